@@ -1,0 +1,93 @@
+// Structs shared with the host. The Rust side is src/plan/layout.rs; a test checks
+// that sizes and member offsets agree (naga reflection).
+
+struct Config {
+    n_neurons: u32,
+    n_instances: u32,
+    ring_depth: u32,
+    n_receptors: u32,
+    n_populations: u32,
+    seed_lo: u32,
+    seed_hi: u32,
+    record_capacity: u32,
+}
+
+struct BatchInfo {
+    first_step: u32,
+    n_probes: u32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+struct Counters {
+    step: atomic<u32>,
+    spike_count: atomic<u32>,
+    prop_count: atomic<u32>,
+    prop_step: atomic<u32>,
+    record_count: atomic<u32>,
+    saturation_count: atomic<u32>,
+    saturation_first_step: atomic<u32>,
+    saturation_min_target: atomic<u32>,
+}
+
+struct PopulationParams {
+    first: u32,
+    size: u32,
+    stim_first: u32,
+    stim_count: u32,
+    p22: f32,
+    p11_ex: f32,
+    p11_in: f32,
+    p21_ex: f32,
+    p21_in: f32,
+    p20: f32,
+    i_offset: f32,
+    theta: f32,
+    v_reset: f32,
+    input_unit_ex: f32,
+    input_unit_in: f32,
+    refractory_steps: u32,
+    record: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+const STIMULUS_POISSON: u32 = 0u;
+const STIMULUS_DC: u32 = 1u;
+
+struct StimulusParams {
+    kind: u32,
+    receptor: u32,
+    start_step: u32,
+    stop_step: u32,
+    amplitude: f32,
+    exp_neg_lambda_chunk: f32,
+    chunks: u32,
+    weight_fixed: i32,
+}
+
+struct ProbeEntry {
+    state_index: u32,
+    every: u32,
+    group_base: u32,
+    group_size: u32,
+    local: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+struct DispatchArgs {
+    x: u32,
+    y: u32,
+    z: u32,
+}
+
+const NEURON_WORKGROUP: u32 = 64u;
+const PROPAGATE_WORKGROUP: u32 = 64u;
+const MAX_WORKGROUPS_PER_DIM: u32 = 65535u;
+
+const STATE_V: u32 = 0u;
+const STATE_I_EX: u32 = 1u;
+const STATE_I_IN: u32 = 2u;

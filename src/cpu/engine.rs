@@ -1,0 +1,77 @@
+//! Runs the CPU twins in the order the GPU host records the dispatches.
+
+use super::arith::FmaRounding;
+use super::buffers::Buffers;
+use super::neuron_update::neuron_update_main;
+use super::probe::probe_main;
+use super::propagate::propagate_main;
+use super::propagate_prepare::propagate_prepare_main;
+use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
+use crate::error::Error;
+use crate::plan::Plan;
+
+/// The reference backend.
+pub(crate) struct CpuEngine {
+    plan: Plan,
+    buffers: Buffers,
+}
+
+impl CpuEngine {
+    pub fn new(plan: &Plan, fma: FmaRounding) -> Self {
+        Self {
+            plan: plan.clone(),
+            buffers: Buffers::new(plan, fma),
+        }
+    }
+}
+
+impl Engine for CpuEngine {
+    fn run(&mut self, first_step: u64, steps: u64, sink: &mut BatchSink<'_>) -> Result<(), Error> {
+        let b = &mut self.buffers;
+        let total = b.config.n_neurons * b.config.n_instances;
+        for (first, len) in batches(first_step, steps, self.plan.batch_steps) {
+            b.batch.first_step = first as u32;
+            b.counters.record_count = 0;
+            for step in first..first + u64::from(len) {
+                for gid in 0..total {
+                    neuron_update_main(gid, b);
+                }
+                propagate_prepare_main(b);
+                for k in 0..b.dispatch.x * b.dispatch.y {
+                    propagate_main(k, b);
+                }
+                if probes_sample_at(&self.plan, step) {
+                    for j in 0..b.batch.n_probes {
+                        probe_main(j, b);
+                    }
+                }
+            }
+            let recorded = b.counters.record_count.min(b.config.record_capacity) as usize;
+            sink(BatchOutput {
+                first_step: first,
+                steps: len,
+                counters: b.counters,
+                step_ends: b.step_ends[..len as usize].to_vec(),
+                record: b.record[..recorded].to_vec(),
+                probe_out: b.probe_out.clone(),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn read_state(&mut self) -> Result<Vec<f32>, Error> {
+        Ok(self.buffers.state.clone())
+    }
+
+    fn fma_rounding(&self) -> FmaRounding {
+        self.buffers.fma
+    }
+
+    fn read_ring(&mut self) -> Result<Vec<i32>, Error> {
+        Ok(self.buffers.ring.clone())
+    }
+
+    fn describe(&self) -> String {
+        format!("CPU reference (fma rounding: {:?})", self.buffers.fma)
+    }
+}

@@ -1,0 +1,18 @@
+//! The CPU reference: every shader stage again in plain Rust, one file per shader with
+//! the same name and the same arithmetic in the same order, run on the same `Plan`.
+//! It is the oracle the GPU is tested against (identical rasters, identical
+//! fixed-point inputs), not a fast backend.
+
+mod arith;
+mod buffers;
+mod engine;
+mod fixed_point;
+mod neuron_update;
+mod poisson;
+mod probe;
+mod propagate;
+mod propagate_prepare;
+pub mod rng;
+
+pub use arith::FmaRounding;
+pub(crate) use engine::CpuEngine;

@@ -1,0 +1,35 @@
+//! Spike propagation, the twin of `shaders/propagate.wgsl`. The shader's invocations
+//! of a workgroup stride along the row; here one call walks the whole row, which adds
+//! the same integers into the same ring entries (integer sums do not depend on order).
+
+use super::buffers::Buffers;
+use super::fixed_point::{overflowed, report_saturation};
+
+/// One workgroup: the row of the `k`-th neuron that spiked.
+pub fn propagate_main(k: u32, b: &mut Buffers) {
+    if k >= b.counters.prop_count {
+        return;
+    }
+    let c = b.config;
+    let gid = b.spike_list[k as usize];
+    let instance = gid / c.n_neurons;
+    let pre = gid - instance * c.n_neurons;
+    let step = b.counters.prop_step;
+    let slot_stride = c.n_receptors * c.n_neurons;
+    let row_end = b.row_start[pre as usize + 1];
+    for s in b.row_start[pre as usize]..row_end {
+        let s = s as usize;
+        let slot = (step + b.syn_delay[s]) % c.ring_depth;
+        let index = (slot * c.n_instances + instance) * slot_stride + b.syn_target[s];
+        let w = b.syn_weight[s];
+        let before = b.ring[index as usize];
+        b.ring[index as usize] = before.wrapping_add(w);
+        if overflowed(before, w, before.wrapping_add(w)) {
+            report_saturation(
+                &mut b.counters,
+                step + b.syn_delay[s],
+                index % (c.n_instances * slot_stride),
+            );
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Errors a user can act on.
+
+use thiserror::Error;
+
+use crate::gpu::ShaderError;
+use crate::model::ValidationErrors;
+use crate::plan::PlanError;
+
+/// Everything that can go wrong building or running a simulation.
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("invalid model:\n{0}")]
+    Model(ValidationErrors),
+    #[error(transparent)]
+    Plan(PlanError),
+    #[error(
+        "no GPU adapter found ({detail}). neurodyn needs a Vulkan, Metal or DX12 driver. \
+         Without a GPU, install Mesa's Vulkan driver that runs on the CPU \
+         (Debian/Ubuntu: `sudo apt-get install mesa-vulkan-drivers`), \
+         or run on the CPU reference backend"
+    )]
+    NoAdapter { detail: String },
+    #[error("NEURODYN_ADAPTER=`{wanted}` matches no adapter; available: {available}")]
+    AdapterNotFound { wanted: String, available: String },
+    #[error("could not open a device on `{adapter}`: {reason}")]
+    DeviceRequest { adapter: String, reason: String },
+    #[error(
+        "buffer `{buffer}` needs {bytes} bytes, but `{adapter}` allows at most {limit} bytes \
+         ({limit_name}); the largest buffers of this network are: {largest}. Reduce the \
+         network (fewer synapses, shorter delays, fewer recorded neurons)"
+    )]
+    TooLarge {
+        buffer: &'static str,
+        bytes: u64,
+        limit: u64,
+        limit_name: &'static str,
+        adapter: String,
+        largest: String,
+    },
+    #[error("shader error: {0}")]
+    Shader(#[from] ShaderError),
+    #[error("the GPU reported an error: {0}")]
+    Device(String),
+    #[error(
+        "fixed-point synaptic input saturated {count} time(s) in the batch ending at step \
+         {batch_end}; first at step {step}, lowest target: population `{population}`, \
+         neuron {neuron}, {receptor} receptor. The input exceeded the i32 range of the \
+         receptor's fixed-point unit 2^-{scale_log2} nA: check the weights and rates"
+    )]
+    Saturation {
+        count: u32,
+        batch_end: u64,
+        step: u32,
+        population: String,
+        neuron: u32,
+        receptor: &'static str,
+        scale_log2: i32,
+    },
+    #[error(
+        "{recorded} spikes were recorded in a batch sized for {capacity}; spikes would have \
+         been lost, so the run stopped"
+    )]
+    RecordOverflow { recorded: u32, capacity: u32 },
+    #[error("unknown population `{name}` (the network has: {known})")]
+    UnknownPopulation { name: String, known: String },
+    #[error("population `{population}` has no recorder for {what}; add one to the network")]
+    NotRecorded { population: String, what: String },
+    #[error("unknown state variable `{0}` (known: v, i_syn_E, i_syn_I)")]
+    UnknownVariable(String),
+    #[error("{steps} steps exceed the {limit} steps one simulation can count")]
+    TooManySteps { steps: u64, limit: u64 },
+    #[error("the simulation stopped after an earlier error and cannot continue: {0}")]
+    Stopped(String),
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(e: ValidationErrors) -> Self {
+        Error::Model(e)
+    }
+}
+
+impl From<PlanError> for Error {
+    fn from(e: PlanError) -> Self {
+        match e {
+            PlanError::Invalid(e) => Error::Model(e),
+            other => Error::Plan(other),
+        }
+    }
+}

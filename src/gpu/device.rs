@@ -1,0 +1,194 @@
+//! Choosing an adapter and opening a device with the adapter's own limits.
+
+use std::sync::{mpsc, Arc, Mutex};
+
+use super::kernel::run_kernel;
+use super::shaders::{AssembledShader, FMA_PROBE};
+use crate::cpu::FmaRounding;
+use crate::error::Error;
+
+/// An open device and what we know of it.
+pub struct GpuContext {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub info: wgpu::AdapterInfo,
+    pub limits: wgpu::Limits,
+    /// The first error the device reported asynchronously (validation, out of memory,
+    /// device lost); checked after every batch.
+    pub errors: Arc<Mutex<Option<String>>>,
+}
+
+/// Every adapter on the native backends (Vulkan, Metal, DX12), or on OpenGL when
+/// there is none: probing OpenGL on a headless machine prints errors from EGL and
+/// finds nothing the native backends do not. `WGPU_BACKEND` restricts the backends.
+pub fn adapters() -> Vec<wgpu::Adapter> {
+    let instance =
+        wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    let allowed = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+    let native = pollster::block_on(instance.enumerate_adapters(allowed & wgpu::Backends::PRIMARY));
+    if native.is_empty() {
+        pollster::block_on(instance.enumerate_adapters(allowed & wgpu::Backends::SECONDARY))
+    } else {
+        native
+    }
+}
+
+/// Preference order: discrete, integrated, virtual, CPU; native APIs before OpenGL
+/// (the same llvmpipe appears on both Vulkan and GL; GL lacks what we need).
+pub fn rank(info: &wgpu::AdapterInfo) -> (u8, u8) {
+    let kind = match info.device_type {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Cpu => 3,
+        wgpu::DeviceType::Other => 4,
+    };
+    let backend = match info.backend {
+        wgpu::Backend::Vulkan | wgpu::Backend::Metal | wgpu::Backend::Dx12 => 0,
+        wgpu::Backend::Gl => 1,
+        _ => 2,
+    };
+    (kind, backend)
+}
+
+/// One line describing an adapter.
+pub fn describe(info: &wgpu::AdapterInfo) -> String {
+    format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type)
+}
+
+/// The adapter `run` would use: the best ranked, or the first whose name contains
+/// `wanted` (case-insensitive; from `NEURODYN_ADAPTER` when not given).
+pub fn choose_adapter(wanted: Option<&str>) -> Result<wgpu::Adapter, Error> {
+    let mut all = adapters();
+    all.sort_by_key(|a| rank(&a.get_info()));
+    let from_env = std::env::var("NEURODYN_ADAPTER").ok();
+    let wanted = wanted
+        .map(str::to_string)
+        .or(from_env)
+        .filter(|w| !w.is_empty());
+    let list = || {
+        all.iter()
+            .map(|a| describe(&a.get_info()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match wanted {
+        Some(wanted) => {
+            let needle = wanted.to_lowercase();
+            let index = all
+                .iter()
+                .position(|a| a.get_info().name.to_lowercase().contains(&needle));
+            match index {
+                Some(i) => Ok(all.swap_remove(i)),
+                None if all.is_empty() => Err(Error::NoAdapter {
+                    detail: "no adapter on any backend".into(),
+                }),
+                None => Err(Error::AdapterNotFound {
+                    available: list(),
+                    wanted,
+                }),
+            }
+        }
+        None if all.is_empty() => Err(Error::NoAdapter {
+            detail: "no adapter on any backend".into(),
+        }),
+        None => Ok(all.swap_remove(0)),
+    }
+}
+
+impl GpuContext {
+    /// Opens the chosen adapter with its own limits.
+    pub fn new(wanted: Option<&str>) -> Result<Self, Error> {
+        let adapter = choose_adapter(wanted)?;
+        let info = adapter.get_info();
+        let limits = adapter.limits();
+        tracing::info!(adapter = %describe(&info), driver = %info.driver, "using adapter");
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("neurodyn"),
+            required_features: wgpu::Features::empty(),
+            required_limits: limits.clone(),
+            experimental_features: wgpu::ExperimentalFeatures::default(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        }))
+        .map_err(|e| Error::DeviceRequest {
+            adapter: describe(&info),
+            reason: e.to_string(),
+        })?;
+        let errors = Arc::new(Mutex::new(None::<String>));
+        let sink = errors.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            sink.lock()
+                .expect("error slot")
+                .get_or_insert(e.to_string());
+        }));
+        let sink = errors.clone();
+        device.set_device_lost_callback(move |reason, message| {
+            sink.lock()
+                .expect("error slot")
+                .get_or_insert(format!("device lost ({reason:?}): {message}"));
+        });
+        Ok(Self {
+            device,
+            queue,
+            info,
+            limits,
+            errors,
+        })
+    }
+
+    /// Maps `buffer` once `submission` is done and copies its contents out.
+    pub fn read_mapped(
+        &self,
+        buffer: &wgpu::Buffer,
+        submission: wgpu::SubmissionIndex,
+    ) -> Result<Vec<u8>, Error> {
+        let (tx, rx) = mpsc::channel();
+        buffer.map_async(wgpu::MapMode::Read, .., move |result| {
+            let _ = tx.send(result);
+        });
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(submission),
+                timeout: None,
+            })
+            .map_err(|e| Error::Device(e.to_string()))?;
+        self.check()?;
+        rx.recv()
+            .map_err(|e| Error::Device(e.to_string()))?
+            .map_err(|e| Error::Device(e.to_string()))?;
+        let bytes = buffer
+            .get_mapped_range(..)
+            .map_err(|e| Error::Device(e.to_string()))?
+            .to_vec();
+        buffer.unmap();
+        Ok(bytes)
+    }
+
+    /// How the device rounds WGSL's `fma` (measured by `shaders/device/fma_probe.wgsl`).
+    pub fn fma_rounding(&self) -> Result<FmaRounding, Error> {
+        let shader = AssembledShader::new([FMA_PROBE]);
+        // (1 + 2^-23)(1 - 2^-23) - 1 = -2^-46 exactly; rounding the product first gives 0.
+        let (a, b, c) = (1.0f32 + f32::EPSILON, 1.0f32 - f32::EPSILON, -1.0f32);
+        let out = run_kernel(
+            self,
+            &shader,
+            &[a.to_bits(), b.to_bits(), c.to_bits()],
+            1,
+            1,
+        )?;
+        Ok(if f32::from_bits(out[0]) == a.mul_add(b, c) {
+            FmaRounding::Fused
+        } else {
+            FmaRounding::Separate
+        })
+    }
+
+    /// The first asynchronous device error, if any.
+    pub fn check(&self) -> Result<(), Error> {
+        match self.errors.lock().expect("error slot").clone() {
+            Some(e) => Err(Error::Device(e)),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,439 @@
+//! The GPU backend: buffers and pipelines made from the plan, batches of steps
+//! recorded into one command encoder each, and double-buffered readback: the host
+//! reads batch i while the device runs batch i + 1.
+
+use bytemuck::Pod;
+use wgpu::util::DeviceExt;
+
+use super::device::{describe, GpuContext};
+use super::shaders::Stage;
+use crate::cpu::FmaRounding;
+use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
+use crate::error::Error;
+use crate::plan::layout::{grid, BatchInfo, Counters, NEURON_WORKGROUP};
+use crate::plan::Plan;
+
+/// Device buffers, named as the shaders bind them.
+struct Buffers {
+    config: wgpu::Buffer,
+    batch: wgpu::Buffer,
+    counters: wgpu::Buffer,
+    populations: wgpu::Buffer,
+    stimuli: wgpu::Buffer,
+    state: wgpu::Buffer,
+    refractory: wgpu::Buffer,
+    ring: wgpu::Buffer,
+    spike_list: wgpu::Buffer,
+    dispatch: wgpu::Buffer,
+    row_start: wgpu::Buffer,
+    syn_target: wgpu::Buffer,
+    syn_weight: wgpu::Buffer,
+    syn_delay: wgpu::Buffer,
+    record: wgpu::Buffer,
+    step_ends: wgpu::Buffer,
+    probes: wgpu::Buffer,
+    probe_out: wgpu::Buffer,
+}
+
+/// Where each part of a batch's output lies in a staging buffer.
+#[derive(Clone, Copy)]
+struct StagingLayout {
+    counters: u64,
+    step_ends: u64,
+    record: u64,
+    probe_out: u64,
+    total: u64,
+}
+
+struct Kernel {
+    pipeline: wgpu::ComputePipeline,
+    bind_group: wgpu::BindGroup,
+}
+
+/// A batch submitted and not yet read back.
+struct InFlight {
+    staging: usize,
+    submission: wgpu::SubmissionIndex,
+    first_step: u64,
+    steps: u32,
+}
+
+pub(crate) struct GpuEngine {
+    ctx: GpuContext,
+    fma: FmaRounding,
+    plan: Plan,
+    buffers: Buffers,
+    neuron_update: Kernel,
+    propagate_prepare: Kernel,
+    propagate: Kernel,
+    probe: Kernel,
+    staging: [wgpu::Buffer; 2],
+    layout: StagingLayout,
+    neuron_grid: (u32, u32),
+    probe_grid: (u32, u32),
+}
+
+const STORAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
+    .union(wgpu::BufferUsages::COPY_SRC)
+    .union(wgpu::BufferUsages::COPY_DST);
+const UNIFORM: wgpu::BufferUsages = wgpu::BufferUsages::UNIFORM.union(wgpu::BufferUsages::COPY_DST);
+
+impl GpuEngine {
+    /// Checks the plan against the device's limits, then allocates and uploads.
+    pub fn new(plan: &Plan, adapter: Option<&str>) -> Result<Self, Error> {
+        let ctx = GpuContext::new(adapter)?;
+        check_limits(plan, &ctx)?;
+        let device = &ctx.device;
+        let init = |name: &'static str, bytes: &[u8], usage| {
+            let size = plan
+                .buffers
+                .iter()
+                .find(|b| b.name == name)
+                .expect("planned buffer")
+                .bytes;
+            let mut contents = bytes.to_vec();
+            contents.resize(size as usize, 0);
+            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(name),
+                contents: &contents,
+                usage,
+            })
+        };
+        let zeroed = |name: &'static str, usage| {
+            let size = plan
+                .buffers
+                .iter()
+                .find(|b| b.name == name)
+                .expect("planned buffer")
+                .bytes;
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(name),
+                size,
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        let params: Vec<_> = plan.populations.iter().map(|p| p.params).collect();
+        let buffers = Buffers {
+            config: init("config", bytes_of(&plan.config), UNIFORM),
+            batch: zeroed("batch", UNIFORM),
+            counters: init("counters", bytes_of(&Counters::initial()), STORAGE),
+            populations: init("populations", cast(&params), STORAGE),
+            stimuli: init("stimuli", cast(&plan.stimuli), STORAGE),
+            state: init("state", cast(&plan.initial_state), STORAGE),
+            refractory: init("refractory", cast(&plan.initial_refractory), STORAGE),
+            ring: zeroed("ring", STORAGE),
+            spike_list: zeroed("spike_list", STORAGE),
+            dispatch: zeroed("dispatch", STORAGE | wgpu::BufferUsages::INDIRECT),
+            row_start: init("row_start", cast(&plan.synapses.row_start), STORAGE),
+            syn_target: init("syn_target", cast(&plan.synapses.target), STORAGE),
+            syn_weight: init("syn_weight", cast(&plan.synapses.weight), STORAGE),
+            syn_delay: init("syn_delay", cast(&plan.synapses.delay), STORAGE),
+            record: zeroed("record", STORAGE),
+            step_ends: zeroed("step_ends", STORAGE),
+            probes: init("probes", cast(&plan.probes), STORAGE),
+            probe_out: zeroed("probe_out", STORAGE),
+        };
+        let b = &buffers;
+        let neuron_update = kernel(
+            &ctx,
+            Stage::NeuronUpdate,
+            &[
+                &b.config,
+                &b.counters,
+                &b.populations,
+                &b.stimuli,
+                &b.state,
+                &b.refractory,
+                &b.ring,
+                &b.spike_list,
+                &b.record,
+            ],
+        )?;
+        let propagate_prepare = kernel(
+            &ctx,
+            Stage::PropagatePrepare,
+            &[&b.batch, &b.counters, &b.dispatch, &b.step_ends],
+        )?;
+        let propagate = kernel(
+            &ctx,
+            Stage::Propagate,
+            &[
+                &b.config,
+                &b.counters,
+                &b.spike_list,
+                &b.row_start,
+                &b.syn_target,
+                &b.syn_weight,
+                &b.syn_delay,
+                &b.ring,
+            ],
+        )?;
+        let probe = kernel(
+            &ctx,
+            Stage::Probe,
+            &[&b.batch, &b.counters, &b.probes, &b.state, &b.probe_out],
+        )?;
+
+        let layout = {
+            let counters = 0;
+            let step_ends = size_of::<Counters>() as u64;
+            let record = step_ends + u64::from(plan.batch_steps) * 4;
+            let probe_out = record + u64::from(plan.config.record_capacity) * 4;
+            let total = probe_out + u64::from(plan.probe_capacity) * 4;
+            StagingLayout {
+                counters,
+                step_ends,
+                record,
+                probe_out,
+                total,
+            }
+        };
+        let staging = [0, 1].map(|i| {
+            ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(if i == 0 { "staging 0" } else { "staging 1" }),
+                size: layout.total,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        });
+        let total = plan.config.n_neurons * plan.config.n_instances;
+        let engine = Self {
+            fma: ctx.fma_rounding()?,
+            neuron_grid: grid(total.div_ceil(NEURON_WORKGROUP)),
+            probe_grid: grid((plan.probes.len() as u32).div_ceil(NEURON_WORKGROUP)),
+            ctx,
+            plan: plan.clone(),
+            buffers,
+            neuron_update,
+            propagate_prepare,
+            propagate,
+            probe,
+            staging,
+            layout,
+        };
+        engine.ctx.check()?;
+        Ok(engine)
+    }
+
+    /// Records and submits one batch; its outputs go to staging buffer `staging`.
+    fn submit_batch(&self, first_step: u64, steps: u32, staging: usize) -> wgpu::SubmissionIndex {
+        let b = &self.buffers;
+        let batch = BatchInfo {
+            first_step: first_step as u32,
+            n_probes: self.plan.probes.len() as u32,
+            _pad: [0; 2],
+        };
+        self.ctx.queue.write_buffer(&b.batch, 0, bytes_of(&batch));
+        let mut encoder = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("batch"),
+            });
+        let record_count = std::mem::offset_of!(Counters, record_count) as u64;
+        encoder.clear_buffer(&b.counters, record_count, Some(4));
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("steps"),
+                timestamp_writes: None,
+            });
+            for step in first_step..first_step + u64::from(steps) {
+                pass.set_pipeline(&self.neuron_update.pipeline);
+                pass.set_bind_group(0, &self.neuron_update.bind_group, &[]);
+                pass.dispatch_workgroups(self.neuron_grid.0, self.neuron_grid.1, 1);
+                pass.set_pipeline(&self.propagate_prepare.pipeline);
+                pass.set_bind_group(0, &self.propagate_prepare.bind_group, &[]);
+                pass.dispatch_workgroups(1, 1, 1);
+                pass.set_pipeline(&self.propagate.pipeline);
+                pass.set_bind_group(0, &self.propagate.bind_group, &[]);
+                pass.dispatch_workgroups_indirect(&b.dispatch, 0);
+                if probes_sample_at(&self.plan, step) {
+                    pass.set_pipeline(&self.probe.pipeline);
+                    pass.set_bind_group(0, &self.probe.bind_group, &[]);
+                    pass.dispatch_workgroups(self.probe_grid.0, self.probe_grid.1, 1);
+                }
+            }
+        }
+        let l = self.layout;
+        let out = &self.staging[staging];
+        let counters_bytes = size_of::<Counters>() as u64;
+        encoder.copy_buffer_to_buffer(&b.counters, 0, out, l.counters, counters_bytes);
+        encoder.copy_buffer_to_buffer(&b.step_ends, 0, out, l.step_ends, l.record - l.step_ends);
+        if l.probe_out > l.record {
+            encoder.copy_buffer_to_buffer(&b.record, 0, out, l.record, l.probe_out - l.record);
+        }
+        if l.total > l.probe_out {
+            encoder.copy_buffer_to_buffer(&b.probe_out, 0, out, l.probe_out, l.total - l.probe_out);
+        }
+        self.ctx.queue.submit([encoder.finish()])
+    }
+
+    /// Waits for a submitted batch and hands its outputs to `sink`.
+    fn read_back(&self, batch: InFlight, sink: &mut BatchSink<'_>) -> Result<(), Error> {
+        let staging = &self.staging[batch.staging];
+        let bytes = self.ctx.read_mapped(staging, batch.submission)?;
+        let l = self.layout;
+        let words = |from: u64, to: u64| -> &[u8] { &bytes[from as usize..to as usize] };
+        let counters: Counters = bytemuck::pod_read_unaligned(words(l.counters, l.step_ends));
+        let step_ends: Vec<u32> = bytemuck::pod_collect_to_vec(words(l.step_ends, l.record));
+        let recorded = counters.record_count.min(self.plan.config.record_capacity);
+        let record =
+            bytemuck::pod_collect_to_vec(words(l.record, l.record + u64::from(recorded) * 4));
+        let probe_out = bytemuck::pod_collect_to_vec(words(l.probe_out, l.total));
+        sink(BatchOutput {
+            first_step: batch.first_step,
+            steps: batch.steps,
+            counters,
+            step_ends: step_ends[..batch.steps as usize].to_vec(),
+            record,
+            probe_out,
+        })
+    }
+
+    /// Copies a whole device buffer to the host (after all submitted work).
+    fn download(&self, source: &wgpu::Buffer) -> Result<Vec<u8>, Error> {
+        let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("download"),
+            size: source.size(),
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut encoder = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("download"),
+            });
+        encoder.copy_buffer_to_buffer(source, 0, &staging, 0, source.size());
+        let submission = self.ctx.queue.submit([encoder.finish()]);
+        self.ctx.read_mapped(&staging, submission)
+    }
+}
+
+impl Engine for GpuEngine {
+    fn run(&mut self, first_step: u64, steps: u64, sink: &mut BatchSink<'_>) -> Result<(), Error> {
+        let mut in_flight: Option<InFlight> = None;
+        for (i, (first, len)) in batches(first_step, steps, self.plan.batch_steps).enumerate() {
+            let staging = i % 2;
+            let submission = self.submit_batch(first, len, staging);
+            if let Some(previous) = in_flight.take() {
+                self.read_back(previous, sink)?;
+            }
+            in_flight = Some(InFlight {
+                staging,
+                submission,
+                first_step: first,
+                steps: len,
+            });
+        }
+        if let Some(last) = in_flight {
+            self.read_back(last, sink)?;
+        }
+        self.ctx.check()
+    }
+
+    fn read_state(&mut self) -> Result<Vec<f32>, Error> {
+        let bytes = self.download(&self.buffers.state)?;
+        let len = self.plan.initial_state.len();
+        Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
+    }
+
+    fn read_ring(&mut self) -> Result<Vec<i32>, Error> {
+        let bytes = self.download(&self.buffers.ring)?;
+        let len = self.plan.ring_len() as usize;
+        Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
+    }
+
+    fn fma_rounding(&self) -> FmaRounding {
+        self.fma
+    }
+
+    fn describe(&self) -> String {
+        describe(&self.ctx.info)
+    }
+}
+
+/// Refuses, before any allocation, a plan whose buffers exceed the device's limits.
+fn check_limits(plan: &Plan, ctx: &GpuContext) -> Result<(), Error> {
+    let mut largest: Vec<_> = plan.buffers.iter().collect();
+    largest.sort_by_key(|b| std::cmp::Reverse(b.bytes));
+    let largest = largest
+        .iter()
+        .take(3)
+        .map(|b| format!("{} {} bytes ({})", b.name, b.bytes, b.purpose))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for b in &plan.buffers {
+        let limits = [
+            (ctx.limits.max_buffer_size, "max_buffer_size"),
+            (
+                ctx.limits.max_storage_buffer_binding_size,
+                "max_storage_buffer_binding_size",
+            ),
+        ];
+        for (limit, limit_name) in limits {
+            if b.bytes > limit {
+                return Err(Error::TooLarge {
+                    buffer: b.name,
+                    bytes: b.bytes,
+                    limit,
+                    limit_name,
+                    adapter: describe(&ctx.info),
+                    largest,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Validates a stage with naga (errors at the shader file's line and column), then
+/// builds its pipeline with the layout reflected from the shader and binds `buffers`
+/// at bindings 0, 1, 2, … in order.
+fn kernel(ctx: &GpuContext, stage: Stage, buffers: &[&wgpu::Buffer]) -> Result<Kernel, Error> {
+    let assembled = stage.assemble();
+    assembled.validate()?;
+    let module = ctx
+        .device
+        .create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(stage.name()),
+            source: wgpu::ShaderSource::Wgsl(assembled.source.into()),
+        });
+    let pipeline = ctx
+        .device
+        .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(stage.name()),
+            layout: None,
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            cache: None,
+        });
+    let entries: Vec<_> = buffers
+        .iter()
+        .enumerate()
+        .map(|(i, buffer)| wgpu::BindGroupEntry {
+            binding: i as u32,
+            resource: buffer.as_entire_binding(),
+        })
+        .collect();
+    let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(stage.name()),
+        layout: &pipeline.get_bind_group_layout(0),
+        entries: &entries,
+    });
+    ctx.check()?;
+    Ok(Kernel {
+        pipeline,
+        bind_group,
+    })
+}
+
+fn bytes_of<T: Pod>(value: &T) -> &[u8] {
+    bytemuck::bytes_of(value)
+}
+
+fn cast<T: Pod>(values: &[T]) -> &[u8] {
+    bytemuck::cast_slice(values)
+}

@@ -1,0 +1,14 @@
+//! The model as the user means it: populations, projections, stimuli and recorders
+//! in PyNN's units with NEST's model names. Pure data (serde), validated with errors
+//! that name the field. Nothing here may depend on `plan`, `gpu` or `cpu`.
+
+pub mod benchmarks;
+mod network;
+mod neuron;
+mod validate;
+mod value;
+
+pub use network::{Connectivity, Network, Population, Projection, Receptor, Recorder, Stimulus};
+pub use neuron::{IafPscExp, NeuronModel};
+pub use validate::{ModelError, ValidationErrors, MAX_DELAY_STEPS, STATE_VARIABLES};
+pub use value::{Value, NORMAL_TAIL_SD};

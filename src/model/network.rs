@@ -1,0 +1,286 @@
+//! The network a user describes: populations, projections, stimuli and recorders.
+//! Pure data in the user's units; nothing here knows about devices.
+
+use serde::{Deserialize, Serialize};
+
+use super::{NeuronModel, Value};
+
+/// A whole model: what to simulate, at which resolution, and what to record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    /// Integration step (ms).
+    #[serde(default = "default_dt")]
+    pub dt_ms: f64,
+    /// Seed of every random draw: connectivity, initial values, stimuli.
+    #[serde(default)]
+    pub seed: u64,
+    #[serde(default)]
+    pub populations: Vec<Population>,
+    #[serde(default)]
+    pub projections: Vec<Projection>,
+    #[serde(default)]
+    pub stimuli: Vec<Stimulus>,
+    #[serde(default)]
+    pub recorders: Vec<Recorder>,
+}
+
+fn default_dt() -> f64 {
+    0.1
+}
+
+impl Network {
+    /// An empty network with step `dt_ms` and `seed`.
+    pub fn new(dt_ms: f64, seed: u64) -> Self {
+        Self {
+            dt_ms,
+            seed,
+            populations: Vec::new(),
+            projections: Vec::new(),
+            stimuli: Vec::new(),
+            recorders: Vec::new(),
+        }
+    }
+
+    /// Adds a population and returns its name for use in projections.
+    pub fn add_population(&mut self, population: Population) -> String {
+        let name = population.name.clone();
+        self.populations.push(population);
+        name
+    }
+
+    /// Adds a projection.
+    pub fn add_projection(&mut self, projection: Projection) {
+        self.projections.push(projection);
+    }
+
+    /// Adds a stimulus.
+    pub fn add_stimulus(&mut self, stimulus: Stimulus) {
+        self.stimuli.push(stimulus);
+    }
+
+    /// Records the spikes of a population.
+    pub fn record_spikes(&mut self, population: &str) {
+        self.recorders.push(Recorder::Spikes {
+            population: population.to_string(),
+        });
+    }
+
+    /// Records a state variable of chosen neurons every `every_steps` steps.
+    pub fn record_state(
+        &mut self,
+        population: &str,
+        variable: &str,
+        neurons: Vec<u32>,
+        every_steps: u32,
+    ) {
+        self.recorders.push(Recorder::State {
+            population: population.to_string(),
+            variable: variable.to_string(),
+            neurons,
+            every_steps,
+        });
+    }
+
+    /// The population called `name`.
+    pub fn population(&self, name: &str) -> Option<&Population> {
+        self.populations.iter().find(|p| p.name == name)
+    }
+}
+
+/// A group of neurons sharing a model and parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Population {
+    pub name: String,
+    pub size: u32,
+    pub neuron: NeuronModel,
+    /// Initial membrane potential (mV); the resting potential when absent.
+    #[serde(default)]
+    pub initial_v: Option<Value>,
+}
+
+impl Population {
+    /// A population of `size` neurons of `neuron`, starting at rest.
+    pub fn new(name: &str, size: u32, neuron: NeuronModel) -> Self {
+        Self {
+            name: name.to_string(),
+            size,
+            neuron,
+            initial_v: None,
+        }
+    }
+
+    /// Sets the initial membrane potential (mV).
+    pub fn with_initial_v(mut self, v: Value) -> Self {
+        self.initial_v = Some(v);
+        self
+    }
+}
+
+/// Which synaptic input of the target neuron a projection feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Receptor {
+    /// The excitatory port (`tau_syn_E`); weights must be ≥ 0.
+    Excitatory,
+    /// The inhibitory port (`tau_syn_I`); weights must be ≤ 0 (NEST's sign convention
+    /// for current-based synapses).
+    Inhibitory,
+}
+
+impl Receptor {
+    /// Index of the receptor port on the device.
+    pub fn index(self) -> usize {
+        match self {
+            Receptor::Excitatory => 0,
+            Receptor::Inhibitory => 1,
+        }
+    }
+}
+
+/// How the synapses of a projection are drawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Connectivity {
+    /// Every pre neuron to every post neuron.
+    AllToAll {
+        #[serde(default = "yes")]
+        allow_autapses: bool,
+    },
+    /// Each (pre, post) pair independently with probability `p`.
+    FixedProbability {
+        p: f64,
+        #[serde(default = "yes")]
+        allow_autapses: bool,
+    },
+    /// Each post neuron receives exactly `k` synapses from uniformly drawn pre neurons.
+    FixedInDegree {
+        k: u32,
+        #[serde(default = "yes")]
+        allow_autapses: bool,
+        #[serde(default = "yes")]
+        allow_multapses: bool,
+    },
+    /// Exactly `n` synapses between uniformly drawn (pre, post) pairs.
+    FixedTotalNumber {
+        n: u64,
+        #[serde(default = "yes")]
+        allow_autapses: bool,
+        #[serde(default = "yes")]
+        allow_multapses: bool,
+    },
+    /// An explicit list of (pre, post) index pairs; weights and delays given as arrays
+    /// are in list order.
+    FromList { pairs: Vec<(u32, u32)> },
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Synapses from one population onto another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Projection {
+    pub pre: String,
+    pub post: String,
+    pub connectivity: Connectivity,
+    /// Synaptic weight (nA for current-based receptors).
+    pub weight: Value,
+    /// Transmission delay (ms), rounded to the nearest whole step, at least one step.
+    pub delay_ms: Value,
+    pub receptor: Receptor,
+}
+
+impl Projection {
+    /// A projection from `pre` onto `post`.
+    pub fn new(
+        pre: &str,
+        post: &str,
+        connectivity: Connectivity,
+        weight: impl Into<Value>,
+        delay_ms: impl Into<Value>,
+        receptor: Receptor,
+    ) -> Self {
+        Self {
+            pre: pre.to_string(),
+            post: post.to_string(),
+            connectivity,
+            weight: weight.into(),
+            delay_ms: delay_ms.into(),
+            receptor,
+        }
+    }
+
+    /// A projection from an explicit list of `(pre, post, weight, delay_ms)` synapses.
+    pub fn from_list(
+        pre: &str,
+        post: &str,
+        synapses: &[(u32, u32, f64, f64)],
+        receptor: Receptor,
+    ) -> Self {
+        Self::new(
+            pre,
+            post,
+            Connectivity::FromList {
+                pairs: synapses.iter().map(|s| (s.0, s.1)).collect(),
+            },
+            Value::array(synapses.iter().map(|s| s.2).collect()),
+            Value::array(synapses.iter().map(|s| s.3).collect()),
+            receptor,
+        )
+    }
+}
+
+/// External drive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Stimulus {
+    /// An independent Poisson spike train into every neuron of `target` (NEST
+    /// `poisson_generator` connected one-to-all), each spike adding `weight` (nA) to
+    /// `receptor` in the step it occurs.
+    Poisson {
+        target: String,
+        rate_hz: f64,
+        weight: f64,
+        receptor: Receptor,
+        #[serde(default)]
+        start_ms: f64,
+        /// End of the stimulus (ms, exclusive); absent: until the end of the run.
+        #[serde(default)]
+        stop_ms: Option<f64>,
+    },
+    /// A constant current (nA) into every neuron of `target` while
+    /// `start_ms <= t < stop_ms` (NEST `dc_generator`).
+    Dc {
+        target: String,
+        amplitude_na: f64,
+        #[serde(default)]
+        start_ms: f64,
+        /// End of the stimulus (ms, exclusive); absent: until the end of the run.
+        #[serde(default)]
+        stop_ms: Option<f64>,
+    },
+}
+
+impl Stimulus {
+    /// The population the stimulus drives.
+    pub fn target(&self) -> &str {
+        match self {
+            Stimulus::Poisson { target, .. } | Stimulus::Dc { target, .. } => target,
+        }
+    }
+}
+
+/// What to record during a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum Recorder {
+    /// Every spike of the population.
+    Spikes { population: String },
+    /// A state variable (`v`, `i_syn_E`, `i_syn_I`) of chosen neurons every `every_steps`.
+    State {
+        population: String,
+        variable: String,
+        neurons: Vec<u32>,
+        every_steps: u32,
+    },
+}

@@ -1,0 +1,625 @@
+//! Validation of a `Network` before anything is planned or allocated. Every error
+//! names the field (a path such as `projections[2] (E -> I).weight`) and the value.
+
+use std::fmt;
+
+use thiserror::Error;
+
+use super::{Connectivity, Network, NeuronModel, Population, Receptor, Recorder, Stimulus, Value};
+
+/// The longest transmission delay, in steps, that a network may use. The input
+/// ring holds `max_delay + 1` slots per neuron and receptor.
+pub const MAX_DELAY_STEPS: u32 = 4096;
+
+/// Variables a state recorder may sample.
+pub const STATE_VARIABLES: [&str; 3] = ["v", "i_syn_E", "i_syn_I"];
+
+/// One problem with a model.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ModelError {
+    #[error("`{field}`: unknown population `{name}` (the network has: {known})")]
+    UnknownPopulation {
+        field: String,
+        name: String,
+        known: String,
+    },
+    #[error("`{field}`: the name `{name}` is used by two populations")]
+    DuplicatePopulation { field: String, name: String },
+    #[error("`{field}`: population `{name}` is empty; a population needs at least one neuron")]
+    EmptyPopulation { field: String, name: String },
+    #[error("`{field}` = {value}: {requirement}")]
+    InvalidParameter {
+        field: String,
+        value: f64,
+        requirement: String,
+    },
+    #[error("`{field}` = {value}: a probability must lie in [0, 1]")]
+    ProbabilityOutOfRange { field: String, value: f64 },
+    #[error(
+        "`{field}`: a delay of {delay_ms} ms is {steps} steps at dt = {dt_ms} ms; \
+         the longest supported delay is {max_steps} steps"
+    )]
+    DelayTooLong {
+        field: String,
+        delay_ms: f64,
+        steps: f64,
+        dt_ms: f64,
+        max_steps: u32,
+    },
+    #[error("`{field}` has {len} values, but {expected} are needed ({what})")]
+    LengthMismatch {
+        field: String,
+        len: usize,
+        expected: u64,
+        what: String,
+    },
+    #[error("`{field}`: neuron index {index} is outside population `{population}` (size {size})")]
+    IndexOutOfRange {
+        field: String,
+        index: u32,
+        population: String,
+        size: u32,
+    },
+    #[error("`{field}`: weights onto the {receptor:?} receptor must be {sign}, but the weight can be {value}")]
+    WeightSign {
+        field: String,
+        receptor: Receptor,
+        sign: &'static str,
+        value: f64,
+    },
+    #[error("`{field}`: unknown variable `{name}` (recordable: {known})")]
+    UnknownVariable {
+        field: String,
+        name: String,
+        known: String,
+    },
+    #[error("`{field}`: {reason}")]
+    Impossible { field: String, reason: String },
+}
+
+impl ModelError {
+    /// The path of the offending field.
+    pub fn field(&self) -> &str {
+        match self {
+            ModelError::UnknownPopulation { field, .. }
+            | ModelError::DuplicatePopulation { field, .. }
+            | ModelError::EmptyPopulation { field, .. }
+            | ModelError::InvalidParameter { field, .. }
+            | ModelError::ProbabilityOutOfRange { field, .. }
+            | ModelError::DelayTooLong { field, .. }
+            | ModelError::LengthMismatch { field, .. }
+            | ModelError::IndexOutOfRange { field, .. }
+            | ModelError::WeightSign { field, .. }
+            | ModelError::UnknownVariable { field, .. }
+            | ModelError::Impossible { field, .. } => field,
+        }
+    }
+}
+
+/// Every problem found in a model, in the order of the model's fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationErrors(pub Vec<ModelError>);
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// Collects errors while walking the model.
+struct Checker<'a> {
+    network: &'a Network,
+    errors: Vec<ModelError>,
+}
+
+impl Network {
+    /// Checks the whole model and returns every problem found.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut checker = Checker {
+            network: self,
+            errors: Vec::new(),
+        };
+        checker.check_all();
+        if checker.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors(checker.errors))
+        }
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn check_all(&mut self) {
+        let dt = self.network.dt_ms;
+        self.positive("dt_ms", dt);
+        for (i, population) in self.network.populations.iter().enumerate() {
+            self.check_population(i, population);
+        }
+        for (i, projection) in self.network.projections.iter().enumerate() {
+            let field = format!(
+                "projections[{i}] ({} -> {})",
+                projection.pre, projection.post
+            );
+            let pre = self.lookup(&format!("{field}.pre"), &projection.pre);
+            let post = self.lookup(&format!("{field}.post"), &projection.post);
+            if let (Some(pre), Some(post)) = (pre, post) {
+                self.check_connectivity(&field, projection, pre, post);
+            }
+            self.check_weight(
+                &format!("{field}.weight"),
+                &projection.weight,
+                projection.receptor,
+            );
+            self.check_delay(&format!("{field}.delay_ms"), &projection.delay_ms);
+        }
+        for (i, stimulus) in self.network.stimuli.iter().enumerate() {
+            self.check_stimulus(&format!("stimuli[{i}]"), stimulus);
+        }
+        for (i, recorder) in self.network.recorders.iter().enumerate() {
+            self.check_recorder(&format!("recorders[{i}]"), recorder);
+        }
+    }
+
+    fn check_population(&mut self, index: usize, population: &Population) {
+        let field = format!("populations[{}]", population.name);
+        if population.name.is_empty() {
+            self.errors.push(ModelError::Impossible {
+                field: format!("populations[{index}].name"),
+                reason: "a population needs a name".into(),
+            });
+        }
+        if self.network.populations[..index]
+            .iter()
+            .any(|p| p.name == population.name)
+        {
+            self.errors.push(ModelError::DuplicatePopulation {
+                field: format!("{field}.name"),
+                name: population.name.clone(),
+            });
+        }
+        if population.size == 0 {
+            self.errors.push(ModelError::EmptyPopulation {
+                field: format!("{field}.size"),
+                name: population.name.clone(),
+            });
+        }
+        match &population.neuron {
+            NeuronModel::IafPscExp(p) => {
+                self.positive(&format!("{field}.cm"), p.cm);
+                self.positive(&format!("{field}.tau_m"), p.tau_m);
+                self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);
+                self.positive(&format!("{field}.tau_syn_I"), p.tau_syn_i);
+                self.non_negative(&format!("{field}.tau_refrac"), p.tau_refrac);
+                for (name, value) in [
+                    ("v_rest", p.v_rest),
+                    ("v_reset", p.v_reset),
+                    ("v_thresh", p.v_thresh),
+                    ("i_offset", p.i_offset),
+                ] {
+                    self.finite(&format!("{field}.{name}"), value);
+                }
+                if p.v_reset >= p.v_thresh {
+                    self.errors.push(ModelError::InvalidParameter {
+                        field: format!("{field}.v_reset"),
+                        value: p.v_reset,
+                        requirement: format!("must be below v_thresh ({} mV)", p.v_thresh),
+                    });
+                }
+            }
+        }
+        if let Some(v) = &population.initial_v {
+            let field = format!("{field}.initial_v");
+            self.check_value(&field, v);
+            self.check_array_len(&field, v, u64::from(population.size), "one per neuron");
+        }
+    }
+
+    fn check_connectivity(
+        &mut self,
+        field: &str,
+        projection: &super::Projection,
+        pre: &Population,
+        post: &Population,
+    ) {
+        let same = pre.name == post.name;
+        let rule_field = format!("{field}.connectivity");
+        let n_pre = u64::from(pre.size);
+        let n_post = u64::from(post.size);
+        let random_rule = |checker: &mut Self| {
+            for (name, value) in [
+                ("weight", &projection.weight),
+                ("delay_ms", &projection.delay_ms),
+            ] {
+                if let Value::Array { .. } = value {
+                    checker.errors.push(ModelError::Impossible {
+                        field: format!("{field}.{name}"),
+                        reason: "per-synapse arrays need a rule with a known synapse order \
+                                 (all_to_all or from_list); use a distribution instead"
+                            .into(),
+                    });
+                }
+            }
+        };
+        match &projection.connectivity {
+            Connectivity::AllToAll { .. } => {
+                let expected = n_pre * n_post;
+                self.check_array_len(
+                    &format!("{field}.weight"),
+                    &projection.weight,
+                    expected,
+                    "one per (pre, post) pair, pre-major",
+                );
+                self.check_array_len(
+                    &format!("{field}.delay_ms"),
+                    &projection.delay_ms,
+                    expected,
+                    "one per (pre, post) pair, pre-major",
+                );
+            }
+            Connectivity::FixedProbability { p, .. } => {
+                if !(0.0..=1.0).contains(p) {
+                    self.errors.push(ModelError::ProbabilityOutOfRange {
+                        field: format!("{rule_field}.p"),
+                        value: *p,
+                    });
+                }
+                random_rule(self);
+            }
+            Connectivity::FixedInDegree {
+                k,
+                allow_autapses,
+                allow_multapses,
+            } => {
+                let candidates = n_pre - u64::from(same && !allow_autapses);
+                if u64::from(*k) > 0 && candidates == 0 {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{rule_field}.k"),
+                        reason: format!(
+                            "{k} synapses per neuron but no allowed presynaptic neuron"
+                        ),
+                    });
+                } else if !allow_multapses && u64::from(*k) > candidates {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{rule_field}.k"),
+                        reason: format!(
+                            "in-degree {k} without multapses needs at least {k} presynaptic \
+                             candidates, but `{}` offers {candidates}",
+                            pre.name
+                        ),
+                    });
+                }
+                random_rule(self);
+            }
+            Connectivity::FixedTotalNumber {
+                n,
+                allow_autapses,
+                allow_multapses,
+            } => {
+                let pairs = n_pre * n_post - if same && !allow_autapses { n_pre } else { 0 };
+                if *n > 0 && pairs == 0 {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{rule_field}.n"),
+                        reason: "no allowed (pre, post) pair".into(),
+                    });
+                } else if !allow_multapses && *n > pairs {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{rule_field}.n"),
+                        reason: format!(
+                            "{n} synapses without multapses, but only {pairs} pairs exist"
+                        ),
+                    });
+                }
+                if *n > u64::from(u32::MAX) {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{rule_field}.n"),
+                        reason: format!(
+                            "{n} synapses exceed the 2^32 synapses a projection can store"
+                        ),
+                    });
+                }
+                random_rule(self);
+            }
+            Connectivity::FromList { pairs } => {
+                for (i, &(a, b)) in pairs.iter().enumerate() {
+                    if a >= pre.size {
+                        self.errors.push(ModelError::IndexOutOfRange {
+                            field: format!("{rule_field}.pairs[{i}].pre"),
+                            index: a,
+                            population: pre.name.clone(),
+                            size: pre.size,
+                        });
+                    }
+                    if b >= post.size {
+                        self.errors.push(ModelError::IndexOutOfRange {
+                            field: format!("{rule_field}.pairs[{i}].post"),
+                            index: b,
+                            population: post.name.clone(),
+                            size: post.size,
+                        });
+                    }
+                }
+                let expected = pairs.len() as u64;
+                self.check_array_len(
+                    &format!("{field}.weight"),
+                    &projection.weight,
+                    expected,
+                    "one per listed synapse",
+                );
+                self.check_array_len(
+                    &format!("{field}.delay_ms"),
+                    &projection.delay_ms,
+                    expected,
+                    "one per listed synapse",
+                );
+            }
+        }
+    }
+
+    fn check_weight(&mut self, field: &str, weight: &Value, receptor: Receptor) {
+        if !self.check_value(field, weight) {
+            return;
+        }
+        let (low, high) = weight.range();
+        match receptor {
+            Receptor::Excitatory if low < 0.0 => self.errors.push(ModelError::WeightSign {
+                field: field.into(),
+                receptor,
+                sign: "≥ 0",
+                value: low,
+            }),
+            Receptor::Inhibitory if high > 0.0 => self.errors.push(ModelError::WeightSign {
+                field: field.into(),
+                receptor,
+                sign: "≤ 0",
+                value: high,
+            }),
+            _ => {}
+        }
+    }
+
+    fn check_delay(&mut self, field: &str, delay: &Value) {
+        if !self.check_value(field, delay) {
+            return;
+        }
+        let (low, high) = delay.range();
+        if low < 0.0 {
+            self.errors.push(ModelError::InvalidParameter {
+                field: field.into(),
+                value: low,
+                requirement: "a delay cannot be negative".into(),
+            });
+        }
+        let dt = self.network.dt_ms;
+        if dt > 0.0 {
+            let steps = (high / dt).round();
+            if steps > f64::from(MAX_DELAY_STEPS) {
+                self.errors.push(ModelError::DelayTooLong {
+                    field: field.into(),
+                    delay_ms: high,
+                    steps,
+                    dt_ms: dt,
+                    max_steps: MAX_DELAY_STEPS,
+                });
+            }
+        }
+    }
+
+    fn check_stimulus(&mut self, field: &str, stimulus: &Stimulus) {
+        self.lookup(&format!("{field}.target"), stimulus.target());
+        let (start, stop) = match stimulus {
+            Stimulus::Poisson {
+                rate_hz,
+                weight,
+                receptor,
+                start_ms,
+                stop_ms,
+                ..
+            } => {
+                self.non_negative(&format!("{field}.rate_hz"), *rate_hz);
+                self.check_weight(
+                    &format!("{field}.weight"),
+                    &Value::constant(*weight),
+                    *receptor,
+                );
+                (*start_ms, *stop_ms)
+            }
+            Stimulus::Dc {
+                amplitude_na,
+                start_ms,
+                stop_ms,
+                ..
+            } => {
+                self.finite(&format!("{field}.amplitude_na"), *amplitude_na);
+                (*start_ms, *stop_ms)
+            }
+        };
+        self.non_negative(&format!("{field}.start_ms"), start);
+        let Some(stop) = stop else { return };
+        if stop.is_nan() || stop < start {
+            self.errors.push(ModelError::InvalidParameter {
+                field: format!("{field}.stop_ms"),
+                value: stop,
+                requirement: format!("must not be before start_ms ({start} ms)"),
+            });
+        }
+    }
+
+    fn check_recorder(&mut self, field: &str, recorder: &Recorder) {
+        match recorder {
+            Recorder::Spikes { population } => {
+                self.lookup(&format!("{field}.population"), population);
+            }
+            Recorder::State {
+                population,
+                variable,
+                neurons,
+                every_steps,
+            } => {
+                if !STATE_VARIABLES.contains(&variable.as_str()) {
+                    self.errors.push(ModelError::UnknownVariable {
+                        field: format!("{field}.variable"),
+                        name: variable.clone(),
+                        known: STATE_VARIABLES.join(", "),
+                    });
+                }
+                if *every_steps == 0 {
+                    self.errors.push(ModelError::InvalidParameter {
+                        field: format!("{field}.every_steps"),
+                        value: 0.0,
+                        requirement: "must be at least 1".into(),
+                    });
+                }
+                if neurons.is_empty() {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{field}.neurons"),
+                        reason: "no neuron to record".into(),
+                    });
+                }
+                if let Some(pop) = self.lookup(&format!("{field}.population"), population) {
+                    let size = pop.size;
+                    let name = pop.name.clone();
+                    for (i, &n) in neurons.iter().enumerate() {
+                        if n >= size {
+                            self.errors.push(ModelError::IndexOutOfRange {
+                                field: format!("{field}.neurons[{i}]"),
+                                index: n,
+                                population: name.clone(),
+                                size,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Finite numbers and consistent bounds; returns whether the value is usable.
+    fn check_value(&mut self, field: &str, value: &Value) -> bool {
+        let before = self.errors.len();
+        if let Some(bad) = value.numbers().into_iter().find(|x| !x.is_finite()) {
+            self.errors.push(ModelError::InvalidParameter {
+                field: field.into(),
+                value: bad,
+                requirement: "must be a finite number".into(),
+            });
+            return false;
+        }
+        match *value {
+            Value::Uniform { low, high } if low > high => {
+                self.errors.push(ModelError::InvalidParameter {
+                    field: format!("{field}.high"),
+                    value: high,
+                    requirement: format!("must not be below low ({low})"),
+                });
+            }
+            Value::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            } => {
+                if sd < 0.0 {
+                    self.errors.push(ModelError::InvalidParameter {
+                        field: format!("{field}.sd"),
+                        value: sd,
+                        requirement: "a standard deviation cannot be negative".into(),
+                    });
+                } else if low > high || high < mean - 4.0 * sd || low > mean + 4.0 * sd {
+                    self.errors.push(ModelError::InvalidParameter {
+                        field: format!("{field}.low"),
+                        value: low,
+                        requirement: format!(
+                            "the clipping range [{low}, {high}] must overlap mean ± 4 sd \
+                             ([{}, {}]) so that draws can be redrawn into it",
+                            mean - 4.0 * sd,
+                            mean + 4.0 * sd
+                        ),
+                    });
+                }
+            }
+            Value::Array { ref values } if values.is_empty() => {
+                self.errors.push(ModelError::Impossible {
+                    field: field.into(),
+                    reason: "an empty array".into(),
+                });
+            }
+            _ => {}
+        }
+        self.errors.len() == before
+    }
+
+    fn check_array_len(&mut self, field: &str, value: &Value, expected: u64, what: &str) {
+        if let Value::Array { values } = value {
+            if values.len() as u64 != expected {
+                self.errors.push(ModelError::LengthMismatch {
+                    field: field.into(),
+                    len: values.len(),
+                    expected,
+                    what: what.into(),
+                });
+            }
+        }
+    }
+
+    fn lookup(&mut self, field: &str, name: &str) -> Option<&'a Population> {
+        let network = self.network;
+        let found = network.populations.iter().find(|p| p.name == name);
+        if found.is_none() {
+            let known: Vec<&str> = network
+                .populations
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            self.errors.push(ModelError::UnknownPopulation {
+                field: field.into(),
+                name: name.into(),
+                known: if known.is_empty() {
+                    "no populations".into()
+                } else {
+                    known.join(", ")
+                },
+            });
+        }
+        found
+    }
+
+    fn finite(&mut self, field: &str, value: f64) -> bool {
+        if value.is_finite() {
+            return true;
+        }
+        self.errors.push(ModelError::InvalidParameter {
+            field: field.into(),
+            value,
+            requirement: "must be a finite number".into(),
+        });
+        false
+    }
+
+    fn positive(&mut self, field: &str, value: f64) {
+        if self.finite(field, value) && value <= 0.0 {
+            self.errors.push(ModelError::InvalidParameter {
+                field: field.into(),
+                value,
+                requirement: "must be greater than 0".into(),
+            });
+        }
+    }
+
+    fn non_negative(&mut self, field: &str, value: f64) {
+        if self.finite(field, value) && value < 0.0 {
+            self.errors.push(ModelError::InvalidParameter {
+                field: field.into(),
+                value,
+                requirement: "cannot be negative".into(),
+            });
+        }
+    }
+}

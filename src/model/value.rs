@@ -1,0 +1,111 @@
+//! Values that may be constant or drawn: weights, delays, initial states.
+
+use serde::{Deserialize, Serialize};
+
+/// A quantity given as a constant, a distribution drawn from the counter RNG, or an
+/// explicit array (one value per element, in the element order the user of the
+/// value documents: neurons in index order, synapses in list order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "distribution", rename_all = "snake_case")]
+pub enum Value {
+    /// The same value everywhere.
+    Constant { value: f64 },
+    /// Uniform on `[low, high)`.
+    Uniform { low: f64, high: f64 },
+    /// Normal with mean and standard deviation; draws outside `[low, high]` are redrawn
+    /// (NEST's `normal_clipped` semantics, a truncated normal).
+    Normal {
+        mean: f64,
+        sd: f64,
+        #[serde(default = "neg_infinity")]
+        low: f64,
+        #[serde(default = "infinity")]
+        high: f64,
+    },
+    /// One value per element.
+    Array { values: Vec<f64> },
+}
+
+fn neg_infinity() -> f64 {
+    f64::NEG_INFINITY
+}
+fn infinity() -> f64 {
+    f64::INFINITY
+}
+
+impl Value {
+    /// A constant.
+    pub fn constant(value: f64) -> Self {
+        Value::Constant { value }
+    }
+    /// Uniform on `[low, high)`.
+    pub fn uniform(low: f64, high: f64) -> Self {
+        Value::Uniform { low, high }
+    }
+    /// An unbounded normal.
+    pub fn normal(mean: f64, sd: f64) -> Self {
+        Value::Normal {
+            mean,
+            sd,
+            low: f64::NEG_INFINITY,
+            high: f64::INFINITY,
+        }
+    }
+    /// A normal truncated to `[low, high]` by redrawing.
+    pub fn normal_clipped(mean: f64, sd: f64, low: f64, high: f64) -> Self {
+        Value::Normal {
+            mean,
+            sd,
+            low,
+            high,
+        }
+    }
+    /// One value per element.
+    pub fn array(values: Vec<f64>) -> Self {
+        Value::Array { values }
+    }
+
+    /// The smallest and largest value this can produce (for fixed-point range planning
+    /// and validation). An unbounded normal is bounded at 8 SD, beyond which a draw
+    /// is redrawn, so the bound is a true bound.
+    pub fn range(&self) -> (f64, f64) {
+        match self {
+            Value::Constant { value } => (*value, *value),
+            Value::Uniform { low, high } => (*low, *high),
+            Value::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            } => (
+                low.max(mean - NORMAL_TAIL_SD * sd),
+                high.min(mean + NORMAL_TAIL_SD * sd),
+            ),
+            Value::Array { values } => values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                }),
+        }
+    }
+
+    /// Every number this value was written with (for finiteness checks).
+    pub(crate) fn numbers(&self) -> Vec<f64> {
+        match self {
+            Value::Constant { value } => vec![*value],
+            Value::Uniform { low, high } => vec![*low, *high],
+            Value::Normal { mean, sd, .. } => vec![*mean, *sd],
+            Value::Array { values } => values.clone(),
+        }
+    }
+}
+
+/// Normal draws farther than this many SD from the mean are redrawn, so that every
+/// distribution has a finite range the planner can size fixed-point inputs for.
+pub const NORMAL_TAIL_SD: f64 = 8.0;
+
+impl From<f64> for Value {
+    fn from(value: f64) -> Self {
+        Value::Constant { value }
+    }
+}

@@ -1,0 +1,173 @@
+//! Structs shared with the shaders, declared once on each side: here as
+//! `#[repr(C)]` + `Pod`, in `shaders/common/layout.wgsl` as WGSL structs. A test
+//! checks sizes and member offsets against naga's reflection of the shader.
+
+use bytemuck::{Pod, Zeroable};
+
+/// Network-wide constants of a simulation (a uniform buffer).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct Config {
+    /// Neurons of one instance, all populations.
+    pub n_neurons: u32,
+    /// Independent instances of the network (state is indexed by (instance, neuron)).
+    pub n_instances: u32,
+    /// Slots of the input ring: the longest delay in steps plus one.
+    pub ring_depth: u32,
+    /// Receptor ports per neuron.
+    pub n_receptors: u32,
+    pub n_populations: u32,
+    pub seed_lo: u32,
+    pub seed_hi: u32,
+    /// Entries of the spike recording buffer, per batch.
+    pub record_capacity: u32,
+}
+
+/// What changes from one batch of steps to the next (a uniform buffer).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct BatchInfo {
+    /// The first step of the batch.
+    pub first_step: u32,
+    /// Entries of the probe table.
+    pub n_probes: u32,
+    pub _pad: [u32; 2],
+}
+
+/// Device-side clock and counters (a storage buffer of atomics).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct Counters {
+    /// The step that the next neuron update integrates.
+    pub step: u32,
+    /// Spikes appended to the spike list in the current step.
+    pub spike_count: u32,
+    /// Spikes of the step being propagated.
+    pub prop_count: u32,
+    /// The step whose spikes are being propagated.
+    pub prop_step: u32,
+    /// Spikes appended to the recording buffer in this batch (may exceed its capacity:
+    /// the host then reports an overflow; it cannot by the plan's sizing).
+    pub record_count: u32,
+    /// Fixed-point additions that overflowed i32 (saturated instead).
+    pub saturation_count: u32,
+    /// The earliest step with a saturation (u32::MAX when none).
+    pub saturation_first_step: u32,
+    /// The lowest ring index (instance, receptor, neuron) that saturated (u32::MAX when none).
+    pub saturation_min_target: u32,
+}
+
+impl Counters {
+    /// The counters at step 0.
+    pub fn initial() -> Self {
+        Self {
+            saturation_first_step: u32::MAX,
+            saturation_min_target: u32::MAX,
+            ..Self::zeroed()
+        }
+    }
+}
+
+/// Lowered parameters of one `iaf_psc_exp` population (a storage array entry).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct PopulationParams {
+    /// Index of the population's first neuron.
+    pub first: u32,
+    pub size: u32,
+    /// The population's stimuli: `stimuli[stim_first .. stim_first + stim_count]`.
+    pub stim_first: u32,
+    pub stim_count: u32,
+    pub p22: f32,
+    pub p11_ex: f32,
+    pub p11_in: f32,
+    pub p21_ex: f32,
+    pub p21_in: f32,
+    pub p20: f32,
+    /// Constant current (nA).
+    pub i_offset: f32,
+    /// Threshold relative to rest (mV).
+    pub theta: f32,
+    /// Reset potential relative to rest (mV).
+    pub v_reset: f32,
+    /// 2^-k: converts the fixed-point input of each receptor to nA.
+    pub input_unit_ex: f32,
+    pub input_unit_in: f32,
+    pub refractory_steps: u32,
+    /// 1 when the population's spikes are recorded.
+    pub record: u32,
+    pub _pad: [u32; 3],
+}
+
+/// Kinds of `StimulusParams`.
+pub const STIMULUS_POISSON: u32 = 0;
+pub const STIMULUS_DC: u32 = 1;
+
+/// One stimulus driving one population (a storage array entry).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct StimulusParams {
+    pub kind: u32,
+    pub receptor: u32,
+    /// Active for `start_step <= step < stop_step`.
+    pub start_step: u32,
+    pub stop_step: u32,
+    /// DC amplitude (nA).
+    pub amplitude: f32,
+    /// Poisson: exp(-λ / chunks), λ the mean count per step.
+    pub exp_neg_lambda_chunk: f32,
+    /// Poisson: the count is drawn as a sum of this many counts of mean λ / chunks.
+    pub chunks: u32,
+    /// Poisson: the fixed-point weight of one event.
+    pub weight_fixed: i32,
+}
+
+/// One sampled state variable of one neuron (a storage array entry).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct ProbeEntry {
+    /// Index into the state buffer.
+    pub state_index: u32,
+    /// Sample every this many steps (steps that are multiples of it).
+    pub every: u32,
+    /// Start of the entry's group in the batch's probe buffer.
+    pub group_base: u32,
+    pub group_size: u32,
+    /// Position within the group.
+    pub local: u32,
+    pub _pad: [u32; 3],
+}
+
+/// Arguments of an indirect dispatch.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct DispatchArgs {
+    pub x: u32,
+    pub y: u32,
+    pub z: u32,
+}
+
+/// Invocations per workgroup of the per-neuron kernels.
+pub const NEURON_WORKGROUP: u32 = 64;
+/// Invocations that walk one spiking neuron's row in `propagate`.
+pub const PROPAGATE_WORKGROUP: u32 = 64;
+/// Largest workgroup count per dispatch dimension (WebGPU's default limit).
+pub const MAX_WORKGROUPS_PER_DIM: u32 = 65535;
+
+/// Index of a state variable in the state buffer layout `[variable][instance][neuron]`.
+pub const STATE_V: u32 = 0;
+pub const STATE_I_EX: u32 = 1;
+pub const STATE_I_IN: u32 = 2;
+pub const STATE_VARIABLE_COUNT: u32 = 3;
+
+/// A 2-D workgroup grid covering `groups` workgroups within the per-dimension limit.
+pub fn grid(groups: u32) -> (u32, u32) {
+    if groups <= MAX_WORKGROUPS_PER_DIM {
+        (groups, 1)
+    } else {
+        (
+            MAX_WORKGROUPS_PER_DIM,
+            groups.div_ceil(MAX_WORKGROUPS_PER_DIM),
+        )
+    }
+}

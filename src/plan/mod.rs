@@ -1,0 +1,553 @@
+//! The model lowered to what a device runs: propagators, connectivity in rows,
+//! fixed-point units, buffer sizes, the batch length and the memory estimate. Every
+//! size decision lives here, and all of it is testable without a GPU. Both backends
+//! (`gpu` and `cpu`) execute the same `Plan`.
+
+mod connectivity;
+pub mod layout;
+mod propagator;
+
+pub use connectivity::{delay_to_steps, draw_projection, DrawnSynapses, SynapseTable};
+pub use propagator::{propagator_32, IafPscExpPropagators};
+
+use bytemuck::Zeroable;
+use thiserror::Error;
+
+use crate::cpu::rng::HostStream;
+use crate::model::{Network, NeuronModel, Recorder, Stimulus, ValidationErrors};
+use connectivity::{build_rows, draw_values, GlobalSynapse, STREAM_INITIAL};
+use layout::{
+    BatchInfo, Config, PopulationParams, ProbeEntry, StimulusParams, STATE_VARIABLE_COUNT,
+    STIMULUS_DC, STIMULUS_POISSON,
+};
+
+/// Receptor ports per neuron (excitatory, inhibitory).
+pub const RECEPTORS: u32 = 2;
+/// The most steps recorded into one command batch.
+pub const MAX_BATCH_STEPS: u32 = 500;
+/// Entries of the spike recording buffer the planner aims for (4 bytes each). The
+/// batch is shortened until every recorded neuron spiking in every step still fits,
+/// so recording cannot overflow.
+pub const RECORD_BUDGET_ENTRIES: u64 = 4 << 20;
+/// A Poisson count is drawn as a sum of counts of mean at most this (Knuth's method
+/// costs O(mean) uniform draws and needs exp(−mean) well above f32's underflow).
+pub const POISSON_CHUNK_MEAN: f64 = 8.0;
+/// The fixed-point unit of a receptor is chosen so that the largest input a neuron can
+/// receive in one step stays below 2^FIXED_POINT_HEADROOM_BITS (half the i32 range).
+pub const FIXED_POINT_HEADROOM_BITS: i32 = 30;
+
+/// Every device buffer is at least this large, so that a binding always covers one
+/// element of its array type.
+pub const MIN_BUFFER_BYTES: u64 = 256;
+
+/// Problems found while lowering a valid model.
+#[derive(Debug, Error)]
+pub enum PlanError {
+    #[error("invalid model:\n{0}")]
+    Invalid(#[from] ValidationErrors),
+    #[error(
+        "the network has {count} {what}, more than the {limit} one simulation can index; \
+         split it or use fewer instances"
+    )]
+    TooMany {
+        what: &'static str,
+        count: u64,
+        limit: u64,
+    },
+}
+
+/// One population, lowered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationPlan {
+    pub name: String,
+    pub model: &'static str,
+    pub first: u32,
+    pub size: u32,
+    pub params: PopulationParams,
+    pub record_spikes: bool,
+    /// log2 of the fixed-point scale of each receptor's input (unit = 2^-k nA).
+    pub input_scale_log2: [i32; 2],
+    /// The resting potential (mV): state `v` is stored relative to it.
+    pub v_rest: f32,
+}
+
+/// A group of probes sampled together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeGroup {
+    pub population: String,
+    pub variable: String,
+    pub neurons: Vec<u32>,
+    pub every: u32,
+    /// Start of the group in the batch's probe buffer.
+    pub base: u32,
+    /// Largest number of samples one batch can hold.
+    pub samples_per_batch: u32,
+}
+
+impl ProbeGroup {
+    /// Steps of `first .. first + count` at which the group samples.
+    pub fn sample_steps(&self, first: u64, count: u64) -> impl Iterator<Item = u64> + '_ {
+        let every = u64::from(self.every);
+        let start = first.div_ceil(every) * every;
+        (start..first + count).step_by(every as usize)
+    }
+}
+
+/// A device buffer the plan will allocate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BufferPlan {
+    pub name: &'static str,
+    pub bytes: u64,
+    pub purpose: &'static str,
+}
+
+/// The lowered network.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub dt_ms: f64,
+    pub seed: u64,
+    pub config: Config,
+    pub populations: Vec<PopulationPlan>,
+    pub stimuli: Vec<StimulusParams>,
+    pub synapses: SynapseTable,
+    /// Initial state, layout `[variable][instance][neuron]`.
+    pub initial_state: Vec<f32>,
+    pub initial_refractory: Vec<u32>,
+    pub probe_groups: Vec<ProbeGroup>,
+    pub probes: Vec<ProbeEntry>,
+    /// Steps recorded into one command batch.
+    pub batch_steps: u32,
+    /// Probe buffer entries per batch.
+    pub probe_capacity: u32,
+    pub buffers: Vec<BufferPlan>,
+}
+
+impl Plan {
+    /// Validates and lowers `network`.
+    pub fn new(network: &Network) -> Result<Self, PlanError> {
+        network.validate()?;
+        let dt = network.dt_ms;
+        let total: u64 = network.populations.iter().map(|p| u64::from(p.size)).sum();
+        let n_neurons = limit("neurons", total, u64::from(u32::MAX / RECEPTORS))?;
+
+        let mut firsts = Vec::new();
+        let mut first = 0u32;
+        for p in &network.populations {
+            firsts.push(first);
+            first += p.size;
+        }
+        let pop_index = |name: &str| {
+            network
+                .populations
+                .iter()
+                .position(|p| p.name == name)
+                .expect("validated")
+        };
+
+        // Synapses in global indices, with the largest input per neuron and receptor.
+        let mut drawn = Vec::new();
+        let mut bound = vec![0f64; (n_neurons * RECEPTORS) as usize];
+        let mut max_delay = 1u32;
+        for (index, projection) in network.projections.iter().enumerate() {
+            let pre = pop_index(&projection.pre);
+            let post = pop_index(&projection.post);
+            let d = draw_projection(
+                projection,
+                index as u32,
+                network.populations[pre].size,
+                network.populations[post].size,
+                pre == post,
+                network.seed,
+                dt,
+            );
+            let receptor = projection.receptor.index() as u32;
+            for (&j, &w) in d.post.iter().zip(&d.weight) {
+                bound[(receptor * n_neurons + firsts[post] + j) as usize] += w.abs();
+            }
+            max_delay = max_delay.max(d.delay_steps.iter().copied().max().unwrap_or(1));
+            drawn.push((firsts[pre], firsts[post], receptor, d));
+        }
+        let n_synapses: u64 = drawn.iter().map(|d| d.3.pre.len() as u64).sum();
+        limit("synapses", n_synapses, u64::from(u32::MAX))?;
+
+        // Stimuli grouped by target population.
+        let mut stimuli_of: Vec<Vec<StimulusParams>> = vec![Vec::new(); network.populations.len()];
+        let mut poisson_bound = vec![[0f64; 2]; network.populations.len()];
+        for stimulus in &network.stimuli {
+            let target = pop_index(stimulus.target());
+            let mut params = StimulusParams::zeroed();
+            let (start, stop) = match stimulus {
+                Stimulus::Poisson {
+                    rate_hz,
+                    weight,
+                    receptor,
+                    start_ms,
+                    stop_ms,
+                    ..
+                } => {
+                    let lambda = rate_hz * dt / 1000.0;
+                    let chunks = (lambda / POISSON_CHUNK_MEAN).ceil();
+                    params.kind = STIMULUS_POISSON;
+                    params.receptor = receptor.index() as u32;
+                    params.chunks = chunks as u32;
+                    params.exp_neg_lambda_chunk = if chunks > 0.0 {
+                        (-lambda / chunks).exp() as f32
+                    } else {
+                        1.0
+                    };
+                    // A count this large has probability far below 1e-20 per draw; beyond
+                    // it the device saturates and reports rather than wraps.
+                    let max_count = lambda + 10.0 * lambda.sqrt() + 10.0;
+                    poisson_bound[target][receptor.index()] += weight.abs() * max_count;
+                    params.amplitude = *weight as f32;
+                    (*start_ms, *stop_ms)
+                }
+                Stimulus::Dc {
+                    amplitude_na,
+                    start_ms,
+                    stop_ms,
+                    ..
+                } => {
+                    params.kind = STIMULUS_DC;
+                    params.amplitude = *amplitude_na as f32;
+                    (*start_ms, *stop_ms)
+                }
+            };
+            params.start_step = time_to_step(start, dt);
+            params.stop_step = stop.map_or(u32::MAX, |s| time_to_step(s, dt));
+            stimuli_of[target].push(params);
+        }
+
+        // Fixed-point unit per population and receptor.
+        let mut scales = Vec::new();
+        for (i, p) in network.populations.iter().enumerate() {
+            let mut log2 = [0i32; 2];
+            for (r, slot) in log2.iter_mut().enumerate() {
+                let range = firsts[i] as usize..(firsts[i] + p.size) as usize;
+                let offset = r * n_neurons as usize;
+                let synaptic = bound[offset + range.start..offset + range.end]
+                    .iter()
+                    .fold(0f64, |a, &b| a.max(b));
+                *slot = fixed_point_log2(synaptic + poisson_bound[i][r]);
+            }
+            scales.push(log2);
+        }
+        let to_fixed = |w: f64, log2: i32| (w * 2f64.powi(log2)).round() as i32;
+
+        let mut stimuli = Vec::new();
+        let mut populations = Vec::new();
+        for (i, p) in network.populations.iter().enumerate() {
+            let NeuronModel::IafPscExp(m) = &p.neuron;
+            let prop = IafPscExpPropagators::new(m, dt);
+            let stim_first = stimuli.len() as u32;
+            for mut s in stimuli_of[i].drain(..) {
+                if s.kind == STIMULUS_POISSON {
+                    s.weight_fixed =
+                        to_fixed(f64::from(s.amplitude), scales[i][s.receptor as usize]);
+                    s.amplitude = 0.0;
+                }
+                stimuli.push(s);
+            }
+            let record_spikes = network
+                .recorders
+                .iter()
+                .any(|r| matches!(r, Recorder::Spikes { population } if *population == p.name));
+            let params = PopulationParams {
+                first: firsts[i],
+                size: p.size,
+                stim_first,
+                stim_count: stimuli.len() as u32 - stim_first,
+                p22: prop.p22 as f32,
+                p11_ex: prop.p11_ex as f32,
+                p11_in: prop.p11_in as f32,
+                p21_ex: prop.p21_ex as f32,
+                p21_in: prop.p21_in as f32,
+                p20: prop.p20 as f32,
+                i_offset: m.i_offset as f32,
+                theta: (m.v_thresh - m.v_rest) as f32,
+                v_reset: (m.v_reset - m.v_rest) as f32,
+                input_unit_ex: 2f64.powi(-scales[i][0]) as f32,
+                input_unit_in: 2f64.powi(-scales[i][1]) as f32,
+                refractory_steps: (m.tau_refrac / dt).round() as u32,
+                record: u32::from(record_spikes),
+                _pad: [0; 3],
+            };
+            populations.push(PopulationPlan {
+                name: p.name.clone(),
+                model: p.neuron.name(),
+                first: firsts[i],
+                size: p.size,
+                params,
+                record_spikes,
+                input_scale_log2: scales[i],
+                v_rest: m.v_rest as f32,
+            });
+        }
+
+        let post_scale = |post_first: u32, receptor: u32| {
+            let pop = firsts.partition_point(|&f| f <= post_first) - 1;
+            scales[pop][receptor as usize]
+        };
+        let synapses = build_rows(
+            n_neurons,
+            drawn
+                .iter()
+                .flat_map(|(pre_first, post_first, receptor, d)| {
+                    let log2 = post_scale(*post_first, *receptor);
+                    (0..d.pre.len()).map(move |s| GlobalSynapse {
+                        pre: pre_first + d.pre[s],
+                        target: receptor * n_neurons + post_first + d.post[s],
+                        weight: to_fixed(d.weight[s], log2),
+                        delay: d.delay_steps[s],
+                    })
+                }),
+        );
+
+        // Initial state.
+        let n = n_neurons as usize;
+        let mut initial_state = vec![0f32; STATE_VARIABLE_COUNT as usize * n];
+        for (i, p) in network.populations.iter().enumerate() {
+            if let Some(v) = &p.initial_v {
+                let NeuronModel::IafPscExp(m) = &p.neuron;
+                let mut rng = HostStream::new(network.seed, STREAM_INITIAL, i as u32);
+                let values = draw_values(v, p.size as usize, &mut rng);
+                let first = firsts[i] as usize;
+                for (k, value) in values.into_iter().enumerate() {
+                    initial_state[first + k] = (value - m.v_rest) as f32;
+                }
+            }
+        }
+
+        // Batch length: every recorded neuron spiking in every step must fit.
+        let recorded: u64 = populations
+            .iter()
+            .filter(|p| p.record_spikes)
+            .map(|p| u64::from(p.size))
+            .sum();
+        let batch_steps = RECORD_BUDGET_ENTRIES
+            .checked_div(recorded)
+            .map_or(MAX_BATCH_STEPS, |steps| {
+                steps.clamp(1, u64::from(MAX_BATCH_STEPS)) as u32
+            });
+        let record_capacity = limit(
+            "recorded spikes per batch",
+            (recorded * u64::from(batch_steps)).max(1),
+            u64::from(u32::MAX),
+        )?;
+
+        // Probes.
+        let mut probe_groups = Vec::new();
+        let mut probes = Vec::new();
+        let mut probe_capacity = 0u32;
+        for recorder in &network.recorders {
+            if let Recorder::State {
+                population,
+                variable,
+                neurons,
+                every_steps,
+            } = recorder
+            {
+                let pop = pop_index(population);
+                let var = crate::model::STATE_VARIABLES
+                    .iter()
+                    .position(|v| v == variable)
+                    .expect("validated") as u32;
+                let samples_per_batch = batch_steps.div_ceil(*every_steps);
+                let base = probe_capacity;
+                for (local, &k) in neurons.iter().enumerate() {
+                    probes.push(ProbeEntry {
+                        state_index: var * n_neurons + firsts[pop] + k,
+                        every: *every_steps,
+                        group_base: base,
+                        group_size: neurons.len() as u32,
+                        local: local as u32,
+                        _pad: [0; 3],
+                    });
+                }
+                probe_capacity += samples_per_batch * neurons.len() as u32;
+                probe_groups.push(ProbeGroup {
+                    population: population.clone(),
+                    variable: variable.clone(),
+                    neurons: neurons.clone(),
+                    every: *every_steps,
+                    base,
+                    samples_per_batch,
+                });
+            }
+        }
+
+        let config = Config {
+            n_neurons,
+            n_instances: 1,
+            ring_depth: max_delay + 1,
+            n_receptors: RECEPTORS,
+            n_populations: populations.len() as u32,
+            seed_lo: network.seed as u32,
+            seed_hi: (network.seed >> 32) as u32,
+            record_capacity,
+        };
+        let mut plan = Self {
+            dt_ms: dt,
+            seed: network.seed,
+            config,
+            populations,
+            stimuli,
+            synapses,
+            initial_state,
+            initial_refractory: vec![0; n],
+            probe_groups,
+            probes,
+            batch_steps,
+            probe_capacity,
+            buffers: Vec::new(),
+        };
+        plan.buffers = plan.buffer_list()?;
+        Ok(plan)
+    }
+
+    /// Neurons of one instance.
+    pub fn n_neurons(&self) -> u32 {
+        self.config.n_neurons
+    }
+
+    /// Entries of the input ring: slots × receptors × neurons.
+    pub fn ring_len(&self) -> u64 {
+        u64::from(self.config.ring_depth)
+            * u64::from(self.config.n_receptors)
+            * u64::from(self.config.n_neurons)
+            * u64::from(self.config.n_instances)
+    }
+
+    /// The population that holds global neuron `index`.
+    pub fn population_of(&self, index: u32) -> usize {
+        self.populations.partition_point(|p| p.first <= index) - 1
+    }
+
+    /// Bytes of every device buffer, by buffer.
+    pub fn memory_bytes(&self) -> u64 {
+        self.buffers.iter().map(|b| b.bytes).sum()
+    }
+
+    fn buffer_list(&self) -> Result<Vec<BufferPlan>, PlanError> {
+        let n = u64::from(self.config.n_neurons) * u64::from(self.config.n_instances);
+        let s = self.synapses.len() as u64;
+        let ring = self.ring_len();
+        limit("input ring entries", ring, u64::from(u32::MAX))?;
+        let entry = |count: u64, size: usize| (count * size as u64).max(MIN_BUFFER_BYTES);
+        Ok(vec![
+            BufferPlan {
+                name: "config",
+                bytes: entry(1, size_of::<Config>()),
+                purpose: "network constants",
+            },
+            BufferPlan {
+                name: "batch",
+                bytes: entry(1, size_of::<BatchInfo>()),
+                purpose: "per-batch constants",
+            },
+            BufferPlan {
+                name: "counters",
+                bytes: entry(1, size_of::<layout::Counters>()),
+                purpose: "clock, spike counts, fault flags",
+            },
+            BufferPlan {
+                name: "populations",
+                bytes: entry(self.populations.len() as u64, size_of::<PopulationParams>()),
+                purpose: "lowered neuron parameters",
+            },
+            BufferPlan {
+                name: "stimuli",
+                bytes: entry(self.stimuli.len() as u64, size_of::<StimulusParams>()),
+                purpose: "Poisson and DC inputs",
+            },
+            BufferPlan {
+                name: "state",
+                bytes: entry(u64::from(STATE_VARIABLE_COUNT) * n, 4),
+                purpose: "v, i_syn_E, i_syn_I",
+            },
+            BufferPlan {
+                name: "refractory",
+                bytes: entry(n, 4),
+                purpose: "refractory steps left",
+            },
+            BufferPlan {
+                name: "ring",
+                bytes: entry(ring, 4),
+                purpose: "delayed fixed-point input",
+            },
+            BufferPlan {
+                name: "spike_list",
+                bytes: entry(n, 4),
+                purpose: "neurons that spiked this step",
+            },
+            BufferPlan {
+                name: "dispatch",
+                bytes: entry(1, size_of::<layout::DispatchArgs>()),
+                purpose: "indirect propagate size",
+            },
+            BufferPlan {
+                name: "row_start",
+                bytes: entry(u64::from(self.config.n_neurons) + 1, 4),
+                purpose: "synapse rows",
+            },
+            BufferPlan {
+                name: "syn_target",
+                bytes: entry(s, 4),
+                purpose: "synapse targets",
+            },
+            BufferPlan {
+                name: "syn_weight",
+                bytes: entry(s, 4),
+                purpose: "fixed-point weights",
+            },
+            BufferPlan {
+                name: "syn_delay",
+                bytes: entry(s, 4),
+                purpose: "delays in steps",
+            },
+            BufferPlan {
+                name: "record",
+                bytes: entry(u64::from(self.config.record_capacity), 4),
+                purpose: "recorded spikes of a batch",
+            },
+            BufferPlan {
+                name: "step_ends",
+                bytes: entry(u64::from(self.batch_steps), 4),
+                purpose: "recorded spikes per step",
+            },
+            BufferPlan {
+                name: "probes",
+                bytes: entry(self.probes.len() as u64, size_of::<ProbeEntry>()),
+                purpose: "probe table",
+            },
+            BufferPlan {
+                name: "probe_out",
+                bytes: entry(u64::from(self.probe_capacity), 4),
+                purpose: "probe samples of a batch",
+            },
+        ])
+    }
+}
+
+/// The first step whose start time `step * dt` is at or after `t_ms` (with a
+/// tolerance of 1e-6 steps for times written in decimal).
+fn time_to_step(t_ms: f64, dt: f64) -> u32 {
+    ((t_ms / dt) - 1e-6).ceil().clamp(0.0, f64::from(u32::MAX)) as u32
+}
+
+/// log2 of the fixed-point scale for a receptor whose input per step is at most
+/// `bound` (nA): the largest power of two keeping it below 2^30.
+fn fixed_point_log2(bound: f64) -> i32 {
+    if bound <= 0.0 {
+        return FIXED_POINT_HEADROOM_BITS;
+    }
+    ((f64::from(FIXED_POINT_HEADROOM_BITS) - bound.log2()).floor() as i32).clamp(-60, 60)
+}
+
+fn limit(what: &'static str, count: u64, limit: u64) -> Result<u32, PlanError> {
+    if count > limit {
+        Err(PlanError::TooMany { what, count, limit })
+    } else {
+        Ok(count as u32)
+    }
+}

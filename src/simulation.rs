@@ -1,0 +1,314 @@
+//! `Simulation`: a plan running on a backend, with its records.
+
+use crate::cpu::{CpuEngine, FmaRounding};
+use crate::engine::{BatchOutput, Engine};
+use crate::error::Error;
+use crate::gpu::GpuEngine;
+use crate::model::{Network, STATE_VARIABLES};
+use crate::plan::layout::{Counters, STATE_V};
+use crate::plan::Plan;
+use crate::record::{SpikeRecord, StateRecord};
+
+/// Where a simulation runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Backend {
+    /// The best GPU adapter (or the one named by `NEURODYN_ADAPTER`).
+    #[default]
+    Gpu,
+    /// The GPU adapter whose name contains this text.
+    GpuNamed(String),
+    /// The CPU reference (the same arithmetic as the shaders, in plain Rust), rounding
+    /// `fma` as told; `FmaRounding::default()` matches lavapipe, and
+    /// `Simulation::fma_rounding` of a GPU simulation gives the value that reproduces it.
+    Cpu(FmaRounding),
+}
+
+/// A network being simulated.
+pub struct Simulation {
+    plan: Plan,
+    engine: Box<dyn Engine>,
+    step: u64,
+    spikes: Vec<SpikeRecord>,
+    /// For each population, its index in `spikes` when recorded.
+    spike_slot: Vec<Option<usize>>,
+    states: Vec<StateRecord>,
+    stopped: Option<String>,
+}
+
+impl Simulation {
+    /// Validates and plans `network`, then sets it up on `backend`.
+    pub fn new(network: &Network, backend: Backend) -> Result<Self, Error> {
+        Self::from_plan(Plan::new(network)?, backend)
+    }
+
+    /// Sets up an existing plan on `backend`.
+    pub fn from_plan(plan: Plan, backend: Backend) -> Result<Self, Error> {
+        let engine: Box<dyn Engine> = match &backend {
+            Backend::Gpu => Box::new(GpuEngine::new(&plan, None)?),
+            Backend::GpuNamed(name) => Box::new(GpuEngine::new(&plan, Some(name))?),
+            Backend::Cpu(fma) => Box::new(CpuEngine::new(&plan, *fma)),
+        };
+        let mut spikes = Vec::new();
+        let spike_slot = plan
+            .populations
+            .iter()
+            .map(|p| {
+                p.record_spikes.then(|| {
+                    spikes.push(SpikeRecord::new(&p.name, p.size, plan.dt_ms));
+                    spikes.len() - 1
+                })
+            })
+            .collect();
+        let states = plan
+            .probe_groups
+            .iter()
+            .map(|g| StateRecord {
+                population: g.population.clone(),
+                variable: g.variable.clone(),
+                neurons: g.neurons.clone(),
+                every_steps: g.every,
+                dt_ms: plan.dt_ms,
+                steps: Vec::new(),
+                values: Vec::new(),
+            })
+            .collect();
+        Ok(Self {
+            plan,
+            engine,
+            step: 0,
+            spikes,
+            spike_slot,
+            states,
+            stopped: None,
+        })
+    }
+
+    /// The plan being run.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// What runs the simulation.
+    pub fn device(&self) -> String {
+        self.engine.describe()
+    }
+
+    /// How the backend rounds the shaders' `fma` (measured on the device for the GPU).
+    pub fn fma_rounding(&self) -> FmaRounding {
+        self.engine.fma_rounding()
+    }
+
+    /// Steps simulated so far.
+    pub fn current_step(&self) -> u64 {
+        self.step
+    }
+
+    /// Simulated time so far (ms).
+    pub fn time_ms(&self) -> f64 {
+        self.step as f64 * self.plan.dt_ms
+    }
+
+    /// Runs `steps` steps. Recordings stream back batch by batch while the device
+    /// works; faults found on the device (saturated input, a recording overflow, a
+    /// device error) stop the run with an error, and the simulation refuses to continue.
+    pub fn run(&mut self, steps: u64) -> Result<(), Error> {
+        if let Some(reason) = &self.stopped {
+            return Err(Error::Stopped(reason.clone()));
+        }
+        let limit = u64::from(u32::MAX) - u64::from(self.plan.batch_steps);
+        if self.step + steps > limit {
+            return Err(Error::TooManySteps {
+                steps: self.step + steps,
+                limit,
+            });
+        }
+        let Self {
+            plan,
+            engine,
+            spikes,
+            spike_slot,
+            states,
+            ..
+        } = self;
+        let result = engine.run(self.step, steps, &mut |batch| {
+            absorb(plan, spikes, spike_slot, states, batch)
+        });
+        if let Err(e) = &result {
+            self.stopped = Some(e.to_string());
+        }
+        result?;
+        self.step += steps;
+        Ok(())
+    }
+
+    /// Runs for `ms` of simulated time (rounded to whole steps).
+    pub fn run_ms(&mut self, ms: f64) -> Result<(), Error> {
+        self.run((ms / self.plan.dt_ms).round().max(0.0) as u64)
+    }
+
+    /// Runs one step.
+    pub fn step(&mut self) -> Result<(), Error> {
+        self.run(1)
+    }
+
+    /// The spikes recorded for `population`.
+    pub fn spikes(&self, population: &str) -> Result<&SpikeRecord, Error> {
+        let index = self.population_index(population)?;
+        self.spike_slot[index]
+            .map(|slot| &self.spikes[slot])
+            .ok_or_else(|| Error::NotRecorded {
+                population: population.to_string(),
+                what: "spikes".to_string(),
+            })
+    }
+
+    /// Every spike record, in population order.
+    pub fn spike_records(&self) -> &[SpikeRecord] {
+        &self.spikes
+    }
+
+    /// The samples of `variable` recorded for `population` (the first such recorder).
+    pub fn state_record(&self, population: &str, variable: &str) -> Result<&StateRecord, Error> {
+        self.population_index(population)?;
+        self.states
+            .iter()
+            .find(|s| s.population == population && s.variable == variable)
+            .ok_or_else(|| Error::NotRecorded {
+                population: population.to_string(),
+                what: format!("state variable `{variable}`"),
+            })
+    }
+
+    /// Every state record, in recorder order.
+    pub fn state_records(&self) -> &[StateRecord] {
+        &self.states
+    }
+
+    /// The current value of `variable` (`v` in mV, `i_syn_E`/`i_syn_I` in nA) for every
+    /// neuron of `population`.
+    pub fn read_state(&mut self, population: &str, variable: &str) -> Result<Vec<f32>, Error> {
+        let index = self.population_index(population)?;
+        let var = STATE_VARIABLES
+            .iter()
+            .position(|v| *v == variable)
+            .ok_or_else(|| Error::UnknownVariable(variable.to_string()))? as u32;
+        let state = self.engine.read_state()?;
+        let p = &self.plan.populations[index];
+        let start = (var * self.plan.n_neurons() + p.first) as usize;
+        let offset = if var == STATE_V { p.v_rest } else { 0.0 };
+        Ok(state[start..start + p.size as usize]
+            .iter()
+            .map(|x| x + offset)
+            .collect())
+    }
+
+    /// The raw fixed-point input ring, layout `[slot][instance][receptor][neuron]`:
+    /// the synaptic input already scheduled for the coming steps.
+    pub fn read_input_ring(&mut self) -> Result<Vec<i32>, Error> {
+        self.engine.read_ring()
+    }
+
+    fn population_index(&self, name: &str) -> Result<usize, Error> {
+        self.plan
+            .populations
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| Error::UnknownPopulation {
+                name: name.to_string(),
+                known: self
+                    .plan
+                    .populations
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+/// Turns one batch's output into records, after checking its fault flags.
+fn absorb(
+    plan: &Plan,
+    spikes: &mut [SpikeRecord],
+    spike_slot: &[Option<usize>],
+    states: &mut [StateRecord],
+    batch: BatchOutput,
+) -> Result<(), Error> {
+    check_faults(
+        plan,
+        &batch.counters,
+        batch.first_step + u64::from(batch.steps),
+    )?;
+    let mut start = 0usize;
+    let mut per_population: Vec<Vec<u32>> = vec![Vec::new(); spikes.len()];
+    for (i, &end) in batch.step_ends.iter().enumerate() {
+        for &gid in &batch.record[start..end as usize] {
+            let neuron = gid % plan.n_neurons();
+            let pop = plan.population_of(neuron);
+            let slot = spike_slot[pop].expect("only recorded populations append");
+            per_population[slot].push(neuron - plan.populations[pop].first);
+        }
+        for (slot, neurons) in per_population.iter_mut().enumerate() {
+            spikes[slot].push_step(batch.first_step + i as u64, neurons);
+            neurons.clear();
+        }
+        start = end as usize;
+    }
+    for record in spikes.iter_mut() {
+        record.duration_steps += u64::from(batch.steps);
+    }
+    for (group, record) in plan.probe_groups.iter().zip(states.iter_mut()) {
+        let n = group.neurons.len();
+        let offset = if record.variable == "v" {
+            let pop = plan
+                .populations
+                .iter()
+                .find(|p| p.name == group.population)
+                .expect("validated");
+            pop.v_rest
+        } else {
+            0.0
+        };
+        for (k, step) in group
+            .sample_steps(batch.first_step, u64::from(batch.steps))
+            .enumerate()
+        {
+            let at = group.base as usize + k * n;
+            record.steps.push(step);
+            record
+                .values
+                .extend(batch.probe_out[at..at + n].iter().map(|x| x + offset));
+        }
+    }
+    Ok(())
+}
+
+fn check_faults(plan: &Plan, counters: &Counters, batch_end: u64) -> Result<(), Error> {
+    if counters.record_count > plan.config.record_capacity {
+        return Err(Error::RecordOverflow {
+            recorded: counters.record_count,
+            capacity: plan.config.record_capacity,
+        });
+    }
+    if counters.saturation_count > 0 {
+        let n = plan.n_neurons();
+        let target = counters.saturation_min_target % (n * plan.config.n_receptors);
+        let receptor = target / n;
+        let neuron = target % n;
+        let pop = &plan.populations[plan.population_of(neuron)];
+        return Err(Error::Saturation {
+            count: counters.saturation_count,
+            batch_end,
+            step: counters.saturation_first_step,
+            population: pop.name.clone(),
+            neuron: neuron - pop.first,
+            receptor: if receptor == 0 {
+                "excitatory"
+            } else {
+                "inhibitory"
+            },
+            scale_log2: pop.input_scale_log2[receptor as usize],
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! The GPU and the CPU reference produce identical spike rasters (every neuron, every
+//! step), identical state bits and identical fixed-point input rings.
+
+use neurodyn::{
+    model::benchmarks, Backend, Connectivity, IafPscExp, Network, NeuronModel, Population,
+    Projection, Receptor, Simulation, Stimulus, Value,
+};
+
+/// Runs `net` for `steps` on the GPU and on the CPU reference rounding as that GPU
+/// does, and requires identical results.
+fn run_both(net: &Network, steps: u64) -> (Simulation, Simulation) {
+    let mut gpu = Simulation::new(net, Backend::Gpu).expect("GPU simulation");
+    let mut cpu = Simulation::new(net, Backend::Cpu(gpu.fma_rounding())).expect("CPU simulation");
+    gpu.run(steps).expect("GPU run");
+    cpu.run(steps).expect("CPU run");
+    for (g, c) in gpu.spike_records().iter().zip(cpu.spike_records()) {
+        assert!(
+            !g.is_empty(),
+            "population {} is silent: the test would prove little",
+            g.population
+        );
+        if g != c {
+            let first = g
+                .steps
+                .iter()
+                .zip(&g.neurons)
+                .zip(c.steps.iter().zip(&c.neurons))
+                .position(|(a, b)| a != b);
+            panic!(
+                "rasters of {} differ: GPU {} spikes, CPU {} spikes, first difference at spike {first:?}",
+                g.population,
+                g.len(),
+                c.len()
+            );
+        }
+    }
+    for p in net.populations.iter().map(|p| p.name.clone()) {
+        for var in ["v", "i_syn_E", "i_syn_I"] {
+            let g = gpu.read_state(&p, var).unwrap();
+            let c = cpu.read_state(&p, var).unwrap();
+            let g: Vec<u32> = g.iter().map(|x| x.to_bits()).collect();
+            let c: Vec<u32> = c.iter().map(|x| x.to_bits()).collect();
+            assert_eq!(g, c, "state {p}.{var} differs");
+        }
+    }
+    assert_eq!(
+        gpu.read_input_ring().unwrap(),
+        cpu.read_input_ring().unwrap(),
+        "input rings differ"
+    );
+    (gpu, cpu)
+}
+
+#[test]
+fn cuba_is_identical_on_gpu_and_cpu_and_fires_as_published() {
+    let net = benchmarks::cuba(7);
+    let (gpu, _) = run_both(&net, 10_000);
+    for name in ["E", "I"] {
+        let record = gpu.spikes(name).unwrap();
+        let rate = record.mean_rate_hz();
+        let cv = record.cv_isi().expect("enough spikes for a CV");
+        assert!((3.0..=9.0).contains(&rate), "{name}: rate {rate} Hz");
+        assert!((0.3..=0.8).contains(&cv), "{name}: CV ISI {cv}");
+    }
+}
+
+/// A recurrent network with per-synapse delays spread over 0.1–20 ms, driven by
+/// independent Poisson input, several rules and both receptors.
+fn delay_network(seed: u64) -> Network {
+    let mut net = Network::new(0.1, seed);
+    let neuron = IafPscExp {
+        cm: 0.25,
+        tau_m: 10.0,
+        tau_syn_e: 0.5,
+        tau_syn_i: 2.0,
+        tau_refrac: 2.0,
+        v_rest: -65.0,
+        v_reset: -65.0,
+        v_thresh: -50.0,
+        i_offset: 0.0,
+    };
+    for (name, size) in [("E", 400), ("I", 100)] {
+        net.add_population(
+            Population::new(name, size, NeuronModel::IafPscExp(neuron.clone()))
+                .with_initial_v(Value::normal_clipped(-58.0, 5.0, -70.0, -50.5)),
+        );
+        net.record_spikes(name);
+        net.add_stimulus(Stimulus::Poisson {
+            target: name.into(),
+            rate_hz: 16_000.0,
+            weight: 0.0877,
+            receptor: Receptor::Excitatory,
+            start_ms: 0.0,
+            stop_ms: None,
+        });
+    }
+    let delays = Value::uniform(0.1, 20.0);
+    let in_degree = |k| Connectivity::FixedInDegree {
+        k,
+        allow_autapses: false,
+        allow_multapses: true,
+    };
+    net.add_projection(Projection::new(
+        "E",
+        "E",
+        in_degree(40),
+        Value::normal_clipped(0.0877, 0.0088, 0.0, 1.0),
+        delays.clone(),
+        Receptor::Excitatory,
+    ));
+    net.add_projection(Projection::new(
+        "E",
+        "I",
+        Connectivity::FixedProbability {
+            p: 0.1,
+            allow_autapses: true,
+        },
+        0.0877,
+        delays.clone(),
+        Receptor::Excitatory,
+    ));
+    net.add_projection(Projection::new(
+        "I",
+        "E",
+        Connectivity::FixedTotalNumber {
+            n: 4000,
+            allow_autapses: true,
+            allow_multapses: true,
+        },
+        -0.35,
+        delays.clone(),
+        Receptor::Inhibitory,
+    ));
+    net.add_projection(Projection::new(
+        "I",
+        "I",
+        in_degree(10),
+        Value::uniform(-0.4, -0.3),
+        delays,
+        Receptor::Inhibitory,
+    ));
+    net.record_state("E", "v", vec![0, 17, 399], 10);
+    net
+}
+
+#[test]
+fn heterogeneous_delays_with_poisson_drive_are_identical_on_gpu_and_cpu() {
+    let net = delay_network(3);
+    let plan = neurodyn::Plan::new(&net).unwrap();
+    assert!(
+        plan.config.ring_depth >= 195,
+        "delays reach 20 ms: ring of {}",
+        plan.config.ring_depth
+    );
+    let (gpu, cpu) = run_both(&net, 10_000);
+    let g = gpu.state_record("E", "v").unwrap();
+    let c = cpu.state_record("E", "v").unwrap();
+    assert_eq!(g.len(), 1000);
+    assert_eq!(g, c, "probes differ");
+}
+
+#[test]
+fn the_same_seed_repeats_and_another_seed_differs() {
+    let run = |seed| {
+        let mut sim = Simulation::new(&delay_network(seed), Backend::Gpu).unwrap();
+        sim.run(3000).unwrap();
+        (
+            sim.spikes("E").unwrap().clone(),
+            sim.read_state("E", "v").unwrap(),
+        )
+    };
+    let (a, va) = run(11);
+    let (b, vb) = run(11);
+    let (c, _) = run(12);
+    assert_eq!(a, b, "same seed, different rasters");
+    assert_eq!(
+        va.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        vb.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+    );
+    assert_ne!(a, c, "different seeds, same raster");
+}
+
+#[test]
+fn batch_boundaries_do_not_change_the_result() {
+    // Many short runs (each its own batch, each read back) equal one long run.
+    let net = delay_network(5);
+    let mut whole = Simulation::new(&net, Backend::Gpu).unwrap();
+    whole.run(1500).unwrap();
+    let mut pieces = Simulation::new(&net, Backend::Gpu).unwrap();
+    for steps in [1, 7, 500, 499, 3, 490] {
+        pieces.run(steps).unwrap();
+    }
+    assert_eq!(whole.spikes("E").unwrap(), pieces.spikes("E").unwrap());
+    assert_eq!(
+        whole.state_record("E", "v").unwrap(),
+        pieces.state_record("E", "v").unwrap()
+    );
+}

@@ -1,0 +1,161 @@
+//! Every shader parses and validates with naga, errors point into the right file,
+//! and the structs shared with the host have the same layout on both sides.
+
+use neurodyn::gpu::{AssembledShader, ShaderFile, Stage, COMMON, FAULTS, FMA_PROBE};
+use neurodyn::plan::layout::{
+    BatchInfo, Config, Counters, DispatchArgs, PopulationParams, ProbeEntry, StimulusParams,
+};
+use std::mem::{offset_of, size_of};
+
+#[test]
+fn every_stage_validates() {
+    for stage in Stage::ALL {
+        if let Err(e) = stage.assemble().validate() {
+            panic!("{} does not validate:\n{e}", stage.name());
+        }
+    }
+    AssembledShader::new([FMA_PROBE])
+        .validate()
+        .expect("fma probe");
+}
+
+#[test]
+fn an_error_is_reported_at_its_file_line_and_column() {
+    let broken = ShaderFile {
+        path: "shaders/broken.wgsl",
+        source: "fn ok() -> u32 {\n    return 1u;\n}\nfn bad() -> u32 {\n    return nope;\n}\n",
+    };
+    let shader = AssembledShader::new(COMMON.iter().copied().chain([broken]));
+    let error = shader.validate().expect_err("unknown identifier");
+    assert_eq!(error.file, "shaders/broken.wgsl");
+    assert_eq!(error.line, 5);
+    assert_eq!(error.column, 12);
+    assert!(
+        error.to_string().starts_with("shaders/broken.wgsl:5:12:"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_validation_error_is_located_too() {
+    // Parses, but fails validation: a u32 returned where f32 is declared.
+    let broken = ShaderFile {
+        path: "shaders/typed.wgsl",
+        source: "fn f() -> f32 {\n    let x = 1u;\n    return x;\n}\n",
+    };
+    let error = AssembledShader::new([broken])
+        .validate()
+        .expect_err("type error");
+    assert_eq!(error.file, "shaders/typed.wgsl");
+    assert!(error.line >= 1 && error.line <= 4, "{error}");
+}
+
+#[test]
+fn faults_need_the_counters_of_a_stage() {
+    // The fault helpers refer to the stage's `counters` binding, so they are only
+    // assembled into stages that declare it.
+    let alone = AssembledShader::new(COMMON.iter().copied().chain([FAULTS]));
+    assert!(alone.validate().is_err());
+}
+
+/// (WGSL name, Rust offset) of every non-padding member, and the Rust size.
+fn check_struct(module: &naga::Module, name: &str, members: &[(&str, usize)], size: usize) {
+    let (_, ty) = module
+        .types
+        .iter()
+        .find(|(_, t)| t.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("struct {name} not in the shader"));
+    let naga::TypeInner::Struct {
+        members: wgsl,
+        span,
+    } = &ty.inner
+    else {
+        panic!("{name} is not a struct");
+    };
+    assert_eq!(*span as usize, size, "size of {name}");
+    let named: Vec<_> = wgsl
+        .iter()
+        .filter(|m| !m.name.as_deref().unwrap_or("").starts_with("_pad"))
+        .collect();
+    assert_eq!(named.len(), members.len(), "members of {name}");
+    for (m, (rust_name, offset)) in named.iter().zip(members) {
+        assert_eq!(
+            m.name.as_deref(),
+            Some(*rust_name),
+            "member order of {name}"
+        );
+        assert_eq!(m.offset as usize, *offset, "offset of {name}.{rust_name}");
+    }
+}
+
+macro_rules! members {
+    ($t:ty: $($field:ident),*) => {
+        &[$((stringify!($field), offset_of!($t, $field))),*]
+    };
+}
+
+#[test]
+fn host_structs_match_the_shaders() {
+    // A module that uses every shared struct, so none is dropped from the IR.
+    let user = ShaderFile {
+        path: "tests/layout_user.wgsl",
+        source: "
+@group(0) @binding(0) var<uniform> c: Config;
+@group(0) @binding(1) var<uniform> b: BatchInfo;
+@group(0) @binding(2) var<storage, read_write> k: Counters;
+@group(0) @binding(3) var<storage, read> p: array<PopulationParams>;
+@group(0) @binding(4) var<storage, read> s: array<StimulusParams>;
+@group(0) @binding(5) var<storage, read> e: array<ProbeEntry>;
+@group(0) @binding(6) var<storage, read_write> d: DispatchArgs;
+@compute @workgroup_size(1)
+fn main() {
+    d.x = c.n_neurons + b.first_step + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every;
+}
+",
+    };
+    let module = AssembledShader::new(COMMON.iter().copied().chain([user]))
+        .validate()
+        .expect("valid");
+    check_struct(
+        &module,
+        "Config",
+        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity),
+        size_of::<Config>(),
+    );
+    check_struct(
+        &module,
+        "BatchInfo",
+        members!(BatchInfo: first_step, n_probes),
+        size_of::<BatchInfo>(),
+    );
+    check_struct(
+        &module,
+        "Counters",
+        members!(Counters: step, spike_count, prop_count, prop_step, record_count, saturation_count, saturation_first_step, saturation_min_target),
+        size_of::<Counters>(),
+    );
+    check_struct(
+        &module,
+        "PopulationParams",
+        members!(PopulationParams: first, size, stim_first, stim_count, p22, p11_ex, p11_in, p21_ex, p21_in, p20, i_offset, theta, v_reset, input_unit_ex, input_unit_in, refractory_steps, record),
+        size_of::<PopulationParams>(),
+    );
+    check_struct(
+        &module,
+        "StimulusParams",
+        members!(StimulusParams: kind, receptor, start_step, stop_step, amplitude, exp_neg_lambda_chunk, chunks, weight_fixed),
+        size_of::<StimulusParams>(),
+    );
+    check_struct(
+        &module,
+        "ProbeEntry",
+        members!(ProbeEntry: state_index, every, group_base, group_size, local),
+        size_of::<ProbeEntry>(),
+    );
+    check_struct(
+        &module,
+        "DispatchArgs",
+        members!(DispatchArgs: x, y, z),
+        size_of::<DispatchArgs>(),
+    );
+}

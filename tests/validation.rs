@@ -1,0 +1,303 @@
+//! Every validation error names the field and the value.
+
+use neurodyn::model::{ModelError, MAX_DELAY_STEPS};
+use neurodyn::{
+    Backend, Connectivity, Error, IafPscExp, Network, NeuronModel, Population, Projection,
+    Receptor, Simulation, Stimulus, Value,
+};
+
+fn lif() -> NeuronModel {
+    NeuronModel::IafPscExp(IafPscExp::default())
+}
+
+fn base() -> Network {
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new("E", 10, lif()));
+    net.add_population(Population::new("I", 5, lif()));
+    net
+}
+
+fn fixed_p(p: f64) -> Connectivity {
+    Connectivity::FixedProbability {
+        p,
+        allow_autapses: true,
+    }
+}
+
+/// The errors of `net`; also checks the simulation refuses it before touching a device.
+fn errors(net: &Network) -> Vec<ModelError> {
+    match Simulation::new(net, Backend::Cpu(Default::default())) {
+        Err(Error::Model(e)) => e.0,
+        Err(other) => panic!("expected a model error, got {other}"),
+        Ok(_) => panic!("the model was accepted"),
+    }
+}
+
+/// Exactly one error, for `field`, whose message names the field and contains `text`.
+fn expect_one(net: &Network, field: &str, text: &str) {
+    let errors = errors(net);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(e.field(), field);
+    let message = e.to_string();
+    assert!(message.contains(&format!("`{field}`")), "{message}");
+    assert!(message.contains(text), "`{text}` not in: {message}");
+}
+
+#[test]
+fn unknown_population() {
+    let mut net = base();
+    net.add_projection(Projection::new(
+        "E",
+        "X",
+        fixed_p(0.1),
+        0.1,
+        1.0,
+        Receptor::Excitatory,
+    ));
+    expect_one(
+        &net,
+        "projections[0] (E -> X).post",
+        "unknown population `X`",
+    );
+    let message = errors(&net)[0].to_string();
+    assert!(
+        message.contains("E, I"),
+        "lists the known populations: {message}"
+    );
+}
+
+#[test]
+fn negative_time_constant() {
+    let mut net = base();
+    let NeuronModel::IafPscExp(p) = &mut net.populations[0].neuron;
+    p.tau_m = -20.0;
+    expect_one(&net, "populations[E].tau_m", "-20");
+}
+
+#[test]
+fn zero_synaptic_time_constant() {
+    let mut net = base();
+    let NeuronModel::IafPscExp(p) = &mut net.populations[1].neuron;
+    p.tau_syn_i = 0.0;
+    expect_one(&net, "populations[I].tau_syn_I", "greater than 0");
+}
+
+#[test]
+fn negative_refractory_period_and_nan_parameter() {
+    let mut net = base();
+    let NeuronModel::IafPscExp(p) = &mut net.populations[0].neuron;
+    p.tau_refrac = -1.0;
+    p.v_rest = f64::NAN;
+    let errors = errors(&net);
+    let fields: Vec<_> = errors.iter().map(|e| e.field().to_string()).collect();
+    assert!(
+        fields.contains(&"populations[E].tau_refrac".to_string()),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&"populations[E].v_rest".to_string()),
+        "{fields:?}"
+    );
+}
+
+#[test]
+fn reset_above_threshold() {
+    let mut net = base();
+    let NeuronModel::IafPscExp(p) = &mut net.populations[0].neuron;
+    p.v_reset = -40.0;
+    expect_one(&net, "populations[E].v_reset", "below v_thresh");
+}
+
+#[test]
+fn probability_outside_unit_interval() {
+    for p in [-0.1, 1.5] {
+        let mut net = base();
+        net.add_projection(Projection::new(
+            "E",
+            "I",
+            fixed_p(p),
+            0.1,
+            1.0,
+            Receptor::Excitatory,
+        ));
+        expect_one(
+            &net,
+            "projections[0] (E -> I).connectivity.p",
+            &format!("{p}"),
+        );
+    }
+}
+
+#[test]
+fn delay_beyond_the_supported_maximum() {
+    let mut net = base();
+    let too_long = f64::from(MAX_DELAY_STEPS + 1) * 0.1;
+    net.add_projection(Projection::new(
+        "E",
+        "I",
+        fixed_p(0.1),
+        0.1,
+        too_long,
+        Receptor::Excitatory,
+    ));
+    expect_one(
+        &net,
+        "projections[0] (E -> I).delay_ms",
+        &format!("{MAX_DELAY_STEPS} steps"),
+    );
+}
+
+#[test]
+fn negative_delay() {
+    let mut net = base();
+    net.add_projection(Projection::new(
+        "E",
+        "I",
+        fixed_p(0.1),
+        0.1,
+        -1.0,
+        Receptor::Excitatory,
+    ));
+    expect_one(&net, "projections[0] (E -> I).delay_ms", "negative");
+}
+
+#[test]
+fn empty_population() {
+    let mut net = base();
+    net.add_population(Population::new("empty", 0, lif()));
+    expect_one(&net, "populations[empty].size", "empty");
+}
+
+#[test]
+fn duplicate_population_name() {
+    let mut net = base();
+    net.add_population(Population::new("E", 3, lif()));
+    expect_one(&net, "populations[E].name", "used by two populations");
+}
+
+#[test]
+fn weight_sign_must_match_the_receptor() {
+    let mut net = base();
+    net.add_projection(Projection::new(
+        "I",
+        "E",
+        fixed_p(0.1),
+        0.5,
+        1.0,
+        Receptor::Inhibitory,
+    ));
+    expect_one(&net, "projections[0] (I -> E).weight", "≤ 0");
+    let mut net = base();
+    net.add_projection(Projection::new(
+        "E",
+        "E",
+        fixed_p(0.1),
+        Value::uniform(-0.1, 0.1),
+        1.0,
+        Receptor::Excitatory,
+    ));
+    expect_one(&net, "projections[0] (E -> E).weight", "≥ 0");
+}
+
+#[test]
+fn list_index_outside_the_population() {
+    let mut net = base();
+    net.add_projection(Projection::from_list(
+        "E",
+        "I",
+        &[(0, 0, 0.1, 1.0), (3, 7, 0.1, 1.0)],
+        Receptor::Excitatory,
+    ));
+    expect_one(
+        &net,
+        "projections[0] (E -> I).connectivity.pairs[1].post",
+        "index 7",
+    );
+}
+
+#[test]
+fn array_length_must_match() {
+    let mut net = base();
+    net.populations[0].initial_v = Some(Value::array(vec![-65.0; 3]));
+    expect_one(&net, "populations[E].initial_v", "3 values");
+}
+
+#[test]
+fn in_degree_without_multapses_beyond_the_population() {
+    let mut net = base();
+    let rule = Connectivity::FixedInDegree {
+        k: 6,
+        allow_autapses: true,
+        allow_multapses: false,
+    };
+    net.add_projection(Projection::new(
+        "I",
+        "E",
+        rule,
+        -0.1,
+        1.0,
+        Receptor::Inhibitory,
+    ));
+    expect_one(
+        &net,
+        "projections[0] (I -> E).connectivity.k",
+        "in-degree 6",
+    );
+}
+
+#[test]
+fn stimulus_with_negative_rate_and_unknown_target() {
+    let mut net = base();
+    net.add_stimulus(Stimulus::Poisson {
+        target: "E".into(),
+        rate_hz: -5.0,
+        weight: 0.1,
+        receptor: Receptor::Excitatory,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+    expect_one(&net, "stimuli[0].rate_hz", "-5");
+    let mut net = base();
+    net.add_stimulus(Stimulus::Dc {
+        target: "Z".into(),
+        amplitude_na: 1.0,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+    expect_one(&net, "stimuli[0].target", "unknown population `Z`");
+}
+
+#[test]
+fn recorder_of_an_unknown_variable_or_neuron() {
+    let mut net = base();
+    net.record_state("E", "w", vec![0], 1);
+    expect_one(&net, "recorders[0].variable", "unknown variable `w`");
+    let mut net = base();
+    net.record_state("I", "v", vec![5], 1);
+    expect_one(&net, "recorders[0].neurons[0]", "index 5");
+}
+
+#[test]
+fn non_positive_time_step() {
+    let mut net = base();
+    net.dt_ms = 0.0;
+    expect_one(&net, "dt_ms", "greater than 0");
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let mut net = base();
+    net.dt_ms = -1.0;
+    net.add_population(Population::new("empty", 0, lif()));
+    net.add_projection(Projection::new(
+        "E",
+        "nowhere",
+        fixed_p(2.0),
+        0.1,
+        1.0,
+        Receptor::Excitatory,
+    ));
+    let errors = errors(&net);
+    assert!(errors.len() >= 3, "{errors:?}");
+}
