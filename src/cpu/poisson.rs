@@ -42,3 +42,71 @@ pub fn poisson_events(
     }
     (acc, saturated)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytemuck::Zeroable;
+
+    /// Counts drawn for many (neuron, step) counters have the Poisson mean and variance.
+    #[test]
+    fn counts_have_poisson_statistics() {
+        for lambda in [0.05f64, 0.8, 2.0, 11.0, 40.0] {
+            let chunks = (lambda / crate::plan::POISSON_CHUNK_MEAN).ceil();
+            let stim = StimulusParams {
+                chunks: chunks as u32,
+                exp_neg_lambda_chunk: (-lambda / chunks).exp() as f32,
+                weight_fixed: 1,
+                ..StimulusParams::zeroed()
+            };
+            let n = 200_000u32;
+            let counts: Vec<f64> = (0..n)
+                .map(|i| {
+                    f64::from(
+                        poisson_events(&stim, 0, [7, 9], i % 1000, i / 1000, STREAM_STIMULUS).0,
+                    )
+                })
+                .collect();
+            let mean = counts.iter().sum::<f64>() / f64::from(n);
+            let var = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / f64::from(n - 1);
+            let se_mean = (lambda / f64::from(n)).sqrt();
+            // Var of the sample variance of a Poisson: (λ + 2λ²)/n (fourth cumulant λ).
+            let se_var = ((lambda + 2.0 * lambda * lambda) / f64::from(n)).sqrt();
+            assert!(
+                (mean - lambda).abs() < 4.0 * se_mean,
+                "λ = {lambda}: mean {mean}"
+            );
+            assert!(
+                (var - lambda).abs() < 4.0 * se_var,
+                "λ = {lambda}: variance {var}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_event_adds_the_weight_and_saturates_at_the_range() {
+        let stim = StimulusParams {
+            chunks: 1,
+            exp_neg_lambda_chunk: (-3.0f32).exp(),
+            weight_fixed: -5,
+            ..StimulusParams::zeroed()
+        };
+        let (acc, saturated) = poisson_events(&stim, 100, [1, 2], 3, 4, STREAM_STIMULUS);
+        assert!(!saturated);
+        assert_eq!((100 - acc) % 5, 0);
+        let (acc, saturated) = poisson_events(
+            &StimulusParams {
+                weight_fixed: i32::MIN / 2,
+                exp_neg_lambda_chunk: (-30.0f32).exp(),
+                ..stim
+            },
+            0,
+            [1, 2],
+            3,
+            4,
+            STREAM_STIMULUS,
+        );
+        assert!(saturated);
+        assert_eq!(acc, i32::MIN);
+    }
+}

@@ -22,15 +22,23 @@ pub struct GpuContext {
 /// there is none: probing OpenGL on a headless machine prints errors from EGL and
 /// finds nothing the native backends do not. `WGPU_BACKEND` restricts the backends.
 pub fn adapters() -> Vec<wgpu::Adapter> {
-    let instance =
-        wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
     let allowed = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
-    let native = pollster::block_on(instance.enumerate_adapters(allowed & wgpu::Backends::PRIMARY));
+    let native = enumerate(allowed & wgpu::Backends::PRIMARY);
     if native.is_empty() {
-        pollster::block_on(instance.enumerate_adapters(allowed & wgpu::Backends::SECONDARY))
+        enumerate(allowed & wgpu::Backends::SECONDARY)
     } else {
         native
     }
+}
+
+fn enumerate(backends: wgpu::Backends) -> Vec<wgpu::Adapter> {
+    if backends.is_empty() {
+        return Vec::new();
+    }
+    let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    descriptor.backends = backends;
+    let instance = wgpu::Instance::new(descriptor);
+    pollster::block_on(instance.enumerate_adapters(backends))
 }
 
 /// Preference order: discrete, integrated, virtual, CPU; native APIs before OpenGL
@@ -143,6 +151,8 @@ impl GpuContext {
         buffer: &wgpu::Buffer,
         submission: wgpu::SubmissionIndex,
     ) -> Result<Vec<u8>, Error> {
+        // A failed submission shows up as an uncaptured error: report it, not the wait.
+        self.check()?;
         let (tx, rx) = mpsc::channel();
         buffer.map_async(wgpu::MapMode::Read, .., move |result| {
             let _ = tx.send(result);

@@ -10,5 +10,7 @@ mod value;
 
 pub use network::{Connectivity, Network, Population, Projection, Receptor, Recorder, Stimulus};
 pub use neuron::{IafPscExp, NeuronModel};
-pub use validate::{ModelError, ValidationErrors, MAX_DELAY_STEPS, STATE_VARIABLES};
+pub use validate::{
+    delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS, STATE_VARIABLES,
+};
 pub use value::{Value, NORMAL_TAIL_SD};

@@ -11,6 +11,16 @@ use super::{Connectivity, Network, NeuronModel, Population, Receptor, Recorder, 
 /// ring holds `max_delay + 1` slots per neuron and receptor.
 pub const MAX_DELAY_STEPS: u32 = 4096;
 
+/// A delay in ms as whole steps: rounded to the nearest step, halves up, and at least
+/// one step, since a spike cannot act within the step that emits it. A tolerance of
+/// 1e-9 steps makes decimal input round as written (0.15 ms / 0.1 ms is
+/// 1.4999999999999998 in binary, and becomes 2 steps).
+pub fn delay_to_steps(delay_ms: f64, dt_ms: f64) -> u32 {
+    (delay_ms / dt_ms + 0.5 + 1e-9)
+        .floor()
+        .clamp(1.0, f64::from(u32::MAX)) as u32
+}
+
 /// Variables a state recorder may sample.
 pub const STATE_VARIABLES: [&str; 3] = ["v", "i_syn_E", "i_syn_I"];
 
@@ -399,7 +409,7 @@ impl<'a> Checker<'a> {
         }
         let dt = self.network.dt_ms;
         if dt > 0.0 {
-            let steps = (high / dt).round();
+            let steps = f64::from(delay_to_steps(high, dt));
             if steps > f64::from(MAX_DELAY_STEPS) {
                 self.errors.push(ModelError::DelayTooLong {
                     field: field.into(),

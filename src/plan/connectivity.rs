@@ -3,7 +3,7 @@
 //! pass walks every outgoing synapse of the neurons that spiked.
 
 use crate::cpu::rng::HostStream;
-use crate::model::{Connectivity, Projection, Value, NORMAL_TAIL_SD};
+use crate::model::{delay_to_steps, Connectivity, Projection, Value, NORMAL_TAIL_SD};
 
 /// Stream tags of host-side draws (the third counter word of the generator).
 pub(crate) const STREAM_CONNECTIVITY: u32 = 0x436f_6e6e; // "Conn"
@@ -52,12 +52,6 @@ pub fn draw_projection(
         weight,
         delay_steps,
     }
-}
-
-/// A delay in ms as whole steps: rounded to the nearest step (halves away from zero),
-/// and at least one step, since a spike cannot act within the step that emits it.
-pub fn delay_to_steps(delay_ms: f64, dt_ms: f64) -> u32 {
-    ((delay_ms / dt_ms).round() as u32).max(1)
 }
 
 fn draw_pairs(

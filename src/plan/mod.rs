@@ -7,7 +7,8 @@ mod connectivity;
 pub mod layout;
 mod propagator;
 
-pub use connectivity::{delay_to_steps, draw_projection, DrawnSynapses, SynapseTable};
+pub use crate::model::delay_to_steps;
+pub use connectivity::{draw_projection, DrawnSynapses, SynapseTable};
 pub use propagator::{propagator_32, IafPscExpPropagators};
 
 use bytemuck::Zeroable;

@@ -1,0 +1,148 @@
+//! Faults are reported, not hidden: saturated fixed-point input, and no adapter.
+
+use neurodyn::{
+    Backend, Error, IafPscExp, Network, NeuronModel, Plan, Population, Projection, Receptor,
+    Simulation, Stimulus, Value,
+};
+
+fn lif() -> NeuronModel {
+    NeuronModel::IafPscExp(IafPscExp::default())
+}
+
+/// Three neurons that spike in step 0, each onto one target with delay 3 steps.
+fn converging() -> Network {
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new("pre", 3, lif()).with_initial_v(Value::constant(-40.0)));
+    net.add_population(Population::new("post", 2, lif()));
+    net.add_projection(Projection::from_list(
+        "pre",
+        "post",
+        &[(0, 1, 0.1, 0.3), (1, 1, 0.1, 0.3), (2, 1, 0.1, 0.3)],
+        Receptor::Excitatory,
+    ));
+    net
+}
+
+fn backends() -> [Backend; 2] {
+    [Backend::Gpu, Backend::Cpu(Default::default())]
+}
+
+#[test]
+fn the_planned_fixed_point_unit_cannot_overflow() {
+    let plan = Plan::new(&converging()).unwrap();
+    let total: i64 = plan.synapses.weight.iter().map(|&w| i64::from(w)).sum();
+    assert!(total < 1 << 30, "worst case {total} exceeds the headroom");
+    assert!(
+        total > 1 << 29,
+        "the unit wastes precision: worst case {total}"
+    );
+    for backend in backends() {
+        let mut sim = Simulation::from_plan(plan.clone(), backend).unwrap();
+        sim.run(10).expect("no saturation");
+    }
+}
+
+#[test]
+fn saturated_synaptic_input_stops_the_run_with_its_location() {
+    let mut plan = Plan::new(&converging()).unwrap();
+    // A unit too fine for the weights: three arrivals exceed i32.
+    for w in &mut plan.synapses.weight {
+        *w = 1_000_000_000;
+    }
+    for backend in backends() {
+        let mut sim = Simulation::from_plan(plan.clone(), backend.clone()).unwrap();
+        match sim.run(10) {
+            Err(Error::Saturation {
+                population,
+                neuron,
+                receptor,
+                step,
+                ..
+            }) => {
+                assert_eq!(
+                    (population.as_str(), neuron, receptor, step),
+                    ("post", 1, "excitatory", 3)
+                );
+            }
+            other => panic!("{backend:?}: expected saturation, got {other:?}"),
+        }
+        let again = sim
+            .run(1)
+            .expect_err("a stopped simulation refuses to go on");
+        assert!(matches!(again, Error::Stopped(_)), "{again}");
+    }
+}
+
+#[test]
+fn saturated_poisson_input_is_reported() {
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new("target", 4, lif()));
+    net.add_stimulus(Stimulus::Poisson {
+        target: "target".into(),
+        rate_hz: 50_000.0,
+        weight: 0.01,
+        receptor: Receptor::Excitatory,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+    let mut plan = Plan::new(&net).unwrap();
+    plan.stimuli[0].weight_fixed = i32::MAX / 2;
+    for backend in backends() {
+        let mut sim = Simulation::from_plan(plan.clone(), backend.clone()).unwrap();
+        let error = sim.run(20).expect_err("saturates");
+        let message = error.to_string();
+        assert!(
+            matches!(error, Error::Saturation { step: 0, .. }),
+            "{backend:?}: {message}"
+        );
+        assert!(message.contains("population `target`"), "{message}");
+    }
+}
+
+#[test]
+fn an_unknown_adapter_name_lists_the_adapters() {
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new("p", 1, lif()));
+    match Simulation::new(&net, Backend::GpuNamed("no such adapter 42".into())) {
+        Err(Error::AdapterNotFound { wanted, available }) => {
+            assert_eq!(wanted, "no such adapter 42");
+            assert!(!available.is_empty());
+        }
+        Err(other) => panic!("expected AdapterNotFound, got {other}"),
+        Ok(_) => panic!("found an adapter that does not exist"),
+    }
+}
+
+/// Without any Vulkan driver the error says what to install. Runs itself in a child
+/// process whose Vulkan loader is pointed at a driver that does not exist.
+#[test]
+fn no_adapter_tells_the_user_what_to_install() {
+    if std::env::var_os("NEURODYN_NO_ADAPTER_CHILD").is_some() {
+        let mut net = Network::new(0.1, 1);
+        net.add_population(Population::new("p", 1, lif()));
+        let error = Simulation::new(&net, Backend::Gpu)
+            .err()
+            .expect("no adapter");
+        println!("CHILD-ERROR: {error}");
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "no_adapter_tells_the_user_what_to_install",
+            "--nocapture",
+        ])
+        .env("NEURODYN_NO_ADAPTER_CHILD", "1")
+        .env("WGPU_BACKEND", "vulkan")
+        .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+        .env("VK_DRIVER_FILES", "/nonexistent/icd.json")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("CHILD-ERROR: "))
+        .unwrap_or_else(|| panic!("child printed no error:\n{stdout}"));
+    assert!(line.contains("no GPU adapter found"), "{line}");
+    assert!(line.contains("mesa-vulkan-drivers"), "{line}");
+}

@@ -1,0 +1,198 @@
+//! Lowering without a device: connectivity rules, delays, fixed-point units, memory.
+
+use neurodyn::plan::{delay_to_steps, draw_projection};
+use neurodyn::{
+    Connectivity, IafPscExp, Network, NeuronModel, Plan, Population, Projection, Receptor, Value,
+};
+
+fn projection(rule: Connectivity) -> Projection {
+    Projection::new("A", "B", rule, 0.1, 1.0, Receptor::Excitatory)
+}
+
+#[test]
+fn fixed_probability_has_binomial_in_degrees() {
+    let (n_pre, n_post, p) = (2000u32, 1000u32, 0.05);
+    let s = draw_projection(
+        &projection(Connectivity::FixedProbability {
+            p,
+            allow_autapses: true,
+        }),
+        0,
+        n_pre,
+        n_post,
+        false,
+        3,
+        0.1,
+    );
+    let mut in_degree = vec![0f64; n_post as usize];
+    for &j in &s.post {
+        in_degree[j as usize] += 1.0;
+    }
+    let n = f64::from(n_post);
+    let mean = in_degree.iter().sum::<f64>() / n;
+    let var = in_degree.iter().map(|k| (k - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let expected_mean = f64::from(n_pre) * p;
+    let expected_var = expected_mean * (1.0 - p);
+    assert!(
+        (mean - expected_mean).abs() < 3.0 * (expected_var / n).sqrt(),
+        "mean {mean}"
+    );
+    // SE of a sample variance ≈ σ² sqrt(2 / (n − 1)) for near-normal counts.
+    assert!(
+        (var - expected_var).abs() < 3.0 * expected_var * (2.0 / (n - 1.0)).sqrt(),
+        "variance {var}"
+    );
+    // Rows are drawn in order without duplicates.
+    for w in s.pre.windows(2).zip(s.post.windows(2)) {
+        assert!(w.0[0] < w.0[1] || (w.0[0] == w.0[1] && w.1[0] < w.1[1]));
+    }
+}
+
+#[test]
+fn rules_respect_autapses_and_counts() {
+    let n = 50;
+    let no_autapse =
+        |s: &neurodyn::plan::DrawnSynapses| s.pre.iter().zip(&s.post).all(|(a, b)| a != b);
+    let all = draw_projection(
+        &projection(Connectivity::AllToAll {
+            allow_autapses: false,
+        }),
+        0,
+        n,
+        n,
+        true,
+        1,
+        0.1,
+    );
+    assert_eq!(all.pre.len(), (n * (n - 1)) as usize);
+    assert!(no_autapse(&all));
+    let p1 = draw_projection(
+        &projection(Connectivity::FixedProbability {
+            p: 1.0,
+            allow_autapses: true,
+        }),
+        0,
+        n,
+        n,
+        true,
+        1,
+        0.1,
+    );
+    assert_eq!(p1.pre.len(), (n * n) as usize);
+    let k = draw_projection(
+        &projection(Connectivity::FixedInDegree {
+            k: 7,
+            allow_autapses: false,
+            allow_multapses: false,
+        }),
+        0,
+        n,
+        n,
+        true,
+        1,
+        0.1,
+    );
+    assert!(no_autapse(&k));
+    for j in 0..n {
+        let mut sources: Vec<u32> = k
+            .pre
+            .iter()
+            .zip(&k.post)
+            .filter(|(_, &b)| b == j)
+            .map(|(&a, _)| a)
+            .collect();
+        assert_eq!(sources.len(), 7);
+        sources.dedup();
+        sources.sort();
+        sources.dedup();
+        assert_eq!(sources.len(), 7, "multapse drawn");
+    }
+    let total = draw_projection(
+        &projection(Connectivity::FixedTotalNumber {
+            n: 1234,
+            allow_autapses: false,
+            allow_multapses: true,
+        }),
+        0,
+        n,
+        n,
+        true,
+        1,
+        0.1,
+    );
+    assert_eq!(total.pre.len(), 1234);
+    assert!(no_autapse(&total));
+}
+
+#[test]
+fn a_projection_does_not_change_when_another_is_added() {
+    let rule = Connectivity::FixedProbability {
+        p: 0.1,
+        allow_autapses: true,
+    };
+    let a = draw_projection(&projection(rule.clone()), 2, 100, 100, false, 9, 0.1);
+    let b = draw_projection(&projection(rule), 2, 100, 100, false, 9, 0.1);
+    assert_eq!((a.pre, a.post), (b.pre, b.post));
+}
+
+#[test]
+fn delays_round_to_the_nearest_step_and_last_at_least_one() {
+    assert_eq!(delay_to_steps(0.0, 0.1), 1);
+    assert_eq!(delay_to_steps(0.04, 0.1), 1);
+    assert_eq!(delay_to_steps(0.1, 0.1), 1);
+    assert_eq!(delay_to_steps(0.15, 0.1), 2, "halves round up");
+    assert_eq!(delay_to_steps(1.5, 0.1), 15);
+    assert_eq!(delay_to_steps(1.549, 0.1), 15);
+    assert_eq!(delay_to_steps(20.0, 0.1), 200);
+}
+
+#[test]
+fn the_plan_sizes_every_buffer_and_weights_fit_their_unit() {
+    let mut net = Network::new(0.1, 5);
+    let lif = NeuronModel::IafPscExp(IafPscExp::default());
+    net.add_population(Population::new("A", 300, lif.clone()));
+    net.add_population(Population::new("B", 200, lif));
+    net.add_projection(Projection::new(
+        "A",
+        "B",
+        Connectivity::FixedInDegree {
+            k: 100,
+            allow_autapses: true,
+            allow_multapses: true,
+        },
+        Value::uniform(0.05, 0.5),
+        Value::uniform(0.1, 3.0),
+        Receptor::Excitatory,
+    ));
+    net.record_spikes("A");
+    let plan = Plan::new(&net).unwrap();
+    assert_eq!(plan.synapses.len(), 200 * 100);
+    assert_eq!(plan.config.ring_depth, 31, "delays up to 30 steps");
+    assert_eq!(plan.synapses.row_start.len(), 501);
+    // Per target, the summed fixed-point weights stay below 2^30.
+    let mut sum = vec![0i64; 1000];
+    for (&t, &w) in plan.synapses.target.iter().zip(&plan.synapses.weight) {
+        sum[t as usize] += i64::from(w);
+    }
+    assert!(sum.iter().all(|&s| s < 1 << 30));
+    let b = &plan.populations[1];
+    let unit = 2f64.powi(-b.input_scale_log2[0]);
+    for (&t, &w) in plan.synapses.target.iter().zip(&plan.synapses.weight) {
+        assert!((300..500).contains(&t), "excitatory targets in B");
+        let weight = f64::from(w) * unit;
+        assert!((0.05 - unit..=0.5 + unit).contains(&weight), "{weight}");
+    }
+    // Recording sized for every recorded neuron spiking every step.
+    assert_eq!(
+        u64::from(plan.config.record_capacity),
+        300 * u64::from(plan.batch_steps)
+    );
+    let bytes = plan.memory_bytes();
+    assert!(bytes > 20_000 * 12, "synapse arrays are counted: {bytes}");
+    for name in ["state", "ring", "syn_target", "record"] {
+        assert!(
+            plan.buffers.iter().any(|b| b.name == name),
+            "{name} missing"
+        );
+    }
+}
