@@ -111,6 +111,7 @@ impl Simulation {
     /// Runs `steps` steps. Recordings stream back batch by batch while the device
     /// works; faults found on the device (saturated input, a recording overflow, a
     /// device error) stop the run with an error, and the simulation refuses to continue.
+    #[tracing::instrument(name = "run", skip(self), fields(first_step = self.step))]
     pub fn run(&mut self, steps: u64) -> Result<(), Error> {
         if let Some(reason) = &self.stopped {
             return Err(Error::Stopped(reason.clone()));

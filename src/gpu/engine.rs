@@ -80,6 +80,7 @@ const UNIFORM: wgpu::BufferUsages = wgpu::BufferUsages::UNIFORM.union(wgpu::Buff
 
 impl GpuEngine {
     /// Checks the plan against the device's limits, then allocates and uploads.
+    #[tracing::instrument(name = "gpu_setup", skip_all)]
     pub fn new(plan: &Plan, adapter: Option<&str>) -> Result<Self, Error> {
         let ctx = GpuContext::new(adapter)?;
         check_limits(plan, &ctx)?;
@@ -217,6 +218,7 @@ impl GpuEngine {
     }
 
     /// Records and submits one batch; its outputs go to staging buffer `staging`.
+    #[tracing::instrument(name = "submit_batch", skip(self))]
     fn submit_batch(&self, first_step: u64, steps: u32, staging: usize) -> wgpu::SubmissionIndex {
         let b = &self.buffers;
         let batch = BatchInfo {
@@ -270,6 +272,7 @@ impl GpuEngine {
     }
 
     /// Waits for a submitted batch and hands its outputs to `sink`.
+    #[tracing::instrument(name = "read_back", skip_all, fields(first_step = batch.first_step))]
     fn read_back(&self, batch: InFlight, sink: &mut BatchSink<'_>) -> Result<(), Error> {
         let staging = &self.staging[batch.staging];
         let bytes = self.ctx.read_mapped(staging, batch.submission)?;

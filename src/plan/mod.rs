@@ -125,6 +125,7 @@ pub struct Plan {
 
 impl Plan {
     /// Validates and lowers `network`.
+    #[tracing::instrument(name = "plan", skip_all)]
     pub fn new(network: &Network) -> Result<Self, PlanError> {
         network.validate()?;
         let dt = network.dt_ms;
