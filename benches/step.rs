@@ -4,10 +4,10 @@
 //!
 //! `cargo bench --bench step`
 
+use std::path::Path;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use neurodyn::{
-    model::benchmarks, Backend, IafPscExp, Network, NeuronModel, Population, Simulation,
-};
+use neurodyn::{model::file, Backend, IafPscExp, Network, NeuronModel, Population, Simulation};
 
 const STEPS: u64 = 100;
 
@@ -18,7 +18,12 @@ fn cuba(c: &mut Criterion) {
         ("gpu", Backend::Gpu),
         ("cpu_reference", Backend::Cpu(Default::default())),
     ] {
-        let mut sim = Simulation::new(&benchmarks::cuba(1), backend).expect("CUBA");
+        let cuba = file::load(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/cuba.toml"
+        )))
+        .expect("models/cuba.toml");
+        let mut sim = Simulation::new(&cuba.network, backend).expect("CUBA");
         group.bench_function(name, |b| b.iter(|| sim.run(STEPS).expect("run")));
     }
     group.finish();

@@ -1,12 +1,13 @@
-//! CUBA benchmark (Vogels & Abbott 2005; Brette et al. 2007, benchmark 2): 4000 LIF
-//! neurons, 1 s simulated at dt = 0.1 ms. Prints per-population rate, CV ISI, wall
-//! time and real-time factor.
+//! CUBA benchmark (Vogels & Abbott 2005; Brette et al. 2007, benchmark 2) from
+//! `models/cuba.toml`, through the library: 4000 LIF neurons, 1 s simulated at
+//! dt = 0.1 ms. Prints per-population rate, CV ISI, wall time and real-time factor.
 //!
 //! `cargo run --release --example cuba [-- --cpu] [-- --seed N]`
 
+use std::path::Path;
 use std::time::Instant;
 
-use neurodyn::{model::benchmarks, Backend, Simulation};
+use neurodyn::{model::file, Backend, Simulation};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
@@ -27,7 +28,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(1);
     let duration_ms = 1000.0;
 
-    let network = benchmarks::cuba(seed);
+    // The model file `neurodyn run models/cuba.toml` runs, with the seed from the command line.
+    let mut network = file::load(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/cuba.toml"
+    )))?
+    .network;
+    network.seed = seed;
     let build = Instant::now();
     let mut sim = Simulation::new(&network, backend)?;
     let build_s = build.elapsed().as_secs_f64();

@@ -69,6 +69,8 @@ pub enum Error {
     UnknownVariable(String),
     #[error("{steps} steps exceed the {limit} steps one simulation can count")]
     TooManySteps { steps: u64, limit: u64 },
+    #[error("cannot write the outputs: {0}")]
+    Output(String),
     #[error("the simulation stopped after an earlier error and cannot continue: {0}")]
     Stopped(String),
 }

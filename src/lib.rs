@@ -30,6 +30,7 @@ pub mod gpu;
 pub mod model;
 pub mod plan;
 pub mod record;
+pub mod run;
 mod simulation;
 
 pub use error::Error;

@@ -168,6 +168,30 @@ impl Simulation {
         &self.spikes
     }
 
+    /// Takes the spikes recorded since the previous call (or the start), leaving the
+    /// records empty and recording on: a caller that writes each stretch to disk keeps
+    /// memory independent of the run's length.
+    pub fn drain_spikes(&mut self) -> Vec<SpikeRecord> {
+        self.spikes
+            .iter_mut()
+            .map(|r| {
+                let empty = SpikeRecord::new(&r.population, r.size, r.dt_ms);
+                std::mem::replace(r, empty)
+            })
+            .collect()
+    }
+
+    /// Takes the state samples recorded since the previous call; see `drain_spikes`.
+    pub fn drain_states(&mut self) -> Vec<StateRecord> {
+        self.states
+            .iter_mut()
+            .map(|r| {
+                let empty = r.clone_metadata();
+                std::mem::replace(r, empty)
+            })
+            .collect()
+    }
+
     /// The samples of `variable` recorded for `population` (the first such recorder).
     pub fn state_record(&self, population: &str, variable: &str) -> Result<&StateRecord, Error> {
         self.population_index(population)?;

@@ -2,8 +2,8 @@
 //! step), identical state bits and identical fixed-point input rings.
 
 use neurodyn::{
-    model::benchmarks, Backend, Connectivity, IafPscExp, Network, NeuronModel, Population,
-    Projection, Receptor, Simulation, Stimulus, Value,
+    model::file, Backend, Connectivity, IafPscExp, Network, NeuronModel, Population, Projection,
+    Receptor, Simulation, Stimulus, Value,
 };
 
 /// Runs `net` for `steps` on the GPU and on the CPU reference rounding as that GPU
@@ -53,7 +53,10 @@ fn run_both(net: &Network, steps: u64) -> (Simulation, Simulation) {
 
 #[test]
 fn cuba_is_identical_on_gpu_and_cpu_and_fires_as_published() {
-    let net = benchmarks::cuba(7);
+    let mut net = file::load(std::path::Path::new("models/cuba.toml"))
+        .unwrap()
+        .network;
+    net.seed = 7;
     let (gpu, _) = run_both(&net, 10_000);
     for name in ["E", "I"] {
         let record = gpu.spikes(name).unwrap();

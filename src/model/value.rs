@@ -5,8 +5,12 @@ use serde::{Deserialize, Serialize};
 /// A quantity given as a constant, a distribution drawn from the counter RNG, or an
 /// explicit array (one value per element, in the element order the user of the
 /// value documents: neurons in index order, synapses in list order).
+///
+/// In model files a constant may be written as a bare number (`weight = 0.1`), any
+/// value as a table (`weight = { distribution = "uniform", low = 0.1, high = 0.2 }`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "distribution", rename_all = "snake_case")]
+#[serde(tag = "distribution", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(from = "ValueRepr")]
 pub enum Value {
     /// The same value everywhere.
     Constant { value: f64 },
@@ -24,6 +28,63 @@ pub enum Value {
     },
     /// One value per element.
     Array { values: Vec<f64> },
+}
+
+/// What a model file may write for a `Value`.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a number, or a table with `distribution` = \"constant\", \"uniform\", \"normal\" or \"array\" and its parameters"
+)]
+enum ValueRepr {
+    Number(f64),
+    Table(ValueTable),
+}
+
+/// `Value`'s tagged form, deserialised without the bare-number shortcut.
+#[derive(Deserialize)]
+#[serde(tag = "distribution", rename_all = "snake_case", deny_unknown_fields)]
+enum ValueTable {
+    Constant {
+        value: f64,
+    },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+        #[serde(default = "neg_infinity")]
+        low: f64,
+        #[serde(default = "infinity")]
+        high: f64,
+    },
+    Array {
+        values: Vec<f64>,
+    },
+}
+
+impl From<ValueRepr> for Value {
+    fn from(repr: ValueRepr) -> Self {
+        match repr {
+            ValueRepr::Number(value) => Value::Constant { value },
+            ValueRepr::Table(ValueTable::Constant { value }) => Value::Constant { value },
+            ValueRepr::Table(ValueTable::Uniform { low, high }) => Value::Uniform { low, high },
+            ValueRepr::Table(ValueTable::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            }) => Value::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            },
+            ValueRepr::Table(ValueTable::Array { values }) => Value::Array { values },
+        }
+    }
 }
 
 fn neg_infinity() -> f64 {

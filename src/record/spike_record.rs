@@ -1,5 +1,7 @@
 //! Recorded spikes of one population.
 
+use super::SpikeStats;
+
 /// Every spike of a population: parallel arrays of step and neuron, ordered by step,
 /// then by neuron, so the same simulation gives the same record on any backend.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,22 +82,9 @@ impl SpikeRecord {
     /// Coefficient of variation of the inter-spike intervals, averaged over the
     /// neurons with at least two intervals; `None` when no neuron has two.
     pub fn cv_isi(&self) -> Option<f64> {
-        let cvs: Vec<f64> = self
-            .trains()
-            .iter()
-            .filter(|t| t.len() >= 3)
-            .map(|t| {
-                let isi: Vec<f64> = t.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
-                let mean = isi.iter().sum::<f64>() / isi.len() as f64;
-                let var = isi.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / isi.len() as f64;
-                var.sqrt() / mean
-            })
-            .collect();
-        if cvs.is_empty() {
-            None
-        } else {
-            Some(cvs.iter().sum::<f64>() / cvs.len() as f64)
-        }
+        let mut stats = SpikeStats::new(self.size, self.dt_ms);
+        stats.add(self);
+        stats.cv_isi()
     }
 
     /// Appends one step's spikes (neuron indices within the population), sorted.

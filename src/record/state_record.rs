@@ -17,6 +17,19 @@ pub struct StateRecord {
 }
 
 impl StateRecord {
+    /// The same recorder with no samples.
+    pub fn clone_metadata(&self) -> Self {
+        Self {
+            population: self.population.clone(),
+            variable: self.variable.clone(),
+            neurons: self.neurons.clone(),
+            every_steps: self.every_steps,
+            dt_ms: self.dt_ms,
+            steps: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
     /// Number of samples.
     pub fn len(&self) -> usize {
         self.steps.len()

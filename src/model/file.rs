@@ -1,0 +1,447 @@
+//! Model files: the whole simulation (step, duration, seed, populations, projections,
+//! stimuli, recorders) in TOML or JSON, the same schema in both (documented in
+//! `docs/model-format.md`). Errors name the file, line, column and field, and suggest
+//! the nearest valid name for a misspelled one.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{IafPscExp, Network, NeuronModel, Population, Projection, Recorder, Stimulus, Value};
+
+/// The neuron models a file may name, with their parameter names.
+pub const NEURON_MODELS: [(&str, &[&str]); 1] = [(
+    "iaf_psc_exp",
+    &[
+        "cm",
+        "tau_m",
+        "tau_syn_E",
+        "tau_syn_I",
+        "tau_refrac",
+        "v_rest",
+        "v_reset",
+        "v_thresh",
+        "i_offset",
+    ],
+)];
+
+/// A model file as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    /// The model's name (default: the file name without extension).
+    #[serde(default)]
+    pub name: Option<String>,
+    pub simulation: SimulationSection,
+    #[serde(default)]
+    pub populations: Vec<PopulationEntry>,
+    #[serde(default)]
+    pub projections: Vec<Projection>,
+    #[serde(default)]
+    pub stimuli: Vec<Stimulus>,
+    #[serde(default)]
+    pub recorders: Vec<Recorder>,
+}
+
+/// `[simulation]`: resolution, length and seed of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationSection {
+    #[serde(default = "default_dt")]
+    pub dt_ms: f64,
+    pub duration_ms: f64,
+    #[serde(default)]
+    pub seed: u64,
+}
+
+fn default_dt() -> f64 {
+    0.1
+}
+
+/// `[[populations]]`: a model name (NEST's) and its parameters (PyNN's names and units).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationEntry {
+    pub name: String,
+    pub size: u32,
+    pub model: String,
+    #[serde(default)]
+    pub params: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub initial_v: Option<Value>,
+}
+
+/// A problem with a model file, located where possible.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileError {
+    pub path: PathBuf,
+    /// 1-based line and column, when known.
+    pub location: Option<(usize, usize)>,
+    /// The field, as a path such as `populations[0].params.tau_m`.
+    pub field: Option<String>,
+    /// What is wrong, naming the field when it is known.
+    pub message: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some((line, column)) = self.location {
+            write!(f, ":{line}:{column}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Every problem found in a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileErrors(pub Vec<FileError>);
+
+impl fmt::Display for FileErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FileErrors {}
+
+/// The text of a model file and what it describes.
+#[derive(Debug, Clone)]
+pub struct LoadedModel {
+    pub file: ModelFile,
+    pub network: Network,
+    pub name: String,
+    pub duration_ms: f64,
+}
+
+/// Reads, parses, converts and validates a model file (`.toml` or `.json`).
+pub fn load(path: &Path) -> Result<LoadedModel, FileErrors> {
+    let one = |location, field: Option<String>, message: String| {
+        let message = match &field {
+            Some(field) => format!("`{field}`: {message}"),
+            None => message,
+        };
+        FileErrors(vec![FileError {
+            path: path.to_path_buf(),
+            location,
+            field,
+            message,
+        }])
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| one(None, None, format!("cannot read the model file: {e}")))?;
+    let source = Source::new(path, &text);
+    let file = source
+        .parse()
+        .map_err(|(location, field, message)| one(location, field, message))?;
+    let network = file
+        .network()
+        .map_err(|(field, message)| one(source.locate(&field), Some(field), message))?;
+    if let Err(errors) = network.validate() {
+        return Err(FileErrors(
+            errors
+                .0
+                .iter()
+                .map(|e| {
+                    let field = file.file_field(e.field());
+                    FileError {
+                        path: path.to_path_buf(),
+                        location: source.locate(&field),
+                        message: e.to_string().replacen(
+                            &format!("`{}`", e.field()),
+                            &format!("`{field}`"),
+                            1,
+                        ),
+                        field: Some(field),
+                    }
+                })
+                .collect(),
+        ));
+    }
+    let simulation = &file.simulation;
+    if !(simulation.duration_ms.is_finite() && simulation.duration_ms >= 0.0) {
+        let field = "simulation.duration_ms".to_string();
+        return Err(one(
+            source.locate(&field),
+            Some(field),
+            format!(
+                "{} ms: must be a finite, non-negative time",
+                simulation.duration_ms
+            ),
+        ));
+    }
+    let name = file.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map_or("model".into(), |s| s.to_string_lossy().into_owned())
+    });
+    Ok(LoadedModel {
+        duration_ms: simulation.duration_ms,
+        network,
+        name,
+        file,
+    })
+}
+
+impl ModelFile {
+    /// The network the file describes (before validation).
+    pub fn network(&self) -> Result<Network, (String, String)> {
+        let mut network = Network::new(self.simulation.dt_ms, self.simulation.seed);
+        for (i, p) in self.populations.iter().enumerate() {
+            let neuron = neuron_model(&p.model, &p.params).map_err(|(key, message)| {
+                let field = match key {
+                    Some(key) => format!("populations[{i}].params.{key}"),
+                    None => format!("populations[{i}].model"),
+                };
+                (field, message)
+            })?;
+            network.add_population(Population {
+                name: p.name.clone(),
+                size: p.size,
+                neuron,
+                initial_v: p.initial_v.clone(),
+            });
+        }
+        network.projections = self.projections.clone();
+        network.stimuli = self.stimuli.clone();
+        network.recorders = self.recorders.clone();
+        Ok(network)
+    }
+
+    /// Maps a validation field (`populations[E].tau_m`, `projections[0] (E -> I).weight`,
+    /// `dt_ms`) to its path in the file (`populations[0].params.tau_m`, …).
+    pub fn file_field(&self, field: &str) -> String {
+        if field == "dt_ms" {
+            return "simulation.dt_ms".into();
+        }
+        if let Some(rest) = field.strip_prefix("populations[") {
+            if let Some((name, tail)) = rest.split_once(']') {
+                let index = self.populations.iter().position(|p| p.name == name);
+                let tail = tail.trim_start_matches('.');
+                if let Some(i) = index {
+                    let model_param = NEURON_MODELS
+                        .iter()
+                        .any(|(_, params)| params.contains(&tail));
+                    return if model_param {
+                        format!("populations[{i}].params.{tail}")
+                    } else {
+                        format!("populations[{i}].{tail}")
+                    };
+                }
+            }
+        }
+        // `projections[0] (E -> I).weight` without the description.
+        match field.split_once(" (") {
+            Some((head, tail)) => {
+                let after = tail.split_once(')').map_or("", |(_, after)| after);
+                format!("{head}{after}")
+            }
+            None => field.to_string(),
+        }
+    }
+}
+
+/// The neuron model `name` with `params`; errors carry the offending key.
+fn neuron_model(
+    name: &str,
+    params: &serde_json::Map<String, serde_json::Value>,
+) -> Result<NeuronModel, (Option<String>, String)> {
+    match name {
+        "iaf_psc_exp" => {
+            let known = NEURON_MODELS[0].1;
+            for key in params.keys() {
+                if !known.contains(&key.as_str()) {
+                    return Err((
+                        Some(key.clone()),
+                        format!(
+                            "unknown parameter `{key}` of iaf_psc_exp{}; its parameters are: {}",
+                            suggestion(key, known),
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+            serde_json::from_value::<IafPscExp>(serde_json::Value::Object(params.clone()))
+                .map(NeuronModel::IafPscExp)
+                .map_err(|e| {
+                    let key = params
+                        .iter()
+                        .find(|(_, v)| !v.is_number())
+                        .map(|(k, _)| k.clone());
+                    (key, e.to_string())
+                })
+        }
+        other => {
+            let names: Vec<&str> = NEURON_MODELS.iter().map(|(n, _)| *n).collect();
+            Err((
+                None,
+                format!(
+                    "unknown neuron model `{other}`{}; known models: {}",
+                    suggestion(other, &names),
+                    names.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// " (did you mean `x`?)" for the closest candidate, if it is close enough.
+pub fn suggestion(word: &str, candidates: &[&str]) -> String {
+    candidates
+        .iter()
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()),
+                *c,
+            )
+        })
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min()
+        .map_or(String::new(), |(_, c)| format!(" (did you mean `{c}`?)"))
+}
+
+/// The file's text, for parsing and for locating fields.
+struct Source<'a> {
+    text: &'a str,
+    toml: bool,
+}
+
+type ParseFailure = (Option<(usize, usize)>, Option<String>, String);
+
+impl<'a> Source<'a> {
+    fn new(path: &Path, text: &'a str) -> Self {
+        let toml = path.extension().is_none_or(|e| e != "json");
+        Self { text, toml }
+    }
+
+    fn parse(&self) -> Result<ModelFile, ParseFailure> {
+        if self.toml {
+            toml::from_str(self.text).map_err(|e| {
+                let at = e.span().map(|s| s.start);
+                let field = at.and_then(|at| self.field_at(at));
+                (
+                    at.map(|a| line_column(self.text, a)),
+                    field,
+                    improve(e.message()),
+                )
+            })
+        } else {
+            serde_json::from_str(self.text)
+                .map_err(|e| (Some((e.line(), e.column())), None, improve(&e.to_string())))
+        }
+    }
+
+    /// The line and column of a field path in a TOML file.
+    fn locate(&self, field: &str) -> Option<(usize, usize)> {
+        if !self.toml {
+            return None;
+        }
+        let root = toml::de::DeTable::parse(self.text).ok()?;
+        let mut span = root.span();
+        let mut value: Option<&toml::de::DeValue<'_>> = None;
+        let mut table = Some(root.get_ref());
+        for segment in split_path(field) {
+            let next = match (segment, table, value) {
+                (Segment::Key(key), Some(t), _) => t
+                    .iter()
+                    .find(|(k, _)| k.get_ref().as_ref() == key)
+                    .map(|(k, v)| (k.span(), v)),
+                (Segment::Index(i), _, Some(toml::de::DeValue::Array(a))) => {
+                    a.get(i).map(|v| (v.span(), v))
+                }
+                _ => None,
+            };
+            let Some((at, v)) = next else { break };
+            span = at;
+            value = Some(v.get_ref());
+            table = match v.get_ref() {
+                toml::de::DeValue::Table(t) => Some(t),
+                _ => None,
+            };
+        }
+        Some(line_column(self.text, span.start))
+    }
+
+    /// The path of the field that byte `at` belongs to (TOML): in every table, the
+    /// entry whose key starts last before `at`; in every array, the element that
+    /// starts last before it. (Spans of `[[array]]` tables cover only their header, so
+    /// "starts before" finds the enclosing entry where "contains" would not.)
+    fn field_at(&self, at: usize) -> Option<String> {
+        let root = toml::de::DeTable::parse(self.text).ok()?;
+        let mut path = String::new();
+        let mut value: &toml::de::DeValue<'_> = &toml::de::DeValue::Table(root.get_ref().clone());
+        loop {
+            let next = match value {
+                toml::de::DeValue::Table(t) => t
+                    .iter()
+                    .filter(|(k, _)| k.span().start <= at)
+                    .max_by_key(|(k, _)| k.span().start)
+                    .map(|(k, v)| (format!(".{}", k.get_ref().as_ref()), v)),
+                toml::de::DeValue::Array(a) => a
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.span().start <= at)
+                    .max_by_key(|(_, v)| v.span().start)
+                    .map(|(i, v)| (format!("[{i}]"), v)),
+                _ => None,
+            };
+            let Some((segment, v)) = next else { break };
+            path.push_str(&segment);
+            value = v.get_ref();
+        }
+        let path = path.trim_start_matches('.').to_string();
+        (!path.is_empty()).then_some(path)
+    }
+}
+
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// `a.b[2].c` into keys and indices.
+fn split_path(path: &str) -> Vec<Segment<'_>> {
+    let mut segments = Vec::new();
+    for part in path.split('.') {
+        let mut rest = part;
+        if let Some(open) = rest.find('[') {
+            segments.push(Segment::Key(&rest[..open]));
+            rest = &rest[open..];
+            while let Some(close) = rest.find(']') {
+                if let Ok(i) = rest[1..close].parse() {
+                    segments.push(Segment::Index(i));
+                }
+                rest = &rest[close + 1..];
+            }
+        } else {
+            segments.push(Segment::Key(rest));
+        }
+    }
+    segments
+}
+
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// Adds a "did you mean" to serde's "unknown field `x`, expected one of `a`, `b`".
+fn improve(message: &str) -> String {
+    let message = message.trim();
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((unknown, expected)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    format!("{message}{}", suggestion(unknown, &candidates))
+}

@@ -1,0 +1,75 @@
+//! Streaming `.npy` files: rows are appended as a run produces them, and the file
+//! appears under its final name only when complete (it is written to `NAME.partial`
+//! and renamed by `finish`), so a crash never leaves a truncated file that looks whole.
+
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::path::{Path, PathBuf};
+
+use npyz::WriterBuilder;
+
+/// One spike in `spikes_<population>.npy`: a numpy structured array with fields
+/// `time_ms` (float64, the end of the spike's step) and `neuron` (uint32, the index
+/// within the population).
+#[derive(
+    Debug, Clone, Copy, PartialEq, npyz::Serialize, npyz::Deserialize, npyz::AutoSerialize,
+)]
+pub struct SpikeRow {
+    pub time_ms: f64,
+    pub neuron: u32,
+}
+
+/// A `.npy` file being written row by row.
+pub struct NpyStream<T: npyz::Serialize> {
+    writer: npyz::NpyWriter<T, BufWriter<File>>,
+    partial: PathBuf,
+    path: PathBuf,
+}
+
+impl<T: npyz::AutoSerialize> NpyStream<T> {
+    /// A 1-D array whose length is the number of rows pushed.
+    pub fn one_dimensional(path: &Path) -> io::Result<Self> {
+        let partial = partial_name(path);
+        let writer = npyz::WriteOptions::new()
+            .default_dtype()
+            .writer(BufWriter::new(File::create(&partial)?))
+            .begin_1d()?;
+        Ok(Self {
+            writer,
+            partial,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// A 2-D array of rows of `row_len` elements (C order).
+    pub fn two_dimensional(path: &Path, row_len: u64) -> io::Result<Self> {
+        let partial = partial_name(path);
+        let writer = npyz::WriteOptions::new()
+            .default_dtype()
+            .writer(BufWriter::new(File::create(&partial)?))
+            .begin_2d(row_len)?;
+        Ok(Self {
+            writer,
+            partial,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Appends elements.
+    pub fn extend(&mut self, items: impl IntoIterator<Item = T>) -> io::Result<()> {
+        self.writer.extend(items)
+    }
+
+    /// Writes the final shape into the header and gives the file its name.
+    pub fn finish(self) -> io::Result<PathBuf> {
+        self.writer.finish()?;
+        std::fs::rename(&self.partial, &self.path)?;
+        Ok(self.path)
+    }
+}
+
+fn partial_name(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}

@@ -1,0 +1,297 @@
+//! A whole run from a model file, as `neurodyn run` does it: simulate in stretches,
+//! stream every stretch's recordings to `.npy` files, keep running statistics, and
+//! finish with `summary.json` and `raster.png`. Memory does not grow with the run's
+//! length: spikes are held only between two flushes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::model::file::LoadedModel;
+use crate::plan::Plan;
+use crate::record::{NpyStream, RasterPlot, SpikeRow, SpikeStats};
+use crate::simulation::{Backend, Simulation};
+
+/// How to run a model.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub out_dir: PathBuf,
+    pub backend: Backend,
+    /// Draw `raster.png`.
+    pub plot: bool,
+}
+
+/// Where a run stands, reported after every stretch.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub steps_done: u64,
+    pub steps_total: u64,
+    pub dt_ms: f64,
+    pub elapsed_s: f64,
+    pub spikes: u64,
+}
+
+/// Per-population figures of `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopulationSummary {
+    pub size: u32,
+    pub spikes: u64,
+    pub rate_hz: f64,
+    pub cv_isi: Option<f64>,
+}
+
+/// `summary.json`: the same keys every run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub model: String,
+    pub device: String,
+    pub backend: String,
+    pub seed: u64,
+    pub dt_ms: f64,
+    pub duration_ms: f64,
+    pub build_s: f64,
+    pub run_s: f64,
+    pub realtime_factor: f64,
+    pub populations: BTreeMap<String, PopulationSummary>,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub summary: Summary,
+    /// Every file written, in the order written.
+    pub files: Vec<PathBuf>,
+    /// The most spikes held in memory at once (between two flushes to disk).
+    pub max_buffered_spikes: usize,
+    pub neurons: u64,
+    pub synapses: u64,
+}
+
+/// Runs `model` for its duration, writing outputs into `options.out_dir`.
+pub fn run_model(
+    model: &LoadedModel,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<RunReport, Error> {
+    let mut network = model.network.clone();
+    if network.recorders.is_empty() {
+        // A run that records nothing would have nothing to show: record every spike.
+        for p in &model.network.populations {
+            network.record_spikes(&p.name);
+        }
+    }
+    std::fs::create_dir_all(&options.out_dir).map_err(|e| io_error(&options.out_dir, e))?;
+
+    let build = Instant::now();
+    let plan = Plan::new(&network)?;
+    let mut sim = Simulation::from_plan(plan, options.backend.clone())?;
+    let build_s = build.elapsed().as_secs_f64();
+
+    let dt = network.dt_ms;
+    let steps_total = (model.duration_ms / dt).round() as u64;
+    let mut outputs = Outputs::create(&options.out_dir, &sim, model.duration_ms)?;
+    let stretch = u64::from(sim.plan().batch_steps) * 4;
+    let mut max_buffered = 0;
+    let run = Instant::now();
+    let mut done = 0;
+    while done < steps_total {
+        let steps = stretch.min(steps_total - done);
+        sim.run(steps)?;
+        done += steps;
+        max_buffered = max_buffered.max(outputs.flush(&mut sim)?);
+        progress(Progress {
+            steps_done: done,
+            steps_total,
+            dt_ms: dt,
+            elapsed_s: run.elapsed().as_secs_f64(),
+            spikes: outputs.stats.iter().map(SpikeStats::spikes).sum(),
+        });
+    }
+    let run_s = run.elapsed().as_secs_f64();
+
+    let populations = outputs
+        .names
+        .iter()
+        .zip(&outputs.stats)
+        .map(|(name, stats)| {
+            let summary = PopulationSummary {
+                size: stats.size,
+                spikes: stats.spikes(),
+                rate_hz: stats.mean_rate_hz(),
+                cv_isi: stats.cv_isi(),
+            };
+            (name.clone(), summary)
+        })
+        .collect();
+    let summary = Summary {
+        model: model.name.clone(),
+        device: sim.device(),
+        backend: match options.backend {
+            Backend::Cpu(_) => "cpu".into(),
+            _ => "gpu".into(),
+        },
+        seed: network.seed,
+        dt_ms: dt,
+        duration_ms: steps_total as f64 * dt,
+        build_s,
+        run_s,
+        realtime_factor: if steps_total == 0 {
+            0.0
+        } else {
+            run_s / (steps_total as f64 * dt / 1000.0)
+        },
+        populations,
+    };
+    let mut files = outputs.finish(&options.out_dir, options.plot, &model.name)?;
+    let path = options.out_dir.join("summary.json");
+    let json = serde_json::to_string_pretty(&summary).expect("a summary serialises");
+    std::fs::write(&path, json + "\n").map_err(|e| io_error(&path, e))?;
+    files.push(path);
+    Ok(RunReport {
+        summary,
+        files,
+        max_buffered_spikes: max_buffered,
+        neurons: u64::from(sim.plan().n_neurons()),
+        synapses: sim.plan().synapses.len() as u64,
+    })
+}
+
+/// The open output files of a run.
+struct Outputs {
+    names: Vec<String>,
+    stats: Vec<SpikeStats>,
+    spikes: Vec<NpyStream<SpikeRow>>,
+    states: Vec<(NpyStream<f32>, NpyStream<f64>)>,
+    raster: RasterPlot,
+    dt_ms: f64,
+}
+
+impl Outputs {
+    fn create(dir: &Path, sim: &Simulation, duration_ms: f64) -> Result<Self, Error> {
+        let dt_ms = sim.plan().dt_ms;
+        let records = sim.spike_records();
+        let names: Vec<String> = records.iter().map(|r| r.population.clone()).collect();
+        let spikes = records
+            .iter()
+            .map(|r| {
+                let path = dir.join(format!("spikes_{}.npy", file_safe(&r.population)));
+                NpyStream::one_dimensional(&path).map_err(|e| io_error(&path, e))
+            })
+            .collect::<Result<_, _>>()?;
+        let mut states = Vec::new();
+        let mut used = Vec::new();
+        for r in sim.state_records() {
+            let mut stem = format!(
+                "state_{}_{}",
+                file_safe(&r.population),
+                file_safe(&r.variable)
+            );
+            let base = stem.clone();
+            let mut k = 2;
+            while used.contains(&stem) {
+                stem = format!("{base}_{k}");
+                k += 1;
+            }
+            used.push(stem.clone());
+            let values = dir.join(format!("{stem}.npy"));
+            let times = dir.join(format!("{stem}_times.npy"));
+            let neurons = dir.join(format!("{stem}_neurons.npy"));
+            let mut index =
+                NpyStream::<u32>::one_dimensional(&neurons).map_err(|e| io_error(&neurons, e))?;
+            index
+                .extend(r.neurons.iter().copied())
+                .map_err(|e| io_error(&neurons, e))?;
+            index.finish().map_err(|e| io_error(&neurons, e))?;
+            states.push((
+                NpyStream::two_dimensional(&values, r.neurons.len() as u64)
+                    .map_err(|e| io_error(&values, e))?,
+                NpyStream::one_dimensional(&times).map_err(|e| io_error(&times, e))?,
+            ));
+        }
+        let sizes: Vec<(String, u32)> = records
+            .iter()
+            .map(|r| (r.population.clone(), r.size))
+            .collect();
+        Ok(Self {
+            names,
+            stats: records
+                .iter()
+                .map(|r| SpikeStats::new(r.size, dt_ms))
+                .collect(),
+            spikes,
+            states,
+            raster: RasterPlot::new(&sizes, duration_ms, dt_ms),
+            dt_ms,
+        })
+    }
+
+    /// Writes what the simulation recorded since the last flush; returns the number of
+    /// spikes that were held in memory.
+    fn flush(&mut self, sim: &mut Simulation) -> Result<usize, Error> {
+        let records = sim.drain_spikes();
+        let held = records.iter().map(|r| r.len()).sum();
+        for (i, record) in records.iter().enumerate() {
+            self.stats[i].add(record);
+            self.raster.add(i, record);
+            let rows = record
+                .steps
+                .iter()
+                .zip(&record.neurons)
+                .map(|(&step, &neuron)| SpikeRow {
+                    time_ms: (step + 1) as f64 * self.dt_ms,
+                    neuron,
+                });
+            self.spikes[i]
+                .extend(rows)
+                .map_err(|e| Error::Output(e.to_string()))?;
+        }
+        for (record, (values, times)) in sim.drain_states().iter().zip(&mut self.states) {
+            values
+                .extend(record.values.iter().copied())
+                .map_err(|e| Error::Output(e.to_string()))?;
+            times
+                .extend(record.times_ms())
+                .map_err(|e| Error::Output(e.to_string()))?;
+        }
+        Ok(held)
+    }
+
+    fn finish(self, dir: &Path, plot: bool, title: &str) -> Result<Vec<PathBuf>, Error> {
+        let mut files = Vec::new();
+        for stream in self.spikes {
+            files.push(stream.finish().map_err(|e| Error::Output(e.to_string()))?);
+        }
+        for (values, times) in self.states {
+            files.push(values.finish().map_err(|e| Error::Output(e.to_string()))?);
+            files.push(times.finish().map_err(|e| Error::Output(e.to_string()))?);
+        }
+        if plot {
+            let path = dir.join("raster.png");
+            self.raster
+                .draw(&path, title)
+                .map_err(|e| Error::Output(format!("{}: {e}", path.display())))?;
+            files.push(path);
+        }
+        Ok(files)
+    }
+}
+
+/// A population or variable name as a file-name part: letters, digits, `-` and `_`.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::Output(format!("{}: {e}", path.display()))
+}

@@ -1,0 +1,282 @@
+//! The `neurodyn` command line: outputs of `run`, `validate`, `devices`, and bad model
+//! files that must exit 2 with a located message and never panic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use neurodyn::model::file;
+use neurodyn::record::SpikeRow;
+use neurodyn::run::{run_model, RunOptions, Summary};
+use neurodyn::{Backend, Simulation};
+
+fn neurodyn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+        .args(args)
+        .output()
+        .expect("the neurodyn binary runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("neurodyn-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn read_npy<T: npyz::Deserialize>(path: &Path) -> (Vec<u64>, Vec<T>) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
+    let shape = npy.shape().to_vec();
+    (shape, npy.into_vec().unwrap())
+}
+
+#[test]
+fn run_writes_spikes_states_summary_and_raster_equal_to_the_library() {
+    let out = temp_dir("run");
+    let output = neurodyn(&[
+        "run",
+        "models/cuba.toml",
+        "--duration",
+        "300",
+        "--seed",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "run failed: {stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("real-time factor"), "{stdout}");
+
+    // The same model, seed and duration through the library.
+    let mut model = file::load(Path::new("models/cuba.toml")).unwrap();
+    model.network.seed = 5;
+    let mut sim = Simulation::new(&model.network, Backend::Gpu).unwrap();
+    sim.run(3000).unwrap();
+
+    for population in ["E", "I"] {
+        let (shape, rows) = read_npy::<SpikeRow>(&out.join(format!("spikes_{population}.npy")));
+        let record = sim.spikes(population).unwrap();
+        assert_eq!(shape, vec![record.len() as u64]);
+        let expected: Vec<SpikeRow> = record
+            .times_ms()
+            .into_iter()
+            .zip(&record.neurons)
+            .map(|(time_ms, &neuron)| SpikeRow { time_ms, neuron })
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(
+            rows, expected,
+            "spikes_{population}.npy differs from the library's record"
+        );
+    }
+    let (shape, values) = read_npy::<f32>(&out.join("state_E_v.npy"));
+    let probe = sim.state_record("E", "v").unwrap();
+    assert_eq!(shape, vec![probe.len() as u64, 5]);
+    assert_eq!(values, probe.values);
+    let (_, times) = read_npy::<f64>(&out.join("state_E_v_times.npy"));
+    assert_eq!(times, probe.times_ms());
+    let (_, neurons) = read_npy::<u32>(&out.join("state_E_v_neurons.npy"));
+    assert_eq!(neurons, vec![0, 1, 2, 3, 4]);
+
+    let json = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for key in [
+        "model",
+        "device",
+        "backend",
+        "seed",
+        "dt_ms",
+        "duration_ms",
+        "build_s",
+        "run_s",
+        "realtime_factor",
+        "populations",
+    ] {
+        assert!(value.get(key).is_some(), "summary.json lacks `{key}`");
+    }
+    let summary: Summary = serde_json::from_str(&json).unwrap();
+    assert_eq!(summary.model, "cuba");
+    assert_eq!(summary.seed, 5);
+    assert_eq!(summary.duration_ms, 300.0);
+    let e = &summary.populations["E"];
+    assert_eq!(e.spikes, sim.spikes("E").unwrap().len() as u64);
+    assert_eq!(e.cv_isi, sim.spikes("E").unwrap().cv_isi());
+
+    let png = std::fs::read(out.join("raster.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(png.len() > 10_000, "the raster has content");
+    assert!(std::fs::read_dir(&out).unwrap().all(|f| !f
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .ends_with(".partial")));
+}
+
+#[test]
+fn validate_and_devices_succeed() {
+    let output = neurodyn(&["validate", "models/cuba.toml"]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("4000 neurons"), "{stdout}");
+    assert!(stdout.contains("synapses"), "{stdout}");
+    assert!(stdout.contains("MiB"), "{stdout}");
+    let output = neurodyn(&["devices"]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("* "), "marks the chosen adapter: {stdout}");
+    assert!(stdout.contains("max storage binding"), "{stdout}");
+}
+
+/// A copy of cuba.toml with `from` replaced by `to` (first occurrence).
+fn broken(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let text = std::fs::read_to_string("models/cuba.toml").unwrap();
+    assert!(text.contains(from), "{from}");
+    let path = dir.join(name);
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    path
+}
+
+fn expect_invalid(path: &Path, command: &str, needles: &[&str]) {
+    let output = neurodyn(&[command, path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}: {stderr}",
+        path.display()
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "`{needle}` not in: {stderr}");
+    }
+}
+
+#[test]
+fn bad_model_files_exit_2_naming_file_line_and_field() {
+    let dir = temp_dir("bad");
+    let file_name = |p: &PathBuf| p.display().to_string();
+    let cases = [
+        (
+            broken(
+                &dir,
+                "missing_population.toml",
+                "post = \"E\"",
+                "post = \"X\"",
+            ),
+            vec![":27:1:", "`projections[0].post`", "unknown population `X`"],
+        ),
+        (
+            broken(&dir, "misspelled.toml", "tau_m = 20.0", "tau_mem = 20.0"),
+            vec![
+                ":15:",
+                "`populations[0].params.tau_mem`",
+                "did you mean `tau_m`?",
+            ],
+        ),
+        (
+            broken(&dir, "wrong_type.toml", "size = 3200", "size = \"many\""),
+            vec![":13:8:", "`populations[0].size`", "expected u32"],
+        ),
+        (
+            broken(&dir, "negative.toml", "tau_m = 20.0", "tau_m = -20.0"),
+            vec![":15:", "`populations[0].params.tau_m`", "-20"],
+        ),
+        (
+            broken(
+                &dir,
+                "unknown_model.toml",
+                "model = \"iaf_psc_exp\"",
+                "model = \"iaf_psc_exq\"",
+            ),
+            vec![
+                ":14:1:",
+                "`populations[0].model`",
+                "did you mean `iaf_psc_exp`?",
+            ],
+        ),
+        (
+            broken(&dir, "section_typo.toml", "dt_ms = 0.1", "dt_msx = 0.1"),
+            vec![":7:1:", "`simulation.dt_msx`", "did you mean `dt_ms`?"],
+        ),
+        (
+            broken(&dir, "syntax.toml", "size = 3200", "size = = 3200"),
+            vec![":13:"],
+        ),
+    ];
+    for (path, needles) in &cases {
+        let mut needles = needles.clone();
+        let name = file_name(path);
+        needles.push(&name);
+        expect_invalid(path, "validate", &needles);
+        expect_invalid(path, "run", &needles);
+    }
+    let missing = dir.join("does_not_exist.toml");
+    expect_invalid(
+        &missing,
+        "validate",
+        &["does_not_exist.toml", "cannot read"],
+    );
+    let json = dir.join("model.json");
+    std::fs::write(&json, r#"{"simulation": {"duration_ms": 10}, "populations": [{"name": "A", "size": 2, "model": "iaf_psc_exp", "params": {"tau_m": "x"}}]}"#).unwrap();
+    expect_invalid(&json, "validate", &["model.json", "tau_m"]);
+}
+
+#[test]
+fn the_json_form_runs_like_the_toml_form() {
+    let model = file::load(Path::new("models/cuba.toml")).unwrap();
+    let dir = temp_dir("json");
+    let path = dir.join("cuba.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&model.file).unwrap()).unwrap();
+    let again = file::load(&path).unwrap();
+    assert_eq!(again.network, model.network);
+}
+
+#[test]
+fn memory_does_not_grow_with_the_number_of_steps() {
+    let dir = temp_dir("long");
+    let path = dir.join("driven.toml");
+    std::fs::write(
+        &path,
+        r#"
+[simulation]
+duration_ms = 10000.0
+
+[[populations]]
+name = "P"
+size = 50
+model = "iaf_psc_exp"
+params = { tau_refrac = 2.0 }
+
+[[stimuli]]
+kind = "poisson"
+target = "P"
+rate_hz = 3000.0
+weight = 0.3
+receptor = "excitatory"
+"#,
+    )
+    .unwrap();
+    let run = |ms: f64| {
+        let mut model = file::load(&path).unwrap();
+        model.duration_ms = ms;
+        let options = RunOptions {
+            out_dir: dir.join(format!("out{ms}")),
+            backend: Backend::Gpu,
+            plot: false,
+        };
+        run_model(&model, &options, &mut |_| {}).unwrap()
+    };
+    let long = run(10_000.0); // 100,000 steps
+    let short = run(1_000.0);
+    assert!(long.summary.populations["P"].spikes > 10 * short.summary.populations["P"].spikes / 2);
+    // Spikes are held only between two flushes: the long run holds no more at once
+    // than a short one (up to the spread of a random count), far below its total.
+    assert!(long.max_buffered_spikes * 20 < long.summary.populations["P"].spikes as usize);
+    assert!(
+        long.max_buffered_spikes < 2 * short.max_buffered_spikes.max(1),
+        "{} vs {}",
+        long.max_buffered_spikes,
+        short.max_buffered_spikes
+    );
+}
