@@ -6,7 +6,8 @@
 
 @group(0) @binding(0) var<uniform> config: Config;
 @group(0) @binding(1) var<storage, read_write> counters: Counters;
-@group(0) @binding(2) var<storage, read> spike_list: array<u32>;
+// This step's spike list is the start of the spikes buffer.
+@group(0) @binding(2) var<storage, read> spikes: array<u32>;
 @group(0) @binding(3) var<storage, read> row_start: array<u32>;
 @group(0) @binding(4) var<storage, read> syn_target: array<u32>;
 @group(0) @binding(5) var<storage, read> syn_weight: array<i32>;
@@ -23,7 +24,7 @@ fn main(
     if (k >= atomicLoad(&counters.prop_count)) {
         return;
     }
-    let gid = spike_list[k];
+    let gid = spikes[k];
     let instance = gid / config.n_neurons;
     let pre = gid - instance * config.n_neurons;
     let step = atomicLoad(&counters.prop_step);

@@ -65,8 +65,8 @@ pub enum Error {
     UnknownPopulation { name: String, known: String },
     #[error("population `{population}` has no recorder for {what}; add one to the network")]
     NotRecorded { population: String, what: String },
-    #[error("unknown state variable `{0}` (known: v, i_syn_E, i_syn_I)")]
-    UnknownVariable(String),
+    #[error("unknown state variable `{name}` (this model has: {known})")]
+    UnknownVariable { name: String, known: String },
     #[error("{steps} steps exceed the {limit} steps one simulation can count")]
     TooManySteps { steps: u64, limit: u64 },
     #[error("cannot write the outputs: {0}")]

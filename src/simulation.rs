@@ -4,8 +4,8 @@ use crate::cpu::{CpuEngine, FmaRounding};
 use crate::engine::{BatchOutput, Engine};
 use crate::error::Error;
 use crate::gpu::GpuEngine;
-use crate::model::{Network, STATE_VARIABLES};
-use crate::plan::layout::{Counters, STATE_V};
+use crate::model::Network;
+use crate::plan::layout::Counters;
 use crate::plan::Plan;
 use crate::record::{SpikeRecord, StateRecord};
 
@@ -209,19 +209,22 @@ impl Simulation {
         &self.states
     }
 
-    /// The current value of `variable` (`v` in mV, `i_syn_E`/`i_syn_I` in nA) for every
-    /// neuron of `population`.
+    /// The current value of `variable` (one of the model's state variables: `v` in mV,
+    /// `i_syn_E`/`i_syn_I` in nA, `u`, …) for every neuron of `population`.
     pub fn read_state(&mut self, population: &str, variable: &str) -> Result<Vec<f32>, Error> {
         let index = self.population_index(population)?;
-        let var = STATE_VARIABLES
+        let p = &self.plan.populations[index];
+        let var = p
+            .state_variables
             .iter()
             .position(|v| *v == variable)
-            .ok_or_else(|| Error::UnknownVariable(variable.to_string()))? as u32;
+            .ok_or_else(|| Error::UnknownVariable {
+                name: variable.to_string(),
+                known: p.state_variables.join(", "),
+            })? as u32;
         let state = self.engine.read_state()?;
-        let p = &self.plan.populations[index];
-        let start = (var * self.plan.n_neurons() + p.first) as usize;
-        let offset = if var == STATE_V { p.v_rest } else { 0.0 };
-        Ok(state[start..start + p.size as usize]
+        let offset = self.plan.stored_offset(index, variable);
+        Ok(state[self.plan.state_range(index, var)]
             .iter()
             .map(|x| x + offset)
             .collect())
@@ -284,16 +287,12 @@ fn absorb(
     }
     for (group, record) in plan.probe_groups.iter().zip(states.iter_mut()) {
         let n = group.neurons.len();
-        let offset = if record.variable == "v" {
-            let pop = plan
-                .populations
-                .iter()
-                .find(|p| p.name == group.population)
-                .expect("validated");
-            pop.v_rest
-        } else {
-            0.0
-        };
+        let pop = plan
+            .populations
+            .iter()
+            .position(|p| p.name == group.population)
+            .expect("validated");
+        let offset = plan.stored_offset(pop, &record.variable);
         for (k, step) in group
             .sample_steps(batch.first_step, u64::from(batch.steps))
             .enumerate()

@@ -189,7 +189,7 @@ fn the_plan_sizes_every_buffer_and_weights_fit_their_unit() {
     );
     let bytes = plan.memory_bytes();
     assert!(bytes > 20_000 * 12, "synapse arrays are counted: {bytes}");
-    for name in ["state", "ring", "syn_target", "record"] {
+    for name in ["state", "ring", "syn_target", "spikes", "params"] {
         assert!(
             plan.buffers.iter().any(|b| b.name == name),
             "{name} missing"

@@ -3,13 +3,14 @@
 
 use neurodyn::gpu::{AssembledShader, ShaderFile, Stage, COMMON, FAULTS, FMA_PROBE};
 use neurodyn::plan::layout::{
-    BatchInfo, Config, Counters, DispatchArgs, PopulationParams, ProbeEntry, StimulusParams,
+    BatchInfo, Config, Counters, DispatchArgs, KindInfo, PopulationInfo, ProbeEntry, StimulusParams,
 };
+use neurodyn::plan::NeuronKind;
 use std::mem::{offset_of, size_of};
 
 #[test]
 fn every_stage_validates() {
-    for stage in Stage::ALL {
+    for stage in Stage::all() {
         if let Err(e) = stage.assemble().validate() {
             panic!("{} does not validate:\n{e}", stage.name());
         }
@@ -103,13 +104,14 @@ fn host_structs_match_the_shaders() {
 @group(0) @binding(0) var<uniform> c: Config;
 @group(0) @binding(1) var<uniform> b: BatchInfo;
 @group(0) @binding(2) var<storage, read_write> k: Counters;
-@group(0) @binding(3) var<storage, read> p: array<PopulationParams>;
+@group(0) @binding(3) var<storage, read> p: array<PopulationInfo>;
+@group(0) @binding(7) var<uniform> g: KindInfo;
 @group(0) @binding(4) var<storage, read> s: array<StimulusParams>;
 @group(0) @binding(5) var<storage, read> e: array<ProbeEntry>;
 @group(0) @binding(6) var<storage, read_write> d: DispatchArgs;
 @compute @workgroup_size(1)
 fn main() {
-    d.x = c.n_neurons + b.first_step + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every;
+    d.x = c.n_neurons + b.first_step + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size;
 }
 ",
     };
@@ -136,9 +138,15 @@ fn main() {
     );
     check_struct(
         &module,
-        "PopulationParams",
-        members!(PopulationParams: first, size, stim_first, stim_count, p22, p11_ex, p11_in, p21_ex, p21_in, p20, i_offset, theta, v_reset, input_unit_ex, input_unit_in, refractory_steps, record),
-        size_of::<PopulationParams>(),
+        "PopulationInfo",
+        members!(PopulationInfo: first, size, stim_first, stim_count, param_offset, refractory_steps, record, input_unit_ex, input_unit_in),
+        size_of::<PopulationInfo>(),
+    );
+    check_struct(
+        &module,
+        "KindInfo",
+        members!(KindInfo: first_neuron, size, first_pop, pop_count, state_base),
+        size_of::<KindInfo>(),
     );
     check_struct(
         &module,
@@ -158,4 +166,26 @@ fn main() {
         members!(DispatchArgs: x, y, z),
         size_of::<DispatchArgs>(),
     );
+}
+
+#[test]
+fn every_neuron_shader_declares_the_state_count_the_plan_uses() {
+    for kind in NeuronKind::ALL {
+        let module = Stage::NeuronUpdate(kind)
+            .assemble()
+            .validate()
+            .expect("valid");
+        let (_, constant) = module
+            .constants
+            .iter()
+            .find(|(_, c)| c.name.as_deref() == Some("STATE_COUNT"))
+            .unwrap_or_else(|| panic!("{} declares no STATE_COUNT", kind.name()));
+        let naga::Expression::Literal(naga::Literal::U32(count)) =
+            module.global_expressions[constant.init]
+        else {
+            panic!("STATE_COUNT of {} is not a u32 literal", kind.name());
+        };
+        assert_eq!(count, kind.state_count(), "{}", kind.name());
+        assert!(count as usize <= neurodyn::plan::MAX_STATE);
+    }
 }

@@ -70,7 +70,9 @@ fn unknown_population() {
 #[test]
 fn negative_time_constant() {
     let mut net = base();
-    let NeuronModel::IafPscExp(p) = &mut net.populations[0].neuron;
+    let NeuronModel::IafPscExp(p) = &mut net.populations[0].neuron else {
+        unreachable!()
+    };
     p.tau_m = -20.0;
     expect_one(&net, "populations[E].tau_m", "-20");
 }
@@ -78,7 +80,9 @@ fn negative_time_constant() {
 #[test]
 fn zero_synaptic_time_constant() {
     let mut net = base();
-    let NeuronModel::IafPscExp(p) = &mut net.populations[1].neuron;
+    let NeuronModel::IafPscExp(p) = &mut net.populations[1].neuron else {
+        unreachable!()
+    };
     p.tau_syn_i = 0.0;
     expect_one(&net, "populations[I].tau_syn_I", "greater than 0");
 }
@@ -86,7 +90,9 @@ fn zero_synaptic_time_constant() {
 #[test]
 fn negative_refractory_period_and_nan_parameter() {
     let mut net = base();
-    let NeuronModel::IafPscExp(p) = &mut net.populations[0].neuron;
+    let NeuronModel::IafPscExp(p) = &mut net.populations[0].neuron else {
+        unreachable!()
+    };
     p.tau_refrac = -1.0;
     p.v_rest = f64::NAN;
     let errors = errors(&net);
@@ -104,7 +110,9 @@ fn negative_refractory_period_and_nan_parameter() {
 #[test]
 fn reset_above_threshold() {
     let mut net = base();
-    let NeuronModel::IafPscExp(p) = &mut net.populations[0].neuron;
+    let NeuronModel::IafPscExp(p) = &mut net.populations[0].neuron else {
+        unreachable!()
+    };
     p.v_reset = -40.0;
     expect_one(&net, "populations[E].v_reset", "below v_thresh");
 }

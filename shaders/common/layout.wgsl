@@ -30,24 +30,27 @@ struct Counters {
     saturation_min_target: atomic<u32>,
 }
 
-struct PopulationParams {
+struct PopulationInfo {
     first: u32,
     size: u32,
     stim_first: u32,
     stim_count: u32,
-    p22: f32,
-    p11_ex: f32,
-    p11_in: f32,
-    p21_ex: f32,
-    p21_in: f32,
-    p20: f32,
-    i_offset: f32,
-    theta: f32,
-    v_reset: f32,
-    input_unit_ex: f32,
-    input_unit_in: f32,
+    param_offset: u32,
     refractory_steps: u32,
     record: u32,
+    _pad0: u32,
+    input_unit_ex: f32,
+    input_unit_in: f32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+struct KindInfo {
+    first_neuron: u32,
+    size: u32,
+    first_pop: u32,
+    pop_count: u32,
+    state_base: u32,
     _pad0: u32,
     _pad1: u32,
     _pad2: u32,
@@ -88,6 +91,5 @@ const NEURON_WORKGROUP: u32 = 64u;
 const PROPAGATE_WORKGROUP: u32 = 64u;
 const MAX_WORKGROUPS_PER_DIM: u32 = 65535u;
 
-const STATE_V: u32 = 0u;
-const STATE_I_EX: u32 = 1u;
-const STATE_I_IN: u32 = 2u;
+// The most state variables a neuron model may have.
+const MAX_STATE: u32 = 8u;

@@ -2,7 +2,7 @@
 
 use super::arith::FmaRounding;
 use crate::plan::layout::{
-    BatchInfo, Config, Counters, DispatchArgs, PopulationParams, ProbeEntry, StimulusParams,
+    BatchInfo, Config, Counters, DispatchArgs, PopulationInfo, ProbeEntry, StimulusParams,
 };
 use crate::plan::Plan;
 
@@ -14,13 +14,14 @@ pub struct Buffers {
     pub config: Config,
     pub batch: BatchInfo,
     pub counters: Counters,
-    pub populations: Vec<PopulationParams>,
+    pub populations: Vec<PopulationInfo>,
+    pub params: Vec<f32>,
     pub stimuli: Vec<StimulusParams>,
     pub state: Vec<f32>,
     pub refractory: Vec<u32>,
     pub ring: Vec<i32>,
-    pub spike_list: Vec<u32>,
-    pub record: Vec<u32>,
+    /// This step's spike list, then the batch's recorded spikes.
+    pub spikes: Vec<u32>,
     pub step_ends: Vec<u32>,
     pub dispatch: DispatchArgs,
     pub row_start: Vec<u32>,
@@ -44,13 +45,13 @@ impl Buffers {
                 _pad: [0; 2],
             },
             counters: Counters::initial(),
-            populations: plan.populations.iter().map(|p| p.params).collect(),
+            populations: plan.populations.iter().map(|p| p.info).collect(),
+            params: plan.params.clone(),
             stimuli: plan.stimuli.clone(),
             state: plan.initial_state.clone(),
             refractory: plan.initial_refractory.clone(),
             ring: vec![0; plan.ring_len() as usize],
-            spike_list: vec![0; n],
-            record: vec![0; plan.config.record_capacity as usize],
+            spikes: vec![0; n + plan.config.record_capacity as usize],
             step_ends: vec![0; plan.batch_steps as usize],
             dispatch: DispatchArgs { x: 0, y: 0, z: 0 },
             row_start: plan.synapses.row_start.clone(),

@@ -33,8 +33,10 @@ impl Engine for CpuEngine {
             b.batch.first_step = first as u32;
             b.counters.record_count = 0;
             for step in first..first + u64::from(len) {
-                for gid in 0..total {
-                    neuron_update_main(gid, b);
+                for group in &self.plan.groups {
+                    for index in 0..group.info.size * b.config.n_instances {
+                        neuron_update_main(index, group.kind, &group.info, b);
+                    }
                 }
                 propagate_prepare_main(b);
                 for k in 0..b.dispatch.x * b.dispatch.y {
@@ -47,12 +49,13 @@ impl Engine for CpuEngine {
                 }
             }
             let recorded = b.counters.record_count.min(b.config.record_capacity) as usize;
+            let record_start = total as usize;
             sink(BatchOutput {
                 first_step: first,
                 steps: len,
                 counters: b.counters,
                 step_ends: b.step_ends[..len as usize].to_vec(),
-                record: b.record[..recorded].to_vec(),
+                record: b.spikes[record_start..record_start + recorded].to_vec(),
                 probe_out: b.probe_out.clone(),
             })?;
         }

@@ -8,6 +8,7 @@ mod buffers;
 mod engine;
 mod fixed_point;
 mod neuron_update;
+mod neurons;
 mod poisson;
 mod probe;
 mod propagate;

@@ -1,45 +1,46 @@
-//! Neuron update of `iaf_psc_exp`, the twin of `shaders/neuron_update.wgsl`: one call
-//! per invocation, the same arithmetic in the same order (`arith::fma`, rounding as
-//! the device does, where the shader writes `fma`).
+//! Neuron update, the twin of `shaders/neuron_update.wgsl`: one call per invocation
+//! of one neuron kernel, the same arithmetic in the same order; the model's step is
+//! the twin in `neurons/`.
 
-use super::arith::fma;
 use super::buffers::Buffers;
 use super::fixed_point::report_saturation;
+use super::neurons::{neuron_step, StepInput};
 use super::poisson::{poisson_events, STREAM_STIMULUS};
-use crate::plan::layout::{STATE_I_EX, STATE_I_IN, STATE_V, STIMULUS_DC};
+use crate::plan::layout::{KindInfo, STIMULUS_DC};
+use crate::plan::{NeuronKind, MAX_STATE};
 
-fn population_of(b: &Buffers, neuron: u32) -> usize {
-    let mut found = 0;
-    for i in 1..b.config.n_populations as usize {
-        if neuron >= b.populations[i].first {
-            found = i;
+fn population_of(b: &Buffers, kind: &KindInfo, neuron: u32) -> usize {
+    let mut found = kind.first_pop as usize;
+    for i in kind.first_pop + 1..kind.first_pop + kind.pop_count {
+        if neuron >= b.populations[i as usize].first {
+            found = i as usize;
         }
     }
     found
 }
 
-/// One invocation: neuron `gid` (instance-major) integrates one step.
-pub fn neuron_update_main(gid: u32, b: &mut Buffers) {
+/// One invocation of the kernel of `kind` (`group` its `KindInfo`).
+pub fn neuron_update_main(index: u32, model: NeuronKind, kind: &KindInfo, b: &mut Buffers) {
     let c = b.config;
-    let total = c.n_neurons * c.n_instances;
-    if gid >= total {
+    if index >= kind.size * c.n_instances {
         return;
     }
-    let instance = gid / c.n_neurons;
-    let neuron = gid - instance * c.n_neurons;
-    let p = b.populations[population_of(b, neuron)];
+    let instance = index / kind.size;
+    let in_group = index - instance * kind.size;
+    let neuron = kind.first_neuron + in_group;
+    let gid = instance * c.n_neurons + neuron;
+    let p = b.populations[population_of(b, kind, neuron)];
     let step = b.counters.step;
 
     let slot = step % c.ring_depth;
     let ring_ex =
         (((slot * c.n_instances + instance) * c.n_receptors) * c.n_neurons + neuron) as usize;
     let ring_in = ring_ex + c.n_neurons as usize;
-    let mut input = [
-        std::mem::take(&mut b.ring[ring_ex]),
-        std::mem::take(&mut b.ring[ring_in]),
-    ];
+    let mut input = [b.ring[ring_ex], b.ring[ring_in]];
+    b.ring[ring_ex] = 0;
+    b.ring[ring_in] = 0;
 
-    let mut current = p.i_offset;
+    let mut current = 0.0f32;
     let key = [c.seed_lo, c.seed_hi];
     for s in p.stim_first..p.stim_first + p.stim_count {
         let stim = b.stimuli[s as usize];
@@ -60,43 +61,40 @@ pub fn neuron_update_main(gid: u32, b: &mut Buffers) {
             }
         }
     }
+    let synaptic = [
+        input[0] as f32 * p.input_unit_ex,
+        input[1] as f32 * p.input_unit_in,
+    ];
 
-    let at = |var: u32| (var * total + gid) as usize;
-    let mut v = b.state[at(STATE_V)];
-    let mut i_ex = b.state[at(STATE_I_EX)];
-    let mut i_in = b.state[at(STATE_I_IN)];
+    let stride = (c.n_instances * kind.size) as usize;
+    let at = (kind.state_base + instance * kind.size + in_group) as usize;
+    let count = model.state_count() as usize;
+    let mut s = [0f32; MAX_STATE];
+    for (v, value) in s.iter_mut().enumerate().take(count) {
+        *value = b.state[at + v * stride];
+    }
     let mut r = b.refractory[gid as usize];
-    let m = b.fma;
-    if r == 0 {
-        v = fma(
-            m,
-            p.p22,
-            v,
-            fma(m, p.p21_ex, i_ex, fma(m, p.p21_in, i_in, p.p20 * current)),
-        );
-    } else {
-        r -= 1;
+    let step_input = StepInput {
+        params: &b.params,
+        p: &p,
+        synaptic,
+        current,
+        fma: b.fma,
+    };
+    let spiked = neuron_step(model, &mut s, &mut r, &step_input);
+    for (v, value) in s.iter().enumerate().take(count) {
+        b.state[at + v * stride] = *value;
     }
-    i_ex = fma(m, p.p11_ex, i_ex, input[0] as f32 * p.input_unit_ex);
-    i_in = fma(m, p.p11_in, i_in, input[1] as f32 * p.input_unit_in);
-    let spiked = v >= p.theta;
-    if spiked {
-        v = p.v_reset;
-        r = p.refractory_steps;
-    }
-    b.state[at(STATE_V)] = v;
-    b.state[at(STATE_I_EX)] = i_ex;
-    b.state[at(STATE_I_IN)] = i_in;
     b.refractory[gid as usize] = r;
 
     if spiked {
-        b.spike_list[b.counters.spike_count as usize] = gid;
+        b.spikes[b.counters.spike_count as usize] = gid;
         b.counters.spike_count += 1;
         if p.record != 0 {
-            let at = b.counters.record_count;
+            let k = b.counters.record_count;
             b.counters.record_count += 1;
-            if at < c.record_capacity {
-                b.record[at as usize] = gid;
+            if k < c.record_capacity {
+                b.spikes[(c.n_neurons * c.n_instances + k) as usize] = gid;
             }
         }
     }

@@ -11,7 +11,7 @@ pub fn propagate_main(k: u32, b: &mut Buffers) {
         return;
     }
     let c = b.config;
-    let gid = b.spike_list[k as usize];
+    let gid = b.spikes[k as usize];
     let instance = gid / c.n_neurons;
     let pre = gid - instance * c.n_neurons;
     let step = b.counters.prop_step;

@@ -10,7 +10,7 @@ use super::shaders::Stage;
 use crate::cpu::FmaRounding;
 use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
 use crate::error::Error;
-use crate::plan::layout::{grid, BatchInfo, Counters, NEURON_WORKGROUP};
+use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, NEURON_WORKGROUP};
 use crate::plan::Plan;
 
 /// Device buffers, named as the shaders bind them.
@@ -18,18 +18,19 @@ struct Buffers {
     config: wgpu::Buffer,
     batch: wgpu::Buffer,
     counters: wgpu::Buffer,
+    kinds: wgpu::Buffer,
     populations: wgpu::Buffer,
+    params: wgpu::Buffer,
     stimuli: wgpu::Buffer,
     state: wgpu::Buffer,
     refractory: wgpu::Buffer,
     ring: wgpu::Buffer,
-    spike_list: wgpu::Buffer,
+    spikes: wgpu::Buffer,
     dispatch: wgpu::Buffer,
     row_start: wgpu::Buffer,
     syn_target: wgpu::Buffer,
     syn_weight: wgpu::Buffer,
     syn_delay: wgpu::Buffer,
-    record: wgpu::Buffer,
     step_ends: wgpu::Buffer,
     probes: wgpu::Buffer,
     probe_out: wgpu::Buffer,
@@ -63,15 +64,18 @@ pub(crate) struct GpuEngine {
     fma: FmaRounding,
     plan: Plan,
     buffers: Buffers,
-    neuron_update: Kernel,
+    /// One neuron kernel per model present, with its workgroup grid.
+    neuron_updates: Vec<(Kernel, (u32, u32))>,
     propagate_prepare: Kernel,
     propagate: Kernel,
     probe: Kernel,
     staging: [wgpu::Buffer; 2],
     layout: StagingLayout,
-    neuron_grid: (u32, u32),
     probe_grid: (u32, u32),
 }
+
+/// Bytes between the `KindInfo` of two neuron kernels in the `kinds` buffer.
+const KIND_SLOT: u64 = 256;
 
 const STORAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
     .union(wgpu::BufferUsages::COPY_SRC)
@@ -114,66 +118,87 @@ impl GpuEngine {
                 mapped_at_creation: false,
             })
         };
-        let params: Vec<_> = plan.populations.iter().map(|p| p.params).collect();
+        let infos: Vec<_> = plan.populations.iter().map(|p| p.info).collect();
+        // One 256-byte slot per kernel (the largest uniform offset alignment WebGPU allows).
+        let mut kinds = vec![0u8; plan.groups.len() * KIND_SLOT as usize];
+        for (i, g) in plan.groups.iter().enumerate() {
+            let at = i * KIND_SLOT as usize;
+            kinds[at..at + size_of::<KindInfo>()].copy_from_slice(bytes_of(&g.info));
+        }
         let buffers = Buffers {
             config: init("config", bytes_of(&plan.config), UNIFORM),
             batch: zeroed("batch", UNIFORM),
             counters: init("counters", bytes_of(&Counters::initial()), STORAGE),
-            populations: init("populations", cast(&params), STORAGE),
+            kinds: init("kinds", &kinds, UNIFORM),
+            populations: init("populations", cast(&infos), STORAGE),
+            params: init("params", cast(&plan.params), STORAGE),
             stimuli: init("stimuli", cast(&plan.stimuli), STORAGE),
             state: init("state", cast(&plan.initial_state), STORAGE),
             refractory: init("refractory", cast(&plan.initial_refractory), STORAGE),
             ring: zeroed("ring", STORAGE),
-            spike_list: zeroed("spike_list", STORAGE),
+            spikes: zeroed("spikes", STORAGE),
             dispatch: zeroed("dispatch", STORAGE | wgpu::BufferUsages::INDIRECT),
             row_start: init("row_start", cast(&plan.synapses.row_start), STORAGE),
             syn_target: init("syn_target", cast(&plan.synapses.target), STORAGE),
             syn_weight: init("syn_weight", cast(&plan.synapses.weight), STORAGE),
             syn_delay: init("syn_delay", cast(&plan.synapses.delay), STORAGE),
-            record: zeroed("record", STORAGE),
             step_ends: zeroed("step_ends", STORAGE),
             probes: init("probes", cast(&plan.probes), STORAGE),
             probe_out: zeroed("probe_out", STORAGE),
         };
         let b = &buffers;
-        let neuron_update = kernel(
-            &ctx,
-            Stage::NeuronUpdate,
-            &[
-                &b.config,
-                &b.counters,
-                &b.populations,
-                &b.stimuli,
-                &b.state,
-                &b.refractory,
-                &b.ring,
-                &b.spike_list,
-                &b.record,
-            ],
-        )?;
+        let neuron_updates = plan
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let kind = wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: &b.kinds,
+                    offset: i as u64 * KIND_SLOT,
+                    size: wgpu::BufferSize::new(size_of::<KindInfo>() as u64),
+                });
+                let resources = [
+                    b.config.as_entire_binding(),
+                    kind,
+                    b.counters.as_entire_binding(),
+                    b.populations.as_entire_binding(),
+                    b.params.as_entire_binding(),
+                    b.stimuli.as_entire_binding(),
+                    b.state.as_entire_binding(),
+                    b.refractory.as_entire_binding(),
+                    b.ring.as_entire_binding(),
+                    b.spikes.as_entire_binding(),
+                ];
+                let invocations = g.info.size * plan.config.n_instances;
+                kernel(&ctx, Stage::NeuronUpdate(g.kind), resources)
+                    .map(|k| (k, grid(invocations.div_ceil(NEURON_WORKGROUP))))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let propagate_prepare = kernel(
             &ctx,
             Stage::PropagatePrepare,
-            &[&b.batch, &b.counters, &b.dispatch, &b.step_ends],
+            [&b.batch, &b.counters, &b.dispatch, &b.step_ends].map(|b| b.as_entire_binding()),
         )?;
         let propagate = kernel(
             &ctx,
             Stage::Propagate,
-            &[
+            [
                 &b.config,
                 &b.counters,
-                &b.spike_list,
+                &b.spikes,
                 &b.row_start,
                 &b.syn_target,
                 &b.syn_weight,
                 &b.syn_delay,
                 &b.ring,
-            ],
+            ]
+            .map(|b| b.as_entire_binding()),
         )?;
         let probe = kernel(
             &ctx,
             Stage::Probe,
-            &[&b.batch, &b.counters, &b.probes, &b.state, &b.probe_out],
+            [&b.batch, &b.counters, &b.probes, &b.state, &b.probe_out]
+                .map(|b| b.as_entire_binding()),
         )?;
 
         let layout = {
@@ -198,15 +223,13 @@ impl GpuEngine {
                 mapped_at_creation: false,
             })
         });
-        let total = plan.config.n_neurons * plan.config.n_instances;
         let engine = Self {
             fma: ctx.fma_rounding()?,
-            neuron_grid: grid(total.div_ceil(NEURON_WORKGROUP)),
             probe_grid: grid((plan.probes.len() as u32).div_ceil(NEURON_WORKGROUP)),
             ctx,
             plan: plan.clone(),
             buffers,
-            neuron_update,
+            neuron_updates,
             propagate_prepare,
             propagate,
             probe,
@@ -241,9 +264,11 @@ impl GpuEngine {
                 timestamp_writes: None,
             });
             for step in first_step..first_step + u64::from(steps) {
-                pass.set_pipeline(&self.neuron_update.pipeline);
-                pass.set_bind_group(0, &self.neuron_update.bind_group, &[]);
-                pass.dispatch_workgroups(self.neuron_grid.0, self.neuron_grid.1, 1);
+                for (kernel, (x, y)) in &self.neuron_updates {
+                    pass.set_pipeline(&kernel.pipeline);
+                    pass.set_bind_group(0, &kernel.bind_group, &[]);
+                    pass.dispatch_workgroups(*x, *y, 1);
+                }
                 pass.set_pipeline(&self.propagate_prepare.pipeline);
                 pass.set_bind_group(0, &self.propagate_prepare.bind_group, &[]);
                 pass.dispatch_workgroups(1, 1, 1);
@@ -263,7 +288,15 @@ impl GpuEngine {
         encoder.copy_buffer_to_buffer(&b.counters, 0, out, l.counters, counters_bytes);
         encoder.copy_buffer_to_buffer(&b.step_ends, 0, out, l.step_ends, l.record - l.step_ends);
         if l.probe_out > l.record {
-            encoder.copy_buffer_to_buffer(&b.record, 0, out, l.record, l.probe_out - l.record);
+            // The recording follows this step's spike list in the spikes buffer.
+            let record_start = u64::from(self.plan.n_neurons() * self.plan.config.n_instances) * 4;
+            encoder.copy_buffer_to_buffer(
+                &b.spikes,
+                record_start,
+                out,
+                l.record,
+                l.probe_out - l.record,
+            );
         }
         if l.total > l.probe_out {
             encoder.copy_buffer_to_buffer(&b.probe_out, 0, out, l.probe_out, l.total - l.probe_out);
@@ -392,9 +425,13 @@ fn check_limits(plan: &Plan, ctx: &GpuContext) -> Result<(), Error> {
 }
 
 /// Validates a stage with naga (errors at the shader file's line and column), then
-/// builds its pipeline with the layout reflected from the shader and binds `buffers`
-/// at bindings 0, 1, 2, … in order.
-fn kernel(ctx: &GpuContext, stage: Stage, buffers: &[&wgpu::Buffer]) -> Result<Kernel, Error> {
+/// builds its pipeline with the layout reflected from the shader and binds
+/// `resources` at bindings 0, 1, 2, … in order.
+fn kernel<'a>(
+    ctx: &GpuContext,
+    stage: Stage,
+    resources: impl IntoIterator<Item = wgpu::BindingResource<'a>>,
+) -> Result<Kernel, Error> {
     let assembled = stage.assemble();
     assembled.validate()?;
     let module = ctx
@@ -413,12 +450,12 @@ fn kernel(ctx: &GpuContext, stage: Stage, buffers: &[&wgpu::Buffer]) -> Result<K
             compilation_options: wgpu::PipelineCompilationOptions::default(),
             cache: None,
         });
-    let entries: Vec<_> = buffers
-        .iter()
+    let entries: Vec<_> = resources
+        .into_iter()
         .enumerate()
-        .map(|(i, buffer)| wgpu::BindGroupEntry {
+        .map(|(i, resource)| wgpu::BindGroupEntry {
             binding: i as u32,
-            resource: buffer.as_entire_binding(),
+            resource,
         })
         .collect();
     let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {

@@ -5,6 +5,8 @@
 
 use thiserror::Error;
 
+use crate::plan::NeuronKind;
+
 /// A WGSL source file.
 #[derive(Debug, Clone, Copy)]
 pub struct ShaderFile {
@@ -37,24 +39,27 @@ pub const COMMON: [ShaderFile; 4] = [LAYOUT, RNG, FIXED_POINT, POISSON];
 /// The compute stages of one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
-    NeuronUpdate,
+    /// The neuron update of one model: `neuron_update.wgsl` after `neurons/<model>.wgsl`.
+    NeuronUpdate(NeuronKind),
     PropagatePrepare,
     Propagate,
     Probe,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 4] = [
-        Stage::NeuronUpdate,
-        Stage::PropagatePrepare,
-        Stage::Propagate,
-        Stage::Probe,
-    ];
+    /// Every stage, with a neuron update per model.
+    pub fn all() -> Vec<Stage> {
+        NeuronKind::ALL
+            .iter()
+            .map(|&k| Stage::NeuronUpdate(k))
+            .chain([Stage::PropagatePrepare, Stage::Propagate, Stage::Probe])
+            .collect()
+    }
 
     /// The stage's own file.
     pub fn file(self) -> ShaderFile {
         match self {
-            Stage::NeuronUpdate => shader_file!("shaders/neuron_update.wgsl"),
+            Stage::NeuronUpdate(_) => shader_file!("shaders/neuron_update.wgsl"),
             Stage::PropagatePrepare => shader_file!("shaders/propagate_prepare.wgsl"),
             Stage::Propagate => shader_file!("shaders/propagate.wgsl"),
             Stage::Probe => shader_file!("shaders/probe.wgsl"),
@@ -64,25 +69,40 @@ impl Stage {
     /// A short name, used as the pipeline label.
     pub fn name(self) -> &'static str {
         match self {
-            Stage::NeuronUpdate => "neuron_update",
+            Stage::NeuronUpdate(kind) => kind.name(),
             Stage::PropagatePrepare => "propagate_prepare",
             Stage::Propagate => "propagate",
             Stage::Probe => "probe",
         }
     }
 
-    /// The shared files the stage uses, in order.
-    pub fn includes(self) -> &'static [ShaderFile] {
-        match self {
-            Stage::NeuronUpdate => &[LAYOUT, RNG, FIXED_POINT, POISSON, FAULTS],
+    /// The files the stage is assembled from, in order.
+    pub fn files(self) -> Vec<ShaderFile> {
+        let shared: &[ShaderFile] = match self {
+            Stage::NeuronUpdate(_) => &[LAYOUT, RNG, FIXED_POINT, POISSON, FAULTS],
             Stage::Propagate => &[LAYOUT, FIXED_POINT, FAULTS],
             Stage::PropagatePrepare | Stage::Probe => &[LAYOUT],
+        };
+        let mut files = shared.to_vec();
+        if let Stage::NeuronUpdate(kind) = self {
+            files.push(neuron_model_file(kind));
         }
+        files.push(self.file());
+        files
     }
 
     /// The assembled module source.
     pub fn assemble(self) -> AssembledShader {
-        AssembledShader::new(self.includes().iter().copied().chain([self.file()]))
+        AssembledShader::new(self.files())
+    }
+}
+
+/// `shaders/neurons/<model>.wgsl`: the model's `STATE_COUNT` and `neuron_step`.
+pub fn neuron_model_file(kind: NeuronKind) -> ShaderFile {
+    match kind {
+        NeuronKind::IafPscExp => shader_file!("shaders/neurons/iaf_psc_exp.wgsl"),
+        NeuronKind::IafPscDelta => shader_file!("shaders/neurons/iaf_psc_delta.wgsl"),
+        NeuronKind::Izhikevich => shader_file!("shaders/neurons/izhikevich.wgsl"),
     }
 }
 

@@ -8,23 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{IafPscExp, Network, NeuronModel, Population, Projection, Recorder, Stimulus, Value};
-
-/// The neuron models a file may name, with their parameter names.
-pub const NEURON_MODELS: [(&str, &[&str]); 1] = [(
-    "iaf_psc_exp",
-    &[
-        "cm",
-        "tau_m",
-        "tau_syn_E",
-        "tau_syn_I",
-        "tau_refrac",
-        "v_rest",
-        "v_reset",
-        "v_thresh",
-        "i_offset",
-    ],
-)];
+use super::{
+    Network, NeuronModel, Population, Projection, Recorder, Stimulus, Value, NEURON_MODEL_NAMES,
+};
 
 /// A model file as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,9 +211,8 @@ impl ModelFile {
                 let index = self.populations.iter().position(|p| p.name == name);
                 let tail = tail.trim_start_matches('.');
                 if let Some(i) = index {
-                    let model_param = NEURON_MODELS
-                        .iter()
-                        .any(|(_, params)| params.contains(&tail));
+                    let model_param = NeuronModel::parameter_names(&self.populations[i].model)
+                        .is_some_and(|params| params.contains(&tail));
                     return if model_param {
                         format!("populations[{i}].params.{tail}")
                     } else {
@@ -252,43 +237,35 @@ fn neuron_model(
     name: &str,
     params: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<NeuronModel, (Option<String>, String)> {
-    match name {
-        "iaf_psc_exp" => {
-            let known = NEURON_MODELS[0].1;
-            for key in params.keys() {
-                if !known.contains(&key.as_str()) {
-                    return Err((
-                        Some(key.clone()),
-                        format!(
-                            "unknown parameter `{key}` of iaf_psc_exp{}; its parameters are: {}",
-                            suggestion(key, known),
-                            known.join(", ")
-                        ),
-                    ));
-                }
-            }
-            serde_json::from_value::<IafPscExp>(serde_json::Value::Object(params.clone()))
-                .map(NeuronModel::IafPscExp)
-                .map_err(|e| {
-                    let key = params
-                        .iter()
-                        .find(|(_, v)| !v.is_number())
-                        .map(|(k, _)| k.clone());
-                    (key, e.to_string())
-                })
-        }
-        other => {
-            let names: Vec<&str> = NEURON_MODELS.iter().map(|(n, _)| *n).collect();
-            Err((
-                None,
-                format!(
-                    "unknown neuron model `{other}`{}; known models: {}",
-                    suggestion(other, &names),
-                    names.join(", ")
-                ),
-            ))
-        }
+    let Some(known) = NeuronModel::parameter_names(name) else {
+        return Err((
+            None,
+            format!(
+                "unknown neuron model `{name}`{}; known models: {}",
+                suggestion(name, &NEURON_MODEL_NAMES),
+                NEURON_MODEL_NAMES.join(", ")
+            ),
+        ));
+    };
+    if let Some(key) = params.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err((
+            Some(key.clone()),
+            format!(
+                "unknown parameter `{key}` of {name}{}; its parameters are: {}",
+                suggestion(key, known),
+                known.join(", ")
+            ),
+        ));
     }
+    if let Some((key, value)) = params.iter().find(|(_, v)| !v.is_number()) {
+        return Err((
+            Some(key.clone()),
+            format!("expected a number, found {value}"),
+        ));
+    }
+    let mut tagged = params.clone();
+    tagged.insert("model".into(), serde_json::Value::String(name.into()));
+    serde_json::from_value(serde_json::Value::Object(tagged)).map_err(|e| (None, e.to_string()))
 }
 
 /// " (did you mean `x`?)" for the closest candidate, if it is close enough.

@@ -9,8 +9,6 @@ mod validate;
 mod value;
 
 pub use network::{Connectivity, Network, Population, Projection, Receptor, Recorder, Stimulus};
-pub use neuron::{IafPscExp, NeuronModel};
-pub use validate::{
-    delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS, STATE_VARIABLES,
-};
+pub use neuron::{IafPscDelta, IafPscExp, Izhikevich, NeuronModel, NEURON_MODEL_NAMES};
+pub use validate::{delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS};
 pub use value::{Value, NORMAL_TAIL_SD};

@@ -8,13 +8,59 @@ use serde::{Deserialize, Serialize};
 pub enum NeuronModel {
     /// NEST `iaf_psc_exp`, PyNN `IF_curr_exp`.
     IafPscExp(IafPscExp),
+    /// NEST `iaf_psc_delta`, PyNN `IF_curr_delta`.
+    IafPscDelta(IafPscDelta),
+    /// NEST `izhikevich`, PyNN `Izhikevich`.
+    Izhikevich(Izhikevich),
 }
+
+/// NEST names of the models, in the order of `NeuronModel`'s variants.
+pub const NEURON_MODEL_NAMES: [&str; 3] = ["iaf_psc_exp", "iaf_psc_delta", "izhikevich"];
 
 impl NeuronModel {
     /// The NEST name of the model.
     pub fn name(&self) -> &'static str {
         match self {
-            NeuronModel::IafPscExp(_) => "iaf_psc_exp",
+            NeuronModel::IafPscExp(_) => NEURON_MODEL_NAMES[0],
+            NeuronModel::IafPscDelta(_) => NEURON_MODEL_NAMES[1],
+            NeuronModel::Izhikevich(_) => NEURON_MODEL_NAMES[2],
+        }
+    }
+
+    /// The state variables a recorder may sample, in storage order.
+    pub fn state_variables(&self) -> &'static [&'static str] {
+        match self {
+            NeuronModel::IafPscExp(_) => &["v", "i_syn_E", "i_syn_I"],
+            NeuronModel::IafPscDelta(_) => &["v"],
+            NeuronModel::Izhikevich(_) => &["v", "u"],
+        }
+    }
+
+    /// The parameter names of the model called `name` (as in model files).
+    pub fn parameter_names(name: &str) -> Option<&'static [&'static str]> {
+        match name {
+            "iaf_psc_exp" => Some(&[
+                "cm",
+                "tau_m",
+                "tau_syn_E",
+                "tau_syn_I",
+                "tau_refrac",
+                "v_rest",
+                "v_reset",
+                "v_thresh",
+                "i_offset",
+            ]),
+            "iaf_psc_delta" => Some(&[
+                "cm",
+                "tau_m",
+                "tau_refrac",
+                "v_rest",
+                "v_reset",
+                "v_thresh",
+                "i_offset",
+            ]),
+            "izhikevich" => Some(&["a", "b", "c", "d", "v_thresh", "i_offset"]),
+            _ => None,
         }
     }
 }
@@ -120,5 +166,132 @@ impl IafPscExp {
     /// `I = g · cm / tau_m`.
     pub fn current_for_voltage_drive(&self, mv: f64) -> f64 {
         mv * self.cm / self.tau_m
+    }
+}
+
+/// Leaky integrate-and-fire neuron with delta-shaped synaptic input (NEST
+/// `iaf_psc_delta`, PyNN `IF_curr_delta`): each incoming spike makes `V` jump by its
+/// weight (mV), as in Brunel (2000).
+///
+/// ```text
+/// cm dV/dt = -cm/tau_m (V - v_rest) + i_offset + I_stim      (nF, mV, ms, nA)
+/// spike arriving with weight J:  V <- V + J                   (J in mV)
+/// V >= v_thresh  =>  spike, V <- v_reset, held for tau_refrac
+/// ```
+///
+/// Integration: exact (`V' = P33 V + P30 (i_offset + I_stim) + J`, propagators in f64
+/// on the host). As in NEST, input arriving during the refractory period is discarded,
+/// and the threshold is tested at the end of each step. The refractory period is
+/// `round(tau_refrac / h)` steps. Both receptor ports add to `V`; excitatory weights
+/// are ≥ 0, inhibitory ≤ 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IafPscDelta {
+    /// Membrane capacitance (nF): converts `i_offset` and DC input to voltage.
+    #[serde(default = "defaults::cm")]
+    pub cm: f64,
+    /// Membrane time constant (ms).
+    #[serde(default = "defaults::tau_m")]
+    pub tau_m: f64,
+    /// Refractory period (ms).
+    #[serde(default = "defaults::tau_refrac")]
+    pub tau_refrac: f64,
+    /// Resting potential (mV).
+    #[serde(default = "defaults::v_rest")]
+    pub v_rest: f64,
+    /// Reset potential (mV).
+    #[serde(default = "defaults::v_rest")]
+    pub v_reset: f64,
+    /// Threshold (mV).
+    #[serde(default = "defaults::v_thresh")]
+    pub v_thresh: f64,
+    /// Constant injected current (nA).
+    #[serde(default)]
+    pub i_offset: f64,
+}
+
+impl Default for IafPscDelta {
+    /// PyNN's `IF_curr_delta` defaults.
+    fn default() -> Self {
+        Self {
+            cm: defaults::cm(),
+            tau_m: defaults::tau_m(),
+            tau_refrac: defaults::tau_refrac(),
+            v_rest: defaults::v_rest(),
+            v_reset: defaults::v_rest(),
+            v_thresh: defaults::v_thresh(),
+            i_offset: 0.0,
+        }
+    }
+}
+
+/// Izhikevich (2003) neuron, in NEST's `izhikevich` form.
+///
+/// ```text
+/// dv/dt = 0.04 v² + 5 v + 140 − u + i_offset + I_stim        (v in mV, t in ms)
+/// du/dt = a (b v − u)
+/// v >= v_thresh  =>  spike, v <- c, u <- u + d
+/// spike arriving with weight J:  v <- v + J                    (J in mV)
+/// ```
+///
+/// Currents are in the equation's units (mV/ms), as in the paper and NEST.
+/// Integration: forward Euler with NEST's `consistent_integration` order — both
+/// updates use the values at the start of the step:
+/// `v' = v + h (0.04 v² + 5 v + 140 − u + I) + J`, `u' = u + h a (b v − u)`; the
+/// threshold is tested on `v'`. Initial state: `v = c`, `u = b c` unless `initial_v`
+/// is given (then `u = b v`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Izhikevich {
+    /// Time scale of the recovery variable (1/ms).
+    #[serde(default = "izhikevich_defaults::a")]
+    pub a: f64,
+    /// Sensitivity of the recovery variable to v.
+    #[serde(default = "izhikevich_defaults::b")]
+    pub b: f64,
+    /// After-spike reset of v (mV).
+    #[serde(default = "izhikevich_defaults::c")]
+    pub c: f64,
+    /// After-spike increment of u.
+    #[serde(default = "izhikevich_defaults::d")]
+    pub d: f64,
+    /// Spike cut-off (mV).
+    #[serde(default = "izhikevich_defaults::v_thresh")]
+    pub v_thresh: f64,
+    /// Constant input (mV/ms).
+    #[serde(default)]
+    pub i_offset: f64,
+}
+
+mod izhikevich_defaults {
+    // Regular spiking (Izhikevich 2003), NEST's defaults.
+    pub fn a() -> f64 {
+        0.02
+    }
+    pub fn b() -> f64 {
+        0.2
+    }
+    pub fn c() -> f64 {
+        -65.0
+    }
+    pub fn d() -> f64 {
+        8.0
+    }
+    pub fn v_thresh() -> f64 {
+        30.0
+    }
+}
+
+impl Default for Izhikevich {
+    /// Regular spiking.
+    fn default() -> Self {
+        Self {
+            a: izhikevich_defaults::a(),
+            b: izhikevich_defaults::b(),
+            c: izhikevich_defaults::c(),
+            d: izhikevich_defaults::d(),
+            v_thresh: izhikevich_defaults::v_thresh(),
+            i_offset: 0.0,
+        }
     }
 }

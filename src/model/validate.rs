@@ -21,9 +21,6 @@ pub fn delay_to_steps(delay_ms: f64, dt_ms: f64) -> u32 {
         .clamp(1.0, f64::from(u32::MAX)) as u32
 }
 
-/// Variables a state recorder may sample.
-pub const STATE_VARIABLES: [&str; 3] = ["v", "i_syn_E", "i_syn_I"];
-
 /// One problem with a model.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ModelError {
@@ -207,20 +204,46 @@ impl<'a> Checker<'a> {
                 self.positive(&format!("{field}.tau_m"), p.tau_m);
                 self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);
                 self.positive(&format!("{field}.tau_syn_I"), p.tau_syn_i);
-                self.non_negative(&format!("{field}.tau_refrac"), p.tau_refrac);
+                self.check_lif(
+                    &field,
+                    p.tau_refrac,
+                    p.v_rest,
+                    p.v_reset,
+                    p.v_thresh,
+                    p.i_offset,
+                );
+            }
+            NeuronModel::IafPscDelta(p) => {
+                self.positive(&format!("{field}.cm"), p.cm);
+                self.positive(&format!("{field}.tau_m"), p.tau_m);
+                self.check_lif(
+                    &field,
+                    p.tau_refrac,
+                    p.v_rest,
+                    p.v_reset,
+                    p.v_thresh,
+                    p.i_offset,
+                );
+            }
+            NeuronModel::Izhikevich(p) => {
                 for (name, value) in [
-                    ("v_rest", p.v_rest),
-                    ("v_reset", p.v_reset),
+                    ("a", p.a),
+                    ("b", p.b),
+                    ("c", p.c),
+                    ("d", p.d),
                     ("v_thresh", p.v_thresh),
                     ("i_offset", p.i_offset),
                 ] {
                     self.finite(&format!("{field}.{name}"), value);
                 }
-                if p.v_reset >= p.v_thresh {
+                if p.c >= p.v_thresh {
                     self.errors.push(ModelError::InvalidParameter {
-                        field: format!("{field}.v_reset"),
-                        value: p.v_reset,
-                        requirement: format!("must be below v_thresh ({} mV)", p.v_thresh),
+                        field: format!("{field}.c"),
+                        value: p.c,
+                        requirement: format!(
+                            "the reset must be below v_thresh ({} mV)",
+                            p.v_thresh
+                        ),
                     });
                 }
             }
@@ -229,6 +252,34 @@ impl<'a> Checker<'a> {
             let field = format!("{field}.initial_v");
             self.check_value(&field, v);
             self.check_array_len(&field, v, u64::from(population.size), "one per neuron");
+        }
+    }
+
+    /// Parameters every integrate-and-fire model shares.
+    fn check_lif(
+        &mut self,
+        field: &str,
+        tau_refrac: f64,
+        v_rest: f64,
+        v_reset: f64,
+        v_thresh: f64,
+        i_offset: f64,
+    ) {
+        self.non_negative(&format!("{field}.tau_refrac"), tau_refrac);
+        for (name, value) in [
+            ("v_rest", v_rest),
+            ("v_reset", v_reset),
+            ("v_thresh", v_thresh),
+            ("i_offset", i_offset),
+        ] {
+            self.finite(&format!("{field}.{name}"), value);
+        }
+        if v_reset >= v_thresh {
+            self.errors.push(ModelError::InvalidParameter {
+                field: format!("{field}.v_reset"),
+                value: v_reset,
+                requirement: format!("must be below v_thresh ({v_thresh} mV)"),
+            });
         }
     }
 
@@ -473,11 +524,15 @@ impl<'a> Checker<'a> {
                 neurons,
                 every_steps,
             } => {
-                if !STATE_VARIABLES.contains(&variable.as_str()) {
+                let known = self
+                    .network
+                    .population(population)
+                    .map(|p| p.neuron.state_variables());
+                if let Some(known) = known.filter(|k| !k.contains(&variable.as_str())) {
                     self.errors.push(ModelError::UnknownVariable {
                         field: format!("{field}.variable"),
                         name: variable.clone(),
-                        known: STATE_VARIABLES.join(", "),
+                        known: known.join(", "),
                     });
                 }
                 if *every_steps == 0 {

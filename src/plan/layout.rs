@@ -68,34 +68,44 @@ impl Counters {
     }
 }
 
-/// Lowered parameters of one `iaf_psc_exp` population (a storage array entry).
+/// What every neuron kernel needs to know of one population (a storage array entry);
+/// the model's own parameters are in the parameter block at `param_offset`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
-pub struct PopulationParams {
+pub struct PopulationInfo {
     /// Index of the population's first neuron.
     pub first: u32,
     pub size: u32,
     /// The population's stimuli: `stimuli[stim_first .. stim_first + stim_count]`.
     pub stim_first: u32,
     pub stim_count: u32,
-    pub p22: f32,
-    pub p11_ex: f32,
-    pub p11_in: f32,
-    pub p21_ex: f32,
-    pub p21_in: f32,
-    pub p20: f32,
-    /// Constant current (nA).
-    pub i_offset: f32,
-    /// Threshold relative to rest (mV).
-    pub theta: f32,
-    /// Reset potential relative to rest (mV).
-    pub v_reset: f32,
-    /// 2^-k: converts the fixed-point input of each receptor to nA.
-    pub input_unit_ex: f32,
-    pub input_unit_in: f32,
+    /// Start of the model's parameters in the parameter block.
+    pub param_offset: u32,
     pub refractory_steps: u32,
     /// 1 when the population's spikes are recorded.
     pub record: u32,
+    pub _pad0: u32,
+    /// 2^-k: converts the fixed-point input of each receptor to the model's unit.
+    pub input_unit_ex: f32,
+    pub input_unit_in: f32,
+    pub _pad1: [u32; 2],
+}
+
+/// The neurons one neuron kernel updates: all populations of one model, which the
+/// plan lays out next to each other (a uniform buffer per kernel).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct KindInfo {
+    /// First neuron (of the network's index space) of the group.
+    pub first_neuron: u32,
+    /// Neurons in the group (one instance).
+    pub size: u32,
+    /// The group's populations: `populations[first_pop .. first_pop + pop_count]`.
+    pub first_pop: u32,
+    pub pop_count: u32,
+    /// Start of the group's region of the state buffer, laid out
+    /// `[variable][instance][neuron of the group]`.
+    pub state_base: u32,
     pub _pad: [u32; 3],
 }
 
@@ -153,12 +163,6 @@ pub const NEURON_WORKGROUP: u32 = 64;
 pub const PROPAGATE_WORKGROUP: u32 = 64;
 /// Largest workgroup count per dispatch dimension (WebGPU's default limit).
 pub const MAX_WORKGROUPS_PER_DIM: u32 = 65535;
-
-/// Index of a state variable in the state buffer layout `[variable][instance][neuron]`.
-pub const STATE_V: u32 = 0;
-pub const STATE_I_EX: u32 = 1;
-pub const STATE_I_IN: u32 = 2;
-pub const STATE_VARIABLE_COUNT: u32 = 3;
 
 /// A 2-D workgroup grid covering `groups` workgroups within the per-dimension limit.
 pub fn grid(groups: u32) -> (u32, u32) {

@@ -5,21 +5,23 @@
 
 mod connectivity;
 pub mod layout;
+mod neurons;
 mod propagator;
 
 pub use crate::model::delay_to_steps;
 pub use connectivity::{draw_projection, DrawnSynapses, SynapseTable};
+pub use neurons::{initial_state, lower, LoweredNeuron, NeuronKind, MAX_STATE};
 pub use propagator::{propagator_32, IafPscExpPropagators};
 
 use bytemuck::Zeroable;
 use thiserror::Error;
 
 use crate::cpu::rng::HostStream;
-use crate::model::{Network, NeuronModel, Recorder, Stimulus, ValidationErrors};
+use crate::model::{Network, Recorder, Stimulus, ValidationErrors};
 use connectivity::{build_rows, draw_values, GlobalSynapse, STREAM_INITIAL};
 use layout::{
-    BatchInfo, Config, PopulationParams, ProbeEntry, StimulusParams, STATE_VARIABLE_COUNT,
-    STIMULUS_DC, STIMULUS_POISSON,
+    BatchInfo, Config, KindInfo, PopulationInfo, ProbeEntry, StimulusParams, STIMULUS_DC,
+    STIMULUS_POISSON,
 };
 
 /// Receptor ports per neuron (excitatory, inhibitory).
@@ -57,19 +59,29 @@ pub enum PlanError {
     },
 }
 
-/// One population, lowered.
+/// One population, lowered. Populations are laid out grouped by neuron kind (in the
+/// order of `NeuronKind`, then in model order), so each kind's kernel covers one range.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopulationPlan {
     pub name: String,
-    pub model: &'static str,
+    pub kind: NeuronKind,
+    /// The variables a recorder can sample, in storage order.
+    pub state_variables: &'static [&'static str],
     pub first: u32,
     pub size: u32,
-    pub params: PopulationParams,
+    pub info: PopulationInfo,
     pub record_spikes: bool,
-    /// log2 of the fixed-point scale of each receptor's input (unit = 2^-k nA).
+    /// log2 of the fixed-point scale of each receptor's input (unit = 2^-k).
     pub input_scale_log2: [i32; 2],
-    /// The resting potential (mV): state `v` is stored relative to it.
-    pub v_rest: f32,
+    /// Stored `v` plus this is the membrane potential (mV).
+    pub v_offset: f32,
+}
+
+/// The neurons of one kind, updated by one kernel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindGroup {
+    pub kind: NeuronKind,
+    pub info: KindInfo,
 }
 
 /// A group of probes sampled together.
@@ -108,10 +120,14 @@ pub struct Plan {
     pub dt_ms: f64,
     pub seed: u64,
     pub config: Config,
+    /// In index order (grouped by kind).
     pub populations: Vec<PopulationPlan>,
+    pub groups: Vec<KindGroup>,
+    /// The models' parameter blocks, addressed by `PopulationInfo::param_offset`.
+    pub params: Vec<f32>,
     pub stimuli: Vec<StimulusParams>,
     pub synapses: SynapseTable,
-    /// Initial state, layout `[variable][instance][neuron]`.
+    /// Initial state: each group's region, layout `[variable][instance][neuron]`.
     pub initial_state: Vec<f32>,
     pub initial_refractory: Vec<u32>,
     pub probe_groups: Vec<ProbeGroup>,
@@ -132,11 +148,14 @@ impl Plan {
         let total: u64 = network.populations.iter().map(|p| u64::from(p.size)).sum();
         let n_neurons = limit("neurons", total, u64::from(u32::MAX / RECEPTORS))?;
 
-        let mut firsts = Vec::new();
+        // Index order: grouped by kind, model order within a kind.
+        let mut order: Vec<usize> = (0..network.populations.len()).collect();
+        order.sort_by_key(|&i| NeuronKind::of(&network.populations[i].neuron));
+        let mut firsts = vec![0u32; network.populations.len()];
         let mut first = 0u32;
-        for p in &network.populations {
-            firsts.push(first);
-            first += p.size;
+        for &i in &order {
+            firsts[i] = first;
+            first += network.populations[i].size;
         }
         let pop_index = |name: &str| {
             network
@@ -145,7 +164,6 @@ impl Plan {
                 .position(|p| p.name == name)
                 .expect("validated")
         };
-
         // Synapses in global indices, with the largest input per neuron and receptor.
         let mut drawn = Vec::new();
         let mut bound = vec![0f64; (n_neurons * RECEPTORS) as usize];
@@ -236,11 +254,13 @@ impl Plan {
         }
         let to_fixed = |w: f64, log2: i32| (w * 2f64.powi(log2)).round() as i32;
 
+        // Populations in index order, their parameter blocks and stimuli.
         let mut stimuli = Vec::new();
         let mut populations = Vec::new();
-        for (i, p) in network.populations.iter().enumerate() {
-            let NeuronModel::IafPscExp(m) = &p.neuron;
-            let prop = IafPscExpPropagators::new(m, dt);
+        let mut params = Vec::new();
+        for &i in &order {
+            let p = &network.populations[i];
+            let lowered = lower(&p.neuron, dt);
             let stim_first = stimuli.len() as u32;
             for mut s in stimuli_of[i].drain(..) {
                 if s.kind == STIMULUS_POISSON {
@@ -254,40 +274,66 @@ impl Plan {
                 .recorders
                 .iter()
                 .any(|r| matches!(r, Recorder::Spikes { population } if *population == p.name));
-            let params = PopulationParams {
+            let info = PopulationInfo {
                 first: firsts[i],
                 size: p.size,
                 stim_first,
                 stim_count: stimuli.len() as u32 - stim_first,
-                p22: prop.p22 as f32,
-                p11_ex: prop.p11_ex as f32,
-                p11_in: prop.p11_in as f32,
-                p21_ex: prop.p21_ex as f32,
-                p21_in: prop.p21_in as f32,
-                p20: prop.p20 as f32,
-                i_offset: m.i_offset as f32,
-                theta: (m.v_thresh - m.v_rest) as f32,
-                v_reset: (m.v_reset - m.v_rest) as f32,
+                param_offset: params.len() as u32,
+                refractory_steps: lowered.refractory_steps,
+                record: u32::from(record_spikes),
+                _pad0: 0,
                 input_unit_ex: 2f64.powi(-scales[i][0]) as f32,
                 input_unit_in: 2f64.powi(-scales[i][1]) as f32,
-                refractory_steps: (m.tau_refrac / dt).round() as u32,
-                record: u32::from(record_spikes),
-                _pad: [0; 3],
+                _pad1: [0; 2],
             };
+            params.extend_from_slice(&lowered.params);
             populations.push(PopulationPlan {
                 name: p.name.clone(),
-                model: p.neuron.name(),
+                kind: lowered.kind,
+                state_variables: p.neuron.state_variables(),
                 first: firsts[i],
                 size: p.size,
-                params,
+                info,
                 record_spikes,
                 input_scale_log2: scales[i],
-                v_rest: m.v_rest as f32,
+                v_offset: lowered.v_offset as f32,
             });
         }
 
+        // One kernel per kind present, each with its region of the state buffer.
+        let mut groups: Vec<KindGroup> = Vec::new();
+        let mut state_len = 0u64;
+        for (index, p) in populations.iter().enumerate() {
+            match groups.last_mut() {
+                Some(g) if g.kind == p.kind => {
+                    g.info.size += p.size;
+                    g.info.pop_count += 1;
+                }
+                _ => groups.push(KindGroup {
+                    kind: p.kind,
+                    info: KindInfo {
+                        first_neuron: p.first,
+                        size: p.size,
+                        first_pop: index as u32,
+                        pop_count: 1,
+                        state_base: 0,
+                        _pad: [0; 3],
+                    },
+                }),
+            }
+        }
+        for g in &mut groups {
+            g.info.state_base = limit("state values", state_len, u64::from(u32::MAX))?;
+            state_len += u64::from(g.kind.state_count()) * u64::from(g.info.size);
+        }
+        limit("state values", state_len, u64::from(u32::MAX))?;
+
         let post_scale = |post_first: u32, receptor: u32| {
-            let pop = firsts.partition_point(|&f| f <= post_first) - 1;
+            let pop = firsts
+                .iter()
+                .position(|&f| f == post_first)
+                .expect("a population start");
             scales[pop][receptor as usize]
         };
         let synapses = build_rows(
@@ -305,17 +351,27 @@ impl Plan {
                 }),
         );
 
-        // Initial state.
-        let n = n_neurons as usize;
-        let mut initial_state = vec![0f32; STATE_VARIABLE_COUNT as usize * n];
+        // Initial state, drawn per population from its own stream.
+        let mut initial_state = vec![0f32; state_len as usize];
         for (i, p) in network.populations.iter().enumerate() {
-            if let Some(v) = &p.initial_v {
-                let NeuronModel::IafPscExp(m) = &p.neuron;
+            let values = p.initial_v.as_ref().map(|v| {
                 let mut rng = HostStream::new(network.seed, STREAM_INITIAL, i as u32);
-                let values = draw_values(v, p.size as usize, &mut rng);
-                let first = firsts[i] as usize;
-                for (k, value) in values.into_iter().enumerate() {
-                    initial_state[first + k] = (value - m.v_rest) as f32;
+                draw_values(v, p.size as usize, &mut rng)
+            });
+            let plan = populations
+                .iter()
+                .find(|q| q.name == p.name)
+                .expect("planned");
+            let group = groups
+                .iter()
+                .find(|g| g.kind == plan.kind)
+                .expect("grouped");
+            let (base, size) = (group.info.state_base as usize, group.info.size as usize);
+            let offset = (plan.first - group.info.first_neuron) as usize;
+            for k in 0..p.size as usize {
+                let state = neurons::initial_state(&p.neuron, values.as_ref().map(|v| v[k]));
+                for (var, value) in state.into_iter().enumerate() {
+                    initial_state[base + var * size + offset + k] = value;
                 }
             }
         }
@@ -349,16 +405,27 @@ impl Plan {
                 every_steps,
             } = recorder
             {
-                let pop = pop_index(population);
-                let var = crate::model::STATE_VARIABLES
+                let plan = populations
+                    .iter()
+                    .find(|p| p.name == *population)
+                    .expect("validated");
+                let var = plan
+                    .state_variables
                     .iter()
                     .position(|v| v == variable)
                     .expect("validated") as u32;
+                let group = &groups
+                    .iter()
+                    .find(|g| g.kind == plan.kind)
+                    .expect("grouped")
+                    .info;
+                let var_start =
+                    group.state_base + var * group.size + (plan.first - group.first_neuron);
                 let samples_per_batch = batch_steps.div_ceil(*every_steps);
                 let base = probe_capacity;
                 for (local, &k) in neurons.iter().enumerate() {
                     probes.push(ProbeEntry {
-                        state_index: var * n_neurons + firsts[pop] + k,
+                        state_index: var_start + k,
                         every: *every_steps,
                         group_base: base,
                         group_size: neurons.len() as u32,
@@ -393,10 +460,12 @@ impl Plan {
             seed: network.seed,
             config,
             populations,
+            groups,
+            params,
             stimuli,
             synapses,
             initial_state,
-            initial_refractory: vec![0; n],
+            initial_refractory: vec![0; n_neurons as usize],
             probe_groups,
             probes,
             batch_steps,
@@ -420,6 +489,31 @@ impl Plan {
             * u64::from(self.config.n_instances)
     }
 
+    /// Where variable `var` of population `pop` (instance 0) lies in the state buffer.
+    pub fn state_range(&self, pop: usize, var: u32) -> std::ops::Range<usize> {
+        let p = &self.populations[pop];
+        let g = &self
+            .groups
+            .iter()
+            .find(|g| g.kind == p.kind)
+            .expect("grouped")
+            .info;
+        let start = (g.state_base
+            + var * g.size * self.config.n_instances
+            + (p.first - g.first_neuron)) as usize;
+        start..start + p.size as usize
+    }
+
+    /// What to add to stored values of `variable` to get the user's units: the
+    /// integrate-and-fire models store `v` relative to rest.
+    pub fn stored_offset(&self, pop: usize, variable: &str) -> f32 {
+        if variable == "v" {
+            self.populations[pop].v_offset
+        } else {
+            0.0
+        }
+    }
+
     /// The population that holds global neuron `index`.
     pub fn population_of(&self, index: u32) -> usize {
         self.populations.partition_point(|p| p.first <= index) - 1
@@ -436,98 +530,87 @@ impl Plan {
         let ring = self.ring_len();
         limit("input ring entries", ring, u64::from(u32::MAX))?;
         let entry = |count: u64, size: usize| (count * size as u64).max(MIN_BUFFER_BYTES);
-        Ok(vec![
-            BufferPlan {
-                name: "config",
-                bytes: entry(1, size_of::<Config>()),
-                purpose: "network constants",
-            },
-            BufferPlan {
-                name: "batch",
-                bytes: entry(1, size_of::<BatchInfo>()),
-                purpose: "per-batch constants",
-            },
-            BufferPlan {
-                name: "counters",
-                bytes: entry(1, size_of::<layout::Counters>()),
-                purpose: "clock, spike counts, fault flags",
-            },
-            BufferPlan {
-                name: "populations",
-                bytes: entry(self.populations.len() as u64, size_of::<PopulationParams>()),
-                purpose: "lowered neuron parameters",
-            },
-            BufferPlan {
-                name: "stimuli",
-                bytes: entry(self.stimuli.len() as u64, size_of::<StimulusParams>()),
-                purpose: "Poisson and DC inputs",
-            },
-            BufferPlan {
-                name: "state",
-                bytes: entry(u64::from(STATE_VARIABLE_COUNT) * n, 4),
-                purpose: "v, i_syn_E, i_syn_I",
-            },
-            BufferPlan {
-                name: "refractory",
-                bytes: entry(n, 4),
-                purpose: "refractory steps left",
-            },
-            BufferPlan {
-                name: "ring",
-                bytes: entry(ring, 4),
-                purpose: "delayed fixed-point input",
-            },
-            BufferPlan {
-                name: "spike_list",
-                bytes: entry(n, 4),
-                purpose: "neurons that spiked this step",
-            },
-            BufferPlan {
-                name: "dispatch",
-                bytes: entry(1, size_of::<layout::DispatchArgs>()),
-                purpose: "indirect propagate size",
-            },
-            BufferPlan {
-                name: "row_start",
-                bytes: entry(u64::from(self.config.n_neurons) + 1, 4),
-                purpose: "synapse rows",
-            },
-            BufferPlan {
-                name: "syn_target",
-                bytes: entry(s, 4),
-                purpose: "synapse targets",
-            },
-            BufferPlan {
-                name: "syn_weight",
-                bytes: entry(s, 4),
-                purpose: "fixed-point weights",
-            },
-            BufferPlan {
-                name: "syn_delay",
-                bytes: entry(s, 4),
-                purpose: "delays in steps",
-            },
-            BufferPlan {
-                name: "record",
-                bytes: entry(u64::from(self.config.record_capacity), 4),
-                purpose: "recorded spikes of a batch",
-            },
-            BufferPlan {
-                name: "step_ends",
-                bytes: entry(u64::from(self.batch_steps), 4),
-                purpose: "recorded spikes per step",
-            },
-            BufferPlan {
-                name: "probes",
-                bytes: entry(self.probes.len() as u64, size_of::<ProbeEntry>()),
-                purpose: "probe table",
-            },
-            BufferPlan {
-                name: "probe_out",
-                bytes: entry(u64::from(self.probe_capacity), 4),
-                purpose: "probe samples of a batch",
-            },
-        ])
+        let buffers = [
+            ("config", entry(1, size_of::<Config>()), "network constants"),
+            (
+                "batch",
+                entry(1, size_of::<BatchInfo>()),
+                "per-batch constants",
+            ),
+            (
+                "counters",
+                entry(1, size_of::<layout::Counters>()),
+                "clock, spike counts, fault flags",
+            ),
+            (
+                "kinds",
+                entry(self.groups.len() as u64, 256),
+                "one uniform per neuron kernel",
+            ),
+            (
+                "populations",
+                entry(self.populations.len() as u64, size_of::<PopulationInfo>()),
+                "population layout and input units",
+            ),
+            (
+                "params",
+                entry(self.params.len() as u64, 4),
+                "neuron model parameters",
+            ),
+            (
+                "stimuli",
+                entry(self.stimuli.len() as u64, size_of::<StimulusParams>()),
+                "Poisson and DC inputs",
+            ),
+            (
+                "state",
+                entry(self.initial_state.len() as u64, 4),
+                "neuron state variables",
+            ),
+            ("refractory", entry(n, 4), "refractory steps left"),
+            ("ring", entry(ring, 4), "delayed fixed-point input"),
+            (
+                "spikes",
+                entry(n + u64::from(self.config.record_capacity), 4),
+                "this step's spikes, then the batch's recorded spikes",
+            ),
+            (
+                "dispatch",
+                entry(1, size_of::<layout::DispatchArgs>()),
+                "indirect propagate size",
+            ),
+            (
+                "row_start",
+                entry(u64::from(self.config.n_neurons) + 1, 4),
+                "synapse rows",
+            ),
+            ("syn_target", entry(s, 4), "synapse targets"),
+            ("syn_weight", entry(s, 4), "fixed-point weights"),
+            ("syn_delay", entry(s, 4), "delays in steps"),
+            (
+                "step_ends",
+                entry(u64::from(self.batch_steps), 4),
+                "recorded spikes per step",
+            ),
+            (
+                "probes",
+                entry(self.probes.len() as u64, size_of::<ProbeEntry>()),
+                "probe table",
+            ),
+            (
+                "probe_out",
+                entry(u64::from(self.probe_capacity), 4),
+                "probe samples of a batch",
+            ),
+        ];
+        Ok(buffers
+            .into_iter()
+            .map(|(name, bytes, purpose)| BufferPlan {
+                name,
+                bytes,
+                purpose,
+            })
+            .collect())
     }
 }
 

@@ -1,0 +1,25 @@
+// iaf_psc_delta (PyNN IF_curr_delta): equations, units and scheme in
+// src/model/neuron.rs (IafPscDelta). Twin: src/cpu/neurons/iaf_psc_delta.rs.
+// State: v (relative to rest, mV). Synaptic input: voltage jumps (mV).
+// Parameters: p33, p30, i_offset, theta, v_reset.
+
+const STATE_COUNT: u32 = 1u;
+
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, 2>, current: f32) -> bool {
+    let b = p.param_offset;
+    var v = (*s)[0];
+    if (*r == 0u) {
+        let drive = params[b + 2u] + current;
+        v = fma(params[b], v, params[b + 1u] * drive) + (synaptic[0] + synaptic[1]);
+    } else {
+        // NEST discards input that arrives during the refractory period.
+        *r = *r - 1u;
+    }
+    let spiked = v >= params[b + 3u];
+    if (spiked) {
+        v = params[b + 4u];
+        *r = p.refractory_steps;
+    }
+    (*s)[0] = v;
+    return spiked;
+}

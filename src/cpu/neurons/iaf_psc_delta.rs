@@ -1,0 +1,24 @@
+//! Twin of `shaders/neurons/iaf_psc_delta.wgsl`.
+
+use super::StepInput;
+use crate::cpu::arith::fma;
+use crate::plan::MAX_STATE;
+
+pub fn neuron_step(s: &mut [f32; MAX_STATE], r: &mut u32, x: &StepInput<'_>) -> bool {
+    let (m, params, b) = (x.fma, x.params, x.p.param_offset as usize);
+    let mut v = s[0];
+    if *r == 0 {
+        let drive = params[b + 2] + x.current;
+        v = fma(m, params[b], v, params[b + 1] * drive) + (x.synaptic[0] + x.synaptic[1]);
+    } else {
+        // NEST discards input that arrives during the refractory period.
+        *r -= 1;
+    }
+    let spiked = v >= params[b + 3];
+    if spiked {
+        v = params[b + 4];
+        *r = x.p.refractory_steps;
+    }
+    s[0] = v;
+    spiked
+}

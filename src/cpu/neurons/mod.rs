@@ -1,0 +1,34 @@
+//! The twins of `shaders/neurons/*.wgsl`: one model's step each, with the shader's
+//! signature: the neuron's state, its refractory counter, its population, the
+//! synaptic input of this step (in the model's units) and the DC input.
+
+pub mod iaf_psc_delta;
+pub mod iaf_psc_exp;
+pub mod izhikevich;
+
+use super::arith::FmaRounding;
+use crate::plan::layout::PopulationInfo;
+use crate::plan::{NeuronKind, MAX_STATE};
+
+/// What a model's step reads besides the neuron's own state.
+pub struct StepInput<'a> {
+    pub params: &'a [f32],
+    pub p: &'a PopulationInfo,
+    pub synaptic: [f32; 2],
+    pub current: f32,
+    pub fma: FmaRounding,
+}
+
+/// Runs the step of `kind`; returns whether the neuron spiked.
+pub fn neuron_step(
+    kind: NeuronKind,
+    s: &mut [f32; MAX_STATE],
+    r: &mut u32,
+    input: &StepInput<'_>,
+) -> bool {
+    match kind {
+        NeuronKind::IafPscExp => iaf_psc_exp::neuron_step(s, r, input),
+        NeuronKind::IafPscDelta => iaf_psc_delta::neuron_step(s, r, input),
+        NeuronKind::Izhikevich => izhikevich::neuron_step(s, r, input),
+    }
+}
