@@ -14,10 +14,7 @@ const STEPS: u64 = 100;
 fn cuba(c: &mut Criterion) {
     let mut group = c.benchmark_group("cuba_100_steps");
     group.sample_size(10);
-    for (name, backend) in [
-        ("gpu", Backend::Gpu),
-        ("cpu_reference", Backend::Cpu(Default::default())),
-    ] {
+    for (name, backend) in [("gpu", Backend::Gpu), ("cpu_reference", Backend::Cpu)] {
         let cuba = file::load(Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/models/cuba.toml"

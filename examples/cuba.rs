@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let args: Vec<String> = std::env::args().collect();
     let backend = if args.iter().any(|a| a == "--cpu") {
-        Backend::Cpu(Default::default())
+        Backend::Cpu
     } else {
         Backend::Gpu
     };

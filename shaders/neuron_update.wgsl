@@ -66,7 +66,7 @@ fn main(
             continue;
         }
         if (stim.kind == STIMULUS_DC) {
-            current = current + stim.amplitude;
+            current = rounded(current + stim.amplitude);
         } else {
             let drawn = poisson_events(stim, input[stim.receptor], key, gid, step, STREAM_STIMULUS + s);
             input[stim.receptor] = drawn.x;

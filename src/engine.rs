@@ -2,7 +2,6 @@
 //! batch's recordings, in one format for both backends, so that everything after the
 //! device (records, fault checks) is shared code.
 
-use crate::cpu::FmaRounding;
 use crate::error::Error;
 use crate::plan::layout::Counters;
 use crate::plan::Plan;
@@ -33,8 +32,6 @@ pub(crate) trait Engine {
     fn read_state(&mut self) -> Result<Vec<f32>, Error>;
     /// The whole input ring, layout `[slot][instance][receptor][neuron]`.
     fn read_ring(&mut self) -> Result<Vec<i32>, Error>;
-    /// How the backend rounds the shaders' `fma`.
-    fn fma_rounding(&self) -> FmaRounding;
     /// What runs the simulation (adapter name and backend, or "CPU reference").
     fn describe(&self) -> String;
 }

@@ -134,7 +134,7 @@ fn run(args: RunArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let backend = match (args.backend, args.adapter) {
-        (BackendArg::Cpu, _) => Backend::Cpu(Default::default()),
+        (BackendArg::Cpu, _) => Backend::Cpu,
         (BackendArg::Gpu, Some(name)) => Backend::GpuNamed(name),
         (BackendArg::Gpu, None) => Backend::Gpu,
     };

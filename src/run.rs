@@ -130,7 +130,7 @@ pub fn run_model(
         model: model.name.clone(),
         device: sim.device(),
         backend: match options.backend {
-            Backend::Cpu(_) => "cpu".into(),
+            Backend::Cpu => "cpu".into(),
             _ => "gpu".into(),
         },
         seed: network.seed,

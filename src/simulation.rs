@@ -1,6 +1,6 @@
 //! `Simulation`: a plan running on a backend, with its records.
 
-use crate::cpu::{CpuEngine, FmaRounding};
+use crate::cpu::CpuEngine;
 use crate::engine::{BatchOutput, Engine};
 use crate::error::Error;
 use crate::gpu::GpuEngine;
@@ -17,10 +17,8 @@ pub enum Backend {
     Gpu,
     /// The GPU adapter whose name contains this text.
     GpuNamed(String),
-    /// The CPU reference (the same arithmetic as the shaders, in plain Rust), rounding
-    /// `fma` as told; `FmaRounding::default()` matches lavapipe, and
-    /// `Simulation::fma_rounding` of a GPU simulation gives the value that reproduces it.
-    Cpu(FmaRounding),
+    /// The CPU reference: the same arithmetic as the shaders, in plain Rust.
+    Cpu,
 }
 
 /// A network being simulated.
@@ -46,7 +44,7 @@ impl Simulation {
         let engine: Box<dyn Engine> = match &backend {
             Backend::Gpu => Box::new(GpuEngine::new(&plan, None)?),
             Backend::GpuNamed(name) => Box::new(GpuEngine::new(&plan, Some(name))?),
-            Backend::Cpu(fma) => Box::new(CpuEngine::new(&plan, *fma)),
+            Backend::Cpu => Box::new(CpuEngine::new(&plan)),
         };
         let mut spikes = Vec::new();
         let spike_slot = plan
@@ -91,11 +89,6 @@ impl Simulation {
     /// What runs the simulation.
     pub fn device(&self) -> String {
         self.engine.describe()
-    }
-
-    /// How the backend rounds the shaders' `fma` (measured on the device for the GPU).
-    pub fn fma_rounding(&self) -> FmaRounding {
-        self.engine.fma_rounding()
     }
 
     /// Steps simulated so far.

@@ -24,7 +24,7 @@ fn converging() -> Network {
 }
 
 fn backends() -> [Backend; 2] {
-    [Backend::Gpu, Backend::Cpu(Default::default())]
+    [Backend::Gpu, Backend::Cpu]
 }
 
 #[test]

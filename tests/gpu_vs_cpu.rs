@@ -10,7 +10,7 @@ use neurodyn::{
 /// does, and requires identical results.
 fn run_both(net: &Network, steps: u64) -> (Simulation, Simulation) {
     let mut gpu = Simulation::new(net, Backend::Gpu).expect("GPU simulation");
-    let mut cpu = Simulation::new(net, Backend::Cpu(gpu.fma_rounding())).expect("CPU simulation");
+    let mut cpu = Simulation::new(net, Backend::Cpu).expect("CPU simulation");
     gpu.run(steps).expect("GPU run");
     cpu.run(steps).expect("CPU run");
     for (g, c) in gpu.spike_records().iter().zip(cpu.spike_records()) {

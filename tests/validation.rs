@@ -26,7 +26,7 @@ fn fixed_p(p: f64) -> Connectivity {
 
 /// The errors of `net`; also checks the simulation refuses it before touching a device.
 fn errors(net: &Network) -> Vec<ModelError> {
-    match Simulation::new(net, Backend::Cpu(Default::default())) {
+    match Simulation::new(net, Backend::Cpu) {
         Err(Error::Model(e)) => e.0,
         Err(other) => panic!("expected a model error, got {other}"),
         Ok(_) => panic!("the model was accepted"),

@@ -10,6 +10,10 @@ struct Config {
     seed_lo: u32,
     seed_hi: u32,
     record_capacity: u32,
+    zero: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 struct BatchInfo {

@@ -1,4 +1,5 @@
 // Poisson input drawn from the counter RNG. Twin: src/cpu/poisson.rs.
+// Uses `rounded` (common/rounding.wgsl), so the including stage declares `config`.
 
 // Stream of stimulus s: STREAM_STIMULUS + s (the third counter word).
 const STREAM_STIMULUS: u32 = 0x53000000u;
@@ -21,7 +22,7 @@ fn poisson_events(stim: StimulusParams, acc_in: i32, key: vec2<u32>, index: u32,
                 block = block + 1u;
                 lane = 0u;
             }
-            product = product * uniform_open_closed(bits[lane]);
+            product = rounded(product * uniform_open_closed(bits[lane]));
             lane = lane + 1u;
             if (product <= stim.exp_neg_lambda_chunk) {
                 break;

@@ -2,6 +2,7 @@
 // src/model/neuron.rs (IafPscDelta). Twin: src/cpu/neurons/iaf_psc_delta.rs.
 // State: v (relative to rest, mV). Synaptic input: voltage jumps (mV).
 // Parameters: p33, p30, i_offset, theta, v_reset.
+// Every intermediate goes through `rounded` (see common/rounding.wgsl).
 
 const STATE_COUNT: u32 = 1u;
 
@@ -9,8 +10,10 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     let b = p.param_offset;
     var v = (*s)[0];
     if (*r == 0u) {
-        let drive = params[b + 2u] + current;
-        v = fma(params[b], v, params[b + 1u] * drive) + (synaptic[0] + synaptic[1]);
+        // (P33 v + P30 (i_offset + I_stim)) + (J_E + J_I)
+        let drive = rounded(params[b + 2u] + current);
+        let free = rounded(rounded(params[b] * v) + rounded(params[b + 1u] * drive));
+        v = rounded(free + rounded(synaptic[0] + synaptic[1]));
     } else {
         // NEST discards input that arrives during the refractory period.
         *r = *r - 1u;

@@ -2,6 +2,7 @@
 // src/model/neuron.rs (IafPscExp). Twin: src/cpu/neurons/iaf_psc_exp.rs.
 // State: v (relative to rest, mV), i_syn_E, i_syn_I (nA).
 // Parameters: p22, p11_ex, p11_in, p21_ex, p21_in, p20, i_offset, theta, v_reset.
+// Every intermediate goes through `rounded` (see common/rounding.wgsl).
 
 const STATE_COUNT: u32 = 3u;
 
@@ -11,13 +12,16 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     var i_ex = (*s)[1];
     var i_in = (*s)[2];
     if (*r == 0u) {
-        let drive = params[b + 6u] + current;
-        v = fma(params[b], v, fma(params[b + 3u], i_ex, fma(params[b + 4u], i_in, params[b + 5u] * drive)));
+        // P22 v + (P21E I_E + (P21I I_I + P20 (i_offset + I_stim)))
+        let drive = rounded(params[b + 6u] + current);
+        let from_in = rounded(rounded(params[b + 4u] * i_in) + rounded(params[b + 5u] * drive));
+        let from_ex = rounded(rounded(params[b + 3u] * i_ex) + from_in);
+        v = rounded(rounded(params[b] * v) + from_ex);
     } else {
         *r = *r - 1u;
     }
-    i_ex = fma(params[b + 1u], i_ex, synaptic[0]);
-    i_in = fma(params[b + 2u], i_in, synaptic[1]);
+    i_ex = rounded(rounded(params[b + 1u] * i_ex) + synaptic[0]);
+    i_in = rounded(rounded(params[b + 2u] * i_in) + synaptic[1]);
     let spiked = v >= params[b + 7u];
     if (spiked) {
         v = params[b + 8u];

@@ -1,6 +1,5 @@
 //! The CPU reference's copy of every device buffer, named as the shaders bind them.
 
-use super::arith::FmaRounding;
 use crate::plan::layout::{
     BatchInfo, Config, Counters, DispatchArgs, PopulationInfo, ProbeEntry, StimulusParams,
 };
@@ -9,8 +8,6 @@ use crate::plan::Plan;
 /// Every buffer of a simulation, in host memory.
 #[derive(Debug, Clone)]
 pub struct Buffers {
-    /// How the twins round `fma`, to match the device being reproduced.
-    pub fma: FmaRounding,
     pub config: Config,
     pub batch: BatchInfo,
     pub counters: Counters,
@@ -34,10 +31,9 @@ pub struct Buffers {
 
 impl Buffers {
     /// The buffers as the plan initialises them.
-    pub fn new(plan: &Plan, fma: FmaRounding) -> Self {
+    pub fn new(plan: &Plan) -> Self {
         let n = plan.config.n_neurons as usize * plan.config.n_instances as usize;
         Self {
-            fma,
             config: plan.config,
             batch: BatchInfo {
                 first_step: 0,

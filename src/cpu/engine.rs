@@ -1,6 +1,5 @@
 //! Runs the CPU twins in the order the GPU host records the dispatches.
 
-use super::arith::FmaRounding;
 use super::buffers::Buffers;
 use super::neuron_update::neuron_update_main;
 use super::probe::probe_main;
@@ -17,10 +16,10 @@ pub(crate) struct CpuEngine {
 }
 
 impl CpuEngine {
-    pub fn new(plan: &Plan, fma: FmaRounding) -> Self {
+    pub fn new(plan: &Plan) -> Self {
         Self {
             plan: plan.clone(),
-            buffers: Buffers::new(plan, fma),
+            buffers: Buffers::new(plan),
         }
     }
 }
@@ -66,15 +65,11 @@ impl Engine for CpuEngine {
         Ok(self.buffers.state.clone())
     }
 
-    fn fma_rounding(&self) -> FmaRounding {
-        self.buffers.fma
-    }
-
     fn read_ring(&mut self) -> Result<Vec<i32>, Error> {
         Ok(self.buffers.ring.clone())
     }
 
     fn describe(&self) -> String {
-        format!("CPU reference (fma rounding: {:?})", self.buffers.fma)
+        "CPU reference".to_string()
     }
 }

@@ -15,5 +15,4 @@ mod propagate;
 mod propagate_prepare;
 pub mod rng;
 
-pub use arith::FmaRounding;
 pub(crate) use engine::CpuEngine;

@@ -2,6 +2,7 @@
 //! of one neuron kernel, the same arithmetic in the same order; the model's step is
 //! the twin in `neurons/`.
 
+use super::arith::rounded;
 use super::buffers::Buffers;
 use super::fixed_point::report_saturation;
 use super::neurons::{neuron_step, StepInput};
@@ -48,7 +49,7 @@ pub fn neuron_update_main(index: u32, model: NeuronKind, kind: &KindInfo, b: &mu
             continue;
         }
         if stim.kind == STIMULUS_DC {
-            current += stim.amplitude;
+            current = rounded(current + stim.amplitude);
         } else {
             let r = stim.receptor as usize;
             let (acc, saturated) =
@@ -79,7 +80,6 @@ pub fn neuron_update_main(index: u32, model: NeuronKind, kind: &KindInfo, b: &mu
         p: &p,
         synaptic,
         current,
-        fma: b.fma,
     };
     let spiked = neuron_step(model, &mut s, &mut r, &step_input);
     for (v, value) in s.iter().enumerate().take(count) {

@@ -1,5 +1,6 @@
 //! Poisson input from the counter RNG, the twin of `shaders/common/poisson.wgsl`.
 
+use super::arith::rounded;
 use super::fixed_point::saturating_add;
 use super::rng::{philox4x32_10, uniform_open_closed};
 use crate::plan::layout::StimulusParams;
@@ -30,7 +31,7 @@ pub fn poisson_events(
                 block += 1;
                 lane = 0;
             }
-            product *= uniform_open_closed(bits[lane]);
+            product = rounded(product * uniform_open_closed(bits[lane]));
             lane += 1;
             if product <= stim.exp_neg_lambda_chunk {
                 break;

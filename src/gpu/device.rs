@@ -2,9 +2,6 @@
 
 use std::sync::{mpsc, Arc, Mutex};
 
-use super::kernel::run_kernel;
-use super::shaders::{AssembledShader, FMA_PROBE};
-use crate::cpu::FmaRounding;
 use crate::error::Error;
 
 /// An open device and what we know of it.
@@ -173,25 +170,6 @@ impl GpuContext {
             .to_vec();
         buffer.unmap();
         Ok(bytes)
-    }
-
-    /// How the device rounds WGSL's `fma` (measured by `shaders/device/fma_probe.wgsl`).
-    pub fn fma_rounding(&self) -> Result<FmaRounding, Error> {
-        let shader = AssembledShader::new([FMA_PROBE]);
-        // (1 + 2^-23)(1 - 2^-23) - 1 = -2^-46 exactly; rounding the product first gives 0.
-        let (a, b, c) = (1.0f32 + f32::EPSILON, 1.0f32 - f32::EPSILON, -1.0f32);
-        let out = run_kernel(
-            self,
-            &shader,
-            &[a.to_bits(), b.to_bits(), c.to_bits()],
-            1,
-            1,
-        )?;
-        Ok(if f32::from_bits(out[0]) == a.mul_add(b, c) {
-            FmaRounding::Fused
-        } else {
-            FmaRounding::Separate
-        })
     }
 
     /// The first asynchronous device error, if any.

@@ -7,7 +7,6 @@ use wgpu::util::DeviceExt;
 
 use super::device::{describe, GpuContext};
 use super::shaders::Stage;
-use crate::cpu::FmaRounding;
 use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
 use crate::error::Error;
 use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, NEURON_WORKGROUP};
@@ -61,7 +60,6 @@ struct InFlight {
 
 pub(crate) struct GpuEngine {
     ctx: GpuContext,
-    fma: FmaRounding,
     plan: Plan,
     buffers: Buffers,
     /// One neuron kernel per model present, with its workgroup grid.
@@ -224,7 +222,6 @@ impl GpuEngine {
             })
         });
         let engine = Self {
-            fma: ctx.fma_rounding()?,
             probe_grid: grid((plan.probes.len() as u32).div_ceil(NEURON_WORKGROUP)),
             ctx,
             plan: plan.clone(),
@@ -379,10 +376,6 @@ impl Engine for GpuEngine {
         let bytes = self.download(&self.buffers.ring)?;
         let len = self.plan.ring_len() as usize;
         Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
-    }
-
-    fn fma_rounding(&self) -> FmaRounding {
-        self.fma
     }
 
     fn describe(&self) -> String {

@@ -10,5 +10,5 @@ pub use device::{adapters, choose_adapter, describe, rank, GpuContext};
 pub(crate) use engine::GpuEngine;
 pub use kernel::run_kernel;
 pub use shaders::{
-    neuron_model_file, AssembledShader, ShaderError, ShaderFile, Stage, COMMON, FAULTS, FMA_PROBE,
+    neuron_model_file, AssembledShader, ShaderError, ShaderFile, Stage, COMMON, FAULTS, ROUNDING,
 };

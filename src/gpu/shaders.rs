@@ -26,15 +26,15 @@ macro_rules! shader_file {
 pub const LAYOUT: ShaderFile = shader_file!("shaders/common/layout.wgsl");
 pub const RNG: ShaderFile = shader_file!("shaders/common/rng.wgsl");
 pub const FIXED_POINT: ShaderFile = shader_file!("shaders/common/fixed_point.wgsl");
+/// Needs `rounded` (ROUNDING) and so the including stage's `config`.
 pub const POISSON: ShaderFile = shader_file!("shaders/common/poisson.wgsl");
 /// Needs the including stage to declare `counters`.
 pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
-
-/// A device probe, not a simulation stage.
-pub const FMA_PROBE: ShaderFile = shader_file!("shaders/device/fma_probe.wgsl");
+/// Needs the including stage to declare `config`.
+pub const ROUNDING: ShaderFile = shader_file!("shaders/common/rounding.wgsl");
 
 /// The shared files that make sense without a stage's bindings.
-pub const COMMON: [ShaderFile; 4] = [LAYOUT, RNG, FIXED_POINT, POISSON];
+pub const COMMON: [ShaderFile; 3] = [LAYOUT, RNG, FIXED_POINT];
 
 /// The compute stages of one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,7 @@ impl Stage {
     /// The files the stage is assembled from, in order.
     pub fn files(self) -> Vec<ShaderFile> {
         let shared: &[ShaderFile] = match self {
-            Stage::NeuronUpdate(_) => &[LAYOUT, RNG, FIXED_POINT, POISSON, FAULTS],
+            Stage::NeuronUpdate(_) => &[LAYOUT, RNG, FIXED_POINT, POISSON, FAULTS, ROUNDING],
             Stage::Propagate => &[LAYOUT, FIXED_POINT, FAULTS],
             Stage::PropagatePrepare | Stage::Probe => &[LAYOUT],
         };

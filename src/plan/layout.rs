@@ -21,6 +21,11 @@ pub struct Config {
     pub seed_hi: u32,
     /// Entries of the spike recording buffer, per batch.
     pub record_capacity: u32,
+    /// Always 0, but unknown to the shader compiler: `rounded()` ORs it into a product
+    /// so the product cannot be fused into a following addition (see
+    /// `shaders/common/rounding.wgsl`).
+    pub zero: u32,
+    pub _pad: [u32; 3],
 }
 
 /// What changes from one batch of steps to the next (a uniform buffer).

@@ -454,6 +454,8 @@ impl Plan {
             seed_lo: network.seed as u32,
             seed_hi: (network.seed >> 32) as u32,
             record_capacity,
+            zero: 0,
+            _pad: [0; 3],
         };
         let mut plan = Self {
             dt_ms: dt,

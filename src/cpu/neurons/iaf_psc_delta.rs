@@ -1,15 +1,16 @@
 //! Twin of `shaders/neurons/iaf_psc_delta.wgsl`.
 
 use super::StepInput;
-use crate::cpu::arith::fma;
+use crate::cpu::arith::rounded;
 use crate::plan::MAX_STATE;
 
 pub fn neuron_step(s: &mut [f32; MAX_STATE], r: &mut u32, x: &StepInput<'_>) -> bool {
-    let (m, params, b) = (x.fma, x.params, x.p.param_offset as usize);
+    let (params, b) = (x.params, x.p.param_offset as usize);
     let mut v = s[0];
     if *r == 0 {
-        let drive = params[b + 2] + x.current;
-        v = fma(m, params[b], v, params[b + 1] * drive) + (x.synaptic[0] + x.synaptic[1]);
+        let drive = rounded(params[b + 2] + x.current);
+        let free = rounded(rounded(params[b] * v) + rounded(params[b + 1] * drive));
+        v = rounded(free + rounded(x.synaptic[0] + x.synaptic[1]));
     } else {
         // NEST discards input that arrives during the refractory period.
         *r -= 1;

@@ -6,7 +6,6 @@ pub mod iaf_psc_delta;
 pub mod iaf_psc_exp;
 pub mod izhikevich;
 
-use super::arith::FmaRounding;
 use crate::plan::layout::PopulationInfo;
 use crate::plan::{NeuronKind, MAX_STATE};
 
@@ -16,7 +15,6 @@ pub struct StepInput<'a> {
     pub p: &'a PopulationInfo,
     pub synaptic: [f32; 2],
     pub current: f32,
-    pub fma: FmaRounding,
 }
 
 /// Runs the step of `kind`; returns whether the neuron spiked.

@@ -1,0 +1,243 @@
+//! The neuron model library: every model identical on GPU and CPU reference in a
+//! recurrent network, and single-neuron behaviour against independent references.
+
+use neurodyn::{
+    Backend, Connectivity, IafPscDelta, IafPscExp, Izhikevich, Network, NeuronModel, Population,
+    Projection, Receptor, Simulation, Stimulus, Value,
+};
+
+/// A recurrent network of each model (and one population of every model together),
+/// Poisson-driven, with delays of 0.1–5 ms.
+fn mixed_network(seed: u64) -> Network {
+    let mut net = Network::new(0.1, seed);
+    let exp = NeuronModel::IafPscExp(IafPscExp {
+        tau_refrac: 2.0,
+        v_rest: -65.0,
+        v_reset: -70.0,
+        v_thresh: -50.0,
+        cm: 0.25,
+        tau_m: 10.0,
+        tau_syn_e: 0.5,
+        tau_syn_i: 1.0,
+        i_offset: 0.0,
+    });
+    let delta = NeuronModel::IafPscDelta(IafPscDelta {
+        tau_refrac: 2.0,
+        v_rest: 0.0,
+        v_reset: 10.0,
+        v_thresh: 20.0,
+        ..Default::default()
+    });
+    let izh = NeuronModel::Izhikevich(Izhikevich::default());
+    // Populations given out of kind order on purpose: the plan groups them.
+    for (name, model, v0, rate, w) in [
+        ("izh", izh, Value::uniform(-70.0, -60.0), 2000.0, 2.0),
+        ("exp", exp, Value::uniform(-65.0, -55.0), 16000.0, 0.0877),
+        ("delta", delta, Value::uniform(0.0, 19.0), 20000.0, 0.1),
+    ] {
+        net.add_population(Population::new(name, 300, model).with_initial_v(v0));
+        net.add_stimulus(Stimulus::Poisson {
+            target: name.into(),
+            rate_hz: rate,
+            weight: w,
+            receptor: Receptor::Excitatory,
+            start_ms: 0.0,
+            stop_ms: None,
+        });
+        net.record_spikes(name);
+    }
+    let rule = Connectivity::FixedInDegree {
+        k: 30,
+        allow_autapses: false,
+        allow_multapses: true,
+    };
+    let delays = Value::uniform(0.1, 5.0);
+    for (pre, post, w, r) in [
+        ("delta", "delta", -0.5, Receptor::Inhibitory),
+        ("delta", "exp", 0.05, Receptor::Excitatory),
+        ("exp", "izh", 0.5, Receptor::Excitatory),
+        ("izh", "delta", 0.1, Receptor::Excitatory),
+        ("izh", "izh", -1.0, Receptor::Inhibitory),
+        ("exp", "exp", -0.1, Receptor::Inhibitory),
+    ] {
+        net.add_projection(Projection::new(
+            pre,
+            post,
+            rule.clone(),
+            w,
+            delays.clone(),
+            r,
+        ));
+    }
+    net.record_state("izh", "u", vec![0, 5], 7);
+    net
+}
+
+#[test]
+fn every_model_is_identical_on_gpu_and_cpu_in_one_recurrent_network() {
+    let net = mixed_network(21);
+    let mut gpu = Simulation::new(&net, Backend::Gpu).unwrap();
+    let mut cpu = Simulation::new(&net, Backend::Cpu).unwrap();
+    gpu.run(6000).unwrap();
+    cpu.run(6000).unwrap();
+    for (g, c) in gpu.spike_records().iter().zip(cpu.spike_records()) {
+        assert!(
+            g.len() > 100,
+            "{} fired only {} spikes",
+            g.population,
+            g.len()
+        );
+        assert_eq!(g, c, "rasters of {} differ", g.population);
+    }
+    for (population, variables) in [
+        ("izh", &["v", "u"][..]),
+        ("exp", &["v", "i_syn_E", "i_syn_I"][..]),
+        ("delta", &["v"][..]),
+    ] {
+        for var in variables {
+            let g: Vec<u32> = gpu
+                .read_state(population, var)
+                .unwrap()
+                .iter()
+                .map(|x| x.to_bits())
+                .collect();
+            let c: Vec<u32> = cpu
+                .read_state(population, var)
+                .unwrap()
+                .iter()
+                .map(|x| x.to_bits())
+                .collect();
+            assert_eq!(g, c, "{population}.{var}");
+        }
+    }
+    assert_eq!(
+        gpu.state_record("izh", "u").unwrap(),
+        cpu.state_record("izh", "u").unwrap()
+    );
+    assert_eq!(
+        gpu.read_input_ring().unwrap(),
+        cpu.read_input_ring().unwrap()
+    );
+}
+
+#[test]
+fn a_delta_synapse_makes_the_membrane_jump_by_its_weight() {
+    let mut net = Network::new(0.1, 1);
+    let lif = IafPscDelta {
+        v_rest: -70.0,
+        v_reset: -70.0,
+        v_thresh: -50.0,
+        tau_refrac: 2.0,
+        ..Default::default()
+    };
+    net.add_population(
+        Population::new("pre", 1, NeuronModel::IafPscDelta(lif.clone()))
+            .with_initial_v(Value::constant(-40.0)),
+    );
+    net.add_population(Population::new("post", 1, NeuronModel::IafPscDelta(lif)));
+    net.add_projection(Projection::from_list(
+        "pre",
+        "post",
+        &[(0, 0, 0.75, 1.0)],
+        Receptor::Excitatory,
+    ));
+    net.record_state("post", "v", vec![0], 1);
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run(40).unwrap();
+        let trace = sim.state_record("post", "v").unwrap().trace(0);
+        // Spike in step 0, delay 10 steps: the jump is in step 10.
+        assert!(trace[..10].iter().all(|&v| v == -70.0), "{trace:?}");
+        assert!(
+            (trace[10] - (-69.25)).abs() < 1e-5,
+            "jump {}",
+            trace[10] + 70.0
+        );
+        // Then it relaxes towards rest with tau_m.
+        let expected = -70.0 + 0.75 * (-0.1f64 * 10.0 / 20.0).exp();
+        assert!(
+            (f64::from(trace[20]) - expected).abs() < 1e-4,
+            "{} vs {expected}",
+            trace[20]
+        );
+    }
+}
+
+/// Interspike intervals (ms) of one Izhikevich neuron under a step current of 10
+/// from 0 to 500 ms (Izhikevich 2003, Fig. 2), at dt = 0.1 ms.
+fn izhikevich_isis(a: f64, b: f64, c: f64, d: f64) -> Vec<f64> {
+    let mut net = Network::new(0.1, 1);
+    let model = Izhikevich {
+        a,
+        b,
+        c,
+        d,
+        v_thresh: 30.0,
+        i_offset: 0.0,
+    };
+    net.add_population(
+        Population::new("n", 1, NeuronModel::Izhikevich(model))
+            .with_initial_v(Value::constant(-65.0)),
+    );
+    net.add_stimulus(Stimulus::Dc {
+        target: "n".into(),
+        amplitude_na: 10.0,
+        start_ms: 0.0,
+        stop_ms: Some(500.0),
+    });
+    net.record_spikes("n");
+    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+    sim.run_ms(600.0).unwrap();
+    let times = sim.spikes("n").unwrap().times_ms();
+    assert!(
+        times.iter().all(|&t| t <= 500.2),
+        "spikes after the current stopped: {times:?}"
+    );
+    times.windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+#[test]
+fn izhikevich_parameter_sets_give_the_published_firing_patterns() {
+    // Regular spiking: tonic firing with spike-frequency adaptation.
+    let rs = izhikevich_isis(0.02, 0.2, -65.0, 8.0);
+    assert!(rs.len() >= 5, "RS: {rs:?}");
+    assert!(rs[rs.len() - 1] > 1.5 * rs[0], "RS adapts: {rs:?}");
+    // Fast spiking: high rate, little adaptation.
+    let fs = izhikevich_isis(0.1, 0.2, -65.0, 2.0);
+    assert!(
+        fs.len() > 2 * rs.len(),
+        "FS fires faster than RS: {} vs {}",
+        fs.len(),
+        rs.len()
+    );
+    assert!(fs[fs.len() - 1] < 1.3 * fs[1], "FS does not adapt: {fs:?}");
+    // Chattering: bursts of closely spaced spikes separated by long pauses.
+    let ch = izhikevich_isis(0.02, 0.2, -50.0, 2.0);
+    let short = ch.iter().filter(|&&i| i < 10.0).count();
+    let long = ch.iter().filter(|&&i| i > 20.0).count();
+    assert!(short >= 2 * long && long >= 3, "CH bursts: {ch:?}");
+    // Intrinsically bursting: an initial burst, then tonic single spikes.
+    let ib = izhikevich_isis(0.02, 0.2, -55.0, 4.0);
+    assert!(ib[0] < 10.0, "IB starts with a burst: {ib:?}");
+    assert!(
+        ib[ib.len() - 1] > 3.0 * ib[0],
+        "IB then fires tonically: {ib:?}"
+    );
+}
+
+#[test]
+fn model_specific_variables_are_validated() {
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new(
+        "d",
+        2,
+        NeuronModel::IafPscDelta(IafPscDelta::default()),
+    ));
+    net.record_state("d", "i_syn_E", vec![0], 1);
+    let error = Simulation::new(&net, Backend::Cpu).err().expect("invalid");
+    let message = error.to_string();
+    assert!(
+        message.contains("recorders[0].variable") && message.contains("recordable: v"),
+        "{message}"
+    );
+}
