@@ -241,3 +241,22 @@ fn model_specific_variables_are_validated() {
         "{message}"
     );
 }
+
+#[test]
+fn brunel_regime_c_fires_in_the_published_range_identically_on_both_backends() {
+    let model = neurodyn::model::file::load(std::path::Path::new("models/brunel.toml")).unwrap();
+    let mut gpu = Simulation::new(&model.network, Backend::Gpu).unwrap();
+    let mut cpu = Simulation::new(&model.network, Backend::Cpu).unwrap();
+    gpu.run_ms(300.0).unwrap();
+    cpu.run_ms(300.0).unwrap();
+    for name in ["E", "I"] {
+        let record = gpu.spikes(name).unwrap();
+        assert_eq!(
+            record,
+            cpu.spikes(name).unwrap(),
+            "{name} differs between backends"
+        );
+        let rate = record.mean_rate_hz();
+        assert!((20.0..=45.0).contains(&rate), "{name}: {rate} Hz");
+    }
+}
