@@ -69,6 +69,11 @@ pub enum Error {
     UnknownVariable { name: String, known: String },
     #[error("{steps} steps exceed the {limit} steps one simulation can count")]
     TooManySteps { steps: u64, limit: u64 },
+    #[error(
+        "the custom neuron model `{model}` is WGSL and runs only on the GPU backend; \
+         the CPU reference cannot execute it"
+    )]
+    CustomModelOnCpu { model: String },
     #[error("cannot write the outputs: {0}")]
     Output(String),
     #[error("the simulation stopped after an earlier error and cannot continue: {0}")]

@@ -44,7 +44,7 @@ impl Simulation {
         let engine: Box<dyn Engine> = match &backend {
             Backend::Gpu => Box::new(GpuEngine::new(&plan, None)?),
             Backend::GpuNamed(name) => Box::new(GpuEngine::new(&plan, Some(name))?),
-            Backend::Cpu => Box::new(CpuEngine::new(&plan)),
+            Backend::Cpu => Box::new(CpuEngine::new(&plan)?),
         };
         let mut spikes = Vec::new();
         let spike_slot = plan

@@ -16,11 +16,17 @@ pub(crate) struct CpuEngine {
 }
 
 impl CpuEngine {
-    pub fn new(plan: &Plan) -> Self {
-        Self {
+    /// Refuses plans with custom models: their WGSL cannot run here.
+    pub fn new(plan: &Plan) -> Result<Self, Error> {
+        if let Some(model) = plan.custom_models.first() {
+            return Err(Error::CustomModelOnCpu {
+                model: model.name.clone(),
+            });
+        }
+        Ok(Self {
             plan: plan.clone(),
             buffers: Buffers::new(plan),
-        }
+        })
     }
 }
 
@@ -34,7 +40,7 @@ impl Engine for CpuEngine {
             for step in first..first + u64::from(len) {
                 for group in &self.plan.groups {
                     for index in 0..group.info.size * b.config.n_instances {
-                        neuron_update_main(index, group.kind, &group.info, b);
+                        neuron_update_main(index, group, b);
                     }
                 }
                 propagate_prepare_main(b);

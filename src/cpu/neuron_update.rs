@@ -8,7 +8,7 @@ use super::fixed_point::report_saturation;
 use super::neurons::{neuron_step, StepInput};
 use super::poisson::{poisson_events, STREAM_STIMULUS};
 use crate::plan::layout::{KindInfo, STIMULUS_DC};
-use crate::plan::{NeuronKind, MAX_STATE};
+use crate::plan::{KindGroup, MAX_STATE};
 
 fn population_of(b: &Buffers, kind: &KindInfo, neuron: u32) -> usize {
     let mut found = kind.first_pop as usize;
@@ -20,8 +20,9 @@ fn population_of(b: &Buffers, kind: &KindInfo, neuron: u32) -> usize {
     found
 }
 
-/// One invocation of the kernel of `kind` (`group` its `KindInfo`).
-pub fn neuron_update_main(index: u32, model: NeuronKind, kind: &KindInfo, b: &mut Buffers) {
+/// One invocation of the kernel of `group`.
+pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
+    let kind = &group.info;
     let c = b.config;
     if index >= kind.size * c.n_instances {
         return;
@@ -69,7 +70,7 @@ pub fn neuron_update_main(index: u32, model: NeuronKind, kind: &KindInfo, b: &mu
 
     let stride = (c.n_instances * kind.size) as usize;
     let at = (kind.state_base + instance * kind.size + in_group) as usize;
-    let count = model.state_count() as usize;
+    let count = group.state_count as usize;
     let mut s = [0f32; MAX_STATE];
     for (v, value) in s.iter_mut().enumerate().take(count) {
         *value = b.state[at + v * stride];
@@ -81,7 +82,7 @@ pub fn neuron_update_main(index: u32, model: NeuronKind, kind: &KindInfo, b: &mu
         synaptic,
         current,
     };
-    let spiked = neuron_step(model, &mut s, &mut r, &step_input);
+    let spiked = neuron_step(group.kind, &mut s, &mut r, &step_input);
     for (v, value) in s.iter().enumerate().take(count) {
         b.state[at + v * stride] = *value;
     }

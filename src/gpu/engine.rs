@@ -5,12 +5,13 @@
 use bytemuck::Pod;
 use wgpu::util::DeviceExt;
 
+use super::custom;
 use super::device::{describe, GpuContext};
-use super::shaders::Stage;
+use super::shaders::{neuron_update_with, AssembledShader, ShaderFile, Stage};
 use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
 use crate::error::Error;
 use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, NEURON_WORKGROUP};
-use crate::plan::Plan;
+use crate::plan::{NeuronKind, Plan};
 
 /// Device buffers, named as the shaders bind them.
 struct Buffers {
@@ -168,18 +169,26 @@ impl GpuEngine {
                     b.spikes.as_entire_binding(),
                 ];
                 let invocations = g.info.size * plan.config.n_instances;
-                kernel(&ctx, Stage::NeuronUpdate(g.kind), resources)
+                let files = match g.kind {
+                    NeuronKind::Custom(i) => {
+                        neuron_update_with(custom::generate(&plan.custom_models[i as usize]))
+                    }
+                    kind => Stage::NeuronUpdate(kind).files(),
+                };
+                kernel(&ctx, g.kind.name(), files, resources)
                     .map(|k| (k, grid(invocations.div_ceil(NEURON_WORKGROUP))))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let propagate_prepare = kernel(
             &ctx,
-            Stage::PropagatePrepare,
+            Stage::PropagatePrepare.name(),
+            Stage::PropagatePrepare.files(),
             [&b.batch, &b.counters, &b.dispatch, &b.step_ends].map(|b| b.as_entire_binding()),
         )?;
         let propagate = kernel(
             &ctx,
-            Stage::Propagate,
+            Stage::Propagate.name(),
+            Stage::Propagate.files(),
             [
                 &b.config,
                 &b.counters,
@@ -194,7 +203,8 @@ impl GpuEngine {
         )?;
         let probe = kernel(
             &ctx,
-            Stage::Probe,
+            Stage::Probe.name(),
+            Stage::Probe.files(),
             [&b.batch, &b.counters, &b.probes, &b.state, &b.probe_out]
                 .map(|b| b.as_entire_binding()),
         )?;
@@ -422,21 +432,22 @@ fn check_limits(plan: &Plan, ctx: &GpuContext) -> Result<(), Error> {
 /// `resources` at bindings 0, 1, 2, … in order.
 fn kernel<'a>(
     ctx: &GpuContext,
-    stage: Stage,
+    label: &str,
+    files: Vec<ShaderFile>,
     resources: impl IntoIterator<Item = wgpu::BindingResource<'a>>,
 ) -> Result<Kernel, Error> {
-    let assembled = stage.assemble();
+    let assembled = AssembledShader::new(files);
     assembled.validate()?;
     let module = ctx
         .device
         .create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(stage.name()),
+            label: Some(label),
             source: wgpu::ShaderSource::Wgsl(assembled.source.into()),
         });
     let pipeline = ctx
         .device
         .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(stage.name()),
+            label: Some(label),
             layout: None,
             module: &module,
             entry_point: Some("main"),
@@ -452,7 +463,7 @@ fn kernel<'a>(
         })
         .collect();
     let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: Some(stage.name()),
+        label: Some(label),
         layout: &pipeline.get_bind_group_layout(0),
         entries: &entries,
     });

@@ -1,14 +1,17 @@
 //! The GPU backend: adapter selection, shader assembly and validation, buffers and
 //! pipelines made from a `Plan`, and batched stepping with streamed readback.
 
+mod custom;
 mod device;
 mod engine;
 mod kernel;
 mod shaders;
 
+pub use custom::generate as custom_model_files;
 pub use device::{adapters, choose_adapter, describe, rank, GpuContext};
 pub(crate) use engine::GpuEngine;
 pub use kernel::run_kernel;
 pub use shaders::{
-    neuron_model_file, AssembledShader, ShaderError, ShaderFile, Stage, COMMON, FAULTS, ROUNDING,
+    neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
+    FAULTS, ROUNDING,
 };

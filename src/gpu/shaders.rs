@@ -3,22 +3,35 @@
 //! parses and validates each assembled module, and an error is reported at the file,
 //! line and column where it occurs, not at the position in the assembled text.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 use crate::plan::NeuronKind;
 
-/// A WGSL source file.
-#[derive(Debug, Clone, Copy)]
+/// A WGSL source: a file of `shaders/`, or a piece of a user's model (named after
+/// the model and the snippet, so errors point into what the user wrote).
+#[derive(Debug, Clone)]
 pub struct ShaderFile {
-    pub path: &'static str,
-    pub source: &'static str,
+    pub path: Cow<'static, str>,
+    pub source: Cow<'static, str>,
+}
+
+impl ShaderFile {
+    /// A piece of WGSL text called `path` in error messages.
+    pub fn text(path: impl Into<String>, source: impl Into<String>) -> Self {
+        Self {
+            path: Cow::Owned(path.into()),
+            source: Cow::Owned(source.into()),
+        }
+    }
 }
 
 macro_rules! shader_file {
     ($path:literal) => {
         ShaderFile {
-            path: $path,
-            source: include_str!(concat!("../../", $path)),
+            path: Cow::Borrowed($path),
+            source: Cow::Borrowed(include_str!(concat!("../../", $path))),
         }
     };
 }
@@ -49,7 +62,7 @@ pub enum Stage {
 impl Stage {
     /// Every stage, with a neuron update per model.
     pub fn all() -> Vec<Stage> {
-        NeuronKind::ALL
+        NeuronKind::BUILT_IN
             .iter()
             .map(|&k| Stage::NeuronUpdate(k))
             .chain([Stage::PropagatePrepare, Stage::Propagate, Stage::Probe])
@@ -76,19 +89,16 @@ impl Stage {
         }
     }
 
-    /// The files the stage is assembled from, in order.
+    /// The files the stage is assembled from, in order. A user model's neuron update
+    /// is assembled by `neuron_update_with` from its generated pieces instead.
     pub fn files(self) -> Vec<ShaderFile> {
-        let shared: &[ShaderFile] = match self {
-            Stage::NeuronUpdate(_) => &[LAYOUT, RNG, FIXED_POINT, POISSON, FAULTS, ROUNDING],
-            Stage::Propagate => &[LAYOUT, FIXED_POINT, FAULTS],
-            Stage::PropagatePrepare | Stage::Probe => &[LAYOUT],
-        };
-        let mut files = shared.to_vec();
-        if let Stage::NeuronUpdate(kind) = self {
-            files.push(neuron_model_file(kind));
+        match self {
+            Stage::NeuronUpdate(kind) => {
+                neuron_update_with(neuron_model_file(kind).into_iter().collect())
+            }
+            Stage::Propagate => vec![LAYOUT, FIXED_POINT, FAULTS, self.file()],
+            Stage::PropagatePrepare | Stage::Probe => vec![LAYOUT, self.file()],
         }
-        files.push(self.file());
-        files
     }
 
     /// The assembled module source.
@@ -97,12 +107,23 @@ impl Stage {
     }
 }
 
-/// `shaders/neurons/<model>.wgsl`: the model's `STATE_COUNT` and `neuron_step`.
-pub fn neuron_model_file(kind: NeuronKind) -> ShaderFile {
+/// The neuron update stage around a model's pieces (which declare `STATE_COUNT` and
+/// `neuron_step`).
+pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
+    let mut files = vec![LAYOUT, RNG, FIXED_POINT, POISSON, FAULTS, ROUNDING];
+    files.extend(model);
+    files.push(shader_file!("shaders/neuron_update.wgsl"));
+    files
+}
+
+/// `shaders/neurons/<model>.wgsl`: a built-in model's `STATE_COUNT` and
+/// `neuron_step` (`None` for a custom model, whose code `gpu::custom` generates).
+pub fn neuron_model_file(kind: NeuronKind) -> Option<ShaderFile> {
     match kind {
-        NeuronKind::IafPscExp => shader_file!("shaders/neurons/iaf_psc_exp.wgsl"),
-        NeuronKind::IafPscDelta => shader_file!("shaders/neurons/iaf_psc_delta.wgsl"),
-        NeuronKind::Izhikevich => shader_file!("shaders/neurons/izhikevich.wgsl"),
+        NeuronKind::IafPscExp => Some(shader_file!("shaders/neurons/iaf_psc_exp.wgsl")),
+        NeuronKind::IafPscDelta => Some(shader_file!("shaders/neurons/iaf_psc_delta.wgsl")),
+        NeuronKind::Izhikevich => Some(shader_file!("shaders/neurons/izhikevich.wgsl")),
+        NeuronKind::Custom(_) => None,
     }
 }
 
@@ -120,21 +141,22 @@ impl AssembledShader {
         let mut parts = Vec::new();
         let mut line = 1u32;
         for file in files {
-            parts.push((line, file));
-            source.push_str(file.source);
+            source.push_str(&file.source);
             if !file.source.ends_with('\n') {
                 source.push('\n');
             }
-            line += file.source.lines().count() as u32;
+            let lines = file.source.lines().count().max(1) as u32;
+            parts.push((line, file));
+            line += lines;
         }
         Self { source, parts }
     }
 
     /// Maps a line of the assembled source to (file, line in that file).
-    pub fn locate(&self, line: u32) -> (&'static str, u32) {
+    pub fn locate(&self, line: u32) -> (&str, u32) {
         let index = self.parts.partition_point(|(start, _)| *start <= line) - 1;
-        let (start, file) = self.parts[index];
-        (file.path, line - start + 1)
+        let (start, file) = &self.parts[index];
+        (&file.path, line - start + 1)
     }
 
     /// Parses and validates with naga.
@@ -159,7 +181,7 @@ impl AssembledShader {
             None => ("<assembled shader>", 0, 0),
         };
         ShaderError {
-            file,
+            file: file.to_string(),
             line,
             column,
             message,
@@ -171,7 +193,7 @@ impl AssembledShader {
 #[derive(Debug, Clone, Error)]
 #[error("{file}:{line}:{column}: {message}")]
 pub struct ShaderError {
-    pub file: &'static str,
+    pub file: String,
     pub line: u32,
     pub column: u32,
     pub message: String,

@@ -211,8 +211,9 @@ impl ModelFile {
                 let index = self.populations.iter().position(|p| p.name == name);
                 let tail = tail.trim_start_matches('.');
                 if let Some(i) = index {
+                    let head = tail.split('.').next().unwrap_or(tail);
                     let model_param = NeuronModel::parameter_names(&self.populations[i].model)
-                        .is_some_and(|params| params.contains(&tail));
+                        .is_some_and(|params| params.contains(&head));
                     return if model_param {
                         format!("populations[{i}].params.{tail}")
                     } else {
@@ -237,6 +238,11 @@ fn neuron_model(
     name: &str,
     params: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<NeuronModel, (Option<String>, String)> {
+    if name == "custom" {
+        return serde_json::from_value(serde_json::Value::Object(params.clone()))
+            .map(NeuronModel::Custom)
+            .map_err(|e| (None, improve(&e.to_string())));
+    }
     let Some(known) = NeuronModel::parameter_names(name) else {
         return Err((
             None,

@@ -2,12 +2,14 @@
 //! in PyNN's units with NEST's model names. Pure data (serde), validated with errors
 //! that name the field. Nothing here may depend on `plan`, `gpu` or `cpu`.
 
+mod custom;
 pub mod file;
 mod network;
 mod neuron;
 mod validate;
 mod value;
 
+pub use custom::{CustomNeuron, MAX_STATE_VARIABLES, RESERVED_NAMES};
 pub use network::{Connectivity, Network, Population, Projection, Receptor, Recorder, Stimulus};
 pub use neuron::{IafPscDelta, IafPscExp, Izhikevich, NeuronModel, NEURON_MODEL_NAMES};
 pub use validate::{delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS};

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::CustomNeuron;
+
 /// The dynamics of a population's neurons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "model", rename_all = "snake_case")]
@@ -12,10 +14,12 @@ pub enum NeuronModel {
     IafPscDelta(IafPscDelta),
     /// NEST `izhikevich`, PyNN `Izhikevich`.
     Izhikevich(Izhikevich),
+    /// A model written in WGSL by the user (GPU backend only).
+    Custom(CustomNeuron),
 }
 
 /// NEST names of the models, in the order of `NeuronModel`'s variants.
-pub const NEURON_MODEL_NAMES: [&str; 3] = ["iaf_psc_exp", "iaf_psc_delta", "izhikevich"];
+pub const NEURON_MODEL_NAMES: [&str; 4] = ["iaf_psc_exp", "iaf_psc_delta", "izhikevich", "custom"];
 
 impl NeuronModel {
     /// The NEST name of the model.
@@ -24,16 +28,19 @@ impl NeuronModel {
             NeuronModel::IafPscExp(_) => NEURON_MODEL_NAMES[0],
             NeuronModel::IafPscDelta(_) => NEURON_MODEL_NAMES[1],
             NeuronModel::Izhikevich(_) => NEURON_MODEL_NAMES[2],
+            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[3],
         }
     }
 
     /// The state variables a recorder may sample, in storage order.
-    pub fn state_variables(&self) -> &'static [&'static str] {
-        match self {
+    pub fn state_variables(&self) -> Vec<String> {
+        let names: &[&str] = match self {
             NeuronModel::IafPscExp(_) => &["v", "i_syn_E", "i_syn_I"],
             NeuronModel::IafPscDelta(_) => &["v"],
             NeuronModel::Izhikevich(_) => &["v", "u"],
-        }
+            NeuronModel::Custom(c) => return c.state.keys().cloned().collect(),
+        };
+        names.iter().map(|n| n.to_string()).collect()
     }
 
     /// The parameter names of the model called `name` (as in model files).
@@ -60,6 +67,15 @@ impl NeuronModel {
                 "i_offset",
             ]),
             "izhikevich" => Some(&["a", "b", "c", "d", "v_thresh", "i_offset"]),
+            "custom" => Some(&[
+                "name",
+                "parameters",
+                "state",
+                "update",
+                "threshold",
+                "reset",
+                "refractory_ms",
+            ]),
             _ => None,
         }
     }

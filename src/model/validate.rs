@@ -5,7 +5,10 @@ use std::fmt;
 
 use thiserror::Error;
 
-use super::{Connectivity, Network, NeuronModel, Population, Receptor, Recorder, Stimulus, Value};
+use super::{
+    Connectivity, CustomNeuron, Network, NeuronModel, Population, Receptor, Recorder, Stimulus,
+    Value, MAX_STATE_VARIABLES, RESERVED_NAMES,
+};
 
 /// The longest transmission delay, in steps, that a network may use. The input
 /// ring holds `max_delay + 1` slots per neuron and receptor.
@@ -225,6 +228,7 @@ impl<'a> Checker<'a> {
                     p.i_offset,
                 );
             }
+            NeuronModel::Custom(c) => self.check_custom(&field, c),
             NeuronModel::Izhikevich(p) => {
                 for (name, value) in [
                     ("a", p.a),
@@ -253,6 +257,55 @@ impl<'a> Checker<'a> {
             self.check_value(&field, v);
             self.check_array_len(&field, v, u64::from(population.size), "one per neuron");
         }
+    }
+
+    fn check_custom(&mut self, field: &str, c: &CustomNeuron) {
+        let mut seen = Vec::new();
+        for (kind, names) in [("parameters", &c.parameters), ("state", &c.state)] {
+            for (name, &value) in names.iter() {
+                let at = format!("{field}.{kind}.{name}");
+                if !CustomNeuron::is_valid_name(name) {
+                    self.errors.push(ModelError::Impossible {
+                        field: at.clone(),
+                        reason: format!("`{name}` is not a WGSL identifier (letters, digits and _, not starting with a digit or __)"),
+                    });
+                } else if RESERVED_NAMES.contains(&name.as_str()) {
+                    self.errors.push(ModelError::Impossible {
+                        field: at.clone(),
+                        reason: format!("`{name}` is reserved (the generated code or WGSL defines it); choose another name"),
+                    });
+                } else if seen.contains(name) {
+                    self.errors.push(ModelError::Impossible {
+                        field: at.clone(),
+                        reason: format!("`{name}` is both a parameter and a state variable"),
+                    });
+                }
+                seen.push(name.clone());
+                self.finite(&at, value);
+            }
+        }
+        if c.state.is_empty() || c.state.len() > MAX_STATE_VARIABLES {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.state"),
+                reason: format!(
+                    "{} state variables; a custom model has 1 to {MAX_STATE_VARIABLES}",
+                    c.state.len()
+                ),
+            });
+        }
+        if c.threshold.trim().is_empty() {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.threshold"),
+                reason: "the threshold condition is empty".into(),
+            });
+        }
+        if let Some((snippet, name)) = c.redeclared_reserved_name() {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.{snippet}"),
+                reason: format!("the snippet declares `{name}`, a reserved name; use another name"),
+            });
+        }
+        self.non_negative(&format!("{field}.refractory_ms"), c.refractory_ms);
     }
 
     /// Parameters every integrate-and-fire model shares.
@@ -528,7 +581,7 @@ impl<'a> Checker<'a> {
                     .network
                     .population(population)
                     .map(|p| p.neuron.state_variables());
-                if let Some(known) = known.filter(|k| !k.contains(&variable.as_str())) {
+                if let Some(known) = known.filter(|k| !k.contains(variable)) {
                     self.errors.push(ModelError::UnknownVariable {
                         field: format!("{field}.variable"),
                         name: variable.clone(),

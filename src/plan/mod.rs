@@ -17,7 +17,7 @@ use bytemuck::Zeroable;
 use thiserror::Error;
 
 use crate::cpu::rng::HostStream;
-use crate::model::{Network, Recorder, Stimulus, ValidationErrors};
+use crate::model::{CustomNeuron, Network, NeuronModel, Recorder, Stimulus, ValidationErrors};
 use connectivity::{build_rows, draw_values, GlobalSynapse, STREAM_INITIAL};
 use layout::{
     BatchInfo, Config, KindInfo, PopulationInfo, ProbeEntry, StimulusParams, STIMULUS_DC,
@@ -66,7 +66,8 @@ pub struct PopulationPlan {
     pub name: String,
     pub kind: NeuronKind,
     /// The variables a recorder can sample, in storage order.
-    pub state_variables: &'static [&'static str],
+    pub state_variables: Vec<String>,
+    pub state_count: u32,
     pub first: u32,
     pub size: u32,
     pub info: PopulationInfo,
@@ -81,6 +82,7 @@ pub struct PopulationPlan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct KindGroup {
     pub kind: NeuronKind,
+    pub state_count: u32,
     pub info: KindInfo,
 }
 
@@ -123,6 +125,8 @@ pub struct Plan {
     /// In index order (grouped by kind).
     pub populations: Vec<PopulationPlan>,
     pub groups: Vec<KindGroup>,
+    /// The distinct custom models, indexed by `NeuronKind::Custom`.
+    pub custom_models: Vec<CustomNeuron>,
     /// The models' parameter blocks, addressed by `PopulationInfo::param_offset`.
     pub params: Vec<f32>,
     pub stimuli: Vec<StimulusParams>,
@@ -148,9 +152,28 @@ impl Plan {
         let total: u64 = network.populations.iter().map(|p| u64::from(p.size)).sum();
         let n_neurons = limit("neurons", total, u64::from(u32::MAX / RECEPTORS))?;
 
+        // Each population's kernel: a built-in model's, or one per distinct custom model.
+        let mut custom_models: Vec<CustomNeuron> = Vec::new();
+        let kinds: Vec<NeuronKind> = network
+            .populations
+            .iter()
+            .map(|p| match &p.neuron {
+                NeuronModel::Custom(c) => {
+                    let index = custom_models
+                        .iter()
+                        .position(|m| m == c)
+                        .unwrap_or_else(|| {
+                            custom_models.push(c.clone());
+                            custom_models.len() - 1
+                        });
+                    NeuronKind::Custom(index as u32)
+                }
+                model => NeuronKind::built_in(model).expect("built in"),
+            })
+            .collect();
         // Index order: grouped by kind, model order within a kind.
         let mut order: Vec<usize> = (0..network.populations.len()).collect();
-        order.sort_by_key(|&i| NeuronKind::of(&network.populations[i].neuron));
+        order.sort_by_key(|&i| kinds[i]);
         let mut firsts = vec![0u32; network.populations.len()];
         let mut first = 0u32;
         for &i in &order {
@@ -260,7 +283,7 @@ impl Plan {
         let mut params = Vec::new();
         for &i in &order {
             let p = &network.populations[i];
-            let lowered = lower(&p.neuron, dt);
+            let lowered = lower(&p.neuron, kinds[i], dt);
             let stim_first = stimuli.len() as u32;
             for mut s in stimuli_of[i].drain(..) {
                 if s.kind == STIMULUS_POISSON {
@@ -292,6 +315,7 @@ impl Plan {
                 name: p.name.clone(),
                 kind: lowered.kind,
                 state_variables: p.neuron.state_variables(),
+                state_count: lowered.state_count,
                 first: firsts[i],
                 size: p.size,
                 info,
@@ -312,6 +336,7 @@ impl Plan {
                 }
                 _ => groups.push(KindGroup {
                     kind: p.kind,
+                    state_count: p.state_count,
                     info: KindInfo {
                         first_neuron: p.first,
                         size: p.size,
@@ -325,7 +350,7 @@ impl Plan {
         }
         for g in &mut groups {
             g.info.state_base = limit("state values", state_len, u64::from(u32::MAX))?;
-            state_len += u64::from(g.kind.state_count()) * u64::from(g.info.size);
+            state_len += u64::from(g.state_count) * u64::from(g.info.size);
         }
         limit("state values", state_len, u64::from(u32::MAX))?;
 
@@ -463,6 +488,7 @@ impl Plan {
             config,
             populations,
             groups,
+            custom_models,
             params,
             stimuli,
             synapses,

@@ -5,26 +5,32 @@
 use super::propagator::IafPscExpPropagators;
 use crate::model::NeuronModel;
 
-/// A neuron kernel: `shaders/neurons/<name>.wgsl` with its twin `src/cpu/neurons/<name>.rs`.
+/// A neuron kernel: `shaders/neurons/<name>.wgsl` with its twin
+/// `src/cpu/neurons/<name>.rs`, or the code generated for the plan's `i`-th custom
+/// model (`gpu::custom`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NeuronKind {
     IafPscExp,
     IafPscDelta,
     Izhikevich,
+    Custom(u32),
 }
 
 impl NeuronKind {
-    pub const ALL: [NeuronKind; 3] = [
+    /// The models with a shader file and a CPU twin.
+    pub const BUILT_IN: [NeuronKind; 3] = [
         NeuronKind::IafPscExp,
         NeuronKind::IafPscDelta,
         NeuronKind::Izhikevich,
     ];
 
-    pub fn of(model: &NeuronModel) -> Self {
+    /// The kind of a built-in model (`None` for a custom one).
+    pub fn built_in(model: &NeuronModel) -> Option<Self> {
         match model {
-            NeuronModel::IafPscExp(_) => NeuronKind::IafPscExp,
-            NeuronModel::IafPscDelta(_) => NeuronKind::IafPscDelta,
-            NeuronModel::Izhikevich(_) => NeuronKind::Izhikevich,
+            NeuronModel::IafPscExp(_) => Some(NeuronKind::IafPscExp),
+            NeuronModel::IafPscDelta(_) => Some(NeuronKind::IafPscDelta),
+            NeuronModel::Izhikevich(_) => Some(NeuronKind::Izhikevich),
+            NeuronModel::Custom(_) => None,
         }
     }
 
@@ -34,26 +40,29 @@ impl NeuronKind {
             NeuronKind::IafPscExp => "iaf_psc_exp",
             NeuronKind::IafPscDelta => "iaf_psc_delta",
             NeuronKind::Izhikevich => "izhikevich",
+            NeuronKind::Custom(_) => "custom",
         }
     }
 
-    /// State variables per neuron (the shader's `STATE_COUNT`).
-    pub fn state_count(self) -> u32 {
+    /// State variables per neuron of a built-in model (its shader's `STATE_COUNT`).
+    pub fn built_in_state_count(self) -> Option<u32> {
         match self {
-            NeuronKind::IafPscExp => 3,
-            NeuronKind::IafPscDelta => 1,
-            NeuronKind::Izhikevich => 2,
+            NeuronKind::IafPscExp => Some(3),
+            NeuronKind::IafPscDelta => Some(1),
+            NeuronKind::Izhikevich => Some(2),
+            NeuronKind::Custom(_) => None,
         }
     }
 }
 
 /// The most state variables a model may have (the size of the kernels' local array).
-pub const MAX_STATE: usize = 8;
+pub const MAX_STATE: usize = crate::model::MAX_STATE_VARIABLES;
 
 /// A model's device form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoweredNeuron {
     pub kind: NeuronKind,
+    pub state_count: u32,
     /// The parameter block.
     pub params: Vec<f32>,
     /// Steps a neuron stays refractory after a spike.
@@ -63,14 +72,15 @@ pub struct LoweredNeuron {
     pub v_offset: f64,
 }
 
-/// Lowers `model` for steps of `h` ms.
-pub fn lower(model: &NeuronModel, h: f64) -> LoweredNeuron {
-    let kind = NeuronKind::of(model);
+/// Lowers `model`, run by kernel `kind`, for steps of `h` ms.
+pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
+    let state_count = model.state_variables().len() as u32;
     match model {
         NeuronModel::IafPscExp(m) => {
             let p = IafPscExpPropagators::new(m, h);
             LoweredNeuron {
                 kind,
+                state_count,
                 // p22, p11_ex, p11_in, p21_ex, p21_in, p20, i_offset, theta, v_reset
                 params: [
                     p.p22,
@@ -94,6 +104,7 @@ pub fn lower(model: &NeuronModel, h: f64) -> LoweredNeuron {
             let p30 = -m.tau_m / m.cm * (-h / m.tau_m).exp_m1();
             LoweredNeuron {
                 kind,
+                state_count,
                 // p33, p30, i_offset, theta, v_reset
                 params: [
                     p33,
@@ -110,11 +121,23 @@ pub fn lower(model: &NeuronModel, h: f64) -> LoweredNeuron {
         }
         NeuronModel::Izhikevich(m) => LoweredNeuron {
             kind,
+            state_count,
             // a, b, c, d, v_thresh, i_offset, h
             params: [m.a, m.b, m.c, m.d, m.v_thresh, m.i_offset, h]
                 .map(|x| x as f32)
                 .to_vec(),
             refractory_steps: 0,
+            v_offset: 0.0,
+        },
+        NeuronModel::Custom(c) => LoweredNeuron {
+            kind,
+            state_count,
+            // dt, then the parameters in name order (as `gpu::custom` reads them)
+            params: std::iter::once(h)
+                .chain(c.parameters.values().copied())
+                .map(|x| x as f32)
+                .collect(),
+            refractory_steps: (c.refractory_ms / h).round() as u32,
             v_offset: 0.0,
         },
     }
@@ -130,5 +153,13 @@ pub fn initial_state(model: &NeuronModel, v: Option<f64>) -> Vec<f32> {
             let v = v.unwrap_or(m.c);
             vec![v as f32, (m.b * v) as f32]
         }
+        NeuronModel::Custom(c) => c
+            .state
+            .iter()
+            .map(|(name, &value)| match v {
+                Some(v) if name == "v" => v as f32,
+                _ => value as f32,
+            })
+            .collect(),
     }
 }

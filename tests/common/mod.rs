@@ -11,11 +11,8 @@ pub fn run_test_kernel(
     output_words: usize,
     invocations: u32,
 ) -> Vec<u32> {
-    let file = ShaderFile {
-        path: "tests/kernel.wgsl",
-        source,
-    };
-    let shader = AssembledShader::new(COMMON.iter().copied().chain([file]));
+    let file = ShaderFile::text("tests/kernel.wgsl", source);
+    let shader = AssembledShader::new(COMMON.iter().cloned().chain([file]));
     let ctx = GpuContext::new(None).expect("a GPU adapter (lavapipe in CI)");
     run_kernel(&ctx, &shader, input, output_words, invocations).expect("kernel runs")
 }

@@ -28,5 +28,6 @@ pub fn neuron_step(
         NeuronKind::IafPscExp => iaf_psc_exp::neuron_step(s, r, input),
         NeuronKind::IafPscDelta => iaf_psc_delta::neuron_step(s, r, input),
         NeuronKind::Izhikevich => izhikevich::neuron_step(s, r, input),
+        NeuronKind::Custom(_) => unreachable!("the CPU engine refuses plans with custom models"),
     }
 }

@@ -1,0 +1,55 @@
+//! WGSL for a user's neuron model: the declarations and glue the neuron-update stage
+//! expects (`STATE_COUNT`, `neuron_step`) around the user's snippets. Each snippet is
+//! its own `ShaderFile`, starting on its own line, so naga's errors are reported at
+//! the snippet's line and column.
+
+use super::shaders::ShaderFile;
+use crate::model::CustomNeuron;
+
+/// The model's pieces, in order, for `shaders::neuron_update_with`.
+pub fn generate(model: &CustomNeuron) -> Vec<ShaderFile> {
+    let name = &model.name;
+    let generated = |part: &str, text: String| {
+        ShaderFile::text(format!("custom model `{name}`, generated {part}"), text)
+    };
+    let snippet = |part: &str, text: &str| {
+        ShaderFile::text(format!("custom model `{name}`, {part}"), text.to_string())
+    };
+
+    let mut head = format!(
+        "// Generated for the custom neuron model `{name}`.\n\
+         const STATE_COUNT: u32 = {}u;\n\
+         fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, 2>, current: f32) -> bool {{\n\
+         let b = p.param_offset;\n\
+         let dt = params[b];\n",
+        model.state.len()
+    );
+    for (i, parameter) in model.parameters.keys().enumerate() {
+        head += &format!("let {parameter} = params[b + {}u];\n", i + 1);
+    }
+    for (i, variable) in model.state.keys().enumerate() {
+        head += &format!("var {variable} = (*s)[{i}];\n");
+    }
+    head += "let I_syn_E = synaptic[0];\nlet I_syn_I = synaptic[1];\nlet I_stim = current;\n\
+             let refractory = *r > 0u;\nif (refractory) { *r = *r - 1u; }\n{\n";
+    let after_reset = {
+        let mut t = String::from("}\n");
+        for (i, variable) in model.state.keys().enumerate() {
+            t += &format!("(*s)[{i}] = {variable};\n");
+        }
+        t += "return spiked;\n}\n";
+        t
+    };
+    vec![
+        generated("header", head),
+        snippet("update", &model.update),
+        generated("threshold", "}\nlet spiked = (\n".into()),
+        snippet("threshold", &model.threshold),
+        generated(
+            "reset",
+            ");\nif (spiked) {\n*r = p.refractory_steps;\n".into(),
+        ),
+        snippet("reset", &model.reset),
+        generated("footer", after_reset),
+    ]
+}

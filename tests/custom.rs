@@ -1,0 +1,232 @@
+//! Neuron models written in WGSL by the user.
+
+use std::collections::BTreeMap;
+
+use neurodyn::model::CustomNeuron;
+use neurodyn::plan::IafPscExpPropagators;
+use neurodyn::{
+    Backend, Connectivity, Error, IafPscExp, Network, NeuronModel, Population, Projection,
+    Receptor, Simulation, Stimulus, Value,
+};
+
+fn builtin() -> IafPscExp {
+    IafPscExp {
+        cm: 0.25,
+        tau_m: 10.0,
+        tau_syn_e: 0.5,
+        tau_syn_i: 1.0,
+        tau_refrac: 2.0,
+        v_rest: -65.0,
+        v_reset: -70.0,
+        v_thresh: -50.0,
+        i_offset: 0.1,
+    }
+}
+
+/// `iaf_psc_exp` written again as a custom model: the same propagators (computed here
+/// as the plan does) and the same arithmetic as shaders/neurons/iaf_psc_exp.wgsl.
+fn user_lif(m: &IafPscExp, dt: f64) -> CustomNeuron {
+    let p = IafPscExpPropagators::new(m, dt);
+    let parameters: BTreeMap<String, f64> = [
+        ("p22", p.p22),
+        ("p11_ex", p.p11_ex),
+        ("p11_in", p.p11_in),
+        ("p21_ex", p.p21_ex),
+        ("p21_in", p.p21_in),
+        ("p20", p.p20),
+        ("i_offset", m.i_offset),
+        ("theta", m.v_thresh - m.v_rest),
+        ("v_reset", m.v_reset - m.v_rest),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    CustomNeuron {
+        name: "user_lif".into(),
+        parameters,
+        state: [("v", 0.0), ("i_e", 0.0), ("i_i", 0.0)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        update: "if (!refractory) {
+    let drive = rounded(i_offset + I_stim);
+    let from_in = rounded(rounded(p21_in * i_i) + rounded(p20 * drive));
+    let from_ex = rounded(rounded(p21_ex * i_e) + from_in);
+    v = rounded(rounded(p22 * v) + from_ex);
+}
+i_e = rounded(rounded(p11_ex * i_e) + I_syn_E);
+i_i = rounded(rounded(p11_in * i_i) + I_syn_I);"
+            .into(),
+        threshold: "v >= theta".into(),
+        reset: "v = v_reset;".into(),
+        refractory_ms: m.tau_refrac,
+    }
+}
+
+fn network(model: NeuronModel, initial: Value) -> Network {
+    let mut net = Network::new(0.1, 4);
+    net.add_population(Population::new("n", 400, model).with_initial_v(initial));
+    net.add_stimulus(Stimulus::Poisson {
+        target: "n".into(),
+        rate_hz: 12000.0,
+        weight: 0.0877,
+        receptor: Receptor::Excitatory,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+    net.add_stimulus(Stimulus::Dc {
+        target: "n".into(),
+        amplitude_na: 0.05,
+        start_ms: 100.0,
+        stop_ms: Some(300.0),
+    });
+    let rule = Connectivity::FixedInDegree {
+        k: 40,
+        allow_autapses: false,
+        allow_multapses: true,
+    };
+    net.add_projection(Projection::new(
+        "n",
+        "n",
+        rule.clone(),
+        0.05,
+        Value::uniform(0.5, 3.0),
+        Receptor::Excitatory,
+    ));
+    net.add_projection(Projection::new(
+        "n",
+        "n",
+        rule,
+        -0.2,
+        0.8,
+        Receptor::Inhibitory,
+    ));
+    net.record_spikes("n");
+    net
+}
+
+#[test]
+fn a_user_written_lif_equals_the_built_in_iaf_psc_exp() {
+    let m = builtin();
+    // Built-in v is relative to rest; the custom model's v is whatever it integrates,
+    // here also relative to rest, so both start from the same numbers.
+    let builtin_net = network(
+        NeuronModel::IafPscExp(m.clone()),
+        Value::uniform(-65.0, -52.0),
+    );
+    let custom_net = network(
+        NeuronModel::Custom(user_lif(&m, 0.1)),
+        Value::uniform(0.0, 13.0),
+    );
+    let mut a = Simulation::new(&builtin_net, Backend::Gpu).unwrap();
+    let mut b = Simulation::new(&custom_net, Backend::Gpu).unwrap();
+    a.run(5000).unwrap();
+    b.run(5000).unwrap();
+    let (ra, rb) = (a.spikes("n").unwrap(), b.spikes("n").unwrap());
+    assert!(ra.len() > 1000, "the network fires: {}", ra.len());
+    assert_eq!(ra, rb, "custom and built-in rasters differ");
+    let va: Vec<u32> = a
+        .read_state("n", "i_syn_E")
+        .unwrap()
+        .iter()
+        .map(|x| x.to_bits())
+        .collect();
+    let vb: Vec<u32> = b
+        .read_state("n", "i_e")
+        .unwrap()
+        .iter()
+        .map(|x| x.to_bits())
+        .collect();
+    assert_eq!(va, vb);
+}
+
+#[test]
+fn a_wgsl_error_in_a_snippet_is_reported_at_its_line_and_column() {
+    let mut model = user_lif(&builtin(), 0.1);
+    model.update = "v = v + 1.0;\nv = v * undefined_thing;".into();
+    let net = network(NeuronModel::Custom(model), Value::constant(0.0));
+    match Simulation::new(&net, Backend::Gpu) {
+        Err(Error::Shader(e)) => {
+            assert_eq!(e.file, "custom model `user_lif`, update");
+            assert_eq!((e.line, e.column), (2, 9), "{e}");
+            assert!(e.to_string().contains("undefined_thing"), "{e}");
+        }
+        other => panic!("expected a shader error, got {:?}", other.err()),
+    }
+    let mut model = user_lif(&builtin(), 0.1);
+    model.threshold = "v >= theta +".into();
+    let net = network(NeuronModel::Custom(model), Value::constant(0.0));
+    let error = Simulation::new(&net, Backend::Gpu)
+        .err()
+        .expect("a syntax error");
+    assert!(
+        error.to_string().contains("custom model `user_lif`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn reserved_names_are_rejected_with_a_clear_message() {
+    let mut model = user_lif(&builtin(), 0.1);
+    model.parameters.insert("dt".into(), 1.0);
+    let net = network(NeuronModel::Custom(model), Value::constant(0.0));
+    let message = Simulation::new(&net, Backend::Gpu)
+        .err()
+        .expect("reserved")
+        .to_string();
+    assert!(
+        message.contains("populations[n].parameters.dt") && message.contains("reserved"),
+        "{message}"
+    );
+
+    let mut model = user_lif(&builtin(), 0.1);
+    model.update = "let I_stim = 2.0;\nv = v + I_stim;".into();
+    let net = network(NeuronModel::Custom(model), Value::constant(0.0));
+    let message = Simulation::new(&net, Backend::Gpu)
+        .err()
+        .expect("reserved")
+        .to_string();
+    assert!(
+        message.contains("populations[n].update") && message.contains("`I_stim`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_cpu_reference_refuses_custom_models() {
+    let net = network(
+        NeuronModel::Custom(user_lif(&builtin(), 0.1)),
+        Value::constant(0.0),
+    );
+    let error = Simulation::new(&net, Backend::Cpu).err().expect("refused");
+    assert!(matches!(error, Error::CustomModelOnCpu { .. }), "{error}");
+}
+
+#[test]
+fn a_custom_model_runs_from_a_model_file() {
+    let dir = std::env::temp_dir().join(format!("neurodyn-custom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("adaptive.toml");
+    std::fs::write(
+        &path,
+        r#"
+[simulation]
+duration_ms = 200.0
+
+[[populations]]
+name = "adaptive"
+size = 10
+model = "custom"
+params = { name = "adaptive_lif", parameters = { decay = 0.99, drive = 0.3, jump = 1.0 }, state = { v = 0.0, w = 0.0 }, update = "v = rounded(rounded(decay * v) + drive) - w;\nw = rounded(0.999 * w);", threshold = "v >= 10.0", reset = "v = 0.0;\nw = w + jump;" }
+"#,
+    )
+    .unwrap();
+    let model = neurodyn::model::file::load(&path).unwrap();
+    let mut sim = Simulation::new(&model.network, Backend::Gpu).unwrap();
+    sim.run_ms(200.0).unwrap();
+    let w = sim.read_state("adaptive", "w").unwrap();
+    assert!(
+        w.iter().all(|&w| w > 0.5),
+        "the adaptation variable grew with each spike: {w:?}"
+    );
+}
