@@ -2,8 +2,8 @@
 //! recurrent network, and single-neuron behaviour against independent references.
 
 use neurodyn::{
-    Backend, Connectivity, IafPscDelta, IafPscExp, Izhikevich, Network, NeuronModel, Population,
-    Projection, Receptor, Simulation, Stimulus, Value,
+    Backend, Connectivity, IafCondExp, IafPscDelta, IafPscExp, Izhikevich, Network, NeuronModel,
+    Population, Projection, Receptor, Simulation, Stimulus, Value,
 };
 
 /// A recurrent network of each model (and one population of every model together),
@@ -29,11 +29,25 @@ fn mixed_network(seed: u64) -> Network {
         ..Default::default()
     });
     let izh = NeuronModel::Izhikevich(Izhikevich::default());
+    let cond = NeuronModel::IafCondExp(IafCondExp {
+        cm: 0.2,
+        tau_m: 20.0,
+        tau_syn_e: 5.0,
+        tau_syn_i: 10.0,
+        tau_refrac: 2.0,
+        v_rest: -60.0,
+        v_reset: -60.0,
+        v_thresh: -50.0,
+        i_offset: 0.1,
+        e_rev_e: 0.0,
+        e_rev_i: -80.0,
+    });
     // Populations given out of kind order on purpose: the plan groups them.
     for (name, model, v0, rate, w) in [
         ("izh", izh, Value::uniform(-70.0, -60.0), 2000.0, 2.0),
         ("exp", exp, Value::uniform(-65.0, -55.0), 16000.0, 0.0877),
         ("delta", delta, Value::uniform(0.0, 19.0), 20000.0, 0.1),
+        ("cond", cond, Value::normal(-55.0, 5.0), 4000.0, 0.004),
     ] {
         net.add_population(Population::new(name, 300, model).with_initial_v(v0));
         net.add_stimulus(Stimulus::Poisson {
@@ -59,6 +73,8 @@ fn mixed_network(seed: u64) -> Network {
         ("izh", "delta", 0.1, Receptor::Excitatory),
         ("izh", "izh", -1.0, Receptor::Inhibitory),
         ("exp", "exp", -0.1, Receptor::Inhibitory),
+        ("cond", "cond", 0.03, Receptor::Inhibitory),
+        ("exp", "cond", 0.004, Receptor::Excitatory),
     ] {
         net.add_projection(Projection::new(
             pre,
@@ -93,6 +109,7 @@ fn every_model_is_identical_on_gpu_and_cpu_in_one_recurrent_network() {
         ("izh", &["v", "u"][..]),
         ("exp", &["v", "i_syn_E", "i_syn_I"][..]),
         ("delta", &["v"][..]),
+        ("cond", &["v", "g_E", "g_I"][..]),
     ] {
         for var in variables {
             let g: Vec<u32> = gpu
@@ -259,4 +276,90 @@ fn brunel_regime_c_fires_in_the_published_range_identically_on_both_backends() {
         let rate = record.mean_rate_hz();
         assert!((20.0..=45.0).contains(&rate), "{name}: {rate} Hz");
     }
+}
+
+#[test]
+fn coba_fires_irregularly_in_the_published_range_identically_on_both_backends() {
+    let model = neurodyn::model::file::load(std::path::Path::new("models/coba.toml")).unwrap();
+    let mut gpu = Simulation::new(&model.network, Backend::Gpu).unwrap();
+    let mut cpu = Simulation::new(&model.network, Backend::Cpu).unwrap();
+    gpu.run_ms(1000.0).unwrap();
+    cpu.run_ms(1000.0).unwrap();
+    for name in ["E", "I"] {
+        let record = gpu.spikes(name).unwrap();
+        assert_eq!(
+            record,
+            cpu.spikes(name).unwrap(),
+            "{name} differs between backends"
+        );
+        let rate = record.mean_rate_hz();
+        let cv = record.cv_isi().unwrap();
+        assert!((10.0..=40.0).contains(&rate), "{name}: {rate} Hz");
+        assert!(cv > 1.0, "{name}: CV ISI {cv}");
+    }
+}
+
+/// One iaf_cond_exp neuron at rest under i_offset receives one excitatory conductance
+/// pulse; its V follows an f64 solution of the same equations (fine Euler) to 1e-3 mV.
+#[test]
+fn a_conductance_pulse_matches_an_f64_reference() {
+    let m = IafCondExp {
+        cm: 0.2,
+        tau_m: 20.0,
+        tau_syn_e: 5.0,
+        tau_syn_i: 10.0,
+        tau_refrac: 2.0,
+        v_rest: -60.0,
+        v_reset: -60.0,
+        v_thresh: -40.0,
+        i_offset: 0.05,
+        e_rev_e: 0.0,
+        e_rev_i: -80.0,
+    };
+    let g_l = m.cm / m.tau_m;
+    let v_inf = m.v_rest + m.i_offset / g_l;
+    let w = 0.01; // µS
+    let mut net = Network::new(0.1, 1);
+    net.add_population(
+        Population::new("pre", 1, NeuronModel::IafPscDelta(IafPscDelta::default()))
+            .with_initial_v(Value::constant(-40.0)),
+    );
+    net.add_population(
+        Population::new("n", 1, NeuronModel::IafCondExp(m.clone()))
+            .with_initial_v(Value::constant(v_inf)),
+    );
+    net.add_projection(Projection::from_list(
+        "pre",
+        "n",
+        &[(0, 0, w, 1.0)],
+        Receptor::Excitatory,
+    ));
+    net.record_state("n", "v", vec![0], 1);
+    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+    sim.run(400).unwrap();
+    let trace = sim.state_record("n", "v").unwrap().trace(0);
+    // The conductance enters at the end of step 10 (spike in step 0, delay 10 steps).
+    let (mut v, mut g, h) = (v_inf, 0.0f64, 1e-4);
+    let mut worst = 0f64;
+    for (step, &simulated) in trace.iter().enumerate() {
+        if step > 10 {
+            for _ in 0..1000 {
+                v += h * (g_l * (m.v_rest - v) + g * (m.e_rev_e - v) + m.i_offset) / m.cm;
+                g -= h * g / m.tau_syn_e;
+            }
+        }
+        if step == 10 {
+            g = w;
+        }
+        worst = worst.max((f64::from(simulated) - v).abs());
+    }
+    let peak = trace.iter().fold(f32::MIN, |a, &b| a.max(b));
+    assert!(
+        f64::from(peak) - v_inf > 0.5,
+        "the pulse depolarises: peak {peak}"
+    );
+    assert!(
+        worst < 1e-3,
+        "largest deviation from the f64 reference: {worst} mV"
+    );
 }

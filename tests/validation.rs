@@ -309,3 +309,22 @@ fn every_error_is_reported_at_once() {
     let errors = errors(&net);
     assert!(errors.len() >= 3, "{errors:?}");
 }
+
+#[test]
+fn conductances_are_not_negative() {
+    let mut net = base();
+    net.add_population(Population::new(
+        "C",
+        4,
+        NeuronModel::IafCondExp(neurodyn::IafCondExp::default()),
+    ));
+    net.add_projection(Projection::new(
+        "I",
+        "C",
+        fixed_p(0.5),
+        -0.01,
+        1.0,
+        Receptor::Inhibitory,
+    ));
+    expect_one(&net, "projections[0] (I -> C).weight", "a conductance");
+}

@@ -123,6 +123,7 @@ pub fn neuron_model_file(kind: NeuronKind) -> Option<ShaderFile> {
         NeuronKind::IafPscExp => Some(shader_file!("shaders/neurons/iaf_psc_exp.wgsl")),
         NeuronKind::IafPscDelta => Some(shader_file!("shaders/neurons/iaf_psc_delta.wgsl")),
         NeuronKind::Izhikevich => Some(shader_file!("shaders/neurons/izhikevich.wgsl")),
+        NeuronKind::IafCondExp => Some(shader_file!("shaders/neurons/iaf_cond_exp.wgsl")),
         NeuronKind::Custom(_) => None,
     }
 }

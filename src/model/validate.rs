@@ -167,6 +167,7 @@ impl<'a> Checker<'a> {
                 &format!("{field}.weight"),
                 &projection.weight,
                 projection.receptor,
+                post.map(|p| &p.neuron),
             );
             self.check_delay(&format!("{field}.delay_ms"), &projection.delay_ms);
         }
@@ -229,6 +230,22 @@ impl<'a> Checker<'a> {
                 );
             }
             NeuronModel::Custom(c) => self.check_custom(&field, c),
+            NeuronModel::IafCondExp(p) => {
+                self.positive(&format!("{field}.cm"), p.cm);
+                self.positive(&format!("{field}.tau_m"), p.tau_m);
+                self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);
+                self.positive(&format!("{field}.tau_syn_I"), p.tau_syn_i);
+                self.finite(&format!("{field}.e_rev_E"), p.e_rev_e);
+                self.finite(&format!("{field}.e_rev_I"), p.e_rev_i);
+                self.check_lif(
+                    &field,
+                    p.tau_refrac,
+                    p.v_rest,
+                    p.v_reset,
+                    p.v_thresh,
+                    p.i_offset,
+                );
+            }
             NeuronModel::Izhikevich(p) => {
                 for (name, value) in [
                     ("a", p.a),
@@ -477,12 +494,32 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_weight(&mut self, field: &str, weight: &Value, receptor: Receptor) {
+    /// Weights must have the sign the target's synapses expect: current and voltage
+    /// jumps follow NEST's convention (excitatory ≥ 0, inhibitory ≤ 0), conductances
+    /// are ≥ 0 on both receptors (PyNN's), custom models take any sign.
+    fn check_weight(
+        &mut self,
+        field: &str,
+        weight: &Value,
+        receptor: Receptor,
+        target: Option<&NeuronModel>,
+    ) {
         if !self.check_value(field, weight) {
             return;
         }
         let (low, high) = weight.range();
+        let conductance = matches!(target, Some(NeuronModel::IafCondExp(_)));
+        if matches!(target, Some(NeuronModel::Custom(_))) {
+            return;
+        }
         match receptor {
+            _ if conductance && low < 0.0 => self.errors.push(ModelError::WeightSign {
+                field: field.into(),
+                receptor,
+                sign: "≥ 0 (a conductance)",
+                value: low,
+            }),
+            _ if conductance => {}
             Receptor::Excitatory if low < 0.0 => self.errors.push(ModelError::WeightSign {
                 field: field.into(),
                 receptor,
@@ -538,10 +575,15 @@ impl<'a> Checker<'a> {
                 ..
             } => {
                 self.non_negative(&format!("{field}.rate_hz"), *rate_hz);
+                let target = self
+                    .network
+                    .population(stimulus.target())
+                    .map(|p| &p.neuron);
                 self.check_weight(
                     &format!("{field}.weight"),
                     &Value::constant(*weight),
                     *receptor,
+                    target,
                 );
                 (*start_ms, *stop_ms)
             }

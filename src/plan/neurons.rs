@@ -13,15 +13,17 @@ pub enum NeuronKind {
     IafPscExp,
     IafPscDelta,
     Izhikevich,
+    IafCondExp,
     Custom(u32),
 }
 
 impl NeuronKind {
     /// The models with a shader file and a CPU twin.
-    pub const BUILT_IN: [NeuronKind; 3] = [
+    pub const BUILT_IN: [NeuronKind; 4] = [
         NeuronKind::IafPscExp,
         NeuronKind::IafPscDelta,
         NeuronKind::Izhikevich,
+        NeuronKind::IafCondExp,
     ];
 
     /// The kind of a built-in model (`None` for a custom one).
@@ -30,6 +32,7 @@ impl NeuronKind {
             NeuronModel::IafPscExp(_) => Some(NeuronKind::IafPscExp),
             NeuronModel::IafPscDelta(_) => Some(NeuronKind::IafPscDelta),
             NeuronModel::Izhikevich(_) => Some(NeuronKind::Izhikevich),
+            NeuronModel::IafCondExp(_) => Some(NeuronKind::IafCondExp),
             NeuronModel::Custom(_) => None,
         }
     }
@@ -40,6 +43,7 @@ impl NeuronKind {
             NeuronKind::IafPscExp => "iaf_psc_exp",
             NeuronKind::IafPscDelta => "iaf_psc_delta",
             NeuronKind::Izhikevich => "izhikevich",
+            NeuronKind::IafCondExp => "iaf_cond_exp",
             NeuronKind::Custom(_) => "custom",
         }
     }
@@ -50,6 +54,7 @@ impl NeuronKind {
             NeuronKind::IafPscExp => Some(3),
             NeuronKind::IafPscDelta => Some(1),
             NeuronKind::Izhikevich => Some(2),
+            NeuronKind::IafCondExp => Some(3),
             NeuronKind::Custom(_) => None,
         }
     }
@@ -129,6 +134,31 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
             refractory_steps: 0,
             v_offset: 0.0,
         },
+        NeuronModel::IafCondExp(m) => LoweredNeuron {
+            kind,
+            state_count,
+            // g_leak, v_rest, e_rev_E, e_rev_I, i_offset, 1/cm, half-step and step
+            // decays of g_E and g_I, h, v_thresh, v_reset
+            params: [
+                m.cm / m.tau_m,
+                m.v_rest,
+                m.e_rev_e,
+                m.e_rev_i,
+                m.i_offset,
+                1.0 / m.cm,
+                (-h / (2.0 * m.tau_syn_e)).exp(),
+                (-h / m.tau_syn_e).exp(),
+                (-h / (2.0 * m.tau_syn_i)).exp(),
+                (-h / m.tau_syn_i).exp(),
+                h,
+                m.v_thresh,
+                m.v_reset,
+            ]
+            .map(|x| x as f32)
+            .to_vec(),
+            refractory_steps: (m.tau_refrac / h).round() as u32,
+            v_offset: 0.0,
+        },
         NeuronModel::Custom(c) => LoweredNeuron {
             kind,
             state_count,
@@ -153,6 +183,7 @@ pub fn initial_state(model: &NeuronModel, v: Option<f64>) -> Vec<f32> {
             let v = v.unwrap_or(m.c);
             vec![v as f32, (m.b * v) as f32]
         }
+        NeuronModel::IafCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0],
         NeuronModel::Custom(c) => c
             .state
             .iter()

@@ -1,0 +1,93 @@
+//! What the benchmark examples share: run a model file through the library and print
+//! per-population rate and CV ISI, wall time and real-time factor.
+
+use std::path::Path;
+use std::time::Instant;
+
+use neurodyn::{model::file, Backend, Network, Simulation};
+
+/// Options every example reads from its command line: `--cpu`, `--seed N`, `--ms T`.
+pub struct Options {
+    pub backend: Backend,
+    pub seed: Option<u64>,
+    pub duration_ms: Option<f64>,
+}
+
+impl Options {
+    pub fn from_args() -> Self {
+        let args: Vec<String> = std::env::args().collect();
+        let value = |name: &str| {
+            args.iter()
+                .position(|a| a == name)
+                .and_then(|i| args.get(i + 1))
+        };
+        Self {
+            backend: if args.iter().any(|a| a == "--cpu") {
+                Backend::Cpu
+            } else {
+                Backend::Gpu
+            },
+            seed: value("--seed").and_then(|s| s.parse().ok()),
+            duration_ms: value("--ms").and_then(|s| s.parse().ok()),
+        }
+    }
+}
+
+/// Loads `models/<name>.toml`; returns its network and duration with the options applied.
+pub fn load(name: &str, options: &Options) -> Result<(Network, f64), Box<dyn std::error::Error>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(format!("{name}.toml"));
+    let model = file::load(&path)?;
+    let mut network = model.network;
+    if let Some(seed) = options.seed {
+        network.seed = seed;
+    }
+    Ok((network, options.duration_ms.unwrap_or(model.duration_ms)))
+}
+
+/// Builds, runs and prints the summary.
+pub fn run(
+    title: &str,
+    network: &Network,
+    duration_ms: f64,
+    backend: Backend,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let build = Instant::now();
+    let mut sim = Simulation::new(network, backend)?;
+    let build_s = build.elapsed().as_secs_f64();
+    let run = Instant::now();
+    sim.run_ms(duration_ms)?;
+    let run_s = run.elapsed().as_secs_f64();
+
+    println!(
+        "{title}: {} neurons, {} synapses, seed {}, on {}",
+        sim.plan().n_neurons(),
+        sim.plan().synapses.len(),
+        network.seed,
+        sim.device()
+    );
+    println!(
+        "{:<6} {:>8} {:>9} {:>10} {:>8}",
+        "pop", "neurons", "spikes", "rate (Hz)", "CV ISI"
+    );
+    for record in sim.spike_records() {
+        let cv = record
+            .cv_isi()
+            .map_or("-".to_string(), |cv| format!("{cv:.3}"));
+        println!(
+            "{:<6} {:>8} {:>9} {:>10.2} {:>8}",
+            record.population,
+            record.size,
+            record.len(),
+            record.mean_rate_hz(),
+            cv
+        );
+    }
+    println!("build {build_s:.3} s, run {run_s:.3} s for {duration_ms} ms simulated");
+    println!(
+        "real-time factor (wall / simulated): {:.3}",
+        run_s / (duration_ms / 1000.0)
+    );
+    Ok(())
+}
