@@ -35,8 +35,8 @@ mod simulation;
 
 pub use error::Error;
 pub use model::{
-    Connectivity, IafCondExp, IafPscDelta, IafPscExp, Izhikevich, ModelError, Network, NeuronModel,
-    Population, Projection, Receptor, Recorder, Stimulus, ValidationErrors, Value,
+    Connectivity, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp, Izhikevich, ModelError, Network,
+    NeuronModel, Population, Projection, Receptor, Recorder, Stimulus, ValidationErrors, Value,
 };
 pub use plan::{Plan, PlanError};
 pub use record::{SpikeRecord, StateRecord};

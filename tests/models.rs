@@ -29,6 +29,17 @@ fn mixed_network(seed: u64) -> Network {
         ..Default::default()
     });
     let izh = NeuronModel::Izhikevich(Izhikevich::default());
+    let alpha = NeuronModel::IafPscAlpha(IafPscExp {
+        tau_refrac: 2.0,
+        v_rest: -65.0,
+        v_reset: -70.0,
+        v_thresh: -50.0,
+        cm: 0.25,
+        tau_m: 10.0,
+        tau_syn_e: 0.5,
+        tau_syn_i: 1.0,
+        i_offset: 0.0,
+    });
     let cond = NeuronModel::IafCondExp(IafCondExp {
         cm: 0.2,
         tau_m: 20.0,
@@ -48,6 +59,7 @@ fn mixed_network(seed: u64) -> Network {
         ("exp", exp, Value::uniform(-65.0, -55.0), 16000.0, 0.0877),
         ("delta", delta, Value::uniform(0.0, 19.0), 20000.0, 0.1),
         ("cond", cond, Value::normal(-55.0, 5.0), 4000.0, 0.004),
+        ("alpha", alpha, Value::uniform(-65.0, -55.0), 16000.0, 0.05),
     ] {
         net.add_population(Population::new(name, 300, model).with_initial_v(v0));
         net.add_stimulus(Stimulus::Poisson {
@@ -75,6 +87,8 @@ fn mixed_network(seed: u64) -> Network {
         ("exp", "exp", -0.1, Receptor::Inhibitory),
         ("cond", "cond", 0.03, Receptor::Inhibitory),
         ("exp", "cond", 0.004, Receptor::Excitatory),
+        ("alpha", "alpha", -0.1, Receptor::Inhibitory),
+        ("cond", "alpha", 0.05, Receptor::Excitatory),
     ] {
         net.add_projection(Projection::new(
             pre,
@@ -110,6 +124,10 @@ fn every_model_is_identical_on_gpu_and_cpu_in_one_recurrent_network() {
         ("exp", &["v", "i_syn_E", "i_syn_I"][..]),
         ("delta", &["v"][..]),
         ("cond", &["v", "g_E", "g_I"][..]),
+        (
+            "alpha",
+            &["v", "i_syn_E", "di_syn_E", "i_syn_I", "di_syn_I"][..],
+        ),
     ] {
         for var in variables {
             let g: Vec<u32> = gpu
@@ -361,5 +379,126 @@ fn a_conductance_pulse_matches_an_f64_reference() {
     assert!(
         worst < 1e-3,
         "largest deviation from the f64 reference: {worst} mV"
+    );
+}
+
+/// One input spike into a resting neuron of `model`; returns the probed traces of `v`
+/// (relative to rest) and of `current`, sampled after every step, and the time (ms)
+/// since the input entered the synaptic state for each sample.
+fn psp(model: NeuronModel, weight: f64, current: &str) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut net = Network::new(0.1, 1);
+    net.add_population(
+        Population::new("pre", 1, NeuronModel::IafPscDelta(IafPscDelta::default()))
+            .with_initial_v(Value::constant(-40.0)),
+    );
+    net.add_population(Population::new("n", 1, model));
+    net.add_projection(Projection::from_list(
+        "pre",
+        "n",
+        &[(0, 0, weight, 0.1)],
+        Receptor::Excitatory,
+    ));
+    net.record_state("n", "v", vec![0], 1);
+    net.record_state("n", current, vec![0], 1);
+    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+    sim.run(600).unwrap();
+    let rest = -65.0;
+    let v = sim
+        .state_record("n", "v")
+        .unwrap()
+        .trace(0)
+        .iter()
+        .map(|&x| f64::from(x) - rest)
+        .collect();
+    let i = sim
+        .state_record("n", current)
+        .unwrap()
+        .trace(0)
+        .iter()
+        .map(|&x| f64::from(x))
+        .collect();
+    // The spike (step 0) arrives in step 1 and enters the currents at its end.
+    let t = (0..600).map(|k| (k as f64 - 1.0) * 0.1).collect();
+    (v, i, t)
+}
+
+#[test]
+fn exponential_and_alpha_psps_follow_their_closed_forms() {
+    let (tau_m, tau_s, cm, w) = (10.0f64, 2.0f64, 0.25f64, 0.5f64);
+    let model = IafPscExp {
+        cm,
+        tau_m,
+        tau_syn_e: tau_s,
+        tau_syn_i: tau_s,
+        tau_refrac: 2.0,
+        v_rest: -65.0,
+        v_reset: -65.0,
+        v_thresh: -50.0,
+        i_offset: 0.0,
+    };
+    let (v, i, t) = psp(NeuronModel::IafPscExp(model.clone()), w, "i_syn_E");
+    let factor = w / cm * tau_s * tau_m / (tau_m - tau_s);
+    for k in 1..600 {
+        let expected_v = factor * ((-t[k] / tau_m).exp() - (-t[k] / tau_s).exp());
+        assert!(
+            (v[k] - expected_v).abs() < 2e-5,
+            "exp PSP at {} ms: {} vs {expected_v}",
+            t[k],
+            v[k]
+        );
+        assert!(
+            (i[k] - w * (-t[k] / tau_s).exp()).abs() < 1e-6,
+            "exp PSC at {} ms",
+            t[k]
+        );
+    }
+    let peak = v
+        .iter()
+        .cloned()
+        .enumerate()
+        .fold((0, 0.0), |a, (k, x)| if x > a.1 { (k, x) } else { a });
+    let t_peak = (tau_m / tau_s).ln() * tau_m * tau_s / (tau_m - tau_s);
+    assert!(
+        (t[peak.0] - t_peak).abs() <= 0.05 + 1e-9,
+        "exp PSP peaks at {} ms, analytic {t_peak}",
+        t[peak.0]
+    );
+
+    let (v, i, t) = psp(NeuronModel::IafPscAlpha(model), w, "i_syn_E");
+    let a = 1.0 / tau_s - 1.0 / tau_m;
+    for k in 1..600 {
+        let x = a * t[k];
+        let f = 1.0 - (-x).exp() * (1.0 + x);
+        let expected_v =
+            w * std::f64::consts::E / (tau_s * cm) * (-t[k] / tau_m).exp() * f / (a * a);
+        let expected_i = w * t[k] / tau_s * (1.0 - t[k] / tau_s).exp();
+        assert!(
+            (v[k] - expected_v).abs() < 2e-5,
+            "alpha PSP at {} ms: {} vs {expected_v}",
+            t[k],
+            v[k]
+        );
+        assert!(
+            (i[k] - expected_i).abs() < 1e-6,
+            "alpha PSC at {} ms: {} vs {expected_i}",
+            t[k],
+            i[k]
+        );
+    }
+    // The alpha current peaks at the weight, tau_syn after the input.
+    let peak = i
+        .iter()
+        .cloned()
+        .enumerate()
+        .fold((0, 0.0), |a, (k, x)| if x > a.1 { (k, x) } else { a });
+    assert!(
+        (t[peak.0] - tau_s).abs() < 1e-9,
+        "alpha PSC peaks at {} ms",
+        t[peak.0]
+    );
+    assert!(
+        (peak.1 - w).abs() / w < 1e-5,
+        "alpha PSC peak {} vs weight {w}",
+        peak.1
     );
 }

@@ -124,6 +124,7 @@ pub fn neuron_model_file(kind: NeuronKind) -> Option<ShaderFile> {
         NeuronKind::IafPscDelta => Some(shader_file!("shaders/neurons/iaf_psc_delta.wgsl")),
         NeuronKind::Izhikevich => Some(shader_file!("shaders/neurons/izhikevich.wgsl")),
         NeuronKind::IafCondExp => Some(shader_file!("shaders/neurons/iaf_cond_exp.wgsl")),
+        NeuronKind::IafPscAlpha => Some(shader_file!("shaders/neurons/iaf_psc_alpha.wgsl")),
         NeuronKind::Custom(_) => None,
     }
 }

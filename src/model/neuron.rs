@@ -16,16 +16,19 @@ pub enum NeuronModel {
     Izhikevich(Izhikevich),
     /// NEST `iaf_cond_exp`, PyNN `IF_cond_exp`.
     IafCondExp(IafCondExp),
+    /// NEST `iaf_psc_alpha`, PyNN `IF_curr_alpha`.
+    IafPscAlpha(IafPscAlpha),
     /// A model written in WGSL by the user (GPU backend only).
     Custom(CustomNeuron),
 }
 
 /// NEST names of the models, in the order of `NeuronModel`'s variants.
-pub const NEURON_MODEL_NAMES: [&str; 5] = [
+pub const NEURON_MODEL_NAMES: [&str; 6] = [
     "iaf_psc_exp",
     "iaf_psc_delta",
     "izhikevich",
     "iaf_cond_exp",
+    "iaf_psc_alpha",
     "custom",
 ];
 
@@ -37,7 +40,8 @@ impl NeuronModel {
             NeuronModel::IafPscDelta(_) => NEURON_MODEL_NAMES[1],
             NeuronModel::Izhikevich(_) => NEURON_MODEL_NAMES[2],
             NeuronModel::IafCondExp(_) => NEURON_MODEL_NAMES[3],
-            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[4],
+            NeuronModel::IafPscAlpha(_) => NEURON_MODEL_NAMES[4],
+            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[5],
         }
     }
 
@@ -48,6 +52,7 @@ impl NeuronModel {
             NeuronModel::IafPscDelta(_) => &["v"],
             NeuronModel::Izhikevich(_) => &["v", "u"],
             NeuronModel::IafCondExp(_) => &["v", "g_E", "g_I"],
+            NeuronModel::IafPscAlpha(_) => &["v", "i_syn_E", "di_syn_E", "i_syn_I", "di_syn_I"],
             NeuronModel::Custom(c) => return c.state.keys().cloned().collect(),
         };
         names.iter().map(|n| n.to_string()).collect()
@@ -56,7 +61,7 @@ impl NeuronModel {
     /// The parameter names of the model called `name` (as in model files).
     pub fn parameter_names(name: &str) -> Option<&'static [&'static str]> {
         match name {
-            "iaf_psc_exp" => Some(&[
+            "iaf_psc_exp" | "iaf_psc_alpha" => Some(&[
                 "cm",
                 "tau_m",
                 "tau_syn_E",
@@ -417,3 +422,21 @@ impl Default for IafCondExp {
         }
     }
 }
+
+/// Leaky integrate-and-fire neuron with alpha-shaped synaptic currents (NEST
+/// `iaf_psc_alpha`, PyNN `IF_curr_alpha`).
+///
+/// ```text
+/// cm dV/dt = -cm/tau_m (V - v_rest) + I_E + I_I + i_offset + I_stim
+/// I_X(t) = w (t / tau_syn_X) e^(1 − t/tau_syn_X) after a spike of weight w (nA):
+///          the current peaks at w, tau_syn_X after the spike
+/// V >= v_thresh  =>  spike, V <- v_reset, held for tau_refrac
+/// ```
+///
+/// Integration: exact (Rotter & Diesmann 1999), as NEST: each current is the pair
+/// (dI, I) with `dI' = −dI/τ`, `I' = dI − I/τ`; a spike adds `e/τ · w` to dI. The
+/// membrane advances with `V' = P30 (i_offset + I_stim) + Σ (P31 dI + P32 I) + P33 V`,
+/// then the currents with `I' = P21 dI + P22 I`, `dI' = P11 dI + e/τ · input`;
+/// propagators in f64 on the host. Refractoriness and threshold as `iaf_psc_exp`.
+/// Same parameters and units as `IafPscExp`.
+pub type IafPscAlpha = IafPscExp;

@@ -203,7 +203,7 @@ impl<'a> Checker<'a> {
             });
         }
         match &population.neuron {
-            NeuronModel::IafPscExp(p) => {
+            NeuronModel::IafPscExp(p) | NeuronModel::IafPscAlpha(p) => {
                 self.positive(&format!("{field}.cm"), p.cm);
                 self.positive(&format!("{field}.tau_m"), p.tau_m);
                 self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);

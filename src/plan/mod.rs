@@ -11,7 +11,7 @@ mod propagator;
 pub use crate::model::delay_to_steps;
 pub use connectivity::{draw_projection, DrawnSynapses, SynapseTable};
 pub use neurons::{initial_state, lower, LoweredNeuron, NeuronKind, MAX_STATE};
-pub use propagator::{propagator_32, IafPscExpPropagators};
+pub use propagator::{propagator_31, propagator_32, AlphaPropagators, IafPscExpPropagators};
 
 use bytemuck::Zeroable;
 use thiserror::Error;

@@ -2,7 +2,7 @@
 //! it reads (f32, in the order the model's shader and CPU twin name them), and the
 //! initial state of a neuron.
 
-use super::propagator::IafPscExpPropagators;
+use super::propagator::{AlphaPropagators, IafPscExpPropagators};
 use crate::model::NeuronModel;
 
 /// A neuron kernel: `shaders/neurons/<name>.wgsl` with its twin
@@ -14,16 +14,18 @@ pub enum NeuronKind {
     IafPscDelta,
     Izhikevich,
     IafCondExp,
+    IafPscAlpha,
     Custom(u32),
 }
 
 impl NeuronKind {
     /// The models with a shader file and a CPU twin.
-    pub const BUILT_IN: [NeuronKind; 4] = [
+    pub const BUILT_IN: [NeuronKind; 5] = [
         NeuronKind::IafPscExp,
         NeuronKind::IafPscDelta,
         NeuronKind::Izhikevich,
         NeuronKind::IafCondExp,
+        NeuronKind::IafPscAlpha,
     ];
 
     /// The kind of a built-in model (`None` for a custom one).
@@ -33,6 +35,7 @@ impl NeuronKind {
             NeuronModel::IafPscDelta(_) => Some(NeuronKind::IafPscDelta),
             NeuronModel::Izhikevich(_) => Some(NeuronKind::Izhikevich),
             NeuronModel::IafCondExp(_) => Some(NeuronKind::IafCondExp),
+            NeuronModel::IafPscAlpha(_) => Some(NeuronKind::IafPscAlpha),
             NeuronModel::Custom(_) => None,
         }
     }
@@ -44,6 +47,7 @@ impl NeuronKind {
             NeuronKind::IafPscDelta => "iaf_psc_delta",
             NeuronKind::Izhikevich => "izhikevich",
             NeuronKind::IafCondExp => "iaf_cond_exp",
+            NeuronKind::IafPscAlpha => "iaf_psc_alpha",
             NeuronKind::Custom(_) => "custom",
         }
     }
@@ -55,6 +59,7 @@ impl NeuronKind {
             NeuronKind::IafPscDelta => Some(1),
             NeuronKind::Izhikevich => Some(2),
             NeuronKind::IafCondExp => Some(3),
+            NeuronKind::IafPscAlpha => Some(5),
             NeuronKind::Custom(_) => None,
         }
     }
@@ -134,6 +139,39 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
             refractory_steps: 0,
             v_offset: 0.0,
         },
+        NeuronModel::IafPscAlpha(m) => {
+            let ex = AlphaPropagators::new(m.tau_syn_e, m.tau_m, m.cm, h);
+            let inh = AlphaPropagators::new(m.tau_syn_i, m.tau_m, m.cm, h);
+            let p33 = (-h / m.tau_m).exp();
+            let p30 = -m.tau_m / m.cm * (-h / m.tau_m).exp_m1();
+            LoweredNeuron {
+                kind,
+                state_count,
+                // p33, p30, then per receptor p11, p21, p31, p32, psc_unit, then
+                // i_offset, theta, v_reset
+                params: [
+                    p33,
+                    p30,
+                    ex.p11,
+                    ex.p21,
+                    ex.p31,
+                    ex.p32,
+                    ex.psc_unit,
+                    inh.p11,
+                    inh.p21,
+                    inh.p31,
+                    inh.p32,
+                    inh.psc_unit,
+                    m.i_offset,
+                    m.v_thresh - m.v_rest,
+                    m.v_reset - m.v_rest,
+                ]
+                .map(|x| x as f32)
+                .to_vec(),
+                refractory_steps: (m.tau_refrac / h).round() as u32,
+                v_offset: m.v_rest,
+            }
+        }
         NeuronModel::IafCondExp(m) => LoweredNeuron {
             kind,
             state_count,
@@ -184,6 +222,9 @@ pub fn initial_state(model: &NeuronModel, v: Option<f64>) -> Vec<f32> {
             vec![v as f32, (m.b * v) as f32]
         }
         NeuronModel::IafCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0],
+        NeuronModel::IafPscAlpha(m) => {
+            vec![v.map_or(0.0, |v| (v - m.v_rest) as f32), 0.0, 0.0, 0.0, 0.0]
+        }
         NeuronModel::Custom(c) => c
             .state
             .iter()

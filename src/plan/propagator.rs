@@ -51,6 +51,50 @@ pub fn propagator_32(tau_syn: f64, tau_m: f64, c_m: f64, h: f64) -> f64 {
     }
 }
 
+/// The response of the membrane after `h` to a unit `dI` of an alpha current at the
+/// step's start (`I(t) = t e^{−t/τs}`, `I(0) = 0`): e^{−h/τm} f(a h) / (C a²) with
+/// a = 1/τs − 1/τm and f(x) = 1 − e^{−x}(1 + x), by its series where x is small
+/// (the closed form cancels) and h²/(2C) e^{−h/τm} at a = 0.
+pub fn propagator_31(tau_syn: f64, tau_m: f64, c_m: f64, h: f64) -> f64 {
+    let a = 1.0 / tau_syn - 1.0 / tau_m;
+    let x = a * h;
+    let decay = (-h / tau_m).exp();
+    if x.abs() < 1e-3 {
+        // f(x)/a² = h² (1/2 − x/3 + x²/8 − x³/30 + …)
+        let series = 0.5 - x / 3.0 + x * x / 8.0 - x * x * x / 30.0;
+        return decay * h * h * series / c_m;
+    }
+    let f = -(-x).exp_m1() - x * (-x).exp();
+    decay * f / (c_m * a * a)
+}
+
+/// The propagators of `iaf_psc_alpha` over one step `h` (ms), per receptor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AlphaPropagators {
+    /// dI decay, also I's own decay: exp(−h/τs).
+    pub p11: f64,
+    /// dI → I: h exp(−h/τs).
+    pub p21: f64,
+    /// dI → V and I → V.
+    pub p31: f64,
+    pub p32: f64,
+    /// Weight → dI: e/τs, so that a weight w gives a current peaking at w.
+    pub psc_unit: f64,
+}
+
+impl AlphaPropagators {
+    pub fn new(tau_syn: f64, tau_m: f64, c_m: f64, h: f64) -> Self {
+        let p11 = (-h / tau_syn).exp();
+        Self {
+            p11,
+            p21: h * p11,
+            p31: propagator_31(tau_syn, tau_m, c_m, h),
+            p32: propagator_32(tau_syn, tau_m, c_m, h),
+            psc_unit: std::f64::consts::E / tau_syn,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +104,28 @@ mod tests {
         let at = propagator_32(10.0, 10.0, 1.0, 0.1);
         let near = propagator_32(10.0 + 1e-9, 10.0, 1.0, 0.1);
         assert!((at - near).abs() / at < 1e-6, "{at} vs {near}");
+    }
+
+    #[test]
+    fn propagator_31_is_continuous_where_the_series_takes_over() {
+        let h = 0.1;
+        let below = propagator_31(10.0, 10.0 + 0.99e-2, 1.0, h);
+        let above = propagator_31(10.0, 10.0 + 1.01e-2, 1.0, h);
+        assert!((below - above).abs() / below < 1e-4, "{below} vs {above}");
+        // Against a direct quadrature of ∫ e^{−(h−s)/τm} s e^{−s/τs} ds / C.
+        let (ts, tm, c) = (2.0, 10.0, 0.25);
+        let n = 100_000;
+        let quad: f64 = (0..n)
+            .map(|k| {
+                let s = (k as f64 + 0.5) * h / n as f64;
+                (-(h - s) / tm).exp() * s * (-s / ts).exp()
+            })
+            .sum::<f64>()
+            * h
+            / n as f64
+            / c;
+        let p = propagator_31(ts, tm, c, h);
+        assert!((p - quad).abs() / quad < 1e-8, "{p} vs {quad}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! synaptic input of this step (in the model's units) and the DC input.
 
 pub mod iaf_cond_exp;
+pub mod iaf_psc_alpha;
 pub mod iaf_psc_delta;
 pub mod iaf_psc_exp;
 pub mod izhikevich;
@@ -30,6 +31,7 @@ pub fn neuron_step(
         NeuronKind::IafPscDelta => iaf_psc_delta::neuron_step(s, r, input),
         NeuronKind::Izhikevich => izhikevich::neuron_step(s, r, input),
         NeuronKind::IafCondExp => iaf_cond_exp::neuron_step(s, r, input),
+        NeuronKind::IafPscAlpha => iaf_psc_alpha::neuron_step(s, r, input),
         NeuronKind::Custom(_) => unreachable!("the CPU engine refuses plans with custom models"),
     }
 }
