@@ -2,8 +2,8 @@
 //! recurrent network, and single-neuron behaviour against independent references.
 
 use neurodyn::{
-    Backend, Connectivity, IafCondExp, IafPscDelta, IafPscExp, Izhikevich, Network, NeuronModel,
-    Population, Projection, Receptor, Simulation, Stimulus, Value,
+    AeifCondExp, Backend, Connectivity, IafCondExp, IafPscDelta, IafPscExp, Izhikevich, Network,
+    NeuronModel, Population, Projection, Receptor, Simulation, Stimulus, Value,
 };
 
 /// A recurrent network of each model (and one population of every model together),
@@ -29,6 +29,10 @@ fn mixed_network(seed: u64) -> Network {
         ..Default::default()
     });
     let izh = NeuronModel::Izhikevich(Izhikevich::default());
+    let adex = NeuronModel::AeifCondExp(AeifCondExp {
+        tau_refrac: 2.0,
+        ..Default::default()
+    });
     let alpha = NeuronModel::IafPscAlpha(IafPscExp {
         tau_refrac: 2.0,
         v_rest: -65.0,
@@ -60,6 +64,7 @@ fn mixed_network(seed: u64) -> Network {
         ("delta", delta, Value::uniform(0.0, 19.0), 20000.0, 0.1),
         ("cond", cond, Value::normal(-55.0, 5.0), 4000.0, 0.004),
         ("alpha", alpha, Value::uniform(-65.0, -55.0), 16000.0, 0.05),
+        ("adex", adex, Value::uniform(-70.0, -55.0), 6000.0, 0.004),
     ] {
         net.add_population(Population::new(name, 300, model).with_initial_v(v0));
         net.add_stimulus(Stimulus::Poisson {
@@ -88,6 +93,8 @@ fn mixed_network(seed: u64) -> Network {
         ("cond", "cond", 0.03, Receptor::Inhibitory),
         ("exp", "cond", 0.004, Receptor::Excitatory),
         ("alpha", "alpha", -0.1, Receptor::Inhibitory),
+        ("adex", "adex", 0.01, Receptor::Inhibitory),
+        ("alpha", "adex", 0.003, Receptor::Excitatory),
         ("cond", "alpha", 0.05, Receptor::Excitatory),
     ] {
         net.add_projection(Projection::new(
@@ -128,6 +135,7 @@ fn every_model_is_identical_on_gpu_and_cpu_in_one_recurrent_network() {
             "alpha",
             &["v", "i_syn_E", "di_syn_E", "i_syn_I", "di_syn_I"][..],
         ),
+        ("adex", &["v", "w", "g_E", "g_I"][..]),
     ] {
         for var in variables {
             let g: Vec<u32> = gpu
@@ -500,5 +508,80 @@ fn exponential_and_alpha_psps_follow_their_closed_forms() {
         (peak.1 - w).abs() / w < 1e-5,
         "alpha PSC peak {} vs weight {w}",
         peak.1
+    );
+}
+
+/// Spike times (ms) of one AdEx neuron under a constant current, from an f64 RK4
+/// integration with a step of 1 µs and the model's own rules (V clamped at v_spike
+/// in the right-hand side, held at v_reset while refractory).
+fn adex_reference(m: &AeifCondExp, duration_ms: f64) -> Vec<f64> {
+    let g_l = m.cm / m.tau_m;
+    let a = m.a / 1000.0;
+    let rhs = |v: f64, w: f64, refractory: bool| {
+        let v = if refractory {
+            m.v_reset
+        } else {
+            v.min(m.v_spike)
+        };
+        let dv = (g_l * (m.v_rest - v) + g_l * m.delta_t * ((v - m.v_thresh) / m.delta_t).exp()
+            - w
+            + m.i_offset)
+            / m.cm;
+        let dw = (a * (v - m.v_rest) - w) / m.tau_w;
+        (if refractory { 0.0 } else { dv }, dw)
+    };
+    let h = 0.001;
+    let (mut v, mut w, mut refractory_left) = (m.v_rest, 0.0, 0.0);
+    let mut spikes = Vec::new();
+    for k in 0..(duration_ms / h) as usize {
+        let refractory = refractory_left > 1e-9;
+        if refractory {
+            v = m.v_reset;
+            refractory_left -= h;
+        }
+        let k1 = rhs(v, w, refractory);
+        let k2 = rhs(v + h / 2.0 * k1.0, w + h / 2.0 * k1.1, refractory);
+        let k3 = rhs(v + h / 2.0 * k2.0, w + h / 2.0 * k2.1, refractory);
+        let k4 = rhs(v + h * k3.0, w + h * k3.1, refractory);
+        v += h / 6.0 * (k1.0 + 2.0 * k2.0 + 2.0 * k3.0 + k4.0);
+        w += h / 6.0 * (k1.1 + 2.0 * k2.1 + 2.0 * k3.1 + k4.1);
+        if v >= m.v_spike {
+            spikes.push((k + 1) as f64 * h);
+            v = m.v_reset;
+            w += m.b;
+            refractory_left = m.tau_refrac;
+        }
+    }
+    spikes
+}
+
+#[test]
+fn adex_adapts_and_reaches_the_reference_steady_state_rate() {
+    let m = AeifCondExp {
+        i_offset: 0.8,
+        tau_refrac: 2.0,
+        ..Default::default()
+    };
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new("n", 1, NeuronModel::AeifCondExp(m.clone())));
+    net.record_spikes("n");
+    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+    sim.run_ms(2000.0).unwrap();
+    let times = sim.spikes("n").unwrap().times_ms();
+    let isi: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(isi.len() > 20, "{} spikes", times.len());
+    assert!(
+        isi[isi.len() - 1] > 1.5 * isi[0],
+        "intervals lengthen: first {} ms, last {} ms",
+        isi[0],
+        isi[isi.len() - 1]
+    );
+    let reference = adex_reference(&m, 2000.0);
+    let ref_isi: Vec<f64> = reference.windows(2).map(|w| w[1] - w[0]).collect();
+    let tail = |x: &[f64]| x[x.len() - 5..].iter().sum::<f64>() / 5.0;
+    let (rate, expected) = (1000.0 / tail(&isi), 1000.0 / tail(&ref_isi));
+    assert!(
+        (rate - expected).abs() / expected < 0.02,
+        "steady-state rate {rate:.3} Hz vs reference {expected:.3} Hz"
     );
 }

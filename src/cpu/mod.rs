@@ -3,10 +3,11 @@
 //! It is the oracle the GPU is tested against (identical rasters, identical
 //! fixed-point inputs), not a fast backend.
 
-mod arith;
+pub mod arith;
 mod buffers;
 mod engine;
 mod fixed_point;
+pub mod math;
 mod neuron_update;
 mod neurons;
 mod poisson;

@@ -13,5 +13,5 @@ pub(crate) use engine::GpuEngine;
 pub use kernel::run_kernel;
 pub use shaders::{
     neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
-    FAULTS, ROUNDING,
+    FAULTS, MATH, ROUNDING,
 };

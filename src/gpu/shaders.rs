@@ -40,6 +40,8 @@ pub const LAYOUT: ShaderFile = shader_file!("shaders/common/layout.wgsl");
 pub const RNG: ShaderFile = shader_file!("shaders/common/rng.wgsl");
 pub const FIXED_POINT: ShaderFile = shader_file!("shaders/common/fixed_point.wgsl");
 /// Needs `rounded` (ROUNDING) and so the including stage's `config`.
+pub const MATH: ShaderFile = shader_file!("shaders/common/math.wgsl");
+/// Needs `rounded` (ROUNDING) and so the including stage's `config`.
 pub const POISSON: ShaderFile = shader_file!("shaders/common/poisson.wgsl");
 /// Needs the including stage to declare `counters`.
 pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
@@ -110,7 +112,7 @@ impl Stage {
 /// The neuron update stage around a model's pieces (which declare `STATE_COUNT` and
 /// `neuron_step`).
 pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
-    let mut files = vec![LAYOUT, RNG, FIXED_POINT, POISSON, FAULTS, ROUNDING];
+    let mut files = vec![LAYOUT, RNG, FIXED_POINT, POISSON, FAULTS, ROUNDING, MATH];
     files.extend(model);
     files.push(shader_file!("shaders/neuron_update.wgsl"));
     files
@@ -125,6 +127,7 @@ pub fn neuron_model_file(kind: NeuronKind) -> Option<ShaderFile> {
         NeuronKind::Izhikevich => Some(shader_file!("shaders/neurons/izhikevich.wgsl")),
         NeuronKind::IafCondExp => Some(shader_file!("shaders/neurons/iaf_cond_exp.wgsl")),
         NeuronKind::IafPscAlpha => Some(shader_file!("shaders/neurons/iaf_psc_alpha.wgsl")),
+        NeuronKind::AeifCondExp => Some(shader_file!("shaders/neurons/aeif_cond_exp.wgsl")),
         NeuronKind::Custom(_) => None,
     }
 }

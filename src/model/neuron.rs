@@ -18,17 +18,20 @@ pub enum NeuronModel {
     IafCondExp(IafCondExp),
     /// NEST `iaf_psc_alpha`, PyNN `IF_curr_alpha`.
     IafPscAlpha(IafPscAlpha),
+    /// NEST `aeif_cond_exp`, PyNN `EIF_cond_exp_isfa_ista` (AdEx).
+    AeifCondExp(AeifCondExp),
     /// A model written in WGSL by the user (GPU backend only).
     Custom(CustomNeuron),
 }
 
 /// NEST names of the models, in the order of `NeuronModel`'s variants.
-pub const NEURON_MODEL_NAMES: [&str; 6] = [
+pub const NEURON_MODEL_NAMES: [&str; 7] = [
     "iaf_psc_exp",
     "iaf_psc_delta",
     "izhikevich",
     "iaf_cond_exp",
     "iaf_psc_alpha",
+    "aeif_cond_exp",
     "custom",
 ];
 
@@ -41,7 +44,8 @@ impl NeuronModel {
             NeuronModel::Izhikevich(_) => NEURON_MODEL_NAMES[2],
             NeuronModel::IafCondExp(_) => NEURON_MODEL_NAMES[3],
             NeuronModel::IafPscAlpha(_) => NEURON_MODEL_NAMES[4],
-            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[5],
+            NeuronModel::AeifCondExp(_) => NEURON_MODEL_NAMES[5],
+            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[6],
         }
     }
 
@@ -53,6 +57,7 @@ impl NeuronModel {
             NeuronModel::Izhikevich(_) => &["v", "u"],
             NeuronModel::IafCondExp(_) => &["v", "g_E", "g_I"],
             NeuronModel::IafPscAlpha(_) => &["v", "i_syn_E", "di_syn_E", "i_syn_I", "di_syn_I"],
+            NeuronModel::AeifCondExp(_) => &["v", "w", "g_E", "g_I"],
             NeuronModel::Custom(c) => return c.state.keys().cloned().collect(),
         };
         names.iter().map(|n| n.to_string()).collect()
@@ -91,6 +96,24 @@ impl NeuronModel {
                 "v_rest",
                 "v_reset",
                 "v_thresh",
+                "i_offset",
+                "e_rev_E",
+                "e_rev_I",
+            ]),
+            "aeif_cond_exp" => Some(&[
+                "cm",
+                "tau_m",
+                "tau_syn_E",
+                "tau_syn_I",
+                "tau_refrac",
+                "v_rest",
+                "v_reset",
+                "v_thresh",
+                "v_spike",
+                "delta_T",
+                "a",
+                "b",
+                "tau_w",
                 "i_offset",
                 "e_rev_E",
                 "e_rev_I",
@@ -440,3 +463,122 @@ impl Default for IafCondExp {
 /// propagators in f64 on the host. Refractoriness and threshold as `iaf_psc_exp`.
 /// Same parameters and units as `IafPscExp`.
 pub type IafPscAlpha = IafPscExp;
+
+/// Adaptive exponential integrate-and-fire neuron with conductance-based synapses
+/// (Brette & Gerstner 2005; NEST `aeif_cond_exp`, PyNN `EIF_cond_exp_isfa_ista`).
+///
+/// ```text
+/// cm dV/dt = g_L (v_rest − V) + g_L ΔT e^((V − v_thresh)/ΔT) + g_E (e_rev_E − V)
+///            + g_I (e_rev_I − V) − w + i_offset + I_stim            (g_L = cm/tau_m)
+/// tau_w dw/dt = a (V − v_rest) − w
+/// V >= v_spike  =>  spike, V <- v_reset, w <- w + b, V held for tau_refrac
+/// ```
+///
+/// Units (PyNN): `cm` nF, times ms, potentials mV, `a` nS, `b` and `w` nA,
+/// conductances µS. As in NEST, V in the right-hand side is clamped at `v_spike`, and
+/// while refractory V stays at `v_reset` and only w evolves.
+///
+/// Integration: conductances decay exactly; (V, w) take a classical RK4 step with the
+/// conductances of the start, middle and end of the step (NEST: adaptive RKF45). The
+/// exponential is `det_exp` (`shaders/common/math.wgsl`), built from rounded
+/// operations so every device and the CPU twin agree bit for bit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AeifCondExp {
+    #[serde(default = "adex::cm")]
+    pub cm: f64,
+    #[serde(default = "adex::tau_m")]
+    pub tau_m: f64,
+    #[serde(default = "defaults::tau_syn", rename = "tau_syn_E")]
+    pub tau_syn_e: f64,
+    #[serde(default = "defaults::tau_syn", rename = "tau_syn_I")]
+    pub tau_syn_i: f64,
+    #[serde(default = "defaults::tau_refrac")]
+    pub tau_refrac: f64,
+    #[serde(default = "adex::v_rest")]
+    pub v_rest: f64,
+    #[serde(default = "adex::v_rest")]
+    pub v_reset: f64,
+    /// The exponential's threshold V_T (mV).
+    #[serde(default = "adex::v_thresh")]
+    pub v_thresh: f64,
+    /// Where a spike is detected and V reset (mV).
+    #[serde(default = "adex::v_spike")]
+    pub v_spike: f64,
+    /// Slope factor ΔT (mV).
+    #[serde(default = "adex::delta_t", rename = "delta_T")]
+    pub delta_t: f64,
+    /// Subthreshold adaptation (nS).
+    #[serde(default = "adex::a")]
+    pub a: f64,
+    /// Spike-triggered adaptation (nA).
+    #[serde(default = "adex::b")]
+    pub b: f64,
+    /// Adaptation time constant (ms).
+    #[serde(default = "adex::tau_w")]
+    pub tau_w: f64,
+    #[serde(default)]
+    pub i_offset: f64,
+    #[serde(default, rename = "e_rev_E")]
+    pub e_rev_e: f64,
+    #[serde(default = "adex::e_rev_i", rename = "e_rev_I")]
+    pub e_rev_i: f64,
+}
+
+mod adex {
+    // PyNN's EIF_cond_exp_isfa_ista defaults (Brette & Gerstner 2005).
+    pub fn cm() -> f64 {
+        0.281
+    }
+    pub fn tau_m() -> f64 {
+        9.3667
+    }
+    pub fn v_rest() -> f64 {
+        -70.6
+    }
+    pub fn v_thresh() -> f64 {
+        -50.4
+    }
+    pub fn v_spike() -> f64 {
+        -40.0
+    }
+    pub fn delta_t() -> f64 {
+        2.0
+    }
+    pub fn a() -> f64 {
+        4.0
+    }
+    pub fn b() -> f64 {
+        0.0805
+    }
+    pub fn tau_w() -> f64 {
+        144.0
+    }
+    pub fn e_rev_i() -> f64 {
+        -80.0
+    }
+}
+
+impl Default for AeifCondExp {
+    /// PyNN's `EIF_cond_exp_isfa_ista` defaults.
+    fn default() -> Self {
+        Self {
+            cm: adex::cm(),
+            tau_m: adex::tau_m(),
+            tau_syn_e: defaults::tau_syn(),
+            tau_syn_i: defaults::tau_syn(),
+            tau_refrac: defaults::tau_refrac(),
+            v_rest: adex::v_rest(),
+            v_reset: adex::v_rest(),
+            v_thresh: adex::v_thresh(),
+            v_spike: adex::v_spike(),
+            delta_t: adex::delta_t(),
+            a: adex::a(),
+            b: adex::b(),
+            tau_w: adex::tau_w(),
+            i_offset: 0.0,
+            e_rev_e: 0.0,
+            e_rev_i: adex::e_rev_i(),
+        }
+    }
+}

@@ -230,6 +230,38 @@ impl<'a> Checker<'a> {
                 );
             }
             NeuronModel::Custom(c) => self.check_custom(&field, c),
+            NeuronModel::AeifCondExp(p) => {
+                self.positive(&format!("{field}.cm"), p.cm);
+                self.positive(&format!("{field}.tau_m"), p.tau_m);
+                self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);
+                self.positive(&format!("{field}.tau_syn_I"), p.tau_syn_i);
+                self.positive(&format!("{field}.tau_w"), p.tau_w);
+                self.positive(&format!("{field}.delta_T"), p.delta_t);
+                for (name, value) in [
+                    ("a", p.a),
+                    ("b", p.b),
+                    ("e_rev_E", p.e_rev_e),
+                    ("e_rev_I", p.e_rev_i),
+                    ("v_thresh", p.v_thresh),
+                ] {
+                    self.finite(&format!("{field}.{name}"), value);
+                }
+                self.check_lif(
+                    &field,
+                    p.tau_refrac,
+                    p.v_rest,
+                    p.v_reset,
+                    p.v_spike,
+                    p.i_offset,
+                );
+                if p.v_thresh >= p.v_spike {
+                    self.errors.push(ModelError::InvalidParameter {
+                        field: format!("{field}.v_thresh"),
+                        value: p.v_thresh,
+                        requirement: format!("must be below v_spike ({} mV)", p.v_spike),
+                    });
+                }
+            }
             NeuronModel::IafCondExp(p) => {
                 self.positive(&format!("{field}.cm"), p.cm);
                 self.positive(&format!("{field}.tau_m"), p.tau_m);
@@ -508,7 +540,10 @@ impl<'a> Checker<'a> {
             return;
         }
         let (low, high) = weight.range();
-        let conductance = matches!(target, Some(NeuronModel::IafCondExp(_)));
+        let conductance = matches!(
+            target,
+            Some(NeuronModel::IafCondExp(_) | NeuronModel::AeifCondExp(_))
+        );
         if matches!(target, Some(NeuronModel::Custom(_))) {
             return;
         }

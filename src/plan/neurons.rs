@@ -15,17 +15,19 @@ pub enum NeuronKind {
     Izhikevich,
     IafCondExp,
     IafPscAlpha,
+    AeifCondExp,
     Custom(u32),
 }
 
 impl NeuronKind {
     /// The models with a shader file and a CPU twin.
-    pub const BUILT_IN: [NeuronKind; 5] = [
+    pub const BUILT_IN: [NeuronKind; 6] = [
         NeuronKind::IafPscExp,
         NeuronKind::IafPscDelta,
         NeuronKind::Izhikevich,
         NeuronKind::IafCondExp,
         NeuronKind::IafPscAlpha,
+        NeuronKind::AeifCondExp,
     ];
 
     /// The kind of a built-in model (`None` for a custom one).
@@ -36,6 +38,7 @@ impl NeuronKind {
             NeuronModel::Izhikevich(_) => Some(NeuronKind::Izhikevich),
             NeuronModel::IafCondExp(_) => Some(NeuronKind::IafCondExp),
             NeuronModel::IafPscAlpha(_) => Some(NeuronKind::IafPscAlpha),
+            NeuronModel::AeifCondExp(_) => Some(NeuronKind::AeifCondExp),
             NeuronModel::Custom(_) => None,
         }
     }
@@ -48,6 +51,7 @@ impl NeuronKind {
             NeuronKind::Izhikevich => "izhikevich",
             NeuronKind::IafCondExp => "iaf_cond_exp",
             NeuronKind::IafPscAlpha => "iaf_psc_alpha",
+            NeuronKind::AeifCondExp => "aeif_cond_exp",
             NeuronKind::Custom(_) => "custom",
         }
     }
@@ -60,6 +64,7 @@ impl NeuronKind {
             NeuronKind::Izhikevich => Some(2),
             NeuronKind::IafCondExp => Some(3),
             NeuronKind::IafPscAlpha => Some(5),
+            NeuronKind::AeifCondExp => Some(4),
             NeuronKind::Custom(_) => None,
         }
     }
@@ -172,6 +177,41 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 v_offset: m.v_rest,
             }
         }
+        NeuronModel::AeifCondExp(m) => {
+            let g_l = m.cm / m.tau_m;
+            LoweredNeuron {
+                kind,
+                state_count,
+                // g_leak, v_rest, e_rev_E, e_rev_I, i_offset, 1/cm, decays of g_E and g_I
+                // (half step, step), h, v_spike, v_reset, g_leak ΔT, 1/ΔT, v_thresh,
+                // a (µS), 1/tau_w, b
+                params: [
+                    g_l,
+                    m.v_rest,
+                    m.e_rev_e,
+                    m.e_rev_i,
+                    m.i_offset,
+                    1.0 / m.cm,
+                    (-h / (2.0 * m.tau_syn_e)).exp(),
+                    (-h / m.tau_syn_e).exp(),
+                    (-h / (2.0 * m.tau_syn_i)).exp(),
+                    (-h / m.tau_syn_i).exp(),
+                    h,
+                    m.v_spike,
+                    m.v_reset,
+                    g_l * m.delta_t,
+                    1.0 / m.delta_t,
+                    m.v_thresh,
+                    m.a / 1000.0,
+                    1.0 / m.tau_w,
+                    m.b,
+                ]
+                .map(|x| x as f32)
+                .to_vec(),
+                refractory_steps: (m.tau_refrac / h).round() as u32,
+                v_offset: 0.0,
+            }
+        }
         NeuronModel::IafCondExp(m) => LoweredNeuron {
             kind,
             state_count,
@@ -222,6 +262,7 @@ pub fn initial_state(model: &NeuronModel, v: Option<f64>) -> Vec<f32> {
             vec![v as f32, (m.b * v) as f32]
         }
         NeuronModel::IafCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0],
+        NeuronModel::AeifCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0, 0.0],
         NeuronModel::IafPscAlpha(m) => {
             vec![v.map_or(0.0, |v| (v - m.v_rest) as f32), 0.0, 0.0, 0.0, 0.0]
         }

@@ -2,6 +2,7 @@
 //! signature: the neuron's state, its refractory counter, its population, the
 //! synaptic input of this step (in the model's units) and the DC input.
 
+pub mod aeif_cond_exp;
 pub mod iaf_cond_exp;
 pub mod iaf_psc_alpha;
 pub mod iaf_psc_delta;
@@ -32,6 +33,7 @@ pub fn neuron_step(
         NeuronKind::Izhikevich => izhikevich::neuron_step(s, r, input),
         NeuronKind::IafCondExp => iaf_cond_exp::neuron_step(s, r, input),
         NeuronKind::IafPscAlpha => iaf_psc_alpha::neuron_step(s, r, input),
+        NeuronKind::AeifCondExp => aeif_cond_exp::neuron_step(s, r, input),
         NeuronKind::Custom(_) => unreachable!("the CPU engine refuses plans with custom models"),
     }
 }

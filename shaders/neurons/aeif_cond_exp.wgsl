@@ -1,0 +1,61 @@
+// aeif_cond_exp (AdEx; PyNN EIF_cond_exp_isfa_ista): equations, units and scheme in
+// src/model/neuron.rs (AeifCondExp). Twin: src/cpu/neurons/aeif_cond_exp.rs.
+// State: v (mV), w (nA), g_E, g_I (µS).
+// Parameters: g_leak, v_rest, e_rev_E, e_rev_I, i_offset, 1/cm, decays of g_E and g_I
+// (half step, step), h, v_spike, v_reset, g_leak ΔT, 1/ΔT, v_thresh, a (µS), 1/tau_w, b.
+// Every intermediate goes through `rounded`; the exponential is det_exp.
+
+const STATE_COUNT: u32 = 4u;
+
+// (dV/dt, dw/dt); V is clamped at v_spike as in NEST, and held at v_reset while
+// refractory.
+fn aeif_rhs(b: u32, v_in: f32, w: f32, g_e: f32, g_i: f32, i: f32, refractory: bool) -> vec2<f32> {
+    let v = select(min(v_in, params[b + 11u]), params[b + 12u], refractory);
+    let leak = rounded(params[b] * rounded(params[b + 1u] - v));
+    let spike = rounded(params[b + 13u] * det_exp(rounded(rounded(v - params[b + 15u]) * params[b + 14u])));
+    let exc = rounded(g_e * rounded(params[b + 2u] - v));
+    let inh = rounded(g_i * rounded(params[b + 3u] - v));
+    let total = rounded(rounded(rounded(rounded(rounded(leak + spike) + exc) + inh) - w) + i);
+    let dv = select(rounded(total * params[b + 5u]), 0.0, refractory);
+    let dw = rounded(rounded(rounded(params[b + 16u] * rounded(v - params[b + 1u])) - w) * params[b + 17u]);
+    return vec2<f32>(dv, dw);
+}
+
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, 2>, current: f32) -> bool {
+    let b = p.param_offset;
+    var v = (*s)[0];
+    var w = (*s)[1];
+    let g_e = (*s)[2];
+    let g_i = (*s)[3];
+    let h = params[b + 10u];
+    let half = rounded(0.5 * h);
+    let g_e_mid = rounded(g_e * params[b + 6u]);
+    let g_i_mid = rounded(g_i * params[b + 8u]);
+    let g_e_end = rounded(g_e * params[b + 7u]);
+    let g_i_end = rounded(g_i * params[b + 9u]);
+    let refractory = *r > 0u;
+    if (refractory) {
+        *r = *r - 1u;
+        v = params[b + 12u];
+    }
+    let i = rounded(params[b + 4u] + current);
+    let k1 = aeif_rhs(b, v, w, g_e, g_i, i, refractory);
+    let k2 = aeif_rhs(b, rounded(v + rounded(half * k1.x)), rounded(w + rounded(half * k1.y)), g_e_mid, g_i_mid, i, refractory);
+    let k3 = aeif_rhs(b, rounded(v + rounded(half * k2.x)), rounded(w + rounded(half * k2.y)), g_e_mid, g_i_mid, i, refractory);
+    let k4 = aeif_rhs(b, rounded(v + rounded(h * k3.x)), rounded(w + rounded(h * k3.y)), g_e_end, g_i_end, i, refractory);
+    let sum_v = rounded(rounded(rounded(k1.x + rounded(2.0 * k2.x)) + rounded(2.0 * k3.x)) + k4.x);
+    let sum_w = rounded(rounded(rounded(k1.y + rounded(2.0 * k2.y)) + rounded(2.0 * k3.y)) + k4.y);
+    v = rounded(v + rounded(rounded(h * sum_v) * (1.0 / 6.0)));
+    w = rounded(w + rounded(rounded(h * sum_w) * (1.0 / 6.0)));
+    let spiked = v >= params[b + 11u];
+    if (spiked) {
+        v = params[b + 12u];
+        w = rounded(w + params[b + 18u]);
+        *r = p.refractory_steps;
+    }
+    (*s)[0] = v;
+    (*s)[1] = w;
+    (*s)[2] = rounded(g_e_end + synaptic[0]);
+    (*s)[3] = rounded(g_i_end + synaptic[1]);
+    return spiked;
+}
