@@ -35,9 +35,9 @@ mod simulation;
 
 pub use error::Error;
 pub use model::{
-    AeifCondExp, Connectivity, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp, Izhikevich,
-    ModelError, Network, NeuronModel, Population, Projection, Receptor, Recorder, Stimulus,
-    ValidationErrors, Value,
+    AeifCondExp, Connectivity, HhCondExpTraub, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,
+    Izhikevich, ModelError, Network, NeuronModel, Population, Projection, Receptor, Recorder,
+    Stimulus, ValidationErrors, Value,
 };
 pub use plan::{Plan, PlanError};
 pub use record::{SpikeRecord, StateRecord};

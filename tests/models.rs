@@ -2,8 +2,9 @@
 //! recurrent network, and single-neuron behaviour against independent references.
 
 use neurodyn::{
-    AeifCondExp, Backend, Connectivity, IafCondExp, IafPscDelta, IafPscExp, Izhikevich, Network,
-    NeuronModel, Population, Projection, Receptor, Simulation, Stimulus, Value,
+    AeifCondExp, Backend, Connectivity, HhCondExpTraub, IafCondExp, IafPscDelta, IafPscExp,
+    Izhikevich, Network, NeuronModel, Population, Projection, Receptor, Simulation, Stimulus,
+    Value,
 };
 
 /// A recurrent network of each model (and one population of every model together),
@@ -29,6 +30,11 @@ fn mixed_network(seed: u64) -> Network {
         ..Default::default()
     });
     let izh = NeuronModel::Izhikevich(Izhikevich::default());
+    let hh = NeuronModel::HhCondExpTraub(HhCondExpTraub {
+        tau_syn_e: 5.0,
+        tau_syn_i: 10.0,
+        ..Default::default()
+    });
     let adex = NeuronModel::AeifCondExp(AeifCondExp {
         tau_refrac: 2.0,
         ..Default::default()
@@ -65,6 +71,7 @@ fn mixed_network(seed: u64) -> Network {
         ("cond", cond, Value::normal(-55.0, 5.0), 4000.0, 0.004),
         ("alpha", alpha, Value::uniform(-65.0, -55.0), 16000.0, 0.05),
         ("adex", adex, Value::uniform(-70.0, -55.0), 6000.0, 0.004),
+        ("hh", hh, Value::uniform(-70.0, -60.0), 3000.0, 0.01),
     ] {
         net.add_population(Population::new(name, 300, model).with_initial_v(v0));
         net.add_stimulus(Stimulus::Poisson {
@@ -94,6 +101,8 @@ fn mixed_network(seed: u64) -> Network {
         ("exp", "cond", 0.004, Receptor::Excitatory),
         ("alpha", "alpha", -0.1, Receptor::Inhibitory),
         ("adex", "adex", 0.01, Receptor::Inhibitory),
+        ("hh", "hh", 0.02, Receptor::Inhibitory),
+        ("adex", "hh", 0.005, Receptor::Excitatory),
         ("alpha", "adex", 0.003, Receptor::Excitatory),
         ("cond", "alpha", 0.05, Receptor::Excitatory),
     ] {
@@ -136,6 +145,7 @@ fn every_model_is_identical_on_gpu_and_cpu_in_one_recurrent_network() {
             &["v", "i_syn_E", "di_syn_E", "i_syn_I", "di_syn_I"][..],
         ),
         ("adex", &["v", "w", "g_E", "g_I"][..]),
+        ("hh", &["v", "m", "h", "n", "g_E", "g_I"][..]),
     ] {
         for var in variables {
             let g: Vec<u32> = gpu
@@ -584,4 +594,48 @@ fn adex_adapts_and_reaches_the_reference_steady_state_rate() {
         (rate - expected).abs() / expected < 0.02,
         "steady-state rate {rate:.3} Hz vs reference {expected:.3} Hz"
     );
+}
+
+#[test]
+fn hh_fires_one_spike_per_suprathreshold_pulse_peaking_above_zero() {
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new(
+        "n",
+        1,
+        NeuronModel::HhCondExpTraub(HhCondExpTraub::default()),
+    ));
+    // Three 1 ms current pulses 50 ms apart, and a subthreshold one.
+    for (start, amplitude) in [(20.0, 4.0), (70.0, 4.0), (120.0, 4.0), (170.0, 0.4)] {
+        net.add_stimulus(Stimulus::Dc {
+            target: "n".into(),
+            amplitude_na: amplitude,
+            start_ms: start,
+            stop_ms: Some(start + 1.0),
+        });
+    }
+    net.record_spikes("n");
+    net.record_state("n", "v", vec![0], 1);
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend.clone()).unwrap();
+        sim.run_ms(220.0).unwrap();
+        let times = sim.spikes("n").unwrap().times_ms();
+        assert_eq!(times.len(), 3, "{backend:?}: spikes at {times:?}");
+        for (t, start) in times.iter().zip([20.0, 70.0, 120.0]) {
+            assert!(
+                *t > start && *t < start + 10.0,
+                "{backend:?}: spike at {t} ms for the pulse at {start} ms"
+            );
+        }
+        let v = sim.state_record("n", "v").unwrap().trace(0);
+        let peak = v.iter().fold(f32::MIN, |a, &b| a.max(b));
+        assert!(
+            peak > 0.0,
+            "{backend:?}: action potentials peak at {peak} mV"
+        );
+        let late = v[1700..].iter().fold(f32::MIN, |a, &b| a.max(b));
+        assert!(
+            late < -40.0,
+            "{backend:?}: the subthreshold pulse fired ({late} mV)"
+        );
+    }
 }

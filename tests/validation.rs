@@ -227,8 +227,15 @@ fn list_index_outside_the_population() {
 #[test]
 fn array_length_must_match() {
     let mut net = base();
-    net.populations[0].initial_v = Some(Value::array(vec![-65.0; 3]));
-    expect_one(&net, "populations[E].initial_v", "3 values");
+    net.populations[0]
+        .initial
+        .insert("v".into(), Value::array(vec![-65.0; 3]));
+    expect_one(&net, "populations[E].initial.v", "3 values");
+    let mut net = base();
+    net.populations[1]
+        .initial
+        .insert("g_E".into(), Value::constant(0.0));
+    expect_one(&net, "populations[I].initial.g_E", "unknown variable `g_E`");
 }
 
 #[test]

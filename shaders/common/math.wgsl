@@ -21,3 +21,29 @@ fn det_exp(x_in: f32) -> f32 {
     let scale = bitcast<f32>(u32(i32(n) + 127) << 23u);
     return rounded(p * scale);
 }
+
+// 1 / d to about 2 ulp, for |d| in the normal range below 1e37: an initial estimate
+// from the bits, then three Newton steps y <- y + y (1 − d y).
+fn det_recip(d: f32) -> f32 {
+    let a = abs(d);
+    var y = bitcast<f32>(0x7EF311C3u - bitcast<u32>(a));
+    for (var k = 0u; k < 3u; k = k + 1u) {
+        let e = rounded(1.0 - rounded(a * y));
+        y = rounded(y + rounded(y * e));
+    }
+    return select(y, -y, d < 0.0);
+}
+
+// x / (e^(x / k) − 1), continuous at x = 0 where it is k (the rate functions of
+// Hodgkin–Huxley-type channels). With u = x / k: k u / (e^u − 1), by its series
+// k (1 − u/2 + u²/12 − u⁴/720) where |u| < 0.1 (e^u − 1 would cancel), directly
+// elsewhere.
+fn det_x_over_expm1(x: f32, k: f32, inv_k: f32) -> f32 {
+    let u = rounded(x * inv_k);
+    if (abs(u) < 0.1) {
+        let u2 = rounded(u * u);
+        let series = rounded(rounded(rounded(1.0 - rounded(0.5 * u)) + rounded(u2 * (1.0 / 12.0))) - rounded(rounded(u2 * u2) * (1.0 / 720.0)));
+        return rounded(k * series);
+    }
+    return rounded(x * det_recip(rounded(det_exp(u) - 1.0)));
+}

@@ -128,6 +128,7 @@ pub fn neuron_model_file(kind: NeuronKind) -> Option<ShaderFile> {
         NeuronKind::IafCondExp => Some(shader_file!("shaders/neurons/iaf_cond_exp.wgsl")),
         NeuronKind::IafPscAlpha => Some(shader_file!("shaders/neurons/iaf_psc_alpha.wgsl")),
         NeuronKind::AeifCondExp => Some(shader_file!("shaders/neurons/aeif_cond_exp.wgsl")),
+        NeuronKind::HhCondExpTraub => Some(shader_file!("shaders/neurons/hh_cond_exp_traub.wgsl")),
         NeuronKind::Custom(_) => None,
     }
 }

@@ -31,8 +31,8 @@ pub struct CustomNeuron {
     /// Parameter names and values (one value per population).
     #[serde(default)]
     pub parameters: BTreeMap<String, f64>,
-    /// State variable names and initial values (`initial_v` of the population, if
-    /// given, replaces that of a variable called `v`).
+    /// State variable names and initial values (the population's `initial` values,
+    /// if given, replace these).
     pub state: BTreeMap<String, f64>,
     /// WGSL statements run every step.
     #[serde(default)]

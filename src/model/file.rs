@@ -3,6 +3,7 @@
 //! `docs/model-format.md`). Errors name the file, line, column and field, and suggest
 //! the nearest valid name for a misspelled one.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -54,8 +55,9 @@ pub struct PopulationEntry {
     pub model: String,
     #[serde(default)]
     pub params: serde_json::Map<String, serde_json::Value>,
+    /// Initial values of state variables by name, e.g. `{ v = -65.0 }`.
     #[serde(default)]
-    pub initial_v: Option<Value>,
+    pub initial: BTreeMap<String, Value>,
 }
 
 /// A problem with a model file, located where possible.
@@ -191,7 +193,7 @@ impl ModelFile {
                 name: p.name.clone(),
                 size: p.size,
                 neuron,
-                initial_v: p.initial_v.clone(),
+                initial: p.initial.clone(),
             });
         }
         network.projections = self.projections.clone();

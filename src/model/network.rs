@@ -1,6 +1,8 @@
 //! The network a user describes: populations, projections, stimuli and recorders.
 //! Pure data in the user's units; nothing here knows about devices.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::{NeuronModel, Value};
@@ -93,9 +95,10 @@ pub struct Population {
     pub name: String,
     pub size: u32,
     pub neuron: NeuronModel,
-    /// Initial membrane potential (mV); the resting potential when absent.
+    /// Initial values of state variables, by name (`v` in mV, …); variables not named
+    /// start at the model's rest. Each variable is drawn from its own random stream.
     #[serde(default)]
-    pub initial_v: Option<Value>,
+    pub initial: BTreeMap<String, Value>,
 }
 
 impl Population {
@@ -105,13 +108,19 @@ impl Population {
             name: name.to_string(),
             size,
             neuron,
-            initial_v: None,
+            initial: BTreeMap::new(),
         }
     }
 
     /// Sets the initial membrane potential (mV).
     pub fn with_initial_v(mut self, v: Value) -> Self {
-        self.initial_v = Some(v);
+        self.initial.insert("v".into(), v);
+        self
+    }
+
+    /// Sets the initial value of the state variable `variable`.
+    pub fn with_initial(mut self, variable: &str, value: Value) -> Self {
+        self.initial.insert(variable.into(), value);
         self
     }
 }

@@ -20,18 +20,21 @@ pub enum NeuronModel {
     IafPscAlpha(IafPscAlpha),
     /// NEST `aeif_cond_exp`, PyNN `EIF_cond_exp_isfa_ista` (AdEx).
     AeifCondExp(AeifCondExp),
+    /// NEST `hh_cond_exp_traub`, PyNN `HH_cond_exp`.
+    HhCondExpTraub(HhCondExpTraub),
     /// A model written in WGSL by the user (GPU backend only).
     Custom(CustomNeuron),
 }
 
 /// NEST names of the models, in the order of `NeuronModel`'s variants.
-pub const NEURON_MODEL_NAMES: [&str; 7] = [
+pub const NEURON_MODEL_NAMES: [&str; 8] = [
     "iaf_psc_exp",
     "iaf_psc_delta",
     "izhikevich",
     "iaf_cond_exp",
     "iaf_psc_alpha",
     "aeif_cond_exp",
+    "hh_cond_exp_traub",
     "custom",
 ];
 
@@ -45,7 +48,8 @@ impl NeuronModel {
             NeuronModel::IafCondExp(_) => NEURON_MODEL_NAMES[3],
             NeuronModel::IafPscAlpha(_) => NEURON_MODEL_NAMES[4],
             NeuronModel::AeifCondExp(_) => NEURON_MODEL_NAMES[5],
-            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[6],
+            NeuronModel::HhCondExpTraub(_) => NEURON_MODEL_NAMES[6],
+            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[7],
         }
     }
 
@@ -58,6 +62,7 @@ impl NeuronModel {
             NeuronModel::IafCondExp(_) => &["v", "g_E", "g_I"],
             NeuronModel::IafPscAlpha(_) => &["v", "i_syn_E", "di_syn_E", "i_syn_I", "di_syn_I"],
             NeuronModel::AeifCondExp(_) => &["v", "w", "g_E", "g_I"],
+            NeuronModel::HhCondExpTraub(_) => &["v", "m", "h", "n", "g_E", "g_I"],
             NeuronModel::Custom(c) => return c.state.keys().cloned().collect(),
         };
         names.iter().map(|n| n.to_string()).collect()
@@ -117,6 +122,22 @@ impl NeuronModel {
                 "i_offset",
                 "e_rev_E",
                 "e_rev_I",
+            ]),
+            "hh_cond_exp_traub" => Some(&[
+                "gbar_Na",
+                "gbar_K",
+                "g_leak",
+                "cm",
+                "v_offset",
+                "e_rev_Na",
+                "e_rev_K",
+                "e_rev_leak",
+                "e_rev_E",
+                "e_rev_I",
+                "tau_syn_E",
+                "tau_syn_I",
+                "tau_refrac",
+                "i_offset",
             ]),
             "custom" => Some(&[
                 "name",
@@ -305,7 +326,7 @@ impl Default for IafPscDelta {
 /// Integration: forward Euler with NEST's `consistent_integration` order — both
 /// updates use the values at the start of the step:
 /// `v' = v + h (0.04 v² + 5 v + 140 − u + I) + J`, `u' = u + h a (b v − u)`; the
-/// threshold is tested on `v'`. Initial state: `v = c`, `u = b c` unless `initial_v`
+/// threshold is tested on `v'`. Initial state: `v = c`, `u = b c` unless `v` is given
 /// is given (then `u = b v`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -580,5 +601,149 @@ impl Default for AeifCondExp {
             e_rev_e: 0.0,
             e_rev_i: adex::e_rev_i(),
         }
+    }
+}
+
+/// Hodgkin–Huxley neuron with Traub & Miles (1991) kinetics and exponential
+/// conductance synapses (NEST `hh_cond_exp_traub`, PyNN `HH_cond_exp`; the COBAHH
+/// benchmark's neuron).
+///
+/// ```text
+/// cm dV/dt = −gbar_Na m³h (V − e_rev_Na) − gbar_K n⁴ (V − e_rev_K) − g_leak (V − e_rev_leak)
+///            − g_E (V − e_rev_E) − g_I (V − e_rev_I) + i_offset + I_stim
+/// dx/dt = α_x(V) (1 − x) − β_x(V) x   for x = m, h, n, with u = V − v_offset:
+///   α_m = 0.32 (13 − u) / (e^((13 − u)/4) − 1)     β_m = 0.28 (u − 40) / (e^((u − 40)/5) − 1)
+///   α_h = 0.128 e^((17 − u)/18)                     β_h = 4 / (1 + e^((40 − u)/5))
+///   α_n = 0.032 (15 − u) / (e^((15 − u)/5) − 1)    β_n = 0.5 e^((10 − u)/40)
+/// ```
+///
+/// Units (PyNN): conductances µS, `cm` nF, potentials mV, times ms, currents nA.
+/// A spike is registered, as in NEST, at the peak of an action potential: when V is
+/// above v_offset + 30 mV and falling; no reset; `tau_refrac` (NEST `t_ref`) is the
+/// dead time before the next one can be registered.
+///
+/// Integration: conductances decay exactly; (V, m, h, n) take classical RK4 substeps of
+/// at most 0.01 ms (NEST: adaptive RKF45). Exponentials and quotients are `det_exp` and
+/// `det_recip`, identical on every device. Initial m, h, n are their steady states at
+/// the initial V.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HhCondExpTraub {
+    #[serde(default = "hh::gbar_na", rename = "gbar_Na")]
+    pub gbar_na: f64,
+    #[serde(default = "hh::gbar_k", rename = "gbar_K")]
+    pub gbar_k: f64,
+    #[serde(default = "hh::g_leak")]
+    pub g_leak: f64,
+    #[serde(default = "hh::cm")]
+    pub cm: f64,
+    /// V_T of the rate functions (mV).
+    #[serde(default = "hh::v_offset")]
+    pub v_offset: f64,
+    #[serde(default = "hh::e_rev_na", rename = "e_rev_Na")]
+    pub e_rev_na: f64,
+    #[serde(default = "hh::e_rev_k", rename = "e_rev_K")]
+    pub e_rev_k: f64,
+    #[serde(default = "hh::e_rev_leak")]
+    pub e_rev_leak: f64,
+    #[serde(default, rename = "e_rev_E")]
+    pub e_rev_e: f64,
+    #[serde(default = "hh::e_rev_i", rename = "e_rev_I")]
+    pub e_rev_i: f64,
+    #[serde(default = "hh::tau_syn_e", rename = "tau_syn_E")]
+    pub tau_syn_e: f64,
+    #[serde(default = "hh::tau_syn_i", rename = "tau_syn_I")]
+    pub tau_syn_i: f64,
+    /// Dead time of spike detection (ms).
+    #[serde(default = "hh::tau_refrac")]
+    pub tau_refrac: f64,
+    #[serde(default)]
+    pub i_offset: f64,
+}
+
+mod hh {
+    // PyNN's HH_cond_exp defaults; NEST's t_ref.
+    pub fn gbar_na() -> f64 {
+        20.0
+    }
+    pub fn gbar_k() -> f64 {
+        6.0
+    }
+    pub fn g_leak() -> f64 {
+        0.01
+    }
+    pub fn cm() -> f64 {
+        0.2
+    }
+    pub fn v_offset() -> f64 {
+        -63.0
+    }
+    pub fn e_rev_na() -> f64 {
+        50.0
+    }
+    pub fn e_rev_k() -> f64 {
+        -90.0
+    }
+    pub fn e_rev_leak() -> f64 {
+        -65.0
+    }
+    pub fn e_rev_i() -> f64 {
+        -80.0
+    }
+    pub fn tau_syn_e() -> f64 {
+        0.2
+    }
+    pub fn tau_syn_i() -> f64 {
+        2.0
+    }
+    pub fn tau_refrac() -> f64 {
+        2.0
+    }
+}
+
+impl Default for HhCondExpTraub {
+    /// PyNN's `HH_cond_exp` defaults.
+    fn default() -> Self {
+        Self {
+            gbar_na: hh::gbar_na(),
+            gbar_k: hh::gbar_k(),
+            g_leak: hh::g_leak(),
+            cm: hh::cm(),
+            v_offset: hh::v_offset(),
+            e_rev_na: hh::e_rev_na(),
+            e_rev_k: hh::e_rev_k(),
+            e_rev_leak: hh::e_rev_leak(),
+            e_rev_e: 0.0,
+            e_rev_i: hh::e_rev_i(),
+            tau_syn_e: hh::tau_syn_e(),
+            tau_syn_i: hh::tau_syn_i(),
+            tau_refrac: hh::tau_refrac(),
+            i_offset: 0.0,
+        }
+    }
+}
+
+impl HhCondExpTraub {
+    /// The steady-state (m, h, n) at membrane potential `v` (f64).
+    pub fn gating_at_rest(&self, v: f64) -> (f64, f64, f64) {
+        let u = v - self.v_offset;
+        let x_over_expm1 = |x: f64, k: f64| {
+            if x.abs() < 1e-9 {
+                k
+            } else {
+                x / (x / k).exp_m1()
+            }
+        };
+        let alpha_m = 0.32 * x_over_expm1(13.0 - u, 4.0);
+        let beta_m = 0.28 * x_over_expm1(u - 40.0, 5.0);
+        let alpha_h = 0.128 * ((17.0 - u) / 18.0).exp();
+        let beta_h = 4.0 / (1.0 + ((40.0 - u) / 5.0).exp());
+        let alpha_n = 0.032 * x_over_expm1(15.0 - u, 5.0);
+        let beta_n = 0.5 * ((10.0 - u) / 40.0).exp();
+        (
+            alpha_m / (alpha_m + beta_m),
+            alpha_h / (alpha_h + beta_h),
+            alpha_n / (alpha_n + beta_n),
+        )
     }
 }

@@ -262,6 +262,30 @@ impl<'a> Checker<'a> {
                     });
                 }
             }
+            NeuronModel::HhCondExpTraub(p) => {
+                self.positive(&format!("{field}.cm"), p.cm);
+                self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);
+                self.positive(&format!("{field}.tau_syn_I"), p.tau_syn_i);
+                self.non_negative(&format!("{field}.tau_refrac"), p.tau_refrac);
+                for (name, value) in [
+                    ("gbar_Na", p.gbar_na),
+                    ("gbar_K", p.gbar_k),
+                    ("g_leak", p.g_leak),
+                ] {
+                    self.non_negative(&format!("{field}.{name}"), value);
+                }
+                for (name, value) in [
+                    ("v_offset", p.v_offset),
+                    ("e_rev_Na", p.e_rev_na),
+                    ("e_rev_K", p.e_rev_k),
+                    ("e_rev_leak", p.e_rev_leak),
+                    ("e_rev_E", p.e_rev_e),
+                    ("e_rev_I", p.e_rev_i),
+                    ("i_offset", p.i_offset),
+                ] {
+                    self.finite(&format!("{field}.{name}"), value);
+                }
+            }
             NeuronModel::IafCondExp(p) => {
                 self.positive(&format!("{field}.cm"), p.cm);
                 self.positive(&format!("{field}.tau_m"), p.tau_m);
@@ -301,10 +325,19 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if let Some(v) = &population.initial_v {
-            let field = format!("{field}.initial_v");
-            self.check_value(&field, v);
-            self.check_array_len(&field, v, u64::from(population.size), "one per neuron");
+        let known = population.neuron.state_variables();
+        for (variable, value) in &population.initial {
+            let field = format!("{field}.initial.{variable}");
+            if !known.contains(variable) {
+                self.errors.push(ModelError::UnknownVariable {
+                    field,
+                    name: variable.clone(),
+                    known: known.join(", "),
+                });
+                continue;
+            }
+            self.check_value(&field, value);
+            self.check_array_len(&field, value, u64::from(population.size), "one per neuron");
         }
     }
 
@@ -542,7 +575,11 @@ impl<'a> Checker<'a> {
         let (low, high) = weight.range();
         let conductance = matches!(
             target,
-            Some(NeuronModel::IafCondExp(_) | NeuronModel::AeifCondExp(_))
+            Some(
+                NeuronModel::IafCondExp(_)
+                    | NeuronModel::AeifCondExp(_)
+                    | NeuronModel::HhCondExpTraub(_)
+            )
         );
         if matches!(target, Some(NeuronModel::Custom(_))) {
             return;

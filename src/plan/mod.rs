@@ -376,13 +376,28 @@ impl Plan {
                 }),
         );
 
-        // Initial state, drawn per population from its own stream.
+        // Initial state: each population's values of each variable drawn from a stream
+        // of their own (v's is tag STREAM_INITIAL, the others' follow it).
         let mut initial_state = vec![0f32; state_len as usize];
         for (i, p) in network.populations.iter().enumerate() {
-            let values = p.initial_v.as_ref().map(|v| {
-                let mut rng = HostStream::new(network.seed, STREAM_INITIAL, i as u32);
-                draw_values(v, p.size as usize, &mut rng)
-            });
+            let variables = p.neuron.state_variables();
+            let draw = |variable: &str| {
+                p.initial.get(variable).map(|value| {
+                    let tag = match variables.iter().position(|v| v == variable) {
+                        Some(index) if variable != "v" => STREAM_INITIAL + 1 + index as u32,
+                        _ => STREAM_INITIAL,
+                    };
+                    let mut rng = HostStream::new(network.seed, tag, i as u32);
+                    draw_values(value, p.size as usize, &mut rng)
+                })
+            };
+            let values = draw("v");
+            let others: Vec<(usize, Vec<f64>)> = variables
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| *v != "v")
+                .filter_map(|(index, v)| draw(v).map(|values| (index, values)))
+                .collect();
             let plan = populations
                 .iter()
                 .find(|q| q.name == p.name)
@@ -394,7 +409,10 @@ impl Plan {
             let (base, size) = (group.info.state_base as usize, group.info.size as usize);
             let offset = (plan.first - group.info.first_neuron) as usize;
             for k in 0..p.size as usize {
-                let state = neurons::initial_state(&p.neuron, values.as_ref().map(|v| v[k]));
+                let mut state = neurons::initial_state(&p.neuron, values.as_ref().map(|v| v[k]));
+                for (index, drawn) in &others {
+                    state[*index] = drawn[k] as f32;
+                }
                 for (var, value) in state.into_iter().enumerate() {
                     initial_state[base + var * size + offset + k] = value;
                 }

@@ -16,18 +16,20 @@ pub enum NeuronKind {
     IafCondExp,
     IafPscAlpha,
     AeifCondExp,
+    HhCondExpTraub,
     Custom(u32),
 }
 
 impl NeuronKind {
     /// The models with a shader file and a CPU twin.
-    pub const BUILT_IN: [NeuronKind; 6] = [
+    pub const BUILT_IN: [NeuronKind; 7] = [
         NeuronKind::IafPscExp,
         NeuronKind::IafPscDelta,
         NeuronKind::Izhikevich,
         NeuronKind::IafCondExp,
         NeuronKind::IafPscAlpha,
         NeuronKind::AeifCondExp,
+        NeuronKind::HhCondExpTraub,
     ];
 
     /// The kind of a built-in model (`None` for a custom one).
@@ -39,6 +41,7 @@ impl NeuronKind {
             NeuronModel::IafCondExp(_) => Some(NeuronKind::IafCondExp),
             NeuronModel::IafPscAlpha(_) => Some(NeuronKind::IafPscAlpha),
             NeuronModel::AeifCondExp(_) => Some(NeuronKind::AeifCondExp),
+            NeuronModel::HhCondExpTraub(_) => Some(NeuronKind::HhCondExpTraub),
             NeuronModel::Custom(_) => None,
         }
     }
@@ -52,6 +55,7 @@ impl NeuronKind {
             NeuronKind::IafCondExp => "iaf_cond_exp",
             NeuronKind::IafPscAlpha => "iaf_psc_alpha",
             NeuronKind::AeifCondExp => "aeif_cond_exp",
+            NeuronKind::HhCondExpTraub => "hh_cond_exp_traub",
             NeuronKind::Custom(_) => "custom",
         }
     }
@@ -65,10 +69,14 @@ impl NeuronKind {
             NeuronKind::IafCondExp => Some(3),
             NeuronKind::IafPscAlpha => Some(5),
             NeuronKind::AeifCondExp => Some(4),
+            NeuronKind::HhCondExpTraub => Some(6),
             NeuronKind::Custom(_) => None,
         }
     }
 }
+
+/// The longest RK4 substep of `hh_cond_exp_traub` (ms).
+pub const HH_MAX_SUBSTEP_MS: f64 = 0.01;
 
 /// The most state variables a model may have (the size of the kernels' local array).
 pub const MAX_STATE: usize = crate::model::MAX_STATE_VARIABLES;
@@ -212,6 +220,40 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 v_offset: 0.0,
             }
         }
+        NeuronModel::HhCondExpTraub(m) => {
+            // Substeps of at most 0.01 ms.
+            let substeps = (h / HH_MAX_SUBSTEP_MS - 1e-9).ceil().max(1.0);
+            let dt = h / substeps;
+            LoweredNeuron {
+                kind,
+                state_count,
+                // g_Na, g_K, g_L, E_Na, E_K, E_L, V_T, e_rev_E, e_rev_I, 1/cm, i_offset,
+                // substep, substeps, decays of g_E and g_I (half substep, substep)
+                params: [
+                    m.gbar_na,
+                    m.gbar_k,
+                    m.g_leak,
+                    m.e_rev_na,
+                    m.e_rev_k,
+                    m.e_rev_leak,
+                    m.v_offset,
+                    m.e_rev_e,
+                    m.e_rev_i,
+                    1.0 / m.cm,
+                    m.i_offset,
+                    dt,
+                    substeps,
+                    (-dt / (2.0 * m.tau_syn_e)).exp(),
+                    (-dt / m.tau_syn_e).exp(),
+                    (-dt / (2.0 * m.tau_syn_i)).exp(),
+                    (-dt / m.tau_syn_i).exp(),
+                ]
+                .map(|x| x as f32)
+                .to_vec(),
+                refractory_steps: (m.tau_refrac / h).round() as u32,
+                v_offset: 0.0,
+            }
+        }
         NeuronModel::IafCondExp(m) => LoweredNeuron {
             kind,
             state_count,
@@ -263,6 +305,11 @@ pub fn initial_state(model: &NeuronModel, v: Option<f64>) -> Vec<f32> {
         }
         NeuronModel::IafCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0],
         NeuronModel::AeifCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0, 0.0],
+        NeuronModel::HhCondExpTraub(m) => {
+            let v = v.unwrap_or(m.e_rev_leak);
+            let (gm, gh, gn) = m.gating_at_rest(v);
+            [v, gm, gh, gn, 0.0, 0.0].map(|x| x as f32).to_vec()
+        }
         NeuronModel::IafPscAlpha(m) => {
             vec![v.map_or(0.0, |v| (v - m.v_rest) as f32), 0.0, 0.0, 0.0, 0.0]
         }

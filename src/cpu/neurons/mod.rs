@@ -3,6 +3,7 @@
 //! synaptic input of this step (in the model's units) and the DC input.
 
 pub mod aeif_cond_exp;
+pub mod hh_cond_exp_traub;
 pub mod iaf_cond_exp;
 pub mod iaf_psc_alpha;
 pub mod iaf_psc_delta;
@@ -34,6 +35,7 @@ pub fn neuron_step(
         NeuronKind::IafCondExp => iaf_cond_exp::neuron_step(s, r, input),
         NeuronKind::IafPscAlpha => iaf_psc_alpha::neuron_step(s, r, input),
         NeuronKind::AeifCondExp => aeif_cond_exp::neuron_step(s, r, input),
+        NeuronKind::HhCondExpTraub => hh_cond_exp_traub::neuron_step(s, r, input),
         NeuronKind::Custom(_) => unreachable!("the CPU engine refuses plans with custom models"),
     }
 }
