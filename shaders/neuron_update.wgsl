@@ -2,7 +2,8 @@
 // instances) for one step. Twin: src/cpu/neuron_update.rs.
 //
 // Assembled after the model's file (shaders/neurons/<model>.wgsl), which declares
-// STATE_COUNT and `neuron_step`. This stage does what every model shares: read and
+// STATE_COUNT and `neuron_step(state, refractory counter, population, synaptic input,
+// DC input, neuron index in the population, step)`. This stage does what every model shares: read and
 // clear this step's input ring slot, add Poisson and DC input, load and store the
 // state, and append spikes to the spike list (for propagate) and to the batch's
 // recording.
@@ -86,7 +87,7 @@ fn main(
         s[v] = state[at + v * stride];
     }
     var r = refractory[gid];
-    let spiked = neuron_step(&s, &r, p, synaptic, current);
+    let spiked = neuron_step(&s, &r, p, synaptic, current, neuron - p.first, step);
     for (var v = 0u; v < STATE_COUNT; v = v + 1u) {
         state[at + v * stride] = s[v];
     }

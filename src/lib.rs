@@ -36,8 +36,8 @@ mod simulation;
 pub use error::Error;
 pub use model::{
     AeifCondExp, Connectivity, HhCondExpTraub, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,
-    Izhikevich, ModelError, Network, NeuronModel, Population, Projection, Receptor, Recorder,
-    Stimulus, ValidationErrors, Value,
+    Izhikevich, ModelError, Network, NeuronModel, ParrotNeuron, Population, Projection, Receptor,
+    Recorder, SpikeSourceArray, Stimulus, ValidationErrors, Value,
 };
 pub use plan::{Plan, PlanError};
 pub use record::{SpikeRecord, StateRecord};

@@ -16,7 +16,7 @@ fn cond_exp_dvdt(b: u32, v: f32, g_e: f32, g_i: f32, i: f32) -> f32 {
     return rounded(total * params[b + 5u]);
 }
 
-fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, 2>, current: f32) -> bool {
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, 2>, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     var v = (*s)[0];
     let g_e = (*s)[1];

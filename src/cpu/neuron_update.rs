@@ -81,6 +81,8 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
         p: &p,
         synaptic,
         current,
+        neuron: neuron - p.first,
+        step,
     };
     let spiked = neuron_step(group.kind, &mut s, &mut r, &step_input);
     for (v, value) in s.iter().enumerate().take(count) {

@@ -437,7 +437,9 @@ fn kernel<'a>(
     resources: impl IntoIterator<Item = wgpu::BindingResource<'a>>,
 ) -> Result<Kernel, Error> {
     let assembled = AssembledShader::new(files);
-    assembled.validate()?;
+    // A model may leave some of the stage's bindings unused (a parrot reads no
+    // parameters); the layout reflected from the shader then lacks them.
+    let used = assembled.used_bindings()?;
     let module = ctx
         .device
         .create_shader_module(wgpu::ShaderModuleDescriptor {
@@ -461,6 +463,7 @@ fn kernel<'a>(
             binding: i as u32,
             resource,
         })
+        .filter(|entry| used.contains(&entry.binding))
         .collect();
     let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
         label: Some(label),

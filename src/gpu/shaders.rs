@@ -129,6 +129,10 @@ pub fn neuron_model_file(kind: NeuronKind) -> Option<ShaderFile> {
         NeuronKind::IafPscAlpha => Some(shader_file!("shaders/neurons/iaf_psc_alpha.wgsl")),
         NeuronKind::AeifCondExp => Some(shader_file!("shaders/neurons/aeif_cond_exp.wgsl")),
         NeuronKind::HhCondExpTraub => Some(shader_file!("shaders/neurons/hh_cond_exp_traub.wgsl")),
+        NeuronKind::SpikeSourceArray => {
+            Some(shader_file!("shaders/neurons/spike_source_array.wgsl"))
+        }
+        NeuronKind::ParrotNeuron => Some(shader_file!("shaders/neurons/parrot_neuron.wgsl")),
         NeuronKind::Custom(_) => None,
     }
 }
@@ -167,15 +171,40 @@ impl AssembledShader {
 
     /// Parses and validates with naga.
     pub fn validate(&self) -> Result<naga::Module, ShaderError> {
+        self.validate_with_info().map(|(module, _)| module)
+    }
+
+    /// The bindings (of group 0) that entry point `main` uses: the pipeline layout
+    /// wgpu derives from the shader has only these.
+    pub fn used_bindings(&self) -> Result<Vec<u32>, ShaderError> {
+        let (module, info) = self.validate_with_info()?;
+        let index = module
+            .entry_points
+            .iter()
+            .position(|e| e.name == "main")
+            .unwrap_or(0);
+        let uses = info.get_entry_point(index);
+        Ok(module
+            .global_variables
+            .iter()
+            .filter(|(handle, _)| !uses[*handle].is_empty())
+            .filter_map(|(_, variable)| variable.binding.as_ref().map(|b| b.binding))
+            .collect())
+    }
+
+    /// Parses and validates with naga, keeping the validator's analysis.
+    pub fn validate_with_info(
+        &self,
+    ) -> Result<(naga::Module, naga::valid::ModuleInfo), ShaderError> {
         let module = naga::front::wgsl::parse_str(&self.source)
             .map_err(|e| self.error(e.location(&self.source), e.emit_to_string(&self.source)))?;
-        naga::valid::Validator::new(
+        let info = naga::valid::Validator::new(
             naga::valid::ValidationFlags::all(),
             naga::valid::Capabilities::empty(),
         )
         .validate(&module)
         .map_err(|e| self.error(e.location(&self.source), e.emit_to_string(&self.source)))?;
-        Ok(module)
+        Ok((module, info))
     }
 
     fn error(&self, at: Option<naga::SourceLocation>, message: String) -> ShaderError {

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 /// `f32` variable, under its declared name; also available: `dt` (ms), `I_syn_E` and
 /// `I_syn_I` (this step's synaptic input per receptor, in the units of the weights),
 /// `I_stim` (DC input, nA), `refractory` (true while the neuron is refractory; the
-/// counter is managed for you) and `rounded(x)` (see `shaders/common/rounding.wgsl`:
+/// counter is managed for you), `neuron` (its index in the population), `step`
+/// (the step being integrated) and `rounded(x)` (see `shaders/common/rounding.wgsl`:
 /// wrap intermediate results in it when the result must be bit-reproducible).
 ///
 /// ```text
@@ -51,6 +52,8 @@ pub struct CustomNeuron {
 /// snippets, the shader's own bindings and functions, and WGSL's keywords.
 pub const RESERVED_NAMES: &[&str] = &[
     "dt",
+    "neuron",
+    "step",
     "I_syn_E",
     "I_syn_I",
     "I_stim",

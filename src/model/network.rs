@@ -257,6 +257,24 @@ pub enum Stimulus {
         #[serde(default)]
         stop_ms: Option<f64>,
     },
+    /// A piecewise-constant current (NEST `step_current_generator`): `amplitudes_na[k]`
+    /// from `times_ms[k]` until `times_ms[k + 1]` (the last until the end of the run),
+    /// none before the first time.
+    StepCurrent {
+        target: String,
+        times_ms: Vec<f64>,
+        amplitudes_na: Vec<f64>,
+    },
+    /// A Poisson train per target neuron whose rate changes on a schedule (NEST
+    /// `inhomogeneous_poisson_generator`, PyNN `SpikeSourcePoisson` with a rate
+    /// schedule): `rates_hz[k]` from `times_ms[k]` until `times_ms[k + 1]`.
+    InhomogeneousPoisson {
+        target: String,
+        times_ms: Vec<f64>,
+        rates_hz: Vec<f64>,
+        weight: f64,
+        receptor: Receptor,
+    },
     /// A constant current (nA) into every neuron of `target` while
     /// `start_ms <= t < stop_ms` (NEST `dc_generator`).
     Dc {
@@ -274,7 +292,51 @@ impl Stimulus {
     /// The population the stimulus drives.
     pub fn target(&self) -> &str {
         match self {
-            Stimulus::Poisson { target, .. } | Stimulus::Dc { target, .. } => target,
+            Stimulus::Poisson { target, .. }
+            | Stimulus::Dc { target, .. }
+            | Stimulus::StepCurrent { target, .. }
+            | Stimulus::InhomogeneousPoisson { target, .. } => target,
+        }
+    }
+
+    /// The stimulus as constant pieces: a schedule becomes one `Dc` or `Poisson` per
+    /// interval (each its own random stream); the others are themselves.
+    pub fn segments(&self) -> Vec<Stimulus> {
+        fn pieces(times: &[f64]) -> impl Iterator<Item = (f64, Option<f64>)> + '_ {
+            (0..times.len()).map(move |k| (times[k], times.get(k + 1).copied()))
+        }
+        match self {
+            Stimulus::StepCurrent {
+                target,
+                times_ms,
+                amplitudes_na,
+            } => pieces(times_ms)
+                .zip(amplitudes_na)
+                .map(|((start_ms, stop_ms), &amplitude_na)| Stimulus::Dc {
+                    target: target.clone(),
+                    amplitude_na,
+                    start_ms,
+                    stop_ms,
+                })
+                .collect(),
+            Stimulus::InhomogeneousPoisson {
+                target,
+                times_ms,
+                rates_hz,
+                weight,
+                receptor,
+            } => pieces(times_ms)
+                .zip(rates_hz)
+                .map(|((start_ms, stop_ms), &rate_hz)| Stimulus::Poisson {
+                    target: target.clone(),
+                    rate_hz,
+                    weight: *weight,
+                    receptor: *receptor,
+                    start_ms,
+                    stop_ms,
+                })
+                .collect(),
+            other => vec![other.clone()],
         }
     }
 }

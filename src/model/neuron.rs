@@ -22,12 +22,16 @@ pub enum NeuronModel {
     AeifCondExp(AeifCondExp),
     /// NEST `hh_cond_exp_traub`, PyNN `HH_cond_exp`.
     HhCondExpTraub(HhCondExpTraub),
+    /// NEST `spike_generator`, PyNN `SpikeSourceArray`.
+    SpikeSourceArray(SpikeSourceArray),
+    /// NEST `parrot_neuron`.
+    ParrotNeuron(ParrotNeuron),
     /// A model written in WGSL by the user (GPU backend only).
     Custom(CustomNeuron),
 }
 
 /// NEST names of the models, in the order of `NeuronModel`'s variants.
-pub const NEURON_MODEL_NAMES: [&str; 8] = [
+pub const NEURON_MODEL_NAMES: [&str; 10] = [
     "iaf_psc_exp",
     "iaf_psc_delta",
     "izhikevich",
@@ -35,6 +39,8 @@ pub const NEURON_MODEL_NAMES: [&str; 8] = [
     "iaf_psc_alpha",
     "aeif_cond_exp",
     "hh_cond_exp_traub",
+    "spike_source_array",
+    "parrot_neuron",
     "custom",
 ];
 
@@ -49,7 +55,9 @@ impl NeuronModel {
             NeuronModel::IafPscAlpha(_) => NEURON_MODEL_NAMES[4],
             NeuronModel::AeifCondExp(_) => NEURON_MODEL_NAMES[5],
             NeuronModel::HhCondExpTraub(_) => NEURON_MODEL_NAMES[6],
-            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[7],
+            NeuronModel::SpikeSourceArray(_) => NEURON_MODEL_NAMES[7],
+            NeuronModel::ParrotNeuron(_) => NEURON_MODEL_NAMES[8],
+            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[9],
         }
     }
 
@@ -63,6 +71,8 @@ impl NeuronModel {
             NeuronModel::IafPscAlpha(_) => &["v", "i_syn_E", "di_syn_E", "i_syn_I", "di_syn_I"],
             NeuronModel::AeifCondExp(_) => &["v", "w", "g_E", "g_I"],
             NeuronModel::HhCondExpTraub(_) => &["v", "m", "h", "n", "g_E", "g_I"],
+            NeuronModel::SpikeSourceArray(_) => &["next_spike"],
+            NeuronModel::ParrotNeuron(_) => &[],
             NeuronModel::Custom(c) => return c.state.keys().cloned().collect(),
         };
         names.iter().map(|n| n.to_string()).collect()
@@ -139,6 +149,8 @@ impl NeuronModel {
                 "tau_refrac",
                 "i_offset",
             ]),
+            "spike_source_array" => Some(&["spike_times_ms"]),
+            "parrot_neuron" => Some(&[]),
             "custom" => Some(&[
                 "name",
                 "parameters",
@@ -747,3 +759,25 @@ impl HhCondExpTraub {
         )
     }
 }
+
+/// Neurons that emit spikes at given times (NEST `spike_generator`, PyNN
+/// `SpikeSourceArray`).
+///
+/// `spike_times_ms` holds one list for every neuron, or a single list that all neurons
+/// share. A spike at time t appears in the record at t rounded to the step grid
+/// (stamped, like every spike, at the end of its step, so t must be at least one
+/// step); two times in the same step give one spike. The lists are kept on the device
+/// (two 16-bit halves of each step number as exact f32); state `next_spike` is each
+/// neuron's position in its list.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpikeSourceArray {
+    pub spike_times_ms: Vec<Vec<f64>>,
+}
+
+/// Repeats its input (NEST `parrot_neuron`): a step with any synaptic input (of
+/// either receptor) makes one spike. With a Poisson stimulus it is a Poisson spike
+/// source (PyNN `SpikeSourcePoisson`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParrotNeuron {}

@@ -6,8 +6,8 @@ use std::fmt;
 use thiserror::Error;
 
 use super::{
-    Connectivity, CustomNeuron, Network, NeuronModel, Population, Receptor, Recorder, Stimulus,
-    Value, MAX_STATE_VARIABLES, RESERVED_NAMES,
+    Connectivity, CustomNeuron, Network, NeuronModel, Population, Receptor, Recorder,
+    SpikeSourceArray, Stimulus, Value, MAX_STATE_VARIABLES, RESERVED_NAMES,
 };
 
 /// The longest transmission delay, in steps, that a network may use. The input
@@ -286,6 +286,8 @@ impl<'a> Checker<'a> {
                     self.finite(&format!("{field}.{name}"), value);
                 }
             }
+            NeuronModel::ParrotNeuron(_) => {}
+            NeuronModel::SpikeSourceArray(a) => self.check_spike_times(&field, a, population.size),
             NeuronModel::IafCondExp(p) => {
                 self.positive(&format!("{field}.cm"), p.cm);
                 self.positive(&format!("{field}.tau_m"), p.tau_m);
@@ -388,6 +390,41 @@ impl<'a> Checker<'a> {
             });
         }
         self.non_negative(&format!("{field}.refractory_ms"), c.refractory_ms);
+    }
+
+    fn check_spike_times(&mut self, field: &str, a: &SpikeSourceArray, size: u32) {
+        let lists = a.spike_times_ms.len();
+        if lists != 1 && lists != size as usize {
+            self.errors.push(ModelError::LengthMismatch {
+                field: format!("{field}.spike_times_ms"),
+                len: lists,
+                expected: u64::from(size),
+                what: "one list per neuron, or one list for all".into(),
+            });
+        }
+        let dt = self.network.dt_ms;
+        for (i, list) in a.spike_times_ms.iter().enumerate() {
+            let at = format!("{field}.spike_times_ms[{i}]");
+            let limit = dt * f64::from(1u32 << 31);
+            if let Some(&t) = list
+                .iter()
+                .find(|t| !t.is_finite() || **t < dt * 0.5 || **t > limit)
+            {
+                self.errors.push(ModelError::InvalidParameter {
+                    field: at.clone(),
+                    value: t,
+                    requirement: format!(
+                        "spike times must lie between one step ({dt} ms) and {limit} ms"
+                    ),
+                });
+            }
+            if list.windows(2).any(|w| w[1] < w[0]) {
+                self.errors.push(ModelError::Impossible {
+                    field: at,
+                    reason: "spike times must not decrease".into(),
+                });
+            }
+        }
     }
 
     /// Parameters every integrate-and-fire model shares.
@@ -637,6 +674,47 @@ impl<'a> Checker<'a> {
 
     fn check_stimulus(&mut self, field: &str, stimulus: &Stimulus) {
         self.lookup(&format!("{field}.target"), stimulus.target());
+        if let Stimulus::StepCurrent {
+            times_ms,
+            amplitudes_na: values,
+            ..
+        }
+        | Stimulus::InhomogeneousPoisson {
+            times_ms,
+            rates_hz: values,
+            ..
+        } = stimulus
+        {
+            self.check_schedule(field, times_ms, values.len());
+            if let Stimulus::InhomogeneousPoisson { rates_hz, .. } = stimulus {
+                for (k, &rate) in rates_hz.iter().enumerate() {
+                    self.non_negative(&format!("{field}.rates_hz[{k}]"), rate);
+                }
+            }
+        }
+        for segment in stimulus.segments() {
+            self.check_segment(field, &segment);
+        }
+    }
+
+    fn check_schedule(&mut self, field: &str, times: &[f64], values: usize) {
+        if times.len() != values {
+            self.errors.push(ModelError::LengthMismatch {
+                field: format!("{field}.times_ms"),
+                len: times.len(),
+                expected: values as u64,
+                what: "one time per value".into(),
+            });
+        }
+        if times.windows(2).any(|w| w[0] >= w[1] || w[1].is_nan()) {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.times_ms"),
+                reason: "the times must increase".into(),
+            });
+        }
+    }
+
+    fn check_segment(&mut self, field: &str, stimulus: &Stimulus) {
         let (start, stop) = match stimulus {
             Stimulus::Poisson {
                 rate_hz,
@@ -668,6 +746,7 @@ impl<'a> Checker<'a> {
                 self.finite(&format!("{field}.amplitude_na"), *amplitude_na);
                 (*start_ms, *stop_ms)
             }
+            Stimulus::StepCurrent { .. } | Stimulus::InhomogeneousPoisson { .. } => return,
         };
         self.non_negative(&format!("{field}.start_ms"), start);
         let Some(stop) = stop else { return };

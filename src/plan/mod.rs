@@ -218,47 +218,58 @@ impl Plan {
         let mut poisson_bound = vec![[0f64; 2]; network.populations.len()];
         for stimulus in &network.stimuli {
             let target = pop_index(stimulus.target());
-            let mut params = StimulusParams::zeroed();
-            let (start, stop) = match stimulus {
-                Stimulus::Poisson {
-                    rate_hz,
-                    weight,
-                    receptor,
-                    start_ms,
-                    stop_ms,
-                    ..
-                } => {
-                    let lambda = rate_hz * dt / 1000.0;
-                    let chunks = (lambda / POISSON_CHUNK_MEAN).ceil();
-                    params.kind = STIMULUS_POISSON;
-                    params.receptor = receptor.index() as u32;
-                    params.chunks = chunks as u32;
-                    params.exp_neg_lambda_chunk = if chunks > 0.0 {
-                        (-lambda / chunks).exp() as f32
-                    } else {
-                        1.0
-                    };
-                    // A count this large has probability far below 1e-20 per draw; beyond
-                    // it the device saturates and reports rather than wraps.
-                    let max_count = lambda + 10.0 * lambda.sqrt() + 10.0;
-                    poisson_bound[target][receptor.index()] += weight.abs() * max_count;
-                    params.amplitude = *weight as f32;
-                    (*start_ms, *stop_ms)
-                }
-                Stimulus::Dc {
-                    amplitude_na,
-                    start_ms,
-                    stop_ms,
-                    ..
-                } => {
-                    params.kind = STIMULUS_DC;
-                    params.amplitude = *amplitude_na as f32;
-                    (*start_ms, *stop_ms)
-                }
-            };
-            params.start_step = time_to_step(start, dt);
-            params.stop_step = stop.map_or(u32::MAX, |s| time_to_step(s, dt));
-            stimuli_of[target].push(params);
+            // Segments of one stimulus do not overlap in time: its largest is the bound.
+            let mut bound_of_stimulus = [0f64; 2];
+            for segment in stimulus.segments() {
+                let mut params = StimulusParams::zeroed();
+                let (start, stop) = match segment {
+                    Stimulus::Poisson {
+                        rate_hz,
+                        weight,
+                        receptor,
+                        start_ms,
+                        stop_ms,
+                        ..
+                    } => {
+                        let lambda = rate_hz * dt / 1000.0;
+                        let chunks = (lambda / POISSON_CHUNK_MEAN).ceil();
+                        params.kind = STIMULUS_POISSON;
+                        params.receptor = receptor.index() as u32;
+                        params.chunks = chunks as u32;
+                        params.exp_neg_lambda_chunk = if chunks > 0.0 {
+                            (-lambda / chunks).exp() as f32
+                        } else {
+                            1.0
+                        };
+                        // A count this large has probability far below 1e-20 per draw;
+                        // beyond it the device saturates and reports rather than wraps.
+                        let max_count = lambda + 10.0 * lambda.sqrt() + 10.0;
+                        let r = receptor.index();
+                        bound_of_stimulus[r] = bound_of_stimulus[r].max(weight.abs() * max_count);
+                        params.amplitude = weight as f32;
+                        (start_ms, stop_ms)
+                    }
+                    Stimulus::Dc {
+                        amplitude_na,
+                        start_ms,
+                        stop_ms,
+                        ..
+                    } => {
+                        params.kind = STIMULUS_DC;
+                        params.amplitude = amplitude_na as f32;
+                        (start_ms, stop_ms)
+                    }
+                    Stimulus::StepCurrent { .. } | Stimulus::InhomogeneousPoisson { .. } => {
+                        unreachable!("segments() lowers schedules into DC and Poisson segments")
+                    }
+                };
+                params.start_step = time_to_step(start, dt);
+                params.stop_step = stop.map_or(u32::MAX, |s| time_to_step(s, dt));
+                stimuli_of[target].push(params);
+            }
+            for (r, b) in bound_of_stimulus.into_iter().enumerate() {
+                poisson_bound[target][r] += b;
+            }
         }
 
         // Fixed-point unit per population and receptor.

@@ -17,12 +17,14 @@ pub enum NeuronKind {
     IafPscAlpha,
     AeifCondExp,
     HhCondExpTraub,
+    SpikeSourceArray,
+    ParrotNeuron,
     Custom(u32),
 }
 
 impl NeuronKind {
     /// The models with a shader file and a CPU twin.
-    pub const BUILT_IN: [NeuronKind; 7] = [
+    pub const BUILT_IN: [NeuronKind; 9] = [
         NeuronKind::IafPscExp,
         NeuronKind::IafPscDelta,
         NeuronKind::Izhikevich,
@@ -30,6 +32,8 @@ impl NeuronKind {
         NeuronKind::IafPscAlpha,
         NeuronKind::AeifCondExp,
         NeuronKind::HhCondExpTraub,
+        NeuronKind::SpikeSourceArray,
+        NeuronKind::ParrotNeuron,
     ];
 
     /// The kind of a built-in model (`None` for a custom one).
@@ -42,6 +46,8 @@ impl NeuronKind {
             NeuronModel::IafPscAlpha(_) => Some(NeuronKind::IafPscAlpha),
             NeuronModel::AeifCondExp(_) => Some(NeuronKind::AeifCondExp),
             NeuronModel::HhCondExpTraub(_) => Some(NeuronKind::HhCondExpTraub),
+            NeuronModel::SpikeSourceArray(_) => Some(NeuronKind::SpikeSourceArray),
+            NeuronModel::ParrotNeuron(_) => Some(NeuronKind::ParrotNeuron),
             NeuronModel::Custom(_) => None,
         }
     }
@@ -56,6 +62,8 @@ impl NeuronKind {
             NeuronKind::IafPscAlpha => "iaf_psc_alpha",
             NeuronKind::AeifCondExp => "aeif_cond_exp",
             NeuronKind::HhCondExpTraub => "hh_cond_exp_traub",
+            NeuronKind::SpikeSourceArray => "spike_source_array",
+            NeuronKind::ParrotNeuron => "parrot_neuron",
             NeuronKind::Custom(_) => "custom",
         }
     }
@@ -70,6 +78,8 @@ impl NeuronKind {
             NeuronKind::IafPscAlpha => Some(5),
             NeuronKind::AeifCondExp => Some(4),
             NeuronKind::HhCondExpTraub => Some(6),
+            NeuronKind::SpikeSourceArray => Some(1),
+            NeuronKind::ParrotNeuron => Some(0),
             NeuronKind::Custom(_) => None,
         }
     }
@@ -254,6 +264,34 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 v_offset: 0.0,
             }
         }
+        NeuronModel::SpikeSourceArray(a) => {
+            // lists, starts, then (step / 65536, step % 65536) per spike; a spike at t
+            // is emitted in the step that ends at t (rounded to the grid).
+            let mut params = vec![a.spike_times_ms.len() as f64, 0.0];
+            let mut halves = Vec::new();
+            for list in &a.spike_times_ms {
+                for &t in list {
+                    let step = ((t / h + 0.5 + 1e-9).floor() - 1.0).max(0.0) as u32;
+                    halves.extend([f64::from(step >> 16), f64::from(step & 0xFFFF)]);
+                }
+                params.push((halves.len() / 2) as f64);
+            }
+            params.extend(halves);
+            LoweredNeuron {
+                kind,
+                state_count,
+                params: params.into_iter().map(|x| x as f32).collect(),
+                refractory_steps: 0,
+                v_offset: 0.0,
+            }
+        }
+        NeuronModel::ParrotNeuron(_) => LoweredNeuron {
+            kind,
+            state_count,
+            params: Vec::new(),
+            refractory_steps: 0,
+            v_offset: 0.0,
+        },
         NeuronModel::IafCondExp(m) => LoweredNeuron {
             kind,
             state_count,
@@ -305,6 +343,8 @@ pub fn initial_state(model: &NeuronModel, v: Option<f64>) -> Vec<f32> {
         }
         NeuronModel::IafCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0],
         NeuronModel::AeifCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0, 0.0],
+        NeuronModel::SpikeSourceArray(_) => vec![0.0],
+        NeuronModel::ParrotNeuron(_) => Vec::new(),
         NeuronModel::HhCondExpTraub(m) => {
             let v = v.unwrap_or(m.e_rev_leak);
             let (gm, gh, gn) = m.gating_at_rest(v);

@@ -9,6 +9,8 @@ pub mod iaf_psc_alpha;
 pub mod iaf_psc_delta;
 pub mod iaf_psc_exp;
 pub mod izhikevich;
+pub mod parrot_neuron;
+pub mod spike_source_array;
 
 use crate::plan::layout::PopulationInfo;
 use crate::plan::{NeuronKind, MAX_STATE};
@@ -19,6 +21,10 @@ pub struct StepInput<'a> {
     pub p: &'a PopulationInfo,
     pub synaptic: [f32; 2],
     pub current: f32,
+    /// The neuron's index within its population.
+    pub neuron: u32,
+    /// The step being integrated.
+    pub step: u32,
 }
 
 /// Runs the step of `kind`; returns whether the neuron spiked.
@@ -36,6 +42,8 @@ pub fn neuron_step(
         NeuronKind::IafPscAlpha => iaf_psc_alpha::neuron_step(s, r, input),
         NeuronKind::AeifCondExp => aeif_cond_exp::neuron_step(s, r, input),
         NeuronKind::HhCondExpTraub => hh_cond_exp_traub::neuron_step(s, r, input),
+        NeuronKind::SpikeSourceArray => spike_source_array::neuron_step(s, r, input),
+        NeuronKind::ParrotNeuron => parrot_neuron::neuron_step(s, r, input),
         NeuronKind::Custom(_) => unreachable!("the CPU engine refuses plans with custom models"),
     }
 }
