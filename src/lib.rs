@@ -35,9 +35,9 @@ mod simulation;
 
 pub use error::Error;
 pub use model::{
-    AeifCondExp, Connectivity, HhCondExpTraub, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,
-    Izhikevich, ModelError, Network, NeuronModel, ParrotNeuron, Population, Projection, Receptor,
-    Recorder, SpikeSourceArray, Stimulus, ValidationErrors, Value,
+    AeifCondExp, Connectivity, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta,
+    IafPscExp, Izhikevich, ModelError, Network, NeuronModel, ParrotNeuron, Population, Projection,
+    Receptor, Recorder, SpikeSourceArray, Stimulus, ValidationErrors, Value,
 };
 pub use plan::{Plan, PlanError};
 pub use record::{SpikeRecord, StateRecord};

@@ -35,6 +35,23 @@ fn mixed_network(seed: u64) -> Network {
         tau_syn_i: 10.0,
         ..Default::default()
     });
+    let cond_alpha = NeuronModel::IafCondAlpha(IafCondExp {
+        tau_refrac: 2.0,
+        v_rest: -60.0,
+        v_reset: -60.0,
+        v_thresh: -50.0,
+        cm: 0.2,
+        tau_m: 20.0,
+        tau_syn_e: 1.0,
+        tau_syn_i: 2.0,
+        i_offset: 0.1,
+        e_rev_e: 0.0,
+        e_rev_i: -80.0,
+    });
+    let izh2006 = NeuronModel::Izhikevich(Izhikevich {
+        half_steps: true,
+        ..Default::default()
+    });
     let adex = NeuronModel::AeifCondExp(AeifCondExp {
         tau_refrac: 2.0,
         ..Default::default()
@@ -72,6 +89,20 @@ fn mixed_network(seed: u64) -> Network {
         ("alpha", alpha, Value::uniform(-65.0, -55.0), 16000.0, 0.05),
         ("adex", adex, Value::uniform(-70.0, -55.0), 6000.0, 0.004),
         ("hh", hh, Value::uniform(-70.0, -60.0), 3000.0, 0.01),
+        (
+            "izh2006",
+            izh2006,
+            Value::uniform(-70.0, -60.0),
+            2000.0,
+            2.0,
+        ),
+        (
+            "cond_alpha",
+            cond_alpha,
+            Value::normal(-55.0, 5.0),
+            4000.0,
+            0.002,
+        ),
     ] {
         net.add_population(Population::new(name, 300, model).with_initial_v(v0));
         net.add_stimulus(Stimulus::Poisson {
@@ -103,6 +134,9 @@ fn mixed_network(seed: u64) -> Network {
         ("adex", "adex", 0.01, Receptor::Inhibitory),
         ("hh", "hh", 0.02, Receptor::Inhibitory),
         ("adex", "hh", 0.005, Receptor::Excitatory),
+        ("hh", "cond_alpha", 0.002, Receptor::Excitatory),
+        ("izh2006", "izh2006", -1.0, Receptor::Inhibitory),
+        ("cond_alpha", "cond_alpha", 0.02, Receptor::Inhibitory),
         ("alpha", "adex", 0.003, Receptor::Excitatory),
         ("cond", "alpha", 0.05, Receptor::Excitatory),
     ] {
@@ -146,6 +180,8 @@ fn every_model_is_identical_on_gpu_and_cpu_in_one_recurrent_network() {
         ),
         ("adex", &["v", "w", "g_E", "g_I"][..]),
         ("hh", &["v", "m", "h", "n", "g_E", "g_I"][..]),
+        ("izh2006", &["v", "u"][..]),
+        ("cond_alpha", &["v", "g_E", "dg_E", "g_I", "dg_I"][..]),
     ] {
         for var in variables {
             let g: Vec<u32> = gpu
@@ -227,6 +263,7 @@ fn izhikevich_isis(a: f64, b: f64, c: f64, d: f64) -> Vec<f64> {
         d,
         v_thresh: 30.0,
         i_offset: 0.0,
+        half_steps: false,
     };
     net.add_population(
         Population::new("n", 1, NeuronModel::Izhikevich(model))
@@ -354,50 +391,69 @@ fn a_conductance_pulse_matches_an_f64_reference() {
     };
     let g_l = m.cm / m.tau_m;
     let v_inf = m.v_rest + m.i_offset / g_l;
-    let w = 0.01; // µS
-    let mut net = Network::new(0.1, 1);
-    net.add_population(
-        Population::new("pre", 1, NeuronModel::IafPscDelta(IafPscDelta::default()))
-            .with_initial_v(Value::constant(-40.0)),
-    );
-    net.add_population(
-        Population::new("n", 1, NeuronModel::IafCondExp(m.clone()))
+    for alpha in [false, true] {
+        // µS; the alpha conductance carries e times the charge, so a smaller weight
+        // keeps the pulse subthreshold.
+        let w = if alpha { 0.004 } else { 0.01 };
+        let mut net = Network::new(0.1, 1);
+        net.add_population(
+            Population::new("pre", 1, NeuronModel::IafPscDelta(IafPscDelta::default()))
+                .with_initial_v(Value::constant(-40.0)),
+        );
+        net.add_population(
+            Population::new(
+                "n",
+                1,
+                if alpha {
+                    NeuronModel::IafCondAlpha(m.clone())
+                } else {
+                    NeuronModel::IafCondExp(m.clone())
+                },
+            )
             .with_initial_v(Value::constant(v_inf)),
-    );
-    net.add_projection(Projection::from_list(
-        "pre",
-        "n",
-        &[(0, 0, w, 1.0)],
-        Receptor::Excitatory,
-    ));
-    net.record_state("n", "v", vec![0], 1);
-    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
-    sim.run(400).unwrap();
-    let trace = sim.state_record("n", "v").unwrap().trace(0);
-    // The conductance enters at the end of step 10 (spike in step 0, delay 10 steps).
-    let (mut v, mut g, h) = (v_inf, 0.0f64, 1e-4);
-    let mut worst = 0f64;
-    for (step, &simulated) in trace.iter().enumerate() {
-        if step > 10 {
-            for _ in 0..1000 {
-                v += h * (g_l * (m.v_rest - v) + g * (m.e_rev_e - v) + m.i_offset) / m.cm;
-                g -= h * g / m.tau_syn_e;
+        );
+        net.add_projection(Projection::from_list(
+            "pre",
+            "n",
+            &[(0, 0, w, 1.0)],
+            Receptor::Excitatory,
+        ));
+        net.record_state("n", "v", vec![0], 1);
+        let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+        sim.run(400).unwrap();
+        let trace = sim.state_record("n", "v").unwrap().trace(0);
+        // The conductance enters at the end of step 10 (spike in step 0, delay 10 steps).
+        // Exponential: g jumps to w; alpha: dg jumps to e/τ w and g rises from 0.
+        let (mut v, mut g, mut dg, h) = (v_inf, 0.0f64, 0.0f64, 1e-4);
+        let tau = m.tau_syn_e;
+        let mut worst = 0f64;
+        for (step, &simulated) in trace.iter().enumerate() {
+            if step > 10 {
+                for _ in 0..1000 {
+                    v += h * (g_l * (m.v_rest - v) + g * (m.e_rev_e - v) + m.i_offset) / m.cm;
+                    let (g_next, dg_next) = (g + h * (dg - g / tau), dg - h * dg / tau);
+                    (g, dg) = (g_next, dg_next);
+                }
             }
+            if step == 10 {
+                if alpha {
+                    dg = std::f64::consts::E / tau * w;
+                } else {
+                    g = w;
+                }
+            }
+            worst = worst.max((f64::from(simulated) - v).abs());
         }
-        if step == 10 {
-            g = w;
-        }
-        worst = worst.max((f64::from(simulated) - v).abs());
+        let peak = trace.iter().fold(f32::MIN, |a, &b| a.max(b));
+        assert!(
+            f64::from(peak) - v_inf > 0.5,
+            "the pulse depolarises: peak {peak}"
+        );
+        assert!(
+            worst < 1e-3,
+            "alpha: {alpha}: largest deviation from the f64 reference: {worst} mV"
+        );
     }
-    let peak = trace.iter().fold(f32::MIN, |a, &b| a.max(b));
-    assert!(
-        f64::from(peak) - v_inf > 0.5,
-        "the pulse depolarises: peak {peak}"
-    );
-    assert!(
-        worst < 1e-3,
-        "largest deviation from the f64 reference: {worst} mV"
-    );
 }
 
 /// One input spike into a resting neuron of `model`; returns the probed traces of `v`

@@ -39,6 +39,8 @@ macro_rules! shader_file {
 pub const LAYOUT: ShaderFile = shader_file!("shaders/common/layout.wgsl");
 pub const RNG: ShaderFile = shader_file!("shaders/common/rng.wgsl");
 pub const FIXED_POINT: ShaderFile = shader_file!("shaders/common/fixed_point.wgsl");
+/// Needs the neuron update's `params` and `rounded`.
+pub const CONDUCTANCE: ShaderFile = shader_file!("shaders/common/conductance.wgsl");
 /// Needs `rounded` (ROUNDING) and so the including stage's `config`.
 pub const MATH: ShaderFile = shader_file!("shaders/common/math.wgsl");
 /// Needs `rounded` (ROUNDING) and so the including stage's `config`.
@@ -112,7 +114,16 @@ impl Stage {
 /// The neuron update stage around a model's pieces (which declare `STATE_COUNT` and
 /// `neuron_step`).
 pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
-    let mut files = vec![LAYOUT, RNG, FIXED_POINT, POISSON, FAULTS, ROUNDING, MATH];
+    let mut files = vec![
+        LAYOUT,
+        RNG,
+        FIXED_POINT,
+        POISSON,
+        FAULTS,
+        ROUNDING,
+        MATH,
+        CONDUCTANCE,
+    ];
     files.extend(model);
     files.push(shader_file!("shaders/neuron_update.wgsl"));
     files
@@ -133,6 +144,7 @@ pub fn neuron_model_file(kind: NeuronKind) -> Option<ShaderFile> {
             Some(shader_file!("shaders/neurons/spike_source_array.wgsl"))
         }
         NeuronKind::ParrotNeuron => Some(shader_file!("shaders/neurons/parrot_neuron.wgsl")),
+        NeuronKind::IafCondAlpha => Some(shader_file!("shaders/neurons/iaf_cond_alpha.wgsl")),
         NeuronKind::Custom(_) => None,
     }
 }

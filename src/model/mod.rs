@@ -12,8 +12,8 @@ mod value;
 pub use custom::{CustomNeuron, MAX_STATE_VARIABLES, RESERVED_NAMES};
 pub use network::{Connectivity, Network, Population, Projection, Receptor, Recorder, Stimulus};
 pub use neuron::{
-    AeifCondExp, HhCondExpTraub, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp, Izhikevich,
-    NeuronModel, ParrotNeuron, SpikeSourceArray, NEURON_MODEL_NAMES,
+    AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,
+    Izhikevich, NeuronModel, ParrotNeuron, SpikeSourceArray, NEURON_MODEL_NAMES,
 };
 pub use validate::{delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS};
 pub use value::{Value, NORMAL_TAIL_SD};

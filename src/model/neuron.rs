@@ -18,6 +18,8 @@ pub enum NeuronModel {
     IafCondExp(IafCondExp),
     /// NEST `iaf_psc_alpha`, PyNN `IF_curr_alpha`.
     IafPscAlpha(IafPscAlpha),
+    /// NEST `iaf_cond_alpha`, PyNN `IF_cond_alpha`.
+    IafCondAlpha(IafCondAlpha),
     /// NEST `aeif_cond_exp`, PyNN `EIF_cond_exp_isfa_ista` (AdEx).
     AeifCondExp(AeifCondExp),
     /// NEST `hh_cond_exp_traub`, PyNN `HH_cond_exp`.
@@ -31,7 +33,7 @@ pub enum NeuronModel {
 }
 
 /// NEST names of the models, in the order of `NeuronModel`'s variants.
-pub const NEURON_MODEL_NAMES: [&str; 10] = [
+pub const NEURON_MODEL_NAMES: [&str; 11] = [
     "iaf_psc_exp",
     "iaf_psc_delta",
     "izhikevich",
@@ -41,6 +43,7 @@ pub const NEURON_MODEL_NAMES: [&str; 10] = [
     "hh_cond_exp_traub",
     "spike_source_array",
     "parrot_neuron",
+    "iaf_cond_alpha",
     "custom",
 ];
 
@@ -57,7 +60,8 @@ impl NeuronModel {
             NeuronModel::HhCondExpTraub(_) => NEURON_MODEL_NAMES[6],
             NeuronModel::SpikeSourceArray(_) => NEURON_MODEL_NAMES[7],
             NeuronModel::ParrotNeuron(_) => NEURON_MODEL_NAMES[8],
-            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[9],
+            NeuronModel::IafCondAlpha(_) => NEURON_MODEL_NAMES[9],
+            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[10],
         }
     }
 
@@ -68,6 +72,7 @@ impl NeuronModel {
             NeuronModel::IafPscDelta(_) => &["v"],
             NeuronModel::Izhikevich(_) => &["v", "u"],
             NeuronModel::IafCondExp(_) => &["v", "g_E", "g_I"],
+            NeuronModel::IafCondAlpha(_) => &["v", "g_E", "dg_E", "g_I", "dg_I"],
             NeuronModel::IafPscAlpha(_) => &["v", "i_syn_E", "di_syn_E", "i_syn_I", "di_syn_I"],
             NeuronModel::AeifCondExp(_) => &["v", "w", "g_E", "g_I"],
             NeuronModel::HhCondExpTraub(_) => &["v", "m", "h", "n", "g_E", "g_I"],
@@ -101,8 +106,8 @@ impl NeuronModel {
                 "v_thresh",
                 "i_offset",
             ]),
-            "izhikevich" => Some(&["a", "b", "c", "d", "v_thresh", "i_offset"]),
-            "iaf_cond_exp" => Some(&[
+            "izhikevich" => Some(&["a", "b", "c", "d", "v_thresh", "i_offset", "half_steps"]),
+            "iaf_cond_exp" | "iaf_cond_alpha" => Some(&[
                 "cm",
                 "tau_m",
                 "tau_syn_E",
@@ -338,7 +343,9 @@ impl Default for IafPscDelta {
 /// Integration: forward Euler with NEST's `consistent_integration` order — both
 /// updates use the values at the start of the step:
 /// `v' = v + h (0.04 v² + 5 v + 140 − u + I) + J`, `u' = u + h a (b v − u)`; the
-/// threshold is tested on `v'`. Initial state: `v = c`, `u = b c` unless `v` is given
+/// threshold is tested on `v'`. With `half_steps` (Izhikevich 2006, the
+/// polychronization network): `v½ = v + h/2 f(v, u)`, `v' = v½ + h/2 f(v½, u) + J`,
+/// `u' = u + h a (b v' − u)` with v' before the input. Initial state: `v = c`, `u = b c` unless `v` is given
 /// is given (then `u = b v`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -361,6 +368,10 @@ pub struct Izhikevich {
     /// Constant input (mV/ms).
     #[serde(default)]
     pub i_offset: f64,
+    /// Izhikevich (2006)'s scheme instead of NEST's: v takes two half steps, the second
+    /// from the first's result, and u is updated from the new v.
+    #[serde(default)]
+    pub half_steps: bool,
 }
 
 mod izhikevich_defaults {
@@ -392,6 +403,7 @@ impl Default for Izhikevich {
             d: izhikevich_defaults::d(),
             v_thresh: izhikevich_defaults::v_thresh(),
             i_offset: 0.0,
+            half_steps: false,
         }
     }
 }
@@ -781,3 +793,13 @@ pub struct SpikeSourceArray {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParrotNeuron {}
+
+/// Leaky integrate-and-fire neuron with alpha-shaped synaptic conductances (NEST
+/// `iaf_cond_alpha`, PyNN `IF_cond_alpha`): as `IafCondExp`, but a spike of weight w
+/// (µS) makes its conductance `w (t/τ) e^(1 − t/τ)`, peaking at w, τ after the spike.
+///
+/// Integration: each conductance is the pair (g, dg) with `dg' = −dg/τ`,
+/// `g' = dg − g/τ`, propagated exactly (`g(s) = e^(−s/τ) (g + s dg)`, evaluated at the
+/// middle and end of the step); V takes the same RK4 step as `iaf_cond_exp`; a spike
+/// adds `e/τ · w` to dg. Same parameters and units as `IafCondExp`.
+pub type IafCondAlpha = IafCondExp;

@@ -288,7 +288,7 @@ impl<'a> Checker<'a> {
             }
             NeuronModel::ParrotNeuron(_) => {}
             NeuronModel::SpikeSourceArray(a) => self.check_spike_times(&field, a, population.size),
-            NeuronModel::IafCondExp(p) => {
+            NeuronModel::IafCondExp(p) | NeuronModel::IafCondAlpha(p) => {
                 self.positive(&format!("{field}.cm"), p.cm);
                 self.positive(&format!("{field}.tau_m"), p.tau_m);
                 self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);
@@ -614,6 +614,7 @@ impl<'a> Checker<'a> {
             target,
             Some(
                 NeuronModel::IafCondExp(_)
+                    | NeuronModel::IafCondAlpha(_)
                     | NeuronModel::AeifCondExp(_)
                     | NeuronModel::HhCondExpTraub(_)
             )

@@ -19,12 +19,13 @@ pub enum NeuronKind {
     HhCondExpTraub,
     SpikeSourceArray,
     ParrotNeuron,
+    IafCondAlpha,
     Custom(u32),
 }
 
 impl NeuronKind {
     /// The models with a shader file and a CPU twin.
-    pub const BUILT_IN: [NeuronKind; 9] = [
+    pub const BUILT_IN: [NeuronKind; 10] = [
         NeuronKind::IafPscExp,
         NeuronKind::IafPscDelta,
         NeuronKind::Izhikevich,
@@ -34,6 +35,7 @@ impl NeuronKind {
         NeuronKind::HhCondExpTraub,
         NeuronKind::SpikeSourceArray,
         NeuronKind::ParrotNeuron,
+        NeuronKind::IafCondAlpha,
     ];
 
     /// The kind of a built-in model (`None` for a custom one).
@@ -48,6 +50,7 @@ impl NeuronKind {
             NeuronModel::HhCondExpTraub(_) => Some(NeuronKind::HhCondExpTraub),
             NeuronModel::SpikeSourceArray(_) => Some(NeuronKind::SpikeSourceArray),
             NeuronModel::ParrotNeuron(_) => Some(NeuronKind::ParrotNeuron),
+            NeuronModel::IafCondAlpha(_) => Some(NeuronKind::IafCondAlpha),
             NeuronModel::Custom(_) => None,
         }
     }
@@ -64,6 +67,7 @@ impl NeuronKind {
             NeuronKind::HhCondExpTraub => "hh_cond_exp_traub",
             NeuronKind::SpikeSourceArray => "spike_source_array",
             NeuronKind::ParrotNeuron => "parrot_neuron",
+            NeuronKind::IafCondAlpha => "iaf_cond_alpha",
             NeuronKind::Custom(_) => "custom",
         }
     }
@@ -80,6 +84,7 @@ impl NeuronKind {
             NeuronKind::HhCondExpTraub => Some(6),
             NeuronKind::SpikeSourceArray => Some(1),
             NeuronKind::ParrotNeuron => Some(0),
+            NeuronKind::IafCondAlpha => Some(5),
             NeuronKind::Custom(_) => None,
         }
     }
@@ -155,10 +160,19 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
         NeuronModel::Izhikevich(m) => LoweredNeuron {
             kind,
             state_count,
-            // a, b, c, d, v_thresh, i_offset, h
-            params: [m.a, m.b, m.c, m.d, m.v_thresh, m.i_offset, h]
-                .map(|x| x as f32)
-                .to_vec(),
+            // a, b, c, d, v_thresh, i_offset, h, half_steps (0 or 1)
+            params: [
+                m.a,
+                m.b,
+                m.c,
+                m.d,
+                m.v_thresh,
+                m.i_offset,
+                h,
+                f64::from(u8::from(m.half_steps)),
+            ]
+            .map(|x| x as f32)
+            .to_vec(),
             refractory_steps: 0,
             v_offset: 0.0,
         },
@@ -292,7 +306,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
             refractory_steps: 0,
             v_offset: 0.0,
         },
-        NeuronModel::IafCondExp(m) => LoweredNeuron {
+        NeuronModel::IafCondExp(m) | NeuronModel::IafCondAlpha(m) => LoweredNeuron {
             kind,
             state_count,
             // g_leak, v_rest, e_rev_E, e_rev_I, i_offset, 1/cm, half-step and step
@@ -311,6 +325,9 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 h,
                 m.v_thresh,
                 m.v_reset,
+                // iaf_cond_alpha: a spike adds e/τ · w to dg
+                std::f64::consts::E / m.tau_syn_e,
+                std::f64::consts::E / m.tau_syn_i,
             ]
             .map(|x| x as f32)
             .to_vec(),
@@ -342,6 +359,7 @@ pub fn initial_state(model: &NeuronModel, v: Option<f64>) -> Vec<f32> {
             vec![v as f32, (m.b * v) as f32]
         }
         NeuronModel::IafCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0],
+        NeuronModel::IafCondAlpha(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0, 0.0, 0.0],
         NeuronModel::AeifCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0, 0.0],
         NeuronModel::SpikeSourceArray(_) => vec![0.0],
         NeuronModel::ParrotNeuron(_) => Vec::new(),

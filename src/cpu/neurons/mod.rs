@@ -3,7 +3,9 @@
 //! synaptic input of this step (in the model's units) and the DC input.
 
 pub mod aeif_cond_exp;
+mod conductance;
 pub mod hh_cond_exp_traub;
+pub mod iaf_cond_alpha;
 pub mod iaf_cond_exp;
 pub mod iaf_psc_alpha;
 pub mod iaf_psc_delta;
@@ -44,6 +46,7 @@ pub fn neuron_step(
         NeuronKind::HhCondExpTraub => hh_cond_exp_traub::neuron_step(s, r, input),
         NeuronKind::SpikeSourceArray => spike_source_array::neuron_step(s, r, input),
         NeuronKind::ParrotNeuron => parrot_neuron::neuron_step(s, r, input),
+        NeuronKind::IafCondAlpha => iaf_cond_alpha::neuron_step(s, r, input),
         NeuronKind::Custom(_) => unreachable!("the CPU engine refuses plans with custom models"),
     }
 }

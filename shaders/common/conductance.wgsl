@@ -1,0 +1,24 @@
+// The membrane of the conductance-based integrate-and-fire models, whose parameter
+// blocks start with g_leak, v_rest, e_rev_E, e_rev_I, i_offset, 1/cm.
+// Twin: src/cpu/neurons/conductance.rs. Uses `rounded` and the stage's `params`.
+
+// dV/dt at membrane potential v with conductances g_e, g_i and current i.
+fn conductance_dvdt(b: u32, v: f32, g_e: f32, g_i: f32, i: f32) -> f32 {
+    let leak = rounded(params[b] * rounded(params[b + 1u] - v));
+    let exc = rounded(g_e * rounded(params[b + 2u] - v));
+    let inh = rounded(g_i * rounded(params[b + 3u] - v));
+    let total = rounded(rounded(rounded(leak + exc) + inh) + i);
+    return rounded(total * params[b + 5u]);
+}
+
+// One classical RK4 step of V over h with the conductances at the start, middle and
+// end of the step.
+fn conductance_rk4(b: u32, v: f32, h: f32, g_e: vec3<f32>, g_i: vec3<f32>, i: f32) -> f32 {
+    let half = rounded(0.5 * h);
+    let k1 = conductance_dvdt(b, v, g_e.x, g_i.x, i);
+    let k2 = conductance_dvdt(b, rounded(v + rounded(half * k1)), g_e.y, g_i.y, i);
+    let k3 = conductance_dvdt(b, rounded(v + rounded(half * k2)), g_e.y, g_i.y, i);
+    let k4 = conductance_dvdt(b, rounded(v + rounded(h * k3)), g_e.z, g_i.z, i);
+    let sum = rounded(rounded(rounded(k1 + rounded(2.0 * k2)) + rounded(2.0 * k3)) + k4);
+    return rounded(v + rounded(rounded(h * sum) * (1.0 / 6.0)));
+}
