@@ -204,10 +204,15 @@ impl<'a> Checker<'a> {
         }
         match &population.neuron {
             NeuronModel::IafPscExp(p) | NeuronModel::IafPscAlpha(p) => {
-                self.positive(&format!("{field}.cm"), p.cm);
-                self.positive(&format!("{field}.tau_m"), p.tau_m);
-                self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);
-                self.positive(&format!("{field}.tau_syn_I"), p.tau_syn_i);
+                self.positives(
+                    &field,
+                    &[
+                        ("cm", p.cm),
+                        ("tau_m", p.tau_m),
+                        ("tau_syn_E", p.tau_syn_e),
+                        ("tau_syn_I", p.tau_syn_i),
+                    ],
+                );
                 self.check_lif(
                     &field,
                     p.tau_refrac,
@@ -218,8 +223,7 @@ impl<'a> Checker<'a> {
                 );
             }
             NeuronModel::IafPscDelta(p) => {
-                self.positive(&format!("{field}.cm"), p.cm);
-                self.positive(&format!("{field}.tau_m"), p.tau_m);
+                self.positives(&field, &[("cm", p.cm), ("tau_m", p.tau_m)]);
                 self.check_lif(
                     &field,
                     p.tau_refrac,
@@ -231,12 +235,17 @@ impl<'a> Checker<'a> {
             }
             NeuronModel::Custom(c) => self.check_custom(&field, c),
             NeuronModel::AeifCondExp(p) => {
-                self.positive(&format!("{field}.cm"), p.cm);
-                self.positive(&format!("{field}.tau_m"), p.tau_m);
-                self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);
-                self.positive(&format!("{field}.tau_syn_I"), p.tau_syn_i);
-                self.positive(&format!("{field}.tau_w"), p.tau_w);
-                self.positive(&format!("{field}.delta_T"), p.delta_t);
+                self.positives(
+                    &field,
+                    &[
+                        ("cm", p.cm),
+                        ("tau_m", p.tau_m),
+                        ("tau_syn_E", p.tau_syn_e),
+                        ("tau_syn_I", p.tau_syn_i),
+                        ("tau_w", p.tau_w),
+                        ("delta_T", p.delta_t),
+                    ],
+                );
                 for (name, value) in [
                     ("a", p.a),
                     ("b", p.b),
@@ -263,9 +272,14 @@ impl<'a> Checker<'a> {
                 }
             }
             NeuronModel::HhCondExpTraub(p) => {
-                self.positive(&format!("{field}.cm"), p.cm);
-                self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);
-                self.positive(&format!("{field}.tau_syn_I"), p.tau_syn_i);
+                self.positives(
+                    &field,
+                    &[
+                        ("cm", p.cm),
+                        ("tau_syn_E", p.tau_syn_e),
+                        ("tau_syn_I", p.tau_syn_i),
+                    ],
+                );
                 self.non_negative(&format!("{field}.tau_refrac"), p.tau_refrac);
                 for (name, value) in [
                     ("gbar_Na", p.gbar_na),
@@ -289,10 +303,15 @@ impl<'a> Checker<'a> {
             NeuronModel::ParrotNeuron(_) => {}
             NeuronModel::SpikeSourceArray(a) => self.check_spike_times(&field, a, population.size),
             NeuronModel::IafCondExp(p) | NeuronModel::IafCondAlpha(p) => {
-                self.positive(&format!("{field}.cm"), p.cm);
-                self.positive(&format!("{field}.tau_m"), p.tau_m);
-                self.positive(&format!("{field}.tau_syn_E"), p.tau_syn_e);
-                self.positive(&format!("{field}.tau_syn_I"), p.tau_syn_i);
+                self.positives(
+                    &field,
+                    &[
+                        ("cm", p.cm),
+                        ("tau_m", p.tau_m),
+                        ("tau_syn_E", p.tau_syn_e),
+                        ("tau_syn_I", p.tau_syn_i),
+                    ],
+                );
                 self.finite(&format!("{field}.e_rev_E"), p.e_rev_e);
                 self.finite(&format!("{field}.e_rev_I"), p.e_rev_i);
                 self.check_lif(
@@ -913,6 +932,12 @@ impl<'a> Checker<'a> {
             requirement: "must be a finite number".into(),
         });
         false
+    }
+
+    fn positives(&mut self, field: &str, values: &[(&str, f64)]) {
+        for (name, value) in values {
+            self.positive(&format!("{field}.{name}"), *value);
+        }
     }
 
     fn positive(&mut self, field: &str, value: f64) {

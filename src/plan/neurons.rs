@@ -110,6 +110,11 @@ pub struct LoweredNeuron {
     pub v_offset: f64,
 }
 
+/// e^(−t/τ): how much of an exponentially decaying quantity is left after `t`.
+fn decay(tau: f64, t: f64) -> f64 {
+    (-t / tau).exp()
+}
+
 /// Lowers `model`, run by kernel `kind`, for steps of `h` ms.
 pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
     let state_count = model.state_variables().len() as u32;
@@ -224,10 +229,10 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                     m.e_rev_i,
                     m.i_offset,
                     1.0 / m.cm,
-                    (-h / (2.0 * m.tau_syn_e)).exp(),
-                    (-h / m.tau_syn_e).exp(),
-                    (-h / (2.0 * m.tau_syn_i)).exp(),
-                    (-h / m.tau_syn_i).exp(),
+                    decay(m.tau_syn_e, h / 2.0),
+                    decay(m.tau_syn_e, h),
+                    decay(m.tau_syn_i, h / 2.0),
+                    decay(m.tau_syn_i, h),
                     h,
                     m.v_spike,
                     m.v_reset,
@@ -267,10 +272,10 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                     m.i_offset,
                     dt,
                     substeps,
-                    (-dt / (2.0 * m.tau_syn_e)).exp(),
-                    (-dt / m.tau_syn_e).exp(),
-                    (-dt / (2.0 * m.tau_syn_i)).exp(),
-                    (-dt / m.tau_syn_i).exp(),
+                    decay(m.tau_syn_e, dt / 2.0),
+                    decay(m.tau_syn_e, dt),
+                    decay(m.tau_syn_i, dt / 2.0),
+                    decay(m.tau_syn_i, dt),
                 ]
                 .map(|x| x as f32)
                 .to_vec(),
