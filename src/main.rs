@@ -162,12 +162,12 @@ fn run(args: RunArgs) -> ExitCode {
         }
         let simulated_s = p.steps_done as f64 * p.dt_ms / 1000.0;
         bar.set_position(p.steps_done);
+        let rate = p.spikes as f64 / (p.recorded_neurons.max(1) as f64 * simulated_s.max(1e-12));
         bar.set_message(format!(
-            "{:.0} / {:.0} ms simulated, real-time factor {:.2}, {} spikes",
+            "{:.0} / {:.0} ms simulated, real-time factor {:.2}, {rate:.2} Hz mean rate",
             p.steps_done as f64 * p.dt_ms,
             p.steps_total as f64 * p.dt_ms,
             p.elapsed_s / simulated_s.max(1e-12),
-            p.spikes
         ));
     });
     if let Some(bar) = &bar {

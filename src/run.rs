@@ -32,6 +32,8 @@ pub struct Progress {
     pub dt_ms: f64,
     pub elapsed_s: f64,
     pub spikes: u64,
+    /// Neurons whose spikes are counted in `spikes`.
+    pub recorded_neurons: u64,
 }
 
 /// Per-population figures of `summary.json`.
@@ -108,6 +110,7 @@ pub fn run_model(
             dt_ms: dt,
             elapsed_s: run.elapsed().as_secs_f64(),
             spikes: outputs.stats.iter().map(SpikeStats::spikes).sum(),
+            recorded_neurons: outputs.stats.iter().map(|s| u64::from(s.size)).sum(),
         });
     }
     let run_s = run.elapsed().as_secs_f64();
