@@ -52,11 +52,12 @@ fn main(
 
     // This step's input; the slot is cleared for the step ring_depth ahead.
     let slot = step % config.ring_depth;
-    let ring_ex = ((slot * config.n_instances + instance) * config.n_receptors) * config.n_neurons + neuron;
-    let ring_in = ring_ex + config.n_neurons;
-    var input = array<i32, 2>(ring[ring_ex], ring[ring_in]);
-    ring[ring_ex] = 0;
-    ring[ring_in] = 0;
+    let ring_base = ((slot * config.n_instances + instance) * config.n_receptors) * config.n_neurons + neuron;
+    var input: array<i32, MAX_RECEPTORS>;
+    for (var port = 0u; port < config.n_receptors; port = port + 1u) {
+        input[port] = ring[ring_base + port * config.n_neurons];
+        ring[ring_base + port * config.n_neurons] = 0;
+    }
 
     // External drive.
     var current = 0.0;
@@ -77,7 +78,10 @@ fn main(
             }
         }
     }
-    let synaptic = array<f32, 2>(f32(input[0]) * p.input_unit_ex, f32(input[1]) * p.input_unit_in);
+    var synaptic: array<f32, MAX_RECEPTORS>;
+    for (var port = 0u; port < MAX_RECEPTORS; port = port + 1u) {
+        synaptic[port] = f32(input[port]) * p.input_unit[port];
+    }
 
     // The model's step, on the state layout [variable][instance][neuron of the group].
     let stride = config.n_instances * kind.size;

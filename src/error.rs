@@ -53,7 +53,7 @@ pub enum Error {
         step: u32,
         population: String,
         neuron: u32,
-        receptor: &'static str,
+        receptor: String,
         scale_log2: i32,
     },
     #[error(

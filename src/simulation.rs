@@ -319,10 +319,10 @@ fn check_faults(plan: &Plan, counters: &Counters, batch_end: u64) -> Result<(), 
             step: counters.saturation_first_step,
             population: pop.name.clone(),
             neuron: neuron - pop.first,
-            receptor: if receptor == 0 {
-                "excitatory"
-            } else {
-                "inhibitory"
+            receptor: match receptor {
+                0 => "excitatory".into(),
+                1 => "inhibitory".into(),
+                k => format!("port {k}"),
             },
             scale_log2: pop.input_scale_log2[receptor as usize],
         });

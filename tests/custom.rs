@@ -60,6 +60,7 @@ i_i = rounded(rounded(p11_in * i_i) + I_syn_I);"
         threshold: "v >= theta".into(),
         reset: "v = v_reset;".into(),
         refractory_ms: m.tau_refrac,
+        receptors: vec!["E".into(), "I".into()],
     }
 }
 
@@ -228,5 +229,79 @@ params = { name = "adaptive_lif", parameters = { decay = 0.99, drive = 0.3, jump
     assert!(
         w.iter().all(|&w| w > 0.5),
         "the adaptation variable grew with each spike: {w:?}"
+    );
+}
+
+#[test]
+fn a_custom_model_can_declare_more_receptor_ports() {
+    let three_ports = CustomNeuron {
+        name: "three_ports".into(),
+        parameters: BTreeMap::new(),
+        state: [("x_ampa", 0.0), ("x_nmda", 0.0), ("x_gaba", 0.0)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        update: "x_ampa = x_ampa + I_syn_AMPA;\nx_nmda = x_nmda + I_syn_NMDA;\nx_gaba = x_gaba + I_syn_GABA;".into(),
+        threshold: "false".into(),
+        reset: String::new(),
+        refractory_ms: 0.0,
+        receptors: vec!["AMPA".into(), "NMDA".into(), "GABA".into()],
+    };
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new(
+        "src",
+        1,
+        NeuronModel::SpikeSourceArray(neurodyn::SpikeSourceArray {
+            spike_times_ms: vec![vec![1.0]],
+        }),
+    ));
+    net.add_population(Population::new("n", 2, NeuronModel::Custom(three_ports)));
+    net.add_population(Population::new("lif", 1, NeuronModel::IafPscExp(builtin())));
+    net.add_projection(Projection::from_list(
+        "src",
+        "n",
+        &[(0, 0, 1.0, 0.5)],
+        Receptor::Excitatory,
+    ));
+    net.add_projection(Projection::from_list(
+        "src",
+        "n",
+        &[(0, 0, 3.0, 0.5), (0, 1, 5.0, 0.5)],
+        Receptor::Port(2),
+    ));
+    net.add_projection(Projection::from_list(
+        "src",
+        "lif",
+        &[(0, 0, 0.5, 0.5)],
+        Receptor::Excitatory,
+    ));
+    net.record_state("lif", "i_syn_E", vec![0], 1);
+    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+    assert_eq!(sim.plan().config.n_receptors, 3);
+    sim.run(50).unwrap();
+    assert_eq!(sim.read_state("n", "x_ampa").unwrap(), vec![1.0, 0.0]);
+    assert_eq!(sim.read_state("n", "x_nmda").unwrap(), vec![0.0, 0.0]);
+    assert_eq!(sim.read_state("n", "x_gaba").unwrap(), vec![3.0, 5.0]);
+    // The built-in model beside it still receives on its excitatory port.
+    let trace = sim.state_record("lif", "i_syn_E").unwrap().trace(0);
+    assert!((trace[14] - 0.5).abs() < 1e-6, "{:?}", &trace[10..16]);
+
+    // A port the target's model does not have is refused.
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new("a", 1, NeuronModel::IafPscExp(builtin())));
+    net.add_projection(Projection::from_list(
+        "a",
+        "a",
+        &[(0, 0, 0.1, 1.0)],
+        Receptor::Port(2),
+    ));
+    let message = Simulation::new(&net, Backend::Cpu)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        message.contains("projections[0] (a -> a).receptor")
+            && message.contains("port 2 does not exist"),
+        "{message}"
     );
 }

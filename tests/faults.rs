@@ -60,7 +60,7 @@ fn saturated_synaptic_input_stops_the_run_with_its_location() {
                 ..
             }) => {
                 assert_eq!(
-                    (population.as_str(), neuron, receptor, step),
+                    (population.as_str(), neuron, receptor.as_str(), step),
                     ("post", 1, "excitatory", 3)
                 );
             }

@@ -136,7 +136,7 @@ fn main() {
     check_struct(
         &module,
         "PopulationInfo",
-        members!(PopulationInfo: first, size, stim_first, stim_count, param_offset, refractory_steps, record, input_unit_ex, input_unit_in),
+        members!(PopulationInfo: first, size, stim_first, stim_count, param_offset, refractory_steps, record, input_unit),
         size_of::<PopulationInfo>(),
     );
     check_struct(

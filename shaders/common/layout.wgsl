@@ -43,10 +43,7 @@ struct PopulationInfo {
     refractory_steps: u32,
     record: u32,
     _pad0: u32,
-    input_unit_ex: f32,
-    input_unit_in: f32,
-    _pad1: u32,
-    _pad2: u32,
+    input_unit: array<f32, MAX_RECEPTORS>,
 }
 
 struct KindInfo {
@@ -94,6 +91,9 @@ struct DispatchArgs {
 const NEURON_WORKGROUP: u32 = 64u;
 const PROPAGATE_WORKGROUP: u32 = 64u;
 const MAX_WORKGROUPS_PER_DIM: u32 = 65535u;
+
+// The most receptor ports a neuron model may have.
+const MAX_RECEPTORS: u32 = 4u;
 
 // The most state variables a neuron model may have.
 const MAX_STATE: u32 = 8u;

@@ -7,7 +7,7 @@ use super::buffers::Buffers;
 use super::fixed_point::report_saturation;
 use super::neurons::{neuron_step, StepInput};
 use super::poisson::{poisson_events, STREAM_STIMULUS};
-use crate::plan::layout::{KindInfo, STIMULUS_DC};
+use crate::plan::layout::{KindInfo, MAX_RECEPTORS, STIMULUS_DC};
 use crate::plan::{KindGroup, MAX_STATE};
 
 fn population_of(b: &Buffers, kind: &KindInfo, neuron: u32) -> usize {
@@ -35,12 +35,14 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
     let step = b.counters.step;
 
     let slot = step % c.ring_depth;
-    let ring_ex =
+    let ring_base =
         (((slot * c.n_instances + instance) * c.n_receptors) * c.n_neurons + neuron) as usize;
-    let ring_in = ring_ex + c.n_neurons as usize;
-    let mut input = [b.ring[ring_ex], b.ring[ring_in]];
-    b.ring[ring_ex] = 0;
-    b.ring[ring_in] = 0;
+    let mut input = [0i32; MAX_RECEPTORS];
+    for (port, value) in input.iter_mut().enumerate().take(c.n_receptors as usize) {
+        let at = ring_base + port * c.n_neurons as usize;
+        *value = b.ring[at];
+        b.ring[at] = 0;
+    }
 
     let mut current = 0.0f32;
     let key = [c.seed_lo, c.seed_hi];
@@ -63,10 +65,8 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
             }
         }
     }
-    let synaptic = [
-        input[0] as f32 * p.input_unit_ex,
-        input[1] as f32 * p.input_unit_in,
-    ];
+    let synaptic: [f32; MAX_RECEPTORS] =
+        std::array::from_fn(|port| input[port] as f32 * p.input_unit[port]);
 
     let stride = (c.n_instances * kind.size) as usize;
     let at = (kind.state_base + instance * kind.size + in_group) as usize;

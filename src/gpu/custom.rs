@@ -19,7 +19,7 @@ pub fn generate(model: &CustomNeuron) -> Vec<ShaderFile> {
     let mut head = format!(
         "// Generated for the custom neuron model `{name}`.\n\
          const STATE_COUNT: u32 = {}u;\n\
-         fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, 2>, current: f32, neuron: u32, step: u32) -> bool {{\n\
+         fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {{\n\
          let b = p.param_offset;\n\
          let dt = params[b];\n",
         model.state.len()
@@ -30,7 +30,10 @@ pub fn generate(model: &CustomNeuron) -> Vec<ShaderFile> {
     for (i, variable) in model.state.keys().enumerate() {
         head += &format!("var {variable} = (*s)[{i}];\n");
     }
-    head += "let I_syn_E = synaptic[0];\nlet I_syn_I = synaptic[1];\nlet I_stim = current;\n\
+    for (i, port) in model.receptors.iter().enumerate() {
+        head += &format!("let I_syn_{port} = synaptic[{i}];\n");
+    }
+    head += "let I_stim = current;\n\
              let refractory = *r > 0u;\nif (refractory) { *r = *r - 1u; }\n{\n";
     let after_reset = {
         let mut t = String::from("}\n");

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 /// A user-defined neuron model.
 ///
 /// In the snippets, every parameter is an `f32` constant and every state variable an
-/// `f32` variable, under its declared name; also available: `dt` (ms), `I_syn_E` and
-/// `I_syn_I` (this step's synaptic input per receptor, in the units of the weights),
+/// `f32` variable, under its declared name; also available: `dt` (ms), `I_syn_<port>`
+/// for every receptor port (`I_syn_E`, `I_syn_I` by default: this step's synaptic
+/// input, in the units of the weights),
 /// `I_stim` (DC input, nA), `refractory` (true while the neuron is refractory; the
 /// counter is managed for you), `neuron` (its index in the population), `step`
 /// (the step being integrated) and `rounded(x)` (see `shaders/common/rounding.wgsl`:
@@ -46,7 +47,19 @@ pub struct CustomNeuron {
     /// Refractory period after a spike (ms).
     #[serde(default)]
     pub refractory_ms: f64,
+    /// Names of the receptor ports, each seen in the snippets as `I_syn_<name>`: port 0
+    /// is `Receptor::Excitatory`, 1 `Receptor::Inhibitory`, k `Receptor::Port(k)`. At
+    /// most `MAX_RECEPTOR_PORTS`.
+    #[serde(default = "default_receptors")]
+    pub receptors: Vec<String>,
 }
+
+fn default_receptors() -> Vec<String> {
+    vec!["E".into(), "I".into()]
+}
+
+/// The most receptor ports a neuron model may have.
+pub const MAX_RECEPTOR_PORTS: usize = 4;
 
 /// Names a custom model may not declare: what the generated code defines around the
 /// snippets, the shader's own bindings and functions, and WGSL's keywords.

@@ -9,7 +9,7 @@ mod neuron;
 mod validate;
 mod value;
 
-pub use custom::{CustomNeuron, MAX_STATE_VARIABLES, RESERVED_NAMES};
+pub use custom::{CustomNeuron, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES};
 pub use network::{Connectivity, Network, Population, Projection, Receptor, Recorder, Stimulus};
 pub use neuron::{
     AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,

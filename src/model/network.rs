@@ -134,6 +134,9 @@ pub enum Receptor {
     /// The inhibitory port (`tau_syn_I`); weights must be ≤ 0 (NEST's sign convention
     /// for current-based synapses).
     Inhibitory,
+    /// Port `k` of a model that declares more than two (written `{ port = k }`); ports 0
+    /// and 1 are the excitatory and inhibitory ones.
+    Port(u8),
 }
 
 impl Receptor {
@@ -142,6 +145,16 @@ impl Receptor {
         match self {
             Receptor::Excitatory => 0,
             Receptor::Inhibitory => 1,
+            Receptor::Port(k) => usize::from(k),
+        }
+    }
+
+    /// A name for messages.
+    pub fn name(self) -> String {
+        match self.index() {
+            0 => "excitatory".into(),
+            1 => "inhibitory".into(),
+            k => format!("port {k}"),
         }
     }
 }

@@ -83,6 +83,15 @@ impl NeuronModel {
         names.iter().map(|n| n.to_string()).collect()
     }
 
+    /// Receptor ports: two (excitatory, inhibitory) for the built-in models, as many as
+    /// a custom model declares.
+    pub fn receptor_count(&self) -> usize {
+        match self {
+            NeuronModel::Custom(c) => c.receptors.len(),
+            _ => 2,
+        }
+    }
+
     /// The parameter names of the model called `name` (as in model files).
     pub fn parameter_names(name: &str) -> Option<&'static [&'static str]> {
         match name {
@@ -164,6 +173,7 @@ impl NeuronModel {
                 "threshold",
                 "reset",
                 "refractory_ms",
+                "receptors",
             ]),
             _ => None,
         }

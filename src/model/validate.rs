@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use super::{
     Connectivity, CustomNeuron, Network, NeuronModel, Population, Receptor, Recorder,
-    SpikeSourceArray, Stimulus, Value, MAX_STATE_VARIABLES, RESERVED_NAMES,
+    SpikeSourceArray, Stimulus, Value, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES,
 };
 
 /// The longest transmission delay, in steps, that a network may use. The input
@@ -396,6 +396,23 @@ impl<'a> Checker<'a> {
                 ),
             });
         }
+        if c.receptors.is_empty() || c.receptors.len() > MAX_RECEPTOR_PORTS {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.receptors"),
+                reason: format!(
+                    "{} receptor ports; a model has 1 to {MAX_RECEPTOR_PORTS}",
+                    c.receptors.len()
+                ),
+            });
+        }
+        for (k, port) in c.receptors.iter().enumerate() {
+            if !CustomNeuron::is_valid_name(port) || c.receptors[..k].contains(port) {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.receptors[{k}]"),
+                    reason: format!("`{port}` must be a new identifier (it names I_syn_{port})"),
+                });
+            }
+        }
         if c.threshold.trim().is_empty() {
             self.errors.push(ModelError::Impossible {
                 field: format!("{field}.threshold"),
@@ -625,6 +642,20 @@ impl<'a> Checker<'a> {
         receptor: Receptor,
         target: Option<&NeuronModel>,
     ) {
+        if let Some(model) = target {
+            let ports = model.receptor_count();
+            if receptor.index() >= ports {
+                let receptor_field = field.rsplit_once('.').map_or(field, |(head, _)| head);
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{receptor_field}.receptor"),
+                    reason: format!(
+                        "{} does not exist: the target's model `{}` has {ports} receptor ports",
+                        receptor.name(),
+                        model.name()
+                    ),
+                });
+            }
+        }
         if !self.check_value(field, weight) {
             return;
         }

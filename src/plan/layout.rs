@@ -90,10 +90,8 @@ pub struct PopulationInfo {
     /// 1 when the population's spikes are recorded.
     pub record: u32,
     pub _pad0: u32,
-    /// 2^-k: converts the fixed-point input of each receptor to the model's unit.
-    pub input_unit_ex: f32,
-    pub input_unit_in: f32,
-    pub _pad1: [u32; 2],
+    /// 2^-k: converts the fixed-point input of each receptor port to the model's unit.
+    pub input_unit: [f32; MAX_RECEPTORS],
 }
 
 /// The neurons one neuron kernel updates: all populations of one model, which the
@@ -161,6 +159,9 @@ pub struct DispatchArgs {
     pub y: u32,
     pub z: u32,
 }
+
+/// The most receptor ports a neuron model may have (the kernels' input arrays).
+pub const MAX_RECEPTORS: usize = 4;
 
 /// Invocations per workgroup of the per-neuron kernels.
 pub const NEURON_WORKGROUP: u32 = 64;

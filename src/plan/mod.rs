@@ -20,11 +20,13 @@ use crate::cpu::rng::HostStream;
 use crate::model::{CustomNeuron, Network, NeuronModel, Recorder, Stimulus, ValidationErrors};
 use connectivity::{build_rows, draw_values, GlobalSynapse, STREAM_INITIAL};
 use layout::{
-    BatchInfo, Config, KindInfo, PopulationInfo, ProbeEntry, StimulusParams, STIMULUS_DC,
-    STIMULUS_POISSON,
+    BatchInfo, Config, KindInfo, PopulationInfo, ProbeEntry, StimulusParams, MAX_RECEPTORS,
+    STIMULUS_DC, STIMULUS_POISSON,
 };
 
-/// Receptor ports per neuron (excitatory, inhibitory).
+/// Receptor ports every network has at least (excitatory, inhibitory); models may
+/// declare up to `layout::MAX_RECEPTORS`, and the ring has as many as the most any
+/// population has.
 pub const RECEPTORS: u32 = 2;
 /// The most steps recorded into one command batch.
 pub const MAX_BATCH_STEPS: u32 = 500;
@@ -73,7 +75,7 @@ pub struct PopulationPlan {
     pub info: PopulationInfo,
     pub record_spikes: bool,
     /// log2 of the fixed-point scale of each receptor's input (unit = 2^-k).
-    pub input_scale_log2: [i32; 2],
+    pub input_scale_log2: [i32; MAX_RECEPTORS],
     /// Stored `v` plus this is the membrane potential (mV).
     pub v_offset: f32,
 }
@@ -150,7 +152,14 @@ impl Plan {
         network.validate()?;
         let dt = network.dt_ms;
         let total: u64 = network.populations.iter().map(|p| u64::from(p.size)).sum();
-        let n_neurons = limit("neurons", total, u64::from(u32::MAX / RECEPTORS))?;
+        let n_receptors = network
+            .populations
+            .iter()
+            .map(|p| p.neuron.receptor_count() as u32)
+            .max()
+            .unwrap_or(RECEPTORS)
+            .max(RECEPTORS);
+        let n_neurons = limit("neurons", total, u64::from(u32::MAX / n_receptors))?;
 
         // Each population's kernel: a built-in model's, or one per distinct custom model.
         let mut custom_models: Vec<CustomNeuron> = Vec::new();
@@ -189,7 +198,7 @@ impl Plan {
         };
         // Synapses in global indices, with the largest input per neuron and receptor.
         let mut drawn = Vec::new();
-        let mut bound = vec![0f64; (n_neurons * RECEPTORS) as usize];
+        let mut bound = vec![0f64; (n_neurons * n_receptors) as usize];
         let mut max_delay = 1u32;
         for (index, projection) in network.projections.iter().enumerate() {
             let pre = pop_index(&projection.pre);
@@ -215,11 +224,11 @@ impl Plan {
 
         // Stimuli grouped by target population.
         let mut stimuli_of: Vec<Vec<StimulusParams>> = vec![Vec::new(); network.populations.len()];
-        let mut poisson_bound = vec![[0f64; 2]; network.populations.len()];
+        let mut poisson_bound = vec![[0f64; MAX_RECEPTORS]; network.populations.len()];
         for stimulus in &network.stimuli {
             let target = pop_index(stimulus.target());
             // Segments of one stimulus do not overlap in time: its largest is the bound.
-            let mut bound_of_stimulus = [0f64; 2];
+            let mut bound_of_stimulus = [0f64; MAX_RECEPTORS];
             for segment in stimulus.segments() {
                 let mut params = StimulusParams::zeroed();
                 let (start, stop) = match segment {
@@ -275,8 +284,8 @@ impl Plan {
         // Fixed-point unit per population and receptor.
         let mut scales = Vec::new();
         for (i, p) in network.populations.iter().enumerate() {
-            let mut log2 = [0i32; 2];
-            for (r, slot) in log2.iter_mut().enumerate() {
+            let mut log2 = [0i32; MAX_RECEPTORS];
+            for (r, slot) in log2.iter_mut().enumerate().take(n_receptors as usize) {
                 let range = firsts[i] as usize..(firsts[i] + p.size) as usize;
                 let offset = r * n_neurons as usize;
                 let synaptic = bound[offset + range.start..offset + range.end]
@@ -317,9 +326,7 @@ impl Plan {
                 refractory_steps: lowered.refractory_steps,
                 record: u32::from(record_spikes),
                 _pad0: 0,
-                input_unit_ex: 2f64.powi(-scales[i][0]) as f32,
-                input_unit_in: 2f64.powi(-scales[i][1]) as f32,
-                _pad1: [0; 2],
+                input_unit: scales[i].map(|k| 2f64.powi(-k) as f32),
             };
             params.extend_from_slice(&lowered.params);
             populations.push(PopulationPlan {
@@ -503,7 +510,7 @@ impl Plan {
             n_neurons,
             n_instances: 1,
             ring_depth: max_delay + 1,
-            n_receptors: RECEPTORS,
+            n_receptors,
             n_populations: populations.len() as u32,
             seed_lo: network.seed as u32,
             seed_hi: (network.seed >> 32) as u32,

@@ -14,14 +14,14 @@ pub mod izhikevich;
 pub mod parrot_neuron;
 pub mod spike_source_array;
 
-use crate::plan::layout::PopulationInfo;
+use crate::plan::layout::{PopulationInfo, MAX_RECEPTORS};
 use crate::plan::{NeuronKind, MAX_STATE};
 
 /// What a model's step reads besides the neuron's own state.
 pub struct StepInput<'a> {
     pub params: &'a [f32],
     pub p: &'a PopulationInfo,
-    pub synaptic: [f32; 2],
+    pub synaptic: [f32; MAX_RECEPTORS],
     pub current: f32,
     /// The neuron's index within its population.
     pub neuron: u32,
