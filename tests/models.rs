@@ -283,7 +283,41 @@ fn izhikevich_isis(a: f64, b: f64, c: f64, d: f64) -> Vec<f64> {
         times.iter().all(|&t| t <= 500.2),
         "spikes after the current stopped: {times:?}"
     );
+    // Against the same equations in f64 with a 1 µs step: the spike count within 10%
+    // and the first-spike latency within 0.5 ms.
+    let reference = izhikevich_reference(a, b, c, d);
+    let (n, expected) = (times.len() as f64, reference.len() as f64);
+    assert!(
+        (n - expected).abs() <= 0.1 * expected,
+        "{n} spikes vs {expected} in f64 ({a}, {b}, {c}, {d})"
+    );
+    assert!(
+        (times[0] - reference[0]).abs() < 0.5,
+        "first spike at {} ms vs {} ms in f64",
+        times[0],
+        reference[0]
+    );
     times.windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+/// Spike times of the same neuron and current from forward Euler in f64 at 1 µs.
+fn izhikevich_reference(a: f64, b: f64, c: f64, d: f64) -> Vec<f64> {
+    let h = 0.001;
+    let (mut v, mut u) = (-65.0f64, b * -65.0);
+    let mut spikes = Vec::new();
+    for k in 0..(600.0 / h) as usize {
+        let i = if (k as f64) * h < 500.0 { 10.0 } else { 0.0 };
+        let dv = 0.04 * v * v + 5.0 * v + 140.0 - u + i;
+        let du = a * (b * v - u);
+        v += h * dv;
+        u += h * du;
+        if v >= 30.0 {
+            spikes.push((k + 1) as f64 * h);
+            v = c;
+            u += d;
+        }
+    }
+    spikes
 }
 
 #[test]
