@@ -80,7 +80,7 @@ fn main(
     }
     var synaptic: array<f32, MAX_RECEPTORS>;
     for (var port = 0u; port < MAX_RECEPTORS; port = port + 1u) {
-        synaptic[port] = f32(input[port]) * p.input_unit[port];
+        synaptic[port] = fixed_to_float(input[port]) * p.input_unit[port];
     }
 
     // The model's step, on the state layout [variable][instance][neuron of the group].

@@ -335,3 +335,28 @@ fn conductances_are_not_negative() {
     ));
     expect_one(&net, "projections[0] (I -> C).weight", "a conductance");
 }
+
+#[test]
+fn an_empty_population_with_rules_onto_itself_is_reported_not_a_panic() {
+    let mut net = base();
+    net.add_population(Population::new("empty", 0, lif()));
+    net.add_projection(Projection::new(
+        "empty",
+        "empty",
+        Connectivity::FixedInDegree {
+            k: 3,
+            allow_autapses: false,
+            allow_multapses: false,
+        },
+        0.1,
+        1.0,
+        Receptor::Excitatory,
+    ));
+    let errors = errors(&net);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field() == "populations[empty].size"),
+        "{errors:?}"
+    );
+}

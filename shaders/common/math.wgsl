@@ -22,10 +22,11 @@ fn det_exp(x_in: f32) -> f32 {
     return rounded(p * scale);
 }
 
-// 1 / d to about 2 ulp, for |d| in the normal range below 1e37: an initial estimate
-// from the bits, then three Newton steps y <- y + y (1 − d y).
+// 1 / d to about 2 ulp for |d| in [1e-37, 1e37] (clamped to that range, so the
+// result stays a normal number): an initial estimate from the bits, then three Newton
+// steps y <- y + y (1 − d y).
 fn det_recip(d: f32) -> f32 {
-    let a = abs(d);
+    let a = clamp(abs(d), 1e-37, 1e37);
     var y = bitcast<f32>(0x7EF311C3u - bitcast<u32>(a));
     for (var k = 0u; k < 3u; k = k + 1u) {
         let e = rounded(1.0 - rounded(a * y));
@@ -35,11 +36,11 @@ fn det_recip(d: f32) -> f32 {
 }
 
 // x / (e^(x / k) − 1), continuous at x = 0 where it is k (the rate functions of
-// Hodgkin–Huxley-type channels). With u = x / k: k u / (e^u − 1), by its series
+// Hodgkin–Huxley-type channels), for x / k clamped to ±80. With u = x / k: k u / (e^u − 1), by its series
 // k (1 − u/2 + u²/12 − u⁴/720) where |u| < 0.1 (e^u − 1 would cancel), directly
 // elsewhere.
 fn det_x_over_expm1(x: f32, k: f32, inv_k: f32) -> f32 {
-    let u = rounded(x * inv_k);
+    let u = clamp(rounded(x * inv_k), -80.0, 80.0);
     if (abs(u) < 0.1) {
         let u2 = rounded(u * u);
         let series = rounded(rounded(rounded(1.0 - rounded(0.5 * u)) + rounded(u2 * (1.0 / 12.0))) - rounded(rounded(u2 * u2) * (1.0 / 720.0)));

@@ -6,8 +6,9 @@ const STREAM_STIMULUS: u32 = 0x53000000u;
 
 // Adds this step's events of one Poisson stimulus to `acc`: the count is a sum of
 // `chunks` Knuth counts (multiply uniforms until the product drops to exp(-λ/chunks)),
-// each event adding the fixed-point weight. Only products and comparisons, which are
-// exact in IEEE f32, so every device draws the same count. Returns (acc, saturated).
+// each event adding the fixed-point weight. Only correctly rounded products (held by
+// `rounded`) and comparisons, so every device draws the same count.
+// Returns (acc, saturated).
 fn poisson_events(stim: StimulusParams, acc_in: i32, key: vec2<u32>, index: u32, step: u32, stream: u32) -> vec2<i32> {
     var acc = acc_in;
     var saturated = 0;

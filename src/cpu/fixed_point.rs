@@ -14,6 +14,12 @@ pub fn saturating_add(acc: i32, w: i32) -> (i32, bool) {
     (sum, false)
 }
 
+/// `x` as f32 with one correctly rounded addition of two exact halves; the shader's
+/// `fixed_to_float`.
+pub fn fixed_to_float(x: i32) -> f32 {
+    (x >> 12) as f32 * 4096.0 + (x & 0xFFF) as f32
+}
+
 /// Whether `acc + w` (wrapping) overflowed, given the wrapped sum.
 pub fn overflowed(acc: i32, w: i32, sum: i32) -> bool {
     (w > 0 && sum < acc) || (w < 0 && sum > acc)
@@ -24,4 +30,27 @@ pub fn report_saturation(counters: &mut Counters, step: u32, target_index: u32) 
     counters.saturation_count += 1;
     counters.saturation_first_step = counters.saturation_first_step.min(step);
     counters.saturation_min_target = counters.saturation_min_target.min(target_index);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixed_to_float;
+
+    #[test]
+    fn fixed_to_float_rounds_to_nearest() {
+        for x in [
+            0,
+            1,
+            -1,
+            4095,
+            -4096,
+            16_777_217,
+            -16_777_219,
+            i32::MAX,
+            i32::MIN,
+            1_000_000_007,
+        ] {
+            assert_eq!(fixed_to_float(x), x as f32, "{x}");
+        }
+    }
 }

@@ -22,11 +22,10 @@ pub fn det_exp(x_in: f32) -> f32 {
     rounded(p * scale)
 }
 
-/// 1 / d to about 2 ulp, for |d| in the normal range below 1e37; the shader's
-/// `det_recip`.
+/// 1 / d to about 2 ulp for |d| in [1e-37, 1e37] (clamped); the shader's `det_recip`.
 pub fn det_recip(d: f32) -> f32 {
-    let a = d.abs();
-    let mut y = f32::from_bits(0x7EF3_11C3 - a.to_bits());
+    let a = d.abs().clamp(1e-37, 1e37);
+    let mut y = f32::from_bits(0x7EF3_11C3u32.wrapping_sub(a.to_bits()));
     for _ in 0..3 {
         let e = rounded(1.0 - rounded(a * y));
         y = rounded(y + rounded(y * e));
@@ -40,7 +39,7 @@ pub fn det_recip(d: f32) -> f32 {
 
 /// x / (e^(x / k) − 1), continuous at 0; the shader's `det_x_over_expm1`.
 pub fn det_x_over_expm1(x: f32, k: f32, inv_k: f32) -> f32 {
-    let u = rounded(x * inv_k);
+    let u = rounded(x * inv_k).clamp(-80.0, 80.0);
     if u.abs() < 0.1 {
         let u2 = rounded(u * u);
         let series = rounded(

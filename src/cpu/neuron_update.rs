@@ -4,7 +4,7 @@
 
 use super::arith::rounded;
 use super::buffers::Buffers;
-use super::fixed_point::report_saturation;
+use super::fixed_point::{fixed_to_float, report_saturation};
 use super::neurons::{neuron_step, StepInput};
 use super::poisson::{poisson_events, STREAM_STIMULUS};
 use crate::plan::layout::{KindInfo, MAX_RECEPTORS, STIMULUS_DC};
@@ -66,7 +66,7 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
         }
     }
     let synaptic: [f32; MAX_RECEPTORS] =
-        std::array::from_fn(|port| input[port] as f32 * p.input_unit[port]);
+        std::array::from_fn(|port| fixed_to_float(input[port]) * p.input_unit[port]);
 
     let stride = (c.n_instances * kind.size) as usize;
     let at = (kind.state_base + instance * kind.size + in_group) as usize;

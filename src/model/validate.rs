@@ -438,6 +438,13 @@ impl<'a> Checker<'a> {
                 what: "one list per neuron, or one list for all".into(),
             });
         }
+        let total: usize = a.spike_times_ms.iter().map(Vec::len).sum();
+        if total > 1 << 24 {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.spike_times_ms"),
+                reason: format!("{total} spike times; a population holds at most 2^24 (split it)"),
+            });
+        }
         let dt = self.network.dt_ms;
         for (i, list) in a.spike_times_ms.iter().enumerate() {
             let at = format!("{field}.spike_times_ms[{i}]");
@@ -547,7 +554,7 @@ impl<'a> Checker<'a> {
                 allow_autapses,
                 allow_multapses,
             } => {
-                let candidates = n_pre - u64::from(same && !allow_autapses);
+                let candidates = n_pre.saturating_sub(u64::from(same && !allow_autapses));
                 if u64::from(*k) > 0 && candidates == 0 {
                     self.errors.push(ModelError::Impossible {
                         field: format!("{rule_field}.k"),

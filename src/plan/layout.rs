@@ -54,7 +54,8 @@ pub struct Counters {
     /// Spikes appended to the recording buffer in this batch (may exceed its capacity:
     /// the host then reports an overflow; it cannot by the plan's sizing).
     pub record_count: u32,
-    /// Fixed-point additions that overflowed i32 (saturated instead).
+    /// Fixed-point additions that overflowed i32: Poisson input saturates, a synaptic
+    /// atomic wraps; either way the host stops the run with an error.
     pub saturation_count: u32,
     /// The earliest step with a saturation (u32::MAX when none).
     pub saturation_first_step: u32,

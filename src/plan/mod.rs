@@ -151,6 +151,8 @@ impl Plan {
     pub fn new(network: &Network) -> Result<Self, PlanError> {
         network.validate()?;
         let dt = network.dt_ms;
+        // One instance of the network for now; the layout is indexed by instance.
+        let n_instances = 1u32;
         let total: u64 = network.populations.iter().map(|p| u64::from(p.size)).sum();
         let n_receptors = network
             .populations
@@ -223,7 +225,10 @@ impl Plan {
         limit("synapses", n_synapses, u64::from(u32::MAX))?;
 
         // Stimuli grouped by target population.
-        let mut stimuli_of: Vec<Vec<StimulusParams>> = vec![Vec::new(); network.populations.len()];
+        // Each lowered stimulus with its weight in f64 (converted to fixed point once the
+        // population's unit is known, from f64 like the synaptic weights).
+        let mut stimuli_of: Vec<Vec<(StimulusParams, f64)>> =
+            vec![Vec::new(); network.populations.len()];
         let mut poisson_bound = vec![[0f64; MAX_RECEPTORS]; network.populations.len()];
         for stimulus in &network.stimuli {
             let target = pop_index(stimulus.target());
@@ -231,6 +236,7 @@ impl Plan {
             let mut bound_of_stimulus = [0f64; MAX_RECEPTORS];
             for segment in stimulus.segments() {
                 let mut params = StimulusParams::zeroed();
+                let mut weight_f64 = 0.0;
                 let (start, stop) = match segment {
                     Stimulus::Poisson {
                         rate_hz,
@@ -255,7 +261,7 @@ impl Plan {
                         let max_count = lambda + 10.0 * lambda.sqrt() + 10.0;
                         let r = receptor.index();
                         bound_of_stimulus[r] = bound_of_stimulus[r].max(weight.abs() * max_count);
-                        params.amplitude = weight as f32;
+                        weight_f64 = weight;
                         (start_ms, stop_ms)
                     }
                     Stimulus::Dc {
@@ -274,7 +280,7 @@ impl Plan {
                 };
                 params.start_step = time_to_step(start, dt);
                 params.stop_step = stop.map_or(u32::MAX, |s| time_to_step(s, dt));
-                stimuli_of[target].push(params);
+                stimuli_of[target].push((params, weight_f64));
             }
             for (r, b) in bound_of_stimulus.into_iter().enumerate() {
                 poisson_bound[target][r] += b;
@@ -305,11 +311,9 @@ impl Plan {
             let p = &network.populations[i];
             let lowered = lower(&p.neuron, kinds[i], dt);
             let stim_first = stimuli.len() as u32;
-            for mut s in stimuli_of[i].drain(..) {
+            for (mut s, weight) in stimuli_of[i].drain(..) {
                 if s.kind == STIMULUS_POISSON {
-                    s.weight_fixed =
-                        to_fixed(f64::from(s.amplitude), scales[i][s.receptor as usize]);
-                    s.amplitude = 0.0;
+                    s.weight_fixed = to_fixed(weight, scales[i][s.receptor as usize]);
                 }
                 stimuli.push(s);
             }
@@ -480,8 +484,10 @@ impl Plan {
                     .find(|g| g.kind == plan.kind)
                     .expect("grouped")
                     .info;
-                let var_start =
-                    group.state_base + var * group.size + (plan.first - group.first_neuron);
+                // Layout [variable][instance][neuron]; probes read instance 0.
+                let var_start = group.state_base
+                    + var * group.size * n_instances
+                    + (plan.first - group.first_neuron);
                 let samples_per_batch = batch_steps.div_ceil(*every_steps);
                 let base = probe_capacity;
                 for (local, &k) in neurons.iter().enumerate() {
@@ -508,7 +514,7 @@ impl Plan {
 
         let config = Config {
             n_neurons,
-            n_instances: 1,
+            n_instances,
             ring_depth: max_delay + 1,
             n_receptors,
             n_populations: populations.len() as u32,
