@@ -149,6 +149,39 @@ fn mixed_network(seed: u64) -> Network {
             r,
         ));
     }
+    // The spike sources inside the loop: a parrot repeats the delta population into
+    // the exponential one; a spike source array drives the parrots too.
+    let times: Vec<Vec<f64>> = (0..300)
+        .map(|k| vec![1.0 + k as f64 * 0.5, 200.0 + k as f64])
+        .collect();
+    net.add_population(Population::new(
+        "parrot",
+        300,
+        NeuronModel::ParrotNeuron(neurodyn::ParrotNeuron {}),
+    ));
+    net.add_population(Population::new(
+        "array",
+        300,
+        NeuronModel::SpikeSourceArray(neurodyn::SpikeSourceArray {
+            spike_times_ms: times,
+        }),
+    ));
+    for (pre, post, w) in [
+        ("delta", "parrot", 1.0),
+        ("array", "parrot", 1.0),
+        ("parrot", "exp", 0.02),
+    ] {
+        net.add_projection(Projection::new(
+            pre,
+            post,
+            rule.clone(),
+            w,
+            delays.clone(),
+            Receptor::Excitatory,
+        ));
+    }
+    net.record_spikes("parrot");
+    net.record_spikes("array");
     net.record_state("izh", "u", vec![0, 5], 7);
     net
 }
