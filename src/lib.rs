@@ -23,6 +23,7 @@
 //! # Ok::<(), neurodyn::Error>(())
 //! ```
 
+pub mod bench;
 pub mod cpu;
 mod engine;
 mod error;

@@ -30,6 +30,28 @@ enum Command {
     },
     /// List the GPU adapters and their limits, marking the one `run` would choose.
     Devices,
+    /// Run the standard models and report real-time factor, synaptic events/s and
+    /// neuron updates/s, as a Markdown table (and JSON with --out).
+    Bench {
+        /// `quick`: short runs of small networks; `standard`: the published sizes, 1 s.
+        #[arg(long, value_enum, default_value_t = SuiteArg::Quick)]
+        suite: SuiteArg,
+        /// Write the results as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The directory of the model files.
+        #[arg(long, value_name = "DIR", default_value = "models")]
+        models: PathBuf,
+        /// Where to simulate.
+        #[arg(long, value_enum, default_value_t = BackendArg::Gpu)]
+        backend: BackendArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SuiteArg {
+    Quick,
+    Standard,
 }
 
 #[derive(clap::Args)]
@@ -77,6 +99,12 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate { model } => validate(&model),
         Command::Devices => devices(),
+        Command::Bench {
+            suite,
+            out,
+            models,
+            backend,
+        } => bench(suite, out, &models, backend),
     }
 }
 
@@ -260,5 +288,32 @@ fn devices() -> ExitCode {
         );
     }
     println!("(* = the adapter `neurodyn run` uses; set NEURODYN_ADAPTER or --adapter to choose)");
+    ExitCode::SUCCESS
+}
+
+fn bench(suite: SuiteArg, out: Option<PathBuf>, models: &Path, backend: BackendArg) -> ExitCode {
+    let suite = match suite {
+        SuiteArg::Quick => neurodyn::bench::Suite::Quick,
+        SuiteArg::Standard => neurodyn::bench::Suite::Standard,
+    };
+    let backend = match backend {
+        BackendArg::Gpu => Backend::Gpu,
+        BackendArg::Cpu => Backend::Cpu,
+    };
+    let results = match neurodyn::bench::run_suite(suite, models, &backend) {
+        Ok(results) => results,
+        Err(e) => return fail(&e),
+    };
+    if let Some(device) = results.first().map(|r| r.device.clone()) {
+        println!("on {device}\n");
+    }
+    print!("{}", neurodyn::bench::markdown(&results));
+    if let Some(path) = out {
+        let json = serde_json::to_string_pretty(&results).expect("results serialise");
+        if let Err(e) = std::fs::write(&path, json + "\n") {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
     ExitCode::SUCCESS
 }

@@ -280,3 +280,33 @@ receptor = "excitatory"
         short.max_buffered_spikes
     );
 }
+
+#[test]
+fn the_quick_benchmark_suite_writes_valid_json() {
+    let dir = temp_dir("bench");
+    let path = dir.join("bench.json");
+    let output = neurodyn(&["bench", "--suite", "quick", "--out", path.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("| model | neurons |"), "{stdout}");
+    let results: Vec<neurodyn::bench::BenchResult> =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(results.len(), 3);
+    for r in &results {
+        assert!(r.spikes > 0 && r.synaptic_events_per_s > 0.0, "{r:?}");
+        let expected = r.run_s / (r.simulated_ms / 1000.0);
+        assert!(
+            (r.realtime_factor - expected).abs() < 1e-9 * expected.max(1.0),
+            "{r:?}"
+        );
+        let updates = r.neurons as f64 * (r.simulated_ms / 0.1).round() / r.run_s;
+        assert!(
+            (r.neuron_updates_per_s - updates).abs() < 1e-9 * updates,
+            "{r:?}"
+        );
+    }
+}

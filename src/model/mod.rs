@@ -2,6 +2,7 @@
 //! in PyNN's units with NEST's model names. Pure data (serde), validated with errors
 //! that name the field. Nothing here may depend on `plan`, `gpu` or `cpu`.
 
+pub mod brunel;
 mod custom;
 pub mod file;
 mod network;

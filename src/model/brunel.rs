@@ -1,0 +1,51 @@
+//! Brunel (2000)'s network at any size and in any regime, from the form in
+//! `models/brunel.toml` (NEST's brunel_delta_nest): N_E = 4·order, N_I = order, the
+//! in-degrees C_E = 1000 and C_I = 250 kept (while there are enough neurons), the
+//! inhibitory weight −g·J and the external Poisson rate η·ν_thr·C_E.
+
+use super::{Connectivity, Network, Stimulus, Value};
+
+/// J, C_E, τ_m and θ of the model file.
+const J_MV: f64 = 0.1;
+const C_E: f64 = 1000.0;
+const TAU_M_MS: f64 = 20.0;
+const THETA_MV: f64 = 20.0;
+
+/// (g, η) of the paper's regimes A (synchronous regular), B (fast oscillation),
+/// C (asynchronous irregular) and D (slow oscillation).
+pub fn regime(name: &str) -> Option<(f64, f64)> {
+    match name {
+        "A" => Some((3.0, 2.0)),
+        "B" => Some((6.0, 4.0)),
+        "C" => Some((5.0, 2.0)),
+        "D" => Some((4.5, 0.9)),
+        _ => None,
+    }
+}
+
+/// Resizes and retunes a network loaded from `models/brunel.toml` (populations `E`
+/// and `I`).
+pub fn configure(network: &mut Network, order: u32, g: f64, eta: f64) {
+    for p in &mut network.populations {
+        p.size = if p.name == "E" { 4 * order } else { order };
+    }
+    for projection in &mut network.projections {
+        if projection.pre == "I" {
+            projection.weight = Value::constant(-g * J_MV);
+        }
+        if let Connectivity::FixedInDegree { k, .. } = &mut projection.connectivity {
+            *k = (*k).min(if projection.pre == "E" {
+                4 * order
+            } else {
+                order
+            });
+        }
+    }
+    // ν_ext = η ν_thr per synapse, ν_thr = θ / (J C_E τ_m), times C_E synapses (Hz).
+    let rate_hz = eta * THETA_MV / (J_MV * C_E * TAU_M_MS) * 1000.0 * C_E;
+    for stimulus in &mut network.stimuli {
+        if let Stimulus::Poisson { rate_hz: r, .. } = stimulus {
+            *r = rate_hz;
+        }
+    }
+}
