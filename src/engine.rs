@@ -21,6 +21,15 @@ pub(crate) struct BatchOutput {
     pub probe_out: Vec<f32>,
 }
 
+/// The GPU time one kernel took over a profiled run: from the timestamp before its
+/// dispatch to the one after (so launch gaps count towards the kernel that follows).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KernelTime {
+    pub kernel: String,
+    pub calls: u64,
+    pub total_ns: f64,
+}
+
 /// Receives each batch's output as soon as it is read back.
 pub(crate) type BatchSink<'a> = dyn FnMut(BatchOutput) -> Result<(), Error> + 'a;
 
@@ -28,6 +37,17 @@ pub(crate) type BatchSink<'a> = dyn FnMut(BatchOutput) -> Result<(), Error> + 'a
 pub(crate) trait Engine {
     /// Runs `steps` steps starting at `first_step`, calling `sink` once per batch in order.
     fn run(&mut self, first_step: u64, steps: u64, sink: &mut BatchSink<'_>) -> Result<(), Error>;
+    /// Runs like `run` with every dispatch timed (timestamp queries), or returns `None`
+    /// after running untimed where the backend cannot time its kernels.
+    fn profile(
+        &mut self,
+        first_step: u64,
+        steps: u64,
+        sink: &mut BatchSink<'_>,
+    ) -> Result<Option<Vec<KernelTime>>, Error> {
+        self.run(first_step, steps, sink)?;
+        Ok(None)
+    }
     /// The whole state buffer, layout `[variable][instance][neuron]`.
     fn read_state(&mut self) -> Result<Vec<f32>, Error>;
     /// The whole input ring, layout `[slot][instance][receptor][neuron]`.

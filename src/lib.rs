@@ -34,6 +34,7 @@ pub mod record;
 pub mod run;
 mod simulation;
 
+pub use engine::KernelTime;
 pub use error::Error;
 pub use model::{
     AeifCondExp, Connectivity, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta,

@@ -30,6 +30,18 @@ enum Command {
     },
     /// List the GPU adapters and their limits, marking the one `run` would choose.
     Devices,
+    /// Time every kernel of a model with the GPU's timestamp queries and print where the
+    /// time goes: per kernel kind, calls, total ms, µs per step and share.
+    Profile {
+        /// The model file (.toml or .json).
+        model: PathBuf,
+        /// Steps to profile.
+        #[arg(long, default_value_t = 2000)]
+        steps: u64,
+        /// Use the GPU adapter whose name contains this text.
+        #[arg(long, value_name = "NAME")]
+        adapter: Option<String>,
+    },
     /// Run the standard models and report real-time factor, synaptic events/s and
     /// neuron updates/s, as a Markdown table (and JSON with --out).
     Bench {
@@ -99,6 +111,11 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate { model } => validate(&model),
         Command::Devices => devices(),
+        Command::Profile {
+            model,
+            steps,
+            adapter,
+        } => profile(&model, steps, adapter),
         Command::Bench {
             suite,
             out,
@@ -315,5 +332,57 @@ fn bench(suite: SuiteArg, out: Option<PathBuf>, models: &Path, backend: BackendA
             return ExitCode::from(1);
         }
     }
+    ExitCode::SUCCESS
+}
+
+fn profile(path: &Path, steps: u64, adapter: Option<String>) -> ExitCode {
+    let model = match load(path) {
+        Ok(model) => model,
+        Err(code) => return code,
+    };
+    let backend = adapter.map_or(Backend::Gpu, Backend::GpuNamed);
+    let mut sim = match neurodyn::Simulation::new(&model.network, backend) {
+        Ok(sim) => sim,
+        Err(e) => return fail(&e),
+    };
+    let start = std::time::Instant::now();
+    let times = match sim.profile(steps) {
+        Ok(times) => times,
+        Err(e) => return fail(&e),
+    };
+    let wall_s = start.elapsed().as_secs_f64();
+    let simulated_s = steps as f64 * sim.plan().dt_ms / 1000.0;
+    println!("{} on {}: {steps} steps", model.name, sim.device());
+    let Some(times) = times else {
+        println!("this adapter has no timestamp queries (TIMESTAMP_QUERY_INSIDE_PASSES): no per-kernel times");
+        println!(
+            "wall {wall_s:.3} s, real-time factor {:.3}",
+            wall_s / simulated_s
+        );
+        return ExitCode::SUCCESS;
+    };
+    let gpu_ns: f64 = times.iter().map(|t| t.total_ns).sum();
+    println!(
+        "{:<30} {:>8} {:>10} {:>10} {:>7}",
+        "kernel", "calls", "total ms", "µs/step", "share"
+    );
+    for t in &times {
+        println!(
+            "{:<30} {:>8} {:>10.3} {:>10.2} {:>6.1}%",
+            t.kernel,
+            t.calls,
+            t.total_ns / 1e6,
+            t.total_ns / 1e3 / steps as f64,
+            100.0 * t.total_ns / gpu_ns
+        );
+    }
+    let dispatches: u64 = times.iter().map(|t| t.calls).sum();
+    println!(
+        "GPU {:.3} ms ({:.2} µs/step), wall {wall_s:.3} s, real-time factor {:.3}, {:.2} dispatches per step",
+        gpu_ns / 1e6,
+        gpu_ns / 1e3 / steps as f64,
+        wall_s / simulated_s,
+        dispatches as f64 / steps as f64
+    );
     ExitCode::SUCCESS
 }

@@ -1,7 +1,7 @@
 //! `Simulation`: a plan running on a backend, with its records.
 
 use crate::cpu::CpuEngine;
-use crate::engine::{BatchOutput, Engine};
+use crate::engine::{BatchOutput, Engine, KernelTime};
 use crate::error::Error;
 use crate::gpu::GpuEngine;
 use crate::model::Network;
@@ -106,6 +106,18 @@ impl Simulation {
     /// device error) stop the run with an error, and the simulation refuses to continue.
     #[tracing::instrument(name = "run", skip(self), fields(first_step = self.step))]
     pub fn run(&mut self, steps: u64) -> Result<(), Error> {
+        self.advance(steps, false).map(|_| ())
+    }
+
+    /// Runs `steps` steps like `run`, timing every kernel with the device's timestamp
+    /// queries: the GPU time of each kernel kind, or `None` where the backend cannot
+    /// time its kernels (the CPU reference, adapters without timestamps). Profiling
+    /// uses smaller batches, so it is for measuring, not for production runs.
+    pub fn profile(&mut self, steps: u64) -> Result<Option<Vec<KernelTime>>, Error> {
+        self.advance(steps, true)
+    }
+
+    fn advance(&mut self, steps: u64, profile: bool) -> Result<Option<Vec<KernelTime>>, Error> {
         if let Some(reason) = &self.stopped {
             return Err(Error::Stopped(reason.clone()));
         }
@@ -124,15 +136,18 @@ impl Simulation {
             states,
             ..
         } = self;
-        let result = engine.run(self.step, steps, &mut |batch| {
-            absorb(plan, spikes, spike_slot, states, batch)
-        });
+        let mut sink = |batch| absorb(plan, spikes, spike_slot, states, batch);
+        let result = if profile {
+            engine.profile(self.step, steps, &mut sink)
+        } else {
+            engine.run(self.step, steps, &mut sink).map(|()| None)
+        };
         if let Err(e) = &result {
             self.stopped = Some(e.to_string());
         }
-        result?;
+        let times = result?;
         self.step += steps;
-        Ok(())
+        Ok(times)
     }
 
     /// Runs for `ms` of simulated time (rounded to whole steps).

@@ -110,7 +110,9 @@ impl GpuContext {
         tracing::info!(adapter = %describe(&info), driver = %info.driver, "using adapter");
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("neurodyn"),
-            required_features: wgpu::Features::empty(),
+            // Timestamps for `neurodyn profile`, where the adapter has them.
+            required_features: adapter.features()
+                & (wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES),
             required_limits: limits.clone(),
             experimental_features: wgpu::ExperimentalFeatures::default(),
             memory_hints: wgpu::MemoryHints::Performance,

@@ -8,7 +8,7 @@ use wgpu::util::DeviceExt;
 use super::custom;
 use super::device::{describe, GpuContext};
 use super::shaders::{neuron_update_with, AssembledShader, ShaderFile, Stage};
-use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
+use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelTime};
 use crate::error::Error;
 use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, NEURON_WORKGROUP};
 use crate::plan::{NeuronKind, Plan};
@@ -51,6 +51,18 @@ struct Kernel {
     bind_group: wgpu::BindGroup,
 }
 
+/// Timestamps written between the dispatches of a profiled batch.
+struct Profiler {
+    queries: wgpu::QuerySet,
+    resolve: wgpu::Buffer,
+    readback: wgpu::Buffer,
+    /// The kernel that ran before timestamp k + 1.
+    labels: Vec<String>,
+}
+
+/// Timestamps one query set holds (WebGPU's limit).
+const MAX_QUERIES: u32 = wgpu::QUERY_SET_MAX_QUERIES;
+
 /// A batch submitted and not yet read back.
 struct InFlight {
     staging: usize,
@@ -63,8 +75,8 @@ pub(crate) struct GpuEngine {
     ctx: GpuContext,
     plan: Plan,
     buffers: Buffers,
-    /// One neuron kernel per model present, with its workgroup grid.
-    neuron_updates: Vec<(Kernel, (u32, u32))>,
+    /// One neuron kernel per model present, with its workgroup grid and profile label.
+    neuron_updates: Vec<(Kernel, (u32, u32), String)>,
     propagate_prepare: Kernel,
     propagate: Kernel,
     probe: Kernel,
@@ -175,8 +187,10 @@ impl GpuEngine {
                     }
                     kind => Stage::NeuronUpdate(kind).files(),
                 };
-                kernel(&ctx, g.kind.name(), files, resources)
-                    .map(|k| (k, grid(invocations.div_ceil(NEURON_WORKGROUP))))
+                kernel(&ctx, g.kind.name(), files, resources).map(|k| {
+                    let label = format!("neuron_update ({})", g.kind.name());
+                    (k, grid(invocations.div_ceil(NEURON_WORKGROUP)), label)
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let propagate_prepare = kernel(
@@ -248,8 +262,14 @@ impl GpuEngine {
     }
 
     /// Records and submits one batch; its outputs go to staging buffer `staging`.
-    #[tracing::instrument(name = "submit_batch", skip(self))]
-    fn submit_batch(&self, first_step: u64, steps: u32, staging: usize) -> wgpu::SubmissionIndex {
+    #[tracing::instrument(name = "submit_batch", skip(self, profiler))]
+    fn submit_batch(
+        &self,
+        first_step: u64,
+        steps: u32,
+        staging: usize,
+        mut profiler: Option<&mut Profiler>,
+    ) -> wgpu::SubmissionIndex {
         let b = &self.buffers;
         let batch = BatchInfo {
             first_step: first_step as u32,
@@ -270,24 +290,12 @@ impl GpuEngine {
                 label: Some("steps"),
                 timestamp_writes: None,
             });
-            for step in first_step..first_step + u64::from(steps) {
-                for (kernel, (x, y)) in &self.neuron_updates {
-                    pass.set_pipeline(&kernel.pipeline);
-                    pass.set_bind_group(0, &kernel.bind_group, &[]);
-                    pass.dispatch_workgroups(*x, *y, 1);
-                }
-                pass.set_pipeline(&self.propagate_prepare.pipeline);
-                pass.set_bind_group(0, &self.propagate_prepare.bind_group, &[]);
-                pass.dispatch_workgroups(1, 1, 1);
-                pass.set_pipeline(&self.propagate.pipeline);
-                pass.set_bind_group(0, &self.propagate.bind_group, &[]);
-                pass.dispatch_workgroups_indirect(&b.dispatch, 0);
-                if probes_sample_at(&self.plan, step) {
-                    pass.set_pipeline(&self.probe.pipeline);
-                    pass.set_bind_group(0, &self.probe.bind_group, &[]);
-                    pass.dispatch_workgroups(self.probe_grid.0, self.probe_grid.1, 1);
-                }
-            }
+            self.encode_steps(&mut pass, first_step, steps, profiler.as_deref_mut());
+        }
+        if let Some(p) = profiler {
+            let count = p.labels.len() as u32 + 1;
+            encoder.resolve_query_set(&p.queries, 0..count, &p.resolve, 0);
+            encoder.copy_buffer_to_buffer(&p.resolve, 0, &p.readback, 0, u64::from(count) * 8);
         }
         let l = self.layout;
         let out = &self.staging[staging];
@@ -309,6 +317,52 @@ impl GpuEngine {
             encoder.copy_buffer_to_buffer(&b.probe_out, 0, out, l.probe_out, l.total - l.probe_out);
         }
         self.ctx.queue.submit([encoder.finish()])
+    }
+
+    /// Records the dispatches of `steps` steps; with a profiler, a timestamp after each
+    /// dispatch (and one before the first), labelled with the dispatch's kernel.
+    fn encode_steps(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        first_step: u64,
+        steps: u32,
+        mut profiler: Option<&mut Profiler>,
+    ) {
+        let b = &self.buffers;
+        fn stamp_start<'p>(p: &'p mut Option<&mut Profiler>) -> Option<&'p mut Profiler> {
+            p.as_deref_mut()
+        }
+        if let Some(p) = stamp_start(&mut profiler) {
+            pass.write_timestamp(&p.queries, 0);
+        }
+        let mut stamp = |pass: &mut wgpu::ComputePass<'_>, label: &str| {
+            if let Some(p) = profiler.as_deref_mut() {
+                pass.write_timestamp(&p.queries, p.labels.len() as u32 + 1);
+                p.labels.push(label.to_string());
+            }
+        };
+        for step in first_step..first_step + u64::from(steps) {
+            for (kernel, (x, y), label) in &self.neuron_updates {
+                pass.set_pipeline(&kernel.pipeline);
+                pass.set_bind_group(0, &kernel.bind_group, &[]);
+                pass.dispatch_workgroups(*x, *y, 1);
+                stamp(pass, label);
+            }
+            pass.set_pipeline(&self.propagate_prepare.pipeline);
+            pass.set_bind_group(0, &self.propagate_prepare.bind_group, &[]);
+            pass.dispatch_workgroups(1, 1, 1);
+            stamp(pass, "propagate_prepare");
+            pass.set_pipeline(&self.propagate.pipeline);
+            pass.set_bind_group(0, &self.propagate.bind_group, &[]);
+            pass.dispatch_workgroups_indirect(&b.dispatch, 0);
+            stamp(pass, "propagate");
+            if probes_sample_at(&self.plan, step) {
+                pass.set_pipeline(&self.probe.pipeline);
+                pass.set_bind_group(0, &self.probe.bind_group, &[]);
+                pass.dispatch_workgroups(self.probe_grid.0, self.probe_grid.1, 1);
+                stamp(pass, "probe");
+            }
+        }
     }
 
     /// Waits for a submitted batch and hands its outputs to `sink`.
@@ -359,7 +413,7 @@ impl Engine for GpuEngine {
         let mut in_flight: Option<InFlight> = None;
         for (i, (first, len)) in batches(first_step, steps, self.plan.batch_steps).enumerate() {
             let staging = i % 2;
-            let submission = self.submit_batch(first, len, staging);
+            let submission = self.submit_batch(first, len, staging, None);
             if let Some(previous) = in_flight.take() {
                 self.read_back(previous, sink)?;
             }
@@ -374,6 +428,79 @@ impl Engine for GpuEngine {
             self.read_back(last, sink)?;
         }
         self.ctx.check()
+    }
+
+    fn profile(
+        &mut self,
+        first_step: u64,
+        steps: u64,
+        sink: &mut BatchSink<'_>,
+    ) -> Result<Option<Vec<KernelTime>>, Error> {
+        let needed =
+            wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES;
+        if !self.ctx.device.features().contains(needed) {
+            self.run(first_step, steps, sink)?;
+            return Ok(None);
+        }
+        let device = &self.ctx.device;
+        let mut profiler = Profiler {
+            queries: device.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("profile"),
+                ty: wgpu::QueryType::Timestamp,
+                count: MAX_QUERIES,
+            }),
+            resolve: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("profile resolve"),
+                size: u64::from(MAX_QUERIES) * 8,
+                usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+                mapped_at_creation: false,
+            }),
+            readback: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("profile readback"),
+                size: u64::from(MAX_QUERIES) * 8,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            labels: Vec::new(),
+        };
+        // Every step stamps once per dispatch: at most the neuron kernels, prepare,
+        // propagate and probe.
+        let per_step = self.neuron_updates.len() as u32 + 3;
+        let batch = ((MAX_QUERIES - 1) / per_step).min(self.plan.batch_steps);
+        let period_ns = f64::from(self.ctx.queue.get_timestamp_period());
+        let mut totals: Vec<KernelTime> = Vec::new();
+        for (first, len) in batches(first_step, steps, batch) {
+            profiler.labels.clear();
+            let submission = self.submit_batch(first, len, 0, Some(&mut profiler));
+            self.read_back(
+                InFlight {
+                    staging: 0,
+                    submission: submission.clone(),
+                    first_step: first,
+                    steps: len,
+                },
+                sink,
+            )?;
+            let stamps: Vec<u64> = bytemuck::pod_collect_to_vec(
+                &self.ctx.read_mapped(&profiler.readback, submission)?,
+            );
+            for (k, label) in profiler.labels.iter().enumerate() {
+                let ns = stamps[k + 1].saturating_sub(stamps[k]) as f64 * period_ns;
+                match totals.iter_mut().find(|t| t.kernel == *label) {
+                    Some(t) => {
+                        t.calls += 1;
+                        t.total_ns += ns;
+                    }
+                    None => totals.push(KernelTime {
+                        kernel: label.clone(),
+                        calls: 1,
+                        total_ns: ns,
+                    }),
+                }
+            }
+        }
+        self.ctx.check()?;
+        Ok(Some(totals))
     }
 
     fn read_state(&mut self) -> Result<Vec<f32>, Error> {
