@@ -79,7 +79,7 @@ fn main(
         }
     }
     var synaptic: array<f32, MAX_RECEPTORS>;
-    for (var port = 0u; port < MAX_RECEPTORS; port = port + 1u) {
+    for (var port = 0u; port < config.n_receptors; port = port + 1u) {
         synaptic[port] = fixed_to_float(input[port]) * p.input_unit[port];
     }
 

@@ -105,6 +105,17 @@ enum BackendArg {
     Cpu,
 }
 
+impl BackendArg {
+    /// The library's backend, on the adapter named `adapter` where given.
+    fn backend(self, adapter: Option<String>) -> Backend {
+        match (self, adapter) {
+            (BackendArg::Cpu, _) => Backend::Cpu,
+            (BackendArg::Gpu, Some(name)) => Backend::GpuNamed(name),
+            (BackendArg::Gpu, None) => Backend::Gpu,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -178,11 +189,7 @@ fn run(args: RunArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let backend = match (args.backend, args.adapter) {
-        (BackendArg::Cpu, _) => Backend::Cpu,
-        (BackendArg::Gpu, Some(name)) => Backend::GpuNamed(name),
-        (BackendArg::Gpu, None) => Backend::Gpu,
-    };
+    let backend = args.backend.backend(args.adapter);
     let options = RunOptions {
         out_dir: args
             .out
@@ -313,10 +320,7 @@ fn bench(suite: SuiteArg, out: Option<PathBuf>, models: &Path, backend: BackendA
         SuiteArg::Quick => neurodyn::bench::Suite::Quick,
         SuiteArg::Standard => neurodyn::bench::Suite::Standard,
     };
-    let backend = match backend {
-        BackendArg::Gpu => Backend::Gpu,
-        BackendArg::Cpu => Backend::Cpu,
-    };
+    let backend = backend.backend(None);
     let results = match neurodyn::bench::run_suite(suite, models, &backend) {
         Ok(results) => results,
         Err(e) => return fail(&e),
@@ -340,7 +344,7 @@ fn profile(path: &Path, steps: u64, adapter: Option<String>) -> ExitCode {
         Ok(model) => model,
         Err(code) => return code,
     };
-    let backend = adapter.map_or(Backend::Gpu, Backend::GpuNamed);
+    let backend = BackendArg::Gpu.backend(adapter);
     let mut sim = match neurodyn::Simulation::new(&model.network, backend) {
         Ok(sim) => sim,
         Err(e) => return fail(&e),

@@ -65,8 +65,10 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
             }
         }
     }
-    let synaptic: [f32; MAX_RECEPTORS] =
-        std::array::from_fn(|port| fixed_to_float(input[port]) * p.input_unit[port]);
+    let mut synaptic = [0f32; MAX_RECEPTORS];
+    for (port, value) in synaptic.iter_mut().enumerate().take(c.n_receptors as usize) {
+        *value = fixed_to_float(input[port]) * p.input_unit[port];
+    }
 
     let stride = (c.n_instances * kind.size) as usize;
     let at = (kind.state_base + instance * kind.size + in_group) as usize;

@@ -329,10 +329,7 @@ impl GpuEngine {
         mut profiler: Option<&mut Profiler>,
     ) {
         let b = &self.buffers;
-        fn stamp_start<'p>(p: &'p mut Option<&mut Profiler>) -> Option<&'p mut Profiler> {
-            p.as_deref_mut()
-        }
-        if let Some(p) = stamp_start(&mut profiler) {
+        if let Some(p) = profiler.as_deref_mut() {
             pass.write_timestamp(&p.queries, 0);
         }
         let mut stamp = |pass: &mut wgpu::ComputePass<'_>, label: &str| {

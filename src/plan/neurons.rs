@@ -311,34 +311,39 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
             refractory_steps: 0,
             v_offset: 0.0,
         },
-        NeuronModel::IafCondExp(m) | NeuronModel::IafCondAlpha(m) => LoweredNeuron {
-            kind,
-            state_count,
+        NeuronModel::IafCondExp(m) | NeuronModel::IafCondAlpha(m) => {
             // g_leak, v_rest, e_rev_E, e_rev_I, i_offset, 1/cm, half-step and step
             // decays of g_E and g_I, h, v_thresh, v_reset
-            params: [
+            let mut params = vec![
                 m.cm / m.tau_m,
                 m.v_rest,
                 m.e_rev_e,
                 m.e_rev_i,
                 m.i_offset,
                 1.0 / m.cm,
-                (-h / (2.0 * m.tau_syn_e)).exp(),
-                (-h / m.tau_syn_e).exp(),
-                (-h / (2.0 * m.tau_syn_i)).exp(),
-                (-h / m.tau_syn_i).exp(),
+                decay(m.tau_syn_e, h / 2.0),
+                decay(m.tau_syn_e, h),
+                decay(m.tau_syn_i, h / 2.0),
+                decay(m.tau_syn_i, h),
                 h,
                 m.v_thresh,
                 m.v_reset,
-                // iaf_cond_alpha: a spike adds e/τ · w to dg
-                std::f64::consts::E / m.tau_syn_e,
-                std::f64::consts::E / m.tau_syn_i,
-            ]
-            .map(|x| x as f32)
-            .to_vec(),
-            refractory_steps: (m.tau_refrac / h).round() as u32,
-            v_offset: 0.0,
-        },
+            ];
+            if let NeuronModel::IafCondAlpha(_) = model {
+                // A spike adds e/τ · w to dg, so that g peaks at w.
+                params.extend([
+                    std::f64::consts::E / m.tau_syn_e,
+                    std::f64::consts::E / m.tau_syn_i,
+                ]);
+            }
+            LoweredNeuron {
+                kind,
+                state_count,
+                params: params.into_iter().map(|x| x as f32).collect(),
+                refractory_steps: (m.tau_refrac / h).round() as u32,
+                v_offset: 0.0,
+            }
+        }
         NeuronModel::Custom(c) => LoweredNeuron {
             kind,
             state_count,
