@@ -1,6 +1,7 @@
 //! `neurodyn bench`: the standard models run back to back, with the figures the field
-//! reports (real-time factor, synaptic events and neuron updates per second), as JSON
-//! and as a Markdown table. Peers (Brian2, NEST) are issue #5's next step.
+//! reports (real-time factor, synaptic events and neuron updates per second, memory)
+//! and each population's rate and CV, as JSON and as a Markdown table. The peer
+//! harness in `bench/peers/` writes the same JSON for Brian2 and NEST.
 
 use std::path::Path;
 use std::time::Instant;
@@ -9,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::model::{brunel, file, Network};
+use crate::profile::synaptic_events;
+use crate::record::SpikeStats;
 use crate::simulation::{Backend, Simulation};
 
 /// Which models, for how long.
@@ -20,11 +23,26 @@ pub enum Suite {
     Standard,
 }
 
+/// One population's activity over the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopulationResult {
+    pub name: String,
+    pub size: u32,
+    pub rate_hz: f64,
+    /// Mean over neurons with at least 3 spikes of the CV of their inter-spike intervals.
+    pub cv_isi: Option<f64>,
+}
+
 /// One model's figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenchResult {
+    /// Stable key of the case (`cuba`, `brunel_12500`, …), shared with the peer harness.
+    pub id: String,
     pub model: String,
+    /// "neurodyn" (the peer harness writes "brian2-cpp-1thread", "nest-2threads", …).
+    pub simulator: String,
     pub device: String,
+    pub seed: u64,
     pub neurons: u64,
     pub synapses: u64,
     pub simulated_ms: f64,
@@ -36,88 +54,130 @@ pub struct BenchResult {
     /// Spikes delivered to synapses per wall second.
     pub synaptic_events_per_s: f64,
     pub neuron_updates_per_s: f64,
+    /// Device buffers by the plan's count.
+    pub device_memory_bytes: u64,
+    /// Peak resident memory of the process during the case (on Linux; with lavapipe
+    /// the device buffers live in it too).
+    pub peak_memory_bytes: Option<u64>,
+    pub populations: Vec<PopulationResult>,
 }
 
-/// (name, model file, duration in ms, Brunel order) of each case.
-fn cases(suite: Suite) -> Vec<(&'static str, &'static str, f64, Option<u32>)> {
+/// One benchmark case.
+struct Case {
+    id: &'static str,
+    name: &'static str,
+    /// Model file stem in the models directory.
+    file: &'static str,
+    duration_ms: f64,
+    /// Brunel's order (N = 5 · order), for the Brunel cases.
+    brunel_order: Option<u32>,
+}
+
+fn cases(suite: Suite) -> Vec<Case> {
+    let case = |id, name, file, duration_ms, brunel_order| Case {
+        id,
+        name,
+        file,
+        duration_ms,
+        brunel_order,
+    };
     match suite {
         Suite::Quick => vec![
-            ("CUBA", "cuba", 200.0, None),
-            ("COBA", "coba", 200.0, None),
-            ("Brunel C, 2,500 neurons", "brunel", 100.0, Some(500)),
+            case("cuba", "CUBA", "cuba", 200.0, None),
+            case("coba", "COBA", "coba", 200.0, None),
+            case(
+                "brunel_2500",
+                "Brunel C, 2,500 neurons",
+                "brunel",
+                100.0,
+                Some(500),
+            ),
         ],
         Suite::Standard => vec![
-            ("CUBA", "cuba", 1000.0, None),
-            ("COBA", "coba", 1000.0, None),
-            ("COBAHH", "cobahh", 1000.0, None),
-            ("Brunel C, 12,500 neurons", "brunel", 1000.0, Some(2500)),
+            case("cuba", "CUBA", "cuba", 1000.0, None),
+            case("coba", "COBA", "coba", 1000.0, None),
+            case("cobahh", "COBAHH", "cobahh", 1000.0, None),
+            case(
+                "brunel_12500",
+                "Brunel C, 12,500 neurons",
+                "brunel",
+                1000.0,
+                Some(2500),
+            ),
         ],
     }
 }
 
-/// Runs `suite` with the model files of `models_dir` on `backend`.
+/// Runs `suite` with the model files of `models_dir` on `backend`, every model with
+/// `seed`; with `only`, just the cases whose ids are listed.
 pub fn run_suite(
     suite: Suite,
     models_dir: &Path,
     backend: &Backend,
+    seed: u64,
+    only: Option<&[String]>,
 ) -> Result<Vec<BenchResult>, Error> {
     cases(suite)
         .into_iter()
-        .map(|(name, stem, duration_ms, order)| {
-            let path = models_dir.join(format!("{stem}.toml"));
+        .filter(|c| only.is_none_or(|ids| ids.iter().any(|id| id == c.id)))
+        .map(|case| {
+            let path = models_dir.join(format!("{}.toml", case.file));
             let mut network = file::load(&path)
                 .map_err(|e| Error::Output(format!("benchmark model: {e}")))?
                 .network;
-            if let Some(order) = order {
+            if let Some(order) = case.brunel_order {
                 let (g, eta) = brunel::regime("C").expect("regime C exists");
                 brunel::configure(&mut network, order, g, eta);
             }
-            run_case(name, network, duration_ms, backend)
+            network.seed = seed;
+            run_case(&case, network, backend)
         })
         .collect()
 }
 
-fn run_case(
-    name: &str,
-    mut network: Network,
-    duration_ms: f64,
-    backend: &Backend,
-) -> Result<BenchResult, Error> {
+/// The ids of a suite's cases.
+pub fn case_ids(suite: Suite) -> Vec<&'static str> {
+    cases(suite).iter().map(|c| c.id).collect()
+}
+
+fn run_case(case: &Case, mut network: Network, backend: &Backend) -> Result<BenchResult, Error> {
     network.recorders.clear();
     for p in network.populations.clone() {
         network.record_spikes(&p.name);
     }
+    reset_peak_memory();
     let build = Instant::now();
     let mut sim = Simulation::new(&network, backend.clone())?;
     let build_s = build.elapsed().as_secs_f64();
     let run = Instant::now();
-    sim.run_ms(duration_ms)?;
+    sim.run_ms(case.duration_ms)?;
     let run_s = run.elapsed().as_secs_f64();
 
-    // Every spike is delivered to each synapse of its row.
     let plan = sim.plan();
-    let rows = &plan.synapses.row_start;
-    let mut spikes = 0u64;
-    let mut events = 0u64;
-    for record in sim.spike_records() {
-        let first = plan
-            .populations
-            .iter()
-            .find(|p| p.name == record.population)
-            .expect("planned")
-            .first;
-        spikes += record.len() as u64;
-        events += record
-            .neurons
-            .iter()
-            .map(|&n| u64::from(rows[(first + n) as usize + 1] - rows[(first + n) as usize]))
-            .sum::<u64>();
-    }
+    let spikes = sim.spike_records().iter().map(|r| r.len() as u64).sum();
+    let events = synaptic_events(plan, sim.spike_records());
+    let populations = sim
+        .spike_records()
+        .iter()
+        .map(|record| {
+            let mut stats = SpikeStats::new(record.size, record.dt_ms);
+            stats.add(record);
+            PopulationResult {
+                name: record.population.clone(),
+                size: record.size,
+                rate_hz: stats.mean_rate_hz(),
+                cv_isi: stats.cv_isi(),
+            }
+        })
+        .collect();
     let neurons = u64::from(plan.n_neurons());
     let steps = sim.current_step();
     Ok(BenchResult {
-        model: name.to_string(),
+        id: case.id.to_string(),
+        model: case.name.to_string(),
+        simulator: "neurodyn".to_string(),
         device: sim.device(),
+        seed: network.seed,
         neurons,
         synapses: plan.synapses.len() as u64,
         simulated_ms: steps as f64 * plan.dt_ms,
@@ -127,18 +187,41 @@ fn run_case(
         spikes,
         synaptic_events_per_s: events as f64 / run_s,
         neuron_updates_per_s: (neurons * steps) as f64 / run_s,
+        device_memory_bytes: plan.memory_bytes(),
+        peak_memory_bytes: peak_memory(),
+        populations,
     })
+}
+
+/// Starts a new peak for `peak_memory` (Linux: writing 5 to clear_refs resets the
+/// process's high-water mark); elsewhere nothing.
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The process's peak resident memory since the last reset, where the OS reports it.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// The results as a Markdown table.
 pub fn markdown(results: &[BenchResult]) -> String {
     let mut table = String::from(
-        "| model | neurons | synapses | simulated (ms) | build (s) | run (s) | real-time factor | synaptic events/s | neuron updates/s |\n|---|---|---|---|---|---|---|---|---|\n",
+        "| model | seed | neurons | synapses | simulated (ms) | build (s) | run (s) | real-time factor | synaptic events/s | neuron updates/s | device memory (MB) | peak memory (MB) | rates (Hz) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in results {
+        let rates: Vec<String> = r
+            .populations
+            .iter()
+            .map(|p| format!("{} {:.2}", p.name, p.rate_hz))
+            .collect();
         table += &format!(
-            "| {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3e} | {:.3e} |\n",
+            "| {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3e} | {:.3e} | {:.1} | {} | {} |\n",
             r.model,
+            r.seed,
             r.neurons,
             r.synapses,
             r.simulated_ms,
@@ -146,7 +229,11 @@ pub fn markdown(results: &[BenchResult]) -> String {
             r.run_s,
             r.realtime_factor,
             r.synaptic_events_per_s,
-            r.neuron_updates_per_s
+            r.neuron_updates_per_s,
+            r.device_memory_bytes as f64 / 1e6,
+            r.peak_memory_bytes
+                .map_or("-".to_string(), |b| format!("{:.1}", b as f64 / 1e6)),
+            rates.join(", ")
         );
     }
     table

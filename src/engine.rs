@@ -2,9 +2,11 @@
 //! batch's recordings, in one format for both backends, so that everything after the
 //! device (records, fault checks) is shared code.
 
+use std::time::Duration;
+
 use crate::error::Error;
 use crate::plan::layout::Counters;
-use crate::plan::Plan;
+use crate::plan::{NeuronKind, Plan};
 
 /// What one batch of steps produced, as read back from the device.
 #[derive(Debug, Clone)]
@@ -21,13 +23,82 @@ pub(crate) struct BatchOutput {
     pub probe_out: Vec<f32>,
 }
 
-/// The GPU time one kernel took over a profiled run: from the timestamp before its
-/// dispatch to the one after (so launch gaps count towards the kernel that follows).
+/// What a dispatch does: the rows of the profiler's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelKind {
+    /// The neuron update of one model's populations (inputs included: the ring slot,
+    /// Poisson and DC drive are read there).
+    NeuronUpdate(NeuronKind),
+    /// The one-invocation hand-over of the step's spike count to propagation.
+    PropagatePrepare,
+    /// Spike propagation through stored synapses.
+    Propagate,
+    /// State recording.
+    Probe,
+}
+
+impl KernelKind {
+    pub fn label(self) -> String {
+        match self {
+            KernelKind::NeuronUpdate(kind) => format!("neuron_update ({})", kind.name()),
+            KernelKind::PropagatePrepare => "propagate_prepare".to_string(),
+            KernelKind::Propagate => "propagate".to_string(),
+            KernelKind::Probe => "probe".to_string(),
+        }
+    }
+}
+
+/// The device time one kernel kind took over a profiled run. With timestamp queries:
+/// from the timestamp before each dispatch to the one after (so launch gaps count
+/// towards the kernel that follows). Timed on the host: from each dispatch's
+/// submission to the device's completion of it, so the submit-and-wait round trip
+/// (`Profile::host_sync_ns`) is included in every call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KernelTime {
-    pub kernel: String,
+    pub kind: KernelKind,
     pub calls: u64,
     pub total_ns: f64,
+}
+
+impl KernelTime {
+    /// Adds one call of `kind` to the row for it in `totals`.
+    pub(crate) fn add(totals: &mut Vec<KernelTime>, kind: KernelKind, ns: f64) {
+        match totals.iter_mut().find(|t| t.kind == kind) {
+            Some(t) => {
+                t.calls += 1;
+                t.total_ns += ns;
+            }
+            None => totals.push(KernelTime {
+                kind,
+                calls: 1,
+                total_ns: ns,
+            }),
+        }
+    }
+}
+
+/// How kernels are timed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelTiming {
+    /// Timestamp queries inside the compute pass, where the adapter has them, else
+    /// host timing.
+    Auto,
+    /// Each dispatch submitted alone and waited for, timed by the host clock (what
+    /// adapters without timestamp queries get; selectable to compare the two).
+    Host,
+}
+
+/// Kernel times of a profiled run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KernelProfile {
+    /// Whether the times are from timestamp queries (else the host clock).
+    pub timestamps: bool,
+    /// With host timing, the measured round trip of an empty submission (ns), which
+    /// every call's time includes.
+    pub host_sync_ns: Option<f64>,
+    pub kernels: Vec<KernelTime>,
+    /// Compute passes recorded.
+    pub passes: u64,
 }
 
 /// Receives each batch's output as soon as it is read back.
@@ -37,17 +108,28 @@ pub(crate) type BatchSink<'a> = dyn FnMut(BatchOutput) -> Result<(), Error> + 'a
 pub(crate) trait Engine {
     /// Runs `steps` steps starting at `first_step`, calling `sink` once per batch in order.
     fn run(&mut self, first_step: u64, steps: u64, sink: &mut BatchSink<'_>) -> Result<(), Error>;
-    /// Runs like `run` with every dispatch timed (timestamp queries), or returns `None`
-    /// after running untimed where the backend cannot time its kernels.
+    /// Runs like `run` with every dispatch timed, or returns `None` after running
+    /// untimed where the backend has no kernels to time (the CPU reference).
     fn profile(
         &mut self,
         first_step: u64,
         steps: u64,
+        _timing: KernelTiming,
         sink: &mut BatchSink<'_>,
-    ) -> Result<Option<Vec<KernelTime>>, Error> {
+    ) -> Result<Option<KernelProfile>, Error> {
         self.run(first_step, steps, sink)?;
         Ok(None)
     }
+    /// The device's buffer-to-buffer copy bandwidth in bytes per second, counting the
+    /// bytes read and the bytes written (the convention of the kernels' byte counts),
+    /// or `None` where there is no device.
+    fn copy_bandwidth(&mut self) -> Result<Option<f64>, Error> {
+        Ok(None)
+    }
+    /// Host time spent so far handing batch outputs to the records (for GPU backends,
+    /// the copy out of the mapped staging buffer included; the wait for the device is
+    /// not).
+    fn readback_time(&self) -> Duration;
     /// The whole state buffer, layout `[variable][instance][neuron]`.
     fn read_state(&mut self) -> Result<Vec<f32>, Error>;
     /// The whole input ring, layout `[slot][instance][receptor][neuron]`.

@@ -30,20 +30,21 @@ mod error;
 pub mod gpu;
 pub mod model;
 pub mod plan;
+pub mod profile;
 pub mod record;
 pub mod run;
 mod simulation;
 
-pub use engine::KernelTime;
+pub use engine::{KernelKind, KernelProfile, KernelTime, KernelTiming};
 pub use error::Error;
 pub use model::{
     AeifCondExp, Connectivity, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta,
     IafPscExp, Izhikevich, ModelError, Network, NeuronModel, ParrotNeuron, Population, Projection,
     Receptor, Recorder, SpikeSourceArray, Stimulus, ValidationErrors, Value,
 };
-pub use plan::{Plan, PlanError};
+pub use plan::{NeuronKind, Plan, PlanError};
 pub use record::{SpikeRecord, StateRecord};
-pub use simulation::{Backend, Simulation};
+pub use simulation::{Backend, HostTimes, Simulation};
 
 /// The README's examples compile (checked by `cargo test`).
 #[doc = include_str!("../README.md")]

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use neurodyn::model::file::{self, LoadedModel};
 use neurodyn::run::{run_model, RunOptions};
-use neurodyn::{gpu, Backend, Error, Plan};
+use neurodyn::{gpu, Backend, Error, KernelTiming, Plan};
 
 /// GPU simulation of spiking neural networks, from model files.
 #[derive(Parser)]
@@ -30,17 +30,29 @@ enum Command {
     },
     /// List the GPU adapters and their limits, marking the one `run` would choose.
     Devices,
-    /// Time every kernel of a model with the GPU's timestamp queries and print where the
-    /// time goes: per kernel kind, calls, total ms, µs per step and share.
+    /// Show where a model's time goes: per kernel kind calls, time, bytes moved,
+    /// achieved GB/s against the device's copy bandwidth, neuron updates/s and synaptic
+    /// events/s; then the real-time factor and the wall time split into build, upload,
+    /// simulate and readback.
     Profile {
         /// The model file (.toml or .json).
         model: PathBuf,
-        /// Steps to profile.
+        /// Steps to run plain, then again profiled.
         #[arg(long, default_value_t = 2000)]
         steps: u64,
         /// Use the GPU adapter whose name contains this text.
         #[arg(long, value_name = "NAME")]
         adapter: Option<String>,
+        /// Time kernels on the host clock (one submission per dispatch) even where the
+        /// adapter has timestamp queries.
+        #[arg(long)]
+        host_timing: bool,
+        /// Also write the report as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Write the host's tracing spans as a Chrome trace (chrome://tracing, Perfetto).
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
     },
     /// Run the standard models and report real-time factor, synaptic events/s and
     /// neuron updates/s, as a Markdown table (and JSON with --out).
@@ -57,6 +69,12 @@ enum Command {
         /// Where to simulate.
         #[arg(long, value_enum, default_value_t = BackendArg::Gpu)]
         backend: BackendArg,
+        /// The seed of every model (connectivity, initial state, inputs).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Run only these cases (comma-separated ids, e.g. cuba,brunel_12500).
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        only: Option<Vec<String>>,
     },
 }
 
@@ -97,6 +115,9 @@ struct RunArgs {
     /// Log what the library does (repeat for more).
     #[arg(short, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Write the host's tracing spans as a Chrome trace (chrome://tracing, Perfetto).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -126,13 +147,26 @@ fn main() -> ExitCode {
             model,
             steps,
             adapter,
-        } => profile(&model, steps, adapter),
+            host_timing,
+            json,
+            trace,
+        } => {
+            let _trace = init_tracing("warn", trace.as_deref());
+            let timing = if host_timing {
+                KernelTiming::Host
+            } else {
+                KernelTiming::Auto
+            };
+            profile(&model, steps, adapter, timing, json.as_deref())
+        }
         Command::Bench {
             suite,
             out,
             models,
             backend,
-        } => bench(suite, out, &models, backend),
+            seed,
+            only,
+        } => bench(suite, out, &models, backend, seed, only),
     }
 }
 
@@ -161,14 +195,7 @@ fn run(args: RunArgs) -> ExitCode {
         (false, 1) => "info",
         _ => "debug",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new(format!("neurodyn={level}"))
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let _trace = init_tracing(level, args.trace.as_deref());
     let mut model = match load(&args.model) {
         Ok(model) => model,
         Err(code) => return code,
@@ -315,13 +342,32 @@ fn devices() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn bench(suite: SuiteArg, out: Option<PathBuf>, models: &Path, backend: BackendArg) -> ExitCode {
+fn bench(
+    suite: SuiteArg,
+    out: Option<PathBuf>,
+    models: &Path,
+    backend: BackendArg,
+    seed: u64,
+    only: Option<Vec<String>>,
+) -> ExitCode {
     let suite = match suite {
         SuiteArg::Quick => neurodyn::bench::Suite::Quick,
         SuiteArg::Standard => neurodyn::bench::Suite::Standard,
     };
+    let known = neurodyn::bench::case_ids(suite);
+    if let Some(unknown) = only
+        .iter()
+        .flatten()
+        .find(|id| !known.contains(&id.as_str()))
+    {
+        eprintln!(
+            "error: --only: no case `{unknown}` in this suite (cases: {})",
+            known.join(", ")
+        );
+        return ExitCode::from(2);
+    }
     let backend = backend.backend(None);
-    let results = match neurodyn::bench::run_suite(suite, models, &backend) {
+    let results = match neurodyn::bench::run_suite(suite, models, &backend, seed, only.as_deref()) {
         Ok(results) => results,
         Err(e) => return fail(&e),
     };
@@ -339,54 +385,60 @@ fn bench(suite: SuiteArg, out: Option<PathBuf>, models: &Path, backend: BackendA
     ExitCode::SUCCESS
 }
 
-fn profile(path: &Path, steps: u64, adapter: Option<String>) -> ExitCode {
+fn profile(
+    path: &Path,
+    steps: u64,
+    adapter: Option<String>,
+    timing: KernelTiming,
+    json: Option<&Path>,
+) -> ExitCode {
     let model = match load(path) {
         Ok(model) => model,
         Err(code) => return code,
     };
     let backend = BackendArg::Gpu.backend(adapter);
-    let mut sim = match neurodyn::Simulation::new(&model.network, backend) {
-        Ok(sim) => sim,
+    let report = match neurodyn::profile::profile_network(
+        &model.name,
+        &model.network,
+        backend,
+        steps,
+        timing,
+    ) {
+        Ok(report) => report,
         Err(e) => return fail(&e),
     };
-    let start = std::time::Instant::now();
-    let times = match sim.profile(steps) {
-        Ok(times) => times,
-        Err(e) => return fail(&e),
-    };
-    let wall_s = start.elapsed().as_secs_f64();
-    let simulated_s = steps as f64 * sim.plan().dt_ms / 1000.0;
-    println!("{} on {}: {steps} steps", model.name, sim.device());
-    let Some(times) = times else {
-        println!("this adapter has no timestamp queries (TIMESTAMP_QUERY_INSIDE_PASSES): no per-kernel times");
-        println!(
-            "wall {wall_s:.3} s, real-time factor {:.3}",
-            wall_s / simulated_s
-        );
-        return ExitCode::SUCCESS;
-    };
-    let gpu_ns: f64 = times.iter().map(|t| t.total_ns).sum();
-    println!(
-        "{:<30} {:>8} {:>10} {:>10} {:>7}",
-        "kernel", "calls", "total ms", "µs/step", "share"
-    );
-    for t in &times {
-        println!(
-            "{:<30} {:>8} {:>10.3} {:>10.2} {:>6.1}%",
-            t.kernel,
-            t.calls,
-            t.total_ns / 1e6,
-            t.total_ns / 1e3 / steps as f64,
-            100.0 * t.total_ns / gpu_ns
-        );
+    print!("{}", neurodyn::profile::format(&report));
+    if let Some(path) = json {
+        let text = serde_json::to_string_pretty(&report).expect("report serialises");
+        if let Err(e) = std::fs::write(path, text + "\n") {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
     }
-    let dispatches: u64 = times.iter().map(|t| t.calls).sum();
-    println!(
-        "GPU {:.3} ms ({:.2} µs/step), wall {wall_s:.3} s, real-time factor {:.3}, {:.2} dispatches per step",
-        gpu_ns / 1e6,
-        gpu_ns / 1e3 / steps as f64,
-        wall_s / simulated_s,
-        dispatches as f64 / steps as f64
-    );
     ExitCode::SUCCESS
+}
+
+/// Log lines to stderr at `level` (or as `RUST_LOG` says), and with `trace` the
+/// host's spans as a Chrome trace; the returned guard writes the trace when dropped.
+fn init_tracing(level: &str, trace: Option<&Path>) -> Option<tracing_chrome::FlushGuard> {
+    use tracing_subscriber::prelude::*;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("neurodyn={level}")));
+    let log = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter);
+    let (chrome, guard) = match trace {
+        Some(path) => {
+            let (layer, guard) = tracing_chrome::ChromeLayerBuilder::new()
+                .file(path)
+                .include_args(true)
+                .build();
+            let spans = tracing_subscriber::filter::Targets::new()
+                .with_target("neurodyn", tracing::Level::TRACE);
+            (Some(layer.with_filter(spans)), Some(guard))
+        }
+        None => (None, None),
+    };
+    tracing_subscriber::registry().with(log).with(chrome).init();
+    guard
 }

@@ -1,7 +1,9 @@
 //! `Simulation`: a plan running on a backend, with its records.
 
 use crate::cpu::CpuEngine;
-use crate::engine::{BatchOutput, Engine, KernelTime};
+use std::time::Instant;
+
+use crate::engine::{BatchOutput, Engine, KernelProfile, KernelTiming};
 use crate::error::Error;
 use crate::gpu::GpuEngine;
 use crate::model::Network;
@@ -31,16 +33,44 @@ pub struct Simulation {
     spike_slot: Vec<Option<usize>>,
     states: Vec<StateRecord>,
     stopped: Option<String>,
+    times: HostTimes,
+}
+
+/// Where the host's wall time went.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct HostTimes {
+    /// Lowering the model to a plan: connectivity drawn, units and sizes chosen (s).
+    pub build_s: f64,
+    /// Opening the device, compiling the kernels and uploading the buffers (s).
+    pub upload_s: f64,
+    /// Running steps, readback included (s).
+    pub run_s: f64,
+    /// The part of `run_s` spent copying recordings out of the device's staging
+    /// buffers and into the records (s).
+    pub readback_s: f64,
+}
+
+impl HostTimes {
+    /// The part of `run_s` the host spent waiting for or feeding the device.
+    pub fn simulate_s(&self) -> f64 {
+        self.run_s - self.readback_s
+    }
 }
 
 impl Simulation {
     /// Validates and plans `network`, then sets it up on `backend`.
     pub fn new(network: &Network, backend: Backend) -> Result<Self, Error> {
-        Self::from_plan(Plan::new(network)?, backend)
+        let start = Instant::now();
+        let plan = Plan::new(network)?;
+        let build_s = start.elapsed().as_secs_f64();
+        let mut sim = Self::from_plan(plan, backend)?;
+        sim.times.build_s = build_s;
+        Ok(sim)
     }
 
     /// Sets up an existing plan on `backend`.
     pub fn from_plan(plan: Plan, backend: Backend) -> Result<Self, Error> {
+        let start = Instant::now();
         let engine: Box<dyn Engine> = match &backend {
             Backend::Gpu => Box::new(GpuEngine::new(&plan, None)?),
             Backend::GpuNamed(name) => Box::new(GpuEngine::new(&plan, Some(name))?),
@@ -78,6 +108,10 @@ impl Simulation {
             spike_slot,
             states,
             stopped: None,
+            times: HostTimes {
+                upload_s: start.elapsed().as_secs_f64(),
+                ..HostTimes::default()
+            },
         })
     }
 
@@ -106,18 +140,45 @@ impl Simulation {
     /// device error) stop the run with an error, and the simulation refuses to continue.
     #[tracing::instrument(name = "run", skip(self), fields(first_step = self.step))]
     pub fn run(&mut self, steps: u64) -> Result<(), Error> {
-        self.advance(steps, false).map(|_| ())
+        self.advance(steps, None).map(|_| ())
     }
 
-    /// Runs `steps` steps like `run`, timing every kernel with the device's timestamp
-    /// queries: the GPU time of each kernel kind, or `None` where the backend cannot
-    /// time its kernels (the CPU reference, adapters without timestamps). Profiling
-    /// uses smaller batches, so it is for measuring, not for production runs.
-    pub fn profile(&mut self, steps: u64) -> Result<Option<Vec<KernelTime>>, Error> {
-        self.advance(steps, true)
+    /// Runs `steps` steps like `run`, timing every kernel: with the device's timestamp
+    /// queries where it has them, else on the host clock (see `profile_with`). `None`
+    /// where the backend has no kernels to time (the CPU reference). Profiling uses
+    /// smaller batches, so it is for measuring, not for production runs.
+    pub fn profile(&mut self, steps: u64) -> Result<Option<KernelProfile>, Error> {
+        self.profile_with(steps, KernelTiming::Auto)
     }
 
-    fn advance(&mut self, steps: u64, profile: bool) -> Result<Option<Vec<KernelTime>>, Error> {
+    /// `profile` with the timing method chosen.
+    pub fn profile_with(
+        &mut self,
+        steps: u64,
+        timing: KernelTiming,
+    ) -> Result<Option<KernelProfile>, Error> {
+        self.advance(steps, Some(timing))
+    }
+
+    /// The device's copy bandwidth (bytes read plus bytes written per second), measured
+    /// now with a large buffer-to-buffer copy; `None` for the CPU reference.
+    pub fn copy_bandwidth(&mut self) -> Result<Option<f64>, Error> {
+        self.engine.copy_bandwidth()
+    }
+
+    /// Where the host's wall time went so far.
+    pub fn host_times(&self) -> HostTimes {
+        HostTimes {
+            readback_s: self.engine.readback_time().as_secs_f64(),
+            ..self.times
+        }
+    }
+
+    fn advance(
+        &mut self,
+        steps: u64,
+        profile: Option<KernelTiming>,
+    ) -> Result<Option<KernelProfile>, Error> {
         if let Some(reason) = &self.stopped {
             return Err(Error::Stopped(reason.clone()));
         }
@@ -137,11 +198,12 @@ impl Simulation {
             ..
         } = self;
         let mut sink = |batch| absorb(plan, spikes, spike_slot, states, batch);
-        let result = if profile {
-            engine.profile(self.step, steps, &mut sink)
-        } else {
-            engine.run(self.step, steps, &mut sink).map(|()| None)
+        let start = Instant::now();
+        let result = match profile {
+            Some(timing) => engine.profile(self.step, steps, timing, &mut sink),
+            None => engine.run(self.step, steps, &mut sink).map(|()| None),
         };
+        self.times.run_s += start.elapsed().as_secs_f64();
         if let Err(e) = &result {
             self.stopped = Some(e.to_string());
         }

@@ -285,19 +285,44 @@ receptor = "excitatory"
 fn the_quick_benchmark_suite_writes_valid_json() {
     let dir = temp_dir("bench");
     let path = dir.join("bench.json");
-    let output = neurodyn(&["bench", "--suite", "quick", "--out", path.to_str().unwrap()]);
+    let output = neurodyn(&[
+        "bench",
+        "--suite",
+        "quick",
+        "--seed",
+        "7",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("| model | neurons |"), "{stdout}");
+    assert!(stdout.contains("| model | seed | neurons |"), "{stdout}");
     let results: Vec<neurodyn::bench::BenchResult> =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(results.len(), 3);
+    let ids: Vec<&str> = results.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["cuba", "coba", "brunel_2500"]);
     for r in &results {
+        assert_eq!((r.simulator.as_str(), r.seed), ("neurodyn", 7));
         assert!(r.spikes > 0 && r.synaptic_events_per_s > 0.0, "{r:?}");
+        assert!(r.device_memory_bytes > 4 * r.synapses, "{r:?}");
+        assert!(
+            r.peak_memory_bytes.unwrap() > r.device_memory_bytes,
+            "{r:?}"
+        );
+        let names: Vec<&str> = r.populations.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["E", "I"]);
+        let rate = r
+            .populations
+            .iter()
+            .map(|p| p.rate_hz * f64::from(p.size))
+            .sum::<f64>()
+            * r.simulated_ms
+            / 1000.0;
+        assert!((rate - r.spikes as f64).abs() < 1e-6 * rate, "{r:?}");
         let expected = r.run_s / (r.simulated_ms / 1000.0);
         assert!(
             (r.realtime_factor - expected).abs() < 1e-9 * expected.max(1.0),
@@ -309,4 +334,23 @@ fn the_quick_benchmark_suite_writes_valid_json() {
             "{r:?}"
         );
     }
+}
+
+#[test]
+fn the_benchmark_runs_only_the_cases_asked_for_and_names_unknown_ones() {
+    let dir = temp_dir("bench-only");
+    let path = dir.join("bench.json");
+    let output = neurodyn(&["bench", "--only", "cuba", "--out", path.to_str().unwrap()]);
+    assert!(output.status.success());
+    let results: Vec<neurodyn::bench::BenchResult> =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].id, "cuba");
+    let output = neurodyn(&["bench", "--only", "cuda"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no case `cuda`") && stderr.contains("cuba"),
+        "{stderr}"
+    );
 }

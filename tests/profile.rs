@@ -1,61 +1,154 @@
-//! `Simulation::profile` and `neurodyn profile`: every kernel kind is timed, and the
-//! kernels' GPU time accounts for the measured wall time.
+//! `Simulation::profile`, `neurodyn::profile` and `neurodyn profile`: every kernel kind
+//! is timed (by timestamp queries or on the host clock), the kernels' time accounts
+//! for the measured wall time, and the byte counts follow the plan.
 
 use std::path::Path;
 use std::time::Instant;
 
-use neurodyn::{model::file, Backend, Simulation};
+use neurodyn::profile::{profile_network, synaptic_events};
+use neurodyn::{model::file, Backend, KernelKind, KernelTiming, NeuronKind, Simulation};
 
-#[test]
-fn every_kernel_kind_is_timed_and_the_times_add_up_to_the_wall_time() {
-    let model = file::load(Path::new("models/cuba.toml")).unwrap();
-    let mut sim = Simulation::new(&model.network, Backend::Gpu).unwrap();
+fn cuba() -> neurodyn::Network {
+    file::load(Path::new("models/cuba.toml")).unwrap().network
+}
+
+fn profiled_run_accounts_for_the_wall_time(timing: KernelTiming) {
+    let network = cuba();
+    let mut sim = Simulation::new(&network, Backend::Gpu).unwrap();
     let start = Instant::now();
-    let times = sim
-        .profile(1000)
+    let profile = sim
+        .profile_with(1000, timing)
         .unwrap()
-        .expect("lavapipe has timestamp queries");
+        .expect("the GPU backend times its kernels");
     let wall_ns = start.elapsed().as_secs_f64() * 1e9;
-    let calls: Vec<(&str, u64)> = times.iter().map(|t| (t.kernel.as_str(), t.calls)).collect();
+    assert_eq!(profile.timestamps, timing == KernelTiming::Auto);
+    let calls: Vec<(KernelKind, u64)> = profile.kernels.iter().map(|t| (t.kind, t.calls)).collect();
     assert_eq!(
         calls,
         [
-            ("neuron_update (iaf_psc_exp)", 1000),
-            ("propagate_prepare", 1000),
-            ("propagate", 1000),
+            (KernelKind::NeuronUpdate(NeuronKind::IafPscExp), 1000),
+            (KernelKind::PropagatePrepare, 1000),
+            (KernelKind::Propagate, 1000),
             // cuba.toml samples v every 10 steps.
-            ("probe", 100),
+            (KernelKind::Probe, 100),
         ]
     );
-    let gpu_ns: f64 = times.iter().map(|t| t.total_ns).sum();
-    assert!(times.iter().all(|t| t.total_ns > 0.0), "{times:?}");
+    let kernel_ns: f64 = profile.kernels.iter().map(|t| t.total_ns).sum();
     assert!(
-        gpu_ns <= wall_ns * 1.01,
-        "GPU {gpu_ns} ns > wall {wall_ns} ns"
+        profile.kernels.iter().all(|t| t.total_ns > 0.0),
+        "{profile:?}"
     );
     assert!(
-        gpu_ns >= 0.9 * wall_ns,
+        kernel_ns <= wall_ns * 1.01,
+        "kernels {kernel_ns} ns > wall {wall_ns} ns"
+    );
+    // Host timing leaves recording each dispatch's command buffer outside the timed
+    // submit-and-wait, so it accounts for less of the wall time.
+    let floor = if profile.timestamps { 0.9 } else { 0.75 };
+    assert!(
+        kernel_ns >= floor * wall_ns,
         "the kernels account for {:.1}% of the wall time",
-        100.0 * gpu_ns / wall_ns
+        100.0 * kernel_ns / wall_ns
     );
     // Profiling runs the simulation like `run`: the raster is the same.
-    let mut plain = Simulation::new(&model.network, Backend::Gpu).unwrap();
+    let mut plain = Simulation::new(&network, Backend::Gpu).unwrap();
     plain.run(1000).unwrap();
     assert_eq!(plain.spikes("E").unwrap(), sim.spikes("E").unwrap());
 }
 
 #[test]
+fn timestamp_queries_time_every_kernel_kind_and_add_up_to_the_wall_time() {
+    profiled_run_accounts_for_the_wall_time(KernelTiming::Auto);
+}
+
+#[test]
+fn the_host_clock_fallback_times_every_kernel_kind_too() {
+    profiled_run_accounts_for_the_wall_time(KernelTiming::Host);
+}
+
+#[test]
 fn the_cpu_reference_has_no_kernel_times() {
-    let model = file::load(Path::new("models/cuba.toml")).unwrap();
-    let mut sim = Simulation::new(&model.network, Backend::Cpu).unwrap();
+    let mut sim = Simulation::new(&cuba(), Backend::Cpu).unwrap();
     assert!(sim.profile(100).unwrap().is_none());
+    assert!(sim.copy_bandwidth().unwrap().is_none());
     assert_eq!(sim.current_step(), 100);
 }
 
 #[test]
-fn the_profile_command_prints_its_table() {
+fn the_report_counts_bytes_by_the_plan_and_splits_the_wall_time() {
+    let network = cuba();
+    let report = profile_network("cuba", &network, Backend::Gpu, 500, KernelTiming::Auto).unwrap();
+    let shares: f64 = report.kernels.iter().map(|k| k.share_percent).sum();
+    assert!((shares - 100.0).abs() < 1e-6, "{shares}");
+    let kernel_s = report.kernel_ms() / 1e3;
+    assert!(
+        (kernel_s - report.profiled_wall_s).abs() <= 0.1 * report.profiled_wall_s,
+        "kernels {kernel_s} s, profiled wall {} s",
+        report.profiled_wall_s
+    );
+    assert!(report.copy_gb_per_s.unwrap() > 0.0);
+    assert!(report.build_s > 0.0 && report.upload_s > 0.0 && report.simulate_s > 0.0);
+    assert!(report.readback_s >= 0.0);
+    assert!((report.dispatches_per_step - 3.1).abs() < 1e-9);
+
+    // The neuron update moves, per neuron and step, its 3 state values and refractory
+    // counter read and written and its 2 ring entries read and cleared, plus per
+    // population its layout, 8 parameters and no stimuli, plus one word per spike
+    // into the spike list and one into the recording.
+    let update = &report.kernels[0];
+    let plan = neurodyn::Plan::new(&network).unwrap();
+    let per_step = 4000 * (2 * 4 * 3 + 2 * 4 + 2 * 4 * 2)
+        + 2 * (std::mem::size_of::<neurodyn::plan::layout::PopulationInfo>() as u64)
+        + 4 * plan.params.len() as u64;
+    assert_eq!(update.bytes, 500 * per_step + 2 * 4 * report.spikes);
+    let gb = update.bytes as f64 / (update.total_ms / 1e3) / 1e9;
+    assert!((update.gb_per_s - gb).abs() < 1e-9 * gb.max(1.0));
+    assert!(update.neuron_updates_per_s.is_some());
+
+    // Propagation: every spike's index and row bounds, every synapse's three words
+    // and its atomic add.
+    let propagate = report
+        .kernels
+        .iter()
+        .find(|k| k.kernel == "propagate")
+        .unwrap();
+    assert_eq!(
+        propagate.bytes,
+        12 * report.spikes + 20 * report.synaptic_events
+    );
+    assert!(report.synaptic_events > 0);
+}
+
+#[test]
+fn synaptic_events_are_the_out_degrees_of_the_spikes() {
+    let mut network = cuba();
+    network.recorders.clear();
+    network.record_spikes("E");
+    let mut sim = Simulation::new(&network, Backend::Cpu).unwrap();
+    sim.run(300).unwrap();
+    let plan = sim.plan();
+    let e = sim.spikes("E").unwrap();
+    let rows = &plan.synapses.row_start;
+    let expected: u64 = e
+        .neurons
+        .iter()
+        .map(|&n| u64::from(rows[n as usize + 1] - rows[n as usize]))
+        .sum();
+    assert!(expected > 0);
+    assert_eq!(synaptic_events(plan, sim.spike_records()), expected);
+}
+
+#[test]
+fn the_profile_command_prints_its_table_and_writes_a_chrome_trace() {
+    let dir = std::env::temp_dir().join(format!("neurodyn-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("trace.json");
+    let json = dir.join("profile.json");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_neurodyn"))
-        .args(["profile", "models/cuba.toml", "--steps", "300"])
+        .args(["profile", "models/cuba.toml", "--steps", "300", "--trace"])
+        .arg(&trace)
+        .arg("--json")
+        .arg(&json)
         .output()
         .unwrap();
     assert!(
@@ -68,8 +161,31 @@ fn the_profile_command_prints_its_table() {
         "neuron_update (iaf_psc_exp)",
         "propagate",
         "µs/step",
+        "GB/s",
+        "% copy",
+        "updates/s",
+        "events/s",
+        "device copy bandwidth",
+        "real-time factor",
+        "build",
+        "upload",
+        "simulate",
+        "readback",
         "dispatches per step",
+        "compute passes per step",
     ] {
         assert!(stdout.contains(needle), "`{needle}` not in: {stdout}");
     }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["steps"], 300);
+    assert_eq!(report["kernels"].as_array().unwrap().len(), 4);
+    // A Chrome trace is a JSON array of events; the host's spans are in it.
+    let events: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    let names: Vec<&str> = events.iter().filter_map(|e| e["name"].as_str()).collect();
+    for span in ["plan", "gpu_setup", "submit_batch", "read_back"] {
+        assert!(names.contains(&span), "no `{span}` span in the trace");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

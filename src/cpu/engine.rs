@@ -1,5 +1,7 @@
 //! Runs the CPU twins in the order the GPU host records the dispatches.
 
+use std::time::{Duration, Instant};
+
 use super::buffers::Buffers;
 use super::neuron_update::neuron_update_main;
 use super::probe::probe_main;
@@ -13,6 +15,8 @@ use crate::plan::Plan;
 pub(crate) struct CpuEngine {
     plan: Plan,
     buffers: Buffers,
+    /// Host time spent handing batch outputs on.
+    readback: Duration,
 }
 
 impl CpuEngine {
@@ -26,6 +30,7 @@ impl CpuEngine {
         Ok(Self {
             plan: plan.clone(),
             buffers: Buffers::new(plan),
+            readback: Duration::ZERO,
         })
     }
 }
@@ -55,16 +60,23 @@ impl Engine for CpuEngine {
             }
             let recorded = b.counters.record_count.min(b.config.record_capacity) as usize;
             let record_start = total as usize;
-            sink(BatchOutput {
+            let start = Instant::now();
+            let result = sink(BatchOutput {
                 first_step: first,
                 steps: len,
                 counters: b.counters,
                 step_ends: b.step_ends[..len as usize].to_vec(),
                 record: b.spikes[record_start..record_start + recorded].to_vec(),
                 probe_out: b.probe_out.clone(),
-            })?;
+            });
+            self.readback += start.elapsed();
+            result?;
         }
         Ok(())
+    }
+
+    fn readback_time(&self) -> Duration {
+        self.readback
     }
 
     fn read_state(&mut self) -> Result<Vec<f32>, Error> {

@@ -144,25 +144,32 @@ impl GpuContext {
         })
     }
 
-    /// Maps `buffer` once `submission` is done and copies its contents out.
-    pub fn read_mapped(
-        &self,
-        buffer: &wgpu::Buffer,
-        submission: wgpu::SubmissionIndex,
-    ) -> Result<Vec<u8>, Error> {
+    /// Blocks until the device has finished `submission`.
+    pub fn wait(&self, submission: wgpu::SubmissionIndex) -> Result<(), Error> {
         // A failed submission shows up as an uncaptured error: report it, not the wait.
         self.check()?;
-        let (tx, rx) = mpsc::channel();
-        buffer.map_async(wgpu::MapMode::Read, .., move |result| {
-            let _ = tx.send(result);
-        });
         self.device
             .poll(wgpu::PollType::Wait {
                 submission_index: Some(submission),
                 timeout: None,
             })
             .map_err(|e| Error::Device(e.to_string()))?;
-        self.check()?;
+        self.check()
+    }
+
+    /// Maps `buffer`, last written by `submission`, and copies its contents out (after
+    /// `wait` for that submission, this costs only the copy). Later submissions may
+    /// still be running.
+    pub fn read_mapped(
+        &self,
+        buffer: &wgpu::Buffer,
+        submission: wgpu::SubmissionIndex,
+    ) -> Result<Vec<u8>, Error> {
+        let (tx, rx) = mpsc::channel();
+        buffer.map_async(wgpu::MapMode::Read, .., move |result| {
+            let _ = tx.send(result);
+        });
+        self.wait(submission)?;
         rx.recv()
             .map_err(|e| Error::Device(e.to_string()))?
             .map_err(|e| Error::Device(e.to_string()))?;

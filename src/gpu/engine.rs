@@ -2,13 +2,18 @@
 //! recorded into one command encoder each, and double-buffered readback: the host
 //! reads batch i while the device runs batch i + 1.
 
+use std::time::{Duration, Instant};
+
 use bytemuck::Pod;
 use wgpu::util::DeviceExt;
 
 use super::custom;
 use super::device::{describe, GpuContext};
 use super::shaders::{neuron_update_with, AssembledShader, ShaderFile, Stage};
-use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelTime};
+use crate::engine::{
+    batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
+    KernelTime, KernelTiming,
+};
 use crate::error::Error;
 use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, NEURON_WORKGROUP};
 use crate::plan::{NeuronKind, Plan};
@@ -57,7 +62,15 @@ struct Profiler {
     resolve: wgpu::Buffer,
     readback: wgpu::Buffer,
     /// The kernel that ran before timestamp k + 1.
-    labels: Vec<String>,
+    kinds: Vec<KernelKind>,
+}
+
+/// How a dispatch's size is given.
+#[derive(Clone, Copy)]
+enum Launch {
+    Direct(u32, u32),
+    /// From the `dispatch` buffer, written by propagate_prepare.
+    Indirect,
 }
 
 /// Timestamps one query set holds (WebGPU's limit).
@@ -75,14 +88,16 @@ pub(crate) struct GpuEngine {
     ctx: GpuContext,
     plan: Plan,
     buffers: Buffers,
-    /// One neuron kernel per model present, with its workgroup grid and profile label.
-    neuron_updates: Vec<(Kernel, (u32, u32), String)>,
+    /// One neuron kernel per model present, with its workgroup grid.
+    neuron_updates: Vec<(Kernel, (u32, u32), NeuronKind)>,
     propagate_prepare: Kernel,
     propagate: Kernel,
     probe: Kernel,
     staging: [wgpu::Buffer; 2],
     layout: StagingLayout,
     probe_grid: (u32, u32),
+    /// Host time spent copying batch outputs out and handing them on.
+    readback: Duration,
 }
 
 /// Bytes between the `KindInfo` of two neuron kernels in the `kinds` buffer.
@@ -187,10 +202,8 @@ impl GpuEngine {
                     }
                     kind => Stage::NeuronUpdate(kind).files(),
                 };
-                kernel(&ctx, g.kind.name(), files, resources).map(|k| {
-                    let label = format!("neuron_update ({})", g.kind.name());
-                    (k, grid(invocations.div_ceil(NEURON_WORKGROUP)), label)
-                })
+                kernel(&ctx, g.kind.name(), files, resources)
+                    .map(|k| (k, grid(invocations.div_ceil(NEURON_WORKGROUP)), g.kind))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let propagate_prepare = kernel(
@@ -256,6 +269,7 @@ impl GpuEngine {
             probe,
             staging,
             layout,
+            readback: Duration::ZERO,
         };
         engine.ctx.check()?;
         Ok(engine)
@@ -270,6 +284,69 @@ impl GpuEngine {
         staging: usize,
         mut profiler: Option<&mut Profiler>,
     ) -> wgpu::SubmissionIndex {
+        let mut encoder = self.begin_batch(first_step);
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("steps"),
+                timestamp_writes: None,
+            });
+            if let Some(p) = profiler.as_deref_mut() {
+                pass.write_timestamp(&p.queries, 0);
+            }
+            for step in first_step..first_step + u64::from(steps) {
+                for (kernel, launch, kind) in self.launches(step) {
+                    dispatch(&mut pass, kernel, launch, &self.buffers.dispatch);
+                    if let Some(p) = profiler.as_deref_mut() {
+                        pass.write_timestamp(&p.queries, p.kinds.len() as u32 + 1);
+                        p.kinds.push(kind);
+                    }
+                }
+            }
+        }
+        if let Some(p) = profiler {
+            let count = p.kinds.len() as u32 + 1;
+            encoder.resolve_query_set(&p.queries, 0..count, &p.resolve, 0);
+            encoder.copy_buffer_to_buffer(&p.resolve, 0, &p.readback, 0, u64::from(count) * 8);
+        }
+        self.finish_batch(encoder, staging)
+    }
+
+    /// Runs one batch with every dispatch in a submission of its own, waited for and
+    /// timed on the host; the batch's outputs go to staging buffer `staging`.
+    fn submit_batch_host_timed(
+        &self,
+        first_step: u64,
+        steps: u32,
+        staging: usize,
+        totals: &mut Vec<KernelTime>,
+    ) -> Result<wgpu::SubmissionIndex, Error> {
+        self.ctx
+            .queue
+            .submit([self.begin_batch(first_step).finish()]);
+        for step in first_step..first_step + u64::from(steps) {
+            for (kernel, launch, kind) in self.launches(step) {
+                let mut encoder = self.encoder("timed dispatch");
+                {
+                    let mut pass = encoder.begin_compute_pass(&Default::default());
+                    dispatch(&mut pass, kernel, launch, &self.buffers.dispatch);
+                }
+                let start = Instant::now();
+                let submission = self.ctx.queue.submit([encoder.finish()]);
+                self.ctx.wait(submission)?;
+                KernelTime::add(totals, kind, start.elapsed().as_secs_f64() * 1e9);
+            }
+        }
+        Ok(self.finish_batch(self.encoder("batch outputs"), staging))
+    }
+
+    fn encoder(&self, label: &str) -> wgpu::CommandEncoder {
+        self.ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
+    }
+
+    /// Writes the batch constants and starts the batch's encoder (its recording empty).
+    fn begin_batch(&self, first_step: u64) -> wgpu::CommandEncoder {
         let b = &self.buffers;
         let batch = BatchInfo {
             first_step: first_step as u32,
@@ -277,26 +354,19 @@ impl GpuEngine {
             _pad: [0; 2],
         };
         self.ctx.queue.write_buffer(&b.batch, 0, bytes_of(&batch));
-        let mut encoder = self
-            .ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("batch"),
-            });
+        let mut encoder = self.encoder("batch");
         let record_count = std::mem::offset_of!(Counters, record_count) as u64;
         encoder.clear_buffer(&b.counters, record_count, Some(4));
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("steps"),
-                timestamp_writes: None,
-            });
-            self.encode_steps(&mut pass, first_step, steps, profiler.as_deref_mut());
-        }
-        if let Some(p) = profiler {
-            let count = p.labels.len() as u32 + 1;
-            encoder.resolve_query_set(&p.queries, 0..count, &p.resolve, 0);
-            encoder.copy_buffer_to_buffer(&p.resolve, 0, &p.readback, 0, u64::from(count) * 8);
-        }
+        encoder
+    }
+
+    /// Copies the batch's outputs to staging buffer `staging` and submits `encoder`.
+    fn finish_batch(
+        &self,
+        mut encoder: wgpu::CommandEncoder,
+        staging: usize,
+    ) -> wgpu::SubmissionIndex {
+        let b = &self.buffers;
         let l = self.layout;
         let out = &self.staging[staging];
         let counters_bytes = size_of::<Counters>() as u64;
@@ -319,53 +389,141 @@ impl GpuEngine {
         self.ctx.queue.submit([encoder.finish()])
     }
 
-    /// Records the dispatches of `steps` steps; with a profiler, a timestamp after each
-    /// dispatch (and one before the first), labelled with the dispatch's kernel.
-    fn encode_steps(
-        &self,
-        pass: &mut wgpu::ComputePass<'_>,
+    /// The dispatches of one step, in order.
+    fn launches(&self, step: u64) -> impl Iterator<Item = (&Kernel, Launch, KernelKind)> {
+        let neurons = self.neuron_updates.iter().map(|(kernel, (x, y), kind)| {
+            (
+                kernel,
+                Launch::Direct(*x, *y),
+                KernelKind::NeuronUpdate(*kind),
+            )
+        });
+        let propagation = [
+            (
+                &self.propagate_prepare,
+                Launch::Direct(1, 1),
+                KernelKind::PropagatePrepare,
+            ),
+            (&self.propagate, Launch::Indirect, KernelKind::Propagate),
+        ];
+        let probe = probes_sample_at(&self.plan, step).then_some((
+            &self.probe,
+            Launch::Direct(self.probe_grid.0, self.probe_grid.1),
+            KernelKind::Probe,
+        ));
+        neurons.chain(propagation).chain(probe)
+    }
+
+    /// Profiles with a timestamp after every dispatch, in batches short enough for one
+    /// query set.
+    fn profile_timestamps(
+        &mut self,
         first_step: u64,
-        steps: u32,
-        mut profiler: Option<&mut Profiler>,
-    ) {
-        let b = &self.buffers;
-        if let Some(p) = profiler.as_deref_mut() {
-            pass.write_timestamp(&p.queries, 0);
-        }
-        let mut stamp = |pass: &mut wgpu::ComputePass<'_>, label: &str| {
-            if let Some(p) = profiler.as_deref_mut() {
-                pass.write_timestamp(&p.queries, p.labels.len() as u32 + 1);
-                p.labels.push(label.to_string());
-            }
+        steps: u64,
+        sink: &mut BatchSink<'_>,
+    ) -> Result<KernelProfile, Error> {
+        let device = &self.ctx.device;
+        let mut profiler = Profiler {
+            queries: device.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("profile"),
+                ty: wgpu::QueryType::Timestamp,
+                count: MAX_QUERIES,
+            }),
+            resolve: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("profile resolve"),
+                size: u64::from(MAX_QUERIES) * 8,
+                usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+                mapped_at_creation: false,
+            }),
+            readback: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("profile readback"),
+                size: u64::from(MAX_QUERIES) * 8,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            kinds: Vec::new(),
         };
-        for step in first_step..first_step + u64::from(steps) {
-            for (kernel, (x, y), label) in &self.neuron_updates {
-                pass.set_pipeline(&kernel.pipeline);
-                pass.set_bind_group(0, &kernel.bind_group, &[]);
-                pass.dispatch_workgroups(*x, *y, 1);
-                stamp(pass, label);
-            }
-            pass.set_pipeline(&self.propagate_prepare.pipeline);
-            pass.set_bind_group(0, &self.propagate_prepare.bind_group, &[]);
-            pass.dispatch_workgroups(1, 1, 1);
-            stamp(pass, "propagate_prepare");
-            pass.set_pipeline(&self.propagate.pipeline);
-            pass.set_bind_group(0, &self.propagate.bind_group, &[]);
-            pass.dispatch_workgroups_indirect(&b.dispatch, 0);
-            stamp(pass, "propagate");
-            if probes_sample_at(&self.plan, step) {
-                pass.set_pipeline(&self.probe.pipeline);
-                pass.set_bind_group(0, &self.probe.bind_group, &[]);
-                pass.dispatch_workgroups(self.probe_grid.0, self.probe_grid.1, 1);
-                stamp(pass, "probe");
+        // Every step stamps once per dispatch: at most the neuron kernels, prepare,
+        // propagate and probe.
+        let per_step = self.neuron_updates.len() as u32 + 3;
+        let batch = ((MAX_QUERIES - 1) / per_step).min(self.plan.batch_steps);
+        let period_ns = f64::from(self.ctx.queue.get_timestamp_period());
+        let mut kernels = Vec::new();
+        let mut passes = 0;
+        for (first, len) in batches(first_step, steps, batch) {
+            profiler.kinds.clear();
+            let submission = self.submit_batch(first, len, 0, Some(&mut profiler));
+            passes += 1;
+            self.read_back(
+                InFlight {
+                    staging: 0,
+                    submission: submission.clone(),
+                    first_step: first,
+                    steps: len,
+                },
+                sink,
+            )?;
+            let stamps: Vec<u64> = bytemuck::pod_collect_to_vec(
+                &self.ctx.read_mapped(&profiler.readback, submission)?,
+            );
+            for (k, &kind) in profiler.kinds.iter().enumerate() {
+                let ns = stamps[k + 1].saturating_sub(stamps[k]) as f64 * period_ns;
+                KernelTime::add(&mut kernels, kind, ns);
             }
         }
+        Ok(KernelProfile {
+            timestamps: true,
+            host_sync_ns: None,
+            kernels,
+            passes,
+        })
+    }
+
+    /// Profiles on the host clock: every dispatch submitted alone and waited for.
+    fn profile_host(
+        &mut self,
+        first_step: u64,
+        steps: u64,
+        sink: &mut BatchSink<'_>,
+    ) -> Result<KernelProfile, Error> {
+        // The round trip every timed call includes: the median of a few empty submissions.
+        let mut empty: Vec<f64> = (0..9)
+            .map(|_| {
+                let start = Instant::now();
+                let submission = self.ctx.queue.submit([self.encoder("empty").finish()]);
+                self.ctx.wait(submission)?;
+                Ok(start.elapsed().as_secs_f64() * 1e9)
+            })
+            .collect::<Result<_, Error>>()?;
+        empty.sort_by(f64::total_cmp);
+        let mut kernels: Vec<KernelTime> = Vec::new();
+        for (first, len) in batches(first_step, steps, self.plan.batch_steps) {
+            let submission = self.submit_batch_host_timed(first, len, 0, &mut kernels)?;
+            self.read_back(
+                InFlight {
+                    staging: 0,
+                    submission,
+                    first_step: first,
+                    steps: len,
+                },
+                sink,
+            )?;
+        }
+        Ok(KernelProfile {
+            timestamps: false,
+            host_sync_ns: Some(empty[empty.len() / 2]),
+            // One pass per dispatch.
+            passes: kernels.iter().map(|t| t.calls).sum(),
+            kernels,
+        })
     }
 
     /// Waits for a submitted batch and hands its outputs to `sink`.
     #[tracing::instrument(name = "read_back", skip_all, fields(first_step = batch.first_step))]
-    fn read_back(&self, batch: InFlight, sink: &mut BatchSink<'_>) -> Result<(), Error> {
+    fn read_back(&mut self, batch: InFlight, sink: &mut BatchSink<'_>) -> Result<(), Error> {
         let staging = &self.staging[batch.staging];
+        self.ctx.wait(batch.submission.clone())?;
+        let start = Instant::now();
         let bytes = self.ctx.read_mapped(staging, batch.submission)?;
         let l = self.layout;
         let words = |from: u64, to: u64| -> &[u8] { &bytes[from as usize..to as usize] };
@@ -375,14 +533,16 @@ impl GpuEngine {
         let record =
             bytemuck::pod_collect_to_vec(words(l.record, l.record + u64::from(recorded) * 4));
         let probe_out = bytemuck::pod_collect_to_vec(words(l.probe_out, l.total));
-        sink(BatchOutput {
+        let result = sink(BatchOutput {
             first_step: batch.first_step,
             steps: batch.steps,
             counters,
             step_ends: step_ends[..batch.steps as usize].to_vec(),
             record,
             probe_out,
-        })
+        });
+        self.readback += start.elapsed();
+        result
     }
 
     /// Copies a whole device buffer to the host (after all submitted work).
@@ -431,73 +591,54 @@ impl Engine for GpuEngine {
         &mut self,
         first_step: u64,
         steps: u64,
+        timing: KernelTiming,
         sink: &mut BatchSink<'_>,
-    ) -> Result<Option<Vec<KernelTime>>, Error> {
+    ) -> Result<Option<KernelProfile>, Error> {
         let needed =
             wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES;
-        if !self.ctx.device.features().contains(needed) {
-            self.run(first_step, steps, sink)?;
-            return Ok(None);
-        }
-        let device = &self.ctx.device;
-        let mut profiler = Profiler {
-            queries: device.create_query_set(&wgpu::QuerySetDescriptor {
-                label: Some("profile"),
-                ty: wgpu::QueryType::Timestamp,
-                count: MAX_QUERIES,
-            }),
-            resolve: device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("profile resolve"),
-                size: u64::from(MAX_QUERIES) * 8,
-                usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
-                mapped_at_creation: false,
-            }),
-            readback: device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("profile readback"),
-                size: u64::from(MAX_QUERIES) * 8,
-                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }),
-            labels: Vec::new(),
+        let timestamps =
+            timing == KernelTiming::Auto && self.ctx.device.features().contains(needed);
+        let profile = if timestamps {
+            self.profile_timestamps(first_step, steps, sink)?
+        } else {
+            self.profile_host(first_step, steps, sink)?
         };
-        // Every step stamps once per dispatch: at most the neuron kernels, prepare,
-        // propagate and probe.
-        let per_step = self.neuron_updates.len() as u32 + 3;
-        let batch = ((MAX_QUERIES - 1) / per_step).min(self.plan.batch_steps);
-        let period_ns = f64::from(self.ctx.queue.get_timestamp_period());
-        let mut totals: Vec<KernelTime> = Vec::new();
-        for (first, len) in batches(first_step, steps, batch) {
-            profiler.labels.clear();
-            let submission = self.submit_batch(first, len, 0, Some(&mut profiler));
-            self.read_back(
-                InFlight {
-                    staging: 0,
-                    submission: submission.clone(),
-                    first_step: first,
-                    steps: len,
-                },
-                sink,
-            )?;
-            let stamps: Vec<u64> = bytemuck::pod_collect_to_vec(
-                &self.ctx.read_mapped(&profiler.readback, submission)?,
-            );
-            for (k, label) in profiler.labels.iter().enumerate() {
-                let ns = stamps[k + 1].saturating_sub(stamps[k]) as f64 * period_ns;
-                match totals.iter_mut().find(|t| t.kernel == *label) {
-                    Some(t) => {
-                        t.calls += 1;
-                        t.total_ns += ns;
-                    }
-                    None => totals.push(KernelTime {
-                        kernel: label.clone(),
-                        calls: 1,
-                        total_ns: ns,
-                    }),
-                }
-            }
-        }
         self.ctx.check()?;
-        Ok(Some(totals))
+        Ok(Some(profile))
+    }
+
+    fn copy_bandwidth(&mut self) -> Result<Option<f64>, Error> {
+        // Large enough that the copy, not the submission, dominates.
+        const COPY_BYTES: u64 = 256 << 20;
+        const REPEATS: u32 = 4;
+        let size = COPY_BYTES.min(self.ctx.limits.max_buffer_size) & !3;
+        let buffer = |label| {
+            self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size,
+                usage: wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        };
+        let (from, to) = (buffer("copy source"), buffer("copy target"));
+        let copies = |count: u32| {
+            let mut encoder = self.encoder("copy bandwidth");
+            for _ in 0..count {
+                encoder.copy_buffer_to_buffer(&from, 0, &to, 0, size);
+            }
+            self.ctx.queue.submit([encoder.finish()])
+        };
+        // The first copy also pages the buffers in.
+        self.ctx.wait(copies(1))?;
+        let start = Instant::now();
+        self.ctx.wait(copies(REPEATS))?;
+        let seconds = start.elapsed().as_secs_f64();
+        self.ctx.check()?;
+        Ok(Some(2.0 * (size * u64::from(REPEATS)) as f64 / seconds))
+    }
+
+    fn readback_time(&self) -> Duration {
+        self.readback
     }
 
     fn read_state(&mut self) -> Result<Vec<f32>, Error> {
@@ -599,6 +740,21 @@ fn kernel<'a>(
         pipeline,
         bind_group,
     })
+}
+
+/// Records one dispatch of `kernel`.
+fn dispatch(
+    pass: &mut wgpu::ComputePass<'_>,
+    kernel: &Kernel,
+    launch: Launch,
+    indirect: &wgpu::Buffer,
+) {
+    pass.set_pipeline(&kernel.pipeline);
+    pass.set_bind_group(0, &kernel.bind_group, &[]);
+    match launch {
+        Launch::Direct(x, y) => pass.dispatch_workgroups(x, y, 1),
+        Launch::Indirect => pass.dispatch_workgroups_indirect(indirect, 0),
+    }
 }
 
 fn bytes_of<T: Pod>(value: &T) -> &[u8] {

@@ -7,6 +7,7 @@ mod connectivity;
 pub mod layout;
 mod neurons;
 mod propagator;
+mod traffic;
 
 pub use crate::model::delay_to_steps;
 pub use connectivity::{draw_projection, DrawnSynapses, SynapseTable};
