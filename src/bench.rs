@@ -179,7 +179,7 @@ fn run_case(case: &Case, mut network: Network, backend: &Backend) -> Result<Benc
         device: sim.device(),
         seed: network.seed,
         neurons,
-        synapses: plan.synapses.len() as u64,
+        synapses: plan.synapse_count().round() as u64,
         simulated_ms: steps as f64 * plan.dt_ms,
         build_s,
         run_s,

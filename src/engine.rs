@@ -33,6 +33,8 @@ pub enum KernelKind {
     PropagatePrepare,
     /// Spike propagation through stored synapses.
     Propagate,
+    /// Spike propagation through procedural projections (rows regenerated).
+    PropagateProcedural,
     /// State recording.
     Probe,
 }
@@ -43,6 +45,7 @@ impl KernelKind {
             KernelKind::NeuronUpdate(kind) => format!("neuron_update ({})", kind.name()),
             KernelKind::PropagatePrepare => "propagate_prepare".to_string(),
             KernelKind::Propagate => "propagate".to_string(),
+            KernelKind::PropagateProcedural => "propagate_procedural".to_string(),
             KernelKind::Probe => "probe".to_string(),
         }
     }

@@ -75,9 +75,10 @@ impl ProfileReport {
     }
 }
 
-/// Synaptic events of `records`: every spike reaches each synapse of its row.
+/// Synaptic events of `records`: every spike reaches each synapse of its rows
+/// (procedural fixed-probability rows count their expected length).
 pub fn synaptic_events(plan: &Plan, records: &[SpikeRecord]) -> u64 {
-    let rows = &plan.synapses.row_start;
+    // Out-degree per neuron of each recorded population, computed once.
     records
         .iter()
         .map(|record| {
@@ -86,16 +87,17 @@ pub fn synaptic_events(plan: &Plan, records: &[SpikeRecord]) -> u64 {
                 .iter()
                 .find(|p| p.name == record.population)
                 .map_or(0, |p| p.first);
+            let degree: Vec<f64> = (0..record.size)
+                .map(|n| plan.out_degree(first + n))
+                .collect();
             record
                 .neurons
                 .iter()
-                .map(|&n| {
-                    let i = (first + n) as usize;
-                    u64::from(rows[i + 1] - rows[i])
-                })
-                .sum::<u64>()
+                .map(|&n| degree[n as usize])
+                .sum::<f64>()
         })
-        .sum()
+        .sum::<f64>()
+        .round() as u64
 }
 
 /// Profiles `network` for `steps` steps (twice: plain, then profiled) on `backend`.
@@ -127,6 +129,22 @@ pub fn profile_network(
     let plan = sim.plan();
     let simulated_s = steps as f64 * plan.dt_ms / 1000.0;
     let events = synaptic_events(plan, &records);
+    let rows = &plan.synapses.row_start;
+    let stored_events: u64 = records
+        .iter()
+        .map(|r| {
+            let first = plan
+                .populations
+                .iter()
+                .find(|p| p.name == r.population)
+                .map_or(0, |p| p.first);
+            r.neurons
+                .iter()
+                .map(|&n| u64::from(rows[(first + n) as usize + 1] - rows[(first + n) as usize]))
+                .sum::<u64>()
+        })
+        .sum();
+    let procedural_events = events.saturating_sub(stored_events);
     // Every population is recorded: each spike is also a recorded spike.
     let spikes_of = |kind| -> u64 {
         records
@@ -169,9 +187,17 @@ pub fn profile_network(
                 KernelKind::Propagate => {
                     let spikes = records.iter().map(|r| r.len() as u64).sum();
                     (
-                        plan.propagate_bytes(spikes, events),
+                        plan.propagate_bytes(spikes, stored_events),
                         None,
-                        Some(events as f64 / seconds),
+                        Some(stored_events as f64 / seconds),
+                    )
+                }
+                KernelKind::PropagateProcedural => {
+                    let spikes = records.iter().map(|r| r.len() as u64).sum();
+                    (
+                        plan.propagate_procedural_bytes(spikes, procedural_events),
+                        None,
+                        Some(procedural_events as f64 / seconds),
                     )
                 }
                 KernelKind::Probe => (plan.probe_bytes(k.calls, probe_samples), None, None),
@@ -198,7 +224,7 @@ pub fn profile_network(
         steps,
         dt_ms: plan.dt_ms,
         neurons: u64::from(plan.n_neurons()),
-        synapses: plan.synapses.len() as u64,
+        synapses: plan.synapse_count().round() as u64,
         build_s: host.build_s,
         upload_s: host.upload_s,
         simulate_s: host.simulate_s(),

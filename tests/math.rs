@@ -1,7 +1,7 @@
 //! The device-independent math of `shaders/common/math.wgsl` gives the same bits on
 //! the GPU as its Rust twin.
 
-use neurodyn::cpu::math::det_exp;
+use neurodyn::cpu::math::{det_cos_2pi, det_exp, det_log, det_sqrt};
 use neurodyn::gpu::{run_kernel, AssembledShader, GpuContext, ShaderFile, MATH, ROUNDING};
 
 const KERNEL: &str = "
@@ -18,9 +18,27 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
         @builtin(local_invocation_index) local: u32) {
     let i = (wg.y * groups.x + wg.x) * 64u + local;
     if (i >= arrayLength(&output)) { return; }
-    output[i] = bitcast<u32>(det_exp(config.values[i]));
+    output[i] = bitcast<u32>(FUNCTION(config.values[i]));
 }
 ";
+
+/// Runs `function` of math.wgsl on every input and requires the twin's bits.
+fn agrees_with_twin(function: &str, inputs: &[f32], twin: fn(f32) -> f32) {
+    let n = inputs.len();
+    let mut words = vec![0u32];
+    words.extend(inputs.iter().map(|x| x.to_bits()));
+    let kernel = KERNEL.replace("FUNCTION", function);
+    let shader = AssembledShader::new([
+        ROUNDING,
+        MATH,
+        ShaderFile::text("tests/math_kernel.wgsl", kernel),
+    ]);
+    let ctx = GpuContext::new(None).expect("an adapter");
+    let out = run_kernel(&ctx, &shader, &words, n, n as u32).expect("kernel runs");
+    for (k, (&x, &bits)) in inputs.iter().zip(&out).enumerate() {
+        assert_eq!(bits, twin(x).to_bits(), "input {k}: {function}({x})");
+    }
+}
 
 #[test]
 fn det_exp_agrees_with_its_twin_on_a_million_inputs() {
@@ -39,16 +57,27 @@ fn det_exp_agrees_with_its_twin_on_a_million_inputs() {
         0.346_573_6,
         -0.346_573_6,
     ]);
-    let mut words = vec![0u32];
-    words.extend(inputs.iter().map(|x| x.to_bits()));
-    let shader = AssembledShader::new([
-        ROUNDING,
-        MATH,
-        ShaderFile::text("tests/math_kernel.wgsl", KERNEL),
-    ]);
-    let ctx = GpuContext::new(None).expect("an adapter");
-    let out = run_kernel(&ctx, &shader, &words, n, n as u32).expect("kernel runs");
-    for (k, (&x, &bits)) in inputs.iter().zip(&out).enumerate() {
-        assert_eq!(bits, det_exp(x).to_bits(), "input {k}: exp({x})");
-    }
+    agrees_with_twin("det_exp", &inputs, det_exp);
+}
+
+#[test]
+fn det_log_and_det_sqrt_agree_with_their_twins_on_the_uniform_draws() {
+    // Every value `uniform_open_closed` can return is k / 2^24: the inputs of the
+    // procedural draws. Half a million of them, spread over the range, plus the ends.
+    let mut inputs: Vec<f32> = (0..500_000u32)
+        .map(|k| ((k * 33 + 1) as f32) / 16_777_216.0)
+        .collect();
+    inputs.extend([1.0, 0.5, 1.0 / 16_777_216.0, 0.707_106_77, 1.414_213_5]);
+    agrees_with_twin("det_log", &inputs, det_log);
+    let squares: Vec<f32> = inputs.iter().map(|u| -2.0 * det_log(*u)).collect();
+    agrees_with_twin("det_sqrt", &squares, det_sqrt);
+}
+
+#[test]
+fn det_cos_2pi_agrees_with_its_twin_over_the_period() {
+    let mut inputs: Vec<f32> = (0..(1u32 << 19))
+        .map(|k| k as f32 / (1u32 << 19) as f32)
+        .collect();
+    inputs.extend([1.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875]);
+    agrees_with_twin("det_cos_2pi", &inputs, det_cos_2pi);
 }

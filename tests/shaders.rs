@@ -3,7 +3,8 @@
 
 use neurodyn::gpu::{AssembledShader, ShaderFile, Stage, COMMON, FAULTS, ROUNDING};
 use neurodyn::plan::layout::{
-    BatchInfo, Config, Counters, DispatchArgs, KindInfo, PopulationInfo, ProbeEntry, StimulusParams,
+    BatchInfo, Config, Counters, DispatchArgs, KindInfo, PopulationInfo, ProbeEntry,
+    ProceduralProjection, StimulusParams,
 };
 use neurodyn::plan::NeuronKind;
 use std::mem::{offset_of, size_of};
@@ -107,9 +108,10 @@ fn host_structs_match_the_shaders() {
 @group(0) @binding(4) var<storage, read> s: array<StimulusParams>;
 @group(0) @binding(5) var<storage, read> e: array<ProbeEntry>;
 @group(0) @binding(6) var<storage, read_write> d: DispatchArgs;
+@group(0) @binding(8) var<storage, read> q: array<ProceduralProjection>;
 @compute @workgroup_size(1)
 fn main() {
-    d.x = c.n_neurons + b.first_step + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size;
+    d.x = c.n_neurons + b.first_step + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule;
 }
 ");
     let module = AssembledShader::new(COMMON.iter().cloned().chain([user]))
@@ -118,7 +120,7 @@ fn main() {
     check_struct(
         &module,
         "Config",
-        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero),
+        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural),
         size_of::<Config>(),
     );
     check_struct(
@@ -156,6 +158,12 @@ fn main() {
         "ProbeEntry",
         members!(ProbeEntry: state_index, every, group_base, group_size, local),
         size_of::<ProbeEntry>(),
+    );
+    check_struct(
+        &module,
+        "ProceduralProjection",
+        members!(ProceduralProjection: pre_first, pre_size, post_first, post_size, rule, target_base, exclude_self, row_offset, stream, inv_log_q, weight_kind, weight_a, weight_b, weight_low, weight_high, weight_scale, delay_kind, delay_a, delay_b, delay_low, delay_high),
+        size_of::<ProceduralProjection>(),
     );
     check_struct(
         &module,

@@ -11,9 +11,9 @@ struct Config {
     seed_hi: u32,
     record_capacity: u32,
     zero: u32,
+    n_procedural: u32,
     _pad0: u32,
     _pad1: u32,
-    _pad2: u32,
 }
 
 struct BatchInfo {
@@ -77,6 +77,41 @@ struct ProbeEntry {
     group_base: u32,
     group_size: u32,
     local: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+const DRAW_CONSTANT: u32 = 0u;
+const DRAW_UNIFORM: u32 = 1u;
+const DRAW_NORMAL: u32 = 2u;
+
+const RULE_ALL_TO_ALL: u32 = 0u;
+const RULE_FIXED_PROBABILITY: u32 = 1u;
+const RULE_FIXED_TOTAL_NUMBER: u32 = 2u;
+
+struct ProceduralProjection {
+    pre_first: u32,
+    pre_size: u32,
+    post_first: u32,
+    post_size: u32,
+    rule: u32,
+    target_base: u32,
+    exclude_self: u32,
+    row_offset: u32,
+    stream: u32,
+    inv_log_q: f32,
+    weight_kind: u32,
+    weight_a: f32,
+    weight_b: f32,
+    weight_low: f32,
+    weight_high: f32,
+    weight_scale: f32,
+    delay_kind: u32,
+    delay_a: f32,
+    delay_b: f32,
+    delay_low: f32,
+    delay_high: f32,
     _pad0: u32,
     _pad1: u32,
     _pad2: u32,

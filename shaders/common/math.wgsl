@@ -48,3 +48,77 @@ fn det_x_over_expm1(x: f32, k: f32, inv_k: f32) -> f32 {
     }
     return rounded(x * det_recip(rounded(det_exp(u) - 1.0)));
 }
+
+// ln x to a few ulp for normal x > 0: x = 2^e m with m in [√2/2, √2], then
+// ln m = 2 atanh(s) with s = (m − 1) / (m + 1), |s| ≤ 0.172, by its series to s^9.
+fn det_log(x: f32) -> f32 {
+    let bits = bitcast<u32>(x);
+    var e = i32(bits >> 23u) - 127;
+    var m = bitcast<f32>((bits & 0x007FFFFFu) | 0x3F800000u);
+    if (m > bitcast<f32>(0x3FB504F3u)) {
+        m = m * 0.5;
+        e = e + 1;
+    }
+    let f = rounded(m - 1.0);
+    let s = rounded(f * det_recip(rounded(2.0 + f)));
+    let s2 = rounded(s * s);
+    var p = bitcast<f32>(0x3DE38E39u);
+    p = rounded(rounded(p * s2) + bitcast<f32>(0x3E124925u));
+    p = rounded(rounded(p * s2) + bitcast<f32>(0x3E4CCCCDu));
+    p = rounded(rounded(p * s2) + bitcast<f32>(0x3EAAAAABu));
+    p = rounded(rounded(p * s2) + 1.0);
+    let l = rounded(rounded(2.0 * s) * p);
+    let fe = f32(e);
+    return rounded(rounded(fe * bitcast<f32>(0x3F317200u)) + rounded(rounded(fe * bitcast<f32>(0x35BFBE8Eu)) + l));
+}
+
+// √a to a few ulp for a ≥ 0: an inverse square root estimate from the bits, three
+// Newton steps y <- y (1.5 − a/2 y²), then a y.
+fn det_sqrt(a: f32) -> f32 {
+    if (a <= 0.0) {
+        return 0.0;
+    }
+    var y = bitcast<f32>(0x5F3759DFu - (bitcast<u32>(a) >> 1u));
+    let half_a = rounded(0.5 * a);
+    for (var k = 0u; k < 3u; k = k + 1u) {
+        y = rounded(y * rounded(1.5 - rounded(half_a * rounded(y * y))));
+    }
+    return rounded(a * y);
+}
+
+// cos(2π u) for u in [0, 1]: folded exactly onto [0, 1/8] of a period, where the
+// Taylor series of cos or sin to the 9th order is below 3e-8.
+fn det_cos_2pi(u: f32) -> f32 {
+    var t = u;
+    if (t > 0.5) {
+        t = 1.0 - t;
+    }
+    var sign = 1.0;
+    if (t > 0.25) {
+        t = 0.5 - t;
+        sign = -1.0;
+    }
+    var use_sin = false;
+    if (t > 0.125) {
+        t = 0.25 - t;
+        use_sin = true;
+    }
+    let x = rounded(t * bitcast<f32>(0x40C90FDBu));
+    let x2 = rounded(x * x);
+    var r: f32;
+    if (use_sin) {
+        var p = bitcast<f32>(0x3638EF1Du);
+        p = rounded(rounded(p * x2) - bitcast<f32>(0x39500D01u));
+        p = rounded(rounded(p * x2) + bitcast<f32>(0x3C088889u));
+        p = rounded(rounded(p * x2) - bitcast<f32>(0x3E2AAAABu));
+        p = rounded(rounded(p * x2) + 1.0);
+        r = rounded(x * p);
+    } else {
+        var p = bitcast<f32>(0x37D00D01u);
+        p = rounded(rounded(p * x2) - bitcast<f32>(0x3AB60B61u));
+        p = rounded(rounded(p * x2) + bitcast<f32>(0x3D2AAAABu));
+        p = rounded(rounded(p * x2) - 0.5);
+        r = rounded(rounded(p * x2) + 1.0);
+    }
+    return sign * r;
+}

@@ -1,7 +1,8 @@
 //! The CPU reference's copy of every device buffer, named as the shaders bind them.
 
 use crate::plan::layout::{
-    BatchInfo, Config, Counters, DispatchArgs, PopulationInfo, ProbeEntry, StimulusParams,
+    BatchInfo, Config, Counters, DispatchArgs, PopulationInfo, ProbeEntry, ProceduralProjection,
+    StimulusParams,
 };
 use crate::plan::Plan;
 
@@ -25,6 +26,8 @@ pub struct Buffers {
     pub syn_target: Vec<u32>,
     pub syn_weight: Vec<i32>,
     pub syn_delay: Vec<u32>,
+    pub procedural: Vec<ProceduralProjection>,
+    pub row_lengths: Vec<u32>,
     pub probes: Vec<ProbeEntry>,
     pub probe_out: Vec<f32>,
 }
@@ -54,6 +57,8 @@ impl Buffers {
             syn_target: plan.synapses.target.clone(),
             syn_weight: plan.synapses.weight.clone(),
             syn_delay: plan.synapses.delay.clone(),
+            procedural: plan.procedural.clone(),
+            row_lengths: plan.row_lengths.clone(),
             probes: plan.probes.clone(),
             probe_out: vec![0.0; plan.probe_capacity as usize],
         }

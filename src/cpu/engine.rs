@@ -7,6 +7,7 @@ use super::neuron_update::neuron_update_main;
 use super::probe::probe_main;
 use super::propagate::propagate_main;
 use super::propagate_prepare::propagate_prepare_main;
+use super::propagate_procedural::propagate_procedural_main;
 use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
 use crate::error::Error;
 use crate::plan::Plan;
@@ -49,8 +50,15 @@ impl Engine for CpuEngine {
                     }
                 }
                 propagate_prepare_main(b);
-                for k in 0..b.dispatch.x * b.dispatch.y {
-                    propagate_main(k, b);
+                if !self.plan.synapses.is_empty() {
+                    for k in 0..b.dispatch.x * b.dispatch.y {
+                        propagate_main(k, b);
+                    }
+                }
+                if !self.plan.procedural.is_empty() {
+                    for k in 0..b.dispatch.x * b.dispatch.y {
+                        propagate_procedural_main(k, b);
+                    }
                 }
                 if probes_sample_at(&self.plan, step) {
                     for j in 0..b.batch.n_probes {

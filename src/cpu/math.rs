@@ -51,9 +51,107 @@ pub fn det_x_over_expm1(x: f32, k: f32, inv_k: f32) -> f32 {
     rounded(x * det_recip(rounded(det_exp(u) - 1.0)))
 }
 
+/// ln x to a few ulp for normal x > 0; the shader's `det_log`.
+pub fn det_log(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let mut e = (bits >> 23) as i32 - 127;
+    let mut m = f32::from_bits((bits & 0x007F_FFFF) | 0x3F80_0000);
+    if m > f32::from_bits(0x3FB5_04F3) {
+        m *= 0.5;
+        e += 1;
+    }
+    let f = rounded(m - 1.0);
+    let s = rounded(f * det_recip(rounded(2.0 + f)));
+    let s2 = rounded(s * s);
+    let mut p = f32::from_bits(0x3DE3_8E39);
+    p = rounded(rounded(p * s2) + f32::from_bits(0x3E12_4925));
+    p = rounded(rounded(p * s2) + f32::from_bits(0x3E4C_CCCD));
+    p = rounded(rounded(p * s2) + f32::from_bits(0x3EAA_AAAB));
+    p = rounded(rounded(p * s2) + 1.0);
+    let l = rounded(rounded(2.0 * s) * p);
+    let fe = e as f32;
+    rounded(
+        rounded(fe * f32::from_bits(0x3F31_7200))
+            + rounded(rounded(fe * f32::from_bits(0x35BF_BE8E)) + l),
+    )
+}
+
+/// √a to a few ulp for a ≥ 0; the shader's `det_sqrt`.
+pub fn det_sqrt(a: f32) -> f32 {
+    if a <= 0.0 {
+        return 0.0;
+    }
+    let mut y = f32::from_bits(0x5F37_59DFu32.wrapping_sub(a.to_bits() >> 1));
+    let half_a = rounded(0.5 * a);
+    for _ in 0..3 {
+        y = rounded(y * rounded(1.5 - rounded(half_a * rounded(y * y))));
+    }
+    rounded(a * y)
+}
+
+/// cos(2π u) for u in [0, 1]; the shader's `det_cos_2pi`.
+pub fn det_cos_2pi(u: f32) -> f32 {
+    let mut t = u;
+    if t > 0.5 {
+        t = 1.0 - t;
+    }
+    let mut sign = 1.0;
+    if t > 0.25 {
+        t = 0.5 - t;
+        sign = -1.0;
+    }
+    let use_sin = t > 0.125;
+    if use_sin {
+        t = 0.25 - t;
+    }
+    let x = rounded(t * f32::from_bits(0x40C9_0FDB));
+    let x2 = rounded(x * x);
+    let r = if use_sin {
+        let mut p = f32::from_bits(0x3638_EF1D);
+        p = rounded(rounded(p * x2) - f32::from_bits(0x3950_0D01));
+        p = rounded(rounded(p * x2) + f32::from_bits(0x3C08_8889));
+        p = rounded(rounded(p * x2) - f32::from_bits(0x3E2A_AAAB));
+        p = rounded(rounded(p * x2) + 1.0);
+        rounded(x * p)
+    } else {
+        let mut p = f32::from_bits(0x37D0_0D01);
+        p = rounded(rounded(p * x2) - f32::from_bits(0x3AB6_0B61));
+        p = rounded(rounded(p * x2) + f32::from_bits(0x3D2A_AAAB));
+        p = rounded(rounded(p * x2) - 0.5);
+        rounded(rounded(p * x2) + 1.0)
+    };
+    sign * r
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{det_exp, det_recip, det_x_over_expm1};
+    use super::{det_cos_2pi, det_exp, det_log, det_recip, det_sqrt, det_x_over_expm1};
+
+    #[test]
+    fn det_log_sqrt_and_cos_are_accurate() {
+        let mut worst = [0f64; 3];
+        for k in 1..200_000u32 {
+            let x = k as f32 / 200_000.0;
+            let y = 1e-6 + 1e4 * x * x;
+            let rel = |got: f32, want: f64, floor: f64| {
+                (f64::from(got) - want).abs() / want.abs().max(floor)
+            };
+            worst[0] = worst[0].max(rel(det_log(y), f64::from(y).ln(), 1e-3));
+            worst[1] = worst[1].max(rel(det_sqrt(y), f64::from(y).sqrt(), 0.0));
+            worst[2] = worst[2].max(rel(
+                det_cos_2pi(x),
+                (std::f64::consts::TAU * f64::from(x)).cos(),
+                1e-3,
+            ));
+        }
+        // A few f32 ulp (2^-23 ≈ 1.2e-7); cos near its zeros in absolute terms.
+        assert!(worst[0] < 5e-7, "log {worst:?}");
+        assert!(worst[1] < 3e-7, "sqrt {worst:?}");
+        assert!(worst[2] < 5e-7, "cos {worst:?}");
+        assert_eq!(det_log(1.0), 0.0);
+        assert_eq!(det_sqrt(0.0), 0.0);
+        assert_eq!(det_cos_2pi(0.0), 1.0);
+    }
 
     #[test]
     fn det_recip_is_accurate() {

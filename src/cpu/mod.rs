@@ -5,6 +5,7 @@
 
 pub mod arith;
 mod buffers;
+pub mod draws;
 mod engine;
 mod fixed_point;
 pub mod math;
@@ -14,6 +15,7 @@ mod poisson;
 mod probe;
 mod propagate;
 mod propagate_prepare;
+pub mod propagate_procedural;
 pub mod rng;
 
 pub(crate) use engine::CpuEngine;

@@ -36,6 +36,8 @@ struct Buffers {
     syn_target: wgpu::Buffer,
     syn_weight: wgpu::Buffer,
     syn_delay: wgpu::Buffer,
+    procedural: wgpu::Buffer,
+    row_lengths: wgpu::Buffer,
     step_ends: wgpu::Buffer,
     probes: wgpu::Buffer,
     probe_out: wgpu::Buffer,
@@ -91,7 +93,10 @@ pub(crate) struct GpuEngine {
     /// One neuron kernel per model present, with its workgroup grid.
     neuron_updates: Vec<(Kernel, (u32, u32), NeuronKind)>,
     propagate_prepare: Kernel,
-    propagate: Kernel,
+    /// Present where the plan has stored synapses.
+    propagate: Option<Kernel>,
+    /// Present where the plan has procedural projections.
+    propagate_procedural: Option<Kernel>,
     probe: Kernel,
     staging: [wgpu::Buffer; 2],
     layout: StagingLayout,
@@ -168,6 +173,8 @@ impl GpuEngine {
             syn_target: init("syn_target", cast(&plan.synapses.target), STORAGE),
             syn_weight: init("syn_weight", cast(&plan.synapses.weight), STORAGE),
             syn_delay: init("syn_delay", cast(&plan.synapses.delay), STORAGE),
+            procedural: init("procedural", cast(&plan.procedural), STORAGE),
+            row_lengths: init("row_lengths", cast(&plan.row_lengths), STORAGE),
             step_ends: zeroed("step_ends", STORAGE),
             probes: init("probes", cast(&plan.probes), STORAGE),
             probe_out: zeroed("probe_out", STORAGE),
@@ -212,22 +219,44 @@ impl GpuEngine {
             Stage::PropagatePrepare.files(),
             [&b.batch, &b.counters, &b.dispatch, &b.step_ends].map(|b| b.as_entire_binding()),
         )?;
-        let propagate = kernel(
-            &ctx,
-            Stage::Propagate.name(),
-            Stage::Propagate.files(),
-            [
-                &b.config,
-                &b.counters,
-                &b.spikes,
-                &b.row_start,
-                &b.syn_target,
-                &b.syn_weight,
-                &b.syn_delay,
-                &b.ring,
-            ]
-            .map(|b| b.as_entire_binding()),
-        )?;
+        let propagate = (!plan.synapses.is_empty())
+            .then(|| {
+                kernel(
+                    &ctx,
+                    Stage::Propagate.name(),
+                    Stage::Propagate.files(),
+                    [
+                        &b.config,
+                        &b.counters,
+                        &b.spikes,
+                        &b.row_start,
+                        &b.syn_target,
+                        &b.syn_weight,
+                        &b.syn_delay,
+                        &b.ring,
+                    ]
+                    .map(|b| b.as_entire_binding()),
+                )
+            })
+            .transpose()?;
+        let propagate_procedural = (!plan.procedural.is_empty())
+            .then(|| {
+                kernel(
+                    &ctx,
+                    Stage::PropagateProcedural.name(),
+                    Stage::PropagateProcedural.files(),
+                    [
+                        &b.config,
+                        &b.counters,
+                        &b.spikes,
+                        &b.procedural,
+                        &b.row_lengths,
+                        &b.ring,
+                    ]
+                    .map(|b| b.as_entire_binding()),
+                )
+            })
+            .transpose()?;
         let probe = kernel(
             &ctx,
             Stage::Probe.name(),
@@ -266,6 +295,7 @@ impl GpuEngine {
             neuron_updates,
             propagate_prepare,
             propagate,
+            propagate_procedural,
             probe,
             staging,
             layout,
@@ -398,20 +428,29 @@ impl GpuEngine {
                 KernelKind::NeuronUpdate(*kind),
             )
         });
-        let propagation = [
-            (
-                &self.propagate_prepare,
-                Launch::Direct(1, 1),
-                KernelKind::PropagatePrepare,
-            ),
-            (&self.propagate, Launch::Indirect, KernelKind::Propagate),
-        ];
+        let prepare = (
+            &self.propagate_prepare,
+            Launch::Direct(1, 1),
+            KernelKind::PropagatePrepare,
+        );
+        let stored = self
+            .propagate
+            .as_ref()
+            .map(|k| (k, Launch::Indirect, KernelKind::Propagate));
+        let procedural = self
+            .propagate_procedural
+            .as_ref()
+            .map(|k| (k, Launch::Indirect, KernelKind::PropagateProcedural));
         let probe = probes_sample_at(&self.plan, step).then_some((
             &self.probe,
             Launch::Direct(self.probe_grid.0, self.probe_grid.1),
             KernelKind::Probe,
         ));
-        neurons.chain(propagation).chain(probe)
+        neurons
+            .chain([prepare])
+            .chain(stored)
+            .chain(procedural)
+            .chain(probe)
     }
 
     /// Profiles with a timestamp after every dispatch, in batches short enough for one
@@ -444,8 +483,8 @@ impl GpuEngine {
             kinds: Vec::new(),
         };
         // Every step stamps once per dispatch: at most the neuron kernels, prepare,
-        // propagate and probe.
-        let per_step = self.neuron_updates.len() as u32 + 3;
+        // the two propagations and probe.
+        let per_step = self.neuron_updates.len() as u32 + 4;
         let batch = ((MAX_QUERIES - 1) / per_step).min(self.plan.batch_steps);
         let period_ns = f64::from(self.ctx.queue.get_timestamp_period());
         let mut kernels = Vec::new();

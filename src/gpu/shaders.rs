@@ -47,6 +47,8 @@ pub const MATH: ShaderFile = shader_file!("shaders/common/math.wgsl");
 pub const POISSON: ShaderFile = shader_file!("shaders/common/poisson.wgsl");
 /// Needs the including stage to declare `counters`.
 pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
+/// Needs `config`, RNG, ROUNDING and MATH.
+pub const DRAWS: ShaderFile = shader_file!("shaders/common/draws.wgsl");
 /// Needs the including stage to declare `config`.
 pub const ROUNDING: ShaderFile = shader_file!("shaders/common/rounding.wgsl");
 
@@ -60,6 +62,7 @@ pub enum Stage {
     NeuronUpdate(NeuronKind),
     PropagatePrepare,
     Propagate,
+    PropagateProcedural,
     Probe,
 }
 
@@ -69,7 +72,12 @@ impl Stage {
         NeuronKind::BUILT_IN
             .iter()
             .map(|&k| Stage::NeuronUpdate(k))
-            .chain([Stage::PropagatePrepare, Stage::Propagate, Stage::Probe])
+            .chain([
+                Stage::PropagatePrepare,
+                Stage::Propagate,
+                Stage::PropagateProcedural,
+                Stage::Probe,
+            ])
             .collect()
     }
 
@@ -79,6 +87,7 @@ impl Stage {
             Stage::NeuronUpdate(_) => shader_file!("shaders/neuron_update.wgsl"),
             Stage::PropagatePrepare => shader_file!("shaders/propagate_prepare.wgsl"),
             Stage::Propagate => shader_file!("shaders/propagate.wgsl"),
+            Stage::PropagateProcedural => shader_file!("shaders/propagate_procedural.wgsl"),
             Stage::Probe => shader_file!("shaders/probe.wgsl"),
         }
     }
@@ -89,6 +98,7 @@ impl Stage {
             Stage::NeuronUpdate(kind) => kind.name(),
             Stage::PropagatePrepare => "propagate_prepare",
             Stage::Propagate => "propagate",
+            Stage::PropagateProcedural => "propagate_procedural",
             Stage::Probe => "probe",
         }
     }
@@ -101,6 +111,16 @@ impl Stage {
                 neuron_update_with(neuron_model_file(kind).into_iter().collect())
             }
             Stage::Propagate => vec![LAYOUT, FIXED_POINT, FAULTS, self.file()],
+            Stage::PropagateProcedural => vec![
+                LAYOUT,
+                RNG,
+                FIXED_POINT,
+                FAULTS,
+                ROUNDING,
+                MATH,
+                DRAWS,
+                self.file(),
+            ],
             Stage::PropagatePrepare | Stage::Probe => vec![LAYOUT, self.file()],
         }
     }

@@ -210,6 +210,13 @@ pub struct Projection {
     /// Transmission delay (ms), rounded to the nearest whole step, at least one step.
     pub delay_ms: Value,
     pub receptor: Receptor,
+    /// Regenerate each presynaptic neuron's row from the counter RNG whenever it
+    /// spikes instead of storing it: the synapses take no device memory. For static
+    /// synapses with the rules `all_to_all`, `fixed_probability` and
+    /// `fixed_total_number` with multapses, and weights and delays that are constants
+    /// or distributions (not arrays).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub procedural: bool,
 }
 
 impl Projection {
@@ -229,7 +236,14 @@ impl Projection {
             weight: weight.into(),
             delay_ms: delay_ms.into(),
             receptor,
+            procedural: false,
         }
+    }
+
+    /// The same projection with procedural connectivity (see `procedural`).
+    pub fn procedural(mut self) -> Self {
+        self.procedural = true;
+        self
     }
 
     /// A projection from an explicit list of `(pre, post, weight, delay_ms)` synapses.

@@ -524,6 +524,47 @@ impl<'a> Checker<'a> {
                 }
             }
         };
+        if projection.procedural {
+            let refusal = match &projection.connectivity {
+                Connectivity::AllToAll { .. } | Connectivity::FixedProbability { .. } => None,
+                Connectivity::FixedTotalNumber {
+                    allow_multapses: true,
+                    ..
+                } => None,
+                Connectivity::FixedTotalNumber { .. } => Some(
+                    "fixed_total_number without multapses needs every synapse drawn so far to \
+                     rule out repeats, which a regenerated row cannot know; allow multapses \
+                     or store the projection",
+                ),
+                Connectivity::FixedInDegree { .. } => Some(
+                    "fixed_in_degree fixes each postsynaptic neuron's count, which a row \
+                     regenerated per presynaptic neuron cannot know; use fixed_probability \
+                     with p = k / n_pre, or store the projection",
+                ),
+                Connectivity::FromList { .. } => {
+                    Some("a list of synapses is data, not a rule to regenerate; store it")
+                }
+            };
+            if let Some(reason) = refusal {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.procedural"),
+                    reason: reason.into(),
+                });
+            }
+            for (name, value) in [
+                ("weight", &projection.weight),
+                ("delay_ms", &projection.delay_ms),
+            ] {
+                if let Value::Array { .. } = value {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{field}.{name}"),
+                        reason: "a procedural projection draws each synapse's value when it \
+                                 is used; give a constant or a distribution"
+                            .into(),
+                    });
+                }
+            }
+        }
         match &projection.connectivity {
             Connectivity::AllToAll { .. } => {
                 let expected = n_pre * n_post;

@@ -25,7 +25,9 @@ pub struct Config {
     /// so the product cannot be fused into a following addition (see
     /// `shaders/common/rounding.wgsl`).
     pub zero: u32,
-    pub _pad: [u32; 3],
+    /// Entries of the procedural projection table.
+    pub n_procedural: u32,
+    pub _pad: [u32; 2],
 }
 
 /// What changes from one batch of steps to the next (a uniform buffer).
@@ -149,6 +151,60 @@ pub struct ProbeEntry {
     pub group_size: u32,
     /// Position within the group.
     pub local: u32,
+    pub _pad: [u32; 3],
+}
+
+/// Value distributions a procedural projection draws from (`ProceduralProjection`).
+pub const DRAW_CONSTANT: u32 = 0;
+/// `a + b u`, u uniform in [0, 1).
+pub const DRAW_UNIFORM: u32 = 1;
+/// `a + b z`, z standard normal, redrawn outside [low, high].
+pub const DRAW_NORMAL: u32 = 2;
+
+/// Connectivity rules a procedural projection regenerates.
+pub const RULE_ALL_TO_ALL: u32 = 0;
+/// Geometric skipping with gap `floor(ln u · inv_log_q)`.
+pub const RULE_FIXED_PROBABILITY: u32 = 1;
+/// Row lengths from the `row_lengths` buffer, targets uniform with multapses.
+pub const RULE_FIXED_TOTAL_NUMBER: u32 = 2;
+
+/// A projection whose rows are regenerated from the counter RNG each time a
+/// presynaptic neuron spikes (a storage array entry).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct ProceduralProjection {
+    pub pre_first: u32,
+    pub pre_size: u32,
+    pub post_first: u32,
+    pub post_size: u32,
+    pub rule: u32,
+    /// `receptor * n_neurons + post_first`: a target's offset in a ring slot, less
+    /// its index in the post population.
+    pub target_base: u32,
+    /// 1 where pre and post are one population without autapses.
+    pub exclude_self: u32,
+    /// Fixed total number: where the projection's row lengths start in `row_lengths`.
+    pub row_offset: u32,
+    /// The third counter word of the projection's draws.
+    pub stream: u32,
+    /// Fixed probability: 1 / ln(1 − p) (0 for p = 1).
+    pub inv_log_q: f32,
+    pub weight_kind: u32,
+    /// Weight parameters in nA (or µS): constant a; uniform a + b u; normal a + b z
+    /// within [low, high].
+    pub weight_a: f32,
+    pub weight_b: f32,
+    pub weight_low: f32,
+    pub weight_high: f32,
+    /// 2^k, the post population's fixed-point scale for this receptor.
+    pub weight_scale: f32,
+    pub delay_kind: u32,
+    /// Delay parameters in steps, like the weight's; drawn delays are rounded to whole
+    /// steps, at least one.
+    pub delay_a: f32,
+    pub delay_b: f32,
+    pub delay_low: f32,
+    pub delay_high: f32,
     pub _pad: [u32; 3],
 }
 

@@ -6,6 +6,7 @@
 mod connectivity;
 pub mod layout;
 mod neurons;
+mod procedural;
 mod propagator;
 mod traffic;
 
@@ -21,9 +22,10 @@ use crate::cpu::rng::HostStream;
 use crate::model::{CustomNeuron, Network, NeuronModel, Recorder, Stimulus, ValidationErrors};
 use connectivity::{build_rows, draw_values, GlobalSynapse, STREAM_INITIAL};
 use layout::{
-    BatchInfo, Config, KindInfo, PopulationInfo, ProbeEntry, StimulusParams, MAX_RECEPTORS,
-    STIMULUS_DC, STIMULUS_POISSON,
+    BatchInfo, Config, KindInfo, PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams,
+    MAX_RECEPTORS, STIMULUS_DC, STIMULUS_POISSON,
 };
+use procedural::PendingProcedural;
 
 /// Receptor ports every network has at least (excitatory, inhibitory); models may
 /// declare up to `layout::MAX_RECEPTORS`, and the ring has as many as the most any
@@ -133,7 +135,15 @@ pub struct Plan {
     /// The models' parameter blocks, addressed by `PopulationInfo::param_offset`.
     pub params: Vec<f32>,
     pub stimuli: Vec<StimulusParams>,
+    /// Stored synapses.
     pub synapses: SynapseTable,
+    /// Projections regenerated from the RNG when a presynaptic neuron spikes.
+    pub procedural: Vec<ProceduralProjection>,
+    /// Row lengths of the procedural fixed-total-number projections.
+    pub row_lengths: Vec<u32>,
+    /// Synapses of each procedural projection (exact for all-to-all and fixed total
+    /// number, expected for fixed probability).
+    pub procedural_synapses: Vec<f64>,
     /// Initial state: each group's region, layout `[variable][instance][neuron]`.
     pub initial_state: Vec<f32>,
     pub initial_refractory: Vec<u32>,
@@ -203,9 +213,31 @@ impl Plan {
         let mut drawn = Vec::new();
         let mut bound = vec![0f64; (n_neurons * n_receptors) as usize];
         let mut max_delay = 1u32;
+        let mut pending_procedural = Vec::new();
+        let mut row_lengths = Vec::new();
         for (index, projection) in network.projections.iter().enumerate() {
             let pre = pop_index(&projection.pre);
             let post = pop_index(&projection.post);
+            if projection.procedural {
+                let pending = PendingProcedural::new(
+                    projection,
+                    index as u32,
+                    (firsts[pre], network.populations[pre].size),
+                    (firsts[post], network.populations[post].size),
+                    pre == post,
+                    network.seed,
+                    dt,
+                    &mut row_lengths,
+                );
+                let receptor = projection.receptor.index() as u32;
+                let offset = (receptor * n_neurons + firsts[post]) as usize;
+                for b in &mut bound[offset..offset + network.populations[post].size as usize] {
+                    *b += pending.input_bound;
+                }
+                max_delay = max_delay.max(pending.max_delay_steps);
+                pending_procedural.push(pending);
+                continue;
+            }
             let d = draw_projection(
                 projection,
                 index as u32,
@@ -384,6 +416,10 @@ impl Plan {
                 .expect("a population start");
             scales[pop][receptor as usize]
         };
+        let procedural: Vec<ProceduralProjection> = pending_procedural
+            .iter()
+            .map(|p| p.lower(n_neurons, post_scale(p.post_first, p.receptor)))
+            .collect();
         let synapses = build_rows(
             n_neurons,
             drawn
@@ -523,7 +559,8 @@ impl Plan {
             seed_hi: (network.seed >> 32) as u32,
             record_capacity,
             zero: 0,
-            _pad: [0; 3],
+            n_procedural: procedural.len() as u32,
+            _pad: [0; 2],
         };
         let mut plan = Self {
             dt_ms: dt,
@@ -535,6 +572,12 @@ impl Plan {
             params,
             stimuli,
             synapses,
+            procedural,
+            row_lengths,
+            procedural_synapses: pending_procedural
+                .iter()
+                .map(|p| p.expected_synapses)
+                .collect(),
             initial_state,
             initial_refractory: vec![0; n_neurons as usize],
             probe_groups,
@@ -588,6 +631,34 @@ impl Plan {
     /// The population that holds global neuron `index`.
     pub fn population_of(&self, index: u32) -> usize {
         self.populations.partition_point(|p| p.first <= index) - 1
+    }
+
+    /// Synapses of the network: stored ones plus procedural ones (see
+    /// `procedural_synapses`).
+    pub fn synapse_count(&self) -> f64 {
+        self.synapses.len() as f64 + self.procedural_synapses.iter().sum::<f64>()
+    }
+
+    /// Outgoing synapses of global neuron `neuron`: its stored row plus its procedural
+    /// rows (exact lengths for fixed total number, expected ones for fixed
+    /// probability).
+    pub fn out_degree(&self, neuron: u32) -> f64 {
+        let i = neuron as usize;
+        let stored = f64::from(self.synapses.row_start[i + 1] - self.synapses.row_start[i]);
+        let procedural: f64 = self
+            .procedural
+            .iter()
+            .zip(&self.procedural_synapses)
+            .filter(|(q, _)| neuron >= q.pre_first && neuron - q.pre_first < q.pre_size)
+            .map(|(q, &total)| {
+                if q.rule == layout::RULE_FIXED_TOTAL_NUMBER {
+                    f64::from(self.row_lengths[(q.row_offset + neuron - q.pre_first) as usize])
+                } else {
+                    total / f64::from(q.pre_size)
+                }
+            })
+            .sum();
+        stored + procedural
     }
 
     /// Bytes of every device buffer, by buffer.
@@ -654,6 +725,19 @@ impl Plan {
                 "row_start",
                 entry(u64::from(self.config.n_neurons) + 1, 4),
                 "synapse rows",
+            ),
+            (
+                "procedural",
+                entry(
+                    self.procedural.len() as u64,
+                    size_of::<ProceduralProjection>(),
+                ),
+                "procedural projections",
+            ),
+            (
+                "row_lengths",
+                entry(self.row_lengths.len() as u64, 4),
+                "procedural fixed-total row lengths",
             ),
             ("syn_target", entry(s, 4), "synapse targets"),
             ("syn_weight", entry(s, 4), "fixed-point weights"),

@@ -4,7 +4,7 @@
 //! parameters, count once per dispatch). The profiler divides them by the kernels'
 //! measured times to give achieved bandwidth.
 
-use super::layout::{PopulationInfo, ProbeEntry, StimulusParams};
+use super::layout::{PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams};
 use super::{NeuronKind, Plan};
 
 /// Bytes of one u32, i32 or f32.
@@ -53,6 +53,15 @@ impl Plan {
     /// and delay and an atomic add into the ring.
     pub fn propagate_bytes(&self, spikes: u64, synapses: u64) -> u64 {
         spikes * 3 * WORD + synapses * (3 * WORD + 2 * WORD)
+    }
+
+    /// Bytes procedural propagation moves for `spikes` spikes reaching `synapses`
+    /// regenerated synapses: per spike its index and a read of the projection table,
+    /// per synapse only the atomic add into the ring (the synapse itself is computed).
+    /// Fixed-total-number rows also read their length.
+    pub fn propagate_procedural_bytes(&self, spikes: u64, synapses: u64) -> u64 {
+        let table = self.procedural.len() as u64 * size_of::<ProceduralProjection>() as u64;
+        spikes * (WORD + table + WORD) + synapses * 2 * WORD
     }
 
     /// Bytes propagate_prepare moves in `calls` calls: the clock and spike counters

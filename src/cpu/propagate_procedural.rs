@@ -1,0 +1,107 @@
+//! Spike propagation through procedural projections, the twin of
+//! `shaders/propagate_procedural.wgsl`: the shader's invocations each regenerate one
+//! part of the row; here one call regenerates the parts in turn, drawing the same
+//! synapses and adding the same integers.
+
+use super::arith::rounded;
+use super::buffers::Buffers;
+use super::draws::Draws;
+use super::fixed_point::{overflowed, report_saturation};
+use super::math::det_log;
+use super::rng::{key_from_seed, uniform_open_closed};
+use crate::plan::layout::{
+    ProceduralProjection, PROPAGATE_WORKGROUP, RULE_FIXED_PROBABILITY, RULE_FIXED_TOTAL_NUMBER,
+};
+
+/// The third counter word of projection q's draws is `STREAM_PROCEDURAL + q.stream`.
+pub const STREAM_PROCEDURAL: u32 = 0x5000_0000;
+
+/// Start of part `part` of a row of `n` split into `PROPAGATE_WORKGROUP` parts.
+pub fn part_start(n: u32, part: u32) -> u32 {
+    (n / PROPAGATE_WORKGROUP) * part + ((n % PROPAGATE_WORKGROUP) * part) / PROPAGATE_WORKGROUP
+}
+
+/// Draws the next synapse's weight and delay and adds the weight into the ring.
+fn deliver(d: &mut Draws, q: &ProceduralProjection, post: u32, instance: u32, b: &mut Buffers) {
+    let c = b.config;
+    let step = b.counters.prop_step;
+    let w = d.next_value(
+        q.weight_kind,
+        q.weight_a,
+        q.weight_b,
+        q.weight_low,
+        q.weight_high,
+    );
+    let x = d.next_value(
+        q.delay_kind,
+        q.delay_a,
+        q.delay_b,
+        q.delay_low,
+        q.delay_high,
+    );
+    let fixed = rounded(w * q.weight_scale).round_ties_even() as i32;
+    let delay = x.round_ties_even().max(1.0) as u32;
+    let slot_stride = c.n_receptors * c.n_neurons;
+    let slot = (step + delay) % c.ring_depth;
+    let index = (slot * c.n_instances + instance) * slot_stride + q.target_base + post;
+    let before = b.ring[index as usize];
+    b.ring[index as usize] = before.wrapping_add(fixed);
+    if overflowed(before, fixed, before.wrapping_add(fixed)) {
+        report_saturation(
+            &mut b.counters,
+            step + delay,
+            index % (c.n_instances * slot_stride),
+        );
+    }
+}
+
+/// One workgroup: the rows of the `k`-th neuron that spiked, every part in turn.
+pub fn propagate_procedural_main(k: u32, b: &mut Buffers) {
+    if k >= b.counters.prop_count {
+        return;
+    }
+    let c = b.config;
+    let key = key_from_seed(u64::from(c.seed_lo) | (u64::from(c.seed_hi) << 32));
+    let gid = b.spikes[k as usize];
+    let instance = gid / c.n_neurons;
+    let pre = gid - instance * c.n_neurons;
+    for j in 0..c.n_procedural as usize {
+        let q = b.procedural[j];
+        if pre < q.pre_first || pre - q.pre_first >= q.pre_size {
+            continue;
+        }
+        let i = pre - q.pre_first;
+        for part in 0..PROPAGATE_WORKGROUP {
+            let mut d = Draws::new(key, pre, part, STREAM_PROCEDURAL + q.stream);
+            if q.rule == RULE_FIXED_TOTAL_NUMBER {
+                let n = b.row_lengths[(q.row_offset + i) as usize];
+                for _ in part_start(n, part)..part_start(n, part + 1) {
+                    let mut post = d.next_below(q.post_size);
+                    while q.exclude_self != 0 && post == i {
+                        post = d.next_below(q.post_size);
+                    }
+                    deliver(&mut d, &q, post, instance, b);
+                }
+                continue;
+            }
+            let end = part_start(q.post_size, part + 1);
+            let mut post = part_start(q.post_size, part);
+            loop {
+                if q.rule == RULE_FIXED_PROBABILITY {
+                    let gap = rounded(det_log(uniform_open_closed(d.next_word())) * q.inv_log_q);
+                    if gap >= (end - post) as f32 {
+                        break;
+                    }
+                    post += gap as u32;
+                }
+                if post >= end {
+                    break;
+                }
+                if q.exclude_self == 0 || post != i {
+                    deliver(&mut d, &q, post, instance, b);
+                }
+                post += 1;
+            }
+        }
+    }
+}
