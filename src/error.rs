@@ -37,6 +37,8 @@ pub enum Error {
         adapter: String,
         largest: String,
     },
+    #[error("{0}")]
+    OutOfMemory(Box<MemoryShortfall>),
     #[error("shader error: {0}")]
     Shader(#[from] ShaderError),
     #[error("the GPU reported an error: {0}")]
@@ -93,4 +95,20 @@ impl From<PlanError> for Error {
             other => Error::Plan(other),
         }
     }
+}
+
+/// A network that needs more device memory than there is.
+#[derive(Debug, Error)]
+#[error(
+    "the network needs {needed} of device memory{estimate}, but `{adapter}` has {available}; \
+     the largest buffers are: {largest}. To make it fit: {advice}"
+)]
+pub struct MemoryShortfall {
+    pub needed: String,
+    /// " (estimated before drawing the synapses)" or "".
+    pub estimate: &'static str,
+    pub available: String,
+    pub adapter: String,
+    pub largest: String,
+    pub advice: String,
 }

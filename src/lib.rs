@@ -36,7 +36,7 @@ pub mod run;
 mod simulation;
 
 pub use engine::{KernelKind, KernelProfile, KernelTime, KernelTiming};
-pub use error::Error;
+pub use error::{Error, MemoryShortfall};
 pub use model::{
     AeifCondExp, Connectivity, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta,
     IafPscExp, Izhikevich, ModelError, Network, NeuronModel, ParrotNeuron, Population, Projection,

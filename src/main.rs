@@ -293,18 +293,21 @@ fn validate(path: &Path) -> ExitCode {
     };
     println!("{}: valid", path.display());
     println!(
-        "{} populations, {} neurons, {} synapses, ring of {} steps, {} ms simulated at dt = {} ms",
+        "{} populations, {} neurons, {} synapses ({} stored, {} procedural projections), ring of {} steps, {} ms simulated at dt = {} ms",
         plan.populations.len(),
         plan.n_neurons(),
+        plan.synapse_count().round(),
         plan.synapses.len(),
+        plan.procedural.len(),
         plan.config.ring_depth,
         model.duration_ms,
         plan.dt_ms
     );
-    println!(
-        "device memory estimate: {:.1} MiB",
-        plan.memory_bytes() as f64 / (1 << 20) as f64
-    );
+    let report = neurodyn::plan::memory::MemoryReport {
+        buffers: plan.buffers.clone(),
+        exact: true,
+    };
+    println!("\ndevice memory by buffer:\n{}", report.table());
     ExitCode::SUCCESS
 }
 
@@ -331,7 +334,9 @@ fn devices() -> ExitCode {
         println!("{mark} {}", gpu::describe(&info));
         println!("    driver: {} {}", info.driver, info.driver_info);
         println!(
-            "    max buffer {} MiB, max storage binding {} MiB, storage buffers per stage {}, timestamps: {}",
+            "    memory {}, max buffer {} MiB, max storage binding {} MiB, storage buffers per stage {}, timestamps: {}",
+            gpu::device_memory(&adapter)
+                .map_or("unknown".to_string(), neurodyn::plan::memory::format_bytes),
             limits.max_buffer_size >> 20,
             limits.max_storage_buffer_binding_size >> 20,
             limits.max_storage_buffers_per_shader_stage,

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::model::file::LoadedModel;
-use crate::plan::Plan;
 use crate::record::{NpyStream, RasterPlot, SpikeRow, SpikeStats};
 use crate::simulation::{Backend, Simulation};
 
@@ -88,8 +87,7 @@ pub fn run_model(
     std::fs::create_dir_all(&options.out_dir).map_err(|e| io_error(&options.out_dir, e))?;
 
     let build = Instant::now();
-    let plan = Plan::new(&network)?;
-    let mut sim = Simulation::from_plan(plan, options.backend.clone())?;
+    let mut sim = Simulation::new(&network, options.backend.clone())?;
     let build_s = build.elapsed().as_secs_f64();
 
     let dt = network.dt_ms;

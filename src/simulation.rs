@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use crate::engine::{BatchOutput, Engine, KernelProfile, KernelTiming};
 use crate::error::Error;
-use crate::gpu::GpuEngine;
+use crate::gpu::{check_memory, GpuContext, GpuEngine};
 use crate::model::Network;
 use crate::plan::layout::Counters;
-use crate::plan::Plan;
+use crate::plan::{memory, Plan, PlanError};
 use crate::record::{SpikeRecord, StateRecord};
 
 /// Where a simulation runs.
@@ -59,22 +59,43 @@ impl HostTimes {
 
 impl Simulation {
     /// Validates and plans `network`, then sets it up on `backend`.
+    /// On a GPU, the device is opened first and a network whose estimated memory
+    /// exceeds the device's is refused before any synapse is drawn.
     pub fn new(network: &Network, backend: Backend) -> Result<Self, Error> {
+        let context = match &backend {
+            Backend::Gpu => Some(GpuContext::new(None)?),
+            Backend::GpuNamed(name) => Some(GpuContext::new(Some(name))?),
+            Backend::Cpu => None,
+        };
+        if let Some(ctx) = &context {
+            network.validate().map_err(PlanError::from)?;
+            let estimate = memory::estimate(network);
+            check_memory(&estimate, ctx, || memory::advice(network, &estimate))?;
+        }
         let start = Instant::now();
         let plan = Plan::new(network)?;
         let build_s = start.elapsed().as_secs_f64();
-        let mut sim = Self::from_plan(plan, backend)?;
+        let mut sim = Self::on(plan, context)?;
         sim.times.build_s = build_s;
         Ok(sim)
     }
 
     /// Sets up an existing plan on `backend`.
     pub fn from_plan(plan: Plan, backend: Backend) -> Result<Self, Error> {
+        let context = match &backend {
+            Backend::Gpu => Some(GpuContext::new(None)?),
+            Backend::GpuNamed(name) => Some(GpuContext::new(Some(name))?),
+            Backend::Cpu => None,
+        };
+        Self::on(plan, context)
+    }
+
+    /// Sets `plan` up on the opened GPU, or on the CPU reference without one.
+    fn on(plan: Plan, context: Option<GpuContext>) -> Result<Self, Error> {
         let start = Instant::now();
-        let engine: Box<dyn Engine> = match &backend {
-            Backend::Gpu => Box::new(GpuEngine::new(&plan, None)?),
-            Backend::GpuNamed(name) => Box::new(GpuEngine::new(&plan, Some(name))?),
-            Backend::Cpu => Box::new(CpuEngine::new(&plan)?),
+        let engine: Box<dyn Engine> = match context {
+            Some(ctx) => Box::new(GpuEngine::new(&plan, ctx)?),
+            None => Box::new(CpuEngine::new(&plan)?),
         };
         let mut spikes = Vec::new();
         let spike_slot = plan

@@ -10,6 +10,8 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
     pub limits: wgpu::Limits,
+    /// Bytes of memory available to buffers, where known (see `memory::device_memory`).
+    pub memory: Option<u64>,
     /// The first error the device reported asynchronously (validation, out of memory,
     /// device lost); checked after every batch.
     pub errors: Arc<Mutex<Option<String>>>,
@@ -107,6 +109,7 @@ impl GpuContext {
         let adapter = choose_adapter(wanted)?;
         let info = adapter.get_info();
         let limits = adapter.limits();
+        let memory = super::memory::device_memory(&adapter);
         tracing::info!(adapter = %describe(&info), driver = %info.driver, "using adapter");
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("neurodyn"),
@@ -140,6 +143,7 @@ impl GpuContext {
             queue,
             info,
             limits,
+            memory,
             errors,
         })
     }

@@ -14,8 +14,9 @@ use crate::engine::{
     batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
     KernelTime, KernelTiming,
 };
-use crate::error::Error;
+use crate::error::{Error, MemoryShortfall};
 use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, NEURON_WORKGROUP};
+use crate::plan::memory::{format_bytes, MemoryReport};
 use crate::plan::{NeuronKind, Plan};
 
 /// Device buffers, named as the shaders bind them.
@@ -114,11 +115,20 @@ const STORAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
 const UNIFORM: wgpu::BufferUsages = wgpu::BufferUsages::UNIFORM.union(wgpu::BufferUsages::COPY_DST);
 
 impl GpuEngine {
-    /// Checks the plan against the device's limits, then allocates and uploads.
+    /// Checks the plan against the device's limits and memory, then allocates and
+    /// uploads.
     #[tracing::instrument(name = "gpu_setup", skip_all)]
-    pub fn new(plan: &Plan, adapter: Option<&str>) -> Result<Self, Error> {
-        let ctx = GpuContext::new(adapter)?;
+    pub fn new(plan: &Plan, ctx: GpuContext) -> Result<Self, Error> {
         check_limits(plan, &ctx)?;
+        let report = MemoryReport {
+            buffers: plan.buffers.clone(),
+            exact: true,
+        };
+        check_memory(&report, &ctx, || {
+            "mark projections procedural, record fewer populations, or use a device with \
+             more memory"
+                .to_string()
+        })?;
         let device = &ctx.device;
         let init = |name: &'static str, bytes: &[u8], usage| {
             let size = plan
@@ -695,6 +705,34 @@ impl Engine for GpuEngine {
     fn describe(&self) -> String {
         describe(&self.ctx.info)
     }
+}
+
+/// Refuses, before any allocation, buffers that need more than the device's memory
+/// (where it is known); `advice` says what would make them fit.
+pub(crate) fn check_memory(
+    report: &MemoryReport,
+    ctx: &GpuContext,
+    advice: impl FnOnce() -> String,
+) -> Result<(), Error> {
+    let Some(available) = ctx.memory else {
+        return Ok(());
+    };
+    let needed = report.total();
+    if needed <= available {
+        return Ok(());
+    }
+    Err(Error::OutOfMemory(Box::new(MemoryShortfall {
+        needed: format_bytes(needed),
+        estimate: if report.exact {
+            ""
+        } else {
+            " (estimated before drawing the synapses)"
+        },
+        available: format_bytes(available),
+        adapter: describe(&ctx.info),
+        largest: report.largest(3),
+        advice: advice(),
+    })))
 }
 
 /// Refuses, before any allocation, a plan whose buffers exceed the device's limits.

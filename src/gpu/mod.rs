@@ -5,12 +5,14 @@ mod custom;
 mod device;
 mod engine;
 mod kernel;
+mod memory;
 mod shaders;
 
 pub use custom::generate as custom_model_files;
 pub use device::{adapters, choose_adapter, describe, rank, GpuContext};
-pub(crate) use engine::GpuEngine;
+pub(crate) use engine::{check_memory, GpuEngine};
 pub use kernel::run_kernel;
+pub use memory::{device_memory, DEVICE_MEMORY_VAR};
 pub use shaders::{
     neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
     FAULTS, MATH, ROUNDING,

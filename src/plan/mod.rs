@@ -5,6 +5,7 @@
 
 mod connectivity;
 pub mod layout;
+pub mod memory;
 mod neurons;
 mod procedural;
 mod propagator;
@@ -22,7 +23,7 @@ use crate::cpu::rng::HostStream;
 use crate::model::{CustomNeuron, Network, NeuronModel, Recorder, Stimulus, ValidationErrors};
 use connectivity::{build_rows, draw_values, GlobalSynapse, STREAM_INITIAL};
 use layout::{
-    BatchInfo, Config, KindInfo, PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams,
+    Config, KindInfo, PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams,
     MAX_RECEPTORS, STIMULUS_DC, STIMULUS_POISSON,
 };
 use procedural::PendingProcedural;
@@ -484,11 +485,7 @@ impl Plan {
             .filter(|p| p.record_spikes)
             .map(|p| u64::from(p.size))
             .sum();
-        let batch_steps = RECORD_BUDGET_ENTRIES
-            .checked_div(recorded)
-            .map_or(MAX_BATCH_STEPS, |steps| {
-                steps.clamp(1, u64::from(MAX_BATCH_STEPS)) as u32
-            });
+        let batch_steps = batch_steps_for(recorded);
         let record_capacity = limit(
             "recorded spikes per batch",
             (recorded * u64::from(batch_steps)).max(1),
@@ -667,106 +664,36 @@ impl Plan {
     }
 
     fn buffer_list(&self) -> Result<Vec<BufferPlan>, PlanError> {
-        let n = u64::from(self.config.n_neurons) * u64::from(self.config.n_instances);
-        let s = self.synapses.len() as u64;
         let ring = self.ring_len();
         limit("input ring entries", ring, u64::from(u32::MAX))?;
-        let entry = |count: u64, size: usize| (count * size as u64).max(MIN_BUFFER_BYTES);
-        let buffers = [
-            ("config", entry(1, size_of::<Config>()), "network constants"),
-            (
-                "batch",
-                entry(1, size_of::<BatchInfo>()),
-                "per-batch constants",
-            ),
-            (
-                "counters",
-                entry(1, size_of::<layout::Counters>()),
-                "clock, spike counts, fault flags",
-            ),
-            (
-                "kinds",
-                entry(self.groups.len() as u64, 256),
-                "one uniform per neuron kernel",
-            ),
-            (
-                "populations",
-                entry(self.populations.len() as u64, size_of::<PopulationInfo>()),
-                "population layout and input units",
-            ),
-            (
-                "params",
-                entry(self.params.len() as u64, 4),
-                "neuron model parameters",
-            ),
-            (
-                "stimuli",
-                entry(self.stimuli.len() as u64, size_of::<StimulusParams>()),
-                "Poisson and DC inputs",
-            ),
-            (
-                "state",
-                entry(self.initial_state.len() as u64, 4),
-                "neuron state variables",
-            ),
-            ("refractory", entry(n, 4), "refractory steps left"),
-            ("ring", entry(ring, 4), "delayed fixed-point input"),
-            (
-                "spikes",
-                entry(n + u64::from(self.config.record_capacity), 4),
-                "this step's spikes, then the batch's recorded spikes",
-            ),
-            (
-                "dispatch",
-                entry(1, size_of::<layout::DispatchArgs>()),
-                "indirect propagate size",
-            ),
-            (
-                "row_start",
-                entry(u64::from(self.config.n_neurons) + 1, 4),
-                "synapse rows",
-            ),
-            (
-                "procedural",
-                entry(
-                    self.procedural.len() as u64,
-                    size_of::<ProceduralProjection>(),
-                ),
-                "procedural projections",
-            ),
-            (
-                "row_lengths",
-                entry(self.row_lengths.len() as u64, 4),
-                "procedural fixed-total row lengths",
-            ),
-            ("syn_target", entry(s, 4), "synapse targets"),
-            ("syn_weight", entry(s, 4), "fixed-point weights"),
-            ("syn_delay", entry(s, 4), "delays in steps"),
-            (
-                "step_ends",
-                entry(u64::from(self.batch_steps), 4),
-                "recorded spikes per step",
-            ),
-            (
-                "probes",
-                entry(self.probes.len() as u64, size_of::<ProbeEntry>()),
-                "probe table",
-            ),
-            (
-                "probe_out",
-                entry(u64::from(self.probe_capacity), 4),
-                "probe samples of a batch",
-            ),
-        ];
-        Ok(buffers
-            .into_iter()
-            .map(|(name, bytes, purpose)| BufferPlan {
-                name,
-                bytes,
-                purpose,
-            })
-            .collect())
+        Ok(memory::buffers(&memory::BufferSizes {
+            neurons: u64::from(self.config.n_neurons),
+            instances: u64::from(self.config.n_instances),
+            groups: self.groups.len() as u64,
+            populations: self.populations.len() as u64,
+            params: self.params.len() as u64,
+            stimuli: self.stimuli.len() as u64,
+            state: self.initial_state.len() as u64,
+            ring,
+            record_capacity: u64::from(self.config.record_capacity),
+            synapses: self.synapses.len() as u64,
+            procedural: self.procedural.len() as u64,
+            row_lengths: self.row_lengths.len() as u64,
+            batch_steps: u64::from(self.batch_steps),
+            probes: self.probes.len() as u64,
+            probe_capacity: u64::from(self.probe_capacity),
+        }))
     }
+}
+
+/// Steps per batch when `recorded` neurons are recorded: every one of them spiking in
+/// every step of the batch still fits the recording buffer.
+pub(crate) fn batch_steps_for(recorded: u64) -> u32 {
+    RECORD_BUDGET_ENTRIES
+        .checked_div(recorded)
+        .map_or(MAX_BATCH_STEPS, |steps| {
+            steps.clamp(1, u64::from(MAX_BATCH_STEPS)) as u32
+        })
 }
 
 /// The first step whose start time `step * dt` is at or after `t_ms` (with a

@@ -1,0 +1,351 @@
+//! The memory planner: every device buffer with its size and purpose, from a plan
+//! (exact) or estimated from the model before any synapse is drawn, and the check
+//! against the device's memory that refuses a network which does not fit, naming
+//! the largest buffers and what would make it fit.
+
+use super::layout::{self, Config, PopulationInfo, ProbeEntry, ProceduralProjection};
+use super::{batch_steps_for, lower, BufferPlan, NeuronKind, MIN_BUFFER_BYTES, RECEPTORS};
+use crate::model::{delay_to_steps, Connectivity, Network, Recorder, Value};
+
+/// Element counts of every device buffer.
+#[derive(Debug, Clone, Default)]
+pub struct BufferSizes {
+    /// Neurons of one instance.
+    pub neurons: u64,
+    pub instances: u64,
+    pub groups: u64,
+    pub populations: u64,
+    pub params: u64,
+    pub stimuli: u64,
+    pub state: u64,
+    pub ring: u64,
+    pub record_capacity: u64,
+    pub synapses: u64,
+    pub procedural: u64,
+    pub row_lengths: u64,
+    pub batch_steps: u64,
+    pub probes: u64,
+    pub probe_capacity: u64,
+}
+
+/// The device buffers of a network of `s`.
+pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
+    let n = s.neurons * s.instances;
+    let entry = |count: u64, size: usize| (count * size as u64).max(MIN_BUFFER_BYTES);
+    [
+        ("config", entry(1, size_of::<Config>()), "network constants"),
+        (
+            "batch",
+            entry(1, size_of::<layout::BatchInfo>()),
+            "per-batch constants",
+        ),
+        (
+            "counters",
+            entry(1, size_of::<layout::Counters>()),
+            "clock, spike counts, fault flags",
+        ),
+        (
+            "kinds",
+            entry(s.groups, 256),
+            "one uniform per neuron kernel",
+        ),
+        (
+            "populations",
+            entry(s.populations, size_of::<PopulationInfo>()),
+            "population layout and input units",
+        ),
+        ("params", entry(s.params, 4), "neuron model parameters"),
+        (
+            "stimuli",
+            entry(s.stimuli, size_of::<layout::StimulusParams>()),
+            "Poisson and DC inputs",
+        ),
+        ("state", entry(s.state, 4), "neuron state variables"),
+        ("refractory", entry(n, 4), "refractory steps left"),
+        ("ring", entry(s.ring, 4), "delayed fixed-point input"),
+        (
+            "spikes",
+            entry(n + s.record_capacity, 4),
+            "this step's spikes, then the batch's recorded spikes",
+        ),
+        (
+            "dispatch",
+            entry(1, size_of::<layout::DispatchArgs>()),
+            "indirect propagate size",
+        ),
+        ("row_start", entry(s.neurons + 1, 4), "synapse rows"),
+        (
+            "procedural",
+            entry(s.procedural, size_of::<ProceduralProjection>()),
+            "procedural projections",
+        ),
+        (
+            "row_lengths",
+            entry(s.row_lengths, 4),
+            "procedural fixed-total row lengths",
+        ),
+        ("syn_target", entry(s.synapses, 4), "synapse targets"),
+        ("syn_weight", entry(s.synapses, 4), "fixed-point weights"),
+        ("syn_delay", entry(s.synapses, 4), "delays in steps"),
+        (
+            "step_ends",
+            entry(s.batch_steps, 4),
+            "recorded spikes per step",
+        ),
+        (
+            "probes",
+            entry(s.probes, size_of::<ProbeEntry>()),
+            "probe table",
+        ),
+        (
+            "probe_out",
+            entry(s.probe_capacity, 4),
+            "probe samples of a batch",
+        ),
+    ]
+    .into_iter()
+    .map(|(name, bytes, purpose)| BufferPlan {
+        name,
+        bytes,
+        purpose,
+    })
+    .collect()
+}
+
+/// Every buffer of a network with its size, and the total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemoryReport {
+    pub buffers: Vec<BufferPlan>,
+    /// False for an estimate made before drawing (fixed-probability synapse counts
+    /// are then their expectation).
+    pub exact: bool,
+}
+
+impl MemoryReport {
+    pub fn total(&self) -> u64 {
+        self.buffers.iter().map(|b| b.bytes).sum()
+    }
+
+    /// The `count` largest buffers, largest first, as "name size (purpose)".
+    pub fn largest(&self, count: usize) -> String {
+        let mut sorted: Vec<&BufferPlan> = self.buffers.iter().collect();
+        sorted.sort_by_key(|b| std::cmp::Reverse(b.bytes));
+        sorted
+            .iter()
+            .take(count)
+            .map(|b| format!("{} {} ({})", b.name, format_bytes(b.bytes), b.purpose))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The report as a table, largest buffers first.
+    pub fn table(&self) -> String {
+        let mut sorted: Vec<&BufferPlan> = self.buffers.iter().collect();
+        sorted.sort_by_key(|b| std::cmp::Reverse(b.bytes));
+        let mut out = format!("{:<12} {:>12}  purpose\n", "buffer", "size");
+        for b in sorted {
+            out += &format!(
+                "{:<12} {:>12}  {}\n",
+                b.name,
+                format_bytes(b.bytes),
+                b.purpose
+            );
+        }
+        out += &format!(
+            "{:<12} {:>12}{}\n",
+            "total",
+            format_bytes(self.total()),
+            if self.exact {
+                ""
+            } else {
+                "  (estimate: expected synapse counts)"
+            }
+        );
+        out
+    }
+}
+
+/// Bytes in binary units with three significant digits.
+pub fn format_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.3} {}", UNITS[unit])
+    }
+}
+
+/// Stored synapses a projection rule makes (the expectation for fixed probability).
+fn expected_synapses(rule: &Connectivity, n_pre: u64, n_post: u64, same: bool) -> f64 {
+    let pairs = |allow_autapses: bool| {
+        (n_pre * n_post - if same && !allow_autapses { n_pre } else { 0 }) as f64
+    };
+    match *rule {
+        Connectivity::AllToAll { allow_autapses } => pairs(allow_autapses),
+        Connectivity::FixedProbability { p, allow_autapses } => p * pairs(allow_autapses),
+        Connectivity::FixedInDegree { k, .. } => (u64::from(k) * n_post) as f64,
+        Connectivity::FixedTotalNumber { n, .. } => n as f64,
+        Connectivity::FromList { ref pairs } => pairs.len() as f64,
+    }
+}
+
+/// The memory of a valid `network`, estimated without drawing any synapse: exact but
+/// for the counts of fixed-probability projections (their expectation).
+pub fn estimate(network: &Network) -> MemoryReport {
+    let size = |name: &str| {
+        network
+            .populations
+            .iter()
+            .find(|p| p.name == name)
+            .map_or(0, |p| u64::from(p.size))
+    };
+    let neurons: u64 = network.populations.iter().map(|p| u64::from(p.size)).sum();
+    let receptors = network
+        .populations
+        .iter()
+        .map(|p| p.neuron.receptor_count() as u64)
+        .max()
+        .unwrap_or(u64::from(RECEPTORS))
+        .max(u64::from(RECEPTORS));
+    let mut kinds: Vec<&str> = network
+        .populations
+        .iter()
+        .map(|p| p.neuron.name())
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let mut max_delay = 1u64;
+    let (mut synapses, mut procedural, mut row_lengths) = (0f64, 0u64, 0u64);
+    for projection in &network.projections {
+        let (n_pre, n_post) = (size(&projection.pre), size(&projection.post));
+        let delay_steps = match &projection.delay_ms {
+            Value::Constant { value } => delay_to_steps(*value, network.dt_ms),
+            value => (value.range().1 / network.dt_ms).round().max(1.0) as u32,
+        };
+        max_delay = max_delay.max(u64::from(delay_steps));
+        if projection.procedural {
+            procedural += 1;
+            if let Connectivity::FixedTotalNumber { .. } = projection.connectivity {
+                row_lengths += n_pre;
+            }
+        } else {
+            synapses += expected_synapses(
+                &projection.connectivity,
+                n_pre,
+                n_post,
+                projection.pre == projection.post,
+            );
+        }
+    }
+    let recorded: u64 = network
+        .recorders
+        .iter()
+        .filter_map(|r| match r {
+            Recorder::Spikes { population } => Some(size(population)),
+            _ => None,
+        })
+        .sum();
+    let batch_steps = u64::from(batch_steps_for(recorded));
+    let (mut probes, mut probe_capacity) = (0u64, 0u64);
+    for r in &network.recorders {
+        if let Recorder::State {
+            neurons,
+            every_steps,
+            ..
+        } = r
+        {
+            probes += neurons.len() as u64;
+            probe_capacity += batch_steps.div_ceil(u64::from(*every_steps)) * neurons.len() as u64;
+        }
+    }
+    let sizes = BufferSizes {
+        neurons,
+        instances: 1,
+        groups: kinds.len() as u64,
+        populations: network.populations.len() as u64,
+        params: network
+            .populations
+            .iter()
+            .map(|p| {
+                let kind = NeuronKind::built_in(&p.neuron).unwrap_or(NeuronKind::Custom(0));
+                lower(&p.neuron, kind, network.dt_ms).params.len() as u64
+            })
+            .sum(),
+        stimuli: network
+            .stimuli
+            .iter()
+            .map(|s| s.segments().len() as u64)
+            .sum(),
+        state: network
+            .populations
+            .iter()
+            .map(|p| u64::from(p.size) * p.neuron.state_variables().len() as u64)
+            .sum(),
+        ring: (max_delay + 1) * receptors * neurons,
+        record_capacity: (recorded * batch_steps).max(1),
+        synapses: synapses.round() as u64,
+        procedural,
+        row_lengths,
+        batch_steps,
+        probes,
+        probe_capacity,
+    };
+    MemoryReport {
+        buffers: buffers(&sizes),
+        exact: false,
+    }
+}
+
+/// What would make `network` need less memory, given its report.
+pub fn advice(network: &Network, report: &MemoryReport) -> String {
+    let stored: u64 = report
+        .buffers
+        .iter()
+        .filter(|b| b.name.starts_with("syn_"))
+        .map(|b| b.bytes)
+        .sum();
+    let candidates: Vec<String> = network
+        .projections
+        .iter()
+        .filter(|p| !p.procedural)
+        .filter(|p| {
+            matches!(
+                p.connectivity,
+                Connectivity::AllToAll { .. }
+                    | Connectivity::FixedProbability { .. }
+                    | Connectivity::FixedTotalNumber {
+                        allow_multapses: true,
+                        ..
+                    }
+            ) && !matches!(p.weight, Value::Array { .. })
+                && !matches!(p.delay_ms, Value::Array { .. })
+        })
+        .map(|p| format!("{} -> {}", p.pre, p.post))
+        .collect();
+    if stored * 2 > report.total() && !candidates.is_empty() {
+        return format!(
+            "the stored synapses take {} of it: mark projections procedural \
+             (`procedural = true`) to regenerate them at each spike instead of storing \
+             them; these can be: {}",
+            format_bytes(stored),
+            candidates.join(", ")
+        );
+    }
+    if stored * 2 > report.total() {
+        return format!(
+            "the stored synapses take {}: use a rule that can be procedural \
+             (fixed_probability, fixed_total_number with multapses, all_to_all) and mark it \
+             `procedural = true`, or fewer synapses",
+            format_bytes(stored)
+        );
+    }
+    "use fewer neurons, shorter delays (the input ring holds one slot per step of the \
+     longest delay) or fewer recorded populations, or a device with more memory"
+        .to_string()
+}

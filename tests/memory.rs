@@ -1,0 +1,125 @@
+//! The memory planner: the estimate made before drawing agrees with the plan, and a
+//! network that does not fit the device is refused before anything is drawn or
+//! allocated, with the bytes needed and available, the largest buffers and the fix.
+
+use std::path::Path;
+use std::process::Command;
+
+use neurodyn::model::{brunel, file};
+use neurodyn::plan::memory::{estimate, MemoryReport};
+use neurodyn::{Backend, Error, Plan, Simulation};
+
+fn brunel(order: u32) -> neurodyn::Network {
+    let mut network = file::load(Path::new("models/brunel.toml")).unwrap().network;
+    let (g, eta) = brunel::regime("C").unwrap();
+    brunel::configure(&mut network, order, g, eta);
+    network
+}
+
+#[test]
+fn the_estimate_is_the_plan_where_synapse_counts_are_fixed() {
+    // Fixed in-degree: the synapse count is known before drawing.
+    let network = brunel(200);
+    let plan = Plan::new(&network).unwrap();
+    assert_eq!(estimate(&network).buffers, plan.buffers);
+    // Fixed probability: the estimate uses the expected count.
+    let cuba = file::load(Path::new("models/cuba.toml")).unwrap().network;
+    let (estimated, exact) = (
+        estimate(&cuba).total() as f64,
+        Plan::new(&cuba).unwrap().memory_bytes() as f64,
+    );
+    assert!(
+        (estimated / exact - 1.0).abs() < 0.01,
+        "{estimated} vs {exact}"
+    );
+}
+
+#[test]
+fn a_network_beyond_the_device_is_refused_before_any_synapse_is_drawn() {
+    // 5 million neurons with 1250 synapses each: about 75 GB of stored synapses, far
+    // beyond this machine. Drawing them would exhaust the host long before an error;
+    // the planner refuses from the estimate.
+    let network = brunel(1_000_000);
+    let report: MemoryReport = estimate(&network);
+    assert!(report.total() > 60_000_000_000);
+    let error = Simulation::new(&network, Backend::Gpu)
+        .err()
+        .expect("refused");
+    let Error::OutOfMemory(shortfall) = &error else {
+        panic!("{error}");
+    };
+    let (needed, available, largest, advice) = (
+        &shortfall.needed,
+        &shortfall.available,
+        &shortfall.largest,
+        &shortfall.advice,
+    );
+    assert!(needed.contains("GiB"), "{needed}");
+    assert!(!available.is_empty());
+    assert!(largest.starts_with("syn_"), "{largest}");
+    // Brunel's fixed in-degree cannot be regenerated: the advice names the rules that can.
+    assert!(advice.contains("procedural"), "{advice}");
+    let message = error.to_string();
+    assert!(message.contains("needs") && message.contains("largest buffers"));
+}
+
+const DENSE: &str = r#"
+name = "dense"
+[simulation]
+dt_ms = 0.1
+duration_ms = 10.0
+[[populations]]
+name = "E"
+size = 4000
+model = "iaf_psc_exp"
+[[populations]]
+name = "I"
+size = 1000
+model = "iaf_psc_exp"
+[[projections]]
+pre = "E"
+post = "E"
+connectivity = { rule = "fixed_probability", p = 0.5 }
+weight = 0.01
+delay_ms = 1.0
+receptor = "excitatory"
+[[projections]]
+pre = "I"
+post = "E"
+connectivity = { rule = "fixed_in_degree", k = 500 }
+weight = -0.01
+delay_ms = 1.0
+receptor = "inhibitory"
+"#;
+
+#[test]
+fn the_cli_names_the_projections_that_could_be_procedural() {
+    let dir = std::env::temp_dir().join(format!("neurodyn-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("dense.toml");
+    std::fs::write(&model, DENSE).unwrap();
+    // 10 million stored synapses (about 115 MiB) on a device of 50 MB.
+    let output = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+        .arg("run")
+        .arg(&model)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .env(neurodyn::gpu::DEVICE_MEMORY_VAR, "50000000")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for needle in [
+        "estimated before drawing",
+        "has 47.684 MiB",
+        "largest buffers are: syn_",
+        "procedural = true",
+        "these can be: E -> E",
+    ] {
+        assert!(stderr.contains(needle), "`{needle}` not in: {stderr}");
+    }
+    // Fixed in-degree cannot be regenerated, so it is not suggested.
+    assert!(!stderr.contains("I -> E"), "{stderr}");
+    assert!(!dir.join("out").join("summary.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
