@@ -2,6 +2,8 @@
 // workgroup per neuron that spiked in the step; its invocations stride along the
 // row and add each fixed-point weight into the ring slot `delay` steps ahead.
 // Integer atomics make the sum independent of the order of arrival.
+// Synapse arrays larger than one storage binding are split into chunks, one dispatch
+// each: this dispatch walks the part of each row that lies in its chunk.
 // Twin: src/cpu/propagate.rs.
 
 @group(0) @binding(0) var<uniform> config: Config;
@@ -13,6 +15,7 @@
 @group(0) @binding(5) var<storage, read> syn_weight: array<i32>;
 @group(0) @binding(6) var<storage, read> syn_delay: array<u32>;
 @group(0) @binding(7) var<storage, read_write> ring: array<atomic<i32>>;
+@group(0) @binding(8) var<uniform> chunk: SynapseChunk;
 
 @compute @workgroup_size(64)
 fn main(
@@ -29,8 +32,11 @@ fn main(
     let pre = gid - instance * config.n_neurons;
     let step = atomicLoad(&counters.prop_step);
     let slot_stride = config.n_receptors * config.n_neurons;
-    let row_end = row_start[pre + 1u];
-    for (var s = row_start[pre] + local; s < row_end; s = s + PROPAGATE_WORKGROUP) {
+    // The row's synapses within this chunk, indexed from the chunk's start.
+    let row_begin = max(row_start[pre], chunk.first);
+    let row_end = min(row_start[pre + 1u], chunk.end);
+    for (var t = row_begin + local; t < row_end; t = t + PROPAGATE_WORKGROUP) {
+        let s = t - chunk.first;
         let slot = (step + syn_delay[s]) % config.ring_depth;
         let index = (slot * config.n_instances + instance) * slot_stride + syn_target[s];
         let w = syn_weight[s];

@@ -4,7 +4,7 @@
 use neurodyn::gpu::{AssembledShader, ShaderFile, Stage, COMMON, FAULTS, ROUNDING};
 use neurodyn::plan::layout::{
     BatchInfo, Config, Counters, DispatchArgs, KindInfo, PopulationInfo, ProbeEntry,
-    ProceduralProjection, StimulusParams,
+    ProceduralProjection, StimulusParams, SynapseChunk,
 };
 use neurodyn::plan::NeuronKind;
 use std::mem::{offset_of, size_of};
@@ -109,9 +109,10 @@ fn host_structs_match_the_shaders() {
 @group(0) @binding(5) var<storage, read> e: array<ProbeEntry>;
 @group(0) @binding(6) var<storage, read_write> d: DispatchArgs;
 @group(0) @binding(8) var<storage, read> q: array<ProceduralProjection>;
+@group(0) @binding(9) var<uniform> h: SynapseChunk;
 @compute @workgroup_size(1)
 fn main() {
-    d.x = c.n_neurons + b.first_step + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule;
+    d.x = c.n_neurons + b.first_step + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule + h.first;
 }
 ");
     let module = AssembledShader::new(COMMON.iter().cloned().chain([user]))
@@ -164,6 +165,12 @@ fn main() {
         "ProceduralProjection",
         members!(ProceduralProjection: pre_first, pre_size, post_first, post_size, rule, target_base, exclude_self, row_offset, stream, inv_log_q, weight_kind, weight_a, weight_b, weight_low, weight_high, weight_scale, delay_kind, delay_a, delay_b, delay_low, delay_high),
         size_of::<ProceduralProjection>(),
+    );
+    check_struct(
+        &module,
+        "SynapseChunk",
+        members!(SynapseChunk: first, end),
+        size_of::<SynapseChunk>(),
     );
     check_struct(
         &module,

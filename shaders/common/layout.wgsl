@@ -117,6 +117,13 @@ struct ProceduralProjection {
     _pad2: u32,
 }
 
+struct SynapseChunk {
+    first: u32,
+    end: u32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
 struct DispatchArgs {
     x: u32,
     y: u32,

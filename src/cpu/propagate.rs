@@ -1,6 +1,8 @@
 //! Spike propagation, the twin of `shaders/propagate.wgsl`. The shader's invocations
-//! of a workgroup stride along the row; here one call walks the whole row, which adds
-//! the same integers into the same ring entries (integer sums do not depend on order).
+//! of a workgroup stride along the row, and where the synapse arrays are split into
+//! chunks each chunk's dispatch walks its part of the row; here one call walks the
+//! whole row, which adds the same integers into the same ring entries (integer sums
+//! do not depend on order).
 
 use super::buffers::Buffers;
 use super::fixed_point::{overflowed, report_saturation};

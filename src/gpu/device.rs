@@ -4,6 +4,9 @@ use std::sync::{mpsc, Arc, Mutex};
 
 use crate::error::Error;
 
+/// The environment variable that lowers the storage binding size used (bytes).
+pub const MAX_BINDING_VAR: &str = "NEURODYN_MAX_STORAGE_BINDING";
+
 /// An open device and what we know of it.
 pub struct GpuContext {
     pub device: wgpu::Device,
@@ -108,7 +111,15 @@ impl GpuContext {
     pub fn new(wanted: Option<&str>) -> Result<Self, Error> {
         let adapter = choose_adapter(wanted)?;
         let info = adapter.get_info();
-        let limits = adapter.limits();
+        let mut limits = adapter.limits();
+        // A smaller storage binding limit, to exercise chunked buffers on any device.
+        if let Some(bytes) = std::env::var(MAX_BINDING_VAR)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            limits.max_storage_buffer_binding_size =
+                limits.max_storage_buffer_binding_size.min(bytes);
+        }
         let memory = super::memory::device_memory(&adapter);
         tracing::info!(adapter = %describe(&info), driver = %info.driver, "using adapter");
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {

@@ -15,9 +15,9 @@ use crate::engine::{
     KernelTime, KernelTiming,
 };
 use crate::error::{Error, MemoryShortfall};
-use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, NEURON_WORKGROUP};
+use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP};
 use crate::plan::memory::{format_bytes, MemoryReport};
-use crate::plan::{NeuronKind, Plan};
+use crate::plan::{NeuronKind, Plan, MIN_BUFFER_BYTES};
 
 /// Device buffers, named as the shaders bind them.
 struct Buffers {
@@ -34,9 +34,12 @@ struct Buffers {
     spikes: wgpu::Buffer,
     dispatch: wgpu::Buffer,
     row_start: wgpu::Buffer,
-    syn_target: wgpu::Buffer,
-    syn_weight: wgpu::Buffer,
-    syn_delay: wgpu::Buffer,
+    /// The synapse arrays in chunks of at most one storage binding each.
+    syn_target: Vec<wgpu::Buffer>,
+    syn_weight: Vec<wgpu::Buffer>,
+    syn_delay: Vec<wgpu::Buffer>,
+    /// One `SynapseChunk` per chunk, 256 bytes apart.
+    chunks: wgpu::Buffer,
     procedural: wgpu::Buffer,
     row_lengths: wgpu::Buffer,
     step_ends: wgpu::Buffer,
@@ -94,8 +97,8 @@ pub(crate) struct GpuEngine {
     /// One neuron kernel per model present, with its workgroup grid.
     neuron_updates: Vec<(Kernel, (u32, u32), NeuronKind)>,
     propagate_prepare: Kernel,
-    /// Present where the plan has stored synapses.
-    propagate: Option<Kernel>,
+    /// One per chunk of the stored synapses; none without stored synapses.
+    propagate: Vec<Kernel>,
     /// Present where the plan has procedural projections.
     propagate_procedural: Option<Kernel>,
     probe: Kernel,
@@ -159,6 +162,41 @@ impl GpuEngine {
                 mapped_at_creation: false,
             })
         };
+        // Synapse arrays beyond one storage binding are split into chunks of whole
+        // 256-byte blocks (the storage offset alignment), each bound separately.
+        let per_chunk = chunk_synapses(&ctx.limits);
+        let chunk_ranges: Vec<(usize, usize)> = (0..plan.synapses.len().div_ceil(per_chunk).max(1))
+            .map(|c| {
+                (
+                    c * per_chunk,
+                    ((c + 1) * per_chunk).min(plan.synapses.len()),
+                )
+            })
+            .collect();
+        let mut chunk_slots = vec![0u8; chunk_ranges.len() * KIND_SLOT as usize];
+        for (c, &(first, end)) in chunk_ranges.iter().enumerate() {
+            let chunk = SynapseChunk {
+                first: first as u32,
+                end: end as u32,
+                _pad: [0; 2],
+            };
+            let at = c * KIND_SLOT as usize;
+            chunk_slots[at..at + size_of::<SynapseChunk>()].copy_from_slice(bytes_of(&chunk));
+        }
+        let chunked = |name: &'static str, bytes: &[u8]| -> Vec<wgpu::Buffer> {
+            chunk_ranges
+                .iter()
+                .map(|&(first, end)| {
+                    let mut contents = bytes[first * 4..end * 4].to_vec();
+                    contents.resize(contents.len().max(MIN_BUFFER_BYTES as usize), 0);
+                    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                        label: Some(name),
+                        contents: &contents,
+                        usage: STORAGE,
+                    })
+                })
+                .collect()
+        };
         let infos: Vec<_> = plan.populations.iter().map(|p| p.info).collect();
         // One 256-byte slot per kernel (the largest uniform offset alignment WebGPU allows).
         let mut kinds = vec![0u8; plan.groups.len() * KIND_SLOT as usize];
@@ -180,9 +218,14 @@ impl GpuEngine {
             spikes: zeroed("spikes", STORAGE),
             dispatch: zeroed("dispatch", STORAGE | wgpu::BufferUsages::INDIRECT),
             row_start: init("row_start", cast(&plan.synapses.row_start), STORAGE),
-            syn_target: init("syn_target", cast(&plan.synapses.target), STORAGE),
-            syn_weight: init("syn_weight", cast(&plan.synapses.weight), STORAGE),
-            syn_delay: init("syn_delay", cast(&plan.synapses.delay), STORAGE),
+            syn_target: chunked("syn_target", cast(&plan.synapses.target)),
+            syn_weight: chunked("syn_weight", cast(&plan.synapses.weight)),
+            syn_delay: chunked("syn_delay", cast(&plan.synapses.delay)),
+            chunks: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("chunks"),
+                contents: &chunk_slots,
+                usage: UNIFORM,
+            }),
             procedural: init("procedural", cast(&plan.procedural), STORAGE),
             row_lengths: init("row_lengths", cast(&plan.row_lengths), STORAGE),
             step_ends: zeroed("step_ends", STORAGE),
@@ -229,26 +272,37 @@ impl GpuEngine {
             Stage::PropagatePrepare.files(),
             [&b.batch, &b.counters, &b.dispatch, &b.step_ends].map(|b| b.as_entire_binding()),
         )?;
-        let propagate = (!plan.synapses.is_empty())
-            .then(|| {
-                kernel(
-                    &ctx,
-                    Stage::Propagate.name(),
-                    Stage::Propagate.files(),
-                    [
-                        &b.config,
-                        &b.counters,
-                        &b.spikes,
-                        &b.row_start,
-                        &b.syn_target,
-                        &b.syn_weight,
-                        &b.syn_delay,
-                        &b.ring,
-                    ]
-                    .map(|b| b.as_entire_binding()),
-                )
-            })
-            .transpose()?;
+        // One propagate dispatch per synapse chunk (none without stored synapses).
+        let propagate = if plan.synapses.is_empty() {
+            Vec::new()
+        } else {
+            (0..chunk_ranges.len())
+                .map(|c| {
+                    let chunk = wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer: &b.chunks,
+                        offset: c as u64 * KIND_SLOT,
+                        size: wgpu::BufferSize::new(size_of::<SynapseChunk>() as u64),
+                    });
+                    let resources = [
+                        b.config.as_entire_binding(),
+                        b.counters.as_entire_binding(),
+                        b.spikes.as_entire_binding(),
+                        b.row_start.as_entire_binding(),
+                        b.syn_target[c].as_entire_binding(),
+                        b.syn_weight[c].as_entire_binding(),
+                        b.syn_delay[c].as_entire_binding(),
+                        b.ring.as_entire_binding(),
+                        chunk,
+                    ];
+                    kernel(
+                        &ctx,
+                        Stage::Propagate.name(),
+                        Stage::Propagate.files(),
+                        resources,
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
         let propagate_procedural = (!plan.procedural.is_empty())
             .then(|| {
                 kernel(
@@ -445,7 +499,7 @@ impl GpuEngine {
         );
         let stored = self
             .propagate
-            .as_ref()
+            .iter()
             .map(|k| (k, Launch::Indirect, KernelKind::Propagate));
         let procedural = self
             .propagate_procedural
@@ -493,8 +547,8 @@ impl GpuEngine {
             kinds: Vec::new(),
         };
         // Every step stamps once per dispatch: at most the neuron kernels, prepare,
-        // the two propagations and probe.
-        let per_step = self.neuron_updates.len() as u32 + 4;
+        // propagate per chunk, procedural propagation and probe.
+        let per_step = (self.neuron_updates.len() + self.propagate.len()) as u32 + 3;
         let batch = ((MAX_QUERIES - 1) / per_step).min(self.plan.batch_steps);
         let period_ns = f64::from(self.ctx.queue.get_timestamp_period());
         let mut kernels = Vec::new();
@@ -707,6 +761,15 @@ impl Engine for GpuEngine {
     }
 }
 
+/// Synapses per chunk of the synapse arrays: as many 4-byte entries as one storage
+/// binding holds, in whole 256-byte blocks so every chunk starts aligned.
+fn chunk_synapses(limits: &wgpu::Limits) -> usize {
+    let bytes = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
+    ((bytes / 4) as usize & !63).max(64)
+}
+
 /// Refuses, before any allocation, buffers that need more than the device's memory
 /// (where it is known); `advice` says what would make them fit.
 pub(crate) fn check_memory(
@@ -745,7 +808,8 @@ fn check_limits(plan: &Plan, ctx: &GpuContext) -> Result<(), Error> {
         .map(|b| format!("{} {} bytes ({})", b.name, b.bytes, b.purpose))
         .collect::<Vec<_>>()
         .join(", ");
-    for b in &plan.buffers {
+    // The synapse arrays are chunked to fit a binding; the rest must fit one.
+    for b in plan.buffers.iter().filter(|b| !b.name.starts_with("syn_")) {
         let limits = [
             (ctx.limits.max_buffer_size, "max_buffer_size"),
             (

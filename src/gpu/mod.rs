@@ -9,7 +9,7 @@ mod memory;
 mod shaders;
 
 pub use custom::generate as custom_model_files;
-pub use device::{adapters, choose_adapter, describe, rank, GpuContext};
+pub use device::{adapters, choose_adapter, describe, rank, GpuContext, MAX_BINDING_VAR};
 pub(crate) use engine::{check_memory, GpuEngine};
 pub use kernel::run_kernel;
 pub use memory::{device_memory, DEVICE_MEMORY_VAR};

@@ -208,6 +208,18 @@ pub struct ProceduralProjection {
     pub _pad: [u32; 3],
 }
 
+/// The synapses one propagate dispatch covers: its chunk of the synapse arrays (a
+/// uniform; arrays larger than a storage binding are split into chunks).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct SynapseChunk {
+    /// The first synapse of the chunk (index into the whole table).
+    pub first: u32,
+    /// One past the last.
+    pub end: u32,
+    pub _pad: [u32; 2],
+}
+
 /// Arguments of an indirect dispatch.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]

@@ -1,0 +1,67 @@
+//! Synapse arrays larger than one storage binding are split into chunks, each bound
+//! and dispatched separately. A small binding limit forced on the device
+//! (NEURODYN_MAX_STORAGE_BINDING) splits a network's synapses into several chunks;
+//! its raster, state and input ring are those of the unchunked run and of the CPU
+//! reference. (The only test in this binary: it sets the environment variable.)
+
+use std::path::Path;
+
+use neurodyn::gpu::MAX_BINDING_VAR;
+use neurodyn::{model::file, Backend, Connectivity, Error, Simulation};
+
+#[test]
+fn chunked_synapse_arrays_give_the_unchunked_raster() {
+    // CUBA with p = 0.1 (1.6 million synapses, 6.4 MB per synapse array) and weights
+    // a fifth as large; only I recorded, so the other buffers fit a 2 MiB binding.
+    let mut network = file::load(Path::new("models/cuba.toml")).unwrap().network;
+    for projection in &mut network.projections {
+        projection.connectivity = Connectivity::FixedProbability {
+            p: 0.1,
+            allow_autapses: false,
+        };
+        let (w, _) = projection.weight.range();
+        projection.weight = (w / 5.0).into();
+    }
+    network.recorders.clear();
+    network.record_spikes("I");
+
+    let run = |backend| {
+        let mut sim = Simulation::new(&network, backend).unwrap();
+        sim.run(2000).unwrap();
+        let raster = sim.spikes("I").unwrap().clone();
+        let v: Vec<u32> = sim
+            .read_state("E", "v")
+            .unwrap()
+            .iter()
+            .map(|x| x.to_bits())
+            .collect();
+        (
+            raster,
+            v,
+            sim.read_input_ring().unwrap(),
+            sim.plan().synapses.len(),
+        )
+    };
+    std::env::set_var(MAX_BINDING_VAR, (2u64 << 20).to_string());
+    let chunked = run(Backend::Gpu);
+    // Only the synapse arrays are chunked: recording E as well needs a spike buffer
+    // beyond the binding, refused by name before allocation.
+    let mut recording_all = network.clone();
+    recording_all.record_spikes("E");
+    match Simulation::new(&recording_all, Backend::Gpu) {
+        Err(Error::TooLarge { buffer, .. }) => assert_eq!(buffer, "spikes"),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("a spike buffer beyond the binding limit was accepted"),
+    }
+    std::env::remove_var(MAX_BINDING_VAR);
+    let whole = run(Backend::Gpu);
+    let cpu = run(Backend::Cpu);
+
+    // Four chunks of 2 MiB cover the 6.4 MB arrays.
+    assert!(chunked.3 * 4 > 3 * (2 << 20), "{} synapses", chunked.3);
+    assert!(chunked.0.len() > 100, "I fires {} spikes", chunked.0.len());
+    assert_eq!(chunked.0, whole.0, "chunked raster differs");
+    assert_eq!(chunked.1, whole.1, "chunked state differs");
+    assert_eq!(chunked.2, whole.2, "chunked input ring differs");
+    assert_eq!(whole.0, cpu.0, "GPU and CPU rasters differ");
+}
