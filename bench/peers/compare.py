@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Compares neurodyn's bench results with the peers' (Brian2, NEST) as one Markdown
+table per neurodyn configuration.
+
+    bench/peers/compare.py --neurodyn nd.json --peers peers.json [--out table.md]
+
+Both files are JSON lists in the schema of `neurodyn bench --out` (run_peers.py writes
+the peers'). Records are grouped by model (`id`) and simulator; each figure is the mean
+over the seeds present (± the sample standard deviation when there are several).
+
+Columns:
+- RTF: real-time factor, run time / simulated time (build excluded); below 1 is faster
+  than real time.
+- speed-up: the peer's mean RTF / neurodyn's mean RTF (> 1: neurodyn is faster).
+- rate, CV: each population's firing rate (Hz) and mean CV of inter-spike intervals.
+- Δrate, ΔCV: neurodyn's mean minus the row's mean, in % of the row's mean.
+
+Older neurodyn files without `id`, `seed` or `populations` are accepted: the model id
+is derived from the model name, and the missing figures are shown as "n/a".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from run_peers import load_records, record_model_id  # noqa: E402
+
+MODEL_ORDER = ["cuba", "coba", "cobahh", "brunel_2500", "brunel_12500", "brunel_100000"]
+SIM_ORDER = ["neurodyn", "brian2-cpp-1thread", "brian2-cpp-2threads", "nest-1thread", "nest-2threads"]
+
+
+def mean_sd(values):
+    values = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if not values:
+        return None, None, 0
+    m = statistics.fmean(values)
+    sd = statistics.stdev(values) if len(values) > 1 else None
+    return m, sd, len(values)
+
+
+def fmt(m, sd=None, digits=3, sig=False):
+    if m is None:
+        return "n/a"
+    f = (lambda x: f"{x:.{digits}g}") if sig else (lambda x: f"{x:.{digits}f}")
+    return f(m) + (f" ± {f(sd)}" if sd is not None else "")
+
+
+def pct(nd, ref):
+    if nd is None or ref is None or ref == 0:
+        return "n/a"
+    return f"{100.0 * (nd - ref) / ref:+.1f}%"
+
+
+class Group:
+    """The records of one (model, simulator[, device])."""
+
+    def __init__(self, records):
+        self.records = records
+        r0 = records[0]
+        self.model = r0.get("model", "?")
+        self.neurons = r0.get("neurons")
+        self.synapses = mean_sd([r.get("synapses") for r in records])[0]
+        self.seeds = sorted({r.get("seed") for r in records if r.get("seed") is not None})
+        self.n = len(records)
+        self.rtf = mean_sd([r.get("realtime_factor") for r in records])
+        self.build = mean_sd([r.get("build_s") for r in records])
+        self.simulated_ms = sorted({r.get("simulated_ms") for r in records})
+        mem = [r.get("peak_memory_bytes") for r in records]
+        self.memory = mean_sd([m / 2**20 for m in mem if m is not None])
+        self.pops = {}
+        for r in records:
+            for p in r.get("populations") or []:
+                d = self.pops.setdefault(p["name"], {"rate": [], "cv": []})
+                d["rate"].append(p.get("rate_hz"))
+                d["cv"].append(p.get("cv_isi"))
+
+    def rate(self, pop):
+        return mean_sd(self.pops.get(pop, {}).get("rate", []))
+
+    def cv(self, pop):
+        return mean_sd(self.pops.get(pop, {}).get("cv", []))
+
+
+def group_by(records, key):
+    out = {}
+    for r in records:
+        out.setdefault(key(r), []).append(r)
+    return out
+
+
+def order_key(seq, x):
+    return (seq.index(x) if x in seq else len(seq), x)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--neurodyn", required=True, nargs="+", help="neurodyn bench JSON file(s)")
+    ap.add_argument("--peers", required=True, nargs="+", help="run_peers.py JSON file(s)")
+    ap.add_argument("--out", help="also write the Markdown here")
+    ap.add_argument("--populations", default="E,I", help="populations to compare (default E,I)")
+    args = ap.parse_args()
+
+    nd_records = [r for path in args.neurodyn for r in load_records(path)]
+    peer_records = [r for path in args.peers for r in load_records(path)]
+    for r in nd_records:
+        r.setdefault("simulator", "neurodyn")
+    pops = args.populations.split(",")
+
+    # One table per neurodyn configuration (simulator + device), e.g. GPU and CPU.
+    nd_configs = group_by(nd_records, lambda r: (r.get("simulator", "neurodyn"), r.get("device", "")))
+    peers = group_by(peer_records, lambda r: (record_model_id(r), r.get("simulator", "?")))
+
+    lines = []
+    for (nd_sim, nd_device), nd_recs in nd_configs.items():
+        nd_by_model = group_by(nd_recs, record_model_id)
+        lines.append(f"neurodyn: {nd_sim} on {nd_device or 'unknown device'}")
+        lines.append("")
+        head = ["model", "simulator", "seeds", "synapses", "build (s)", "RTF", "speed-up", "peak RSS (MiB)"]
+        for p in pops:
+            head += [f"rate {p} (Hz)", f"CV {p}"]
+        for p in pops:
+            head += [f"Δrate {p}", f"ΔCV {p}"]
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        model_ids = set(nd_by_model) | {m for (m, _) in peers}
+        for model_id in sorted(model_ids, key=lambda m: order_key(MODEL_ORDER, m)):
+            if model_id not in nd_by_model:
+                continue
+            nd = Group(nd_by_model[model_id])
+            rows = [("neurodyn", nd)]
+            sims = sorted({s for (m, s) in peers if m == model_id}, key=lambda s: order_key(SIM_ORDER, s))
+            rows += [(s, Group(peers[(model_id, s)])) for s in sims]
+            if len(sims) > 1:
+                all_peers = [r for s in sims for r in peers[(model_id, s)]]
+                rows.append(("peers (all)", Group(all_peers)))
+            for sim, g in rows:
+                is_nd = sim == "neurodyn"
+                is_all = sim == "peers (all)"
+                durations = ",".join(f"{d:g}" for d in g.simulated_ms if d is not None)
+                label = f"{g.model} ({durations} ms)" if is_nd else ""
+                seeds = ",".join(str(s) for s in g.seeds) if g.seeds else str(g.n)
+                cells = [
+                    label,
+                    sim,
+                    seeds,
+                    f"{g.synapses:,.0f}" if g.synapses is not None else "n/a",
+                    "" if is_all else fmt(*g.build[:2], digits=2),
+                    "" if is_all else fmt(*g.rtf[:2], digits=3, sig=True),
+                    ""
+                    if (is_nd or is_all or g.rtf[0] is None or not nd.rtf[0])
+                    else f"{g.rtf[0] / nd.rtf[0]:.2f}×",
+                    "" if is_all else fmt(*g.memory[:2], digits=0),
+                ]
+                for p in pops:
+                    cells += [fmt(*g.rate(p)[:2], digits=2), fmt(*g.cv(p)[:2], digits=3)]
+                for p in pops:
+                    if is_nd:
+                        cells += ["", ""]
+                    else:
+                        cells += [pct(nd.rate(p)[0], g.rate(p)[0]), pct(nd.cv(p)[0], g.cv(p)[0])]
+                lines.append("| " + " | ".join(cells) + " |")
+            mismatch = {r.get("simulated_ms") for r in nd_by_model[model_id]} ^ {
+                r.get("simulated_ms") for s in sims for r in peers[(model_id, s)]
+            }
+            if sims and mismatch:
+                lines.append(
+                    f"| ⚠ {model_id}: simulated durations differ between neurodyn and peers: "
+                    f"{sorted(x for x in mismatch if x is not None)} ms |" + " |" * (len(head) - 1)
+                )
+        lines.append("")
+        lines.append(
+            "RTF = run time / simulated time, mean ± sd over seeds (build excluded). "
+            "speed-up = peer RTF / neurodyn RTF (> 1: neurodyn faster). "
+            "Δ = (neurodyn − row) / row, on the means over seeds."
+        )
+        lines.append("")
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
