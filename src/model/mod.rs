@@ -5,6 +5,7 @@
 pub mod brunel;
 mod custom;
 pub mod file;
+pub mod microcircuit;
 mod network;
 mod neuron;
 mod validate;
