@@ -3,12 +3,12 @@
 //! and each population's rate and CV, as JSON and as a Markdown table. The peer
 //! harness in `bench/peers/` writes the same JSON for Brian2 and NEST.
 
-use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::model::microcircuit::{self, MicrocircuitOptions};
 use crate::model::{brunel, file, Network};
 use crate::profile::synaptic_events;
 use crate::record::SpikeStats;
@@ -71,6 +71,11 @@ struct Case {
     duration_ms: f64,
     /// Brunel's order (N = 5 · order), for the Brunel cases.
     brunel_order: Option<u32>,
+    /// Regenerate the synapses instead of storing them.
+    procedural: bool,
+    /// The cortical microcircuit at this scale (neurons and in-degrees), built by
+    /// `microcircuit::network` instead of read from a file.
+    microcircuit_scale: Option<f64>,
 }
 
 fn cases(suite: Suite) -> Vec<Case> {
@@ -80,6 +85,17 @@ fn cases(suite: Suite) -> Vec<Case> {
         file,
         duration_ms,
         brunel_order,
+        procedural: false,
+        microcircuit_scale: None,
+    };
+    let microcircuit = |id, name, scale, procedural| Case {
+        microcircuit_scale: Some(scale),
+        procedural,
+        ..case(id, name, "", 1000.0, None)
+    };
+    let procedural = |id, name, duration_ms, order| Case {
+        procedural: true,
+        ..case(id, name, "brunel", duration_ms, Some(order))
     };
     match suite {
         Suite::Quick => vec![
@@ -104,23 +120,67 @@ fn cases(suite: Suite) -> Vec<Case> {
                 1000.0,
                 Some(2500),
             ),
+            procedural(
+                "brunel_100000",
+                "Brunel C, 100,000 neurons, procedural",
+                1000.0,
+                20_000,
+            ),
+            procedural(
+                "brunel_1000000",
+                "Brunel C, 10^6 neurons, procedural",
+                1000.0,
+                200_000,
+            ),
+            microcircuit("microcircuit_0.1", "Microcircuit, scale 0.1", 0.1, false),
+            microcircuit("microcircuit_1", "Microcircuit, full scale", 1.0, false),
+            microcircuit(
+                "microcircuit_1_procedural",
+                "Microcircuit, full scale, procedural",
+                1.0,
+                true,
+            ),
         ],
     }
 }
 
-/// Runs `suite` with the model files of `models_dir` on `backend`, every model with
-/// `seed`; with `only`, just the cases whose ids are listed.
-pub fn run_suite(
-    suite: Suite,
-    models_dir: &Path,
-    backend: &Backend,
-    seed: u64,
-    only: Option<&[String]>,
-) -> Result<Vec<BenchResult>, Error> {
+/// How to run a suite.
+#[derive(Debug, Clone)]
+pub struct SuiteOptions {
+    /// The directory of the model files.
+    pub models_dir: std::path::PathBuf,
+    pub backend: Backend,
+    /// The seed of every model.
+    pub seed: u64,
+    /// Just these case ids, where given.
+    pub only: Option<Vec<String>>,
+    /// Simulated time of every case instead of the suite's, where given (ms).
+    pub duration_ms: Option<f64>,
+}
+
+/// Runs `suite` as `options` say.
+pub fn run_suite(suite: Suite, options: &SuiteOptions) -> Result<Vec<BenchResult>, Error> {
+    let only = options.only.as_deref();
     cases(suite)
         .into_iter()
         .filter(|c| only.is_none_or(|ids| ids.iter().any(|id| id == c.id)))
-        .map(|case| {
+        .map(|mut case| {
+            let models_dir = &options.models_dir;
+            let (backend, seed) = (&options.backend, options.seed);
+            if let Some(ms) = options.duration_ms {
+                case.duration_ms = ms;
+            }
+            if let Some(scale) = case.microcircuit_scale {
+                let network = microcircuit::network(&MicrocircuitOptions {
+                    scale,
+                    k_scale: scale,
+                    seed,
+                    procedural: case.procedural,
+                    ..MicrocircuitOptions::default()
+                })
+                .map_err(|e| Error::Output(format!("benchmark model: {e}")))?;
+                return run_case(&case, network, backend);
+            }
             let path = models_dir.join(format!("{}.toml", case.file));
             let mut network = file::load(&path)
                 .map_err(|e| Error::Output(format!("benchmark model: {e}")))?
@@ -128,6 +188,9 @@ pub fn run_suite(
             if let Some(order) = case.brunel_order {
                 let (g, eta) = brunel::regime("C").expect("regime C exists");
                 brunel::configure(&mut network, order, g, eta);
+            }
+            if case.procedural {
+                brunel::make_procedural(&mut network);
             }
             network.seed = seed;
             run_case(&case, network, backend)

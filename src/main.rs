@@ -75,6 +75,9 @@ enum Command {
         /// Run only these cases (comma-separated ids, e.g. cuba,brunel_12500).
         #[arg(long, value_delimiter = ',', value_name = "IDS")]
         only: Option<Vec<String>>,
+        /// Simulated time of every case instead of the suite's (ms).
+        #[arg(long, value_name = "MS")]
+        duration: Option<f64>,
     },
 }
 
@@ -166,7 +169,17 @@ fn main() -> ExitCode {
             backend,
             seed,
             only,
-        } => bench(suite, out, &models, backend, seed, only),
+            duration,
+        } => {
+            let options = neurodyn::bench::SuiteOptions {
+                models_dir: models,
+                backend: backend.backend(None),
+                seed,
+                only,
+                duration_ms: duration,
+            };
+            bench(suite, out, options)
+        }
     }
 }
 
@@ -350,17 +363,15 @@ fn devices() -> ExitCode {
 fn bench(
     suite: SuiteArg,
     out: Option<PathBuf>,
-    models: &Path,
-    backend: BackendArg,
-    seed: u64,
-    only: Option<Vec<String>>,
+    options: neurodyn::bench::SuiteOptions,
 ) -> ExitCode {
     let suite = match suite {
         SuiteArg::Quick => neurodyn::bench::Suite::Quick,
         SuiteArg::Standard => neurodyn::bench::Suite::Standard,
     };
     let known = neurodyn::bench::case_ids(suite);
-    if let Some(unknown) = only
+    if let Some(unknown) = options
+        .only
         .iter()
         .flatten()
         .find(|id| !known.contains(&id.as_str()))
@@ -371,8 +382,7 @@ fn bench(
         );
         return ExitCode::from(2);
     }
-    let backend = backend.backend(None);
-    let results = match neurodyn::bench::run_suite(suite, models, &backend, seed, only.as_deref()) {
+    let results = match neurodyn::bench::run_suite(suite, &options) {
         Ok(results) => results,
         Err(e) => return fail(&e),
     };

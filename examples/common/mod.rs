@@ -61,8 +61,9 @@ pub fn run(
     let run_s = run.elapsed().as_secs_f64();
 
     println!(
-        "{title}: {} neurons, {} synapses, seed {}, on {}",
+        "{title}: {} neurons, {:.0} synapses ({} stored), seed {}, on {}",
         sim.plan().n_neurons(),
+        sim.plan().synapse_count(),
         sim.plan().synapses.len(),
         network.seed,
         sim.device()
@@ -85,6 +86,18 @@ pub fn run(
         );
     }
     println!("build {build_s:.3} s, run {run_s:.3} s for {duration_ms} ms simulated");
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string())
+        })
+        .map_or("unknown".to_string(), |kib| format!("{kib} KiB"));
+    println!(
+        "device buffers {}, peak resident memory {peak}",
+        neurodyn::plan::memory::format_bytes(sim.plan().memory_bytes())
+    );
     println!(
         "real-time factor (wall / simulated): {:.3}",
         run_s / (duration_ms / 1000.0)

@@ -49,3 +49,30 @@ pub fn configure(network: &mut Network, order: u32, g: f64, eta: f64) {
         }
     }
 }
+
+/// Makes every fixed-in-degree projection procedural: as fixed probability
+/// p = k / n_pre with autapses and multapses excluded, so each in-degree is binomial
+/// around k (mean k, variance k (1 − p)) instead of exactly k, and the synapses take
+/// no memory. This is the form for networks too large to store (10^6 neurons and
+/// 1.25·10^9 synapses); NEST's fixed_indegree cannot be regenerated per presynaptic
+/// neuron (see `Projection::procedural`).
+pub fn make_procedural(network: &mut Network) {
+    let sizes: Vec<(String, u32)> = network
+        .populations
+        .iter()
+        .map(|p| (p.name.clone(), p.size))
+        .collect();
+    for projection in &mut network.projections {
+        if let Connectivity::FixedInDegree { k, .. } = projection.connectivity {
+            let n_pre = sizes
+                .iter()
+                .find(|(name, _)| *name == projection.pre)
+                .map_or(1, |(_, size)| *size);
+            projection.connectivity = Connectivity::FixedProbability {
+                p: f64::from(k) / f64::from(n_pre),
+                allow_autapses: false,
+            };
+            projection.procedural = true;
+        }
+    }
+}
