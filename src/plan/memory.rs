@@ -182,7 +182,7 @@ pub fn format_bytes(bytes: u64) -> String {
 }
 
 /// Stored synapses a projection rule makes (the expectation for fixed probability).
-fn expected_synapses(rule: &Connectivity, n_pre: u64, n_post: u64, same: bool) -> f64 {
+pub(crate) fn expected_synapses(rule: &Connectivity, n_pre: u64, n_post: u64, same: bool) -> f64 {
     let pairs = |allow_autapses: bool| {
         (n_pre * n_post - if same && !allow_autapses { n_pre } else { 0 }) as f64
     };

@@ -216,6 +216,7 @@ impl Plan {
         let mut max_delay = 1u32;
         let mut pending_procedural = Vec::new();
         let mut row_lengths = Vec::new();
+        let mut stored = draw_stored(network, pop_index);
         for (index, projection) in network.projections.iter().enumerate() {
             let pre = pop_index(&projection.pre);
             let post = pop_index(&projection.post);
@@ -239,15 +240,7 @@ impl Plan {
                 pending_procedural.push(pending);
                 continue;
             }
-            let d = draw_projection(
-                projection,
-                index as u32,
-                network.populations[pre].size,
-                network.populations[post].size,
-                pre == post,
-                network.seed,
-                dt,
-            );
+            let d = stored[index].take().expect("drawn");
             let receptor = projection.receptor.index() as u32;
             for (&j, &w) in d.post.iter().zip(&d.weight) {
                 bound[(receptor * n_neurons + firsts[post] + j) as usize] += w.abs();
@@ -684,6 +677,71 @@ impl Plan {
             probe_capacity: u64::from(self.probe_capacity),
         }))
     }
+}
+
+/// The synapses of every stored projection (`None` for procedural ones), drawn on all
+/// cores: each projection has its own random streams, so the order of drawing does
+/// not matter. The largest projections are started first.
+fn draw_stored(
+    network: &Network,
+    pop_index: impl Fn(&str) -> usize + Sync,
+) -> Vec<Option<DrawnSynapses>> {
+    let mut order: Vec<usize> = (0..network.projections.len())
+        .filter(|&i| !network.projections[i].procedural)
+        .collect();
+    let size = |i: usize| {
+        let p = &network.projections[i];
+        memory::expected_synapses(
+            &p.connectivity,
+            u64::from(network.populations[pop_index(&p.pre)].size),
+            u64::from(network.populations[pop_index(&p.post)].size),
+            p.pre == p.post,
+        )
+    };
+    order.sort_by(|&a, &b| size(b).total_cmp(&size(a)));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(order.len())
+        .max(1);
+    let mut drawn: Vec<Option<DrawnSynapses>> = vec![None; network.projections.len()];
+    let results: Vec<Vec<(usize, DrawnSynapses)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&index) = order.get(k) else {
+                            break mine;
+                        };
+                        let p = &network.projections[index];
+                        let (pre, post) = (pop_index(&p.pre), pop_index(&p.post));
+                        mine.push((
+                            index,
+                            draw_projection(
+                                p,
+                                index as u32,
+                                network.populations[pre].size,
+                                network.populations[post].size,
+                                pre == post,
+                                network.seed,
+                                network.dt_ms,
+                            ),
+                        ));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a drawing thread panicked"))
+            .collect()
+    });
+    for (index, d) in results.into_iter().flatten() {
+        drawn[index] = Some(d);
+    }
+    drawn
 }
 
 /// Steps per batch when `recorded` neurons are recorded: every one of them spiking in
