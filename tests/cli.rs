@@ -203,6 +203,11 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
             broken(&dir, "syntax.toml", "size = 3200", "size = = 3200"),
             vec![":13:"],
         ),
+        (
+            // A missing field is reported at its table's `[[projections]]` header.
+            broken(&dir, "missing_field.toml", "receptor = \"excitatory\"", ""),
+            vec![":25:1:", "`projections[0]`", "missing field `receptor`"],
+        ),
     ];
     for (path, needles) in &cases {
         let mut needles = needles.clone();

@@ -361,11 +361,18 @@ impl<'a> Source<'a> {
         let root = toml::de::DeTable::parse(self.text).ok()?;
         let mut path = String::new();
         let mut value: &toml::de::DeValue<'_> = &toml::de::DeValue::Table(root.get_ref().clone());
+        // Where a key's entry starts: a `[[table]]` or `[table]` header's brackets
+        // come before its key, and an error about the table points at them.
+        let entry_start = |key_start: usize| {
+            self.text[..key_start]
+                .trim_end_matches(['[', ' ', '\t'])
+                .len()
+        };
         loop {
             let next = match value {
                 toml::de::DeValue::Table(t) => t
                     .iter()
-                    .filter(|(k, _)| k.span().start <= at)
+                    .filter(|(k, _)| entry_start(k.span().start) <= at)
                     .max_by_key(|(k, _)| k.span().start)
                     .map(|(k, v)| (format!(".{}", k.get_ref().as_ref()), v)),
                 toml::de::DeValue::Array(a) => a
