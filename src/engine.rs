@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::checkpoint::Snapshot;
 use crate::error::Error;
 use crate::plan::layout::Counters;
 use crate::plan::{NeuronKind, Plan};
@@ -133,6 +134,10 @@ pub(crate) trait Engine {
     /// the copy out of the mapped staging buffer included; the wait for the device is
     /// not).
     fn readback_time(&self) -> Duration;
+    /// The dynamic state between batches (for checkpoints).
+    fn snapshot(&mut self) -> Result<Snapshot, Error>;
+    /// Replaces the dynamic state with `snapshot` (sizes checked by the caller).
+    fn restore(&mut self, snapshot: &Snapshot) -> Result<(), Error>;
     /// The whole state buffer, layout `[variable][instance][neuron]`.
     fn read_state(&mut self) -> Result<Vec<f32>, Error>;
     /// The whole input ring, layout `[slot][instance][receptor][neuron]`.

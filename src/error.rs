@@ -78,6 +78,8 @@ pub enum Error {
     CustomModelOnCpu { model: String },
     #[error("cannot write the outputs: {0}")]
     Output(String),
+    #[error("checkpoint `{path}`: {reason}")]
+    Checkpoint { path: String, reason: String },
     #[error("the simulation stopped after an earlier error and cannot continue: {0}")]
     Stopped(String),
 }

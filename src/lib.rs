@@ -24,6 +24,7 @@
 //! ```
 
 pub mod bench;
+pub mod checkpoint;
 pub mod cpu;
 mod engine;
 mod error;

@@ -121,6 +121,12 @@ struct RunArgs {
     /// Write the host's tracing spans as a Chrome trace (chrome://tracing, Perfetto).
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Save the whole simulation state to OUT/checkpoint.ndck every MS of simulated time.
+    #[arg(long, value_name = "MS")]
+    checkpoint_every: Option<f64>,
+    /// Continue from a checkpoint of the same model; outputs start at its step.
+    #[arg(long, value_name = "FILE")]
+    resume: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -222,6 +228,13 @@ fn run(args: RunArgs) -> ExitCode {
     if let Some(seed) = args.seed {
         model.network.seed = seed;
     }
+    if let Some(ms) = args
+        .checkpoint_every
+        .filter(|ms| !(ms.is_finite() && *ms > 0.0))
+    {
+        eprintln!("error: --checkpoint-every {ms}: must be a positive time in ms");
+        return ExitCode::from(2);
+    }
     if !(model.duration_ms.is_finite() && model.duration_ms >= 0.0) {
         eprintln!(
             "error: --duration {} ms: must be a finite, non-negative time",
@@ -236,6 +249,8 @@ fn run(args: RunArgs) -> ExitCode {
             .unwrap_or_else(|| PathBuf::from("neurodyn-out").join(&model.name)),
         backend,
         plot: !args.no_plot,
+        checkpoint_every_ms: args.checkpoint_every,
+        resume: args.resume,
     };
     let bar = (!args.quiet).then(|| {
         let bar = ProgressBar::new((model.duration_ms / model.network.dt_ms).round() as u64);

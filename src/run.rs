@@ -21,6 +21,25 @@ pub struct RunOptions {
     pub backend: Backend,
     /// Draw `raster.png`.
     pub plot: bool,
+    /// Write `checkpoint.ndck` in the output directory every this much simulated time
+    /// (ms), replacing the previous one.
+    pub checkpoint_every_ms: Option<f64>,
+    /// Continue from this checkpoint (of the same model) instead of starting at 0;
+    /// the outputs then hold the run from the checkpoint's step on.
+    pub resume: Option<PathBuf>,
+}
+
+impl RunOptions {
+    /// Outputs in `out_dir` on `backend`, with a raster, no checkpoints.
+    pub fn new(out_dir: PathBuf, backend: Backend) -> Self {
+        Self {
+            out_dir,
+            backend,
+            plot: true,
+            checkpoint_every_ms: None,
+            resume: None,
+        }
+    }
 }
 
 /// Where a run stands, reported after every stretch.
@@ -71,6 +90,9 @@ pub struct RunReport {
     pub synapses: u64,
 }
 
+/// The checkpoint `--checkpoint-every` writes in the output directory.
+pub const CHECKPOINT_FILE: &str = "checkpoint.ndck";
+
 /// Runs `model` for its duration, writing outputs into `options.out_dir`.
 pub fn run_model(
     model: &LoadedModel,
@@ -87,8 +109,14 @@ pub fn run_model(
     std::fs::create_dir_all(&options.out_dir).map_err(|e| io_error(&options.out_dir, e))?;
 
     let build = Instant::now();
-    let mut sim = Simulation::new(&network, options.backend.clone())?;
+    let mut sim = match &options.resume {
+        Some(path) => Simulation::restore(&network, options.backend.clone(), path)?,
+        None => Simulation::new(&network, options.backend.clone())?,
+    };
     let build_s = build.elapsed().as_secs_f64();
+    let checkpoint_steps = options
+        .checkpoint_every_ms
+        .map(|ms| ((ms / network.dt_ms).round() as u64).max(1));
 
     let dt = network.dt_ms;
     let steps_total = (model.duration_ms / dt).round() as u64;
@@ -96,12 +124,19 @@ pub fn run_model(
     let stretch = u64::from(sim.plan().batch_steps) * 4;
     let mut max_buffered = 0;
     let run = Instant::now();
-    let mut done = 0;
+    let mut done = sim.current_step();
     while done < steps_total {
-        let steps = stretch.min(steps_total - done);
+        let mut steps = stretch.min(steps_total - done);
+        if let Some(every) = checkpoint_steps {
+            // Stop at the next multiple of the checkpoint interval.
+            steps = steps.min(every - done % every);
+        }
         sim.run(steps)?;
         done += steps;
         max_buffered = max_buffered.max(outputs.flush(&mut sim)?);
+        if checkpoint_steps.is_some_and(|every| done % every == 0) {
+            sim.checkpoint(&options.out_dir.join(CHECKPOINT_FILE))?;
+        }
         progress(Progress {
             steps_done: done,
             steps_total,

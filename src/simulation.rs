@@ -1,7 +1,10 @@
 //! `Simulation`: a plan running on a backend, with its records.
 
 use crate::cpu::CpuEngine;
+use std::path::Path;
 use std::time::Instant;
+
+use crate::checkpoint;
 
 use crate::engine::{BatchOutput, Engine, KernelProfile, KernelTiming};
 use crate::error::Error;
@@ -34,6 +37,9 @@ pub struct Simulation {
     states: Vec<StateRecord>,
     stopped: Option<String>,
     times: HostTimes,
+    /// The model's hash (`checkpoint::model_hash`), where the simulation was made from
+    /// a network.
+    model_hash: Option<u64>,
 }
 
 /// Where the host's wall time went.
@@ -77,7 +83,56 @@ impl Simulation {
         let build_s = start.elapsed().as_secs_f64();
         let mut sim = Self::on(plan, context)?;
         sim.times.build_s = build_s;
+        sim.model_hash = Some(checkpoint::model_hash(network));
         Ok(sim)
+    }
+
+    /// A simulation of `network` continuing from the checkpoint at `path`, which must
+    /// have been taken from the same model (same network, seed included): the run
+    /// continues bit-identically. A checkpoint of another model, another format
+    /// version, or a truncated or corrupted file is refused.
+    pub fn restore(network: &Network, backend: Backend, path: &Path) -> Result<Self, Error> {
+        let (step, snapshot) = checkpoint::read(path, checkpoint::model_hash(network))?;
+        let mut sim = Self::new(network, backend)?;
+        let expected = (
+            sim.plan.initial_state.len(),
+            sim.plan.initial_refractory.len(),
+            sim.plan.ring_len() as usize,
+        );
+        let found = (
+            snapshot.state.len(),
+            snapshot.refractory.len(),
+            snapshot.ring.len(),
+        );
+        if expected != found {
+            return Err(Error::Checkpoint {
+                path: path.display().to_string(),
+                reason: format!(
+                    "its buffers (state, refractory, ring: {found:?}) do not fit this model's \
+                     {expected:?}"
+                ),
+            });
+        }
+        sim.engine.restore(&snapshot)?;
+        sim.step = step;
+        Ok(sim)
+    }
+
+    /// Saves the whole dynamic state (neuron state, refractory counters, input ring,
+    /// clock) to `path`, written under a temporary name and renamed when complete.
+    /// Records are not part of it: they belong to the caller's outputs.
+    pub fn checkpoint(&mut self, path: &Path) -> Result<(), Error> {
+        if let Some(reason) = &self.stopped {
+            return Err(Error::Stopped(reason.clone()));
+        }
+        let hash = self.model_hash.ok_or_else(|| Error::Checkpoint {
+            path: path.display().to_string(),
+            reason: "this simulation was made from a plan; make it with Simulation::new \
+                     (from its network) to checkpoint it"
+                .into(),
+        })?;
+        let snapshot = self.engine.snapshot()?;
+        checkpoint::write(path, hash, self.step, &snapshot)
     }
 
     /// Sets up an existing plan on `backend`.
@@ -133,6 +188,7 @@ impl Simulation {
                 upload_s: start.elapsed().as_secs_f64(),
                 ..HostTimes::default()
             },
+            model_hash: None,
         })
     }
 

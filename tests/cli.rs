@@ -266,9 +266,8 @@ receptor = "excitatory"
         let mut model = file::load(&path).unwrap();
         model.duration_ms = ms;
         let options = RunOptions {
-            out_dir: dir.join(format!("out{ms}")),
-            backend: Backend::Gpu,
             plot: false,
+            ..RunOptions::new(dir.join(format!("out{ms}")), Backend::Gpu)
         };
         run_model(&model, &options, &mut |_| {}).unwrap()
     };
@@ -358,4 +357,61 @@ fn the_benchmark_runs_only_the_cases_asked_for_and_names_unknown_ones() {
         stderr.contains("no case `cuda`") && stderr.contains("cuba"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_run_resumed_from_a_checkpoint_in_a_new_process_continues_the_raster() {
+    let dir = temp_dir("resume");
+    let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "models/cuba.toml", "--seed", "3", "--no-plot", "-q"];
+        args.extend_from_slice(extra);
+        let output = neurodyn(&args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let (whole, first, second) = (out("whole"), out("first"), out("second"));
+    run(&["--duration", "200", "--out", &whole]);
+    run(&[
+        "--duration",
+        "100",
+        "--checkpoint-every",
+        "50",
+        "--out",
+        &first,
+    ]);
+    let checkpoint = dir.join("first").join("checkpoint.ndck");
+    assert!(checkpoint.exists());
+    run(&[
+        "--duration",
+        "200",
+        "--resume",
+        checkpoint.to_str().unwrap(),
+        "--out",
+        &second,
+    ]);
+    for population in ["E", "I"] {
+        let file = format!("spikes_{population}.npy");
+        let (_, all) = read_npy::<SpikeRow>(&dir.join("whole").join(&file));
+        let (_, resumed) = read_npy::<SpikeRow>(&dir.join("second").join(&file));
+        let later: Vec<SpikeRow> = all.into_iter().filter(|r| r.time_ms > 100.0).collect();
+        assert!(later.len() > 100);
+        assert_eq!(resumed, later, "{population}: the resumed raster differs");
+    }
+    // A checkpoint of CUBA does not restore into another seed.
+    let output = neurodyn(&[
+        "run",
+        "models/cuba.toml",
+        "--seed",
+        "4",
+        "--resume",
+        checkpoint.to_str().unwrap(),
+        "--out",
+        &out("refused"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("another model"));
 }

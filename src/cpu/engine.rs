@@ -8,6 +8,7 @@ use super::probe::probe_main;
 use super::propagate::propagate_main;
 use super::propagate_prepare::propagate_prepare_main;
 use super::propagate_procedural::propagate_procedural_main;
+use crate::checkpoint::Snapshot;
 use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
 use crate::error::Error;
 use crate::plan::Plan;
@@ -85,6 +86,25 @@ impl Engine for CpuEngine {
 
     fn readback_time(&self) -> Duration {
         self.readback
+    }
+
+    fn snapshot(&mut self) -> Result<Snapshot, Error> {
+        let b = &self.buffers;
+        Ok(Snapshot {
+            counters: b.counters,
+            state: b.state.clone(),
+            refractory: b.refractory.clone(),
+            ring: b.ring.clone(),
+        })
+    }
+
+    fn restore(&mut self, snapshot: &Snapshot) -> Result<(), Error> {
+        let b = &mut self.buffers;
+        b.counters = snapshot.counters;
+        b.state.clone_from(&snapshot.state);
+        b.refractory.clone_from(&snapshot.refractory);
+        b.ring.clone_from(&snapshot.ring);
+        Ok(())
     }
 
     fn read_state(&mut self) -> Result<Vec<f32>, Error> {

@@ -10,6 +10,7 @@ use wgpu::util::DeviceExt;
 use super::custom;
 use super::device::{describe, GpuContext};
 use super::shaders::{neuron_update_with, AssembledShader, ShaderFile, Stage};
+use crate::checkpoint::Snapshot;
 use crate::engine::{
     batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
     KernelTime, KernelTiming,
@@ -742,6 +743,37 @@ impl Engine for GpuEngine {
 
     fn readback_time(&self) -> Duration {
         self.readback
+    }
+
+    fn snapshot(&mut self) -> Result<Snapshot, Error> {
+        let b = &self.buffers;
+        let words = |bytes: Vec<u8>, len: usize| bytes[..len * 4].to_vec();
+        let n = (self.plan.n_neurons() * self.plan.config.n_instances) as usize;
+        Ok(Snapshot {
+            counters: bytemuck::pod_read_unaligned(
+                &self.download(&b.counters)?[..size_of::<Counters>()],
+            ),
+            state: bytemuck::pod_collect_to_vec(&words(
+                self.download(&b.state)?,
+                self.plan.initial_state.len(),
+            )),
+            refractory: bytemuck::pod_collect_to_vec(&words(self.download(&b.refractory)?, n)),
+            ring: bytemuck::pod_collect_to_vec(&words(
+                self.download(&b.ring)?,
+                self.plan.ring_len() as usize,
+            )),
+        })
+    }
+
+    fn restore(&mut self, snapshot: &Snapshot) -> Result<(), Error> {
+        let b = &self.buffers;
+        let queue = &self.ctx.queue;
+        queue.write_buffer(&b.counters, 0, bytes_of(&snapshot.counters));
+        queue.write_buffer(&b.state, 0, cast(&snapshot.state));
+        queue.write_buffer(&b.refractory, 0, cast(&snapshot.refractory));
+        queue.write_buffer(&b.ring, 0, cast(&snapshot.ring));
+        queue.submit([]);
+        self.ctx.check()
     }
 
     fn read_state(&mut self) -> Result<Vec<f32>, Error> {

@@ -1,0 +1,146 @@
+//! Checkpoints: a simulation's whole dynamic state at a batch boundary, saved to a
+//! versioned file with a checksum and restored into a new simulation of the same
+//! model, which then continues bit-identically. Nothing else needs saving: every
+//! random number is a function of (seed, stream, neuron, step), so the step is the
+//! generators' whole state.
+//!
+//! Format (little-endian): `NEURODYN`, version (u32), model hash (u64, FNV-1a of the
+//! model's JSON), step (u64), the counters (`Counters`), then state (f32),
+//! refractory counters (u32) and input ring (i32) as length-prefixed arrays, then an
+//! FNV-1a checksum (u64) of everything before it.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::model::Network;
+use crate::plan::layout::Counters;
+
+const MAGIC: &[u8; 8] = b"NEURODYN";
+/// Version of the checkpoint format; files of another version are refused.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The dynamic state of a simulation between two batches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub counters: Counters,
+    /// Layout `[variable][instance][neuron]` per kernel group, as the plan's.
+    pub state: Vec<f32>,
+    pub refractory: Vec<u32>,
+    pub ring: Vec<i32>,
+}
+
+/// FNV-1a, 64 bits: a checksum and model hash that never changes between versions
+/// of Rust or of this crate.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The hash that ties a checkpoint to its model: of the network's JSON form.
+pub fn model_hash(network: &Network) -> u64 {
+    fnv1a(
+        serde_json::to_string(network)
+            .expect("a network serialises")
+            .as_bytes(),
+    )
+}
+
+/// Writes `snapshot` at `step` of the model hashed `hash` to `path`, through a
+/// temporary file renamed when complete, so `path` is never half-written.
+pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(), Error> {
+    let mut bytes = Vec::with_capacity(
+        64 + 4 * (snapshot.state.len() + snapshot.refractory.len() + snapshot.ring.len()),
+    );
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&hash.to_le_bytes());
+    bytes.extend_from_slice(&step.to_le_bytes());
+    bytes.extend_from_slice(bytemuck::bytes_of(&snapshot.counters));
+    let mut array = |words: &[u8]| {
+        bytes.extend_from_slice(&(words.len() as u64 / 4).to_le_bytes());
+        bytes.extend_from_slice(words);
+    };
+    array(bytemuck::cast_slice(&snapshot.state));
+    array(bytemuck::cast_slice(&snapshot.refractory));
+    array(bytemuck::cast_slice(&snapshot.ring));
+    let checksum = fnv1a(&bytes);
+    bytes.extend_from_slice(&checksum.to_le_bytes());
+
+    let fail = |e: std::io::Error| Error::Checkpoint {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let partial = path.with_extension("partial");
+    let mut file = std::fs::File::create(&partial).map_err(fail)?;
+    file.write_all(&bytes).map_err(fail)?;
+    file.sync_all().map_err(fail)?;
+    std::fs::rename(&partial, path).map_err(fail)
+}
+
+/// Reads a checkpoint, refusing a wrong format, a corrupted or truncated file and
+/// one written for another model (`hash`). Returns the step and the snapshot.
+pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
+    let refuse = |reason: String| Error::Checkpoint {
+        path: path.display().to_string(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| refuse(e.to_string()))?;
+    if bytes.len() < 8 + 4 + 8 + 8 + size_of::<Counters>() + 8 || &bytes[..8] != MAGIC {
+        return Err(refuse("not a neurodyn checkpoint".into()));
+    }
+    let (body, tail) = bytes.split_at(bytes.len() - 8);
+    let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
+    if fnv1a(body) != stored {
+        return Err(refuse(
+            "the checksum does not match: the file is truncated or corrupted".into(),
+        ));
+    }
+    let mut at = 8;
+    let mut take = |n: usize| -> Result<&[u8], Error> {
+        let slice = body
+            .get(at..at + n)
+            .ok_or_else(|| refuse("the file ends early".into()))?;
+        at += n;
+        Ok(slice)
+    };
+    let u32_at = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes"));
+    let u64_at = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+    let version = u32_at(take(4)?);
+    if version != FORMAT_VERSION {
+        return Err(refuse(format!(
+            "format version {version}; this neurodyn reads version {FORMAT_VERSION}"
+        )));
+    }
+    let file_hash = u64_at(take(8)?);
+    if file_hash != hash {
+        return Err(refuse(
+            "it was written for another model (the model's hash differs): restore it into \
+             the network it was taken from"
+                .into(),
+        ));
+    }
+    let step = u64_at(take(8)?);
+    let counters: Counters = bytemuck::pod_read_unaligned(take(size_of::<Counters>())?);
+    let mut array = || -> Result<Vec<u8>, Error> {
+        let len = u64_at(take(8)?) as usize;
+        Ok(take(
+            len.checked_mul(4)
+                .ok_or_else(|| refuse("bad length".into()))?,
+        )?
+        .to_vec())
+    };
+    let state = bytemuck::pod_collect_to_vec(&array()?);
+    let refractory = bytemuck::pod_collect_to_vec(&array()?);
+    let ring = bytemuck::pod_collect_to_vec(&array()?);
+    Ok((
+        step,
+        Snapshot {
+            counters,
+            state,
+            refractory,
+            ring,
+        },
+    ))
+}

@@ -1,0 +1,121 @@
+//! Checkpoints: run(T) equals run(T/2) + checkpoint + restore into a new simulation +
+//! run(T/2), spike for spike and bit for bit, on the GPU and across backends; a
+//! checkpoint of another model, or a corrupted or truncated one, is refused.
+
+use std::path::{Path, PathBuf};
+
+use neurodyn::model::{brunel, file};
+use neurodyn::{Backend, Error, Network, Simulation, SpikeRecord};
+
+/// Brunel's network at 2,500 neurons: Poisson drive, 1.5 ms delays in the ring.
+fn network() -> Network {
+    let mut network = file::load(Path::new("models/brunel.toml")).unwrap().network;
+    let (g, eta) = brunel::regime("C").unwrap();
+    brunel::configure(&mut network, 500, g, eta);
+    network
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("neurodyn-checkpoint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// The spikes of `record` from `step` on, as (step, neuron) pairs.
+fn from_step(record: &SpikeRecord, step: u64) -> Vec<(u64, u32)> {
+    record
+        .steps
+        .iter()
+        .zip(&record.neurons)
+        .filter(|(&s, _)| s >= step)
+        .map(|(&s, &n)| (s, n))
+        .collect()
+}
+
+fn state_bits(sim: &mut Simulation) -> Vec<u32> {
+    sim.read_state("E", "v")
+        .unwrap()
+        .iter()
+        .map(|x| x.to_bits())
+        .collect()
+}
+
+#[test]
+fn a_restored_run_continues_bit_identically() {
+    let network = network();
+    let mut whole = Simulation::new(&network, Backend::Gpu).unwrap();
+    whole.run(2000).unwrap();
+
+    let path = temp("half.ndck");
+    let mut first = Simulation::new(&network, Backend::Gpu).unwrap();
+    first.run(1000).unwrap();
+    first.checkpoint(&path).unwrap();
+    drop(first);
+
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut second = Simulation::restore(&network, backend, &path).unwrap();
+        assert_eq!(second.current_step(), 1000);
+        second.run(1000).unwrap();
+        for pop in ["E", "I"] {
+            let expected = from_step(whole.spikes(pop).unwrap(), 1000);
+            assert!(expected.len() > 1000, "{pop} fires too little");
+            assert_eq!(
+                from_step(second.spikes(pop).unwrap(), 0),
+                expected,
+                "{pop} differs after restoring"
+            );
+        }
+        assert_eq!(state_bits(&mut second), state_bits(&mut whole));
+        assert_eq!(
+            second.read_input_ring().unwrap(),
+            whole.read_input_ring().unwrap()
+        );
+    }
+}
+
+fn refusal(network: &Network, path: &Path) -> String {
+    match Simulation::restore(network, Backend::Cpu, path) {
+        Err(e @ Error::Checkpoint { .. }) => e.to_string(),
+        Err(e) => panic!("unexpected error: {e}"),
+        Ok(_) => panic!("restored"),
+    }
+}
+
+#[test]
+fn other_models_and_damaged_files_are_refused() {
+    let network = network();
+    let path = temp("refusals.ndck");
+    let mut sim = Simulation::new(&network, Backend::Cpu).unwrap();
+    sim.run(100).unwrap();
+    sim.checkpoint(&path).unwrap();
+    assert!(!path.with_extension("partial").exists());
+
+    let mut other = network.clone();
+    other.seed += 1;
+    assert!(refusal(&other, &path).contains("another model"));
+
+    let bytes = std::fs::read(&path).unwrap();
+    let damaged = temp("damaged.ndck");
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 0x10;
+    std::fs::write(&damaged, &flipped).unwrap();
+    assert!(refusal(&network, &damaged).contains("checksum"));
+
+    std::fs::write(&damaged, &bytes[..bytes.len() - 100]).unwrap();
+    assert!(refusal(&network, &damaged).contains("checksum"));
+
+    std::fs::write(
+        &damaged,
+        b"not a checkpoint at all, but long enough to be read",
+    )
+    .unwrap();
+    assert!(refusal(&network, &damaged).contains("not a neurodyn checkpoint"));
+
+    // The intact file still restores.
+    assert_eq!(
+        Simulation::restore(&network, Backend::Cpu, &path)
+            .unwrap()
+            .current_step(),
+        100
+    );
+}
