@@ -92,8 +92,13 @@ fn main(
     }
     var r = refractory[gid];
     let spiked = neuron_step(&s, &r, p, synaptic, current, neuron - p.first, step);
+    var nonfinite = false;
     for (var v = 0u; v < STATE_COUNT; v = v + 1u) {
         state[at + v * stride] = s[v];
+        nonfinite = nonfinite || is_nonfinite(s[v]);
+    }
+    if (nonfinite) {
+        report_nonfinite(step, gid);
     }
     refractory[gid] = r;
 

@@ -78,6 +78,23 @@ pub enum Error {
     CustomModelOnCpu { model: String },
     #[error("cannot write the outputs: {0}")]
     Output(String),
+    #[error(
+        "a state variable became NaN or infinite in {count} neuron update(s) in the batch \
+         ending at step {batch_end}; first at step {step}, lowest neuron: population \
+         `{population}`, neuron {neuron}, {detail}. Check the model's parameters, the \
+         weights and the step size"
+    )]
+    NonFinite {
+        count: u32,
+        batch_end: u64,
+        step: u32,
+        population: String,
+        neuron: u32,
+        /// Which variable and its value at the end of the batch, where the host could read it.
+        detail: String,
+    },
+    #[error("interrupted at step {step}; the outputs hold every step before it")]
+    Interrupted { step: u64 },
     #[error("checkpoint `{path}`: {reason}")]
     Checkpoint { path: String, reason: String },
     #[error("the simulation stopped after an earlier error and cannot continue: {0}")]

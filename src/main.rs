@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -189,10 +191,23 @@ fn main() -> ExitCode {
     }
 }
 
-/// Invalid input: exit 2. Anything else that fails at run time: exit 1.
+/// A flag Ctrl-C sets: the run then stops after its current stretch, finishing its
+/// outputs. A second Ctrl-C while the handler cannot be installed kills as usual.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = flag.clone();
+    if let Err(e) = ctrlc::set_handler(move || handler_flag.store(true, Ordering::Relaxed)) {
+        eprintln!("warning: cannot catch Ctrl-C ({e}); an interrupted run loses its last files");
+    }
+    flag
+}
+
+/// Invalid input: exit 2; interrupted: 130 (as a shell reports SIGINT). Anything else
+/// that fails at run time: exit 1.
 fn fail(error: &Error) -> ExitCode {
     eprintln!("error: {error}");
     match error {
+        Error::Interrupted { .. } => ExitCode::from(130),
         Error::Model(_) | Error::Plan(_) => ExitCode::from(2),
         _ => ExitCode::from(1),
     }
@@ -251,6 +266,7 @@ fn run(args: RunArgs) -> ExitCode {
         plot: !args.no_plot,
         checkpoint_every_ms: args.checkpoint_every,
         resume: args.resume,
+        interrupt: Some(interrupt_flag()),
     };
     let bar = (!args.quiet).then(|| {
         let bar = ProgressBar::new((model.duration_ms / model.network.dt_ms).round() as u64);

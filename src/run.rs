@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -27,6 +29,9 @@ pub struct RunOptions {
     /// Continue from this checkpoint (of the same model) instead of starting at 0;
     /// the outputs then hold the run from the checkpoint's step on.
     pub resume: Option<PathBuf>,
+    /// Set (by a Ctrl-C handler, say) to stop the run after the current stretch; the
+    /// outputs are finished and the summary marked incomplete.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl RunOptions {
@@ -38,6 +43,7 @@ impl RunOptions {
             plot: true,
             checkpoint_every_ms: None,
             resume: None,
+            interrupt: None,
         }
     }
 }
@@ -76,6 +82,14 @@ pub struct Summary {
     pub run_s: f64,
     pub realtime_factor: f64,
     pub populations: BTreeMap<String, PopulationSummary>,
+    /// False when the run stopped early (a fault, a device error, an interrupt): the
+    /// outputs then hold every step before `last_step`.
+    pub complete: bool,
+    /// Steps simulated (the first step not in the outputs).
+    pub last_step: u64,
+    /// Why the run stopped early.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// What a run produced.
@@ -125,17 +139,40 @@ pub fn run_model(
     let mut max_buffered = 0;
     let run = Instant::now();
     let mut done = sim.current_step();
+    let first_step = done;
+    // A failure stops the loop; what was recorded before it is still written.
+    let mut failure: Option<Error> = None;
     while done < steps_total {
+        if options
+            .interrupt
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+        {
+            failure = Some(Error::Interrupted { step: done });
+            break;
+        }
         let mut steps = stretch.min(steps_total - done);
         if let Some(every) = checkpoint_steps {
             // Stop at the next multiple of the checkpoint interval.
             steps = steps.min(every - done % every);
         }
-        sim.run(steps)?;
+        if let Err(e) = sim.run(steps) {
+            failure = Some(e);
+            break;
+        }
         done += steps;
-        max_buffered = max_buffered.max(outputs.flush(&mut sim)?);
+        match outputs.flush(&mut sim) {
+            Ok(held) => max_buffered = max_buffered.max(held),
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
         if checkpoint_steps.is_some_and(|every| done % every == 0) {
-            sim.checkpoint(&options.out_dir.join(CHECKPOINT_FILE))?;
+            if let Err(e) = sim.checkpoint(&options.out_dir.join(CHECKPOINT_FILE)) {
+                failure = Some(e);
+                break;
+            }
         }
         progress(Progress {
             steps_done: done,
@@ -145,6 +182,11 @@ pub fn run_model(
             spikes: outputs.stats.iter().map(SpikeStats::spikes).sum(),
             recorded_neurons: outputs.stats.iter().map(|s| u64::from(s.size)).sum(),
         });
+    }
+    if failure.is_some() {
+        // The batches read back before the failure are in the records: write them.
+        let _ = outputs.flush(&mut sim);
+        done = sim.recorded_until();
     }
     let run_s = run.elapsed().as_secs_f64();
 
@@ -174,18 +216,24 @@ pub fn run_model(
         duration_ms: steps_total as f64 * dt,
         build_s,
         run_s,
-        realtime_factor: if steps_total == 0 {
+        realtime_factor: if done == first_step {
             0.0
         } else {
-            run_s / (steps_total as f64 * dt / 1000.0)
+            run_s / ((done - first_step) as f64 * dt / 1000.0)
         },
         populations,
+        complete: failure.is_none(),
+        last_step: done,
+        error: failure.as_ref().map(|e| e.to_string()),
     };
     let mut files = outputs.finish(&options.out_dir, options.plot, &model.name)?;
     let path = options.out_dir.join("summary.json");
     let json = serde_json::to_string_pretty(&summary).expect("a summary serialises");
     std::fs::write(&path, json + "\n").map_err(|e| io_error(&path, e))?;
     files.push(path);
+    if let Some(error) = failure {
+        return Err(error);
+    }
     Ok(RunReport {
         summary,
         files,

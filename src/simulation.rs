@@ -40,6 +40,8 @@ pub struct Simulation {
     /// The model's hash (`checkpoint::model_hash`), where the simulation was made from
     /// a network.
     model_hash: Option<u64>,
+    /// The end of the last batch whose outputs reached the records.
+    recorded_until: u64,
 }
 
 /// Where the host's wall time went.
@@ -115,6 +117,7 @@ impl Simulation {
         }
         sim.engine.restore(&snapshot)?;
         sim.step = step;
+        sim.recorded_until = step;
         Ok(sim)
     }
 
@@ -189,6 +192,7 @@ impl Simulation {
                 ..HostTimes::default()
             },
             model_hash: None,
+            recorded_until: 0,
         })
     }
 
@@ -205,6 +209,13 @@ impl Simulation {
     /// Steps simulated so far.
     pub fn current_step(&self) -> u64 {
         self.step
+    }
+
+    /// The step up to which the records are complete: `current_step()` after a
+    /// successful run; after a failed one, the end of the last batch read back before
+    /// the failure (its spikes and samples are in the records).
+    pub fn recorded_until(&self) -> u64 {
+        self.recorded_until
     }
 
     /// Simulated time so far (ms).
@@ -272,15 +283,22 @@ impl Simulation {
             spikes,
             spike_slot,
             states,
+            recorded_until,
             ..
         } = self;
-        let mut sink = |batch| absorb(plan, spikes, spike_slot, states, batch);
+        let mut sink = |batch: BatchOutput| {
+            let end = batch.first_step + u64::from(batch.steps);
+            absorb(plan, spikes, spike_slot, states, batch)?;
+            *recorded_until = end;
+            Ok(())
+        };
         let start = Instant::now();
         let result = match profile {
             Some(timing) => engine.profile(self.step, steps, timing, &mut sink),
             None => engine.run(self.step, steps, &mut sink).map(|()| None),
         };
         self.times.run_s += start.elapsed().as_secs_f64();
+        let result = result.map_err(|e| self.name_nonfinite(e));
         if let Err(e) = &result {
             self.stopped = Some(e.to_string());
         }
@@ -454,7 +472,59 @@ fn absorb(
     Ok(())
 }
 
+impl Simulation {
+    /// Fills in which variable of the reported neuron is NaN or infinite, and its
+    /// value, from the state at the end of the failed batch.
+    fn name_nonfinite(&mut self, error: Error) -> Error {
+        let Error::NonFinite {
+            count,
+            batch_end,
+            step,
+            population,
+            neuron,
+            ..
+        } = error
+        else {
+            return error;
+        };
+        let pop = self
+            .population_index(&population)
+            .expect("a planned population");
+        let variables = self.plan.populations[pop].state_variables.clone();
+        let state = self.engine.read_state().unwrap_or_default();
+        let detail = variables
+            .iter()
+            .enumerate()
+            .find_map(|(var, name)| {
+                let range = self.plan.state_range(pop, var as u32);
+                let value = *state.get(range.start + neuron as usize)?;
+                (!value.is_finite()).then(|| format!("variable `{name}` = {value}"))
+            })
+            .unwrap_or_else(|| "(every variable finite again by the end of the batch)".into());
+        Error::NonFinite {
+            count,
+            batch_end,
+            step,
+            population,
+            neuron,
+            detail,
+        }
+    }
+}
+
 fn check_faults(plan: &Plan, counters: &Counters, batch_end: u64) -> Result<(), Error> {
+    if counters.nonfinite_count > 0 {
+        let neuron = counters.nonfinite_min_neuron % plan.n_neurons();
+        let pop = &plan.populations[plan.population_of(neuron)];
+        return Err(Error::NonFinite {
+            count: counters.nonfinite_count,
+            batch_end,
+            step: counters.nonfinite_first_step,
+            population: pop.name.clone(),
+            neuron: neuron - pop.first,
+            detail: "variable not read yet".into(),
+        });
+    }
     if counters.record_count > plan.config.record_capacity {
         return Err(Error::RecordOverflow {
             recorded: counters.record_count,

@@ -133,7 +133,7 @@ fn main() {
     check_struct(
         &module,
         "Counters",
-        members!(Counters: step, spike_count, prop_count, prop_step, record_count, saturation_count, saturation_first_step, saturation_min_target),
+        members!(Counters: step, spike_count, prop_count, prop_step, record_count, saturation_count, saturation_first_step, saturation_min_target, nonfinite_count, nonfinite_first_step, nonfinite_min_neuron),
         size_of::<Counters>(),
     );
     check_struct(

@@ -5,3 +5,15 @@ fn report_saturation(step: u32, target_index: u32) {
     atomicMin(&counters.saturation_first_step, step);
     atomicMin(&counters.saturation_min_target, target_index);
 }
+
+// A neuron update that left a state variable NaN or infinite (exponent bits all ones:
+// a test on the bits, which no fast-math assumption can remove).
+fn is_nonfinite(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7F800000u) == 0x7F800000u;
+}
+
+fn report_nonfinite(step: u32, neuron: u32) {
+    atomicAdd(&counters.nonfinite_count, 1u);
+    atomicMin(&counters.nonfinite_first_step, step);
+    atomicMin(&counters.nonfinite_min_neuron, neuron);
+}

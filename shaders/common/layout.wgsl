@@ -32,6 +32,10 @@ struct Counters {
     saturation_count: atomic<u32>,
     saturation_first_step: atomic<u32>,
     saturation_min_target: atomic<u32>,
+    nonfinite_count: atomic<u32>,
+    nonfinite_first_step: atomic<u32>,
+    nonfinite_min_neuron: atomic<u32>,
+    _pad0: u32,
 }
 
 struct PopulationInfo {

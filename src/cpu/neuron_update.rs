@@ -4,7 +4,7 @@
 
 use super::arith::rounded;
 use super::buffers::Buffers;
-use super::fixed_point::{fixed_to_float, report_saturation};
+use super::fixed_point::{fixed_to_float, report_nonfinite, report_saturation};
 use super::neurons::{neuron_step, StepInput};
 use super::poisson::{poisson_events, STREAM_STIMULUS};
 use crate::plan::layout::{KindInfo, MAX_RECEPTORS, STIMULUS_DC};
@@ -87,8 +87,13 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
         step,
     };
     let spiked = neuron_step(group.kind, &mut s, &mut r, &step_input);
+    let mut nonfinite = false;
     for (v, value) in s.iter().enumerate().take(count) {
         b.state[at + v * stride] = *value;
+        nonfinite |= !value.is_finite();
+    }
+    if nonfinite {
+        report_nonfinite(&mut b.counters, step, gid);
     }
     b.refractory[gid as usize] = r;
 

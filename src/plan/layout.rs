@@ -63,6 +63,13 @@ pub struct Counters {
     pub saturation_first_step: u32,
     /// The lowest ring index (instance, receptor, neuron) that saturated (u32::MAX when none).
     pub saturation_min_target: u32,
+    /// Neuron updates that left a state variable NaN or infinite.
+    pub nonfinite_count: u32,
+    /// The earliest step with one (u32::MAX when none).
+    pub nonfinite_first_step: u32,
+    /// The lowest (instance, neuron) index with one (u32::MAX when none).
+    pub nonfinite_min_neuron: u32,
+    pub _pad: u32,
 }
 
 impl Counters {
@@ -71,6 +78,8 @@ impl Counters {
         Self {
             saturation_first_step: u32::MAX,
             saturation_min_target: u32::MAX,
+            nonfinite_first_step: u32::MAX,
+            nonfinite_min_neuron: u32::MAX,
             ..Self::zeroed()
         }
     }

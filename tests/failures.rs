@@ -1,0 +1,135 @@
+//! Faults found on the device stop the run with an error naming population, neuron,
+//! variable, step and value; the run's outputs up to the failure stay valid, and its
+//! summary says it is incomplete.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use neurodyn::model::CustomNeuron;
+use neurodyn::{Backend, Error, Network, NeuronModel, Population, Simulation};
+
+/// A custom model whose `v` doubles every step once neuron `k` ≥ 3 of its population
+/// has started (after `3 · k` steps): it overflows to infinity after about 128 more.
+fn diverging() -> CustomNeuron {
+    CustomNeuron {
+        name: "diverging".into(),
+        parameters: BTreeMap::from([("growth".to_string(), 2.0)]),
+        state: BTreeMap::from([("v".to_string(), 1.0), ("t".to_string(), 0.0)]),
+        update: "t = t + 1.0;
+if (t > 3.0 * f32(neuron) && neuron >= 3u) {
+    v = v * growth;
+}"
+        .into(),
+        threshold: "false".into(),
+        reset: "".into(),
+        refractory_ms: 0.0,
+        receptors: vec!["E".into()],
+    }
+}
+
+#[test]
+fn a_state_variable_that_overflows_is_reported_by_population_neuron_variable_and_step() {
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new(
+        "quiet",
+        50,
+        NeuronModel::Custom(CustomNeuron {
+            update: "t = t + 1.0;".into(),
+            ..diverging()
+        }),
+    ));
+    net.add_population(Population::new("D", 20, NeuronModel::Custom(diverging())));
+    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+    sim.run(100).unwrap();
+    let error = sim.run(400).unwrap_err();
+    let Error::NonFinite {
+        step,
+        population,
+        neuron,
+        ref detail,
+        ..
+    } = error
+    else {
+        panic!("{error}");
+    };
+    // Neuron 3 starts doubling after step 9 (t > 9) and 2^128 overflows f32.
+    assert_eq!((population.as_str(), neuron), ("D", 3));
+    assert!((130..=140).contains(&step), "step {step}");
+    assert_eq!(detail, "variable `v` = inf");
+    // The simulation refuses to go on.
+    assert!(matches!(sim.run(1), Err(Error::Stopped(_))));
+}
+
+#[test]
+fn a_failed_run_leaves_valid_outputs_and_an_incomplete_summary() {
+    let dir = std::env::temp_dir().join(format!("neurodyn-failure-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("diverging.toml");
+    // A LIF population that fires, and a custom population that overflows after
+    // about 1.3 s at dt = 1 ms (3 · 300 + 128 steps), in a 3 s run of 100-step
+    // stretches.
+    std::fs::write(
+        &model,
+        r#"
+name = "diverging"
+[simulation]
+dt_ms = 1.0
+duration_ms = 3000.0
+[[populations]]
+name = "P"
+size = 10
+model = "iaf_psc_exp"
+params = { i_offset = 1.0, tau_refrac = 2.0 }
+[[populations]]
+name = "D"
+size = 301
+model = "custom"
+params = { name = "diverging", parameters = { growth = 2.0 }, state = { v = 1.0, t = 0.0 }, update = "t = t + 1.0; if (t > 3.0 * f32(neuron) && neuron >= 300u) { v = v * growth; }", threshold = "false", reset = "", refractory_ms = 0.0 }
+[[recorders]]
+record = "spikes"
+population = "P"
+[[recorders]]
+record = "state"
+population = "D"
+variable = "v"
+neurons = [0, 300]
+every_steps = 10
+"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let output = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+        .arg("run")
+        .arg(&model)
+        .arg("--out")
+        .arg(&out)
+        .arg("--no-plot")
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("population `D`, neuron 300, variable `v` = inf"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["complete"], false);
+    let last = summary["last_step"].as_u64().unwrap();
+    assert!((1000..1100).contains(&last), "last step {last}");
+    assert!(summary["error"]
+        .as_str()
+        .unwrap()
+        .contains("NaN or infinite"));
+    // The spikes before the failing stretch are there, under their final names.
+    let bytes = std::fs::read(out.join("spikes_P.npy")).unwrap();
+    let spikes = npyz::NpyFile::new(&bytes[..]).unwrap();
+    let count = spikes.shape()[0];
+    assert!(count > 100, "{count} spikes");
+    assert_eq!(summary["populations"]["P"]["spikes"], count);
+    assert!(out.join("state_D_v.npy").exists());
+    assert!(!out.join("spikes_P.npy.partial").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
