@@ -95,6 +95,8 @@ pub enum Error {
     },
     #[error("interrupted at step {step}; the outputs hold every step before it")]
     Interrupted { step: u64 },
+    #[error("no instance {instance}: the ensemble has {instances} (0 to {})", instances - 1)]
+    NoInstance { instance: u32, instances: u32 },
     #[error("checkpoint `{path}`: {reason}")]
     Checkpoint { path: String, reason: String },
     #[error("the simulation stopped after an earlier error and cannot continue: {0}")]

@@ -257,11 +257,22 @@ impl Outputs {
     fn create(dir: &Path, sim: &Simulation, duration_ms: f64) -> Result<Self, Error> {
         let dt_ms = sim.plan().dt_ms;
         let records = sim.spike_records();
-        let names: Vec<String> = records.iter().map(|r| r.population.clone()).collect();
+        // Instance b > 0 of an ensemble: `E[b]` in the summary, `spikes_E_i<b>.npy`.
+        let names: Vec<String> = records
+            .iter()
+            .map(|r| match r.instance {
+                0 => r.population.clone(),
+                b => format!("{}[{b}]", r.population),
+            })
+            .collect();
         let spikes = records
             .iter()
             .map(|r| {
-                let path = dir.join(format!("spikes_{}.npy", file_safe(&r.population)));
+                let suffix = match r.instance {
+                    0 => String::new(),
+                    b => format!("_i{b}"),
+                };
+                let path = dir.join(format!("spikes_{}{suffix}.npy", file_safe(&r.population)));
                 NpyStream::one_dimensional(&path).map_err(|e| io_error(&path, e))
             })
             .collect::<Result<_, _>>()?;
@@ -295,9 +306,10 @@ impl Outputs {
                 NpyStream::one_dimensional(&times).map_err(|e| io_error(&times, e))?,
             ));
         }
-        let sizes: Vec<(String, u32)> = records
+        let sizes: Vec<(String, u32)> = names
             .iter()
-            .map(|r| (r.population.clone(), r.size))
+            .zip(records)
+            .map(|(name, r)| (name.clone(), r.size))
             .collect();
         Ok(Self {
             names,

@@ -155,14 +155,28 @@ impl Simulation {
             Some(ctx) => Box::new(GpuEngine::new(&plan, ctx)?),
             None => Box::new(CpuEngine::new(&plan)?),
         };
+        // Records of instance b follow those of instance b − 1, each in population order.
+        let recorded: Vec<&crate::plan::PopulationPlan> = plan
+            .populations
+            .iter()
+            .filter(|p| p.record_spikes)
+            .collect();
         let mut spikes = Vec::new();
+        for instance in 0..plan.config.n_instances {
+            for p in &recorded {
+                let mut record = SpikeRecord::new(&p.name, p.size, plan.dt_ms);
+                record.instance = instance;
+                spikes.push(record);
+            }
+        }
+        let mut slot = 0;
         let spike_slot = plan
             .populations
             .iter()
             .map(|p| {
                 p.record_spikes.then(|| {
-                    spikes.push(SpikeRecord::new(&p.name, p.size, plan.dt_ms));
-                    spikes.len() - 1
+                    slot += 1;
+                    slot - 1
                 })
             })
             .collect();
@@ -317,18 +331,30 @@ impl Simulation {
         self.run(1)
     }
 
-    /// The spikes recorded for `population`.
+    /// The spikes recorded for `population` (of instance 0 in an ensemble).
     pub fn spikes(&self, population: &str) -> Result<&SpikeRecord, Error> {
+        self.instance_spikes(population, 0)
+    }
+
+    /// The spikes recorded for `population` in `instance` of the ensemble.
+    pub fn instance_spikes(&self, population: &str, instance: u32) -> Result<&SpikeRecord, Error> {
         let index = self.population_index(population)?;
+        if instance >= self.plan.config.n_instances {
+            return Err(Error::NoInstance {
+                instance,
+                instances: self.plan.config.n_instances,
+            });
+        }
+        let per_instance = self.spike_slot.iter().flatten().count();
         self.spike_slot[index]
-            .map(|slot| &self.spikes[slot])
+            .map(|slot| &self.spikes[instance as usize * per_instance + slot])
             .ok_or_else(|| Error::NotRecorded {
                 population: population.to_string(),
                 what: "spikes".to_string(),
             })
     }
 
-    /// Every spike record, in population order.
+    /// Every spike record: instance by instance, in population order within each.
     pub fn spike_records(&self) -> &[SpikeRecord] {
         &self.spikes
     }
@@ -340,7 +366,8 @@ impl Simulation {
         self.spikes
             .iter_mut()
             .map(|r| {
-                let empty = SpikeRecord::new(&r.population, r.size, r.dt_ms);
+                let mut empty = SpikeRecord::new(&r.population, r.size, r.dt_ms);
+                empty.instance = r.instance;
                 std::mem::replace(r, empty)
             })
             .collect()
@@ -377,6 +404,23 @@ impl Simulation {
     /// The current value of `variable` (one of the model's state variables: `v` in mV,
     /// `i_syn_E`/`i_syn_I` in nA, `u`, …) for every neuron of `population`.
     pub fn read_state(&mut self, population: &str, variable: &str) -> Result<Vec<f32>, Error> {
+        self.read_instance_state(population, variable, 0)
+    }
+
+    /// The current value of `variable` of every neuron of `population` in `instance`
+    /// of the ensemble.
+    pub fn read_instance_state(
+        &mut self,
+        population: &str,
+        variable: &str,
+        instance: u32,
+    ) -> Result<Vec<f32>, Error> {
+        if instance >= self.plan.config.n_instances {
+            return Err(Error::NoInstance {
+                instance,
+                instances: self.plan.config.n_instances,
+            });
+        }
         let index = self.population_index(population)?;
         let p = &self.plan.populations[index];
         let var = p
@@ -389,7 +433,7 @@ impl Simulation {
             })? as u32;
         let state = self.engine.read_state()?;
         let offset = self.plan.stored_offset(index, variable);
-        Ok(state[self.plan.state_range(index, var)]
+        Ok(state[self.plan.instance_state_range(index, var, instance)]
             .iter()
             .map(|x| x + offset)
             .collect())
@@ -434,12 +478,14 @@ fn absorb(
     )?;
     let mut start = 0usize;
     let mut per_population: Vec<Vec<u32>> = vec![Vec::new(); spikes.len()];
+    let per_instance = spike_slot.iter().flatten().count();
     for (i, &end) in batch.step_ends.iter().enumerate() {
         for &gid in &batch.record[start..end as usize] {
-            let neuron = gid % plan.n_neurons();
+            let (instance, neuron) = (gid / plan.n_neurons(), gid % plan.n_neurons());
             let pop = plan.population_of(neuron);
             let slot = spike_slot[pop].expect("only recorded populations append");
-            per_population[slot].push(neuron - plan.populations[pop].first);
+            per_population[instance as usize * per_instance + slot]
+                .push(neuron - plan.populations[pop].first);
         }
         for (slot, neurons) in per_population.iter_mut().enumerate() {
             spikes[slot].push_step(batch.first_step + i as u64, neurons);

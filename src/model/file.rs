@@ -40,6 +40,13 @@ pub struct SimulationSection {
     pub duration_ms: f64,
     #[serde(default)]
     pub seed: u64,
+    /// Independent copies simulated together (`Network::instances`).
+    #[serde(default = "default_instances")]
+    pub instances: u32,
+}
+
+fn default_instances() -> u32 {
+    1
 }
 
 fn default_dt() -> f64 {
@@ -181,6 +188,7 @@ impl ModelFile {
     /// The network the file describes (before validation).
     pub fn network(&self) -> Result<Network, (String, String)> {
         let mut network = Network::new(self.simulation.dt_ms, self.simulation.seed);
+        network.instances = self.simulation.instances;
         for (i, p) in self.populations.iter().enumerate() {
             let neuron = neuron_model(&p.model, &p.params).map_err(|(key, message)| {
                 let field = match key {

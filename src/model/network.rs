@@ -24,10 +24,25 @@ pub struct Network {
     pub stimuli: Vec<Stimulus>,
     #[serde(default)]
     pub recorders: Vec<Recorder>,
+    /// Independent copies of the network simulated together in the same dispatches
+    /// (an ensemble): each has its own state, inputs, random streams and recordings,
+    /// and they share the connectivity. Instance 0 is the network a single run
+    /// simulates; instance b's draws are keyed by b, so it does not change with the
+    /// number of instances.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub instances: u32,
 }
 
 fn default_dt() -> f64 {
     0.1
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 impl Network {
@@ -40,6 +55,7 @@ impl Network {
             projections: Vec::new(),
             stimuli: Vec::new(),
             recorders: Vec::new(),
+            instances: 1,
         }
     }
 

@@ -150,6 +150,12 @@ impl<'a> Checker<'a> {
     fn check_all(&mut self) {
         let dt = self.network.dt_ms;
         self.positive("dt_ms", dt);
+        if self.network.instances == 0 {
+            self.errors.push(ModelError::Impossible {
+                field: "instances".into(),
+                reason: "an ensemble has at least one instance".into(),
+            });
+        }
         for (i, population) in self.network.populations.iter().enumerate() {
             self.check_population(i, population);
         }

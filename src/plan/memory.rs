@@ -243,6 +243,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
             );
         }
     }
+    let instances = u64::from(network.instances);
     let recorded: u64 = network
         .recorders
         .iter()
@@ -250,7 +251,8 @@ pub fn estimate(network: &Network) -> MemoryReport {
             Recorder::Spikes { population } => Some(size(population)),
             _ => None,
         })
-        .sum();
+        .sum::<u64>()
+        * instances;
     let batch_steps = u64::from(batch_steps_for(recorded));
     let (mut probes, mut probe_capacity) = (0u64, 0u64);
     for r in &network.recorders {
@@ -266,7 +268,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
     }
     let sizes = BufferSizes {
         neurons,
-        instances: 1,
+        instances,
         groups: kinds.len() as u64,
         populations: network.populations.len() as u64,
         params: network
@@ -286,8 +288,9 @@ pub fn estimate(network: &Network) -> MemoryReport {
             .populations
             .iter()
             .map(|p| u64::from(p.size) * p.neuron.state_variables().len() as u64)
-            .sum(),
-        ring: (max_delay + 1) * receptors * neurons,
+            .sum::<u64>()
+            * instances,
+        ring: (max_delay + 1) * receptors * neurons * instances,
         record_capacity: (recorded * batch_steps).max(1),
         synapses: synapses.round() as u64,
         procedural,

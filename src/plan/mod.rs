@@ -163,8 +163,7 @@ impl Plan {
     pub fn new(network: &Network) -> Result<Self, PlanError> {
         network.validate()?;
         let dt = network.dt_ms;
-        // One instance of the network for now; the layout is indexed by instance.
-        let n_instances = 1u32;
+        let n_instances = network.instances;
         let total: u64 = network.populations.iter().map(|p| u64::from(p.size)).sum();
         let n_receptors = network
             .populations
@@ -174,6 +173,11 @@ impl Plan {
             .unwrap_or(RECEPTORS)
             .max(RECEPTORS);
         let n_neurons = limit("neurons", total, u64::from(u32::MAX / n_receptors))?;
+        limit(
+            "neurons in all instances",
+            total * u64::from(n_instances),
+            u64::from(u32::MAX / n_receptors),
+        )?;
 
         // Each population's kernel: a built-in model's, or one per distinct custom model.
         let mut custom_models: Vec<CustomNeuron> = Vec::new();
@@ -399,7 +403,7 @@ impl Plan {
         }
         for g in &mut groups {
             g.info.state_base = limit("state values", state_len, u64::from(u32::MAX))?;
-            state_len += u64::from(g.state_count) * u64::from(g.info.size);
+            state_len += u64::from(g.state_count) * u64::from(g.info.size) * u64::from(n_instances);
         }
         limit("state values", state_len, u64::from(u32::MAX))?;
 
@@ -430,44 +434,52 @@ impl Plan {
         );
 
         // Initial state: each population's values of each variable drawn from a stream
-        // of their own (v's is tag STREAM_INITIAL, the others' follow it).
+        // of their own (v's is tag STREAM_INITIAL, the others' follow it), per instance
+        // (instance b's streams are keyed by population index + b·2^16; instance 0's
+        // are the single network's).
         let mut initial_state = vec![0f32; state_len as usize];
-        for (i, p) in network.populations.iter().enumerate() {
-            let variables = p.neuron.state_variables();
-            let draw = |variable: &str| {
-                p.initial.get(variable).map(|value| {
-                    let tag = match variables.iter().position(|v| v == variable) {
-                        Some(index) if variable != "v" => STREAM_INITIAL + 1 + index as u32,
-                        _ => STREAM_INITIAL,
-                    };
-                    let mut rng = HostStream::new(network.seed, tag, i as u32);
-                    draw_values(value, p.size as usize, &mut rng)
-                })
-            };
-            let values = draw("v");
-            let others: Vec<(usize, Vec<f64>)> = variables
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| *v != "v")
-                .filter_map(|(index, v)| draw(v).map(|values| (index, values)))
-                .collect();
-            let plan = populations
-                .iter()
-                .find(|q| q.name == p.name)
-                .expect("planned");
-            let group = groups
-                .iter()
-                .find(|g| g.kind == plan.kind)
-                .expect("grouped");
-            let (base, size) = (group.info.state_base as usize, group.info.size as usize);
-            let offset = (plan.first - group.info.first_neuron) as usize;
-            for k in 0..p.size as usize {
-                let mut state = neurons::initial_state(&p.neuron, values.as_ref().map(|v| v[k]));
-                for (index, drawn) in &others {
-                    state[*index] = drawn[k] as f32;
-                }
-                for (var, value) in state.into_iter().enumerate() {
-                    initial_state[base + var * size + offset + k] = value;
+        for instance in 0..n_instances {
+            for (i, p) in network.populations.iter().enumerate() {
+                let variables = p.neuron.state_variables();
+                let draw = |variable: &str| {
+                    p.initial.get(variable).map(|value| {
+                        let tag = match variables.iter().position(|v| v == variable) {
+                            Some(index) if variable != "v" => STREAM_INITIAL + 1 + index as u32,
+                            _ => STREAM_INITIAL,
+                        };
+                        let sub = i as u32 + (instance << 16);
+                        let mut rng = HostStream::new(network.seed, tag, sub);
+                        draw_values(value, p.size as usize, &mut rng)
+                    })
+                };
+                let values = draw("v");
+                let others: Vec<(usize, Vec<f64>)> = variables
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| *v != "v")
+                    .filter_map(|(index, v)| draw(v).map(|values| (index, values)))
+                    .collect();
+                let plan = populations
+                    .iter()
+                    .find(|q| q.name == p.name)
+                    .expect("planned");
+                let group = groups
+                    .iter()
+                    .find(|g| g.kind == plan.kind)
+                    .expect("grouped");
+                let (base, size) = (group.info.state_base as usize, group.info.size as usize);
+                let offset = (plan.first - group.info.first_neuron) as usize;
+                let instances = n_instances as usize;
+                let at_instance = instance as usize * size + offset;
+                for k in 0..p.size as usize {
+                    let mut state =
+                        neurons::initial_state(&p.neuron, values.as_ref().map(|v| v[k]));
+                    for (index, drawn) in &others {
+                        state[*index] = drawn[k] as f32;
+                    }
+                    for (var, value) in state.into_iter().enumerate() {
+                        initial_state[base + var * size * instances + at_instance + k] = value;
+                    }
                 }
             }
         }
@@ -477,7 +489,8 @@ impl Plan {
             .iter()
             .filter(|p| p.record_spikes)
             .map(|p| u64::from(p.size))
-            .sum();
+            .sum::<u64>()
+            * u64::from(n_instances);
         let batch_steps = batch_steps_for(recorded);
         let record_capacity = limit(
             "recorded spikes per batch",
@@ -569,7 +582,7 @@ impl Plan {
                 .map(|p| p.expected_synapses)
                 .collect(),
             initial_state,
-            initial_refractory: vec![0; n_neurons as usize],
+            initial_refractory: vec![0; (n_neurons * n_instances) as usize],
             probe_groups,
             probes,
             batch_steps,
@@ -591,6 +604,27 @@ impl Plan {
             * u64::from(self.config.n_receptors)
             * u64::from(self.config.n_neurons)
             * u64::from(self.config.n_instances)
+    }
+
+    /// Where variable `var` of population `pop` of `instance` lies in the state buffer.
+    pub fn instance_state_range(
+        &self,
+        pop: usize,
+        var: u32,
+        instance: u32,
+    ) -> std::ops::Range<usize> {
+        let p = &self.populations[pop];
+        let g = &self
+            .groups
+            .iter()
+            .find(|g| g.kind == p.kind)
+            .expect("grouped")
+            .info;
+        let start = (g.state_base
+            + var * g.size * self.config.n_instances
+            + instance * g.size
+            + (p.first - g.first_neuron)) as usize;
+        start..start + p.size as usize
     }
 
     /// Where variable `var` of population `pop` (instance 0) lies in the state buffer.

@@ -16,6 +16,8 @@ pub struct SpikeRecord {
     pub neurons: Vec<u32>,
     /// Steps simulated while recording.
     pub duration_steps: u64,
+    /// Which instance of an ensemble (0 for a single network).
+    pub instance: u32,
 }
 
 impl SpikeRecord {
@@ -27,6 +29,7 @@ impl SpikeRecord {
             steps: Vec::new(),
             neurons: Vec::new(),
             duration_steps: 0,
+            instance: 0,
         }
     }
 
