@@ -30,10 +30,26 @@ fn max_neurons() -> u32 {
 fn neuron_update(c: &mut Criterion) {
     const STEPS: u64 = 10;
     let models: [(&str, NeuronModel, f64); 5] = [
-        ("iaf_psc_exp", NeuronModel::IafPscExp(IafPscExp::default()), 0.5),
-        ("iaf_cond_exp", NeuronModel::IafCondExp(IafCondExp::default()), 0.5),
-        ("izhikevich", NeuronModel::Izhikevich(Izhikevich::default()), 10.0),
-        ("aeif_cond_exp", NeuronModel::AeifCondExp(AeifCondExp::default()), 0.8),
+        (
+            "iaf_psc_exp",
+            NeuronModel::IafPscExp(IafPscExp::default()),
+            0.5,
+        ),
+        (
+            "iaf_cond_exp",
+            NeuronModel::IafCondExp(IafCondExp::default()),
+            0.5,
+        ),
+        (
+            "izhikevich",
+            NeuronModel::Izhikevich(Izhikevich::default()),
+            10.0,
+        ),
+        (
+            "aeif_cond_exp",
+            NeuronModel::AeifCondExp(AeifCondExp::default()),
+            0.8,
+        ),
         (
             "hh_cond_exp_traub",
             NeuronModel::HhCondExpTraub(HhCondExpTraub::default()),
@@ -111,16 +127,12 @@ fn propagation(c: &mut Criterion) {
                     projection
                 });
                 let mut sim = Simulation::new(&net, Backend::Gpu).expect("network");
-                let events = f64::from(PRE) * rate_hz * DT_MS / 1000.0
-                    * STEPS as f64
-                    * f64::from(fan_out);
+                let events =
+                    f64::from(PRE) * rate_hz * DT_MS / 1000.0 * STEPS as f64 * f64::from(fan_out);
                 group.throughput(Throughput::Elements(events.round().max(1.0) as u64));
                 let kind = if procedural { "procedural" } else { "stored" };
                 group.bench_function(
-                    BenchmarkId::new(
-                        format!("{kind}/fan_out_{fan_out}"),
-                        format!("{rate_hz}_hz"),
-                    ),
+                    BenchmarkId::new(format!("{kind}/fan_out_{fan_out}"), format!("{rate_hz}_hz")),
                     |b| b.iter(|| sim.run(STEPS).expect("run")),
                 );
             }
