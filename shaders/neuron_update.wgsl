@@ -47,7 +47,10 @@ fn main(
     let in_group = index - instance * kind.size;
     let neuron = kind.first_neuron + in_group;
     let gid = instance * config.n_neurons + neuron;
-    let p = populations[population_of(neuron)];
+    // An instance's swept parameters and stimuli lie a stride after instance 0's.
+    var p = populations[population_of(neuron)];
+    p.param_offset = p.param_offset + instance * config.params_stride;
+    p.stim_first = p.stim_first + instance * config.stimuli_stride;
     let step = atomicLoad(&counters.step);
 
     // This step's input; the slot is cleared for the step ring_depth ahead.

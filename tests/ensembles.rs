@@ -59,3 +59,167 @@ fn an_ensemble_runs_identically_on_gpu_and_cpu() {
     let cpu = run(3, Backend::Cpu);
     assert_eq!(gpu.spike_records(), cpu.spike_records());
 }
+
+/// A deterministic network (constant initial state, drive from i_offset, fixed
+/// connectivity shared by the instances): instance b of a sweep must equal the
+/// single network with the swept value.
+fn driven(i_offset: f64) -> Network {
+    use neurodyn::{Connectivity, IafPscExp, NeuronModel, Population, Projection};
+    let mut net = Network::new(0.1, 9);
+    let lif = IafPscExp {
+        i_offset,
+        tau_refrac: 2.0,
+        ..Default::default()
+    };
+    net.add_population(Population::new("E", 200, NeuronModel::IafPscExp(lif)));
+    net.add_projection(Projection::new(
+        "E",
+        "E",
+        Connectivity::FixedProbability {
+            p: 0.1,
+            allow_autapses: false,
+        },
+        -0.05,
+        1.5,
+        Receptor::Inhibitory,
+    ));
+    net.record_spikes("E");
+    net
+}
+
+#[test]
+fn a_neuron_parameter_sweep_gives_each_instance_its_value() {
+    use neurodyn::model::Sweep;
+    let values = vec![0.8, 1.0, 1.4];
+    let mut ensemble = driven(values[0]);
+    ensemble.instances = 3;
+    ensemble.sweeps = vec![Sweep::Neuron {
+        population: "E".into(),
+        parameter: "i_offset".into(),
+        values: values.clone(),
+    }];
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&ensemble, backend.clone()).unwrap();
+        sim.run(2000).unwrap();
+        let mut counts = Vec::new();
+        for (b, &value) in values.iter().enumerate() {
+            let mut single = Simulation::new(&driven(value), backend.clone()).unwrap();
+            single.run(2000).unwrap();
+            let expected = single.spikes("E").unwrap();
+            let got = sim.instance_spikes("E", b as u32).unwrap();
+            assert_eq!(got.steps, expected.steps, "instance {b}");
+            assert_eq!(got.neurons, expected.neurons, "instance {b}");
+            counts.push(got.len());
+        }
+        assert!(counts[0] < counts[1] && counts[1] < counts[2], "{counts:?}");
+    }
+}
+
+#[test]
+fn a_poisson_rate_sweep_drives_each_instance_at_its_rate() {
+    use neurodyn::model::Sweep;
+    let mut ensemble = network(4);
+    let stimulus = ensemble.stimuli.len() - 1;
+    let rates = vec![500.0, 2000.0, 4000.0, 8000.0];
+    ensemble.sweeps = vec![Sweep::PoissonRate {
+        stimulus,
+        values: rates.clone(),
+    }];
+    let mut sim = Simulation::new(&ensemble, Backend::Gpu).unwrap();
+    sim.run(600).unwrap();
+    let counts: Vec<usize> = (0..4).map(|b| raster(&sim, b).len()).collect();
+    assert!(counts.windows(2).all(|w| w[0] < w[1]), "{counts:?}");
+    // Instance 0 is the single network at the first rate.
+    let single = run(1, Backend::Gpu);
+    assert_eq!(raster(&sim, 0), raster(&single, 0));
+}
+
+#[test]
+fn sweeps_that_do_not_fit_are_refused_naming_the_field() {
+    use neurodyn::model::Sweep;
+    let mut ensemble = driven(1.0);
+    ensemble.instances = 2;
+    let refuse = |sweep: Sweep| {
+        let mut net = ensemble.clone();
+        net.sweeps = vec![sweep];
+        neurodyn::Plan::new(&net).unwrap_err().to_string()
+    };
+    let message = refuse(Sweep::Neuron {
+        population: "E".into(),
+        parameter: "i_offset".into(),
+        values: vec![1.0],
+    });
+    assert!(
+        message.contains("sweeps[0].values") && message.contains("1 values for 2 instances"),
+        "{message}"
+    );
+    let message = refuse(Sweep::Neuron {
+        population: "E".into(),
+        parameter: "tau_mem".into(),
+        values: vec![1.0, 2.0],
+    });
+    assert!(
+        message.contains("no parameter `tau_mem`") && message.contains("tau_m"),
+        "{message}"
+    );
+    let message = refuse(Sweep::Neuron {
+        population: "E".into(),
+        parameter: "tau_refrac".into(),
+        values: vec![1.0, 2.0],
+    });
+    assert!(message.contains("cannot be swept"), "{message}");
+    let message = refuse(Sweep::Neuron {
+        population: "E".into(),
+        parameter: "tau_m".into(),
+        values: vec![20.0, -1.0],
+    });
+    assert!(
+        message.contains("instance 1") && message.contains("tau_m"),
+        "{message}"
+    );
+    let message = refuse(Sweep::Neuron {
+        population: "E".into(),
+        parameter: "v_rest".into(),
+        values: vec![-65.0, -60.0],
+    });
+    assert!(message.contains("v_rest"), "{message}");
+}
+
+#[test]
+fn a_model_file_declares_instances_and_sweeps() {
+    // Brunel's η swept over four instances (the external rate of E, stimuli[0]), from
+    // the model file; at order 100 (500 neurons).
+    let text = std::fs::read_to_string("models/brunel.toml")
+        .unwrap()
+        .replace("seed = 1", "seed = 1\ninstances = 4")
+        + r#"
+[[sweeps]]
+sweep = "poisson_rate"
+stimulus = 0
+values = [10000.0, 15000.0, 20000.0, 25000.0]
+"#;
+    let dir = std::env::temp_dir().join(format!("neurodyn-sweep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("brunel_sweep.toml");
+    std::fs::write(&path, text).unwrap();
+    let mut network = file::load(&path).unwrap().network;
+    assert_eq!((network.instances, network.sweeps.len()), (4, 1));
+    let (g, _) = neurodyn::model::brunel::regime("C").unwrap();
+    // Resize without touching the swept rates (configure would reset them).
+    for p in &mut network.populations {
+        p.size = if p.name == "E" { 400 } else { 100 };
+    }
+    for projection in &mut network.projections {
+        if let neurodyn::Connectivity::FixedInDegree { k, .. } = &mut projection.connectivity {
+            *k = (*k).min(if projection.pre == "E" { 400 } else { 100 }) / 10;
+        }
+        if projection.pre == "I" {
+            projection.weight = (-g * 0.1).into();
+        }
+    }
+    let mut sim = Simulation::new(&network, Backend::Gpu).unwrap();
+    sim.run(1000).unwrap();
+    let counts: Vec<usize> = (0..4).map(|b| raster(&sim, b).len()).collect();
+    assert!(counts.windows(2).all(|w| w[0] < w[1]), "{counts:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

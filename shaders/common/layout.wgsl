@@ -12,8 +12,8 @@ struct Config {
     record_capacity: u32,
     zero: u32,
     n_procedural: u32,
-    _pad0: u32,
-    _pad1: u32,
+    params_stride: u32,
+    stimuli_stride: u32,
 }
 
 struct BatchInfo {

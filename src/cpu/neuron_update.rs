@@ -31,7 +31,10 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
     let in_group = index - instance * kind.size;
     let neuron = kind.first_neuron + in_group;
     let gid = instance * c.n_neurons + neuron;
-    let p = b.populations[population_of(b, kind, neuron)];
+    // An instance's swept parameters and stimuli lie a stride after instance 0's.
+    let mut p = b.populations[population_of(b, kind, neuron)];
+    p.param_offset += instance * c.params_stride;
+    p.stim_first += instance * c.stimuli_stride;
     let step = b.counters.step;
 
     let slot = step % c.ring_depth;

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Network, NeuronModel, Population, Projection, Recorder, Stimulus, Value, NEURON_MODEL_NAMES,
+    Network, NeuronModel, Population, Projection, Recorder, Stimulus, Sweep, Value,
+    NEURON_MODEL_NAMES,
 };
 
 /// A model file as written.
@@ -29,6 +30,9 @@ pub struct ModelFile {
     pub stimuli: Vec<Stimulus>,
     #[serde(default)]
     pub recorders: Vec<Recorder>,
+    /// Parameters with one value per instance (`[simulation] instances`).
+    #[serde(default)]
+    pub sweeps: Vec<Sweep>,
 }
 
 /// `[simulation]`: resolution, length and seed of the run.
@@ -189,6 +193,7 @@ impl ModelFile {
     pub fn network(&self) -> Result<Network, (String, String)> {
         let mut network = Network::new(self.simulation.dt_ms, self.simulation.seed);
         network.instances = self.simulation.instances;
+        network.sweeps.clone_from(&self.sweeps);
         for (i, p) in self.populations.iter().enumerate() {
             let neuron = neuron_model(&p.model, &p.params).map_err(|(key, message)| {
                 let field = match key {

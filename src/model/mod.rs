@@ -12,7 +12,9 @@ mod validate;
 mod value;
 
 pub use custom::{CustomNeuron, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES};
-pub use network::{Connectivity, Network, Population, Projection, Receptor, Recorder, Stimulus};
+pub use network::{
+    Connectivity, Network, Population, Projection, Receptor, Recorder, Stimulus, Sweep,
+};
 pub use neuron::{
     AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,
     Izhikevich, NeuronModel, ParrotNeuron, SpikeSourceArray, NEURON_MODEL_NAMES,

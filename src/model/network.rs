@@ -31,6 +31,24 @@ pub struct Network {
     /// number of instances.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub instances: u32,
+    /// Parameters given one value per instance (a parameter sweep).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sweeps: Vec<Sweep>,
+}
+
+/// A parameter with one value per instance of an ensemble.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "sweep", rename_all = "snake_case")]
+pub enum Sweep {
+    /// A neuron parameter of a population (its model's name and units; not
+    /// `tau_refrac`, which sets the shared refractory step count).
+    Neuron {
+        population: String,
+        parameter: String,
+        values: Vec<f64>,
+    },
+    /// The rate (Hz) of a Poisson stimulus, by its index in `stimuli`.
+    PoissonRate { stimulus: usize, values: Vec<f64> },
 }
 
 fn default_dt() -> f64 {
@@ -56,7 +74,52 @@ impl Network {
             stimuli: Vec::new(),
             recorders: Vec::new(),
             instances: 1,
+            sweeps: Vec::new(),
         }
+    }
+
+    /// The network instance `instance` of the ensemble simulates: this one with every
+    /// swept parameter at the instance's value (and one instance, no sweeps).
+    pub fn instance(&self, instance: u32) -> Result<Network, String> {
+        let mut network = self.clone();
+        network.instances = 1;
+        network.sweeps.clear();
+        for (i, sweep) in self.sweeps.iter().enumerate() {
+            match sweep {
+                Sweep::Neuron {
+                    population,
+                    parameter,
+                    values,
+                } => {
+                    let value = *values
+                        .get(instance as usize)
+                        .ok_or_else(|| format!("sweeps[{i}]: no value for instance {instance}"))?;
+                    let p = network
+                        .populations
+                        .iter_mut()
+                        .find(|p| p.name == *population)
+                        .ok_or_else(|| format!("sweeps[{i}]: unknown population `{population}`"))?;
+                    p.neuron = p
+                        .neuron
+                        .with_parameter(parameter, value)
+                        .map_err(|e| format!("sweeps[{i}]: {e}"))?;
+                }
+                Sweep::PoissonRate { stimulus, values } => {
+                    let value = *values
+                        .get(instance as usize)
+                        .ok_or_else(|| format!("sweeps[{i}]: no value for instance {instance}"))?;
+                    match network.stimuli.get_mut(*stimulus) {
+                        Some(Stimulus::Poisson { rate_hz, .. }) => *rate_hz = value,
+                        _ => {
+                            return Err(format!(
+                                "sweeps[{i}]: stimuli[{stimulus}] is not a Poisson stimulus"
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+        Ok(network)
     }
 
     /// Adds a population and returns its name for use in projections.

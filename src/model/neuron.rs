@@ -65,6 +65,42 @@ impl NeuronModel {
         }
     }
 
+    /// This model with parameter `name` set to `value` (PyNN's names; a custom model's
+    /// declared parameters).
+    pub fn with_parameter(&self, name: &str, value: f64) -> Result<NeuronModel, String> {
+        if name == "tau_refrac" || name == "refractory_ms" {
+            return Err(format!(
+                "`{name}` sets the refractory step count every instance shares; it cannot be swept"
+            ));
+        }
+        let mut json = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        let fields = if let NeuronModel::Custom(_) = self {
+            json.get_mut("parameters")
+        } else {
+            Some(&mut json)
+        };
+        let slot = fields
+            .and_then(|f| f.as_object_mut())
+            .and_then(|f| f.get_mut(name))
+            .ok_or_else(|| {
+                let known = match self {
+                    NeuronModel::Custom(c) => c.parameters.keys().cloned().collect(),
+                    _ => NeuronModel::parameter_names(self.name())
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>(),
+                };
+                format!(
+                    "`{}` has no parameter `{name}` (its parameters: {})",
+                    self.name(),
+                    known.join(", ")
+                )
+            })?;
+        *slot = serde_json::json!(value);
+        serde_json::from_value(json).map_err(|e| e.to_string())
+    }
+
     /// The state variables a recorder may sample, in storage order.
     pub fn state_variables(&self) -> Vec<String> {
         let names: &[&str] = match self {

@@ -138,6 +138,7 @@ impl Network {
             errors: Vec::new(),
         };
         checker.check_all();
+        checker.check_sweeps();
         if checker.errors.is_empty() {
             Ok(())
         } else {
@@ -147,6 +148,51 @@ impl Network {
 }
 
 impl<'a> Checker<'a> {
+    /// Every swept value gives a valid network, one value per instance.
+    fn check_sweeps(&mut self) {
+        let instances = self.network.instances;
+        for (i, sweep) in self.network.sweeps.iter().enumerate() {
+            let values = match sweep {
+                super::Sweep::Neuron { values, .. } | super::Sweep::PoissonRate { values, .. } => {
+                    values
+                }
+            };
+            if values.len() != instances as usize {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("sweeps[{i}].values"),
+                    reason: format!(
+                        "{} values for {instances} instances: give one per instance",
+                        values.len()
+                    ),
+                });
+            }
+        }
+        if self.network.sweeps.is_empty() || !self.errors.is_empty() {
+            return;
+        }
+        for b in 0..instances {
+            match self.network.instance(b) {
+                Err(reason) => {
+                    self.errors.push(ModelError::Impossible {
+                        field: "sweeps".into(),
+                        reason,
+                    });
+                    return;
+                }
+                Ok(network) => {
+                    if let Err(errors) = network.validate() {
+                        self.errors
+                            .extend(errors.0.into_iter().map(|e| ModelError::Impossible {
+                                field: format!("sweeps (instance {b})"),
+                                reason: e.to_string(),
+                            }));
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     fn check_all(&mut self) {
         let dt = self.network.dt_ms;
         self.positive("dt_ms", dt);

@@ -27,7 +27,10 @@ pub struct Config {
     pub zero: u32,
     /// Entries of the procedural projection table.
     pub n_procedural: u32,
-    pub _pad: [u32; 2],
+    /// Distance between two instances' parameter blocks (0 for one instance).
+    pub params_stride: u32,
+    /// Distance between two instances' stimulus tables.
+    pub stimuli_stride: u32,
 }
 
 /// What changes from one batch of steps to the next (a uniform buffer).

@@ -278,12 +278,14 @@ pub fn estimate(network: &Network) -> MemoryReport {
                 let kind = NeuronKind::built_in(&p.neuron).unwrap_or(NeuronKind::Custom(0));
                 lower(&p.neuron, kind, network.dt_ms).params.len() as u64
             })
-            .sum(),
+            .sum::<u64>()
+            * instances,
         stimuli: network
             .stimuli
             .iter()
             .map(|s| s.segments().len() as u64)
-            .sum(),
+            .sum::<u64>()
+            * instances,
         state: network
             .populations
             .iter()

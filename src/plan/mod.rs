@@ -54,6 +54,8 @@ pub const MIN_BUFFER_BYTES: u64 = 256;
 pub enum PlanError {
     #[error("invalid model:\n{0}")]
     Invalid(#[from] ValidationErrors),
+    #[error("parameter sweep: {0}")]
+    Sweep(String),
     #[error(
         "the network has {count} {what}, more than the {limit} one simulation can index; \
          split it or use fewer instances"
@@ -255,68 +257,88 @@ impl Plan {
         let n_synapses: u64 = drawn.iter().map(|d| d.3.pre.len() as u64).sum();
         limit("synapses", n_synapses, u64::from(u32::MAX))?;
 
-        // Stimuli grouped by target population.
+        // Stimuli grouped by target population, for one instance's network.
         // Each lowered stimulus with its weight in f64 (converted to fixed point once the
         // population's unit is known, from f64 like the synaptic weights).
-        let mut stimuli_of: Vec<Vec<(StimulusParams, f64)>> =
-            vec![Vec::new(); network.populations.len()];
-        let mut poisson_bound = vec![[0f64; MAX_RECEPTORS]; network.populations.len()];
-        for stimulus in &network.stimuli {
-            let target = pop_index(stimulus.target());
-            // Segments of one stimulus do not overlap in time: its largest is the bound.
-            let mut bound_of_stimulus = [0f64; MAX_RECEPTORS];
-            for segment in stimulus.segments() {
-                let mut params = StimulusParams::zeroed();
-                let mut weight_f64 = 0.0;
-                let (start, stop) = match segment {
-                    Stimulus::Poisson {
-                        rate_hz,
-                        weight,
-                        receptor,
-                        start_ms,
-                        stop_ms,
-                        ..
-                    } => {
-                        let lambda = rate_hz * dt / 1000.0;
-                        let chunks = (lambda / POISSON_CHUNK_MEAN).ceil();
-                        params.kind = STIMULUS_POISSON;
-                        params.receptor = receptor.index() as u32;
-                        params.chunks = chunks as u32;
-                        params.exp_neg_lambda_chunk = if chunks > 0.0 {
-                            (-lambda / chunks).exp() as f32
-                        } else {
-                            1.0
-                        };
-                        // A count this large has probability far below 1e-20 per draw;
-                        // beyond it the device saturates and reports rather than wraps.
-                        let max_count = lambda + 10.0 * lambda.sqrt() + 10.0;
-                        let r = receptor.index();
-                        bound_of_stimulus[r] = bound_of_stimulus[r].max(weight.abs() * max_count);
-                        weight_f64 = weight;
-                        (start_ms, stop_ms)
-                    }
-                    Stimulus::Dc {
-                        amplitude_na,
-                        start_ms,
-                        stop_ms,
-                        ..
-                    } => {
-                        params.kind = STIMULUS_DC;
-                        params.amplitude = amplitude_na as f32;
-                        (start_ms, stop_ms)
-                    }
-                    Stimulus::StepCurrent { .. } | Stimulus::InhomogeneousPoisson { .. } => {
-                        unreachable!("segments() lowers schedules into DC and Poisson segments")
-                    }
-                };
-                params.start_step = time_to_step(start, dt);
-                params.stop_step = stop.map_or(u32::MAX, |s| time_to_step(s, dt));
-                stimuli_of[target].push((params, weight_f64));
+        let lower_stimuli = |net: &Network| {
+            let mut stimuli_of: Vec<Vec<(StimulusParams, f64)>> =
+                vec![Vec::new(); net.populations.len()];
+            let mut poisson_bound = vec![[0f64; MAX_RECEPTORS]; net.populations.len()];
+            for stimulus in &net.stimuli {
+                let target = pop_index(stimulus.target());
+                // Segments of one stimulus do not overlap in time: its largest is the bound.
+                let mut bound_of_stimulus = [0f64; MAX_RECEPTORS];
+                for segment in stimulus.segments() {
+                    let mut params = StimulusParams::zeroed();
+                    let mut weight_f64 = 0.0;
+                    let (start, stop) = match segment {
+                        Stimulus::Poisson {
+                            rate_hz,
+                            weight,
+                            receptor,
+                            start_ms,
+                            stop_ms,
+                            ..
+                        } => {
+                            let lambda = rate_hz * dt / 1000.0;
+                            let chunks = (lambda / POISSON_CHUNK_MEAN).ceil();
+                            params.kind = STIMULUS_POISSON;
+                            params.receptor = receptor.index() as u32;
+                            params.chunks = chunks as u32;
+                            params.exp_neg_lambda_chunk = if chunks > 0.0 {
+                                (-lambda / chunks).exp() as f32
+                            } else {
+                                1.0
+                            };
+                            // A count this large has probability far below 1e-20 per draw;
+                            // beyond it the device saturates and reports rather than wraps.
+                            let max_count = lambda + 10.0 * lambda.sqrt() + 10.0;
+                            let r = receptor.index();
+                            bound_of_stimulus[r] =
+                                bound_of_stimulus[r].max(weight.abs() * max_count);
+                            weight_f64 = weight;
+                            (start_ms, stop_ms)
+                        }
+                        Stimulus::Dc {
+                            amplitude_na,
+                            start_ms,
+                            stop_ms,
+                            ..
+                        } => {
+                            params.kind = STIMULUS_DC;
+                            params.amplitude = amplitude_na as f32;
+                            (start_ms, stop_ms)
+                        }
+                        Stimulus::StepCurrent { .. } | Stimulus::InhomogeneousPoisson { .. } => {
+                            unreachable!("segments() lowers schedules into DC and Poisson segments")
+                        }
+                    };
+                    params.start_step = time_to_step(start, dt);
+                    params.stop_step = stop.map_or(u32::MAX, |s| time_to_step(s, dt));
+                    stimuli_of[target].push((params, weight_f64));
+                }
+                for (r, b) in bound_of_stimulus.into_iter().enumerate() {
+                    poisson_bound[target][r] += b;
+                }
             }
-            for (r, b) in bound_of_stimulus.into_iter().enumerate() {
-                poisson_bound[target][r] += b;
+            (stimuli_of, poisson_bound)
+        };
+        // Every instance's network (the same but for swept parameters).
+        let instance_networks: Vec<Network> = (0..n_instances)
+            .map(|b| network.instance(b))
+            .collect::<Result<_, _>>()
+            .map_err(PlanError::Sweep)?;
+        let mut lowered_stimuli: Vec<_> = instance_networks.iter().map(lower_stimuli).collect();
+        // The fixed-point unit must hold every instance's input.
+        let mut poisson_bound = lowered_stimuli[0].1.clone();
+        for (_, bounds) in &lowered_stimuli[1..] {
+            for (all, this) in poisson_bound.iter_mut().zip(bounds) {
+                for r in 0..MAX_RECEPTORS {
+                    all[r] = all[r].max(this[r]);
+                }
             }
         }
+        let mut stimuli_of = std::mem::take(&mut lowered_stimuli[0].0);
 
         // Fixed-point unit per population and receptor.
         let mut scales = Vec::new();
@@ -376,6 +398,33 @@ impl Plan {
                 input_scale_log2: scales[i],
                 v_offset: lowered.v_offset as f32,
             });
+        }
+
+        // Instances 1.. of a sweep: their parameter blocks and stimuli follow instance
+        // 0's, a stride apart, in the same order.
+        let params_stride = params.len() as u32;
+        let stimuli_stride = stimuli.len() as u32;
+        for (b, instance_network) in instance_networks.iter().enumerate().skip(1) {
+            for &i in &order {
+                let p = &instance_network.populations[i];
+                let lowered = lower(&p.neuron, kinds[i], dt);
+                if lowered.v_offset as f32
+                    != populations[order.iter().position(|&o| o == i).expect("ordered")].v_offset
+                {
+                    return Err(PlanError::Sweep(format!(
+                        "a sweep of `{}` changes the reference of its stored membrane \
+                         potential (v_rest); sweep the threshold, reset or drive instead",
+                        p.name
+                    )));
+                }
+                params.extend_from_slice(&lowered.params);
+                for (mut s, weight) in lowered_stimuli[b].0[i].drain(..) {
+                    if s.kind == STIMULUS_POISSON {
+                        s.weight_fixed = to_fixed(weight, scales[i][s.receptor as usize]);
+                    }
+                    stimuli.push(s);
+                }
+            }
         }
 
         // One kernel per kind present, each with its region of the state buffer.
@@ -439,7 +488,11 @@ impl Plan {
         // are the single network's).
         let mut initial_state = vec![0f32; state_len as usize];
         for instance in 0..n_instances {
-            for (i, p) in network.populations.iter().enumerate() {
+            for (i, p) in instance_networks[instance as usize]
+                .populations
+                .iter()
+                .enumerate()
+            {
                 let variables = p.neuron.state_variables();
                 let draw = |variable: &str| {
                     p.initial.get(variable).map(|value| {
@@ -563,7 +616,8 @@ impl Plan {
             record_capacity,
             zero: 0,
             n_procedural: procedural.len() as u32,
-            _pad: [0; 2],
+            params_stride,
+            stimuli_stride,
         };
         let mut plan = Self {
             dt_ms: dt,
