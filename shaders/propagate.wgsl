@@ -31,18 +31,11 @@ fn main(
     let instance = gid / config.n_neurons;
     let pre = gid - instance * config.n_neurons;
     let step = atomicLoad(&counters.prop_step);
-    let slot_stride = config.n_receptors * config.n_neurons;
     // The row's synapses within this chunk, indexed from the chunk's start.
     let row_begin = max(row_start[pre], chunk.first);
     let row_end = min(row_start[pre + 1u], chunk.end);
     for (var t = row_begin + local; t < row_end; t = t + PROPAGATE_WORKGROUP) {
         let s = t - chunk.first;
-        let slot = (step + syn_delay[s]) % config.ring_depth;
-        let index = (slot * config.n_instances + instance) * slot_stride + syn_target[s];
-        let w = syn_weight[s];
-        let before = atomicAdd(&ring[index], w);
-        if (overflowed(before, w, before + w)) {
-            report_saturation(step + syn_delay[s], index % (config.n_instances * slot_stride));
-        }
+        deliver_to_ring(instance, step, syn_delay[s], syn_target[s], syn_weight[s]);
     }
 }

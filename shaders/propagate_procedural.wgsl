@@ -31,13 +31,7 @@ fn deliver(d: ptr<function, Draws>, q: ProceduralProjection, post: u32, instance
     let x = next_value(d, q.delay_kind, q.delay_a, q.delay_b, q.delay_low, q.delay_high);
     let fixed = i32(round(rounded(w * q.weight_scale)));
     let delay = u32(max(round(x), 1.0));
-    let slot_stride = config.n_receptors * config.n_neurons;
-    let slot = (step + delay) % config.ring_depth;
-    let index = (slot * config.n_instances + instance) * slot_stride + q.target_base + post;
-    let before = atomicAdd(&ring[index], fixed);
-    if (overflowed(before, fixed, before + fixed)) {
-        report_saturation(step + delay, index % (config.n_instances * slot_stride));
-    }
+    deliver_to_ring(instance, step, delay, q.target_base + post, fixed);
 }
 
 @compute @workgroup_size(64)

@@ -75,6 +75,14 @@ impl ProfileReport {
     }
 }
 
+/// The first global index of the population `record` belongs to.
+fn first_neuron(plan: &Plan, record: &SpikeRecord) -> u32 {
+    plan.populations
+        .iter()
+        .find(|p| p.name == record.population)
+        .map_or(0, |p| p.first)
+}
+
 /// Synaptic events of `records`: every spike reaches each synapse of its rows
 /// (procedural fixed-probability rows count their expected length).
 pub fn synaptic_events(plan: &Plan, records: &[SpikeRecord]) -> u64 {
@@ -82,11 +90,7 @@ pub fn synaptic_events(plan: &Plan, records: &[SpikeRecord]) -> u64 {
     records
         .iter()
         .map(|record| {
-            let first = plan
-                .populations
-                .iter()
-                .find(|p| p.name == record.population)
-                .map_or(0, |p| p.first);
+            let first = first_neuron(plan, record);
             let degree: Vec<f64> = (0..record.size)
                 .map(|n| plan.out_degree(first + n))
                 .collect();
@@ -133,11 +137,7 @@ pub fn profile_network(
     let stored_events: u64 = records
         .iter()
         .map(|r| {
-            let first = plan
-                .populations
-                .iter()
-                .find(|p| p.name == r.population)
-                .map_or(0, |p| p.first);
+            let first = first_neuron(plan, r);
             r.neurons
                 .iter()
                 .map(|&n| u64::from(rows[(first + n) as usize + 1] - rows[(first + n) as usize]))

@@ -5,6 +5,7 @@
 
 pub mod arith;
 mod buffers;
+mod delivery;
 pub mod draws;
 mod engine;
 mod fixed_point;

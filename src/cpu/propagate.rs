@@ -5,7 +5,7 @@
 //! do not depend on order).
 
 use super::buffers::Buffers;
-use super::fixed_point::{overflowed, report_saturation};
+use super::delivery::deliver_to_ring;
 
 /// One workgroup: the row of the `k`-th neuron that spiked.
 pub fn propagate_main(k: u32, b: &mut Buffers) {
@@ -17,21 +17,10 @@ pub fn propagate_main(k: u32, b: &mut Buffers) {
     let instance = gid / c.n_neurons;
     let pre = gid - instance * c.n_neurons;
     let step = b.counters.prop_step;
-    let slot_stride = c.n_receptors * c.n_neurons;
     let row_end = b.row_start[pre as usize + 1];
     for s in b.row_start[pre as usize]..row_end {
         let s = s as usize;
-        let slot = (step + b.syn_delay[s]) % c.ring_depth;
-        let index = (slot * c.n_instances + instance) * slot_stride + b.syn_target[s];
-        let w = b.syn_weight[s];
-        let before = b.ring[index as usize];
-        b.ring[index as usize] = before.wrapping_add(w);
-        if overflowed(before, w, before.wrapping_add(w)) {
-            report_saturation(
-                &mut b.counters,
-                step + b.syn_delay[s],
-                index % (c.n_instances * slot_stride),
-            );
-        }
+        let (delay, target, w) = (b.syn_delay[s], b.syn_target[s], b.syn_weight[s]);
+        deliver_to_ring(b, instance, step, delay, target, w);
     }
 }

@@ -5,8 +5,8 @@
 
 use super::arith::rounded;
 use super::buffers::Buffers;
+use super::delivery::deliver_to_ring;
 use super::draws::Draws;
-use super::fixed_point::{overflowed, report_saturation};
 use super::math::det_log;
 use super::rng::{key_from_seed, uniform_open_closed};
 use crate::plan::layout::{
@@ -23,7 +23,6 @@ pub fn part_start(n: u32, part: u32) -> u32 {
 
 /// Draws the next synapse's weight and delay and adds the weight into the ring.
 fn deliver(d: &mut Draws, q: &ProceduralProjection, post: u32, instance: u32, b: &mut Buffers) {
-    let c = b.config;
     let step = b.counters.prop_step;
     let w = d.next_value(
         q.weight_kind,
@@ -41,18 +40,7 @@ fn deliver(d: &mut Draws, q: &ProceduralProjection, post: u32, instance: u32, b:
     );
     let fixed = rounded(w * q.weight_scale).round_ties_even() as i32;
     let delay = x.round_ties_even().max(1.0) as u32;
-    let slot_stride = c.n_receptors * c.n_neurons;
-    let slot = (step + delay) % c.ring_depth;
-    let index = (slot * c.n_instances + instance) * slot_stride + q.target_base + post;
-    let before = b.ring[index as usize];
-    b.ring[index as usize] = before.wrapping_add(fixed);
-    if overflowed(before, fixed, before.wrapping_add(fixed)) {
-        report_saturation(
-            &mut b.counters,
-            step + delay,
-            index % (c.n_instances * slot_stride),
-        );
-    }
+    deliver_to_ring(b, instance, step, delay, q.target_base + post, fixed);
 }
 
 /// One workgroup: the rows of the `k`-th neuron that spiked, every part in turn.

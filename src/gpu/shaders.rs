@@ -47,6 +47,8 @@ pub const MATH: ShaderFile = shader_file!("shaders/common/math.wgsl");
 pub const POISSON: ShaderFile = shader_file!("shaders/common/poisson.wgsl");
 /// Needs the including stage to declare `counters`.
 pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
+/// Needs `config`, `counters`, `ring`, FIXED_POINT and FAULTS.
+pub const DELIVERY: ShaderFile = shader_file!("shaders/common/delivery.wgsl");
 /// Needs `config`, RNG, ROUNDING and MATH.
 pub const DRAWS: ShaderFile = shader_file!("shaders/common/draws.wgsl");
 /// Needs the including stage to declare `config`.
@@ -110,7 +112,7 @@ impl Stage {
             Stage::NeuronUpdate(kind) => {
                 neuron_update_with(neuron_model_file(kind).into_iter().collect())
             }
-            Stage::Propagate => vec![LAYOUT, FIXED_POINT, FAULTS, self.file()],
+            Stage::Propagate => vec![LAYOUT, FIXED_POINT, FAULTS, DELIVERY, self.file()],
             Stage::PropagateProcedural => vec![
                 LAYOUT,
                 RNG,
@@ -119,6 +121,7 @@ impl Stage {
                 ROUNDING,
                 MATH,
                 DRAWS,
+                DELIVERY,
                 self.file(),
             ],
             Stage::PropagatePrepare | Stage::Probe => vec![LAYOUT, self.file()],

@@ -683,17 +683,7 @@ impl Plan {
 
     /// Where variable `var` of population `pop` (instance 0) lies in the state buffer.
     pub fn state_range(&self, pop: usize, var: u32) -> std::ops::Range<usize> {
-        let p = &self.populations[pop];
-        let g = &self
-            .groups
-            .iter()
-            .find(|g| g.kind == p.kind)
-            .expect("grouped")
-            .info;
-        let start = (g.state_base
-            + var * g.size * self.config.n_instances
-            + (p.first - g.first_neuron)) as usize;
-        start..start + p.size as usize
+        self.instance_state_range(pop, var, 0)
     }
 
     /// What to add to stored values of `variable` to get the user's units: the
