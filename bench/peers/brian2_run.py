@@ -62,17 +62,23 @@ def build_cuba(spec, init, method=None):
     dge/dt = -ge / taue : volt
     dgi/dt = -gi / taui : volt
     """
+    return lif_group(n, eqs, spec, ns, init, method or "exact")
+
+
+def lif_group(n, eqs, spec, ns, init, method):
+    """The E+I group of CUBA/COBA: threshold Vt, reset Vr, NEST's refractory count,
+    initial v; returns (group, namespace, E on_pre, I on_pre, method)."""
     P = b2.NeuronGroup(
         n,
         eqs,
         threshold="v >= Vt",
         reset="v = Vr",
         refractory=refractory_like_nest(spec["tau_refrac"]),
-        method=method or "exact",
+        method=method,
         namespace=ns,
     )
     P.v = init["v"] * mV
-    return P, ns, "ge += we", "gi += wi", method or "exact"
+    return P, ns, "ge += we", "gi += wi", method
 
 
 def build_coba(spec, init, method=None):
@@ -101,17 +107,7 @@ def build_coba(spec, init, method=None):
     """
     # v is not linear with constant coefficients (ge·v), so no 'exact': RK4, as
     # neurodyn (NEST: adaptive RKF45).
-    P = b2.NeuronGroup(
-        n,
-        eqs,
-        threshold="v >= Vt",
-        reset="v = Vr",
-        refractory=refractory_like_nest(spec["tau_refrac"]),
-        method=method or "rk4",
-        namespace=ns,
-    )
-    P.v = init["v"] * mV
-    return P, ns, "ge += we", "gi += wi", method or "rk4"
+    return lif_group(n, eqs, spec, ns, init, method or "rk4")
 
 
 def build_cobahh(spec, init, method=None, hh_dt_ms=M.DT_MS):
