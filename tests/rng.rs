@@ -42,3 +42,36 @@ fn wgsl_and_rust_philox_agree_on_a_million_draws() {
         );
     }
 }
+
+#[test]
+fn the_64_bit_multiply_gives_the_same_philox_bits_where_the_device_has_it() {
+    use neurodyn::gpu::{
+        run_kernel, AssembledShader, GpuContext, ShaderFile, COMMON, MUL_HI_INT64, RNG,
+    };
+    let ctx = GpuContext::new(None).expect("an adapter");
+    if !ctx.device.features().contains(wgpu::Features::SHADER_INT64) {
+        eprintln!("this adapter has no SHADER_INT64: the 32-bit form is the one in use");
+        return;
+    }
+    let key = [0x0BAD_CAFE, 0x7654_3210];
+    let n = 100_000u32;
+    let shader = AssembledShader::new([
+        COMMON[0].clone(),
+        MUL_HI_INT64,
+        RNG,
+        COMMON[3].clone(),
+        ShaderFile::text("tests/kernel.wgsl", PHILOX_KERNEL),
+    ]);
+    let gpu = run_kernel(&ctx, &shader, &[key[0], key[1], n], 4 * n as usize, n).unwrap();
+    for i in 0..n {
+        let r = philox4x32_10(
+            [i, i.wrapping_mul(7919), 0x5300_0000 + (i % 5), i >> 3],
+            key,
+        );
+        assert_eq!(
+            &gpu[4 * i as usize..4 * i as usize + 3],
+            &r[..3],
+            "draw {i}"
+        );
+    }
+}

@@ -2,26 +2,14 @@
 // random numbers: as easy as 1, 2, 3"). Keyed by the 64-bit seed; the counter
 // is (index, step, stream, block). The twin is src/cpu/rng.rs: both must give
 // the same bits for the same key and counter (tested on 10^6 draws).
+// Assembled after a `mul_hi` file: common/mul_hi.wgsl (32-bit arithmetic, any
+// device) or common/mul_hi_int64.wgsl (devices with 64-bit integers); both give the
+// exact high word, so the bits do not depend on which.
 
 const PHILOX_M0: u32 = 0xD2511F53u;
 const PHILOX_M1: u32 = 0xCD9E8D57u;
 const PHILOX_W0: u32 = 0x9E3779B9u;
 const PHILOX_W1: u32 = 0xBB67AE85u;
-
-// High 32 bits of the 64-bit product a * b, from 16-bit halves (WGSL has no u64).
-fn mul_hi(a: u32, b: u32) -> u32 {
-    let a_lo = a & 0xFFFFu;
-    let a_hi = a >> 16u;
-    let b_lo = b & 0xFFFFu;
-    let b_hi = b >> 16u;
-    let lo_lo = a_lo * b_lo;
-    let hi_lo = a_hi * b_lo;
-    let lo_hi = a_lo * b_hi;
-    let hi_hi = a_hi * b_hi;
-    // Cannot overflow: lo_hi <= (2^16 - 1)^2 and the other two terms are < 2^16 each.
-    let cross = (lo_lo >> 16u) + (hi_lo & 0xFFFFu) + lo_hi;
-    return hi_hi + (hi_lo >> 16u) + (cross >> 16u);
-}
 
 fn philox4x32_10(counter: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
     var c = counter;

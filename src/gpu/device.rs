@@ -124,9 +124,12 @@ impl GpuContext {
         tracing::info!(adapter = %describe(&info), driver = %info.driver, "using adapter");
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("neurodyn"),
-            // Timestamps for `neurodyn profile`, where the adapter has them.
+            // Timestamps for `neurodyn profile`, and 64-bit integers for the random
+            // generator's multiplications, where the adapter has them.
             required_features: adapter.features()
-                & (wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES),
+                & (wgpu::Features::TIMESTAMP_QUERY
+                    | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES
+                    | wgpu::Features::SHADER_INT64),
             required_limits: limits.clone(),
             experimental_features: wgpu::ExperimentalFeatures::default(),
             memory_hints: wgpu::MemoryHints::Performance,

@@ -9,7 +9,9 @@ use wgpu::util::DeviceExt;
 
 use super::custom;
 use super::device::{describe, GpuContext};
-use super::shaders::{neuron_update_with, AssembledShader, ShaderFile, Stage};
+use super::shaders::{
+    neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64,
+};
 use crate::checkpoint::Snapshot;
 use crate::engine::{
     batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
@@ -874,7 +876,16 @@ fn kernel<'a>(
     files: Vec<ShaderFile>,
     resources: impl IntoIterator<Item = wgpu::BindingResource<'a>>,
 ) -> Result<Kernel, Error> {
-    let assembled = AssembledShader::new(files);
+    // The random generator's 64-bit multiply in one instruction where the device has
+    // 64-bit integers (the same bits as the 32-bit form).
+    let int64 = ctx.device.features().contains(wgpu::Features::SHADER_INT64);
+    let assembled = AssembledShader::new(files.into_iter().map(|f| {
+        if int64 && f.path == MUL_HI.path {
+            MUL_HI_INT64
+        } else {
+            f
+        }
+    }));
     // A model may leave some of the stage's bindings unused (a parrot reads no
     // parameters); the layout reflected from the shader then lacks them.
     let used = assembled.used_bindings()?;

@@ -15,5 +15,5 @@ pub use kernel::run_kernel;
 pub use memory::{device_memory, DEVICE_MEMORY_VAR};
 pub use shaders::{
     neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
-    FAULTS, MATH, ROUNDING,
+    FAULTS, MATH, MUL_HI, MUL_HI_INT64, RNG, ROUNDING,
 };

@@ -37,7 +37,11 @@ macro_rules! shader_file {
 }
 
 pub const LAYOUT: ShaderFile = shader_file!("shaders/common/layout.wgsl");
+/// Needs a `mul_hi` file before it: MUL_HI, or MUL_HI_INT64 where the device has
+/// SHADER_INT64 (the GPU engine swaps them).
 pub const RNG: ShaderFile = shader_file!("shaders/common/rng.wgsl");
+pub const MUL_HI: ShaderFile = shader_file!("shaders/common/mul_hi.wgsl");
+pub const MUL_HI_INT64: ShaderFile = shader_file!("shaders/common/mul_hi_int64.wgsl");
 pub const FIXED_POINT: ShaderFile = shader_file!("shaders/common/fixed_point.wgsl");
 /// Needs the neuron update's `params` and `rounded`.
 pub const CONDUCTANCE: ShaderFile = shader_file!("shaders/common/conductance.wgsl");
@@ -55,7 +59,7 @@ pub const DRAWS: ShaderFile = shader_file!("shaders/common/draws.wgsl");
 pub const ROUNDING: ShaderFile = shader_file!("shaders/common/rounding.wgsl");
 
 /// The shared files that make sense without a stage's bindings.
-pub const COMMON: [ShaderFile; 3] = [LAYOUT, RNG, FIXED_POINT];
+pub const COMMON: [ShaderFile; 4] = [LAYOUT, MUL_HI, RNG, FIXED_POINT];
 
 /// The compute stages of one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +119,7 @@ impl Stage {
             Stage::Propagate => vec![LAYOUT, FIXED_POINT, FAULTS, DELIVERY, self.file()],
             Stage::PropagateProcedural => vec![
                 LAYOUT,
+                MUL_HI,
                 RNG,
                 FIXED_POINT,
                 FAULTS,
@@ -139,6 +144,7 @@ impl Stage {
 pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
     let mut files = vec![
         LAYOUT,
+        MUL_HI,
         RNG,
         FIXED_POINT,
         POISSON,
@@ -235,7 +241,9 @@ impl AssembledShader {
             .map_err(|e| self.error(e.location(&self.source), e.emit_to_string(&self.source)))?;
         let info = naga::valid::Validator::new(
             naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::empty(),
+            // 64-bit integers validate; only devices with SHADER_INT64 are given
+            // code that uses them (MUL_HI_INT64).
+            naga::valid::Capabilities::SHADER_INT64,
         )
         .validate(&module)
         .map_err(|e| self.error(e.location(&self.source), e.emit_to_string(&self.source)))?;
