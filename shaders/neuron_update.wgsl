@@ -49,7 +49,7 @@ fn main(
     let gid = instance * config.n_neurons + neuron;
     // An instance's swept parameters and stimuli lie a stride after instance 0's.
     var p = populations[population_of(neuron)];
-    p.param_offset = p.param_offset + instance * config.params_stride;
+    p.param_offset = p.param_offset + instance * config.params_stride + (neuron - p.first) * p.param_stride;
     p.stim_first = p.stim_first + instance * config.stimuli_stride;
     let step = atomicLoad(&counters.step);
 

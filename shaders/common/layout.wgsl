@@ -46,7 +46,7 @@ struct PopulationInfo {
     param_offset: u32,
     refractory_steps: u32,
     record: u32,
-    _pad0: u32,
+    param_stride: u32,
     input_unit: array<f32, MAX_RECEPTORS>,
 }
 

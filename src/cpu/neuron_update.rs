@@ -33,7 +33,7 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
     let gid = instance * c.n_neurons + neuron;
     // An instance's swept parameters and stimuli lie a stride after instance 0's.
     let mut p = b.populations[population_of(b, kind, neuron)];
-    p.param_offset += instance * c.params_stride;
+    p.param_offset += instance * c.params_stride + (neuron - p.first) * p.param_stride;
     p.stim_first += instance * c.stimuli_stride;
     let step = b.counters.step;
 

@@ -69,6 +69,9 @@ pub struct PopulationEntry {
     /// Initial values of state variables by name, e.g. `{ v = -65.0 }`.
     #[serde(default)]
     pub initial: BTreeMap<String, Value>,
+    /// Parameters with a value per neuron, e.g. `{ tau_m = { distribution = "normal", mean = 20.0, sd = 2.0 } }`.
+    #[serde(default)]
+    pub heterogeneous: BTreeMap<String, Value>,
 }
 
 /// A problem with a model file, located where possible.
@@ -207,6 +210,7 @@ impl ModelFile {
                 size: p.size,
                 neuron,
                 initial: p.initial.clone(),
+                heterogeneous: p.heterogeneous.clone(),
             });
         }
         network.projections = self.projections.clone();

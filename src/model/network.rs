@@ -178,6 +178,13 @@ pub struct Population {
     /// start at the model's rest. Each variable is drawn from its own random stream.
     #[serde(default)]
     pub initial: BTreeMap<String, Value>,
+    /// Parameters that differ from neuron to neuron, by name: an array (one value per
+    /// neuron) or a distribution drawn per neuron from the counter RNG. They replace
+    /// the model's value of that parameter; each neuron gets its own parameter block
+    /// (exact propagators from its own values), so only heterogeneous populations
+    /// cost memory per neuron. Not `tau_refrac` or `v_rest`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub heterogeneous: BTreeMap<String, Value>,
 }
 
 impl Population {
@@ -188,12 +195,19 @@ impl Population {
             size,
             neuron,
             initial: BTreeMap::new(),
+            heterogeneous: BTreeMap::new(),
         }
     }
 
     /// Sets the initial membrane potential (mV).
     pub fn with_initial_v(mut self, v: Value) -> Self {
         self.initial.insert("v".into(), v);
+        self
+    }
+
+    /// Gives parameter `parameter` a value per neuron (an array or a distribution).
+    pub fn with_heterogeneous(mut self, parameter: &str, value: Value) -> Self {
+        self.heterogeneous.insert(parameter.into(), value);
         self
     }
 

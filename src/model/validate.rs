@@ -148,6 +148,49 @@ impl Network {
 }
 
 impl<'a> Checker<'a> {
+    /// Each heterogeneous parameter exists, may vary, has one value per neuron where
+    /// it is an array, and gives a valid neuron at both ends of its range.
+    fn check_heterogeneous(&mut self, index: usize, population: &Population) {
+        for (name, value) in &population.heterogeneous {
+            let field = format!("populations[{}].heterogeneous.{name}", population.name);
+            self.check_array_len(&field, value, u64::from(population.size), "one per neuron");
+            let (low, high) = value.range();
+            if !(low.is_finite() && high.is_finite()) {
+                self.errors.push(ModelError::Impossible {
+                    field,
+                    reason: "the values must be finite".into(),
+                });
+                continue;
+            }
+            if matches!(name.as_str(), "v_rest" | "tau_refrac") {
+                self.errors.push(ModelError::Impossible {
+                    field,
+                    reason: "a population shares its refractory period and v_rest; they \
+                             cannot vary from neuron to neuron"
+                        .into(),
+                });
+                continue;
+            }
+            for end in [low, high] {
+                match population.neuron.with_parameter(name, end) {
+                    Err(reason) => {
+                        self.errors.push(ModelError::Impossible {
+                            field: field.clone(),
+                            reason,
+                        });
+                        break;
+                    }
+                    Ok(model) => {
+                        let mut at_end = population.clone();
+                        at_end.neuron = model;
+                        at_end.heterogeneous.clear();
+                        self.check_population(index, &at_end);
+                    }
+                }
+            }
+        }
+    }
+
     /// Every swept value gives a valid network, one value per instance.
     fn check_sweeps(&mut self) {
         let instances = self.network.instances;
@@ -232,6 +275,7 @@ impl<'a> Checker<'a> {
     }
 
     fn check_population(&mut self, index: usize, population: &Population) {
+        self.check_heterogeneous(index, population);
         let field = format!("populations[{}]", population.name);
         if population.name.is_empty() {
             self.errors.push(ModelError::Impossible {

@@ -104,7 +104,9 @@ pub struct PopulationInfo {
     pub refractory_steps: u32,
     /// 1 when the population's spikes are recorded.
     pub record: u32,
-    pub _pad0: u32,
+    /// Distance between two neurons' parameter blocks: 0 when all share one, the
+    /// block's length for a population with heterogeneous parameters.
+    pub param_stride: u32,
     /// 2^-k: converts the fixed-point input of each receptor port to the model's unit.
     pub input_unit: [f32; MAX_RECEPTORS],
 }

@@ -276,7 +276,12 @@ pub fn estimate(network: &Network) -> MemoryReport {
             .iter()
             .map(|p| {
                 let kind = NeuronKind::built_in(&p.neuron).unwrap_or(NeuronKind::Custom(0));
-                lower(&p.neuron, kind, network.dt_ms).params.len() as u64
+                let block = lower(&p.neuron, kind, network.dt_ms).params.len() as u64;
+                if p.heterogeneous.is_empty() {
+                    block
+                } else {
+                    block * u64::from(p.size)
+                }
             })
             .sum::<u64>()
             * instances,

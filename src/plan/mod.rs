@@ -56,6 +56,8 @@ pub enum PlanError {
     Invalid(#[from] ValidationErrors),
     #[error("parameter sweep: {0}")]
     Sweep(String),
+    #[error("heterogeneous parameters of {0}")]
+    Heterogeneous(String),
     #[error(
         "the network has {count} {what}, more than the {limit} one simulation can index; \
          split it or use fewer instances"
@@ -363,6 +365,8 @@ impl Plan {
         for &i in &order {
             let p = &network.populations[i];
             let lowered = lower(&p.neuron, kinds[i], dt);
+            let (blocks, param_stride) =
+                parameter_blocks(p, i, kinds[i], dt, network.seed, 0, &lowered)?;
             let stim_first = stimuli.len() as u32;
             for (mut s, weight) in stimuli_of[i].drain(..) {
                 if s.kind == STIMULUS_POISSON {
@@ -382,10 +386,10 @@ impl Plan {
                 param_offset: params.len() as u32,
                 refractory_steps: lowered.refractory_steps,
                 record: u32::from(record_spikes),
-                _pad0: 0,
+                param_stride,
                 input_unit: scales[i].map(|k| 2f64.powi(-k) as f32),
             };
-            params.extend_from_slice(&lowered.params);
+            params.extend_from_slice(&blocks);
             populations.push(PopulationPlan {
                 name: p.name.clone(),
                 kind: lowered.kind,
@@ -417,7 +421,9 @@ impl Plan {
                         p.name
                     )));
                 }
-                params.extend_from_slice(&lowered.params);
+                let (blocks, _) =
+                    parameter_blocks(p, i, kinds[i], dt, network.seed, b as u32, &lowered)?;
+                params.extend_from_slice(&blocks);
                 for (mut s, weight) in lowered_stimuli[b].0[i].drain(..) {
                     if s.kind == STIMULUS_POISSON {
                         s.weight_fixed = to_fixed(weight, scales[i][s.receptor as usize]);
@@ -820,6 +826,59 @@ fn draw_stored(
         drawn[index] = Some(d);
     }
     drawn
+}
+
+/// Stream tag of per-neuron parameter draws (the third counter word; parameter k of a
+/// population's `heterogeneous` map uses this + k).
+const STREAM_HETEROGENEOUS: u32 = 0x4865_7465; // "Hete"
+
+/// The parameter blocks of population `p` (model index `i`) in `instance`: its one
+/// block (`lowered`) and stride 0, or where parameters are heterogeneous one block
+/// per neuron — each lowered from the neuron's own values, so exact propagators
+/// follow them — and the block length as stride. Values are drawn from streams keyed
+/// by parameter, population and instance.
+fn parameter_blocks(
+    p: &crate::model::Population,
+    i: usize,
+    kind: NeuronKind,
+    dt: f64,
+    seed: u64,
+    instance: u32,
+    lowered: &LoweredNeuron,
+) -> Result<(Vec<f32>, u32), PlanError> {
+    if p.heterogeneous.is_empty() {
+        return Ok((lowered.params.clone(), 0));
+    }
+    let values: Vec<(&String, Vec<f64>)> = p
+        .heterogeneous
+        .iter()
+        .enumerate()
+        .map(|(k, (name, value))| {
+            let sub = i as u32 + (instance << 16);
+            let mut rng = HostStream::new(seed, STREAM_HETEROGENEOUS + k as u32, sub);
+            (name, draw_values(value, p.size as usize, &mut rng))
+        })
+        .collect();
+    let stride = lowered.params.len();
+    let mut blocks = Vec::with_capacity(stride * p.size as usize);
+    for n in 0..p.size as usize {
+        let mut model = p.neuron.clone();
+        for (name, drawn) in &values {
+            model = model
+                .with_parameter(name, drawn[n])
+                .map_err(|e| PlanError::Heterogeneous(format!("`{}`: {e}", p.name)))?;
+        }
+        let own = lower(&model, kind, dt);
+        if own.refractory_steps != lowered.refractory_steps || own.v_offset != lowered.v_offset {
+            return Err(PlanError::Heterogeneous(format!(
+                "`{}`: the refractory period and v_rest are shared by a population; they \
+                 cannot vary from neuron to neuron",
+                p.name
+            )));
+        }
+        blocks.extend_from_slice(&own.params);
+    }
+    Ok((blocks, stride as u32))
 }
 
 /// Steps per batch when `recorded` neurons are recorded: every one of them spiking in

@@ -1,0 +1,140 @@
+//! Heterogeneous parameters: a parameter with a value per neuron (array or drawn
+//! distribution) gives each neuron exactly the dynamics of a homogeneous population
+//! with that value, identically on GPU and CPU; bad heterogeneity is refused.
+
+use neurodyn::{Backend, IafPscExp, Network, NeuronModel, Population, Simulation, Value};
+
+fn lif() -> NeuronModel {
+    NeuronModel::IafPscExp(IafPscExp {
+        tau_refrac: 2.0,
+        ..Default::default()
+    })
+}
+
+fn spike_steps(net: &Network, backend: Backend, population: &str, neuron: u32) -> Vec<u64> {
+    let mut sim = Simulation::new(net, backend).unwrap();
+    sim.run(3000).unwrap();
+    let record = sim.spikes(population).unwrap();
+    record
+        .steps
+        .iter()
+        .zip(&record.neurons)
+        .filter(|(_, &n)| n == neuron)
+        .map(|(&s, _)| s)
+        .collect()
+}
+
+#[test]
+fn each_neuron_follows_its_own_parameter_values() {
+    let drives = [1.0, 1.2, 1.4, 1.6];
+    let taus = [20.0, 25.0, 15.0, 30.0];
+    let mut net = Network::new(0.1, 3);
+    net.add_population(
+        Population::new("H", 4, lif())
+            .with_heterogeneous("i_offset", Value::array(drives.to_vec()))
+            .with_heterogeneous("tau_m", Value::array(taus.to_vec())),
+    );
+    net.record_spikes("H");
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut counts = Vec::new();
+        for k in 0..4 {
+            let mut single = Network::new(0.1, 3);
+            let NeuronModel::IafPscExp(base) = lif() else {
+                unreachable!()
+            };
+            single.add_population(Population::new(
+                "S",
+                1,
+                NeuronModel::IafPscExp(IafPscExp {
+                    i_offset: drives[k],
+                    tau_m: taus[k],
+                    ..base
+                }),
+            ));
+            single.record_spikes("S");
+            let expected = spike_steps(&single, backend.clone(), "S", 0);
+            let got = spike_steps(&net, backend.clone(), "H", k as u32);
+            assert_eq!(got, expected, "neuron {k}");
+            counts.push(got.len());
+        }
+        // Every neuron is above rheobase (I·tau_m / cm > 15 mV) and fires at its own rate.
+        let distinct: std::collections::BTreeSet<usize> = counts.iter().copied().collect();
+        assert!(
+            counts.iter().all(|&c| c > 0) && distinct.len() == 4,
+            "{counts:?}"
+        );
+    }
+}
+
+#[test]
+fn drawn_parameters_vary_and_match_the_cpu_reference() {
+    let mut net = Network::new(0.1, 8);
+    net.add_population(
+        Population::new("H", 2000, lif())
+            .with_heterogeneous("i_offset", Value::uniform(0.7, 1.5))
+            .with_heterogeneous("tau_m", Value::normal_clipped(20.0, 3.0, 10.0, 30.0)),
+    );
+    net.record_spikes("H");
+    let run = |backend| {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run(2000).unwrap();
+        sim.spikes("H").unwrap().clone()
+    };
+    let (gpu, cpu) = (run(Backend::Gpu), run(Backend::Cpu));
+    assert_eq!(gpu, cpu);
+    let counts = gpu.counts();
+    let distinct: std::collections::BTreeSet<u32> = counts.iter().copied().collect();
+    assert!(distinct.len() > 5, "rates do not vary: {distinct:?}");
+    // Heterogeneous populations cost a parameter block per neuron.
+    let plan = neurodyn::Plan::new(&net).unwrap();
+    let homogeneous = {
+        let mut flat = net.clone();
+        flat.populations[0].heterogeneous.clear();
+        neurodyn::Plan::new(&flat).unwrap()
+    };
+    assert_eq!(plan.params.len(), 2000 * homogeneous.params.len());
+    assert_eq!(
+        neurodyn::plan::memory::estimate(&net).buffers,
+        plan.buffers,
+        "the estimate counts the per-neuron blocks"
+    );
+}
+
+#[test]
+fn bad_heterogeneity_is_refused_naming_the_field() {
+    let refuse = |name: &str, value: Value| {
+        let mut net = Network::new(0.1, 1);
+        net.add_population(Population::new("H", 3, lif()).with_heterogeneous(name, value));
+        neurodyn::Plan::new(&net).unwrap_err().to_string()
+    };
+    let e = refuse("i_offset", Value::array(vec![1.0, 2.0]));
+    assert!(e.contains("populations[H].heterogeneous.i_offset"), "{e}");
+    let e = refuse("tau_refrac", Value::uniform(1.0, 2.0));
+    assert!(e.contains("cannot vary"), "{e}");
+    let e = refuse("tau_mem", Value::uniform(1.0, 2.0));
+    assert!(e.contains("no parameter `tau_mem`"), "{e}");
+    // A normal whose 8-SD range reaches negative time constants.
+    let e = refuse("tau_m", Value::normal(20.0, 5.0));
+    assert!(e.contains("tau_m"), "{e}");
+}
+
+#[test]
+fn model_files_give_heterogeneous_parameters() {
+    let text = r#"
+[simulation]
+duration_ms = 10.0
+[[populations]]
+name = "H"
+size = 3
+model = "iaf_psc_exp"
+heterogeneous = { i_offset = { distribution = "array", values = [0.5, 1.0, 1.5] }, tau_m = { distribution = "uniform", low = 15.0, high = 25.0 } }
+"#;
+    let dir = std::env::temp_dir().join(format!("neurodyn-het-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("het.toml");
+    std::fs::write(&path, text).unwrap();
+    let model = neurodyn::model::file::load(&path).unwrap();
+    assert_eq!(model.network.populations[0].heterogeneous.len(), 2);
+    assert!(neurodyn::Plan::new(&model.network).is_ok());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
