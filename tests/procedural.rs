@@ -267,3 +267,41 @@ fn rules_that_cannot_be_regenerated_are_refused_with_the_reason() {
         "{error}"
     );
 }
+
+#[test]
+fn lognormal_weights_are_drawn_alike_stored_and_procedural() {
+    // Stored: the logarithms of the drawn weights have the normal's mean and SD.
+    let (mu, sigma) = (-3.0, 0.5);
+    let projection = Projection::new(
+        "E",
+        "E",
+        Connectivity::FixedTotalNumber {
+            n: 40_000,
+            allow_autapses: true,
+            allow_multapses: true,
+        },
+        Value::lognormal(mu, sigma),
+        Value::lognormal(0.0, 0.3),
+        Receptor::Excitatory,
+    );
+    let drawn = neurodyn::plan::draw_projection(&projection, 0, 800, 800, true, 4, 0.1);
+    let logs: Vec<f64> = drawn.weight.iter().map(|w| w.ln()).collect();
+    let mean = logs.iter().sum::<f64>() / logs.len() as f64;
+    let sd = (logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / logs.len() as f64).sqrt();
+    let se = sigma / (logs.len() as f64).sqrt();
+    assert!((mean - mu).abs() < 3.0 * se, "mean of ln w {mean}");
+    assert!((sd - sigma).abs() < 0.01, "sd of ln w {sd}");
+
+    // Procedural: the same distribution regenerated identically on GPU and CPU.
+    let mut net = mixed_network(21);
+    net.projections[0].weight = Value::lognormal(-3.2, 0.6);
+    net.projections[0].delay_ms = Value::lognormal(0.3, 0.4);
+    let run = |backend| {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run(1500).unwrap();
+        (sim.spike_records().to_vec(), sim.read_input_ring().unwrap())
+    };
+    let (gpu, cpu) = (run(Backend::Gpu), run(Backend::Cpu));
+    assert!(gpu.0.iter().all(|r| r.len() > 50));
+    assert_eq!(gpu, cpu);
+}

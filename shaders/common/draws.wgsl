@@ -51,19 +51,23 @@ fn next_normal(d: ptr<function, Draws>) -> f32 {
 }
 
 // A value of a distribution: DRAW_CONSTANT a; DRAW_UNIFORM a + b u; DRAW_NORMAL
-// a + b z redrawn outside [low, high].
+// a + b z and DRAW_LOGNORMAL exp(a + b z), redrawn outside [low, high].
 fn next_value(d: ptr<function, Draws>, kind: u32, a: f32, b: f32, low: f32, high: f32) -> f32 {
     if (kind == DRAW_UNIFORM) {
         return rounded(a + rounded(b * next_uniform(d)));
     }
-    if (kind == DRAW_NORMAL) {
+    if (kind == DRAW_NORMAL || kind == DRAW_LOGNORMAL) {
+        let lognormal = kind == DRAW_LOGNORMAL;
         for (var attempt = 0u; attempt < MAX_NORMAL_ATTEMPTS; attempt = attempt + 1u) {
-            let x = rounded(a + rounded(b * next_normal(d)));
+            var x = rounded(a + rounded(b * next_normal(d)));
+            if (lognormal) {
+                x = det_exp(x);
+            }
             if (x >= low && x <= high) {
                 return x;
             }
         }
-        return clamp(a, low, high);
+        return clamp(select(a, det_exp(a), lognormal), low, high);
     }
     return a;
 }

@@ -89,6 +89,7 @@ struct ProbeEntry {
 const DRAW_CONSTANT: u32 = 0u;
 const DRAW_UNIFORM: u32 = 1u;
 const DRAW_NORMAL: u32 = 2u;
+const DRAW_LOGNORMAL: u32 = 3u;
 
 const RULE_ALL_TO_ALL: u32 = 0u;
 const RULE_FIXED_PROBABILITY: u32 = 1u;

@@ -2,9 +2,9 @@
 //! `shaders/common/draws.wgsl`.
 
 use super::arith::rounded;
-use super::math::{det_cos_2pi, det_log, det_sqrt};
+use super::math::{det_cos_2pi, det_exp, det_log, det_sqrt};
 use super::rng::{philox4x32_10, uniform_open_closed};
-use crate::plan::layout::{DRAW_NORMAL, DRAW_UNIFORM};
+use crate::plan::layout::{DRAW_LOGNORMAL, DRAW_NORMAL, DRAW_UNIFORM};
 
 /// A normal draw outside its clipping range is redrawn at most this often, then clamped.
 const MAX_NORMAL_ATTEMPTS: u32 = 64;
@@ -64,14 +64,18 @@ impl Draws {
         if kind == DRAW_UNIFORM {
             return rounded(a + rounded(b * self.next_uniform()));
         }
-        if kind == DRAW_NORMAL {
+        if kind == DRAW_NORMAL || kind == DRAW_LOGNORMAL {
+            let lognormal = kind == DRAW_LOGNORMAL;
             for _ in 0..MAX_NORMAL_ATTEMPTS {
-                let x = rounded(a + rounded(b * self.next_normal()));
+                let mut x = rounded(a + rounded(b * self.next_normal()));
+                if lognormal {
+                    x = det_exp(x);
+                }
                 if x >= low && x <= high {
                     return x;
                 }
             }
-            return a.clamp(low, high);
+            return if lognormal { det_exp(a) } else { a }.clamp(low, high);
         }
         a
     }

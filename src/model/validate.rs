@@ -1051,6 +1051,22 @@ impl<'a> Checker<'a> {
                     });
                 }
             }
+            Value::Lognormal { sigma, .. } if sigma < 0.0 => {
+                self.errors.push(ModelError::InvalidParameter {
+                    field: format!("{field}.sigma"),
+                    value: sigma,
+                    requirement: "a standard deviation cannot be negative".into(),
+                });
+            }
+            Value::Lognormal { mu, sigma }
+                if (mu + super::NORMAL_TAIL_SD * sigma).exp().is_infinite() =>
+            {
+                self.errors.push(ModelError::InvalidParameter {
+                    field: format!("{field}.mu"),
+                    value: mu,
+                    requirement: "exp(mu + 8 sigma) must be a finite number".into(),
+                });
+            }
             Value::Array { ref values } if values.is_empty() => {
                 self.errors.push(ModelError::Impossible {
                     field: field.into(),

@@ -26,6 +26,9 @@ pub enum Value {
         #[serde(default = "infinity")]
         high: f64,
     },
+    /// exp(N(mu, sigma)): lognormal with the underlying normal's mean and standard
+    /// deviation (NEST's `lognormal`); always positive; truncated at 8 sigma.
+    Lognormal { mu: f64, sigma: f64 },
     /// One value per element.
     Array { values: Vec<f64> },
 }
@@ -34,7 +37,7 @@ pub enum Value {
 #[derive(Deserialize)]
 #[serde(
     untagged,
-    expecting = "a number, or a table with `distribution` = \"constant\", \"uniform\", \"normal\" or \"array\" and its parameters"
+    expecting = "a number, or a table with `distribution` = \"constant\", \"uniform\", \"normal\", \"lognormal\" or \"array\" and its parameters"
 )]
 enum ValueRepr {
     Number(f64),
@@ -60,6 +63,10 @@ enum ValueTable {
         #[serde(default = "infinity")]
         high: f64,
     },
+    Lognormal {
+        mu: f64,
+        sigma: f64,
+    },
     Array {
         values: Vec<f64>,
     },
@@ -82,6 +89,7 @@ impl From<ValueRepr> for Value {
                 low,
                 high,
             },
+            ValueRepr::Table(ValueTable::Lognormal { mu, sigma }) => Value::Lognormal { mu, sigma },
             ValueRepr::Table(ValueTable::Array { values }) => Value::Array { values },
         }
     }
@@ -121,6 +129,10 @@ impl Value {
             high,
         }
     }
+    /// exp(N(mu, sigma)).
+    pub fn lognormal(mu: f64, sigma: f64) -> Self {
+        Value::Lognormal { mu, sigma }
+    }
     /// One value per element.
     pub fn array(values: Vec<f64>) -> Self {
         Value::Array { values }
@@ -142,6 +154,10 @@ impl Value {
                 low.max(mean - NORMAL_TAIL_SD * sd),
                 high.min(mean + NORMAL_TAIL_SD * sd),
             ),
+            Value::Lognormal { mu, sigma } => (
+                (mu - NORMAL_TAIL_SD * sigma).exp(),
+                (mu + NORMAL_TAIL_SD * sigma).exp(),
+            ),
             Value::Array { values } => values
                 .iter()
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
@@ -156,6 +172,7 @@ impl Value {
             Value::Constant { value } => vec![*value],
             Value::Uniform { low, high } => vec![*low, *high],
             Value::Normal { mean, sd, .. } => vec![*mean, *sd],
+            Value::Lognormal { mu, sigma } => vec![*mu, *sigma],
             Value::Array { values } => values.clone(),
         }
     }

@@ -175,6 +175,17 @@ pub fn draw_values(value: &Value, count: usize, rng: &mut HostStream) -> Vec<f64
                 })
                 .collect()
         }
+        Value::Lognormal { mu, sigma } => {
+            let (low, high) = value.range();
+            (0..count)
+                .map(|_| loop {
+                    let x = (mu + sigma * rng.next_normal()).exp();
+                    if (low..=high).contains(&x) {
+                        break x;
+                    }
+                })
+                .collect()
+        }
         Value::Array { values } => values.clone(),
     }
 }

@@ -174,6 +174,8 @@ pub const DRAW_CONSTANT: u32 = 0;
 pub const DRAW_UNIFORM: u32 = 1;
 /// `a + b z`, z standard normal, redrawn outside [low, high].
 pub const DRAW_NORMAL: u32 = 2;
+/// `exp(a + b z)`, redrawn outside [low, high].
+pub const DRAW_LOGNORMAL: u32 = 3;
 
 /// Connectivity rules a procedural projection regenerates.
 pub const RULE_ALL_TO_ALL: u32 = 0;

@@ -6,8 +6,8 @@
 
 use super::connectivity::STREAM_CONNECTIVITY;
 use super::layout::{
-    ProceduralProjection, DRAW_CONSTANT, DRAW_NORMAL, DRAW_UNIFORM, RULE_ALL_TO_ALL,
-    RULE_FIXED_PROBABILITY, RULE_FIXED_TOTAL_NUMBER,
+    ProceduralProjection, DRAW_CONSTANT, DRAW_LOGNORMAL, DRAW_NORMAL, DRAW_UNIFORM,
+    RULE_ALL_TO_ALL, RULE_FIXED_PROBABILITY, RULE_FIXED_TOTAL_NUMBER,
 };
 use crate::cpu::rng::HostStream;
 use crate::model::{delay_to_steps, Connectivity, Projection, Value};
@@ -144,7 +144,8 @@ impl PendingProcedural {
 }
 
 /// (kind, a, b, low, high) of `value` in units of `unit`: constant a; uniform
-/// a + b u; normal a + b z within [low, high] (its 8-SD range at most).
+/// a + b u; normal a + b z, lognormal exp(a + b z), within [low, high] (their 8-SD
+/// range at most).
 fn distribution(value: &Value, unit: f64) -> (u32, f32, f32, f32, f32) {
     let (low, high) = value.range();
     let (low, high) = ((low / unit) as f32, (high / unit) as f32);
@@ -164,6 +165,14 @@ fn distribution(value: &Value, unit: f64) -> (u32, f32, f32, f32, f32) {
             DRAW_NORMAL,
             (mean / unit) as f32,
             (sd / unit) as f32,
+            low,
+            high,
+        ),
+        // exp(mu + sigma z) / unit = exp(mu − ln unit + sigma z).
+        Value::Lognormal { mu, sigma } => (
+            DRAW_LOGNORMAL,
+            (mu - unit.ln()) as f32,
+            sigma as f32,
             low,
             high,
         ),
