@@ -280,9 +280,13 @@ impl Outputs {
         let mut used = Vec::new();
         for r in sim.state_records() {
             let mut stem = format!(
-                "state_{}_{}",
+                "state_{}_{}{}",
                 file_safe(&r.population),
-                file_safe(&r.variable)
+                file_safe(&r.variable),
+                match r.instance {
+                    0 => String::new(),
+                    b => format!("_i{b}"),
+                }
             );
             let base = stem.clone();
             let mut k = 2;

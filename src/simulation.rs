@@ -191,6 +191,7 @@ impl Simulation {
                 dt_ms: plan.dt_ms,
                 steps: Vec::new(),
                 values: Vec::new(),
+                instance: g.instance,
             })
             .collect();
         Ok(Self {
@@ -386,10 +387,22 @@ impl Simulation {
 
     /// The samples of `variable` recorded for `population` (the first such recorder).
     pub fn state_record(&self, population: &str, variable: &str) -> Result<&StateRecord, Error> {
+        self.instance_state_record(population, variable, 0)
+    }
+
+    /// The samples of `variable` of `population` recorded in `instance` of the ensemble.
+    pub fn instance_state_record(
+        &self,
+        population: &str,
+        variable: &str,
+        instance: u32,
+    ) -> Result<&StateRecord, Error> {
         self.population_index(population)?;
         self.states
             .iter()
-            .find(|s| s.population == population && s.variable == variable)
+            .find(|s| {
+                s.population == population && s.variable == variable && s.instance == instance
+            })
             .ok_or_else(|| Error::NotRecorded {
                 population: population.to_string(),
                 what: format!("state variable `{variable}`"),

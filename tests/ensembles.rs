@@ -223,3 +223,45 @@ values = [10000.0, 15000.0, 20000.0, 25000.0]
     assert!(counts.windows(2).all(|w| w[0] < w[1]), "{counts:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn state_probes_sample_the_instance_they_name() {
+    use neurodyn::Recorder;
+    let mut net = network(3);
+    net.recorders
+        .retain(|r| matches!(r, Recorder::Spikes { .. }));
+    for instance in [0, 2] {
+        net.recorders.push(Recorder::State {
+            population: "E".into(),
+            variable: "v".into(),
+            neurons: vec![0, 7, 99],
+            every_steps: 1,
+            instance,
+        });
+    }
+    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+    sim.run(600).unwrap();
+    for instance in [0u32, 2] {
+        let record = sim
+            .instance_state_record("E", "v", instance)
+            .unwrap()
+            .clone();
+        assert_eq!(record.len(), 600);
+        let last = &record.values[record.values.len() - 3..];
+        let now = sim.read_instance_state("E", "v", instance).unwrap();
+        assert_eq!(last, [now[0], now[7], now[99]], "instance {instance}");
+    }
+    assert_ne!(
+        sim.instance_state_record("E", "v", 0).unwrap().values,
+        sim.instance_state_record("E", "v", 2).unwrap().values
+    );
+    net.recorders.push(Recorder::State {
+        population: "E".into(),
+        variable: "v".into(),
+        neurons: vec![0],
+        every_steps: 1,
+        instance: 3,
+    });
+    let e = neurodyn::Plan::new(&net).unwrap_err().to_string();
+    assert!(e.contains("instance 3 does not exist"), "{e}");
+}

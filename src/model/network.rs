@@ -159,6 +159,7 @@ impl Network {
             variable: variable.to_string(),
             neurons,
             every_steps,
+            instance: 0,
         });
     }
 
@@ -473,5 +474,12 @@ pub enum Recorder {
         variable: String,
         neurons: Vec<u32>,
         every_steps: u32,
+        /// Which instance of an ensemble to sample (0 by default).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        instance: u32,
     },
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -964,7 +964,17 @@ impl<'a> Checker<'a> {
                 variable,
                 neurons,
                 every_steps,
+                instance,
             } => {
+                if *instance >= self.network.instances {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{field}.instance"),
+                        reason: format!(
+                            "instance {instance} does not exist: the network has {}",
+                            self.network.instances
+                        ),
+                    });
+                }
                 let known = self
                     .network
                     .population(population)

@@ -99,6 +99,8 @@ pub struct KindGroup {
 /// A group of probes sampled together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeGroup {
+    /// The instance of the ensemble sampled.
+    pub instance: u32,
     pub population: String,
     pub variable: String,
     pub neurons: Vec<u32>,
@@ -567,6 +569,7 @@ impl Plan {
                 variable,
                 neurons,
                 every_steps,
+                instance,
             } = recorder
             {
                 let plan = populations
@@ -583,9 +586,10 @@ impl Plan {
                     .find(|g| g.kind == plan.kind)
                     .expect("grouped")
                     .info;
-                // Layout [variable][instance][neuron]; probes read instance 0.
+                // Layout [variable][instance][neuron].
                 let var_start = group.state_base
                     + var * group.size * n_instances
+                    + instance * group.size
                     + (plan.first - group.first_neuron);
                 let samples_per_batch = batch_steps.div_ceil(*every_steps);
                 let base = probe_capacity;
@@ -601,6 +605,7 @@ impl Plan {
                 }
                 probe_capacity += samples_per_batch * neurons.len() as u32;
                 probe_groups.push(ProbeGroup {
+                    instance: *instance,
                     population: population.clone(),
                     variable: variable.clone(),
                     neurons: neurons.clone(),

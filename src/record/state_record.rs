@@ -14,6 +14,8 @@ pub struct StateRecord {
     pub steps: Vec<u64>,
     /// Samples × neurons, row-major.
     pub values: Vec<f32>,
+    /// The instance of the ensemble sampled (0 for a single network).
+    pub instance: u32,
 }
 
 impl StateRecord {
@@ -27,6 +29,7 @@ impl StateRecord {
             dt_ms: self.dt_ms,
             steps: Vec::new(),
             values: Vec::new(),
+            instance: self.instance,
         }
     }
 
