@@ -27,10 +27,10 @@ fn main(
     if (k >= atomicLoad(&counters.prop_count)) {
         return;
     }
-    let gid = spikes[k];
-    let instance = gid / config.n_neurons;
-    let pre = gid - instance * config.n_neurons;
-    let step = atomicLoad(&counters.prop_step);
+    let spike = propagated_spike(k);
+    let instance = spike.x;
+    let pre = spike.y;
+    let step = spike.z;
     // The row's synapses within this chunk, indexed from the chunk's start.
     let row_begin = max(row_start[pre], chunk.first);
     let row_end = min(row_start[pre + 1u], chunk.end);

@@ -44,10 +44,10 @@ fn main(
     if (k >= atomicLoad(&counters.prop_count)) {
         return;
     }
-    let gid = spikes[k];
-    let instance = gid / config.n_neurons;
-    let pre = gid - instance * config.n_neurons;
-    let step = atomicLoad(&counters.prop_step);
+    let spike = propagated_spike(k);
+    let instance = spike.x;
+    let pre = spike.y;
+    let step = spike.z;
     for (var j = 0u; j < config.n_procedural; j = j + 1u) {
         let q = procedural[j];
         if (pre < q.pre_first || pre - q.pre_first >= q.pre_size) {

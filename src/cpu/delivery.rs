@@ -4,6 +4,18 @@
 use super::buffers::Buffers;
 use super::fixed_point::{overflowed, report_saturation};
 
+/// The `k`-th spike of the step being propagated as (instance, neuron within the
+/// instance, step); the shader's `propagated_spike`.
+pub fn propagated_spike(b: &Buffers, k: u32) -> (u32, u32, u32) {
+    let gid = b.spikes[k as usize];
+    let instance = gid / b.config.n_neurons;
+    (
+        instance,
+        gid - instance * b.config.n_neurons,
+        b.counters.prop_step,
+    )
+}
+
 /// Adds `w` for `in_slot` (receptor · n_neurons + neuron) of `instance` into the ring
 /// slot `delay` steps after `step`, reporting an overflow.
 pub fn deliver_to_ring(

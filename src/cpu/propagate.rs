@@ -5,18 +5,14 @@
 //! do not depend on order).
 
 use super::buffers::Buffers;
-use super::delivery::deliver_to_ring;
+use super::delivery::{deliver_to_ring, propagated_spike};
 
 /// One workgroup: the row of the `k`-th neuron that spiked.
 pub fn propagate_main(k: u32, b: &mut Buffers) {
     if k >= b.counters.prop_count {
         return;
     }
-    let c = b.config;
-    let gid = b.spikes[k as usize];
-    let instance = gid / c.n_neurons;
-    let pre = gid - instance * c.n_neurons;
-    let step = b.counters.prop_step;
+    let (instance, pre, step) = propagated_spike(b, k);
     let row_end = b.row_start[pre as usize + 1];
     for s in b.row_start[pre as usize]..row_end {
         let s = s as usize;

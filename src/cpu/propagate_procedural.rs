@@ -5,7 +5,7 @@
 
 use super::arith::rounded;
 use super::buffers::Buffers;
-use super::delivery::deliver_to_ring;
+use super::delivery::{deliver_to_ring, propagated_spike};
 use super::draws::Draws;
 use super::math::det_log;
 use super::rng::{key_from_seed, uniform_open_closed};
@@ -50,9 +50,7 @@ pub fn propagate_procedural_main(k: u32, b: &mut Buffers) {
     }
     let c = b.config;
     let key = key_from_seed(u64::from(c.seed_lo) | (u64::from(c.seed_hi) << 32));
-    let gid = b.spikes[k as usize];
-    let instance = gid / c.n_neurons;
-    let pre = gid - instance * c.n_neurons;
+    let (instance, pre, _) = propagated_spike(b, k);
     for j in 0..c.n_procedural as usize {
         let q = b.procedural[j];
         if pre < q.pre_first || pre - q.pre_first >= q.pre_size {

@@ -327,12 +327,20 @@ impl Plan {
             }
             (stimuli_of, poisson_bound)
         };
-        // Every instance's network (the same but for swept parameters).
-        let instance_networks: Vec<Network> = (0..n_instances)
-            .map(|b| network.instance(b))
-            .collect::<Result<_, _>>()
-            .map_err(PlanError::Sweep)?;
-        let mut lowered_stimuli: Vec<_> = instance_networks.iter().map(lower_stimuli).collect();
+        // Every instance's network: the network itself without sweeps (no copies of
+        // its connectivity lists), else a copy with the instance's swept values.
+        let instance_networks: Vec<std::borrow::Cow<'_, Network>> = if network.sweeps.is_empty() {
+            vec![std::borrow::Cow::Borrowed(network); n_instances as usize]
+        } else {
+            (0..n_instances)
+                .map(|b| network.instance(b).map(std::borrow::Cow::Owned))
+                .collect::<Result<_, _>>()
+                .map_err(PlanError::Sweep)?
+        };
+        let mut lowered_stimuli: Vec<_> = instance_networks
+            .iter()
+            .map(|net| lower_stimuli(net))
+            .collect();
         // The fixed-point unit must hold every instance's input.
         let mut poisson_bound = lowered_stimuli[0].1.clone();
         for (_, bounds) in &lowered_stimuli[1..] {
