@@ -1,12 +1,24 @@
 // One invocation between the neuron update and propagate: hands this step's spike
 // count to propagate (as its indirect dispatch size, so no host round trip), notes
-// where this step's recorded spikes end, and advances the clock.
+// where this step's recorded spikes end, and advances the clock. With plasticity it
+// also keeps the step's spike count in the history and sizes the postsynaptic walk
+// over the spikes of the last `history_depth − 1` steps.
 // Twin: src/cpu/propagate_prepare.rs.
 
 @group(0) @binding(0) var<uniform> batch: BatchInfo;
 @group(0) @binding(1) var<storage, read_write> counters: Counters;
-@group(0) @binding(2) var<storage, read_write> dispatch: DispatchArgs;
+// [0]: propagation; [1]: the postsynaptic plasticity walk.
+@group(0) @binding(2) var<storage, read_write> dispatch: array<DispatchArgs, 2>;
 @group(0) @binding(3) var<storage, read_write> step_ends: array<u32>;
+@group(0) @binding(4) var<uniform> config: Config;
+@group(0) @binding(5) var<storage, read_write> history: array<u32>;
+
+// One workgroup per item on a 2-D grid within the per-dimension limit.
+fn size_grid(i: u32, count: u32) {
+    dispatch[i].x = min(count, MAX_WORKGROUPS_PER_DIM);
+    dispatch[i].y = (count + MAX_WORKGROUPS_PER_DIM - 1u) / MAX_WORKGROUPS_PER_DIM;
+    dispatch[i].z = 1u;
+}
 
 @compute @workgroup_size(1)
 fn main() {
@@ -17,8 +29,20 @@ fn main() {
     atomicStore(&counters.spike_count, 0u);
     atomicStore(&counters.step, step + 1u);
     step_ends[step - batch.first_step] = atomicLoad(&counters.record_count);
-    // One workgroup per spiking neuron, on a 2-D grid within the per-dimension limit.
-    dispatch.x = min(count, MAX_WORKGROUPS_PER_DIM);
-    dispatch.y = (count + MAX_WORKGROUPS_PER_DIM - 1u) / MAX_WORKGROUPS_PER_DIM;
-    dispatch.z = 1u;
+    size_grid(0u, count);
+    let depth = config.history_depth;
+    if (depth > 0u) {
+        history[step % depth] = count;
+        // Prefix sums over steps step − 1, step − 2, …: history[depth + d] counts the
+        // spikes of the d steps before this one (steps before 0 had none).
+        var total = 0u;
+        history[depth] = 0u;
+        for (var d = 1u; d < depth; d = d + 1u) {
+            if (d <= step) {
+                total = total + history[(step - d) % depth];
+            }
+            history[depth + d] = total;
+        }
+        size_grid(1u, total);
+    }
 }

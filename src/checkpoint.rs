@@ -6,8 +6,9 @@
 //!
 //! Format (little-endian): `NEURODYN`, version (u32), model hash (u64, FNV-1a of the
 //! model's JSON), step (u64), the counters (`Counters`), then state (f32),
-//! refractory counters (u32) and input ring (i32) as length-prefixed arrays, then an
-//! FNV-1a checksum (u64) of everything before it.
+//! refractory counters (u32), input ring (i32), plastic synapse state (u32 words:
+//! weights and traces) and the plasticity spike history (u32) as length-prefixed
+//! arrays, then an FNV-1a checksum (u64) of everything before it.
 
 use std::io::Write;
 use std::path::Path;
@@ -18,7 +19,7 @@ use crate::plan::layout::Counters;
 
 const MAGIC: &[u8; 8] = b"NEURODYN";
 /// Version of the checkpoint format; files of another version are refused.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,10 @@ pub struct Snapshot {
     pub state: Vec<f32>,
     pub refractory: Vec<u32>,
     pub ring: Vec<i32>,
+    /// Plastic synapses, layout `[instance][synapse][word]` (weights and traces).
+    pub syn_state: Vec<u32>,
+    /// The spike history plasticity's postsynaptic side reads.
+    pub history: Vec<u32>,
 }
 
 /// FNV-1a, 64 bits: a checksum and model hash that never changes between versions
@@ -51,7 +56,12 @@ pub fn model_hash(network: &Network) -> u64 {
 /// temporary file renamed when complete, so `path` is never half-written.
 pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(), Error> {
     let mut bytes = Vec::with_capacity(
-        64 + 4 * (snapshot.state.len() + snapshot.refractory.len() + snapshot.ring.len()),
+        64 + 4
+            * (snapshot.state.len()
+                + snapshot.refractory.len()
+                + snapshot.ring.len()
+                + snapshot.syn_state.len()
+                + snapshot.history.len()),
     );
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -65,6 +75,8 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
     array(bytemuck::cast_slice(&snapshot.state));
     array(bytemuck::cast_slice(&snapshot.refractory));
     array(bytemuck::cast_slice(&snapshot.ring));
+    array(bytemuck::cast_slice(&snapshot.syn_state));
+    array(bytemuck::cast_slice(&snapshot.history));
     let checksum = fnv1a(&bytes);
     bytes.extend_from_slice(&checksum.to_le_bytes());
 
@@ -134,6 +146,8 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
     let state = bytemuck::pod_collect_to_vec(&array()?);
     let refractory = bytemuck::pod_collect_to_vec(&array()?);
     let ring = bytemuck::pod_collect_to_vec(&array()?);
+    let syn_state = bytemuck::pod_collect_to_vec(&array()?);
+    let history = bytemuck::pod_collect_to_vec(&array()?);
     Ok((
         step,
         Snapshot {
@@ -141,6 +155,8 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
             state,
             refractory,
             ring,
+            syn_state,
+            history,
         },
     ))
 }

@@ -36,6 +36,11 @@ pub enum KernelKind {
     Propagate,
     /// Spike propagation through procedural projections (rows regenerated).
     PropagateProcedural,
+    /// Spike propagation through plastic synapses, each updated by the presynaptic
+    /// spike first.
+    PropagatePlastic,
+    /// The postsynaptic side of plasticity (transposed rows of past spikes).
+    PlasticPost,
     /// State recording.
     Probe,
 }
@@ -47,6 +52,8 @@ impl KernelKind {
             KernelKind::PropagatePrepare => "propagate_prepare".to_string(),
             KernelKind::Propagate => "propagate".to_string(),
             KernelKind::PropagateProcedural => "propagate_procedural".to_string(),
+            KernelKind::PropagatePlastic => "propagate_plastic".to_string(),
+            KernelKind::PlasticPost => "plastic_post".to_string(),
             KernelKind::Probe => "probe".to_string(),
         }
     }
@@ -140,6 +147,10 @@ pub(crate) trait Engine {
     fn restore(&mut self, snapshot: &Snapshot) -> Result<(), Error>;
     /// The whole state buffer, layout `[variable][instance][neuron]`.
     fn read_state(&mut self) -> Result<Vec<f32>, Error>;
+    /// Every plastic synapse's state words, layout `[instance][synapse][word]`.
+    fn read_plastic_state(&mut self) -> Result<Vec<u32>, Error>;
+    /// Replaces the plastic synapse state (length checked by the caller).
+    fn write_plastic_state(&mut self, words: &[u32]) -> Result<(), Error>;
     /// The whole input ring, layout `[slot][instance][receptor][neuron]`.
     fn read_ring(&mut self) -> Result<Vec<i32>, Error>;
     /// What runs the simulation (adapter name and backend, or "CPU reference").

@@ -97,6 +97,25 @@ pub enum Error {
     Interrupted { step: u64 },
     #[error("no instance {instance}: the ensemble has {instances} (0 to {})", instances - 1)]
     NoInstance { instance: u32, instances: u32 },
+    #[error("projections[{projection}] is not plastic (plastic projections: {plastic})")]
+    NotPlastic { projection: usize, plastic: String },
+    #[error("projections[{projection}] has {synapses} synapses, but {given} weights were given")]
+    WeightCount {
+        projection: usize,
+        given: usize,
+        synapses: usize,
+    },
+    #[error(
+        "weight {weight} of synapse {synapse} of projections[{projection}] is outside its \
+         rule's bounds [{low}, {high}]"
+    )]
+    WeightOutOfRange {
+        projection: usize,
+        synapse: usize,
+        weight: f32,
+        low: f32,
+        high: f32,
+    },
     #[error("checkpoint `{path}`: {reason}")]
     Checkpoint { path: String, reason: String },
     #[error("the simulation stopped after an earlier error and cannot continue: {0}")]

@@ -144,7 +144,27 @@ pub fn profile_network(
                 .sum::<u64>()
         })
         .sum();
-    let procedural_events = events.saturating_sub(stored_events);
+    // Synapses in the rows (plastic and, transposed, postsynaptic) of the spikes.
+    let row_events = |start: &[u32]| -> u64 {
+        if start.is_empty() {
+            return 0;
+        }
+        records
+            .iter()
+            .map(|r| {
+                let first = first_neuron(plan, r);
+                r.neurons
+                    .iter()
+                    .map(|&n| {
+                        u64::from(start[(first + n) as usize + 1] - start[(first + n) as usize])
+                    })
+                    .sum::<u64>()
+            })
+            .sum()
+    };
+    let plastic_events = row_events(&plan.plastic.row_start);
+    let post_events = row_events(&plan.plastic.post_start);
+    let procedural_events = events.saturating_sub(stored_events + plastic_events);
     // Every population is recorded: each spike is also a recorded spike.
     let spikes_of = |kind| -> u64 {
         records
@@ -198,6 +218,22 @@ pub fn profile_network(
                         plan.propagate_procedural_bytes(spikes, procedural_events),
                         None,
                         Some(procedural_events as f64 / seconds),
+                    )
+                }
+                KernelKind::PropagatePlastic => {
+                    let spikes = records.iter().map(|r| r.len() as u64).sum();
+                    (
+                        plan.propagate_plastic_bytes(k.calls, spikes, plastic_events),
+                        None,
+                        Some(plastic_events as f64 / seconds),
+                    )
+                }
+                KernelKind::PlasticPost => {
+                    let spikes = records.iter().map(|r| r.len() as u64).sum();
+                    (
+                        plan.plastic_post_bytes(k.calls, spikes, post_events),
+                        None,
+                        Some(post_events as f64 / seconds),
                     )
                 }
                 KernelKind::Probe => (plan.probe_bytes(k.calls, probe_samples), None, None),

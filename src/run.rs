@@ -239,7 +239,7 @@ pub fn run_model(
         files,
         max_buffered_spikes: max_buffered,
         neurons: u64::from(sim.plan().n_neurons()),
-        synapses: sim.plan().synapses.len() as u64,
+        synapses: sim.plan().synapse_count().round() as u64,
     })
 }
 

@@ -1,5 +1,7 @@
 //! `Simulation`: a plan running on a backend, with its records.
 
+mod weights;
+
 use crate::cpu::CpuEngine;
 use std::path::Path;
 use std::time::Instant;
@@ -100,17 +102,22 @@ impl Simulation {
             sim.plan.initial_state.len(),
             sim.plan.initial_refractory.len(),
             sim.plan.ring_len() as usize,
+            sim.plan.initial_plastic_state().len(),
+            sim.plan.history_len() as usize,
         );
         let found = (
             snapshot.state.len(),
             snapshot.refractory.len(),
             snapshot.ring.len(),
+            snapshot.syn_state.len(),
+            snapshot.history.len(),
         );
         if expected != found {
             return Err(Error::Checkpoint {
                 path: path.display().to_string(),
                 reason: format!(
-                    "its buffers (state, refractory, ring: {found:?}) do not fit this model's \
+                    "its buffers (state, refractory, ring, plastic state, history: {found:?}) \
+                     do not fit this model's \
                      {expected:?}"
                 ),
             });

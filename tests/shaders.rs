@@ -3,7 +3,7 @@
 
 use neurodyn::gpu::{AssembledShader, ShaderFile, Stage, COMMON, FAULTS, ROUNDING};
 use neurodyn::plan::layout::{
-    BatchInfo, Config, Counters, DispatchArgs, KindInfo, PopulationInfo, ProbeEntry,
+    BatchInfo, Config, Counters, DispatchArgs, KindInfo, PlasticRule, PopulationInfo, ProbeEntry,
     ProceduralProjection, StimulusParams, SynapseChunk,
 };
 use neurodyn::plan::NeuronKind;
@@ -110,9 +110,10 @@ fn host_structs_match_the_shaders() {
 @group(0) @binding(6) var<storage, read_write> d: DispatchArgs;
 @group(0) @binding(8) var<storage, read> q: array<ProceduralProjection>;
 @group(0) @binding(9) var<uniform> h: SynapseChunk;
+@group(0) @binding(10) var<storage, read> r: array<PlasticRule>;
 @compute @workgroup_size(1)
 fn main() {
-    d.x = c.n_neurons + b.first_step + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule + h.first;
+    d.x = c.n_neurons + b.first_step + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule + h.first + r[0].kind;
 }
 ");
     let module = AssembledShader::new(COMMON.iter().cloned().chain([user]))
@@ -121,7 +122,7 @@ fn main() {
     check_struct(
         &module,
         "Config",
-        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride),
+        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth),
         size_of::<Config>(),
     );
     check_struct(
@@ -171,6 +172,12 @@ fn main() {
         "SynapseChunk",
         members!(SynapseChunk: first, end),
         size_of::<SynapseChunk>(),
+    );
+    check_struct(
+        &module,
+        "PlasticRule",
+        members!(PlasticRule: kind, nearest, pre_decay, post_decay, w_max, inv_w_max, c, weight_scale),
+        size_of::<PlasticRule>(),
     );
     check_struct(
         &module,

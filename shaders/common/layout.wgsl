@@ -14,6 +14,10 @@ struct Config {
     n_procedural: u32,
     params_stride: u32,
     stimuli_stride: u32,
+    n_plastic: u32,
+    history_depth: u32,
+    _pad0: u32,
+    _pad1: u32,
 }
 
 struct BatchInfo {
@@ -127,6 +131,26 @@ struct SynapseChunk {
     end: u32,
     _pad0: u32,
     _pad1: u32,
+}
+
+const PLASTIC_STDP: u32 = 0u;
+const PLASTIC_STDP_TRIPLET: u32 = 1u;
+const PLASTIC_TSODYKS2: u32 = 2u;
+const SYNAPSE_WORDS: u32 = 7u;
+const NEVER: u32 = 0xffffffffu;
+
+struct PlasticRule {
+    kind: u32,
+    nearest: u32,
+    pre_decay: vec2<f32>,
+    post_decay: vec2<f32>,
+    w_max: f32,
+    inv_w_max: f32,
+    c: vec4<f32>,
+    weight_scale: f32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 struct DispatchArgs {

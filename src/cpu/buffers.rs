@@ -1,8 +1,8 @@
 //! The CPU reference's copy of every device buffer, named as the shaders bind them.
 
 use crate::plan::layout::{
-    BatchInfo, Config, Counters, DispatchArgs, PopulationInfo, ProbeEntry, ProceduralProjection,
-    StimulusParams,
+    BatchInfo, Config, Counters, DispatchArgs, PlasticRule, PopulationInfo, ProbeEntry,
+    ProceduralProjection, StimulusParams,
 };
 use crate::plan::Plan;
 
@@ -21,11 +21,21 @@ pub struct Buffers {
     /// This step's spike list, then the batch's recorded spikes.
     pub spikes: Vec<u32>,
     pub step_ends: Vec<u32>,
-    pub dispatch: DispatchArgs,
+    /// Propagation's and the postsynaptic plasticity walk's sizes.
+    pub dispatch: [DispatchArgs; 2],
     pub row_start: Vec<u32>,
     pub syn_target: Vec<u32>,
     pub syn_weight: Vec<i32>,
     pub syn_delay: Vec<u32>,
+    pub plastic_row_start: Vec<u32>,
+    pub plastic_synapse: Vec<[u32; 2]>,
+    pub post_start: Vec<u32>,
+    pub post_synapse: Vec<u32>,
+    pub plastic_rules: Vec<PlasticRule>,
+    /// Plastic synapse state, layout `[instance][synapse][word]`.
+    pub syn_state: Vec<u32>,
+    /// Spike counts, the window's prefix sums, then a spike list per slot.
+    pub history: Vec<u32>,
     pub procedural: Vec<ProceduralProjection>,
     pub row_lengths: Vec<u32>,
     pub probes: Vec<ProbeEntry>,
@@ -52,11 +62,18 @@ impl Buffers {
             ring: vec![0; plan.ring_len() as usize],
             spikes: vec![0; n + plan.config.record_capacity as usize],
             step_ends: vec![0; plan.batch_steps as usize],
-            dispatch: DispatchArgs { x: 0, y: 0, z: 0 },
+            dispatch: [DispatchArgs { x: 0, y: 0, z: 0 }; 2],
             row_start: plan.synapses.row_start.clone(),
             syn_target: plan.synapses.target.clone(),
             syn_weight: plan.synapses.weight.clone(),
             syn_delay: plan.synapses.delay.clone(),
+            plastic_row_start: plan.plastic.row_start.clone(),
+            plastic_synapse: plan.plastic.synapse.clone(),
+            post_start: plan.plastic.post_start.clone(),
+            post_synapse: plan.plastic.post_synapse.clone(),
+            plastic_rules: plan.plastic.rules.clone(),
+            syn_state: plan.initial_plastic_state(),
+            history: vec![0; plan.history_len() as usize],
             procedural: plan.procedural.clone(),
             row_lengths: plan.row_lengths.clone(),
             probes: plan.probes.clone(),

@@ -4,8 +4,10 @@ use std::time::{Duration, Instant};
 
 use super::buffers::Buffers;
 use super::neuron_update::neuron_update_main;
+use super::plastic_post::plastic_post_main;
 use super::probe::probe_main;
 use super::propagate::propagate_main;
+use super::propagate_plastic::propagate_plastic_main;
 use super::propagate_prepare::propagate_prepare_main;
 use super::propagate_procedural::propagate_procedural_main;
 use crate::checkpoint::Snapshot;
@@ -51,14 +53,25 @@ impl Engine for CpuEngine {
                     }
                 }
                 propagate_prepare_main(b);
+                let spikes = b.dispatch[0].x * b.dispatch[0].y;
+                if b.config.history_depth > 0 {
+                    for w in 0..b.dispatch[1].x * b.dispatch[1].y {
+                        plastic_post_main(w, b);
+                    }
+                }
                 if !self.plan.synapses.is_empty() {
-                    for k in 0..b.dispatch.x * b.dispatch.y {
+                    for k in 0..spikes {
                         propagate_main(k, b);
                     }
                 }
                 if !self.plan.procedural.is_empty() {
-                    for k in 0..b.dispatch.x * b.dispatch.y {
+                    for k in 0..spikes {
                         propagate_procedural_main(k, b);
+                    }
+                }
+                if !self.plan.plastic.is_empty() {
+                    for k in 0..spikes {
+                        propagate_plastic_main(k, b);
                     }
                 }
                 if probes_sample_at(&self.plan, step) {
@@ -95,6 +108,8 @@ impl Engine for CpuEngine {
             state: b.state.clone(),
             refractory: b.refractory.clone(),
             ring: b.ring.clone(),
+            syn_state: b.syn_state.clone(),
+            history: b.history.clone(),
         })
     }
 
@@ -104,11 +119,22 @@ impl Engine for CpuEngine {
         b.state.clone_from(&snapshot.state);
         b.refractory.clone_from(&snapshot.refractory);
         b.ring.clone_from(&snapshot.ring);
+        b.syn_state.clone_from(&snapshot.syn_state);
+        b.history.clone_from(&snapshot.history);
         Ok(())
     }
 
     fn read_state(&mut self) -> Result<Vec<f32>, Error> {
         Ok(self.buffers.state.clone())
+    }
+
+    fn read_plastic_state(&mut self) -> Result<Vec<u32>, Error> {
+        Ok(self.buffers.syn_state.clone())
+    }
+
+    fn write_plastic_state(&mut self, words: &[u32]) -> Result<(), Error> {
+        self.buffers.syn_state.copy_from_slice(words);
+        Ok(())
     }
 
     fn read_ring(&mut self) -> Result<Vec<i32>, Error> {

@@ -12,7 +12,24 @@ pub fn propagate_prepare_main(b: &mut Buffers) {
     b.counters.spike_count = 0;
     b.counters.step = step + 1;
     b.step_ends[(step - b.batch.first_step) as usize] = b.counters.record_count;
-    b.dispatch.x = count.min(MAX_WORKGROUPS_PER_DIM);
-    b.dispatch.y = count.div_ceil(MAX_WORKGROUPS_PER_DIM);
-    b.dispatch.z = 1;
+    size_grid(b, 0, count);
+    let depth = b.config.history_depth;
+    if depth > 0 {
+        b.history[(step % depth) as usize] = count;
+        let mut total = 0;
+        b.history[depth as usize] = 0;
+        for d in 1..depth {
+            if d <= step {
+                total += b.history[((step - d) % depth) as usize];
+            }
+            b.history[(depth + d) as usize] = total;
+        }
+        size_grid(b, 1, total);
+    }
+}
+
+fn size_grid(b: &mut Buffers, i: usize, count: u32) {
+    b.dispatch[i].x = count.min(MAX_WORKGROUPS_PER_DIM);
+    b.dispatch[i].y = count.div_ceil(MAX_WORKGROUPS_PER_DIM);
+    b.dispatch[i].z = 1;
 }

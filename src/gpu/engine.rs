@@ -18,7 +18,9 @@ use crate::engine::{
     KernelTime, KernelTiming,
 };
 use crate::error::{Error, MemoryShortfall};
-use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP};
+use crate::plan::layout::{
+    grid, BatchInfo, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP, SYNAPSE_WORDS,
+};
 use crate::plan::memory::{format_bytes, MemoryReport};
 use crate::plan::{NeuronKind, Plan, MIN_BUFFER_BYTES};
 
@@ -45,6 +47,13 @@ struct Buffers {
     chunks: wgpu::Buffer,
     procedural: wgpu::Buffer,
     row_lengths: wgpu::Buffer,
+    plastic_row_start: wgpu::Buffer,
+    plastic_synapse: wgpu::Buffer,
+    post_start: wgpu::Buffer,
+    post_synapse: wgpu::Buffer,
+    plastic_rules: wgpu::Buffer,
+    plastic_state: wgpu::Buffer,
+    history: wgpu::Buffer,
     step_ends: wgpu::Buffer,
     probes: wgpu::Buffer,
     probe_out: wgpu::Buffer,
@@ -78,8 +87,8 @@ struct Profiler {
 #[derive(Clone, Copy)]
 enum Launch {
     Direct(u32, u32),
-    /// From the `dispatch` buffer, written by propagate_prepare.
-    Indirect,
+    /// From entry k of the `dispatch` buffer, written by propagate_prepare.
+    Indirect(u64),
 }
 
 /// Timestamps one query set holds (WebGPU's limit).
@@ -104,6 +113,10 @@ pub(crate) struct GpuEngine {
     propagate: Vec<Kernel>,
     /// Present where the plan has procedural projections.
     propagate_procedural: Option<Kernel>,
+    /// Present where the plan has plastic synapses.
+    propagate_plastic: Option<Kernel>,
+    /// Present where a plastic rule changes with postsynaptic spikes.
+    plastic_post: Option<Kernel>,
     probe: Kernel,
     staging: [wgpu::Buffer; 2],
     layout: StagingLayout,
@@ -111,6 +124,10 @@ pub(crate) struct GpuEngine {
     /// Host time spent copying batch outputs out and handing them on.
     readback: Duration,
 }
+
+/// Entries of the `dispatch` buffer.
+const PROPAGATION: u64 = 0;
+const POST_WALK: u64 = 1;
 
 /// Bytes between the `KindInfo` of two neuron kernels in the `kinds` buffer.
 const KIND_SLOT: u64 = 256;
@@ -231,6 +248,17 @@ impl GpuEngine {
             }),
             procedural: init("procedural", cast(&plan.procedural), STORAGE),
             row_lengths: init("row_lengths", cast(&plan.row_lengths), STORAGE),
+            plastic_row_start: init("plastic_row_start", cast(&plan.plastic.row_start), STORAGE),
+            plastic_synapse: init("plastic_synapse", cast(&plan.plastic.synapse), STORAGE),
+            post_start: init("post_start", cast(&plan.plastic.post_start), STORAGE),
+            post_synapse: init("post_synapse", cast(&plan.plastic.post_synapse), STORAGE),
+            plastic_rules: init("plastic_rules", cast(&plan.plastic.rules), STORAGE),
+            plastic_state: init(
+                "plastic_state",
+                cast(&plan.initial_plastic_state()),
+                STORAGE,
+            ),
+            history: zeroed("history", STORAGE),
             step_ends: zeroed("step_ends", STORAGE),
             probes: init("probes", cast(&plan.probes), STORAGE),
             probe_out: zeroed("probe_out", STORAGE),
@@ -273,7 +301,15 @@ impl GpuEngine {
             &ctx,
             Stage::PropagatePrepare.name(),
             Stage::PropagatePrepare.files(),
-            [&b.batch, &b.counters, &b.dispatch, &b.step_ends].map(|b| b.as_entire_binding()),
+            [
+                &b.batch,
+                &b.counters,
+                &b.dispatch,
+                &b.step_ends,
+                &b.config,
+                &b.history,
+            ]
+            .map(|b| b.as_entire_binding()),
         )?;
         // One propagate dispatch per synapse chunk (none without stored synapses).
         let propagate = if plan.synapses.is_empty() {
@@ -324,6 +360,47 @@ impl GpuEngine {
                 )
             })
             .transpose()?;
+        let propagate_plastic = (!plan.plastic.is_empty())
+            .then(|| {
+                kernel(
+                    &ctx,
+                    Stage::PropagatePlastic.name(),
+                    Stage::PropagatePlastic.files(),
+                    [
+                        &b.config,
+                        &b.counters,
+                        &b.spikes,
+                        &b.plastic_row_start,
+                        &b.plastic_synapse,
+                        &b.plastic_rules,
+                        &b.plastic_state,
+                        &b.ring,
+                        &b.history,
+                    ]
+                    .map(|b| b.as_entire_binding()),
+                )
+            })
+            .transpose()?;
+        let plastic_post = (plan.config.history_depth > 0)
+            .then(|| {
+                kernel(
+                    &ctx,
+                    Stage::PlasticPost.name(),
+                    Stage::PlasticPost.files(),
+                    [
+                        &b.config,
+                        &b.counters,
+                        &b.history,
+                        &b.post_start,
+                        &b.post_synapse,
+                        &b.plastic_synapse,
+                        &b.plastic_rules,
+                        &b.plastic_state,
+                    ]
+                    .map(|b| b.as_entire_binding()),
+                )
+            })
+            .transpose()?;
         let probe = kernel(
             &ctx,
             Stage::Probe.name(),
@@ -363,6 +440,8 @@ impl GpuEngine {
             propagate_prepare,
             propagate,
             propagate_procedural,
+            propagate_plastic,
+            plastic_post,
             probe,
             staging,
             layout,
@@ -500,14 +579,30 @@ impl GpuEngine {
             Launch::Direct(1, 1),
             KernelKind::PropagatePrepare,
         );
+        // The postsynaptic walk of step t applies the events at t before any
+        // presynaptic one (NEST's order at equal times).
+        let post = self
+            .plastic_post
+            .as_ref()
+            .map(|k| (k, Launch::Indirect(POST_WALK), KernelKind::PlasticPost));
         let stored = self
             .propagate
             .iter()
-            .map(|k| (k, Launch::Indirect, KernelKind::Propagate));
-        let procedural = self
-            .propagate_procedural
-            .as_ref()
-            .map(|k| (k, Launch::Indirect, KernelKind::PropagateProcedural));
+            .map(|k| (k, Launch::Indirect(PROPAGATION), KernelKind::Propagate));
+        let procedural = self.propagate_procedural.as_ref().map(|k| {
+            (
+                k,
+                Launch::Indirect(PROPAGATION),
+                KernelKind::PropagateProcedural,
+            )
+        });
+        let plastic = self.propagate_plastic.as_ref().map(|k| {
+            (
+                k,
+                Launch::Indirect(PROPAGATION),
+                KernelKind::PropagatePlastic,
+            )
+        });
         let probe = probes_sample_at(&self.plan, step).then_some((
             &self.probe,
             Launch::Direct(self.probe_grid.0, self.probe_grid.1),
@@ -515,8 +610,10 @@ impl GpuEngine {
         ));
         neurons
             .chain([prepare])
+            .chain(post)
             .chain(stored)
             .chain(procedural)
+            .chain(plastic)
             .chain(probe)
     }
 
@@ -550,8 +647,9 @@ impl GpuEngine {
             kinds: Vec::new(),
         };
         // Every step stamps once per dispatch: at most the neuron kernels, prepare,
-        // propagate per chunk, procedural propagation and probe.
-        let per_step = (self.neuron_updates.len() + self.propagate.len()) as u32 + 3;
+        // propagate per chunk, procedural and plastic propagation, the postsynaptic
+        // walk and probe.
+        let per_step = (self.neuron_updates.len() + self.propagate.len()) as u32 + 5;
         let batch = ((MAX_QUERIES - 1) / per_step).min(self.plan.batch_steps);
         let period_ns = f64::from(self.ctx.queue.get_timestamp_period());
         let mut kernels = Vec::new();
@@ -764,6 +862,16 @@ impl Engine for GpuEngine {
                 self.download(&b.ring)?,
                 self.plan.ring_len() as usize,
             )),
+            syn_state: bytemuck::pod_collect_to_vec(&words(
+                self.download(&b.plastic_state)?,
+                self.plan.plastic.len()
+                    * SYNAPSE_WORDS as usize
+                    * self.plan.config.n_instances as usize,
+            )),
+            history: bytemuck::pod_collect_to_vec(&words(
+                self.download(&b.history)?,
+                self.plan.history_len() as usize,
+            )),
         })
     }
 
@@ -774,6 +882,8 @@ impl Engine for GpuEngine {
         queue.write_buffer(&b.state, 0, cast(&snapshot.state));
         queue.write_buffer(&b.refractory, 0, cast(&snapshot.refractory));
         queue.write_buffer(&b.ring, 0, cast(&snapshot.ring));
+        queue.write_buffer(&b.plastic_state, 0, cast(&snapshot.syn_state));
+        queue.write_buffer(&b.history, 0, cast(&snapshot.history));
         queue.submit([]);
         self.ctx.check()
     }
@@ -782,6 +892,22 @@ impl Engine for GpuEngine {
         let bytes = self.download(&self.buffers.state)?;
         let len = self.plan.initial_state.len();
         Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
+    }
+
+    fn read_plastic_state(&mut self) -> Result<Vec<u32>, Error> {
+        let bytes = self.download(&self.buffers.plastic_state)?;
+        let len = self.plan.plastic.len()
+            * SYNAPSE_WORDS as usize
+            * self.plan.config.n_instances as usize;
+        Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
+    }
+
+    fn write_plastic_state(&mut self, words: &[u32]) -> Result<(), Error> {
+        self.ctx
+            .queue
+            .write_buffer(&self.buffers.plastic_state, 0, cast(words));
+        self.ctx.queue.submit([]);
+        self.ctx.check()
     }
 
     fn read_ring(&mut self) -> Result<Vec<i32>, Error> {
@@ -937,7 +1063,10 @@ fn dispatch(
     pass.set_bind_group(0, &kernel.bind_group, &[]);
     match launch {
         Launch::Direct(x, y) => pass.dispatch_workgroups(x, y, 1),
-        Launch::Indirect => pass.dispatch_workgroups_indirect(indirect, 0),
+        Launch::Indirect(k) => pass.dispatch_workgroups_indirect(
+            indirect,
+            k * size_of::<crate::plan::layout::DispatchArgs>() as u64,
+        ),
     }
 }
 

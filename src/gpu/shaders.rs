@@ -55,6 +55,8 @@ pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
 pub const DELIVERY: ShaderFile = shader_file!("shaders/common/delivery.wgsl");
 /// Needs `config`, RNG, ROUNDING and MATH.
 pub const DRAWS: ShaderFile = shader_file!("shaders/common/draws.wgsl");
+/// Needs `config`, `syn_state`, ROUNDING and MATH.
+pub const PLASTICITY: ShaderFile = shader_file!("shaders/common/plasticity.wgsl");
 /// Needs the including stage to declare `config`.
 pub const ROUNDING: ShaderFile = shader_file!("shaders/common/rounding.wgsl");
 
@@ -69,6 +71,10 @@ pub enum Stage {
     PropagatePrepare,
     Propagate,
     PropagateProcedural,
+    /// Propagation through plastic synapses with their presynaptic update.
+    PropagatePlastic,
+    /// The postsynaptic side of plasticity.
+    PlasticPost,
     Probe,
 }
 
@@ -82,6 +88,8 @@ impl Stage {
                 Stage::PropagatePrepare,
                 Stage::Propagate,
                 Stage::PropagateProcedural,
+                Stage::PropagatePlastic,
+                Stage::PlasticPost,
                 Stage::Probe,
             ])
             .collect()
@@ -94,6 +102,8 @@ impl Stage {
             Stage::PropagatePrepare => shader_file!("shaders/propagate_prepare.wgsl"),
             Stage::Propagate => shader_file!("shaders/propagate.wgsl"),
             Stage::PropagateProcedural => shader_file!("shaders/propagate_procedural.wgsl"),
+            Stage::PropagatePlastic => shader_file!("shaders/propagate_plastic.wgsl"),
+            Stage::PlasticPost => shader_file!("shaders/plastic_post.wgsl"),
             Stage::Probe => shader_file!("shaders/probe.wgsl"),
         }
     }
@@ -105,6 +115,8 @@ impl Stage {
             Stage::PropagatePrepare => "propagate_prepare",
             Stage::Propagate => "propagate",
             Stage::PropagateProcedural => "propagate_procedural",
+            Stage::PropagatePlastic => "propagate_plastic",
+            Stage::PlasticPost => "plastic_post",
             Stage::Probe => "probe",
         }
     }
@@ -129,6 +141,17 @@ impl Stage {
                 DELIVERY,
                 self.file(),
             ],
+            Stage::PropagatePlastic => vec![
+                LAYOUT,
+                FIXED_POINT,
+                FAULTS,
+                ROUNDING,
+                MATH,
+                PLASTICITY,
+                DELIVERY,
+                self.file(),
+            ],
+            Stage::PlasticPost => vec![LAYOUT, ROUNDING, MATH, PLASTICITY, self.file()],
             Stage::PropagatePrepare | Stage::Probe => vec![LAYOUT, self.file()],
         }
     }

@@ -282,10 +282,22 @@ fn neuron_model(
             ),
         ));
     }
-    if let Some((key, value)) = params.iter().find(|(_, v)| !v.is_number()) {
+    // Switches (izhikevich's `half_steps`) are booleans; every other parameter a number.
+    let switch = |key: &str| key == "half_steps";
+    if let Some((key, value)) = params
+        .iter()
+        .find(|(k, v)| !(v.is_number() || (switch(k) && v.is_boolean())))
+    {
         return Err((
             Some(key.clone()),
-            format!("expected a number, found {value}"),
+            format!(
+                "expected {}, found {value}",
+                if switch(key) {
+                    "true or false"
+                } else {
+                    "a number"
+                }
+            ),
         ));
     }
     let mut tagged = params.clone();

@@ -8,6 +8,7 @@ pub mod file;
 pub mod microcircuit;
 mod network;
 mod neuron;
+mod plasticity;
 mod validate;
 mod value;
 
@@ -19,5 +20,6 @@ pub use neuron::{
     AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,
     Izhikevich, NeuronModel, ParrotNeuron, SpikeSourceArray, NEURON_MODEL_NAMES,
 };
+pub use plasticity::{Pairing, Plasticity};
 pub use validate::{delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS};
 pub use value::{Value, NORMAL_TAIL_SD};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{NeuronModel, Value};
+use super::{NeuronModel, Plasticity, Value};
 
 /// A whole model: what to simulate, at which resolution, and what to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -276,6 +276,15 @@ pub enum Connectivity {
         #[serde(default = "yes")]
         allow_multapses: bool,
     },
+    /// Each pre neuron makes exactly `k` synapses onto uniformly drawn post neurons
+    /// (NEST `fixed_outdegree`).
+    FixedOutDegree {
+        k: u32,
+        #[serde(default = "yes")]
+        allow_autapses: bool,
+        #[serde(default = "yes")]
+        allow_multapses: bool,
+    },
     /// Exactly `n` synapses between uniformly drawn (pre, post) pairs.
     FixedTotalNumber {
         n: u64,
@@ -311,6 +320,10 @@ pub struct Projection {
     /// or distributions (not arrays).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub procedural: bool,
+    /// How the synapses change while the network runs (absent: static synapses).
+    /// Plastic projections are stored, never procedural.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plasticity: Option<Plasticity>,
 }
 
 impl Projection {
@@ -331,7 +344,14 @@ impl Projection {
             delay_ms: delay_ms.into(),
             receptor,
             procedural: false,
+            plasticity: None,
         }
+    }
+
+    /// The same projection with plastic synapses following `rule`.
+    pub fn with_plasticity(mut self, rule: Plasticity) -> Self {
+        self.plasticity = Some(rule);
+        self
     }
 
     /// The same projection with procedural connectivity (see `procedural`).

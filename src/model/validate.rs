@@ -6,7 +6,7 @@ use std::fmt;
 use thiserror::Error;
 
 use super::{
-    Connectivity, CustomNeuron, Network, NeuronModel, Population, Receptor, Recorder,
+    Connectivity, CustomNeuron, Network, NeuronModel, Plasticity, Population, Receptor, Recorder,
     SpikeSourceArray, Stimulus, Value, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES,
 };
 
@@ -265,6 +265,9 @@ impl<'a> Checker<'a> {
                 post.map(|p| &p.neuron),
             );
             self.check_delay(&format!("{field}.delay_ms"), &projection.delay_ms);
+            if let Some(rule) = &projection.plasticity {
+                self.check_plasticity(&field, projection, rule);
+            }
         }
         for (i, stimulus) in self.network.stimuli.iter().enumerate() {
             self.check_stimulus(&format!("stimuli[{i}]"), stimulus);
@@ -632,6 +635,10 @@ impl<'a> Checker<'a> {
                      rule out repeats, which a regenerated row cannot know; allow multapses \
                      or store the projection",
                 ),
+                Connectivity::FixedOutDegree { .. } => Some(
+                    "fixed_out_degree is drawn once and stored; regenerating rows of it is not \
+                     implemented; use fixed_probability with p = k / n_post, or store it",
+                ),
                 Connectivity::FixedInDegree { .. } => Some(
                     "fixed_in_degree fixes each postsynaptic neuron's count, which a row \
                      regenerated per presynaptic neuron cannot know; use fixed_probability \
@@ -691,24 +698,31 @@ impl<'a> Checker<'a> {
                 allow_autapses,
                 allow_multapses,
             } => {
-                let candidates = n_pre.saturating_sub(u64::from(same && !allow_autapses));
-                if u64::from(*k) > 0 && candidates == 0 {
-                    self.errors.push(ModelError::Impossible {
-                        field: format!("{rule_field}.k"),
-                        reason: format!(
-                            "{k} synapses per neuron but no allowed presynaptic neuron"
-                        ),
-                    });
-                } else if !allow_multapses && u64::from(*k) > candidates {
-                    self.errors.push(ModelError::Impossible {
-                        field: format!("{rule_field}.k"),
-                        reason: format!(
-                            "in-degree {k} without multapses needs at least {k} presynaptic \
-                             candidates, but `{}` offers {candidates}",
-                            pre.name
-                        ),
-                    });
-                }
+                self.check_degree(
+                    &rule_field,
+                    "in",
+                    *k,
+                    *allow_autapses,
+                    *allow_multapses,
+                    same,
+                    pre,
+                );
+                random_rule(self);
+            }
+            Connectivity::FixedOutDegree {
+                k,
+                allow_autapses,
+                allow_multapses,
+            } => {
+                self.check_degree(
+                    &rule_field,
+                    "out",
+                    *k,
+                    *allow_autapses,
+                    *allow_multapses,
+                    same,
+                    post,
+                );
                 random_rule(self);
             }
             Connectivity::FixedTotalNumber {
@@ -837,6 +851,103 @@ impl<'a> Checker<'a> {
                 value: high,
             }),
             _ => {}
+        }
+    }
+
+    /// A fixed in- or out-degree `k` drawn from the neurons of `other` (the pre
+    /// population for in-degrees, the post one for out-degrees).
+    #[allow(clippy::too_many_arguments)]
+    fn check_degree(
+        &mut self,
+        rule_field: &str,
+        direction: &str,
+        k: u32,
+        allow_autapses: bool,
+        allow_multapses: bool,
+        same: bool,
+        other: &Population,
+    ) {
+        let candidates = u64::from(other.size).saturating_sub(u64::from(same && !allow_autapses));
+        let side = if direction == "in" {
+            "presynaptic"
+        } else {
+            "postsynaptic"
+        };
+        if u64::from(k) > 0 && candidates == 0 {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{rule_field}.k"),
+                reason: format!("{k} synapses per neuron but no allowed {side} neuron"),
+            });
+        } else if !allow_multapses && u64::from(k) > candidates {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{rule_field}.k"),
+                reason: format!(
+                    "{direction}-degree {k} without multapses needs at least {k} {side} \
+                     candidates, but `{}` offers {candidates}",
+                    other.name
+                ),
+            });
+        }
+    }
+
+    fn check_plasticity(&mut self, field: &str, projection: &super::Projection, rule: &Plasticity) {
+        let rule_field = format!("{field}.plasticity");
+        if projection.procedural {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.procedural"),
+                reason: format!(
+                    "a {} projection keeps state per synapse, which a regenerated row \
+                     cannot; store it",
+                    rule.name()
+                ),
+            });
+        }
+        for (name, value) in rule.parameters() {
+            let at = format!("{rule_field}.{name}");
+            match name {
+                "tau_plus" | "tau_minus" | "tau_plus_triplet" | "tau_minus_triplet" | "tau_rec" => {
+                    self.positive(&at, value)
+                }
+                "w_max" => {
+                    if self.finite(&at, value) && value == 0.0 {
+                        self.errors.push(ModelError::InvalidParameter {
+                            field: at,
+                            value,
+                            requirement: "must not be 0 (it sets the weights' sign and bound)"
+                                .into(),
+                        });
+                    }
+                }
+                "U" => {
+                    if self.finite(&at, value) && !(value > 0.0 && value <= 1.0) {
+                        self.errors.push(ModelError::InvalidParameter {
+                            field: at,
+                            value,
+                            requirement: "must lie in (0, 1]".into(),
+                        });
+                    }
+                }
+                _ => self.non_negative(&at, value),
+            }
+        }
+        // Weights start within [0, w_max] (or [w_max, 0]) as NEST requires.
+        let (low, high) = projection.weight.range();
+        if let (Some(w_max), true) = (rule.w_max(), low.is_finite() && high.is_finite()) {
+            let (bound_low, bound_high) = if w_max > 0.0 {
+                (0.0, w_max)
+            } else {
+                (w_max, 0.0)
+            };
+            if low < bound_low || high > bound_high {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.weight"),
+                    reason: format!(
+                        "weights of a {} projection lie between 0 and w_max = {w_max}, \
+                         but they range over [{low}, {high}]",
+                        rule.name()
+                    ),
+                });
+            }
         }
     }
 

@@ -124,6 +124,28 @@ fn draw_pairs(
                 }
             }
         }
+        Connectivity::FixedOutDegree {
+            k,
+            allow_autapses,
+            allow_multapses,
+        } => {
+            let mut chosen = Vec::with_capacity(k as usize);
+            for i in 0..n_pre {
+                chosen.clear();
+                while chosen.len() < k as usize {
+                    let j = rng.below(n_post);
+                    if (!allow_autapses && same && i == j)
+                        || (!allow_multapses && chosen.contains(&j))
+                    {
+                        continue;
+                    }
+                    chosen.push(j);
+                }
+                for &j in &chosen {
+                    push(i, j);
+                }
+            }
+        }
         Connectivity::FixedTotalNumber {
             n,
             allow_autapses,

@@ -31,6 +31,12 @@ pub struct Config {
     pub params_stride: u32,
     /// Distance between two instances' stimulus tables.
     pub stimuli_stride: u32,
+    /// Plastic synapses of one instance (each instance has its own synapse state).
+    pub n_plastic: u32,
+    /// Steps of spike lists kept for the postsynaptic side of plasticity: the longest
+    /// plastic delay plus one (0 without plasticity).
+    pub history_depth: u32,
+    pub _pad: [u32; 2],
 }
 
 /// What changes from one batch of steps to the next (a uniform buffer).
@@ -234,6 +240,40 @@ pub struct SynapseChunk {
     /// One past the last.
     pub end: u32,
     pub _pad: [u32; 2],
+}
+
+/// Plasticity rules of `PlasticRule::kind`.
+pub const PLASTIC_STDP: u32 = 0;
+pub const PLASTIC_STDP_TRIPLET: u32 = 1;
+pub const PLASTIC_TSODYKS2: u32 = 2;
+
+/// Words of one plastic synapse's state (`syn_state`, per instance): the weight,
+/// then per side (pre, post) the step of the last event and two traces just before
+/// it. Steps are stored as their bits in the f32 array.
+pub const SYNAPSE_WORDS: u32 = 7;
+/// A `last` step that means "no event yet".
+pub const NEVER: u32 = u32::MAX;
+
+/// One plastic projection's rule, lowered (a storage array entry). Time constants
+/// enter as −dt/τ so a trace decays by `exp(−dt/τ · elapsed steps)`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct PlasticRule {
+    pub kind: u32,
+    /// 1: traces reset to 1 at a spike (nearest-neighbour pairing); 0: they add 1.
+    pub nearest: u32,
+    /// −dt/τ of the presynaptic traces (τ₊, τ_x; Tsodyks: τ_fac for u, τ_rec for x).
+    pub pre_decay: [f32; 2],
+    /// −dt/τ of the postsynaptic traces (τ₋, τ_y).
+    pub post_decay: [f32; 2],
+    /// The weight bound (0 for rules that do not change the weight) and its inverse.
+    pub w_max: f32,
+    pub inv_w_max: f32,
+    /// STDP: λ, α λ, μ₊, μ₋. Triplet: A₂₊, A₂₋, A₃₊, A₃₋. Tsodyks: U.
+    pub c: [f32; 4],
+    /// 2^k, the post population's fixed-point scale for this receptor.
+    pub weight_scale: f32,
+    pub _pad: [u32; 3],
 }
 
 /// Arguments of an indirect dispatch.

@@ -21,6 +21,11 @@ pub struct BufferSizes {
     pub ring: u64,
     pub record_capacity: u64,
     pub synapses: u64,
+    /// Plastic synapses (one instance) and the steps of spike lists their
+    /// postsynaptic side keeps (0: none).
+    pub plastic: u64,
+    pub plastic_rules: u64,
+    pub history_depth: u64,
     pub procedural: u64,
     pub row_lengths: u64,
     pub batch_steps: u64,
@@ -70,8 +75,8 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
         ),
         (
             "dispatch",
-            entry(1, size_of::<layout::DispatchArgs>()),
-            "indirect propagate size",
+            entry(2, size_of::<layout::DispatchArgs>()),
+            "indirect sizes of propagation and the postsynaptic plasticity walk",
         ),
         ("row_start", entry(s.neurons + 1, 4), "synapse rows"),
         (
@@ -87,6 +92,44 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
         ("syn_target", entry(s.synapses, 4), "synapse targets"),
         ("syn_weight", entry(s.synapses, 4), "fixed-point weights"),
         ("syn_delay", entry(s.synapses, 4), "delays in steps"),
+        (
+            "plastic_row_start",
+            entry(if s.plastic > 0 { s.neurons + 1 } else { 0 }, 4),
+            "plastic synapse rows",
+        ),
+        (
+            "plastic_synapse",
+            entry(s.plastic, 8),
+            "plastic synapse targets, delays and rules",
+        ),
+        (
+            "post_start",
+            entry(if s.plastic > 0 { s.neurons + 1 } else { 0 }, 4),
+            "plastic synapses by postsynaptic neuron",
+        ),
+        (
+            "post_synapse",
+            entry(s.plastic, 4),
+            "transposed plastic synapse index",
+        ),
+        (
+            "plastic_rules",
+            entry(s.plastic_rules, size_of::<layout::PlasticRule>()),
+            "plasticity rules",
+        ),
+        (
+            "plastic_state",
+            entry(
+                s.plastic * u64::from(layout::SYNAPSE_WORDS) * s.instances,
+                4,
+            ),
+            "plastic weights and traces per instance",
+        ),
+        (
+            "history",
+            entry(s.history_depth * (2 + n), 4),
+            "spike lists of the last plastic delay's steps",
+        ),
         (
             "step_ends",
             entry(s.batch_steps, 4),
@@ -190,6 +233,7 @@ pub(crate) fn expected_synapses(rule: &Connectivity, n_pre: u64, n_post: u64, sa
         Connectivity::AllToAll { allow_autapses } => pairs(allow_autapses),
         Connectivity::FixedProbability { p, allow_autapses } => p * pairs(allow_autapses),
         Connectivity::FixedInDegree { k, .. } => (u64::from(k) * n_post) as f64,
+        Connectivity::FixedOutDegree { k, .. } => (u64::from(k) * n_pre) as f64,
         Connectivity::FixedTotalNumber { n, .. } => n as f64,
         Connectivity::FromList { ref pairs } => pairs.len() as f64,
     }
@@ -222,6 +266,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
     kinds.dedup();
     let mut max_delay = 1u64;
     let (mut synapses, mut procedural, mut row_lengths) = (0f64, 0u64, 0u64);
+    let (mut plastic, mut plastic_rules, mut history_depth) = (0f64, 0u64, 0u64);
     for projection in &network.projections {
         let (n_pre, n_post) = (size(&projection.pre), size(&projection.post));
         let delay_steps = match &projection.delay_ms {
@@ -235,12 +280,22 @@ pub fn estimate(network: &Network) -> MemoryReport {
                 row_lengths += n_pre;
             }
         } else {
-            synapses += expected_synapses(
+            let count = expected_synapses(
                 &projection.connectivity,
                 n_pre,
                 n_post,
                 projection.pre == projection.post,
             );
+            match &projection.plasticity {
+                Some(rule) => {
+                    plastic += count;
+                    plastic_rules += 1;
+                    if rule.has_post_events() {
+                        history_depth = history_depth.max(u64::from(delay_steps) + 1);
+                    }
+                }
+                None => synapses += count,
+            }
         }
     }
     let instances = u64::from(network.instances);
@@ -300,6 +355,9 @@ pub fn estimate(network: &Network) -> MemoryReport {
         ring: (max_delay + 1) * receptors * neurons * instances,
         record_capacity: (recorded * batch_steps).max(1),
         synapses: synapses.round() as u64,
+        plastic: plastic.round() as u64,
+        plastic_rules,
+        history_depth,
         procedural,
         row_lengths,
         batch_steps,

@@ -7,6 +7,7 @@ mod connectivity;
 pub mod layout;
 pub mod memory;
 mod neurons;
+mod plastic;
 mod procedural;
 mod propagator;
 mod traffic;
@@ -14,6 +15,7 @@ mod traffic;
 pub use crate::model::delay_to_steps;
 pub use connectivity::{draw_projection, DrawnSynapses, SynapseTable};
 pub use neurons::{initial_state, lower, LoweredNeuron, NeuronKind, MAX_STATE};
+pub use plastic::{lower_rule, PlasticProjection, PlasticTable};
 pub use propagator::{propagator_31, propagator_32, AlphaPropagators, IafPscExpPropagators};
 
 use bytemuck::Zeroable;
@@ -142,8 +144,10 @@ pub struct Plan {
     /// The models' parameter blocks, addressed by `PopulationInfo::param_offset`.
     pub params: Vec<f32>,
     pub stimuli: Vec<StimulusParams>,
-    /// Stored synapses.
+    /// Stored static synapses.
     pub synapses: SynapseTable,
+    /// Stored plastic synapses.
+    pub plastic: PlasticTable,
     /// Projections regenerated from the RNG when a presynaptic neuron spikes.
     pub procedural: Vec<ProceduralProjection>,
     /// Row lengths of the procedural fixed-total-number projections.
@@ -226,6 +230,7 @@ impl Plan {
         let mut max_delay = 1u32;
         let mut pending_procedural = Vec::new();
         let mut row_lengths = Vec::new();
+        let mut plastic_drawn = Vec::new();
         let mut stored = draw_stored(network, pop_index);
         for (index, projection) in network.projections.iter().enumerate() {
             let pre = pop_index(&projection.pre);
@@ -252,14 +257,32 @@ impl Plan {
             }
             let d = stored[index].take().expect("drawn");
             let receptor = projection.receptor.index() as u32;
+            // A plastic weight can grow to w_max.
+            let w_max = projection.plasticity.as_ref().and_then(|r| r.w_max());
             for (&j, &w) in d.post.iter().zip(&d.weight) {
-                bound[(receptor * n_neurons + firsts[post] + j) as usize] += w.abs();
+                bound[(receptor * n_neurons + firsts[post] + j) as usize] +=
+                    w_max.unwrap_or(w).abs();
             }
             max_delay = max_delay.max(d.delay_steps.iter().copied().max().unwrap_or(1));
-            drawn.push((firsts[pre], firsts[post], receptor, d));
+            if projection.plasticity.is_some() {
+                plastic_drawn.push((index, firsts[pre], firsts[post], receptor, d));
+            } else {
+                drawn.push((firsts[pre], firsts[post], receptor, d));
+            }
         }
         let n_synapses: u64 = drawn.iter().map(|d| d.3.pre.len() as u64).sum();
         limit("synapses", n_synapses, u64::from(u32::MAX))?;
+        let n_plastic: u64 = plastic_drawn.iter().map(|d| d.4.pre.len() as u64).sum();
+        limit(
+            "plastic synapse state words",
+            n_plastic * u64::from(layout::SYNAPSE_WORDS) * u64::from(n_instances),
+            u64::from(u32::MAX),
+        )?;
+        limit(
+            "plastic projections",
+            plastic_drawn.len() as u64,
+            u64::from(plastic::MAX_PLASTIC_RULES),
+        )?;
 
         // Stimuli grouped by target population, for one instance's network.
         // Each lowered stimulus with its weight in f64 (converted to fixed point once the
@@ -483,6 +506,27 @@ impl Plan {
             .iter()
             .map(|p| p.lower(n_neurons, post_scale(p.post_first, p.receptor)))
             .collect();
+        let plastic = PlasticTable::build(
+            n_neurons,
+            plastic_drawn
+                .into_iter()
+                .map(|(projection, pre_first, post_first, receptor, drawn)| {
+                    let rule = network.projections[projection]
+                        .plasticity
+                        .as_ref()
+                        .expect("plastic");
+                    plastic::PendingPlastic {
+                        projection,
+                        rule: lower_rule(rule, dt, post_scale(post_first, receptor)),
+                        post_events: rule.has_post_events(),
+                        pre_first,
+                        post_first,
+                        receptor,
+                        drawn,
+                    }
+                })
+                .collect(),
+        );
         let synapses = build_rows(
             n_neurons,
             drawn
@@ -637,6 +681,13 @@ impl Plan {
             n_procedural: procedural.len() as u32,
             params_stride,
             stimuli_stride,
+            n_plastic: plastic.len() as u32,
+            history_depth: if plastic.max_post_delay > 0 {
+                plastic.max_post_delay + 1
+            } else {
+                0
+            },
+            _pad: [0; 2],
         };
         let mut plan = Self {
             dt_ms: dt,
@@ -648,6 +699,7 @@ impl Plan {
             params,
             stimuli,
             synapses,
+            plastic,
             procedural,
             row_lengths,
             procedural_synapses: pending_procedural
@@ -677,6 +729,21 @@ impl Plan {
             * u64::from(self.config.n_receptors)
             * u64::from(self.config.n_neurons)
             * u64::from(self.config.n_instances)
+    }
+
+    /// Every instance's plastic synapse state at step 0, layout
+    /// `[instance][synapse][word]`.
+    pub fn initial_plastic_state(&self) -> Vec<u32> {
+        self.plastic
+            .initial_state()
+            .repeat(self.config.n_instances as usize)
+    }
+
+    /// Words of the spike history of plasticity's postsynaptic side: counts and
+    /// prefix sums per slot, then a spike list per slot.
+    pub fn history_len(&self) -> u64 {
+        u64::from(self.config.history_depth)
+            * (2 + u64::from(self.config.n_neurons) * u64::from(self.config.n_instances))
     }
 
     /// Where variable `var` of population `pop` of `instance` lies in the state buffer.
@@ -723,7 +790,8 @@ impl Plan {
     /// Synapses of the network: stored ones plus procedural ones (see
     /// `procedural_synapses`).
     pub fn synapse_count(&self) -> f64 {
-        self.synapses.len() as f64 + self.procedural_synapses.iter().sum::<f64>()
+        (self.synapses.len() + self.plastic.len()) as f64
+            + self.procedural_synapses.iter().sum::<f64>()
     }
 
     /// Outgoing synapses of global neuron `neuron`: its stored row plus its procedural
@@ -731,7 +799,13 @@ impl Plan {
     /// probability).
     pub fn out_degree(&self, neuron: u32) -> f64 {
         let i = neuron as usize;
-        let stored = f64::from(self.synapses.row_start[i + 1] - self.synapses.row_start[i]);
+        let row = |start: &[u32]| f64::from(start[i + 1] - start[i]);
+        let stored = row(&self.synapses.row_start)
+            + if self.plastic.is_empty() {
+                0.0
+            } else {
+                row(&self.plastic.row_start)
+            };
         let procedural: f64 = self
             .procedural
             .iter()
@@ -767,6 +841,9 @@ impl Plan {
             ring,
             record_capacity: u64::from(self.config.record_capacity),
             synapses: self.synapses.len() as u64,
+            plastic: self.plastic.len() as u64,
+            plastic_rules: self.plastic.rules.len() as u64,
+            history_depth: u64::from(self.config.history_depth),
             procedural: self.procedural.len() as u64,
             row_lengths: self.row_lengths.len() as u64,
             batch_steps: u64::from(self.batch_steps),

@@ -92,7 +92,9 @@ impl PendingProcedural {
                     mean + 10.0 * mean.sqrt() + 10.0,
                 )
             }
-            Connectivity::FixedInDegree { .. } | Connectivity::FromList { .. } => {
+            Connectivity::FixedInDegree { .. }
+            | Connectivity::FixedOutDegree { .. }
+            | Connectivity::FromList { .. } => {
                 unreachable!("validation refuses these rules for procedural projections")
             }
         };

@@ -4,7 +4,9 @@
 //! parameters, count once per dispatch). The profiler divides them by the kernels'
 //! measured times to give achieved bandwidth.
 
-use super::layout::{PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams};
+use super::layout::{
+    PlasticRule, PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams, SYNAPSE_WORDS,
+};
 use super::{NeuronKind, Plan};
 
 /// Bytes of one u32, i32 or f32.
@@ -62,6 +64,32 @@ impl Plan {
     pub fn propagate_procedural_bytes(&self, spikes: u64, synapses: u64) -> u64 {
         let table = self.procedural.len() as u64 * size_of::<ProceduralProjection>() as u64;
         spikes * (WORD + table + WORD) + synapses * 2 * WORD
+    }
+
+    /// Bytes plastic propagation moves in `calls` calls for `spikes` spikes whose
+    /// plastic rows hold `synapses` synapses: per call the rule table; per spike its
+    /// index, row bounds and its entry in the history; per synapse its target and
+    /// delay, its state read (weight and both sides' records) and the weight and
+    /// presynaptic record written, and an atomic add into the ring.
+    pub fn propagate_plastic_bytes(&self, calls: u64, spikes: u64, synapses: u64) -> u64 {
+        let words = u64::from(SYNAPSE_WORDS);
+        calls * self.rule_table_bytes() + spikes * 4 * WORD + synapses * (2 + words + 4 + 2) * WORD
+    }
+
+    /// Bytes the postsynaptic walk moves in `calls` calls for `spikes` postsynaptic
+    /// spikes reaching `synapses` synapses: per call the rule table and the history's
+    /// prefix sums; per spike its history entry and row bounds (the binary search's
+    /// reads not counted); per synapse its index, delay word, state read and the weight
+    /// and postsynaptic record written.
+    pub fn plastic_post_bytes(&self, calls: u64, spikes: u64, synapses: u64) -> u64 {
+        let words = u64::from(SYNAPSE_WORDS);
+        calls * (self.rule_table_bytes() + u64::from(self.config.history_depth) * WORD)
+            + spikes * 3 * WORD
+            + synapses * (1 + 2 + words + 4) * WORD
+    }
+
+    fn rule_table_bytes(&self) -> u64 {
+        self.plastic.rules.len() as u64 * size_of::<PlasticRule>() as u64
     }
 
     /// Bytes propagate_prepare moves in `calls` calls: the clock and spike counters

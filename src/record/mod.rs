@@ -1,13 +1,15 @@
 //! Outputs of a run: spike rasters and sampled state, as typed structs with the
 //! statistics the field reports (rates, CV of inter-spike intervals), streaming `.npy`
-//! writers and the raster plot.
+//! writers, the raster plot and line plots.
 
+mod line_plot;
 mod output;
 mod raster;
 mod spike_record;
 mod state_record;
 mod stats;
 
+pub use line_plot::{line_plot, Series};
 pub use output::{NpyStream, SpikeRow};
 pub use raster::RasterPlot;
 pub use spike_record::SpikeRecord;

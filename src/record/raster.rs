@@ -13,7 +13,7 @@ pub const RASTER_NEURONS: u32 = 100;
 /// Bins of the rate histogram over the run.
 pub const RATE_BINS: usize = 200;
 
-const COLOURS: [RGBColor; 6] = [
+pub(super) const COLOURS: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
@@ -155,7 +155,7 @@ impl RasterPlot {
 }
 
 /// Registers the embedded DejaVu Sans (see `assets/fonts/`) as plotters' sans-serif.
-fn ensure_font() {
+pub(super) fn ensure_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let bytes = include_bytes!("../../assets/fonts/DejaVuSans.ttf");

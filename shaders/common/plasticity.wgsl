@@ -1,0 +1,146 @@
+// The arithmetic of the plasticity rules (src/model/plasticity.rs states them), on
+// one synapse's state words: [weight, pre last step, pre trace 1, pre trace 2, post
+// last step, post trace 1, post trace 2], floats stored as their bits. Every float
+// operation is rounded (common/rounding.wgsl) so the CPU twin gets the same bits.
+// Stages that include this file declare `config` and `syn_state` (u32, read_write),
+// after ROUNDING and MATH. Twin: src/cpu/plasticity.rs.
+
+// Index of word 0 of synapse `s` of `instance` in `syn_state`.
+fn synapse_base(instance: u32, s: u32) -> u32 {
+    return (instance * config.n_plastic + s) * SYNAPSE_WORDS;
+}
+
+fn load_f32(i: u32) -> f32 {
+    return bitcast<f32>(syn_state[i]);
+}
+
+fn store_f32(i: u32, x: f32) {
+    syn_state[i] = bitcast<u32>(x);
+}
+
+// A trace at `step`, from spikes strictly before it: the trace just before the last
+// spike (`k_before`, at `last`), plus that spike (+1, or reset to 1 for nearest
+// pairing), decayed exactly over the steps since by exp(decay · steps).
+fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bool) -> f32 {
+    if (last == NEVER) {
+        return 0.0;
+    }
+    if (last == step) {
+        return k_before;
+    }
+    var after = 1.0;
+    if (!nearest) {
+        after = rounded(k_before + 1.0);
+    }
+    // Exact in f32 (at most 2^24); traces have long decayed by then.
+    let elapsed = f32(min(step - last, 1u << 24u));
+    return rounded(after * det_exp(rounded(elapsed * decay)));
+}
+
+// x^mu for x >= 0, exact for the usual exponents 0 and 1 (0^0 = 1, as C's pow).
+fn det_pow(x: f32, mu: f32) -> f32 {
+    if (mu == 0.0) {
+        return 1.0;
+    }
+    if (mu == 1.0) {
+        return x;
+    }
+    if (x <= 0.0) {
+        return 0.0;
+    }
+    return det_exp(rounded(mu * det_log(x)));
+}
+
+// stdp_synapse: ŵ ← min(ŵ + λ (1 − ŵ)^μ₊ k, 1).
+fn stdp_facilitate(rule: PlasticRule, w: f32, k: f32) -> f32 {
+    let norm = rounded(w * rule.inv_w_max);
+    let grow = rounded(rounded(rule.c.x * det_pow(rounded(1.0 - norm), rule.c.z)) * k);
+    return rounded(min(rounded(norm + grow), 1.0) * rule.w_max);
+}
+
+// stdp_synapse: ŵ ← max(ŵ − α λ ŵ^μ₋ k, 0).
+fn stdp_depress(rule: PlasticRule, w: f32, k: f32) -> f32 {
+    let norm = rounded(w * rule.inv_w_max);
+    let shrink = rounded(rounded(rule.c.y * det_pow(norm, rule.c.w)) * k);
+    return rounded(max(rounded(norm - shrink), 0.0) * rule.w_max);
+}
+
+// stdp_triplet_synapse: |w| ← min(|w| + r₁ (A₂₊ + A₃₊ o₂), |w_max|).
+fn triplet_facilitate(rule: PlasticRule, w: f32, r1: f32, o2: f32) -> f32 {
+    let grow = rounded(r1 * rounded(rule.c.x + rounded(rule.c.z * o2)));
+    return sign(rule.w_max) * min(rounded(abs(w) + grow), abs(rule.w_max));
+}
+
+// stdp_triplet_synapse: |w| ← max(|w| − o₁ (A₂₋ + A₃₋ r₂), 0).
+fn triplet_depress(rule: PlasticRule, w: f32, o1: f32, r2: f32) -> f32 {
+    let shrink = rounded(o1 * rounded(rule.c.y + rounded(rule.c.w * r2)));
+    return sign(rule.w_max) * max(rounded(abs(w) - shrink), 0.0);
+}
+
+// Moves one side's record (words at `at`: last step, trace 1, trace 2) to an event
+// at `step`: each trace as it stands just before the event.
+fn record_event(at: u32, step: u32, decay: vec2<f32>, nearest: bool) {
+    let last = syn_state[at];
+    let k1 = trace_before(last, load_f32(at + 1u), step, decay.x, nearest);
+    let k2 = trace_before(last, load_f32(at + 2u), step, decay.y, nearest);
+    syn_state[at] = step;
+    store_f32(at + 1u, k1);
+    store_f32(at + 2u, k2);
+}
+
+// A postsynaptic spike reaching synapse `s` of `instance` at `step` (its spike
+// time plus the delay): facilitation from the presynaptic traces, then the
+// postsynaptic record moves to this event.
+fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
+    let base = synapse_base(instance, s);
+    let nearest = rule.nearest != 0u;
+    let pre_last = syn_state[base + 1u];
+    let r1 = trace_before(pre_last, load_f32(base + 2u), step, rule.pre_decay.x, nearest);
+    var w = load_f32(base);
+    if (rule.kind == PLASTIC_STDP) {
+        w = stdp_facilitate(rule, w, r1);
+    } else {
+        let o2 = trace_before(syn_state[base + 4u], load_f32(base + 6u), step, rule.post_decay.y, false);
+        w = triplet_facilitate(rule, w, r1, o2);
+    }
+    store_f32(base, w);
+    record_event(base + 4u, step, rule.post_decay, nearest);
+}
+
+// A presynaptic spike at `step` on synapse `s` of `instance`: depression from the
+// postsynaptic traces (STDP) or the Tsodyks–Markram update (short-term plasticity),
+// then the presynaptic record moves to this event. Returns the weight transmitted.
+fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
+    let base = synapse_base(instance, s);
+    let w = load_f32(base);
+    if (rule.kind == PLASTIC_TSODYKS2) {
+        let last = syn_state[base + 1u];
+        var u = rule.c.x;
+        var x = 1.0;
+        if (last != NEVER) {
+            let elapsed = f32(min(step - last, 1u << 24u));
+            let u_decay = det_exp(rounded(elapsed * rule.pre_decay.x));
+            let x_decay = det_exp(rounded(elapsed * rule.pre_decay.y));
+            let u_old = load_f32(base + 2u);
+            let x_old = load_f32(base + 3u);
+            x = rounded(1.0 + rounded(rounded(rounded(x_old - rounded(x_old * u_old)) - 1.0) * x_decay));
+            u = rounded(rule.c.x + rounded(rounded(u_old * rounded(1.0 - rule.c.x)) * u_decay));
+        }
+        syn_state[base + 1u] = step;
+        store_f32(base + 2u, u);
+        store_f32(base + 3u, x);
+        return rounded(rounded(x * u) * w);
+    }
+    let nearest = rule.nearest != 0u;
+    let o1 = trace_before(syn_state[base + 4u], load_f32(base + 5u), step, rule.post_decay.x, nearest);
+    var depressed: f32;
+    if (rule.kind == PLASTIC_STDP) {
+        depressed = stdp_depress(rule, w, o1);
+    } else {
+        let r2 = trace_before(syn_state[base + 1u], load_f32(base + 3u), step, rule.pre_decay.y, false);
+        depressed = triplet_depress(rule, w, o1, r2);
+    }
+    store_f32(base, depressed);
+    record_event(base + 1u, step, rule.pre_decay, nearest);
+    return depressed;
+}

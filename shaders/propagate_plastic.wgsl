@@ -1,0 +1,47 @@
+// Spike propagation through plastic synapses (their own CSR rows by presynaptic
+// neuron): one workgroup per neuron that spiked in the step, its invocations striding
+// along the row. Each synapse first takes the presynaptic event (STDP depression, or
+// the short-term plasticity update), then delivers the weight that leaves, in the
+// post population's fixed-point unit, into the ring slot `delay` steps ahead. Only
+// this dispatch writes a synapse in the step's presynaptic phase, once per synapse.
+// It also keeps the step's spike list for the postsynaptic walk of later steps.
+// Twin: src/cpu/propagate_plastic.rs.
+
+@group(0) @binding(0) var<uniform> config: Config;
+@group(0) @binding(1) var<storage, read_write> counters: Counters;
+@group(0) @binding(2) var<storage, read> spikes: array<u32>;
+@group(0) @binding(3) var<storage, read> row_start: array<u32>;
+@group(0) @binding(4) var<storage, read> synapses: array<vec2<u32>>;
+@group(0) @binding(5) var<storage, read> rules: array<PlasticRule>;
+@group(0) @binding(6) var<storage, read_write> syn_state: array<u32>;
+@group(0) @binding(7) var<storage, read_write> ring: array<atomic<i32>>;
+// [0, depth): spike counts per slot; [depth, 2 depth): the window's prefix sums;
+// then one spike list per slot (step % depth).
+@group(0) @binding(8) var<storage, read_write> history: array<u32>;
+
+@compute @workgroup_size(64)
+fn main(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+) {
+    let k = wg.y * groups.x + wg.x;
+    if (k >= atomicLoad(&counters.prop_count)) {
+        return;
+    }
+    let spike = propagated_spike(k);
+    let instance = spike.x;
+    let pre = spike.y;
+    let step = spike.z;
+    let depth = config.history_depth;
+    if (depth > 0u && local == 0u) {
+        history[2u * depth + (step % depth) * config.n_neurons * config.n_instances + k] = spikes[k];
+    }
+    for (var s = row_start[pre] + local; s < row_start[pre + 1u]; s = s + PROPAGATE_WORKGROUP) {
+        let synapse = synapses[s];
+        let rule = rules[synapse.y >> 16u];
+        let w = pre_event(instance, s, rule, step);
+        let fixed = i32(round(rounded(w * rule.weight_scale)));
+        deliver_to_ring(instance, step, synapse.y & 0xFFFFu, synapse.x, fixed);
+    }
+}

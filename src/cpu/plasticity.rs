@@ -1,0 +1,174 @@
+//! The arithmetic of the plasticity rules on one synapse's state words, the twin of
+//! `shaders/common/plasticity.wgsl` (same operations in the same order; `rounded`
+//! marks where the shader fixes each intermediate result).
+
+use super::arith::rounded;
+use super::buffers::Buffers;
+use super::math::{det_exp, det_log};
+use crate::plan::layout::{PlasticRule, NEVER, PLASTIC_STDP, PLASTIC_TSODYKS2, SYNAPSE_WORDS};
+
+/// Index of word 0 of synapse `s` of `instance` in `syn_state`.
+pub fn synapse_base(b: &Buffers, instance: u32, s: u32) -> usize {
+    ((instance * b.config.n_plastic + s) * SYNAPSE_WORDS) as usize
+}
+
+fn load(b: &Buffers, i: usize) -> f32 {
+    f32::from_bits(b.syn_state[i])
+}
+
+fn store(b: &mut Buffers, i: usize, x: f32) {
+    b.syn_state[i] = x.to_bits();
+}
+
+/// A trace at `step` from the spikes strictly before it; the shader's `trace_before`.
+pub fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bool) -> f32 {
+    if last == NEVER {
+        return 0.0;
+    }
+    if last == step {
+        return k_before;
+    }
+    let after = if nearest {
+        1.0
+    } else {
+        rounded(k_before + 1.0)
+    };
+    let elapsed = (step.wrapping_sub(last)).min(1 << 24) as f32;
+    rounded(after * det_exp(rounded(elapsed * decay)))
+}
+
+/// `x^mu` for `x >= 0`; the shader's `det_pow`.
+pub fn det_pow(x: f32, mu: f32) -> f32 {
+    if mu == 0.0 {
+        return 1.0;
+    }
+    if mu == 1.0 {
+        return x;
+    }
+    if x <= 0.0 {
+        return 0.0;
+    }
+    det_exp(rounded(mu * det_log(x)))
+}
+
+pub fn stdp_facilitate(rule: &PlasticRule, w: f32, k: f32) -> f32 {
+    let norm = rounded(w * rule.inv_w_max);
+    let grow = rounded(rounded(rule.c[0] * det_pow(rounded(1.0 - norm), rule.c[2])) * k);
+    rounded(rounded(norm + grow).min(1.0) * rule.w_max)
+}
+
+pub fn stdp_depress(rule: &PlasticRule, w: f32, k: f32) -> f32 {
+    let norm = rounded(w * rule.inv_w_max);
+    let shrink = rounded(rounded(rule.c[1] * det_pow(norm, rule.c[3])) * k);
+    rounded(rounded(norm - shrink).max(0.0) * rule.w_max)
+}
+
+pub fn triplet_facilitate(rule: &PlasticRule, w: f32, r1: f32, o2: f32) -> f32 {
+    let grow = rounded(r1 * rounded(rule.c[0] + rounded(rule.c[2] * o2)));
+    sign(rule.w_max) * rounded(w.abs() + grow).min(rule.w_max.abs())
+}
+
+pub fn triplet_depress(rule: &PlasticRule, w: f32, o1: f32, r2: f32) -> f32 {
+    let shrink = rounded(o1 * rounded(rule.c[1] + rounded(rule.c[3] * r2)));
+    sign(rule.w_max) * rounded(w.abs() - shrink).max(0.0)
+}
+
+/// WGSL's `sign`: −1, 0 or 1.
+fn sign(x: f32) -> f32 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// Moves one side's record (words at `at`) to an event at `step`.
+fn record_event(b: &mut Buffers, at: usize, step: u32, decay: [f32; 2], nearest: bool) {
+    let last = b.syn_state[at];
+    let k1 = trace_before(last, load(b, at + 1), step, decay[0], nearest);
+    let k2 = trace_before(last, load(b, at + 2), step, decay[1], nearest);
+    b.syn_state[at] = step;
+    store(b, at + 1, k1);
+    store(b, at + 2, k2);
+}
+
+/// A postsynaptic spike reaching synapse `s` of `instance` at `step`.
+pub fn post_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, step: u32) {
+    let base = synapse_base(b, instance, s);
+    let nearest = rule.nearest != 0;
+    let pre_last = b.syn_state[base + 1];
+    let r1 = trace_before(
+        pre_last,
+        load(b, base + 2),
+        step,
+        rule.pre_decay[0],
+        nearest,
+    );
+    let mut w = load(b, base);
+    if rule.kind == PLASTIC_STDP {
+        w = stdp_facilitate(rule, w, r1);
+    } else {
+        let o2 = trace_before(
+            b.syn_state[base + 4],
+            load(b, base + 6),
+            step,
+            rule.post_decay[1],
+            false,
+        );
+        w = triplet_facilitate(rule, w, r1, o2);
+    }
+    store(b, base, w);
+    record_event(b, base + 4, step, rule.post_decay, nearest);
+}
+
+/// A presynaptic spike at `step` on synapse `s` of `instance`; returns the weight
+/// transmitted.
+pub fn pre_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, step: u32) -> f32 {
+    let base = synapse_base(b, instance, s);
+    let w = load(b, base);
+    if rule.kind == PLASTIC_TSODYKS2 {
+        let last = b.syn_state[base + 1];
+        let mut u = rule.c[0];
+        let mut x = 1.0;
+        if last != NEVER {
+            let elapsed = (step.wrapping_sub(last)).min(1 << 24) as f32;
+            let u_decay = det_exp(rounded(elapsed * rule.pre_decay[0]));
+            let x_decay = det_exp(rounded(elapsed * rule.pre_decay[1]));
+            let u_old = load(b, base + 2);
+            let x_old = load(b, base + 3);
+            x = rounded(
+                1.0 + rounded(rounded(rounded(x_old - rounded(x_old * u_old)) - 1.0) * x_decay),
+            );
+            u = rounded(rule.c[0] + rounded(rounded(u_old * rounded(1.0 - rule.c[0])) * u_decay));
+        }
+        b.syn_state[base + 1] = step;
+        store(b, base + 2, u);
+        store(b, base + 3, x);
+        return rounded(rounded(x * u) * w);
+    }
+    let nearest = rule.nearest != 0;
+    let o1 = trace_before(
+        b.syn_state[base + 4],
+        load(b, base + 5),
+        step,
+        rule.post_decay[0],
+        nearest,
+    );
+    let depressed = if rule.kind == PLASTIC_STDP {
+        stdp_depress(rule, w, o1)
+    } else {
+        let r2 = trace_before(
+            b.syn_state[base + 1],
+            load(b, base + 3),
+            step,
+            rule.pre_decay[1],
+            false,
+        );
+        triplet_depress(rule, w, o1, r2)
+    };
+    store(b, base, depressed);
+    record_event(b, base + 1, step, rule.pre_decay, nearest);
+    depressed
+}

@@ -1,0 +1,29 @@
+//! Propagation through plastic synapses, the twin of `shaders/propagate_plastic.wgsl`.
+//! The shader's invocations stride along the row; each synapse's update touches only
+//! its own state, and ring sums are integers, so walking the row in order here gives
+//! the same state and the same ring.
+
+use super::arith::rounded;
+use super::buffers::Buffers;
+use super::delivery::{deliver_to_ring, propagated_spike};
+use super::plasticity::pre_event;
+
+/// One workgroup: the plastic row of the `k`-th neuron that spiked.
+pub fn propagate_plastic_main(k: u32, b: &mut Buffers) {
+    if k >= b.counters.prop_count {
+        return;
+    }
+    let (instance, pre, step) = propagated_spike(b, k);
+    let depth = b.config.history_depth;
+    if depth > 0 {
+        let at = 2 * depth + (step % depth) * b.config.n_neurons * b.config.n_instances + k;
+        b.history[at as usize] = b.spikes[k as usize];
+    }
+    for s in b.plastic_row_start[pre as usize]..b.plastic_row_start[pre as usize + 1] {
+        let [target, word] = b.plastic_synapse[s as usize];
+        let rule = b.plastic_rules[(word >> 16) as usize];
+        let w = pre_event(b, instance, s, &rule, step);
+        let fixed = rounded(w * rule.weight_scale).round_ties_even() as i32;
+        deliver_to_ring(b, instance, step, word & 0xFFFF, target, fixed);
+    }
+}

@@ -1,0 +1,234 @@
+//! Synaptic plasticity rules of a projection, with NEST's model and parameter names
+//! (times in ms; weights and `w_max` in the projection's weight unit).
+//!
+//! Timing follows NEST: a synapse's whole transmission delay `d` is dendritic for
+//! plasticity. A presynaptic spike at step `t` acts on the synapse at `t` (and is
+//! delivered, with the weight it leaves, `d` steps later); a postsynaptic spike at
+//! `t` acts on the synapse at `t + d`. Events at the synapse are applied in time
+//! order; at equal times the postsynaptic one (facilitation) comes first, and each
+//! event sees the other side's trace from the spikes strictly before it, exactly as
+//! `stdp_synapse` pairs a presynaptic spike with the postsynaptic history in
+//! `(t_last − d, t − d]` and depresses by `K⁻(t − d)`. Traces decay exactly: each
+//! synapse keeps, per side, the step of the last event and the trace just before it,
+//! and evaluates `K(t) = K_after · exp(−(t − t_last)/τ)` on access.
+
+use serde::{Deserialize, Serialize};
+
+/// How a plastic projection's synapses change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Plasticity {
+    /// NEST `stdp_synapse` (Gütig et al. 2003 weight dependence, Rubin et al. 2001
+    /// when `mu_plus = mu_minus = 1`, additive when both are 0). With `ŵ = w / w_max`,
+    /// a postsynaptic spike facilitates `ŵ ← min(ŵ + λ (1 − ŵ)^μ₊ K₊, 1)` and a
+    /// presynaptic spike depresses `ŵ ← max(ŵ − α λ ŵ^μ₋ K₋, 0)`, where `K₊` (τ₊) and
+    /// `K₋` (τ₋) are the pre- and postsynaptic traces, each incremented by 1 per spike
+    /// (`pairing = "all_to_all"`) or reset to 1 (`"nearest"`: NEST
+    /// `stdp_nn_symm_synapse`, each spike paired with the nearest preceding one of the
+    /// other side). In NEST `tau_minus` is a parameter of the postsynaptic neuron.
+    StdpSynapse {
+        #[serde(default = "twenty")]
+        tau_plus: f64,
+        #[serde(default = "twenty")]
+        tau_minus: f64,
+        #[serde(default = "default_lambda")]
+        lambda: f64,
+        #[serde(default = "one")]
+        alpha: f64,
+        #[serde(default = "one")]
+        mu_plus: f64,
+        #[serde(default = "one")]
+        mu_minus: f64,
+        /// Upper weight bound; the lower bound is 0. Weights have the sign of `w_max`.
+        #[serde(default = "hundred")]
+        w_max: f64,
+        #[serde(default)]
+        pairing: Pairing,
+    },
+    /// NEST `stdp_triplet_synapse`: the minimal all-to-all triplet model of Pfister &
+    /// Gerstner (2006). A postsynaptic spike facilitates
+    /// `|w| ← min(|w| + r₁ (A₂₊ + A₃₊ o₂), |w_max|)`, a presynaptic spike depresses
+    /// `|w| ← max(|w| − o₁ (A₂₋ + A₃₋ r₂), 0)`, with presynaptic traces r₁ (τ₊), r₂ (τ_x)
+    /// and postsynaptic traces o₁ (τ₋), o₂ (τ_y), each taken just before the spike
+    /// that reads it. Defaults: the visual-cortex all-to-all fit of the paper.
+    StdpTripletSynapse {
+        #[serde(default = "triplet_tau_plus")]
+        tau_plus: f64,
+        /// τ_x (ms).
+        #[serde(default = "triplet_tau_x")]
+        tau_plus_triplet: f64,
+        #[serde(default = "triplet_tau_minus")]
+        tau_minus: f64,
+        /// τ_y (ms).
+        #[serde(default = "triplet_tau_y")]
+        tau_minus_triplet: f64,
+        /// A₂₊.
+        #[serde(default = "triplet_a2_plus")]
+        a_plus: f64,
+        /// A₂₋.
+        #[serde(default = "triplet_a2_minus")]
+        a_minus: f64,
+        /// A₃₊.
+        #[serde(default = "triplet_a3_plus")]
+        a_plus_triplet: f64,
+        /// A₃₋.
+        #[serde(default = "triplet_a3_minus")]
+        a_minus_triplet: f64,
+        #[serde(default = "hundred")]
+        w_max: f64,
+    },
+    /// NEST `tsodyks2_synapse`: Tsodyks–Markram short-term depression and
+    /// facilitation. Each presynaptic spike, `h` ms after the previous one, first
+    /// updates `x ← 1 + (x − x u − 1) e^(−h/τ_rec)` and `u ← U + u (1 − U) e^(−h/τ_fac)`,
+    /// then transmits `u · x · w`. The first spike sees `u = U`, `x = 1` (NEST decays
+    /// from t = 0, which differs only for a first spike within a few τ of the start).
+    Tsodyks2Synapse {
+        /// Utilisation increment U (NEST `U`).
+        #[serde(rename = "U", alias = "u_se", default = "half")]
+        u_se: f64,
+        /// Recovery time constant of the resources x (ms).
+        #[serde(default = "default_tau_rec")]
+        tau_rec: f64,
+        /// Facilitation time constant of u (ms); 0: no facilitation.
+        #[serde(default)]
+        tau_fac: f64,
+    },
+}
+
+/// Which spikes a pair-based rule pairs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pairing {
+    /// Every presynaptic spike with every postsynaptic one (traces add up).
+    #[default]
+    AllToAll,
+    /// Each spike with the nearest preceding spike of the other side (traces reset to 1).
+    Nearest,
+}
+
+impl Plasticity {
+    /// NEST's name of the synapse model.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Plasticity::StdpSynapse {
+                pairing: Pairing::AllToAll,
+                ..
+            } => "stdp_synapse",
+            Plasticity::StdpSynapse {
+                pairing: Pairing::Nearest,
+                ..
+            } => "stdp_nn_symm_synapse",
+            Plasticity::StdpTripletSynapse { .. } => "stdp_triplet_synapse",
+            Plasticity::Tsodyks2Synapse { .. } => "tsodyks2_synapse",
+        }
+    }
+
+    /// The weight bound a synapse can reach (for the fixed-point range), or `None`
+    /// where the weight does not change (short-term plasticity only scales it down).
+    pub fn w_max(&self) -> Option<f64> {
+        match *self {
+            Plasticity::StdpSynapse { w_max, .. }
+            | Plasticity::StdpTripletSynapse { w_max, .. } => Some(w_max),
+            Plasticity::Tsodyks2Synapse { .. } => None,
+        }
+    }
+
+    /// Whether postsynaptic spikes change the synapse (so the plan builds the
+    /// transposed index for it).
+    pub fn has_post_events(&self) -> bool {
+        !matches!(self, Plasticity::Tsodyks2Synapse { .. })
+    }
+
+    /// `(name, value)` of every parameter, for validation.
+    pub fn parameters(&self) -> Vec<(&'static str, f64)> {
+        match *self {
+            Plasticity::StdpSynapse {
+                tau_plus,
+                tau_minus,
+                lambda,
+                alpha,
+                mu_plus,
+                mu_minus,
+                w_max,
+                ..
+            } => vec![
+                ("tau_plus", tau_plus),
+                ("tau_minus", tau_minus),
+                ("lambda", lambda),
+                ("alpha", alpha),
+                ("mu_plus", mu_plus),
+                ("mu_minus", mu_minus),
+                ("w_max", w_max),
+            ],
+            Plasticity::StdpTripletSynapse {
+                tau_plus,
+                tau_plus_triplet,
+                tau_minus,
+                tau_minus_triplet,
+                a_plus,
+                a_minus,
+                a_plus_triplet,
+                a_minus_triplet,
+                w_max,
+            } => vec![
+                ("tau_plus", tau_plus),
+                ("tau_plus_triplet", tau_plus_triplet),
+                ("tau_minus", tau_minus),
+                ("tau_minus_triplet", tau_minus_triplet),
+                ("a_plus", a_plus),
+                ("a_minus", a_minus),
+                ("a_plus_triplet", a_plus_triplet),
+                ("a_minus_triplet", a_minus_triplet),
+                ("w_max", w_max),
+            ],
+            Plasticity::Tsodyks2Synapse {
+                u_se,
+                tau_rec,
+                tau_fac,
+            } => vec![("U", u_se), ("tau_rec", tau_rec), ("tau_fac", tau_fac)],
+        }
+    }
+}
+
+fn twenty() -> f64 {
+    20.0
+}
+fn hundred() -> f64 {
+    100.0
+}
+fn one() -> f64 {
+    1.0
+}
+fn half() -> f64 {
+    0.5
+}
+fn default_lambda() -> f64 {
+    0.01
+}
+fn default_tau_rec() -> f64 {
+    800.0
+}
+fn triplet_tau_plus() -> f64 {
+    16.8
+}
+fn triplet_tau_x() -> f64 {
+    101.0
+}
+fn triplet_tau_minus() -> f64 {
+    33.7
+}
+fn triplet_tau_y() -> f64 {
+    125.0
+}
+fn triplet_a2_plus() -> f64 {
+    5e-10
+}
+fn triplet_a2_minus() -> f64 {
+    7e-3
+}
+fn triplet_a3_plus() -> f64 {
+    6.2e-3
+}
+fn triplet_a3_minus() -> f64 {
+    2.3e-4
+}

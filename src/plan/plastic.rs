@@ -1,0 +1,218 @@
+//! Plastic synapses lowered: their own rows by presynaptic neuron (walked when a
+//! neuron spikes, like the static ones), a transposed index by postsynaptic neuron
+//! sorted by delay (walked `delay` steps after a postsynaptic spike, so no kernel
+//! scans all synapses), each projection's rule, and the initial synapse state.
+
+use super::layout::{PlasticRule, NEVER, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2};
+use super::DrawnSynapses;
+use crate::model::{Pairing, Plasticity};
+
+/// The most plastic projections a network may have: a synapse's delay and rule
+/// share one word, `delay | rule << 16`.
+pub const MAX_PLASTIC_RULES: u32 = 0xFFFF;
+const _: () = assert!(crate::model::MAX_DELAY_STEPS <= 0xFFFF);
+
+/// One plastic projection's synapses, in the order they were drawn (a list's order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlasticProjection {
+    /// Index of the projection in the model.
+    pub projection: usize,
+    /// Index of each synapse in the table.
+    pub synapses: Vec<u32>,
+    /// Pre and post neuron of each synapse, within their populations.
+    pub pre: Vec<u32>,
+    pub post: Vec<u32>,
+}
+
+/// Every plastic synapse of the network.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlasticTable {
+    /// Row of presynaptic neuron `i`: `row_start[i] .. row_start[i + 1]`.
+    pub row_start: Vec<u32>,
+    /// Per synapse: `[receptor · n_neurons + post, delay | rule << 16]`.
+    pub synapse: Vec<[u32; 2]>,
+    /// The synapses onto neuron `j`: `post_synapse[post_start[j] .. post_start[j + 1]]`,
+    /// by delay, then table order (only rules that postsynaptic spikes change).
+    pub post_start: Vec<u32>,
+    pub post_synapse: Vec<u32>,
+    pub rules: Vec<PlasticRule>,
+    /// Initial weight of each synapse, in the projection's unit.
+    pub weight: Vec<f32>,
+    pub projections: Vec<PlasticProjection>,
+    /// The longest delay of a synapse that postsynaptic spikes change (0: none).
+    pub max_post_delay: u32,
+}
+
+/// A plastic projection drawn, before assembly: its rule lowered, synapses in global
+/// neuron indices.
+pub struct PendingPlastic {
+    pub projection: usize,
+    pub rule: PlasticRule,
+    pub post_events: bool,
+    pub pre_first: u32,
+    pub post_first: u32,
+    pub receptor: u32,
+    pub drawn: DrawnSynapses,
+}
+
+impl PlasticTable {
+    pub fn len(&self) -> usize {
+        self.synapse.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.synapse.is_empty()
+    }
+
+    /// Sorts the projections' synapses into rows by presynaptic neuron (stable, so
+    /// a row keeps the order of drawing) and builds the transposed index.
+    pub fn build(n_neurons: u32, pending: Vec<PendingPlastic>) -> Self {
+        let n = n_neurons as usize;
+        let mut row_start = vec![0u32; n + 1];
+        for p in &pending {
+            for &i in &p.drawn.pre {
+                row_start[(p.pre_first + i) as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            row_start[i + 1] += row_start[i];
+        }
+        let total = row_start[n] as usize;
+        let mut fill = row_start.clone();
+        let mut table = PlasticTable {
+            synapse: vec![[0, 0]; total],
+            weight: vec![0.0; total],
+            ..Default::default()
+        };
+        // (post, delay, synapse) of every synapse a postsynaptic spike changes.
+        let mut transposed = Vec::new();
+        for (rule, p) in pending.into_iter().enumerate() {
+            let mut ids = Vec::with_capacity(p.drawn.pre.len());
+            for s in 0..p.drawn.pre.len() {
+                let pre = (p.pre_first + p.drawn.pre[s]) as usize;
+                let at = fill[pre];
+                fill[pre] += 1;
+                let post = p.post_first + p.drawn.post[s];
+                let delay = p.drawn.delay_steps[s];
+                table.synapse[at as usize] =
+                    [p.receptor * n_neurons + post, delay | (rule as u32) << 16];
+                table.weight[at as usize] = p.drawn.weight[s] as f32;
+                if p.post_events {
+                    transposed.push((post, delay, at));
+                    table.max_post_delay = table.max_post_delay.max(delay);
+                }
+                ids.push(at);
+            }
+            table.rules.push(p.rule);
+            table.projections.push(PlasticProjection {
+                projection: p.projection,
+                synapses: ids,
+                pre: p.drawn.pre,
+                post: p.drawn.post,
+            });
+        }
+        transposed.sort_unstable();
+        let mut post_start = vec![0u32; n + 1];
+        for &(post, _, _) in &transposed {
+            post_start[post as usize + 1] += 1;
+        }
+        for j in 0..n {
+            post_start[j + 1] += post_start[j];
+        }
+        table.post_synapse = transposed.into_iter().map(|(_, _, s)| s).collect();
+        table.post_start = post_start;
+        table.row_start = row_start;
+        table
+    }
+
+    /// The state of every synapse of one instance at step 0, as stored (`SYNAPSE_WORDS`
+    /// words each: weight, then per side the last event's step and two traces).
+    pub fn initial_state(&self) -> Vec<u32> {
+        self.weight
+            .iter()
+            .flat_map(|w| [w.to_bits(), NEVER, 0, 0, NEVER, 0, 0])
+            .collect()
+    }
+}
+
+/// `rule` lowered for steps of `dt` ms onto a receptor whose fixed-point scale is
+/// 2^`scale_log2`.
+pub fn lower_rule(rule: &Plasticity, dt: f64, scale_log2: i32) -> PlasticRule {
+    // exp(−dt/τ · n) underflows to 0 for a τ of 0 (no facilitation) as for any short one.
+    let decay = |tau: f64| {
+        if tau > 0.0 {
+            (-dt / tau) as f32
+        } else {
+            -1e30
+        }
+    };
+    let mut lowered = PlasticRule {
+        kind: 0,
+        nearest: 0,
+        pre_decay: [0.0; 2],
+        post_decay: [0.0; 2],
+        w_max: 0.0,
+        inv_w_max: 0.0,
+        c: [0.0; 4],
+        weight_scale: 2f64.powi(scale_log2) as f32,
+        _pad: [0; 3],
+    };
+    match *rule {
+        Plasticity::StdpSynapse {
+            tau_plus,
+            tau_minus,
+            lambda,
+            alpha,
+            mu_plus,
+            mu_minus,
+            w_max,
+            pairing,
+        } => {
+            lowered.kind = PLASTIC_STDP;
+            lowered.nearest = u32::from(pairing == Pairing::Nearest);
+            lowered.pre_decay = [decay(tau_plus), 0.0];
+            lowered.post_decay = [decay(tau_minus), 0.0];
+            lowered.w_max = w_max as f32;
+            lowered.inv_w_max = (1.0 / w_max) as f32;
+            lowered.c = [
+                lambda as f32,
+                (alpha * lambda) as f32,
+                mu_plus as f32,
+                mu_minus as f32,
+            ];
+        }
+        Plasticity::StdpTripletSynapse {
+            tau_plus,
+            tau_plus_triplet,
+            tau_minus,
+            tau_minus_triplet,
+            a_plus,
+            a_minus,
+            a_plus_triplet,
+            a_minus_triplet,
+            w_max,
+        } => {
+            lowered.kind = PLASTIC_STDP_TRIPLET;
+            lowered.pre_decay = [decay(tau_plus), decay(tau_plus_triplet)];
+            lowered.post_decay = [decay(tau_minus), decay(tau_minus_triplet)];
+            lowered.w_max = w_max as f32;
+            lowered.inv_w_max = (1.0 / w_max) as f32;
+            lowered.c = [
+                a_plus as f32,
+                a_minus as f32,
+                a_plus_triplet as f32,
+                a_minus_triplet as f32,
+            ];
+        }
+        Plasticity::Tsodyks2Synapse {
+            u_se,
+            tau_rec,
+            tau_fac,
+        } => {
+            lowered.kind = PLASTIC_TSODYKS2;
+            lowered.pre_decay = [decay(tau_fac), decay(tau_rec)];
+            lowered.c = [u_se as f32, 0.0, 0.0, 0.0];
+        }
+    }
+    lowered
+}

@@ -1,0 +1,125 @@
+//! The host's access to plastic synapses: read and write each plastic projection's
+//! weights (per instance) between runs, and its synapses' pre and post neurons.
+
+use super::Simulation;
+use crate::error::Error;
+use crate::plan::layout::SYNAPSE_WORDS;
+use crate::plan::PlasticProjection;
+
+impl Simulation {
+    /// The plastic projection at `projection` (its index in the model's projections).
+    pub fn plastic_projection(&self, projection: usize) -> Result<&PlasticProjection, Error> {
+        self.plan
+            .plastic
+            .projections
+            .iter()
+            .find(|p| p.projection == projection)
+            .ok_or_else(|| Error::NotPlastic {
+                projection,
+                plastic: self
+                    .plan
+                    .plastic
+                    .projections
+                    .iter()
+                    .map(|p| p.projection.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// The current weights of plastic projection `projection` in instance 0, in the
+    /// order its synapses were drawn (a list's order; `plastic_projection` gives each
+    /// synapse's pre and post neuron).
+    pub fn weights(&mut self, projection: usize) -> Result<Vec<f32>, Error> {
+        self.instance_weights(projection, 0)
+    }
+
+    /// The current weights of plastic projection `projection` in `instance`.
+    pub fn instance_weights(
+        &mut self,
+        projection: usize,
+        instance: u32,
+    ) -> Result<Vec<f32>, Error> {
+        let words = self.engine.read_plastic_state()?;
+        let at = self.weight_words(projection, instance)?;
+        Ok(at.iter().map(|&i| f32::from_bits(words[i])).collect())
+    }
+
+    /// Replaces the weights of plastic projection `projection` in `instance` (one per
+    /// synapse, in drawn order); traces are kept. Weights must lie within the rule's
+    /// bounds and be finite.
+    pub fn set_instance_weights(
+        &mut self,
+        projection: usize,
+        instance: u32,
+        weights: &[f32],
+    ) -> Result<(), Error> {
+        let at = self.weight_words(projection, instance)?;
+        if weights.len() != at.len() {
+            return Err(Error::WeightCount {
+                projection,
+                given: weights.len(),
+                synapses: at.len(),
+            });
+        }
+        let rule = &self.plan.plastic.rules[self.rule_index(projection)?];
+        let w_max = rule.w_max;
+        let (low, high) = if w_max >= 0.0 {
+            (0.0, w_max)
+        } else {
+            (w_max, 0.0)
+        };
+        if let Some((k, &w)) = weights
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !w.is_finite() || (w_max != 0.0 && !(low..=high).contains(*w)))
+        {
+            return Err(Error::WeightOutOfRange {
+                projection,
+                synapse: k,
+                weight: w,
+                low,
+                high,
+            });
+        }
+        let mut words = self.engine.read_plastic_state()?;
+        for (&i, &w) in at.iter().zip(weights) {
+            words[i] = w.to_bits();
+        }
+        self.engine.write_plastic_state(&words)
+    }
+
+    /// Replaces the weights of plastic projection `projection` in instance 0.
+    pub fn set_weights(&mut self, projection: usize, weights: &[f32]) -> Result<(), Error> {
+        self.set_instance_weights(projection, 0, weights)
+    }
+
+    /// Where each synapse's weight of `projection` in `instance` lies in the state.
+    fn weight_words(&self, projection: usize, instance: u32) -> Result<Vec<usize>, Error> {
+        let instances = self.plan.config.n_instances;
+        if instance >= instances {
+            return Err(Error::NoInstance {
+                instance,
+                instances,
+            });
+        }
+        let n_plastic = self.plan.config.n_plastic as usize;
+        Ok(self
+            .plastic_projection(projection)?
+            .synapses
+            .iter()
+            .map(|&s| (instance as usize * n_plastic + s as usize) * SYNAPSE_WORDS as usize)
+            .collect())
+    }
+
+    fn rule_index(&self, projection: usize) -> Result<usize, Error> {
+        self.plastic_projection(projection)?;
+        Ok(self
+            .plan
+            .plastic
+            .projections
+            .iter()
+            .position(|p| p.projection == projection)
+            .expect("found"))
+    }
+}

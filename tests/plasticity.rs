@@ -1,0 +1,286 @@
+//! Plasticity on the device: the STDP window against its analytic value, GPU and CPU
+//! reference bit-identical on a plastic network, short-term plasticity against the
+//! Tsodyks–Markram recursion, and the triplet rule's frequency dependence.
+
+use neurodyn::model::{Pairing, Plasticity};
+use neurodyn::{
+    Backend, Network, NeuronModel, Population, Projection, Receptor, Simulation, SpikeSourceArray,
+};
+
+const DT: f64 = 0.1;
+const DELAY: f64 = 1.0;
+
+fn source(name: &str, times: Vec<Vec<f64>>) -> Population {
+    Population::new(
+        name,
+        times.len() as u32,
+        NeuronModel::SpikeSourceArray(SpikeSourceArray {
+            spike_times_ms: times,
+        }),
+    )
+}
+
+fn stdp(mu: f64) -> Plasticity {
+    Plasticity::StdpSynapse {
+        tau_plus: 20.0,
+        tau_minus: 30.0,
+        lambda: 0.01,
+        alpha: 1.2,
+        mu_plus: mu,
+        mu_minus: mu,
+        w_max: 100.0,
+        pairing: Pairing::AllToAll,
+    }
+}
+
+/// One isolated pair per Δt (at the synapse: t_post + delay − t_pre, NEST's
+/// convention), one projection per rule: the final weights.
+fn pair_weights(rules: &[Plasticity], dts: &[f64], w0: f64, backend: Backend) -> Vec<Vec<f32>> {
+    let t_pre = 100.0;
+    let mut net = Network::new(DT, 1);
+    net.add_population(source("pre", dts.iter().map(|_| vec![t_pre]).collect()));
+    net.add_population(source(
+        "post",
+        dts.iter().map(|dt| vec![t_pre + dt - DELAY]).collect(),
+    ));
+    for rule in rules {
+        let pairs: Vec<_> = (0..dts.len() as u32).map(|i| (i, i, w0, DELAY)).collect();
+        net.add_projection(
+            Projection::from_list("pre", "post", &pairs, Receptor::Excitatory)
+                .with_plasticity(rule.clone()),
+        );
+    }
+    let mut sim = Simulation::new(&net, backend).unwrap();
+    sim.run_ms(250.0).unwrap();
+    (0..rules.len()).map(|p| sim.weights(p).unwrap()).collect()
+}
+
+#[test]
+fn the_stdp_window_changes_weights_by_the_analytic_amount() {
+    let dts = [-50.0, -20.0, -5.0, 5.0, 20.0, 50.0];
+    let (w0, w_max, lambda, alpha, tau_plus, tau_minus) = (50.0, 100.0, 0.01, 1.2, 20.0, 30.0);
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let name = format!("{backend:?}");
+        let weights = pair_weights(&[stdp(0.0), stdp(1.0)], &dts, w0, backend);
+        for (form, mu) in [(0, 0.0), (1, 1.0)] {
+            for (k, &dt) in dts.iter().enumerate() {
+                let norm: f64 = w0 / w_max;
+                let expected = if dt > 0.0 {
+                    norm + lambda * (1.0 - norm).powf(mu) * (-dt / tau_plus).exp()
+                } else {
+                    norm - alpha * lambda * norm.powf(mu) * (dt / tau_minus).exp()
+                } * w_max;
+                let got = f64::from(weights[form][k]);
+                assert!(
+                    (got - expected).abs() < 1e-5 * w_max,
+                    "{name} mu {mu} Δt {dt}: {got} vs {expected}"
+                );
+            }
+        }
+    }
+}
+
+/// The polychronization network of `models/izhikevich2006.toml`: 1000 neurons,
+/// 80,000 plastic synapses.
+fn izhikevich2006() -> Network {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/izhikevich2006.toml");
+    neurodyn::model::file::load(std::path::Path::new(path))
+        .unwrap()
+        .network
+}
+
+/// Per population, its spikes as (step, neuron) in order.
+type Rasters = Vec<Vec<(u64, u32)>>;
+
+/// Rasters and plastic weights after `ms`.
+fn raster_and_weights(net: &Network, backend: Backend, ms: f64) -> (Rasters, Vec<Vec<f32>>) {
+    let mut sim = Simulation::new(net, backend).unwrap();
+    sim.run_ms(ms).unwrap();
+    let rasters = ["E", "I"]
+        .iter()
+        .map(|p| {
+            let r = sim.spikes(p).unwrap();
+            let mut spikes: Vec<(u64, u32)> = r
+                .steps
+                .iter()
+                .copied()
+                .zip(r.neurons.iter().copied())
+                .collect();
+            spikes.sort_unstable();
+            spikes
+        })
+        .collect();
+    let weights = (0..2).map(|p| sim.weights(p).unwrap()).collect();
+    (rasters, weights)
+}
+
+#[test]
+fn a_plastic_network_is_bit_identical_on_gpu_and_cpu_and_run_to_run() {
+    let net = izhikevich2006();
+    let plastic: usize = net
+        .projections
+        .iter()
+        .filter(|p| p.plasticity.is_some())
+        .map(|p| match p.connectivity {
+            neurodyn::Connectivity::FixedOutDegree { k, .. } => k as usize * 800,
+            _ => 0,
+        })
+        .sum();
+    assert!(plastic >= 50_000, "{plastic}");
+    let ms = 10_000.0;
+    let (gpu_raster, gpu_weights) = raster_and_weights(&net, Backend::Gpu, ms);
+    let (cpu_raster, cpu_weights) = raster_and_weights(&net, Backend::Cpu, ms);
+    let spikes: usize = gpu_raster.iter().map(Vec::len).sum();
+    assert!(spikes > 10_000, "the network is active: {spikes} spikes");
+    let initial = 6.0f32;
+    let changed = gpu_weights[0].iter().filter(|&&w| w != initial).count();
+    assert!(
+        changed > gpu_weights[0].len() / 2,
+        "weights changed: {changed}"
+    );
+    assert!(
+        gpu_raster == cpu_raster,
+        "rasters differ between GPU and CPU"
+    );
+    for (g, c) in gpu_weights.iter().zip(&cpu_weights) {
+        let bits = |w: &[f32]| w.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(g), bits(c), "weights differ between GPU and CPU");
+    }
+    let (again_raster, again_weights) = raster_and_weights(&net, Backend::Gpu, ms);
+    assert!(again_raster == gpu_raster, "two GPU runs differ");
+    assert!(again_weights == gpu_weights, "two GPU runs' weights differ");
+}
+
+/// `count` spike pairs at `frequency_hz`, the presynaptic spike `dt_ms` after the
+/// postsynaptic one reaches the synapse (Δt = t_post + delay − t_pre = −dt_ms):
+/// the final weight of one triplet-rule synapse starting at 1.
+fn triplet_after_pairing(frequency_hz: f64, dt_ms: f64, count: usize, backend: Backend) -> f32 {
+    let period = 1000.0 / frequency_hz;
+    let posts: Vec<f64> = (0..count).map(|k| 100.0 + k as f64 * period).collect();
+    let pres: Vec<f64> = posts.iter().map(|t| t + DELAY + dt_ms).collect();
+    let mut net = Network::new(1.0, 1);
+    net.add_population(source("pre", vec![pres]));
+    net.add_population(source("post", vec![posts]));
+    net.add_projection(
+        Projection::from_list("pre", "post", &[(0, 0, 1.0, DELAY)], Receptor::Excitatory)
+            .with_plasticity(Plasticity::StdpTripletSynapse {
+                tau_plus: 16.8,
+                tau_plus_triplet: 101.0,
+                tau_minus: 33.7,
+                tau_minus_triplet: 125.0,
+                a_plus: 5e-10,
+                a_minus: 7e-3,
+                a_plus_triplet: 6.2e-3,
+                a_minus_triplet: 2.3e-4,
+                w_max: 10.0,
+            }),
+    );
+    let mut sim = Simulation::new(&net, backend).unwrap();
+    sim.run_ms(200.0 + count as f64 * period).unwrap();
+    sim.weights(0).unwrap()[0]
+}
+
+#[test]
+fn the_triplet_rule_depresses_at_low_and_potentiates_at_high_pairing_frequency() {
+    // Pfister & Gerstner (2006), visual cortex all-to-all fit: pairings with the
+    // presynaptic spike 10 ms after the postsynaptic one depress at 1 Hz and
+    // potentiate at 50 Hz (Sjöström et al. 2001).
+    let pairs = 15;
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let low = triplet_after_pairing(1.0, 10.0, pairs, backend.clone());
+        let high = triplet_after_pairing(50.0, 10.0, pairs, backend.clone());
+        let potentiating = triplet_after_pairing(50.0, -10.0, pairs, backend);
+        assert!(low < 1.0, "1 Hz: {low}");
+        assert!(high > 1.0, "50 Hz: {high}");
+        assert!(
+            potentiating > high,
+            "pre-before-post at 50 Hz: {potentiating}"
+        );
+    }
+}
+
+/// Amplitudes (nA) a regular presynaptic train delivers through one Tsodyks–Markram
+/// synapse of weight `w`, read from the fixed-point input ring after each spike.
+fn tsodyks_amplitudes(
+    rule: Plasticity,
+    w: f64,
+    isi: f64,
+    count: usize,
+    backend: Backend,
+) -> Vec<f64> {
+    let times: Vec<f64> = (0..count).map(|k| 100.0 + k as f64 * isi).collect();
+    let mut net = Network::new(DT, 1);
+    net.add_population(source("pre", vec![times.clone()]));
+    net.add_population(Population::new(
+        "post",
+        1,
+        NeuronModel::IafPscExp(neurodyn::IafPscExp::default()),
+    ));
+    net.add_projection(
+        Projection::from_list("pre", "post", &[(0, 0, w, DELAY)], Receptor::Excitatory)
+            .with_plasticity(rule),
+    );
+    let mut sim = Simulation::new(&net, backend).unwrap();
+    let post = sim
+        .plan()
+        .populations
+        .iter()
+        .position(|p| p.name == "post")
+        .unwrap();
+    let unit = 2f64.powi(-sim.plan().populations[post].input_scale_log2[0]);
+    let neuron = sim.plan().populations[post].first as usize;
+    let slot = sim.plan().config.n_receptors as usize * sim.plan().n_neurons() as usize;
+    let mut amplitudes = Vec::new();
+    for t in times {
+        // The spike is in the ring, half a delay before its arrival.
+        sim.run_ms(t + DELAY / 2.0 - sim.time_ms()).unwrap();
+        let ring = sim.read_input_ring().unwrap();
+        let pending: i64 = ring.chunks(slot).map(|s| i64::from(s[neuron])).sum();
+        amplitudes.push(pending as f64 * unit);
+    }
+    amplitudes
+}
+
+#[test]
+fn short_term_plasticity_follows_the_tsodyks_markram_recursion() {
+    let cases = [
+        // Depressing (NEST's defaults): U = 0.5, τ_rec = 800 ms, no facilitation.
+        (0.5, 800.0, 0.0),
+        // Facilitating.
+        (0.1, 100.0, 1000.0),
+    ];
+    let (w, isi, count) = (2.0, 50.0, 10);
+    for (u_se, tau_rec, tau_fac) in cases {
+        let rule = Plasticity::Tsodyks2Synapse {
+            u_se,
+            tau_rec,
+            tau_fac,
+        };
+        // The recursion in f64.
+        let mut expected = Vec::new();
+        let (mut u, mut x) = (u_se, 1.0f64);
+        for k in 0..count {
+            if k > 0 {
+                x = 1.0 + (x - x * u - 1.0) * (-isi / tau_rec).exp();
+                let u_decay = if tau_fac > 0.0 {
+                    (-isi / tau_fac).exp()
+                } else {
+                    0.0
+                };
+                u = u_se + u * (1.0 - u_se) * u_decay;
+            }
+            expected.push(u * x * w);
+        }
+        for backend in [Backend::Gpu, Backend::Cpu] {
+            let got = tsodyks_amplitudes(rule.clone(), w, isi, count, backend);
+            for (k, (g, e)) in got.iter().zip(&expected).enumerate() {
+                assert!(
+                    (g - e).abs() < 1e-5 * e,
+                    "U {u_se} spike {k}: {g} vs {e} (all: {got:?})"
+                );
+            }
+        }
+        let facilitating = tau_fac > 0.0;
+        assert_eq!(expected[1] > expected[0], facilitating);
+    }
+}
