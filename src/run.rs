@@ -227,6 +227,7 @@ pub fn run_model(
         error: failure.as_ref().map(|e| e.to_string()),
     };
     let mut files = outputs.finish(&options.out_dir, options.plot, &model.name)?;
+    files.extend(write_weights(&options.out_dir, &mut sim)?);
     let path = options.out_dir.join("summary.json");
     let json = serde_json::to_string_pretty(&summary).expect("a summary serialises");
     std::fs::write(&path, json + "\n").map_err(|e| io_error(&path, e))?;
@@ -377,6 +378,38 @@ impl Outputs {
         }
         Ok(files)
     }
+}
+
+/// Writes each plastic projection's final weights, `weights_<k>.npy` (k its index in
+/// the model's projections; `weights_<k>_i<b>.npy` for instance b > 0 of an ensemble),
+/// and its synapses' (pre, post) neurons, `synapses_<k>.npy`, in the same order.
+fn write_weights(dir: &Path, sim: &mut Simulation) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    let projections: Vec<_> = sim.plan().plastic.projections.clone();
+    for p in projections {
+        let k = p.projection;
+        let path = dir.join(format!("synapses_{k}.npy"));
+        let mut pairs =
+            NpyStream::<u32>::two_dimensional(&path, 2).map_err(|e| io_error(&path, e))?;
+        pairs
+            .extend(p.pre.iter().zip(&p.post).flat_map(|(&i, &j)| [i, j]))
+            .map_err(|e| io_error(&path, e))?;
+        files.push(pairs.finish().map_err(|e| io_error(&path, e))?);
+        for instance in 0..sim.plan().config.n_instances {
+            let suffix = if instance == 0 {
+                String::new()
+            } else {
+                format!("_i{instance}")
+            };
+            let path = dir.join(format!("weights_{k}{suffix}.npy"));
+            let weights = sim.instance_weights(k, instance)?;
+            let mut stream =
+                NpyStream::<f32>::one_dimensional(&path).map_err(|e| io_error(&path, e))?;
+            stream.extend(weights).map_err(|e| io_error(&path, e))?;
+            files.push(stream.finish().map_err(|e| io_error(&path, e))?);
+        }
+    }
+    Ok(files)
 }
 
 /// A population or variable name as a file-name part: letters, digits, `-` and `_`.

@@ -119,3 +119,37 @@ fn other_models_and_damaged_files_are_refused() {
         100
     );
 }
+
+#[test]
+fn plastic_weights_and_traces_resume_bit_identically() {
+    let network = file::load(Path::new("models/izhikevich2006.toml"))
+        .unwrap()
+        .network;
+    let mut whole = Simulation::new(&network, Backend::Gpu).unwrap();
+    whole.run(2000).unwrap();
+
+    let path = temp("plastic.ndck");
+    let mut first = Simulation::new(&network, Backend::Gpu).unwrap();
+    first.run(1000).unwrap();
+    first.checkpoint(&path).unwrap();
+    drop(first);
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut second = Simulation::restore(&network, backend, &path).unwrap();
+        second.run(1000).unwrap();
+        for pop in ["E", "I"] {
+            assert_eq!(
+                from_step(second.spikes(pop).unwrap(), 1000),
+                from_step(whole.spikes(pop).unwrap(), 1000),
+                "{pop}"
+            );
+        }
+        for k in 0..2 {
+            let bits = |w: Vec<f32>| w.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+            assert_eq!(
+                bits(second.weights(k).unwrap()),
+                bits(whole.weights(k).unwrap()),
+                "projection {k}"
+            );
+        }
+    }
+}

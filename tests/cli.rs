@@ -415,3 +415,34 @@ fn a_run_resumed_from_a_checkpoint_in_a_new_process_continues_the_raster() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("another model"));
 }
+
+#[test]
+fn run_writes_the_final_plastic_weights_equal_to_the_library() {
+    let out = temp_dir("weights");
+    let output = neurodyn(&[
+        "run",
+        "models/izhikevich2006.toml",
+        "--duration",
+        "500",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "run failed: {stderr}");
+
+    let model = file::load(Path::new("models/izhikevich2006.toml")).unwrap();
+    let mut sim = Simulation::new(&model.network, Backend::Gpu).unwrap();
+    sim.run_ms(500.0).unwrap();
+    for k in 0..2 {
+        let (shape, weights) = read_npy::<f32>(&out.join(format!("weights_{k}.npy")));
+        let expected = sim.weights(k).unwrap();
+        assert_eq!(shape, vec![expected.len() as u64]);
+        assert_eq!(weights, expected, "projection {k}");
+        let (shape, pairs) = read_npy::<u32>(&out.join(format!("synapses_{k}.npy")));
+        assert_eq!(shape, vec![expected.len() as u64, 2]);
+        let p = sim.plastic_projection(k).unwrap();
+        assert_eq!(pairs[0..2], [p.pre[0], p.post[0]]);
+    }
+    // The static inhibitory projection has no weights file.
+    assert!(!out.join("weights_2.npy").exists());
+}
