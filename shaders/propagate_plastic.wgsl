@@ -4,7 +4,8 @@
 // the short-term plasticity update), then delivers the weight that leaves, in the
 // post population's fixed-point unit, into the ring slot `delay` steps ahead. Only
 // this dispatch writes a synapse in the step's presynaptic phase, once per synapse.
-// It also keeps the step's spike list for the postsynaptic walk of later steps.
+// It also keeps the step's spike list for the postsynaptic walk of later steps, and
+// counts the spikes of populations that drive a three-factor rule's modulator.
 // Twin: src/cpu/propagate_plastic.rs.
 
 @group(0) @binding(0) var<uniform> config: Config;
@@ -18,6 +19,9 @@
 // [0, depth): spike counts per slot; [depth, 2 depth): the window's prefix sums;
 // then one spike list per slot (step % depth).
 @group(0) @binding(8) var<storage, read_write> history: array<u32>;
+// Per rule and instance: modulator levels (not used here) and modulating spike counts
+// of even and odd steps (see plastic_sweep.wgsl).
+@group(0) @binding(9) var<storage, read_write> modulators: array<atomic<u32>>;
 
 @compute @workgroup_size(64)
 fn main(
@@ -36,6 +40,15 @@ fn main(
     let depth = config.history_depth;
     if (depth > 0u && local == 0u) {
         history[2u * depth + (step % depth) * config.n_neurons * config.n_instances + k] = spikes[k];
+    }
+    if (config.n_sweep > 0u && local == 0u) {
+        for (var r = 0u; r < arrayLength(&rules); r = r + 1u) {
+            let rule = rules[r];
+            if (pre - rule.vt_first < rule.vt_size) {
+                let at = (r * config.n_instances + instance) * MODULATOR_WORDS;
+                atomicAdd(&modulators[at + 2u + step % 2u], 1u);
+            }
+        }
     }
     for (var s = row_start[pre] + local; s < row_start[pre + 1u]; s = s + PROPAGATE_WORKGROUP) {
         let synapse = synapses[s];

@@ -7,8 +7,8 @@
 //! Format (little-endian): `NEURODYN`, version (u32), model hash (u64, FNV-1a of the
 //! model's JSON), step (u64), the counters (`Counters`), then state (f32),
 //! refractory counters (u32), input ring (i32), plastic synapse state (u32 words:
-//! weights and traces) and the plasticity spike history (u32) as length-prefixed
-//! arrays, then an FNV-1a checksum (u64) of everything before it.
+//! weights and traces), the plasticity spike history (u32) and the rules'
+//! neuromodulators (u32 words) as length-prefixed arrays, then an FNV-1a checksum (u64) of everything before it.
 
 use std::io::Write;
 use std::path::Path;
@@ -19,7 +19,7 @@ use crate::plan::layout::Counters;
 
 const MAGIC: &[u8; 8] = b"NEURODYN";
 /// Version of the checkpoint format; files of another version are refused.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +33,8 @@ pub struct Snapshot {
     pub syn_state: Vec<u32>,
     /// The spike history plasticity's postsynaptic side reads.
     pub history: Vec<u32>,
+    /// The three-factor rules' neuromodulators.
+    pub modulators: Vec<u32>,
 }
 
 /// FNV-1a, 64 bits: a checksum and model hash that never changes between versions
@@ -61,7 +63,8 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
                 + snapshot.refractory.len()
                 + snapshot.ring.len()
                 + snapshot.syn_state.len()
-                + snapshot.history.len()),
+                + snapshot.history.len()
+                + snapshot.modulators.len()),
     );
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -77,6 +80,7 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
     array(bytemuck::cast_slice(&snapshot.ring));
     array(bytemuck::cast_slice(&snapshot.syn_state));
     array(bytemuck::cast_slice(&snapshot.history));
+    array(bytemuck::cast_slice(&snapshot.modulators));
     let checksum = fnv1a(&bytes);
     bytes.extend_from_slice(&checksum.to_le_bytes());
 
@@ -148,6 +152,7 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
     let ring = bytemuck::pod_collect_to_vec(&array()?);
     let syn_state = bytemuck::pod_collect_to_vec(&array()?);
     let history = bytemuck::pod_collect_to_vec(&array()?);
+    let modulators = bytemuck::pod_collect_to_vec(&array()?);
     Ok((
         step,
         Snapshot {
@@ -157,6 +162,7 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
             ring,
             syn_state,
             history,
+            modulators,
         },
     ))
 }

@@ -41,6 +41,8 @@ pub enum KernelKind {
     PropagatePlastic,
     /// The postsynaptic side of plasticity (transposed rows of past spikes).
     PlasticPost,
+    /// The per-step weight change of three-factor synapses.
+    PlasticSweep,
     /// State recording.
     Probe,
 }
@@ -54,6 +56,7 @@ impl KernelKind {
             KernelKind::PropagateProcedural => "propagate_procedural".to_string(),
             KernelKind::PropagatePlastic => "propagate_plastic".to_string(),
             KernelKind::PlasticPost => "plastic_post".to_string(),
+            KernelKind::PlasticSweep => "plastic_sweep".to_string(),
             KernelKind::Probe => "probe".to_string(),
         }
     }
@@ -151,6 +154,10 @@ pub(crate) trait Engine {
     fn read_plastic_state(&mut self) -> Result<Vec<u32>, Error>;
     /// Replaces the plastic synapse state (length checked by the caller).
     fn write_plastic_state(&mut self, words: &[u32]) -> Result<(), Error>;
+    /// The modulators of the plasticity rules, layout `[rule][instance][word]`.
+    fn read_modulators(&mut self) -> Result<Vec<u32>, Error>;
+    /// Replaces the modulators (length checked by the caller).
+    fn write_modulators(&mut self, words: &[u32]) -> Result<(), Error>;
     /// The whole input ring, layout `[slot][instance][receptor][neuron]`.
     fn read_ring(&mut self) -> Result<Vec<i32>, Error>;
     /// What runs the simulation (adapter name and backend, or "CPU reference").

@@ -116,6 +116,8 @@ pub enum Error {
         low: f32,
         high: f32,
     },
+    #[error("the modulator of projections[{projection}]: {reason}")]
+    Modulator { projection: usize, reason: String },
     #[error("checkpoint `{path}`: {reason}")]
     Checkpoint { path: String, reason: String },
     #[error("the simulation stopped after an earlier error and cannot continue: {0}")]

@@ -25,6 +25,7 @@
 
 pub mod bench;
 pub mod checkpoint;
+pub mod conditioning;
 pub mod cpu;
 mod engine;
 mod error;

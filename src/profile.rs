@@ -236,6 +236,7 @@ pub fn profile_network(
                         Some(post_events as f64 / seconds),
                     )
                 }
+                KernelKind::PlasticSweep => (plan.plastic_sweep_bytes(k.calls), None, None),
                 KernelKind::Probe => (plan.probe_bytes(k.calls, probe_samples), None, None),
             };
             let gb_per_s = bytes as f64 / seconds / 1e9;

@@ -1,6 +1,6 @@
 //! `Simulation`: a plan running on a backend, with its records.
 
-mod weights;
+mod plasticity;
 
 use crate::cpu::CpuEngine;
 use std::path::Path;
@@ -104,6 +104,7 @@ impl Simulation {
             sim.plan.ring_len() as usize,
             sim.plan.initial_plastic_state().len(),
             sim.plan.history_len() as usize,
+            sim.plan.modulators_len(),
         );
         let found = (
             snapshot.state.len(),
@@ -111,12 +112,13 @@ impl Simulation {
             snapshot.ring.len(),
             snapshot.syn_state.len(),
             snapshot.history.len(),
+            snapshot.modulators.len(),
         );
         if expected != found {
             return Err(Error::Checkpoint {
                 path: path.display().to_string(),
                 reason: format!(
-                    "its buffers (state, refractory, ring, plastic state, history: {found:?}) \
+                    "its buffers (state, refractory, ring, plastic state, history, modulators: {found:?}) \
                      do not fit this model's \
                      {expected:?}"
                 ),

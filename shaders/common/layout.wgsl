@@ -16,8 +16,8 @@ struct Config {
     stimuli_stride: u32,
     n_plastic: u32,
     history_depth: u32,
+    n_sweep: u32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 struct BatchInfo {
@@ -136,8 +136,12 @@ struct SynapseChunk {
 const PLASTIC_STDP: u32 = 0u;
 const PLASTIC_STDP_TRIPLET: u32 = 1u;
 const PLASTIC_TSODYKS2: u32 = 2u;
-const SYNAPSE_WORDS: u32 = 7u;
+const PLASTIC_DOPAMINE: u32 = 3u;
+const MODULATOR_LEVEL: u32 = 1u;
+const MODULATOR_TRACE: u32 = 2u;
+const SYNAPSE_WORDS: u32 = 8u;
 const NEVER: u32 = 0xffffffffu;
+const MODULATOR_WORDS: u32 = 4u;
 
 struct PlasticRule {
     kind: u32,
@@ -148,9 +152,14 @@ struct PlasticRule {
     inv_w_max: f32,
     c: vec4<f32>,
     weight_scale: f32,
+    w_min: f32,
+    modulator: u32,
+    sweep_first: u32,
+    m: vec4<f32>,
+    inv_tau_n: f32,
+    vt_first: u32,
+    vt_size: u32,
     _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
 }
 
 struct DispatchArgs {

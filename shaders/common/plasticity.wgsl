@@ -1,9 +1,13 @@
 // The arithmetic of the plasticity rules (src/model/plasticity.rs states them), on
-// one synapse's state words: [weight, pre last step, pre trace 1, pre trace 2, post
-// last step, post trace 1, post trace 2], floats stored as their bits. Every float
-// operation is rounded (common/rounding.wgsl) so the CPU twin gets the same bits.
-// Stages that include this file declare `config` and `syn_state` (u32, read_write),
-// after ROUNDING and MATH. Twin: src/cpu/plasticity.rs.
+// one synapse's state words: [weight, eligibility, pre last step, pre trace 1, pre
+// trace 2, post last step, post trace 1, post trace 2], floats stored as their bits.
+// Every float operation is rounded (common/rounding.wgsl) so the CPU twin gets the
+// same bits. Stages that include this file declare `config` and `syn_state` (u32,
+// read_write), after ROUNDING and MATH. Twin: src/cpu/plasticity.rs.
+
+const WORD_ELIGIBILITY: u32 = 1u;
+const WORD_PRE: u32 = 2u;
+const WORD_POST: u32 = 5u;
 
 // Index of word 0 of synapse `s` of `instance` in `syn_state`.
 fn synapse_base(instance: u32, s: u32) -> u32 {
@@ -35,6 +39,11 @@ fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bool) 
     // Exact in f32 (at most 2^24); traces have long decayed by then.
     let elapsed = f32(min(step - last, 1u << 24u));
     return rounded(after * det_exp(rounded(elapsed * decay)));
+}
+
+// Trace k (1 or 2) of the side whose record starts at `at`, at `step`.
+fn side_trace(at: u32, k: u32, step: u32, decay: f32, nearest: bool) -> f32 {
+    return trace_before(syn_state[at], load_f32(at + k), step, decay, nearest);
 }
 
 // x^mu for x >= 0, exact for the usual exponents 0 and 1 (0^0 = 1, as C's pow).
@@ -80,67 +89,93 @@ fn triplet_depress(rule: PlasticRule, w: f32, o1: f32, r2: f32) -> f32 {
 // Moves one side's record (words at `at`: last step, trace 1, trace 2) to an event
 // at `step`: each trace as it stands just before the event.
 fn record_event(at: u32, step: u32, decay: vec2<f32>, nearest: bool) {
-    let last = syn_state[at];
-    let k1 = trace_before(last, load_f32(at + 1u), step, decay.x, nearest);
-    let k2 = trace_before(last, load_f32(at + 2u), step, decay.y, nearest);
+    let k1 = side_trace(at, 1u, step, decay.x, nearest);
+    let k2 = side_trace(at, 2u, step, decay.y, nearest);
     syn_state[at] = step;
     store_f32(at + 1u, k1);
     store_f32(at + 2u, k2);
 }
 
 // A postsynaptic spike reaching synapse `s` of `instance` at `step` (its spike
-// time plus the delay): facilitation from the presynaptic traces, then the
-// postsynaptic record moves to this event.
+// time plus the delay): facilitation (or, three-factor, eligibility) from the
+// presynaptic traces, then the postsynaptic record moves to this event.
 fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
     let base = synapse_base(instance, s);
     let nearest = rule.nearest != 0u;
-    let pre_last = syn_state[base + 1u];
-    let r1 = trace_before(pre_last, load_f32(base + 2u), step, rule.pre_decay.x, nearest);
-    var w = load_f32(base);
+    let r1 = side_trace(base + WORD_PRE, 1u, step, rule.pre_decay.x, nearest);
     if (rule.kind == PLASTIC_STDP) {
-        w = stdp_facilitate(rule, w, r1);
+        store_f32(base, stdp_facilitate(rule, load_f32(base), r1));
+    } else if (rule.kind == PLASTIC_STDP_TRIPLET) {
+        let o2 = side_trace(base + WORD_POST, 2u, step, rule.post_decay.y, false);
+        store_f32(base, triplet_facilitate(rule, load_f32(base), r1, o2));
     } else {
-        let o2 = trace_before(syn_state[base + 4u], load_f32(base + 6u), step, rule.post_decay.y, false);
-        w = triplet_facilitate(rule, w, r1, o2);
+        let c = load_f32(base + WORD_ELIGIBILITY);
+        store_f32(base + WORD_ELIGIBILITY, rounded(c + rounded(rule.c.x * r1)));
     }
-    store_f32(base, w);
-    record_event(base + 4u, step, rule.post_decay, nearest);
+    record_event(base + WORD_POST, step, rule.post_decay, nearest);
 }
 
-// A presynaptic spike at `step` on synapse `s` of `instance`: depression from the
-// postsynaptic traces (STDP) or the Tsodyks–Markram update (short-term plasticity),
-// then the presynaptic record moves to this event. Returns the weight transmitted.
+// A presynaptic spike at `step` on synapse `s` of `instance`: depression (or,
+// three-factor, eligibility) from the postsynaptic traces, or the Tsodyks–Markram
+// update; then the presynaptic record moves to this event. Returns the weight
+// transmitted.
 fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
     let base = synapse_base(instance, s);
+    let pre = base + WORD_PRE;
     let w = load_f32(base);
     if (rule.kind == PLASTIC_TSODYKS2) {
-        let last = syn_state[base + 1u];
+        let last = syn_state[pre];
         var u = rule.c.x;
         var x = 1.0;
         if (last != NEVER) {
             let elapsed = f32(min(step - last, 1u << 24u));
             let u_decay = det_exp(rounded(elapsed * rule.pre_decay.x));
             let x_decay = det_exp(rounded(elapsed * rule.pre_decay.y));
-            let u_old = load_f32(base + 2u);
-            let x_old = load_f32(base + 3u);
+            let u_old = load_f32(pre + 1u);
+            let x_old = load_f32(pre + 2u);
             x = rounded(1.0 + rounded(rounded(rounded(x_old - rounded(x_old * u_old)) - 1.0) * x_decay));
             u = rounded(rule.c.x + rounded(rounded(u_old * rounded(1.0 - rule.c.x)) * u_decay));
         }
-        syn_state[base + 1u] = step;
-        store_f32(base + 2u, u);
-        store_f32(base + 3u, x);
+        syn_state[pre] = step;
+        store_f32(pre + 1u, u);
+        store_f32(pre + 2u, x);
         return rounded(rounded(x * u) * w);
     }
     let nearest = rule.nearest != 0u;
-    let o1 = trace_before(syn_state[base + 4u], load_f32(base + 5u), step, rule.post_decay.x, nearest);
-    var depressed: f32;
+    let o1 = side_trace(base + WORD_POST, 1u, step, rule.post_decay.x, nearest);
+    var sent = w;
     if (rule.kind == PLASTIC_STDP) {
-        depressed = stdp_depress(rule, w, o1);
+        sent = stdp_depress(rule, w, o1);
+        store_f32(base, sent);
+    } else if (rule.kind == PLASTIC_STDP_TRIPLET) {
+        let r2 = side_trace(pre, 2u, step, rule.pre_decay.y, false);
+        sent = triplet_depress(rule, w, o1, r2);
+        store_f32(base, sent);
     } else {
-        let r2 = trace_before(syn_state[base + 1u], load_f32(base + 3u), step, rule.pre_decay.y, false);
-        depressed = triplet_depress(rule, w, o1, r2);
+        let c = load_f32(base + WORD_ELIGIBILITY);
+        store_f32(base + WORD_ELIGIBILITY, rounded(c - rounded(rule.c.y * o1)));
     }
-    store_f32(base, depressed);
-    record_event(base + 1u, step, rule.pre_decay, nearest);
-    return depressed;
+    record_event(pre, step, rule.pre_decay, nearest);
+    return sent;
+}
+
+// The modulator of a rule over one step, from its value after the previous step
+// (`previous`) and the modulating spikes counted in this step: a level is held; a
+// trace decays by e^(−dt/τ_n) and jumps by 1/τ_n per spike.
+fn modulator_level(rule: PlasticRule, previous: f32, spikes: u32) -> f32 {
+    if (rule.modulator == MODULATOR_LEVEL) {
+        return previous;
+    }
+    return rounded(rounded(previous * rule.m.w) + rounded(f32(spikes) * rule.inv_tau_n));
+}
+
+// One step of a three-factor synapse with modulator `n` (NEST stdp_dopamine_synapse,
+// exact over the step): w += c (n ∫e^(−t/τ_c − t/τ_n) − b ∫e^(−t/τ_c)), within
+// [w_min, w_max]; c decays by e^(−dt/τ_c).
+fn sweep_step(base: u32, rule: PlasticRule, n: f32) {
+    let c = load_f32(base + WORD_ELIGIBILITY);
+    let drive = rounded(rounded(n * rule.m.x) - rounded(rule.c.z * rule.m.y));
+    let w = rounded(load_f32(base) + rounded(c * drive));
+    store_f32(base, clamp(w, rule.w_min, rule.w_max));
+    store_f32(base + WORD_ELIGIBILITY, rounded(c * rule.m.z));
 }

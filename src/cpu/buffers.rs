@@ -36,6 +36,10 @@ pub struct Buffers {
     pub syn_state: Vec<u32>,
     /// Spike counts, the window's prefix sums, then a spike list per slot.
     pub history: Vec<u32>,
+    /// The synapses of three-factor rules, swept every step.
+    pub sweep_synapse: Vec<u32>,
+    /// Per rule and instance: modulator levels and modulating spike counts.
+    pub modulators: Vec<u32>,
     pub procedural: Vec<ProceduralProjection>,
     pub row_lengths: Vec<u32>,
     pub probes: Vec<ProbeEntry>,
@@ -74,6 +78,8 @@ impl Buffers {
             plastic_rules: plan.plastic.rules.clone(),
             syn_state: plan.initial_plastic_state(),
             history: vec![0; plan.history_len() as usize],
+            sweep_synapse: plan.plastic.sweep_synapse.clone(),
+            modulators: vec![0; plan.modulators_len()],
             procedural: plan.procedural.clone(),
             row_lengths: plan.row_lengths.clone(),
             probes: plan.probes.clone(),

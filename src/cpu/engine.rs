@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use super::buffers::Buffers;
 use super::neuron_update::neuron_update_main;
 use super::plastic_post::plastic_post_main;
+use super::plastic_sweep::plastic_sweep_main;
 use super::probe::probe_main;
 use super::propagate::propagate_main;
 use super::propagate_plastic::propagate_plastic_main;
@@ -74,6 +75,9 @@ impl Engine for CpuEngine {
                         propagate_plastic_main(k, b);
                     }
                 }
+                for i in 0..b.config.n_sweep * b.config.n_instances {
+                    plastic_sweep_main(i, b);
+                }
                 if probes_sample_at(&self.plan, step) {
                     for j in 0..b.batch.n_probes {
                         probe_main(j, b);
@@ -110,6 +114,7 @@ impl Engine for CpuEngine {
             ring: b.ring.clone(),
             syn_state: b.syn_state.clone(),
             history: b.history.clone(),
+            modulators: b.modulators.clone(),
         })
     }
 
@@ -121,6 +126,7 @@ impl Engine for CpuEngine {
         b.ring.clone_from(&snapshot.ring);
         b.syn_state.clone_from(&snapshot.syn_state);
         b.history.clone_from(&snapshot.history);
+        b.modulators.clone_from(&snapshot.modulators);
         Ok(())
     }
 
@@ -134,6 +140,15 @@ impl Engine for CpuEngine {
 
     fn write_plastic_state(&mut self, words: &[u32]) -> Result<(), Error> {
         self.buffers.syn_state.copy_from_slice(words);
+        Ok(())
+    }
+
+    fn read_modulators(&mut self) -> Result<Vec<u32>, Error> {
+        Ok(self.buffers.modulators.clone())
+    }
+
+    fn write_modulators(&mut self, words: &[u32]) -> Result<(), Error> {
+        self.buffers.modulators.copy_from_slice(words);
         Ok(())
     }
 

@@ -13,6 +13,7 @@ pub mod math;
 mod neuron_update;
 mod neurons;
 mod plastic_post;
+mod plastic_sweep;
 mod plasticity;
 mod poisson;
 mod probe;

@@ -5,7 +5,14 @@
 use super::arith::rounded;
 use super::buffers::Buffers;
 use super::math::{det_exp, det_log};
-use crate::plan::layout::{PlasticRule, NEVER, PLASTIC_STDP, PLASTIC_TSODYKS2, SYNAPSE_WORDS};
+use crate::plan::layout::{
+    PlasticRule, MODULATOR_LEVEL, NEVER, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
+    SYNAPSE_WORDS,
+};
+
+const WORD_ELIGIBILITY: usize = 1;
+const WORD_PRE: usize = 2;
+const WORD_POST: usize = 5;
 
 /// Index of word 0 of synapse `s` of `instance` in `syn_state`.
 pub fn synapse_base(b: &Buffers, instance: u32, s: u32) -> usize {
@@ -35,6 +42,11 @@ pub fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bo
     };
     let elapsed = (step.wrapping_sub(last)).min(1 << 24) as f32;
     rounded(after * det_exp(rounded(elapsed * decay)))
+}
+
+/// Trace `k` (1 or 2) of the side whose record starts at `at`, at `step`.
+fn side_trace(b: &Buffers, at: usize, k: usize, step: u32, decay: f32, nearest: bool) -> f32 {
+    trace_before(b.syn_state[at], load(b, at + k), step, decay, nearest)
 }
 
 /// `x^mu` for `x >= 0`; the shader's `det_pow`.
@@ -86,9 +98,8 @@ fn sign(x: f32) -> f32 {
 
 /// Moves one side's record (words at `at`) to an event at `step`.
 fn record_event(b: &mut Buffers, at: usize, step: u32, decay: [f32; 2], nearest: bool) {
-    let last = b.syn_state[at];
-    let k1 = trace_before(last, load(b, at + 1), step, decay[0], nearest);
-    let k2 = trace_before(last, load(b, at + 2), step, decay[1], nearest);
+    let k1 = side_trace(b, at, 1, step, decay[0], nearest);
+    let k2 = side_trace(b, at, 2, step, decay[1], nearest);
     b.syn_state[at] = step;
     store(b, at + 1, k1);
     store(b, at + 2, k2);
@@ -98,77 +109,86 @@ fn record_event(b: &mut Buffers, at: usize, step: u32, decay: [f32; 2], nearest:
 pub fn post_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, step: u32) {
     let base = synapse_base(b, instance, s);
     let nearest = rule.nearest != 0;
-    let pre_last = b.syn_state[base + 1];
-    let r1 = trace_before(
-        pre_last,
-        load(b, base + 2),
-        step,
-        rule.pre_decay[0],
-        nearest,
-    );
-    let mut w = load(b, base);
+    let r1 = side_trace(b, base + WORD_PRE, 1, step, rule.pre_decay[0], nearest);
     if rule.kind == PLASTIC_STDP {
-        w = stdp_facilitate(rule, w, r1);
+        let w = stdp_facilitate(rule, load(b, base), r1);
+        store(b, base, w);
+    } else if rule.kind == PLASTIC_STDP_TRIPLET {
+        let o2 = side_trace(b, base + WORD_POST, 2, step, rule.post_decay[1], false);
+        let w = triplet_facilitate(rule, load(b, base), r1, o2);
+        store(b, base, w);
     } else {
-        let o2 = trace_before(
-            b.syn_state[base + 4],
-            load(b, base + 6),
-            step,
-            rule.post_decay[1],
-            false,
+        let c = load(b, base + WORD_ELIGIBILITY);
+        store(
+            b,
+            base + WORD_ELIGIBILITY,
+            rounded(c + rounded(rule.c[0] * r1)),
         );
-        w = triplet_facilitate(rule, w, r1, o2);
     }
-    store(b, base, w);
-    record_event(b, base + 4, step, rule.post_decay, nearest);
+    record_event(b, base + WORD_POST, step, rule.post_decay, nearest);
 }
 
 /// A presynaptic spike at `step` on synapse `s` of `instance`; returns the weight
 /// transmitted.
 pub fn pre_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, step: u32) -> f32 {
     let base = synapse_base(b, instance, s);
+    let pre = base + WORD_PRE;
     let w = load(b, base);
     if rule.kind == PLASTIC_TSODYKS2 {
-        let last = b.syn_state[base + 1];
+        let last = b.syn_state[pre];
         let mut u = rule.c[0];
         let mut x = 1.0;
         if last != NEVER {
             let elapsed = (step.wrapping_sub(last)).min(1 << 24) as f32;
             let u_decay = det_exp(rounded(elapsed * rule.pre_decay[0]));
             let x_decay = det_exp(rounded(elapsed * rule.pre_decay[1]));
-            let u_old = load(b, base + 2);
-            let x_old = load(b, base + 3);
+            let u_old = load(b, pre + 1);
+            let x_old = load(b, pre + 2);
             x = rounded(
                 1.0 + rounded(rounded(rounded(x_old - rounded(x_old * u_old)) - 1.0) * x_decay),
             );
             u = rounded(rule.c[0] + rounded(rounded(u_old * rounded(1.0 - rule.c[0])) * u_decay));
         }
-        b.syn_state[base + 1] = step;
-        store(b, base + 2, u);
-        store(b, base + 3, x);
+        b.syn_state[pre] = step;
+        store(b, pre + 1, u);
+        store(b, pre + 2, x);
         return rounded(rounded(x * u) * w);
     }
     let nearest = rule.nearest != 0;
-    let o1 = trace_before(
-        b.syn_state[base + 4],
-        load(b, base + 5),
-        step,
-        rule.post_decay[0],
-        nearest,
-    );
-    let depressed = if rule.kind == PLASTIC_STDP {
-        stdp_depress(rule, w, o1)
+    let o1 = side_trace(b, base + WORD_POST, 1, step, rule.post_decay[0], nearest);
+    let mut sent = w;
+    if rule.kind == PLASTIC_STDP {
+        sent = stdp_depress(rule, w, o1);
+        store(b, base, sent);
+    } else if rule.kind == PLASTIC_STDP_TRIPLET {
+        let r2 = side_trace(b, pre, 2, step, rule.pre_decay[1], false);
+        sent = triplet_depress(rule, w, o1, r2);
+        store(b, base, sent);
     } else {
-        let r2 = trace_before(
-            b.syn_state[base + 1],
-            load(b, base + 3),
-            step,
-            rule.pre_decay[1],
-            false,
+        let c = load(b, base + WORD_ELIGIBILITY);
+        store(
+            b,
+            base + WORD_ELIGIBILITY,
+            rounded(c - rounded(rule.c[1] * o1)),
         );
-        triplet_depress(rule, w, o1, r2)
-    };
-    store(b, base, depressed);
-    record_event(b, base + 1, step, rule.pre_decay, nearest);
-    depressed
+    }
+    record_event(b, pre, step, rule.pre_decay, nearest);
+    sent
+}
+
+/// The modulator over one step; the shader's `modulator_level`.
+pub fn modulator_level(rule: &PlasticRule, previous: f32, spikes: u32) -> f32 {
+    if rule.modulator == MODULATOR_LEVEL {
+        return previous;
+    }
+    rounded(rounded(previous * rule.m[3]) + rounded(spikes as f32 * rule.inv_tau_n))
+}
+
+/// One step of a three-factor synapse; the shader's `sweep_step`.
+pub fn sweep_step(b: &mut Buffers, base: usize, rule: &PlasticRule, n: f32) {
+    let c = load(b, base + WORD_ELIGIBILITY);
+    let drive = rounded(rounded(n * rule.m[0]) - rounded(rule.c[2] * rule.m[1]));
+    let w = rounded(load(b, base) + rounded(c * drive));
+    store(b, base, w.clamp(rule.w_min, rule.w_max));
+    store(b, base + WORD_ELIGIBILITY, rounded(c * rule.m[2]));
 }

@@ -7,6 +7,7 @@ use super::arith::rounded;
 use super::buffers::Buffers;
 use super::delivery::{deliver_to_ring, propagated_spike};
 use super::plasticity::pre_event;
+use crate::plan::layout::MODULATOR_WORDS;
 
 /// One workgroup: the plastic row of the `k`-th neuron that spiked.
 pub fn propagate_plastic_main(k: u32, b: &mut Buffers) {
@@ -18,6 +19,14 @@ pub fn propagate_plastic_main(k: u32, b: &mut Buffers) {
     if depth > 0 {
         let at = 2 * depth + (step % depth) * b.config.n_neurons * b.config.n_instances + k;
         b.history[at as usize] = b.spikes[k as usize];
+    }
+    if b.config.n_sweep > 0 {
+        for (r, rule) in b.plastic_rules.iter().enumerate() {
+            if pre.wrapping_sub(rule.vt_first) < rule.vt_size {
+                let at = (r as u32 * b.config.n_instances + instance) * MODULATOR_WORDS;
+                b.modulators[(at + 2 + step % 2) as usize] += 1;
+            }
+        }
     }
     for s in b.plastic_row_start[pre as usize]..b.plastic_row_start[pre as usize + 1] {
         let [target, word] = b.plastic_synapse[s as usize];

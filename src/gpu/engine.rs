@@ -54,6 +54,8 @@ struct Buffers {
     plastic_rules: wgpu::Buffer,
     plastic_state: wgpu::Buffer,
     history: wgpu::Buffer,
+    sweep_synapse: wgpu::Buffer,
+    modulators: wgpu::Buffer,
     step_ends: wgpu::Buffer,
     probes: wgpu::Buffer,
     probe_out: wgpu::Buffer,
@@ -117,6 +119,8 @@ pub(crate) struct GpuEngine {
     propagate_plastic: Option<Kernel>,
     /// Present where a plastic rule changes with postsynaptic spikes.
     plastic_post: Option<Kernel>,
+    /// Present where three-factor rules have synapses, with its workgroup grid.
+    plastic_sweep: Option<(Kernel, (u32, u32))>,
     probe: Kernel,
     staging: [wgpu::Buffer; 2],
     layout: StagingLayout,
@@ -259,6 +263,8 @@ impl GpuEngine {
                 STORAGE,
             ),
             history: zeroed("history", STORAGE),
+            sweep_synapse: init("sweep_synapse", cast(&plan.plastic.sweep_synapse), STORAGE),
+            modulators: zeroed("modulators", STORAGE),
             step_ends: zeroed("step_ends", STORAGE),
             probes: init("probes", cast(&plan.probes), STORAGE),
             probe_out: zeroed("probe_out", STORAGE),
@@ -376,6 +382,7 @@ impl GpuEngine {
                         &b.plastic_state,
                         &b.ring,
                         &b.history,
+                        &b.modulators,
                     ]
                     .map(|b| b.as_entire_binding()),
                 )
@@ -399,6 +406,27 @@ impl GpuEngine {
                     ]
                     .map(|b| b.as_entire_binding()),
                 )
+            })
+            .transpose()?;
+        let swept = plan.config.n_sweep * plan.config.n_instances;
+        let plastic_sweep = (swept > 0)
+            .then(|| {
+                kernel(
+                    &ctx,
+                    Stage::PlasticSweep.name(),
+                    Stage::PlasticSweep.files(),
+                    [
+                        &b.config,
+                        &b.counters,
+                        &b.sweep_synapse,
+                        &b.plastic_synapse,
+                        &b.plastic_rules,
+                        &b.plastic_state,
+                        &b.modulators,
+                    ]
+                    .map(|b| b.as_entire_binding()),
+                )
+                .map(|k| (k, grid(swept.div_ceil(NEURON_WORKGROUP))))
             })
             .transpose()?;
         let probe = kernel(
@@ -442,6 +470,7 @@ impl GpuEngine {
             propagate_procedural,
             propagate_plastic,
             plastic_post,
+            plastic_sweep,
             probe,
             staging,
             layout,
@@ -603,6 +632,10 @@ impl GpuEngine {
                 KernelKind::PropagatePlastic,
             )
         });
+        let sweep = self
+            .plastic_sweep
+            .as_ref()
+            .map(|(k, (x, y))| (k, Launch::Direct(*x, *y), KernelKind::PlasticSweep));
         let probe = probes_sample_at(&self.plan, step).then_some((
             &self.probe,
             Launch::Direct(self.probe_grid.0, self.probe_grid.1),
@@ -614,6 +647,7 @@ impl GpuEngine {
             .chain(stored)
             .chain(procedural)
             .chain(plastic)
+            .chain(sweep)
             .chain(probe)
     }
 
@@ -648,8 +682,8 @@ impl GpuEngine {
         };
         // Every step stamps once per dispatch: at most the neuron kernels, prepare,
         // propagate per chunk, procedural and plastic propagation, the postsynaptic
-        // walk and probe.
-        let per_step = (self.neuron_updates.len() + self.propagate.len()) as u32 + 5;
+        // walk, the three-factor sweep and probe.
+        let per_step = (self.neuron_updates.len() + self.propagate.len()) as u32 + 6;
         let batch = ((MAX_QUERIES - 1) / per_step).min(self.plan.batch_steps);
         let period_ns = f64::from(self.ctx.queue.get_timestamp_period());
         let mut kernels = Vec::new();
@@ -872,6 +906,10 @@ impl Engine for GpuEngine {
                 self.download(&b.history)?,
                 self.plan.history_len() as usize,
             )),
+            modulators: bytemuck::pod_collect_to_vec(&words(
+                self.download(&b.modulators)?,
+                self.plan.modulators_len(),
+            )),
         })
     }
 
@@ -884,6 +922,7 @@ impl Engine for GpuEngine {
         queue.write_buffer(&b.ring, 0, cast(&snapshot.ring));
         queue.write_buffer(&b.plastic_state, 0, cast(&snapshot.syn_state));
         queue.write_buffer(&b.history, 0, cast(&snapshot.history));
+        queue.write_buffer(&b.modulators, 0, cast(&snapshot.modulators));
         queue.submit([]);
         self.ctx.check()
     }
@@ -906,6 +945,20 @@ impl Engine for GpuEngine {
         self.ctx
             .queue
             .write_buffer(&self.buffers.plastic_state, 0, cast(words));
+        self.ctx.queue.submit([]);
+        self.ctx.check()
+    }
+
+    fn read_modulators(&mut self) -> Result<Vec<u32>, Error> {
+        let bytes = self.download(&self.buffers.modulators)?;
+        let len = self.plan.modulators_len();
+        Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
+    }
+
+    fn write_modulators(&mut self, words: &[u32]) -> Result<(), Error> {
+        self.ctx
+            .queue
+            .write_buffer(&self.buffers.modulators, 0, cast(words));
         self.ctx.queue.submit([]);
         self.ctx.check()
     }

@@ -75,6 +75,8 @@ pub enum Stage {
     PropagatePlastic,
     /// The postsynaptic side of plasticity.
     PlasticPost,
+    /// The per-step weight change of three-factor synapses.
+    PlasticSweep,
     Probe,
 }
 
@@ -90,6 +92,7 @@ impl Stage {
                 Stage::PropagateProcedural,
                 Stage::PropagatePlastic,
                 Stage::PlasticPost,
+                Stage::PlasticSweep,
                 Stage::Probe,
             ])
             .collect()
@@ -104,6 +107,7 @@ impl Stage {
             Stage::PropagateProcedural => shader_file!("shaders/propagate_procedural.wgsl"),
             Stage::PropagatePlastic => shader_file!("shaders/propagate_plastic.wgsl"),
             Stage::PlasticPost => shader_file!("shaders/plastic_post.wgsl"),
+            Stage::PlasticSweep => shader_file!("shaders/plastic_sweep.wgsl"),
             Stage::Probe => shader_file!("shaders/probe.wgsl"),
         }
     }
@@ -117,6 +121,7 @@ impl Stage {
             Stage::PropagateProcedural => "propagate_procedural",
             Stage::PropagatePlastic => "propagate_plastic",
             Stage::PlasticPost => "plastic_post",
+            Stage::PlasticSweep => "plastic_sweep",
             Stage::Probe => "probe",
         }
     }
@@ -151,7 +156,9 @@ impl Stage {
                 DELIVERY,
                 self.file(),
             ],
-            Stage::PlasticPost => vec![LAYOUT, ROUNDING, MATH, PLASTICITY, self.file()],
+            Stage::PlasticPost | Stage::PlasticSweep => {
+                vec![LAYOUT, ROUNDING, MATH, PLASTICITY, self.file()]
+            }
             Stage::PropagatePrepare | Stage::Probe => vec![LAYOUT, self.file()],
         }
     }

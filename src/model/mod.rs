@@ -5,6 +5,7 @@
 pub mod brunel;
 mod custom;
 pub mod file;
+pub mod izhikevich2007;
 pub mod microcircuit;
 mod network;
 mod neuron;
@@ -20,6 +21,6 @@ pub use neuron::{
     AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,
     Izhikevich, NeuronModel, ParrotNeuron, SpikeSourceArray, NEURON_MODEL_NAMES,
 };
-pub use plasticity::{Pairing, Plasticity};
+pub use plasticity::{Modulator, Pairing, Plasticity};
 pub use validate::{delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS};
 pub use value::{Value, NORMAL_TAIL_SD};

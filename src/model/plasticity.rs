@@ -77,6 +77,50 @@ pub enum Plasticity {
         #[serde(default = "hundred")]
         w_max: f64,
     },
+    /// NEST `stdp_dopamine_synapse` (Izhikevich 2007; Potjans et al. 2010): a
+    /// three-factor rule. Spike pairs change an eligibility trace c instead of the
+    /// weight — a postsynaptic spike adds `a_plus · K₊`, a presynaptic one subtracts
+    /// `a_minus · K₋` (traces with τ₊, τ₋, paired as `pairing` says) — which decays
+    /// with τ_c, and the weight follows `dw/dt = c (n − b)` within `[w_min, w_max]`,
+    /// where n is the neuromodulator (dopamine). Each step is integrated exactly (c
+    /// and n decay exponentially over it). With `modulator = "trace"` (NEST's form) n
+    /// decays with τ_n and jumps by 1/τ_n per spike of the `volume_transmitter`
+    /// population (in the step of the spike; NEST's volume transmitter delivers at
+    /// its next communication step) and by what the host adds
+    /// (`Simulation::add_modulator`: a reward). With `modulator = "level"` n is a level
+    /// the host sets between runs (`Simulation::set_modulator`) and the device holds:
+    /// the closed-loop form, which carries an error signal as well as a reward.
+    StdpDopamineSynapse {
+        #[serde(default = "twenty")]
+        tau_plus: f64,
+        #[serde(default = "twenty")]
+        tau_minus: f64,
+        #[serde(default = "one")]
+        a_plus: f64,
+        #[serde(default = "dopamine_a_minus")]
+        a_minus: f64,
+        /// Eligibility time constant (ms).
+        #[serde(default = "dopamine_tau_c")]
+        tau_c: f64,
+        /// Modulator time constant (ms).
+        #[serde(default = "dopamine_tau_n")]
+        tau_n: f64,
+        /// Modulator baseline: no weight change at n = b.
+        #[serde(default)]
+        b: f64,
+        #[serde(default)]
+        w_min: f64,
+        #[serde(default = "dopamine_w_max")]
+        w_max: f64,
+        #[serde(default)]
+        pairing: Pairing,
+        #[serde(default)]
+        modulator: Modulator,
+        /// The population whose spikes drive a `trace` modulator (absent: only the
+        /// host drives it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        volume_transmitter: Option<String>,
+    },
     /// NEST `tsodyks2_synapse`: Tsodyks–Markram short-term depression and
     /// facilitation. Each presynaptic spike, `h` ms after the previous one, first
     /// updates `x ← 1 + (x − x u − 1) e^(−h/τ_rec)` and `u ← U + u (1 − U) e^(−h/τ_fac)`,
@@ -93,6 +137,17 @@ pub enum Plasticity {
         #[serde(default)]
         tau_fac: f64,
     },
+}
+
+/// What drives a three-factor rule's neuromodulator.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modulator {
+    /// A trace decaying with τ_n, driven by a population's spikes and host additions.
+    #[default]
+    Trace,
+    /// A level the host sets and the device holds.
+    Level,
 }
 
 /// Which spikes a pair-based rule pairs.
@@ -119,18 +174,31 @@ impl Plasticity {
                 ..
             } => "stdp_nn_symm_synapse",
             Plasticity::StdpTripletSynapse { .. } => "stdp_triplet_synapse",
+            Plasticity::StdpDopamineSynapse { .. } => "stdp_dopamine_synapse",
             Plasticity::Tsodyks2Synapse { .. } => "tsodyks2_synapse",
         }
     }
 
-    /// The weight bound a synapse can reach (for the fixed-point range), or `None`
-    /// where the weight does not change (short-term plasticity only scales it down).
-    pub fn w_max(&self) -> Option<f64> {
+    /// The range a weight stays in, or `None` where the weight does not change
+    /// (short-term plasticity only scales it down). STDP rules bound weights between
+    /// 0 and `w_max`, whose sign they share.
+    pub fn bounds(&self) -> Option<(f64, f64)> {
         match *self {
             Plasticity::StdpSynapse { w_max, .. }
-            | Plasticity::StdpTripletSynapse { w_max, .. } => Some(w_max),
+            | Plasticity::StdpTripletSynapse { w_max, .. } => Some(if w_max >= 0.0 {
+                (0.0, w_max)
+            } else {
+                (w_max, 0.0)
+            }),
+            Plasticity::StdpDopamineSynapse { w_min, w_max, .. } => Some((w_min, w_max)),
             Plasticity::Tsodyks2Synapse { .. } => None,
         }
+    }
+
+    /// The largest |weight| a synapse can reach (for the fixed-point range), or `None`
+    /// where the weight does not change.
+    pub fn largest_weight(&self) -> Option<f64> {
+        self.bounds().map(|(low, high)| low.abs().max(high.abs()))
     }
 
     /// Whether postsynaptic spikes change the synapse (so the plan builds the
@@ -181,6 +249,28 @@ impl Plasticity {
                 ("a_minus_triplet", a_minus_triplet),
                 ("w_max", w_max),
             ],
+            Plasticity::StdpDopamineSynapse {
+                tau_plus,
+                tau_minus,
+                a_plus,
+                a_minus,
+                tau_c,
+                tau_n,
+                b,
+                w_min,
+                w_max,
+                ..
+            } => vec![
+                ("tau_plus", tau_plus),
+                ("tau_minus", tau_minus),
+                ("a_plus", a_plus),
+                ("a_minus", a_minus),
+                ("tau_c", tau_c),
+                ("tau_n", tau_n),
+                ("b", b),
+                ("w_min", w_min),
+                ("w_max", w_max),
+            ],
             Plasticity::Tsodyks2Synapse {
                 u_se,
                 tau_rec,
@@ -207,6 +297,18 @@ fn default_lambda() -> f64 {
 }
 fn default_tau_rec() -> f64 {
     800.0
+}
+fn dopamine_a_minus() -> f64 {
+    1.5
+}
+fn dopamine_tau_c() -> f64 {
+    1000.0
+}
+fn dopamine_tau_n() -> f64 {
+    200.0
+}
+fn dopamine_w_max() -> f64 {
+    200.0
 }
 fn triplet_tau_plus() -> f64 {
     16.8

@@ -905,18 +905,10 @@ impl<'a> Checker<'a> {
         for (name, value) in rule.parameters() {
             let at = format!("{rule_field}.{name}");
             match name {
-                "tau_plus" | "tau_minus" | "tau_plus_triplet" | "tau_minus_triplet" | "tau_rec" => {
-                    self.positive(&at, value)
-                }
-                "w_max" => {
-                    if self.finite(&at, value) && value == 0.0 {
-                        self.errors.push(ModelError::InvalidParameter {
-                            field: at,
-                            value,
-                            requirement: "must not be 0 (it sets the weights' sign and bound)"
-                                .into(),
-                        });
-                    }
+                "tau_plus" | "tau_minus" | "tau_plus_triplet" | "tau_minus_triplet" | "tau_rec"
+                | "tau_c" | "tau_n" => self.positive(&at, value),
+                "w_max" | "w_min" | "b" => {
+                    self.finite(&at, value);
                 }
                 "U" => {
                     if self.finite(&at, value) && !(value > 0.0 && value <= 1.0) {
@@ -930,24 +922,47 @@ impl<'a> Checker<'a> {
                 _ => self.non_negative(&at, value),
             }
         }
-        // Weights start within [0, w_max] (or [w_max, 0]) as NEST requires.
-        let (low, high) = projection.weight.range();
-        if let (Some(w_max), true) = (rule.w_max(), low.is_finite() && high.is_finite()) {
-            let (bound_low, bound_high) = if w_max > 0.0 {
-                (0.0, w_max)
-            } else {
-                (w_max, 0.0)
-            };
-            if low < bound_low || high > bound_high {
+        if let Plasticity::StdpDopamineSynapse {
+            volume_transmitter: Some(name),
+            modulator,
+            ..
+        } = rule
+        {
+            let at = format!("{rule_field}.volume_transmitter");
+            self.lookup(&at, name);
+            if *modulator == super::Modulator::Level {
                 self.errors.push(ModelError::Impossible {
-                    field: format!("{field}.weight"),
-                    reason: format!(
-                        "weights of a {} projection lie between 0 and w_max = {w_max}, \
-                         but they range over [{low}, {high}]",
-                        rule.name()
-                    ),
+                    field: at,
+                    reason: "a `level` modulator is set by the host; spikes drive a `trace` \
+                             modulator"
+                        .into(),
                 });
             }
+        }
+        let Some((bound_low, bound_high)) = rule.bounds() else {
+            return;
+        };
+        if bound_low >= bound_high || bound_low.is_nan() || bound_high.is_nan() {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{rule_field}.w_max"),
+                reason: format!(
+                    "the weights' range [{bound_low}, {bound_high}] is empty (w_max must not \
+                     be 0, and w_min must lie below w_max)"
+                ),
+            });
+            return;
+        }
+        // Weights start within the rule's bounds, as NEST requires.
+        let (low, high) = projection.weight.range();
+        if low.is_finite() && high.is_finite() && (low < bound_low || high > bound_high) {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.weight"),
+                reason: format!(
+                    "weights of a {} projection lie within [{bound_low}, {bound_high}], \
+                     but they range over [{low}, {high}]",
+                    rule.name()
+                ),
+            });
         }
     }
 

@@ -36,7 +36,9 @@ pub struct Config {
     /// Steps of spike lists kept for the postsynaptic side of plasticity: the longest
     /// plastic delay plus one (0 without plasticity).
     pub history_depth: u32,
-    pub _pad: [u32; 2],
+    /// Synapses of three-factor rules (one instance), swept every step.
+    pub n_sweep: u32,
+    pub _pad: u32,
 }
 
 /// What changes from one batch of steps to the next (a uniform buffer).
@@ -246,13 +248,25 @@ pub struct SynapseChunk {
 pub const PLASTIC_STDP: u32 = 0;
 pub const PLASTIC_STDP_TRIPLET: u32 = 1;
 pub const PLASTIC_TSODYKS2: u32 = 2;
+/// Three-factor: STDP pairings feed an eligibility trace; a neuromodulator turns it
+/// into weight change each step (`plastic_sweep`).
+pub const PLASTIC_DOPAMINE: u32 = 3;
 
-/// Words of one plastic synapse's state (`syn_state`, per instance): the weight,
-/// then per side (pre, post) the step of the last event and two traces just before
-/// it. Steps are stored as their bits in the f32 array.
-pub const SYNAPSE_WORDS: u32 = 7;
+/// `PlasticRule::modulator`: a level the host sets and the device holds, or a trace
+/// that decays with τ_n, driven by a population's spikes and what the host adds.
+pub const MODULATOR_LEVEL: u32 = 1;
+pub const MODULATOR_TRACE: u32 = 2;
+
+/// Words of one plastic synapse's state (`syn_state`, per instance): the weight, the
+/// eligibility trace (three-factor rules), then per side (pre, post) the step of the
+/// last event and two traces just before it. Steps are stored as integers, floats as
+/// their bits.
+pub const SYNAPSE_WORDS: u32 = 8;
 /// A `last` step that means "no event yet".
 pub const NEVER: u32 = u32::MAX;
+/// Words of one rule's modulator state per instance (`modulators`): its level after
+/// even and after odd steps, and the modulating spikes counted in even and odd steps.
+pub const MODULATOR_WORDS: u32 = 4;
 
 /// One plastic projection's rule, lowered (a storage array entry). Time constants
 /// enter as −dt/τ so a trace decays by `exp(−dt/τ · elapsed steps)`.
@@ -266,14 +280,29 @@ pub struct PlasticRule {
     pub pre_decay: [f32; 2],
     /// −dt/τ of the postsynaptic traces (τ₋, τ_y).
     pub post_decay: [f32; 2],
-    /// The weight bound (0 for rules that do not change the weight) and its inverse.
+    /// The weight bounds (0 for rules that do not change the weight) and 1 / w_max.
     pub w_max: f32,
     pub inv_w_max: f32,
-    /// STDP: λ, α λ, μ₊, μ₋. Triplet: A₂₊, A₂₋, A₃₊, A₃₋. Tsodyks: U.
+    /// STDP: λ, α λ, μ₊, μ₋. Triplet: A₂₊, A₂₋, A₃₊, A₃₋. Tsodyks: U. Dopamine: A₊,
+    /// A₋, b.
     pub c: [f32; 4],
     /// 2^k, the post population's fixed-point scale for this receptor.
     pub weight_scale: f32,
-    pub _pad: [u32; 3],
+    pub w_min: f32,
+    /// 0 (none), `MODULATOR_LEVEL` or `MODULATOR_TRACE`.
+    pub modulator: u32,
+    /// Index (in `sweep_synapse`) of the rule's first swept synapse: its invocation
+    /// writes the rule's modulator for the step.
+    pub sweep_first: u32,
+    /// Dopamine, exact over one step of c(t) = c e^(−t/τ_c) and n(t) = n e^(−t/τ_n):
+    /// ∫ c n dt = c n · m[0], ∫ c dt = c · m[1]; then e^(−dt/τ_c), e^(−dt/τ_n).
+    pub m: [f32; 4],
+    /// 1/τ_n (1/ms): the modulator's jump per modulating spike.
+    pub inv_tau_n: f32,
+    /// The modulating population's neurons `[vt_first, vt_first + vt_size)`.
+    pub vt_first: u32,
+    pub vt_size: u32,
+    pub _pad: u32,
 }
 
 /// Arguments of an indirect dispatch.

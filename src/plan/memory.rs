@@ -25,6 +25,8 @@ pub struct BufferSizes {
     /// postsynaptic side keeps (0: none).
     pub plastic: u64,
     pub plastic_rules: u64,
+    /// Synapses of three-factor rules.
+    pub sweep: u64,
     pub history_depth: u64,
     pub procedural: u64,
     pub row_lengths: u64,
@@ -124,6 +126,15 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
                 4,
             ),
             "plastic weights and traces per instance",
+        ),
+        ("sweep_synapse", entry(s.sweep, 4), "three-factor synapses"),
+        (
+            "modulators",
+            entry(
+                s.plastic_rules * s.instances * u64::from(layout::MODULATOR_WORDS),
+                4,
+            ),
+            "neuromodulator levels and spike counts",
         ),
         (
             "history",
@@ -267,6 +278,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
     let mut max_delay = 1u64;
     let (mut synapses, mut procedural, mut row_lengths) = (0f64, 0u64, 0u64);
     let (mut plastic, mut plastic_rules, mut history_depth) = (0f64, 0u64, 0u64);
+    let mut sweep = 0f64;
     for projection in &network.projections {
         let (n_pre, n_post) = (size(&projection.pre), size(&projection.post));
         let delay_steps = match &projection.delay_ms {
@@ -290,6 +302,9 @@ pub fn estimate(network: &Network) -> MemoryReport {
                 Some(rule) => {
                     plastic += count;
                     plastic_rules += 1;
+                    if matches!(rule, crate::model::Plasticity::StdpDopamineSynapse { .. }) {
+                        sweep += count;
+                    }
                     if rule.has_post_events() {
                         history_depth = history_depth.max(u64::from(delay_steps) + 1);
                     }
@@ -357,6 +372,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
         synapses: synapses.round() as u64,
         plastic: plastic.round() as u64,
         plastic_rules,
+        sweep: sweep.round() as u64,
         history_depth,
         procedural,
         row_lengths,

@@ -258,7 +258,10 @@ impl Plan {
             let d = stored[index].take().expect("drawn");
             let receptor = projection.receptor.index() as u32;
             // A plastic weight can grow to w_max.
-            let w_max = projection.plasticity.as_ref().and_then(|r| r.w_max());
+            let w_max = projection
+                .plasticity
+                .as_ref()
+                .and_then(|r| r.largest_weight());
             for (&j, &w) in d.post.iter().zip(&d.weight) {
                 bound[(receptor * n_neurons + firsts[post] + j) as usize] +=
                     w_max.unwrap_or(w).abs();
@@ -515,9 +518,19 @@ impl Plan {
                         .plasticity
                         .as_ref()
                         .expect("plastic");
+                    let volume = match rule {
+                        crate::model::Plasticity::StdpDopamineSynapse {
+                            volume_transmitter: Some(name),
+                            ..
+                        } => {
+                            let i = pop_index(name);
+                            Some((firsts[i], network.populations[i].size))
+                        }
+                        _ => None,
+                    };
                     plastic::PendingPlastic {
                         projection,
-                        rule: lower_rule(rule, dt, post_scale(post_first, receptor)),
+                        rule: lower_rule(rule, dt, post_scale(post_first, receptor), volume),
                         post_events: rule.has_post_events(),
                         pre_first,
                         post_first,
@@ -687,7 +700,8 @@ impl Plan {
             } else {
                 0
             },
-            _pad: [0; 2],
+            n_sweep: plastic.sweep_synapse.len() as u32,
+            _pad: 0,
         };
         let mut plan = Self {
             dt_ms: dt,
@@ -744,6 +758,14 @@ impl Plan {
     pub fn history_len(&self) -> u64 {
         u64::from(self.config.history_depth)
             * (2 + u64::from(self.config.n_neurons) * u64::from(self.config.n_instances))
+    }
+
+    /// Words of the plasticity rules' modulators: per rule and instance, the level
+    /// after even and odd steps and the modulating spikes of even and odd steps.
+    pub fn modulators_len(&self) -> usize {
+        self.plastic.rules.len()
+            * self.config.n_instances as usize
+            * layout::MODULATOR_WORDS as usize
     }
 
     /// Where variable `var` of population `pop` of `instance` lies in the state buffer.
@@ -843,6 +865,7 @@ impl Plan {
             synapses: self.synapses.len() as u64,
             plastic: self.plastic.len() as u64,
             plastic_rules: self.plastic.rules.len() as u64,
+            sweep: self.plastic.sweep_synapse.len() as u64,
             history_depth: u64::from(self.config.history_depth),
             procedural: self.procedural.len() as u64,
             row_lengths: self.row_lengths.len() as u64,

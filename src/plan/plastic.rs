@@ -3,9 +3,12 @@
 //! sorted by delay (walked `delay` steps after a postsynaptic spike, so no kernel
 //! scans all synapses), each projection's rule, and the initial synapse state.
 
-use super::layout::{PlasticRule, NEVER, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2};
+use super::layout::{
+    PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_DOPAMINE, PLASTIC_STDP,
+    PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
+};
 use super::DrawnSynapses;
-use crate::model::{Pairing, Plasticity};
+use crate::model::{Modulator, Pairing, Plasticity};
 
 /// The most plastic projections a network may have: a synapse's delay and rule
 /// share one word, `delay | rule << 16`.
@@ -41,6 +44,8 @@ pub struct PlasticTable {
     pub projections: Vec<PlasticProjection>,
     /// The longest delay of a synapse that postsynaptic spikes change (0: none).
     pub max_post_delay: u32,
+    /// The synapses of three-factor rules, in table order: swept every step.
+    pub sweep_synapse: Vec<u32>,
 }
 
 /// A plastic projection drawn, before assembly: its rule lowered, synapses in global
@@ -120,24 +125,40 @@ impl PlasticTable {
             post_start[j + 1] += post_start[j];
         }
         table.post_synapse = transposed.into_iter().map(|(_, _, s)| s).collect();
+        for (s, &[_, word]) in table.synapse.iter().enumerate() {
+            let rule = &mut table.rules[(word >> 16) as usize];
+            if rule.kind == PLASTIC_DOPAMINE {
+                if rule.sweep_first == NEVER {
+                    rule.sweep_first = table.sweep_synapse.len() as u32;
+                }
+                table.sweep_synapse.push(s as u32);
+            }
+        }
         table.post_start = post_start;
         table.row_start = row_start;
         table
     }
 
     /// The state of every synapse of one instance at step 0, as stored (`SYNAPSE_WORDS`
-    /// words each: weight, then per side the last event's step and two traces).
+    /// words each: weight, eligibility, then per side the last event's step and two
+    /// traces).
     pub fn initial_state(&self) -> Vec<u32> {
         self.weight
             .iter()
-            .flat_map(|w| [w.to_bits(), NEVER, 0, 0, NEVER, 0, 0])
+            .flat_map(|w| [w.to_bits(), 0, NEVER, 0, 0, NEVER, 0, 0])
             .collect()
     }
 }
 
 /// `rule` lowered for steps of `dt` ms onto a receptor whose fixed-point scale is
-/// 2^`scale_log2`.
-pub fn lower_rule(rule: &Plasticity, dt: f64, scale_log2: i32) -> PlasticRule {
+/// 2^`scale_log2`; `volume` is the (first neuron, size) of the population that drives
+/// a three-factor rule's modulator, if one does.
+pub fn lower_rule(
+    rule: &Plasticity,
+    dt: f64,
+    scale_log2: i32,
+    volume: Option<(u32, u32)>,
+) -> PlasticRule {
     // exp(−dt/τ · n) underflows to 0 for a τ of 0 (no facilitation) as for any short one.
     let decay = |tau: f64| {
         if tau > 0.0 {
@@ -155,7 +176,14 @@ pub fn lower_rule(rule: &Plasticity, dt: f64, scale_log2: i32) -> PlasticRule {
         inv_w_max: 0.0,
         c: [0.0; 4],
         weight_scale: 2f64.powi(scale_log2) as f32,
-        _pad: [0; 3],
+        w_min: 0.0,
+        modulator: 0,
+        sweep_first: NEVER,
+        m: [0.0; 4],
+        inv_tau_n: 0.0,
+        vt_first: 0,
+        vt_size: 0,
+        _pad: 0,
     };
     match *rule {
         Plasticity::StdpSynapse {
@@ -203,6 +231,49 @@ pub fn lower_rule(rule: &Plasticity, dt: f64, scale_log2: i32) -> PlasticRule {
                 a_plus_triplet as f32,
                 a_minus_triplet as f32,
             ];
+        }
+        Plasticity::StdpDopamineSynapse {
+            tau_plus,
+            tau_minus,
+            a_plus,
+            a_minus,
+            tau_c,
+            tau_n,
+            b,
+            w_min,
+            w_max,
+            pairing,
+            modulator,
+            ..
+        } => {
+            lowered.kind = PLASTIC_DOPAMINE;
+            lowered.nearest = u32::from(pairing == Pairing::Nearest);
+            lowered.pre_decay = [decay(tau_plus), 0.0];
+            lowered.post_decay = [decay(tau_minus), 0.0];
+            lowered.w_min = w_min as f32;
+            lowered.w_max = w_max as f32;
+            lowered.inv_w_max = (1.0 / w_max) as f32;
+            lowered.c = [a_plus as f32, a_minus as f32, b as f32, 0.0];
+            // Over one step: ∫ e^(−t/τ_c) dt, and with n decaying too
+            // ∫ e^(−t/τ_c − t/τ_n) dt (a host level is held over the step).
+            let held = tau_c * -(-dt / tau_c).exp_m1();
+            let rate = 1.0 / tau_c + 1.0 / tau_n;
+            let decaying = -(-dt * rate).exp_m1() / rate;
+            lowered.m = [
+                match modulator {
+                    Modulator::Trace => decaying,
+                    Modulator::Level => held,
+                } as f32,
+                held as f32,
+                (-dt / tau_c).exp() as f32,
+                (-dt / tau_n).exp() as f32,
+            ];
+            lowered.inv_tau_n = (1.0 / tau_n) as f32;
+            lowered.modulator = match modulator {
+                Modulator::Trace => MODULATOR_TRACE,
+                Modulator::Level => MODULATOR_LEVEL,
+            };
+            (lowered.vt_first, lowered.vt_size) = volume.unwrap_or((0, 0));
         }
         Plasticity::Tsodyks2Synapse {
             u_se,

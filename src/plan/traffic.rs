@@ -88,6 +88,14 @@ impl Plan {
             + synapses * (1 + 2 + words + 4) * WORD
     }
 
+    /// Bytes the three-factor sweep moves in `calls` calls: per call the rule table
+    /// and the modulators; per swept synapse and instance its index and rule word,
+    /// weight and eligibility read and written.
+    pub fn plastic_sweep_bytes(&self, calls: u64) -> u64 {
+        let swept = self.plastic.sweep_synapse.len() as u64 * u64::from(self.config.n_instances);
+        calls * (self.rule_table_bytes() + self.modulators_len() as u64 * WORD + swept * 6 * WORD)
+    }
+
     fn rule_table_bytes(&self) -> u64 {
         self.plastic.rules.len() as u64 * size_of::<PlasticRule>() as u64
     }

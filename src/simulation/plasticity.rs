@@ -1,9 +1,10 @@
-//! The host's access to plastic synapses: read and write each plastic projection's
-//! weights (per instance) between runs, and its synapses' pre and post neurons.
+//! The host's access to plasticity between runs: each plastic projection's weights
+//! (per instance) and its synapses' pre and post neurons, and the neuromodulator of
+//! three-factor rules (the closed loop's reward or error signal).
 
 use super::Simulation;
 use crate::error::Error;
-use crate::plan::layout::SYNAPSE_WORDS;
+use crate::plan::layout::{MODULATOR_WORDS, PLASTIC_DOPAMINE, SYNAPSE_WORDS};
 use crate::plan::PlasticProjection;
 
 impl Simulation {
@@ -92,6 +93,69 @@ impl Simulation {
     /// Replaces the weights of plastic projection `projection` in instance 0.
     pub fn set_weights(&mut self, projection: usize, weights: &[f32]) -> Result<(), Error> {
         self.set_instance_weights(projection, 0, weights)
+    }
+
+    /// The neuromodulator of three-factor projection `projection` in `instance` as it
+    /// stands after the last step run.
+    pub fn modulator(&mut self, projection: usize, instance: u32) -> Result<f32, Error> {
+        let at = self.modulator_at(projection, instance)?;
+        let words = self.engine.read_modulators()?;
+        let last = (self.step + 1) % 2;
+        Ok(f32::from_bits(words[at + last as usize]))
+    }
+
+    /// Sets the neuromodulator of three-factor projection `projection` in `instance`
+    /// for the steps that follow: a `level` modulator holds it until set again, a
+    /// `trace` decays from it with τ_n.
+    pub fn set_modulator(
+        &mut self,
+        projection: usize,
+        instance: u32,
+        value: f32,
+    ) -> Result<(), Error> {
+        if !value.is_finite() {
+            return Err(Error::Modulator {
+                projection,
+                reason: format!("the value {value} is not finite"),
+            });
+        }
+        let at = self.modulator_at(projection, instance)?;
+        let mut words = self.engine.read_modulators()?;
+        // Both parity slots: the next step reads the one its predecessor wrote.
+        words[at] = value.to_bits();
+        words[at + 1] = value.to_bits();
+        self.engine.write_modulators(&words)
+    }
+
+    /// Adds `amount` to the neuromodulator of `projection` in `instance` (a reward
+    /// delivered now, for example).
+    pub fn add_modulator(
+        &mut self,
+        projection: usize,
+        instance: u32,
+        amount: f32,
+    ) -> Result<(), Error> {
+        let level = self.modulator(projection, instance)?;
+        self.set_modulator(projection, instance, level + amount)
+    }
+
+    /// Where the modulator words of `projection`'s rule for `instance` start.
+    fn modulator_at(&self, projection: usize, instance: u32) -> Result<usize, Error> {
+        let instances = self.plan.config.n_instances;
+        if instance >= instances {
+            return Err(Error::NoInstance {
+                instance,
+                instances,
+            });
+        }
+        let r = self.rule_index(projection)?;
+        if self.plan.plastic.rules[r].kind != PLASTIC_DOPAMINE {
+            return Err(Error::Modulator {
+                projection,
+                reason: "its rule has no neuromodulator (only stdp_dopamine_synapse has)".into(),
+            });
+        }
+        Ok((r * instances as usize + instance as usize) * MODULATOR_WORDS as usize)
     }
 
     /// Where each synapse's weight of `projection` in `instance` lies in the state.
