@@ -446,3 +446,34 @@ fn run_writes_the_final_plastic_weights_equal_to_the_library() {
     // The static inhibitory projection has no weights file.
     assert!(!out.join("weights_2.npy").exists());
 }
+
+#[test]
+fn a_bad_plasticity_table_is_located() {
+    let dir = temp_dir("bad-plasticity");
+    let text = std::fs::read_to_string("models/izhikevich2006.toml").unwrap();
+    for (name, from, to, needles) in [
+        (
+            "typo.toml",
+            "tau_plus = 20.0",
+            "tau_pluss = 20.0",
+            vec!["typo.toml:39:", "unknown field `tau_pluss`"],
+        ),
+        (
+            "rule.toml",
+            "model = \"stdp_synapse\"",
+            "model = \"stdp_synapsе\"",
+            vec!["rule.toml:39:", "unknown variant"],
+        ),
+        (
+            "bound.toml",
+            "w_max = 10.0",
+            "w_max = 5.0",
+            vec!["bound.toml:", "within [0, 5]"],
+        ),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let path = dir.join(name);
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        expect_invalid(&path, "validate", &needles);
+    }
+}

@@ -360,3 +360,74 @@ fn an_empty_population_with_rules_onto_itself_is_reported_not_a_panic() {
         "{errors:?}"
     );
 }
+
+fn stdp(w_max: f64, tau_plus: f64) -> neurodyn::model::Plasticity {
+    neurodyn::model::Plasticity::StdpSynapse {
+        tau_plus,
+        tau_minus: 20.0,
+        lambda: 0.01,
+        alpha: 1.0,
+        mu_plus: 0.0,
+        mu_minus: 0.0,
+        w_max,
+        pairing: neurodyn::model::Pairing::AllToAll,
+    }
+}
+
+#[test]
+fn plasticity_parameters_and_bounds_are_checked() {
+    let plastic = |rule| {
+        let mut net = base();
+        net.add_projection(
+            Projection::new("E", "I", fixed_p(0.5), 0.5, 1.0, Receptor::Excitatory)
+                .with_plasticity(rule),
+        );
+        net
+    };
+    expect_one(
+        &plastic(stdp(1.0, -5.0)),
+        "projections[0] (E -> I).plasticity.tau_plus",
+        "greater than 0",
+    );
+    expect_one(
+        &plastic(stdp(0.2, 20.0)),
+        "projections[0] (E -> I).weight",
+        "within [0, 0.2]",
+    );
+    expect_one(
+        &plastic(stdp(0.0, 20.0)),
+        "projections[0] (E -> I).plasticity.w_max",
+        "empty",
+    );
+    let mut procedural = plastic(stdp(1.0, 20.0));
+    procedural.projections[0].procedural = true;
+    expect_one(
+        &procedural,
+        "projections[0] (E -> I).procedural",
+        "keeps state per synapse",
+    );
+    let dopamine = |volume: &str, modulator| neurodyn::model::Plasticity::StdpDopamineSynapse {
+        tau_plus: 20.0,
+        tau_minus: 20.0,
+        a_plus: 1.0,
+        a_minus: 1.5,
+        tau_c: 1000.0,
+        tau_n: 200.0,
+        b: 0.0,
+        w_min: 0.0,
+        w_max: 1.0,
+        pairing: neurodyn::model::Pairing::AllToAll,
+        modulator,
+        volume_transmitter: Some(volume.to_string()),
+    };
+    expect_one(
+        &plastic(dopamine("DA", neurodyn::model::Modulator::Trace)),
+        "projections[0] (E -> I).plasticity.volume_transmitter",
+        "unknown population `DA`",
+    );
+    expect_one(
+        &plastic(dopamine("E", neurodyn::model::Modulator::Level)),
+        "projections[0] (E -> I).plasticity.volume_transmitter",
+        "set by the host",
+    );
+}
