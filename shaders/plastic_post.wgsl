@@ -2,8 +2,10 @@
 // plastic synapses of delay d at step t + d (NEST's dendritic delay). This dispatch,
 // after propagate_prepare and before propagation, has one workgroup per spike of the
 // last `history_depth − 1` steps (propagate_prepare sized it from the history's
-// counts); spike of step t − d walks the part of j's transposed row with delay d,
-// found by binary search (rows are sorted by delay), and facilitates each synapse.
+// counts): `post_lanes` invocations per spike, so a workgroup takes several spikes
+// when the parts are short. The spike of step t − d walks the part of j's
+// transposed row with delay d, found by binary search (rows are sorted by delay),
+// and facilitates each synapse.
 // A synapse is reached by at most one spike per step, so one invocation writes it.
 // Twin: src/cpu/plastic_post.rs.
 
@@ -38,7 +40,9 @@ fn main(
     @builtin(num_workgroups) groups: vec3<u32>,
     @builtin(local_invocation_index) local: u32,
 ) {
-    let w = wg.y * groups.x + wg.x;
+    let lanes = config.post_lanes;
+    let w = (wg.y * groups.x + wg.x) * (PROPAGATE_WORKGROUP / lanes) + local / lanes;
+    let lane = local % lanes;
     let depth = config.history_depth;
     if (w >= history[2u * depth - 1u]) {
         return;
@@ -55,7 +59,7 @@ fn main(
     let post = gid - instance * config.n_neurons;
     let begin = first_with_delay(post_start[post], post_start[post + 1u], d);
     let end = first_with_delay(begin, post_start[post + 1u], d + 1u);
-    for (var i = begin + local; i < end; i = i + PROPAGATE_WORKGROUP) {
+    for (var i = begin + lane; i < end; i = i + lanes) {
         let s = post_synapse[i];
         post_event(instance, s, rules[synapses[s].y >> 16u], step);
     }

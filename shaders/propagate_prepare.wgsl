@@ -43,6 +43,8 @@ fn main() {
             }
             history[depth + d] = total;
         }
-        size_grid(1u, total);
+        // plastic_post: PROPAGATE_WORKGROUP / post_lanes spikes per workgroup.
+        let per_group = PROPAGATE_WORKGROUP / config.post_lanes;
+        size_grid(1u, (total + per_group - 1u) / per_group);
     }
 }

@@ -17,7 +17,7 @@ struct Config {
     n_plastic: u32,
     history_depth: u32,
     n_sweep: u32,
-    _pad0: u32,
+    post_lanes: u32,
 }
 
 struct BatchInfo {

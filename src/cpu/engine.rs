@@ -14,6 +14,7 @@ use super::propagate_procedural::propagate_procedural_main;
 use crate::checkpoint::Snapshot;
 use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
 use crate::error::Error;
+use crate::plan::layout::PROPAGATE_WORKGROUP;
 use crate::plan::Plan;
 
 /// The reference backend.
@@ -56,7 +57,8 @@ impl Engine for CpuEngine {
                 propagate_prepare_main(b);
                 let spikes = b.dispatch[0].x * b.dispatch[0].y;
                 if b.config.history_depth > 0 {
-                    for w in 0..b.dispatch[1].x * b.dispatch[1].y {
+                    let per_group = PROPAGATE_WORKGROUP / b.config.post_lanes;
+                    for w in 0..b.dispatch[1].x * b.dispatch[1].y * per_group {
                         plastic_post_main(w, b);
                     }
                 }

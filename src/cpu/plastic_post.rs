@@ -19,7 +19,8 @@ fn first_with_delay(b: &Buffers, begin: u32, end: u32, delay: u32) -> u32 {
     low
 }
 
-/// One workgroup: the `w`-th spike of the window's history.
+/// The invocations of the `w`-th spike of the window's history (the shader's lanes
+/// stride along the part; each synapse is updated once either way).
 pub fn plastic_post_main(w: u32, b: &mut Buffers) {
     let depth = b.config.history_depth;
     if w >= b.history[(2 * depth - 1) as usize] {

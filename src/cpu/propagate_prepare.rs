@@ -1,7 +1,7 @@
 //! The twin of `shaders/propagate_prepare.wgsl`.
 
 use super::buffers::Buffers;
-use crate::plan::layout::MAX_WORKGROUPS_PER_DIM;
+use crate::plan::layout::{MAX_WORKGROUPS_PER_DIM, PROPAGATE_WORKGROUP};
 
 /// The single invocation between neuron update and propagate.
 pub fn propagate_prepare_main(b: &mut Buffers) {
@@ -24,7 +24,8 @@ pub fn propagate_prepare_main(b: &mut Buffers) {
             }
             b.history[(depth + d) as usize] = total;
         }
-        size_grid(b, 1, total);
+        let per_group = PROPAGATE_WORKGROUP / b.config.post_lanes;
+        size_grid(b, 1, total.div_ceil(per_group));
     }
 }
 

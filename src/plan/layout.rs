@@ -38,7 +38,10 @@ pub struct Config {
     pub history_depth: u32,
     /// Synapses of three-factor rules (one instance), swept every step.
     pub n_sweep: u32,
-    pub _pad: u32,
+    /// Invocations that walk one (spike, delay) part of a transposed row in
+    /// plastic_post (a power of two up to the workgroup size, near the parts' mean
+    /// length), so short parts do not leave most of a workgroup idle.
+    pub post_lanes: u32,
 }
 
 /// What changes from one batch of steps to the next (a uniform buffer).

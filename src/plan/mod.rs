@@ -701,7 +701,7 @@ impl Plan {
                 0
             },
             n_sweep: plastic.sweep_synapse.len() as u32,
-            _pad: 0,
+            post_lanes: plastic.post_lanes(),
         };
         let mut plan = Self {
             dt_ms: dt,

@@ -3,6 +3,7 @@
 //! sorted by delay (walked `delay` steps after a postsynaptic spike, so no kernel
 //! scans all synapses), each projection's rule, and the initial synapse state.
 
+use super::layout::PROPAGATE_WORKGROUP;
 use super::layout::{
     PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_DOPAMINE, PLASTIC_STDP,
     PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
@@ -137,6 +138,30 @@ impl PlasticTable {
         table.post_start = post_start;
         table.row_start = row_start;
         table
+    }
+
+    /// Invocations per (spike, delay) part of a transposed row: the parts' mean
+    /// length rounded up to a power of two, at most a workgroup.
+    pub fn post_lanes(&self) -> u32 {
+        let mut parts = 0usize;
+        for j in 0..self.post_start.len().saturating_sub(1) {
+            let row =
+                &self.post_synapse[self.post_start[j] as usize..self.post_start[j + 1] as usize];
+            let delays = row.iter().map(|&s| self.synapse[s as usize][1] & 0xFFFF);
+            let mut previous = None;
+            for d in delays {
+                if previous != Some(d) {
+                    parts += 1;
+                    previous = Some(d);
+                }
+            }
+        }
+        if parts == 0 {
+            return 1;
+        }
+        (self.post_synapse.len().div_ceil(parts) as u32)
+            .next_power_of_two()
+            .min(PROPAGATE_WORKGROUP)
     }
 
     /// The state of every synapse of one instance at step 0, as stored (`SYNAPSE_WORDS`
