@@ -1,6 +1,8 @@
-// The per-step part of three-factor plasticity: one invocation per synapse of a
-// three-factor rule and instance turns its eligibility into weight change under the
-// rule's neuromodulator and decays the eligibility. Each rule's modulator for the
+// The per-step part of plasticity: one invocation per synapse of a rule that has one
+// (three-factor, Hebbian, scaling) and instance. A three-factor synapse turns its
+// eligibility into weight change under the rule's neuromodulator and decays the
+// eligibility; Hebbian and scaling synapses move their weight by the traces as they
+// stand after the step's spikes. Each three-factor rule's modulator for the
 // step is computed by every invocation alike from its value after the previous step
 // and the modulating spikes of this step (propagate_plastic counted them), and stored
 // by the rule's first synapse's invocation into the other parity slot, so no
@@ -33,6 +35,15 @@ fn main(
     let r = synapses[s].y >> 16u;
     let rule = rules[r];
     let step = atomicLoad(&counters.prop_step);
+    let base = synapse_base(instance, s);
+    if (rule.kind == PLASTIC_HEBBIAN) {
+        sweep_hebbian(base, rule, step);
+        return;
+    }
+    if (rule.kind == PLASTIC_SCALING) {
+        sweep_scaling(base, rule, step);
+        return;
+    }
     let at = (r * config.n_instances + instance) * MODULATOR_WORDS;
     let parity = step % 2u;
     let previous = bitcast<f32>(modulators[at + 1u - parity]);
@@ -41,5 +52,5 @@ fn main(
         modulators[at + parity] = bitcast<u32>(n);
         modulators[at + 3u - parity] = 0u;
     }
-    sweep_step(synapse_base(instance, s), rule, n);
+    sweep_step(base, rule, n);
 }

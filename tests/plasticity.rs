@@ -402,3 +402,123 @@ fn conditioning_reinforces_the_rewarded_synapse_and_not_the_others() {
     assert!(end.reinforced > 0.9 * w_max, "{end:?}");
     assert!(end.median_others < 0.25 * w_max, "{end:?}");
 }
+
+#[test]
+fn the_hebbian_rule_follows_its_equation_step_by_step() {
+    let (eta, alpha, gamma, tau, w0) = (0.01, 0.5, 0.001, 20.0, 1.0);
+    let pres: Vec<f64> = (0..10).map(|k| 10.0 + 20.0 * f64::from(k)).collect();
+    let posts: Vec<f64> = (0..10).map(|k| 15.0 + 20.0 * f64::from(k)).collect();
+    let mut net = Network::new(1.0, 1);
+    net.add_population(source("pre", vec![pres]));
+    net.add_population(source("post", vec![posts]));
+    net.add_projection(
+        Projection::from_list("pre", "post", &[(0, 0, w0, DELAY)], Receptor::Excitatory)
+            .with_plasticity(Plasticity::HebbianSynapse {
+                eta,
+                tau_pre: tau,
+                tau_post: tau,
+                alpha,
+                gamma,
+                w_min: 0.0,
+                w_max: 100.0,
+            }),
+    );
+    net.record_spikes("pre");
+    net.record_spikes("post");
+    let steps = 250u64;
+    let mut finals = Vec::new();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run(steps).unwrap();
+        // The same equation in f64: presynaptic events at the spike's step,
+        // postsynaptic ones a delay (1 step) later; traces include the step's events.
+        let pre_steps = sim.spikes("pre").unwrap().steps.clone();
+        let post_steps: Vec<u64> = sim
+            .spikes("post")
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| s + 1)
+            .collect();
+        let trace = |events: &[u64], t: u64| -> f64 {
+            events
+                .iter()
+                .filter(|&&e| e <= t)
+                .map(|&e| (-((t - e) as f64) / tau).exp())
+                .sum()
+        };
+        let mut w = w0;
+        for t in 0..steps {
+            let (x, y) = (trace(&pre_steps, t), trace(&post_steps, t));
+            w = (w + eta * (x * y - alpha * y * y * w) - gamma * w).clamp(0.0, 100.0);
+        }
+        let got = f64::from(sim.weights(0).unwrap()[0]);
+        assert!((got - w).abs() < 1e-4 * w, "{got} vs {w}");
+        assert!((got - w0).abs() > 0.05, "the weight moved: {got}");
+        finals.push(got);
+    }
+    assert_eq!(finals[0].to_bits(), finals[1].to_bits());
+}
+
+/// 200 Poisson inputs onto 100 LIF neurons through synaptic scaling toward 10 Hz,
+/// starting from `w0`: the population's mean rate over the last 5 of 40 s.
+fn scaled_rate(w0: f64, backend: Backend) -> (f64, Vec<u32>) {
+    let mut net = Network::new(1.0, 5);
+    net.add_population(Population::new(
+        "input",
+        200,
+        NeuronModel::ParrotNeuron(neurodyn::ParrotNeuron {}),
+    ));
+    net.add_stimulus(neurodyn::Stimulus::Poisson {
+        target: "input".into(),
+        rate_hz: 10.0,
+        weight: 1.0,
+        receptor: Receptor::Excitatory,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+    net.add_population(Population::new(
+        "out",
+        100,
+        NeuronModel::IafPscExp(neurodyn::IafPscExp::default()),
+    ));
+    net.add_projection(
+        Projection::new(
+            "input",
+            "out",
+            neurodyn::Connectivity::AllToAll {
+                allow_autapses: true,
+            },
+            w0,
+            1.0,
+            Receptor::Excitatory,
+        )
+        .with_plasticity(Plasticity::SynapticScaling {
+            target_rate_hz: 10.0,
+            tau_rate: 1000.0,
+            tau_scaling: 2000.0,
+            w_min: 0.0,
+            w_max: 5.0,
+        }),
+    );
+    net.record_spikes("out");
+    let mut sim = Simulation::new(&net, backend).unwrap();
+    sim.run_ms(35_000.0).unwrap();
+    sim.drain_spikes();
+    sim.run_ms(5_000.0).unwrap();
+    let rate = sim.spikes("out").unwrap().mean_rate_hz();
+    (rate, bits(&sim.weights(0).unwrap()))
+}
+
+#[test]
+fn synaptic_scaling_drives_the_rate_to_its_target() {
+    for w0 in [0.05, 2.0] {
+        let (rate, weights) = scaled_rate(w0, Backend::Cpu);
+        assert!((rate - 10.0).abs() < 1.0, "from w = {w0}: {rate} Hz");
+        if w0 > 1.0 {
+            let (gpu_rate, gpu_weights) = scaled_rate(w0, Backend::Gpu);
+            assert_eq!(gpu_rate, rate);
+            assert_eq!(gpu_weights, weights, "GPU and CPU weights differ");
+        }
+    }
+}

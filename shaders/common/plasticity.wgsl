@@ -22,9 +22,25 @@ fn store_f32(i: u32, x: f32) {
     syn_state[i] = bitcast<u32>(x);
 }
 
+// The trace just after a spike, from the trace just before it: +1, or reset to 1
+// for nearest pairing.
+fn trace_after(k_before: f32, nearest: bool) -> f32 {
+    if (nearest) {
+        return 1.0;
+    }
+    return rounded(k_before + 1.0);
+}
+
+// A trace at `step` from the value `after` it took at step `last`, decayed exactly
+// over the steps since by exp(decay · steps).
+fn decayed(after: f32, last: u32, step: u32, decay: f32) -> f32 {
+    // Exact in f32 (at most 2^24); traces have long decayed by then.
+    let elapsed = f32(min(step - last, 1u << 24u));
+    return rounded(after * det_exp(rounded(elapsed * decay)));
+}
+
 // A trace at `step`, from spikes strictly before it: the trace just before the last
-// spike (`k_before`, at `last`), plus that spike (+1, or reset to 1 for nearest
-// pairing), decayed exactly over the steps since by exp(decay · steps).
+// spike (`k_before`, at `last`), plus that spike, decayed to `step`.
 fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bool) -> f32 {
     if (last == NEVER) {
         return 0.0;
@@ -32,13 +48,19 @@ fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bool) 
     if (last == step) {
         return k_before;
     }
-    var after = 1.0;
-    if (!nearest) {
-        after = rounded(k_before + 1.0);
+    return decayed(trace_after(k_before, nearest), last, step, decay);
+}
+
+// A trace at `step` counting a spike at `step` itself (the per-step rules read the
+// traces after the step's spikes).
+fn trace_at(last: u32, k_before: f32, step: u32, decay: f32) -> f32 {
+    if (last == NEVER) {
+        return 0.0;
     }
-    // Exact in f32 (at most 2^24); traces have long decayed by then.
-    let elapsed = f32(min(step - last, 1u << 24u));
-    return rounded(after * det_exp(rounded(elapsed * decay)));
+    if (last == step) {
+        return trace_after(k_before, false);
+    }
+    return decayed(trace_after(k_before, false), last, step, decay);
 }
 
 // Trace k (1 or 2) of the side whose record starts at `at`, at `step`.
@@ -108,7 +130,7 @@ fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
     } else if (rule.kind == PLASTIC_STDP_TRIPLET) {
         let o2 = side_trace(base + WORD_POST, 2u, step, rule.post_decay.y, false);
         store_f32(base, triplet_facilitate(rule, load_f32(base), r1, o2));
-    } else {
+    } else if (rule.kind == PLASTIC_DOPAMINE) {
         let c = load_f32(base + WORD_ELIGIBILITY);
         store_f32(base + WORD_ELIGIBILITY, rounded(c + rounded(rule.c.x * r1)));
     }
@@ -141,6 +163,9 @@ fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
         store_f32(pre + 2u, x);
         return rounded(rounded(x * u) * w);
     }
+    if (rule.kind == PLASTIC_SCALING) {
+        return w;
+    }
     let nearest = rule.nearest != 0u;
     let o1 = side_trace(base + WORD_POST, 1u, step, rule.post_decay.x, nearest);
     var sent = w;
@@ -151,7 +176,7 @@ fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
         let r2 = side_trace(pre, 2u, step, rule.pre_decay.y, false);
         sent = triplet_depress(rule, w, o1, r2);
         store_f32(base, sent);
-    } else {
+    } else if (rule.kind == PLASTIC_DOPAMINE) {
         let c = load_f32(base + WORD_ELIGIBILITY);
         store_f32(base + WORD_ELIGIBILITY, rounded(c - rounded(rule.c.y * o1)));
     }
@@ -178,4 +203,26 @@ fn sweep_step(base: u32, rule: PlasticRule, n: f32) {
     let w = rounded(load_f32(base) + rounded(c * drive));
     store_f32(base, clamp(w, rule.w_min, rule.w_max));
     store_f32(base + WORD_ELIGIBILITY, rounded(c * rule.m.z));
+}
+
+// One step of a Hebbian synapse: w += η dt (x y − α y² w) − γ dt w, within
+// [w_min, w_max], with the traces after this step's spikes.
+fn sweep_hebbian(base: u32, rule: PlasticRule, step: u32) {
+    let x = trace_at(syn_state[base + WORD_PRE], load_f32(base + WORD_PRE + 1u), step, rule.pre_decay.x);
+    let y = trace_at(syn_state[base + WORD_POST], load_f32(base + WORD_POST + 1u), step, rule.post_decay.x);
+    let w = load_f32(base);
+    let hebb = rounded(rounded(x * y) - rounded(rule.c.y * rounded(rounded(y * y) * w)));
+    let next = rounded(rounded(w + rounded(rule.c.x * hebb)) - rounded(rule.c.z * w));
+    store_f32(base, clamp(next, rule.w_min, rule.w_max));
+}
+
+// One step of synaptic scaling: w += (dt/τ_scaling) w (1 − r / r_target), r the
+// postsynaptic rate estimate (trace · 1000/τ_rate, Hz), within [w_min, w_max].
+fn sweep_scaling(base: u32, rule: PlasticRule, step: u32) {
+    let y = trace_at(syn_state[base + WORD_POST], load_f32(base + WORD_POST + 1u), step, rule.post_decay.x);
+    let rate = rounded(y * rule.c.z);
+    let w = load_f32(base);
+    let error = rounded(1.0 - rounded(rate * rule.c.y));
+    let next = rounded(w + rounded(rule.c.x * rounded(w * error)));
+    store_f32(base, clamp(next, rule.w_min, rule.w_max));
 }

@@ -1,11 +1,11 @@
-//! The per-step part of three-factor plasticity, the twin of
+//! The per-step part of plasticity (three-factor, Hebbian, scaling), the twin of
 //! `shaders/plastic_sweep.wgsl`. The shader's invocations read the modulator of the
 //! previous step's parity slot and write this step's into the other, so the order
 //! of invocations here does not matter.
 
 use super::buffers::Buffers;
-use super::plasticity::{modulator_level, sweep_step, synapse_base};
-use crate::plan::layout::MODULATOR_WORDS;
+use super::plasticity::{modulator_level, sweep_hebbian, sweep_scaling, sweep_step, synapse_base};
+use crate::plan::layout::{MODULATOR_WORDS, PLASTIC_HEBBIAN, PLASTIC_SCALING};
 
 /// One invocation: swept synapse `i` of all instances' swept synapses.
 pub fn plastic_sweep_main(i: u32, b: &mut Buffers) {
@@ -19,6 +19,15 @@ pub fn plastic_sweep_main(i: u32, b: &mut Buffers) {
     let r = b.plastic_synapse[s as usize][1] >> 16;
     let rule = b.plastic_rules[r as usize];
     let step = b.counters.prop_step;
+    let base = synapse_base(b, instance, s);
+    if rule.kind == PLASTIC_HEBBIAN {
+        sweep_hebbian(b, base, &rule, step);
+        return;
+    }
+    if rule.kind == PLASTIC_SCALING {
+        sweep_scaling(b, base, &rule, step);
+        return;
+    }
     let at = ((r * c.n_instances + instance) * MODULATOR_WORDS) as usize;
     let parity = (step % 2) as usize;
     let previous = f32::from_bits(b.modulators[at + 1 - parity]);
@@ -27,6 +36,5 @@ pub fn plastic_sweep_main(i: u32, b: &mut Buffers) {
         b.modulators[at + parity] = n.to_bits();
         b.modulators[at + 3 - parity] = 0;
     }
-    let base = synapse_base(b, instance, s);
     sweep_step(b, base, &rule, n);
 }

@@ -6,8 +6,8 @@ use super::arith::rounded;
 use super::buffers::Buffers;
 use super::math::{det_exp, det_log};
 use crate::plan::layout::{
-    PlasticRule, MODULATOR_LEVEL, NEVER, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
-    SYNAPSE_WORDS,
+    PlasticRule, MODULATOR_LEVEL, NEVER, PLASTIC_DOPAMINE, PLASTIC_SCALING, PLASTIC_STDP,
+    PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, SYNAPSE_WORDS,
 };
 
 const WORD_ELIGIBILITY: usize = 1;
@@ -27,6 +27,21 @@ fn store(b: &mut Buffers, i: usize, x: f32) {
     b.syn_state[i] = x.to_bits();
 }
 
+/// The trace just after a spike; the shader's `trace_after`.
+fn trace_after(k_before: f32, nearest: bool) -> f32 {
+    if nearest {
+        1.0
+    } else {
+        rounded(k_before + 1.0)
+    }
+}
+
+/// A trace decayed from step `last` to `step`; the shader's `decayed`.
+fn decayed(after: f32, last: u32, step: u32, decay: f32) -> f32 {
+    let elapsed = (step.wrapping_sub(last)).min(1 << 24) as f32;
+    rounded(after * det_exp(rounded(elapsed * decay)))
+}
+
 /// A trace at `step` from the spikes strictly before it; the shader's `trace_before`.
 pub fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bool) -> f32 {
     if last == NEVER {
@@ -35,13 +50,18 @@ pub fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bo
     if last == step {
         return k_before;
     }
-    let after = if nearest {
-        1.0
-    } else {
-        rounded(k_before + 1.0)
-    };
-    let elapsed = (step.wrapping_sub(last)).min(1 << 24) as f32;
-    rounded(after * det_exp(rounded(elapsed * decay)))
+    decayed(trace_after(k_before, nearest), last, step, decay)
+}
+
+/// A trace at `step` counting a spike at `step`; the shader's `trace_at`.
+fn trace_at(last: u32, k_before: f32, step: u32, decay: f32) -> f32 {
+    if last == NEVER {
+        return 0.0;
+    }
+    if last == step {
+        return trace_after(k_before, false);
+    }
+    decayed(trace_after(k_before, false), last, step, decay)
 }
 
 /// Trace `k` (1 or 2) of the side whose record starts at `at`, at `step`.
@@ -117,7 +137,7 @@ pub fn post_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, st
         let o2 = side_trace(b, base + WORD_POST, 2, step, rule.post_decay[1], false);
         let w = triplet_facilitate(rule, load(b, base), r1, o2);
         store(b, base, w);
-    } else {
+    } else if rule.kind == PLASTIC_DOPAMINE {
         let c = load(b, base + WORD_ELIGIBILITY);
         store(
             b,
@@ -154,6 +174,9 @@ pub fn pre_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, ste
         store(b, pre + 2, x);
         return rounded(rounded(x * u) * w);
     }
+    if rule.kind == PLASTIC_SCALING {
+        return w;
+    }
     let nearest = rule.nearest != 0;
     let o1 = side_trace(b, base + WORD_POST, 1, step, rule.post_decay[0], nearest);
     let mut sent = w;
@@ -164,7 +187,7 @@ pub fn pre_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, ste
         let r2 = side_trace(b, pre, 2, step, rule.pre_decay[1], false);
         sent = triplet_depress(rule, w, o1, r2);
         store(b, base, sent);
-    } else {
+    } else if rule.kind == PLASTIC_DOPAMINE {
         let c = load(b, base + WORD_ELIGIBILITY);
         store(
             b,
@@ -191,4 +214,39 @@ pub fn sweep_step(b: &mut Buffers, base: usize, rule: &PlasticRule, n: f32) {
     let w = rounded(load(b, base) + rounded(c * drive));
     store(b, base, w.clamp(rule.w_min, rule.w_max));
     store(b, base + WORD_ELIGIBILITY, rounded(c * rule.m[2]));
+}
+
+/// One step of a Hebbian synapse; the shader's `sweep_hebbian`.
+pub fn sweep_hebbian(b: &mut Buffers, base: usize, rule: &PlasticRule, step: u32) {
+    let x = trace_at(
+        b.syn_state[base + WORD_PRE],
+        load(b, base + WORD_PRE + 1),
+        step,
+        rule.pre_decay[0],
+    );
+    let y = trace_at(
+        b.syn_state[base + WORD_POST],
+        load(b, base + WORD_POST + 1),
+        step,
+        rule.post_decay[0],
+    );
+    let w = load(b, base);
+    let hebb = rounded(rounded(x * y) - rounded(rule.c[1] * rounded(rounded(y * y) * w)));
+    let next = rounded(rounded(w + rounded(rule.c[0] * hebb)) - rounded(rule.c[2] * w));
+    store(b, base, next.clamp(rule.w_min, rule.w_max));
+}
+
+/// One step of synaptic scaling; the shader's `sweep_scaling`.
+pub fn sweep_scaling(b: &mut Buffers, base: usize, rule: &PlasticRule, step: u32) {
+    let y = trace_at(
+        b.syn_state[base + WORD_POST],
+        load(b, base + WORD_POST + 1),
+        step,
+        rule.post_decay[0],
+    );
+    let rate = rounded(y * rule.c[2]);
+    let w = load(b, base);
+    let error = rounded(1.0 - rounded(rate * rule.c[1]));
+    let next = rounded(w + rounded(rule.c[0] * rounded(w * error)));
+    store(b, base, next.clamp(rule.w_min, rule.w_max));
 }

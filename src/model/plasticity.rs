@@ -121,6 +121,43 @@ pub enum Plasticity {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         volume_transmitter: Option<String>,
     },
+    /// A generic Hebbian rule on traces (no NEST counterpart): with x and y the
+    /// presynaptic and postsynaptic traces (each spike adds 1; τ_pre, τ_post),
+    /// `dw/dt = eta (x y − alpha y² w) − gamma w` within `[w_min, w_max]`: plain
+    /// Hebbian growth, Oja's normalisation (`alpha`) and passive decay (`gamma`),
+    /// integrated by forward Euler once per step with the traces as they stand after
+    /// the step's spikes. `eta` and `gamma` in 1/ms.
+    HebbianSynapse {
+        eta: f64,
+        #[serde(default = "twenty")]
+        tau_pre: f64,
+        #[serde(default = "twenty")]
+        tau_post: f64,
+        #[serde(default)]
+        alpha: f64,
+        #[serde(default)]
+        gamma: f64,
+        #[serde(default)]
+        w_min: f64,
+        #[serde(default = "hundred")]
+        w_max: f64,
+    },
+    /// Homeostatic synaptic scaling (van Rossum, Bi & Turrigiano 2000): every weight
+    /// onto a neuron is scaled toward the neuron's target rate,
+    /// `dw/dt = w (1 − r / target_rate_hz) / tau_scaling`, where r is the
+    /// postsynaptic rate estimated by a spike trace with time constant `tau_rate`
+    /// (r = trace / tau_rate), within `[w_min, w_max]`; forward Euler once per step.
+    SynapticScaling {
+        target_rate_hz: f64,
+        #[serde(default = "default_tau_rate")]
+        tau_rate: f64,
+        #[serde(default = "default_tau_scaling")]
+        tau_scaling: f64,
+        #[serde(default)]
+        w_min: f64,
+        #[serde(default = "hundred")]
+        w_max: f64,
+    },
     /// NEST `tsodyks2_synapse`: Tsodyks–Markram short-term depression and
     /// facilitation. Each presynaptic spike, `h` ms after the previous one, first
     /// updates `x ← 1 + (x − x u − 1) e^(−h/τ_rec)` and `u ← U + u (1 − U) e^(−h/τ_fac)`,
@@ -175,6 +212,8 @@ impl Plasticity {
             } => "stdp_nn_symm_synapse",
             Plasticity::StdpTripletSynapse { .. } => "stdp_triplet_synapse",
             Plasticity::StdpDopamineSynapse { .. } => "stdp_dopamine_synapse",
+            Plasticity::HebbianSynapse { .. } => "hebbian_synapse",
+            Plasticity::SynapticScaling { .. } => "synaptic_scaling",
             Plasticity::Tsodyks2Synapse { .. } => "tsodyks2_synapse",
         }
     }
@@ -190,7 +229,9 @@ impl Plasticity {
             } else {
                 (w_max, 0.0)
             }),
-            Plasticity::StdpDopamineSynapse { w_min, w_max, .. } => Some((w_min, w_max)),
+            Plasticity::StdpDopamineSynapse { w_min, w_max, .. }
+            | Plasticity::HebbianSynapse { w_min, w_max, .. }
+            | Plasticity::SynapticScaling { w_min, w_max, .. } => Some((w_min, w_max)),
             Plasticity::Tsodyks2Synapse { .. } => None,
         }
     }
@@ -271,6 +312,36 @@ impl Plasticity {
                 ("w_min", w_min),
                 ("w_max", w_max),
             ],
+            Plasticity::HebbianSynapse {
+                eta,
+                tau_pre,
+                tau_post,
+                alpha,
+                gamma,
+                w_min,
+                w_max,
+            } => vec![
+                ("eta", eta),
+                ("tau_pre", tau_pre),
+                ("tau_post", tau_post),
+                ("alpha", alpha),
+                ("gamma", gamma),
+                ("w_min", w_min),
+                ("w_max", w_max),
+            ],
+            Plasticity::SynapticScaling {
+                target_rate_hz,
+                tau_rate,
+                tau_scaling,
+                w_min,
+                w_max,
+            } => vec![
+                ("target_rate_hz", target_rate_hz),
+                ("tau_rate", tau_rate),
+                ("tau_scaling", tau_scaling),
+                ("w_min", w_min),
+                ("w_max", w_max),
+            ],
             Plasticity::Tsodyks2Synapse {
                 u_se,
                 tau_rec,
@@ -297,6 +368,12 @@ fn default_lambda() -> f64 {
 }
 fn default_tau_rec() -> f64 {
     800.0
+}
+fn default_tau_rate() -> f64 {
+    1000.0
+}
+fn default_tau_scaling() -> f64 {
+    10_000.0
 }
 fn dopamine_a_minus() -> f64 {
     1.5

@@ -36,7 +36,7 @@ pub struct Config {
     /// Steps of spike lists kept for the postsynaptic side of plasticity: the longest
     /// plastic delay plus one (0 without plasticity).
     pub history_depth: u32,
-    /// Synapses of three-factor rules (one instance), swept every step.
+    /// Synapses of rules with a per-step part (one instance), swept every step.
     pub n_sweep: u32,
     /// Invocations that walk one (spike, delay) part of a transposed row in
     /// plastic_post (a power of two up to the workgroup size, near the parts' mean
@@ -254,6 +254,10 @@ pub const PLASTIC_TSODYKS2: u32 = 2;
 /// Three-factor: STDP pairings feed an eligibility trace; a neuromodulator turns it
 /// into weight change each step (`plastic_sweep`).
 pub const PLASTIC_DOPAMINE: u32 = 3;
+/// Trace-based Hebbian growth with Oja normalisation and decay, swept every step.
+pub const PLASTIC_HEBBIAN: u32 = 4;
+/// Homeostatic synaptic scaling toward a target rate, swept every step.
+pub const PLASTIC_SCALING: u32 = 5;
 
 /// `PlasticRule::modulator`: a level the host sets and the device holds, or a trace
 /// that decays with τ_n, driven by a population's spikes and what the host adds.
@@ -287,7 +291,8 @@ pub struct PlasticRule {
     pub w_max: f32,
     pub inv_w_max: f32,
     /// STDP: λ, α λ, μ₊, μ₋. Triplet: A₂₊, A₂₋, A₃₊, A₃₋. Tsodyks: U. Dopamine: A₊,
-    /// A₋, b.
+    /// A₋, b. Hebbian: η dt, α, γ dt. Scaling: dt/τ_scaling, 1/r_target (1/Hz),
+    /// 1000/τ_rate (Hz per unit of trace).
     pub c: [f32; 4],
     /// 2^k, the post population's fixed-point scale for this receptor.
     pub weight_scale: f32,

@@ -25,7 +25,7 @@ pub struct BufferSizes {
     /// postsynaptic side keeps (0: none).
     pub plastic: u64,
     pub plastic_rules: u64,
-    /// Synapses of three-factor rules.
+    /// Synapses of rules with a per-step part.
     pub sweep: u64,
     pub history_depth: u64,
     pub procedural: u64,
@@ -127,7 +127,11 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
             ),
             "plastic weights and traces per instance",
         ),
-        ("sweep_synapse", entry(s.sweep, 4), "three-factor synapses"),
+        (
+            "sweep_synapse",
+            entry(s.sweep, 4),
+            "synapses updated every step",
+        ),
         (
             "modulators",
             entry(
@@ -302,7 +306,12 @@ pub fn estimate(network: &Network) -> MemoryReport {
                 Some(rule) => {
                     plastic += count;
                     plastic_rules += 1;
-                    if matches!(rule, crate::model::Plasticity::StdpDopamineSynapse { .. }) {
+                    if matches!(
+                        rule,
+                        crate::model::Plasticity::StdpDopamineSynapse { .. }
+                            | crate::model::Plasticity::HebbianSynapse { .. }
+                            | crate::model::Plasticity::SynapticScaling { .. }
+                    ) {
                         sweep += count;
                     }
                     if rule.has_post_events() {

@@ -5,8 +5,8 @@
 
 use super::layout::PROPAGATE_WORKGROUP;
 use super::layout::{
-    PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_DOPAMINE, PLASTIC_STDP,
-    PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
+    PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_DOPAMINE, PLASTIC_HEBBIAN,
+    PLASTIC_SCALING, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
 };
 use super::DrawnSynapses;
 use crate::model::{Modulator, Pairing, Plasticity};
@@ -45,7 +45,8 @@ pub struct PlasticTable {
     pub projections: Vec<PlasticProjection>,
     /// The longest delay of a synapse that postsynaptic spikes change (0: none).
     pub max_post_delay: u32,
-    /// The synapses of three-factor rules, in table order: swept every step.
+    /// The synapses of rules with a per-step part (three-factor, Hebbian, scaling), in
+    /// table order: swept every step.
     pub sweep_synapse: Vec<u32>,
 }
 
@@ -128,7 +129,10 @@ impl PlasticTable {
         table.post_synapse = transposed.into_iter().map(|(_, _, s)| s).collect();
         for (s, &[_, word]) in table.synapse.iter().enumerate() {
             let rule = &mut table.rules[(word >> 16) as usize];
-            if rule.kind == PLASTIC_DOPAMINE {
+            if matches!(
+                rule.kind,
+                PLASTIC_DOPAMINE | PLASTIC_HEBBIAN | PLASTIC_SCALING
+            ) {
                 if rule.sweep_first == NEVER {
                     rule.sweep_first = table.sweep_synapse.len() as u32;
                 }
@@ -299,6 +303,40 @@ pub fn lower_rule(
                 Modulator::Level => MODULATOR_LEVEL,
             };
             (lowered.vt_first, lowered.vt_size) = volume.unwrap_or((0, 0));
+        }
+        Plasticity::HebbianSynapse {
+            eta,
+            tau_pre,
+            tau_post,
+            alpha,
+            gamma,
+            w_min,
+            w_max,
+        } => {
+            lowered.kind = PLASTIC_HEBBIAN;
+            lowered.pre_decay = [decay(tau_pre), 0.0];
+            lowered.post_decay = [decay(tau_post), 0.0];
+            lowered.w_min = w_min as f32;
+            lowered.w_max = w_max as f32;
+            lowered.c = [(eta * dt) as f32, alpha as f32, (gamma * dt) as f32, 0.0];
+        }
+        Plasticity::SynapticScaling {
+            target_rate_hz,
+            tau_rate,
+            tau_scaling,
+            w_min,
+            w_max,
+        } => {
+            lowered.kind = PLASTIC_SCALING;
+            lowered.post_decay = [decay(tau_rate), 0.0];
+            lowered.w_min = w_min as f32;
+            lowered.w_max = w_max as f32;
+            lowered.c = [
+                (dt / tau_scaling) as f32,
+                (1.0 / target_rate_hz) as f32,
+                (1000.0 / tau_rate) as f32,
+                0.0,
+            ];
         }
         Plasticity::Tsodyks2Synapse {
             u_se,
