@@ -1,5 +1,5 @@
 // The per-step part of plasticity: one invocation per synapse of a rule that has one
-// (three-factor, Hebbian, scaling) and instance. A three-factor synapse turns its
+// (three-factor, Hebbian, scaling, a custom rule's each_step) and instance. A three-factor synapse turns its
 // eligibility into weight change under the rule's neuromodulator and decays the
 // eligibility; Hebbian and scaling synapses move their weight by the traces as they
 // stand after the step's spikes. Each three-factor rule's modulator for the
@@ -42,6 +42,10 @@ fn main(
     }
     if (rule.kind == PLASTIC_SCALING) {
         sweep_scaling(base, rule, step);
+        return;
+    }
+    if (rule.kind >= PLASTIC_CUSTOM) {
+        sweep_custom(base, rule, step);
         return;
     }
     let at = (r * config.n_instances + instance) * MODULATOR_WORDS;

@@ -76,6 +76,11 @@ pub enum Error {
          the CPU reference cannot execute it"
     )]
     CustomModelOnCpu { model: String },
+    #[error(
+        "the custom plasticity rule `{rule}` is WGSL and runs only on the GPU backend; \
+         the CPU reference cannot execute it"
+    )]
+    CustomRuleOnCpu { rule: String },
     #[error("cannot write the outputs: {0}")]
     Output(String),
     #[error(

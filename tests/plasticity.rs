@@ -522,3 +522,88 @@ fn synaptic_scaling_drives_the_rate_to_its_target() {
         }
     }
 }
+
+fn custom_rule(
+    name: &str,
+    on_pre: &str,
+    on_post: &str,
+    each_step: &str,
+) -> neurodyn::model::CustomRule {
+    neurodyn::model::CustomRule {
+        name: name.into(),
+        parameters: [
+            ("a_plus".to_string(), 0.5),
+            ("a_minus".to_string(), 0.6),
+            ("scale".to_string(), 0.5),
+        ]
+        .into_iter()
+        .collect(),
+        variables: [("a".to_string(), 2.0), ("n_pre".to_string(), 0.0)]
+            .into_iter()
+            .collect(),
+        tau_pre: 20.0,
+        tau_post: 30.0,
+        on_pre: on_pre.into(),
+        on_post: on_post.into(),
+        each_step: each_step.into(),
+        w_min: 0.0,
+        w_max: 100.0,
+    }
+}
+
+#[test]
+fn a_custom_rule_in_wgsl_gives_its_stdp_window() {
+    let rule = custom_rule("pair", "w = w - a_minus * y;", "w = w + a_plus * x;", "");
+    let dts = [-50.0, -20.0, -5.0, 5.0, 20.0, 50.0];
+    let w0 = 10.0;
+    let weights = pair_weights(&[Plasticity::Custom(rule)], &dts, w0, Backend::Gpu);
+    for (k, &dt) in dts.iter().enumerate() {
+        let expected = if dt > 0.0 {
+            w0 + 0.5 * (-dt / 20.0f64).exp()
+        } else {
+            w0 - 0.6 * (dt / 30.0f64).exp()
+        };
+        let got = f64::from(weights[0][k]);
+        assert!(
+            (got - expected).abs() < 1e-5 * w0,
+            "Δt {dt}: {got} vs {expected}"
+        );
+    }
+}
+
+#[test]
+fn custom_rule_variables_parameters_and_each_step_work_and_errors_are_located() {
+    let counting = custom_rule(
+        "count",
+        "n_pre = n_pre + 1.0;",
+        "",
+        "w = rounded(n_pre * scale) + a;",
+    );
+    let times: Vec<f64> = (0..7).map(|k| 10.0 + 10.0 * f64::from(k)).collect();
+    let network = |rule: neurodyn::model::CustomRule| {
+        let mut net = Network::new(DT, 1);
+        net.add_population(source("pre", vec![times.clone()]));
+        net.add_population(source("post", vec![vec![]]));
+        net.add_projection(
+            Projection::from_list("pre", "post", &[(0, 0, 1.0, DELAY)], Receptor::Excitatory)
+                .with_plasticity(Plasticity::Custom(rule)),
+        );
+        net
+    };
+    let mut sim = Simulation::new(&network(counting.clone()), Backend::Gpu).unwrap();
+    sim.run_ms(100.0).unwrap();
+    assert_eq!(sim.weights(0).unwrap(), vec![7.0 * 0.5 + 2.0]);
+
+    match Simulation::new(&network(counting), Backend::Cpu) {
+        Err(neurodyn::Error::CustomRuleOnCpu { rule }) => assert_eq!(rule, "count"),
+        other => panic!("expected a refusal, got {:?}", other.err()),
+    }
+    let broken = custom_rule("broken", "\nw = w + nope;", "", "");
+    match Simulation::new(&network(broken), Backend::Gpu) {
+        Err(neurodyn::Error::Shader(e)) => {
+            assert_eq!(e.file, "custom rule `broken`, on_pre");
+            assert_eq!((e.line, e.column), (2, 9), "{e}");
+        }
+        other => panic!("expected a shader error, got {:?}", other.err()),
+    }
+}

@@ -431,3 +431,44 @@ fn plasticity_parameters_and_bounds_are_checked() {
         "set by the host",
     );
 }
+
+#[test]
+fn custom_rule_names_and_sizes_are_checked() {
+    let rule = |parameters: &[&str], variables: &[&str], code: &str| {
+        neurodyn::model::Plasticity::Custom(neurodyn::model::CustomRule {
+            name: "r".into(),
+            parameters: parameters.iter().map(|p| (p.to_string(), 1.0)).collect(),
+            variables: variables.iter().map(|v| (v.to_string(), 0.0)).collect(),
+            tau_pre: 20.0,
+            tau_post: 20.0,
+            on_pre: code.into(),
+            on_post: String::new(),
+            each_step: String::new(),
+            w_min: 0.0,
+            w_max: 1.0,
+        })
+    };
+    let plastic = |rule| {
+        let mut net = base();
+        net.add_projection(
+            Projection::new("E", "I", fixed_p(0.5), 0.5, 1.0, Receptor::Excitatory)
+                .with_plasticity(rule),
+        );
+        net
+    };
+    expect_one(
+        &plastic(rule(&["x"], &[], "w = w;")),
+        "projections[0] (E -> I).plasticity.parameters.x",
+        "generated",
+    );
+    expect_one(
+        &plastic(rule(&[], &["a", "b", "c", "d"], "w = w;")),
+        "projections[0] (E -> I).plasticity.variables",
+        "at most 3",
+    );
+    expect_one(
+        &plastic(rule(&[], &[], "  ")),
+        "projections[0] (E -> I).plasticity",
+        "no code",
+    );
+}

@@ -108,6 +108,26 @@ fn triplet_depress(rule: PlasticRule, w: f32, o1: f32, r2: f32) -> f32 {
     return sign(rule.w_max) * max(rounded(abs(w) - shrink), 0.0);
 }
 
+// A custom rule's synapse as (weight, variable 1, variable 2, variable 3): the words
+// its traces leave free.
+fn load_custom(base: u32) -> vec4<f32> {
+    return vec4<f32>(load_f32(base), load_f32(base + WORD_ELIGIBILITY), load_f32(base + WORD_PRE + 2u), load_f32(base + WORD_POST + 2u));
+}
+
+fn store_custom(base: u32, s: vec4<f32>) {
+    store_f32(base, s.x);
+    store_f32(base + WORD_ELIGIBILITY, s.y);
+    store_f32(base + WORD_PRE + 2u, s.z);
+    store_f32(base + WORD_POST + 2u, s.w);
+}
+
+// Moves a side's first trace only (a custom rule keeps a variable in the second).
+fn record_first(at: u32, step: u32, decay: f32) {
+    let k1 = side_trace(at, 1u, step, decay, false);
+    syn_state[at] = step;
+    store_f32(at + 1u, k1);
+}
+
 // Moves one side's record (words at `at`: last step, trace 1, trace 2) to an event
 // at `step`: each trace as it stands just before the event.
 fn record_event(at: u32, step: u32, decay: vec2<f32>, nearest: bool) {
@@ -123,6 +143,13 @@ fn record_event(at: u32, step: u32, decay: vec2<f32>, nearest: bool) {
 // presynaptic traces, then the postsynaptic record moves to this event.
 fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
     let base = synapse_base(instance, s);
+    if (rule.kind >= PLASTIC_CUSTOM) {
+        let x = side_trace(base + WORD_PRE, 1u, step, rule.pre_decay.x, false);
+        let y = side_trace(base + WORD_POST, 1u, step, rule.post_decay.x, false);
+        store_custom(base, custom_post_event(rule.kind - PLASTIC_CUSTOM, rule, load_custom(base), x, y, step));
+        record_first(base + WORD_POST, step, rule.post_decay.x);
+        return;
+    }
     let nearest = rule.nearest != 0u;
     let r1 = side_trace(base + WORD_PRE, 1u, step, rule.pre_decay.x, nearest);
     if (rule.kind == PLASTIC_STDP) {
@@ -144,6 +171,14 @@ fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
 fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
     let base = synapse_base(instance, s);
     let pre = base + WORD_PRE;
+    if (rule.kind >= PLASTIC_CUSTOM) {
+        let x = side_trace(pre, 1u, step, rule.pre_decay.x, false);
+        let y = side_trace(base + WORD_POST, 1u, step, rule.post_decay.x, false);
+        let updated = custom_pre_event(rule.kind - PLASTIC_CUSTOM, rule, load_custom(base), x, y, step);
+        store_custom(base, updated);
+        record_first(pre, step, rule.pre_decay.x);
+        return updated.x;
+    }
     let w = load_f32(base);
     if (rule.kind == PLASTIC_TSODYKS2) {
         let last = syn_state[pre];
@@ -225,4 +260,11 @@ fn sweep_scaling(base: u32, rule: PlasticRule, step: u32) {
     let error = rounded(1.0 - rounded(rate * rule.c.y));
     let next = rounded(w + rounded(rule.c.x * rounded(w * error)));
     store_f32(base, clamp(next, rule.w_min, rule.w_max));
+}
+
+// One step of a custom rule's `each_step`, with the traces after the step's spikes.
+fn sweep_custom(base: u32, rule: PlasticRule, step: u32) {
+    let x = trace_at(syn_state[base + WORD_PRE], load_f32(base + WORD_PRE + 1u), step, rule.pre_decay.x);
+    let y = trace_at(syn_state[base + WORD_POST], load_f32(base + WORD_POST + 1u), step, rule.post_decay.x);
+    store_custom(base, custom_step(rule.kind - PLASTIC_CUSTOM, rule, load_custom(base), x, y, step));
 }

@@ -26,11 +26,16 @@ pub(crate) struct CpuEngine {
 }
 
 impl CpuEngine {
-    /// Refuses plans with custom models: their WGSL cannot run here.
+    /// Refuses plans with custom models or rules: their WGSL cannot run here.
     pub fn new(plan: &Plan) -> Result<Self, Error> {
         if let Some(model) = plan.custom_models.first() {
             return Err(Error::CustomModelOnCpu {
                 model: model.name.clone(),
+            });
+        }
+        if let Some(rule) = plan.custom_rules.first() {
+            return Err(Error::CustomRuleOnCpu {
+                rule: rule.name.clone(),
             });
         }
         Ok(Self {

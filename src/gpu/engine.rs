@@ -8,9 +8,10 @@ use bytemuck::Pod;
 use wgpu::util::DeviceExt;
 
 use super::custom;
+use super::custom_rule;
 use super::device::{describe, GpuContext};
 use super::shaders::{
-    neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64,
+    neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
 };
 use crate::checkpoint::Snapshot;
 use crate::engine::{
@@ -371,7 +372,7 @@ impl GpuEngine {
                 kernel(
                     &ctx,
                     Stage::PropagatePlastic.name(),
-                    Stage::PropagatePlastic.files(),
+                    plastic_files(Stage::PropagatePlastic, plan),
                     [
                         &b.config,
                         &b.counters,
@@ -393,7 +394,7 @@ impl GpuEngine {
                 kernel(
                     &ctx,
                     Stage::PlasticPost.name(),
-                    Stage::PlasticPost.files(),
+                    plastic_files(Stage::PlasticPost, plan),
                     [
                         &b.config,
                         &b.counters,
@@ -414,7 +415,7 @@ impl GpuEngine {
                 kernel(
                     &ctx,
                     Stage::PlasticSweep.name(),
-                    Stage::PlasticSweep.files(),
+                    plastic_files(Stage::PlasticSweep, plan),
                     [
                         &b.config,
                         &b.counters,
@@ -972,6 +973,21 @@ impl Engine for GpuEngine {
     fn describe(&self) -> String {
         describe(&self.ctx.info)
     }
+}
+
+/// A plasticity stage's files with the plan's custom rules spliced in.
+fn plastic_files(stage: Stage, plan: &Plan) -> Vec<ShaderFile> {
+    stage
+        .files()
+        .into_iter()
+        .flat_map(|f| {
+            if f.path == PLASTICITY_CUSTOM.path && !plan.custom_rules.is_empty() {
+                custom_rule::generate(&plan.custom_rules, plan.dt_ms)
+            } else {
+                vec![f]
+            }
+        })
+        .collect()
 }
 
 /// Synapses per chunk of the synapse arrays: as many 4-byte entries as one storage

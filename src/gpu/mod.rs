@@ -2,6 +2,7 @@
 //! pipelines made from a `Plan`, and batched stepping with streamed readback.
 
 mod custom;
+mod custom_rule;
 mod device;
 mod engine;
 mod kernel;
@@ -9,11 +10,12 @@ mod memory;
 mod shaders;
 
 pub use custom::generate as custom_model_files;
+pub use custom_rule::generate as custom_rule_files;
 pub use device::{adapters, choose_adapter, describe, rank, GpuContext, MAX_BINDING_VAR};
 pub(crate) use engine::{check_memory, GpuEngine};
 pub use kernel::run_kernel;
 pub use memory::{device_memory, DEVICE_MEMORY_VAR};
 pub use shaders::{
     neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
-    FAULTS, MATH, MUL_HI, MUL_HI_INT64, RNG, ROUNDING,
+    FAULTS, MATH, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM, RNG, ROUNDING,
 };

@@ -55,8 +55,11 @@ pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
 pub const DELIVERY: ShaderFile = shader_file!("shaders/common/delivery.wgsl");
 /// Needs `config`, RNG, ROUNDING and MATH.
 pub const DRAWS: ShaderFile = shader_file!("shaders/common/draws.wgsl");
-/// Needs `config`, `syn_state`, ROUNDING and MATH.
+/// Needs `config`, `syn_state`, ROUNDING, MATH and PLASTICITY_CUSTOM.
 pub const PLASTICITY: ShaderFile = shader_file!("shaders/common/plasticity.wgsl");
+/// The entry points of user-written plasticity rules, empty; replaced by the rules'
+/// generated code (`gpu::custom_rule`) where a plan has some.
+pub const PLASTICITY_CUSTOM: ShaderFile = shader_file!("shaders/common/plasticity_custom.wgsl");
 /// Needs the including stage to declare `config`.
 pub const ROUNDING: ShaderFile = shader_file!("shaders/common/rounding.wgsl");
 
@@ -153,12 +156,18 @@ impl Stage {
                 ROUNDING,
                 MATH,
                 PLASTICITY,
+                PLASTICITY_CUSTOM,
                 DELIVERY,
                 self.file(),
             ],
-            Stage::PlasticPost | Stage::PlasticSweep => {
-                vec![LAYOUT, ROUNDING, MATH, PLASTICITY, self.file()]
-            }
+            Stage::PlasticPost | Stage::PlasticSweep => vec![
+                LAYOUT,
+                ROUNDING,
+                MATH,
+                PLASTICITY,
+                PLASTICITY_CUSTOM,
+                self.file(),
+            ],
             Stage::PropagatePrepare | Stage::Probe => vec![LAYOUT, self.file()],
         }
     }

@@ -61,8 +61,8 @@ fn default_receptors() -> Vec<String> {
 /// The most receptor ports a neuron model may have.
 pub const MAX_RECEPTOR_PORTS: usize = 4;
 
-/// Names a custom model may not declare: what the generated code defines around the
-/// snippets, the shader's own bindings and functions, and WGSL's keywords.
+/// Names a custom model may not declare besides `WGSL_WORDS`: what the generated code
+/// defines around the snippets and the shader's own bindings and functions.
 pub const RESERVED_NAMES: &[&str] = &[
     "dt",
     "neuron",
@@ -93,6 +93,11 @@ pub const RESERVED_NAMES: &[&str] = &[
     "main",
     "STATE_COUNT",
     "MAX_STATE",
+];
+
+/// WGSL's keywords and the type names the generated code uses: no declared name may
+/// be one.
+pub const WGSL_WORDS: &[&str] = &[
     "alias",
     "break",
     "case",
@@ -153,7 +158,11 @@ impl CustomNeuron {
                 .collect();
             for pair in words.windows(2) {
                 if matches!(pair[0], "let" | "var" | "const") {
-                    if let Some(reserved) = RESERVED_NAMES.iter().find(|n| **n == pair[1]) {
+                    if let Some(reserved) = RESERVED_NAMES
+                        .iter()
+                        .chain(WGSL_WORDS)
+                        .find(|n| **n == pair[1])
+                    {
                         return Some((snippet, reserved));
                     }
                 }

@@ -4,6 +4,7 @@
 
 pub mod brunel;
 mod custom;
+mod custom_rule;
 pub mod file;
 pub mod izhikevich2007;
 pub mod microcircuit;
@@ -14,6 +15,7 @@ mod validate;
 mod value;
 
 pub use custom::{CustomNeuron, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES};
+pub use custom_rule::{CustomRule, MAX_RULE_PARAMETERS, MAX_RULE_VARIABLES};
 pub use network::{
     Connectivity, Network, Population, Projection, Receptor, Recorder, Stimulus, Sweep,
 };

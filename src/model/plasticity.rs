@@ -14,6 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::CustomRule;
+
 /// How a plastic projection's synapses change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
@@ -158,6 +160,8 @@ pub enum Plasticity {
         #[serde(default = "hundred")]
         w_max: f64,
     },
+    /// A rule written in WGSL (`CustomRule`); GPU backend only.
+    Custom(CustomRule),
     /// NEST `tsodyks2_synapse`: Tsodyks–Markram short-term depression and
     /// facilitation. Each presynaptic spike, `h` ms after the previous one, first
     /// updates `x ← 1 + (x − x u − 1) e^(−h/τ_rec)` and `u ← U + u (1 − U) e^(−h/τ_fac)`,
@@ -215,6 +219,7 @@ impl Plasticity {
             Plasticity::HebbianSynapse { .. } => "hebbian_synapse",
             Plasticity::SynapticScaling { .. } => "synaptic_scaling",
             Plasticity::Tsodyks2Synapse { .. } => "tsodyks2_synapse",
+            Plasticity::Custom(_) => "custom",
         }
     }
 
@@ -232,6 +237,7 @@ impl Plasticity {
             Plasticity::StdpDopamineSynapse { w_min, w_max, .. }
             | Plasticity::HebbianSynapse { w_min, w_max, .. }
             | Plasticity::SynapticScaling { w_min, w_max, .. } => Some((w_min, w_max)),
+            Plasticity::Custom(ref rule) => Some((rule.w_min, rule.w_max)),
             Plasticity::Tsodyks2Synapse { .. } => None,
         }
     }
@@ -245,6 +251,8 @@ impl Plasticity {
     /// Whether postsynaptic spikes change the synapse (so the plan builds the
     /// transposed index for it).
     pub fn has_post_events(&self) -> bool {
+        // (A custom rule's `y` trace needs the postsynaptic events even without
+        // `on_post`.)
         !matches!(self, Plasticity::Tsodyks2Synapse { .. })
     }
 
@@ -347,6 +355,12 @@ impl Plasticity {
                 tau_rec,
                 tau_fac,
             } => vec![("U", u_se), ("tau_rec", tau_rec), ("tau_fac", tau_fac)],
+            Plasticity::Custom(ref rule) => vec![
+                ("tau_pre", rule.tau_pre),
+                ("tau_post", rule.tau_post),
+                ("w_min", rule.w_min),
+                ("w_max", rule.w_max),
+            ],
         }
     }
 }

@@ -471,7 +471,9 @@ impl<'a> Checker<'a> {
                         field: at.clone(),
                         reason: format!("`{name}` is not a WGSL identifier (letters, digits and _, not starting with a digit or __)"),
                     });
-                } else if RESERVED_NAMES.contains(&name.as_str()) {
+                } else if RESERVED_NAMES.contains(&name.as_str())
+                    || super::custom::WGSL_WORDS.contains(&name.as_str())
+                {
                     self.errors.push(ModelError::Impossible {
                         field: at.clone(),
                         reason: format!("`{name}` is reserved (the generated code or WGSL defines it); choose another name"),
@@ -890,6 +892,45 @@ impl<'a> Checker<'a> {
         }
     }
 
+    fn check_custom_rule(&mut self, field: &str, rule: &super::CustomRule) {
+        let mut seen: Vec<&String> = Vec::new();
+        for (kind, names, limit) in [
+            ("parameters", &rule.parameters, super::MAX_RULE_PARAMETERS),
+            ("variables", &rule.variables, super::MAX_RULE_VARIABLES),
+        ] {
+            if names.len() > limit {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.{kind}"),
+                    reason: format!("{} {kind}; a custom rule has at most {limit}", names.len()),
+                });
+            }
+            for (name, &value) in names {
+                let at = format!("{field}.{kind}.{name}");
+                if !super::CustomRule::is_free_name(name) || seen.contains(&name) {
+                    self.errors.push(ModelError::Impossible {
+                        field: at.clone(),
+                        reason: format!(
+                            "`{name}` must be a WGSL identifier not used by WGSL, the generated \
+                             code (w, x, y, dt, step, …) or another parameter or variable"
+                        ),
+                    });
+                }
+                seen.push(name);
+                self.finite(&at, value);
+            }
+        }
+        if rule
+            .snippets()
+            .iter()
+            .all(|(_, text)| text.trim().is_empty())
+        {
+            self.errors.push(ModelError::Impossible {
+                field: field.into(),
+                reason: "the rule has no code: give on_pre, on_post or each_step".into(),
+            });
+        }
+    }
+
     fn check_plasticity(&mut self, field: &str, projection: &super::Projection, rule: &Plasticity) {
         let rule_field = format!("{field}.plasticity");
         if projection.procedural {
@@ -921,6 +962,9 @@ impl<'a> Checker<'a> {
                 }
                 _ => self.non_negative(&at, value),
             }
+        }
+        if let Plasticity::Custom(custom) = rule {
+            self.check_custom_rule(&rule_field, custom);
         }
         if let Plasticity::StdpDopamineSynapse {
             volume_transmitter: Some(name),

@@ -258,6 +258,8 @@ pub const PLASTIC_DOPAMINE: u32 = 3;
 pub const PLASTIC_HEBBIAN: u32 = 4;
 /// Homeostatic synaptic scaling toward a target rate, swept every step.
 pub const PLASTIC_SCALING: u32 = 5;
+/// User rules in WGSL: `PLASTIC_CUSTOM + k` for the plan's k-th distinct custom rule.
+pub const PLASTIC_CUSTOM: u32 = 16;
 
 /// `PlasticRule::modulator`: a level the host sets and the device holds, or a trace
 /// that decays with τ_n, driven by a population's spikes and what the host adds.
@@ -292,7 +294,8 @@ pub struct PlasticRule {
     pub inv_w_max: f32,
     /// STDP: λ, α λ, μ₊, μ₋. Triplet: A₂₊, A₂₋, A₃₊, A₃₋. Tsodyks: U. Dopamine: A₊,
     /// A₋, b. Hebbian: η dt, α, γ dt. Scaling: dt/τ_scaling, 1/r_target (1/Hz),
-    /// 1000/τ_rate (Hz per unit of trace).
+    /// 1000/τ_rate (Hz per unit of trace). Custom: parameters 1–4 (5–8 in `m`), in
+    /// name order.
     pub c: [f32; 4],
     /// 2^k, the post population's fixed-point scale for this receptor.
     pub weight_scale: f32,

@@ -141,6 +141,8 @@ pub struct Plan {
     pub groups: Vec<KindGroup>,
     /// The distinct custom models, indexed by `NeuronKind::Custom`.
     pub custom_models: Vec<CustomNeuron>,
+    /// The distinct custom plasticity rules, indexed by `kind − PLASTIC_CUSTOM`.
+    pub custom_rules: Vec<crate::model::CustomRule>,
     /// The models' parameter blocks, addressed by `PopulationInfo::param_offset`.
     pub params: Vec<f32>,
     pub stimuli: Vec<StimulusParams>,
@@ -509,6 +511,7 @@ impl Plan {
             .iter()
             .map(|p| p.lower(n_neurons, post_scale(p.post_first, p.receptor)))
             .collect();
+        let mut custom_rules: Vec<crate::model::CustomRule> = Vec::new();
         let plastic = PlasticTable::build(
             n_neurons,
             plastic_drawn
@@ -528,9 +531,23 @@ impl Plan {
                         }
                         _ => None,
                     };
+                    let mut lowered =
+                        lower_rule(rule, dt, post_scale(post_first, receptor), volume);
+                    if let crate::model::Plasticity::Custom(custom) = rule {
+                        let index = custom_rules
+                            .iter()
+                            .position(|c| c == custom)
+                            .unwrap_or_else(|| {
+                                custom_rules.push(custom.clone());
+                                custom_rules.len() - 1
+                            });
+                        lowered.kind += index as u32;
+                    }
                     plastic::PendingPlastic {
                         projection,
-                        rule: lower_rule(rule, dt, post_scale(post_first, receptor), volume),
+                        swept: plastic::is_swept(rule),
+                        variables: plastic::initial_variables(rule),
+                        rule: lowered,
                         post_events: rule.has_post_events(),
                         pre_first,
                         post_first,
@@ -710,6 +727,7 @@ impl Plan {
             populations,
             groups,
             custom_models,
+            custom_rules,
             params,
             stimuli,
             synapses,

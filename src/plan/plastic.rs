@@ -5,8 +5,8 @@
 
 use super::layout::PROPAGATE_WORKGROUP;
 use super::layout::{
-    PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_DOPAMINE, PLASTIC_HEBBIAN,
-    PLASTIC_SCALING, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
+    PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_CUSTOM, PLASTIC_DOPAMINE,
+    PLASTIC_HEBBIAN, PLASTIC_SCALING, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
 };
 use super::DrawnSynapses;
 use crate::model::{Modulator, Pairing, Plasticity};
@@ -45,9 +45,12 @@ pub struct PlasticTable {
     pub projections: Vec<PlasticProjection>,
     /// The longest delay of a synapse that postsynaptic spikes change (0: none).
     pub max_post_delay: u32,
-    /// The synapses of rules with a per-step part (three-factor, Hebbian, scaling), in
-    /// table order: swept every step.
+    /// The synapses of rules with a per-step part (three-factor, Hebbian, scaling,
+    /// custom rules with `each_step`), in table order: swept every step.
     pub sweep_synapse: Vec<u32>,
+    /// Per rule: whether its synapses are swept, and its variables' initial values.
+    pub swept: Vec<bool>,
+    pub variables: Vec<[f32; 3]>,
 }
 
 /// A plastic projection drawn, before assembly: its rule lowered, synapses in global
@@ -56,6 +59,10 @@ pub struct PendingPlastic {
     pub projection: usize,
     pub rule: PlasticRule,
     pub post_events: bool,
+    /// Whether the rule has a per-step part (its synapses are swept every step).
+    pub swept: bool,
+    /// Initial values of a custom rule's variables (words 1, 4 and 7).
+    pub variables: [f32; 3],
     pub pre_first: u32,
     pub post_first: u32,
     pub receptor: u32,
@@ -111,6 +118,8 @@ impl PlasticTable {
                 ids.push(at);
             }
             table.rules.push(p.rule);
+            table.swept.push(p.swept);
+            table.variables.push(p.variables);
             table.projections.push(PlasticProjection {
                 projection: p.projection,
                 synapses: ids,
@@ -128,11 +137,9 @@ impl PlasticTable {
         }
         table.post_synapse = transposed.into_iter().map(|(_, _, s)| s).collect();
         for (s, &[_, word]) in table.synapse.iter().enumerate() {
-            let rule = &mut table.rules[(word >> 16) as usize];
-            if matches!(
-                rule.kind,
-                PLASTIC_DOPAMINE | PLASTIC_HEBBIAN | PLASTIC_SCALING
-            ) {
+            let r = (word >> 16) as usize;
+            let rule = &mut table.rules[r];
+            if table.swept[r] {
                 if rule.sweep_first == NEVER {
                     rule.sweep_first = table.sweep_synapse.len() as u32;
                 }
@@ -174,9 +181,35 @@ impl PlasticTable {
     pub fn initial_state(&self) -> Vec<u32> {
         self.weight
             .iter()
-            .flat_map(|w| [w.to_bits(), 0, NEVER, 0, 0, NEVER, 0, 0])
+            .zip(&self.synapse)
+            .flat_map(|(w, &[_, word])| {
+                let [a, b, c] = self.variables[(word >> 16) as usize].map(f32::to_bits);
+                [w.to_bits(), a, NEVER, 0, b, NEVER, 0, c]
+            })
             .collect()
     }
+}
+
+/// Whether `rule` has a per-step part.
+pub fn is_swept(rule: &Plasticity) -> bool {
+    match rule {
+        Plasticity::StdpDopamineSynapse { .. }
+        | Plasticity::HebbianSynapse { .. }
+        | Plasticity::SynapticScaling { .. } => true,
+        Plasticity::Custom(custom) => !custom.each_step.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// The initial values of a custom rule's variables, in name order (0 elsewhere).
+pub fn initial_variables(rule: &Plasticity) -> [f32; 3] {
+    let mut values = [0.0; 3];
+    if let Plasticity::Custom(custom) = rule {
+        for (slot, &v) in values.iter_mut().zip(custom.variables.values()) {
+            *slot = v as f32;
+        }
+    }
+    values
 }
 
 /// `rule` lowered for steps of `dt` ms onto a receptor whose fixed-point scale is
@@ -337,6 +370,22 @@ pub fn lower_rule(
                 (1000.0 / tau_rate) as f32,
                 0.0,
             ];
+        }
+        Plasticity::Custom(ref custom) => {
+            // The plan adds the rule's index among the distinct custom rules.
+            lowered.kind = PLASTIC_CUSTOM;
+            lowered.pre_decay = [decay(custom.tau_pre), 0.0];
+            lowered.post_decay = [decay(custom.tau_post), 0.0];
+            lowered.w_min = custom.w_min as f32;
+            lowered.w_max = custom.w_max as f32;
+            let values: Vec<f32> = custom.parameters.values().map(|&v| v as f32).collect();
+            for (k, &v) in values.iter().enumerate() {
+                if k < 4 {
+                    lowered.c[k] = v;
+                } else {
+                    lowered.m[k - 4] = v;
+                }
+            }
         }
         Plasticity::Tsodyks2Synapse {
             u_se,
