@@ -305,3 +305,35 @@ fn a_custom_model_can_declare_more_receptor_ports() {
         "{message}"
     );
 }
+
+#[test]
+fn an_adaptive_threshold_brings_the_rate_to_its_target() {
+    // models/intrinsic_plasticity.toml: the threshold rises by eta per spike and falls
+    // by eta · r_target · dt per step, so each neuron settles at 10 Hz whatever its
+    // drive; half the neurons start far below the fixed point, half far above.
+    let model =
+        neurodyn::model::file::load(std::path::Path::new("models/intrinsic_plasticity.toml"))
+            .unwrap();
+    let mut network = model.network;
+    let size = network.populations[0].size as usize;
+    let start: Vec<f64> = (0..size)
+        .map(|k| if k < size / 2 { 1.0 } else { 40.0 })
+        .collect();
+    network.populations[0] = network.populations[0]
+        .clone()
+        .with_initial("theta", Value::array(start));
+    let mut sim = Simulation::new(&network, Backend::Gpu).unwrap();
+    sim.run_ms(8_000.0).unwrap();
+    sim.drain_spikes();
+    sim.run_ms(4_000.0).unwrap();
+    let record = sim.spikes("N").unwrap();
+    for (half, range) in [("low", 0..size / 2), ("high", size / 2..size)] {
+        let spikes = record
+            .neurons
+            .iter()
+            .filter(|&&n| range.contains(&(n as usize)))
+            .count();
+        let rate = spikes as f64 / (size / 2) as f64 / 4.0;
+        assert!((rate - 10.0).abs() < 1.0, "{half} start: {rate} Hz");
+    }
+}
