@@ -132,6 +132,13 @@ fn cases(suite: Suite) -> Vec<Case> {
                 1000.0,
                 200_000,
             ),
+            case(
+                "izhikevich2006",
+                "Izhikevich 2006, 80,000 STDP synapses",
+                "izhikevich2006",
+                1000.0,
+                None,
+            ),
             microcircuit("microcircuit_0.1", "Microcircuit, scale 0.1", 0.1, false),
             microcircuit("microcircuit_1", "Microcircuit, full scale", 1.0, false),
             microcircuit(
