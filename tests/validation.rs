@@ -374,16 +374,18 @@ fn stdp(w_max: f64, tau_plus: f64) -> neurodyn::model::Plasticity {
     }
 }
 
+/// The base network with one E → I projection following `rule`.
+fn plastic(rule: neurodyn::model::Plasticity) -> Network {
+    let mut net = base();
+    net.add_projection(
+        Projection::new("E", "I", fixed_p(0.5), 0.5, 1.0, Receptor::Excitatory)
+            .with_plasticity(rule),
+    );
+    net
+}
+
 #[test]
 fn plasticity_parameters_and_bounds_are_checked() {
-    let plastic = |rule| {
-        let mut net = base();
-        net.add_projection(
-            Projection::new("E", "I", fixed_p(0.5), 0.5, 1.0, Receptor::Excitatory)
-                .with_plasticity(rule),
-        );
-        net
-    };
     expect_one(
         &plastic(stdp(1.0, -5.0)),
         "projections[0] (E -> I).plasticity.tau_plus",
@@ -447,14 +449,6 @@ fn custom_rule_names_and_sizes_are_checked() {
             w_min: 0.0,
             w_max: 1.0,
         })
-    };
-    let plastic = |rule| {
-        let mut net = base();
-        net.add_projection(
-            Projection::new("E", "I", fixed_p(0.5), 0.5, 1.0, Receptor::Excitatory)
-                .with_plasticity(rule),
-        );
-        net
     };
     expect_one(
         &plastic(rule(&["x"], &[], "w = w;")),

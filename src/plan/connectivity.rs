@@ -109,16 +109,8 @@ fn draw_pairs(
         } => {
             let mut chosen = Vec::with_capacity(k as usize);
             for j in 0..n_post {
-                chosen.clear();
-                while chosen.len() < k as usize {
-                    let i = rng.below(n_pre);
-                    if (!allow_autapses && same && i == j)
-                        || (!allow_multapses && chosen.contains(&i))
-                    {
-                        continue;
-                    }
-                    chosen.push(i);
-                }
+                let own = (!allow_autapses && same).then_some(j);
+                choose_partners(k, n_pre, own, allow_multapses, rng, &mut chosen);
                 for &i in &chosen {
                     push(i, j);
                 }
@@ -131,16 +123,8 @@ fn draw_pairs(
         } => {
             let mut chosen = Vec::with_capacity(k as usize);
             for i in 0..n_pre {
-                chosen.clear();
-                while chosen.len() < k as usize {
-                    let j = rng.below(n_post);
-                    if (!allow_autapses && same && i == j)
-                        || (!allow_multapses && chosen.contains(&j))
-                    {
-                        continue;
-                    }
-                    chosen.push(j);
-                }
+                let own = (!allow_autapses && same).then_some(i);
+                choose_partners(k, n_post, own, allow_multapses, rng, &mut chosen);
                 for &j in &chosen {
                     push(i, j);
                 }
@@ -171,6 +155,26 @@ fn draw_pairs(
         }
     }
     (pre, post)
+}
+
+/// `k` partners of one neuron drawn uniformly from `0..n` into `chosen`, skipping
+/// `forbidden` (the neuron itself, without autapses) and, without multapses, repeats.
+fn choose_partners(
+    k: u32,
+    n: u32,
+    forbidden: Option<u32>,
+    allow_multapses: bool,
+    rng: &mut HostStream,
+    chosen: &mut Vec<u32>,
+) {
+    chosen.clear();
+    while chosen.len() < k as usize {
+        let partner = rng.below(n);
+        if forbidden == Some(partner) || (!allow_multapses && chosen.contains(&partner)) {
+            continue;
+        }
+        chosen.push(partner);
+    }
 }
 
 /// `count` values of `value`, drawn in order from `rng` where random.
