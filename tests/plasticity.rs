@@ -607,3 +607,33 @@ fn custom_rule_variables_parameters_and_each_step_work_and_errors_are_located() 
         other => panic!("expected a shader error, got {:?}", other.err()),
     }
 }
+
+#[test]
+fn each_instance_of_an_ensemble_learns_on_its_own() {
+    // Two instances of a plastic network: instance 0 is the single network, weights
+    // included; instance 1 (its own Poisson input) ends with other weights.
+    let single = dopamine_network(dopamine(neurodyn::model::Modulator::Level, None));
+    let mut ensemble = single.clone();
+    ensemble.instances = 2;
+    let run = |net: &Network, backend: Backend| {
+        let mut sim = Simulation::new(net, backend).unwrap();
+        for b in 0..net.instances {
+            for p in [0, 1] {
+                sim.set_modulator(p, b, 0.05).unwrap();
+            }
+        }
+        sim.run_ms(1000.0).unwrap();
+        let weights: Vec<Vec<u32>> = (0..net.instances)
+            .map(|b| bits(&sim.instance_weights(0, b).unwrap()))
+            .collect();
+        let raster = sim.instance_spikes("E", 0).unwrap().clone();
+        (weights, raster)
+    };
+    let (one, one_raster) = run(&single, Backend::Gpu);
+    let (two, two_raster) = run(&ensemble, Backend::Gpu);
+    assert_eq!(two[0], one[0], "instance 0 differs from the single network");
+    assert_eq!(two_raster, one_raster);
+    assert_ne!(two[1], two[0], "instance 1 learned the same weights");
+    let (cpu, _) = run(&ensemble, Backend::Cpu);
+    assert_eq!(cpu, two, "GPU and CPU ensembles differ");
+}
