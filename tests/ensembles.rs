@@ -265,3 +265,34 @@ fn state_probes_sample_the_instance_they_name() {
     let e = neurodyn::Plan::new(&net).unwrap_err().to_string();
     assert!(e.contains("instance 3 does not exist"), "{e}");
 }
+
+#[test]
+fn a_weight_sweep_gives_each_instance_its_weight() {
+    // CUBA's I → E weight (projection 2) at four strengths: each instance's synapses
+    // carry its value, stronger inhibition silences E further, GPU equals CPU.
+    let values = vec![-0.1, -0.3, -0.6, -1.2];
+    let mut net = network(4);
+    net.sweeps.push(neurodyn::model::Sweep::Weight {
+        projection: 2,
+        values: values.clone(),
+    });
+    let mut records = Vec::new();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run(2000).unwrap();
+        for (b, &value) in values.iter().enumerate() {
+            let weights = sim.instance_weights(2, b as u32).unwrap();
+            assert!(weights.iter().all(|&w| w == value as f32), "instance {b}");
+        }
+        let counts: Vec<usize> = (0..4).map(|b| raster(&sim, b).len()).collect();
+        assert!(counts.windows(2).all(|w| w[0] > w[1]), "{counts:?}");
+        records.push((0..4).map(|b| raster(&sim, b)).collect::<Vec<_>>());
+    }
+    assert_eq!(records[0], records[1], "GPU and CPU differ");
+
+    // Only static stored projections can be swept this way.
+    let mut plastic = net.clone();
+    plastic.projections[2].procedural = true;
+    let e = neurodyn::Plan::new(&plastic).unwrap_err().to_string();
+    assert!(e.contains("static stored projection"), "{e}");
+}

@@ -139,6 +139,7 @@ const PLASTIC_TSODYKS2: u32 = 2u;
 const PLASTIC_DOPAMINE: u32 = 3u;
 const PLASTIC_HEBBIAN: u32 = 4u;
 const PLASTIC_SCALING: u32 = 5u;
+const PLASTIC_STATIC: u32 = 6u;
 const PLASTIC_CUSTOM: u32 = 16u;
 const MODULATOR_LEVEL: u32 = 1u;
 const MODULATOR_TRACE: u32 = 2u;

@@ -171,6 +171,9 @@ fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
 fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
     let base = synapse_base(instance, s);
     let pre = base + WORD_PRE;
+    if (rule.kind == PLASTIC_STATIC || rule.kind == PLASTIC_SCALING) {
+        return load_f32(base);
+    }
     if (rule.kind >= PLASTIC_CUSTOM) {
         let x = side_trace(pre, 1u, step, rule.pre_decay.x, false);
         let y = side_trace(base + WORD_POST, 1u, step, rule.post_decay.x, false);
@@ -197,9 +200,6 @@ fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
         store_f32(pre + 1u, u);
         store_f32(pre + 2u, x);
         return rounded(rounded(x * u) * w);
-    }
-    if (rule.kind == PLASTIC_SCALING) {
-        return w;
     }
     let nearest = rule.nearest != 0u;
     let o1 = side_trace(base + WORD_POST, 1u, step, rule.post_decay.x, nearest);

@@ -6,8 +6,8 @@ use super::arith::rounded;
 use super::buffers::Buffers;
 use super::math::{det_exp, det_log};
 use crate::plan::layout::{
-    PlasticRule, MODULATOR_LEVEL, NEVER, PLASTIC_DOPAMINE, PLASTIC_SCALING, PLASTIC_STDP,
-    PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, SYNAPSE_WORDS,
+    PlasticRule, MODULATOR_LEVEL, NEVER, PLASTIC_DOPAMINE, PLASTIC_SCALING, PLASTIC_STATIC,
+    PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, SYNAPSE_WORDS,
 };
 
 const WORD_ELIGIBILITY: usize = 1;
@@ -153,6 +153,9 @@ pub fn post_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, st
 pub fn pre_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, step: u32) -> f32 {
     let base = synapse_base(b, instance, s);
     let pre = base + WORD_PRE;
+    if rule.kind == PLASTIC_STATIC || rule.kind == PLASTIC_SCALING {
+        return load(b, base);
+    }
     let w = load(b, base);
     if rule.kind == PLASTIC_TSODYKS2 {
         let last = b.syn_state[pre];
@@ -173,9 +176,6 @@ pub fn pre_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, ste
         store(b, pre + 1, u);
         store(b, pre + 2, x);
         return rounded(rounded(x * u) * w);
-    }
-    if rule.kind == PLASTIC_SCALING {
-        return w;
     }
     let nearest = rule.nearest != 0;
     let o1 = side_trace(b, base + WORD_POST, 1, step, rule.post_decay[0], nearest);

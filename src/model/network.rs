@@ -49,6 +49,21 @@ pub enum Sweep {
     },
     /// The rate (Hz) of a Poisson stimulus, by its index in `stimuli`.
     PoissonRate { stimulus: usize, values: Vec<f64> },
+    /// The weight of every synapse of a static stored projection, by its index in
+    /// `projections` (replacing its `weight`). The projection keeps one weight per
+    /// synapse and instance on the device, as a plastic one does.
+    Weight { projection: usize, values: Vec<f64> },
+}
+
+impl Sweep {
+    /// One value per instance.
+    pub fn values(&self) -> &[f64] {
+        match self {
+            Sweep::Neuron { values, .. }
+            | Sweep::PoissonRate { values, .. }
+            | Sweep::Weight { values, .. } => values,
+        }
+    }
 }
 
 fn default_dt() -> f64 {
@@ -103,6 +118,23 @@ impl Network {
                         .neuron
                         .with_parameter(parameter, value)
                         .map_err(|e| format!("sweeps[{i}]: {e}"))?;
+                }
+                Sweep::Weight { projection, values } => {
+                    let value = *values
+                        .get(instance as usize)
+                        .ok_or_else(|| format!("sweeps[{i}]: no value for instance {instance}"))?;
+                    let p = network.projections.get_mut(*projection).ok_or_else(|| {
+                        format!("sweeps[{i}]: there is no projections[{projection}]")
+                    })?;
+                    if p.procedural || p.plasticity.is_some() {
+                        return Err(format!(
+                            "sweeps[{i}]: projections[{projection}] is procedural or plastic; a \
+                             weight sweep needs a static stored projection (set a plastic \
+                             projection's weights per instance with \
+                             Simulation::set_instance_weights)"
+                        ));
+                    }
+                    p.weight = Value::constant(value);
                 }
                 Sweep::PoissonRate { stimulus, values } => {
                     let value = *values

@@ -195,11 +195,7 @@ impl<'a> Checker<'a> {
     fn check_sweeps(&mut self) {
         let instances = self.network.instances;
         for (i, sweep) in self.network.sweeps.iter().enumerate() {
-            let values = match sweep {
-                super::Sweep::Neuron { values, .. } | super::Sweep::PoissonRate { values, .. } => {
-                    values
-                }
-            };
+            let values = sweep.values();
             if values.len() != instances as usize {
                 self.errors.push(ModelError::Impossible {
                     field: format!("sweeps[{i}].values"),

@@ -258,6 +258,8 @@ pub const PLASTIC_DOPAMINE: u32 = 3;
 pub const PLASTIC_HEBBIAN: u32 = 4;
 /// Homeostatic synaptic scaling toward a target rate, swept every step.
 pub const PLASTIC_SCALING: u32 = 5;
+/// A static projection with a weight per instance (a weight sweep): no updates.
+pub const PLASTIC_STATIC: u32 = 6;
 /// User rules in WGSL: `PLASTIC_CUSTOM + k` for the plan's k-th distinct custom rule.
 pub const PLASTIC_CUSTOM: u32 = 16;
 

@@ -283,8 +283,12 @@ pub fn estimate(network: &Network) -> MemoryReport {
     let (mut synapses, mut procedural, mut row_lengths) = (0f64, 0u64, 0u64);
     let (mut plastic, mut plastic_rules, mut history_depth) = (0f64, 0u64, 0u64);
     let mut sweep = 0f64;
-    for projection in &network.projections {
+    for (index, projection) in network.projections.iter().enumerate() {
         let (n_pre, n_post) = (size(&projection.pre), size(&projection.post));
+        // A swept weight is kept per synapse and instance, as a plastic one.
+        let weight_swept = network.sweeps.iter().any(
+            |s| matches!(s, crate::model::Sweep::Weight { projection, .. } if *projection == index),
+        );
         let delay_steps = match &projection.delay_ms {
             Value::Constant { value } => delay_to_steps(*value, network.dt_ms),
             value => (value.range().1 / network.dt_ms).round().max(1.0) as u32,
@@ -306,17 +310,16 @@ pub fn estimate(network: &Network) -> MemoryReport {
                 Some(rule) => {
                     plastic += count;
                     plastic_rules += 1;
-                    if matches!(
-                        rule,
-                        crate::model::Plasticity::StdpDopamineSynapse { .. }
-                            | crate::model::Plasticity::HebbianSynapse { .. }
-                            | crate::model::Plasticity::SynapticScaling { .. }
-                    ) {
+                    if super::plastic::is_swept(rule) {
                         sweep += count;
                     }
                     if rule.has_post_events() {
                         history_depth = history_depth.max(u64::from(delay_steps) + 1);
                     }
+                }
+                None if weight_swept => {
+                    plastic += count;
+                    plastic_rules += 1;
                 }
                 None => synapses += count,
             }

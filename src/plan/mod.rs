@@ -259,17 +259,19 @@ impl Plan {
             }
             let d = stored[index].take().expect("drawn");
             let receptor = projection.receptor.index() as u32;
-            // A plastic weight can grow to w_max.
+            // A plastic weight can grow to w_max; a swept one takes each instance's value.
+            let swept = weight_sweep(network, index);
             let w_max = projection
                 .plasticity
                 .as_ref()
-                .and_then(|r| r.largest_weight());
+                .and_then(|r| r.largest_weight())
+                .or_else(|| swept.map(|v| v.iter().fold(0f64, |m, w| m.max(w.abs()))));
             for (&j, &w) in d.post.iter().zip(&d.weight) {
                 bound[(receptor * n_neurons + firsts[post] + j) as usize] +=
                     w_max.unwrap_or(w).abs();
             }
             max_delay = max_delay.max(d.delay_steps.iter().copied().max().unwrap_or(1));
-            if projection.plasticity.is_some() {
+            if projection.plasticity.is_some() || swept.is_some() {
                 plastic_drawn.push((index, firsts[pre], firsts[post], receptor, d));
             } else {
                 drawn.push((firsts[pre], firsts[post], receptor, d));
@@ -517,10 +519,17 @@ impl Plan {
             plastic_drawn
                 .into_iter()
                 .map(|(projection, pre_first, post_first, receptor, drawn)| {
-                    let rule = network.projections[projection]
-                        .plasticity
-                        .as_ref()
-                        .expect("plastic");
+                    let scale = post_scale(post_first, receptor);
+                    let Some(rule) = network.projections[projection].plasticity.as_ref() else {
+                        let values = weight_sweep(network, projection).expect("swept");
+                        return plastic::PendingPlastic::weight_sweep(
+                            projection,
+                            values,
+                            scale,
+                            (pre_first, post_first, receptor),
+                            drawn,
+                        );
+                    };
                     let volume = match rule {
                         crate::model::Plasticity::StdpDopamineSynapse {
                             volume_transmitter: Some(name),
@@ -531,8 +540,7 @@ impl Plan {
                         }
                         _ => None,
                     };
-                    let mut lowered =
-                        lower_rule(rule, dt, post_scale(post_first, receptor), volume);
+                    let mut lowered = lower_rule(rule, dt, scale, volume);
                     if let crate::model::Plasticity::Custom(custom) = rule {
                         let index = custom_rules
                             .iter()
@@ -547,6 +555,7 @@ impl Plan {
                         projection,
                         swept: plastic::is_swept(rule),
                         variables: plastic::initial_variables(rule),
+                        instance_weights: None,
                         rule: lowered,
                         post_events: rule.has_post_events(),
                         pre_first,
@@ -766,9 +775,9 @@ impl Plan {
     /// Every instance's plastic synapse state at step 0, layout
     /// `[instance][synapse][word]`.
     pub fn initial_plastic_state(&self) -> Vec<u32> {
-        self.plastic
-            .initial_state()
-            .repeat(self.config.n_instances as usize)
+        (0..self.config.n_instances)
+            .flat_map(|b| self.plastic.initial_state(b))
+            .collect()
     }
 
     /// Words of the spike history of plasticity's postsynaptic side: counts and
@@ -957,6 +966,14 @@ fn draw_stored(
         drawn[index] = Some(d);
     }
     drawn
+}
+
+/// The values of a weight sweep of projection `index`, if one sweeps it.
+fn weight_sweep(network: &Network, index: usize) -> Option<&Vec<f64>> {
+    network.sweeps.iter().find_map(|s| match s {
+        crate::model::Sweep::Weight { projection, values } if *projection == index => Some(values),
+        _ => None,
+    })
 }
 
 /// Stream tag of per-neuron parameter draws (the third counter word; parameter k of a

@@ -6,10 +6,12 @@
 use super::layout::PROPAGATE_WORKGROUP;
 use super::layout::{
     PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_CUSTOM, PLASTIC_DOPAMINE,
-    PLASTIC_HEBBIAN, PLASTIC_SCALING, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
+    PLASTIC_HEBBIAN, PLASTIC_SCALING, PLASTIC_STATIC, PLASTIC_STDP, PLASTIC_STDP_TRIPLET,
+    PLASTIC_TSODYKS2,
 };
 use super::DrawnSynapses;
 use crate::model::{Modulator, Pairing, Plasticity};
+use bytemuck::Zeroable;
 
 /// The most plastic projections a network may have: a synapse's delay and rule
 /// share one word, `delay | rule << 16`.
@@ -48,9 +50,11 @@ pub struct PlasticTable {
     /// The synapses of rules with a per-step part (three-factor, Hebbian, scaling,
     /// custom rules with `each_step`), in table order: swept every step.
     pub sweep_synapse: Vec<u32>,
-    /// Per rule: whether its synapses are swept, and its variables' initial values.
+    /// Per rule: whether its synapses are swept, its variables' initial values, and
+    /// a weight sweep's value per instance.
     pub swept: Vec<bool>,
     pub variables: Vec<[f32; 3]>,
+    pub instance_weights: Vec<Option<Vec<f32>>>,
 }
 
 /// A plastic projection drawn, before assembly: its rule lowered, synapses in global
@@ -63,10 +67,41 @@ pub struct PendingPlastic {
     pub swept: bool,
     /// Initial values of a custom rule's variables (words 1, 4 and 7).
     pub variables: [f32; 3],
+    /// A weight sweep's value for each instance (replacing the drawn weights).
+    pub instance_weights: Option<Vec<f32>>,
     pub pre_first: u32,
     pub post_first: u32,
     pub receptor: u32,
     pub drawn: DrawnSynapses,
+}
+
+impl PendingPlastic {
+    /// A static projection whose weight is swept: its synapses keep a weight per
+    /// instance (`values`) and never change; (pre first, post first, receptor).
+    pub fn weight_sweep(
+        projection: usize,
+        values: &[f64],
+        scale_log2: i32,
+        (pre_first, post_first, receptor): (u32, u32, u32),
+        drawn: DrawnSynapses,
+    ) -> Self {
+        let mut rule = PlasticRule::zeroed();
+        rule.kind = PLASTIC_STATIC;
+        rule.weight_scale = 2f64.powi(scale_log2) as f32;
+        rule.sweep_first = NEVER;
+        Self {
+            projection,
+            rule,
+            post_events: false,
+            swept: false,
+            variables: [0.0; 3],
+            instance_weights: Some(values.iter().map(|&v| v as f32).collect()),
+            pre_first,
+            post_first,
+            receptor,
+            drawn,
+        }
+    }
 }
 
 impl PlasticTable {
@@ -120,6 +155,7 @@ impl PlasticTable {
             table.rules.push(p.rule);
             table.swept.push(p.swept);
             table.variables.push(p.variables);
+            table.instance_weights.push(p.instance_weights);
             table.projections.push(PlasticProjection {
                 projection: p.projection,
                 synapses: ids,
@@ -175,15 +211,19 @@ impl PlasticTable {
             .min(PROPAGATE_WORKGROUP)
     }
 
-    /// The state of every synapse of one instance at step 0, as stored (`SYNAPSE_WORDS`
+    /// The state of every synapse of `instance` at step 0, as stored (`SYNAPSE_WORDS`
     /// words each: weight, eligibility, then per side the last event's step and two
     /// traces).
-    pub fn initial_state(&self) -> Vec<u32> {
+    pub fn initial_state(&self, instance: u32) -> Vec<u32> {
         self.weight
             .iter()
             .zip(&self.synapse)
-            .flat_map(|(w, &[_, word])| {
-                let [a, b, c] = self.variables[(word >> 16) as usize].map(f32::to_bits);
+            .flat_map(|(&w, &[_, word])| {
+                let r = (word >> 16) as usize;
+                let w = self.instance_weights[r]
+                    .as_ref()
+                    .map_or(w, |values| values[instance as usize]);
+                let [a, b, c] = self.variables[r].map(f32::to_bits);
                 [w.to_bits(), a, NEVER, 0, b, NEVER, 0, c]
             })
             .collect()
