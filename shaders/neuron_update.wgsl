@@ -22,6 +22,8 @@
 @group(0) @binding(8) var<storage, read_write> ring: array<i32>;
 // [0, neurons × instances): this step's spike list; then the batch's recording.
 @group(0) @binding(9) var<storage, read_write> spikes: array<u32>;
+// Intrinsic plasticity's bias current per (instance, neuron).
+@group(0) @binding(10) var<storage, read_write> bias: array<f32>;
 
 fn population_of(neuron: u32) -> u32 {
     var found = kind.first_pop;
@@ -93,8 +95,20 @@ fn main(
     for (var v = 0u; v < STATE_COUNT; v = v + 1u) {
         s[v] = state[at + v * stride];
     }
+    // Intrinsic plasticity: the homeostatic bias joins the external input.
+    let homeostatic = p.ip_eta != 0.0;
+    if (homeostatic) {
+        current = rounded(current + bias[gid]);
+    }
     var r = refractory[gid];
     let spiked = neuron_step(&s, &r, p, synaptic, current, neuron - p.first, step);
+    if (homeostatic) {
+        var next = rounded(bias[gid] + p.ip_step);
+        if (spiked) {
+            next = rounded(next - p.ip_eta);
+        }
+        bias[gid] = next;
+    }
     var nonfinite = false;
     for (var v = 0u; v < STATE_COUNT; v = v + 1u) {
         state[at + v * stride] = s[v];

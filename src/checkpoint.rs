@@ -6,7 +6,7 @@
 //!
 //! Format (little-endian): `NEURODYN`, version (u32), model hash (u64, FNV-1a of the
 //! model's JSON), step (u64), the counters (`Counters`), then state (f32),
-//! refractory counters (u32), input ring (i32), plastic synapse state (u32 words:
+//! refractory counters (u32), intrinsic-plasticity biases (f32), input ring (i32), plastic synapse state (u32 words:
 //! weights and traces), the plasticity spike history (u32) and the rules'
 //! neuromodulators (u32 words) as length-prefixed arrays, then an FNV-1a checksum (u64) of everything before it.
 
@@ -19,7 +19,7 @@ use crate::plan::layout::Counters;
 
 const MAGIC: &[u8; 8] = b"NEURODYN";
 /// Version of the checkpoint format; files of another version are refused.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,8 @@ pub struct Snapshot {
     /// Layout `[variable][instance][neuron]` per kernel group, as the plan's.
     pub state: Vec<f32>,
     pub refractory: Vec<u32>,
+    /// Intrinsic plasticity's bias current per (instance, neuron).
+    pub bias: Vec<f32>,
     pub ring: Vec<i32>,
     /// Plastic synapses, layout `[instance][synapse][word]` (weights and traces).
     pub syn_state: Vec<u32>,
@@ -61,6 +63,7 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
         64 + 4
             * (snapshot.state.len()
                 + snapshot.refractory.len()
+                + snapshot.bias.len()
                 + snapshot.ring.len()
                 + snapshot.syn_state.len()
                 + snapshot.history.len()
@@ -77,6 +80,7 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
     };
     array(bytemuck::cast_slice(&snapshot.state));
     array(bytemuck::cast_slice(&snapshot.refractory));
+    array(bytemuck::cast_slice(&snapshot.bias));
     array(bytemuck::cast_slice(&snapshot.ring));
     array(bytemuck::cast_slice(&snapshot.syn_state));
     array(bytemuck::cast_slice(&snapshot.history));
@@ -149,6 +153,7 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
     };
     let state = bytemuck::pod_collect_to_vec(&array()?);
     let refractory = bytemuck::pod_collect_to_vec(&array()?);
+    let bias = bytemuck::pod_collect_to_vec(&array()?);
     let ring = bytemuck::pod_collect_to_vec(&array()?);
     let syn_state = bytemuck::pod_collect_to_vec(&array()?);
     let history = bytemuck::pod_collect_to_vec(&array()?);
@@ -159,6 +164,7 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
             counters,
             state,
             refractory,
+            bias,
             ring,
             syn_state,
             history,

@@ -101,6 +101,7 @@ impl Simulation {
         let expected = (
             sim.plan.initial_state.len(),
             sim.plan.initial_refractory.len(),
+            sim.plan.initial_refractory.len(),
             sim.plan.ring_len() as usize,
             sim.plan.initial_plastic_state().len(),
             sim.plan.history_len() as usize,
@@ -109,6 +110,7 @@ impl Simulation {
         let found = (
             snapshot.state.len(),
             snapshot.refractory.len(),
+            snapshot.bias.len(),
             snapshot.ring.len(),
             snapshot.syn_state.len(),
             snapshot.history.len(),
@@ -118,7 +120,8 @@ impl Simulation {
             return Err(Error::Checkpoint {
                 path: path.display().to_string(),
                 reason: format!(
-                    "its buffers (state, refractory, ring, plastic state, history, modulators: {found:?}) \
+                    "its buffers (state, refractory, bias, ring, plastic state, history, modulators: \
+                     {found:?}) \
                      do not fit this model's \
                      {expected:?}"
                 ),

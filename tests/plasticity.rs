@@ -637,3 +637,52 @@ fn each_instance_of_an_ensemble_learns_on_its_own() {
     let (cpu, _) = run(&ensemble, Backend::Cpu);
     assert_eq!(cpu, two, "GPU and CPU ensembles differ");
 }
+
+#[test]
+fn intrinsic_plasticity_brings_each_neuron_to_its_target_rate() {
+    // Two LIF populations driven far below and far above their 10 Hz target, and two
+    // Izhikevich ones likewise: each neuron's homeostatic bias brings it to the target.
+    let mut net = Network::new(0.1, 2);
+    let lif = |i_offset| {
+        NeuronModel::IafPscExp(neurodyn::IafPscExp {
+            i_offset,
+            ..Default::default()
+        })
+    };
+    let izhikevich = |i_offset| {
+        NeuronModel::Izhikevich(neurodyn::Izhikevich {
+            i_offset,
+            ..Default::default()
+        })
+    };
+    for (name, model, eta) in [
+        ("lif_low", lif(0.3), 0.01),
+        ("lif_high", lif(2.5), 0.01),
+        ("izh_low", izhikevich(0.0), 0.2),
+        ("izh_high", izhikevich(30.0), 0.2),
+    ] {
+        net.add_population(Population::new(name, 20, model).with_intrinsic_plasticity(eta, 10.0));
+        net.add_stimulus(neurodyn::Stimulus::Poisson {
+            target: name.into(),
+            rate_hz: 500.0,
+            weight: if name.starts_with("lif") { 0.05 } else { 0.5 },
+            receptor: Receptor::Excitatory,
+            start_ms: 0.0,
+            stop_ms: None,
+        });
+        net.record_spikes(name);
+    }
+    let mut rasters = Vec::new();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run_ms(12_000.0).unwrap();
+        sim.drain_spikes();
+        sim.run_ms(4_000.0).unwrap();
+        for name in ["lif_low", "lif_high", "izh_low", "izh_high"] {
+            let rate = sim.spikes(name).unwrap().mean_rate_hz();
+            assert!((rate - 10.0).abs() < 1.0, "{name}: {rate} Hz");
+        }
+        rasters.push(sim.spike_records().to_vec());
+    }
+    assert_eq!(rasters[0], rasters[1], "GPU and CPU differ");
+}

@@ -140,7 +140,7 @@ fn main() {
     check_struct(
         &module,
         "PopulationInfo",
-        members!(PopulationInfo: first, size, stim_first, stim_count, param_offset, refractory_steps, record, param_stride, input_unit),
+        members!(PopulationInfo: first, size, stim_first, stim_count, param_offset, refractory_steps, record, param_stride, input_unit, ip_eta, ip_step),
         size_of::<PopulationInfo>(),
     );
     check_struct(

@@ -52,6 +52,8 @@ struct PopulationInfo {
     record: u32,
     param_stride: u32,
     input_unit: array<f32, MAX_RECEPTORS>,
+    ip_eta: f32,
+    ip_step: f32,
 }
 
 struct KindInfo {

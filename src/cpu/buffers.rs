@@ -17,6 +17,8 @@ pub struct Buffers {
     pub stimuli: Vec<StimulusParams>,
     pub state: Vec<f32>,
     pub refractory: Vec<u32>,
+    /// Intrinsic plasticity's bias current per (instance, neuron).
+    pub bias: Vec<f32>,
     pub ring: Vec<i32>,
     /// This step's spike list, then the batch's recorded spikes.
     pub spikes: Vec<u32>,
@@ -63,6 +65,7 @@ impl Buffers {
             stimuli: plan.stimuli.clone(),
             state: plan.initial_state.clone(),
             refractory: plan.initial_refractory.clone(),
+            bias: vec![0.0; n],
             ring: vec![0; plan.ring_len() as usize],
             spikes: vec![0; n + plan.config.record_capacity as usize],
             step_ends: vec![0; plan.batch_steps as usize],

@@ -118,6 +118,7 @@ impl Engine for CpuEngine {
             counters: b.counters,
             state: b.state.clone(),
             refractory: b.refractory.clone(),
+            bias: b.bias.clone(),
             ring: b.ring.clone(),
             syn_state: b.syn_state.clone(),
             history: b.history.clone(),
@@ -130,6 +131,7 @@ impl Engine for CpuEngine {
         b.counters = snapshot.counters;
         b.state.clone_from(&snapshot.state);
         b.refractory.clone_from(&snapshot.refractory);
+        b.bias.clone_from(&snapshot.bias);
         b.ring.clone_from(&snapshot.ring);
         b.syn_state.clone_from(&snapshot.syn_state);
         b.history.clone_from(&snapshot.history);

@@ -80,6 +80,10 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
     for (v, value) in s.iter_mut().enumerate().take(count) {
         *value = b.state[at + v * stride];
     }
+    let homeostatic = p.ip_eta != 0.0;
+    if homeostatic {
+        current = rounded(current + b.bias[gid as usize]);
+    }
     let mut r = b.refractory[gid as usize];
     let step_input = StepInput {
         params: &b.params,
@@ -90,6 +94,13 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
         step,
     };
     let spiked = neuron_step(group.kind, &mut s, &mut r, &step_input);
+    if homeostatic {
+        let mut next = rounded(b.bias[gid as usize] + p.ip_step);
+        if spiked {
+            next = rounded(next - p.ip_eta);
+        }
+        b.bias[gid as usize] = next;
+    }
     let mut nonfinite = false;
     for (v, value) in s.iter().enumerate().take(count) {
         b.state[at + v * stride] = *value;

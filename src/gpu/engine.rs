@@ -36,6 +36,7 @@ struct Buffers {
     stimuli: wgpu::Buffer,
     state: wgpu::Buffer,
     refractory: wgpu::Buffer,
+    bias: wgpu::Buffer,
     ring: wgpu::Buffer,
     spikes: wgpu::Buffer,
     dispatch: wgpu::Buffer,
@@ -239,6 +240,7 @@ impl GpuEngine {
             stimuli: init("stimuli", cast(&plan.stimuli), STORAGE),
             state: init("state", cast(&plan.initial_state), STORAGE),
             refractory: init("refractory", cast(&plan.initial_refractory), STORAGE),
+            bias: zeroed("bias", STORAGE),
             ring: zeroed("ring", STORAGE),
             spikes: zeroed("spikes", STORAGE),
             dispatch: zeroed("dispatch", STORAGE | wgpu::BufferUsages::INDIRECT),
@@ -292,6 +294,7 @@ impl GpuEngine {
                     b.refractory.as_entire_binding(),
                     b.ring.as_entire_binding(),
                     b.spikes.as_entire_binding(),
+                    b.bias.as_entire_binding(),
                 ];
                 let invocations = g.info.size * plan.config.n_instances;
                 let files = match g.kind {
@@ -893,6 +896,16 @@ impl Engine for GpuEngine {
                 self.plan.initial_state.len(),
             )),
             refractory: bytemuck::pod_collect_to_vec(&words(self.download(&b.refractory)?, n)),
+            bias: if self
+                .plan
+                .buffers
+                .iter()
+                .any(|p| p.name == "bias" && p.bytes >= 4 * n as u64)
+            {
+                bytemuck::pod_collect_to_vec(&words(self.download(&b.bias)?, n))
+            } else {
+                vec![0.0; n]
+            },
             ring: bytemuck::pod_collect_to_vec(&words(
                 self.download(&b.ring)?,
                 self.plan.ring_len() as usize,
@@ -920,6 +933,9 @@ impl Engine for GpuEngine {
         queue.write_buffer(&b.counters, 0, bytes_of(&snapshot.counters));
         queue.write_buffer(&b.state, 0, cast(&snapshot.state));
         queue.write_buffer(&b.refractory, 0, cast(&snapshot.refractory));
+        if b.bias.size() >= 4 * snapshot.bias.len() as u64 {
+            queue.write_buffer(&b.bias, 0, cast(&snapshot.bias));
+        }
         queue.write_buffer(&b.ring, 0, cast(&snapshot.ring));
         queue.write_buffer(&b.plastic_state, 0, cast(&snapshot.syn_state));
         queue.write_buffer(&b.history, 0, cast(&snapshot.history));

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Network, NeuronModel, Population, Projection, Recorder, Stimulus, Sweep, Value,
-    NEURON_MODEL_NAMES,
+    IntrinsicPlasticity, Network, NeuronModel, Population, Projection, Recorder, Stimulus, Sweep,
+    Value, NEURON_MODEL_NAMES,
 };
 
 /// A model file as written.
@@ -72,6 +72,9 @@ pub struct PopulationEntry {
     /// Parameters with a value per neuron, e.g. `{ tau_m = { distribution = "normal", mean = 20.0, sd = 2.0 } }`.
     #[serde(default)]
     pub heterogeneous: BTreeMap<String, Value>,
+    /// Homeostatic intrinsic plasticity, e.g. `{ eta = 0.01, target_rate_hz = 5.0 }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intrinsic_plasticity: Option<IntrinsicPlasticity>,
 }
 
 /// A problem with a model file, located where possible.
@@ -211,6 +214,7 @@ impl ModelFile {
                 neuron,
                 initial: p.initial.clone(),
                 heterogeneous: p.heterogeneous.clone(),
+                intrinsic_plasticity: p.intrinsic_plasticity.clone(),
             });
         }
         network.projections = self.projections.clone();

@@ -17,7 +17,8 @@ mod value;
 pub use custom::{CustomNeuron, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES};
 pub use custom_rule::{CustomRule, MAX_RULE_PARAMETERS, MAX_RULE_VARIABLES};
 pub use network::{
-    Connectivity, Network, Population, Projection, Receptor, Recorder, Stimulus, Sweep,
+    Connectivity, IntrinsicPlasticity, Network, Population, Projection, Receptor, Recorder,
+    Stimulus, Sweep,
 };
 pub use neuron::{
     AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,

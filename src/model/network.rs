@@ -218,6 +218,24 @@ pub struct Population {
     /// cost memory per neuron. Not `tau_refrac` or `v_rest`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub heterogeneous: BTreeMap<String, Value>,
+    /// Homeostatic intrinsic plasticity of every neuron (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intrinsic_plasticity: Option<IntrinsicPlasticity>,
+}
+
+/// Intrinsic plasticity: each neuron carries a homeostatic bias current (the model's
+/// input unit: nA, or mV/ms for `izhikevich`), added to its external input, that
+/// moves its rate toward `target_rate_hz` by integral control — every step the bias
+/// rises by `eta · target_rate_hz · dt` and every spike lowers it by `eta`, so it
+/// settles where the neuron fires at the target rate whatever its drive (Desai et al.
+/// 1999; for the integrate-and-fire models a bias I acts as a threshold lowered by
+/// R·I). The bias starts at 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntrinsicPlasticity {
+    /// Change of the bias per spike (nA).
+    pub eta: f64,
+    pub target_rate_hz: f64,
 }
 
 impl Population {
@@ -229,12 +247,22 @@ impl Population {
             neuron,
             initial: BTreeMap::new(),
             heterogeneous: BTreeMap::new(),
+            intrinsic_plasticity: None,
         }
     }
 
     /// Sets the initial membrane potential (mV).
     pub fn with_initial_v(mut self, v: Value) -> Self {
         self.initial.insert("v".into(), v);
+        self
+    }
+
+    /// Gives every neuron homeostatic intrinsic plasticity (see `IntrinsicPlasticity`).
+    pub fn with_intrinsic_plasticity(mut self, eta: f64, target_rate_hz: f64) -> Self {
+        self.intrinsic_plasticity = Some(IntrinsicPlasticity {
+            eta,
+            target_rate_hz,
+        });
         self
     }
 

@@ -275,6 +275,23 @@ impl<'a> Checker<'a> {
 
     fn check_population(&mut self, index: usize, population: &Population) {
         self.check_heterogeneous(index, population);
+        if let Some(ip) = &population.intrinsic_plasticity {
+            let field = format!("populations[{}].intrinsic_plasticity", population.name);
+            self.non_negative(&format!("{field}.eta"), ip.eta);
+            self.positive(&format!("{field}.target_rate_hz"), ip.target_rate_hz);
+            if matches!(
+                population.neuron,
+                NeuronModel::SpikeSourceArray(_) | NeuronModel::ParrotNeuron(_)
+            ) {
+                self.errors.push(ModelError::Impossible {
+                    field,
+                    reason: format!(
+                        "a {} has no input for a bias current to act on",
+                        population.neuron.name()
+                    ),
+                });
+            }
+        }
         let field = format!("populations[{}]", population.name);
         if population.name.is_empty() {
             self.errors.push(ModelError::Impossible {

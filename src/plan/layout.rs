@@ -120,6 +120,10 @@ pub struct PopulationInfo {
     pub param_stride: u32,
     /// 2^-k: converts the fixed-point input of each receptor port to the model's unit.
     pub input_unit: [f32; MAX_RECEPTORS],
+    /// Intrinsic plasticity: the bias current's fall per spike and rise per step
+    /// (both 0 without it).
+    pub ip_eta: f32,
+    pub ip_step: f32,
 }
 
 /// The neurons one neuron kernel updates: all populations of one model, which the

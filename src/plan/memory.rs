@@ -19,6 +19,8 @@ pub struct BufferSizes {
     pub stimuli: u64,
     pub state: u64,
     pub ring: u64,
+    /// Whether a population has intrinsic plasticity (a bias per neuron).
+    pub intrinsic_plasticity: bool,
     pub record_capacity: u64,
     pub synapses: u64,
     /// Plastic synapses (one instance) and the steps of spike lists their
@@ -69,6 +71,11 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
         ),
         ("state", entry(s.state, 4), "neuron state variables"),
         ("refractory", entry(n, 4), "refractory steps left"),
+        (
+            "bias",
+            entry(if s.intrinsic_plasticity { n } else { 0 }, 4),
+            "intrinsic plasticity's bias currents",
+        ),
         ("ring", entry(s.ring, 4), "delayed fixed-point input"),
         (
             "spikes",
@@ -380,6 +387,10 @@ pub fn estimate(network: &Network) -> MemoryReport {
             .sum::<u64>()
             * instances,
         ring: (max_delay + 1) * receptors * neurons * instances,
+        intrinsic_plasticity: network
+            .populations
+            .iter()
+            .any(|p| p.intrinsic_plasticity.is_some()),
         record_capacity: (recorded * batch_steps).max(1),
         synapses: synapses.round() as u64,
         plastic: plastic.round() as u64,

@@ -428,6 +428,14 @@ impl Plan {
                 record: u32::from(record_spikes),
                 param_stride,
                 input_unit: scales[i].map(|k| 2f64.powi(-k) as f32),
+                ip_eta: p
+                    .intrinsic_plasticity
+                    .as_ref()
+                    .map_or(0.0, |ip| ip.eta as f32),
+                ip_step: p
+                    .intrinsic_plasticity
+                    .as_ref()
+                    .map_or(0.0, |ip| (ip.eta * ip.target_rate_hz * dt / 1000.0) as f32),
             };
             params.extend_from_slice(&blocks);
             populations.push(PopulationPlan {
@@ -888,6 +896,7 @@ impl Plan {
             stimuli: self.stimuli.len() as u64,
             state: self.initial_state.len() as u64,
             ring,
+            intrinsic_plasticity: self.populations.iter().any(|p| p.info.ip_eta != 0.0),
             record_capacity: u64::from(self.config.record_capacity),
             synapses: self.synapses.len() as u64,
             plastic: self.plastic.len() as u64,
