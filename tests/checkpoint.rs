@@ -40,20 +40,28 @@ fn state_bits(sim: &mut Simulation) -> Vec<u32> {
         .collect()
 }
 
-#[test]
-fn a_restored_run_continues_bit_identically() {
-    let network = network();
-    let mut whole = Simulation::new(&network, Backend::Gpu).unwrap();
+/// `network` run for 2000 steps on the GPU, and the same network run for 1000 steps,
+/// checkpointed to `name` and restored on each backend (not yet run further).
+fn whole_and_restored(network: &Network, name: &str) -> (Simulation, Vec<Simulation>) {
+    let mut whole = Simulation::new(network, Backend::Gpu).unwrap();
     whole.run(2000).unwrap();
-
-    let path = temp("half.ndck");
-    let mut first = Simulation::new(&network, Backend::Gpu).unwrap();
+    let path = temp(name);
+    let mut first = Simulation::new(network, Backend::Gpu).unwrap();
     first.run(1000).unwrap();
     first.checkpoint(&path).unwrap();
     drop(first);
+    let restored = [Backend::Gpu, Backend::Cpu]
+        .into_iter()
+        .map(|backend| Simulation::restore(network, backend, &path).unwrap())
+        .collect();
+    (whole, restored)
+}
 
-    for backend in [Backend::Gpu, Backend::Cpu] {
-        let mut second = Simulation::restore(&network, backend, &path).unwrap();
+#[test]
+fn a_restored_run_continues_bit_identically() {
+    let network = network();
+    let (mut whole, restored) = whole_and_restored(&network, "half.ndck");
+    for mut second in restored {
         assert_eq!(second.current_step(), 1000);
         second.run(1000).unwrap();
         for pop in ["E", "I"] {
@@ -125,16 +133,8 @@ fn plastic_weights_and_traces_resume_bit_identically() {
     let network = file::load(Path::new("models/izhikevich2006.toml"))
         .unwrap()
         .network;
-    let mut whole = Simulation::new(&network, Backend::Gpu).unwrap();
-    whole.run(2000).unwrap();
-
-    let path = temp("plastic.ndck");
-    let mut first = Simulation::new(&network, Backend::Gpu).unwrap();
-    first.run(1000).unwrap();
-    first.checkpoint(&path).unwrap();
-    drop(first);
-    for backend in [Backend::Gpu, Backend::Cpu] {
-        let mut second = Simulation::restore(&network, backend, &path).unwrap();
+    let (mut whole, restored) = whole_and_restored(&network, "plastic.ndck");
+    for mut second in restored {
         second.run(1000).unwrap();
         for pop in ["E", "I"] {
             assert_eq!(
