@@ -204,6 +204,7 @@ pub fn run_model(
             (name.clone(), summary)
         })
         .collect();
+    let mut files_extra = Vec::new();
     let summary = Summary {
         model: model.name.clone(),
         device: sim.device(),
@@ -226,7 +227,11 @@ pub fn run_model(
         last_step: done,
         error: failure.as_ref().map(|e| e.to_string()),
     };
+    if network.instances > 1 {
+        files_extra = write_sweep_table(&options.out_dir, &network, &summary)?;
+    }
     let mut files = outputs.finish(&options.out_dir, options.plot, &model.name)?;
+    files.append(&mut files_extra);
     files.extend(write_weights(&options.out_dir, &mut sim)?);
     let path = options.out_dir.join("summary.json");
     let json = serde_json::to_string_pretty(&summary).expect("a summary serialises");
@@ -378,6 +383,69 @@ impl Outputs {
         }
         Ok(files)
     }
+}
+
+/// One row per instance of an ensemble: its swept values and each recorded
+/// population's rate and CV ISI, as `sweep.csv` and `sweep.json`.
+fn write_sweep_table(
+    dir: &Path,
+    network: &crate::model::Network,
+    summary: &Summary,
+) -> Result<Vec<PathBuf>, Error> {
+    let populations: Vec<&String> = summary
+        .populations
+        .keys()
+        .filter(|name| !name.contains('['))
+        .collect();
+    let labels: Vec<String> = network.sweeps.iter().map(|s| s.label()).collect();
+    let mut csv = String::from("instance");
+    for label in &labels {
+        csv += &format!(",{label}");
+    }
+    for p in &populations {
+        csv += &format!(",{p}.rate_hz,{p}.cv_isi");
+    }
+    csv.push('\n');
+    let mut rows = Vec::new();
+    for b in 0..network.instances as usize {
+        let swept: BTreeMap<String, f64> = labels
+            .iter()
+            .zip(&network.sweeps)
+            .map(|(label, s)| (label.clone(), s.values()[b]))
+            .collect();
+        let stats: BTreeMap<String, &PopulationSummary> = populations
+            .iter()
+            .map(|p| {
+                let key = if b == 0 {
+                    (*p).clone()
+                } else {
+                    format!("{p}[{b}]")
+                };
+                ((*p).clone(), &summary.populations[&key])
+            })
+            .collect();
+        csv += &b.to_string();
+        for label in &labels {
+            csv += &format!(",{}", swept[label]);
+        }
+        for p in &populations {
+            let s = stats[*p];
+            let cv = s.cv_isi.map_or(String::new(), |cv| cv.to_string());
+            csv += &format!(",{},{cv}", s.rate_hz);
+        }
+        csv.push('\n');
+        rows.push(serde_json::json!({
+            "instance": b,
+            "swept": swept,
+            "populations": stats,
+        }));
+    }
+    let csv_path = dir.join("sweep.csv");
+    std::fs::write(&csv_path, csv).map_err(|e| io_error(&csv_path, e))?;
+    let json_path = dir.join("sweep.json");
+    let json = serde_json::to_string_pretty(&rows).expect("the table serialises");
+    std::fs::write(&json_path, json + "\n").map_err(|e| io_error(&json_path, e))?;
+    Ok(vec![csv_path, json_path])
 }
 
 /// Writes each plastic projection's final weights, `weights_<k>.npy` (k its index in

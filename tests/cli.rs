@@ -477,3 +477,48 @@ fn a_bad_plasticity_table_is_located() {
         expect_invalid(&path, "validate", &needles);
     }
 }
+
+#[test]
+fn an_ensemble_run_writes_a_sweep_table() {
+    let out = temp_dir("sweep-table");
+    let mut model = file::load(Path::new("models/cuba.toml")).unwrap();
+    model.duration_ms = 200.0;
+    model.network.instances = 3;
+    model.network.sweeps.push(neurodyn::model::Sweep::Neuron {
+        population: "E".into(),
+        parameter: "i_offset".into(),
+        values: vec![0.0, 0.3, 0.6],
+    });
+    let report = run_model(
+        &model,
+        &RunOptions::new(out.clone(), Backend::Gpu),
+        &mut |_| {},
+    )
+    .unwrap();
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "instance,E.i_offset,E.rate_hz,E.cv_isi,I.rate_hz,I.cv_isi"
+    );
+    assert_eq!(lines.len(), 4, "{csv}");
+    for (b, line) in lines[1..].iter().enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], b.to_string());
+        assert_eq!(cells[1].parse::<f64>().unwrap(), [0.0, 0.3, 0.6][b]);
+        let key = if b == 0 {
+            "E".to_string()
+        } else {
+            format!("E[{b}]")
+        };
+        let rate: f64 = cells[2].parse().unwrap();
+        assert_eq!(rate, report.summary.populations[&key].rate_hz, "{line}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json[2]["swept"]["E.i_offset"], 0.6);
+    assert!(
+        json[2]["populations"]["E"]["rate_hz"].as_f64().unwrap()
+            > json[0]["populations"]["E"]["rate_hz"].as_f64().unwrap()
+    );
+}

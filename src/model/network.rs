@@ -56,6 +56,20 @@ pub enum Sweep {
 }
 
 impl Sweep {
+    /// What the sweep varies, as a column name: `E.i_offset`, `stimuli[0].rate_hz`,
+    /// `projections[2].weight`.
+    pub fn label(&self) -> String {
+        match self {
+            Sweep::Neuron {
+                population,
+                parameter,
+                ..
+            } => format!("{population}.{parameter}"),
+            Sweep::PoissonRate { stimulus, .. } => format!("stimuli[{stimulus}].rate_hz"),
+            Sweep::Weight { projection, .. } => format!("projections[{projection}].weight"),
+        }
+    }
+
     /// One value per instance.
     pub fn values(&self) -> &[f64] {
         match self {
