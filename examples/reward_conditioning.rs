@@ -5,9 +5,13 @@
 //! (`stdp_dopamine_synapse`, `model::izhikevich2007`, `conditioning`). The host closes the loop: it
 //! reads the spikes of each 100 ms window, schedules rewards, and adds dopamine.
 //!
-//! `cargo run --release --example reward_conditioning [-- --cpu] [-- --minutes M]`
+//! `--small` runs the quarter-size, faster-learning variant the tests run
+//! (`Izhikevich2007::small()`, 10 minutes by default).
+//!
+//! `cargo run --release --example reward_conditioning [-- --cpu] [-- --small] [-- --minutes M]`
 
 use neurodyn::conditioning::{Conditioning, ConditioningReport};
+use neurodyn::model::izhikevich2007::Izhikevich2007;
 use neurodyn::Backend;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,13 +21,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         Backend::Gpu
     };
-    let minutes: f64 = args
+    let minutes: Option<f64> = args
         .iter()
         .position(|a| a == "--minutes")
         .and_then(|i| args.get(i + 1))
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(60.0);
-    let mut experiment = Conditioning::new(1, backend)?;
+        .and_then(|m| m.parse().ok());
+    let small = args.iter().any(|a| a == "--small");
+    let minutes = minutes.unwrap_or(if small { 10.0 } else { 60.0 });
+    let variant = if small {
+        Izhikevich2007::small()
+    } else {
+        Izhikevich2007::default()
+    };
+    let mut experiment = Conditioning::with_network(&variant.network(1), backend)?;
     println!(
         "Izhikevich (2007) conditioning on {}: reinforced synapse {} -> {} of E",
         experiment.device(),

@@ -103,7 +103,7 @@ impl Simulation {
             sim.plan.initial_refractory.len(),
             sim.plan.initial_refractory.len(),
             sim.plan.ring_len() as usize,
-            sim.plan.initial_plastic_state().len(),
+            sim.plan.plastic_state_len(),
             sim.plan.history_len() as usize,
             sim.plan.modulators_len(),
         );

@@ -386,13 +386,7 @@ fn conditioning_reinforces_the_rewarded_synapse_and_not_the_others() {
     // network for an hour) on a quarter-size network with 3 Hz drive and A± doubled,
     // so that ten simulated minutes suffice; on the CPU reference, whose results the
     // GPU reproduces bit for bit (tests above).
-    let variant = neurodyn::model::izhikevich2007::Izhikevich2007 {
-        excitatory: 200,
-        inhibitory: 50,
-        synapses: 50,
-        input_hz: 3.0,
-        learning_scale: 2.0,
-    };
+    let variant = neurodyn::model::izhikevich2007::Izhikevich2007::small();
     let mut experiment =
         neurodyn::conditioning::Conditioning::with_network(&variant.network(1), Backend::Cpu)
             .unwrap();

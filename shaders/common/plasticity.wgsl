@@ -54,13 +54,10 @@ fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bool) 
 // A trace at `step` counting a spike at `step` itself (the per-step rules read the
 // traces after the step's spikes).
 fn trace_at(last: u32, k_before: f32, step: u32, decay: f32) -> f32 {
-    if (last == NEVER) {
-        return 0.0;
-    }
     if (last == step) {
         return trace_after(k_before, false);
     }
-    return decayed(trace_after(k_before, false), last, step, decay);
+    return trace_before(last, k_before, step, decay, false);
 }
 
 // Trace k (1 or 2) of the side whose record starts at `at`, at `step`.
@@ -121,21 +118,17 @@ fn store_custom(base: u32, s: vec4<f32>) {
     store_f32(base + WORD_POST + 2u, s.w);
 }
 
-// Moves a side's first trace only (a custom rule keeps a variable in the second).
-fn record_first(at: u32, step: u32, decay: f32) {
-    let k1 = side_trace(at, 1u, step, decay, false);
-    syn_state[at] = step;
-    store_f32(at + 1u, k1);
-}
-
 // Moves one side's record (words at `at`: last step, trace 1, trace 2) to an event
-// at `step`: each trace as it stands just before the event.
-fn record_event(at: u32, step: u32, decay: vec2<f32>, nearest: bool) {
+// at `step`: each trace as it stands just before the event. Trace 2 only where the
+// rule has one (`second`: the triplet rule); other rules leave that word alone (a
+// custom rule keeps a variable there).
+fn record_event(at: u32, step: u32, decay: vec2<f32>, nearest: bool, second: bool) {
     let k1 = side_trace(at, 1u, step, decay.x, nearest);
-    let k2 = side_trace(at, 2u, step, decay.y, nearest);
+    if (second) {
+        store_f32(at + 2u, side_trace(at, 2u, step, decay.y, nearest));
+    }
     syn_state[at] = step;
     store_f32(at + 1u, k1);
-    store_f32(at + 2u, k2);
 }
 
 // A postsynaptic spike reaching synapse `s` of `instance` at `step` (its spike
@@ -147,7 +140,7 @@ fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
         let x = side_trace(base + WORD_PRE, 1u, step, rule.pre_decay.x, false);
         let y = side_trace(base + WORD_POST, 1u, step, rule.post_decay.x, false);
         store_custom(base, custom_post_event(rule.kind - PLASTIC_CUSTOM, rule, load_custom(base), x, y, step));
-        record_first(base + WORD_POST, step, rule.post_decay.x);
+        record_event(base + WORD_POST, step, rule.post_decay, false, false);
         return;
     }
     let nearest = rule.nearest != 0u;
@@ -161,7 +154,7 @@ fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
         let c = load_f32(base + WORD_ELIGIBILITY);
         store_f32(base + WORD_ELIGIBILITY, rounded(c + rounded(rule.c.x * r1)));
     }
-    record_event(base + WORD_POST, step, rule.post_decay, nearest);
+    record_event(base + WORD_POST, step, rule.post_decay, nearest, rule.kind == PLASTIC_STDP_TRIPLET);
 }
 
 // A presynaptic spike at `step` on synapse `s` of `instance`: depression (or,
@@ -179,7 +172,7 @@ fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
         let y = side_trace(base + WORD_POST, 1u, step, rule.post_decay.x, false);
         let updated = custom_pre_event(rule.kind - PLASTIC_CUSTOM, rule, load_custom(base), x, y, step);
         store_custom(base, updated);
-        record_first(pre, step, rule.pre_decay.x);
+        record_event(pre, step, rule.pre_decay, false, false);
         return updated.x;
     }
     let w = load_f32(base);
@@ -215,7 +208,7 @@ fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
         let c = load_f32(base + WORD_ELIGIBILITY);
         store_f32(base + WORD_ELIGIBILITY, rounded(c - rounded(rule.c.y * o1)));
     }
-    record_event(pre, step, rule.pre_decay, nearest);
+    record_event(pre, step, rule.pre_decay, nearest, rule.kind == PLASTIC_STDP_TRIPLET);
     return sent;
 }
 

@@ -55,13 +55,10 @@ pub fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bo
 
 /// A trace at `step` counting a spike at `step`; the shader's `trace_at`.
 fn trace_at(last: u32, k_before: f32, step: u32, decay: f32) -> f32 {
-    if last == NEVER {
-        return 0.0;
-    }
     if last == step {
         return trace_after(k_before, false);
     }
-    decayed(trace_after(k_before, false), last, step, decay)
+    trace_before(last, k_before, step, decay, false)
 }
 
 /// Trace `k` (1 or 2) of the side whose record starts at `at`, at `step`.
@@ -116,13 +113,23 @@ fn sign(x: f32) -> f32 {
     }
 }
 
-/// Moves one side's record (words at `at`) to an event at `step`.
-fn record_event(b: &mut Buffers, at: usize, step: u32, decay: [f32; 2], nearest: bool) {
+/// Moves one side's record (words at `at`) to an event at `step`, its second trace
+/// only where the rule has one (`second`); the shader's `record_event`.
+fn record_event(
+    b: &mut Buffers,
+    at: usize,
+    step: u32,
+    decay: [f32; 2],
+    nearest: bool,
+    second: bool,
+) {
     let k1 = side_trace(b, at, 1, step, decay[0], nearest);
-    let k2 = side_trace(b, at, 2, step, decay[1], nearest);
+    if second {
+        let k2 = side_trace(b, at, 2, step, decay[1], nearest);
+        store(b, at + 2, k2);
+    }
     b.syn_state[at] = step;
     store(b, at + 1, k1);
-    store(b, at + 2, k2);
 }
 
 /// A postsynaptic spike reaching synapse `s` of `instance` at `step`.
@@ -145,7 +152,8 @@ pub fn post_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, st
             rounded(c + rounded(rule.c[0] * r1)),
         );
     }
-    record_event(b, base + WORD_POST, step, rule.post_decay, nearest);
+    let second = rule.kind == PLASTIC_STDP_TRIPLET;
+    record_event(b, base + WORD_POST, step, rule.post_decay, nearest, second);
 }
 
 /// A presynaptic spike at `step` on synapse `s` of `instance`; returns the weight
@@ -195,7 +203,8 @@ pub fn pre_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, ste
             rounded(c - rounded(rule.c[1] * o1)),
         );
     }
-    record_event(b, pre, step, rule.pre_decay, nearest);
+    let second = rule.kind == PLASTIC_STDP_TRIPLET;
+    record_event(b, pre, step, rule.pre_decay, nearest, second);
     sent
 }
 

@@ -19,9 +19,7 @@ use crate::engine::{
     KernelTime, KernelTiming,
 };
 use crate::error::{Error, MemoryShortfall};
-use crate::plan::layout::{
-    grid, BatchInfo, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP, SYNAPSE_WORDS,
-};
+use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP};
 use crate::plan::memory::{format_bytes, MemoryReport};
 use crate::plan::{NeuronKind, Plan, MIN_BUFFER_BYTES};
 
@@ -896,12 +894,7 @@ impl Engine for GpuEngine {
                 self.plan.initial_state.len(),
             )),
             refractory: bytemuck::pod_collect_to_vec(&words(self.download(&b.refractory)?, n)),
-            bias: if self
-                .plan
-                .buffers
-                .iter()
-                .any(|p| p.name == "bias" && p.bytes >= 4 * n as u64)
-            {
+            bias: if self.plan.has_intrinsic_plasticity() {
                 bytemuck::pod_collect_to_vec(&words(self.download(&b.bias)?, n))
             } else {
                 vec![0.0; n]
@@ -912,9 +905,7 @@ impl Engine for GpuEngine {
             )),
             syn_state: bytemuck::pod_collect_to_vec(&words(
                 self.download(&b.plastic_state)?,
-                self.plan.plastic.len()
-                    * SYNAPSE_WORDS as usize
-                    * self.plan.config.n_instances as usize,
+                self.plan.plastic_state_len(),
             )),
             history: bytemuck::pod_collect_to_vec(&words(
                 self.download(&b.history)?,
@@ -933,7 +924,7 @@ impl Engine for GpuEngine {
         queue.write_buffer(&b.counters, 0, bytes_of(&snapshot.counters));
         queue.write_buffer(&b.state, 0, cast(&snapshot.state));
         queue.write_buffer(&b.refractory, 0, cast(&snapshot.refractory));
-        if b.bias.size() >= 4 * snapshot.bias.len() as u64 {
+        if self.plan.has_intrinsic_plasticity() {
             queue.write_buffer(&b.bias, 0, cast(&snapshot.bias));
         }
         queue.write_buffer(&b.ring, 0, cast(&snapshot.ring));
@@ -952,9 +943,7 @@ impl Engine for GpuEngine {
 
     fn read_plastic_state(&mut self) -> Result<Vec<u32>, Error> {
         let bytes = self.download(&self.buffers.plastic_state)?;
-        let len = self.plan.plastic.len()
-            * SYNAPSE_WORDS as usize
-            * self.plan.config.n_instances as usize;
+        let len = self.plan.plastic_state_len();
         Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
     }
 

@@ -68,6 +68,21 @@ pub fn dopamine_rule(learning_scale: f64) -> Plasticity {
     }
 }
 
+impl Izhikevich2007 {
+    /// A quarter-size variant (250 neurons, 50 synapses each) with 3 Hz drive and A±
+    /// doubled, in which the conditioning result appears within ten simulated minutes
+    /// (the tests run it).
+    pub fn small() -> Self {
+        Self {
+            excitatory: 200,
+            inhibitory: 50,
+            synapses: 50,
+            input_hz: 3.0,
+            learning_scale: 2.0,
+        }
+    }
+}
+
 /// The paper's network with `seed`.
 pub fn network(seed: u64) -> Network {
     Izhikevich2007::default().network(seed)

@@ -788,6 +788,16 @@ impl Plan {
             .collect()
     }
 
+    /// Words of the plastic synapse state of all instances.
+    pub fn plastic_state_len(&self) -> usize {
+        self.plastic.len() * layout::SYNAPSE_WORDS as usize * self.config.n_instances as usize
+    }
+
+    /// Whether a population has intrinsic plasticity (and so a bias per neuron).
+    pub fn has_intrinsic_plasticity(&self) -> bool {
+        self.populations.iter().any(|p| p.info.ip_eta != 0.0)
+    }
+
     /// Words of the spike history of plasticity's postsynaptic side: counts and
     /// prefix sums per slot, then a spike list per slot.
     pub fn history_len(&self) -> u64 {
@@ -896,7 +906,7 @@ impl Plan {
             stimuli: self.stimuli.len() as u64,
             state: self.initial_state.len() as u64,
             ring,
-            intrinsic_plasticity: self.populations.iter().any(|p| p.info.ip_eta != 0.0),
+            intrinsic_plasticity: self.has_intrinsic_plasticity(),
             record_capacity: u64::from(self.config.record_capacity),
             synapses: self.synapses.len() as u64,
             plastic: self.plastic.len() as u64,
