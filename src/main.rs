@@ -10,6 +10,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use neurodyn::model::file::{self, LoadedModel};
+use neurodyn::model::SweepAxis;
 use neurodyn::run::{run_model, RunOptions};
 use neurodyn::{gpu, Backend, Error, KernelTiming, Plan};
 
@@ -102,6 +103,14 @@ struct RunArgs {
     /// Seed of every random draw (default: the file's `simulation.seed`).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// Sweep a parameter over the instances of this run: PATH=V1,V2,… or
+    /// PATH=FROM:TO:STEPS (e.g. E.i_offset=0.5:1.5:5, stimuli[0].rate_hz=1e4,2e4);
+    /// repeat for a grid. Adds to the file's `[sweep]` axes.
+    #[arg(long, value_name = "PATH=VALUES")]
+    sweep: Vec<SweepAxis>,
+    /// Instances per sweep point, differing only in their random streams.
+    #[arg(long, value_name = "N")]
+    seeds: Option<u32>,
     /// Directory for the outputs (default: ./neurodyn-out/<model name>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -111,7 +120,7 @@ struct RunArgs {
     /// Where to simulate: the GPU, or the CPU reference implementation.
     #[arg(long, value_enum, default_value_t = BackendArg::Gpu)]
     backend: BackendArg,
-    /// Do not draw raster.png.
+    /// Do not draw raster.png (or the sweep plots).
     #[arg(long)]
     no_plot: bool,
     /// Print nothing but errors.
@@ -234,6 +243,12 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(model) => model,
         Err(code) => return code,
     };
+    if !args.sweep.is_empty() || args.seeds.is_some() {
+        if let Err(message) = model.extend_sweep(args.sweep.clone(), args.seeds) {
+            eprintln!("error: --sweep/--seeds: {message}");
+            return ExitCode::from(2);
+        }
+    }
     if let Some(d) = args.duration {
         model.duration_ms = d;
     }

@@ -11,6 +11,8 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+mod ensemble;
+
 use crate::error::Error;
 use crate::model::file::LoadedModel;
 use crate::record::{NpyStream, RasterPlot, SpikeRow, SpikeStats};
@@ -228,7 +230,7 @@ pub fn run_model(
         error: failure.as_ref().map(|e| e.to_string()),
     };
     if network.instances > 1 {
-        files_extra = write_sweep_table(&options.out_dir, &network, &summary)?;
+        files_extra = ensemble::write(&options.out_dir, &network, &summary, options.plot)?;
     }
     let mut files = outputs.finish(&options.out_dir, options.plot, &model.name)?;
     files.append(&mut files_extra);
@@ -255,55 +257,53 @@ struct Outputs {
     stats: Vec<SpikeStats>,
     spikes: Vec<NpyStream<SpikeRow>>,
     states: Vec<(NpyStream<f32>, NpyStream<f64>)>,
-    raster: RasterPlot,
+    /// One raster per instance, and where each spike record's track is in them.
+    rasters: Vec<RasterPlot>,
+    tracks: Vec<(usize, usize)>,
     dt_ms: f64,
 }
 
 impl Outputs {
     fn create(dir: &Path, sim: &Simulation, duration_ms: f64) -> Result<Self, Error> {
         let dt_ms = sim.plan().dt_ms;
+        let instances = sim.plan().config.n_instances;
+        for b in 0..instances {
+            let at = instance_dir(dir, b, instances);
+            std::fs::create_dir_all(&at).map_err(|e| io_error(&at, e))?;
+        }
         let records = sim.spike_records();
-        // Instance b > 0 of an ensemble: `E[b]` in the summary, `spikes_E_i<b>.npy`.
+        // Instance b > 0 of an ensemble: `E[b]` in the summary.
         let names: Vec<String> = records
             .iter()
-            .map(|r| match r.instance {
-                0 => r.population.clone(),
-                b => format!("{}[{b}]", r.population),
-            })
+            .map(|r| instance_key(&r.population, r.instance))
             .collect();
         let spikes = records
             .iter()
             .map(|r| {
-                let suffix = match r.instance {
-                    0 => String::new(),
-                    b => format!("_i{b}"),
-                };
-                let path = dir.join(format!("spikes_{}{suffix}.npy", file_safe(&r.population)));
+                let path = instance_dir(dir, r.instance, instances)
+                    .join(format!("spikes_{}.npy", file_safe(&r.population)));
                 NpyStream::one_dimensional(&path).map_err(|e| io_error(&path, e))
             })
             .collect::<Result<_, _>>()?;
         let mut states = Vec::new();
         let mut used = Vec::new();
         for r in sim.state_records() {
+            let at = instance_dir(dir, r.instance, instances);
             let mut stem = format!(
-                "state_{}_{}{}",
+                "state_{}_{}",
                 file_safe(&r.population),
-                file_safe(&r.variable),
-                match r.instance {
-                    0 => String::new(),
-                    b => format!("_i{b}"),
-                }
+                file_safe(&r.variable)
             );
             let base = stem.clone();
             let mut k = 2;
-            while used.contains(&stem) {
+            while used.contains(&(r.instance, stem.clone())) {
                 stem = format!("{base}_{k}");
                 k += 1;
             }
-            used.push(stem.clone());
-            let values = dir.join(format!("{stem}.npy"));
-            let times = dir.join(format!("{stem}_times.npy"));
-            let neurons = dir.join(format!("{stem}_neurons.npy"));
+            used.push((r.instance, stem.clone()));
+            let values = at.join(format!("{stem}.npy"));
+            let times = at.join(format!("{stem}_times.npy"));
+            let neurons = at.join(format!("{stem}_neurons.npy"));
             let mut index =
                 NpyStream::<u32>::one_dimensional(&neurons).map_err(|e| io_error(&neurons, e))?;
             index
@@ -316,11 +316,22 @@ impl Outputs {
                 NpyStream::one_dimensional(&times).map_err(|e| io_error(&times, e))?,
             ));
         }
-        let sizes: Vec<(String, u32)> = names
-            .iter()
-            .zip(records)
-            .map(|(name, r)| (name.clone(), r.size))
-            .collect();
+        // One raster per instance, of its own populations.
+        let mut rasters = Vec::new();
+        let mut tracks = Vec::new();
+        for b in 0..instances {
+            let mine: Vec<(String, u32)> = records
+                .iter()
+                .filter(|r| r.instance == b)
+                .map(|r| (r.population.clone(), r.size))
+                .collect();
+            rasters.push(RasterPlot::new(&mine, duration_ms, dt_ms));
+        }
+        let mut seen = vec![0; instances as usize];
+        for r in records {
+            tracks.push((r.instance as usize, seen[r.instance as usize]));
+            seen[r.instance as usize] += 1;
+        }
         Ok(Self {
             names,
             stats: records
@@ -329,7 +340,8 @@ impl Outputs {
                 .collect(),
             spikes,
             states,
-            raster: RasterPlot::new(&sizes, duration_ms, dt_ms),
+            rasters,
+            tracks,
             dt_ms,
         })
     }
@@ -341,7 +353,8 @@ impl Outputs {
         let held = records.iter().map(|r| r.len()).sum();
         for (i, record) in records.iter().enumerate() {
             self.stats[i].add(record);
-            self.raster.add(i, record);
+            let (instance, track) = self.tracks[i];
+            self.rasters[instance].add(track, record);
             let rows = record
                 .steps
                 .iter()
@@ -375,82 +388,26 @@ impl Outputs {
             files.push(times.finish().map_err(|e| Error::Output(e.to_string()))?);
         }
         if plot {
-            let path = dir.join("raster.png");
-            self.raster
-                .draw(&path, title)
-                .map_err(|e| Error::Output(format!("{}: {e}", path.display())))?;
-            files.push(path);
+            let instances = self.rasters.len() as u32;
+            for (b, raster) in self.rasters.iter().enumerate() {
+                let path = instance_dir(dir, b as u32, instances).join("raster.png");
+                let title = match instances {
+                    1 => title.to_string(),
+                    _ => format!("{title}, instance {b}"),
+                };
+                raster
+                    .draw(&path, &title)
+                    .map_err(|e| Error::Output(format!("{}: {e}", path.display())))?;
+                files.push(path);
+            }
         }
         Ok(files)
     }
 }
 
-/// One row per instance of an ensemble: its swept values and each recorded
-/// population's rate and CV ISI, as `sweep.csv` and `sweep.json`.
-fn write_sweep_table(
-    dir: &Path,
-    network: &crate::model::Network,
-    summary: &Summary,
-) -> Result<Vec<PathBuf>, Error> {
-    let populations: Vec<&String> = summary
-        .populations
-        .keys()
-        .filter(|name| !name.contains('['))
-        .collect();
-    let labels: Vec<String> = network.sweeps.iter().map(|s| s.label()).collect();
-    let mut csv = String::from("instance");
-    for label in &labels {
-        csv += &format!(",{label}");
-    }
-    for p in &populations {
-        csv += &format!(",{p}.rate_hz,{p}.cv_isi");
-    }
-    csv.push('\n');
-    let mut rows = Vec::new();
-    for b in 0..network.instances as usize {
-        let swept: BTreeMap<String, f64> = labels
-            .iter()
-            .zip(&network.sweeps)
-            .map(|(label, s)| (label.clone(), s.values()[b]))
-            .collect();
-        let stats: BTreeMap<String, &PopulationSummary> = populations
-            .iter()
-            .map(|p| {
-                let key = if b == 0 {
-                    (*p).clone()
-                } else {
-                    format!("{p}[{b}]")
-                };
-                ((*p).clone(), &summary.populations[&key])
-            })
-            .collect();
-        csv += &b.to_string();
-        for label in &labels {
-            csv += &format!(",{}", swept[label]);
-        }
-        for p in &populations {
-            let s = stats[*p];
-            let cv = s.cv_isi.map_or(String::new(), |cv| cv.to_string());
-            csv += &format!(",{},{cv}", s.rate_hz);
-        }
-        csv.push('\n');
-        rows.push(serde_json::json!({
-            "instance": b,
-            "swept": swept,
-            "populations": stats,
-        }));
-    }
-    let csv_path = dir.join("sweep.csv");
-    std::fs::write(&csv_path, csv).map_err(|e| io_error(&csv_path, e))?;
-    let json_path = dir.join("sweep.json");
-    let json = serde_json::to_string_pretty(&rows).expect("the table serialises");
-    std::fs::write(&json_path, json + "\n").map_err(|e| io_error(&json_path, e))?;
-    Ok(vec![csv_path, json_path])
-}
-
 /// Writes each plastic projection's final weights, `weights_<k>.npy` (k its index in
-/// the model's projections; `weights_<k>_i<b>.npy` for instance b > 0 of an ensemble),
-/// and its synapses' (pre, post) neurons, `synapses_<k>.npy`, in the same order.
+/// the model's projections; in each instance's folder for an ensemble), and its
+/// synapses' (pre, post) neurons, `synapses_<k>.npy`, in the same order.
 fn write_weights(dir: &Path, sim: &mut Simulation) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
     let projections: Vec<_> = sim.plan().plastic.projections.clone();
@@ -464,12 +421,8 @@ fn write_weights(dir: &Path, sim: &mut Simulation) -> Result<Vec<PathBuf>, Error
             .map_err(|e| io_error(&path, e))?;
         files.push(pairs.finish().map_err(|e| io_error(&path, e))?);
         for instance in 0..sim.plan().config.n_instances {
-            let suffix = if instance == 0 {
-                String::new()
-            } else {
-                format!("_i{instance}")
-            };
-            let path = dir.join(format!("weights_{k}{suffix}.npy"));
+            let path = instance_dir(dir, instance, sim.plan().config.n_instances)
+                .join(format!("weights_{k}.npy"));
             let weights = sim.instance_weights(k, instance)?;
             let mut stream =
                 NpyStream::<f32>::one_dimensional(&path).map_err(|e| io_error(&path, e))?;
@@ -478,6 +431,24 @@ fn write_weights(dir: &Path, sim: &mut Simulation) -> Result<Vec<PathBuf>, Error
         }
     }
     Ok(files)
+}
+
+/// Where instance b's files go: the output directory itself for a single network,
+/// `instance_<b>/` in it for an ensemble.
+pub fn instance_dir(dir: &Path, instance: u32, instances: u32) -> PathBuf {
+    if instances > 1 {
+        dir.join(format!("instance_{instance}"))
+    } else {
+        dir.to_path_buf()
+    }
+}
+
+/// A population's key in the run's summary: `E` for instance 0, `E[b]` for b > 0.
+fn instance_key(population: &str, instance: u32) -> String {
+    match instance {
+        0 => population.to_string(),
+        b => format!("{population}[{b}]"),
+    }
 }
 
 /// A population or variable name as a file-name part: letters, digits, `-` and `_`.

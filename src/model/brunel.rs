@@ -3,13 +3,16 @@
 //! in-degrees C_E = 1000 and C_I = 250 kept (while there are enough neurons), the
 //! inhibitory weight −g·J and the external Poisson rate η·ν_thr·C_E.
 
-use super::{Connectivity, Network, Stimulus, Value};
+use super::{Connectivity, Network, Stimulus, SweepAxis, SweepGrid, Value};
 
 /// J, C_E, τ_m and θ of the model file.
 const J_MV: f64 = 0.1;
 const C_E: f64 = 1000.0;
 const TAU_M_MS: f64 = 20.0;
 const THETA_MV: f64 = 20.0;
+
+/// ν_ext = η ν_thr per synapse, ν_thr = θ / (J C_E τ_m), times C_E synapses (Hz).
+const RATE_PER_ETA_HZ: f64 = THETA_MV / (J_MV * C_E * TAU_M_MS) * 1000.0 * C_E;
 
 /// (g, η) of the paper's regimes A (synchronous regular), B (fast oscillation),
 /// C (asynchronous irregular) and D (slow oscillation).
@@ -41,8 +44,7 @@ pub fn configure(network: &mut Network, order: u32, g: f64, eta: f64) {
             });
         }
     }
-    // ν_ext = η ν_thr per synapse, ν_thr = θ / (J C_E τ_m), times C_E synapses (Hz).
-    let rate_hz = eta * THETA_MV / (J_MV * C_E * TAU_M_MS) * 1000.0 * C_E;
+    let rate_hz = eta * RATE_PER_ETA_HZ;
     for stimulus in &mut network.stimuli {
         if let Stimulus::Poisson { rate_hz: r, .. } = stimulus {
             *r = rate_hz;
@@ -74,5 +76,27 @@ pub fn make_procedural(network: &mut Network) {
             };
             projection.procedural = true;
         }
+    }
+}
+
+/// The (g, η) plane of Brunel's phase diagram as a grid over a network from
+/// `models/brunel.toml`: the `g` axis sets every inhibitory weight to −g·J, the `eta`
+/// axis every Poisson rate to η·ν_thr·C_E; each point repeated `seeds` times.
+pub fn phase_grid(network: &Network, g: Vec<f64>, eta: Vec<f64>, seeds: u32) -> SweepGrid {
+    let inhibitory: Vec<(String, f64)> = (network.projections.iter().enumerate())
+        .filter(|(_, p)| p.pre == "I")
+        .map(|(k, _)| (format!("projections[{k}].weight"), -J_MV))
+        .collect();
+    let external: Vec<(String, f64)> = (network.stimuli.iter().enumerate())
+        .filter(|(_, s)| matches!(s, Stimulus::Poisson { .. }))
+        .map(|(k, _)| (format!("stimuli[{k}].rate_hz"), RATE_PER_ETA_HZ))
+        .collect();
+    let axis = |name: &str, values, scale: Vec<(String, f64)>| SweepAxis {
+        scale: scale.into_iter().collect(),
+        ..SweepAxis::scaled(name, values, &[])
+    };
+    SweepGrid {
+        seeds,
+        axes: vec![axis("g", g, inhibitory), axis("eta", eta, external)],
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     IntrinsicPlasticity, Network, NeuronModel, Population, Projection, Recorder, Stimulus, Sweep,
-    Value, NEURON_MODEL_NAMES,
+    SweepAxis, SweepGrid, Value, NEURON_MODEL_NAMES,
 };
 
 /// A model file as written.
@@ -33,6 +33,9 @@ pub struct ModelFile {
     /// Parameters with one value per instance (`[simulation] instances`).
     #[serde(default)]
     pub sweeps: Vec<Sweep>,
+    /// A grid of parameter values and repeats that sets the instances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepGrid>,
 }
 
 /// `[simulation]`: resolution, length and seed of the run.
@@ -126,6 +129,32 @@ pub struct LoadedModel {
     pub duration_ms: f64,
 }
 
+impl LoadedModel {
+    /// Adds `axes` to the file's `[sweep]` grid (and sets its repeats to `seeds` where
+    /// given) — what `neurodyn run --sweep` and `--seeds` do — and re-expands the
+    /// network's instances, validating each.
+    pub fn extend_sweep(&mut self, axes: Vec<SweepAxis>, seeds: Option<u32>) -> Result<(), String> {
+        let mut grid = self.file.sweep.clone().unwrap_or(SweepGrid {
+            seeds: 1,
+            axes: Vec::new(),
+        });
+        grid.axes.extend(axes);
+        if let Some(seeds) = seeds {
+            grid.seeds = seeds;
+        }
+        let mut network = self.network.clone();
+        network.sweeps.clone_from(&self.file.sweeps);
+        network.grid = None;
+        network
+            .sweep_grid(grid.clone())
+            .map_err(|(field, message)| format!("`{field}`: {message}"))?;
+        network.validate().map_err(|e| e.to_string())?;
+        self.file.sweep = Some(grid);
+        self.network = network;
+        Ok(())
+    }
+}
+
 /// Reads, parses, converts and validates a model file (`.toml` or `.json`).
 pub fn load(path: &Path) -> Result<LoadedModel, FileErrors> {
     let one = |location, field: Option<String>, message: String| {
@@ -200,6 +229,20 @@ impl ModelFile {
         let mut network = Network::new(self.simulation.dt_ms, self.simulation.seed);
         network.instances = self.simulation.instances;
         network.sweeps.clone_from(&self.sweeps);
+        if let Some(grid) = &self.sweep {
+            network.sweep_grid(grid.clone())?;
+            let declared = self.simulation.instances;
+            if declared != 1 && declared != network.instances {
+                return Err((
+                    "simulation.instances".into(),
+                    format!(
+                        "{declared} instances, but the `[sweep]` grid expands into {}: \
+                         leave `instances` out",
+                        network.instances
+                    ),
+                ));
+            }
+        }
         for (i, p) in self.populations.iter().enumerate() {
             let neuron = neuron_model(&p.model, &p.params).map_err(|(key, message)| {
                 let field = match key {

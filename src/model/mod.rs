@@ -11,6 +11,7 @@ pub mod microcircuit;
 mod network;
 mod neuron;
 mod plasticity;
+mod sweep_grid;
 mod validate;
 mod value;
 
@@ -25,5 +26,6 @@ pub use neuron::{
     Izhikevich, NeuronModel, ParrotNeuron, SpikeSourceArray, NEURON_MODEL_NAMES,
 };
 pub use plasticity::{Modulator, Pairing, Plasticity};
+pub use sweep_grid::{GridError, GridPoint, SweepAxis, SweepGrid};
 pub use validate::{delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS};
 pub use value::{Value, NORMAL_TAIL_SD};

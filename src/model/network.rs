@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{NeuronModel, Plasticity, Value};
+use super::{GridError, NeuronModel, Plasticity, SweepGrid, Value};
 
 /// A whole model: what to simulate, at which resolution, and what to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +34,10 @@ pub struct Network {
     /// Parameters given one value per instance (a parameter sweep).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sweeps: Vec<Sweep>,
+    /// The grid the instances and sweeps were expanded from (`Network::sweep_grid`),
+    /// kept to name each instance's coordinates in the outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<SweepGrid>,
 }
 
 /// A parameter with one value per instance of an ensemble.
@@ -104,7 +108,21 @@ impl Network {
             recorders: Vec::new(),
             instances: 1,
             sweeps: Vec::new(),
+            grid: None,
         }
+    }
+
+    /// Expands `grid` into this network's instances (replacing `instances`) and its
+    /// sweeps (added to `sweeps`), and keeps it for the outputs. A network holds one
+    /// grid; sweeps given directly must then have one value per grid instance.
+    pub fn sweep_grid(&mut self, grid: SweepGrid) -> Result<(), GridError> {
+        if self.grid.is_some() {
+            return Err(("sweep".into(), "the network already has a grid".into()));
+        }
+        self.instances = grid.instances()?;
+        self.sweeps.extend(grid.sweeps()?);
+        self.grid = Some(grid);
+        Ok(())
     }
 
     /// The network instance `instance` of the ensemble simulates: this one with every
@@ -113,6 +131,7 @@ impl Network {
         let mut network = self.clone();
         network.instances = 1;
         network.sweeps.clear();
+        network.grid = None;
         for (i, sweep) in self.sweeps.iter().enumerate() {
             match sweep {
                 Sweep::Neuron {

@@ -1,7 +1,8 @@
 //! Outputs of a run: spike rasters and sampled state, as typed structs with the
 //! statistics the field reports (rates, CV of inter-spike intervals), streaming `.npy`
-//! writers, the raster plot and line plots.
+//! writers, the raster plot, line plots and heat maps.
 
+mod heat_map;
 mod line_plot;
 mod output;
 mod raster;
@@ -9,6 +10,7 @@ mod spike_record;
 mod state_record;
 mod stats;
 
+pub use heat_map::HeatMap;
 pub use line_plot::{line_plot, Series};
 pub use output::{NpyStream, SpikeRow};
 pub use raster::RasterPlot;

@@ -1,0 +1,250 @@
+//! The outputs that describe an ensemble as a study: each instance's `summary.json`
+//! (its swept values and place on the grid), one `sweep.csv`/`sweep.json` row per
+//! instance, and a plot of each population's rate and CV ISI over a 1-D or 2-D grid
+//! (a heat map for two axes: Brunel's phase diagram over g × η).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{file_safe, instance_dir, instance_key, io_error, PopulationSummary, Summary};
+use crate::error::Error;
+use crate::model::{GridPoint, Network};
+use crate::record::{line_plot, HeatMap, Series};
+
+/// `instance_<b>/summary.json`.
+#[derive(Debug, Serialize)]
+struct InstanceSummary<'a> {
+    model: &'a str,
+    instance: u32,
+    /// The network's seed; the instance's streams are keyed by (seed, instance).
+    seed: u64,
+    /// Each swept parameter's value in this instance, by path.
+    swept: BTreeMap<String, f64>,
+    /// The instance's value on each axis of the grid, by axis name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coordinates: Option<BTreeMap<String, f64>>,
+    /// Which repeat of its grid point the instance is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repeat: Option<u32>,
+    dt_ms: f64,
+    duration_ms: f64,
+    complete: bool,
+    last_step: u64,
+    populations: BTreeMap<String, &'a PopulationSummary>,
+}
+
+/// The statistics each population contributes to the table and the plots.
+const STATISTICS: [(&str, &str); 2] = [("rate_hz", "rate (Hz)"), ("cv_isi", "CV ISI")];
+
+fn statistic(s: &PopulationSummary, name: &str) -> Option<f64> {
+    match name {
+        "rate_hz" => Some(s.rate_hz),
+        _ => s.cv_isi,
+    }
+}
+
+/// Writes the per-instance summaries, the sweep table and (with `plot`) the sweep
+/// plots; returns the files written.
+pub(super) fn write(
+    dir: &Path,
+    network: &Network,
+    summary: &Summary,
+    plot: bool,
+) -> Result<Vec<PathBuf>, Error> {
+    let instances = network.instances;
+    let populations: Vec<&String> = summary
+        .populations
+        .keys()
+        .filter(|name| !name.contains('['))
+        .collect();
+    let labels: Vec<String> = network.sweeps.iter().map(|s| s.label()).collect();
+    let points: Vec<Option<GridPoint>> = (0..instances)
+        .map(|b| network.grid.as_ref().and_then(|g| g.point(b).ok()))
+        .collect();
+    let axes: Vec<String> = network
+        .grid
+        .iter()
+        .flat_map(|g| g.axes.iter().map(|a| a.label()))
+        .collect();
+    // An axis named by its parameter is already a column of swept values.
+    let axis_columns: Vec<usize> = (0..axes.len())
+        .filter(|&a| !labels.contains(&axes[a]))
+        .collect();
+    let stats_of = |b: u32| -> BTreeMap<String, &PopulationSummary> {
+        populations
+            .iter()
+            .map(|p| ((*p).clone(), &summary.populations[&instance_key(p, b)]))
+            .collect()
+    };
+
+    let mut files = Vec::new();
+    let mut csv = String::from("instance");
+    for &a in &axis_columns {
+        csv += &format!(",{}", axes[a]);
+    }
+    if network.grid.is_some() {
+        csv += ",repeat";
+    }
+    for label in &labels {
+        csv += &format!(",{label}");
+    }
+    for p in &populations {
+        for (name, _) in STATISTICS {
+            csv += &format!(",{p}.{name}");
+        }
+    }
+    csv.push('\n');
+    let mut rows = Vec::new();
+    for b in 0..instances {
+        let swept: BTreeMap<String, f64> = labels
+            .iter()
+            .zip(&network.sweeps)
+            .map(|(label, s)| (label.clone(), s.values()[b as usize]))
+            .collect();
+        let point = &points[b as usize];
+        let coordinates = point.as_ref().map(|p| {
+            axes.iter()
+                .cloned()
+                .zip(p.values.iter().copied())
+                .collect::<BTreeMap<_, _>>()
+        });
+        let stats = stats_of(b);
+        csv += &b.to_string();
+        if let Some(p) = point {
+            for &a in &axis_columns {
+                csv += &format!(",{}", p.values[a]);
+            }
+            csv += &format!(",{}", p.seed);
+        }
+        for label in &labels {
+            csv += &format!(",{}", swept[label]);
+        }
+        for p in &populations {
+            for (name, _) in STATISTICS {
+                let value = statistic(stats[*p], name);
+                csv += &format!(",{}", value.map_or(String::new(), |v| v.to_string()));
+            }
+        }
+        csv.push('\n');
+        let mine = InstanceSummary {
+            model: &summary.model,
+            instance: b,
+            seed: summary.seed,
+            swept: swept.clone(),
+            coordinates: coordinates.clone(),
+            repeat: point.as_ref().map(|p| p.seed),
+            dt_ms: summary.dt_ms,
+            duration_ms: summary.duration_ms,
+            complete: summary.complete,
+            last_step: summary.last_step,
+            populations: stats.clone(),
+        };
+        let path = instance_dir(dir, b, instances).join("summary.json");
+        let json = serde_json::to_string_pretty(&mine).expect("a summary serialises");
+        std::fs::write(&path, json + "\n").map_err(|e| io_error(&path, e))?;
+        files.push(path);
+        rows.push(serde_json::json!({
+            "instance": b,
+            "swept": swept,
+            "coordinates": coordinates,
+            "repeat": point.as_ref().map(|p| p.seed),
+            "populations": stats,
+        }));
+    }
+    let csv_path = dir.join("sweep.csv");
+    std::fs::write(&csv_path, csv).map_err(|e| io_error(&csv_path, e))?;
+    let json_path = dir.join("sweep.json");
+    let json = serde_json::to_string_pretty(&rows).expect("the table serialises");
+    std::fs::write(&json_path, json + "\n").map_err(|e| io_error(&json_path, e))?;
+    files.extend([csv_path, json_path]);
+    if plot {
+        files.extend(plot_grid(dir, network, summary, &populations)?);
+    }
+    Ok(files)
+}
+
+/// `sweep_<pop>_<statistic>.png` over a grid of one axis (a line) or two (a heat
+/// map), each point the mean over its repeats of the instances where the statistic
+/// is defined.
+fn plot_grid(
+    dir: &Path,
+    network: &Network,
+    summary: &Summary,
+    populations: &[&String],
+) -> Result<Vec<PathBuf>, Error> {
+    let Some(grid) = &network.grid else {
+        return Ok(Vec::new());
+    };
+    if grid.axes.is_empty() || grid.axes.len() > 2 {
+        return Ok(Vec::new());
+    }
+    let axes: Vec<Vec<f64>> = grid
+        .axes
+        .iter()
+        .enumerate()
+        .map(|(a, axis)| axis.points(&format!("sweep.axes[{a}]")))
+        .collect::<Result<_, _>>()
+        .map_err(|(field, message)| Error::Output(format!("{field}: {message}")))?;
+    let ny = axes.get(1).map_or(1, Vec::len);
+    let mut files = Vec::new();
+    for p in populations {
+        for (name, description) in STATISTICS {
+            // Sum and count of the defined values at each grid point.
+            let mut sums = vec![vec![(0.0, 0u32); ny]; axes[0].len()];
+            for b in 0..network.instances {
+                let point = grid
+                    .point(b)
+                    .map_err(|(field, message)| Error::Output(format!("{field}: {message}")))?;
+                let (i, j) = (point.indices[0], point.indices.get(1).copied().unwrap_or(0));
+                if let Some(v) = statistic(&summary.populations[&instance_key(p, b)], name) {
+                    sums[i][j].0 += v;
+                    sums[i][j].1 += 1;
+                }
+            }
+            let means: Vec<Vec<Option<f64>>> = sums
+                .iter()
+                .map(|column| {
+                    column
+                        .iter()
+                        .map(|&(sum, n)| (n > 0).then(|| sum / f64::from(n)))
+                        .collect()
+                })
+                .collect();
+            let path = dir.join(format!("sweep_{}_{name}.png", file_safe(p)));
+            let title = format!("{}: {p} {description}", summary.model);
+            let drawn = if axes.len() == 2 {
+                HeatMap {
+                    title,
+                    x_label: grid.axes[0].label(),
+                    y_label: grid.axes[1].label(),
+                    value_label: format!("{p} {description}"),
+                    x: axes[0].clone(),
+                    y: axes[1].clone(),
+                    values: means,
+                }
+                .draw(&path)
+            } else {
+                let points = axes[0]
+                    .iter()
+                    .zip(&means)
+                    .filter_map(|(&x, column)| column[0].map(|y| (x, y)))
+                    .collect();
+                line_plot(
+                    &path,
+                    &title,
+                    &grid.axes[0].label(),
+                    description,
+                    &[Series {
+                        name: p.to_string(),
+                        points,
+                    }],
+                )
+            };
+            drawn.map_err(|e| Error::Output(format!("{}: {e}", path.display())))?;
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
