@@ -75,7 +75,11 @@ fn main(
         if (stim.kind == STIMULUS_DC) {
             current = rounded(current + stim.amplitude);
         } else {
-            let drawn = poisson_events(stim, input[stim.receptor], key, gid, step, STREAM_STIMULUS + s);
+            // Keyed by the neuron's place in the whole study and the stimulus's index in
+            // one instance's table, so instance b draws as a network of its own would.
+            let stream_index = gid + config.first_instance * config.n_neurons;
+            let stimulus = s - instance * config.stimuli_stride;
+            let drawn = poisson_events(stim, input[stim.receptor], key, stream_index, step, STREAM_STIMULUS + stimulus);
             input[stim.receptor] = drawn.x;
             if (drawn.y != 0) {
                 let target_index = (instance * config.n_receptors + stim.receptor) * config.n_neurons + neuron;

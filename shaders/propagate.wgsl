@@ -31,9 +31,11 @@ fn main(
     let instance = spike.x;
     let pre = spike.y;
     let step = spike.z;
-    // The row's synapses within this chunk, indexed from the chunk's start.
-    let row_begin = max(row_start[pre], chunk.first);
-    let row_end = min(row_start[pre + 1u], chunk.end);
+    // The row's synapses within this chunk, indexed from the chunk's start (each
+    // instance's own row where connectivity is drawn per instance).
+    let row = pre + select(0u, instance * config.n_neurons, config.stored_per_instance != 0u);
+    let row_begin = max(row_start[row], chunk.first);
+    let row_end = min(row_start[row + 1u], chunk.end);
     for (var t = row_begin + local; t < row_end; t = t + PROPAGATE_WORKGROUP) {
         let s = t - chunk.first;
         deliver_to_ring(instance, step, syn_delay[s], syn_target[s], syn_weight[s]);

@@ -54,9 +54,13 @@ fn main(
             continue;
         }
         let i = pre - q.pre_first;
-        var d = draws_new(pre, local, STREAM_PROCEDURAL + q.stream);
+        // Rows drawn per instance: instance b's part p is its own stream; instance 0's
+        // is the shared one.
+        let own = select(0u, instance, q.per_instance != 0u);
+        let stream = select(0u, config.first_instance + instance, q.per_instance != 0u);
+        var d = draws_new(pre, local + stream * PROPAGATE_WORKGROUP, STREAM_PROCEDURAL + q.stream);
         if (q.rule == RULE_FIXED_TOTAL_NUMBER) {
-            let n = row_lengths[q.row_offset + i];
+            let n = row_lengths[q.row_offset + own * q.pre_size + i];
             for (var s = part_start(n, local); s < part_start(n, local + 1u); s = s + 1u) {
                 var post = next_below(&d, q.post_size);
                 while (q.exclude_self != 0u && post == i) {

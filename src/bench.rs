@@ -43,6 +43,10 @@ pub struct BenchResult {
     pub simulator: String,
     pub device: String,
     pub seed: u64,
+    /// Instances of the network simulated together (an ensemble; 1: one network).
+    #[serde(default = "one")]
+    pub instances: u32,
+    /// Neurons of one instance.
     pub neurons: u64,
     pub synapses: u64,
     pub simulated_ms: f64,
@@ -50,6 +54,9 @@ pub struct BenchResult {
     pub run_s: f64,
     /// Wall time / simulated time.
     pub realtime_factor: f64,
+    /// Instances × simulated seconds per wall second: an ensemble's throughput.
+    #[serde(default)]
+    pub instance_seconds_per_s: f64,
     pub spikes: u64,
     /// Spikes delivered to synapses per wall second.
     pub synaptic_events_per_s: f64,
@@ -163,6 +170,12 @@ pub struct SuiteOptions {
     pub only: Option<Vec<String>>,
     /// Simulated time of every case instead of the suite's, where given (ms).
     pub duration_ms: Option<f64>,
+    /// Run every case as an ensemble of this many instances.
+    pub instances: Option<u32>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// Runs `suite` as `options` say.
@@ -186,7 +199,7 @@ pub fn run_suite(suite: Suite, options: &SuiteOptions) -> Result<Vec<BenchResult
                     ..MicrocircuitOptions::default()
                 })
                 .map_err(|e| Error::Output(format!("benchmark model: {e}")))?;
-                return run_case(&case, network, backend);
+                return run_case(&case, with_instances(network, options.instances), backend);
             }
             let path = models_dir.join(format!("{}.toml", case.file));
             let mut network = file::load(&path)
@@ -200,9 +213,17 @@ pub fn run_suite(suite: Suite, options: &SuiteOptions) -> Result<Vec<BenchResult
                 brunel::make_procedural(&mut network);
             }
             network.seed = seed;
-            run_case(&case, network, backend)
+            run_case(&case, with_instances(network, options.instances), backend)
         })
         .collect()
+}
+
+/// `network` as an ensemble of `instances`, where given.
+fn with_instances(mut network: Network, instances: Option<u32>) -> Network {
+    if let Some(instances) = instances {
+        network.instances = instances;
+    }
+    network
 }
 
 /// The ids of a suite's cases.
@@ -241,22 +262,26 @@ fn run_case(case: &Case, mut network: Network, backend: &Backend) -> Result<Benc
         })
         .collect();
     let neurons = u64::from(plan.n_neurons());
+    let instances = plan.config.n_instances;
     let steps = sim.current_step();
+    let simulated_s = steps as f64 * plan.dt_ms / 1000.0;
     Ok(BenchResult {
         id: case.id.to_string(),
         model: case.name.to_string(),
         simulator: "neurodyn".to_string(),
         device: sim.device(),
         seed: network.seed,
+        instances,
         neurons,
         synapses: plan.synapse_count().round() as u64,
         simulated_ms: steps as f64 * plan.dt_ms,
         build_s,
         run_s,
-        realtime_factor: run_s / (steps as f64 * plan.dt_ms / 1000.0),
+        realtime_factor: run_s / simulated_s,
+        instance_seconds_per_s: f64::from(instances) * simulated_s / run_s,
         spikes,
         synaptic_events_per_s: events as f64 / run_s,
-        neuron_updates_per_s: (neurons * steps) as f64 / run_s,
+        neuron_updates_per_s: (neurons * u64::from(instances) * steps) as f64 / run_s,
         device_memory_bytes: plan.memory_bytes(),
         peak_memory_bytes: peak_memory(),
         populations,
@@ -280,24 +305,44 @@ fn peak_memory() -> Option<u64> {
 /// The results as a Markdown table.
 pub fn markdown(results: &[BenchResult]) -> String {
     let mut table = String::from(
-        "| model | seed | neurons | synapses | simulated (ms) | build (s) | run (s) | real-time factor | synaptic events/s | neuron updates/s | device memory (MB) | peak memory (MB) | rates (Hz) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| model | seed | instances | neurons | synapses | simulated (ms) | build (s) | run (s) | real-time factor | instance·s / s | synaptic events/s | neuron updates/s | device memory (MB) | peak memory (MB) | rates (Hz) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in results {
-        let rates: Vec<String> = r
-            .populations
+        // An ensemble lists each population once: its mean rate over the instances
+        // and their range.
+        let mut names: Vec<&str> = r.populations.iter().map(|p| p.name.as_str()).collect();
+        names.dedup();
+        names.truncate(r.populations.len() / r.instances.max(1) as usize);
+        let rates: Vec<String> = names
             .iter()
-            .map(|p| format!("{} {:.2}", p.name, p.rate_hz))
+            .map(|&name| {
+                let all: Vec<f64> = (r.populations.iter())
+                    .filter(|p| p.name == name)
+                    .map(|p| p.rate_hz)
+                    .collect();
+                let mean = all.iter().sum::<f64>() / all.len() as f64;
+                let (low, high) = all
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+                if all.len() > 1 {
+                    format!("{name} {mean:.2} ({low:.2}–{high:.2})")
+                } else {
+                    format!("{name} {mean:.2}")
+                }
+            })
             .collect();
         table += &format!(
-            "| {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3e} | {:.3e} | {:.1} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3e} | {:.3e} | {:.1} | {} | {} |\n",
             r.model,
             r.seed,
+            r.instances,
             r.neurons,
             r.synapses,
             r.simulated_ms,
             r.build_s,
             r.run_s,
             r.realtime_factor,
+            r.instance_seconds_per_s,
             r.synaptic_events_per_s,
             r.neuron_updates_per_s,
             r.device_memory_bytes as f64 / 1e6,

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use neurodyn::model::file::{self, LoadedModel};
 use neurodyn::model::SweepAxis;
+use neurodyn::plan::memory::format_bytes;
 use neurodyn::run::{run_model, RunOptions};
 use neurodyn::{gpu, Backend, Error, KernelTiming, Plan};
 
@@ -81,6 +82,9 @@ enum Command {
         /// Simulated time of every case instead of the suite's (ms).
         #[arg(long, value_name = "MS")]
         duration: Option<f64>,
+        /// Run every case as an ensemble of B instances (throughput in instance·s / s).
+        #[arg(long, value_name = "B")]
+        instances: Option<u32>,
     },
 }
 
@@ -111,6 +115,10 @@ struct RunArgs {
     /// Instances per sweep point, differing only in their random streams.
     #[arg(long, value_name = "N")]
     seeds: Option<u32>,
+    /// Run instance K of the ensemble alone: its swept values and random streams, so
+    /// its outputs equal instance_<K>/ of the whole run.
+    #[arg(long, value_name = "K")]
+    instance: Option<u32>,
     /// Directory for the outputs (default: ./neurodyn-out/<model name>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -187,6 +195,7 @@ fn main() -> ExitCode {
             seed,
             only,
             duration,
+            instances,
         } => {
             let options = neurodyn::bench::SuiteOptions {
                 models_dir: models,
@@ -194,6 +203,7 @@ fn main() -> ExitCode {
                 seed,
                 only,
                 duration_ms: duration,
+                instances,
             };
             bench(suite, out, options)
         }
@@ -247,6 +257,22 @@ fn run(args: RunArgs) -> ExitCode {
         if let Err(message) = model.extend_sweep(args.sweep.clone(), args.seeds) {
             eprintln!("error: --sweep/--seeds: {message}");
             return ExitCode::from(2);
+        }
+    }
+    if let Some(k) = args.instance {
+        match model.network.instance(k) {
+            Ok(alone) if k < model.network.instances => model.network = alone,
+            Ok(_) => {
+                eprintln!(
+                    "error: --instance {k}: the model has {} instances",
+                    model.network.instances
+                );
+                return ExitCode::from(2);
+            }
+            Err(message) => {
+                eprintln!("error: --instance {k}: {message}");
+                return ExitCode::from(2);
+            }
         }
     }
     if let Some(d) = args.duration {
@@ -368,6 +394,22 @@ fn validate(path: &Path) -> ExitCode {
         exact: true,
     };
     println!("\ndevice memory by buffer:\n{}", report.table());
+    let footprint = neurodyn::plan::memory::EnsembleFootprint::of(&model.network);
+    let fits = gpu::choose_adapter(None)
+        .ok()
+        .and_then(|adapter| gpu::device_memory(&adapter))
+        .map_or(String::new(), |available| {
+            format!(
+                "; at most {} instances fit in the device's {}",
+                neurodyn::plan::memory::largest_ensemble(&model.network, available),
+                format_bytes(available)
+            )
+        });
+    println!(
+        "ensemble: {} shared, {} per instance (estimate){fits}",
+        format_bytes(footprint.shared),
+        format_bytes(footprint.per_instance)
+    );
     ExitCode::SUCCESS
 }
 

@@ -92,7 +92,7 @@ pub fn synaptic_events(plan: &Plan, records: &[SpikeRecord]) -> u64 {
         .map(|record| {
             let first = first_neuron(plan, record);
             let degree: Vec<f64> = (0..record.size)
-                .map(|n| plan.out_degree(first + n))
+                .map(|n| plan.out_degree(record.instance, first + n))
                 .collect();
             record
                 .neurons
@@ -140,7 +140,10 @@ pub fn profile_network(
             let first = first_neuron(plan, r);
             r.neurons
                 .iter()
-                .map(|&n| u64::from(rows[(first + n) as usize + 1] - rows[(first + n) as usize]))
+                .map(|&n| {
+                    let row = plan.stored_row(r.instance, first + n);
+                    u64::from(rows[row + 1] - rows[row])
+                })
                 .sum::<u64>()
         })
         .sum();

@@ -304,7 +304,10 @@ fn the_quick_benchmark_suite_writes_valid_json() {
         String::from_utf8_lossy(&output.stderr)
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("| model | seed | neurons |"), "{stdout}");
+    assert!(
+        stdout.contains("| model | seed | instances | neurons |"),
+        "{stdout}"
+    );
     let results: Vec<neurodyn::bench::BenchResult> =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let ids: Vec<&str> = results.iter().map(|r| r.id.as_str()).collect();

@@ -266,6 +266,20 @@ fn state_probes_sample_the_instance_they_name() {
     assert!(e.contains("instance 3 does not exist"), "{e}");
 }
 
+/// An STDP rule that never changes a weight (λ = 0): plastic state without learning.
+fn still_stdp(w_max: f64) -> neurodyn::model::Plasticity {
+    neurodyn::model::Plasticity::StdpSynapse {
+        tau_plus: 20.0,
+        tau_minus: 20.0,
+        lambda: 0.0,
+        alpha: 1.0,
+        mu_plus: 0.0,
+        mu_minus: 0.0,
+        w_max,
+        pairing: neurodyn::model::Pairing::AllToAll,
+    }
+}
+
 #[test]
 fn a_weight_sweep_gives_each_instance_its_weight() {
     // CUBA's I → E weight (projection 2) at four strengths: each instance's synapses
@@ -276,23 +290,214 @@ fn a_weight_sweep_gives_each_instance_its_weight() {
         projection: 2,
         values: values.clone(),
     });
-    let mut records = Vec::new();
-    for backend in [Backend::Gpu, Backend::Cpu] {
-        let mut sim = Simulation::new(&net, backend).unwrap();
-        sim.run(2000).unwrap();
-        for (b, &value) in values.iter().enumerate() {
-            let weights = sim.instance_weights(2, b as u32).unwrap();
-            assert!(weights.iter().all(|&w| w == value as f32), "instance {b}");
+    // Alone, the swept projection keeps only its weights (one word per synapse and
+    // instance); beside a plastic projection, every synapse keeps the full state.
+    let mut beside_stdp = net.clone();
+    beside_stdp.projections[0].plasticity = Some(still_stdp(1.0));
+    for (net, words) in [(&net, 1), (&beside_stdp, 8)] {
+        let mut records = Vec::new();
+        for backend in [Backend::Gpu, Backend::Cpu] {
+            let mut sim = Simulation::new(net, backend).unwrap();
+            assert_eq!(sim.plan().config.synapse_words, words);
+            sim.run(2000).unwrap();
+            for (b, &value) in values.iter().enumerate() {
+                let weights = sim.instance_weights(2, b as u32).unwrap();
+                assert!(weights.iter().all(|&w| w == value as f32), "instance {b}");
+            }
+            let counts: Vec<usize> = (0..4).map(|b| raster(&sim, b).len()).collect();
+            assert!(counts.windows(2).all(|w| w[0] > w[1]), "{counts:?}");
+            records.push((0..4).map(|b| raster(&sim, b)).collect::<Vec<_>>());
         }
-        let counts: Vec<usize> = (0..4).map(|b| raster(&sim, b).len()).collect();
-        assert!(counts.windows(2).all(|w| w[0] > w[1]), "{counts:?}");
-        records.push((0..4).map(|b| raster(&sim, b)).collect::<Vec<_>>());
+        assert_eq!(records[0], records[1], "GPU and CPU differ ({words} words)");
     }
-    assert_eq!(records[0], records[1], "GPU and CPU differ");
 
     // Only static stored projections can be swept this way.
     let mut plastic = net.clone();
     plastic.projections[2].procedural = true;
     let e = neurodyn::Plan::new(&plastic).unwrap_err().to_string();
     assert!(e.contains("static stored projection"), "{e}");
+}
+
+/// `driven`'s network with its connectivity drawn per instance: procedural (fixed
+/// probability, and fixed total number whose row lengths are drawn per instance) or
+/// stored (fixed in-degree, beside a shared stored projection copied into every
+/// instance's rows).
+fn per_instance(instances: u32, stored: bool) -> Network {
+    use neurodyn::Connectivity;
+    let mut net = driven(1.2);
+    let mut second = net.projections[0].clone();
+    second.receptor = Receptor::Excitatory;
+    second.weight = 0.04.into();
+    if stored {
+        net.projections[0].connectivity = Connectivity::FixedInDegree {
+            k: 20,
+            allow_autapses: false,
+            allow_multapses: false,
+        };
+    } else {
+        net.projections[0].procedural = true;
+        second.procedural = true;
+        second.per_instance = true;
+        second.connectivity = Connectivity::FixedTotalNumber {
+            n: 3000,
+            allow_autapses: true,
+            allow_multapses: true,
+        };
+    }
+    net.projections[0].per_instance = true;
+    net.add_projection(second);
+    net.instances = instances;
+    net
+}
+
+#[test]
+fn connectivity_drawn_per_instance_differs_between_instances_only() {
+    for stored in [false, true] {
+        let mut records = Vec::new();
+        for backend in [Backend::Gpu, Backend::Cpu] {
+            let run = |instances| {
+                let network = per_instance(instances, stored);
+                let mut sim = Simulation::new(&network, backend.clone()).unwrap();
+                sim.run(1500).unwrap();
+                sim
+            };
+            let (three, two, single) = (run(3), run(2), run(1));
+            // Instance 0 draws the single network's synapses; instance 1 its own, the
+            // same whatever the ensemble's size.
+            assert_eq!(
+                raster(&three, 0).steps,
+                raster(&single, 0).steps,
+                "stored {stored}"
+            );
+            assert_eq!(raster(&three, 0).neurons, raster(&single, 0).neurons);
+            assert_eq!(raster(&three, 1), raster(&two, 1), "stored {stored}");
+            // The drive is the same deterministic current in every instance: only
+            // their wiring makes them differ.
+            assert_ne!(raster(&three, 1).neurons, raster(&three, 0).neurons);
+            assert_ne!(raster(&three, 2).neurons, raster(&three, 1).neurons);
+            records.push((0..3).map(|b| raster(&three, b)).collect::<Vec<_>>());
+            if stored {
+                // Three sets of rows: the memory estimate counts them.
+                let plan = three.plan();
+                assert_eq!(plan.config.stored_per_instance, 1);
+                assert_eq!(
+                    plan.synapses.len(),
+                    3 * (200 * 20 + single.plan().synapses.len() - 200 * 20)
+                );
+                let estimate = neurodyn::plan::memory::estimate(&per_instance(3, true));
+                let row_start = |r: &neurodyn::plan::memory::MemoryReport| {
+                    r.buffers
+                        .iter()
+                        .find(|b| b.name == "row_start")
+                        .unwrap()
+                        .bytes
+                };
+                let exact = neurodyn::plan::memory::MemoryReport {
+                    buffers: plan.buffers.clone(),
+                    exact: true,
+                };
+                assert_eq!(row_start(&estimate), row_start(&exact));
+            }
+        }
+        assert_eq!(
+            records[0], records[1],
+            "GPU and CPU differ (stored {stored})"
+        );
+
+        // Shared wiring: every instance fires alike.
+        let mut shared = per_instance(3, stored);
+        for p in &mut shared.projections {
+            p.per_instance = false;
+        }
+        let mut sim = Simulation::new(&shared, Backend::Gpu).unwrap();
+        sim.run(1500).unwrap();
+        assert_eq!(raster(&sim, 2).neurons, raster(&sim, 0).neurons);
+    }
+
+    // Plastic synapses are shared: drawing them per instance is refused by name.
+    let mut plastic = per_instance(2, true);
+    plastic.projections[0].plasticity = Some(still_stdp(-1.0));
+    let e = plastic.validate().unwrap_err().to_string();
+    assert!(e.contains("projections[0] (E -> E).per_instance"), "{e}");
+}
+
+/// CUBA with every kind of per-instance randomness (initial potentials, Poisson
+/// input, `tau_m` drawn per neuron, a procedural projection drawn per instance) and
+/// an `i_offset` sweep: each instance is a different network.
+fn study(instances: u32) -> Network {
+    use neurodyn::model::Sweep;
+    let mut net = network(instances);
+    for p in &mut net.populations {
+        p.heterogeneous.insert(
+            "tau_m".into(),
+            neurodyn::Value::Normal {
+                mean: 20.0,
+                sd: 2.0,
+                low: 15.0,
+                high: 25.0,
+            },
+        );
+    }
+    let mut extra = net.projections[0].clone();
+    extra.connectivity = neurodyn::Connectivity::FixedProbability {
+        p: 0.01,
+        allow_autapses: false,
+    };
+    extra.procedural = true;
+    extra.per_instance = true;
+    net.add_projection(extra);
+    net.sweeps.push(Sweep::Neuron {
+        population: "I".into(),
+        parameter: "i_offset".into(),
+        values: (0..instances).map(|k| 0.05 * f64::from(k % 4)).collect(),
+    });
+    net
+}
+
+#[test]
+fn instance_k_of_an_ensemble_is_its_network_run_alone() {
+    // `Network::instance(k)` (instance k's parameters, and its random streams through
+    // `first_instance`) run alone gives instance k's raster and state bit for bit.
+    for instances in [1, 3, 16] {
+        let ensemble = study(instances);
+        for backend in [Backend::Gpu, Backend::Cpu] {
+            let mut sim = Simulation::new(&ensemble, backend.clone()).unwrap();
+            sim.run(400).unwrap();
+            let mut picks = vec![0, instances / 2, instances - 1];
+            picks.dedup();
+            for k in picks {
+                let alone_network = ensemble.instance(k).unwrap();
+                assert_eq!(alone_network.first_instance, k);
+                let mut alone = Simulation::new(&alone_network, backend.clone()).unwrap();
+                alone.run(400).unwrap();
+                for population in ["E", "I"] {
+                    let got = sim.instance_spikes(population, k).unwrap();
+                    let expected = alone.spikes(population).unwrap();
+                    // Compared without printing thousands of spikes on failure.
+                    let first_difference = (0..got.len().max(expected.len())).find(|&s| {
+                        got.steps.get(s) != expected.steps.get(s)
+                            || got.neurons.get(s) != expected.neurons.get(s)
+                    });
+                    assert_eq!(
+                        first_difference,
+                        None,
+                        "B = {instances}, instance {k}, {population}: {} spikes against {} alone, \
+                         first difference at spike {first_difference:?} (step {:?})",
+                        got.len(),
+                        expected.len(),
+                        first_difference.and_then(|s| got.steps.get(s)),
+                    );
+                    assert_eq!(
+                        sim.read_instance_state(population, "v", k).unwrap(),
+                        alone.read_state(population, "v").unwrap(),
+                        "B = {instances}, instance {k}"
+                    );
+                }
+                assert!(
+                    alone.spikes("E").unwrap().len() > 100,
+                    "instance {k} is silent"
+                );
+            }
+        }
+    }
 }

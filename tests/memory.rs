@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use neurodyn::model::{brunel, file};
-use neurodyn::plan::memory::{estimate, MemoryReport};
+use neurodyn::plan::memory::{estimate, largest_ensemble, EnsembleFootprint, MemoryReport};
 use neurodyn::{Backend, Error, Plan, Simulation};
 
 fn brunel(order: u32) -> neurodyn::Network {
@@ -32,6 +32,29 @@ fn the_estimate_is_the_plan_where_synapse_counts_are_fixed() {
         (estimated / exact - 1.0).abs() < 0.01,
         "{estimated} vs {exact}"
     );
+}
+
+#[test]
+fn an_ensembles_memory_is_shared_plus_per_instance() {
+    // Brunel's network over B instances: the stored synapses are shared, the state,
+    // ring and recordings grow with B.
+    let network = brunel(200);
+    let footprint = EnsembleFootprint::of(&network);
+    let plan_bytes = |b: u32| {
+        let mut n = network.clone();
+        n.instances = b;
+        Plan::new(&n).unwrap().memory_bytes()
+    };
+    assert_eq!(footprint.shared + footprint.per_instance, plan_bytes(1));
+    assert_eq!(footprint.shared + 2 * footprint.per_instance, plan_bytes(2));
+    let synapses = 1000 * 1250 * 8; // (target, delay) words of 1,000 × 1,250 synapses
+    assert!(footprint.shared >= synapses, "{footprint:?}");
+    assert!(footprint.per_instance < footprint.shared, "{footprint:?}");
+    // The largest ensemble that fits is the size whose plan fits and the next's not.
+    let available = plan_bytes(40);
+    assert_eq!(largest_ensemble(&network, available), 40);
+    assert_eq!(largest_ensemble(&network, available - 1), 39);
+    assert_eq!(largest_ensemble(&network, footprint.shared / 2), 0);
 }
 
 #[test]

@@ -189,3 +189,22 @@ fn the_profile_command_prints_its_table_and_writes_a_chrome_trace() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn dispatches_per_step_do_not_grow_with_the_instances() {
+    // One dispatch per kernel covers every instance, with shared or per-instance
+    // connectivity alike.
+    let per_step = |instances: u32, per_instance: bool| {
+        let mut network = cuba();
+        network.instances = instances;
+        for p in &mut network.projections {
+            p.per_instance = per_instance;
+        }
+        profile_network("cuba", &network, Backend::Gpu, 200, KernelTiming::Auto)
+            .unwrap()
+            .dispatches_per_step
+    };
+    let one = per_step(1, false);
+    assert_eq!(per_step(16, false), one);
+    assert_eq!(per_step(16, true), one);
+}

@@ -122,7 +122,7 @@ fn main() {
     check_struct(
         &module,
         "Config",
-        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes),
+        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance),
         size_of::<Config>(),
     );
     check_struct(
@@ -164,7 +164,7 @@ fn main() {
     check_struct(
         &module,
         "ProceduralProjection",
-        members!(ProceduralProjection: pre_first, pre_size, post_first, post_size, rule, target_base, exclude_self, row_offset, stream, inv_log_q, weight_kind, weight_a, weight_b, weight_low, weight_high, weight_scale, delay_kind, delay_a, delay_b, delay_low, delay_high),
+        members!(ProceduralProjection: pre_first, pre_size, post_first, post_size, rule, target_base, exclude_self, row_offset, stream, inv_log_q, weight_kind, weight_a, weight_b, weight_low, weight_high, weight_scale, delay_kind, delay_a, delay_b, delay_low, delay_high, per_instance),
         size_of::<ProceduralProjection>(),
     );
     check_struct(

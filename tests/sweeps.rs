@@ -145,19 +145,32 @@ fn a_two_by_three_grid_writes_six_instances_each_equal_to_its_combination_alone(
 fn the_command_line_adds_axes_and_repeats() {
     let dir = temp_dir("cli");
     let path = dir.join("driven.toml");
-    std::fs::write(&path, model_text("", "")).unwrap();
+    // With Poisson input, so that repeats differ.
+    let poisson = r#"
+[[stimuli]]
+kind = "poisson"
+target = "E"
+rate_hz = 2000.0
+weight = 0.05
+receptor = "excitatory"
+"#;
+    std::fs::write(&path, model_text("", poisson)).unwrap();
     let out = dir.join("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
-        .args(["run", path.to_str().unwrap(), "--quiet", "--duration", "50"])
-        .args(["--sweep", "E.i_offset=0.6:1.4:3", "--seeds", "2"])
-        .args(["--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    let run = |extra: &[&str], out: &Path| {
+        let status = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+            .args(["run", path.to_str().unwrap(), "--quiet", "--duration", "50"])
+            .args(["--sweep", "E.i_offset=0.6:1.4:3", "--seeds", "2"])
+            .args(extra)
+            .args(["--out", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    };
+    run(&[], &out);
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
     let rows: Vec<Vec<&str>> = csv
         .lines()
@@ -165,14 +178,21 @@ fn the_command_line_adds_axes_and_repeats() {
         .map(|l| l.split(',').collect())
         .collect();
     assert_eq!(rows.len(), 6, "{csv}");
-    // Repeats of a point share its value and differ in their streams only (this
-    // network has no random input, so they fire alike).
+    // Repeats of a point share its value and differ in their random streams.
     for (b, row) in rows.iter().enumerate() {
         assert_eq!(row[1], (b % 2).to_string());
         assert_eq!(row[2].parse::<f64>().unwrap(), [0.6, 1.0, 1.4][b / 2]);
     }
-    assert!(out.join("instance_5/spikes_E.npy").exists());
+    let spikes = |b: u32| std::fs::read(out.join(format!("instance_{b}/spikes_E.npy"))).unwrap();
+    assert_ne!(spikes(2), spikes(3), "repeats of a point differ");
     assert!(out.join("sweep_E_rate_hz.png").exists());
+    // One instance rerun alone gives the same spikes as in the whole run.
+    let alone = dir.join("alone");
+    run(&["--instance", "3"], &alone);
+    assert_eq!(
+        std::fs::read(alone.join("spikes_E.npy")).unwrap(),
+        spikes(3)
+    );
 
     for (bad, needle) in [
         ("E.i_offset=1:2", "FROM:TO:STEPS"),

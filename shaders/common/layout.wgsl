@@ -18,6 +18,10 @@ struct Config {
     history_depth: u32,
     n_sweep: u32,
     post_lanes: u32,
+    synapse_words: u32,
+    stored_per_instance: u32,
+    first_instance: u32,
+    _pad0: u32,
 }
 
 struct BatchInfo {
@@ -123,9 +127,9 @@ struct ProceduralProjection {
     delay_b: f32,
     delay_low: f32,
     delay_high: f32,
+    per_instance: u32,
     _pad0: u32,
     _pad1: u32,
-    _pad2: u32,
 }
 
 struct SynapseChunk {

@@ -9,9 +9,10 @@ const WORD_ELIGIBILITY: u32 = 1u;
 const WORD_PRE: u32 = 2u;
 const WORD_POST: u32 = 5u;
 
-// Index of word 0 of synapse `s` of `instance` in `syn_state`.
+// Index of word 0 of synapse `s` of `instance` in `syn_state` (SYNAPSE_WORDS words,
+// or only the weight when every rule is a static weight sweep).
 fn synapse_base(instance: u32, s: u32) -> u32 {
-    return (instance * config.n_plastic + s) * SYNAPSE_WORDS;
+    return (instance * config.n_plastic + s) * config.synapse_words;
 }
 
 fn load_f32(i: u32) -> f32 {

@@ -58,8 +58,16 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
             current = rounded(current + stim.amplitude);
         } else {
             let r = stim.receptor as usize;
-            let (acc, saturated) =
-                poisson_events(&stim, input[r], key, gid, step, STREAM_STIMULUS + s);
+            let stream_index = gid + c.first_instance * c.n_neurons;
+            let stimulus = s - instance * c.stimuli_stride;
+            let (acc, saturated) = poisson_events(
+                &stim,
+                input[r],
+                key,
+                stream_index,
+                step,
+                STREAM_STIMULUS + stimulus,
+            );
             input[r] = acc;
             if saturated {
                 let target_index =

@@ -7,7 +7,7 @@ use super::buffers::Buffers;
 use super::math::{det_exp, det_log};
 use crate::plan::layout::{
     PlasticRule, MODULATOR_LEVEL, NEVER, PLASTIC_DOPAMINE, PLASTIC_SCALING, PLASTIC_STATIC,
-    PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, SYNAPSE_WORDS,
+    PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
 };
 
 const WORD_ELIGIBILITY: usize = 1;
@@ -16,7 +16,7 @@ const WORD_POST: usize = 5;
 
 /// Index of word 0 of synapse `s` of `instance` in `syn_state`.
 pub fn synapse_base(b: &Buffers, instance: u32, s: u32) -> usize {
-    ((instance * b.config.n_plastic + s) * SYNAPSE_WORDS) as usize
+    ((instance * b.config.n_plastic + s) * b.config.synapse_words) as usize
 }
 
 fn load(b: &Buffers, i: usize) -> f32 {

@@ -13,8 +13,14 @@ pub fn propagate_main(k: u32, b: &mut Buffers) {
         return;
     }
     let (instance, pre, step) = propagated_spike(b, k);
-    let row_end = b.row_start[pre as usize + 1];
-    for s in b.row_start[pre as usize]..row_end {
+    let own = if b.config.stored_per_instance != 0 {
+        instance
+    } else {
+        0
+    };
+    let row = (pre + own * b.config.n_neurons) as usize;
+    let row_end = b.row_start[row + 1];
+    for s in b.row_start[row]..row_end {
         let s = s as usize;
         let (delay, target, w) = (b.syn_delay[s], b.syn_target[s], b.syn_weight[s]);
         deliver_to_ring(b, instance, step, delay, target, w);

@@ -57,10 +57,17 @@ pub fn propagate_procedural_main(k: u32, b: &mut Buffers) {
             continue;
         }
         let i = pre - q.pre_first;
+        let own = if q.per_instance != 0 { instance } else { 0 };
+        let stream = if q.per_instance != 0 {
+            c.first_instance + instance
+        } else {
+            0
+        };
         for part in 0..PROPAGATE_WORKGROUP {
-            let mut d = Draws::new(key, pre, part, STREAM_PROCEDURAL + q.stream);
+            let sub = part + stream * PROPAGATE_WORKGROUP;
+            let mut d = Draws::new(key, pre, sub, STREAM_PROCEDURAL + q.stream);
             if q.rule == RULE_FIXED_TOTAL_NUMBER {
-                let n = b.row_lengths[(q.row_offset + i) as usize];
+                let n = b.row_lengths[(q.row_offset + own * q.pre_size + i) as usize];
                 for _ in part_start(n, part)..part_start(n, part + 1) {
                     let mut post = d.next_below(q.post_size);
                     while q.exclude_self != 0 && post == i {

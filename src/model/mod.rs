@@ -27,5 +27,5 @@ pub use neuron::{
 };
 pub use plasticity::{Modulator, Pairing, Plasticity};
 pub use sweep_grid::{GridError, GridPoint, SweepAxis, SweepGrid};
-pub use validate::{delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS};
+pub use validate::{delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS, MAX_INSTANCES};
 pub use value::{Value, NORMAL_TAIL_SD};

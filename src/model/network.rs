@@ -31,6 +31,12 @@ pub struct Network {
     /// number of instances.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub instances: u32,
+    /// Where instance 0 lies in a larger study: instance b draws every random value
+    /// (initial state, per-neuron parameters, Poisson input, connectivity drawn per
+    /// instance) as instance `first_instance + b` would, so one instance of an
+    /// ensemble can be rerun alone, bit for bit (`Network::instance`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub first_instance: u32,
     /// Parameters given one value per instance (a parameter sweep).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sweeps: Vec<Sweep>,
@@ -107,6 +113,7 @@ impl Network {
             stimuli: Vec::new(),
             recorders: Vec::new(),
             instances: 1,
+            first_instance: 0,
             sweeps: Vec::new(),
             grid: None,
         }
@@ -130,6 +137,7 @@ impl Network {
     pub fn instance(&self, instance: u32) -> Result<Network, String> {
         let mut network = self.clone();
         network.instances = 1;
+        network.first_instance = self.first_instance + instance;
         network.sweeps.clear();
         network.grid = None;
         for (i, sweep) in self.sweeps.iter().enumerate() {
@@ -159,12 +167,12 @@ impl Network {
                     let p = network.projections.get_mut(*projection).ok_or_else(|| {
                         format!("sweeps[{i}]: there is no projections[{projection}]")
                     })?;
-                    if p.procedural || p.plasticity.is_some() {
+                    if p.procedural || p.plasticity.is_some() || p.per_instance {
                         return Err(format!(
-                            "sweeps[{i}]: projections[{projection}] is procedural or plastic; a \
-                             weight sweep needs a static stored projection (set a plastic \
-                             projection's weights per instance with \
-                             Simulation::set_instance_weights)"
+                            "sweeps[{i}]: projections[{projection}] is procedural, plastic or \
+                             drawn per instance; a weight sweep needs a static stored \
+                             projection shared by the instances (set a plastic projection's \
+                             weights per instance with Simulation::set_instance_weights)"
                         ));
                     }
                     p.weight = Value::constant(value);
@@ -413,6 +421,11 @@ pub struct Projection {
     /// or distributions (not arrays).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub procedural: bool,
+    /// In an ensemble, draw this projection's synapses anew for every instance
+    /// (instance 0 keeps the single network's), instead of sharing them. Procedural
+    /// projections only: each instance regenerates its own rows, so it costs no memory.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_instance: bool,
     /// How the synapses change while the network runs (absent: static synapses).
     /// Plastic projections are stored, never procedural.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -437,6 +450,7 @@ impl Projection {
             delay_ms: delay_ms.into(),
             receptor,
             procedural: false,
+            per_instance: false,
             plasticity: None,
         }
     }

@@ -113,9 +113,13 @@ impl SweepAxis {
                 if steps == 1 {
                     vec![from]
                 } else {
-                    let span = to - from;
+                    // Weighted ends, exact at both ends, then rounded to 13 significant
+                    // digits: 0.9..4 in 6 steps gives 2.14 and 2.76 as written, not
+                    // 2.1399999999999997 and 2.7600000000000002.
+                    let last = f64::from(steps - 1);
                     (0..steps)
-                        .map(|i| from + span * f64::from(i) / f64::from(steps - 1))
+                        .map(|i| (from * (last - f64::from(i)) + to * f64::from(i)) / last)
+                        .map(|v| format!("{v:.12e}").parse().unwrap_or(v))
                         .collect()
                 }
             }
@@ -347,6 +351,8 @@ mod tests {
         assert_eq!(list, SweepAxis::list("E.i_offset", vec![0.1, 0.2]));
         let range: SweepAxis = "stimuli[1].rate_hz=5:20:4".parse().unwrap();
         assert_eq!(range.points("x").unwrap(), [5.0, 10.0, 15.0, 20.0]);
+        let eta = SweepAxis::range("stimuli[0].rate_hz", 0.9, 4.0, 6);
+        assert_eq!(eta.points("x").unwrap(), [0.9, 1.52, 2.14, 2.76, 3.38, 4.0]);
         for bad in ["E.i_offset", "E.i_offset=a", "E.x=1:2", "E.x=1:2:z"] {
             assert!(bad.parse::<SweepAxis>().is_err(), "{bad}");
         }

@@ -10,6 +10,9 @@ use super::{
     SpikeSourceArray, Stimulus, Value, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES,
 };
 
+/// The most instances an ensemble may have.
+pub const MAX_INSTANCES: u32 = 1 << 16;
+
 /// The longest transmission delay, in steps, that a network may use. The input
 /// ring holds `max_delay + 1` slots per neuron and receptor.
 pub const MAX_DELAY_STEPS: u32 = 4096;
@@ -239,6 +242,17 @@ impl<'a> Checker<'a> {
             self.errors.push(ModelError::Impossible {
                 field: "instances".into(),
                 reason: "an ensemble has at least one instance".into(),
+            });
+        }
+        let last = u64::from(self.network.first_instance) + u64::from(self.network.instances);
+        if last > u64::from(MAX_INSTANCES) {
+            self.errors.push(ModelError::Impossible {
+                field: "instances".into(),
+                reason: format!(
+                    "instances {}..{last}: at most {MAX_INSTANCES} (the host's per-instance \
+                     random streams are keyed by the instance in 16 bits)",
+                    self.network.first_instance
+                ),
             });
         }
         for (i, population) in self.network.populations.iter().enumerate() {
@@ -638,6 +652,14 @@ impl<'a> Checker<'a> {
                 }
             }
         };
+        if projection.per_instance && projection.plasticity.is_some() {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.per_instance"),
+                reason: "plastic synapses are shared by the instances (each keeps its own \
+                         weights); connectivity drawn per instance is for static projections"
+                    .into(),
+            });
+        }
         if projection.procedural {
             let refusal = match &projection.connectivity {
                 Connectivity::AllToAll { .. } | Connectivity::FixedProbability { .. } => None,

@@ -42,6 +42,16 @@ pub struct Config {
     /// plastic_post (a power of two up to the workgroup size, near the parts' mean
     /// length), so short parts do not leave most of a workgroup idle.
     pub post_lanes: u32,
+    /// Words of state per plastic synapse and instance: `SYNAPSE_WORDS`, or 1 (the
+    /// weight) when every plastic projection is a static one whose weight is swept.
+    pub synapse_words: u32,
+    /// 1: the stored table holds a set of rows per instance (some projection is
+    /// drawn per instance), instance b's row of neuron i at `b · n_neurons + i`.
+    pub stored_per_instance: u32,
+    /// Instance b's random streams are those of instance `first_instance + b` of the
+    /// whole study (`Network::first_instance`).
+    pub first_instance: u32,
+    pub _pad: [u32; 1],
 }
 
 /// What changes from one batch of steps to the next (a uniform buffer).
@@ -236,7 +246,10 @@ pub struct ProceduralProjection {
     pub delay_b: f32,
     pub delay_low: f32,
     pub delay_high: f32,
-    pub _pad: [u32; 3],
+    /// 1: every instance draws its own rows (its own row lengths at
+    /// `row_offset + instance · pre_size`); 0: the instances share them.
+    pub per_instance: u32,
+    pub _pad: [u32; 2],
 }
 
 /// The synapses one propagate dispatch covers: its chunk of the synapse arrays (a

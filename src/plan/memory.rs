@@ -22,10 +22,15 @@ pub struct BufferSizes {
     /// Whether a population has intrinsic plasticity (a bias per neuron).
     pub intrinsic_plasticity: bool,
     pub record_capacity: u64,
+    /// Stored static synapses, every set of rows counted.
     pub synapses: u64,
+    /// Sets of stored rows: one per instance when connectivity is drawn per instance.
+    pub row_sets: u64,
     /// Plastic synapses (one instance) and the steps of spike lists their
     /// postsynaptic side keeps (0: none).
     pub plastic: u64,
+    /// Words of state per plastic synapse and instance (`Config::synapse_words`).
+    pub synapse_words: u32,
     pub plastic_rules: u64,
     /// Synapses of rules with a per-step part.
     pub sweep: u64,
@@ -87,7 +92,11 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
             entry(2, size_of::<layout::DispatchArgs>()),
             "indirect sizes of propagation and the postsynaptic plasticity walk",
         ),
-        ("row_start", entry(s.neurons + 1, 4), "synapse rows"),
+        (
+            "row_start",
+            entry(s.neurons * s.row_sets + 1, 4),
+            "synapse rows",
+        ),
         (
             "procedural",
             entry(s.procedural, size_of::<ProceduralProjection>()),
@@ -128,10 +137,7 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
         ),
         (
             "plastic_state",
-            entry(
-                s.plastic * u64::from(layout::SYNAPSE_WORDS) * s.instances,
-                4,
-            ),
+            entry(s.plastic * u64::from(s.synapse_words) * s.instances, 4),
             "plastic weights and traces per instance",
         ),
         (
@@ -290,6 +296,9 @@ pub fn estimate(network: &Network) -> MemoryReport {
     let (mut synapses, mut procedural, mut row_lengths) = (0f64, 0u64, 0u64);
     let (mut plastic, mut plastic_rules, mut history_depth) = (0f64, 0u64, 0u64);
     let mut sweep = 0f64;
+    // Traces are kept only when some plastic projection has a rule.
+    let mut synapse_words = 1;
+    let mut stored_per_instance = false;
     for (index, projection) in network.projections.iter().enumerate() {
         let (n_pre, n_post) = (size(&projection.pre), size(&projection.post));
         // A swept weight is kept per synapse and instance, as a plastic one.
@@ -304,7 +313,11 @@ pub fn estimate(network: &Network) -> MemoryReport {
         if projection.procedural {
             procedural += 1;
             if let Connectivity::FixedTotalNumber { .. } = projection.connectivity {
-                row_lengths += n_pre;
+                row_lengths += if projection.per_instance {
+                    n_pre * u64::from(network.instances)
+                } else {
+                    n_pre
+                };
             }
         } else {
             let count = expected_synapses(
@@ -315,6 +328,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
             );
             match &projection.plasticity {
                 Some(rule) => {
+                    synapse_words = layout::SYNAPSE_WORDS;
                     plastic += count;
                     plastic_rules += 1;
                     if super::plastic::is_swept(rule) {
@@ -328,11 +342,18 @@ pub fn estimate(network: &Network) -> MemoryReport {
                     plastic += count;
                     plastic_rules += 1;
                 }
+                None if projection.per_instance => {
+                    synapses += count;
+                    stored_per_instance = true;
+                }
                 None => synapses += count,
             }
         }
     }
     let instances = u64::from(network.instances);
+    // One set of stored rows per instance once any stored projection is drawn per
+    // instance (the shared ones copied into each).
+    let row_sets = if stored_per_instance { instances } else { 1 };
     let recorded: u64 = network
         .recorders
         .iter()
@@ -392,8 +413,10 @@ pub fn estimate(network: &Network) -> MemoryReport {
             .iter()
             .any(|p| p.intrinsic_plasticity.is_some()),
         record_capacity: (recorded * batch_steps).max(1),
-        synapses: synapses.round() as u64,
+        synapses: (synapses * row_sets as f64).round() as u64,
+        row_sets,
         plastic: plastic.round() as u64,
+        synapse_words,
         plastic_rules,
         sweep: sweep.round() as u64,
         history_depth,
@@ -407,6 +430,58 @@ pub fn estimate(network: &Network) -> MemoryReport {
         buffers: buffers(&sizes),
         exact: false,
     }
+}
+
+/// An ensemble's device memory: what its instances share (stored connectivity,
+/// tables) and what one more instance adds (state, input ring, swept or plastic
+/// weights, recordings), from the estimates at one and two instances. Recording
+/// buffers hold fewer steps per batch as instances grow, so larger ensembles cost
+/// less than `shared + B · per_instance`: `largest_ensemble` estimates each size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnsembleFootprint {
+    pub shared: u64,
+    pub per_instance: u64,
+}
+
+impl EnsembleFootprint {
+    /// The footprint of `network`'s structure, whatever its `instances`.
+    pub fn of(network: &Network) -> Self {
+        let (one, two) = (with_instances(network, 1), with_instances(network, 2));
+        Self {
+            shared: (2 * one).saturating_sub(two),
+            per_instance: two.saturating_sub(one),
+        }
+    }
+}
+
+/// The estimated bytes of `network` run as `instances` instances.
+fn with_instances(network: &Network, instances: u32) -> u64 {
+    let mut n = network.clone();
+    n.instances = instances;
+    estimate(&n).total()
+}
+
+/// The most instances of `network` whose estimated memory fits in `available` bytes
+/// (0: not even one), at most `MAX_INSTANCES`.
+pub fn largest_ensemble(network: &Network, available: u64) -> u32 {
+    let fits = |b: u32| with_instances(network, b) <= available;
+    if !fits(1) {
+        return 0;
+    }
+    // Memory grows with the instances: bisect for the last size that fits.
+    let (mut low, mut high) = (1, crate::model::MAX_INSTANCES);
+    if fits(high) {
+        return high;
+    }
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if fits(middle) {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    low
 }
 
 /// What would make `network` need less memory, given its report.

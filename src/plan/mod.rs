@@ -176,6 +176,8 @@ impl Plan {
         network.validate()?;
         let dt = network.dt_ms;
         let n_instances = network.instances;
+        // Every per-instance draw is keyed by the instance's place in the whole study.
+        let first_instance = network.first_instance;
         let total: u64 = network.populations.iter().map(|p| u64::from(p.size)).sum();
         let n_receptors = network
             .populations
@@ -246,6 +248,7 @@ impl Plan {
                     pre == post,
                     network.seed,
                     dt,
+                    (first_instance, n_instances),
                     &mut row_lengths,
                 );
                 let receptor = projection.receptor.index() as u32;
@@ -257,8 +260,38 @@ impl Plan {
                 pending_procedural.push(pending);
                 continue;
             }
-            let d = stored[index].take().expect("drawn");
             let receptor = projection.receptor.index() as u32;
+            if projection.per_instance {
+                // One set of synapses per instance: the unit must hold the largest
+                // input any instance's wiring gives a neuron.
+                let sets = std::mem::take(&mut stored[index]);
+                let offset = (receptor * n_neurons + firsts[post]) as usize;
+                let mut worst = vec![0f64; network.populations[post].size as usize];
+                for d in &sets {
+                    let mut sums = vec![0f64; worst.len()];
+                    for (&j, &w) in d.post.iter().zip(&d.weight) {
+                        sums[j as usize] += w.abs();
+                    }
+                    for (m, s) in worst.iter_mut().zip(sums) {
+                        *m = m.max(s);
+                    }
+                    max_delay = max_delay.max(d.delay_steps.iter().copied().max().unwrap_or(1));
+                }
+                for (b, w) in bound[offset..offset + worst.len()].iter_mut().zip(worst) {
+                    *b += w;
+                }
+                for (instance, d) in sets.into_iter().enumerate() {
+                    drawn.push((
+                        Some(instance as u32),
+                        firsts[pre],
+                        firsts[post],
+                        receptor,
+                        d,
+                    ));
+                }
+                continue;
+            }
+            let d = stored[index].pop().expect("drawn");
             // A plastic weight can grow to w_max; a swept one takes each instance's value.
             let swept = weight_sweep(network, index);
             let w_max = projection
@@ -274,15 +307,37 @@ impl Plan {
             if projection.plasticity.is_some() || swept.is_some() {
                 plastic_drawn.push((index, firsts[pre], firsts[post], receptor, d));
             } else {
-                drawn.push((firsts[pre], firsts[post], receptor, d));
+                drawn.push((None, firsts[pre], firsts[post], receptor, d));
             }
         }
-        let n_synapses: u64 = drawn.iter().map(|d| d.3.pre.len() as u64).sum();
+        // With any projection drawn per instance, the table holds one set of rows per
+        // instance (shared projections copied into each).
+        let drawn_per_instance = drawn.iter().any(|d| d.0.is_some());
+        let row_sets = if drawn_per_instance { n_instances } else { 1 };
+        let n_synapses: u64 = drawn
+            .iter()
+            .map(|d| {
+                d.4.pre.len() as u64
+                    * if d.0.is_some() {
+                        1
+                    } else {
+                        u64::from(row_sets)
+                    }
+            })
+            .sum();
         limit("synapses", n_synapses, u64::from(u32::MAX))?;
         let n_plastic: u64 = plastic_drawn.iter().map(|d| d.4.pre.len() as u64).sum();
+        let words = if plastic_drawn
+            .iter()
+            .all(|d| network.projections[d.0].plasticity.is_none())
+        {
+            1
+        } else {
+            layout::SYNAPSE_WORDS
+        };
         limit(
             "plastic synapse state words",
-            n_plastic * u64::from(layout::SYNAPSE_WORDS) * u64::from(n_instances),
+            n_plastic * u64::from(words) * u64::from(n_instances),
             u64::from(u32::MAX),
         )?;
         limit(
@@ -406,7 +461,7 @@ impl Plan {
             let p = &network.populations[i];
             let lowered = lower(&p.neuron, kinds[i], dt);
             let (blocks, param_stride) =
-                parameter_blocks(p, i, kinds[i], dt, network.seed, 0, &lowered)?;
+                parameter_blocks(p, i, kinds[i], dt, network.seed, first_instance, &lowered)?;
             let stim_first = stimuli.len() as u32;
             for (mut s, weight) in stimuli_of[i].drain(..) {
                 if s.kind == STIMULUS_POISSON {
@@ -469,8 +524,9 @@ impl Plan {
                         p.name
                     )));
                 }
+                let instance = first_instance + b as u32;
                 let (blocks, _) =
-                    parameter_blocks(p, i, kinds[i], dt, network.seed, b as u32, &lowered)?;
+                    parameter_blocks(p, i, kinds[i], dt, network.seed, instance, &lowered)?;
                 params.extend_from_slice(&blocks);
                 for (mut s, weight) in lowered_stimuli[b].0[i].drain(..) {
                     if s.kind == STIMULUS_POISSON {
@@ -575,16 +631,22 @@ impl Plan {
                 .collect(),
         );
         let synapses = build_rows(
-            n_neurons,
+            n_neurons * row_sets,
             drawn
                 .iter()
-                .flat_map(|(pre_first, post_first, receptor, d)| {
+                .flat_map(|(instance, pre_first, post_first, receptor, d)| {
                     let log2 = post_scale(*post_first, *receptor);
-                    (0..d.pre.len()).map(move |s| GlobalSynapse {
-                        pre: pre_first + d.pre[s],
-                        target: receptor * n_neurons + post_first + d.post[s],
-                        weight: to_fixed(d.weight[s], log2),
-                        delay: d.delay_steps[s],
+                    let sets = match instance {
+                        Some(b) => *b..*b + 1,
+                        None => 0..row_sets,
+                    };
+                    sets.flat_map(move |b| {
+                        (0..d.pre.len()).map(move |s| GlobalSynapse {
+                            pre: b * n_neurons + pre_first + d.pre[s],
+                            target: receptor * n_neurons + post_first + d.post[s],
+                            weight: to_fixed(d.weight[s], log2),
+                            delay: d.delay_steps[s],
+                        })
                     })
                 }),
         );
@@ -607,7 +669,7 @@ impl Plan {
                             Some(index) if variable != "v" => STREAM_INITIAL + 1 + index as u32,
                             _ => STREAM_INITIAL,
                         };
-                        let sub = i as u32 + (instance << 16);
+                        let sub = i as u32 + ((first_instance + instance) << 16);
                         let mut rng = HostStream::new(network.seed, tag, sub);
                         draw_values(value, p.size as usize, &mut rng)
                     })
@@ -736,6 +798,10 @@ impl Plan {
             },
             n_sweep: plastic.sweep_synapse.len() as u32,
             post_lanes: plastic.post_lanes(),
+            synapse_words: plastic.synapse_words(),
+            stored_per_instance: u32::from(drawn_per_instance),
+            first_instance,
+            _pad: [0; 1],
         };
         let mut plan = Self {
             dt_ms: dt,
@@ -790,7 +856,7 @@ impl Plan {
 
     /// Words of the plastic synapse state of all instances.
     pub fn plastic_state_len(&self) -> usize {
-        self.plastic.len() * layout::SYNAPSE_WORDS as usize * self.config.n_instances as usize
+        self.plastic.len() * self.config.synapse_words as usize * self.config.n_instances as usize
     }
 
     /// Whether a population has intrinsic plasticity (and so a bias per neuron).
@@ -861,13 +927,26 @@ impl Plan {
             + self.procedural_synapses.iter().sum::<f64>()
     }
 
-    /// Outgoing synapses of global neuron `neuron`: its stored row plus its procedural
-    /// rows (exact lengths for fixed total number, expected ones for fixed
-    /// probability).
-    pub fn out_degree(&self, neuron: u32) -> f64 {
+    /// Where instance `instance`'s stored row of global neuron `neuron` is in
+    /// `synapses.row_start`.
+    pub fn stored_row(&self, instance: u32, neuron: u32) -> usize {
+        let own = if self.config.stored_per_instance != 0 {
+            instance
+        } else {
+            0
+        };
+        (own * self.config.n_neurons + neuron) as usize
+    }
+
+    /// Outgoing synapses of global neuron `neuron` in `instance`: its stored row plus
+    /// its procedural rows (exact lengths for fixed total number, expected ones for
+    /// fixed probability).
+    pub fn out_degree(&self, instance: u32, neuron: u32) -> f64 {
         let i = neuron as usize;
         let row = |start: &[u32]| f64::from(start[i + 1] - start[i]);
-        let stored = row(&self.synapses.row_start)
+        let own = self.stored_row(instance, neuron);
+        let rows = &self.synapses.row_start;
+        let stored = f64::from(rows[own + 1] - rows[own])
             + if self.plastic.is_empty() {
                 0.0
             } else {
@@ -880,7 +959,9 @@ impl Plan {
             .filter(|(q, _)| neuron >= q.pre_first && neuron - q.pre_first < q.pre_size)
             .map(|(q, &total)| {
                 if q.rule == layout::RULE_FIXED_TOTAL_NUMBER {
-                    f64::from(self.row_lengths[(q.row_offset + neuron - q.pre_first) as usize])
+                    let own = if q.per_instance != 0 { instance } else { 0 };
+                    let at = q.row_offset + own * q.pre_size + neuron - q.pre_first;
+                    f64::from(self.row_lengths[at as usize])
                 } else {
                     total / f64::from(q.pre_size)
                 }
@@ -909,7 +990,13 @@ impl Plan {
             intrinsic_plasticity: self.has_intrinsic_plasticity(),
             record_capacity: u64::from(self.config.record_capacity),
             synapses: self.synapses.len() as u64,
+            row_sets: if self.config.stored_per_instance != 0 {
+                u64::from(self.config.n_instances)
+            } else {
+                1
+            },
             plastic: self.plastic.len() as u64,
+            synapse_words: self.config.synapse_words,
             plastic_rules: self.plastic.rules.len() as u64,
             sweep: self.plastic.sweep_synapse.len() as u64,
             history_depth: u64::from(self.config.history_depth),
@@ -928,9 +1015,18 @@ impl Plan {
 fn draw_stored(
     network: &Network,
     pop_index: impl Fn(&str) -> usize + Sync,
-) -> Vec<Option<DrawnSynapses>> {
-    let mut order: Vec<usize> = (0..network.projections.len())
+) -> Vec<Vec<DrawnSynapses>> {
+    // (projection, instance): a projection drawn per instance is drawn once for each.
+    let mut order: Vec<(usize, u32)> = (0..network.projections.len())
         .filter(|&i| !network.projections[i].procedural)
+        .flat_map(|i| {
+            let sets = if network.projections[i].per_instance {
+                network.instances
+            } else {
+                1
+            };
+            (0..sets).map(move |b| (i, b))
+        })
         .collect();
     let size = |i: usize| {
         let p = &network.projections[i];
@@ -941,30 +1037,45 @@ fn draw_stored(
             p.pre == p.post,
         )
     };
-    order.sort_by(|&a, &b| size(b).total_cmp(&size(a)));
+    order.sort_by(|&a, &b| size(b.0).total_cmp(&size(a.0)));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(order.len())
         .max(1);
-    let mut drawn: Vec<Option<DrawnSynapses>> = vec![None; network.projections.len()];
-    let results: Vec<Vec<(usize, DrawnSynapses)>> = std::thread::scope(|scope| {
+    let mut drawn: Vec<Vec<Option<DrawnSynapses>>> = network
+        .projections
+        .iter()
+        .map(|p| {
+            let sets = if p.per_instance { network.instances } else { 1 };
+            vec![None; sets as usize]
+        })
+        .collect();
+    let results: Vec<Vec<(usize, u32, DrawnSynapses)>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
                     loop {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&index) = order.get(k) else {
+                        let Some(&(index, instance)) = order.get(k) else {
                             break mine;
                         };
                         let p = &network.projections[index];
                         let (pre, post) = (pop_index(&p.pre), pop_index(&p.post));
+                        // A projection drawn per instance uses instance b's streams
+                        // (its place in the whole study); a shared one the network's.
+                        let own = if p.per_instance {
+                            network.first_instance + instance
+                        } else {
+                            0
+                        };
                         mine.push((
                             index,
+                            instance,
                             draw_projection(
                                 p,
-                                index as u32,
+                                index as u32 + (own << 16),
                                 network.populations[pre].size,
                                 network.populations[post].size,
                                 pre == post,
@@ -981,10 +1092,13 @@ fn draw_stored(
             .map(|w| w.join().expect("a drawing thread panicked"))
             .collect()
     });
-    for (index, d) in results.into_iter().flatten() {
-        drawn[index] = Some(d);
+    for (index, instance, d) in results.into_iter().flatten() {
+        drawn[index][instance as usize] = Some(d);
     }
     drawn
+        .into_iter()
+        .map(|sets| sets.into_iter().flatten().collect())
+        .collect()
 }
 
 /// The values of a weight sweep of projection `index`, if one sweeps it.

@@ -7,7 +7,7 @@ use super::layout::PROPAGATE_WORKGROUP;
 use super::layout::{
     PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_CUSTOM, PLASTIC_DOPAMINE,
     PLASTIC_HEBBIAN, PLASTIC_SCALING, PLASTIC_STATIC, PLASTIC_STDP, PLASTIC_STDP_TRIPLET,
-    PLASTIC_TSODYKS2,
+    PLASTIC_TSODYKS2, SYNAPSE_WORDS,
 };
 use super::DrawnSynapses;
 use crate::model::{Modulator, Pairing, Plasticity};
@@ -211,10 +211,21 @@ impl PlasticTable {
             .min(PROPAGATE_WORKGROUP)
     }
 
-    /// The state of every synapse of `instance` at step 0, as stored (`SYNAPSE_WORDS`
-    /// words each: weight, eligibility, then per side the last event's step and two
-    /// traces).
+    /// Words of state per synapse and instance: the weight alone when every rule is
+    /// a static weight sweep (no traces to keep), else `SYNAPSE_WORDS`.
+    pub fn synapse_words(&self) -> u32 {
+        if self.rules.iter().all(|r| r.kind == PLASTIC_STATIC) {
+            1
+        } else {
+            SYNAPSE_WORDS
+        }
+    }
+
+    /// The state of every synapse of `instance` at step 0, as stored
+    /// (`synapse_words` words each: weight, eligibility, then per side the last
+    /// event's step and two traces).
     pub fn initial_state(&self, instance: u32) -> Vec<u32> {
+        let words = self.synapse_words() as usize;
         self.weight
             .iter()
             .zip(&self.synapse)
@@ -224,7 +235,8 @@ impl PlasticTable {
                     .as_ref()
                     .map_or(w, |values| values[instance as usize]);
                 let [a, b, c] = self.variables[r].map(f32::to_bits);
-                [w.to_bits(), a, NEVER, 0, b, NEVER, 0, c]
+                let state = [w.to_bits(), a, NEVER, 0, b, NEVER, 0, c];
+                state.into_iter().take(words)
             })
             .collect()
     }

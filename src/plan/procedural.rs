@@ -29,7 +29,8 @@ pub(crate) struct PendingProcedural {
 impl PendingProcedural {
     /// Lowers projection `index`; a fixed-total-number projection's row lengths are
     /// drawn (every synapse's presynaptic neuron uniformly, from the projection's
-    /// connectivity stream) and appended to `row_lengths`.
+    /// connectivity stream, for each of the `instances` when drawn per instance) and
+    /// appended to `row_lengths`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         projection: &Projection,
@@ -39,6 +40,7 @@ impl PendingProcedural {
         same_population: bool,
         seed: u64,
         dt_ms: f64,
+        (first_instance, instances): (u32, u32),
         row_lengths: &mut Vec<u32>,
     ) -> Self {
         let n_pre = f64::from(pre_size);
@@ -49,7 +51,13 @@ impl PendingProcedural {
             post_first,
             post_size,
             stream: index,
+            per_instance: u32::from(projection.per_instance),
             ..bytemuck::Zeroable::zeroed()
+        };
+        let row_sets = if projection.per_instance {
+            instances
+        } else {
+            1
         };
         let (rule, autapses, expected_synapses, in_degree) = match projection.connectivity {
             Connectivity::AllToAll { allow_autapses } => {
@@ -78,11 +86,20 @@ impl PendingProcedural {
                 n, allow_autapses, ..
             } => {
                 entry.row_offset = row_lengths.len() as u32;
-                let first = row_lengths.len();
-                row_lengths.resize(first + pre_size as usize, 0);
-                let mut rng = HostStream::new(seed, STREAM_CONNECTIVITY, index);
-                for _ in 0..n {
-                    row_lengths[first + rng.below(pre_size) as usize] += 1;
+                // Instance b's rows (b > 0 only when drawn per instance).
+                for b in 0..row_sets {
+                    let first = row_lengths.len();
+                    row_lengths.resize(first + pre_size as usize, 0);
+                    let own = if projection.per_instance {
+                        first_instance + b
+                    } else {
+                        0
+                    };
+                    let sub = index + (own << 16);
+                    let mut rng = HostStream::new(seed, STREAM_CONNECTIVITY, sub);
+                    for _ in 0..n {
+                        row_lengths[first + rng.below(pre_size) as usize] += 1;
+                    }
                 }
                 let mean = n as f64 / n_post;
                 (

@@ -5,7 +5,7 @@
 //! measured times to give achieved bandwidth.
 
 use super::layout::{
-    PlasticRule, PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams, SYNAPSE_WORDS,
+    PlasticRule, PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams,
 };
 use super::{NeuronKind, Plan};
 
@@ -72,7 +72,7 @@ impl Plan {
     /// delay, its state read (weight and both sides' records) and the weight and
     /// presynaptic record written, and an atomic add into the ring.
     pub fn propagate_plastic_bytes(&self, calls: u64, spikes: u64, synapses: u64) -> u64 {
-        let words = u64::from(SYNAPSE_WORDS);
+        let words = u64::from(self.config.synapse_words);
         calls * self.rule_table_bytes() + spikes * 4 * WORD + synapses * (2 + words + 4 + 2) * WORD
     }
 
@@ -82,7 +82,7 @@ impl Plan {
     /// reads not counted); per synapse its index, delay word, state read and the weight
     /// and postsynaptic record written.
     pub fn plastic_post_bytes(&self, calls: u64, spikes: u64, synapses: u64) -> u64 {
-        let words = u64::from(SYNAPSE_WORDS);
+        let words = u64::from(self.config.synapse_words);
         calls * (self.rule_table_bytes() + u64::from(self.config.history_depth) * WORD)
             + spikes * 3 * WORD
             + synapses * (1 + 2 + words + 4) * WORD

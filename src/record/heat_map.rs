@@ -53,7 +53,7 @@ impl HeatMap {
             let k = i.floor() as usize;
             if i.fract() == 0.5 || k >= values.len() {
                 // Tick positions are cell centres; other ticks stay blank.
-                values.get(k).map_or(String::new(), |v| format!("{v}"))
+                values.get(k).map_or(String::new(), |&v| short(v))
             } else {
                 String::new()
             }
@@ -127,5 +127,17 @@ impl HeatMap {
             }))
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())
+    }
+}
+
+/// A tick label: at most six significant digits, without trailing zeros.
+fn short(v: f64) -> String {
+    let text = format!("{v:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    if digits > 6 {
+        format!("{v:.4e}")
+    } else {
+        text.to_string()
     }
 }

@@ -4,7 +4,7 @@
 
 use super::Simulation;
 use crate::error::Error;
-use crate::plan::layout::{MODULATOR_WORDS, PLASTIC_DOPAMINE, SYNAPSE_WORDS};
+use crate::plan::layout::{MODULATOR_WORDS, PLASTIC_DOPAMINE};
 use crate::plan::PlasticProjection;
 
 impl Simulation {
@@ -168,11 +168,12 @@ impl Simulation {
             });
         }
         let n_plastic = self.plan.config.n_plastic as usize;
+        let words = self.plan.config.synapse_words as usize;
         Ok(self
             .plastic_projection(projection)?
             .synapses
             .iter()
-            .map(|&s| (instance as usize * n_plastic + s as usize) * SYNAPSE_WORDS as usize)
+            .map(|&s| (instance as usize * n_plastic + s as usize) * words)
             .collect())
     }
 
