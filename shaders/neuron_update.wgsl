@@ -53,6 +53,10 @@ fn main(
     var p = populations[population_of(neuron)];
     p.param_offset = p.param_offset + instance * config.params_stride + (neuron - p.first) * p.param_stride;
     p.stim_first = p.stim_first + instance * config.stimuli_stride;
+    // A refractory period that varies by neuron or instance is its block's last word.
+    if (p.refractory_word != NEVER) {
+        p.refractory_steps = u32(params[p.param_offset + p.refractory_word]);
+    }
     let step = atomicLoad(&counters.step);
 
     // This step's input; the slot is cleared for the step ring_depth ahead.

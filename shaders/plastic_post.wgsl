@@ -61,6 +61,6 @@ fn main(
     let end = first_with_delay(begin, post_start[post + 1u], d + 1u);
     for (var i = begin + lane; i < end; i = i + lanes) {
         let s = post_synapse[i];
-        post_event(instance, s, rules[synapses[s].y >> 16u], step);
+        post_event(instance, s, rule_of(instance, synapses[s].y >> 16u), step);
     }
 }

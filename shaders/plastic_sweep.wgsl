@@ -33,7 +33,7 @@ fn main(
     let k = i - instance * config.n_sweep;
     let s = sweep_synapses[k];
     let r = synapses[s].y >> 16u;
-    let rule = rules[r];
+    let rule = rule_of(instance, r);
     let step = atomicLoad(&counters.prop_step);
     let base = synapse_base(instance, s);
     if (rule.kind == PLASTIC_HEBBIAN) {

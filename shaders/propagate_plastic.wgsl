@@ -42,8 +42,8 @@ fn main(
         history[2u * depth + (step % depth) * config.n_neurons * config.n_instances + k] = spikes[k];
     }
     if (config.n_sweep > 0u && local == 0u) {
-        for (var r = 0u; r < arrayLength(&rules); r = r + 1u) {
-            let rule = rules[r];
+        for (var r = 0u; r < rule_count(); r = r + 1u) {
+            let rule = rule_of(instance, r);
             if (pre - rule.vt_first < rule.vt_size) {
                 let at = (r * config.n_instances + instance) * MODULATOR_WORDS;
                 atomicAdd(&modulators[at + 2u + step % 2u], 1u);
@@ -52,7 +52,7 @@ fn main(
     }
     for (var s = row_start[pre] + local; s < row_start[pre + 1u]; s = s + PROPAGATE_WORKGROUP) {
         let synapse = synapses[s];
-        let rule = rules[synapse.y >> 16u];
+        let rule = rule_of(instance, synapse.y >> 16u);
         let w = pre_event(instance, s, rule, step);
         let fixed = i32(round(rounded(w * rule.weight_scale)));
         deliver_to_ring(instance, step, synapse.y & 0xFFFFu, synapse.x, fixed);

@@ -457,10 +457,11 @@ impl Simulation {
                 known: p.state_variables.join(", "),
             })? as u32;
         let state = self.engine.read_state()?;
-        let offset = self.plan.stored_offset(index, variable);
-        Ok(state[self.plan.instance_state_range(index, var, instance)]
+        let plan = &self.plan;
+        Ok(state[plan.instance_state_range(index, var, instance)]
             .iter()
-            .map(|x| x + offset)
+            .enumerate()
+            .map(|(k, x)| x + plan.stored_offset(index, instance, k as u32, variable))
             .collect())
     }
 
@@ -528,16 +529,23 @@ fn absorb(
             .iter()
             .position(|p| p.name == group.population)
             .expect("validated");
-        let offset = plan.stored_offset(pop, &record.variable);
+        let offsets: Vec<f32> = group
+            .neurons
+            .iter()
+            .map(|&n| plan.stored_offset(pop, group.instance, n, &record.variable))
+            .collect();
         for (k, step) in group
             .sample_steps(batch.first_step, u64::from(batch.steps))
             .enumerate()
         {
             let at = group.base as usize + k * n;
             record.steps.push(step);
-            record
-                .values
-                .extend(batch.probe_out[at..at + n].iter().map(|x| x + offset));
+            record.values.extend(
+                batch.probe_out[at..at + n]
+                    .iter()
+                    .zip(&offsets)
+                    .map(|(x, offset)| x + offset),
+            );
         }
     }
     Ok(())

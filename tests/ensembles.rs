@@ -91,7 +91,8 @@ fn driven(i_offset: f64) -> Network {
 fn a_neuron_parameter_sweep_gives_each_instance_its_value() {
     use neurodyn::model::Sweep;
     let values = vec![0.8, 1.0, 1.4];
-    let mut ensemble = driven(values[0]);
+    // The network's own value is none of the swept ones: instance 0 takes values[0].
+    let mut ensemble = driven(0.5);
     ensemble.instances = 3;
     ensemble.sweeps = vec![Sweep::Neuron {
         population: "E".into(),
@@ -164,12 +165,6 @@ fn sweeps_that_do_not_fit_are_refused_naming_the_field() {
     );
     let message = refuse(Sweep::Neuron {
         population: "E".into(),
-        parameter: "tau_refrac".into(),
-        values: vec![1.0, 2.0],
-    });
-    assert!(message.contains("cannot be swept"), "{message}");
-    let message = refuse(Sweep::Neuron {
-        population: "E".into(),
         parameter: "tau_m".into(),
         values: vec![20.0, -1.0],
     });
@@ -179,10 +174,55 @@ fn sweeps_that_do_not_fit_are_refused_naming_the_field() {
     );
     let message = refuse(Sweep::Neuron {
         population: "E".into(),
-        parameter: "v_rest".into(),
-        values: vec![-65.0, -60.0],
+        parameter: "tau_refrac".into(),
+        values: vec![1.0, -2.0],
     });
-    assert!(message.contains("v_rest"), "{message}");
+    assert!(message.contains("tau_refrac"), "{message}");
+}
+
+#[test]
+fn refractory_period_and_resting_potential_can_be_swept() {
+    // Each instance of a tau_refrac × v_rest sweep is its own network run alone, spike
+    // for spike, with its potential reported from its own rest.
+    use neurodyn::model::Sweep;
+    let mut ensemble = driven(1.2);
+    ensemble.instances = 3;
+    ensemble.sweeps = vec![
+        Sweep::Neuron {
+            population: "E".into(),
+            parameter: "tau_refrac".into(),
+            values: vec![1.0, 2.5, 6.0],
+        },
+        Sweep::Neuron {
+            population: "E".into(),
+            parameter: "v_rest".into(),
+            values: vec![-65.0, -62.0, -67.0],
+        },
+    ];
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&ensemble, backend.clone()).unwrap();
+        sim.run(2000).unwrap();
+        let mut counts = Vec::new();
+        for b in 0..3 {
+            let mut alone =
+                Simulation::new(&ensemble.instance(b).unwrap(), backend.clone()).unwrap();
+            alone.run(2000).unwrap();
+            assert_eq!(
+                sim.instance_spikes("E", b).unwrap().steps,
+                alone.spikes("E").unwrap().steps
+            );
+            assert_eq!(
+                sim.read_instance_state("E", "v", b).unwrap(),
+                alone.read_state("E", "v").unwrap(),
+                "instance {b}"
+            );
+            counts.push(alone.spikes("E").unwrap().len());
+        }
+        assert!(
+            counts[0] != counts[1] && counts[1] != counts[2],
+            "{counts:?}"
+        );
+    }
 }
 
 #[test]
@@ -500,4 +540,116 @@ fn instance_k_of_an_ensemble_is_its_network_run_alone() {
             }
         }
     }
+}
+
+#[test]
+fn a_learning_rate_sweep_gives_each_instance_its_rule() {
+    // STDP's λ over three instances: λ = 0 leaves every weight as drawn, the others
+    // learn, more with the larger rate, and each instance is its network run alone.
+    use neurodyn::model::Sweep;
+    let mut ensemble = driven(1.2);
+    ensemble.projections[0].receptor = Receptor::Excitatory;
+    ensemble.projections[0].weight = 0.05.into();
+    // A rule that learns (its λ is swept below).
+    ensemble.projections[0].plasticity = Some(still_stdp(0.2));
+    ensemble.add_stimulus(Stimulus::Poisson {
+        target: "E".into(),
+        rate_hz: 800.0,
+        weight: 0.3,
+        receptor: Receptor::Excitatory,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+    ensemble.instances = 3;
+    let rates = [0.0, 0.005, 0.02];
+    ensemble.sweeps = vec![Sweep::Plasticity {
+        projection: 0,
+        parameter: "lambda".into(),
+        values: rates.to_vec(),
+    }];
+    let plan = neurodyn::Plan::new(&ensemble).unwrap();
+    assert_eq!(plan.config.rules_per_instance, 1);
+    // One rule per instance in the table; the estimate counts them.
+    let bytes = |buffers: &[neurodyn::plan::BufferPlan], name: &str| {
+        buffers.iter().find(|b| b.name == name).unwrap().bytes
+    };
+    let estimate = neurodyn::plan::memory::estimate(&ensemble).buffers;
+    for name in ["plastic_rules", "modulators"] {
+        assert_eq!(bytes(&estimate, name), bytes(&plan.buffers, name), "{name}");
+    }
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&ensemble, backend.clone()).unwrap();
+        let drawn = sim.instance_weights(0, 0).unwrap();
+        sim.run(1500).unwrap();
+        let mut change = Vec::new();
+        for b in 0..3u32 {
+            let weights = sim.instance_weights(0, b).unwrap();
+            let mut alone =
+                Simulation::new(&ensemble.instance(b).unwrap(), backend.clone()).unwrap();
+            alone.run(1500).unwrap();
+            assert_eq!(
+                weights,
+                alone.weights(0).unwrap(),
+                "instance {b} ({backend:?})"
+            );
+            assert_eq!(
+                sim.instance_spikes("E", b).unwrap().steps,
+                alone.spikes("E").unwrap().steps
+            );
+            change.push(
+                weights
+                    .iter()
+                    .zip(&drawn)
+                    .map(|(w, d)| f64::from((w - d).abs()))
+                    .sum::<f64>(),
+            );
+        }
+        assert_eq!(change[0], 0.0, "λ = 0 changes nothing");
+        assert!(change[1] > 0.0 && change[2] > change[1], "{change:?}");
+    }
+}
+
+#[test]
+fn a_delay_sweep_gives_each_instance_its_delay() {
+    // The inhibitory delay of `driven` over three instances: the same synapses with
+    // each instance's delay, each instance its network run alone.
+    use neurodyn::model::Sweep;
+    let mut ensemble = driven(1.2);
+    ensemble.instances = 3;
+    ensemble.sweeps = vec![Sweep::Delay {
+        projection: 0,
+        values: vec![1.0, 2.5, 7.0],
+    }];
+    let plan = neurodyn::Plan::new(&ensemble).unwrap();
+    assert_eq!(plan.config.stored_per_instance, 1);
+    let single = neurodyn::Plan::new(&ensemble.instance(0).unwrap()).unwrap();
+    assert_eq!(plan.synapses.len(), 3 * single.synapses.len());
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&ensemble, backend.clone()).unwrap();
+        sim.run(1500).unwrap();
+        for b in 0..3 {
+            let mut alone =
+                Simulation::new(&ensemble.instance(b).unwrap(), backend.clone()).unwrap();
+            alone.run(1500).unwrap();
+            let got = sim.instance_spikes("E", b).unwrap();
+            assert_eq!(got.steps, alone.spikes("E").unwrap().steps, "instance {b}");
+            assert_eq!(
+                got.neurons,
+                alone.spikes("E").unwrap().neurons,
+                "instance {b}"
+            );
+        }
+        assert_ne!(
+            sim.instance_spikes("E", 0).unwrap().neurons,
+            sim.instance_spikes("E", 2).unwrap().neurons
+        );
+    }
+    // Only static stored projections: a procedural one is refused by name.
+    let mut procedural = ensemble.clone();
+    procedural.projections[0].procedural = true;
+    let e = neurodyn::Plan::new(&procedural).unwrap_err().to_string();
+    assert!(
+        e.contains("delay sweep needs a static stored projection"),
+        "{e}"
+    );
 }

@@ -101,6 +101,114 @@ fn drawn_parameters_vary_and_match_the_cpu_reference() {
 }
 
 #[test]
+fn drawn_values_follow_their_distributions() {
+    // i_offset (word 6 of an iaf_psc_exp block) drawn from each distribution for
+    // 20,000 neurons: the sample mean and SD within 3 standard errors of the
+    // distribution's (SE of the SD taken as SD / sqrt(2 (n - 1))).
+    let n = 20_000;
+    let (mu, sigma) = (0.1f64, 0.25f64);
+    let lognormal_mean = (mu + sigma * sigma / 2.0).exp();
+    let lognormal_sd = ((sigma * sigma).exp_m1() * (2.0 * mu + sigma * sigma).exp()).sqrt();
+    for (value, mean, sd) in [
+        (Value::uniform(0.7, 1.5), 1.1, 0.8 / 12f64.sqrt()),
+        // Clipped at ±10 SD: the truncation is far below a standard error.
+        (Value::normal_clipped(1.0, 0.2, -1.0, 3.0), 1.0, 0.2),
+        (Value::lognormal(mu, sigma), lognormal_mean, lognormal_sd),
+    ] {
+        let mut net = Network::new(0.1, 21);
+        net.add_population(
+            Population::new("H", n, lif()).with_heterogeneous("i_offset", value.clone()),
+        );
+        let plan = neurodyn::Plan::new(&net).unwrap();
+        let stride = plan.populations[0].info.param_stride as usize;
+        let drawn: Vec<f64> = (0..n as usize)
+            .map(|k| f64::from(plan.params[k * stride + 6]))
+            .collect();
+        let count = drawn.len() as f64;
+        let sample_mean = drawn.iter().sum::<f64>() / count;
+        let sample_sd =
+            (drawn.iter().map(|x| (x - sample_mean).powi(2)).sum::<f64>() / (count - 1.0)).sqrt();
+        let se_mean = sd / count.sqrt();
+        let se_sd = sd / (2.0 * (count - 1.0)).sqrt();
+        assert!(
+            (sample_mean - mean).abs() < 3.0 * se_mean,
+            "{value:?}: mean {sample_mean} vs {mean}"
+        );
+        assert!(
+            (sample_sd - sd).abs() < 3.0 * se_sd,
+            "{value:?}: SD {sample_sd} vs {sd}"
+        );
+        // Another seed draws other values.
+        net.seed = 22;
+        assert_ne!(neurodyn::Plan::new(&net).unwrap().params, plan.params);
+    }
+}
+
+#[test]
+fn refractory_period_and_resting_potential_vary_per_neuron_too() {
+    // Each neuron's own tau_refrac, v_rest and initial v: its spikes and its membrane
+    // potential (reported in mV, from its own rest) are those of a one-neuron
+    // population with its values.
+    let refrac = [2.0, 3.0, 1.5, 5.0];
+    let rest = [-65.0, -62.0, -68.0, -64.0];
+    let start = [-60.0, -61.0, -59.0, -58.0];
+    let drive = 1.2;
+    let with = |model: IafPscExp| {
+        NeuronModel::IafPscExp(IafPscExp {
+            i_offset: drive,
+            ..model
+        })
+    };
+    let NeuronModel::IafPscExp(base) = lif() else {
+        unreachable!()
+    };
+    let mut net = Network::new(0.1, 3);
+    net.add_population(
+        Population::new("H", 4, with(base.clone()))
+            .with_heterogeneous("tau_refrac", Value::array(refrac.to_vec()))
+            .with_heterogeneous("v_rest", Value::array(rest.to_vec()))
+            .with_initial("v", Value::array(start.to_vec())),
+    );
+    net.record_spikes("H");
+    // Each block carries its refractory steps: the estimate counts that word too.
+    let plan = neurodyn::Plan::new(&net).unwrap();
+    assert_eq!(neurodyn::plan::memory::estimate(&net).buffers, plan.buffers);
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut all = Simulation::new(&net, backend.clone()).unwrap();
+        assert_eq!(all.read_state("H", "v").unwrap(), start.map(|v| v as f32));
+        all.run(3000).unwrap();
+        let v_all = all.read_state("H", "v").unwrap();
+        for k in 0..4 {
+            let mut single = Network::new(0.1, 3);
+            let own = IafPscExp {
+                tau_refrac: refrac[k],
+                v_rest: rest[k],
+                ..base.clone()
+            };
+            single.add_population(
+                Population::new("S", 1, with(own)).with_initial("v", Value::constant(start[k])),
+            );
+            single.record_spikes("S");
+            let mut alone = Simulation::new(&single, backend.clone()).unwrap();
+            alone.run(3000).unwrap();
+            let expected = alone.spikes("S").unwrap();
+            let got = all.spikes("H").unwrap();
+            let mine: Vec<u64> = (got.steps.iter().zip(&got.neurons))
+                .filter(|(_, &n)| n == k as u32)
+                .map(|(&s, _)| s)
+                .collect();
+            assert_eq!(mine, expected.steps, "neuron {k} ({backend:?})");
+            assert!(mine.len() > 5, "neuron {k} fires");
+            assert_eq!(
+                v_all[k],
+                alone.read_state("S", "v").unwrap()[0],
+                "neuron {k}"
+            );
+        }
+    }
+}
+
+#[test]
 fn bad_heterogeneity_is_refused_naming_the_field() {
     let refuse = |name: &str, value: Value| {
         let mut net = Network::new(0.1, 1);
@@ -109,8 +217,8 @@ fn bad_heterogeneity_is_refused_naming_the_field() {
     };
     let e = refuse("i_offset", Value::array(vec![1.0, 2.0]));
     assert!(e.contains("populations[H].heterogeneous.i_offset"), "{e}");
-    let e = refuse("tau_refrac", Value::uniform(1.0, 2.0));
-    assert!(e.contains("cannot vary"), "{e}");
+    let e = refuse("tau_refrac", Value::uniform(-1.0, 2.0));
+    assert!(e.contains("tau_refrac"), "{e}");
     let e = refuse("tau_mem", Value::uniform(1.0, 2.0));
     assert!(e.contains("no parameter `tau_mem`"), "{e}");
     // A normal whose 8-SD range reaches negative time constants.

@@ -122,7 +122,7 @@ fn main() {
     check_struct(
         &module,
         "Config",
-        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance),
+        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance),
         size_of::<Config>(),
     );
     check_struct(
@@ -140,7 +140,7 @@ fn main() {
     check_struct(
         &module,
         "PopulationInfo",
-        members!(PopulationInfo: first, size, stim_first, stim_count, param_offset, refractory_steps, record, param_stride, input_unit, ip_eta, ip_step),
+        members!(PopulationInfo: first, size, stim_first, stim_count, param_offset, refractory_steps, record, param_stride, input_unit, ip_eta, ip_step, refractory_word),
         size_of::<PopulationInfo>(),
     );
     check_struct(

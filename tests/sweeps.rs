@@ -53,7 +53,7 @@ const GRID: &str = r#"
 
 [[sweep.axes]]
 parameter = "E.i_offset"
-values = [0.8, 1.2]
+values = [1.1, 1.4]
 
 [[sweep.axes]]
 name = "membrane time constant"
@@ -89,7 +89,7 @@ fn a_two_by_three_grid_writes_six_instances_each_equal_to_its_combination_alone(
     assert_eq!(lines.len(), 7, "{csv}");
     let mut rates = Vec::new();
     for (b, line) in lines[1..].iter().enumerate() {
-        let (i_offset, tau_m) = ([0.8, 1.2][b / 3], [15.0, 20.0, 25.0][b % 3]);
+        let (i_offset, tau_m) = ([1.1, 1.4][b / 3], [15.0, 20.0, 25.0][b % 3]);
         let cells: Vec<f64> = line
             .split(',')
             .map(|c| c.parse().unwrap_or(f64::NAN))
@@ -114,6 +114,7 @@ fn a_two_by_three_grid_writes_six_instances_each_equal_to_its_combination_alone(
         );
         let rate = single_report.summary.populations["E"].rate_hz;
         assert_eq!(cells[5], rate, "{line}");
+        assert!(rate > 1.0, "instance {b} must fire to be compared: {line}");
         rates.push(rate);
 
         let summary: serde_json::Value =

@@ -21,7 +21,7 @@ struct Config {
     synapse_words: u32,
     stored_per_instance: u32,
     first_instance: u32,
-    _pad0: u32,
+    rules_per_instance: u32,
 }
 
 struct BatchInfo {
@@ -58,6 +58,7 @@ struct PopulationInfo {
     input_unit: array<f32, MAX_RECEPTORS>,
     ip_eta: f32,
     ip_step: f32,
+    refractory_word: u32,
 }
 
 struct KindInfo {

@@ -2,12 +2,23 @@
 // one synapse's state words: [weight, eligibility, pre last step, pre trace 1, pre
 // trace 2, post last step, post trace 1, post trace 2], floats stored as their bits.
 // Every float operation is rounded (common/rounding.wgsl) so the CPU twin gets the
-// same bits. Stages that include this file declare `config` and `syn_state` (u32,
-// read_write), after ROUNDING and MATH. Twin: src/cpu/plasticity.rs.
+// same bits. Stages that include this file declare `config`, `rules` and `syn_state`
+// (u32, read_write), after ROUNDING and MATH. Twin: src/cpu/plasticity.rs.
 
 const WORD_ELIGIBILITY: u32 = 1u;
 const WORD_PRE: u32 = 2u;
 const WORD_POST: u32 = 5u;
+
+// Rules in the table per instance: all of it, or one instance's share where a
+// rule's parameters are swept (instance b's rules follow b − 1's).
+fn rule_count() -> u32 {
+    return arrayLength(&rules) / select(1u, config.n_instances, config.rules_per_instance != 0u);
+}
+
+// Rule `r` as `instance` applies it.
+fn rule_of(instance: u32, r: u32) -> PlasticRule {
+    return rules[select(r, instance * rule_count() + r, config.rules_per_instance != 0u)];
+}
 
 // Index of word 0 of synapse `s` of `instance` in `syn_state` (SYNAPSE_WORDS words,
 // or only the weight when every rule is a static weight sweep).

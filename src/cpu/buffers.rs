@@ -78,7 +78,7 @@ impl Buffers {
             plastic_synapse: plan.plastic.synapse.clone(),
             post_start: plan.plastic.post_start.clone(),
             post_synapse: plan.plastic.post_synapse.clone(),
-            plastic_rules: plan.plastic.rules.clone(),
+            plastic_rules: plan.plastic.device_rules(plan.config.n_instances),
             syn_state: plan.initial_plastic_state(),
             history: vec![0; plan.history_len() as usize],
             sweep_synapse: plan.plastic.sweep_synapse.clone(),

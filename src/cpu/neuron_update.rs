@@ -7,7 +7,7 @@ use super::buffers::Buffers;
 use super::fixed_point::{fixed_to_float, report_nonfinite, report_saturation};
 use super::neurons::{neuron_step, StepInput};
 use super::poisson::{poisson_events, STREAM_STIMULUS};
-use crate::plan::layout::{KindInfo, MAX_RECEPTORS, STIMULUS_DC};
+use crate::plan::layout::{KindInfo, MAX_RECEPTORS, NEVER, STIMULUS_DC};
 use crate::plan::{KindGroup, MAX_STATE};
 
 fn population_of(b: &Buffers, kind: &KindInfo, neuron: u32) -> usize {
@@ -35,6 +35,10 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
     let mut p = b.populations[population_of(b, kind, neuron)];
     p.param_offset += instance * c.params_stride + (neuron - p.first) * p.param_stride;
     p.stim_first += instance * c.stimuli_stride;
+    // A refractory period that varies by neuron or instance is its block's last word.
+    if p.refractory_word != NEVER {
+        p.refractory_steps = b.params[(p.param_offset + p.refractory_word) as usize] as u32;
+    }
     let step = b.counters.step;
 
     let slot = step % c.ring_depth;

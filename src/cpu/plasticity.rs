@@ -14,6 +14,27 @@ const WORD_ELIGIBILITY: usize = 1;
 const WORD_PRE: usize = 2;
 const WORD_POST: usize = 5;
 
+/// Rules in the table per instance: all of it, or one instance's share where a
+/// rule's parameters are swept (instance b's rules follow b − 1's).
+pub fn rule_count(b: &Buffers) -> u32 {
+    let per = if b.config.rules_per_instance != 0 {
+        b.config.n_instances
+    } else {
+        1
+    };
+    b.plastic_rules.len() as u32 / per
+}
+
+/// Rule `r` as `instance` applies it.
+pub fn rule_of(b: &Buffers, instance: u32, r: u32) -> PlasticRule {
+    let at = if b.config.rules_per_instance != 0 {
+        instance * rule_count(b) + r
+    } else {
+        r
+    };
+    b.plastic_rules[at as usize]
+}
+
 /// Index of word 0 of synapse `s` of `instance` in `syn_state`.
 pub fn synapse_base(b: &Buffers, instance: u32, s: u32) -> usize {
     ((instance * b.config.n_plastic + s) * b.config.synapse_words) as usize

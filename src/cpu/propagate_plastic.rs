@@ -6,7 +6,7 @@
 use super::arith::rounded;
 use super::buffers::Buffers;
 use super::delivery::{deliver_to_ring, propagated_spike};
-use super::plasticity::pre_event;
+use super::plasticity::{pre_event, rule_count, rule_of};
 use crate::plan::layout::MODULATOR_WORDS;
 
 /// One workgroup: the plastic row of the `k`-th neuron that spiked.
@@ -21,16 +21,17 @@ pub fn propagate_plastic_main(k: u32, b: &mut Buffers) {
         b.history[at as usize] = b.spikes[k as usize];
     }
     if b.config.n_sweep > 0 {
-        for (r, rule) in b.plastic_rules.iter().enumerate() {
+        for r in 0..rule_count(b) {
+            let rule = rule_of(b, instance, r);
             if pre.wrapping_sub(rule.vt_first) < rule.vt_size {
-                let at = (r as u32 * b.config.n_instances + instance) * MODULATOR_WORDS;
+                let at = (r * b.config.n_instances + instance) * MODULATOR_WORDS;
                 b.modulators[(at + 2 + step % 2) as usize] += 1;
             }
         }
     }
     for s in b.plastic_row_start[pre as usize]..b.plastic_row_start[pre as usize + 1] {
         let [target, word] = b.plastic_synapse[s as usize];
-        let rule = b.plastic_rules[(word >> 16) as usize];
+        let rule = rule_of(b, instance, word >> 16);
         let w = pre_event(b, instance, s, &rule, step);
         let fixed = rounded(w * rule.weight_scale).round_ties_even() as i32;
         deliver_to_ring(b, instance, step, word & 0xFFFF, target, fixed);

@@ -257,7 +257,11 @@ impl GpuEngine {
             plastic_synapse: init("plastic_synapse", cast(&plan.plastic.synapse), STORAGE),
             post_start: init("post_start", cast(&plan.plastic.post_start), STORAGE),
             post_synapse: init("post_synapse", cast(&plan.plastic.post_synapse), STORAGE),
-            plastic_rules: init("plastic_rules", cast(&plan.plastic.rules), STORAGE),
+            plastic_rules: init(
+                "plastic_rules",
+                cast(&plan.plastic.device_rules(plan.config.n_instances)),
+                STORAGE,
+            ),
             plastic_state: init(
                 "plastic_state",
                 cast(&plan.initial_plastic_state()),

@@ -50,8 +50,7 @@ pub struct Network {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "sweep", rename_all = "snake_case")]
 pub enum Sweep {
-    /// A neuron parameter of a population (its model's name and units; not
-    /// `tau_refrac`, which sets the shared refractory step count).
+    /// A neuron parameter of a population (its model's name and units).
     Neuron {
         population: String,
         parameter: String,
@@ -63,6 +62,18 @@ pub enum Sweep {
     /// `projections` (replacing its `weight`). The projection keeps one weight per
     /// synapse and instance on the device, as a plastic one does.
     Weight { projection: usize, values: Vec<f64> },
+    /// The delay (ms) of every synapse of a static stored projection, by its index in
+    /// `projections` (replacing its `delay_ms`): the stored table then keeps one set of
+    /// rows per instance, the same synapses with each instance's delay.
+    Delay { projection: usize, values: Vec<f64> },
+    /// A numeric parameter of a plastic projection's rule (a learning rate, a time
+    /// constant, a bound), by the projection's index in `projections`: each instance
+    /// learns by its own rule.
+    Plasticity {
+        projection: usize,
+        parameter: String,
+        values: Vec<f64>,
+    },
 }
 
 impl Sweep {
@@ -77,6 +88,12 @@ impl Sweep {
             } => format!("{population}.{parameter}"),
             Sweep::PoissonRate { stimulus, .. } => format!("stimuli[{stimulus}].rate_hz"),
             Sweep::Weight { projection, .. } => format!("projections[{projection}].weight"),
+            Sweep::Delay { projection, .. } => format!("projections[{projection}].delay_ms"),
+            Sweep::Plasticity {
+                projection,
+                parameter,
+                ..
+            } => format!("projections[{projection}].plasticity.{parameter}"),
         }
     }
 
@@ -85,7 +102,9 @@ impl Sweep {
         match self {
             Sweep::Neuron { values, .. }
             | Sweep::PoissonRate { values, .. }
-            | Sweep::Weight { values, .. } => values,
+            | Sweep::Weight { values, .. }
+            | Sweep::Delay { values, .. }
+            | Sweep::Plasticity { values, .. } => values,
         }
     }
 }
@@ -141,15 +160,16 @@ impl Network {
         network.sweeps.clear();
         network.grid = None;
         for (i, sweep) in self.sweeps.iter().enumerate() {
+            let value = *sweep
+                .values()
+                .get(instance as usize)
+                .ok_or_else(|| format!("sweeps[{i}]: no value for instance {instance}"))?;
             match sweep {
                 Sweep::Neuron {
                     population,
                     parameter,
-                    values,
+                    ..
                 } => {
-                    let value = *values
-                        .get(instance as usize)
-                        .ok_or_else(|| format!("sweeps[{i}]: no value for instance {instance}"))?;
                     let p = network
                         .populations
                         .iter_mut()
@@ -160,10 +180,7 @@ impl Network {
                         .with_parameter(parameter, value)
                         .map_err(|e| format!("sweeps[{i}]: {e}"))?;
                 }
-                Sweep::Weight { projection, values } => {
-                    let value = *values
-                        .get(instance as usize)
-                        .ok_or_else(|| format!("sweeps[{i}]: no value for instance {instance}"))?;
+                Sweep::Weight { projection, .. } => {
                     let p = network.projections.get_mut(*projection).ok_or_else(|| {
                         format!("sweeps[{i}]: there is no projections[{projection}]")
                     })?;
@@ -177,19 +194,45 @@ impl Network {
                     }
                     p.weight = Value::constant(value);
                 }
-                Sweep::PoissonRate { stimulus, values } => {
-                    let value = *values
-                        .get(instance as usize)
-                        .ok_or_else(|| format!("sweeps[{i}]: no value for instance {instance}"))?;
-                    match network.stimuli.get_mut(*stimulus) {
-                        Some(Stimulus::Poisson { rate_hz, .. }) => *rate_hz = value,
-                        _ => {
-                            return Err(format!(
-                                "sweeps[{i}]: stimuli[{stimulus}] is not a Poisson stimulus"
-                            ))
-                        }
+                Sweep::Delay { projection, .. } => {
+                    let swept_weight = self.sweeps.iter().any(
+                        |s| matches!(s, Sweep::Weight { projection: k, .. } if k == projection),
+                    );
+                    let p = network.projections.get_mut(*projection).ok_or_else(|| {
+                        format!("sweeps[{i}]: there is no projections[{projection}]")
+                    })?;
+                    if p.procedural || p.plasticity.is_some() || swept_weight {
+                        return Err(format!(
+                            "sweeps[{i}]: projections[{projection}] is procedural, plastic or \
+                             weight-swept; a delay sweep needs a static stored projection"
+                        ));
                     }
+                    p.delay_ms = Value::constant(value);
                 }
+                Sweep::Plasticity {
+                    projection,
+                    parameter,
+                    ..
+                } => {
+                    let p = network.projections.get_mut(*projection).ok_or_else(|| {
+                        format!("sweeps[{i}]: there is no projections[{projection}]")
+                    })?;
+                    let rule = p.plasticity.as_ref().ok_or_else(|| {
+                        format!("sweeps[{i}]: projections[{projection}] is not plastic")
+                    })?;
+                    p.plasticity = Some(
+                        rule.with_parameter(parameter, value)
+                            .map_err(|e| format!("sweeps[{i}]: {e}"))?,
+                    );
+                }
+                Sweep::PoissonRate { stimulus, .. } => match network.stimuli.get_mut(*stimulus) {
+                    Some(Stimulus::Poisson { rate_hz, .. }) => *rate_hz = value,
+                    _ => {
+                        return Err(format!(
+                            "sweeps[{i}]: stimuli[{stimulus}] is not a Poisson stimulus"
+                        ))
+                    }
+                },
             }
         }
         Ok(network)

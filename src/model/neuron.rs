@@ -68,10 +68,10 @@ impl NeuronModel {
     /// This model with parameter `name` set to `value` (PyNN's names; a custom model's
     /// declared parameters).
     pub fn with_parameter(&self, name: &str, value: f64) -> Result<NeuronModel, String> {
-        if name == "tau_refrac" || name == "refractory_ms" {
-            return Err(format!(
-                "`{name}` sets the refractory step count every instance shares; it cannot be swept"
-            ));
+        if let (NeuronModel::Custom(c), "refractory_ms") = (self, name) {
+            let mut c = c.clone();
+            c.refractory_ms = value;
+            return Ok(NeuronModel::Custom(c));
         }
         let mut json = serde_json::to_value(self).map_err(|e| e.to_string())?;
         let fields = if let NeuronModel::Custom(_) = self {

@@ -203,6 +203,39 @@ pub enum Pairing {
 }
 
 impl Plasticity {
+    /// This rule with its numeric parameter `name` set to `value` (a custom rule's
+    /// declared parameters, or its bounds and time constants).
+    pub fn with_parameter(&self, name: &str, value: f64) -> Result<Plasticity, String> {
+        let mut json = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        let numeric = |json: &serde_json::Value| -> Vec<String> {
+            json.as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter(|(_, v)| v.is_number())
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut known = numeric(&json);
+        if let Some(parameters) = json.get("parameters") {
+            known.extend(numeric(parameters));
+        }
+        let slot = match json.get_mut("parameters") {
+            Some(p) if p.get(name).is_some() => p.get_mut(name),
+            _ => json.get_mut(name).filter(|v| v.is_number()),
+        };
+        let Some(slot) = slot else {
+            return Err(format!(
+                "`{}` has no numeric parameter `{name}` (its parameters: {})",
+                self.name(),
+                known.join(", ")
+            ));
+        };
+        *slot = serde_json::json!(value);
+        serde_json::from_value(json).map_err(|e| e.to_string())
+    }
+
     /// NEST's name of the synapse model.
     pub fn name(&self) -> &'static str {
         match self {

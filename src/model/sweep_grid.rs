@@ -295,10 +295,29 @@ impl Sweep {
                 });
         }
         if path.starts_with("projections[") {
+            if let Some((head, parameter)) = path.split_once("].plasticity.") {
+                if let Some(projection) = head
+                    .strip_prefix("projections[")
+                    .and_then(|k| k.parse::<usize>().ok())
+                {
+                    return Ok(Sweep::Plasticity {
+                        projection,
+                        parameter: parameter.into(),
+                        values,
+                    });
+                }
+            }
+            if let Some(projection) = indexed("projections[", "].delay_ms") {
+                return Ok(Sweep::Delay { projection, values });
+            }
             return indexed("projections[", "].weight")
                 .map(|projection| Sweep::Weight { projection, values })
                 .ok_or_else(|| {
-                    format!("`{path}`: a projection is swept as `projections[<index>].weight`")
+                    format!(
+                        "`{path}`: a projection is swept as `projections[<index>].weight`, \
+                         `projections[<index>].delay_ms` or \
+                         `projections[<index>].plasticity.<parameter>`"
+                    )
                 });
         }
         match path.rsplit_once('.') {
@@ -394,6 +413,8 @@ mod tests {
             .unwrap_err()
             .1
             .contains("either `values`"));
+        let rule = Sweep::from_path("projections[1].plasticity.lambda", vec![0.1]).unwrap();
+        assert_eq!(rule.label(), "projections[1].plasticity.lambda");
         let bad_path = grid(SweepAxis::list("projections[x].weight", vec![1.0]));
         let (field, message) = bad_path.sweeps().unwrap_err();
         assert_eq!(field, "sweep.axes[0].parameter");

@@ -165,15 +165,6 @@ impl<'a> Checker<'a> {
                 });
                 continue;
             }
-            if matches!(name.as_str(), "v_rest" | "tau_refrac") {
-                self.errors.push(ModelError::Impossible {
-                    field,
-                    reason: "a population shares its refractory period and v_rest; they \
-                             cannot vary from neuron to neuron"
-                        .into(),
-                });
-                continue;
-            }
             for end in [low, high] {
                 match population.neuron.with_parameter(name, end) {
                     Err(reason) => {

@@ -51,7 +51,9 @@ pub struct Config {
     /// Instance b's random streams are those of instance `first_instance + b` of the
     /// whole study (`Network::first_instance`).
     pub first_instance: u32,
-    pub _pad: [u32; 1],
+    /// 1: the plastic rule table holds every instance's rules (a rule parameter is
+    /// swept), instance b's after b − 1's; 0: the instances share one table.
+    pub rules_per_instance: u32,
 }
 
 /// What changes from one batch of steps to the next (a uniform buffer).
@@ -134,6 +136,10 @@ pub struct PopulationInfo {
     /// (both 0 without it).
     pub ip_eta: f32,
     pub ip_step: f32,
+    /// Where each block holds its neuron's refractory steps (a float word after the
+    /// model's parameters) when they vary from neuron to neuron or between
+    /// instances; `NEVER` when the population shares `refractory_steps`.
+    pub refractory_word: u32,
 }
 
 /// The neurons one neuron kernel updates: all populations of one model, which the

@@ -32,6 +32,9 @@ pub struct BufferSizes {
     /// Words of state per plastic synapse and instance (`Config::synapse_words`).
     pub synapse_words: u32,
     pub plastic_rules: u64,
+    /// Entries of the rule table: the rules, times the instances where a rule's
+    /// parameters are swept.
+    pub rule_table: u64,
     /// Synapses of rules with a per-step part.
     pub sweep: u64,
     pub history_depth: u64,
@@ -132,7 +135,7 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
         ),
         (
             "plastic_rules",
-            entry(s.plastic_rules, size_of::<layout::PlasticRule>()),
+            entry(s.rule_table, size_of::<layout::PlasticRule>()),
             "plasticity rules",
         ),
         (
@@ -342,7 +345,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
                     plastic += count;
                     plastic_rules += 1;
                 }
-                None if projection.per_instance => {
+                None if super::drawn_per_instance(network, index) => {
                     synapses += count;
                     stored_per_instance = true;
                 }
@@ -386,7 +389,8 @@ pub fn estimate(network: &Network) -> MemoryReport {
             .iter()
             .map(|p| {
                 let kind = NeuronKind::built_in(&p.neuron).unwrap_or(NeuronKind::Custom(0));
-                let block = lower(&p.neuron, kind, network.dt_ms).params.len() as u64;
+                let block = lower(&p.neuron, kind, network.dt_ms).params.len() as u64
+                    + u64::from(super::varies(network, p, super::REFRACTORY_PARAMETERS));
                 if p.heterogeneous.is_empty() {
                     block
                 } else {
@@ -418,6 +422,15 @@ pub fn estimate(network: &Network) -> MemoryReport {
         plastic: plastic.round() as u64,
         synapse_words,
         plastic_rules,
+        rule_table: if network
+            .sweeps
+            .iter()
+            .any(|s| matches!(s, crate::model::Sweep::Plasticity { .. }))
+        {
+            plastic_rules * instances
+        } else {
+            plastic_rules
+        },
         sweep: sweep.round() as u64,
         history_depth,
         procedural,

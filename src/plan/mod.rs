@@ -26,7 +26,7 @@ use crate::model::{CustomNeuron, Network, NeuronModel, Recorder, Stimulus, Valid
 use connectivity::{build_rows, draw_values, GlobalSynapse, STREAM_INITIAL};
 use layout::{
     Config, KindInfo, PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams,
-    MAX_RECEPTORS, STIMULUS_DC, STIMULUS_POISSON,
+    MAX_RECEPTORS, NEVER, STIMULUS_DC, STIMULUS_POISSON,
 };
 use procedural::PendingProcedural;
 
@@ -88,6 +88,9 @@ pub struct PopulationPlan {
     pub input_scale_log2: [i32; MAX_RECEPTORS],
     /// Stored `v` plus this is the membrane potential (mV).
     pub v_offset: f32,
+    /// Where `v_rest` varies by neuron or instance: each neuron's offset instead,
+    /// `[instance][neuron]`; empty otherwise.
+    pub v_offsets: Vec<f32>,
 }
 
 /// The neurons of one kind, updated by one kernel.
@@ -261,7 +264,7 @@ impl Plan {
                 continue;
             }
             let receptor = projection.receptor.index() as u32;
-            if projection.per_instance {
+            if drawn_per_instance(network, index) {
                 // One set of synapses per instance: the unit must hold the largest
                 // input any instance's wiring gives a neuron.
                 let sets = std::mem::take(&mut stored[index]);
@@ -294,10 +297,12 @@ impl Plan {
             let d = stored[index].pop().expect("drawn");
             // A plastic weight can grow to w_max; a swept one takes each instance's value.
             let swept = weight_sweep(network, index);
-            let w_max = projection
-                .plasticity
-                .as_ref()
-                .and_then(|r| r.largest_weight())
+            let w_max = swept_rules(network, index)
+                .map_err(PlanError::Sweep)?
+                .iter()
+                .chain(projection.plasticity.as_ref())
+                .filter_map(|r| r.largest_weight())
+                .reduce(f64::max)
                 .or_else(|| swept.map(|v| v.iter().fold(0f64, |m, w| m.max(w.abs()))));
             for (&j, &w) in d.post.iter().zip(&d.weight) {
                 bound[(receptor * n_neurons + firsts[post] + j) as usize] +=
@@ -454,14 +459,32 @@ impl Plan {
         let to_fixed = |w: f64, log2: i32| (w * 2f64.powi(log2)).round() as i32;
 
         // Populations in index order, their parameter blocks and stimuli.
+        // Each population's (stored v at rest, offset of stored v) per instance and
+        // neuron (one entry per instance where its neurons share them).
+        let mut rests: Vec<Vec<Vec<(f32, f32)>>> = vec![Vec::new(); network.populations.len()];
         let mut stimuli = Vec::new();
         let mut populations = Vec::new();
         let mut params = Vec::new();
         for &i in &order {
-            let p = &network.populations[i];
+            // Instance 0 with its swept values (the network itself without sweeps).
+            let p = &instance_networks[0].populations[i];
             let lowered = lower(&p.neuron, kinds[i], dt);
-            let (blocks, param_stride) =
-                parameter_blocks(p, i, kinds[i], dt, network.seed, first_instance, &lowered)?;
+            let refractory_word = varies(network, p, REFRACTORY_PARAMETERS);
+            let ParameterBlocks {
+                blocks,
+                stride: param_stride,
+                rest,
+            } = parameter_blocks(
+                p,
+                i,
+                kinds[i],
+                dt,
+                network.seed,
+                first_instance,
+                &lowered,
+                refractory_word,
+            )?;
+            rests[i].push(rest);
             let stim_first = stimuli.len() as u32;
             for (mut s, weight) in stimuli_of[i].drain(..) {
                 if s.kind == STIMULUS_POISSON {
@@ -491,6 +514,11 @@ impl Plan {
                     .intrinsic_plasticity
                     .as_ref()
                     .map_or(0.0, |ip| (ip.eta * ip.target_rate_hz * dt / 1000.0) as f32),
+                refractory_word: if refractory_word {
+                    lowered.params.len() as u32
+                } else {
+                    NEVER
+                },
             };
             params.extend_from_slice(&blocks);
             populations.push(PopulationPlan {
@@ -504,6 +532,7 @@ impl Plan {
                 record_spikes,
                 input_scale_log2: scales[i],
                 v_offset: lowered.v_offset as f32,
+                v_offsets: Vec::new(),
             });
         }
 
@@ -515,18 +544,19 @@ impl Plan {
             for &i in &order {
                 let p = &instance_network.populations[i];
                 let lowered = lower(&p.neuron, kinds[i], dt);
-                if lowered.v_offset as f32
-                    != populations[order.iter().position(|&o| o == i).expect("ordered")].v_offset
-                {
-                    return Err(PlanError::Sweep(format!(
-                        "a sweep of `{}` changes the reference of its stored membrane \
-                         potential (v_rest); sweep the threshold, reset or drive instead",
-                        p.name
-                    )));
-                }
                 let instance = first_instance + b as u32;
-                let (blocks, _) =
-                    parameter_blocks(p, i, kinds[i], dt, network.seed, instance, &lowered)?;
+                let refractory_word = varies(network, p, REFRACTORY_PARAMETERS);
+                let ParameterBlocks { blocks, rest, .. } = parameter_blocks(
+                    p,
+                    i,
+                    kinds[i],
+                    dt,
+                    network.seed,
+                    instance,
+                    &lowered,
+                    refractory_word,
+                )?;
+                rests[i].push(rest);
                 params.extend_from_slice(&blocks);
                 for (mut s, weight) in lowered_stimuli[b].0[i].drain(..) {
                     if s.kind == STIMULUS_POISSON {
@@ -534,6 +564,18 @@ impl Plan {
                     }
                     stimuli.push(s);
                 }
+            }
+        }
+
+        // Per-neuron offsets of stored `v` where v_rest varies by neuron or instance.
+        for (plan, &i) in populations.iter_mut().zip(&order) {
+            if varies(network, &network.populations[i], &["v_rest"]) {
+                plan.v_offsets = rests[i]
+                    .iter()
+                    .flat_map(|rest| {
+                        (0..plan.size as usize).map(move |k| rest[k.min(rest.len() - 1)].1)
+                    })
+                    .collect();
             }
         }
 
@@ -605,6 +647,17 @@ impl Plan {
                         _ => None,
                     };
                     let mut lowered = lower_rule(rule, dt, scale, volume);
+                    // Instances 1.. of a sweep of the rule's parameters.
+                    let instance_rules =
+                        if swept_rules(network, projection).is_ok_and(|rules| !rules.is_empty()) {
+                            instance_networks[1..]
+                                .iter()
+                                .filter_map(|n| n.projections[projection].plasticity.as_ref())
+                                .map(|rule| lower_rule(rule, dt, scale, volume))
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
                     if let crate::model::Plasticity::Custom(custom) = rule {
                         let index = custom_rules
                             .iter()
@@ -620,6 +673,7 @@ impl Plan {
                         swept: plastic::is_swept(rule),
                         variables: plastic::initial_variables(rule),
                         instance_weights: None,
+                        instance_rules,
                         rule: lowered,
                         post_events: rule.has_post_events(),
                         pre_first,
@@ -693,9 +747,16 @@ impl Plan {
                 let offset = (plan.first - group.info.first_neuron) as usize;
                 let instances = n_instances as usize;
                 let at_instance = instance as usize * size + offset;
+                // Each neuron's own rest where v_rest varies (its block's reference).
+                let rest = &rests[i][instance as usize];
+                let v_index = variables.iter().position(|v| v == "v");
                 for k in 0..p.size as usize {
-                    let mut state =
-                        neurons::initial_state(&p.neuron, values.as_ref().map(|v| v[k]));
+                    let given = values.as_ref().map(|v| v[k]);
+                    let mut state = neurons::initial_state(&p.neuron, given);
+                    if let (Some(at), true) = (v_index, rest.len() > 1) {
+                        let (at_rest, offset) = rest[k];
+                        state[at] = given.map_or(at_rest, |v| (v - f64::from(offset)) as f32);
+                    }
                     for (index, drawn) in &others {
                         state[*index] = drawn[k] as f32;
                     }
@@ -801,7 +862,7 @@ impl Plan {
             synapse_words: plastic.synapse_words(),
             stored_per_instance: u32::from(drawn_per_instance),
             first_instance,
-            _pad: [0; 1],
+            rules_per_instance: u32::from(plastic.rules_per_instance()),
         };
         let mut plan = Self {
             dt_ms: dt,
@@ -905,13 +966,15 @@ impl Plan {
         self.instance_state_range(pop, var, 0)
     }
 
-    /// What to add to stored values of `variable` to get the user's units: the
-    /// integrate-and-fire models store `v` relative to rest.
-    pub fn stored_offset(&self, pop: usize, variable: &str) -> f32 {
-        if variable == "v" {
-            self.populations[pop].v_offset
-        } else {
-            0.0
+    /// What to add to the stored `variable` of `neuron` (index in the population) of
+    /// `instance` to get the user's units: the integrate-and-fire models store `v`
+    /// relative to rest, the neuron's own where v_rest varies.
+    pub fn stored_offset(&self, pop: usize, instance: u32, neuron: u32, variable: &str) -> f32 {
+        let p = &self.populations[pop];
+        match variable {
+            "v" if !p.v_offsets.is_empty() => p.v_offsets[(instance * p.size + neuron) as usize],
+            "v" => p.v_offset,
+            _ => 0.0,
         }
     }
 
@@ -998,6 +1061,7 @@ impl Plan {
             plastic: self.plastic.len() as u64,
             synapse_words: self.config.synapse_words,
             plastic_rules: self.plastic.rules.len() as u64,
+            rule_table: self.plastic.device_rules(self.config.n_instances).len() as u64,
             sweep: self.plastic.sweep_synapse.len() as u64,
             history_depth: u64::from(self.config.history_depth),
             procedural: self.procedural.len() as u64,
@@ -1020,7 +1084,7 @@ fn draw_stored(
     let mut order: Vec<(usize, u32)> = (0..network.projections.len())
         .filter(|&i| !network.projections[i].procedural)
         .flat_map(|i| {
-            let sets = if network.projections[i].per_instance {
+            let sets = if drawn_per_instance(network, i) {
                 network.instances
             } else {
                 1
@@ -1046,8 +1110,13 @@ fn draw_stored(
     let mut drawn: Vec<Vec<Option<DrawnSynapses>>> = network
         .projections
         .iter()
-        .map(|p| {
-            let sets = if p.per_instance { network.instances } else { 1 };
+        .enumerate()
+        .map(|(i, _)| {
+            let sets = if drawn_per_instance(network, i) {
+                network.instances
+            } else {
+                1
+            };
             vec![None; sets as usize]
         })
         .collect();
@@ -1070,11 +1139,16 @@ fn draw_stored(
                         } else {
                             0
                         };
+                        // A delay sweep: the same synapses with the instance's delay.
+                        let mut p = p.clone();
+                        if let Some(values) = delay_sweep(network, index) {
+                            p.delay_ms = crate::model::Value::constant(values[instance as usize]);
+                        }
                         mine.push((
                             index,
                             instance,
                             draw_projection(
-                                p,
+                                &p,
                                 index as u32 + (own << 16),
                                 network.populations[pre].size,
                                 network.populations[post].size,
@@ -1101,6 +1175,38 @@ fn draw_stored(
         .collect()
 }
 
+/// The values of a delay sweep of projection `index`, if one sweeps it.
+fn delay_sweep(network: &Network, index: usize) -> Option<&Vec<f64>> {
+    network.sweeps.iter().find_map(|s| match s {
+        crate::model::Sweep::Delay { projection, values } if *projection == index => Some(values),
+        _ => None,
+    })
+}
+
+/// Whether stored projection `index` is drawn once per instance: its connectivity is
+/// drawn per instance, or its delay is swept.
+pub(crate) fn drawn_per_instance(network: &Network, index: usize) -> bool {
+    network.projections[index].per_instance || delay_sweep(network, index).is_some()
+}
+
+/// Every instance's rule of projection `index` where a sweep sets one of its
+/// parameters (empty otherwise).
+fn swept_rules(network: &Network, index: usize) -> Result<Vec<crate::model::Plasticity>, String> {
+    let swept = network.sweeps.iter().any(
+        |s| matches!(s, crate::model::Sweep::Plasticity { projection, .. } if *projection == index),
+    );
+    if !swept {
+        return Ok(Vec::new());
+    }
+    (0..network.instances)
+        .map(|b| {
+            let instance = network.instance(b)?;
+            Ok(instance.projections[index].plasticity.clone())
+        })
+        .filter_map(|r: Result<Option<_>, String>| r.transpose())
+        .collect()
+}
+
 /// The values of a weight sweep of projection `index`, if one sweeps it.
 fn weight_sweep(network: &Network, index: usize) -> Option<&Vec<f64>> {
     network.sweeps.iter().find_map(|s| match s {
@@ -1113,11 +1219,23 @@ fn weight_sweep(network: &Network, index: usize) -> Option<&Vec<f64>> {
 /// population's `heterogeneous` map uses this + k).
 const STREAM_HETEROGENEOUS: u32 = 0x4865_7465; // "Hete"
 
+/// A population's parameter blocks in one instance.
+struct ParameterBlocks {
+    blocks: Vec<f32>,
+    /// 0 when the neurons share one block, else the block length.
+    stride: u32,
+    /// Per neuron (one entry when they share a block): the stored `v` at rest, and
+    /// what to add to a stored `v` to get the membrane potential (mV).
+    rest: Vec<(f32, f32)>,
+}
+
 /// The parameter blocks of population `p` (model index `i`) in `instance`: its one
 /// block (`lowered`) and stride 0, or where parameters are heterogeneous one block
 /// per neuron — each lowered from the neuron's own values, so exact propagators
 /// follow them — and the block length as stride. Values are drawn from streams keyed
-/// by parameter, population and instance.
+/// by parameter, population and instance. With `refractory_word`, each block ends
+/// with its neuron's refractory steps.
+#[allow(clippy::too_many_arguments)]
 fn parameter_blocks(
     p: &crate::model::Population,
     i: usize,
@@ -1126,9 +1244,26 @@ fn parameter_blocks(
     seed: u64,
     instance: u32,
     lowered: &LoweredNeuron,
-) -> Result<(Vec<f32>, u32), PlanError> {
+    refractory_word: bool,
+) -> Result<ParameterBlocks, PlanError> {
+    let block = |own: &LoweredNeuron| {
+        let mut block = own.params.clone();
+        if refractory_word {
+            block.push(own.refractory_steps as f32);
+        }
+        block
+    };
+    let v = p.neuron.state_variables().iter().position(|v| v == "v");
+    let rest = |model: &NeuronModel, own: &LoweredNeuron| {
+        let at_rest = v.map_or(0.0, |k| neurons::initial_state(model, None)[k]);
+        (at_rest, own.v_offset as f32)
+    };
     if p.heterogeneous.is_empty() {
-        return Ok((lowered.params.clone(), 0));
+        return Ok(ParameterBlocks {
+            blocks: block(lowered),
+            stride: 0,
+            rest: vec![rest(&p.neuron, lowered)],
+        });
     }
     let values: Vec<(&String, Vec<f64>)> = p
         .heterogeneous
@@ -1140,8 +1275,8 @@ fn parameter_blocks(
             (name, draw_values(value, p.size as usize, &mut rng))
         })
         .collect();
-    let stride = lowered.params.len();
-    let mut blocks = Vec::with_capacity(stride * p.size as usize);
+    let mut blocks = Vec::new();
+    let mut rests = Vec::with_capacity(p.size as usize);
     for n in 0..p.size as usize {
         let mut model = p.neuron.clone();
         for (name, drawn) in &values {
@@ -1150,16 +1285,30 @@ fn parameter_blocks(
                 .map_err(|e| PlanError::Heterogeneous(format!("`{}`: {e}", p.name)))?;
         }
         let own = lower(&model, kind, dt);
-        if own.refractory_steps != lowered.refractory_steps || own.v_offset != lowered.v_offset {
-            return Err(PlanError::Heterogeneous(format!(
-                "`{}`: the refractory period and v_rest are shared by a population; they \
-                 cannot vary from neuron to neuron",
-                p.name
-            )));
-        }
-        blocks.extend_from_slice(&own.params);
+        blocks.extend(block(&own));
+        rests.push(rest(&model, &own));
     }
-    Ok((blocks, stride as u32))
+    let stride = blocks.len() as u32 / p.size;
+    Ok(ParameterBlocks {
+        blocks,
+        stride,
+        rest: rests,
+    })
+}
+
+/// The names of the refractory period: PyNN's, and a custom model's.
+const REFRACTORY_PARAMETERS: &[&str] = &["tau_refrac", "refractory_ms"];
+
+/// Whether any of population `p`'s `parameters` (names of one quantity) varies by
+/// neuron or by instance: drawn per neuron, or swept.
+pub(crate) fn varies(network: &Network, p: &crate::model::Population, parameters: &[&str]) -> bool {
+    parameters
+        .iter()
+        .any(|name| p.heterogeneous.contains_key(*name))
+        || network.sweeps.iter().any(|s| {
+            matches!(s, crate::model::Sweep::Neuron { population, parameter, .. }
+                if *population == p.name && parameters.contains(&parameter.as_str()))
+        })
 }
 
 /// Steps per batch when `recorded` neurons are recorded: every one of them spiking in

@@ -55,6 +55,9 @@ pub struct PlasticTable {
     pub swept: Vec<bool>,
     pub variables: Vec<[f32; 3]>,
     pub instance_weights: Vec<Option<Vec<f32>>>,
+    /// Per rule whose parameters are swept: its lowered form in instances 1, 2, …
+    /// (empty for a rule every instance shares).
+    pub instance_rules: Vec<Vec<PlasticRule>>,
 }
 
 /// A plastic projection drawn, before assembly: its rule lowered, synapses in global
@@ -69,6 +72,9 @@ pub struct PendingPlastic {
     pub variables: [f32; 3],
     /// A weight sweep's value for each instance (replacing the drawn weights).
     pub instance_weights: Option<Vec<f32>>,
+    /// The rule lowered with instance 1's, 2's, … swept parameters (empty when the
+    /// instances share it).
+    pub instance_rules: Vec<PlasticRule>,
     pub pre_first: u32,
     pub post_first: u32,
     pub receptor: u32,
@@ -96,6 +102,7 @@ impl PendingPlastic {
             swept: false,
             variables: [0.0; 3],
             instance_weights: Some(values.iter().map(|&v| v as f32).collect()),
+            instance_rules: Vec::new(),
             pre_first,
             post_first,
             receptor,
@@ -156,6 +163,7 @@ impl PlasticTable {
             table.swept.push(p.swept);
             table.variables.push(p.variables);
             table.instance_weights.push(p.instance_weights);
+            table.instance_rules.push(p.instance_rules);
             table.projections.push(PlasticProjection {
                 projection: p.projection,
                 synapses: ids,
@@ -209,6 +217,37 @@ impl PlasticTable {
         (self.post_synapse.len().div_ceil(parts) as u32)
             .next_power_of_two()
             .min(PROPAGATE_WORKGROUP)
+    }
+
+    /// Whether some rule's parameters differ between instances: the device table then
+    /// holds every instance's rules, instance b's `rules.len()` entries after b − 1's.
+    pub fn rules_per_instance(&self) -> bool {
+        self.instance_rules.iter().any(|r| !r.is_empty())
+    }
+
+    /// The rule table as the kernels read it: `rules`, then for each further instance
+    /// its rules — the structure (kind, swept synapses, modulating population) of
+    /// instance 0's, the parameters of its own.
+    pub fn device_rules(&self, instances: u32) -> Vec<PlasticRule> {
+        let mut table = self.rules.clone();
+        if !self.rules_per_instance() {
+            return table;
+        }
+        for b in 1..instances as usize {
+            for (rule, own) in self.rules.iter().zip(&self.instance_rules) {
+                table.push(match own.get(b - 1) {
+                    Some(own) => PlasticRule {
+                        kind: rule.kind,
+                        sweep_first: rule.sweep_first,
+                        vt_first: rule.vt_first,
+                        vt_size: rule.vt_size,
+                        ..*own
+                    },
+                    None => *rule,
+                });
+            }
+        }
+        table
     }
 
     /// Words of state per synapse and instance: the weight alone when every rule is
