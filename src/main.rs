@@ -260,17 +260,10 @@ fn run(args: RunArgs) -> ExitCode {
         }
     }
     if let Some(k) = args.instance {
-        match model.network.instance(k) {
-            Ok(alone) if k < model.network.instances => model.network = alone,
-            Ok(_) => {
-                eprintln!(
-                    "error: --instance {k}: the model has {} instances",
-                    model.network.instances
-                );
-                return ExitCode::from(2);
-            }
-            Err(message) => {
-                eprintln!("error: --instance {k}: {message}");
+        match Plan::instance_network(&model.network, k) {
+            Ok(alone) => model.network = alone,
+            Err(e) => {
+                eprintln!("error: --instance {k}: {e}");
                 return ExitCode::from(2);
             }
         }

@@ -178,6 +178,18 @@ fn sweeps_that_do_not_fit_are_refused_naming_the_field() {
         values: vec![1.0, -2.0],
     });
     assert!(message.contains("tau_refrac"), "{message}");
+    let mut twice = ensemble.clone();
+    let sweep = Sweep::Neuron {
+        population: "E".into(),
+        parameter: "i_offset".into(),
+        values: vec![1.0, 2.0],
+    };
+    twice.sweeps = vec![sweep.clone(), sweep];
+    let message = neurodyn::Plan::new(&twice).unwrap_err().to_string();
+    assert!(
+        message.contains("sweeps[1]") && message.contains("already swept"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -207,9 +219,12 @@ fn refractory_period_and_resting_potential_can_be_swept() {
             let mut alone =
                 Simulation::new(&ensemble.instance(b).unwrap(), backend.clone()).unwrap();
             alone.run(2000).unwrap();
+            let got = sim.instance_spikes("E", b).unwrap();
+            assert_eq!(got.steps, alone.spikes("E").unwrap().steps, "instance {b}");
             assert_eq!(
-                sim.instance_spikes("E", b).unwrap().steps,
-                alone.spikes("E").unwrap().steps
+                got.neurons,
+                alone.spikes("E").unwrap().neurons,
+                "instance {b}"
             );
             assert_eq!(
                 sim.read_instance_state("E", "v", b).unwrap(),
@@ -506,7 +521,7 @@ fn instance_k_of_an_ensemble_is_its_network_run_alone() {
             let mut picks = vec![0, instances / 2, instances - 1];
             picks.dedup();
             for k in picks {
-                let alone_network = ensemble.instance(k).unwrap();
+                let alone_network = neurodyn::Plan::instance_network(&ensemble, k).unwrap();
                 assert_eq!(alone_network.first_instance, k);
                 let mut alone = Simulation::new(&alone_network, backend.clone()).unwrap();
                 alone.run(400).unwrap();
@@ -624,6 +639,13 @@ fn a_delay_sweep_gives_each_instance_its_delay() {
     assert_eq!(plan.config.stored_per_instance, 1);
     let single = neurodyn::Plan::new(&ensemble.instance(0).unwrap()).unwrap();
     assert_eq!(plan.synapses.len(), 3 * single.synapses.len());
+    // The ring holds the longest swept delay, and the estimate says so.
+    let ring = |buffers: &[neurodyn::plan::BufferPlan]| {
+        buffers.iter().find(|b| b.name == "ring").unwrap().bytes
+    };
+    let estimate = neurodyn::plan::memory::estimate(&ensemble);
+    assert_eq!(ring(&estimate.buffers), ring(&plan.buffers));
+    assert_eq!(plan.config.ring_depth, 71);
     for backend in [Backend::Gpu, Backend::Cpu] {
         let mut sim = Simulation::new(&ensemble, backend.clone()).unwrap();
         sim.run(1500).unwrap();
@@ -650,6 +672,75 @@ fn a_delay_sweep_gives_each_instance_its_delay() {
     let e = neurodyn::Plan::new(&procedural).unwrap_err().to_string();
     assert!(
         e.contains("delay sweep needs a static stored projection"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_instance_runs_alone_with_the_ensembles_units() {
+    // A Poisson-rate sweep whose fastest rate sizes the fixed-point unit: instance 0
+    // alone would choose a finer one. `Plan::instance_network` keeps the ensemble's,
+    // and each instance then runs alone bit for bit, spikes and sampled state.
+    use neurodyn::model::Sweep;
+    use neurodyn::{Plan, Recorder};
+    let mut ensemble = driven(0.8);
+    ensemble.add_stimulus(Stimulus::Poisson {
+        target: "E".into(),
+        rate_hz: 1000.0,
+        weight: 0.1,
+        receptor: Receptor::Excitatory,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+    ensemble.instances = 2;
+    ensemble.sweeps = vec![Sweep::PoissonRate {
+        stimulus: 0,
+        values: vec![1000.0, 200_000.0],
+    }];
+    // Instance 1's potentials are sampled; alone, it samples its only instance.
+    ensemble.recorders.push(Recorder::State {
+        population: "E".into(),
+        variable: "v".into(),
+        neurons: vec![0, 7, 100],
+        every_steps: 10,
+        instance: 1,
+    });
+    let unit = |net: &Network| Plan::new(net).unwrap().populations[0].input_scale_log2[0];
+    let alone_units = unit(&ensemble.instance(0).unwrap());
+    assert!(
+        unit(&ensemble) < alone_units,
+        "the sweep must coarsen the unit"
+    );
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&ensemble, backend.clone()).unwrap();
+        sim.run(1500).unwrap();
+        for b in 0..2 {
+            let network = Plan::instance_network(&ensemble, b).unwrap();
+            assert_eq!(unit(&network), unit(&ensemble));
+            let mut alone = Simulation::new(&network, backend.clone()).unwrap();
+            alone.run(1500).unwrap();
+            let got = sim.instance_spikes("E", b).unwrap();
+            assert_eq!(got.steps, alone.spikes("E").unwrap().steps, "instance {b}");
+            assert_eq!(
+                got.neurons,
+                alone.spikes("E").unwrap().neurons,
+                "instance {b}"
+            );
+            if b == 1 {
+                assert_eq!(
+                    sim.instance_state_record("E", "v", 1).unwrap().values,
+                    alone.instance_state_record("E", "v", 0).unwrap().values
+                );
+            }
+        }
+    }
+    assert!(Plan::instance_network(&ensemble, 2).is_err());
+    // A unit finer than the inputs allow is refused by name.
+    let mut fine = ensemble.instance(0).unwrap();
+    fine.populations[0].input_scale_log2 = Some(vec![alone_units + 3, 0]);
+    let e = Plan::new(&fine).unwrap_err().to_string();
+    assert!(
+        e.contains("input_scale_log2[0]") && e.contains("overflow"),
         "{e}"
     );
 }

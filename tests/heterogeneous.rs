@@ -100,6 +100,23 @@ fn drawn_parameters_vary_and_match_the_cpu_reference() {
     );
 }
 
+/// The SD of a standard normal truncated to [−a, a].
+fn truncated_sd_factor(a: f64) -> f64 {
+    let density = (-a * a / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    // 2 Φ(a) − 1 = erf(a / √2), by its series (converges fast for a = 1).
+    let x = a / 2f64.sqrt();
+    let erf = (0..30)
+        .map(|n| {
+            let n_f = f64::from(n);
+            let factorial: f64 = (1..=n).map(f64::from).product();
+            (-1f64).powi(n) * x.powf(2.0 * n_f + 1.0) / (factorial * (2.0 * n_f + 1.0))
+        })
+        .sum::<f64>()
+        * 2.0
+        / std::f64::consts::PI.sqrt();
+    (1.0 - 2.0 * a * density / erf).sqrt()
+}
+
 #[test]
 fn drawn_values_follow_their_distributions() {
     // i_offset (word 6 of an iaf_psc_exp block) drawn from each distribution for
@@ -113,6 +130,9 @@ fn drawn_values_follow_their_distributions() {
         (Value::uniform(0.7, 1.5), 1.1, 0.8 / 12f64.sqrt()),
         // Clipped at ±10 SD: the truncation is far below a standard error.
         (Value::normal_clipped(1.0, 0.2, -1.0, 3.0), 1.0, 0.2),
+        // Clipped at ±1 SD (redrawn outside): a truncated normal, SD σ·sqrt(1 − 2 a
+        // φ(a) / (2 Φ(a) − 1)) for a = 1 (its lighter tails only make the SE smaller).
+        (Value::normal_clipped(1.0, 0.2, 0.8, 1.2), 1.0, 0.2 * truncated_sd_factor(1.0)),
         (Value::lognormal(mu, sigma), lognormal_mean, lognormal_sd),
     ] {
         let mut net = Network::new(0.1, 21);
@@ -124,6 +144,8 @@ fn drawn_values_follow_their_distributions() {
         let drawn: Vec<f64> = (0..n as usize)
             .map(|k| f64::from(plan.params[k * stride + 6]))
             .collect();
+        let (low, high) = value.range();
+        assert!(drawn.iter().all(|x| (low as f32 as f64..=high as f32 as f64).contains(x)));
         let count = drawn.len() as f64;
         let sample_mean = drawn.iter().sum::<f64>() / count;
         let sample_sd =

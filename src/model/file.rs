@@ -258,6 +258,7 @@ impl ModelFile {
                 initial: p.initial.clone(),
                 heterogeneous: p.heterogeneous.clone(),
                 intrinsic_plasticity: p.intrinsic_plasticity.clone(),
+                input_scale_log2: None,
             });
         }
         network.projections = self.projections.clone();

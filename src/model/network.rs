@@ -26,7 +26,7 @@ pub struct Network {
     pub recorders: Vec<Recorder>,
     /// Independent copies of the network simulated together in the same dispatches
     /// (an ensemble): each has its own state, inputs, random streams and recordings,
-    /// and they share the connectivity. Instance 0 is the network a single run
+    /// and they share the connectivity unless a projection is drawn per instance. Instance 0 is the network a single run
     /// simulates; instance b's draws are keyed by b, so it does not change with the
     /// number of instances.
     #[serde(default = "one", skip_serializing_if = "is_one")]
@@ -159,6 +159,15 @@ impl Network {
         network.first_instance = self.first_instance + instance;
         network.sweeps.clear();
         network.grid = None;
+        // The state recorders of this instance sample the network's one instance.
+        network.recorders.retain_mut(|r| match r {
+            Recorder::State { instance: b, .. } if *b == instance => {
+                *b = 0;
+                true
+            }
+            Recorder::State { .. } => false,
+            Recorder::Spikes { .. } => true,
+        });
         for (i, sweep) in self.sweeps.iter().enumerate() {
             let value = *sweep
                 .values()
@@ -299,12 +308,19 @@ pub struct Population {
     /// neuron) or a distribution drawn per neuron from the counter RNG. They replace
     /// the model's value of that parameter; each neuron gets its own parameter block
     /// (exact propagators from its own values), so only heterogeneous populations
-    /// cost memory per neuron. Not `tau_refrac` or `v_rest`.
+    /// cost memory per neuron.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub heterogeneous: BTreeMap<String, Value>,
     /// Homeostatic intrinsic plasticity of every neuron (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intrinsic_plasticity: Option<IntrinsicPlasticity>,
+    /// The fixed-point unit 2^-k of each receptor port's input, k per port. Normally
+    /// the plan chooses it from the largest input a neuron can receive; given here
+    /// (at most the plan's k: a unit at least as coarse, so nothing can overflow) it
+    /// reproduces another network's arithmetic — `Plan::instance_network` sets it so
+    /// that one instance of an ensemble runs alone with the ensemble's units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_scale_log2: Option<Vec<i32>>,
 }
 
 /// Intrinsic plasticity: each neuron carries a homeostatic bias current (the model's
@@ -332,6 +348,7 @@ impl Population {
             initial: BTreeMap::new(),
             heterogeneous: BTreeMap::new(),
             intrinsic_plasticity: None,
+            input_scale_log2: None,
         }
     }
 
@@ -465,8 +482,9 @@ pub struct Projection {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub procedural: bool,
     /// In an ensemble, draw this projection's synapses anew for every instance
-    /// (instance 0 keeps the single network's), instead of sharing them. Procedural
-    /// projections only: each instance regenerates its own rows, so it costs no memory.
+    /// (instance 0 keeps the single network's), instead of sharing them. Static
+    /// projections: a procedural one regenerates each instance's rows (no memory), a
+    /// stored one keeps a set of rows per instance.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub per_instance: bool,
     /// How the synapses change while the network runs (absent: static synapses).

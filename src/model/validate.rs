@@ -189,6 +189,18 @@ impl<'a> Checker<'a> {
     fn check_sweeps(&mut self) {
         let instances = self.network.instances;
         for (i, sweep) in self.network.sweeps.iter().enumerate() {
+            if let Some(first) = self.network.sweeps[..i]
+                .iter()
+                .position(|s| s.label() == sweep.label())
+            {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("sweeps[{i}]"),
+                    reason: format!(
+                        "`{}` is already swept by sweeps[{first}] (a `[sweep]` axis counts)",
+                        sweep.label()
+                    ),
+                });
+            }
             let values = sweep.values();
             if values.len() != instances as usize {
                 self.errors.push(ModelError::Impossible {

@@ -312,6 +312,14 @@ pub fn estimate(network: &Network) -> MemoryReport {
             Value::Constant { value } => delay_to_steps(*value, network.dt_ms),
             value => (value.range().1 / network.dt_ms).round().max(1.0) as u32,
         };
+        // A swept delay replaces the projection's: the ring holds the longest.
+        let delay_steps = match super::delay_sweep(network, index) {
+            Some(values) => values
+                .iter()
+                .map(|&ms| delay_to_steps(ms, network.dt_ms))
+                .fold(1, u32::max),
+            None => delay_steps,
+        };
         max_delay = max_delay.max(u64::from(delay_steps));
         if projection.procedural {
             procedural += 1;

@@ -61,6 +61,16 @@ pub enum PlanError {
     #[error("heterogeneous parameters of {0}")]
     Heterogeneous(String),
     #[error(
+        "`populations[{population}].input_scale_log2[{port}]` = {given}: a finer unit than \
+         the largest input allows (at most {limit}), so the input could overflow"
+    )]
+    InputUnit {
+        population: String,
+        port: usize,
+        given: i32,
+        limit: i32,
+    },
+    #[error(
         "the network has {count} {what}, more than the {limit} one simulation can index; \
          split it or use fewer instances"
     )]
@@ -192,7 +202,7 @@ impl Plan {
         let n_neurons = limit("neurons", total, u64::from(u32::MAX / n_receptors))?;
         limit(
             "neurons in all instances",
-            total * u64::from(n_instances),
+            total * (u64::from(n_instances) + u64::from(network.first_instance)),
             u64::from(u32::MAX / n_receptors),
         )?;
 
@@ -453,6 +463,18 @@ impl Plan {
                     .iter()
                     .fold(0f64, |a, &b| a.max(b));
                 *slot = fixed_point_log2(synaptic + poisson_bound[i][r]);
+                // A unit given by the user (another network's) if it is coarse enough.
+                if let Some(&given) = p.input_scale_log2.as_ref().and_then(|g| g.get(r)) {
+                    if given > *slot {
+                        return Err(PlanError::InputUnit {
+                            population: p.name.clone(),
+                            port: r,
+                            given,
+                            limit: *slot,
+                        });
+                    }
+                    *slot = given;
+                }
             }
             scales.push(log2);
         }
@@ -990,6 +1012,32 @@ impl Plan {
             + self.procedural_synapses.iter().sum::<f64>()
     }
 
+    /// Instance `k` of `ensemble` as a network of its own that runs exactly as the
+    /// instance does inside the ensemble: `Network::instance(k)` (its swept values and
+    /// random streams) with the ensemble's fixed-point units, which the whole
+    /// ensemble's largest inputs size (a weight, rate or connectivity of another
+    /// instance can make them coarser than the instance alone would choose).
+    pub fn instance_network(ensemble: &Network, k: u32) -> Result<Network, PlanError> {
+        if k >= ensemble.instances {
+            return Err(PlanError::Sweep(format!(
+                "there is no instance {k}: the network has {} instances",
+                ensemble.instances
+            )));
+        }
+        let plan = Plan::new(ensemble)?;
+        let mut alone = ensemble.instance(k).map_err(PlanError::Sweep)?;
+        let ports = plan.config.n_receptors as usize;
+        for p in &mut alone.populations {
+            let planned = plan
+                .populations
+                .iter()
+                .find(|q| q.name == p.name)
+                .expect("planned");
+            p.input_scale_log2 = Some(planned.input_scale_log2[..ports].to_vec());
+        }
+        Ok(alone)
+    }
+
     /// Where instance `instance`'s stored row of global neuron `neuron` is in
     /// `synapses.row_start`.
     pub fn stored_row(&self, instance: u32, neuron: u32) -> usize {
@@ -1176,7 +1224,7 @@ fn draw_stored(
 }
 
 /// The values of a delay sweep of projection `index`, if one sweeps it.
-fn delay_sweep(network: &Network, index: usize) -> Option<&Vec<f64>> {
+pub(crate) fn delay_sweep(network: &Network, index: usize) -> Option<&Vec<f64>> {
     network.sweeps.iter().find_map(|s| match s {
         crate::model::Sweep::Delay { projection, values } if *projection == index => Some(values),
         _ => None,
