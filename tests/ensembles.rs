@@ -192,6 +192,31 @@ fn sweeps_that_do_not_fit_are_refused_naming_the_field() {
     );
 }
 
+/// Runs `ensemble` and each of its instances alone (`Plan::instance_network`, the
+/// ensemble's units) for `steps` on `backend`; every instance's raster must equal its
+/// run alone. Returns the ensemble's simulation and the ones alone, for more checks.
+fn each_instance_alone(
+    ensemble: &Network,
+    steps: u64,
+    backend: &Backend,
+) -> (Simulation, Vec<Simulation>) {
+    let mut sim = Simulation::new(ensemble, backend.clone()).unwrap();
+    sim.run(steps).unwrap();
+    let alone = (0..ensemble.instances)
+        .map(|b| {
+            let network = neurodyn::Plan::instance_network(ensemble, b).unwrap();
+            let mut alone = Simulation::new(&network, backend.clone()).unwrap();
+            alone.run(steps).unwrap();
+            let got = sim.instance_spikes("E", b).unwrap();
+            let expected = alone.spikes("E").unwrap();
+            assert_eq!(got.steps, expected.steps, "instance {b} ({backend:?})");
+            assert_eq!(got.neurons, expected.neurons, "instance {b} ({backend:?})");
+            alone
+        })
+        .collect();
+    (sim, alone)
+}
+
 #[test]
 fn refractory_period_and_resting_potential_can_be_swept() {
     // Each instance of a tau_refrac × v_rest sweep is its own network run alone, spike
@@ -212,20 +237,9 @@ fn refractory_period_and_resting_potential_can_be_swept() {
         },
     ];
     for backend in [Backend::Gpu, Backend::Cpu] {
-        let mut sim = Simulation::new(&ensemble, backend.clone()).unwrap();
-        sim.run(2000).unwrap();
+        let (mut sim, mut alone) = each_instance_alone(&ensemble, 2000, &backend);
         let mut counts = Vec::new();
-        for b in 0..3 {
-            let mut alone =
-                Simulation::new(&ensemble.instance(b).unwrap(), backend.clone()).unwrap();
-            alone.run(2000).unwrap();
-            let got = sim.instance_spikes("E", b).unwrap();
-            assert_eq!(got.steps, alone.spikes("E").unwrap().steps, "instance {b}");
-            assert_eq!(
-                got.neurons,
-                alone.spikes("E").unwrap().neurons,
-                "instance {b}"
-            );
+        for (b, alone) in (0u32..).zip(alone.iter_mut()) {
             assert_eq!(
                 sim.read_instance_state("E", "v", b).unwrap(),
                 alone.read_state("E", "v").unwrap(),
@@ -593,23 +607,18 @@ fn a_learning_rate_sweep_gives_each_instance_its_rule() {
         assert_eq!(bytes(&estimate, name), bytes(&plan.buffers, name), "{name}");
     }
     for backend in [Backend::Gpu, Backend::Cpu] {
-        let mut sim = Simulation::new(&ensemble, backend.clone()).unwrap();
-        let drawn = sim.instance_weights(0, 0).unwrap();
-        sim.run(1500).unwrap();
+        let drawn = Simulation::new(&ensemble, backend.clone())
+            .unwrap()
+            .instance_weights(0, 0)
+            .unwrap();
+        let (mut sim, mut alone) = each_instance_alone(&ensemble, 1500, &backend);
         let mut change = Vec::new();
-        for b in 0..3u32 {
+        for (b, alone) in (0u32..).zip(alone.iter_mut()) {
             let weights = sim.instance_weights(0, b).unwrap();
-            let mut alone =
-                Simulation::new(&ensemble.instance(b).unwrap(), backend.clone()).unwrap();
-            alone.run(1500).unwrap();
             assert_eq!(
                 weights,
                 alone.weights(0).unwrap(),
                 "instance {b} ({backend:?})"
-            );
-            assert_eq!(
-                sim.instance_spikes("E", b).unwrap().steps,
-                alone.spikes("E").unwrap().steps
             );
             change.push(
                 weights
@@ -647,20 +656,7 @@ fn a_delay_sweep_gives_each_instance_its_delay() {
     assert_eq!(ring(&estimate.buffers), ring(&plan.buffers));
     assert_eq!(plan.config.ring_depth, 71);
     for backend in [Backend::Gpu, Backend::Cpu] {
-        let mut sim = Simulation::new(&ensemble, backend.clone()).unwrap();
-        sim.run(1500).unwrap();
-        for b in 0..3 {
-            let mut alone =
-                Simulation::new(&ensemble.instance(b).unwrap(), backend.clone()).unwrap();
-            alone.run(1500).unwrap();
-            let got = sim.instance_spikes("E", b).unwrap();
-            assert_eq!(got.steps, alone.spikes("E").unwrap().steps, "instance {b}");
-            assert_eq!(
-                got.neurons,
-                alone.spikes("E").unwrap().neurons,
-                "instance {b}"
-            );
-        }
+        let (sim, _) = each_instance_alone(&ensemble, 1500, &backend);
         assert_ne!(
             sim.instance_spikes("E", 0).unwrap().neurons,
             sim.instance_spikes("E", 2).unwrap().neurons

@@ -132,7 +132,11 @@ fn drawn_values_follow_their_distributions() {
         (Value::normal_clipped(1.0, 0.2, -1.0, 3.0), 1.0, 0.2),
         // Clipped at ±1 SD (redrawn outside): a truncated normal, SD σ·sqrt(1 − 2 a
         // φ(a) / (2 Φ(a) − 1)) for a = 1 (its lighter tails only make the SE smaller).
-        (Value::normal_clipped(1.0, 0.2, 0.8, 1.2), 1.0, 0.2 * truncated_sd_factor(1.0)),
+        (
+            Value::normal_clipped(1.0, 0.2, 0.8, 1.2),
+            1.0,
+            0.2 * truncated_sd_factor(1.0),
+        ),
         (Value::lognormal(mu, sigma), lognormal_mean, lognormal_sd),
     ] {
         let mut net = Network::new(0.1, 21);
@@ -145,7 +149,9 @@ fn drawn_values_follow_their_distributions() {
             .map(|k| f64::from(plan.params[k * stride + 6]))
             .collect();
         let (low, high) = value.range();
-        assert!(drawn.iter().all(|x| (low as f32 as f64..=high as f32 as f64).contains(x)));
+        assert!(drawn
+            .iter()
+            .all(|x| (low as f32 as f64..=high as f32 as f64).contains(x)));
         let count = drawn.len() as f64;
         let sample_mean = drawn.iter().sum::<f64>() / count;
         let sample_sd =
