@@ -16,7 +16,8 @@
 @group(0) @binding(4) var<storage, read> post_synapse: array<u32>;
 @group(0) @binding(5) var<storage, read> synapses: array<vec2<u32>>;
 @group(0) @binding(6) var<storage, read> rules: array<PlasticRule>;
-@group(0) @binding(7) var<storage, read_write> syn_state: array<u32>;
+@group(0) @binding(7) var<storage, read> rule_params: array<u32>;
+@group(0) @binding(8) var<storage, read_write> syn_state: array<u32>;
 
 // The first index in [begin, end) of the transposed row whose synapse's delay is at
 // least `delay`.
@@ -61,6 +62,6 @@ fn main(
     let end = first_with_delay(begin, post_start[post + 1u], d + 1u);
     for (var i = begin + lane; i < end; i = i + lanes) {
         let s = post_synapse[i];
-        post_event(instance, s, rule_of(instance, synapses[s].y >> 16u), step);
+        post_event(instance, s, synapse_rule(instance, s), step);
     }
 }

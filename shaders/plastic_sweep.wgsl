@@ -14,10 +14,11 @@
 @group(0) @binding(2) var<storage, read> sweep_synapses: array<u32>;
 @group(0) @binding(3) var<storage, read> synapses: array<vec2<u32>>;
 @group(0) @binding(4) var<storage, read> rules: array<PlasticRule>;
-@group(0) @binding(5) var<storage, read_write> syn_state: array<u32>;
+@group(0) @binding(5) var<storage, read> rule_params: array<u32>;
+@group(0) @binding(6) var<storage, read_write> syn_state: array<u32>;
 // Per rule and instance (MODULATOR_WORDS): the level after even and odd steps, the
 // modulating spikes of even and odd steps.
-@group(0) @binding(6) var<storage, read_write> modulators: array<u32>;
+@group(0) @binding(7) var<storage, read_write> modulators: array<u32>;
 
 @compute @workgroup_size(64)
 fn main(
@@ -33,7 +34,7 @@ fn main(
     let k = i - instance * config.n_sweep;
     let s = sweep_synapses[k];
     let r = synapses[s].y >> 16u;
-    let rule = rule_of(instance, r);
+    let rule = synapse_rule(instance, s);
     let step = atomicLoad(&counters.prop_step);
     let base = synapse_base(instance, s);
     if (rule.kind == PLASTIC_HEBBIAN) {

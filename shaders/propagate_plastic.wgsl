@@ -14,14 +14,16 @@
 @group(0) @binding(3) var<storage, read> row_start: array<u32>;
 @group(0) @binding(4) var<storage, read> synapses: array<vec2<u32>>;
 @group(0) @binding(5) var<storage, read> rules: array<PlasticRule>;
-@group(0) @binding(6) var<storage, read_write> syn_state: array<u32>;
-@group(0) @binding(7) var<storage, read_write> ring: array<atomic<i32>>;
+// Per synapse, its own values of its rule's varying words (see synapse_rule).
+@group(0) @binding(6) var<storage, read> rule_params: array<u32>;
+@group(0) @binding(7) var<storage, read_write> syn_state: array<u32>;
+@group(0) @binding(8) var<storage, read_write> ring: array<atomic<i32>>;
 // [0, depth): spike counts per slot; [depth, 2 depth): the window's prefix sums;
 // then one spike list per slot (step % depth).
-@group(0) @binding(8) var<storage, read_write> history: array<u32>;
+@group(0) @binding(9) var<storage, read_write> history: array<u32>;
 // Per rule and instance: modulator levels (not used here) and modulating spike counts
 // of even and odd steps (see plastic_sweep.wgsl).
-@group(0) @binding(9) var<storage, read_write> modulators: array<atomic<u32>>;
+@group(0) @binding(10) var<storage, read_write> modulators: array<atomic<u32>>;
 
 @compute @workgroup_size(64)
 fn main(
@@ -52,7 +54,7 @@ fn main(
     }
     for (var s = row_start[pre] + local; s < row_start[pre + 1u]; s = s + PROPAGATE_WORKGROUP) {
         let synapse = synapses[s];
-        let rule = rule_of(instance, synapse.y >> 16u);
+        let rule = synapse_rule(instance, s);
         let w = pre_event(instance, s, rule, step);
         let fixed = i32(round(rounded(w * rule.weight_scale)));
         deliver_to_ring(instance, step, synapse.y & 0xFFFFu, synapse.x, fixed);

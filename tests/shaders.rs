@@ -122,7 +122,7 @@ fn main() {
     check_struct(
         &module,
         "Config",
-        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance),
+        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance, rule_param_words),
         size_of::<Config>(),
     );
     check_struct(
@@ -176,7 +176,7 @@ fn main() {
     check_struct(
         &module,
         "PlasticRule",
-        members!(PlasticRule: kind, nearest, pre_decay, post_decay, w_max, inv_w_max, c, weight_scale, w_min, modulator, sweep_first, m, inv_tau_n, vt_first, vt_size),
+        members!(PlasticRule: kind, nearest, pre_decay, post_decay, w_max, inv_w_max, c, weight_scale, w_min, modulator, sweep_first, m, inv_tau_n, vt_first, vt_size, own_words),
         size_of::<PlasticRule>(),
     );
     check_struct(

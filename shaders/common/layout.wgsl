@@ -22,6 +22,7 @@ struct Config {
     stored_per_instance: u32,
     first_instance: u32,
     rules_per_instance: u32,
+    rule_param_words: u32,
 }
 
 struct BatchInfo {
@@ -170,7 +171,7 @@ struct PlasticRule {
     inv_tau_n: f32,
     vt_first: u32,
     vt_size: u32,
-    _pad0: u32,
+    own_words: u32,
 }
 
 struct DispatchArgs {

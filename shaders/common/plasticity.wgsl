@@ -2,8 +2,9 @@
 // one synapse's state words: [weight, eligibility, pre last step, pre trace 1, pre
 // trace 2, post last step, post trace 1, post trace 2], floats stored as their bits.
 // Every float operation is rounded (common/rounding.wgsl) so the CPU twin gets the
-// same bits. Stages that include this file declare `config`, `rules` and `syn_state`
-// (u32, read_write), after ROUNDING and MATH. Twin: src/cpu/plasticity.rs.
+// same bits. Stages that include this file declare `config`, `synapses`, `rules`,
+// `rule_params` and `syn_state` (u32, read_write), after ROUNDING and MATH. Twin:
+// src/cpu/plasticity.rs.
 
 const WORD_ELIGIBILITY: u32 = 1u;
 const WORD_PRE: u32 = 2u;
@@ -18,6 +19,48 @@ fn rule_count() -> u32 {
 // Rule `r` as `instance` applies it.
 fn rule_of(instance: u32, r: u32) -> PlasticRule {
     return rules[select(r, instance * rule_count() + r, config.rules_per_instance != 0u)];
+}
+
+// `rule` with its word `i` (a parameter word, `RULE_PARAMETER_WORDS` in
+// src/plan/layout.rs) set to `word`.
+fn with_word(rule: PlasticRule, i: u32, word: u32) -> PlasticRule {
+    var r = rule;
+    let x = bitcast<f32>(word);
+    switch i {
+        case 2u: { r.pre_decay.x = x; }
+        case 3u: { r.pre_decay.y = x; }
+        case 4u: { r.post_decay.x = x; }
+        case 5u: { r.post_decay.y = x; }
+        case 6u: { r.w_max = x; }
+        case 7u: { r.inv_w_max = x; }
+        case 8u: { r.c.x = x; }
+        case 9u: { r.c.y = x; }
+        case 10u: { r.c.z = x; }
+        case 11u: { r.c.w = x; }
+        case 13u: { r.w_min = x; }
+        case 16u: { r.m.x = x; }
+        case 17u: { r.m.y = x; }
+        case 18u: { r.m.z = x; }
+        case 19u: { r.m.w = x; }
+        case 20u: { r.inv_tau_n = x; }
+        default: {}
+    }
+    return r;
+}
+
+// Synapse `s`'s rule as `instance` applies it: its projection's rule, with the
+// words the rule varies per synapse (`own_words`) taken from the synapse's own
+// values.
+fn synapse_rule(instance: u32, s: u32) -> PlasticRule {
+    var rule = rule_of(instance, synapses[s].y >> 16u);
+    var mask = rule.own_words;
+    var at = s * config.rule_param_words;
+    while (mask != 0u) {
+        rule = with_word(rule, countTrailingZeros(mask), rule_params[at]);
+        at = at + 1u;
+        mask = mask & (mask - 1u);
+    }
+    return rule;
 }
 
 // Index of word 0 of synapse `s` of `instance` in `syn_state` (SYNAPSE_WORDS words,

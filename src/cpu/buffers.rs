@@ -34,6 +34,8 @@ pub struct Buffers {
     pub post_start: Vec<u32>,
     pub post_synapse: Vec<u32>,
     pub plastic_rules: Vec<PlasticRule>,
+    /// Per plastic synapse, its own values of its rule's varying words.
+    pub rule_params: Vec<u32>,
     /// Plastic synapse state, layout `[instance][synapse][word]`.
     pub syn_state: Vec<u32>,
     /// Spike counts, the window's prefix sums, then a spike list per slot.
@@ -79,6 +81,7 @@ impl Buffers {
             post_start: plan.plastic.post_start.clone(),
             post_synapse: plan.plastic.post_synapse.clone(),
             plastic_rules: plan.plastic.device_rules(plan.config.n_instances),
+            rule_params: plan.plastic.rule_params.clone(),
             syn_state: plan.initial_plastic_state(),
             history: vec![0; plan.history_len() as usize],
             sweep_synapse: plan.plastic.sweep_synapse.clone(),

@@ -1,7 +1,7 @@
 //! The postsynaptic side of plasticity, the twin of `shaders/plastic_post.wgsl`.
 
 use super::buffers::Buffers;
-use super::plasticity::{post_event, rule_of};
+use super::plasticity::{post_event, synapse_rule};
 
 /// The first index in `begin..end` of a transposed row whose synapse's delay is at
 /// least `delay`; the shader's binary search.
@@ -42,7 +42,7 @@ pub fn plastic_post_main(w: u32, b: &mut Buffers) {
     let end = first_with_delay(b, begin, row_end, d + 1);
     for i in begin..end {
         let s = b.post_synapse[i as usize];
-        let rule = rule_of(b, instance, b.plastic_synapse[s as usize][1] >> 16);
+        let rule = synapse_rule(b, instance, s);
         post_event(b, instance, s, &rule, step);
     }
 }

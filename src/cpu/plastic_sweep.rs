@@ -5,7 +5,7 @@
 
 use super::buffers::Buffers;
 use super::plasticity::{
-    modulator_level, rule_of, sweep_hebbian, sweep_scaling, sweep_step, synapse_base,
+    modulator_level, sweep_hebbian, sweep_scaling, sweep_step, synapse_base, synapse_rule,
 };
 use crate::plan::layout::{MODULATOR_WORDS, PLASTIC_HEBBIAN, PLASTIC_SCALING};
 
@@ -19,7 +19,7 @@ pub fn plastic_sweep_main(i: u32, b: &mut Buffers) {
     let k = i - instance * c.n_sweep;
     let s = b.sweep_synapse[k as usize];
     let r = b.plastic_synapse[s as usize][1] >> 16;
-    let rule = rule_of(b, instance, r);
+    let rule = synapse_rule(b, instance, s);
     let step = b.counters.prop_step;
     let base = synapse_base(b, instance, s);
     if rule.kind == PLASTIC_HEBBIAN {

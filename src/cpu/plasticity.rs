@@ -7,7 +7,7 @@ use super::buffers::Buffers;
 use super::math::{det_exp, det_log};
 use crate::plan::layout::{
     PlasticRule, MODULATOR_LEVEL, NEVER, PLASTIC_DOPAMINE, PLASTIC_SCALING, PLASTIC_STATIC,
-    PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
+    PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, RULE_PARAMETER_WORDS, RULE_WORDS,
 };
 
 const WORD_ELIGIBILITY: usize = 1;
@@ -33,6 +33,25 @@ pub fn rule_of(b: &Buffers, instance: u32, r: u32) -> PlasticRule {
         r
     };
     b.plastic_rules[at as usize]
+}
+
+/// Synapse `s`'s rule as `instance` applies it: its projection's rule, with the
+/// words the rule varies per synapse (`own_words`) taken from the synapse's own values
+/// (only parameter words, as the shader's `with_word` sets).
+pub fn synapse_rule(b: &Buffers, instance: u32, s: u32) -> PlasticRule {
+    let mut rule = rule_of(b, instance, b.plastic_synapse[s as usize][1] >> 16);
+    let varying = rule.own_words;
+    let words = bytemuck::cast_mut::<PlasticRule, [u32; RULE_WORDS]>(&mut rule);
+    let mut at = (s * b.config.rule_param_words) as usize;
+    for (i, word) in words.iter_mut().enumerate() {
+        if varying >> i & 1 == 1 {
+            if RULE_PARAMETER_WORDS >> i & 1 == 1 {
+                *word = b.rule_params[at];
+            }
+            at += 1;
+        }
+    }
+    rule
 }
 
 /// Index of word 0 of synapse `s` of `instance` in `syn_state`.

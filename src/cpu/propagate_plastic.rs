@@ -6,7 +6,7 @@
 use super::arith::rounded;
 use super::buffers::Buffers;
 use super::delivery::{deliver_to_ring, propagated_spike};
-use super::plasticity::{pre_event, rule_count, rule_of};
+use super::plasticity::{pre_event, rule_count, rule_of, synapse_rule};
 use crate::plan::layout::MODULATOR_WORDS;
 
 /// One workgroup: the plastic row of the `k`-th neuron that spiked.
@@ -31,7 +31,7 @@ pub fn propagate_plastic_main(k: u32, b: &mut Buffers) {
     }
     for s in b.plastic_row_start[pre as usize]..b.plastic_row_start[pre as usize + 1] {
         let [target, word] = b.plastic_synapse[s as usize];
-        let rule = rule_of(b, instance, word >> 16);
+        let rule = synapse_rule(b, instance, s);
         let w = pre_event(b, instance, s, &rule, step);
         let fixed = rounded(w * rule.weight_scale).round_ties_even() as i32;
         deliver_to_ring(b, instance, step, word & 0xFFFF, target, fixed);

@@ -52,6 +52,7 @@ struct Buffers {
     post_start: wgpu::Buffer,
     post_synapse: wgpu::Buffer,
     plastic_rules: wgpu::Buffer,
+    rule_params: wgpu::Buffer,
     plastic_state: wgpu::Buffer,
     history: wgpu::Buffer,
     sweep_synapse: wgpu::Buffer,
@@ -262,6 +263,7 @@ impl GpuEngine {
                 cast(&plan.plastic.device_rules(plan.config.n_instances)),
                 STORAGE,
             ),
+            rule_params: init("rule_params", cast(&plan.plastic.rule_params), STORAGE),
             plastic_state: init(
                 "plastic_state",
                 cast(&plan.initial_plastic_state()),
@@ -385,6 +387,7 @@ impl GpuEngine {
                         &b.plastic_row_start,
                         &b.plastic_synapse,
                         &b.plastic_rules,
+                        &b.rule_params,
                         &b.plastic_state,
                         &b.ring,
                         &b.history,
@@ -408,6 +411,7 @@ impl GpuEngine {
                         &b.post_synapse,
                         &b.plastic_synapse,
                         &b.plastic_rules,
+                        &b.rule_params,
                         &b.plastic_state,
                     ]
                     .map(|b| b.as_entire_binding()),
@@ -427,6 +431,7 @@ impl GpuEngine {
                         &b.sweep_synapse,
                         &b.plastic_synapse,
                         &b.plastic_rules,
+                        &b.rule_params,
                         &b.plastic_state,
                         &b.modulators,
                     ]

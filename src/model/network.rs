@@ -491,6 +491,13 @@ pub struct Projection {
     /// Plastic projections are stored, never procedural.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plasticity: Option<Plasticity>,
+    /// Parameters of the plastic rule that each synapse draws for itself (a
+    /// distribution, or an array in the synapses' order where the connectivity fixes
+    /// one), by the rule's parameter name — `lambda`, `w_max`, a time constant, a
+    /// custom rule's parameter. The instances of an ensemble share them, as they share
+    /// the plastic synapses.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub plasticity_heterogeneous: BTreeMap<String, Value>,
 }
 
 impl Projection {
@@ -513,6 +520,7 @@ impl Projection {
             procedural: false,
             per_instance: false,
             plasticity: None,
+            plasticity_heterogeneous: BTreeMap::new(),
         }
     }
 
@@ -520,6 +528,43 @@ impl Projection {
     pub fn with_plasticity(mut self, rule: Plasticity) -> Self {
         self.plasticity = Some(rule);
         self
+    }
+
+    /// The same projection with its rule's parameter `name` drawn per synapse from
+    /// `value` (see `plasticity_heterogeneous`).
+    pub fn with_heterogeneous_plasticity(mut self, name: &str, value: Value) -> Self {
+        self.plasticity_heterogeneous.insert(name.into(), value);
+        self
+    }
+
+    /// The rule of synapse `s`: the projection's rule with the synapse's own values
+    /// of the heterogeneous parameters (`values[k][s]` for the k-th parameter in name
+    /// order, as the plan draws them).
+    pub fn synapse_rule(
+        &self,
+        rule: &mut Plasticity,
+        values: &[Vec<f64>],
+        s: usize,
+    ) -> Result<(), String> {
+        for (name, values) in self.plasticity_heterogeneous.keys().zip(values) {
+            rule.set_parameter(name, values[s])?;
+        }
+        Ok(())
+    }
+
+    /// The values this projection gives per synapse, by field name: the weight, the
+    /// delay, and the rule's heterogeneous parameters.
+    pub fn synapse_values(&self) -> Vec<(String, &Value)> {
+        let mut values = vec![
+            ("weight".to_string(), &self.weight),
+            ("delay_ms".to_string(), &self.delay_ms),
+        ];
+        values.extend(
+            self.plasticity_heterogeneous
+                .iter()
+                .map(|(name, v)| (format!("plasticity_heterogeneous.{name}"), v)),
+        );
+        values
     }
 
     /// The same projection with procedural connectivity (see `procedural`).

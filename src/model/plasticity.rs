@@ -206,34 +206,35 @@ impl Plasticity {
     /// This rule with its numeric parameter `name` set to `value` (a custom rule's
     /// declared parameters, or its bounds and time constants).
     pub fn with_parameter(&self, name: &str, value: f64) -> Result<Plasticity, String> {
-        let mut json = serde_json::to_value(self).map_err(|e| e.to_string())?;
-        let numeric = |json: &serde_json::Value| -> Vec<String> {
-            json.as_object()
-                .map(|o| {
-                    o.iter()
-                        .filter(|(_, v)| v.is_number())
-                        .map(|(k, _)| k.clone())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let mut known = numeric(&json);
-        if let Some(parameters) = json.get("parameters") {
-            known.extend(numeric(parameters));
+        let mut rule = self.clone();
+        rule.set_parameter(name, value)?;
+        Ok(rule)
+    }
+
+    /// Sets the numeric parameter `name` (see `with_parameter`) in place: cheap
+    /// enough to give every synapse its own values.
+    pub fn set_parameter(&mut self, name: &str, value: f64) -> Result<(), String> {
+        let model = self.name();
+        if let Plasticity::Custom(custom) = self {
+            if let Some(slot) = custom.parameters.get_mut(name) {
+                *slot = value;
+                return Ok(());
+            }
         }
-        let slot = match json.get_mut("parameters") {
-            Some(p) if p.get(name).is_some() => p.get_mut(name),
-            _ => json.get_mut(name).filter(|v| v.is_number()),
-        };
-        let Some(slot) = slot else {
-            return Err(format!(
-                "`{}` has no numeric parameter `{name}` (its parameters: {})",
-                self.name(),
-                known.join(", ")
-            ));
-        };
-        *slot = serde_json::json!(value);
-        serde_json::from_value(json).map_err(|e| e.to_string())
+        let mut fields = self.fields_mut();
+        if let Some((_, slot)) = fields.iter_mut().find(|(n, _)| *n == name) {
+            **slot = value;
+            return Ok(());
+        }
+        let mut known: Vec<String> = fields.iter().map(|(n, _)| n.to_string()).collect();
+        drop(fields);
+        if let Plasticity::Custom(custom) = self {
+            known.extend(custom.parameters.keys().cloned());
+        }
+        Err(format!(
+            "`{model}` has no numeric parameter `{name}` (its parameters: {})",
+            known.join(", ")
+        ))
     }
 
     /// NEST's name of the synapse model.
@@ -291,7 +292,17 @@ impl Plasticity {
 
     /// `(name, value)` of every parameter, for validation.
     pub fn parameters(&self) -> Vec<(&'static str, f64)> {
-        match *self {
+        self.clone()
+            .fields_mut()
+            .into_iter()
+            .map(|(name, value)| (name, *value))
+            .collect()
+    }
+
+    /// Every numeric field of the rule by its model-file name (a custom rule's
+    /// declared parameters aside).
+    fn fields_mut(&mut self) -> Vec<(&'static str, &mut f64)> {
+        match self {
             Plasticity::StdpSynapse {
                 tau_plus,
                 tau_minus,
@@ -388,11 +399,11 @@ impl Plasticity {
                 tau_rec,
                 tau_fac,
             } => vec![("U", u_se), ("tau_rec", tau_rec), ("tau_fac", tau_fac)],
-            Plasticity::Custom(ref rule) => vec![
-                ("tau_pre", rule.tau_pre),
-                ("tau_post", rule.tau_post),
-                ("w_min", rule.w_min),
-                ("w_max", rule.w_max),
+            Plasticity::Custom(rule) => vec![
+                ("tau_pre", &mut rule.tau_pre),
+                ("tau_post", &mut rule.tau_post),
+                ("w_min", &mut rule.w_min),
+                ("w_max", &mut rule.w_max),
             ],
         }
     }

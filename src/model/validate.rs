@@ -185,6 +185,76 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Each per-synapse rule parameter exists, may vary, and gives a valid rule at
+    /// both ends of its range.
+    fn check_heterogeneous_plasticity(
+        &mut self,
+        index: usize,
+        projection_field: &str,
+        projection: &super::Projection,
+    ) {
+        if projection.plasticity_heterogeneous.is_empty() {
+            return;
+        }
+        // (A rule invalid at an end of a range is reported under `plasticity.<name>`
+        // with that end's value.)
+        let at = format!("{projection_field}.plasticity_heterogeneous");
+        let Some(rule) = &projection.plasticity else {
+            self.errors.push(ModelError::Impossible {
+                field: at,
+                reason: "static synapses have no rule parameters to vary; give the \
+                         projection a `plasticity` rule"
+                    .into(),
+            });
+            return;
+        };
+        let swept = self.network.sweeps.iter().any(
+            |s| matches!(s, super::Sweep::Plasticity { projection, .. } if *projection == index),
+        );
+        if swept {
+            self.errors.push(ModelError::Impossible {
+                field: at.clone(),
+                reason: "the rule's parameters are also swept; a projection's rule may vary \
+                         per instance or per synapse, not both"
+                    .into(),
+            });
+        }
+        let mut uniform = projection.clone();
+        uniform.plasticity_heterogeneous.clear();
+        for (name, value) in &projection.plasticity_heterogeneous {
+            let field = format!("{at}.{name}");
+            if matches!(rule, Plasticity::StdpDopamineSynapse { .. }) && name == "tau_n" {
+                self.errors.push(ModelError::Impossible {
+                    field,
+                    reason: "the neuromodulator is one per rule and instance, so its \
+                             time constant cannot differ between synapses"
+                        .into(),
+                });
+                continue;
+            }
+            let (low, high) = value.range();
+            if !(low.is_finite() && high.is_finite()) {
+                self.errors.push(ModelError::Impossible {
+                    field,
+                    reason: "the values must be finite".into(),
+                });
+                continue;
+            }
+            for end in [low, high] {
+                match rule.with_parameter(name, end) {
+                    Err(reason) => {
+                        self.errors.push(ModelError::Impossible {
+                            field: field.clone(),
+                            reason,
+                        });
+                        break;
+                    }
+                    Ok(at_end) => self.check_plasticity(projection_field, &uniform, &at_end),
+                }
+            }
+        }
+    }
+
     /// Every swept value gives a valid network, one value per instance.
     fn check_sweeps(&mut self) {
         let instances = self.network.instances;
@@ -281,6 +351,7 @@ impl<'a> Checker<'a> {
             if let Some(rule) = &projection.plasticity {
                 self.check_plasticity(&field, projection, rule);
             }
+            self.check_heterogeneous_plasticity(i, &field, projection);
         }
         for (i, stimulus) in self.network.stimuli.iter().enumerate() {
             self.check_stimulus(&format!("stimuli[{i}]"), stimulus);
@@ -641,10 +712,7 @@ impl<'a> Checker<'a> {
         let n_pre = u64::from(pre.size);
         let n_post = u64::from(post.size);
         let random_rule = |checker: &mut Self| {
-            for (name, value) in [
-                ("weight", &projection.weight),
-                ("delay_ms", &projection.delay_ms),
-            ] {
+            for (name, value) in projection.synapse_values() {
                 if let Value::Array { .. } = value {
                     checker.errors.push(ModelError::Impossible {
                         field: format!("{field}.{name}"),
@@ -694,10 +762,7 @@ impl<'a> Checker<'a> {
                     reason: reason.into(),
                 });
             }
-            for (name, value) in [
-                ("weight", &projection.weight),
-                ("delay_ms", &projection.delay_ms),
-            ] {
+            for (name, value) in projection.synapse_values() {
                 if let Value::Array { .. } = value {
                     self.errors.push(ModelError::Impossible {
                         field: format!("{field}.{name}"),
@@ -711,18 +776,14 @@ impl<'a> Checker<'a> {
         match &projection.connectivity {
             Connectivity::AllToAll { .. } => {
                 let expected = n_pre * n_post;
-                self.check_array_len(
-                    &format!("{field}.weight"),
-                    &projection.weight,
-                    expected,
-                    "one per (pre, post) pair, pre-major",
-                );
-                self.check_array_len(
-                    &format!("{field}.delay_ms"),
-                    &projection.delay_ms,
-                    expected,
-                    "one per (pre, post) pair, pre-major",
-                );
+                for (name, value) in projection.synapse_values() {
+                    self.check_array_len(
+                        &format!("{field}.{name}"),
+                        value,
+                        expected,
+                        "one per (pre, post) pair, pre-major",
+                    );
+                }
             }
             Connectivity::FixedProbability { p, .. } => {
                 if !(0.0..=1.0).contains(p) {
@@ -814,18 +875,14 @@ impl<'a> Checker<'a> {
                     }
                 }
                 let expected = pairs.len() as u64;
-                self.check_array_len(
-                    &format!("{field}.weight"),
-                    &projection.weight,
-                    expected,
-                    "one per listed synapse",
-                );
-                self.check_array_len(
-                    &format!("{field}.delay_ms"),
-                    &projection.delay_ms,
-                    expected,
-                    "one per listed synapse",
-                );
+                for (name, value) in projection.synapse_values() {
+                    self.check_array_len(
+                        &format!("{field}.{name}"),
+                        value,
+                        expected,
+                        "one per listed synapse",
+                    );
+                }
             }
         }
     }

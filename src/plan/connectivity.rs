@@ -18,6 +18,8 @@ pub struct DrawnSynapses {
     pub post: Vec<u32>,
     pub weight: Vec<f64>,
     pub delay_steps: Vec<u32>,
+    /// Per heterogeneous rule parameter (in name order), its value at each synapse.
+    pub rule_values: Vec<Vec<f64>>,
 }
 
 /// Draws the synapses of `projection` from the counter RNG keyed by `seed` and the
@@ -46,11 +48,18 @@ pub fn draw_projection(
         .into_iter()
         .map(|d| delay_to_steps(d, dt_ms))
         .collect();
+    // After the weights and delays, so those do not change when a parameter varies.
+    let rule_values = projection
+        .plasticity_heterogeneous
+        .values()
+        .map(|value| draw_values(value, pre.len(), &mut values))
+        .collect();
     DrawnSynapses {
         pre,
         post,
         weight,
         delay_steps,
+        rule_values,
     }
 }
 

@@ -54,6 +54,9 @@ pub struct Config {
     /// 1: the plastic rule table holds every instance's rules (a rule parameter is
     /// swept), instance b's after b − 1's; 0: the instances share one table.
     pub rules_per_instance: u32,
+    /// Words per plastic synapse in the rule-parameter table: the most words a rule
+    /// varies per synapse (0: no rule does).
+    pub rule_param_words: u32,
 }
 
 /// What changes from one batch of steps to the next (a uniform buffer).
@@ -338,8 +341,17 @@ pub struct PlasticRule {
     /// The modulating population's neurons `[vt_first, vt_first + vt_size)`.
     pub vt_first: u32,
     pub vt_size: u32,
-    pub _pad: u32,
+    /// Bit i set: word i of this record differs between the rule's synapses, which
+    /// keep their own values of the set words (in word order) in the rule-parameter
+    /// table (`Config::rule_param_words` per synapse); 0: all share this record.
+    pub own_words: u32,
 }
+
+/// Words of a `PlasticRule` record.
+pub const RULE_WORDS: usize = size_of::<PlasticRule>() / 4;
+/// The words of a `PlasticRule` that a rule parameter can change (the floats other
+/// than `weight_scale`): the only ones a synapse may hold its own value of.
+pub const RULE_PARAMETER_WORDS: u32 = 0x3FF << 2 | 1 << 13 | 0x1F << 16;
 
 /// Arguments of an indirect dispatch.
 #[repr(C)]

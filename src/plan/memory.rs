@@ -35,6 +35,8 @@ pub struct BufferSizes {
     /// Entries of the rule table: the rules, times the instances where a rule's
     /// parameters are swept.
     pub rule_table: u64,
+    /// Words of per-synapse rule parameters (`PlasticTable::rule_params`).
+    pub rule_params: u64,
     /// Synapses of rules with a per-step part.
     pub sweep: u64,
     pub history_depth: u64,
@@ -137,6 +139,11 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
             "plastic_rules",
             entry(s.rule_table, size_of::<layout::PlasticRule>()),
             "plasticity rules",
+        ),
+        (
+            "rule_params",
+            entry(s.rule_params, 4),
+            "plasticity parameters drawn per synapse",
         ),
         (
             "plastic_state",
@@ -299,6 +306,8 @@ pub fn estimate(network: &Network) -> MemoryReport {
     let (mut synapses, mut procedural, mut row_lengths) = (0f64, 0u64, 0u64);
     let (mut plastic, mut plastic_rules, mut history_depth) = (0f64, 0u64, 0u64);
     let mut sweep = 0f64;
+    // Words per synapse of the rule parameters that vary by synapse.
+    let mut rule_param_words = 0u32;
     // Traces are kept only when some plastic projection has a rule.
     let mut synapse_words = 1;
     let mut stored_per_instance = false;
@@ -339,6 +348,11 @@ pub fn estimate(network: &Network) -> MemoryReport {
             );
             match &projection.plasticity {
                 Some(rule) => {
+                    rule_param_words = rule_param_words.max(super::plastic::varying_words(
+                        projection,
+                        rule,
+                        network.dt_ms,
+                    ));
                     synapse_words = layout::SYNAPSE_WORDS;
                     plastic += count;
                     plastic_rules += 1;
@@ -439,6 +453,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
         } else {
             plastic_rules
         },
+        rule_params: plastic.round() as u64 * u64::from(rule_param_words),
         sweep: sweep.round() as u64,
         history_depth,
         procedural,

@@ -314,9 +314,20 @@ impl Plan {
                 .filter_map(|r| r.largest_weight())
                 .reduce(f64::max)
                 .or_else(|| swept.map(|v| v.iter().fold(0f64, |m, w| m.max(w.abs()))));
-            for (&j, &w) in d.post.iter().zip(&d.weight) {
+            // Where the rule's parameters vary per synapse, each synapse's own bound.
+            let mut rule = projection.plasticity.clone();
+            for (s, (&j, &w)) in d.post.iter().zip(&d.weight).enumerate() {
+                let largest = match rule.as_mut() {
+                    Some(rule) if !d.rule_values.is_empty() => {
+                        projection
+                            .synapse_rule(rule, &d.rule_values, s)
+                            .map_err(|e| heterogeneous_rule(index, e))?;
+                        rule.largest_weight()
+                    }
+                    _ => w_max,
+                };
                 bound[(receptor * n_neurons + firsts[post] + j) as usize] +=
-                    w_max.unwrap_or(w).abs();
+                    largest.unwrap_or(w).abs();
             }
             max_delay = max_delay.max(d.delay_steps.iter().copied().max().unwrap_or(1));
             if projection.plasticity.is_some() || swept.is_some() {
@@ -650,13 +661,13 @@ impl Plan {
                     let scale = post_scale(post_first, receptor);
                     let Some(rule) = network.projections[projection].plasticity.as_ref() else {
                         let values = weight_sweep(network, projection).expect("swept");
-                        return plastic::PendingPlastic::weight_sweep(
+                        return Ok(plastic::PendingPlastic::weight_sweep(
                             projection,
                             values,
                             scale,
                             (pre_first, post_first, receptor),
                             drawn,
-                        );
+                        ));
                     };
                     let volume = match rule {
                         crate::model::Plasticity::StdpDopamineSynapse {
@@ -669,6 +680,16 @@ impl Plan {
                         _ => None,
                     };
                     let mut lowered = lower_rule(rule, dt, scale, volume);
+                    // Rule parameters drawn per synapse: the words they change.
+                    let model = &network.projections[projection];
+                    let mut own = rule.clone();
+                    let (varying, rule_params) =
+                        plastic::synapse_rule_words(&lowered, drawn.pre.len(), |s| {
+                            model.synapse_rule(&mut own, &drawn.rule_values, s)?;
+                            Ok(lower_rule(&own, dt, scale, volume))
+                        })
+                        .map_err(|e| heterogeneous_rule(projection, e))?;
+                    lowered.own_words = varying;
                     // Instances 1.. of a sweep of the rule's parameters.
                     let instance_rules =
                         if swept_rules(network, projection).is_ok_and(|rules| !rules.is_empty()) {
@@ -690,21 +711,22 @@ impl Plan {
                             });
                         lowered.kind += index as u32;
                     }
-                    plastic::PendingPlastic {
+                    Ok(plastic::PendingPlastic {
                         projection,
                         swept: plastic::is_swept(rule),
                         variables: plastic::initial_variables(rule),
                         instance_weights: None,
                         instance_rules,
                         rule: lowered,
+                        rule_params,
                         post_events: rule.has_post_events(),
                         pre_first,
                         post_first,
                         receptor,
                         drawn,
-                    }
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, PlanError>>()?,
         );
         let synapses = build_rows(
             n_neurons * row_sets,
@@ -885,6 +907,7 @@ impl Plan {
             stored_per_instance: u32::from(drawn_per_instance),
             first_instance,
             rules_per_instance: u32::from(plastic.rules_per_instance()),
+            rule_param_words: plastic.rule_param_words,
         };
         let mut plan = Self {
             dt_ms: dt,
@@ -1110,6 +1133,7 @@ impl Plan {
             synapse_words: self.config.synapse_words,
             plastic_rules: self.plastic.rules.len() as u64,
             rule_table: self.plastic.device_rules(self.config.n_instances).len() as u64,
+            rule_params: self.plastic.rule_params.len() as u64,
             sweep: self.plastic.sweep_synapse.len() as u64,
             history_depth: u64::from(self.config.history_depth),
             procedural: self.procedural.len() as u64,
@@ -1235,6 +1259,11 @@ pub(crate) fn delay_sweep(network: &Network, index: usize) -> Option<&Vec<f64>> 
 /// drawn per instance, or its delay is swept.
 pub(crate) fn drawn_per_instance(network: &Network, index: usize) -> bool {
     network.projections[index].per_instance || delay_sweep(network, index).is_some()
+}
+
+/// A per-synapse rule parameter that the rule does not have (validation refuses it).
+fn heterogeneous_rule(index: usize, reason: String) -> PlanError {
+    PlanError::Heterogeneous(format!("`projections[{index}]`: {reason}"))
 }
 
 /// Every instance's rule of projection `index` where a sweep sets one of its

@@ -7,10 +7,10 @@ use super::layout::PROPAGATE_WORKGROUP;
 use super::layout::{
     PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_CUSTOM, PLASTIC_DOPAMINE,
     PLASTIC_HEBBIAN, PLASTIC_SCALING, PLASTIC_STATIC, PLASTIC_STDP, PLASTIC_STDP_TRIPLET,
-    PLASTIC_TSODYKS2, SYNAPSE_WORDS,
+    PLASTIC_TSODYKS2, RULE_PARAMETER_WORDS, RULE_WORDS, SYNAPSE_WORDS,
 };
 use super::DrawnSynapses;
-use crate::model::{Modulator, Pairing, Plasticity};
+use crate::model::{Modulator, Pairing, Plasticity, Projection};
 use bytemuck::Zeroable;
 
 /// The most plastic projections a network may have: a synapse's delay and rule
@@ -58,6 +58,11 @@ pub struct PlasticTable {
     /// Per rule whose parameters are swept: its lowered form in instances 1, 2, …
     /// (empty for a rule every instance shares).
     pub instance_rules: Vec<Vec<PlasticRule>>,
+    /// Words per synapse in `rule_params`: the most any rule varies (0: none).
+    pub rule_param_words: u32,
+    /// Per synapse, `rule_param_words` words: the synapse's own values of the words
+    /// its rule varies (`PlasticRule::own_words`, in word order), shared by instances.
+    pub rule_params: Vec<u32>,
 }
 
 /// A plastic projection drawn, before assembly: its rule lowered, synapses in global
@@ -75,6 +80,9 @@ pub struct PendingPlastic {
     /// The rule lowered with instance 1's, 2's, … swept parameters (empty when the
     /// instances share it).
     pub instance_rules: Vec<PlasticRule>,
+    /// Per synapse in drawing order, its own values of the words `rule.own_words`
+    /// sets (empty when the synapses share the rule).
+    pub rule_params: Vec<u32>,
     pub pre_first: u32,
     pub post_first: u32,
     pub receptor: u32,
@@ -103,6 +111,7 @@ impl PendingPlastic {
             variables: [0.0; 3],
             instance_weights: Some(values.iter().map(|&v| v as f32).collect()),
             instance_rules: Vec::new(),
+            rule_params: Vec::new(),
             pre_first,
             post_first,
             receptor,
@@ -135,9 +144,16 @@ impl PlasticTable {
         }
         let total = row_start[n] as usize;
         let mut fill = row_start.clone();
+        let words = pending
+            .iter()
+            .map(|p| p.rule.own_words.count_ones())
+            .max()
+            .unwrap_or(0);
         let mut table = PlasticTable {
             synapse: vec![[0, 0]; total],
             weight: vec![0.0; total],
+            rule_param_words: words,
+            rule_params: vec![0; total * words as usize],
             ..Default::default()
         };
         // (post, delay, synapse) of every synapse a postsynaptic spike changes.
@@ -153,6 +169,12 @@ impl PlasticTable {
                 table.synapse[at as usize] =
                     [p.receptor * n_neurons + post, delay | (rule as u32) << 16];
                 table.weight[at as usize] = p.drawn.weight[s] as f32;
+                let own = p.rule.own_words.count_ones() as usize;
+                if own > 0 {
+                    let to = at as usize * words as usize;
+                    table.rule_params[to..to + own]
+                        .copy_from_slice(&p.rule_params[s * own..(s + 1) * own]);
+                }
                 if p.post_events {
                     transposed.push((post, delay, at));
                     table.max_post_delay = table.max_post_delay.max(delay);
@@ -241,6 +263,7 @@ impl PlasticTable {
                         sweep_first: rule.sweep_first,
                         vt_first: rule.vt_first,
                         vt_size: rule.vt_size,
+                        own_words: rule.own_words,
                         ..*own
                     },
                     None => *rule,
@@ -279,6 +302,61 @@ impl PlasticTable {
             })
             .collect()
     }
+}
+
+/// The words of `base` (a projection's rule lowered) that differ between its
+/// synapses, and each synapse's values of them: `lower` lowers a synapse's own rule,
+/// `rule_of(s)` gives it. Returns (the `varying` mask, the words of every synapse in
+/// turn).
+pub fn synapse_rule_words(
+    base: &PlasticRule,
+    count: usize,
+    mut rule_of: impl FnMut(usize) -> Result<PlasticRule, String>,
+) -> Result<(u32, Vec<u32>), String> {
+    let words = |rule: &PlasticRule| *bytemuck::cast_ref::<PlasticRule, [u32; RULE_WORDS]>(rule);
+    let shared = words(base);
+    let mut varying = 0u32;
+    for s in 0..count {
+        for (i, (a, b)) in words(&rule_of(s)?).iter().zip(&shared).enumerate() {
+            if a != b {
+                varying |= 1 << i;
+            }
+        }
+    }
+    debug_assert_eq!(
+        varying & !RULE_PARAMETER_WORDS,
+        0,
+        "a structural word varies"
+    );
+    let set: Vec<usize> = (0..RULE_WORDS).filter(|i| varying >> i & 1 == 1).collect();
+    let mut values = Vec::with_capacity(count * set.len());
+    if !set.is_empty() {
+        for s in 0..count {
+            let own = words(&rule_of(s)?);
+            values.extend(set.iter().map(|&i| own[i]));
+        }
+    }
+    Ok((varying, values))
+}
+
+/// How many words of `rule` lowered differ between the synapses of `projection`,
+/// judged from each heterogeneous parameter's range ends (each word is monotonic in
+/// a parameter): the memory planner's estimate before any synapse is drawn.
+pub fn varying_words(projection: &Projection, rule: &Plasticity, dt: f64) -> u32 {
+    let ends: Vec<(&String, f64)> = projection
+        .plasticity_heterogeneous
+        .iter()
+        .flat_map(|(name, value)| {
+            let (low, high) = value.range();
+            [(name, low), (name, high)]
+        })
+        .collect();
+    let lower = |rule: &Plasticity| lower_rule(rule, dt, 0, None);
+    synapse_rule_words(&lower(rule), ends.len(), |s| {
+        let (name, value) = ends[s];
+        Ok(lower(&rule.with_parameter(name, value)?))
+    })
+    .map_or(0, |(varying, _)| varying.count_ones())
 }
 
 /// Whether `rule` has a per-step part.
@@ -336,7 +414,7 @@ pub fn lower_rule(
         inv_tau_n: 0.0,
         vt_first: 0,
         vt_size: 0,
-        _pad: 0,
+        own_words: 0,
     };
     match *rule {
         Plasticity::StdpSynapse {

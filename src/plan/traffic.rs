@@ -69,20 +69,21 @@ impl Plan {
     /// Bytes plastic propagation moves in `calls` calls for `spikes` spikes whose
     /// plastic rows hold `synapses` synapses: per call the rule table; per spike its
     /// index, row bounds and its entry in the history; per synapse its target and
-    /// delay, its state read (weight and both sides' records) and the weight and
+    /// delay, its own rule parameters (where a rule varies them), its state read (weight and both sides' records) and the weight and
     /// presynaptic record written, and an atomic add into the ring.
     pub fn propagate_plastic_bytes(&self, calls: u64, spikes: u64, synapses: u64) -> u64 {
-        let words = u64::from(self.config.synapse_words);
+        let words = u64::from(self.config.synapse_words + self.config.rule_param_words);
         calls * self.rule_table_bytes() + spikes * 4 * WORD + synapses * (2 + words + 4 + 2) * WORD
     }
 
     /// Bytes the postsynaptic walk moves in `calls` calls for `spikes` postsynaptic
     /// spikes reaching `synapses` synapses: per call the rule table and the history's
     /// prefix sums; per spike its history entry and row bounds (the binary search's
-    /// reads not counted); per synapse its index, delay word, state read and the weight
+    /// reads not counted); per synapse its index, delay word, own rule parameters, state
+    /// read and the weight
     /// and postsynaptic record written.
     pub fn plastic_post_bytes(&self, calls: u64, spikes: u64, synapses: u64) -> u64 {
-        let words = u64::from(self.config.synapse_words);
+        let words = u64::from(self.config.synapse_words + self.config.rule_param_words);
         calls * (self.rule_table_bytes() + u64::from(self.config.history_depth) * WORD)
             + spikes * 3 * WORD
             + synapses * (1 + 2 + words + 4) * WORD
@@ -90,10 +91,12 @@ impl Plan {
 
     /// Bytes the three-factor sweep moves in `calls` calls: per call the rule table
     /// and the modulators; per swept synapse and instance its index and rule word,
-    /// weight and eligibility read and written.
+    /// own rule parameters, weight and eligibility read and written.
     pub fn plastic_sweep_bytes(&self, calls: u64) -> u64 {
         let swept = self.plastic.sweep_synapse.len() as u64 * u64::from(self.config.n_instances);
-        calls * (self.rule_table_bytes() + self.modulators_len() as u64 * WORD + swept * 6 * WORD)
+        let words = 6 + u64::from(self.config.rule_param_words);
+        calls
+            * (self.rule_table_bytes() + self.modulators_len() as u64 * WORD + swept * words * WORD)
     }
 
     fn rule_table_bytes(&self) -> u64 {
