@@ -24,6 +24,34 @@
 @group(0) @binding(9) var<storage, read_write> spikes: array<u32>;
 // Intrinsic plasticity's bias current per (instance, neuron).
 @group(0) @binding(10) var<storage, read_write> bias: array<f32>;
+// The batch's streamed events (spike_source_stream only; src/events.rs lays it out).
+@group(0) @binding(11) var<storage, read> stream: array<u32>;
+
+// Readouts, per neuron of a population with one (READOUT_WORDS, instance-major): the
+// spike count, the step of the last spike, the trace just after it.
+@group(0) @binding(12) var<storage, read_write> readouts: array<u32>;
+
+// The batch's streamed currents (src/input.rs lays it out): its first step (low and
+// high word), the number of rows R, then per step R values (f32 bits).
+@group(0) @binding(13) var<storage, read> currents: array<u32>;
+
+// The invocation's index in its kernel: its row of the stream table.
+var<private> stream_row: u32;
+
+// A spike at `step` of a neuron whose readout starts at `at`: one more spike, and
+// the trace decayed exactly from the last spike (by e^(decay · steps)) plus 1.
+fn update_readout(at: u32, decay: f32, step: u32) {
+    readouts[at] = readouts[at] + 1u;
+    let last = readouts[at + 1u];
+    var trace = 1.0;
+    if (last != NEVER) {
+        let elapsed = f32(min(step - last, 1u << 24u));
+        let before = rounded(bitcast<f32>(readouts[at + 2u]) * det_exp(rounded(elapsed * decay)));
+        trace = rounded(before + 1.0);
+    }
+    readouts[at + 1u] = step;
+    readouts[at + 2u] = bitcast<u32>(trace);
+}
 
 fn population_of(neuron: u32) -> u32 {
     var found = kind.first_pop;
@@ -45,6 +73,7 @@ fn main(
     if (index >= kind.size * config.n_instances) {
         return;
     }
+    stream_row = index;
     let instance = index / kind.size;
     let in_group = index - instance * kind.size;
     let neuron = kind.first_neuron + in_group;
@@ -78,6 +107,10 @@ fn main(
         }
         if (stim.kind == STIMULUS_DC) {
             current = rounded(current + stim.amplitude);
+        } else if (stim.kind == STIMULUS_CURRENT_STREAM) {
+            let row = stim.stream_row + instance * p.size + neuron - p.first;
+            let at = 3u + (step - currents[0]) * currents[2] + row;
+            current = rounded(current + bitcast<f32>(currents[at]));
         } else {
             // Keyed by the neuron's place in the whole study and the stimulus's index in
             // one instance's table, so instance b draws as a network of its own would.
@@ -127,6 +160,9 @@ fn main(
     }
     refractory[gid] = r;
 
+    if (spiked && p.readout_base != NEVER) {
+        update_readout(p.readout_base + (instance * p.size + neuron - p.first) * READOUT_WORDS, p.readout_decay, step);
+    }
     if (spiked) {
         spikes[atomicAdd(&counters.spike_count, 1u)] = gid;
         if (p.record != 0u) {

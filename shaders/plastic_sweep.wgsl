@@ -19,6 +19,8 @@
 // Per rule and instance (MODULATOR_WORDS): the level after even and odd steps, the
 // modulating spikes of even and odd steps.
 @group(0) @binding(7) var<storage, read_write> modulators: array<u32>;
+// Per (instance, neuron): the error the host set for error-modulated synapses.
+@group(0) @binding(8) var<storage, read> errors: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(
@@ -43,6 +45,11 @@ fn main(
     }
     if (rule.kind == PLASTIC_SCALING) {
         sweep_scaling(base, rule, step);
+        return;
+    }
+    if (rule.kind == PLASTIC_ERROR) {
+        let post = synapses[s].x % config.n_neurons;
+        sweep_error(base, rule, step, errors[instance * config.n_neurons + post]);
         return;
     }
     if (rule.kind >= PLASTIC_CUSTOM) {

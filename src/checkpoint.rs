@@ -19,7 +19,7 @@ use crate::plan::layout::Counters;
 
 const MAGIC: &[u8; 8] = b"NEURODYN";
 /// Version of the checkpoint format; files of another version are refused.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +37,16 @@ pub struct Snapshot {
     pub history: Vec<u32>,
     /// The three-factor rules' neuromodulators.
     pub modulators: Vec<u32>,
+    /// The readouts' spike counts and traces.
+    pub readouts: Vec<u32>,
+    /// The errors the host set for error-modulated synapses.
+    pub errors: Vec<f32>,
+    /// Streamed spike events queued for later steps, as (step low, step high, row)
+    /// words (the simulation fills them in; engines leave them empty).
+    pub events: Vec<u32>,
+    /// Streamed currents queued for later steps (`CurrentQueue::to_words`; filled in
+    /// by the simulation).
+    pub currents: Vec<u32>,
 }
 
 /// FNV-1a, 64 bits: a checksum and model hash that never changes between versions
@@ -67,7 +77,11 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
                 + snapshot.ring.len()
                 + snapshot.syn_state.len()
                 + snapshot.history.len()
-                + snapshot.modulators.len()),
+                + snapshot.modulators.len()
+                + snapshot.readouts.len()
+                + snapshot.errors.len()
+                + snapshot.events.len()
+                + snapshot.currents.len()),
     );
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -85,6 +99,10 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
     array(bytemuck::cast_slice(&snapshot.syn_state));
     array(bytemuck::cast_slice(&snapshot.history));
     array(bytemuck::cast_slice(&snapshot.modulators));
+    array(bytemuck::cast_slice(&snapshot.readouts));
+    array(bytemuck::cast_slice(&snapshot.errors));
+    array(bytemuck::cast_slice(&snapshot.events));
+    array(bytemuck::cast_slice(&snapshot.currents));
     let checksum = fnv1a(&bytes);
     bytes.extend_from_slice(&checksum.to_le_bytes());
 
@@ -158,6 +176,10 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
     let syn_state = bytemuck::pod_collect_to_vec(&array()?);
     let history = bytemuck::pod_collect_to_vec(&array()?);
     let modulators = bytemuck::pod_collect_to_vec(&array()?);
+    let readouts = bytemuck::pod_collect_to_vec(&array()?);
+    let errors = bytemuck::pod_collect_to_vec(&array()?);
+    let events = bytemuck::pod_collect_to_vec(&array()?);
+    let currents = bytemuck::pod_collect_to_vec(&array()?);
     Ok((
         step,
         Snapshot {
@@ -169,6 +191,10 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
             syn_state,
             history,
             modulators,
+            readouts,
+            errors,
+            events,
+            currents,
         },
     ))
 }

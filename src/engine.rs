@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::checkpoint::Snapshot;
 use crate::error::Error;
+use crate::input::StreamedInput;
 use crate::plan::layout::Counters;
 use crate::plan::{NeuronKind, Plan};
 
@@ -120,8 +121,15 @@ pub(crate) type BatchSink<'a> = dyn FnMut(BatchOutput) -> Result<(), Error> + 'a
 
 /// A backend executing a plan.
 pub(crate) trait Engine {
-    /// Runs `steps` steps starting at `first_step`, calling `sink` once per batch in order.
-    fn run(&mut self, first_step: u64, steps: u64, sink: &mut BatchSink<'_>) -> Result<(), Error>;
+    /// Runs `steps` steps starting at `first_step` with the streamed events and
+    /// currents of `input`, calling `sink` once per batch in order.
+    fn run(
+        &mut self,
+        first_step: u64,
+        steps: u64,
+        input: &mut StreamedInput,
+        sink: &mut BatchSink<'_>,
+    ) -> Result<(), Error>;
     /// Runs like `run` with every dispatch timed, or returns `None` after running
     /// untimed where the backend has no kernels to time (the CPU reference).
     fn profile(
@@ -129,9 +137,10 @@ pub(crate) trait Engine {
         first_step: u64,
         steps: u64,
         _timing: KernelTiming,
+        input: &mut StreamedInput,
         sink: &mut BatchSink<'_>,
     ) -> Result<Option<KernelProfile>, Error> {
-        self.run(first_step, steps, sink)?;
+        self.run(first_step, steps, input, sink)?;
         Ok(None)
     }
     /// The device's buffer-to-buffer copy bandwidth in bytes per second, counting the
@@ -160,20 +169,35 @@ pub(crate) trait Engine {
     fn write_modulators(&mut self, words: &[u32]) -> Result<(), Error>;
     /// The whole input ring, layout `[slot][instance][receptor][neuron]`.
     fn read_ring(&mut self) -> Result<Vec<i32>, Error>;
+    /// Writes `values` into the error buffer from entry `at`.
+    fn write_errors(&mut self, at: usize, values: &[f32]) -> Result<(), Error>;
+    /// The readout words (`Plan::readouts_len`).
+    fn read_readouts(&mut self) -> Result<Vec<u32>, Error>;
     /// What runs the simulation (adapter name and backend, or "CPU reference").
     fn describe(&self) -> String;
 }
 
-/// The batches `(first, len)` covering `steps` steps from `first_step`.
+/// One batch: its first step, its length, its event and current tables.
+pub(crate) type Batch = (u64, u32, (Vec<u32>, Vec<u32>));
+
+/// The batches covering `steps` steps from `first_step`: `batch_steps` steps each,
+/// fewer where the streamed input would not fit its tables.
 pub(crate) fn batches(
     first_step: u64,
     steps: u64,
     batch_steps: u32,
-) -> impl Iterator<Item = (u64, u32)> {
-    let batch = u64::from(batch_steps);
-    (0..steps.div_ceil(batch)).map(move |i| {
-        let first = first_step + i * batch;
-        (first, batch.min(first_step + steps - first) as u32)
+    input: &mut StreamedInput,
+) -> impl Iterator<Item = Batch> + '_ {
+    let end = first_step + steps;
+    let mut next = first_step;
+    std::iter::from_fn(move || {
+        if next >= end {
+            return None;
+        }
+        let first = next;
+        let len = input.fit(first, u64::from(batch_steps).min(end - first) as u32);
+        next += u64::from(len);
+        Some((first, len, input.take_tables(first, len)))
     })
 }
 

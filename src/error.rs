@@ -102,6 +102,14 @@ pub enum Error {
     Interrupted { step: u64 },
     #[error("no instance {instance}: the ensemble has {instances} (0 to {})", instances - 1)]
     NoInstance { instance: u32, instances: u32 },
+    #[error("{t_ms} ms is not a time to run until")]
+    NotATime { t_ms: f64 },
+    #[error("errors for `{population}`: {reason}")]
+    Errors { population: String, reason: String },
+    #[error("currents for `{population}`: {reason}")]
+    StreamCurrents { population: String, reason: String },
+    #[error("events for `{population}`: {reason}")]
+    StreamEvents { population: String, reason: String },
     #[error("projections[{projection}] is not plastic (plastic projections: {plastic})")]
     NotPlastic { projection: usize, plastic: String },
     #[error("projections[{projection}] has {synapses} synapses, but {given} weights were given")]

@@ -29,7 +29,10 @@ pub mod conditioning;
 pub mod cpu;
 mod engine;
 mod error;
+pub mod events;
 pub mod gpu;
+pub mod input;
+pub mod lsm;
 pub mod model;
 pub mod plan;
 pub mod profile;
@@ -42,11 +45,11 @@ pub use error::{Error, MemoryShortfall};
 pub use model::{
     AeifCondExp, Connectivity, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta,
     IafPscExp, Izhikevich, ModelError, Network, NeuronModel, ParrotNeuron, Population, Projection,
-    Receptor, Recorder, SpikeSourceArray, Stimulus, ValidationErrors, Value,
+    Receptor, Recorder, SpikeSourceArray, SpikeSourceStream, Stimulus, ValidationErrors, Value,
 };
 pub use plan::{NeuronKind, Plan, PlanError};
 pub use record::{SpikeRecord, StateRecord};
-pub use simulation::{Backend, HostTimes, Simulation};
+pub use simulation::{Backend, HostTimes, ReadoutValues, Simulation, Window};
 
 /// The README's examples compile (checked by `cargo test`).
 #[doc = include_str!("../README.md")]

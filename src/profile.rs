@@ -66,7 +66,18 @@ pub struct ProfileReport {
     pub spikes: u64,
     pub synaptic_events: u64,
     pub kernels: Vec<KernelRow>,
+    /// The closed loop: steps per `run_until` window, and each call's wall time
+    /// beyond the same steps run at once (µs).
+    pub loop_window_steps: u64,
+    pub loop_call_overhead_us: f64,
 }
+
+/// Steps per window of the closed-loop measurement (one: the per-call cost is then
+/// not lost in the steps' own time, which varies by tens of percent on lavapipe), and
+/// the most windows a round runs (as many as the profiled steps hold; three rounds,
+/// each windowed and at once).
+const LOOP_WINDOW_STEPS: u64 = 1;
+const LOOP_CALLS: u64 = 100;
 
 impl ProfileReport {
     /// Summed kernel time (ms).
@@ -258,7 +269,12 @@ pub fn profile_network(
         })
         .collect();
     let dispatches: u64 = kernels.iter().map(|k| k.calls).sum();
+    let calls = (steps / LOOP_WINDOW_STEPS).clamp(1, LOOP_CALLS);
+    let loop_call_overhead_us = loop_call_overhead(&mut sim, calls)? * 1e6;
+    let plan = sim.plan();
     Ok(ProfileReport {
+        loop_window_steps: LOOP_WINDOW_STEPS,
+        loop_call_overhead_us,
         model: name.to_string(),
         device: sim.device(),
         steps,
@@ -286,6 +302,31 @@ pub fn profile_network(
         synaptic_events: events,
         kernels: rows,
     })
+}
+
+/// The wall time of one closed-loop call (`run_until` of a short window, reading the
+/// window's spikes and readouts) beyond its steps' own cost: windows against the
+/// same number of steps run at once (s per call).
+fn loop_call_overhead(sim: &mut Simulation, calls: u64) -> Result<f64, Error> {
+    let steps = LOOP_WINDOW_STEPS * calls;
+    // The median of three rounds: a step's own time varies from run to run.
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        let start = std::time::Instant::now();
+        sim.run(steps)?;
+        sim.drain_spikes();
+        sim.readouts()?;
+        let once = start.elapsed().as_secs_f64();
+        let start = std::time::Instant::now();
+        for _ in 0..calls {
+            let end = sim.current_step() + LOOP_WINDOW_STEPS;
+            sim.run_until(end as f64 * sim.plan().dt_ms)?;
+        }
+        let windows = start.elapsed().as_secs_f64();
+        rounds.push((windows - once) / calls as f64);
+    }
+    rounds.sort_by(f64::total_cmp);
+    Ok(rounds[1])
 }
 
 /// The report as text: the kernel table, then the whole-run figures.
@@ -350,6 +391,10 @@ pub fn format(report: &ProfileReport) -> String {
     out += &format!(
         "{:.2} dispatches per step, {:.4} compute passes per step (one per batch of {} steps); {} spikes, {} synaptic events\n",
         r.dispatches_per_step, r.passes_per_step, r.batch_steps, r.spikes, r.synaptic_events
+    );
+    out += &format!(
+        "closed loop: a run_until call of {} step(s) costs {:.1} µs beyond the steps' own time\n",
+        r.loop_window_steps, r.loop_call_overhead_us
     );
     out
 }

@@ -1,6 +1,10 @@
 //! `Simulation`: a plan running on a backend, with its records.
 
 mod plasticity;
+mod readout;
+mod stream;
+
+pub use readout::{ReadoutValues, Window};
 
 use crate::cpu::CpuEngine;
 use std::path::Path;
@@ -10,7 +14,9 @@ use crate::checkpoint;
 
 use crate::engine::{BatchOutput, Engine, KernelProfile, KernelTiming};
 use crate::error::Error;
+use crate::events::EventQueue;
 use crate::gpu::{check_memory, GpuContext, GpuEngine};
+use crate::input::{CurrentQueue, StreamedInput};
 use crate::model::Network;
 use crate::plan::layout::Counters;
 use crate::plan::{memory, Plan, PlanError};
@@ -44,6 +50,11 @@ pub struct Simulation {
     model_hash: Option<u64>,
     /// The end of the last batch whose outputs reached the records.
     recorded_until: u64,
+    /// Streamed spike events and currents not yet run.
+    input: StreamedInput,
+    /// The readouts' window: its first step and each readout neuron's count then.
+    window_start: u64,
+    window_counts: Vec<u32>,
 }
 
 /// Where the host's wall time went.
@@ -106,6 +117,8 @@ impl Simulation {
             sim.plan.plastic_state_len(),
             sim.plan.history_len() as usize,
             sim.plan.modulators_len(),
+            sim.plan.readouts_len(),
+            sim.plan.errors_len(),
         );
         let found = (
             snapshot.state.len(),
@@ -115,26 +128,44 @@ impl Simulation {
             snapshot.syn_state.len(),
             snapshot.history.len(),
             snapshot.modulators.len(),
+            snapshot.readouts.len(),
+            snapshot.errors.len(),
         );
         if expected != found {
             return Err(Error::Checkpoint {
                 path: path.display().to_string(),
                 reason: format!(
-                    "its buffers (state, refractory, bias, ring, plastic state, history, modulators: \
-                     {found:?}) \
+                    "its buffers (state, refractory, bias, ring, plastic state, history, modulators, \
+                     readouts, errors: {found:?}) \
                      do not fit this model's \
                      {expected:?}"
                 ),
             });
         }
         sim.engine.restore(&snapshot)?;
+        sim.input
+            .events
+            .replace_with_words(&snapshot.events)
+            .and_then(|()| sim.input.currents.replace_with_words(&snapshot.currents))
+            .ok_or_else(|| Error::Checkpoint {
+                path: path.display().to_string(),
+                reason: "its queued stream events or currents do not fit this model's streams"
+                    .into(),
+            })?;
         sim.step = step;
         sim.recorded_until = step;
+        sim.window_start = step;
+        let words = sim.engine.read_readouts()?;
+        sim.window_counts = words
+            .chunks_exact(crate::plan::layout::READOUT_WORDS as usize)
+            .map(|w| w[0])
+            .collect();
         Ok(sim)
     }
 
     /// Saves the whole dynamic state (neuron state, refractory counters, input ring,
-    /// clock) to `path`, written under a temporary name and renamed when complete.
+    /// plastic synapses, readouts, queued stream events, clock) to `path`, written
+    /// under a temporary name and renamed when complete.
     /// Records are not part of it: they belong to the caller's outputs.
     pub fn checkpoint(&mut self, path: &Path) -> Result<(), Error> {
         if let Some(reason) = &self.stopped {
@@ -146,7 +177,9 @@ impl Simulation {
                      (from its network) to checkpoint it"
                 .into(),
         })?;
-        let snapshot = self.engine.snapshot()?;
+        let mut snapshot = self.engine.snapshot()?;
+        snapshot.events = self.input.events.to_words();
+        snapshot.currents = self.input.currents.to_words();
         checkpoint::write(path, hash, self.step, &snapshot)
     }
 
@@ -206,7 +239,19 @@ impl Simulation {
                 instance: g.instance,
             })
             .collect();
+        let rows = plan.stream_rows();
+        let mut events = EventQueue::new(rows, crate::plan::stream_capacity(u64::from(rows)));
+        for &(step, row) in &plan.stream_events {
+            events.push(step, row);
+        }
+        let currents = CurrentQueue::new(plan.current_rows(), plan.current_table_steps());
         Ok(Self {
+            input: StreamedInput { events, currents },
+            window_start: 0,
+            window_counts: vec![
+                0;
+                plan.readouts_len() / crate::plan::layout::READOUT_WORDS as usize
+            ],
             plan,
             engine,
             step: 0,
@@ -311,6 +356,7 @@ impl Simulation {
             spike_slot,
             states,
             recorded_until,
+            input,
             ..
         } = self;
         let mut sink = |batch: BatchOutput| {
@@ -321,8 +367,10 @@ impl Simulation {
         };
         let start = Instant::now();
         let result = match profile {
-            Some(timing) => engine.profile(self.step, steps, timing, &mut sink),
-            None => engine.run(self.step, steps, &mut sink).map(|()| None),
+            Some(timing) => engine.profile(self.step, steps, timing, input, &mut sink),
+            None => engine
+                .run(self.step, steps, input, &mut sink)
+                .map(|()| None),
         };
         self.times.run_s += start.elapsed().as_secs_f64();
         let result = result.map_err(|e| self.name_nonfinite(e));

@@ -140,7 +140,7 @@ fn main() {
     check_struct(
         &module,
         "PopulationInfo",
-        members!(PopulationInfo: first, size, stim_first, stim_count, param_offset, refractory_steps, record, param_stride, input_unit, ip_eta, ip_step, refractory_word),
+        members!(PopulationInfo: first, size, stim_first, stim_count, param_offset, refractory_steps, record, param_stride, input_unit, ip_eta, ip_step, refractory_word, readout_base, readout_decay),
         size_of::<PopulationInfo>(),
     );
     check_struct(
@@ -152,7 +152,7 @@ fn main() {
     check_struct(
         &module,
         "StimulusParams",
-        members!(StimulusParams: kind, receptor, start_step, stop_step, amplitude, exp_neg_lambda_chunk, chunks, weight_fixed),
+        members!(StimulusParams: kind, receptor, start_step, stop_step, amplitude, exp_neg_lambda_chunk, chunks, weight_fixed, stream_row),
         size_of::<StimulusParams>(),
     );
     check_struct(

@@ -60,7 +60,12 @@ struct PopulationInfo {
     ip_eta: f32,
     ip_step: f32,
     refractory_word: u32,
+    readout_base: u32,
+    readout_decay: f32,
 }
+
+// Words per neuron of a readout (src/plan/layout.rs READOUT_WORDS).
+const READOUT_WORDS: u32 = 3u;
 
 struct KindInfo {
     first_neuron: u32,
@@ -75,6 +80,7 @@ struct KindInfo {
 
 const STIMULUS_POISSON: u32 = 0u;
 const STIMULUS_DC: u32 = 1u;
+const STIMULUS_CURRENT_STREAM: u32 = 2u;
 
 struct StimulusParams {
     kind: u32,
@@ -85,6 +91,7 @@ struct StimulusParams {
     exp_neg_lambda_chunk: f32,
     chunks: u32,
     weight_fixed: i32,
+    stream_row: u32,
 }
 
 struct ProbeEntry {
@@ -148,6 +155,7 @@ const PLASTIC_DOPAMINE: u32 = 3u;
 const PLASTIC_HEBBIAN: u32 = 4u;
 const PLASTIC_SCALING: u32 = 5u;
 const PLASTIC_STATIC: u32 = 6u;
+const PLASTIC_ERROR: u32 = 7u;
 const PLASTIC_CUSTOM: u32 = 16u;
 const MODULATOR_LEVEL: u32 = 1u;
 const MODULATOR_TRACE: u32 = 2u;

@@ -299,6 +299,16 @@ fn sweep_hebbian(base: u32, rule: PlasticRule, step: u32) {
     store_f32(base, clamp(next, rule.w_min, rule.w_max));
 }
 
+// One step of an error-modulated synapse: w += η dt · error · x, within
+// [w_min, w_max], with the presynaptic trace after this step's spikes and the
+// postsynaptic neuron's error.
+fn sweep_error(base: u32, rule: PlasticRule, step: u32, error: f32) {
+    let x = trace_at(syn_state[base + WORD_PRE], load_f32(base + WORD_PRE + 1u), step, rule.pre_decay.x);
+    let w = load_f32(base);
+    let next = rounded(w + rounded(rounded(rule.c.x * error) * x));
+    store_f32(base, clamp(next, rule.w_min, rule.w_max));
+}
+
 // One step of synaptic scaling: w += (dt/τ_scaling) w (1 − r / r_target), r the
 // postsynaptic rate estimate (trace · 1000/τ_rate, Hz), within [w_min, w_max].
 fn sweep_scaling(base: u32, rule: PlasticRule, step: u32) {

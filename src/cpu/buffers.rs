@@ -19,6 +19,14 @@ pub struct Buffers {
     pub refractory: Vec<u32>,
     /// Intrinsic plasticity's bias current per (instance, neuron).
     pub bias: Vec<f32>,
+    /// The batch's streamed events (`crate::events::EventQueue::take_table`).
+    pub stream: Vec<u32>,
+    /// The batch's streamed currents (`crate::input::CurrentQueue::take_table`).
+    pub currents: Vec<u32>,
+    /// Errors of error-modulated rules, per (instance, neuron).
+    pub errors: Vec<f32>,
+    /// Readout words (`READOUT_WORDS` per neuron of a readout population).
+    pub readouts: Vec<u32>,
     pub ring: Vec<i32>,
     /// This step's spike list, then the batch's recorded spikes.
     pub spikes: Vec<u32>,
@@ -68,6 +76,10 @@ impl Buffers {
             state: plan.initial_state.clone(),
             refractory: plan.initial_refractory.clone(),
             bias: vec![0.0; n],
+            stream: Vec::new(),
+            currents: Vec::new(),
+            errors: vec![0.0; plan.errors_len()],
+            readouts: plan.initial_readouts(),
             ring: vec![0; plan.ring_len() as usize],
             spikes: vec![0; n + plan.config.record_capacity as usize],
             step_ends: vec![0; plan.batch_steps as usize],

@@ -14,6 +14,7 @@ use super::propagate_procedural::propagate_procedural_main;
 use crate::checkpoint::Snapshot;
 use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
 use crate::error::Error;
+use crate::input::StreamedInput;
 use crate::plan::layout::PROPAGATE_WORKGROUP;
 use crate::plan::Plan;
 
@@ -47,11 +48,18 @@ impl CpuEngine {
 }
 
 impl Engine for CpuEngine {
-    fn run(&mut self, first_step: u64, steps: u64, sink: &mut BatchSink<'_>) -> Result<(), Error> {
+    fn run(
+        &mut self,
+        first_step: u64,
+        steps: u64,
+        input: &mut StreamedInput,
+        sink: &mut BatchSink<'_>,
+    ) -> Result<(), Error> {
         let b = &mut self.buffers;
         let total = b.config.n_neurons * b.config.n_instances;
-        for (first, len) in batches(first_step, steps, self.plan.batch_steps) {
+        for (first, len, tables) in batches(first_step, steps, self.plan.batch_steps, input) {
             b.batch.first_step = first as u32;
+            (b.stream, b.currents) = tables;
             b.counters.record_count = 0;
             for step in first..first + u64::from(len) {
                 for group in &self.plan.groups {
@@ -123,6 +131,10 @@ impl Engine for CpuEngine {
             syn_state: b.syn_state.clone(),
             history: b.history.clone(),
             modulators: b.modulators.clone(),
+            readouts: b.readouts.clone(),
+            errors: b.errors.clone(),
+            events: Vec::new(),
+            currents: Vec::new(),
         })
     }
 
@@ -136,6 +148,8 @@ impl Engine for CpuEngine {
         b.syn_state.clone_from(&snapshot.syn_state);
         b.history.clone_from(&snapshot.history);
         b.modulators.clone_from(&snapshot.modulators);
+        b.readouts.clone_from(&snapshot.readouts);
+        b.errors.clone_from(&snapshot.errors);
         Ok(())
     }
 
@@ -163,6 +177,15 @@ impl Engine for CpuEngine {
 
     fn read_ring(&mut self) -> Result<Vec<i32>, Error> {
         Ok(self.buffers.ring.clone())
+    }
+
+    fn write_errors(&mut self, at: usize, values: &[f32]) -> Result<(), Error> {
+        self.buffers.errors[at..at + values.len()].copy_from_slice(values);
+        Ok(())
+    }
+
+    fn read_readouts(&mut self) -> Result<Vec<u32>, Error> {
+        Ok(self.buffers.readouts.clone())
     }
 
     fn describe(&self) -> String {

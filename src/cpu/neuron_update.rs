@@ -5,10 +5,29 @@
 use super::arith::rounded;
 use super::buffers::Buffers;
 use super::fixed_point::{fixed_to_float, report_nonfinite, report_saturation};
+use super::math::det_exp;
 use super::neurons::{neuron_step, StepInput};
 use super::poisson::{poisson_events, STREAM_STIMULUS};
-use crate::plan::layout::{KindInfo, MAX_RECEPTORS, NEVER, STIMULUS_DC};
+use crate::plan::layout::{
+    KindInfo, MAX_RECEPTORS, NEVER, READOUT_WORDS, STIMULUS_CURRENT_STREAM, STIMULUS_DC,
+};
 use crate::plan::{KindGroup, MAX_STATE};
+
+/// The shader's `update_readout`: one more spike, the trace decayed exactly from the
+/// last spike plus 1.
+fn update_readout(b: &mut Buffers, at: usize, decay: f32, step: u32) {
+    b.readouts[at] += 1;
+    let last = b.readouts[at + 1];
+    let mut trace = 1.0f32;
+    if last != NEVER {
+        let elapsed = step.wrapping_sub(last).min(1 << 24) as f32;
+        let before =
+            rounded(f32::from_bits(b.readouts[at + 2]) * det_exp(rounded(elapsed * decay)));
+        trace = rounded(before + 1.0);
+    }
+    b.readouts[at + 1] = step;
+    b.readouts[at + 2] = trace.to_bits();
+}
 
 fn population_of(b: &Buffers, kind: &KindInfo, neuron: u32) -> usize {
     let mut found = kind.first_pop as usize;
@@ -60,6 +79,10 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
         }
         if stim.kind == STIMULUS_DC {
             current = rounded(current + stim.amplitude);
+        } else if stim.kind == STIMULUS_CURRENT_STREAM {
+            let row = stim.stream_row + instance * p.size + neuron - p.first;
+            let at = 3 + (step - b.currents[0]) * b.currents[2] + row;
+            current = rounded(current + f32::from_bits(b.currents[at as usize]));
         } else {
             let r = stim.receptor as usize;
             let stream_index = gid + c.first_instance * c.n_neurons;
@@ -104,6 +127,8 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
         current,
         neuron: neuron - p.first,
         step,
+        stream: &b.stream,
+        stream_row: index,
     };
     let spiked = neuron_step(group.kind, &mut s, &mut r, &step_input);
     if homeostatic {
@@ -123,6 +148,10 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
     }
     b.refractory[gid as usize] = r;
 
+    if spiked && p.readout_base != NEVER {
+        let at = p.readout_base + (instance * p.size + neuron - p.first) * READOUT_WORDS;
+        update_readout(b, at as usize, p.readout_decay, step);
+    }
     if spiked {
         b.spikes[b.counters.spike_count as usize] = gid;
         b.counters.spike_count += 1;

@@ -5,9 +5,10 @@
 
 use super::buffers::Buffers;
 use super::plasticity::{
-    modulator_level, sweep_hebbian, sweep_scaling, sweep_step, synapse_base, synapse_rule,
+    modulator_level, sweep_error, sweep_hebbian, sweep_scaling, sweep_step, synapse_base,
+    synapse_rule,
 };
-use crate::plan::layout::{MODULATOR_WORDS, PLASTIC_HEBBIAN, PLASTIC_SCALING};
+use crate::plan::layout::{MODULATOR_WORDS, PLASTIC_ERROR, PLASTIC_HEBBIAN, PLASTIC_SCALING};
 
 /// One invocation: swept synapse `i` of all instances' swept synapses.
 pub fn plastic_sweep_main(i: u32, b: &mut Buffers) {
@@ -28,6 +29,12 @@ pub fn plastic_sweep_main(i: u32, b: &mut Buffers) {
     }
     if rule.kind == PLASTIC_SCALING {
         sweep_scaling(b, base, &rule, step);
+        return;
+    }
+    if rule.kind == PLASTIC_ERROR {
+        let post = b.plastic_synapse[s as usize][0] % c.n_neurons;
+        let error = b.errors[(instance * c.n_neurons + post) as usize];
+        sweep_error(b, base, &rule, step, error);
         return;
     }
     let at = ((r * c.n_instances + instance) * MODULATOR_WORDS) as usize;

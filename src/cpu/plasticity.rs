@@ -265,6 +265,19 @@ pub fn sweep_step(b: &mut Buffers, base: usize, rule: &PlasticRule, n: f32) {
     store(b, base + WORD_ELIGIBILITY, rounded(c * rule.m[2]));
 }
 
+/// One step of an error-modulated synapse; the shader's `sweep_error`.
+pub fn sweep_error(b: &mut Buffers, base: usize, rule: &PlasticRule, step: u32, error: f32) {
+    let x = trace_at(
+        b.syn_state[base + WORD_PRE],
+        load(b, base + WORD_PRE + 1),
+        step,
+        rule.pre_decay[0],
+    );
+    let w = load(b, base);
+    let next = rounded(w + rounded(rounded(rule.c[0] * error) * x));
+    store(b, base, next.clamp(rule.w_min, rule.w_max));
+}
+
 /// One step of a Hebbian synapse; the shader's `sweep_hebbian`.
 pub fn sweep_hebbian(b: &mut Buffers, base: usize, rule: &PlasticRule, step: u32) {
     let x = trace_at(

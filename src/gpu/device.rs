@@ -183,8 +183,19 @@ impl GpuContext {
         buffer: &wgpu::Buffer,
         submission: wgpu::SubmissionIndex,
     ) -> Result<Vec<u8>, Error> {
+        self.read_mapped_prefix(buffer, buffer.size(), submission)
+    }
+
+    /// `read_mapped` of the first `len` bytes only (a multiple of 4): what a short
+    /// batch filled of a staging buffer sized for a long one.
+    pub fn read_mapped_prefix(
+        &self,
+        buffer: &wgpu::Buffer,
+        len: u64,
+        submission: wgpu::SubmissionIndex,
+    ) -> Result<Vec<u8>, Error> {
         let (tx, rx) = mpsc::channel();
-        buffer.map_async(wgpu::MapMode::Read, .., move |result| {
+        buffer.map_async(wgpu::MapMode::Read, ..len, move |result| {
             let _ = tx.send(result);
         });
         self.wait(submission)?;
@@ -192,7 +203,7 @@ impl GpuContext {
             .map_err(|e| Error::Device(e.to_string()))?
             .map_err(|e| Error::Device(e.to_string()))?;
         let bytes = buffer
-            .get_mapped_range(..)
+            .get_mapped_range(..len)
             .map_err(|e| Error::Device(e.to_string()))?
             .to_vec();
         buffer.unmap();

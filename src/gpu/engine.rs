@@ -19,6 +19,7 @@ use crate::engine::{
     KernelTime, KernelTiming,
 };
 use crate::error::{Error, MemoryShortfall};
+use crate::input::StreamedInput;
 use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP};
 use crate::plan::memory::{format_bytes, MemoryReport};
 use crate::plan::{NeuronKind, Plan, MIN_BUFFER_BYTES};
@@ -60,15 +61,21 @@ struct Buffers {
     step_ends: wgpu::Buffer,
     probes: wgpu::Buffer,
     probe_out: wgpu::Buffer,
+    stream: wgpu::Buffer,
+    currents: wgpu::Buffer,
+    readouts: wgpu::Buffer,
+    errors: wgpu::Buffer,
 }
 
 /// Where each part of a batch's output lies in a staging buffer.
 #[derive(Clone, Copy)]
+/// (The recording comes last: a short batch copies and maps only the part of it its
+/// steps can fill.)
 struct StagingLayout {
     counters: u64,
     step_ends: u64,
-    record: u64,
     probe_out: u64,
+    record: u64,
     total: u64,
 }
 
@@ -275,6 +282,10 @@ impl GpuEngine {
             step_ends: zeroed("step_ends", STORAGE),
             probes: init("probes", cast(&plan.probes), STORAGE),
             probe_out: zeroed("probe_out", STORAGE),
+            stream: zeroed("stream", STORAGE),
+            currents: zeroed("currents", STORAGE),
+            errors: zeroed("errors", STORAGE),
+            readouts: init("readouts", cast(&plan.initial_readouts()), STORAGE),
         };
         let b = &buffers;
         let neuron_updates = plan
@@ -299,6 +310,9 @@ impl GpuEngine {
                     b.ring.as_entire_binding(),
                     b.spikes.as_entire_binding(),
                     b.bias.as_entire_binding(),
+                    b.stream.as_entire_binding(),
+                    b.readouts.as_entire_binding(),
+                    b.currents.as_entire_binding(),
                 ];
                 let invocations = g.info.size * plan.config.n_instances;
                 let files = match g.kind {
@@ -434,6 +448,7 @@ impl GpuEngine {
                         &b.rule_params,
                         &b.plastic_state,
                         &b.modulators,
+                        &b.errors,
                     ]
                     .map(|b| b.as_entire_binding()),
                 )
@@ -451,14 +466,14 @@ impl GpuEngine {
         let layout = {
             let counters = 0;
             let step_ends = size_of::<Counters>() as u64;
-            let record = step_ends + u64::from(plan.batch_steps) * 4;
-            let probe_out = record + u64::from(plan.config.record_capacity) * 4;
-            let total = probe_out + u64::from(plan.probe_capacity) * 4;
+            let probe_out = step_ends + u64::from(plan.batch_steps) * 4;
+            let record = probe_out + u64::from(plan.probe_capacity) * 4;
+            let total = record + u64::from(plan.config.record_capacity) * 4;
             StagingLayout {
                 counters,
                 step_ends,
-                record,
                 probe_out,
+                record,
                 total,
             }
         };
@@ -497,10 +512,11 @@ impl GpuEngine {
         &self,
         first_step: u64,
         steps: u32,
+        tables: &(Vec<u32>, Vec<u32>),
         staging: usize,
         mut profiler: Option<&mut Profiler>,
     ) -> wgpu::SubmissionIndex {
-        let mut encoder = self.begin_batch(first_step);
+        let mut encoder = self.begin_batch(first_step, tables);
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("steps"),
@@ -524,7 +540,7 @@ impl GpuEngine {
             encoder.resolve_query_set(&p.queries, 0..count, &p.resolve, 0);
             encoder.copy_buffer_to_buffer(&p.resolve, 0, &p.readback, 0, u64::from(count) * 8);
         }
-        self.finish_batch(encoder, staging)
+        self.finish_batch(encoder, staging, steps)
     }
 
     /// Runs one batch with every dispatch in a submission of its own, waited for and
@@ -533,12 +549,13 @@ impl GpuEngine {
         &self,
         first_step: u64,
         steps: u32,
+        tables: &(Vec<u32>, Vec<u32>),
         staging: usize,
         totals: &mut Vec<KernelTime>,
     ) -> Result<wgpu::SubmissionIndex, Error> {
         self.ctx
             .queue
-            .submit([self.begin_batch(first_step).finish()]);
+            .submit([self.begin_batch(first_step, tables).finish()]);
         for step in first_step..first_step + u64::from(steps) {
             for (kernel, launch, kind) in self.launches(step) {
                 let mut encoder = self.encoder("timed dispatch");
@@ -552,7 +569,7 @@ impl GpuEngine {
                 KernelTime::add(totals, kind, start.elapsed().as_secs_f64() * 1e9);
             }
         }
-        Ok(self.finish_batch(self.encoder("batch outputs"), staging))
+        Ok(self.finish_batch(self.encoder("batch outputs"), staging, steps))
     }
 
     fn encoder(&self, label: &str) -> wgpu::CommandEncoder {
@@ -561,9 +578,18 @@ impl GpuEngine {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
     }
 
-    /// Writes the batch constants and starts the batch's encoder (its recording empty).
-    fn begin_batch(&self, first_step: u64) -> wgpu::CommandEncoder {
+    /// Writes the batch constants and its streamed events and currents (`tables`,
+    /// queued before the batch's commands, after the previous batch's) and starts the
+    /// batch's encoder (its recording empty).
+    fn begin_batch(&self, first_step: u64, tables: &(Vec<u32>, Vec<u32>)) -> wgpu::CommandEncoder {
         let b = &self.buffers;
+        for (buffer, table) in [(&b.stream, &tables.0), (&b.currents, &tables.1)] {
+            if !table.is_empty() {
+                self.ctx
+                    .queue
+                    .write_buffer(buffer, 0, bytemuck::cast_slice(table));
+            }
+        }
         let batch = BatchInfo {
             first_step: first_step as u32,
             n_probes: self.plan.probes.len() as u32,
@@ -581,28 +607,39 @@ impl GpuEngine {
         &self,
         mut encoder: wgpu::CommandEncoder,
         staging: usize,
+        steps: u32,
     ) -> wgpu::SubmissionIndex {
         let b = &self.buffers;
         let l = self.layout;
         let out = &self.staging[staging];
         let counters_bytes = size_of::<Counters>() as u64;
         encoder.copy_buffer_to_buffer(&b.counters, 0, out, l.counters, counters_bytes);
-        encoder.copy_buffer_to_buffer(&b.step_ends, 0, out, l.step_ends, l.record - l.step_ends);
-        if l.probe_out > l.record {
-            // The recording follows this step's spike list in the spikes buffer.
-            let record_start = u64::from(self.plan.n_neurons() * self.plan.config.n_instances) * 4;
+        encoder.copy_buffer_to_buffer(&b.step_ends, 0, out, l.step_ends, l.probe_out - l.step_ends);
+        if l.record > l.probe_out {
             encoder.copy_buffer_to_buffer(
-                &b.spikes,
-                record_start,
+                &b.probe_out,
+                0,
                 out,
-                l.record,
-                l.probe_out - l.record,
+                l.probe_out,
+                l.record - l.probe_out,
             );
         }
-        if l.total > l.probe_out {
-            encoder.copy_buffer_to_buffer(&b.probe_out, 0, out, l.probe_out, l.total - l.probe_out);
+        let record_bytes = self.record_bytes(steps);
+        if record_bytes > 0 {
+            // The recording follows this step's spike list in the spikes buffer.
+            let record_start = u64::from(self.plan.n_neurons() * self.plan.config.n_instances) * 4;
+            encoder.copy_buffer_to_buffer(&b.spikes, record_start, out, l.record, record_bytes);
         }
         self.ctx.queue.submit([encoder.finish()])
+    }
+
+    /// Bytes of the recording a batch of `steps` steps can fill: the capacity holds
+    /// every recorded neuron spiking in every step of a full batch, and a neuron
+    /// spikes at most once a step.
+    fn record_bytes(&self, steps: u32) -> u64 {
+        let capacity = u64::from(self.plan.config.record_capacity);
+        let per_step = capacity.div_ceil(u64::from(self.plan.batch_steps));
+        (per_step * u64::from(steps)).min(capacity) * 4
     }
 
     /// The dispatches of one step, in order.
@@ -668,6 +705,7 @@ impl GpuEngine {
         &mut self,
         first_step: u64,
         steps: u64,
+        input: &mut StreamedInput,
         sink: &mut BatchSink<'_>,
     ) -> Result<KernelProfile, Error> {
         let device = &self.ctx.device;
@@ -699,9 +737,9 @@ impl GpuEngine {
         let period_ns = f64::from(self.ctx.queue.get_timestamp_period());
         let mut kernels = Vec::new();
         let mut passes = 0;
-        for (first, len) in batches(first_step, steps, batch) {
+        for (first, len, tables) in batches(first_step, steps, batch, input) {
             profiler.kinds.clear();
-            let submission = self.submit_batch(first, len, 0, Some(&mut profiler));
+            let submission = self.submit_batch(first, len, &tables, 0, Some(&mut profiler));
             passes += 1;
             self.read_back(
                 InFlight {
@@ -733,6 +771,7 @@ impl GpuEngine {
         &mut self,
         first_step: u64,
         steps: u64,
+        input: &mut StreamedInput,
         sink: &mut BatchSink<'_>,
     ) -> Result<KernelProfile, Error> {
         // The round trip every timed call includes: the median of a few empty submissions.
@@ -746,8 +785,8 @@ impl GpuEngine {
             .collect::<Result<_, Error>>()?;
         empty.sort_by(f64::total_cmp);
         let mut kernels: Vec<KernelTime> = Vec::new();
-        for (first, len) in batches(first_step, steps, self.plan.batch_steps) {
-            let submission = self.submit_batch_host_timed(first, len, 0, &mut kernels)?;
+        for (first, len, tables) in batches(first_step, steps, self.plan.batch_steps, input) {
+            let submission = self.submit_batch_host_timed(first, len, &tables, 0, &mut kernels)?;
             self.read_back(
                 InFlight {
                     staging: 0,
@@ -773,15 +812,24 @@ impl GpuEngine {
         let staging = &self.staging[batch.staging];
         self.ctx.wait(batch.submission.clone())?;
         let start = Instant::now();
-        let bytes = self.ctx.read_mapped(staging, batch.submission)?;
         let l = self.layout;
+        let filled = l.record + self.record_bytes(batch.steps);
+        let bytes = self
+            .ctx
+            .read_mapped_prefix(staging, filled, batch.submission)?;
         let words = |from: u64, to: u64| -> &[u8] { &bytes[from as usize..to as usize] };
         let counters: Counters = bytemuck::pod_read_unaligned(words(l.counters, l.step_ends));
-        let step_ends: Vec<u32> = bytemuck::pod_collect_to_vec(words(l.step_ends, l.record));
-        let recorded = counters.record_count.min(self.plan.config.record_capacity);
-        let record =
-            bytemuck::pod_collect_to_vec(words(l.record, l.record + u64::from(recorded) * 4));
-        let probe_out = bytemuck::pod_collect_to_vec(words(l.probe_out, l.total));
+        let step_ends: Vec<u32> = bytemuck::pod_collect_to_vec(words(l.step_ends, l.probe_out));
+        let recorded = u64::from(counters.record_count.min(self.plan.config.record_capacity));
+        if recorded * 4 > self.record_bytes(batch.steps) {
+            // More recorded neurons spiked than exist: a broken plan, not a full buffer.
+            return Err(Error::Device(format!(
+                "the batch at step {} recorded {recorded} spikes, more than its {} steps can hold",
+                batch.first_step, batch.steps
+            )));
+        }
+        let record = bytemuck::pod_collect_to_vec(words(l.record, l.record + recorded * 4));
+        let probe_out = bytemuck::pod_collect_to_vec(words(l.probe_out, l.record));
         let result = sink(BatchOutput {
             first_step: batch.first_step,
             steps: batch.steps,
@@ -815,11 +863,18 @@ impl GpuEngine {
 }
 
 impl Engine for GpuEngine {
-    fn run(&mut self, first_step: u64, steps: u64, sink: &mut BatchSink<'_>) -> Result<(), Error> {
+    fn run(
+        &mut self,
+        first_step: u64,
+        steps: u64,
+        input: &mut StreamedInput,
+        sink: &mut BatchSink<'_>,
+    ) -> Result<(), Error> {
         let mut in_flight: Option<InFlight> = None;
-        for (i, (first, len)) in batches(first_step, steps, self.plan.batch_steps).enumerate() {
+        let plan_batches = batches(first_step, steps, self.plan.batch_steps, input);
+        for (i, (first, len, tables)) in plan_batches.enumerate() {
             let staging = i % 2;
-            let submission = self.submit_batch(first, len, staging, None);
+            let submission = self.submit_batch(first, len, &tables, staging, None);
             if let Some(previous) = in_flight.take() {
                 self.read_back(previous, sink)?;
             }
@@ -841,6 +896,7 @@ impl Engine for GpuEngine {
         first_step: u64,
         steps: u64,
         timing: KernelTiming,
+        input: &mut StreamedInput,
         sink: &mut BatchSink<'_>,
     ) -> Result<Option<KernelProfile>, Error> {
         let needed =
@@ -848,9 +904,9 @@ impl Engine for GpuEngine {
         let timestamps =
             timing == KernelTiming::Auto && self.ctx.device.features().contains(needed);
         let profile = if timestamps {
-            self.profile_timestamps(first_step, steps, sink)?
+            self.profile_timestamps(first_step, steps, input, sink)?
         } else {
-            self.profile_host(first_step, steps, sink)?
+            self.profile_host(first_step, steps, input, sink)?
         };
         self.ctx.check()?;
         Ok(Some(profile))
@@ -891,6 +947,7 @@ impl Engine for GpuEngine {
     }
 
     fn snapshot(&mut self) -> Result<Snapshot, Error> {
+        let readouts = self.read_readouts()?;
         let b = &self.buffers;
         let words = |bytes: Vec<u8>, len: usize| bytes[..len * 4].to_vec();
         let n = (self.plan.n_neurons() * self.plan.config.n_instances) as usize;
@@ -924,6 +981,17 @@ impl Engine for GpuEngine {
                 self.download(&b.modulators)?,
                 self.plan.modulators_len(),
             )),
+            readouts,
+            errors: {
+                let len = self.plan.errors_len();
+                if len == 0 {
+                    Vec::new()
+                } else {
+                    bytemuck::pod_collect_to_vec(&self.download(&b.errors)?[..len * 4])
+                }
+            },
+            events: Vec::new(),
+            currents: Vec::new(),
         })
     }
 
@@ -940,6 +1008,8 @@ impl Engine for GpuEngine {
         queue.write_buffer(&b.plastic_state, 0, cast(&snapshot.syn_state));
         queue.write_buffer(&b.history, 0, cast(&snapshot.history));
         queue.write_buffer(&b.modulators, 0, cast(&snapshot.modulators));
+        queue.write_buffer(&b.readouts, 0, cast(&snapshot.readouts));
+        queue.write_buffer(&b.errors, 0, cast(&snapshot.errors));
         queue.submit([]);
         self.ctx.check()
     }
@@ -981,6 +1051,23 @@ impl Engine for GpuEngine {
     fn read_ring(&mut self) -> Result<Vec<i32>, Error> {
         let bytes = self.download(&self.buffers.ring)?;
         let len = self.plan.ring_len() as usize;
+        Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
+    }
+
+    fn write_errors(&mut self, at: usize, values: &[f32]) -> Result<(), Error> {
+        self.ctx
+            .queue
+            .write_buffer(&self.buffers.errors, at as u64 * 4, cast(values));
+        self.ctx.queue.submit([]);
+        self.ctx.check()
+    }
+
+    fn read_readouts(&mut self) -> Result<Vec<u32>, Error> {
+        let len = self.plan.readouts_len();
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let bytes = self.download(&self.buffers.readouts)?;
         Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
     }
 

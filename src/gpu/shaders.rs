@@ -213,6 +213,9 @@ pub fn neuron_model_file(kind: NeuronKind) -> Option<ShaderFile> {
         }
         NeuronKind::ParrotNeuron => Some(shader_file!("shaders/neurons/parrot_neuron.wgsl")),
         NeuronKind::IafCondAlpha => Some(shader_file!("shaders/neurons/iaf_cond_alpha.wgsl")),
+        NeuronKind::SpikeSourceStream => {
+            Some(shader_file!("shaders/neurons/spike_source_stream.wgsl"))
+        }
         NeuronKind::Custom(_) => None,
     }
 }

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    IntrinsicPlasticity, Network, NeuronModel, Population, Projection, Recorder, Stimulus, Sweep,
-    SweepAxis, SweepGrid, Value, NEURON_MODEL_NAMES,
+    IntrinsicPlasticity, Network, NeuronModel, Population, Projection, Readout, Recorder, Stimulus,
+    Sweep, SweepAxis, SweepGrid, Value, NEURON_MODEL_NAMES,
 };
 
 /// A model file as written.
@@ -30,6 +30,9 @@ pub struct ModelFile {
     pub stimuli: Vec<Stimulus>,
     #[serde(default)]
     pub recorders: Vec<Recorder>,
+    /// Populations whose spike counts and traces the device keeps for the host.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readouts: Vec<Readout>,
     /// Parameters with one value per instance (`[simulation] instances`).
     #[serde(default)]
     pub sweeps: Vec<Sweep>,
@@ -172,9 +175,16 @@ pub fn load(path: &Path) -> Result<LoadedModel, FileErrors> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| one(None, None, format!("cannot read the model file: {e}")))?;
     let source = Source::new(path, &text);
-    let file = source
+    let mut file = source
         .parse()
         .map_err(|(location, field, message)| one(location, field, message))?;
+    // Data files named in the model are relative to the model file's folder.
+    let folder = path.parent().unwrap_or(Path::new(""));
+    for p in &mut file.populations {
+        if let Some(serde_json::Value::String(name)) = p.params.get_mut("events_npy") {
+            *name = folder.join(&*name).to_string_lossy().into_owned();
+        }
+    }
     let network = file
         .network()
         .map_err(|(field, message)| one(source.locate(&field), Some(field), message))?;
@@ -264,6 +274,7 @@ impl ModelFile {
         network.projections = self.projections.clone();
         network.stimuli = self.stimuli.clone();
         network.recorders = self.recorders.clone();
+        network.readouts = self.readouts.clone();
         Ok(network)
     }
 
@@ -330,11 +341,17 @@ fn neuron_model(
             ),
         ));
     }
-    // Switches (izhikevich's `half_steps`) are booleans; every other parameter a number.
+    // Switches (izhikevich's `half_steps`) are booleans, spike times and events
+    // arrays, an events file a path; every other parameter a number.
     let switch = |key: &str| key == "half_steps";
+    let data = |key: &str, v: &serde_json::Value| match key {
+        "spike_times_ms" | "events" => v.is_array(),
+        "events_npy" => v.is_string(),
+        _ => false,
+    };
     if let Some((key, value)) = params
         .iter()
-        .find(|(k, v)| !(v.is_number() || (switch(k) && v.is_boolean())))
+        .find(|(k, v)| !(v.is_number() || (switch(k) && v.is_boolean()) || data(k, v)))
     {
         return Err((
             Some(key.clone()),
@@ -349,6 +366,18 @@ fn neuron_model(
         ));
     }
     let mut tagged = params.clone();
+    // A stream's events file joins its inline events (the path is the file's own
+    // folder's by now: `load` resolved it).
+    if let Some(serde_json::Value::String(path)) = tagged.remove("events_npy") {
+        let read = super::events_file::read_events_npy(Path::new(&path))
+            .map_err(|e| (Some("events_npy".to_string()), e))?;
+        let events = tagged
+            .entry("events")
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+        if let serde_json::Value::Array(list) = events {
+            list.extend(read.into_iter().map(|(t, n)| serde_json::json!([t, n])));
+        }
+    }
     tagged.insert("model".into(), serde_json::Value::String(name.into()));
     serde_json::from_value(serde_json::Value::Object(tagged)).map_err(|e| (None, e.to_string()))
 }

@@ -5,6 +5,7 @@
 pub mod brunel;
 mod custom;
 mod custom_rule;
+mod events_file;
 pub mod file;
 pub mod izhikevich2007;
 pub mod microcircuit;
@@ -18,12 +19,12 @@ mod value;
 pub use custom::{CustomNeuron, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES};
 pub use custom_rule::{CustomRule, MAX_RULE_PARAMETERS, MAX_RULE_VARIABLES};
 pub use network::{
-    Connectivity, IntrinsicPlasticity, Network, Population, Projection, Receptor, Recorder,
-    Stimulus, Sweep,
+    Connectivity, IntrinsicPlasticity, Network, Population, Projection, Readout, Receptor,
+    Recorder, Stimulus, Sweep,
 };
 pub use neuron::{
     AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,
-    Izhikevich, NeuronModel, ParrotNeuron, SpikeSourceArray, NEURON_MODEL_NAMES,
+    Izhikevich, NeuronModel, ParrotNeuron, SpikeSourceArray, SpikeSourceStream, NEURON_MODEL_NAMES,
 };
 pub use plasticity::{Modulator, Pairing, Plasticity};
 pub use sweep_grid::{GridError, GridPoint, SweepAxis, SweepGrid};

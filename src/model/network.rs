@@ -44,6 +44,23 @@ pub struct Network {
     /// kept to name each instance's coordinates in the outputs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grid: Option<SweepGrid>,
+    /// Populations whose filtered spike trains the device keeps for the host to read
+    /// each window (`Simulation::readouts`, `Simulation::run_until`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readouts: Vec<Readout>,
+}
+
+/// A readout of a population: for every neuron, its spike count and an exponential
+/// trace of its spikes, `r(t) = Σ_spikes e^(−(t − t_k)/tau_ms)` (a jump of 1 per
+/// spike), kept on the device (updated at each spike: count, step of the last spike,
+/// trace just after it) and evaluated by the host at the end of the last step run.
+/// The rate over a window comes from the counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Readout {
+    pub population: String,
+    /// Decay time constant of the trace (ms).
+    pub tau_ms: f64,
 }
 
 /// A parameter with one value per instance of an ensemble.
@@ -135,6 +152,7 @@ impl Network {
             first_instance: 0,
             sweeps: Vec::new(),
             grid: None,
+            readouts: Vec::new(),
         }
     }
 
@@ -262,6 +280,15 @@ impl Network {
     /// Adds a stimulus.
     pub fn add_stimulus(&mut self, stimulus: Stimulus) {
         self.stimuli.push(stimulus);
+    }
+
+    /// Keeps a readout of `population` (spike counts and traces decaying with
+    /// `tau_ms`) on the device.
+    pub fn add_readout(&mut self, population: &str, tau_ms: f64) {
+        self.readouts.push(Readout {
+            population: population.to_string(),
+            tau_ms,
+        });
     }
 
     /// Records the spikes of a population.
@@ -629,6 +656,10 @@ pub enum Stimulus {
         weight: f64,
         receptor: Receptor,
     },
+    /// A current (nA) per neuron and step that the host streams in while the
+    /// simulation runs (`Simulation::push_current`): rate-coded input. A step the
+    /// host gave no values for gets none.
+    CurrentStream { target: String },
     /// A constant current (nA) into every neuron of `target` while
     /// `start_ms <= t < stop_ms` (NEST `dc_generator`).
     Dc {
@@ -649,7 +680,8 @@ impl Stimulus {
             Stimulus::Poisson { target, .. }
             | Stimulus::Dc { target, .. }
             | Stimulus::StepCurrent { target, .. }
-            | Stimulus::InhomogeneousPoisson { target, .. } => target,
+            | Stimulus::InhomogeneousPoisson { target, .. }
+            | Stimulus::CurrentStream { target } => target,
         }
     }
 

@@ -28,12 +28,14 @@ pub enum NeuronModel {
     SpikeSourceArray(SpikeSourceArray),
     /// NEST `parrot_neuron`.
     ParrotNeuron(ParrotNeuron),
+    /// Spikes pushed by the host while the simulation runs (an event stream).
+    SpikeSourceStream(SpikeSourceStream),
     /// A model written in WGSL by the user (GPU backend only).
     Custom(CustomNeuron),
 }
 
 /// NEST names of the models, in the order of `NeuronModel`'s variants.
-pub const NEURON_MODEL_NAMES: [&str; 11] = [
+pub const NEURON_MODEL_NAMES: [&str; 12] = [
     "iaf_psc_exp",
     "iaf_psc_delta",
     "izhikevich",
@@ -44,6 +46,7 @@ pub const NEURON_MODEL_NAMES: [&str; 11] = [
     "spike_source_array",
     "parrot_neuron",
     "iaf_cond_alpha",
+    "spike_source_stream",
     "custom",
 ];
 
@@ -61,7 +64,8 @@ impl NeuronModel {
             NeuronModel::SpikeSourceArray(_) => NEURON_MODEL_NAMES[7],
             NeuronModel::ParrotNeuron(_) => NEURON_MODEL_NAMES[8],
             NeuronModel::IafCondAlpha(_) => NEURON_MODEL_NAMES[9],
-            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[10],
+            NeuronModel::SpikeSourceStream(_) => NEURON_MODEL_NAMES[10],
+            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[11],
         }
     }
 
@@ -113,7 +117,7 @@ impl NeuronModel {
             NeuronModel::AeifCondExp(_) => &["v", "w", "g_E", "g_I"],
             NeuronModel::HhCondExpTraub(_) => &["v", "m", "h", "n", "g_E", "g_I"],
             NeuronModel::SpikeSourceArray(_) => &["next_spike"],
-            NeuronModel::ParrotNeuron(_) => &[],
+            NeuronModel::ParrotNeuron(_) | NeuronModel::SpikeSourceStream(_) => &[],
             NeuronModel::Custom(c) => return c.state.keys().cloned().collect(),
         };
         names.iter().map(|n| n.to_string()).collect()
@@ -200,6 +204,7 @@ impl NeuronModel {
                 "i_offset",
             ]),
             "spike_source_array" => Some(&["spike_times_ms"]),
+            "spike_source_stream" => Some(&["events", "events_npy"]),
             "parrot_neuron" => Some(&[]),
             "custom" => Some(&[
                 "name",
@@ -831,6 +836,23 @@ impl HhCondExpTraub {
 #[serde(deny_unknown_fields)]
 pub struct SpikeSourceArray {
     pub spike_times_ms: Vec<Vec<f64>>,
+}
+
+/// Neurons that spike when the host says: events (time, neuron) pushed while the
+/// simulation runs (`Simulation::push_events`), e.g. an event camera's or a cochlea
+/// model's stream, plus `events` queued at the start (in model files also read from
+/// `events_npy`, a `.npy` array of shape (n, 2): time in ms, neuron). An event at t
+/// is a spike in the step that ends at t (as `SpikeSourceArray`); several in one step
+/// make one spike. Only the events of the batch being run are on the device (a table
+/// per batch, written before the batch is submitted, so the device never waits for
+/// the host); the batch is shortened where its events would not fit. In an ensemble
+/// every instance starts with `events` and takes its own pushes. No state.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpikeSourceStream {
+    /// (time in ms, neuron) of the events queued at the start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<(f64, u32)>,
 }
 
 /// Repeats its input (NEST `parrot_neuron`): a step with any synaptic input (of

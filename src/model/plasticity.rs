@@ -144,6 +144,24 @@ pub enum Plasticity {
         #[serde(default = "hundred")]
         w_max: f64,
     },
+    /// Error-modulated learning, the delta rule of readouts (e-prop's rule for output
+    /// weights, Bellec et al. 2020; a third factor as in Frémaux & Gerstner 2016):
+    /// `dw/dt = eta · E_k · x_j` within `[w_min, w_max]`, where `x_j` is the
+    /// presynaptic trace (each spike adds 1; `tau_pre`) and `E_k` the error of the
+    /// postsynaptic neuron k, which the host sets (`Simulation::set_error`, e.g. target
+    /// minus output rate each window) and the device holds. Forward Euler once per
+    /// step with the trace after the step's spikes; `eta` in 1/ms per unit of error. A
+    /// zero error changes nothing, so errors gate readouts; a per-synapse `eta`
+    /// (`plasticity_heterogeneous`, 0 where masked) gates synapses.
+    ErrorModulatedSynapse {
+        eta: f64,
+        #[serde(default = "twenty")]
+        tau_pre: f64,
+        #[serde(default)]
+        w_min: f64,
+        #[serde(default = "hundred")]
+        w_max: f64,
+    },
     /// Homeostatic synaptic scaling (van Rossum, Bi & Turrigiano 2000): every weight
     /// onto a neuron is scaled toward the neuron's target rate,
     /// `dw/dt = w (1 − r / target_rate_hz) / tau_scaling`, where r is the
@@ -251,6 +269,7 @@ impl Plasticity {
             Plasticity::StdpTripletSynapse { .. } => "stdp_triplet_synapse",
             Plasticity::StdpDopamineSynapse { .. } => "stdp_dopamine_synapse",
             Plasticity::HebbianSynapse { .. } => "hebbian_synapse",
+            Plasticity::ErrorModulatedSynapse { .. } => "error_modulated_synapse",
             Plasticity::SynapticScaling { .. } => "synaptic_scaling",
             Plasticity::Tsodyks2Synapse { .. } => "tsodyks2_synapse",
             Plasticity::Custom(_) => "custom",
@@ -270,6 +289,7 @@ impl Plasticity {
             }),
             Plasticity::StdpDopamineSynapse { w_min, w_max, .. }
             | Plasticity::HebbianSynapse { w_min, w_max, .. }
+            | Plasticity::ErrorModulatedSynapse { w_min, w_max, .. }
             | Plasticity::SynapticScaling { w_min, w_max, .. } => Some((w_min, w_max)),
             Plasticity::Custom(ref rule) => Some((rule.w_min, rule.w_max)),
             Plasticity::Tsodyks2Synapse { .. } => None,
@@ -287,7 +307,10 @@ impl Plasticity {
     pub fn has_post_events(&self) -> bool {
         // (A custom rule's `y` trace needs the postsynaptic events even without
         // `on_post`.)
-        !matches!(self, Plasticity::Tsodyks2Synapse { .. })
+        !matches!(
+            self,
+            Plasticity::Tsodyks2Synapse { .. } | Plasticity::ErrorModulatedSynapse { .. }
+        )
     }
 
     /// `(name, value)` of every parameter, for validation.
@@ -378,6 +401,17 @@ impl Plasticity {
                 ("tau_post", tau_post),
                 ("alpha", alpha),
                 ("gamma", gamma),
+                ("w_min", w_min),
+                ("w_max", w_max),
+            ],
+            Plasticity::ErrorModulatedSynapse {
+                eta,
+                tau_pre,
+                w_min,
+                w_max,
+            } => vec![
+                ("eta", eta),
+                ("tau_pre", tau_pre),
                 ("w_min", w_min),
                 ("w_max", w_max),
             ],

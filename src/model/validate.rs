@@ -359,6 +359,20 @@ impl<'a> Checker<'a> {
         for (i, recorder) in self.network.recorders.iter().enumerate() {
             self.check_recorder(&format!("recorders[{i}]"), recorder);
         }
+        for (i, readout) in self.network.readouts.iter().enumerate() {
+            let field = format!("readouts[{i}]");
+            self.lookup(&format!("{field}.population"), &readout.population);
+            self.positive(&format!("{field}.tau_ms"), readout.tau_ms);
+            if self.network.readouts[..i]
+                .iter()
+                .any(|r| r.population == readout.population)
+            {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.population"),
+                    reason: format!("`{}` already has a readout", readout.population),
+                });
+            }
+        }
     }
 
     fn check_population(&mut self, index: usize, population: &Population) {
@@ -369,7 +383,9 @@ impl<'a> Checker<'a> {
             self.positive(&format!("{field}.target_rate_hz"), ip.target_rate_hz);
             if matches!(
                 population.neuron,
-                NeuronModel::SpikeSourceArray(_) | NeuronModel::ParrotNeuron(_)
+                NeuronModel::SpikeSourceArray(_)
+                    | NeuronModel::ParrotNeuron(_)
+                    | NeuronModel::SpikeSourceStream(_)
             ) {
                 self.errors.push(ModelError::Impossible {
                     field,
@@ -502,6 +518,21 @@ impl<'a> Checker<'a> {
             }
             NeuronModel::ParrotNeuron(_) => {}
             NeuronModel::SpikeSourceArray(a) => self.check_spike_times(&field, a, population.size),
+            NeuronModel::SpikeSourceStream(s) => {
+                let at = format!("{field}.events");
+                if let Some(&(t, neuron)) = s.events.iter().find(|(t, n)| {
+                    !t.is_finite() || *t < self.network.dt_ms * 0.5 || *n >= population.size
+                }) {
+                    self.errors.push(ModelError::Impossible {
+                        field: at,
+                        reason: format!(
+                            "event ({t} ms, neuron {neuron}): times must be finite and at \
+                             least one step ({} ms), neurons below the size {}",
+                            self.network.dt_ms, population.size
+                        ),
+                    });
+                }
+            }
             NeuronModel::IafCondExp(p) | NeuronModel::IafCondAlpha(p) => {
                 self.positives(
                     &field,
@@ -1207,6 +1238,18 @@ impl<'a> Checker<'a> {
                 (*start_ms, *stop_ms)
             }
             Stimulus::StepCurrent { .. } | Stimulus::InhomogeneousPoisson { .. } => return,
+            Stimulus::CurrentStream { target } => {
+                let first = self.network.stimuli.iter().position(
+                    |s| matches!(s, Stimulus::CurrentStream { target: t } if t == target),
+                );
+                if first.is_some_and(|k| format!("stimuli[{k}]") != field) {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{field}.target"),
+                        reason: format!("`{target}` already has a current stream"),
+                    });
+                }
+                return;
+            }
         };
         self.non_negative(&format!("{field}.start_ms"), start);
         let Some(stop) = stop else { return };

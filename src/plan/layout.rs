@@ -143,7 +143,15 @@ pub struct PopulationInfo {
     /// model's parameters) when they vary from neuron to neuron or between
     /// instances; `NEVER` when the population shares `refractory_steps`.
     pub refractory_word: u32,
+    /// Where the population's readout lies in the readout buffer (`READOUT_WORDS`
+    /// per neuron, instance-major), `NEVER` without one; −dt/τ of its trace.
+    pub readout_base: u32,
+    pub readout_decay: f32,
 }
+
+/// Words per neuron of a readout: spike count, step of the last spike, trace just
+/// after it (f32 bits).
+pub const READOUT_WORDS: u32 = 3;
 
 /// The neurons one neuron kernel updates: all populations of one model, which the
 /// plan lays out next to each other (a uniform buffer per kernel).
@@ -166,6 +174,7 @@ pub struct KindInfo {
 /// Kinds of `StimulusParams`.
 pub const STIMULUS_POISSON: u32 = 0;
 pub const STIMULUS_DC: u32 = 1;
+pub const STIMULUS_CURRENT_STREAM: u32 = 2;
 
 /// One stimulus driving one population (a storage array entry).
 #[repr(C)]
@@ -184,6 +193,9 @@ pub struct StimulusParams {
     pub chunks: u32,
     /// Poisson: the fixed-point weight of one event.
     pub weight_fixed: i32,
+    /// Current stream: the stimulus's first row in the batch's current table (the
+    /// row of instance b's neuron i is `stream_row + b · size + i`).
+    pub stream_row: u32,
 }
 
 /// One sampled state variable of one neuron (a storage array entry).
@@ -286,6 +298,9 @@ pub const PLASTIC_HEBBIAN: u32 = 4;
 pub const PLASTIC_SCALING: u32 = 5;
 /// A static projection with a weight per instance (a weight sweep): no updates.
 pub const PLASTIC_STATIC: u32 = 6;
+/// Error-modulated (delta-rule) learning: the postsynaptic neuron's error, set by the
+/// host, times the presynaptic trace, swept every step.
+pub const PLASTIC_ERROR: u32 = 7;
 /// User rules in WGSL: `PLASTIC_CUSTOM + k` for the plan's k-th distinct custom rule.
 pub const PLASTIC_CUSTOM: u32 = 16;
 

@@ -45,6 +45,14 @@ pub struct BufferSizes {
     pub batch_steps: u64,
     pub probes: u64,
     pub probe_capacity: u64,
+    /// Rows of the stream table (`spike_source_stream` neurons of all instances).
+    pub stream_rows: u64,
+    /// Words of the readouts.
+    pub readouts: u64,
+    /// Words of the current table (0 without current streams).
+    pub current_table: u64,
+    /// Errors of error-modulated rules (one per neuron and instance, or none).
+    pub errors: u64,
 }
 
 /// The device buffers of a network of `s`.
@@ -172,6 +180,33 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
             "step_ends",
             entry(s.batch_steps, 4),
             "recorded spikes per step",
+        ),
+        (
+            "stream",
+            entry(
+                if s.stream_rows > 0 {
+                    s.stream_rows + 2 + super::stream_capacity(s.stream_rows)
+                } else {
+                    0
+                },
+                4,
+            ),
+            "the batch's streamed spike events",
+        ),
+        (
+            "currents",
+            entry(s.current_table, 4),
+            "the batch's streamed input currents",
+        ),
+        (
+            "errors",
+            entry(s.errors, 4),
+            "errors the host sets for error-modulated synapses",
+        ),
+        (
+            "readouts",
+            entry(s.readouts, 4),
+            "spike counts and traces of the readout populations",
         ),
         (
             "probes",
@@ -461,6 +496,44 @@ pub fn estimate(network: &Network) -> MemoryReport {
         batch_steps,
         probes,
         probe_capacity,
+        stream_rows: network
+            .populations
+            .iter()
+            .filter(|p| matches!(p.neuron, crate::model::NeuronModel::SpikeSourceStream(_)))
+            .map(|p| u64::from(p.size))
+            .sum::<u64>()
+            * instances,
+        current_table: {
+            let rows = network
+                .stimuli
+                .iter()
+                .filter(|s| matches!(s, crate::model::Stimulus::CurrentStream { .. }))
+                .map(|s| size(s.target()))
+                .sum::<u64>()
+                * instances;
+            let steps = (super::CURRENT_TABLE_WORDS / rows.max(1)).clamp(1, batch_steps);
+            if rows > 0 {
+                3 + rows * steps
+            } else {
+                0
+            }
+        },
+        errors: if network.projections.iter().any(|p| {
+            matches!(
+                p.plasticity,
+                Some(crate::model::Plasticity::ErrorModulatedSynapse { .. })
+            )
+        }) {
+            neurons * instances
+        } else {
+            0
+        },
+        readouts: network
+            .readouts
+            .iter()
+            .map(|r| size(&r.population) * u64::from(layout::READOUT_WORDS))
+            .sum::<u64>()
+            * instances,
     };
     MemoryReport {
         buffers: buffers(&sizes),

@@ -14,7 +14,7 @@ mod traffic;
 
 pub use crate::model::delay_to_steps;
 pub use connectivity::{draw_projection, DrawnSynapses, SynapseTable};
-pub use neurons::{initial_state, lower, LoweredNeuron, NeuronKind, MAX_STATE};
+pub use neurons::{initial_state, lower, spike_step, LoweredNeuron, NeuronKind, MAX_STATE};
 pub use plastic::{lower_rule, PlasticProjection, PlasticTable};
 pub use propagator::{propagator_31, propagator_32, AlphaPropagators, IafPscExpPropagators};
 
@@ -26,7 +26,7 @@ use crate::model::{CustomNeuron, Network, NeuronModel, Recorder, Stimulus, Valid
 use connectivity::{build_rows, draw_values, GlobalSynapse, STREAM_INITIAL};
 use layout::{
     Config, KindInfo, PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams,
-    MAX_RECEPTORS, NEVER, STIMULUS_DC, STIMULUS_POISSON,
+    MAX_RECEPTORS, NEVER, STIMULUS_CURRENT_STREAM, STIMULUS_DC, STIMULUS_POISSON,
 };
 use procedural::PendingProcedural;
 
@@ -179,7 +179,23 @@ pub struct Plan {
     pub batch_steps: u32,
     /// Probe buffer entries per batch.
     pub probe_capacity: u32,
+    /// The `spike_source_stream` populations' events queued at the start, as (step,
+    /// row of the stream table: `stream_row`), every instance's.
+    pub stream_events: Vec<(u64, u32)>,
     pub buffers: Vec<BufferPlan>,
+}
+
+/// Events a batch's stream table holds at least (more where the stream rows are more:
+/// one step's events always fit).
+pub const STREAM_MIN_EVENTS: u64 = 1 << 16;
+
+/// Words a batch's current table holds at most (more only where one step's rows
+/// need more).
+pub const CURRENT_TABLE_WORDS: u64 = 1 << 22;
+
+/// Events one batch's stream table holds for `rows` stream rows.
+pub fn stream_capacity(rows: u64) -> u64 {
+    rows.max(STREAM_MIN_EVENTS)
 }
 
 impl Plan {
@@ -378,6 +394,9 @@ impl Plan {
         let lower_stimuli = |net: &Network| {
             let mut stimuli_of: Vec<Vec<(StimulusParams, f64)>> =
                 vec![Vec::new(); net.populations.len()];
+            // Each current stream's rows in the current table, one per neuron and
+            // instance, in stimulus order.
+            let mut current_rows = 0u32;
             let mut poisson_bound = vec![[0f64; MAX_RECEPTORS]; net.populations.len()];
             for stimulus in &net.stimuli {
                 let target = pop_index(stimulus.target());
@@ -423,6 +442,12 @@ impl Plan {
                             params.kind = STIMULUS_DC;
                             params.amplitude = amplitude_na as f32;
                             (start_ms, stop_ms)
+                        }
+                        Stimulus::CurrentStream { .. } => {
+                            params.kind = STIMULUS_CURRENT_STREAM;
+                            params.stream_row = current_rows;
+                            current_rows += net.populations[target].size * n_instances;
+                            (0.0, None)
                         }
                         Stimulus::StepCurrent { .. } | Stimulus::InhomogeneousPoisson { .. } => {
                             unreachable!("segments() lowers schedules into DC and Poisson segments")
@@ -498,6 +523,7 @@ impl Plan {
         let mut stimuli = Vec::new();
         let mut populations = Vec::new();
         let mut params = Vec::new();
+        let mut readout_len = 0u32;
         for &i in &order {
             // Instance 0 with its swept values (the network itself without sweeps).
             let p = &instance_networks[0].populations[i];
@@ -529,7 +555,22 @@ impl Plan {
                 .recorders
                 .iter()
                 .any(|r| matches!(r, Recorder::Spikes { population } if *population == p.name));
+            let readout = network.readouts.iter().find(|r| r.population == p.name);
+            let readout_base = match readout {
+                Some(_) => {
+                    let base = readout_len;
+                    let words = u64::from(layout::READOUT_WORDS)
+                        * u64::from(p.size)
+                        * u64::from(n_instances);
+                    readout_len =
+                        limit("readout words", u64::from(base) + words, u64::from(NEVER))?;
+                    base
+                }
+                None => NEVER,
+            };
             let info = PopulationInfo {
+                readout_base,
+                readout_decay: readout.map_or(0.0, |r| (-dt / r.tau_ms) as f32),
                 first: firsts[i],
                 size: p.size,
                 stim_first,
@@ -933,10 +974,102 @@ impl Plan {
             probes,
             batch_steps,
             probe_capacity,
+            stream_events: Vec::new(),
             buffers: Vec::new(),
         };
+        for p in &network.populations {
+            if let crate::model::NeuronModel::SpikeSourceStream(s) = &p.neuron {
+                let pop = plan
+                    .populations
+                    .iter()
+                    .position(|q| q.name == p.name)
+                    .expect("planned");
+                for b in 0..n_instances {
+                    for &(t, neuron) in &s.events {
+                        let row = plan
+                            .stream_row(pop, b, neuron)
+                            .expect("a stream population");
+                        plan.stream_events.push((neurons::spike_step(t, dt), row));
+                    }
+                }
+            }
+        }
         plan.buffers = plan.buffer_list()?;
         Ok(plan)
+    }
+
+    /// Entries of the error buffer: one per neuron and instance where an
+    /// error-modulated rule reads them, else none.
+    pub fn errors_len(&self) -> usize {
+        if self
+            .plastic
+            .rules
+            .iter()
+            .any(|r| r.kind == layout::PLASTIC_ERROR)
+        {
+            (self.config.n_neurons * self.config.n_instances) as usize
+        } else {
+            0
+        }
+    }
+
+    /// Words of the readout buffer.
+    pub fn readouts_len(&self) -> usize {
+        self.populations
+            .iter()
+            .filter(|p| p.info.readout_base != NEVER)
+            .map(|p| (layout::READOUT_WORDS * p.size * self.config.n_instances) as usize)
+            .sum()
+    }
+
+    /// The readouts before any spike: no spikes, no last spike, a zero trace.
+    pub fn initial_readouts(&self) -> Vec<u32> {
+        [0, NEVER, 0].repeat(self.readouts_len() / layout::READOUT_WORDS as usize)
+    }
+
+    /// Rows of the current table: the neurons of every current stream and instance.
+    pub fn current_rows(&self) -> u32 {
+        // (Each stream's rows end where an instance after the last would begin.)
+        (0..self.populations.len())
+            .filter_map(|pop| self.current_row(pop, self.config.n_instances, 0))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The current-table row of `neuron` of population `pop` (plan order) in
+    /// `instance`, `None` unless a current stream drives the population.
+    pub fn current_row(&self, pop: usize, instance: u32, neuron: u32) -> Option<u32> {
+        let p = &self.populations[pop];
+        let first = p.info.stim_first as usize;
+        self.stimuli[first..first + p.info.stim_count as usize]
+            .iter()
+            .find(|s| s.kind == STIMULUS_CURRENT_STREAM)
+            .map(|s| s.stream_row + instance * p.size + neuron)
+    }
+
+    /// Steps one batch's current table holds: the batch, unless the table would pass
+    /// `CURRENT_TABLE_WORDS` (then fewer, at least one).
+    pub fn current_table_steps(&self) -> u32 {
+        let rows = u64::from(self.current_rows()).max(1);
+        (CURRENT_TABLE_WORDS / rows).clamp(1, u64::from(self.batch_steps)) as u32
+    }
+
+    /// Rows of the stream table: the `spike_source_stream` neurons of every instance.
+    pub fn stream_rows(&self) -> u32 {
+        self.groups
+            .iter()
+            .find(|g| g.kind == NeuronKind::SpikeSourceStream)
+            .map_or(0, |g| g.info.size * self.config.n_instances)
+    }
+
+    /// The stream-table row of `neuron` of population `pop` (plan order) in
+    /// `instance`: the neuron's place among its kind's neurons of all instances, as the
+    /// kernel indexes them. `None` unless the population is a `spike_source_stream`.
+    pub fn stream_row(&self, pop: usize, instance: u32, neuron: u32) -> Option<u32> {
+        let p = &self.populations[pop];
+        let g = self.groups.iter().find(|g| g.kind == p.kind)?;
+        (p.kind == NeuronKind::SpikeSourceStream)
+            .then(|| instance * g.info.size + p.first - g.info.first_neuron + neuron)
     }
 
     /// Neurons of one instance.
@@ -1141,6 +1274,13 @@ impl Plan {
             batch_steps: u64::from(self.batch_steps),
             probes: self.probes.len() as u64,
             probe_capacity: u64::from(self.probe_capacity),
+            stream_rows: u64::from(self.stream_rows()),
+            readouts: self.readouts_len() as u64,
+            errors: self.errors_len() as u64,
+            current_table: match self.current_rows() {
+                0 => 0,
+                rows => 3 + u64::from(rows) * u64::from(self.current_table_steps()),
+            },
         }))
     }
 }

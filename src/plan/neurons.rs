@@ -20,12 +20,13 @@ pub enum NeuronKind {
     SpikeSourceArray,
     ParrotNeuron,
     IafCondAlpha,
+    SpikeSourceStream,
     Custom(u32),
 }
 
 impl NeuronKind {
     /// The models with a shader file and a CPU twin.
-    pub const BUILT_IN: [NeuronKind; 10] = [
+    pub const BUILT_IN: [NeuronKind; 11] = [
         NeuronKind::IafPscExp,
         NeuronKind::IafPscDelta,
         NeuronKind::Izhikevich,
@@ -36,6 +37,7 @@ impl NeuronKind {
         NeuronKind::SpikeSourceArray,
         NeuronKind::ParrotNeuron,
         NeuronKind::IafCondAlpha,
+        NeuronKind::SpikeSourceStream,
     ];
 
     /// The kind of a built-in model (`None` for a custom one).
@@ -51,6 +53,7 @@ impl NeuronKind {
             NeuronModel::SpikeSourceArray(_) => Some(NeuronKind::SpikeSourceArray),
             NeuronModel::ParrotNeuron(_) => Some(NeuronKind::ParrotNeuron),
             NeuronModel::IafCondAlpha(_) => Some(NeuronKind::IafCondAlpha),
+            NeuronModel::SpikeSourceStream(_) => Some(NeuronKind::SpikeSourceStream),
             NeuronModel::Custom(_) => None,
         }
     }
@@ -68,6 +71,7 @@ impl NeuronKind {
             NeuronKind::SpikeSourceArray => "spike_source_array",
             NeuronKind::ParrotNeuron => "parrot_neuron",
             NeuronKind::IafCondAlpha => "iaf_cond_alpha",
+            NeuronKind::SpikeSourceStream => "spike_source_stream",
             NeuronKind::Custom(_) => "custom",
         }
     }
@@ -85,6 +89,7 @@ impl NeuronKind {
             NeuronKind::SpikeSourceArray => Some(1),
             NeuronKind::ParrotNeuron => Some(0),
             NeuronKind::IafCondAlpha => Some(5),
+            NeuronKind::SpikeSourceStream => Some(0),
             NeuronKind::Custom(_) => None,
         }
     }
@@ -113,6 +118,13 @@ pub struct LoweredNeuron {
 /// e^(−t/τ): how much of an exponentially decaying quantity is left after `t`.
 fn decay(tau: f64, t: f64) -> f64 {
     (-t / tau).exp()
+}
+
+/// The step in which a spike source emits a spike at `t` ms with steps of `h` ms: the
+/// step that ends at t rounded to the grid (spikes are stamped at the end of their
+/// step), at least step 0.
+pub fn spike_step(t: f64, h: f64) -> u64 {
+    ((t / h + 0.5 + 1e-9).floor() - 1.0).max(0.0) as u64
 }
 
 /// Lowers `model`, run by kernel `kind`, for steps of `h` ms.
@@ -290,7 +302,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
             let mut halves = Vec::new();
             for list in &a.spike_times_ms {
                 for &t in list {
-                    let step = ((t / h + 0.5 + 1e-9).floor() - 1.0).max(0.0) as u32;
+                    let step = spike_step(t, h) as u32;
                     halves.extend([f64::from(step >> 16), f64::from(step & 0xFFFF)]);
                 }
                 params.push((halves.len() / 2) as f64);
@@ -304,7 +316,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 v_offset: 0.0,
             }
         }
-        NeuronModel::ParrotNeuron(_) => LoweredNeuron {
+        NeuronModel::ParrotNeuron(_) | NeuronModel::SpikeSourceStream(_) => LoweredNeuron {
             kind,
             state_count,
             params: Vec::new(),
@@ -372,7 +384,7 @@ pub fn initial_state(model: &NeuronModel, v: Option<f64>) -> Vec<f32> {
         NeuronModel::IafCondAlpha(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0, 0.0, 0.0],
         NeuronModel::AeifCondExp(m) => vec![v.unwrap_or(m.v_rest) as f32, 0.0, 0.0, 0.0],
         NeuronModel::SpikeSourceArray(_) => vec![0.0],
-        NeuronModel::ParrotNeuron(_) => Vec::new(),
+        NeuronModel::ParrotNeuron(_) | NeuronModel::SpikeSourceStream(_) => Vec::new(),
         NeuronModel::HhCondExpTraub(m) => {
             let v = v.unwrap_or(m.e_rev_leak);
             let (gm, gh, gn) = m.gating_at_rest(v);

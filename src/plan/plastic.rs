@@ -6,8 +6,8 @@
 use super::layout::PROPAGATE_WORKGROUP;
 use super::layout::{
     PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_CUSTOM, PLASTIC_DOPAMINE,
-    PLASTIC_HEBBIAN, PLASTIC_SCALING, PLASTIC_STATIC, PLASTIC_STDP, PLASTIC_STDP_TRIPLET,
-    PLASTIC_TSODYKS2, RULE_PARAMETER_WORDS, RULE_WORDS, SYNAPSE_WORDS,
+    PLASTIC_ERROR, PLASTIC_HEBBIAN, PLASTIC_SCALING, PLASTIC_STATIC, PLASTIC_STDP,
+    PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, RULE_PARAMETER_WORDS, RULE_WORDS, SYNAPSE_WORDS,
 };
 use super::DrawnSynapses;
 use crate::model::{Modulator, Pairing, Plasticity, Projection};
@@ -364,6 +364,7 @@ pub fn is_swept(rule: &Plasticity) -> bool {
     match rule {
         Plasticity::StdpDopamineSynapse { .. }
         | Plasticity::HebbianSynapse { .. }
+        | Plasticity::ErrorModulatedSynapse { .. }
         | Plasticity::SynapticScaling { .. } => true,
         Plasticity::Custom(custom) => !custom.each_step.trim().is_empty(),
         _ => false,
@@ -521,6 +522,18 @@ pub fn lower_rule(
             lowered.w_min = w_min as f32;
             lowered.w_max = w_max as f32;
             lowered.c = [(eta * dt) as f32, alpha as f32, (gamma * dt) as f32, 0.0];
+        }
+        Plasticity::ErrorModulatedSynapse {
+            eta,
+            tau_pre,
+            w_min,
+            w_max,
+        } => {
+            lowered.kind = PLASTIC_ERROR;
+            lowered.pre_decay = [decay(tau_pre), 0.0];
+            lowered.w_min = w_min as f32;
+            lowered.w_max = w_max as f32;
+            lowered.c = [(eta * dt) as f32, 0.0, 0.0, 0.0];
         }
         Plasticity::SynapticScaling {
             target_rate_hz,

@@ -127,6 +127,46 @@ impl Simulation {
         self.engine.write_modulators(&words)
     }
 
+    /// Sets the error of every neuron of `population` in `instance` for the
+    /// error-modulated synapses onto it (`ErrorModulatedSynapse`): held from the next
+    /// step until set again (0 at the start). One value per neuron.
+    pub fn set_error(
+        &mut self,
+        population: &str,
+        instance: u32,
+        errors: &[f32],
+    ) -> Result<(), Error> {
+        let pop = self.population_index(population)?;
+        if instance >= self.plan.config.n_instances {
+            return Err(Error::NoInstance {
+                instance,
+                instances: self.plan.config.n_instances,
+            });
+        }
+        let refuse = |reason: String| Error::Errors {
+            population: population.to_string(),
+            reason,
+        };
+        if self.plan.errors_len() == 0 {
+            return Err(refuse(
+                "the network has no error-modulated synapses to read errors".into(),
+            ));
+        }
+        let p = &self.plan.populations[pop];
+        if errors.len() != p.size as usize {
+            return Err(refuse(format!(
+                "{} values for {} neurons",
+                errors.len(),
+                p.size
+            )));
+        }
+        if let Some(e) = errors.iter().find(|e| !e.is_finite()) {
+            return Err(refuse(format!("an error of {e}")));
+        }
+        let at = (instance * self.plan.config.n_neurons + p.first) as usize;
+        self.engine.write_errors(at, errors)
+    }
+
     /// Adds `amount` to the neuromodulator of `projection` in `instance` (a reward
     /// delivered now, for example).
     pub fn add_modulator(

@@ -13,6 +13,7 @@ pub mod iaf_psc_exp;
 pub mod izhikevich;
 pub mod parrot_neuron;
 pub mod spike_source_array;
+pub mod spike_source_stream;
 
 use crate::plan::layout::{PopulationInfo, MAX_RECEPTORS};
 use crate::plan::{NeuronKind, MAX_STATE};
@@ -27,6 +28,10 @@ pub struct StepInput<'a> {
     pub neuron: u32,
     /// The step being integrated.
     pub step: u32,
+    /// The batch's streamed events and the neuron's row in them (the invocation's
+    /// index in its kernel; `spike_source_stream` only).
+    pub stream: &'a [u32],
+    pub stream_row: u32,
 }
 
 /// Runs the step of `kind`; returns whether the neuron spiked.
@@ -47,6 +52,7 @@ pub fn neuron_step(
         NeuronKind::SpikeSourceArray => spike_source_array::neuron_step(s, r, input),
         NeuronKind::ParrotNeuron => parrot_neuron::neuron_step(s, r, input),
         NeuronKind::IafCondAlpha => iaf_cond_alpha::neuron_step(s, r, input),
+        NeuronKind::SpikeSourceStream => spike_source_stream::neuron_step(s, r, input),
         NeuronKind::Custom(_) => unreachable!("the CPU engine refuses plans with custom models"),
     }
 }

@@ -1,0 +1,24 @@
+//! The liquid state machine example's task on its reduced configuration: after two
+//! epochs of online error-modulated learning the readouts classify a fresh test set
+//! of jittered patterns far above chance (10 classes: chance is 10%).
+
+use neurodyn::lsm::{Lsm, LsmTask};
+use neurodyn::Backend;
+
+#[test]
+fn the_readouts_learn_to_classify_patterns_far_above_chance() {
+    let mut lsm = Lsm::new(LsmTask::small(), Backend::Cpu).unwrap();
+    let first = lsm.epoch(1, 5).unwrap();
+    let second = lsm.epoch(2, 5).unwrap();
+    assert!(
+        second.reservoir_hz > 2.0 && second.reservoir_hz < 50.0,
+        "the reservoir is active: {} Hz",
+        second.reservoir_hz
+    );
+    assert!(
+        second.test_accuracy > 0.3,
+        "test accuracy {:.0}% after two epochs (first: {:.0}%), not above 3× chance",
+        100.0 * second.test_accuracy,
+        100.0 * first.test_accuracy
+    );
+}
