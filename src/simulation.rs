@@ -519,6 +519,18 @@ impl Simulation {
         self.engine.read_ring()
     }
 
+    /// The plan index of `population`, which must exist, as must `instance`.
+    fn population_in(&self, population: &str, instance: u32) -> Result<usize, Error> {
+        let pop = self.population_index(population)?;
+        if instance >= self.plan.config.n_instances {
+            return Err(Error::NoInstance {
+                instance,
+                instances: self.plan.config.n_instances,
+            });
+        }
+        Ok(pop)
+    }
+
     fn population_index(&self, name: &str) -> Result<usize, Error> {
         self.plan
             .populations

@@ -157,30 +157,43 @@ impl<'a> Checker<'a> {
         for (name, value) in &population.heterogeneous {
             let field = format!("populations[{}].heterogeneous.{name}", population.name);
             self.check_array_len(&field, value, u64::from(population.size), "one per neuron");
-            let (low, high) = value.range();
-            if !(low.is_finite() && high.is_finite()) {
-                self.errors.push(ModelError::Impossible {
-                    field,
-                    reason: "the values must be finite".into(),
-                });
-                continue;
+            let ends = self.range_ends(&field, value, |end| {
+                population.neuron.with_parameter(name, end)
+            });
+            for model in ends {
+                let mut at_end = population.clone();
+                at_end.neuron = model;
+                at_end.heterogeneous.clear();
+                self.check_population(index, &at_end);
             }
-            for end in [low, high] {
-                match population.neuron.with_parameter(name, end) {
-                    Err(reason) => {
-                        self.errors.push(ModelError::Impossible {
-                            field: field.clone(),
-                            reason,
-                        });
-                        break;
-                    }
-                    Ok(model) => {
-                        let mut at_end = population.clone();
-                        at_end.neuron = model;
-                        at_end.heterogeneous.clear();
-                        self.check_population(index, &at_end);
-                    }
-                }
+        }
+    }
+
+    /// What `at` makes of both ends of `value`'s range (a model with the parameter set
+    /// there), or nothing, with the error recorded under `field`, where the range is
+    /// not finite or `at` refuses an end.
+    fn range_ends<T>(
+        &mut self,
+        field: &str,
+        value: &Value,
+        at: impl Fn(f64) -> Result<T, String>,
+    ) -> Vec<T> {
+        let (low, high) = value.range();
+        if !(low.is_finite() && high.is_finite()) {
+            self.errors.push(ModelError::Impossible {
+                field: field.into(),
+                reason: "the values must be finite".into(),
+            });
+            return Vec::new();
+        }
+        match [low, high].map(&at) {
+            [Ok(a), Ok(b)] => vec![a, b],
+            [Err(reason), _] | [_, Err(reason)] => {
+                self.errors.push(ModelError::Impossible {
+                    field: field.into(),
+                    reason,
+                });
+                Vec::new()
             }
         }
     }
@@ -232,25 +245,8 @@ impl<'a> Checker<'a> {
                 });
                 continue;
             }
-            let (low, high) = value.range();
-            if !(low.is_finite() && high.is_finite()) {
-                self.errors.push(ModelError::Impossible {
-                    field,
-                    reason: "the values must be finite".into(),
-                });
-                continue;
-            }
-            for end in [low, high] {
-                match rule.with_parameter(name, end) {
-                    Err(reason) => {
-                        self.errors.push(ModelError::Impossible {
-                            field: field.clone(),
-                            reason,
-                        });
-                        break;
-                    }
-                    Ok(at_end) => self.check_plasticity(projection_field, &uniform, &at_end),
-                }
+            for at_end in self.range_ends(&field, value, |end| rule.with_parameter(name, end)) {
+                self.check_plasticity(projection_field, &uniform, &at_end);
             }
         }
     }

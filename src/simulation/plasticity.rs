@@ -136,13 +136,7 @@ impl Simulation {
         instance: u32,
         errors: &[f32],
     ) -> Result<(), Error> {
-        let pop = self.population_index(population)?;
-        if instance >= self.plan.config.n_instances {
-            return Err(Error::NoInstance {
-                instance,
-                instances: self.plan.config.n_instances,
-            });
-        }
+        let pop = self.population_in(population, instance)?;
         let refuse = |reason: String| Error::Errors {
             population: population.to_string(),
             reason,

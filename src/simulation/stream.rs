@@ -20,13 +20,7 @@ impl Simulation {
         instance: u32,
         events: &[(f64, u32)],
     ) -> Result<(), Error> {
-        let pop = self.population_index(population)?;
-        if instance >= self.plan.config.n_instances {
-            return Err(Error::NoInstance {
-                instance,
-                instances: self.plan.config.n_instances,
-            });
-        }
+        let pop = self.population_in(population, instance)?;
         let refuse = |reason: String| Error::StreamEvents {
             population: population.to_string(),
             reason,
@@ -83,13 +77,7 @@ impl Simulation {
         from_ms: f64,
         currents: &[f32],
     ) -> Result<(), Error> {
-        let pop = self.population_index(population)?;
-        if instance >= self.plan.config.n_instances {
-            return Err(Error::NoInstance {
-                instance,
-                instances: self.plan.config.n_instances,
-            });
-        }
+        let pop = self.population_in(population, instance)?;
         let refuse = |reason: String| Error::StreamCurrents {
             population: population.to_string(),
             reason,
