@@ -2,6 +2,7 @@
 //! statistics the field reports (rates, CV of inter-spike intervals), streaming `.npy`
 //! writers, the raster plot, line plots and heat maps.
 
+mod branching;
 mod heat_map;
 mod line_plot;
 mod output;
@@ -10,6 +11,7 @@ mod spike_record;
 mod state_record;
 mod stats;
 
+pub use branching::{activity, branching_ratio, BranchingRatio};
 pub use heat_map::HeatMap;
 pub use line_plot::{line_plot, Series};
 pub use output::{NpyStream, SpikeRow};
