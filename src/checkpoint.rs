@@ -47,6 +47,9 @@ pub struct Snapshot {
     /// Streamed currents queued for later steps (`CurrentQueue::to_words`; filled in
     /// by the simulation).
     pub currents: Vec<u32>,
+    /// The readouts' current window: its first step (low, high word) and each readout
+    /// neuron's count then (filled in by the simulation).
+    pub readout_window: Vec<u32>,
 }
 
 /// FNV-1a, 64 bits: a checksum and model hash that never changes between versions
@@ -81,7 +84,8 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
                 + snapshot.readouts.len()
                 + snapshot.errors.len()
                 + snapshot.events.len()
-                + snapshot.currents.len()),
+                + snapshot.currents.len()
+                + snapshot.readout_window.len()),
     );
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -103,6 +107,7 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
     array(bytemuck::cast_slice(&snapshot.errors));
     array(bytemuck::cast_slice(&snapshot.events));
     array(bytemuck::cast_slice(&snapshot.currents));
+    array(bytemuck::cast_slice(&snapshot.readout_window));
     let checksum = fnv1a(&bytes);
     bytes.extend_from_slice(&checksum.to_le_bytes());
 
@@ -180,6 +185,7 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
     let errors = bytemuck::pod_collect_to_vec(&array()?);
     let events = bytemuck::pod_collect_to_vec(&array()?);
     let currents = bytemuck::pod_collect_to_vec(&array()?);
+    let readout_window = bytemuck::pod_collect_to_vec(&array()?);
     Ok((
         step,
         Snapshot {
@@ -195,6 +201,7 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
             errors,
             events,
             currents,
+            readout_window,
         },
     ))
 }

@@ -154,12 +154,19 @@ impl Simulation {
             })?;
         sim.step = step;
         sim.recorded_until = step;
-        sim.window_start = step;
-        let words = sim.engine.read_readouts()?;
-        sim.window_counts = words
-            .chunks_exact(crate::plan::layout::READOUT_WORDS as usize)
-            .map(|w| w[0])
-            .collect();
+        // The readouts' window goes on where it was.
+        match snapshot.readout_window.split_first_chunk::<2>() {
+            Some(([lo, hi], counts)) if counts.len() == sim.window_counts.len() => {
+                sim.window_start = u64::from(*lo) | u64::from(*hi) << 32;
+                sim.window_counts = counts.to_vec();
+            }
+            _ => {
+                return Err(Error::Checkpoint {
+                    path: path.display().to_string(),
+                    reason: "its readout window does not fit this model's readouts".into(),
+                })
+            }
+        }
         Ok(sim)
     }
 
@@ -180,6 +187,10 @@ impl Simulation {
         let mut snapshot = self.engine.snapshot()?;
         snapshot.events = self.input.events.to_words();
         snapshot.currents = self.input.currents.to_words();
+        snapshot.readout_window = [self.window_start as u32, (self.window_start >> 32) as u32]
+            .into_iter()
+            .chain(self.window_counts.iter().copied())
+            .collect();
         checkpoint::write(path, hash, self.step, &snapshot)
     }
 
@@ -342,7 +353,7 @@ impl Simulation {
         if let Some(reason) = &self.stopped {
             return Err(Error::Stopped(reason.clone()));
         }
-        let limit = u64::from(u32::MAX) - u64::from(self.plan.batch_steps);
+        let limit = self.step_limit();
         if self.step + steps > limit {
             return Err(Error::TooManySteps {
                 steps: self.step + steps,
@@ -517,6 +528,12 @@ impl Simulation {
     /// the synaptic input already scheduled for the coming steps.
     pub fn read_input_ring(&mut self) -> Result<Vec<i32>, Error> {
         self.engine.read_ring()
+    }
+
+    /// The most steps a simulation can run (step numbers are u32 on the device, and a
+    /// batch must fit below them).
+    fn step_limit(&self) -> u64 {
+        u64::from(u32::MAX) - u64::from(self.plan.batch_steps)
     }
 
     /// The plan index of `population`, which must exist, as must `instance`.

@@ -166,14 +166,19 @@ fn checkpoints_keep_readouts_and_queued_events() {
     ));
     net.add_readout("S", 5.0);
     let events = [(12.0, 1), (48.0, 3), (49.0, 3), (70.0, 0)];
+    // A window from 20 ms on, across the checkpoint at 40 ms.
     let mut whole = Simulation::new(&net, Backend::Cpu).unwrap();
     whole.push_events("S", 0, &events).unwrap();
-    whole.run_ms(80.0).unwrap();
+    whole.run_ms(20.0).unwrap();
+    whole.readouts().unwrap();
+    whole.run_ms(60.0).unwrap();
     let expected = whole.readouts().unwrap();
 
     let mut first = Simulation::new(&net, Backend::Gpu).unwrap();
     first.push_events("S", 0, &events).unwrap();
-    first.run_ms(40.0).unwrap();
+    first.run_ms(20.0).unwrap();
+    first.readouts().unwrap();
+    first.run_ms(20.0).unwrap();
     let path = dir.join("half.ckpt");
     first.checkpoint(&path).unwrap();
     let mut resumed = Simulation::restore(&net, Backend::Gpu, &path).unwrap();
@@ -189,6 +194,12 @@ fn checkpoints_keep_readouts_and_queued_events() {
             (&g.counts, &g.traces),
             (&e.counts, &e.traces),
             "{}",
+            g.population
+        );
+        assert_eq!(
+            (&g.window_counts, &g.rates_hz),
+            (&e.window_counts, &e.rates_hz),
+            "{}: the window goes on across the checkpoint",
             g.population
         );
     }

@@ -225,6 +225,11 @@ fn bad_events_are_refused_and_nothing_is_queued() {
         sim.push_events("S", 1, &[(20.0, 1)]).is_err(),
         "no instance 1"
     );
+    let far = sim
+        .push_events("S", 0, &[(1e30, 1)])
+        .unwrap_err()
+        .to_string();
+    assert!(far.contains("beyond"), "{far}");
     assert_eq!(
         sim.pending_events(),
         queued,
@@ -387,6 +392,15 @@ fn bad_currents_are_refused() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("inf"), "{e}");
+    let e = sim
+        .push_current("L", 0, 1e30, &[0.5; 80])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("beyond"), "{e}");
+    let mut source = network(1);
+    source.add_stimulus(neurodyn::Stimulus::CurrentStream { target: "S".into() });
+    let e = neurodyn::Plan::new(&source).unwrap_err().to_string();
+    assert!(e.contains("spike source"), "{e}");
     net.add_stimulus(neurodyn::Stimulus::CurrentStream { target: "L".into() });
     let e = neurodyn::Plan::new(&net).unwrap_err().to_string();
     assert!(e.contains("already has a current stream"), "{e}");

@@ -135,6 +135,7 @@ impl Engine for CpuEngine {
             errors: b.errors.clone(),
             events: Vec::new(),
             currents: Vec::new(),
+            readout_window: Vec::new(),
         })
     }
 

@@ -992,6 +992,7 @@ impl Engine for GpuEngine {
             },
             events: Vec::new(),
             currents: Vec::new(),
+            readout_window: Vec::new(),
         })
     }
 

@@ -1235,6 +1235,22 @@ impl<'a> Checker<'a> {
             }
             Stimulus::StepCurrent { .. } | Stimulus::InhomogeneousPoisson { .. } => return,
             Stimulus::CurrentStream { target } => {
+                let source = self.network.population(target).is_some_and(|p| {
+                    matches!(
+                        p.neuron,
+                        NeuronModel::SpikeSourceArray(_)
+                            | NeuronModel::SpikeSourceStream(_)
+                            | NeuronModel::ParrotNeuron(_)
+                    )
+                });
+                if source {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{field}.target"),
+                        reason: format!(
+                            "`{target}` is a spike source: it has no membrane for a current"
+                        ),
+                    });
+                }
                 let first = self.network.stimuli.iter().position(
                     |s| matches!(s, Stimulus::CurrentStream { target: t } if t == target),
                 );

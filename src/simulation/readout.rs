@@ -60,6 +60,10 @@ impl Simulation {
     /// Every readout population's values in every instance (instance by instance,
     /// populations in plan order), and a new window for the counts and rates.
     pub fn readouts(&mut self) -> Result<Vec<ReadoutValues>, Error> {
+        // After a failed run the device may have run past the last step counted.
+        if let Some(reason) = &self.stopped {
+            return Err(Error::Stopped(reason.clone()));
+        }
         let words = self.engine.read_readouts()?;
         let dt = self.plan.dt_ms;
         let seconds = (self.step - self.window_start) as f64 * dt / 1000.0;
@@ -99,7 +103,7 @@ impl Simulation {
                     v.traces.push(if w[1] == NEVER {
                         0.0
                     } else {
-                        let elapsed = (self.step - 1 - u64::from(w[1])) as f64;
+                        let elapsed = (self.step.saturating_sub(1 + u64::from(w[1]))) as f64;
                         f64::from(f32::from_bits(w[2]))
                             * (f64::from(p.info.readout_decay) * elapsed).exp()
                     });

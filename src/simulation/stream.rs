@@ -49,6 +49,12 @@ impl Simulation {
                     self.step as f64 * dt
                 )));
             }
+            if step >= self.step_limit() {
+                return Err(refuse(format!(
+                    "an event at {t} ms is beyond the {} steps a simulation can run",
+                    self.step_limit()
+                )));
+            }
             queued.push((step, row));
         }
         for (step, row) in queued {
@@ -99,6 +105,14 @@ impl Simulation {
             return Err(refuse(format!(
                 "currents from {from_ms} ms: the simulation is at {} ms",
                 self.step as f64 * self.plan.dt_ms
+            )));
+        }
+        let last_step = first_step + (currents.len() / size) as f64;
+        if last_step > self.step_limit() as f64 {
+            return Err(refuse(format!(
+                "currents until {} ms are beyond the {} steps a simulation can run",
+                last_step * self.plan.dt_ms,
+                self.step_limit()
             )));
         }
         if let Some(v) = currents.iter().find(|v| !v.is_finite()) {
