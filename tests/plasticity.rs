@@ -98,17 +98,7 @@ fn raster_and_weights(net: &Network, backend: Backend, ms: f64) -> (Rasters, Vec
     sim.run_ms(ms).unwrap();
     let rasters = ["E", "I"]
         .iter()
-        .map(|p| {
-            let r = sim.spikes(p).unwrap();
-            let mut spikes: Vec<(u64, u32)> = r
-                .steps
-                .iter()
-                .copied()
-                .zip(r.neurons.iter().copied())
-                .collect();
-            spikes.sort_unstable();
-            spikes
-        })
+        .map(|p| sim.spikes(p).unwrap().pairs())
         .collect();
     let weights = (0..2).map(|p| sim.weights(p).unwrap()).collect();
     (rasters, weights)

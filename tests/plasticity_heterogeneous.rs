@@ -96,14 +96,7 @@ fn network(split: bool) -> Network {
 fn run(net: &Network, backend: Backend) -> (Vec<(u64, u32)>, Vec<u32>) {
     let mut sim = Simulation::new(net, backend).unwrap();
     sim.run_ms(1000.0).unwrap();
-    let record = sim.spikes("post").unwrap();
-    let mut raster: Vec<(u64, u32)> = record
-        .steps
-        .iter()
-        .copied()
-        .zip(record.neurons.iter().copied())
-        .collect();
-    raster.sort_unstable();
+    let raster = sim.spikes("post").unwrap().pairs();
     let weights = (0..net.projections.len())
         .flat_map(|p| sim.weights(p).unwrap())
         .map(f32::to_bits)
@@ -206,12 +199,7 @@ fn three_factor_synapses_with_their_own_parameters_are_identical_on_gpu_and_cpu(
         );
         let record = sim.spikes("E").unwrap();
         assert!(record.len() > 200, "{backend:?}: the network is active");
-        let raster: Vec<(u64, u32)> = record
-            .steps
-            .iter()
-            .copied()
-            .zip(record.neurons.iter().copied())
-            .collect();
+        let raster = record.pairs();
         results.push((
             raster,
             weights.iter().map(|w| w.to_bits()).collect::<Vec<_>>(),

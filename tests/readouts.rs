@@ -129,14 +129,7 @@ fn closed_loop(backend: Backend) -> (Vec<Vec<u32>>, Vec<(u64, u32)>) {
         sim.push_events("S", 0, &feedback).unwrap();
         counts.push(readout.window_counts.clone());
     }
-    let r = sim.spikes("S").unwrap();
-    let mut stream: Vec<(u64, u32)> = r
-        .steps
-        .iter()
-        .copied()
-        .zip(r.neurons.iter().copied())
-        .collect();
-    stream.sort_unstable();
+    let stream = sim.spikes("S").unwrap().pairs();
     // (spikes before the last window were drained by run_until)
     (counts, stream)
 }

@@ -50,15 +50,7 @@ fn network(instances: u32) -> Network {
 
 /// Per population of `instance`, its spikes as sorted (step, neuron).
 fn raster(sim: &Simulation, population: &str, instance: u32) -> Vec<(u64, u32)> {
-    let r = sim.instance_spikes(population, instance).unwrap();
-    let mut spikes: Vec<(u64, u32)> = r
-        .steps
-        .iter()
-        .copied()
-        .zip(r.neurons.iter().copied())
-        .collect();
-    spikes.sort_unstable();
-    spikes
+    sim.instance_spikes(population, instance).unwrap().pairs()
 }
 
 /// A deterministic event pattern: for window `w`, events at irregular times ahead.

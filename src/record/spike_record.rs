@@ -82,6 +82,16 @@ impl SpikeRecord {
         trains
     }
 
+    /// The spikes as (step, neuron), ordered by step then neuron (as they are kept):
+    /// the raster the tests compare between backends.
+    pub fn pairs(&self) -> Vec<(u64, u32)> {
+        self.steps
+            .iter()
+            .copied()
+            .zip(self.neurons.iter().copied())
+            .collect()
+    }
+
     /// Coefficient of variation of the inter-spike intervals, averaged over the
     /// neurons with at least two intervals; `None` when no neuron has two.
     pub fn cv_isi(&self) -> Option<f64> {
