@@ -18,6 +18,8 @@
 @group(0) @binding(6) var<storage, read> rules: array<PlasticRule>;
 @group(0) @binding(7) var<storage, read> rule_params: array<u32>;
 @group(0) @binding(8) var<storage, read_write> syn_state: array<u32>;
+// Read here for the astrocyte levels (src/plan/layout.rs `astrocyte_base`).
+@group(0) @binding(9) var<storage, read> modulators: array<u32>;
 
 // The first index in [begin, end) of the transposed row whose synapse's delay is at
 // least `delay`.
@@ -62,6 +64,11 @@ fn main(
     let end = first_with_delay(begin, post_start[post + 1u], d + 1u);
     for (var i = begin + lane; i < end; i = i + lanes) {
         let s = post_synapse[i];
-        post_event(instance, s, synapse_rule(instance, s), step);
+        let rule = synapse_rule(instance, s);
+        var level = 0.0;
+        if (rule.modulator == MODULATOR_ASTROCYTE) {
+            level = bitcast<f32>(modulators[astrocyte_at(rule.vt_first, instance)]);
+        }
+        post_event(instance, s, rule, step, stdp_gain(rule, level));
     }
 }

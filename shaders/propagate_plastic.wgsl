@@ -5,7 +5,8 @@
 // post population's fixed-point unit, into the ring slot `delay` steps ahead. Only
 // this dispatch writes a synapse in the step's presynaptic phase, once per synapse.
 // It also keeps the step's spike list for the postsynaptic walk of later steps, and
-// counts the spikes of populations that drive a three-factor rule's modulator.
+// counts the spikes of populations that drive a three-factor rule's modulator or an
+// astrocyte.
 // Twin: src/cpu/propagate_plastic.rs.
 
 @group(0) @binding(0) var<uniform> config: Config;
@@ -22,8 +23,11 @@
 // then one spike list per slot (step % depth).
 @group(0) @binding(9) var<storage, read_write> history: array<u32>;
 // Per rule and instance: modulator levels (not used here) and modulating spike counts
-// of even and odd steps (see plastic_sweep.wgsl).
+// of even and odd steps (see plastic_sweep.wgsl); then astrocyte levels and their
+// inputs' spike counts in the step (see propagate_prepare.wgsl).
 @group(0) @binding(10) var<storage, read_write> modulators: array<atomic<u32>>;
+// Astrocytes, then their inputs [first neuron, size, astrocyte, weight].
+@group(0) @binding(11) var<storage, read> astrocytes: array<u32>;
 
 @compute @workgroup_size(64)
 fn main(
@@ -52,10 +56,23 @@ fn main(
             }
         }
     }
+    if (local == 0u) {
+        for (var j = 0u; j < config.n_astrocyte_inputs; j = j + 1u) {
+            let input = 2u * config.n_astrocytes + 4u * j;
+            if (pre - astrocytes[input] < astrocytes[input + 1u]) {
+                let at = config.astrocyte_base + (config.n_astrocytes + j) * config.n_instances + instance;
+                atomicAdd(&modulators[at], 1u);
+            }
+        }
+    }
     for (var s = row_start[pre] + local; s < row_start[pre + 1u]; s = s + PROPAGATE_WORKGROUP) {
         let synapse = synapses[s];
         let rule = synapse_rule(instance, s);
-        let w = pre_event(instance, s, rule, step);
+        var level = 0.0;
+        if (rule.modulator == MODULATOR_ASTROCYTE) {
+            level = bitcast<f32>(atomicLoad(&modulators[astrocyte_at(rule.vt_first, instance)]));
+        }
+        let w = pre_event(instance, s, rule, step, stdp_gain(rule, level));
         let fixed = i32(round(rounded(w * rule.weight_scale)));
         deliver_to_ring(instance, step, synapse.y & 0xFFFFu, synapse.x, fixed);
     }

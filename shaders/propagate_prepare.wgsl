@@ -2,7 +2,8 @@
 // count to propagate (as its indirect dispatch size, so no host round trip), notes
 // where this step's recorded spikes end, and advances the clock. With plasticity it
 // also keeps the step's spike count in the history and sizes the postsynaptic walk
-// over the spikes of the last `history_depth − 1` steps.
+// over the spikes of the last `history_depth − 1` steps. With astrocytes it
+// advances each one's level over the previous step's counted spikes.
 // Twin: src/cpu/propagate_prepare.rs.
 
 @group(0) @binding(0) var<uniform> batch: BatchInfo;
@@ -12,6 +13,38 @@
 @group(0) @binding(3) var<storage, read_write> step_ends: array<u32>;
 @group(0) @binding(4) var<uniform> config: Config;
 @group(0) @binding(5) var<storage, read_write> history: array<u32>;
+// From `Config::astrocyte_base` on: astrocyte levels, then their inputs' spike counts.
+@group(0) @binding(6) var<storage, read_write> modulators: array<u32>;
+// Per astrocyte [e^(−dt/τ), bias (1 − e^(−dt/τ))], then per input [first neuron,
+// size, astrocyte, weight] (src/plan/astrocyte.rs).
+@group(0) @binding(7) var<storage, read> astrocytes: array<u32>;
+
+// A ← A e^(−dt/τ) + bias (1 − e^(−dt/τ)) + Σ_inputs weight · spikes, each astrocyte of
+// each instance, its inputs in table order; then the counts start again from 0 for
+// the spikes propagate_plastic counts in this step.
+fn advance_astrocytes() {
+    let n = config.n_instances;
+    let counts = config.astrocyte_base + config.n_astrocytes * n;
+    for (var a = 0u; a < config.n_astrocytes; a = a + 1u) {
+        let decay = bitcast<f32>(astrocytes[2u * a]);
+        let rest = bitcast<f32>(astrocytes[2u * a + 1u]);
+        for (var b = 0u; b < n; b = b + 1u) {
+            let at = config.astrocyte_base + a * n + b;
+            var level = rounded(rounded(bitcast<f32>(modulators[at]) * decay) + rest);
+            for (var j = 0u; j < config.n_astrocyte_inputs; j = j + 1u) {
+                let input = 2u * config.n_astrocytes + 4u * j;
+                if (astrocytes[input + 2u] == a) {
+                    let weight = bitcast<f32>(astrocytes[input + 3u]);
+                    level = rounded(level + rounded(weight * f32(modulators[counts + j * n + b])));
+                }
+            }
+            modulators[at] = bitcast<u32>(level);
+        }
+    }
+    for (var j = 0u; j < config.n_astrocyte_inputs * n; j = j + 1u) {
+        modulators[counts + j] = 0u;
+    }
+}
 
 // One workgroup per item on a 2-D grid within the per-dimension limit.
 fn size_grid(i: u32, count: u32) {
@@ -30,6 +63,7 @@ fn main() {
     atomicStore(&counters.step, step + 1u);
     step_ends[step - batch.first_step] = atomicLoad(&counters.record_count);
     size_grid(0u, count);
+    advance_astrocytes();
     let depth = config.history_depth;
     if (depth > 0u) {
         history[step % depth] = count;

@@ -129,6 +129,8 @@ pub enum Error {
         low: f32,
         high: f32,
     },
+    #[error("there is no astrocyte `{name}` (astrocytes: {known})")]
+    UnknownAstrocyte { name: String, known: String },
     #[error("the modulator of projections[{projection}]: {reason}")]
     Modulator { projection: usize, reason: String },
     #[error("checkpoint `{path}`: {reason}")]

@@ -15,7 +15,8 @@ mod ensemble;
 
 use crate::error::Error;
 use crate::model::file::LoadedModel;
-use crate::record::{NpyStream, RasterPlot, SpikeRow, SpikeStats};
+use crate::model::{Network, Recorder};
+use crate::record::{BranchingSeries, NpyStream, RasterPlot, SpikeRow, SpikeStats};
 use crate::simulation::{Backend, Simulation};
 
 /// How to run a model.
@@ -136,7 +137,7 @@ pub fn run_model(
 
     let dt = network.dt_ms;
     let steps_total = (model.duration_ms / dt).round() as u64;
-    let mut outputs = Outputs::create(&options.out_dir, &sim, model.duration_ms)?;
+    let mut outputs = Outputs::create(&options.out_dir, &sim, &network, model.duration_ms)?;
     let stretch = u64::from(sim.plan().batch_steps) * 4;
     let mut max_buffered = 0;
     let run = Instant::now();
@@ -260,11 +261,18 @@ struct Outputs {
     /// One raster per instance, and where each spike record's track is in them.
     rasters: Vec<RasterPlot>,
     tracks: Vec<(usize, usize)>,
+    /// The branching recorders' estimates, window by window.
+    branching: Vec<BranchingSeries>,
     dt_ms: f64,
 }
 
 impl Outputs {
-    fn create(dir: &Path, sim: &Simulation, duration_ms: f64) -> Result<Self, Error> {
+    fn create(
+        dir: &Path,
+        sim: &Simulation,
+        network: &Network,
+        duration_ms: f64,
+    ) -> Result<Self, Error> {
         let dt_ms = sim.plan().dt_ms;
         let instances = sim.plan().config.n_instances;
         for b in 0..instances {
@@ -332,8 +340,30 @@ impl Outputs {
             tracks.push((r.instance as usize, seen[r.instance as usize]));
             seen[r.instance as usize] += 1;
         }
+        let steps = |ms: f64| ((ms / dt_ms).round() as u64).max(1);
+        let branching = network
+            .recorders
+            .iter()
+            .filter_map(|r| match r {
+                Recorder::Branching {
+                    population,
+                    window_ms,
+                    bin_ms,
+                    max_lag,
+                    instance,
+                } => Some(BranchingSeries::new(
+                    population,
+                    *instance,
+                    dt_ms,
+                    (sim.current_step(), steps(*window_ms), steps(*bin_ms)),
+                    *max_lag as usize,
+                )),
+                _ => None,
+            })
+            .collect();
         Ok(Self {
             names,
+            branching,
             stats: records
                 .iter()
                 .map(|r| SpikeStats::new(r.size, dt_ms))
@@ -366,6 +396,14 @@ impl Outputs {
             self.spikes[i]
                 .extend(rows)
                 .map_err(|e| Error::Output(e.to_string()))?;
+            for series in &mut self.branching {
+                if series.population == record.population && series.instance == record.instance {
+                    series.add(record);
+                }
+            }
+        }
+        for series in &mut self.branching {
+            series.close_until(sim.recorded_until());
         }
         for (record, (values, times)) in sim.drain_states().iter().zip(&mut self.states) {
             values
@@ -386,6 +424,16 @@ impl Outputs {
         for (values, times) in self.states {
             files.push(values.finish().map_err(|e| Error::Output(e.to_string()))?);
             files.push(times.finish().map_err(|e| Error::Output(e.to_string()))?);
+        }
+        let instances = self.rasters.len() as u32;
+        for series in &self.branching {
+            let path = instance_dir(dir, series.instance, instances)
+                .join(format!("branching_{}.csv", file_safe(&series.population)));
+            // Under a temporary name until complete, as the `.npy` streams.
+            let partial = path.with_extension("csv.partial");
+            std::fs::write(&partial, series.csv()).map_err(|e| io_error(&partial, e))?;
+            std::fs::rename(&partial, &path).map_err(|e| io_error(&path, e))?;
+            files.push(path);
         }
         if plot {
             let instances = self.rasters.len() as u32;

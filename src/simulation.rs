@@ -1,5 +1,6 @@
 //! `Simulation`: a plan running on a backend, with its records.
 
+mod astrocyte;
 mod plasticity;
 mod readout;
 mod stream;

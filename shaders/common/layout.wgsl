@@ -23,6 +23,9 @@ struct Config {
     first_instance: u32,
     rules_per_instance: u32,
     rule_param_words: u32,
+    n_astrocytes: u32,
+    n_astrocyte_inputs: u32,
+    astrocyte_base: u32,
 }
 
 struct BatchInfo {
@@ -159,6 +162,7 @@ const PLASTIC_ERROR: u32 = 7u;
 const PLASTIC_CUSTOM: u32 = 16u;
 const MODULATOR_LEVEL: u32 = 1u;
 const MODULATOR_TRACE: u32 = 2u;
+const MODULATOR_ASTROCYTE: u32 = 3u;
 const SYNAPSE_WORDS: u32 = 8u;
 const NEVER: u32 = 0xffffffffu;
 const MODULATOR_WORDS: u32 = 4u;

@@ -63,6 +63,20 @@ fn synapse_rule(instance: u32, s: u32) -> PlasticRule {
     return rule;
 }
 
+// Where astrocyte `a`'s level in `instance` lies in the modulators.
+fn astrocyte_at(a: u32, instance: u32) -> u32 {
+    return config.astrocyte_base + a * config.n_instances + instance;
+}
+
+// The factors of potentiation and depression of an STDP rule: max(1 ± A, 0) for a
+// rule scaled by an astrocyte at level A (src/model/astrocyte.rs), else 1.
+fn stdp_gain(rule: PlasticRule, level: f32) -> vec2<f32> {
+    if (rule.modulator != MODULATOR_ASTROCYTE) {
+        return vec2<f32>(1.0, 1.0);
+    }
+    return vec2<f32>(max(rounded(1.0 + level), 0.0), max(rounded(1.0 - level), 0.0));
+}
+
 // Index of word 0 of synapse `s` of `instance` in `syn_state` (SYNAPSE_WORDS words,
 // or only the weight when every rule is a static weight sweep).
 fn synapse_base(instance: u32, s: u32) -> u32 {
@@ -188,8 +202,9 @@ fn record_event(at: u32, step: u32, decay: vec2<f32>, nearest: bool, second: boo
 
 // A postsynaptic spike reaching synapse `s` of `instance` at `step` (its spike
 // time plus the delay): facilitation (or, three-factor, eligibility) from the
-// presynaptic traces, then the postsynaptic record moves to this event.
-fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
+// presynaptic traces, STDP's scaled by `gain.x` (`stdp_gain`), then the
+// postsynaptic record moves to this event.
+fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32, gain: vec2<f32>) {
     let base = synapse_base(instance, s);
     if (rule.kind >= PLASTIC_CUSTOM) {
         let x = side_trace(base + WORD_PRE, 1u, step, rule.pre_decay.x, false);
@@ -201,10 +216,10 @@ fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
     let nearest = rule.nearest != 0u;
     let r1 = side_trace(base + WORD_PRE, 1u, step, rule.pre_decay.x, nearest);
     if (rule.kind == PLASTIC_STDP) {
-        store_f32(base, stdp_facilitate(rule, load_f32(base), r1));
+        store_f32(base, stdp_facilitate(rule, load_f32(base), rounded(r1 * gain.x)));
     } else if (rule.kind == PLASTIC_STDP_TRIPLET) {
         let o2 = side_trace(base + WORD_POST, 2u, step, rule.post_decay.y, false);
-        store_f32(base, triplet_facilitate(rule, load_f32(base), r1, o2));
+        store_f32(base, triplet_facilitate(rule, load_f32(base), rounded(r1 * gain.x), o2));
     } else if (rule.kind == PLASTIC_DOPAMINE) {
         let c = load_f32(base + WORD_ELIGIBILITY);
         store_f32(base + WORD_ELIGIBILITY, rounded(c + rounded(rule.c.x * r1)));
@@ -213,10 +228,10 @@ fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32) {
 }
 
 // A presynaptic spike at `step` on synapse `s` of `instance`: depression (or,
-// three-factor, eligibility) from the postsynaptic traces, or the Tsodyks–Markram
-// update; then the presynaptic record moves to this event. Returns the weight
-// transmitted.
-fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
+// three-factor, eligibility) from the postsynaptic traces, STDP's scaled by
+// `gain.y` (`stdp_gain`), or the Tsodyks–Markram update; then the presynaptic record
+// moves to this event. Returns the weight transmitted.
+fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32, gain: vec2<f32>) -> f32 {
     let base = synapse_base(instance, s);
     let pre = base + WORD_PRE;
     if (rule.kind == PLASTIC_STATIC || rule.kind == PLASTIC_SCALING) {
@@ -253,11 +268,11 @@ fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32) -> f32 {
     let o1 = side_trace(base + WORD_POST, 1u, step, rule.post_decay.x, nearest);
     var sent = w;
     if (rule.kind == PLASTIC_STDP) {
-        sent = stdp_depress(rule, w, o1);
+        sent = stdp_depress(rule, w, rounded(o1 * gain.y));
         store_f32(base, sent);
     } else if (rule.kind == PLASTIC_STDP_TRIPLET) {
         let r2 = side_trace(pre, 2u, step, rule.pre_decay.y, false);
-        sent = triplet_depress(rule, w, o1, r2);
+        sent = triplet_depress(rule, w, rounded(o1 * gain.y), r2);
         store_f32(base, sent);
     } else if (rule.kind == PLASTIC_DOPAMINE) {
         let c = load_f32(base + WORD_ELIGIBILITY);

@@ -50,8 +50,11 @@ pub struct Buffers {
     pub history: Vec<u32>,
     /// The synapses of three-factor rules, swept every step.
     pub sweep_synapse: Vec<u32>,
-    /// Per rule and instance: modulator levels and modulating spike counts.
+    /// Per rule and instance: modulator levels and modulating spike counts; then the
+    /// astrocytes' levels and their inputs' counts.
     pub modulators: Vec<u32>,
+    /// The astrocyte table (`plan::AstrocyteTable::words`).
+    pub astrocytes: Vec<u32>,
     pub procedural: Vec<ProceduralProjection>,
     pub row_lengths: Vec<u32>,
     pub probes: Vec<ProbeEntry>,
@@ -97,7 +100,8 @@ impl Buffers {
             syn_state: plan.initial_plastic_state(),
             history: vec![0; plan.history_len() as usize],
             sweep_synapse: plan.plastic.sweep_synapse.clone(),
-            modulators: vec![0; plan.modulators_len()],
+            modulators: plan.initial_modulators(),
+            astrocytes: plan.astrocytes.words.clone(),
             procedural: plan.procedural.clone(),
             row_lengths: plan.row_lengths.clone(),
             probes: plan.probes.clone(),

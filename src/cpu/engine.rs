@@ -85,7 +85,7 @@ impl Engine for CpuEngine {
                         propagate_procedural_main(k, b);
                     }
                 }
-                if !self.plan.plastic.is_empty() {
+                if self.plan.walks_plastic_rows() {
                     for k in 0..spikes {
                         propagate_plastic_main(k, b);
                     }

@@ -1,7 +1,7 @@
 //! The postsynaptic side of plasticity, the twin of `shaders/plastic_post.wgsl`.
 
 use super::buffers::Buffers;
-use super::plasticity::{post_event, synapse_rule};
+use super::plasticity::{post_event, stdp_gain, synapse_rule};
 
 /// The first index in `begin..end` of a transposed row whose synapse's delay is at
 /// least `delay`; the shader's binary search.
@@ -43,6 +43,7 @@ pub fn plastic_post_main(w: u32, b: &mut Buffers) {
     for i in begin..end {
         let s = b.post_synapse[i as usize];
         let rule = synapse_rule(b, instance, s);
-        post_event(b, instance, s, &rule, step);
+        let gain = stdp_gain(b, &rule, instance);
+        post_event(b, instance, s, &rule, step, gain);
     }
 }

@@ -6,8 +6,9 @@ use super::arith::rounded;
 use super::buffers::Buffers;
 use super::math::{det_exp, det_log};
 use crate::plan::layout::{
-    PlasticRule, MODULATOR_LEVEL, NEVER, PLASTIC_DOPAMINE, PLASTIC_SCALING, PLASTIC_STATIC,
-    PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, RULE_PARAMETER_WORDS, RULE_WORDS,
+    PlasticRule, MODULATOR_ASTROCYTE, MODULATOR_LEVEL, NEVER, PLASTIC_DOPAMINE, PLASTIC_SCALING,
+    PLASTIC_STATIC, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, RULE_PARAMETER_WORDS,
+    RULE_WORDS,
 };
 
 const WORD_ELIGIBILITY: usize = 1;
@@ -172,17 +173,40 @@ fn record_event(
     store(b, at + 1, k1);
 }
 
-/// A postsynaptic spike reaching synapse `s` of `instance` at `step`.
-pub fn post_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, step: u32) {
+/// Where astrocyte `a`'s level in `instance` lies in the modulators.
+pub fn astrocyte_at(b: &Buffers, a: u32, instance: u32) -> usize {
+    (b.config.astrocyte_base + a * b.config.n_instances + instance) as usize
+}
+
+/// The factors of potentiation and depression of an STDP rule: `max(1 ± A, 0)` for a
+/// rule scaled by an astrocyte (its level in the modulators), else 1.
+pub fn stdp_gain(b: &Buffers, rule: &PlasticRule, instance: u32) -> [f32; 2] {
+    if rule.modulator != MODULATOR_ASTROCYTE {
+        return [1.0, 1.0];
+    }
+    let level = f32::from_bits(b.modulators[astrocyte_at(b, rule.vt_first, instance)]);
+    [rounded(1.0 + level).max(0.0), rounded(1.0 - level).max(0.0)]
+}
+
+/// A postsynaptic spike reaching synapse `s` of `instance` at `step`, STDP's
+/// facilitation scaled by `gain[0]`.
+pub fn post_event(
+    b: &mut Buffers,
+    instance: u32,
+    s: u32,
+    rule: &PlasticRule,
+    step: u32,
+    gain: [f32; 2],
+) {
     let base = synapse_base(b, instance, s);
     let nearest = rule.nearest != 0;
     let r1 = side_trace(b, base + WORD_PRE, 1, step, rule.pre_decay[0], nearest);
     if rule.kind == PLASTIC_STDP {
-        let w = stdp_facilitate(rule, load(b, base), r1);
+        let w = stdp_facilitate(rule, load(b, base), rounded(r1 * gain[0]));
         store(b, base, w);
     } else if rule.kind == PLASTIC_STDP_TRIPLET {
         let o2 = side_trace(b, base + WORD_POST, 2, step, rule.post_decay[1], false);
-        let w = triplet_facilitate(rule, load(b, base), r1, o2);
+        let w = triplet_facilitate(rule, load(b, base), rounded(r1 * gain[0]), o2);
         store(b, base, w);
     } else if rule.kind == PLASTIC_DOPAMINE {
         let c = load(b, base + WORD_ELIGIBILITY);
@@ -196,9 +220,16 @@ pub fn post_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, st
     record_event(b, base + WORD_POST, step, rule.post_decay, nearest, second);
 }
 
-/// A presynaptic spike at `step` on synapse `s` of `instance`; returns the weight
-/// transmitted.
-pub fn pre_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, step: u32) -> f32 {
+/// A presynaptic spike at `step` on synapse `s` of `instance`, STDP's depression
+/// scaled by `gain[1]`; returns the weight transmitted.
+pub fn pre_event(
+    b: &mut Buffers,
+    instance: u32,
+    s: u32,
+    rule: &PlasticRule,
+    step: u32,
+    gain: [f32; 2],
+) -> f32 {
     let base = synapse_base(b, instance, s);
     let pre = base + WORD_PRE;
     if rule.kind == PLASTIC_STATIC || rule.kind == PLASTIC_SCALING {
@@ -229,11 +260,11 @@ pub fn pre_event(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, ste
     let o1 = side_trace(b, base + WORD_POST, 1, step, rule.post_decay[0], nearest);
     let mut sent = w;
     if rule.kind == PLASTIC_STDP {
-        sent = stdp_depress(rule, w, o1);
+        sent = stdp_depress(rule, w, rounded(o1 * gain[1]));
         store(b, base, sent);
     } else if rule.kind == PLASTIC_STDP_TRIPLET {
         let r2 = side_trace(b, pre, 2, step, rule.pre_decay[1], false);
-        sent = triplet_depress(rule, w, o1, r2);
+        sent = triplet_depress(rule, w, rounded(o1 * gain[1]), r2);
         store(b, base, sent);
     } else if rule.kind == PLASTIC_DOPAMINE {
         let c = load(b, base + WORD_ELIGIBILITY);

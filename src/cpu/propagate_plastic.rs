@@ -6,7 +6,8 @@
 use super::arith::rounded;
 use super::buffers::Buffers;
 use super::delivery::{deliver_to_ring, propagated_spike};
-use super::plasticity::{pre_event, rule_count, rule_of, synapse_rule};
+use super::plasticity::{pre_event, rule_count, rule_of, stdp_gain, synapse_rule};
+use crate::plan::astrocyte::{ASTROCYTE_INPUT_WORDS, ASTROCYTE_WORDS};
 use crate::plan::layout::MODULATOR_WORDS;
 
 /// One workgroup: the plastic row of the `k`-th neuron that spiked.
@@ -29,10 +30,19 @@ pub fn propagate_plastic_main(k: u32, b: &mut Buffers) {
             }
         }
     }
+    let c = b.config;
+    for j in 0..c.n_astrocyte_inputs as usize {
+        let input = ASTROCYTE_WORDS * c.n_astrocytes as usize + ASTROCYTE_INPUT_WORDS * j;
+        if pre.wrapping_sub(b.astrocytes[input]) < b.astrocytes[input + 1] {
+            let at = c.astrocyte_base + (c.n_astrocytes + j as u32) * c.n_instances + instance;
+            b.modulators[at as usize] += 1;
+        }
+    }
     for s in b.plastic_row_start[pre as usize]..b.plastic_row_start[pre as usize + 1] {
         let [target, word] = b.plastic_synapse[s as usize];
         let rule = synapse_rule(b, instance, s);
-        let w = pre_event(b, instance, s, &rule, step);
+        let gain = stdp_gain(b, &rule, instance);
+        let w = pre_event(b, instance, s, &rule, step, gain);
         let fixed = rounded(w * rule.weight_scale).round_ties_even() as i32;
         deliver_to_ring(b, instance, step, word & 0xFFFF, target, fixed);
     }

@@ -58,6 +58,7 @@ struct Buffers {
     history: wgpu::Buffer,
     sweep_synapse: wgpu::Buffer,
     modulators: wgpu::Buffer,
+    astrocytes: wgpu::Buffer,
     step_ends: wgpu::Buffer,
     probes: wgpu::Buffer,
     probe_out: wgpu::Buffer,
@@ -278,7 +279,8 @@ impl GpuEngine {
             ),
             history: zeroed("history", STORAGE),
             sweep_synapse: init("sweep_synapse", cast(&plan.plastic.sweep_synapse), STORAGE),
-            modulators: zeroed("modulators", STORAGE),
+            modulators: init("modulators", cast(&plan.initial_modulators()), STORAGE),
+            astrocytes: init("astrocytes", cast(&plan.astrocytes.words), STORAGE),
             step_ends: zeroed("step_ends", STORAGE),
             probes: init("probes", cast(&plan.probes), STORAGE),
             probe_out: zeroed("probe_out", STORAGE),
@@ -336,6 +338,8 @@ impl GpuEngine {
                 &b.step_ends,
                 &b.config,
                 &b.history,
+                &b.modulators,
+                &b.astrocytes,
             ]
             .map(|b| b.as_entire_binding()),
         )?;
@@ -388,7 +392,8 @@ impl GpuEngine {
                 )
             })
             .transpose()?;
-        let propagate_plastic = (!plan.plastic.is_empty())
+        let propagate_plastic = plan
+            .walks_plastic_rows()
             .then(|| {
                 kernel(
                     &ctx,
@@ -406,6 +411,7 @@ impl GpuEngine {
                         &b.ring,
                         &b.history,
                         &b.modulators,
+                        &b.astrocytes,
                     ]
                     .map(|b| b.as_entire_binding()),
                 )
@@ -427,6 +433,7 @@ impl GpuEngine {
                         &b.plastic_rules,
                         &b.rule_params,
                         &b.plastic_state,
+                        &b.modulators,
                     ]
                     .map(|b| b.as_entire_binding()),
                 )

@@ -168,7 +168,8 @@ impl Stage {
                 PLASTICITY_CUSTOM,
                 self.file(),
             ],
-            Stage::PropagatePrepare | Stage::Probe => vec![LAYOUT, self.file()],
+            Stage::PropagatePrepare => vec![LAYOUT, ROUNDING, self.file()],
+            Stage::Probe => vec![LAYOUT, self.file()],
         }
     }
 

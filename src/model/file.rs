@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    IntrinsicPlasticity, Network, NeuronModel, Population, Projection, Readout, Recorder, Stimulus,
-    Sweep, SweepAxis, SweepGrid, Value, NEURON_MODEL_NAMES,
+    Astrocyte, IntrinsicPlasticity, Network, NeuronModel, Population, Projection, Readout,
+    Recorder, Stimulus, Sweep, SweepAxis, SweepGrid, Value, NEURON_MODEL_NAMES,
 };
 
 /// A model file as written.
@@ -33,6 +33,9 @@ pub struct ModelFile {
     /// Populations whose spike counts and traces the device keeps for the host.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub readouts: Vec<Readout>,
+    /// Astrocyte units that scale the STDP of projections naming them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub astrocytes: Vec<Astrocyte>,
     /// Parameters with one value per instance (`[simulation] instances`).
     #[serde(default)]
     pub sweeps: Vec<Sweep>,
@@ -275,6 +278,7 @@ impl ModelFile {
         network.stimuli = self.stimuli.clone();
         network.recorders = self.recorders.clone();
         network.readouts = self.readouts.clone();
+        network.astrocytes = self.astrocytes.clone();
         Ok(network)
     }
 

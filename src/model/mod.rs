@@ -2,6 +2,7 @@
 //! in PyNN's units with NEST's model names. Pure data (serde), validated with errors
 //! that name the field. Nothing here may depend on `plan`, `gpu` or `cpu`.
 
+mod astrocyte;
 pub mod brunel;
 mod custom;
 mod custom_rule;
@@ -16,6 +17,7 @@ mod sweep_grid;
 mod validate;
 mod value;
 
+pub use astrocyte::{Astrocyte, AstrocyteInput};
 pub use custom::{CustomNeuron, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES};
 pub use custom_rule::{CustomRule, MAX_RULE_PARAMETERS, MAX_RULE_VARIABLES};
 pub use network::{

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{GridError, NeuronModel, Plasticity, SweepGrid, Value};
+use super::{Astrocyte, GridError, NeuronModel, Plasticity, SweepGrid, Value};
 
 /// A whole model: what to simulate, at which resolution, and what to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +48,9 @@ pub struct Network {
     /// each window (`Simulation::readouts`, `Simulation::run_until`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub readouts: Vec<Readout>,
+    /// Astrocyte units that scale the STDP of the projections naming them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub astrocytes: Vec<Astrocyte>,
 }
 
 /// A readout of a population: for every neuron, its spike count and an exponential
@@ -153,6 +156,7 @@ impl Network {
             sweeps: Vec::new(),
             grid: None,
             readouts: Vec::new(),
+            astrocytes: Vec::new(),
         }
     }
 
@@ -177,13 +181,16 @@ impl Network {
         network.first_instance = self.first_instance + instance;
         network.sweeps.clear();
         network.grid = None;
-        // The state recorders of this instance sample the network's one instance.
+        // The state and branching recorders of this instance sample the network's one
+        // instance.
         network.recorders.retain_mut(|r| match r {
-            Recorder::State { instance: b, .. } if *b == instance => {
+            Recorder::State { instance: b, .. } | Recorder::Branching { instance: b, .. }
+                if *b == instance =>
+            {
                 *b = 0;
                 true
             }
-            Recorder::State { .. } => false,
+            Recorder::State { .. } | Recorder::Branching { .. } => false,
             Recorder::Spikes { .. } => true,
         });
         for (i, sweep) in self.sweeps.iter().enumerate() {
@@ -289,6 +296,11 @@ impl Network {
             population: population.to_string(),
             tau_ms,
         });
+    }
+
+    /// Adds an astrocyte unit.
+    pub fn add_astrocyte(&mut self, astrocyte: Astrocyte) {
+        self.astrocytes.push(astrocyte);
     }
 
     /// Records the spikes of a population.
@@ -525,6 +537,11 @@ pub struct Projection {
     /// the plastic synapses.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub plasticity_heterogeneous: BTreeMap<String, Value>,
+    /// The astrocyte (`Network::astrocytes`) whose level scales this projection's
+    /// STDP: potentiation by `max(1 + A, 0)`, depression by `max(1 − A, 0)`. Only for
+    /// `stdp_synapse` and `stdp_triplet_synapse`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub astrocyte: Option<String>,
 }
 
 impl Projection {
@@ -548,12 +565,19 @@ impl Projection {
             per_instance: false,
             plasticity: None,
             plasticity_heterogeneous: BTreeMap::new(),
+            astrocyte: None,
         }
     }
 
     /// The same projection with plastic synapses following `rule`.
     pub fn with_plasticity(mut self, rule: Plasticity) -> Self {
         self.plasticity = Some(rule);
+        self
+    }
+
+    /// The same projection with its STDP scaled by astrocyte `name`.
+    pub fn with_astrocyte(mut self, name: &str) -> Self {
+        self.astrocyte = Some(name.to_string());
         self
     }
 
@@ -743,6 +767,41 @@ pub enum Recorder {
         #[serde(default, skip_serializing_if = "is_zero")]
         instance: u32,
     },
+    /// The branching ratio of the population's activity (descendant spikes per
+    /// ancestor spike from one bin of `bin_ms` to the next), estimated per window of
+    /// `window_ms` by the multistep regression estimator with lags up to `max_lag`
+    /// bins (`record::branching_ratio`); records the population's spikes too.
+    Branching {
+        population: String,
+        window_ms: f64,
+        #[serde(default = "one_ms")]
+        bin_ms: f64,
+        #[serde(default = "ten")]
+        max_lag: u32,
+        /// Which instance of an ensemble (0 by default).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        instance: u32,
+    },
+}
+
+impl Recorder {
+    /// The population whose every spike this recorder needs.
+    pub fn spike_population(&self) -> Option<&str> {
+        match self {
+            Recorder::Spikes { population } | Recorder::Branching { population, .. } => {
+                Some(population)
+            }
+            Recorder::State { .. } => None,
+        }
+    }
+}
+
+fn one_ms() -> f64 {
+    1.0
+}
+
+fn ten() -> u32 {
+    10
 }
 
 fn is_zero(n: &u32) -> bool {

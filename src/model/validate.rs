@@ -6,8 +6,9 @@ use std::fmt;
 use thiserror::Error;
 
 use super::{
-    Connectivity, CustomNeuron, Network, NeuronModel, Plasticity, Population, Receptor, Recorder,
-    SpikeSourceArray, Stimulus, Value, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES,
+    Astrocyte, Connectivity, CustomNeuron, Network, NeuronModel, Plasticity, Population,
+    Projection, Receptor, Recorder, SpikeSourceArray, Stimulus, Value, MAX_RECEPTOR_PORTS,
+    MAX_STATE_VARIABLES, RESERVED_NAMES,
 };
 
 /// The most instances an ensemble may have.
@@ -348,6 +349,12 @@ impl<'a> Checker<'a> {
                 self.check_plasticity(&field, projection, rule);
             }
             self.check_heterogeneous_plasticity(i, &field, projection);
+            if let Some(name) = &projection.astrocyte {
+                self.check_astrocyte_link(&field, projection, name);
+            }
+        }
+        for (i, astrocyte) in self.network.astrocytes.iter().enumerate() {
+            self.check_astrocyte(i, astrocyte);
         }
         for (i, stimulus) in self.network.stimuli.iter().enumerate() {
             self.check_stimulus(&format!("stimuli[{i}]"), stimulus);
@@ -368,6 +375,79 @@ impl<'a> Checker<'a> {
                     reason: format!("`{}` already has a readout", readout.population),
                 });
             }
+        }
+    }
+
+    fn check_astrocyte(&mut self, index: usize, astrocyte: &Astrocyte) {
+        let field = format!("astrocytes[{index}]");
+        if astrocyte.name.is_empty()
+            || self.network.astrocytes[..index]
+                .iter()
+                .any(|a| a.name == astrocyte.name)
+        {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.name"),
+                reason: format!(
+                    "astrocyte names must be unique and not empty (`{}`)",
+                    astrocyte.name
+                ),
+            });
+        }
+        self.positive(&format!("{field}.tau_ms"), astrocyte.tau_ms);
+        self.finite(&format!("{field}.bias"), astrocyte.bias);
+        for (j, input) in astrocyte.inputs.iter().enumerate() {
+            let at = format!("{field}.inputs[{j}]");
+            self.lookup(&format!("{at}.population"), &input.population);
+            self.finite(&format!("{at}.weight"), input.weight);
+        }
+        let covers = self
+            .network
+            .projections
+            .iter()
+            .any(|p| p.astrocyte.as_deref() == Some(astrocyte.name.as_str()));
+        if !covers {
+            self.errors.push(ModelError::Impossible {
+                field,
+                reason: format!(
+                    "astrocyte `{}` modulates no projection: name it in a plastic \
+                     projection's `astrocyte`",
+                    astrocyte.name
+                ),
+            });
+        }
+    }
+
+    fn check_astrocyte_link(&mut self, field: &str, projection: &Projection, name: &str) {
+        let at = format!("{field}.astrocyte");
+        if !self.network.astrocytes.iter().any(|a| a.name == name) {
+            let known: Vec<&str> = self
+                .network
+                .astrocytes
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect();
+            self.errors.push(ModelError::Impossible {
+                field: at.clone(),
+                reason: format!(
+                    "there is no astrocyte `{name}` (astrocytes: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            });
+        }
+        if !matches!(
+            projection.plasticity,
+            Some(Plasticity::StdpSynapse { .. } | Plasticity::StdpTripletSynapse { .. })
+        ) {
+            self.errors.push(ModelError::Impossible {
+                field: at,
+                reason: "an astrocyte scales spike-timing-dependent plasticity: the \
+                         projection's rule must be `stdp_synapse` or `stdp_triplet_synapse`"
+                    .into(),
+            });
         }
     }
 
@@ -1276,6 +1356,42 @@ impl<'a> Checker<'a> {
 
     fn check_recorder(&mut self, field: &str, recorder: &Recorder) {
         match recorder {
+            Recorder::Branching {
+                population,
+                window_ms,
+                bin_ms,
+                max_lag,
+                instance,
+            } => {
+                self.lookup(&format!("{field}.population"), population);
+                self.positive(&format!("{field}.window_ms"), *window_ms);
+                self.positive(&format!("{field}.bin_ms"), *bin_ms);
+                self.check_instance(&format!("{field}.instance"), *instance);
+                if *max_lag == 0 {
+                    self.errors.push(ModelError::InvalidParameter {
+                        field: format!("{field}.max_lag"),
+                        value: 0.0,
+                        requirement: "must be at least 1".into(),
+                    });
+                }
+                let bins = (window_ms / bin_ms).floor();
+                if bins.is_finite() && bins < f64::from(*max_lag) + 2.0 {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{field}.window_ms"),
+                        reason: format!(
+                            "a window of {window_ms} ms holds {bins} bins of {bin_ms} ms; the \
+                             estimate needs at least max_lag + 2 = {}",
+                            max_lag + 2
+                        ),
+                    });
+                }
+                if *bin_ms > 0.0 && (bin_ms / self.network.dt_ms).round() < 1.0 {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{field}.bin_ms"),
+                        reason: format!("shorter than a step ({} ms)", self.network.dt_ms),
+                    });
+                }
+            }
             Recorder::Spikes { population } => {
                 self.lookup(&format!("{field}.population"), population);
             }
@@ -1286,15 +1402,7 @@ impl<'a> Checker<'a> {
                 every_steps,
                 instance,
             } => {
-                if *instance >= self.network.instances {
-                    self.errors.push(ModelError::Impossible {
-                        field: format!("{field}.instance"),
-                        reason: format!(
-                            "instance {instance} does not exist: the network has {}",
-                            self.network.instances
-                        ),
-                    });
-                }
+                self.check_instance(&format!("{field}.instance"), *instance);
                 let known = self
                     .network
                     .population(population)
@@ -1441,6 +1549,18 @@ impl<'a> Checker<'a> {
             });
         }
         found
+    }
+
+    fn check_instance(&mut self, field: &str, instance: u32) {
+        if instance >= self.network.instances {
+            self.errors.push(ModelError::Impossible {
+                field: field.into(),
+                reason: format!(
+                    "instance {instance} does not exist: the network has {}",
+                    self.network.instances
+                ),
+            });
+        }
     }
 
     fn finite(&mut self, field: &str, value: f64) -> bool {

@@ -57,6 +57,14 @@ pub struct Config {
     /// Words per plastic synapse in the rule-parameter table: the most words a rule
     /// varies per synapse (0: no rule does).
     pub rule_param_words: u32,
+    /// Astrocyte units (per instance) and the populations they listen to.
+    pub n_astrocytes: u32,
+    pub n_astrocyte_inputs: u32,
+    /// Where the astrocytes' words begin in `modulators`: after the rules', the level
+    /// A of astrocyte a in instance b at `astrocyte_base + a · n_instances + b`, then
+    /// the spikes of input j counted in the step at
+    /// `astrocyte_base + (n_astrocytes + j) · n_instances + b`.
+    pub astrocyte_base: u32,
 }
 
 /// What changes from one batch of steps to the next (a uniform buffer).
@@ -308,6 +316,9 @@ pub const PLASTIC_CUSTOM: u32 = 16;
 /// that decays with τ_n, driven by a population's spikes and what the host adds.
 pub const MODULATOR_LEVEL: u32 = 1;
 pub const MODULATOR_TRACE: u32 = 2;
+/// `PlasticRule::modulator` of an STDP rule scaled by an astrocyte (its index in
+/// `vt_first`).
+pub const MODULATOR_ASTROCYTE: u32 = 3;
 
 /// Words of one plastic synapse's state (`syn_state`, per instance): the weight, the
 /// eligibility trace (three-factor rules), then per side (pre, post) the step of the
@@ -343,7 +354,7 @@ pub struct PlasticRule {
     /// 2^k, the post population's fixed-point scale for this receptor.
     pub weight_scale: f32,
     pub w_min: f32,
-    /// 0 (none), `MODULATOR_LEVEL` or `MODULATOR_TRACE`.
+    /// 0 (none), `MODULATOR_LEVEL` or `MODULATOR_TRACE`, or `MODULATOR_ASTROCYTE`.
     pub modulator: u32,
     /// Index (in `sweep_synapse`) of the rule's first swept synapse: its invocation
     /// writes the rule's modulator for the step.
@@ -353,7 +364,8 @@ pub struct PlasticRule {
     pub m: [f32; 4],
     /// 1/τ_n (1/ms): the modulator's jump per modulating spike.
     pub inv_tau_n: f32,
-    /// The modulating population's neurons `[vt_first, vt_first + vt_size)`.
+    /// The modulating population's neurons `[vt_first, vt_first + vt_size)`; for
+    /// `MODULATOR_ASTROCYTE`, the astrocyte's index in `vt_first`.
     pub vt_first: u32,
     pub vt_size: u32,
     /// Bit i set: word i of this record differs between the rule's synapses, which

@@ -53,6 +53,9 @@ pub struct BufferSizes {
     pub current_table: u64,
     /// Errors of error-modulated rules (one per neuron and instance, or none).
     pub errors: u64,
+    /// Astrocyte units and the populations they count, all astrocytes together.
+    pub astrocytes: u64,
+    pub astrocyte_inputs: u64,
 }
 
 /// The device buffers of a network of `s`.
@@ -166,10 +169,22 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
         (
             "modulators",
             entry(
-                s.plastic_rules * s.instances * u64::from(layout::MODULATOR_WORDS),
+                (s.plastic_rules * u64::from(layout::MODULATOR_WORDS)
+                    + s.astrocytes
+                    + s.astrocyte_inputs)
+                    * s.instances,
                 4,
             ),
-            "neuromodulator levels and spike counts",
+            "neuromodulator and astrocyte levels and spike counts",
+        ),
+        (
+            "astrocytes",
+            entry(
+                s.astrocytes * super::astrocyte::ASTROCYTE_WORDS as u64
+                    + s.astrocyte_inputs * super::astrocyte::ASTROCYTE_INPUT_WORDS as u64,
+                4,
+            ),
+            "astrocyte propagators and the populations they count",
         ),
         (
             "history",
@@ -415,12 +430,15 @@ pub fn estimate(network: &Network) -> MemoryReport {
     // instance (the shared ones copied into each).
     let row_sets = if stored_per_instance { instances } else { 1 };
     let recorded: u64 = network
-        .recorders
+        .populations
         .iter()
-        .filter_map(|r| match r {
-            Recorder::Spikes { population } => Some(size(population)),
-            _ => None,
+        .filter(|p| {
+            network
+                .recorders
+                .iter()
+                .any(|r| r.spike_population() == Some(p.name.as_str()))
         })
+        .map(|p| size(&p.name))
         .sum::<u64>()
         * instances;
     let batch_steps = u64::from(batch_steps_for(recorded));
@@ -518,6 +536,12 @@ pub fn estimate(network: &Network) -> MemoryReport {
                 0
             }
         },
+        astrocytes: network.astrocytes.len() as u64,
+        astrocyte_inputs: network
+            .astrocytes
+            .iter()
+            .map(|a| a.inputs.len() as u64)
+            .sum(),
         errors: if network.projections.iter().any(|p| {
             matches!(
                 p.plasticity,

@@ -3,6 +3,7 @@
 //! size decision lives here, and all of it is testable without a GPU. Both backends
 //! (`gpu` and `cpu`) execute the same `Plan`.
 
+pub mod astrocyte;
 mod connectivity;
 pub mod layout;
 pub mod memory;
@@ -13,9 +14,10 @@ mod propagator;
 mod traffic;
 
 pub use crate::model::delay_to_steps;
+pub use astrocyte::AstrocyteTable;
 pub use connectivity::{draw_projection, DrawnSynapses, SynapseTable};
 pub use neurons::{initial_state, lower, spike_step, LoweredNeuron, NeuronKind, MAX_STATE};
-pub use plastic::{lower_rule, PlasticProjection, PlasticTable};
+pub use plastic::{lower_rule, PlasticProjection, PlasticTable, RuleLink};
 pub use propagator::{propagator_31, propagator_32, AlphaPropagators, IafPscExpPropagators};
 
 use bytemuck::Zeroable;
@@ -163,6 +165,8 @@ pub struct Plan {
     pub synapses: SynapseTable,
     /// Stored plastic synapses.
     pub plastic: PlasticTable,
+    /// The astrocyte units.
+    pub astrocytes: AstrocyteTable,
     /// Projections regenerated from the RNG when a presynaptic neuron spikes.
     pub procedural: Vec<ProceduralProjection>,
     /// Row lengths of the procedural fixed-total-number projections.
@@ -554,7 +558,7 @@ impl Plan {
             let record_spikes = network
                 .recorders
                 .iter()
-                .any(|r| matches!(r, Recorder::Spikes { population } if *population == p.name));
+                .any(|r| r.spike_population() == Some(p.name.as_str()));
             let readout = network.readouts.iter().find(|r| r.population == p.name);
             let readout_base = match readout {
                 Some(_) => {
@@ -710,15 +714,26 @@ impl Plan {
                             drawn,
                         ));
                     };
+                    let astrocyte = network.projections[projection].astrocyte.as_ref();
                     let volume = match rule {
                         crate::model::Plasticity::StdpDopamineSynapse {
                             volume_transmitter: Some(name),
                             ..
                         } => {
                             let i = pop_index(name);
-                            Some((firsts[i], network.populations[i].size))
+                            RuleLink::VolumeTransmitter(firsts[i], network.populations[i].size)
                         }
-                        _ => None,
+                        _ => match astrocyte {
+                            Some(name) => RuleLink::Astrocyte(
+                                network
+                                    .astrocytes
+                                    .iter()
+                                    .position(|a| &a.name == name)
+                                    .expect("validated astrocyte")
+                                    as u32,
+                            ),
+                            None => RuleLink::None,
+                        },
                     };
                     let mut lowered = lower_rule(rule, dt, scale, volume);
                     // Rule parameters drawn per synapse: the words they change.
@@ -923,6 +938,7 @@ impl Plan {
             }
         }
 
+        let astrocytes = AstrocyteTable::lower(network, &firsts, dt);
         let config = Config {
             n_neurons,
             n_instances,
@@ -949,6 +965,15 @@ impl Plan {
             first_instance,
             rules_per_instance: u32::from(plastic.rules_per_instance()),
             rule_param_words: plastic.rule_param_words,
+            n_astrocytes: astrocytes.count(),
+            n_astrocyte_inputs: astrocytes.inputs,
+            astrocyte_base: limit(
+                "modulator words",
+                plastic.rules.len() as u64
+                    * u64::from(n_instances)
+                    * u64::from(layout::MODULATOR_WORDS),
+                u64::from(u32::MAX),
+            )?,
         };
         let mut plan = Self {
             dt_ms: dt,
@@ -962,6 +987,7 @@ impl Plan {
             stimuli,
             synapses,
             plastic,
+            astrocytes,
             procedural,
             row_lengths,
             procedural_synapses: pending_procedural
@@ -1098,6 +1124,12 @@ impl Plan {
         self.plastic.len() * self.config.synapse_words as usize * self.config.n_instances as usize
     }
 
+    /// Whether propagate_plastic runs: there are plastic synapses, or astrocytes
+    /// whose inputs it counts.
+    pub fn walks_plastic_rows(&self) -> bool {
+        !self.plastic.is_empty() || self.config.n_astrocyte_inputs > 0
+    }
+
     /// Whether a population has intrinsic plasticity (and so a bias per neuron).
     pub fn has_intrinsic_plasticity(&self) -> bool {
         self.populations.iter().any(|p| p.info.ip_eta != 0.0)
@@ -1112,10 +1144,21 @@ impl Plan {
 
     /// Words of the plasticity rules' modulators: per rule and instance, the level
     /// after even and odd steps and the modulating spikes of even and odd steps.
+    /// Then the astrocytes' levels and input counts (`Config::astrocyte_base`).
     pub fn modulators_len(&self) -> usize {
-        self.plastic.rules.len()
-            * self.config.n_instances as usize
-            * layout::MODULATOR_WORDS as usize
+        self.config.astrocyte_base as usize + self.astrocytes.state_words(self.config.n_instances)
+    }
+
+    /// The modulators before the first step: every level and count 0, each
+    /// astrocyte at its bias.
+    pub fn initial_modulators(&self) -> Vec<u32> {
+        let mut words = vec![0; self.modulators_len()];
+        let instances = self.config.n_instances as usize;
+        for (a, bias) in self.astrocytes.bias.iter().enumerate() {
+            let at = self.config.astrocyte_base as usize + a * instances;
+            words[at..at + instances].fill(bias.to_bits());
+        }
+        words
     }
 
     /// Where variable `var` of population `pop` of `instance` lies in the state buffer.
@@ -1277,6 +1320,8 @@ impl Plan {
             stream_rows: u64::from(self.stream_rows()),
             readouts: self.readouts_len() as u64,
             errors: self.errors_len() as u64,
+            astrocytes: u64::from(self.astrocytes.count()),
+            astrocyte_inputs: u64::from(self.astrocytes.inputs),
             current_table: match self.current_rows() {
                 0 => 0,
                 rows => 3 + u64::from(rows) * u64::from(self.current_table_steps()),

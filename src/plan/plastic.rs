@@ -5,9 +5,10 @@
 
 use super::layout::PROPAGATE_WORKGROUP;
 use super::layout::{
-    PlasticRule, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_CUSTOM, PLASTIC_DOPAMINE,
-    PLASTIC_ERROR, PLASTIC_HEBBIAN, PLASTIC_SCALING, PLASTIC_STATIC, PLASTIC_STDP,
-    PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, RULE_PARAMETER_WORDS, RULE_WORDS, SYNAPSE_WORDS,
+    PlasticRule, MODULATOR_ASTROCYTE, MODULATOR_LEVEL, MODULATOR_TRACE, NEVER, PLASTIC_CUSTOM,
+    PLASTIC_DOPAMINE, PLASTIC_ERROR, PLASTIC_HEBBIAN, PLASTIC_SCALING, PLASTIC_STATIC,
+    PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, RULE_PARAMETER_WORDS, RULE_WORDS,
+    SYNAPSE_WORDS,
 };
 use super::DrawnSynapses;
 use crate::model::{Modulator, Pairing, Plasticity, Projection};
@@ -351,7 +352,7 @@ pub fn varying_words(projection: &Projection, rule: &Plasticity, dt: f64) -> u32
             [(name, low), (name, high)]
         })
         .collect();
-    let lower = |rule: &Plasticity| lower_rule(rule, dt, 0, None);
+    let lower = |rule: &Plasticity| lower_rule(rule, dt, 0, RuleLink::None);
     synapse_rule_words(&lower(rule), ends.len(), |s| {
         let (name, value) = ends[s];
         Ok(lower(&rule.with_parameter(name, value)?))
@@ -382,15 +383,20 @@ pub fn initial_variables(rule: &Plasticity) -> [f32; 3] {
     values
 }
 
+/// What modulates a rule besides the host, in device indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleLink {
+    None,
+    /// The (first neuron, size) of the population that drives a three-factor rule's
+    /// modulator.
+    VolumeTransmitter(u32, u32),
+    /// The index of the astrocyte that scales an STDP rule.
+    Astrocyte(u32),
+}
+
 /// `rule` lowered for steps of `dt` ms onto a receptor whose fixed-point scale is
-/// 2^`scale_log2`; `volume` is the (first neuron, size) of the population that drives
-/// a three-factor rule's modulator, if one does.
-pub fn lower_rule(
-    rule: &Plasticity,
-    dt: f64,
-    scale_log2: i32,
-    volume: Option<(u32, u32)>,
-) -> PlasticRule {
+/// 2^`scale_log2`, modulated as `link` says.
+pub fn lower_rule(rule: &Plasticity, dt: f64, scale_log2: i32, link: RuleLink) -> PlasticRule {
     // exp(−dt/τ · n) underflows to 0 for a τ of 0 (no facilitation) as for any short one.
     let decay = |tau: f64| {
         if tau > 0.0 {
@@ -505,7 +511,9 @@ pub fn lower_rule(
                 Modulator::Trace => MODULATOR_TRACE,
                 Modulator::Level => MODULATOR_LEVEL,
             };
-            (lowered.vt_first, lowered.vt_size) = volume.unwrap_or((0, 0));
+            if let RuleLink::VolumeTransmitter(first, size) = link {
+                (lowered.vt_first, lowered.vt_size) = (first, size);
+            }
         }
         Plasticity::HebbianSynapse {
             eta,
@@ -578,6 +586,10 @@ pub fn lower_rule(
             lowered.pre_decay = [decay(tau_fac), decay(tau_rec)];
             lowered.c = [u_se as f32, 0.0, 0.0, 0.0];
         }
+    }
+    if let RuleLink::Astrocyte(index) = link {
+        lowered.modulator = MODULATOR_ASTROCYTE;
+        lowered.vt_first = index;
     }
     lowered
 }

@@ -85,6 +85,115 @@ pub fn branching_ratio(activity: &[f64], max_lag: usize) -> Option<BranchingRati
     })
 }
 
+/// The branching ratio of one population estimated window by window as its spikes
+/// stream in (`Recorder::Branching`): feed it each stretch of spikes in step order
+/// (`add`), tell it how far the run has got (`close_until`), and it keeps one estimate
+/// per completed window. A window's last, partial bin is left out, and so is a window
+/// the run has not finished.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BranchingSeries {
+    pub population: String,
+    pub instance: u32,
+    pub dt_ms: f64,
+    window_steps: u64,
+    bin_steps: u64,
+    max_lag: usize,
+    /// The current window's first step, its spikes per bin and in all.
+    first: u64,
+    bins: Vec<f64>,
+    spikes: u64,
+    /// The completed windows.
+    pub windows: Vec<BranchingWindow>,
+}
+
+/// One window's estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BranchingWindow {
+    /// Steps `first_step .. end_step`.
+    pub first_step: u64,
+    pub end_step: u64,
+    /// Spikes of the population in the window's whole bins.
+    pub spikes: u64,
+    /// `None` where the activity gives no estimate (`branching_ratio`).
+    pub estimate: Option<BranchingRatio>,
+}
+
+impl BranchingSeries {
+    /// Windows of `window_steps` steps from step `first_step`, bins of `bin_steps`.
+    pub fn new(
+        population: &str,
+        instance: u32,
+        dt_ms: f64,
+        (first_step, window_steps, bin_steps): (u64, u64, u64),
+        max_lag: usize,
+    ) -> Self {
+        let bin_steps = bin_steps.max(1);
+        Self {
+            population: population.to_string(),
+            instance,
+            dt_ms,
+            window_steps: window_steps.max(bin_steps),
+            bin_steps,
+            max_lag,
+            first: first_step,
+            bins: vec![0.0; (window_steps / bin_steps) as usize],
+            spikes: 0,
+            windows: Vec::new(),
+        }
+    }
+
+    /// Adds the spikes of `record` (this population and instance, steps in order).
+    pub fn add(&mut self, record: &SpikeRecord) {
+        for &step in &record.steps {
+            self.close_until(step);
+            if step < self.first {
+                continue;
+            }
+            if let Some(bin) = self
+                .bins
+                .get_mut(((step - self.first) / self.bin_steps) as usize)
+            {
+                *bin += 1.0;
+                self.spikes += 1;
+            }
+        }
+    }
+
+    /// Completes every window that ends at or before `step`.
+    pub fn close_until(&mut self, step: u64) {
+        while step >= self.first + self.window_steps {
+            let empty = vec![0.0; self.bins.len()];
+            let bins = std::mem::replace(&mut self.bins, empty);
+            self.windows.push(BranchingWindow {
+                first_step: self.first,
+                end_step: self.first + self.window_steps,
+                spikes: std::mem::take(&mut self.spikes),
+                estimate: branching_ratio(&bins, self.max_lag),
+            });
+            self.first += self.window_steps;
+        }
+    }
+
+    /// The completed windows as CSV: start and end (ms), spikes, m and b (empty where
+    /// there is no estimate).
+    pub fn csv(&self) -> String {
+        let mut out = String::from("start_ms,end_ms,spikes,m,b\n");
+        for w in &self.windows {
+            let (m, b) = match &w.estimate {
+                Some(e) => (format!("{:.6}", e.m), format!("{:.6}", e.b)),
+                None => (String::new(), String::new()),
+            };
+            out += &format!(
+                "{},{},{},{m},{b}\n",
+                w.first_step as f64 * self.dt_ms,
+                w.end_step as f64 * self.dt_ms,
+                w.spikes
+            );
+        }
+        out
+    }
+}
+
 /// The least-squares slope of `y` on `x` (with intercept); `None` if `x` is constant.
 fn slope(x: &[f64], y: &[f64]) -> Option<f64> {
     let n = x.len().min(y.len());
@@ -131,6 +240,43 @@ mod tests {
             observed.push(seen_count as f64);
         }
         observed
+    }
+
+    #[test]
+    fn a_series_estimates_each_completed_window_as_the_whole_would() {
+        // A process with m = 0.9, one spike per step at a time of its own; windows of
+        // 20,000 bins (1 step each), fed in stretches that cut across windows.
+        let counts = process(0.9, 2.0, 1.0, 60_000);
+        let mut record = SpikeRecord::new("P", 1, 1.0);
+        for (t, &c) in counts.iter().enumerate() {
+            for _ in 0..c as u64 {
+                record.steps.push(t as u64);
+                record.neurons.push(0);
+            }
+        }
+        let mut series = BranchingSeries::new("P", 0, 1.0, (0, 20_000, 1), 8);
+        for chunk in record.steps.chunks(7_777) {
+            let mut part = SpikeRecord::new("P", 1, 1.0);
+            part.steps = chunk.to_vec();
+            series.add(&part);
+        }
+        series.close_until(59_999);
+        assert_eq!(series.windows.len(), 2, "the third window is not complete");
+        series.close_until(60_000);
+        assert_eq!(series.windows.len(), 3);
+        for (k, w) in series.windows.iter().enumerate() {
+            let whole = &counts[k * 20_000..(k + 1) * 20_000];
+            assert_eq!(w.spikes, whole.iter().sum::<f64>() as u64);
+            assert_eq!(w.estimate, branching_ratio(whole, 8));
+            let m = w.estimate.as_ref().unwrap().m;
+            assert!((m - 0.9).abs() < 0.03, "window {k}: {m}");
+        }
+        let csv = series.csv();
+        assert_eq!(csv.lines().count(), 4);
+        assert!(
+            csv.starts_with("start_ms,end_ms,spikes,m,b\n0,20000,"),
+            "{csv}"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod spike_record;
 mod state_record;
 mod stats;
 
-pub use branching::{activity, branching_ratio, BranchingRatio};
+pub use branching::{activity, branching_ratio, BranchingRatio, BranchingSeries, BranchingWindow};
 pub use heat_map::HeatMap;
 pub use line_plot::{line_plot, Series};
 pub use output::{NpyStream, SpikeRow};
