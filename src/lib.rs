@@ -35,6 +35,7 @@ pub mod input;
 pub mod lsm;
 pub mod model;
 pub mod plan;
+pub mod prediction;
 pub mod profile;
 pub mod record;
 pub mod run;
