@@ -6,18 +6,17 @@
 // advances each one's level over the previous step's counted spikes.
 // Twin: src/cpu/propagate_prepare.rs.
 
-@group(0) @binding(0) var<uniform> batch: BatchInfo;
-@group(0) @binding(1) var<storage, read_write> counters: Counters;
+@group(0) @binding(0) var<storage, read_write> counters: Counters;
 // [0]: propagation; [1]: the postsynaptic plasticity walk.
-@group(0) @binding(2) var<storage, read_write> dispatch: array<DispatchArgs, 2>;
-@group(0) @binding(3) var<storage, read_write> step_ends: array<u32>;
-@group(0) @binding(4) var<uniform> config: Config;
-@group(0) @binding(5) var<storage, read_write> history: array<u32>;
+@group(0) @binding(1) var<storage, read_write> dispatch: array<DispatchArgs, 2>;
+@group(0) @binding(2) var<storage, read_write> step_ends: array<u32>;
+@group(0) @binding(3) var<uniform> config: Config;
+@group(0) @binding(4) var<storage, read_write> history: array<u32>;
 // From `Config::astrocyte_base` on: astrocyte levels, then their inputs' spike counts.
-@group(0) @binding(6) var<storage, read_write> modulators: array<u32>;
+@group(0) @binding(5) var<storage, read_write> modulators: array<u32>;
 // Per astrocyte [e^(−dt/τ), bias (1 − e^(−dt/τ))], then per input [first neuron,
 // size, astrocyte, weight] (src/plan/astrocyte.rs).
-@group(0) @binding(7) var<storage, read> astrocytes: array<u32>;
+@group(0) @binding(6) var<storage, read> astrocytes: array<u32>;
 
 // A ← A e^(−dt/τ) + bias (1 − e^(−dt/τ)) + Σ_inputs weight · spikes, each astrocyte of
 // each instance, its inputs in table order; then the counts start again from 0 for
@@ -61,7 +60,8 @@ fn main() {
     atomicStore(&counters.prop_step, step);
     atomicStore(&counters.spike_count, 0u);
     atomicStore(&counters.step, step + 1u);
-    step_ends[step - batch.first_step] = atomicLoad(&counters.record_count);
+    step_ends[counters.batch_step] = atomicLoad(&counters.record_count);
+    counters.batch_step = counters.batch_step + 1u;
     size_grid(0u, count);
     advance_astrocytes();
     let depth = config.history_depth;

@@ -11,7 +11,7 @@ use crate::cpu::CpuEngine;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::checkpoint;
+use crate::checkpoint::{self, Snapshot};
 
 use crate::engine::{BatchOutput, Engine, KernelProfile, KernelTiming};
 use crate::error::Error;
@@ -193,6 +193,28 @@ impl Simulation {
             .chain(self.window_counts.iter().copied())
             .collect();
         checkpoint::write(path, hash, self.step, &snapshot)
+    }
+
+    /// The whole dynamic state and the step, to come back to with `return_to`: the
+    /// profiler times two ways of running the same steps from the same state.
+    pub(crate) fn save_point(&mut self) -> Result<(u64, Snapshot), Error> {
+        let mut snapshot = self.engine.snapshot()?;
+        snapshot.events = self.input.events.to_words();
+        snapshot.currents = self.input.currents.to_words();
+        Ok((self.step, snapshot))
+    }
+
+    /// Back to a `save_point` of this simulation, records of the steps since dropped.
+    pub(crate) fn return_to(&mut self, (step, snapshot): &(u64, Snapshot)) -> Result<(), Error> {
+        self.engine.restore(snapshot)?;
+        self.input.events.replace_with_words(&snapshot.events);
+        self.input.currents.replace_with_words(&snapshot.currents);
+        self.step = *step;
+        self.recorded_until = *step;
+        self.window_start = *step;
+        self.drain_spikes();
+        self.drain_states();
+        Ok(())
     }
 
     /// Sets up an existing plan on `backend`.

@@ -3,7 +3,7 @@
 
 use neurodyn::gpu::{AssembledShader, ShaderFile, Stage, COMMON, FAULTS, ROUNDING};
 use neurodyn::plan::layout::{
-    BatchInfo, Config, Counters, DispatchArgs, KindInfo, PlasticRule, PopulationInfo, ProbeEntry,
+    Config, Counters, DispatchArgs, KindInfo, PlasticRule, PopulationInfo, ProbeEntry,
     ProceduralProjection, StimulusParams, SynapseChunk,
 };
 use neurodyn::plan::NeuronKind;
@@ -101,7 +101,6 @@ fn host_structs_match_the_shaders() {
     // A module that uses every shared struct, so none is dropped from the IR.
     let user = ShaderFile::text("tests/layout_user.wgsl", "
 @group(0) @binding(0) var<uniform> c: Config;
-@group(0) @binding(1) var<uniform> b: BatchInfo;
 @group(0) @binding(2) var<storage, read_write> k: Counters;
 @group(0) @binding(3) var<storage, read> p: array<PopulationInfo>;
 @group(0) @binding(7) var<uniform> g: KindInfo;
@@ -113,7 +112,7 @@ fn host_structs_match_the_shaders() {
 @group(0) @binding(10) var<storage, read> r: array<PlasticRule>;
 @compute @workgroup_size(1)
 fn main() {
-    d.x = c.n_neurons + b.first_step + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule + h.first + r[0].kind;
+    d.x = c.n_neurons + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule + h.first + r[0].kind;
 }
 ");
     let module = AssembledShader::new(COMMON.iter().cloned().chain([user]))
@@ -122,19 +121,13 @@ fn main() {
     check_struct(
         &module,
         "Config",
-        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance, rule_param_words, n_astrocytes, n_astrocyte_inputs, astrocyte_base),
+        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance, rule_param_words, n_astrocytes, n_astrocyte_inputs, astrocyte_base, n_probes),
         size_of::<Config>(),
     );
     check_struct(
         &module,
-        "BatchInfo",
-        members!(BatchInfo: first_step, n_probes),
-        size_of::<BatchInfo>(),
-    );
-    check_struct(
-        &module,
         "Counters",
-        members!(Counters: step, spike_count, prop_count, prop_step, record_count, saturation_count, saturation_first_step, saturation_min_target, nonfinite_count, nonfinite_first_step, nonfinite_min_neuron),
+        members!(Counters: step, spike_count, prop_count, prop_step, record_count, batch_step, saturation_count, saturation_first_step, saturation_min_target, nonfinite_count, nonfinite_first_step, nonfinite_min_neuron),
         size_of::<Counters>(),
     );
     check_struct(

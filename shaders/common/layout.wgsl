@@ -26,13 +26,7 @@ struct Config {
     n_astrocytes: u32,
     n_astrocyte_inputs: u32,
     astrocyte_base: u32,
-}
-
-struct BatchInfo {
-    first_step: u32,
     n_probes: u32,
-    _pad0: u32,
-    _pad1: u32,
 }
 
 struct Counters {
@@ -41,13 +35,13 @@ struct Counters {
     prop_count: atomic<u32>,
     prop_step: atomic<u32>,
     record_count: atomic<u32>,
+    batch_step: u32,
     saturation_count: atomic<u32>,
     saturation_first_step: atomic<u32>,
     saturation_min_target: atomic<u32>,
     nonfinite_count: atomic<u32>,
     nonfinite_first_step: atomic<u32>,
     nonfinite_min_neuron: atomic<u32>,
-    _pad0: u32,
 }
 
 struct PopulationInfo {

@@ -1,8 +1,8 @@
 //! The CPU reference's copy of every device buffer, named as the shaders bind them.
 
 use crate::plan::layout::{
-    BatchInfo, Config, Counters, DispatchArgs, PlasticRule, PopulationInfo, ProbeEntry,
-    ProceduralProjection, StimulusParams,
+    Config, Counters, DispatchArgs, PlasticRule, PopulationInfo, ProbeEntry, ProceduralProjection,
+    StimulusParams,
 };
 use crate::plan::Plan;
 
@@ -10,7 +10,6 @@ use crate::plan::Plan;
 #[derive(Debug, Clone)]
 pub struct Buffers {
     pub config: Config,
-    pub batch: BatchInfo,
     pub counters: Counters,
     pub populations: Vec<PopulationInfo>,
     pub params: Vec<f32>,
@@ -67,11 +66,6 @@ impl Buffers {
         let n = plan.config.n_neurons as usize * plan.config.n_instances as usize;
         Self {
             config: plan.config,
-            batch: BatchInfo {
-                first_step: 0,
-                n_probes: plan.probes.len() as u32,
-                _pad: [0; 2],
-            },
             counters: Counters::initial(),
             populations: plan.populations.iter().map(|p| p.info).collect(),
             params: plan.params.clone(),

@@ -58,9 +58,9 @@ impl Engine for CpuEngine {
         let b = &mut self.buffers;
         let total = b.config.n_neurons * b.config.n_instances;
         for (first, len, tables) in batches(first_step, steps, self.plan.batch_steps, input) {
-            b.batch.first_step = first as u32;
             (b.stream, b.currents) = tables;
             b.counters.record_count = 0;
+            b.counters.batch_step = 0;
             for step in first..first + u64::from(len) {
                 for group in &self.plan.groups {
                     for index in 0..group.info.size * b.config.n_instances {
@@ -94,7 +94,7 @@ impl Engine for CpuEngine {
                     plastic_sweep_main(i, b);
                 }
                 if probes_sample_at(&self.plan, step) {
-                    for j in 0..b.batch.n_probes {
+                    for j in 0..b.config.n_probes {
                         probe_main(j, b);
                     }
                 }

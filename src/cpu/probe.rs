@@ -4,7 +4,7 @@ use super::buffers::Buffers;
 
 /// One invocation: probe entry `j`.
 pub fn probe_main(j: u32, b: &mut Buffers) {
-    if j >= b.batch.n_probes {
+    if j >= b.config.n_probes {
         return;
     }
     let e = b.probes[j as usize];
@@ -12,7 +12,8 @@ pub fn probe_main(j: u32, b: &mut Buffers) {
     if !step.is_multiple_of(e.every) {
         return;
     }
-    let sample = step / e.every - b.batch.first_step.div_ceil(e.every);
+    let first_step = step + 1 - b.counters.batch_step;
+    let sample = step / e.every - first_step.div_ceil(e.every);
     b.probe_out[(e.group_base + sample * e.group_size + e.local) as usize] =
         b.state[e.state_index as usize];
 }

@@ -13,7 +13,8 @@ pub fn propagate_prepare_main(b: &mut Buffers) {
     b.counters.prop_step = step;
     b.counters.spike_count = 0;
     b.counters.step = step + 1;
-    b.step_ends[(step - b.batch.first_step) as usize] = b.counters.record_count;
+    b.step_ends[b.counters.batch_step as usize] = b.counters.record_count;
+    b.counters.batch_step += 1;
     size_grid(b, 0, count);
     advance_astrocytes(b);
     let depth = b.config.history_depth;

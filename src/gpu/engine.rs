@@ -20,14 +20,13 @@ use crate::engine::{
 };
 use crate::error::{Error, MemoryShortfall};
 use crate::input::StreamedInput;
-use crate::plan::layout::{grid, BatchInfo, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP};
+use crate::plan::layout::{grid, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP};
 use crate::plan::memory::{format_bytes, MemoryReport};
 use crate::plan::{NeuronKind, Plan, MIN_BUFFER_BYTES};
 
 /// Device buffers, named as the shaders bind them.
 struct Buffers {
     config: wgpu::Buffer,
-    batch: wgpu::Buffer,
     counters: wgpu::Buffer,
     kinds: wgpu::Buffer,
     populations: wgpu::Buffer,
@@ -239,7 +238,6 @@ impl GpuEngine {
         }
         let buffers = Buffers {
             config: init("config", bytes_of(&plan.config), UNIFORM),
-            batch: zeroed("batch", UNIFORM),
             counters: init("counters", bytes_of(&Counters::initial()), STORAGE),
             kinds: init("kinds", &kinds, UNIFORM),
             populations: init("populations", cast(&infos), STORAGE),
@@ -332,7 +330,6 @@ impl GpuEngine {
             Stage::PropagatePrepare.name(),
             Stage::PropagatePrepare.files(),
             [
-                &b.batch,
                 &b.counters,
                 &b.dispatch,
                 &b.step_ends,
@@ -466,7 +463,7 @@ impl GpuEngine {
             &ctx,
             Stage::Probe.name(),
             Stage::Probe.files(),
-            [&b.batch, &b.counters, &b.probes, &b.state, &b.probe_out]
+            [&b.config, &b.counters, &b.probes, &b.state, &b.probe_out]
                 .map(|b| b.as_entire_binding()),
         )?;
 
@@ -523,7 +520,7 @@ impl GpuEngine {
         staging: usize,
         mut profiler: Option<&mut Profiler>,
     ) -> wgpu::SubmissionIndex {
-        let mut encoder = self.begin_batch(first_step, tables);
+        let mut encoder = self.begin_batch(tables);
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("steps"),
@@ -560,9 +557,7 @@ impl GpuEngine {
         staging: usize,
         totals: &mut Vec<KernelTime>,
     ) -> Result<wgpu::SubmissionIndex, Error> {
-        self.ctx
-            .queue
-            .submit([self.begin_batch(first_step, tables).finish()]);
+        self.ctx.queue.submit([self.begin_batch(tables).finish()]);
         for step in first_step..first_step + u64::from(steps) {
             for (kernel, launch, kind) in self.launches(step) {
                 let mut encoder = self.encoder("timed dispatch");
@@ -585,10 +580,10 @@ impl GpuEngine {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
     }
 
-    /// Writes the batch constants and its streamed events and currents (`tables`,
-    /// queued before the batch's commands, after the previous batch's) and starts the
-    /// batch's encoder (its recording empty).
-    fn begin_batch(&self, first_step: u64, tables: &(Vec<u32>, Vec<u32>)) -> wgpu::CommandEncoder {
+    /// Writes the batch's streamed events and currents (`tables`, queued before the
+    /// batch's commands, after the previous batch's) and starts the batch's encoder
+    /// (its recording empty).
+    fn begin_batch(&self, tables: &(Vec<u32>, Vec<u32>)) -> wgpu::CommandEncoder {
         let b = &self.buffers;
         for (buffer, table) in [(&b.stream, &tables.0), (&b.currents, &tables.1)] {
             if !table.is_empty() {
@@ -597,15 +592,15 @@ impl GpuEngine {
                     .write_buffer(buffer, 0, bytemuck::cast_slice(table));
             }
         }
-        let batch = BatchInfo {
-            first_step: first_step as u32,
-            n_probes: self.plan.probes.len() as u32,
-            _pad: [0; 2],
-        };
-        self.ctx.queue.write_buffer(&b.batch, 0, bytes_of(&batch));
         let mut encoder = self.encoder("batch");
+        // The batch's recording and step count start from 0: cleared on the device,
+        // as the host writing them would cost a staging upload per batch.
         let record_count = std::mem::offset_of!(Counters, record_count) as u64;
-        encoder.clear_buffer(&b.counters, record_count, Some(4));
+        const _: () = assert!(
+            std::mem::offset_of!(Counters, batch_step)
+                == std::mem::offset_of!(Counters, record_count) + 4
+        );
+        encoder.clear_buffer(&b.counters, record_count, Some(8));
         encoder
     }
 

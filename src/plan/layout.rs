@@ -65,17 +65,8 @@ pub struct Config {
     /// the spikes of input j counted in the step at
     /// `astrocyte_base + (n_astrocytes + j) · n_instances + b`.
     pub astrocyte_base: u32,
-}
-
-/// What changes from one batch of steps to the next (a uniform buffer).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
-pub struct BatchInfo {
-    /// The first step of the batch.
-    pub first_step: u32,
     /// Entries of the probe table.
     pub n_probes: u32,
-    pub _pad: [u32; 2],
 }
 
 /// Device-side clock and counters (a storage buffer of atomics).
@@ -93,6 +84,10 @@ pub struct Counters {
     /// Spikes appended to the recording buffer in this batch (may exceed its capacity:
     /// the host then reports an overflow; it cannot by the plan's sizing).
     pub record_count: u32,
+    /// Steps of the current batch run so far: where propagate_prepare notes this
+    /// step's end of the recording in `step_ends`. Cleared with `record_count` at the
+    /// start of every batch, so the host writes nothing per batch.
+    pub batch_step: u32,
     /// Fixed-point additions that overflowed i32: Poisson input saturates, a synaptic
     /// atomic wraps; either way the host stops the run with an error.
     pub saturation_count: u32,
@@ -106,7 +101,6 @@ pub struct Counters {
     pub nonfinite_first_step: u32,
     /// The lowest (instance, neuron) index with one (u32::MAX when none).
     pub nonfinite_min_neuron: u32,
-    pub _pad: u32,
 }
 
 impl Counters {

@@ -65,11 +65,6 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
     [
         ("config", entry(1, size_of::<Config>()), "network constants"),
         (
-            "batch",
-            entry(1, size_of::<layout::BatchInfo>()),
-            "per-batch constants",
-        ),
-        (
             "counters",
             entry(1, size_of::<layout::Counters>()),
             "clock, spike counts, fault flags",

@@ -974,6 +974,7 @@ impl Plan {
                     * u64::from(layout::MODULATOR_WORDS),
                 u64::from(u32::MAX),
             )?,
+            n_probes: probes.len() as u32,
         };
         let mut plan = Self {
             dt_ms: dt,
