@@ -163,6 +163,21 @@ impl LoadedModel {
 
 /// Reads, parses, converts and validates a model file (`.toml` or `.json`).
 pub fn load(path: &Path) -> Result<LoadedModel, FileErrors> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        FileErrors(vec![FileError {
+            path: path.to_path_buf(),
+            location: None,
+            field: None,
+            message: format!("cannot read the model file: {e}"),
+        }])
+    })?;
+    load_text(path, &text)
+}
+
+/// Parses, converts and validates the text of a model file; `path` names it in
+/// errors, says by its extension whether it is TOML or JSON, and is where data files
+/// named in it are looked for.
+pub fn load_text(path: &Path, text: &str) -> Result<LoadedModel, FileErrors> {
     let one = |location, field: Option<String>, message: String| {
         let message = match &field {
             Some(field) => format!("`{field}`: {message}"),
@@ -175,9 +190,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, FileErrors> {
             message,
         }])
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| one(None, None, format!("cannot read the model file: {e}")))?;
-    let source = Source::new(path, &text);
+    let source = Source::new(path, text);
     let mut file = source
         .parse()
         .map_err(|(location, field, message)| one(location, field, message))?;
