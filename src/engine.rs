@@ -175,6 +175,8 @@ pub(crate) trait Engine {
     fn read_readouts(&mut self) -> Result<Vec<u32>, Error>;
     /// What runs the simulation (adapter name and backend, or "CPU reference").
     fn describe(&self) -> String;
+    /// The wgpu device and queue the engine runs on (none for the CPU reference).
+    fn wgpu(&self) -> Option<(wgpu::Device, wgpu::Queue)>;
 }
 
 /// One batch: its first step, its length, its event and current tables.

@@ -312,6 +312,13 @@ impl Simulation {
         self.engine.describe()
     }
 
+    /// The wgpu device and queue the simulation runs on, for work of the caller's
+    /// own on the same device (none on the CPU reference). Destroying the device
+    /// makes the next call fail with `Error::Device` ("device lost").
+    pub fn wgpu(&self) -> Option<(wgpu::Device, wgpu::Queue)> {
+        self.engine.wgpu()
+    }
+
     /// Steps simulated so far.
     pub fn current_step(&self) -> u64 {
         self.step

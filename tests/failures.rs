@@ -133,3 +133,31 @@ every_steps = 10
     assert!(!out.join("spikes_P.npy.partial").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_lost_device_is_an_error_not_a_panic_and_the_records_so_far_stay() {
+    let mut net = neurodyn::Network::new(0.1, 3);
+    net.add_population(neurodyn::Population::new(
+        "N",
+        100,
+        neurodyn::NeuronModel::IafPscExp(neurodyn::IafPscExp {
+            i_offset: 1.0,
+            ..Default::default()
+        }),
+    ));
+    net.record_spikes("N");
+    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+    sim.run(2000).unwrap();
+    let before = sim.spikes("N").unwrap().len();
+    assert!(before > 0);
+    let (device, _) = sim.wgpu().expect("a GPU simulation");
+    device.destroy();
+    let e = sim.run(2000).unwrap_err().to_string();
+    assert!(e.contains("device lost (Destroyed)"), "{e}");
+    assert_eq!(
+        sim.spikes("N").unwrap().len(),
+        before,
+        "the records so far stay"
+    );
+    assert!(sim.run(10).is_err(), "a lost device stays lost");
+}

@@ -189,6 +189,10 @@ impl Engine for CpuEngine {
         Ok(self.buffers.readouts.clone())
     }
 
+    fn wgpu(&self) -> Option<(wgpu::Device, wgpu::Queue)> {
+        None
+    }
+
     fn describe(&self) -> String {
         "CPU reference".to_string()
     }

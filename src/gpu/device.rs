@@ -166,12 +166,18 @@ impl GpuContext {
     pub fn wait(&self, submission: wgpu::SubmissionIndex) -> Result<(), Error> {
         // A failed submission shows up as an uncaptured error: report it, not the wait.
         self.check()?;
-        self.device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(submission),
-                timeout: None,
-            })
-            .map_err(|e| Error::Device(e.to_string()))?;
+        let polled = self.device.poll(wgpu::PollType::Wait {
+            submission_index: Some(submission),
+            timeout: None,
+        });
+        if let Err(e) = polled {
+            // A lost device or a failed submission (reported to the error slot, by
+            // callbacks a further poll lets run) is the cause: report that rather
+            // than the wait's own message.
+            let _ = self.device.poll(wgpu::PollType::Poll);
+            self.check()?;
+            return Err(Error::Device(e.to_string()));
+        }
         self.check()
     }
 

@@ -1074,6 +1074,10 @@ impl Engine for GpuEngine {
         Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
     }
 
+    fn wgpu(&self) -> Option<(wgpu::Device, wgpu::Queue)> {
+        Some((self.ctx.device.clone(), self.ctx.queue.clone()))
+    }
+
     fn describe(&self) -> String {
         describe(&self.ctx.info)
     }
