@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::edge_list::{self, EdgeList, NeuronTable};
 use super::{
     Astrocyte, IntrinsicPlasticity, Network, NeuronModel, Population, Projection, Readout,
     Recorder, Stimulus, Sweep, SweepAxis, SweepGrid, Value, NEURON_MODEL_NAMES,
@@ -36,6 +37,13 @@ pub struct ModelFile {
     /// Astrocyte units that scale the STDP of projections naming them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub astrocytes: Vec<Astrocyte>,
+    /// CSV tables naming neurons (`name`, `population`), for the edge lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub neuron_tables: Vec<NeuronTable>,
+    /// CSV/TSV edge lists (`pre`, `post`, `weight`[, `delay_ms`, `receptor`]) that
+    /// become list projections after `projections`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edge_lists: Vec<EdgeList>,
     /// Parameters with one value per instance (`[simulation] instances`).
     #[serde(default)]
     pub sweeps: Vec<Sweep>,
@@ -201,9 +209,24 @@ pub fn load_text(path: &Path, text: &str) -> Result<LoadedModel, FileErrors> {
             *name = folder.join(&*name).to_string_lossy().into_owned();
         }
     }
-    let network = file
+    let mut network = file
         .network()
         .map_err(|(field, message)| one(source.locate(&field), Some(field), message))?;
+    edge_list::attach(&mut network, &file.neuron_tables, &file.edge_lists, folder).map_err(
+        |errors| {
+            FileErrors(
+                errors
+                    .into_iter()
+                    .map(|e| FileError {
+                        path: e.path,
+                        location: e.location,
+                        field: None,
+                        message: e.message,
+                    })
+                    .collect(),
+            )
+        },
+    )?;
     if let Err(errors) = network.validate() {
         return Err(FileErrors(
             errors

@@ -6,6 +6,7 @@ mod astrocyte;
 pub mod brunel;
 mod custom;
 mod custom_rule;
+pub mod edge_list;
 mod events_file;
 pub mod file;
 pub mod izhikevich2007;

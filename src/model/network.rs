@@ -443,6 +443,15 @@ impl Receptor {
         }
     }
 
+    /// The receptor of port `k` (0 excitatory, 1 inhibitory).
+    pub fn from_index(k: u8) -> Self {
+        match k {
+            0 => Receptor::Excitatory,
+            1 => Receptor::Inhibitory,
+            k => Receptor::Port(k),
+        }
+    }
+
     /// A name for messages.
     pub fn name(self) -> String {
         match self.index() {

@@ -1125,6 +1125,41 @@ impl Plan {
         self.plastic.len() * self.config.synapse_words as usize * self.config.n_instances as usize
     }
 
+    /// Every stored static synapse of instance 0's rows as the user wrote it, row by
+    /// row. The weight is the fixed-point
+    /// value the device adds, back in the user's unit (exact: a power-of-two scale),
+    /// so an edge list written from it rebuilds the same inputs.
+    pub fn stored_edges(&self) -> Vec<crate::model::edge_list::Edge> {
+        let n = self.config.n_neurons;
+        let population = |neuron: u32| {
+            self.populations
+                .iter()
+                .position(|p| neuron >= p.first && neuron - p.first < p.size)
+                .expect("a neuron of some population")
+        };
+        let t = &self.synapses;
+        let mut edges = Vec::with_capacity(t.len());
+        for pre in 0..n {
+            let row = t.row_start[pre as usize] as usize..t.row_start[pre as usize + 1] as usize;
+            let pre_pop = population(pre);
+            for s in row {
+                let (receptor, post) = (t.target[s] / n, t.target[s] % n);
+                let post_pop = population(post);
+                let scale = self.populations[post_pop].input_scale_log2[receptor as usize];
+                edges.push(crate::model::edge_list::Edge {
+                    pre_population: pre_pop,
+                    pre: pre - self.populations[pre_pop].first,
+                    post_population: post_pop,
+                    post: post - self.populations[post_pop].first,
+                    receptor: crate::model::Receptor::from_index(receptor as u8),
+                    weight: f64::from(t.weight[s]) * 2f64.powi(-scale),
+                    delay_ms: f64::from(t.delay[s]) * self.dt_ms,
+                });
+            }
+        }
+        edges
+    }
+
     /// Whether propagate_plastic runs: there are plastic synapses, or astrocytes
     /// whose inputs it counts.
     pub fn walks_plastic_rows(&self) -> bool {

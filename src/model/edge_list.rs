@@ -1,0 +1,449 @@
+//! Connectivity from data: neuron tables that give neurons names, and edge lists that
+//! become list projections. A neuron table is a CSV file with the columns `name` and
+//! `population`: each row names the next neuron of its population (in row order), and
+//! the population's size must equal its rows. An edge list is a CSV file (TSV when
+//! its name ends in `.tsv`) with the columns `pre`, `post` and `weight` and,
+//! optionally, `delay_ms` and `receptor` (`excitatory`, `inhibitory` or a port
+//! number); `pre` and `post` are neuron names from the tables or
+//! `population:index`. Its edges become one `from_list` projection per (pre
+//! population, post population, receptor), in the order the groups first appear, the
+//! edges in file order. An edge listed twice (same pre, post and receptor) is refused
+//! or, with `duplicates = "sum"`, merged by adding the weights (the delays must
+//! agree). Errors name the file, the line and the column.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Network, Projection, Receptor};
+
+/// `[[neuron_tables]]`: a CSV file naming neurons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeuronTable {
+    /// The file, relative to the model file.
+    pub file: String,
+}
+
+/// `[[edge_lists]]`: a CSV or TSV file of synapses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeList {
+    /// The file, relative to the model file.
+    pub file: String,
+    /// The delay of edges without a `delay_ms` column (ms).
+    #[serde(default = "one_ms")]
+    pub delay_ms: f64,
+    /// The receptor of edges without a `receptor` column.
+    #[serde(default = "excitatory")]
+    pub receptor: Receptor,
+    #[serde(default)]
+    pub duplicates: Duplicates,
+}
+
+/// What to do with an edge listed twice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Duplicates {
+    /// Refuse the file, naming both lines.
+    #[default]
+    Reject,
+    /// One synapse with the weights added.
+    Sum,
+}
+
+fn one_ms() -> f64 {
+    1.0
+}
+
+fn excitatory() -> Receptor {
+    Receptor::Excitatory
+}
+
+/// An error in a data file: the file, its line and column (1-based), what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataError {
+    pub path: PathBuf,
+    pub location: Option<(usize, usize)>,
+    pub message: String,
+}
+
+/// Neuron names: name → (population index, neuron index).
+type Names = HashMap<String, (usize, u32)>;
+
+/// One synapse as an edge list holds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Edge {
+    pub pre_population: usize,
+    pub pre: u32,
+    pub post_population: usize,
+    pub post: u32,
+    pub receptor: Receptor,
+    /// In the projection's unit (nA for current-based receptors).
+    pub weight: f64,
+    pub delay_ms: f64,
+}
+
+impl Edge {
+    /// What makes two edges the same synapse.
+    fn key(&self) -> (usize, u32, usize, u32, Receptor) {
+        (
+            self.pre_population,
+            self.pre,
+            self.post_population,
+            self.post,
+            self.receptor,
+        )
+    }
+}
+
+/// Reads the neuron tables and edge lists (paths relative to `folder`) and adds their
+/// projections to `network`, after its own.
+pub fn attach(
+    network: &mut Network,
+    tables: &[NeuronTable],
+    lists: &[EdgeList],
+    folder: &Path,
+) -> Result<(), Vec<DataError>> {
+    let mut names = Names::new();
+    let mut errors = Vec::new();
+    for table in tables {
+        if let Err(mut e) = read_table(network, &folder.join(&table.file), &mut names) {
+            errors.append(&mut e);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    for list in lists {
+        match read_edges(network, &names, list, &folder.join(&list.file)) {
+            Ok(projections) => network.projections.extend(projections),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The reader of `path` (tab-separated for `.tsv`) and the positions of `columns`
+/// (`None` for an optional one that is absent; an absent required one is an error).
+fn open(
+    path: &Path,
+    required: &[&str],
+    optional: &[&str],
+) -> Result<(csv::Reader<std::fs::File>, Vec<Option<usize>>), DataError> {
+    let fail = |location, message: String| DataError {
+        path: path.to_path_buf(),
+        location,
+        message,
+    };
+    let tsv = path.extension().is_some_and(|e| e == "tsv");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(if tsv { b'\t' } else { b',' })
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_path(path)
+        .map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    let header = reader
+        .headers()
+        .map_err(|e| fail(Some((1, 1)), format!("cannot read the header: {e}")))?
+        .clone();
+    let find = |name: &str| header.iter().position(|h| h == name);
+    let mut columns = Vec::new();
+    for name in required {
+        columns.push(Some(find(name).ok_or_else(|| {
+            fail(
+                Some((1, 1)),
+                format!(
+                    "no column `{name}` (columns: {}); needed: {}",
+                    header.iter().collect::<Vec<_>>().join(", "),
+                    required.join(", ")
+                ),
+            )
+        })?));
+    }
+    columns.extend(optional.iter().map(|name| find(name)));
+    Ok((reader, columns))
+}
+
+/// Each row of `reader`: its line and its fields (errors of the file's own syntax
+/// reported at their line).
+fn rows<'a>(
+    path: &Path,
+    reader: &'a mut csv::Reader<std::fs::File>,
+) -> impl Iterator<Item = Result<(usize, csv::StringRecord), DataError>> + 'a {
+    let path = path.to_path_buf();
+    reader.records().map(move |record| {
+        record
+            .map(|r| {
+                let line = r.position().map_or(0, |p| p.line() as usize);
+                (line, r)
+            })
+            .map_err(|e| DataError {
+                location: e.position().map(|p| (p.line() as usize, 1)),
+                path: path.clone(),
+                message: e.to_string(),
+            })
+    })
+}
+
+fn read_table(network: &Network, path: &Path, names: &mut Names) -> Result<(), Vec<DataError>> {
+    let (mut reader, columns) = open(path, &["name", "population"], &[]).map_err(|e| vec![e])?;
+    let (name_at, pop_at) = (columns[0].expect("required"), columns[1].expect("required"));
+    let mut counts = vec![0u32; network.populations.len()];
+    let mut errors = Vec::new();
+    let mut first_line = HashMap::new();
+    for row in rows(path, &mut reader) {
+        let (line, record) = match row {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let at = |column: usize, message: String| DataError {
+            path: path.to_path_buf(),
+            location: Some((line, column + 1)),
+            message,
+        };
+        let (name, population) = (&record[name_at], &record[pop_at]);
+        let Some(p) = network
+            .populations
+            .iter()
+            .position(|q| q.name == population)
+        else {
+            errors.push(at(
+                pop_at,
+                format!("no population `{population}` in the model"),
+            ));
+            continue;
+        };
+        if let Some(earlier) = first_line.insert(name.to_string(), line) {
+            errors.push(at(
+                name_at,
+                format!("neuron `{name}` is named again (first on line {earlier})"),
+            ));
+            continue;
+        }
+        names.insert(name.to_string(), (p, counts[p]));
+        counts[p] += 1;
+    }
+    for (p, &count) in counts.iter().enumerate() {
+        let size = network.populations[p].size;
+        if count > 0 && count != size {
+            errors.push(DataError {
+                path: path.to_path_buf(),
+                location: None,
+                message: format!(
+                    "names {count} neurons of population `{}`, whose size is {size}",
+                    network.populations[p].name
+                ),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+fn read_edges(
+    network: &Network,
+    names: &Names,
+    list: &EdgeList,
+    path: &Path,
+) -> Result<Vec<Projection>, Vec<DataError>> {
+    let (mut reader, columns) =
+        open(path, &["pre", "post", "weight"], &["delay_ms", "receptor"]).map_err(|e| vec![e])?;
+    let [pre_at, post_at, weight_at, delay_at, receptor_at] = columns[..] else {
+        unreachable!("five columns asked for");
+    };
+    let (pre_at, post_at, weight_at) = (
+        pre_at.expect("required"),
+        post_at.expect("required"),
+        weight_at.expect("required"),
+    );
+    let mut errors = Vec::new();
+    // Each edge and its line, and where each synapse was first listed.
+    let mut edges: Vec<(Edge, usize)> = Vec::new();
+    let mut seen: HashMap<_, usize> = HashMap::new();
+    for row in rows(path, &mut reader) {
+        let (line, record) = match row {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let at = |column: usize, message: String| DataError {
+            path: path.to_path_buf(),
+            location: Some((line, column + 1)),
+            message,
+        };
+        let neuron = |column: usize| -> Result<(usize, u32), DataError> {
+            let text = &record[column];
+            if let Some(&found) = names.get(text) {
+                return Ok(found);
+            }
+            let indexed = text.rsplit_once(':').and_then(|(population, index)| {
+                let p = network
+                    .populations
+                    .iter()
+                    .position(|q| q.name == population)?;
+                let i: u32 = index.parse().ok()?;
+                (i < network.populations[p].size).then_some((p, i))
+            });
+            indexed.ok_or_else(|| {
+                at(
+                    column,
+                    format!(
+                        "`{text}` is neither a neuron named in a neuron table nor \
+                         `population:index` within a population's size"
+                    ),
+                )
+            })
+        };
+        let number = |column: usize, what: &str| -> Result<f64, DataError> {
+            let text = &record[column];
+            text.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| at(column, format!("{what} `{text}` is not a finite number")))
+        };
+        let parsed = (|| {
+            let (pre_pop, pre) = neuron(pre_at)?;
+            let (post_pop, post) = neuron(post_at)?;
+            let weight = number(weight_at, "weight")?;
+            let delay = match delay_at {
+                Some(c) if !record[c].is_empty() => number(c, "delay")?,
+                _ => list.delay_ms,
+            };
+            let receptor = match receptor_at {
+                Some(c) if !record[c].is_empty() => receptor(&record[c]).ok_or_else(|| {
+                    at(
+                        c,
+                        format!(
+                            "receptor `{}` is not excitatory, inhibitory or a port number",
+                            &record[c]
+                        ),
+                    )
+                })?,
+                _ => list.receptor,
+            };
+            Ok(Edge {
+                pre_population: pre_pop,
+                pre,
+                post_population: post_pop,
+                post,
+                receptor,
+                weight,
+                delay_ms: delay,
+            })
+        })();
+        let edge = match parsed {
+            Ok(edge) => edge,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        match seen.get(&edge.key()) {
+            Some(&k) => match list.duplicates {
+                Duplicates::Reject => errors.push(at(
+                    pre_at,
+                    format!(
+                        "the edge {} → {} is listed again (first on line {}); set \
+                         `duplicates = \"sum\"` to add the weights",
+                        &record[pre_at], &record[post_at], edges[k].1
+                    ),
+                )),
+                Duplicates::Sum if edges[k].0.delay_ms != edge.delay_ms => errors.push(at(
+                    delay_at.unwrap_or(pre_at),
+                    format!(
+                        "the edge {} → {} is listed again (first on line {}) with another \
+                         delay ({} ms against {} ms)",
+                        &record[pre_at],
+                        &record[post_at],
+                        edges[k].1,
+                        edge.delay_ms,
+                        edges[k].0.delay_ms
+                    ),
+                )),
+                Duplicates::Sum => edges[k].0.weight += edge.weight,
+            },
+            None => {
+                seen.insert(edge.key(), edges.len());
+                edges.push((edge, line));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(projections(
+        network,
+        edges.into_iter().map(|(edge, _)| edge),
+    ))
+}
+
+/// One `from_list` projection per (pre population, post population, receptor), in
+/// order of first appearance, each with its edges in order.
+pub fn projections(network: &Network, edges: impl IntoIterator<Item = Edge>) -> Vec<Projection> {
+    let mut groups: Vec<Vec<Edge>> = Vec::new();
+    for edge in edges {
+        let group = |g: &Vec<Edge>| {
+            (g[0].pre_population, g[0].post_population, g[0].receptor)
+                == (edge.pre_population, edge.post_population, edge.receptor)
+        };
+        match groups.iter_mut().find(|g| group(g)) {
+            Some(g) => g.push(edge),
+            None => groups.push(vec![edge]),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|g| {
+            let synapses: Vec<_> = g
+                .iter()
+                .map(|e| (e.pre, e.post, e.weight, e.delay_ms))
+                .collect();
+            Projection::from_list(
+                &network.populations[g[0].pre_population].name,
+                &network.populations[g[0].post_population].name,
+                &synapses,
+                g[0].receptor,
+            )
+        })
+        .collect()
+}
+
+/// `excitatory`, `inhibitory` or a port number.
+fn receptor(text: &str) -> Option<Receptor> {
+    match text.to_ascii_lowercase().as_str() {
+        "excitatory" | "e" => Some(Receptor::Excitatory),
+        "inhibitory" | "i" => Some(Receptor::Inhibitory),
+        other => other.parse().ok().map(Receptor::from_index),
+    }
+}
+
+/// Writes `edges` as an edge list in the format `attach` reads, neurons written
+/// `population:index` by the names in `populations`.
+pub fn write_edges(path: &Path, populations: &[&str], edges: &[Edge]) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_path(path)?;
+    writer.write_record(["pre", "post", "weight", "delay_ms", "receptor"])?;
+    for e in edges {
+        writer.write_record([
+            format!("{}:{}", populations[e.pre_population], e.pre),
+            format!("{}:{}", populations[e.post_population], e.post),
+            e.weight.to_string(),
+            e.delay_ms.to_string(),
+            e.receptor.index().to_string(),
+        ])?;
+    }
+    writer.flush()
+}

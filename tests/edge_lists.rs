@@ -1,0 +1,251 @@
+//! Connectivity from data files: a network's own stored synapses written as an edge
+//! list and read back give the identical raster; neuron tables name neurons; duplicate
+//! edges are refused or summed; bad files are refused naming file, line and column.
+
+use std::path::{Path, PathBuf};
+
+use neurodyn::model::edge_list::{self, Duplicates, EdgeList};
+use neurodyn::model::file;
+use neurodyn::{
+    Backend, Connectivity, IafPscExp, Network, NeuronModel, Plan, Population, Projection, Receptor,
+    Simulation, Stimulus, Value,
+};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("neurodyn-edges-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// E and I, Poisson-driven, with drawn weights and delays.
+fn network() -> Network {
+    let mut net = Network::new(0.1, 17);
+    for (name, size) in [("E", 160), ("I", 40)] {
+        net.add_population(
+            Population::new(name, size, NeuronModel::IafPscExp(IafPscExp::default()))
+                .with_initial_v(Value::uniform(-65.0, -55.0)),
+        );
+        net.add_stimulus(Stimulus::Poisson {
+            target: name.into(),
+            rate_hz: 8000.0,
+            weight: 0.09,
+            receptor: Receptor::Excitatory,
+            start_ms: 0.0,
+            stop_ms: None,
+        });
+    }
+    let p = |p: f64| Connectivity::FixedProbability {
+        p,
+        allow_autapses: false,
+    };
+    for (pre, post, connectivity, weight, receptor) in [
+        (
+            "E",
+            "E",
+            p(0.1),
+            Value::uniform(0.2, 0.4),
+            Receptor::Excitatory,
+        ),
+        (
+            "E",
+            "I",
+            p(0.2),
+            Value::uniform(0.1, 0.5),
+            Receptor::Excitatory,
+        ),
+        (
+            "I",
+            "E",
+            p(0.2),
+            Value::uniform(-1.0, -0.2),
+            Receptor::Inhibitory,
+        ),
+        ("I", "I", p(0.1), Value::from(-0.5), Receptor::Inhibitory),
+    ] {
+        net.add_projection(Projection::new(
+            pre,
+            post,
+            connectivity,
+            weight,
+            Value::uniform(0.5, 4.0),
+            receptor,
+        ));
+    }
+    net.record_spikes("E");
+    net.record_spikes("I");
+    net
+}
+
+fn rasters(net: &Network) -> Vec<Vec<(u64, u32)>> {
+    let mut sim = Simulation::new(net, Backend::Cpu).unwrap();
+    sim.run(3000).unwrap();
+    ["E", "I"]
+        .iter()
+        .map(|p| sim.spikes(p).unwrap().pairs())
+        .collect()
+}
+
+fn list(file: &str) -> EdgeList {
+    EdgeList {
+        file: file.into(),
+        delay_ms: 1.0,
+        receptor: Receptor::Excitatory,
+        duplicates: Duplicates::Reject,
+    }
+}
+
+#[test]
+fn a_network_written_as_an_edge_list_and_read_back_gives_the_same_raster() {
+    let dir = temp_dir("round-trip");
+    let net = network();
+    let plan = Plan::new(&net).unwrap();
+    let edges = plan.stored_edges();
+    assert_eq!(edges.len() as f64, plan.synapse_count());
+    edge_list::write_edges(&dir.join("edges.csv"), &["E", "I"], &edges).unwrap();
+    let mut read = net.clone();
+    read.projections.clear();
+    edge_list::attach(&mut read, &[], &[list("edges.csv")], &dir).unwrap();
+    // One projection per (pre, post, receptor) group, as the original.
+    assert_eq!(read.projections.len(), 4);
+    let original = rasters(&net);
+    assert!(original[0].len() > 200, "E fires: {}", original[0].len());
+    assert_eq!(rasters(&read), original);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Writes `files` into a fresh folder with a model file that names them; loads it.
+fn load(name: &str, edge_list: &str, files: &[(&str, &str)]) -> Result<file::LoadedModel, String> {
+    let dir = temp_dir(name);
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let model = format!(
+        r#"
+[simulation]
+duration_ms = 10.0
+
+[[populations]]
+name = "sensory"
+size = 2
+model = "iaf_psc_exp"
+
+[[populations]]
+name = "motor"
+size = 2
+model = "iaf_psc_exp"
+
+[[neuron_tables]]
+file = "neurons.csv"
+
+[[edge_lists]]
+{edge_list}
+"#
+    );
+    let path = dir.join("model.toml");
+    std::fs::write(&path, model).unwrap();
+    let result = file::load(Path::new(&path)).map_err(|e| e.to_string());
+    std::fs::remove_dir_all(&dir).unwrap();
+    result
+}
+
+const NEURONS: &str = "name,population\nASHL,sensory\nASHR,sensory\nVA1,motor\nVB1,motor\n";
+
+#[test]
+fn named_neurons_become_list_projections_by_population_pair_and_receptor() {
+    let edges = "pre,post,weight,delay_ms,receptor\n\
+                 ASHL,VA1,0.5,2.0,excitatory\n\
+                 ASHR,VB1,0.25,,excitatory\n\
+                 VA1,VB1,-0.3,1.5,inhibitory\n\
+                 ASHL,VB1,0.125,3.0,excitatory\n\
+                 sensory:1,motor:0,0.75,1.0,0\n";
+    let model = load(
+        "named",
+        "file = \"edges.csv\"\ndelay_ms = 4.0",
+        &[("neurons.csv", NEURONS), ("edges.csv", edges)],
+    )
+    .unwrap();
+    let p = &model.network.projections;
+    assert_eq!(p.len(), 2, "{p:#?}");
+    assert_eq!(
+        (p[0].pre.as_str(), p[0].post.as_str()),
+        ("sensory", "motor")
+    );
+    assert_eq!(
+        p[0].connectivity,
+        Connectivity::FromList {
+            pairs: vec![(0, 0), (1, 1), (0, 1), (1, 0)]
+        }
+    );
+    assert_eq!(p[0].weight, Value::array(vec![0.5, 0.25, 0.125, 0.75]));
+    assert_eq!(p[0].delay_ms, Value::array(vec![2.0, 4.0, 3.0, 1.0]));
+    assert_eq!(
+        (p[1].pre.as_str(), p[1].receptor),
+        ("motor", Receptor::Inhibitory)
+    );
+    assert_eq!(p[1].weight, Value::array(vec![-0.3]));
+}
+
+#[test]
+fn duplicate_edges_are_refused_or_summed() {
+    let edges = "pre,post,weight\nASHL,VA1,0.5\nASHR,VB1,0.25\nASHL,VA1,0.125\n";
+    let files = [("neurons.csv", NEURONS), ("edges.csv", edges)];
+    let e = load("duplicate", "file = \"edges.csv\"", &files).unwrap_err();
+    assert!(
+        e.contains("edges.csv:4:1: the edge ASHL → VA1 is listed again (first on line 2)"),
+        "{e}"
+    );
+    let model = load("sum", "file = \"edges.csv\"\nduplicates = \"sum\"", &files).unwrap();
+    assert_eq!(
+        model.network.projections[0].weight,
+        Value::array(vec![0.625, 0.25])
+    );
+}
+
+#[test]
+fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
+    let cases: [(&str, &str, &[&str]); 5] = [
+        (
+            NEURONS,
+            "pre,post,weight\nASHL,VA1,0.5\nASHL,VC9,0.5\n",
+            &["edges.csv:3:2: `VC9` is neither a neuron named in a neuron table"],
+        ),
+        (
+            NEURONS,
+            "pre,post\nASHL,VA1\n",
+            &["edges.csv:1:1: no column `weight` (columns: pre, post)"],
+        ),
+        (
+            NEURONS,
+            "pre,post,weight\nASHL,VA1,heavy\nASHL,VA1,0.5,2\n",
+            &[
+                "edges.csv:2:3: weight `heavy` is not a finite number",
+                "edges.csv:3:1:",
+            ],
+        ),
+        (
+            "name,population\nASHL,sensory\nASHL,motor\nVA1,muscle\n",
+            "pre,post,weight\n",
+            &[
+                "neurons.csv:3:1: neuron `ASHL` is named again (first on line 2)",
+                "neurons.csv:4:2: no population `muscle` in the model",
+                "neurons.csv: names 1 neurons of population `sensory`, whose size is 2",
+            ],
+        ),
+        (
+            NEURONS,
+            "pre,post,weight,receptor\nASHL,VA1,0.5,gaba\n",
+            &["edges.csv:2:4: receptor `gaba` is not excitatory, inhibitory or a port number"],
+        ),
+    ];
+    for (k, (neurons, edges, needles)) in cases.iter().enumerate() {
+        let e = load(
+            &format!("bad{k}"),
+            "file = \"edges.csv\"",
+            &[("neurons.csv", neurons), ("edges.csv", edges)],
+        )
+        .unwrap_err();
+        for needle in *needles {
+            assert!(e.contains(needle), "case {k}: {needle}\n{e}");
+        }
+    }
+}
