@@ -186,6 +186,55 @@ fn named_neurons_become_list_projections_by_population_pair_and_receptor() {
 }
 
 #[test]
+fn other_columns_of_a_neuron_table_are_per_neuron_parameters() {
+    let neurons = "name,population,i_offset,tau_m\n\
+                   ASHL,sensory,0.5,12.5\n\
+                   ASHR,sensory,0.25,15\n\
+                   VA1,motor,,\n\
+                   VB1,motor,,\n";
+    let edges = "pre,post,weight\nASHL,VA1,0.5\n";
+    let model = load(
+        "parameters",
+        "file = \"edges.csv\"",
+        &[("neurons.csv", neurons), ("edges.csv", edges)],
+    )
+    .unwrap();
+    let (sensory, motor) = (&model.network.populations[0], &model.network.populations[1]);
+    assert_eq!(
+        sensory.heterogeneous["i_offset"],
+        Value::array(vec![0.5, 0.25])
+    );
+    assert_eq!(
+        sensory.heterogeneous["tau_m"],
+        Value::array(vec![12.5, 15.0])
+    );
+    assert!(
+        motor.heterogeneous.is_empty(),
+        "empty cells: the model's values"
+    );
+    let partial =
+        "name,population,i_offset\nASHL,sensory,0.5\nASHR,sensory,\nVA1,motor,\nVB1,motor,\n";
+    let e = load(
+        "partial",
+        "file = \"edges.csv\"",
+        &[("neurons.csv", partial), ("edges.csv", edges)],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("neurons.csv:3:3: no `i_offset` here, but other neurons of population `sensory` have one"),
+        "{e}"
+    );
+    let unknown = "name,population,tau_q\nASHL,sensory,1\nASHR,sensory,2\nVA1,motor,\nVB1,motor,\n";
+    let e = load(
+        "unknown",
+        "file = \"edges.csv\"",
+        &[("neurons.csv", unknown), ("edges.csv", edges)],
+    )
+    .unwrap_err();
+    assert!(e.contains("tau_q"), "{e}");
+}
+
+#[test]
 fn duplicate_edges_are_refused_or_summed() {
     let edges = "pre,post,weight\nASHL,VA1,0.5\nASHR,VB1,0.25\nASHL,VA1,0.125\n";
     let files = [("neurons.csv", NEURONS), ("edges.csv", edges)];

@@ -1,7 +1,9 @@
 //! Connectivity from data: neuron tables that give neurons names, and edge lists that
 //! become list projections. A neuron table is a CSV file with the columns `name` and
 //! `population`: each row names the next neuron of its population (in row order), and
-//! the population's size must equal its rows. An edge list is a CSV file (TSV when
+//! the population's size must equal its rows; any other column is a parameter of the
+//! neuron model with a value per neuron (`Population::heterogeneous`), left at the
+//! model's value for a population whose cells in it are all empty. An edge list is a CSV file (TSV when
 //! its name ends in `.tsv`) with the columns `pre`, `post` and `weight` and,
 //! optionally, `delay_ms` and `receptor` (`excitatory`, `inhibitory` or a port
 //! number); `pre` and `post` are neuron names from the tables or
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Network, Projection, Receptor};
+use super::{Network, Projection, Receptor, Value};
 
 /// `[[neuron_tables]]`: a CSV file naming neurons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,13 +131,17 @@ pub fn attach(
     }
 }
 
-/// The reader of `path` (tab-separated for `.tsv`) and the positions of `columns`
-/// (`None` for an optional one that is absent; an absent required one is an error).
-fn open(
-    path: &Path,
-    required: &[&str],
-    optional: &[&str],
-) -> Result<(csv::Reader<std::fs::File>, Vec<Option<usize>>), DataError> {
+/// A data file opened: its reader (at the first row), the positions of the columns
+/// asked for (`None` for an optional one that is absent) and the header.
+struct Opened {
+    reader: csv::Reader<std::fs::File>,
+    columns: Vec<Option<usize>>,
+    header: Vec<String>,
+}
+
+/// Opens `path` (tab-separated for `.tsv`) and finds its columns; an absent required
+/// one is an error.
+fn open(path: &Path, required: &[&str], optional: &[&str]) -> Result<Opened, DataError> {
     let fail = |location, message: String| DataError {
         path: path.to_path_buf(),
         location,
@@ -167,7 +173,11 @@ fn open(
         })?));
     }
     columns.extend(optional.iter().map(|name| find(name)));
-    Ok((reader, columns))
+    Ok(Opened {
+        reader,
+        columns,
+        header: header.iter().map(str::to_string).collect(),
+    })
 }
 
 /// Each row of `reader`: its line and its fields (errors of the file's own syntax
@@ -191,9 +201,23 @@ fn rows<'a>(
     })
 }
 
-fn read_table(network: &Network, path: &Path, names: &mut Names) -> Result<(), Vec<DataError>> {
-    let (mut reader, columns) = open(path, &["name", "population"], &[]).map_err(|e| vec![e])?;
+/// A number in a table (`None`: empty) and its line.
+type Cell = (Option<f64>, usize);
+
+/// A neuron table: its names, and its other columns as per-neuron parameters of the
+/// populations it covers (`Population::heterogeneous`, in the population's order).
+fn read_table(network: &mut Network, path: &Path, names: &mut Names) -> Result<(), Vec<DataError>> {
+    let Opened {
+        mut reader,
+        columns,
+        header,
+    } = open(path, &["name", "population"], &[]).map_err(|e| vec![e])?;
     let (name_at, pop_at) = (columns[0].expect("required"), columns[1].expect("required"));
+    let parameters: Vec<usize> = (0..header.len())
+        .filter(|&c| c != name_at && c != pop_at)
+        .collect();
+    // Per population and parameter column: each neuron's value (None: empty) and line.
+    let mut values: HashMap<(usize, usize), Vec<Cell>> = HashMap::new();
     let mut counts = vec![0u32; network.populations.len()];
     let mut errors = Vec::new();
     let mut first_line = HashMap::new();
@@ -231,6 +255,47 @@ fn read_table(network: &Network, path: &Path, names: &mut Names) -> Result<(), V
         }
         names.insert(name.to_string(), (p, counts[p]));
         counts[p] += 1;
+        for &c in &parameters {
+            let text = &record[c];
+            let value = if text.is_empty() {
+                None
+            } else {
+                match text.parse::<f64>() {
+                    Ok(x) if x.is_finite() => Some(x),
+                    _ => {
+                        errors.push(at(
+                            c,
+                            format!("{} `{text}` is not a finite number", header[c]),
+                        ));
+                        continue;
+                    }
+                }
+            };
+            values.entry((p, c)).or_default().push((value, line));
+        }
+    }
+    let mut keys: Vec<_> = values.keys().copied().collect();
+    keys.sort_unstable();
+    for (p, c) in keys {
+        let column = &values[&(p, c)];
+        if column.iter().all(|(v, _)| v.is_none()) {
+            continue;
+        }
+        if let Some((_, line)) = column.iter().find(|(v, _)| v.is_none()) {
+            errors.push(DataError {
+                path: path.to_path_buf(),
+                location: Some((*line, c + 1)),
+                message: format!(
+                    "no `{}` here, but other neurons of population `{}` have one",
+                    header[c], network.populations[p].name
+                ),
+            });
+            continue;
+        }
+        let array = column.iter().filter_map(|(v, _)| *v).collect();
+        network.populations[p]
+            .heterogeneous
+            .insert(header[c].clone(), Value::array(array));
     }
     for (p, &count) in counts.iter().enumerate() {
         let size = network.populations[p].size;
@@ -258,8 +323,11 @@ fn read_edges(
     list: &EdgeList,
     path: &Path,
 ) -> Result<Vec<Projection>, Vec<DataError>> {
-    let (mut reader, columns) =
-        open(path, &["pre", "post", "weight"], &["delay_ms", "receptor"]).map_err(|e| vec![e])?;
+    let Opened {
+        mut reader,
+        columns,
+        ..
+    } = open(path, &["pre", "post", "weight"], &["delay_ms", "receptor"]).map_err(|e| vec![e])?;
     let [pre_at, post_at, weight_at, delay_at, receptor_at] = columns[..] else {
         unreachable!("five columns asked for");
     };
