@@ -15,8 +15,11 @@
 //! `cargo run --release --example astro_lsm [-- --cpu] [-- --start super]
 //! [-- --w0 NA] [-- --seconds S] [-- --window S] [-- --no-astrocyte]`
 
+#[path = "common/args.rs"]
+mod args;
+
 use neurodyn::record::BranchingSeries;
-use neurodyn::{Backend, Network, Simulation};
+use neurodyn::{Network, Simulation};
 
 /// Reads `models/astro_reservoir.toml`: the reservoir, its E → E projection (the
 /// last) starting at `w0`, with or without its astrocyte.
@@ -33,29 +36,16 @@ fn network(w0: f64, astrocyte: bool) -> Result<Network, Box<dyn std::error::Erro
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let backend = if args.iter().any(|a| a == "--cpu") {
-        Backend::Cpu
-    } else {
-        Backend::Gpu
-    };
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse::<f64>().ok())
-    };
-    let seconds = value("--seconds").unwrap_or(40.0);
-    let window_s = value("--window").unwrap_or(2.0);
-    let super_critical = args
-        .windows(2)
-        .any(|w| w[0] == "--start" && w[1] == "super");
-    let astrocyte = !args.iter().any(|a| a == "--no-astrocyte");
-    let w0 = value("--w0").unwrap_or(if super_critical { 3.5 } else { 0.1 });
+    let args = args::Args::from_env();
+    let seconds: f64 = args.value("--seconds", 40.0)?;
+    let window_s: f64 = args.value("--window", 2.0)?;
+    let super_critical = args.text("--start") == Some("super");
+    let astrocyte = !args.has("--no-astrocyte");
+    let w0 = args.value("--w0", if super_critical { 3.5 } else { 0.1 })?;
     let net = network(w0, astrocyte)?;
     let (dt, n_e) = (net.dt_ms, net.population("E").expect("E").size);
     let projection = net.projections.len() - 1;
-    let mut sim = Simulation::new(&net, backend)?;
+    let mut sim = Simulation::new(&net, args.backend())?;
     println!(
         "models/astro_reservoir.toml: E → E starting at {w0} nA, astrocyte {}",
         if astrocyte { "on" } else { "off" }

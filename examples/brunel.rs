@@ -18,20 +18,15 @@ mod common;
 use neurodyn::model::brunel;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-    };
-    let regime = value("--regime").map_or("C", |s| s.as_str());
+    let args = common::Args::from_env();
+    let regime = args.text("--regime").unwrap_or("C");
     let (g, eta) = brunel::regime(regime)
         .ok_or_else(|| format!("unknown regime `{regime}`: use A, B, C or D"))?;
-    let order: u32 = value("--order").map_or(Ok(2500), |s| s.parse())?;
-    let options = common::Options::from_args();
+    let order: u32 = args.value("--order", 2500)?;
+    let options = common::Options::from_args(&args)?;
     let (mut network, duration_ms) = common::load("brunel", &options)?;
     brunel::configure(&mut network, order, g, eta);
-    let procedural = args.iter().any(|a| a == "--procedural");
+    let procedural = args.has("--procedural");
     if procedural {
         brunel::make_procedural(&mut network);
     }

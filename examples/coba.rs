@@ -8,7 +8,7 @@
 mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let options = common::Options::from_args();
+    let options = common::Options::from_args(&common::Args::from_env())?;
     let (network, duration_ms) = common::load("coba", &options)?;
     common::run("COBA", &network, duration_ms, options.backend)
 }

@@ -7,7 +7,7 @@
 mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let options = common::Options::from_args();
+    let options = common::Options::from_args(&common::Args::from_env())?;
     let (network, duration_ms) = common::load("cuba", &options)?;
     common::run("CUBA", &network, duration_ms, options.backend)
 }

@@ -8,12 +8,15 @@
 //!
 //! `cargo run --release --example izhikevich2006 [-- --cpu] [-- --minutes M] [-- --out FILE]`
 
+#[path = "common/args.rs"]
+mod args;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use neurodyn::model::file;
 use neurodyn::record::{line_plot, Series};
-use neurodyn::{Backend, Simulation};
+use neurodyn::Simulation;
 
 /// Histogram bins over [0, w_max].
 const BINS: usize = 10;
@@ -29,21 +32,10 @@ fn histogram(weights: &[f32]) -> Vec<f64> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-    };
-    let backend = if args.iter().any(|a| a == "--cpu") {
-        Backend::Cpu
-    } else {
-        Backend::Gpu
-    };
-    let minutes: u32 = value("--minutes")
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(60);
-    let out = value("--out").map_or(PathBuf::from("izhikevich2006.png"), PathBuf::from);
+    let args = args::Args::from_env();
+    let backend = args.backend();
+    let minutes: u32 = args.value("--minutes", 60)?;
+    let out = PathBuf::from(args.text("--out").unwrap_or("izhikevich2006.png"));
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/izhikevich2006.toml");
     let network = file::load(&path)?.network;
 

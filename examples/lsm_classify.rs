@@ -11,40 +11,22 @@
 //! `cargo run --release --example lsm_classify [-- --cpu] [-- --small] [-- --epochs N]
 //! [-- --samples N] [-- --eta ETA]`
 
+#[path = "common/args.rs"]
+mod args;
+
 use neurodyn::lsm::{Lsm, LsmTask};
-use neurodyn::Backend;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let backend = if args.iter().any(|a| a == "--cpu") {
-        Backend::Cpu
-    } else {
-        Backend::Gpu
-    };
-    let epochs: u32 = args
-        .iter()
-        .position(|a| a == "--epochs")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(5);
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|m| m.parse::<f64>().ok())
-    };
-    let small = args.iter().any(|a| a == "--small");
-    let (mut task, mut samples) = if small {
+    let args = args::Args::from_env();
+    let backend = args.backend();
+    let epochs: u32 = args.value("--epochs", 5)?;
+    let (mut task, samples) = if args.has("--small") {
         (LsmTask::small(), 5)
     } else {
         (LsmTask::default(), 10)
     };
-    if let Some(eta) = value("--eta") {
-        task.eta = eta;
-    }
-    if let Some(n) = value("--samples") {
-        samples = n as u32;
-    }
+    task.eta = args.value("--eta", task.eta)?;
+    let samples: u32 = args.value("--samples", samples)?;
     println!(
         "LSM: {} classes, {} channels, {} reservoir neurons, {samples} samples per class and epoch",
         task.classes, task.channels, task.reservoir

@@ -26,28 +26,18 @@
 use std::time::Instant;
 
 use neurodyn::model::microcircuit::{self, MicrocircuitOptions};
-use neurodyn::{Backend, Simulation};
+use neurodyn::Simulation;
+
+#[path = "common/args.rs"]
+mod args;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-    };
-    let flag = |name: &str| args.iter().any(|a| a == name);
-    let number = |name: &str, default: f64| -> Result<f64, String> {
-        value(name).map_or(Ok(default), |s| {
-            s.parse()
-                .map_err(|e| format!("{name} `{s}`: {e} (expected a number)"))
-        })
-    };
-
-    let scale = number("--scale", 0.1)?;
-    let k_scale = number("--k-scale", scale.min(1.0))?;
-    let duration_ms = number("--duration-ms", microcircuit::T_SIM_MS)?;
-    let transient_ms = number("--transient-ms", microcircuit::T_PRESIM_MS)?;
-    let seeds: Vec<u64> = match value("--seeds") {
+    let args = args::Args::from_env();
+    let scale: f64 = args.value("--scale", 0.1)?;
+    let k_scale = args.value("--k-scale", scale.min(1.0))?;
+    let duration_ms = args.value("--duration-ms", microcircuit::T_SIM_MS)?;
+    let transient_ms = args.value("--transient-ms", microcircuit::T_PRESIM_MS)?;
+    let seeds: Vec<u64> = match args.text("--seeds") {
         Some(list) => list
             .split(',')
             .map(|s| {
@@ -58,16 +48,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect::<Result<_, _>>()?,
         None => vec![MicrocircuitOptions::default().seed],
     };
-    let backend = if flag("--cpu") {
-        Backend::Cpu
-    } else {
-        Backend::Gpu
-    };
+    let backend = args.backend();
     let base = MicrocircuitOptions {
         scale,
         k_scale,
-        poisson_input: !flag("--dc"),
-        procedural: flag("--procedural"),
+        poisson_input: !args.has("--dc"),
+        procedural: args.has("--procedural"),
         ..MicrocircuitOptions::default()
     };
     let params = microcircuit::parameters(&base)?;

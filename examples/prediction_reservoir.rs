@@ -8,23 +8,16 @@
 //!
 //! `cargo run --release --example prediction_reservoir [-- --cpu] [-- --epochs N]`
 
+#[path = "common/args.rs"]
+mod args;
+
 use neurodyn::prediction::{self, LEAD_MS, PERIOD_MS};
-use neurodyn::{Backend, Simulation};
+use neurodyn::Simulation;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let backend = if args.iter().any(|a| a == "--cpu") {
-        Backend::Cpu
-    } else {
-        Backend::Gpu
-    };
-    let epochs: u32 = args
-        .iter()
-        .position(|a| a == "--epochs")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(5);
-    let mut sim = Simulation::new(&prediction::network(), backend)?;
+    let args = args::Args::from_env();
+    let epochs: u32 = args.value("--epochs", 5)?;
+    let mut sim = Simulation::new(&prediction::network(), args.backend())?;
     println!(
         "a pulse every {PERIOD_MS} ms; the readout should fire {LEAD_MS} ms before each \
          ({} ms into the period)",

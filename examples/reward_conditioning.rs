@@ -10,24 +10,17 @@
 //!
 //! `cargo run --release --example reward_conditioning [-- --cpu] [-- --small] [-- --minutes M]`
 
+#[path = "common/args.rs"]
+mod args;
+
 use neurodyn::conditioning::{Conditioning, ConditioningReport};
 use neurodyn::model::izhikevich2007::Izhikevich2007;
-use neurodyn::Backend;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let backend = if args.iter().any(|a| a == "--cpu") {
-        Backend::Cpu
-    } else {
-        Backend::Gpu
-    };
-    let minutes: Option<f64> = args
-        .iter()
-        .position(|a| a == "--minutes")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|m| m.parse().ok());
-    let small = args.iter().any(|a| a == "--small");
-    let minutes = minutes.unwrap_or(if small { 10.0 } else { 60.0 });
+    let args = args::Args::from_env();
+    let backend = args.backend();
+    let small = args.has("--small");
+    let minutes = args.value("--minutes", if small { 10.0 } else { 60.0 })?;
     let variant = if small {
         Izhikevich2007::small()
     } else {

@@ -5,12 +5,15 @@
 //!
 //! `cargo run --release --example stdp_window [-- --cpu] [-- --out FILE]`
 
+#[path = "common/args.rs"]
+mod args;
+
 use std::path::PathBuf;
 
 use neurodyn::model::{Pairing, Plasticity};
 use neurodyn::record::{line_plot, Series};
 use neurodyn::{
-    Backend, Network, NeuronModel, Population, Projection, Receptor, Simulation, SpikeSourceArray,
+    Network, NeuronModel, Population, Projection, Receptor, Simulation, SpikeSourceArray,
 };
 
 const DELAY_MS: f64 = 1.0;
@@ -18,17 +21,9 @@ const W0: f64 = 50.0;
 const W_MAX: f64 = 100.0;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let backend = if args.iter().any(|a| a == "--cpu") {
-        Backend::Cpu
-    } else {
-        Backend::Gpu
-    };
-    let out = args
-        .iter()
-        .position(|a| a == "--out")
-        .and_then(|i| args.get(i + 1))
-        .map_or(PathBuf::from("stdp_window.png"), PathBuf::from);
+    let args = args::Args::from_env();
+    let backend = args.backend();
+    let out = PathBuf::from(args.text("--out").unwrap_or("stdp_window.png"));
 
     let dts: Vec<f64> = (-100..=100)
         .map(f64::from)

@@ -6,6 +6,9 @@ use std::time::Instant;
 
 use neurodyn::{model::file, Backend, Network, Simulation};
 
+mod args;
+pub use args::Args;
+
 /// Options every example reads from its command line: `--cpu`, `--seed N`, `--ms T`.
 pub struct Options {
     pub backend: Backend,
@@ -14,22 +17,12 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn from_args() -> Self {
-        let args: Vec<String> = std::env::args().collect();
-        let value = |name: &str| {
-            args.iter()
-                .position(|a| a == name)
-                .and_then(|i| args.get(i + 1))
-        };
-        Self {
-            backend: if args.iter().any(|a| a == "--cpu") {
-                Backend::Cpu
-            } else {
-                Backend::Gpu
-            },
-            seed: value("--seed").and_then(|s| s.parse().ok()),
-            duration_ms: value("--ms").and_then(|s| s.parse().ok()),
-        }
+    pub fn from_args(args: &Args) -> Result<Self, String> {
+        Ok(Self {
+            backend: args.backend(),
+            seed: args.optional("--seed")?,
+            duration_ms: args.optional("--ms")?,
+        })
     }
 }
 

@@ -180,25 +180,33 @@ fn open(path: &Path, required: &[&str], optional: &[&str]) -> Result<Opened, Dat
     })
 }
 
-/// Each row of `reader`: its line and its fields (errors of the file's own syntax
-/// reported at their line).
-fn rows<'a>(
+/// Every row of `reader` with its line; the rows the file's own syntax breaks are
+/// errors instead, at their line.
+fn rows(
     path: &Path,
-    reader: &'a mut csv::Reader<std::fs::File>,
-) -> impl Iterator<Item = Result<(usize, csv::StringRecord), DataError>> + 'a {
-    let path = path.to_path_buf();
-    reader.records().map(move |record| {
-        record
-            .map(|r| {
-                let line = r.position().map_or(0, |p| p.line() as usize);
-                (line, r)
-            })
-            .map_err(|e| DataError {
+    reader: &mut csv::Reader<std::fs::File>,
+) -> (Vec<(usize, csv::StringRecord)>, Vec<DataError>) {
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    for record in reader.records() {
+        match record {
+            Ok(r) => rows.push((r.position().map_or(0, |p| p.line() as usize), r)),
+            Err(e) => errors.push(DataError {
                 location: e.position().map(|p| (p.line() as usize, 1)),
-                path: path.clone(),
+                path: path.to_path_buf(),
                 message: e.to_string(),
-            })
-    })
+            }),
+        }
+    }
+    (rows, errors)
+}
+
+/// An error at `line` and (0-based) `column` of `path`.
+fn error_at(path: &Path, line: usize, column: usize, message: String) -> DataError {
+    DataError {
+        path: path.to_path_buf(),
+        location: Some((line, column + 1)),
+        message,
+    }
 }
 
 /// A number in a table (`None`: empty) and its line.
@@ -219,21 +227,10 @@ fn read_table(network: &mut Network, path: &Path, names: &mut Names) -> Result<(
     // Per population and parameter column: each neuron's value (None: empty) and line.
     let mut values: HashMap<(usize, usize), Vec<Cell>> = HashMap::new();
     let mut counts = vec![0u32; network.populations.len()];
-    let mut errors = Vec::new();
     let mut first_line = HashMap::new();
-    for row in rows(path, &mut reader) {
-        let (line, record) = match row {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        let at = |column: usize, message: String| DataError {
-            path: path.to_path_buf(),
-            location: Some((line, column + 1)),
-            message,
-        };
+    let (table, mut errors) = rows(path, &mut reader);
+    for (line, record) in table {
+        let at = |column: usize, message: String| error_at(path, line, column, message);
         let (name, population) = (&record[name_at], &record[pop_at]);
         let Some(p) = network
             .populations
@@ -282,14 +279,15 @@ fn read_table(network: &mut Network, path: &Path, names: &mut Names) -> Result<(
             continue;
         }
         if let Some((_, line)) = column.iter().find(|(v, _)| v.is_none()) {
-            errors.push(DataError {
-                path: path.to_path_buf(),
-                location: Some((*line, c + 1)),
-                message: format!(
+            errors.push(error_at(
+                path,
+                *line,
+                c,
+                format!(
                     "no `{}` here, but other neurons of population `{}` have one",
                     header[c], network.populations[p].name
                 ),
-            });
+            ));
             continue;
         }
         let array = column.iter().filter_map(|(v, _)| *v).collect();
@@ -336,23 +334,12 @@ fn read_edges(
         post_at.expect("required"),
         weight_at.expect("required"),
     );
-    let mut errors = Vec::new();
     // Each edge and its line, and where each synapse was first listed.
     let mut edges: Vec<(Edge, usize)> = Vec::new();
     let mut seen: HashMap<_, usize> = HashMap::new();
-    for row in rows(path, &mut reader) {
-        let (line, record) = match row {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        let at = |column: usize, message: String| DataError {
-            path: path.to_path_buf(),
-            location: Some((line, column + 1)),
-            message,
-        };
+    let (table, mut errors) = rows(path, &mut reader);
+    for (line, record) in table {
+        let at = |column: usize, message: String| error_at(path, line, column, message);
         let neuron = |column: usize| -> Result<(usize, u32), DataError> {
             let text = &record[column];
             if let Some(&found) = names.get(text) {
