@@ -34,6 +34,8 @@
 // The batch's streamed currents (src/input.rs lays it out): its first step (low and
 // high word), the number of rows R, then per step R values (f32 bits).
 @group(0) @binding(13) var<storage, read> currents: array<u32>;
+// Per (instance, neuron): the step's gap junction current (gap_coupling.wgsl).
+@group(0) @binding(14) var<storage, read> gap_current: array<f32>;
 
 // The invocation's index in its kernel: its row of the stream table.
 var<private> stream_row: u32;
@@ -123,6 +125,9 @@ fn main(
                 report_saturation(step, target_index);
             }
         }
+    }
+    if (config.n_gap > 0u) {
+        current = rounded(current + gap_current[gid]);
     }
     var synaptic: array<f32, MAX_RECEPTORS>;
     for (var port = 0u; port < config.n_receptors; port = port + 1u) {

@@ -28,6 +28,8 @@ pub(crate) struct BatchOutput {
 /// What a dispatch does: the rows of the profiler's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KernelKind {
+    /// Gap junction currents, before the neuron updates.
+    GapCoupling,
     /// The neuron update of one model's populations (inputs included: the ring slot,
     /// Poisson and DC drive are read there).
     NeuronUpdate(NeuronKind),
@@ -59,6 +61,7 @@ impl KernelKind {
             KernelKind::PlasticPost => "plastic_post".to_string(),
             KernelKind::PlasticSweep => "plastic_sweep".to_string(),
             KernelKind::Probe => "probe".to_string(),
+            KernelKind::GapCoupling => "gap_coupling".to_string(),
         }
     }
 }

@@ -252,6 +252,7 @@ pub fn profile_network(
                 }
                 KernelKind::PlasticSweep => (plan.plastic_sweep_bytes(k.calls), None, None),
                 KernelKind::Probe => (plan.probe_bytes(k.calls, probe_samples), None, None),
+                KernelKind::GapCoupling => (plan.gap_coupling_bytes(k.calls), None, None),
             };
             let gb_per_s = bytes as f64 / seconds / 1e9;
             KernelRow {

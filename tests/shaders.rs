@@ -121,7 +121,7 @@ fn main() {
     check_struct(
         &module,
         "Config",
-        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance, rule_param_words, n_astrocytes, n_astrocyte_inputs, astrocyte_base, n_probes),
+        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance, rule_param_words, n_astrocytes, n_astrocyte_inputs, astrocyte_base, n_probes, n_gap),
         size_of::<Config>(),
     );
     check_struct(

@@ -27,6 +27,7 @@ struct Config {
     n_astrocyte_inputs: u32,
     astrocyte_base: u32,
     n_probes: u32,
+    n_gap: u32,
 }
 
 struct Counters {

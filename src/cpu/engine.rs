@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::buffers::Buffers;
+use super::gap_coupling::gap_coupling_main;
 use super::neuron_update::neuron_update_main;
 use super::plastic_post::plastic_post_main;
 use super::plastic_sweep::plastic_sweep_main;
@@ -62,6 +63,11 @@ impl Engine for CpuEngine {
             b.counters.record_count = 0;
             b.counters.batch_step = 0;
             for step in first..first + u64::from(len) {
+                if b.config.n_gap > 0 {
+                    for gid in 0..b.config.n_neurons * b.config.n_instances {
+                        gap_coupling_main(gid, b);
+                    }
+                }
                 for group in &self.plan.groups {
                     for index in 0..group.info.size * b.config.n_instances {
                         neuron_update_main(index, group, b);

@@ -9,6 +9,7 @@ mod delivery;
 pub mod draws;
 mod engine;
 mod fixed_point;
+mod gap_coupling;
 pub mod math;
 mod neuron_update;
 mod neurons;

@@ -103,6 +103,9 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
             }
         }
     }
+    if c.n_gap > 0 {
+        current = rounded(current + b.gap_current[gid as usize]);
+    }
     let mut synaptic = [0f32; MAX_RECEPTORS];
     for (port, value) in synaptic.iter_mut().enumerate().take(c.n_receptors as usize) {
         *value = fixed_to_float(input[port]) * p.input_unit[port];

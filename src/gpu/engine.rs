@@ -58,6 +58,11 @@ struct Buffers {
     sweep_synapse: wgpu::Buffer,
     modulators: wgpu::Buffer,
     astrocytes: wgpu::Buffer,
+    gap_start: wgpu::Buffer,
+    gap_partner: wgpu::Buffer,
+    gap_g: wgpu::Buffer,
+    gap_potential: wgpu::Buffer,
+    gap_current: wgpu::Buffer,
     step_ends: wgpu::Buffer,
     probes: wgpu::Buffer,
     probe_out: wgpu::Buffer,
@@ -118,6 +123,8 @@ pub(crate) struct GpuEngine {
     buffers: Buffers,
     /// One neuron kernel per model present, with its workgroup grid.
     neuron_updates: Vec<(Kernel, (u32, u32), NeuronKind)>,
+    /// Gap junction currents (none without junctions) and its grid.
+    gap_coupling: Option<(Kernel, (u32, u32))>,
     propagate_prepare: Kernel,
     /// One per chunk of the stored synapses; none without stored synapses.
     propagate: Vec<Kernel>,
@@ -279,6 +286,11 @@ impl GpuEngine {
             sweep_synapse: init("sweep_synapse", cast(&plan.plastic.sweep_synapse), STORAGE),
             modulators: init("modulators", cast(&plan.initial_modulators()), STORAGE),
             astrocytes: init("astrocytes", cast(&plan.astrocytes.words), STORAGE),
+            gap_start: init("gap_start", cast(&plan.gap.start), STORAGE),
+            gap_partner: init("gap_partner", cast(&plan.gap.partner), STORAGE),
+            gap_g: init("gap_g", cast(&plan.gap.g), STORAGE),
+            gap_potential: init("gap_potential", cast(&plan.gap.potential), STORAGE),
+            gap_current: zeroed("gap_current", STORAGE),
             step_ends: zeroed("step_ends", STORAGE),
             probes: init("probes", cast(&plan.probes), STORAGE),
             probe_out: zeroed("probe_out", STORAGE),
@@ -313,6 +325,7 @@ impl GpuEngine {
                     b.stream.as_entire_binding(),
                     b.readouts.as_entire_binding(),
                     b.currents.as_entire_binding(),
+                    b.gap_current.as_entire_binding(),
                 ];
                 let invocations = g.info.size * plan.config.n_instances;
                 let files = match g.kind {
@@ -325,6 +338,27 @@ impl GpuEngine {
                     .map(|k| (k, grid(invocations.div_ceil(NEURON_WORKGROUP)), g.kind))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let neurons_total = plan.config.n_neurons * plan.config.n_instances;
+        let gap_coupling = (plan.config.n_gap > 0)
+            .then(|| {
+                kernel(
+                    &ctx,
+                    Stage::GapCoupling.name(),
+                    Stage::GapCoupling.files(),
+                    [
+                        &b.config,
+                        &b.state,
+                        &b.gap_start,
+                        &b.gap_partner,
+                        &b.gap_g,
+                        &b.gap_potential,
+                        &b.gap_current,
+                    ]
+                    .map(|b| b.as_entire_binding()),
+                )
+                .map(|k| (k, grid(neurons_total.div_ceil(NEURON_WORKGROUP))))
+            })
+            .transpose()?;
         let propagate_prepare = kernel(
             &ctx,
             Stage::PropagatePrepare.name(),
@@ -495,6 +529,7 @@ impl GpuEngine {
             plan: plan.clone(),
             buffers,
             neuron_updates,
+            gap_coupling,
             propagate_prepare,
             propagate,
             propagate_procedural,
@@ -646,6 +681,10 @@ impl GpuEngine {
 
     /// The dispatches of one step, in order.
     fn launches(&self, step: u64) -> impl Iterator<Item = (&Kernel, Launch, KernelKind)> {
+        let gap = self
+            .gap_coupling
+            .as_ref()
+            .map(|(k, (x, y))| (k, Launch::Direct(*x, *y), KernelKind::GapCoupling));
         let neurons = self.neuron_updates.iter().map(|(kernel, (x, y), kind)| {
             (
                 kernel,
@@ -691,7 +730,8 @@ impl GpuEngine {
             Launch::Direct(self.probe_grid.0, self.probe_grid.1),
             KernelKind::Probe,
         ));
-        neurons
+        gap.into_iter()
+            .chain(neurons)
             .chain([prepare])
             .chain(post)
             .chain(stored)

@@ -69,6 +69,8 @@ pub const COMMON: [ShaderFile; 4] = [LAYOUT, MUL_HI, RNG, FIXED_POINT];
 /// The compute stages of one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// Gap junction currents from the potentials at the start of the step.
+    GapCoupling,
     /// The neuron update of one model: `neuron_update.wgsl` after `neurons/<model>.wgsl`.
     NeuronUpdate(NeuronKind),
     PropagatePrepare,
@@ -90,6 +92,7 @@ impl Stage {
             .iter()
             .map(|&k| Stage::NeuronUpdate(k))
             .chain([
+                Stage::GapCoupling,
                 Stage::PropagatePrepare,
                 Stage::Propagate,
                 Stage::PropagateProcedural,
@@ -104,6 +107,7 @@ impl Stage {
     /// The stage's own file.
     pub fn file(self) -> ShaderFile {
         match self {
+            Stage::GapCoupling => shader_file!("shaders/gap_coupling.wgsl"),
             Stage::NeuronUpdate(_) => shader_file!("shaders/neuron_update.wgsl"),
             Stage::PropagatePrepare => shader_file!("shaders/propagate_prepare.wgsl"),
             Stage::Propagate => shader_file!("shaders/propagate.wgsl"),
@@ -118,6 +122,7 @@ impl Stage {
     /// A short name, used as the pipeline label.
     pub fn name(self) -> &'static str {
         match self {
+            Stage::GapCoupling => "gap_coupling",
             Stage::NeuronUpdate(kind) => kind.name(),
             Stage::PropagatePrepare => "propagate_prepare",
             Stage::Propagate => "propagate",
@@ -168,7 +173,7 @@ impl Stage {
                 PLASTICITY_CUSTOM,
                 self.file(),
             ],
-            Stage::PropagatePrepare => vec![LAYOUT, ROUNDING, self.file()],
+            Stage::PropagatePrepare | Stage::GapCoupling => vec![LAYOUT, ROUNDING, self.file()],
             Stage::Probe => vec![LAYOUT, self.file()],
         }
     }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::edge_list::{self, EdgeList, NeuronTable};
 use super::{
-    Astrocyte, IntrinsicPlasticity, Network, NeuronModel, Population, Projection, Readout,
-    Recorder, Stimulus, Sweep, SweepAxis, SweepGrid, Value, NEURON_MODEL_NAMES,
+    Astrocyte, GapJunctions, IntrinsicPlasticity, Network, NeuronModel, Population, Projection,
+    Readout, Recorder, Stimulus, Sweep, SweepAxis, SweepGrid, Value, NEURON_MODEL_NAMES,
 };
 
 /// A model file as written.
@@ -37,6 +37,9 @@ pub struct ModelFile {
     /// Astrocyte units that scale the STDP of projections naming them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub astrocytes: Vec<Astrocyte>,
+    /// Electrical synapses between neurons of two populations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gap_junctions: Vec<GapJunctions>,
     /// CSV tables naming neurons (`name`, `population`), for the edge lists.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub neuron_tables: Vec<NeuronTable>,
@@ -315,6 +318,7 @@ impl ModelFile {
         network.recorders = self.recorders.clone();
         network.readouts = self.readouts.clone();
         network.astrocytes = self.astrocytes.clone();
+        network.gap_junctions = self.gap_junctions.clone();
         Ok(network)
     }
 

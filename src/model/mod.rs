@@ -22,8 +22,8 @@ pub use astrocyte::{Astrocyte, AstrocyteInput};
 pub use custom::{CustomNeuron, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES};
 pub use custom_rule::{CustomRule, MAX_RULE_PARAMETERS, MAX_RULE_VARIABLES};
 pub use network::{
-    Connectivity, IntrinsicPlasticity, Network, Population, Projection, Readout, Receptor,
-    Recorder, Stimulus, Sweep,
+    Connectivity, GapJunctions, IntrinsicPlasticity, Network, Population, Projection, Readout,
+    Receptor, Recorder, Stimulus, Sweep,
 };
 pub use neuron::{
     AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,

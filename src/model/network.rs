@@ -51,6 +51,29 @@ pub struct Network {
     /// Astrocyte units that scale the STDP of the projections naming them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub astrocytes: Vec<Astrocyte>,
+    /// Electrical synapses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gap_junctions: Vec<GapJunctions>,
+}
+
+/// Gap junctions (electrical synapses) between neurons of populations `a` and `b`
+/// (the same one or two): each pair (i of `a`, j of `b`) couples the two membranes
+/// symmetrically, `I_i = g (v_j − v_i)` into i and `I_j = g (v_i − v_j)` into j
+/// (g in µS, v in mV, I in nA), as an input current every step. The current is
+/// computed from the potentials at the start of the step and held over it (the
+/// models' exact propagators take it as constant input), each neuron summing its own
+/// junctions in a fixed order, so it is deterministic. For models whose input is a
+/// current in nA (the integrate-and-fire and conductance models), not spike sources,
+/// `izhikevich` (its input is in mV/ms) or user models.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GapJunctions {
+    pub a: String,
+    pub b: String,
+    /// (neuron of `a`, neuron of `b`) per junction.
+    pub pairs: Vec<(u32, u32)>,
+    /// Conductance of each junction (µS): a constant or an array in pair order.
+    pub g_us: Value,
 }
 
 /// A readout of a population: for every neuron, its spike count and an exponential
@@ -157,6 +180,7 @@ impl Network {
             grid: None,
             readouts: Vec::new(),
             astrocytes: Vec::new(),
+            gap_junctions: Vec::new(),
         }
     }
 
@@ -295,6 +319,17 @@ impl Network {
         self.readouts.push(Readout {
             population: population.to_string(),
             tau_ms,
+        });
+    }
+
+    /// Adds gap junctions between `a` and `b`: `pairs` of (neuron of a, neuron of b),
+    /// each of conductance `g_us` (µS; a constant or one per pair).
+    pub fn add_gap_junctions(&mut self, a: &str, b: &str, pairs: &[(u32, u32)], g_us: Value) {
+        self.gap_junctions.push(GapJunctions {
+            a: a.to_string(),
+            b: b.to_string(),
+            pairs: pairs.to_vec(),
+            g_us,
         });
     }
 

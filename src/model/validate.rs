@@ -6,9 +6,9 @@ use std::fmt;
 use thiserror::Error;
 
 use super::{
-    Astrocyte, Connectivity, CustomNeuron, Network, NeuronModel, Plasticity, Population,
-    Projection, Receptor, Recorder, SpikeSourceArray, Stimulus, Value, MAX_RECEPTOR_PORTS,
-    MAX_STATE_VARIABLES, RESERVED_NAMES,
+    Astrocyte, Connectivity, CustomNeuron, GapJunctions, Network, NeuronModel, Plasticity,
+    Population, Projection, Receptor, Recorder, SpikeSourceArray, Stimulus, Value,
+    MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES,
 };
 
 /// The most instances an ensemble may have.
@@ -356,6 +356,9 @@ impl<'a> Checker<'a> {
         for (i, astrocyte) in self.network.astrocytes.iter().enumerate() {
             self.check_astrocyte(i, astrocyte);
         }
+        for (i, junctions) in self.network.gap_junctions.iter().enumerate() {
+            self.check_gap_junctions(&format!("gap_junctions[{i}]"), junctions);
+        }
         for (i, stimulus) in self.network.stimuli.iter().enumerate() {
             self.check_stimulus(&format!("stimuli[{i}]"), stimulus);
         }
@@ -375,6 +378,64 @@ impl<'a> Checker<'a> {
                     reason: format!("`{}` already has a readout", readout.population),
                 });
             }
+        }
+    }
+
+    fn check_gap_junctions(&mut self, field: &str, junctions: &GapJunctions) {
+        let mut sizes = Vec::new();
+        for (side, name) in [("a", &junctions.a), ("b", &junctions.b)] {
+            let at = format!("{field}.{side}");
+            let Some(population) = self.lookup(&at, name) else {
+                continue;
+            };
+            sizes.push(population.size);
+            let coupled = !matches!(
+                population.neuron,
+                NeuronModel::SpikeSourceArray(_)
+                    | NeuronModel::SpikeSourceStream(_)
+                    | NeuronModel::ParrotNeuron(_)
+                    | NeuronModel::Izhikevich(_)
+                    | NeuronModel::Custom(_)
+            );
+            if !coupled {
+                self.errors.push(ModelError::Impossible {
+                    field: at,
+                    reason: format!(
+                        "`{name}` is a {}: gap junctions couple models with a membrane \
+                         potential in mV and an input current in nA",
+                        population.neuron.name()
+                    ),
+                });
+            }
+        }
+        if let [a, b] = sizes[..] {
+            if let Some(&(i, j)) = junctions.pairs.iter().find(|&&(i, j)| i >= a || j >= b) {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.pairs"),
+                    reason: format!(
+                        "the pair ({i}, {j}) is outside the populations' sizes ({a}, {b})"
+                    ),
+                });
+            }
+        }
+        let at = format!("{field}.g_us");
+        match &junctions.g_us {
+            Value::Constant { value } => self.non_negative(&at, *value),
+            Value::Array { values } => {
+                self.check_array_len(
+                    &at,
+                    &junctions.g_us,
+                    junctions.pairs.len() as u64,
+                    "one per pair",
+                );
+                for &g in values {
+                    self.non_negative(&at, g);
+                }
+            }
+            _ => self.errors.push(ModelError::Impossible {
+                field: at,
+                reason: "a constant or one value per pair (gap junctions are not drawn)".into(),
+            }),
         }
     }
 

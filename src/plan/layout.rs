@@ -67,6 +67,9 @@ pub struct Config {
     pub astrocyte_base: u32,
     /// Entries of the probe table.
     pub n_probes: u32,
+    /// Gap junction entries (each junction from both ends; 0: none, and the neuron
+    /// update reads no coupling current).
+    pub n_gap: u32,
 }
 
 /// Device-side clock and counters (a storage buffer of atomics).

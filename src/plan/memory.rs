@@ -56,6 +56,8 @@ pub struct BufferSizes {
     /// Astrocyte units and the populations they count, all astrocytes together.
     pub astrocytes: u64,
     pub astrocyte_inputs: u64,
+    /// Gap junction entries (each junction from both ends; 0: none).
+    pub gap_entries: u64,
 }
 
 /// The device buffers of a network of `s`.
@@ -171,6 +173,31 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
                 4,
             ),
             "neuromodulator and astrocyte levels and spike counts",
+        ),
+        (
+            "gap_start",
+            entry(if s.gap_entries > 0 { s.neurons + 1 } else { 0 }, 4),
+            "gap junctions by neuron",
+        ),
+        (
+            "gap_partner",
+            entry(s.gap_entries, 4),
+            "gap junction partners",
+        ),
+        (
+            "gap_g",
+            entry(s.gap_entries, 4),
+            "gap junction conductances",
+        ),
+        (
+            "gap_potential",
+            entry(if s.gap_entries > 0 { n } else { 0 }, 8),
+            "where each coupled neuron's v lies",
+        ),
+        (
+            "gap_current",
+            entry(if s.gap_entries > 0 { n } else { 0 }, 4),
+            "the step's coupling current per neuron",
         ),
         (
             "astrocytes",
@@ -532,6 +559,11 @@ pub fn estimate(network: &Network) -> MemoryReport {
             }
         },
         astrocytes: network.astrocytes.len() as u64,
+        gap_entries: 2 * network
+            .gap_junctions
+            .iter()
+            .map(|g| g.pairs.len() as u64)
+            .sum::<u64>(),
         astrocyte_inputs: network
             .astrocytes
             .iter()

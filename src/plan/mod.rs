@@ -5,6 +5,7 @@
 
 pub mod astrocyte;
 mod connectivity;
+mod gap;
 pub mod layout;
 pub mod memory;
 mod neurons;
@@ -16,6 +17,7 @@ mod traffic;
 pub use crate::model::delay_to_steps;
 pub use astrocyte::AstrocyteTable;
 pub use connectivity::{draw_projection, DrawnSynapses, SynapseTable};
+pub use gap::GapTable;
 pub use neurons::{initial_state, lower, spike_step, LoweredNeuron, NeuronKind, MAX_STATE};
 pub use plastic::{lower_rule, PlasticProjection, PlasticTable, RuleLink};
 pub use propagator::{propagator_31, propagator_32, AlphaPropagators, IafPscExpPropagators};
@@ -167,6 +169,8 @@ pub struct Plan {
     pub plastic: PlasticTable,
     /// The astrocyte units.
     pub astrocytes: AstrocyteTable,
+    /// The gap junctions, by neuron.
+    pub gap: GapTable,
     /// Projections regenerated from the RNG when a presynaptic neuron spikes.
     pub procedural: Vec<ProceduralProjection>,
     /// Row lengths of the procedural fixed-total-number projections.
@@ -975,6 +979,7 @@ impl Plan {
                 u64::from(u32::MAX),
             )?,
             n_probes: probes.len() as u32,
+            n_gap: 0,
         };
         let mut plan = Self {
             dt_ms: dt,
@@ -989,6 +994,7 @@ impl Plan {
             synapses,
             plastic,
             astrocytes,
+            gap: GapTable::default(),
             procedural,
             row_lengths,
             procedural_synapses: pending_procedural
@@ -1021,6 +1027,12 @@ impl Plan {
                 }
             }
         }
+        plan.gap = GapTable::lower(network, &plan);
+        plan.config.n_gap = limit(
+            "gap junction entries",
+            plan.gap.len() as u64,
+            u64::from(u32::MAX),
+        )?;
         plan.buffers = plan.buffer_list()?;
         Ok(plan)
     }
@@ -1357,6 +1369,7 @@ impl Plan {
             readouts: self.readouts_len() as u64,
             errors: self.errors_len() as u64,
             astrocytes: u64::from(self.astrocytes.count()),
+            gap_entries: self.gap.len() as u64,
             astrocyte_inputs: u64::from(self.astrocytes.inputs),
             current_table: match self.current_rows() {
                 0 => 0,

@@ -114,4 +114,14 @@ impl Plan {
     pub fn probe_bytes(&self, calls: u64, samples: u64) -> u64 {
         calls * self.probes.len() as u64 * size_of::<ProbeEntry>() as u64 + samples * 2 * WORD
     }
+
+    /// Bytes the gap coupling kernel moves in `calls` calls: per instance, every
+    /// neuron's row bounds and written current; per junction entry its partner and
+    /// conductance, and both potentials (position, offset and state value).
+    pub fn gap_coupling_bytes(&self, calls: u64) -> u64 {
+        let instances = u64::from(self.config.n_instances);
+        let neurons = u64::from(self.config.n_neurons);
+        let entries = self.gap.len() as u64;
+        calls * instances * (neurons * 3 * WORD + entries * (2 + 2 * 3) * WORD)
+    }
 }

@@ -1,0 +1,45 @@
+// Gap junctions: before the step's neuron updates, one invocation per (instance,
+// neuron) forms the coupling current Σ g (v_j − v_i) over the neuron's junctions, in
+// their fixed order, from the potentials at the start of the step (mV: the stored
+// value plus its offset), and leaves it for the neuron update as an input current
+// (nA; g in µS). Every invocation writes only its own entry. Twin:
+// src/cpu/gap_coupling.rs.
+
+@group(0) @binding(0) var<uniform> config: Config;
+@group(0) @binding(1) var<storage, read> state: array<f32>;
+@group(0) @binding(2) var<storage, read> gap_start: array<u32>;
+@group(0) @binding(3) var<storage, read> gap_partner: array<u32>;
+@group(0) @binding(4) var<storage, read> gap_g: array<f32>;
+// Per (instance, neuron): [state index of v, bits of its offset], or [NEVER, 0].
+@group(0) @binding(5) var<storage, read> gap_potential: array<vec2<u32>>;
+@group(0) @binding(6) var<storage, read_write> gap_current: array<f32>;
+
+// The membrane potential (mV) of entry `at` of `gap_potential`.
+fn potential(at: u32) -> f32 {
+    let p = gap_potential[at];
+    return rounded(state[p.x] + bitcast<f32>(p.y));
+}
+
+@compute @workgroup_size(64)
+fn main(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+) {
+    let gid = (wg.y * groups.x + wg.x) * NEURON_WORKGROUP + local;
+    if (gid >= config.n_neurons * config.n_instances) {
+        return;
+    }
+    let instance = gid / config.n_neurons;
+    let neuron = gid - instance * config.n_neurons;
+    var sum = 0.0;
+    if (gap_start[neuron] < gap_start[neuron + 1u]) {
+        let v = potential(gid);
+        let base = instance * config.n_neurons;
+        for (var k = gap_start[neuron]; k < gap_start[neuron + 1u]; k = k + 1u) {
+            let other = potential(base + gap_partner[k]);
+            sum = rounded(sum + rounded(gap_g[k] * rounded(other - v)));
+        }
+    }
+    gap_current[gid] = sum;
+}
