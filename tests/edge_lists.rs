@@ -235,6 +235,47 @@ fn other_columns_of_a_neuron_table_are_per_neuron_parameters() {
 }
 
 #[test]
+fn electrical_edges_become_gap_junctions_listed_from_either_end() {
+    let edges = "pre,post,weight,receptor\n\
+                 ASHL,VA1,0.5,excitatory\n\
+                 ASHL,ASHR,0.1,electrical\n\
+                 VA1,VB1,0.2,gap\n\
+                 ASHR,ASHL,0.1,electrical\n\
+                 VB1,VA1,0.2,Electrical\n";
+    let model = load(
+        "electrical",
+        "file = \"edges.csv\"",
+        &[("neurons.csv", NEURONS), ("edges.csv", edges)],
+    )
+    .unwrap();
+    let net = &model.network;
+    assert_eq!(net.projections.len(), 1);
+    assert_eq!(net.gap_junctions.len(), 2, "{:#?}", net.gap_junctions);
+    let (s, m) = (&net.gap_junctions[0], &net.gap_junctions[1]);
+    assert_eq!(
+        (s.a.as_str(), s.b.as_str(), &s.pairs),
+        ("sensory", "sensory", &vec![(0, 1)])
+    );
+    assert_eq!(s.g_us, Value::array(vec![0.1]));
+    assert_eq!(
+        (m.a.as_str(), m.b.as_str(), &m.pairs),
+        ("motor", "motor", &vec![(0, 1)])
+    );
+    // Listed again from the other end with another conductance: a duplicate.
+    let clash = "pre,post,weight,receptor\nASHL,ASHR,0.1,electrical\nASHR,ASHL,0.3,electrical\n";
+    let e = load(
+        "clash",
+        "file = \"edges.csv\"",
+        &[("neurons.csv", NEURONS), ("edges.csv", clash)],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("edges.csv:3:1: the edge ASHR → ASHL is listed again (first on line 2)"),
+        "{e}"
+    );
+}
+
+#[test]
 fn duplicate_edges_are_refused_or_summed() {
     let edges = "pre,post,weight\nASHL,VA1,0.5\nASHR,VB1,0.25\nASHL,VA1,0.125\n";
     let files = [("neurons.csv", NEURONS), ("edges.csv", edges)];
@@ -283,7 +324,7 @@ fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
         (
             NEURONS,
             "pre,post,weight,receptor\nASHL,VA1,0.5,gaba\n",
-            &["edges.csv:2:4: receptor `gaba` is not excitatory, inhibitory or a port number"],
+            &["edges.csv:2:4: receptor `gaba` is not excitatory, inhibitory, a port number or electrical"],
         ),
     ];
     for (k, (neurons, edges, needles)) in cases.iter().enumerate() {

@@ -5,9 +5,12 @@
 //! neuron model with a value per neuron (`Population::heterogeneous`), left at the
 //! model's value for a population whose cells in it are all empty. An edge list is a CSV file (TSV when
 //! its name ends in `.tsv`) with the columns `pre`, `post` and `weight` and,
-//! optionally, `delay_ms` and `receptor` (`excitatory`, `inhibitory` or a port
-//! number); `pre` and `post` are neuron names from the tables or
-//! `population:index`. Its edges become one `from_list` projection per (pre
+//! optionally, `delay_ms` and `receptor` (`excitatory`, `inhibitory`, a port
+//! number, or `electrical`/`gap` for a gap junction of conductance `weight` µS);
+//! `pre` and `post` are neuron names from the tables or `population:index`. Gap
+//! junctions become `GapJunctions` per population pair; one listed again from its
+//! other end with the same conductance is the same junction (connectomes list
+//! electrical synapses both ways). Its edges become one `from_list` projection per (pre
 //! population, post population, receptor), in the order the groups first appear, the
 //! edges in file order. An edge listed twice (same pre, post and receptor) is refused
 //! or, with `duplicates = "sum"`, merged by adding the weights (the delays must
@@ -18,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Network, Projection, Receptor, Value};
+use super::{GapJunctions, Network, Projection, Receptor, Value};
 
 /// `[[neuron_tables]]`: a CSV file naming neurons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,21 +85,27 @@ pub struct Edge {
     pub post_population: usize,
     pub post: u32,
     pub receptor: Receptor,
+    /// A gap junction (`receptor` column `electrical` or `gap`): `weight` is its
+    /// conductance (µS), `receptor` and `delay_ms` do not apply.
+    pub electrical: bool,
     /// In the projection's unit (nA for current-based receptors).
     pub weight: f64,
     pub delay_ms: f64,
 }
 
 impl Edge {
-    /// What makes two edges the same synapse.
-    fn key(&self) -> (usize, u32, usize, u32, Receptor) {
-        (
-            self.pre_population,
-            self.pre,
-            self.post_population,
-            self.post,
-            self.receptor,
-        )
+    /// What makes two edges the same synapse: for a gap junction, its two ends in
+    /// either order.
+    fn key(&self) -> (usize, u32, usize, u32, Option<Receptor>) {
+        let (from, to) = (
+            (self.pre_population, self.pre),
+            (self.post_population, self.post),
+        );
+        if self.electrical {
+            let (low, high) = (from.min(to), from.max(to));
+            return (low.0, low.1, high.0, high.1, None);
+        }
+        (from.0, from.1, to.0, to.1, Some(self.receptor))
     }
 }
 
@@ -120,7 +129,10 @@ pub fn attach(
     }
     for list in lists {
         match read_edges(network, &names, list, &folder.join(&list.file)) {
-            Ok(projections) => network.projections.extend(projections),
+            Ok((projections, junctions)) => {
+                network.projections.extend(projections);
+                network.gap_junctions.extend(junctions);
+            }
             Err(mut e) => errors.append(&mut e),
         }
     }
@@ -320,7 +332,7 @@ fn read_edges(
     names: &Names,
     list: &EdgeList,
     path: &Path,
-) -> Result<Vec<Projection>, Vec<DataError>> {
+) -> Result<(Vec<Projection>, Vec<GapJunctions>), Vec<DataError>> {
     let Opened {
         mut reader,
         columns,
@@ -378,13 +390,16 @@ fn read_edges(
                 Some(c) if !record[c].is_empty() => number(c, "delay")?,
                 _ => list.delay_ms,
             };
+            let text = receptor_at.map_or("", |c| &record[c]);
+            let electrical = matches!(text.to_ascii_lowercase().as_str(), "electrical" | "gap");
             let receptor = match receptor_at {
-                Some(c) if !record[c].is_empty() => receptor(&record[c]).ok_or_else(|| {
+                _ if electrical => list.receptor,
+                Some(c) if !text.is_empty() => receptor(text).ok_or_else(|| {
                     at(
                         c,
                         format!(
-                            "receptor `{}` is not excitatory, inhibitory or a port number",
-                            &record[c]
+                            "receptor `{text}` is not excitatory, inhibitory, a port number \
+                             or electrical"
                         ),
                     )
                 })?,
@@ -396,6 +411,7 @@ fn read_edges(
                 post_population: post_pop,
                 post,
                 receptor,
+                electrical,
                 weight,
                 delay_ms: delay,
             })
@@ -408,6 +424,12 @@ fn read_edges(
             }
         };
         match seen.get(&edge.key()) {
+            // A gap junction listed again from its other end, alike: the same one.
+            Some(&k)
+                if edge.electrical
+                    && edges[k].0.pre_population == edge.post_population
+                    && edges[k].0.pre == edge.post
+                    && edges[k].0.weight == edge.weight => {}
             Some(&k) => match list.duplicates {
                 Duplicates::Reject => errors.push(at(
                     pre_at,
@@ -440,10 +462,35 @@ fn read_edges(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(projections(
-        network,
-        edges.into_iter().map(|(edge, _)| edge),
-    ))
+    let (gaps, chemical): (Vec<Edge>, Vec<Edge>) = edges
+        .into_iter()
+        .map(|(edge, _)| edge)
+        .partition(|e| e.electrical);
+    Ok((projections(network, chemical), gap_junctions(network, gaps)))
+}
+
+/// One junction list per (population, population), in order of first appearance.
+fn gap_junctions(network: &Network, edges: Vec<Edge>) -> Vec<GapJunctions> {
+    let mut groups: Vec<Vec<Edge>> = Vec::new();
+    for edge in edges {
+        let ends = (edge.pre_population, edge.post_population);
+        match groups
+            .iter_mut()
+            .find(|g| (g[0].pre_population, g[0].post_population) == ends)
+        {
+            Some(g) => g.push(edge),
+            None => groups.push(vec![edge]),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|g| GapJunctions {
+            a: network.populations[g[0].pre_population].name.clone(),
+            b: network.populations[g[0].post_population].name.clone(),
+            pairs: g.iter().map(|e| (e.pre, e.post)).collect(),
+            g_us: Value::array(g.iter().map(|e| e.weight).collect()),
+        })
+        .collect()
 }
 
 /// One `from_list` projection per (pre population, post population, receptor), in
@@ -497,7 +544,11 @@ pub fn write_edges(path: &Path, populations: &[&str], edges: &[Edge]) -> std::io
             format!("{}:{}", populations[e.post_population], e.post),
             e.weight.to_string(),
             e.delay_ms.to_string(),
-            e.receptor.index().to_string(),
+            if e.electrical {
+                "electrical".to_string()
+            } else {
+                e.receptor.index().to_string()
+            },
         ])?;
     }
     writer.flush()

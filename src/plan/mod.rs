@@ -1164,6 +1164,7 @@ impl Plan {
                     post_population: post_pop,
                     post: post - self.populations[post_pop].first,
                     receptor: crate::model::Receptor::from_index(receptor as u8),
+                    electrical: false,
                     weight: f64::from(t.weight[s]) * 2f64.powi(-scale),
                     delay_ms: f64::from(t.delay[s]) * self.dt_ms,
                 });
