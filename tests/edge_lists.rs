@@ -91,6 +91,9 @@ fn list(file: &str) -> EdgeList {
         delay_ms: 1.0,
         receptor: Receptor::Excitatory,
         duplicates: Duplicates::Reject,
+        columns: Default::default(),
+        receptors: Default::default(),
+        weight_scale: Default::default(),
     }
 }
 
@@ -271,6 +274,49 @@ fn electrical_edges_become_gap_junctions_listed_from_either_end() {
     .unwrap_err();
     assert!(
         e.contains("edges.csv:3:1: the edge ASHR → ASHL is listed again (first on line 2)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_connectome_table_with_its_own_column_names_and_types_is_read() {
+    // As c302's White (1986) table: tab-separated pre, post, type, synapses.
+    let edges = "pre\tpost\ttype\tsynapses\n\
+                 ASHL\tVA1\tchemical\t3\n\
+                 ASHL\tASHR\telectrical\t2\n\
+                 ASHR\tASHL\telectrical\t2\n";
+    let entry = "file = \"edges.tsv\"\n\
+                 columns = { weight = \"synapses\", receptor = \"type\" }\n\
+                 receptors = { chemical = \"excitatory\" }\n\
+                 weight_scale = { excitatory = 0.25, electrical = 0.05 }";
+    let model = load(
+        "connectome",
+        entry,
+        &[("neurons.csv", NEURONS), ("edges.tsv", edges)],
+    )
+    .unwrap();
+    let net = &model.network;
+    assert_eq!(net.projections[0].weight, Value::array(vec![0.75]));
+    assert_eq!(net.gap_junctions[0].pairs, vec![(0, 1)]);
+    assert_eq!(net.gap_junctions[0].g_us, Value::array(vec![0.1]));
+    let e = load(
+        "bad-columns",
+        "file = \"edges.tsv\"\ncolumns = { wieght = \"synapses\" }",
+        &[("neurons.csv", NEURONS), ("edges.tsv", edges)],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("`columns` names `wieght`, which is not a column"),
+        "{e}"
+    );
+    let e = load(
+        "missing",
+        "file = \"edges.tsv\"",
+        &[("neurons.csv", NEURONS), ("edges.tsv", edges)],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("edges.tsv:1:1: no column `weight` (columns: pre, post, type, synapses)"),
         "{e}"
     );
 }

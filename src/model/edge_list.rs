@@ -16,7 +16,7 @@
 //! or, with `duplicates = "sum"`, merged by adding the weights (the delays must
 //! agree). Errors name the file, the line and the column.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -45,7 +45,21 @@ pub struct EdgeList {
     pub receptor: Receptor,
     #[serde(default)]
     pub duplicates: Duplicates,
+    /// The file's own names of the columns, by ours (`pre`, `post`, `weight`,
+    /// `delay_ms`, `receptor`), where they differ: `{ pre = "Source" }`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, String>,
+    /// The file's own receptor values, translated: `{ chemical = "excitatory" }`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub receptors: BTreeMap<String, String>,
+    /// A factor on the weight by the edge's receptor (`excitatory`, `inhibitory`, a
+    /// port number, `electrical`), e.g. from synapse counts to nA or µS (default 1).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub weight_scale: BTreeMap<String, f64>,
 }
+
+/// The columns of an edge list, by our names: required, then optional.
+const EDGE_COLUMNS: [&str; 5] = ["pre", "post", "weight", "delay_ms", "receptor"];
 
 /// What to do with an edge listed twice.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -333,11 +347,39 @@ fn read_edges(
     list: &EdgeList,
     path: &Path,
 ) -> Result<(Vec<Projection>, Vec<GapJunctions>), Vec<DataError>> {
+    let fail = |message: String| {
+        vec![DataError {
+            path: path.to_path_buf(),
+            location: None,
+            message,
+        }]
+    };
+    if let Some(ours) = list
+        .columns
+        .keys()
+        .find(|k| !EDGE_COLUMNS.contains(&k.as_str()))
+    {
+        return Err(fail(format!(
+            "`columns` names `{ours}`, which is not a column of an edge list ({})",
+            EDGE_COLUMNS.join(", ")
+        )));
+    }
+    for (key, &factor) in &list.weight_scale {
+        let known = key == "electrical" || receptor(key).is_some();
+        if !known || !factor.is_finite() {
+            return Err(fail(format!(
+                "`weight_scale.{key}` = {factor}: a finite factor for excitatory, \
+                 inhibitory, a port number or electrical"
+            )));
+        }
+    }
+    let name = |ours: &'static str| list.columns.get(ours).map_or(ours, String::as_str);
+    let file_columns: Vec<&str> = EDGE_COLUMNS.iter().map(|c| name(c)).collect();
     let Opened {
         mut reader,
         columns,
         ..
-    } = open(path, &["pre", "post", "weight"], &["delay_ms", "receptor"]).map_err(|e| vec![e])?;
+    } = open(path, &file_columns[..3], &file_columns[3..]).map_err(|e| vec![e])?;
     let [pre_at, post_at, weight_at, delay_at, receptor_at] = columns[..] else {
         unreachable!("five columns asked for");
     };
@@ -390,7 +432,8 @@ fn read_edges(
                 Some(c) if !record[c].is_empty() => number(c, "delay")?,
                 _ => list.delay_ms,
             };
-            let text = receptor_at.map_or("", |c| &record[c]);
+            let raw = receptor_at.map_or("", |c| &record[c]);
+            let text = list.receptors.get(raw).map_or(raw, String::as_str);
             let electrical = matches!(text.to_ascii_lowercase().as_str(), "electrical" | "gap");
             let receptor = match receptor_at {
                 _ if electrical => list.receptor,
@@ -405,6 +448,14 @@ fn read_edges(
                 })?,
                 _ => list.receptor,
             };
+            let kind = if electrical {
+                "electrical".to_string()
+            } else {
+                match receptor {
+                    Receptor::Port(k) => k.to_string(),
+                    r => r.name(),
+                }
+            };
             Ok(Edge {
                 pre_population: pre_pop,
                 pre,
@@ -412,7 +463,7 @@ fn read_edges(
                 post,
                 receptor,
                 electrical,
-                weight,
+                weight: weight * list.weight_scale.get(&kind).copied().unwrap_or(1.0),
                 delay_ms: delay,
             })
         })();
