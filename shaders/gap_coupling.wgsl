@@ -2,7 +2,8 @@
 // neuron) forms the coupling current Σ g (v_j − v_i) over the neuron's junctions, in
 // their fixed order, from the potentials at the start of the step (mV: the stored
 // value plus its offset), and leaves it for the neuron update as an input current
-// (nA; g in µS). Every invocation writes only its own entry. Twin:
+// (nA; g in µS). Every invocation writes only its own entry, and only a neuron with
+// junctions (the others' entries stay 0 from allocation). Twin:
 // src/cpu/gap_coupling.rs.
 
 @group(0) @binding(0) var<uniform> config: Config;
@@ -32,14 +33,17 @@ fn main(
     }
     let instance = gid / config.n_neurons;
     let neuron = gid - instance * config.n_neurons;
+    let first = gap_start[neuron];
+    let end = gap_start[neuron + 1u];
+    if (first == end) {
+        return;
+    }
+    let v = potential(gid);
+    let base = instance * config.n_neurons;
     var sum = 0.0;
-    if (gap_start[neuron] < gap_start[neuron + 1u]) {
-        let v = potential(gid);
-        let base = instance * config.n_neurons;
-        for (var k = gap_start[neuron]; k < gap_start[neuron + 1u]; k = k + 1u) {
-            let other = potential(base + gap_partner[k]);
-            sum = rounded(sum + rounded(gap_g[k] * rounded(other - v)));
-        }
+    for (var k = first; k < end; k = k + 1u) {
+        let other = potential(base + gap_partner[k]);
+        sum = rounded(sum + rounded(gap_g[k] * rounded(other - v)));
     }
     gap_current[gid] = sum;
 }

@@ -120,9 +120,11 @@ fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bool) 
     return decayed(trace_after(k_before, nearest), last, step, decay);
 }
 
-// A trace at `step` counting a spike at `step` itself (the per-step rules read the
-// traces after the step's spikes).
-fn trace_at(last: u32, k_before: f32, step: u32, decay: f32) -> f32 {
+// Trace 1 of the side whose record starts at `at`, at `step`, counting a spike at
+// `step` itself (the per-step rules read the traces after the step's spikes).
+fn trace_at(at: u32, step: u32, decay: f32) -> f32 {
+    let last = syn_state[at];
+    let k_before = load_f32(at + 1u);
     if (last == step) {
         return trace_after(k_before, false);
     }
@@ -306,8 +308,8 @@ fn sweep_step(base: u32, rule: PlasticRule, n: f32) {
 // One step of a Hebbian synapse: w += η dt (x y − α y² w) − γ dt w, within
 // [w_min, w_max], with the traces after this step's spikes.
 fn sweep_hebbian(base: u32, rule: PlasticRule, step: u32) {
-    let x = trace_at(syn_state[base + WORD_PRE], load_f32(base + WORD_PRE + 1u), step, rule.pre_decay.x);
-    let y = trace_at(syn_state[base + WORD_POST], load_f32(base + WORD_POST + 1u), step, rule.post_decay.x);
+    let x = trace_at(base + WORD_PRE, step, rule.pre_decay.x);
+    let y = trace_at(base + WORD_POST, step, rule.post_decay.x);
     let w = load_f32(base);
     let hebb = rounded(rounded(x * y) - rounded(rule.c.y * rounded(rounded(y * y) * w)));
     let next = rounded(rounded(w + rounded(rule.c.x * hebb)) - rounded(rule.c.z * w));
@@ -318,7 +320,7 @@ fn sweep_hebbian(base: u32, rule: PlasticRule, step: u32) {
 // [w_min, w_max], with the presynaptic trace after this step's spikes and the
 // postsynaptic neuron's error.
 fn sweep_error(base: u32, rule: PlasticRule, step: u32, error: f32) {
-    let x = trace_at(syn_state[base + WORD_PRE], load_f32(base + WORD_PRE + 1u), step, rule.pre_decay.x);
+    let x = trace_at(base + WORD_PRE, step, rule.pre_decay.x);
     let w = load_f32(base);
     let next = rounded(w + rounded(rounded(rule.c.x * error) * x));
     store_f32(base, clamp(next, rule.w_min, rule.w_max));
@@ -327,7 +329,7 @@ fn sweep_error(base: u32, rule: PlasticRule, step: u32, error: f32) {
 // One step of synaptic scaling: w += (dt/τ_scaling) w (1 − r / r_target), r the
 // postsynaptic rate estimate (trace · 1000/τ_rate, Hz), within [w_min, w_max].
 fn sweep_scaling(base: u32, rule: PlasticRule, step: u32) {
-    let y = trace_at(syn_state[base + WORD_POST], load_f32(base + WORD_POST + 1u), step, rule.post_decay.x);
+    let y = trace_at(base + WORD_POST, step, rule.post_decay.x);
     let rate = rounded(y * rule.c.z);
     let w = load_f32(base);
     let error = rounded(1.0 - rounded(rate * rule.c.y));
@@ -337,7 +339,7 @@ fn sweep_scaling(base: u32, rule: PlasticRule, step: u32) {
 
 // One step of a custom rule's `each_step`, with the traces after the step's spikes.
 fn sweep_custom(base: u32, rule: PlasticRule, step: u32) {
-    let x = trace_at(syn_state[base + WORD_PRE], load_f32(base + WORD_PRE + 1u), step, rule.pre_decay.x);
-    let y = trace_at(syn_state[base + WORD_POST], load_f32(base + WORD_POST + 1u), step, rule.post_decay.x);
+    let x = trace_at(base + WORD_PRE, step, rule.pre_decay.x);
+    let y = trace_at(base + WORD_POST, step, rule.post_decay.x);
     store_custom(base, custom_step(rule.kind - PLASTIC_CUSTOM, rule, load_custom(base), x, y, step));
 }

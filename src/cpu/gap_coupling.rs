@@ -20,14 +20,15 @@ pub fn gap_coupling_main(gid: u32, b: &mut Buffers) {
         b.gap_start[neuron as usize],
         b.gap_start[neuron as usize + 1],
     );
+    if first == end {
+        return;
+    }
+    let v = potential(b, gid as usize);
+    let base = (instance * n) as usize;
     let mut sum = 0.0f32;
-    if first < end {
-        let v = potential(b, gid as usize);
-        let base = (instance * n) as usize;
-        for k in first as usize..end as usize {
-            let other = potential(b, base + b.gap_partner[k] as usize);
-            sum = rounded(sum + rounded(b.gap_g[k] * rounded(other - v)));
-        }
+    for k in first as usize..end as usize {
+        let other = potential(b, base + b.gap_partner[k] as usize);
+        sum = rounded(sum + rounded(b.gap_g[k] * rounded(other - v)));
     }
     b.gap_current[gid as usize] = sum;
 }

@@ -94,8 +94,10 @@ pub fn trace_before(last: u32, k_before: f32, step: u32, decay: f32, nearest: bo
     decayed(trace_after(k_before, nearest), last, step, decay)
 }
 
-/// A trace at `step` counting a spike at `step`; the shader's `trace_at`.
-fn trace_at(last: u32, k_before: f32, step: u32, decay: f32) -> f32 {
+/// Trace 1 of the side whose record starts at `at`, at `step`, counting a spike at
+/// `step`; the shader's `trace_at`.
+fn trace_at(b: &Buffers, at: usize, step: u32, decay: f32) -> f32 {
+    let (last, k_before) = (b.syn_state[at], load(b, at + 1));
     if last == step {
         return trace_after(k_before, false);
     }
@@ -298,12 +300,7 @@ pub fn sweep_step(b: &mut Buffers, base: usize, rule: &PlasticRule, n: f32) {
 
 /// One step of an error-modulated synapse; the shader's `sweep_error`.
 pub fn sweep_error(b: &mut Buffers, base: usize, rule: &PlasticRule, step: u32, error: f32) {
-    let x = trace_at(
-        b.syn_state[base + WORD_PRE],
-        load(b, base + WORD_PRE + 1),
-        step,
-        rule.pre_decay[0],
-    );
+    let x = trace_at(b, base + WORD_PRE, step, rule.pre_decay[0]);
     let w = load(b, base);
     let next = rounded(w + rounded(rounded(rule.c[0] * error) * x));
     store(b, base, next.clamp(rule.w_min, rule.w_max));
@@ -311,18 +308,8 @@ pub fn sweep_error(b: &mut Buffers, base: usize, rule: &PlasticRule, step: u32, 
 
 /// One step of a Hebbian synapse; the shader's `sweep_hebbian`.
 pub fn sweep_hebbian(b: &mut Buffers, base: usize, rule: &PlasticRule, step: u32) {
-    let x = trace_at(
-        b.syn_state[base + WORD_PRE],
-        load(b, base + WORD_PRE + 1),
-        step,
-        rule.pre_decay[0],
-    );
-    let y = trace_at(
-        b.syn_state[base + WORD_POST],
-        load(b, base + WORD_POST + 1),
-        step,
-        rule.post_decay[0],
-    );
+    let x = trace_at(b, base + WORD_PRE, step, rule.pre_decay[0]);
+    let y = trace_at(b, base + WORD_POST, step, rule.post_decay[0]);
     let w = load(b, base);
     let hebb = rounded(rounded(x * y) - rounded(rule.c[1] * rounded(rounded(y * y) * w)));
     let next = rounded(rounded(w + rounded(rule.c[0] * hebb)) - rounded(rule.c[2] * w));
@@ -331,12 +318,7 @@ pub fn sweep_hebbian(b: &mut Buffers, base: usize, rule: &PlasticRule, step: u32
 
 /// One step of synaptic scaling; the shader's `sweep_scaling`.
 pub fn sweep_scaling(b: &mut Buffers, base: usize, rule: &PlasticRule, step: u32) {
-    let y = trace_at(
-        b.syn_state[base + WORD_POST],
-        load(b, base + WORD_POST + 1),
-        step,
-        rule.post_decay[0],
-    );
+    let y = trace_at(b, base + WORD_POST, step, rule.post_decay[0]);
     let rate = rounded(y * rule.c[2]);
     let w = load(b, base);
     let error = rounded(1.0 - rounded(rate * rule.c[1]));

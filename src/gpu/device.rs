@@ -200,12 +200,31 @@ impl GpuContext {
         len: u64,
         submission: wgpu::SubmissionIndex,
     ) -> Result<Vec<u8>, Error> {
+        let mapping = Self::map_prefix(buffer, len);
+        self.wait(submission)?;
+        Self::take_mapped(buffer, len, mapping)
+    }
+
+    /// Asks for the first `len` bytes of `buffer` to be mapped for reading once the
+    /// device is done with it; `take_mapped` copies them out after a `wait` for the
+    /// submission that wrote it (the wait runs the mapping's callback).
+    pub fn map_prefix(buffer: &wgpu::Buffer, len: u64) -> Mapping {
         let (tx, rx) = mpsc::channel();
         buffer.map_async(wgpu::MapMode::Read, ..len, move |result| {
             let _ = tx.send(result);
         });
-        self.wait(submission)?;
-        rx.recv()
+        Mapping(rx)
+    }
+
+    /// The bytes a `map_prefix` mapped; the buffer is unmapped again.
+    pub fn take_mapped(
+        buffer: &wgpu::Buffer,
+        len: u64,
+        mapping: Mapping,
+    ) -> Result<Vec<u8>, Error> {
+        mapping
+            .0
+            .recv()
             .map_err(|e| Error::Device(e.to_string()))?
             .map_err(|e| Error::Device(e.to_string()))?;
         let bytes = buffer
@@ -224,3 +243,6 @@ impl GpuContext {
         }
     }
 }
+
+/// A mapping asked for by `GpuContext::map_prefix`, not yet taken.
+pub struct Mapping(mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>);

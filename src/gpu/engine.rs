@@ -852,13 +852,13 @@ impl GpuEngine {
     #[tracing::instrument(name = "read_back", skip_all, fields(first_step = batch.first_step))]
     fn read_back(&mut self, batch: InFlight, sink: &mut BatchSink<'_>) -> Result<(), Error> {
         let staging = &self.staging[batch.staging];
-        self.ctx.wait(batch.submission.clone())?;
-        let start = Instant::now();
         let l = self.layout;
         let filled = l.record + self.record_bytes(batch.steps);
-        let bytes = self
-            .ctx
-            .read_mapped_prefix(staging, filled, batch.submission)?;
+        // One wait, which also completes the mapping; the readback time is the copy.
+        let mapping = GpuContext::map_prefix(staging, filled);
+        self.ctx.wait(batch.submission)?;
+        let start = Instant::now();
+        let bytes = GpuContext::take_mapped(staging, filled, mapping)?;
         let words = |from: u64, to: u64| -> &[u8] { &bytes[from as usize..to as usize] };
         let counters: Counters = bytemuck::pod_read_unaligned(words(l.counters, l.step_ends));
         let step_ends: Vec<u32> = bytemuck::pod_collect_to_vec(words(l.step_ends, l.probe_out));

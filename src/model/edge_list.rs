@@ -578,8 +578,8 @@ pub fn projections(network: &Network, edges: impl IntoIterator<Item = Edge>) -> 
 /// `excitatory`, `inhibitory` or a port number.
 fn receptor(text: &str) -> Option<Receptor> {
     match text.to_ascii_lowercase().as_str() {
-        "excitatory" | "e" => Some(Receptor::Excitatory),
-        "inhibitory" | "i" => Some(Receptor::Inhibitory),
+        "excitatory" => Some(Receptor::Excitatory),
+        "inhibitory" => Some(Receptor::Inhibitory),
         other => other.parse().ok().map(Receptor::from_index),
     }
 }
