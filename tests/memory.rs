@@ -1,13 +1,15 @@
 //! The memory planner: the estimate made before drawing agrees with the plan, and a
 //! network that does not fit the device is refused before anything is drawn or
-//! allocated, with the bytes needed and available, the largest buffers and the fix.
+//! allocated, with the bytes needed and available, the largest buffers and the fix;
+//! one that does not fit the host's memory is refused before the plan draws it.
 
 use std::path::Path;
 use std::process::Command;
 
 use neurodyn::model::{brunel, file};
+use neurodyn::plan::host_memory;
 use neurodyn::plan::memory::{estimate, largest_ensemble, EnsembleFootprint, MemoryReport};
-use neurodyn::{Backend, Error, Plan, Simulation};
+use neurodyn::{Backend, Error, Plan, PlanError, Simulation};
 
 fn brunel(order: u32) -> neurodyn::Network {
     let mut network = file::load(Path::new("models/brunel.toml")).unwrap().network;
@@ -145,4 +147,54 @@ fn the_cli_names_the_projections_that_could_be_procedural() {
     assert!(!stderr.contains("I -> E"), "{stderr}");
     assert!(!dir.join("out").join("summary.json").exists());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_network_beyond_the_host_is_refused_before_any_synapse_is_drawn() {
+    // The CPU reference has no device to check against, but the plan is built in host
+    // memory: 6.25·10^9 stored synapses cannot even be indexed, and are refused from
+    // their expected count, at once, instead of being drawn until the host runs out.
+    let network = brunel(1_000_000);
+    let error = Simulation::new(&network, Backend::Cpu)
+        .err()
+        .expect("refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("stored synapses (expected before drawing)")
+            && message.contains("6250000000"),
+        "{message}"
+    );
+
+    // CUBA at 100 times its size: 3.2·10^9 expected synapses, indexable, but about
+    // 100 GB to build. Against a host with 1 GiB available the plan is refused with the
+    // bytes, the largest buffers and the fix.
+    let mut cuba = file::load(Path::new("models/cuba.toml")).unwrap().network;
+    for p in &mut cuba.populations {
+        p.size *= 100;
+    }
+    let report = estimate(&cuba);
+    let drawn = host_memory::drawn_synapses(&cuba);
+    // 0.02 · (N² − N) over the four projections of N = 400,000 neurons.
+    assert_eq!(drawn, 0.02 * (400_000f64 * 400_000.0 - 400_000.0));
+    assert_eq!(
+        host_memory::peak_bytes(&report, drawn),
+        report.total() + (drawn * host_memory::DRAWN_SYNAPSE_BYTES as f64) as u64
+    );
+    let Err(PlanError::HostMemory(shortfall)) = host_memory::check(&cuba, &report, Some(1 << 30))
+    else {
+        panic!("not refused");
+    };
+    assert_eq!(shortfall.available, "1.000 GiB");
+    assert!(shortfall.needed.contains("GiB"), "{}", shortfall.needed);
+    assert!(
+        shortfall.largest.starts_with("syn_"),
+        "{}",
+        shortfall.largest
+    );
+    assert!(shortfall.advice.contains("E -> E"), "{}", shortfall.advice);
+    assert!(shortfall.to_string().contains("of host memory"));
+    // The same network where the host has room, and CUBA itself here, pass.
+    assert!(host_memory::check(&cuba, &report, Some(1 << 40)).is_ok());
+    let small = file::load(Path::new("models/cuba.toml")).unwrap().network;
+    assert!(host_memory::check(&small, &estimate(&small), host_memory::available()).is_ok());
 }

@@ -1,6 +1,7 @@
 //! How much memory a device offers for buffers, asked before anything is allocated:
 //! `NEURODYN_DEVICE_MEMORY` (bytes) when set; for CPU adapters (lavapipe), whose
-//! buffers live in host memory, the host's available memory; for Vulkan GPUs, the
+//! buffers live in host memory, the host's available memory (within the process's
+//! control group); for Vulkan GPUs, the
 //! size of their device-local heaps; otherwise unknown.
 
 /// The environment variable that overrides the device memory (bytes).
@@ -15,17 +16,9 @@ pub fn device_memory(adapter: &wgpu::Adapter) -> Option<u64> {
         return Some(bytes);
     }
     if adapter.get_info().device_type == wgpu::DeviceType::Cpu {
-        return host_available_memory();
+        return crate::plan::host_memory::available();
     }
     vulkan_device_local_memory(adapter)
-}
-
-/// `MemAvailable` of /proc/meminfo (Linux).
-fn host_available_memory() -> Option<u64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 /// The largest device-local heap of a Vulkan adapter.

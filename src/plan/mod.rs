@@ -6,6 +6,7 @@
 pub mod astrocyte;
 mod connectivity;
 mod gap;
+pub mod host_memory;
 pub mod layout;
 pub mod memory;
 mod neurons;
@@ -83,6 +84,8 @@ pub enum PlanError {
         count: u64,
         limit: u64,
     },
+    #[error("{0}")]
+    HostMemory(Box<host_memory::HostShortfall>),
 }
 
 /// One population, lowered. Populations are laid out grouped by neuron kind (in the
@@ -211,6 +214,18 @@ impl Plan {
     #[tracing::instrument(name = "plan", skip_all)]
     pub fn new(network: &Network) -> Result<Self, PlanError> {
         network.validate()?;
+        // Refused before the first synapse is drawn: a table too large to index, or a
+        // plan the host cannot hold.
+        limit(
+            "stored synapses (expected before drawing)",
+            host_memory::drawn_synapses(network).round() as u64,
+            u64::from(u32::MAX),
+        )?;
+        host_memory::check(
+            network,
+            &memory::estimate(network),
+            host_memory::available(),
+        )?;
         let dt = network.dt_ms;
         let n_instances = network.instances;
         // Every per-instance draw is keyed by the instance's place in the whole study.
