@@ -44,10 +44,10 @@ mod simulation;
 pub use engine::{KernelKind, KernelProfile, KernelTime, KernelTiming};
 pub use error::{Error, MemoryShortfall};
 pub use model::{
-    AeifCondExp, Astrocyte, Connectivity, GapJunctions, HhCondExpTraub, IafCondAlpha, IafCondExp,
-    IafPscAlpha, IafPscDelta, IafPscExp, Izhikevich, ModelError, Network, NeuronModel,
-    ParrotNeuron, Population, Projection, Receptor, Recorder, SpikeSourceArray, SpikeSourceStream,
-    Stimulus, ValidationErrors, Value,
+    AeifCondExp, Astrocyte, Connectivity, GapJunctions, GradedSynapses, HhCondExpTraub,
+    IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp, Izhikevich, ModelError, Network,
+    NeuronModel, ParrotNeuron, PassivePscExp, Population, Projection, Receptor, Recorder,
+    SpikeSourceArray, SpikeSourceStream, Stimulus, ValidationErrors, Value,
 };
 pub use plan::{NeuronKind, Plan, PlanError};
 pub use record::{SpikeRecord, StateRecord};

@@ -94,6 +94,9 @@ fn list(file: &str) -> EdgeList {
         columns: Default::default(),
         receptors: Default::default(),
         weight_scale: Default::default(),
+        graded: None,
+        graded_from: Default::default(),
+        junction_ends: Default::default(),
     }
 }
 
@@ -276,6 +279,32 @@ fn electrical_edges_become_gap_junctions_listed_from_either_end() {
         e.contains("edges.csv:3:1: the edge ASHR → ASHL is listed again (first on line 2)"),
         "{e}"
     );
+    // A table that lists each end's own count: one junction of the mean conductance;
+    // a third listing is a duplicate again.
+    let entry = "file = \"edges.csv\"\njunction_ends = \"mean\"";
+    let model = load(
+        "mean",
+        entry,
+        &[("neurons.csv", NEURONS), ("edges.csv", clash)],
+    )
+    .unwrap();
+    let junctions = &model.network.gap_junctions;
+    assert_eq!(junctions.len(), 1);
+    assert_eq!(
+        (&junctions[0].pairs, &junctions[0].g_us),
+        (&vec![(0, 1)], &Value::array(vec![0.2]))
+    );
+    let thrice = format!("{clash}ASHL,ASHR,0.2,electrical\n");
+    let e = load(
+        "thrice",
+        entry,
+        &[("neurons.csv", NEURONS), ("edges.csv", &thrice)],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("edges.csv:4:1: the edge ASHL → ASHR is listed again"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -370,7 +399,7 @@ fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
         (
             NEURONS,
             "pre,post,weight,receptor\nASHL,VA1,0.5,gaba\n",
-            &["edges.csv:2:4: receptor `gaba` is not excitatory, inhibitory, a port number or electrical"],
+            &["edges.csv:2:4: receptor `gaba` is not excitatory, inhibitory, a port number, electrical or graded"],
         ),
     ];
     for (k, (neurons, edges, needles)) in cases.iter().enumerate() {

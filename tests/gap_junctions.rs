@@ -4,8 +4,8 @@
 //! are refused.
 
 use neurodyn::{
-    Backend, IafPscExp, Izhikevich, Network, NeuronModel, Population, Receptor, Simulation,
-    SpikeSourceArray, Stimulus, Value,
+    Backend, IafPscExp, Izhikevich, Network, NeuronModel, PassivePscExp, Population, Receptor,
+    Simulation, SpikeSourceArray, Stimulus, Value,
 };
 
 const DT: f64 = 0.1;
@@ -16,11 +16,10 @@ const I_DC: f64 = 0.5;
 const E_L: f64 = -65.0;
 
 fn passive(i_offset: f64) -> NeuronModel {
-    NeuronModel::IafPscExp(IafPscExp {
+    NeuronModel::PassivePscExp(PassivePscExp {
         tau_m: TAU_M,
         cm: C_M,
         v_rest: E_L,
-        v_thresh: 0.0,
         i_offset,
         ..Default::default()
     })
@@ -199,8 +198,8 @@ g_us = { distribution = "array", values = [0.1, 0.2] }
     assert_eq!(g.pairs, vec![(0, 1), (1, 2)]);
     assert_eq!(g.g_us, Value::array(vec![0.1, 0.2]));
     let plan = neurodyn::Plan::new(&model.network).unwrap();
-    // Neuron 1 has both junctions, in list order.
-    assert_eq!(plan.gap.start, vec![0, 1, 3, 4]);
+    // Neuron 1 has both junctions, in list order; no neuron has graded synapses.
+    assert_eq!(plan.gap.start, vec![0, 1, 1, 3, 3, 4, 4]);
     assert_eq!(plan.gap.partner, vec![1, 0, 2, 1]);
     std::fs::remove_dir_all(&dir).unwrap();
 }

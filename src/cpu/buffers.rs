@@ -54,10 +54,11 @@ pub struct Buffers {
     pub modulators: Vec<u32>,
     /// The astrocyte table (`plan::AstrocyteTable::words`).
     pub astrocytes: Vec<u32>,
-    /// The gap junctions (`plan::GapTable`) and the step's coupling currents.
+    /// The gap junctions and graded synapses (`plan::GapTable`) and the step's
+    /// coupling currents.
     pub gap_start: Vec<u32>,
     pub gap_partner: Vec<u32>,
-    pub gap_g: Vec<f32>,
+    pub gap_coupling: Vec<[f32; 4]>,
     pub gap_potential: Vec<[u32; 2]>,
     pub gap_current: Vec<f32>,
     pub procedural: Vec<ProceduralProjection>,
@@ -104,7 +105,7 @@ impl Buffers {
             astrocytes: plan.astrocytes.words.clone(),
             gap_start: plan.gap.start.clone(),
             gap_partner: plan.gap.partner.clone(),
-            gap_g: plan.gap.g.clone(),
+            gap_coupling: plan.gap.coupling.clone(),
             gap_potential: plan.gap.potential.clone(),
             gap_current: vec![0.0; plan.gap.potential.len()],
             procedural: plan.procedural.clone(),

@@ -69,7 +69,8 @@ pub const COMMON: [ShaderFile; 4] = [LAYOUT, MUL_HI, RNG, FIXED_POINT];
 /// The compute stages of one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
-    /// Gap junction currents from the potentials at the start of the step.
+    /// Gap junction and graded synapse currents from the potentials at the start of
+    /// the step.
     GapCoupling,
     /// The neuron update of one model: `neuron_update.wgsl` after `neurons/<model>.wgsl`.
     NeuronUpdate(NeuronKind),
@@ -173,7 +174,8 @@ impl Stage {
                 PLASTICITY_CUSTOM,
                 self.file(),
             ],
-            Stage::PropagatePrepare | Stage::GapCoupling => vec![LAYOUT, ROUNDING, self.file()],
+            Stage::PropagatePrepare => vec![LAYOUT, ROUNDING, self.file()],
+            Stage::GapCoupling => vec![LAYOUT, ROUNDING, MATH, self.file()],
             Stage::Probe => vec![LAYOUT, self.file()],
         }
     }

@@ -6,13 +6,17 @@
 //! model's value for a population whose cells in it are all empty. An edge list is a CSV file (TSV when
 //! its name ends in `.tsv`) with the columns `pre`, `post` and `weight` and,
 //! optionally, `delay_ms` and `receptor` (`excitatory`, `inhibitory`, a port
-//! number, or `electrical`/`gap` for a gap junction of conductance `weight` µS);
-//! `pre` and `post` are neuron names from the tables or `population:index`. Gap
-//! junctions become `GapJunctions` per population pair; one listed again from its
-//! other end with the same conductance is the same junction (connectomes list
-//! electrical synapses both ways). Its edges become one `from_list` projection per (pre
-//! population, post population, receptor), in the order the groups first appear, the
-//! edges in file order. An edge listed twice (same pre, post and receptor) is refused
+//! number, `electrical`/`gap` for a gap junction of conductance `weight` µS, or
+//! `graded` for a graded synapse of conductance `weight` µS with the list's `graded`
+//! kinetics); `pre` and `post` are neuron names from the tables or
+//! `population:index`. Gap junctions become `GapJunctions` per population pair; one
+//! listed again from its other end with the same conductance is the same junction
+//! (connectomes list electrical synapses both ways); with `junction_ends = "mean"`
+//! two different listings make one junction of their mean conductance. Graded edges
+//! become `GradedSynapses` per (pre, post) population pair, with the list's kinetics
+//! or those of their presynaptic population (`graded_from`). The other edges become one
+//! `from_list` projection per (pre population, post population, receptor), in the
+//! order the groups first appear, the edges in file order. An edge listed twice (same pre, post and receptor) is refused
 //! or, with `duplicates = "sum"`, merged by adding the weights (the delays must
 //! agree). Errors name the file, the line and the column.
 
@@ -21,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{GapJunctions, Network, Projection, Receptor, Value};
+use super::{GapJunctions, GradedSynapses, Network, Projection, Receptor, Value};
 
 /// `[[neuron_tables]]`: a CSV file naming neurons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,6 +49,9 @@ pub struct EdgeList {
     pub receptor: Receptor,
     #[serde(default)]
     pub duplicates: Duplicates,
+    /// A gap junction listed from both ends with two conductances.
+    #[serde(default)]
+    pub junction_ends: JunctionEnds,
     /// The file's own names of the columns, by ours (`pre`, `post`, `weight`,
     /// `delay_ms`, `receptor`), where they differ: `{ pre = "Source" }`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -53,9 +60,53 @@ pub struct EdgeList {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub receptors: BTreeMap<String, String>,
     /// A factor on the weight by the edge's receptor (`excitatory`, `inhibitory`, a
-    /// port number, `electrical`), e.g. from synapse counts to nA or µS (default 1).
+    /// port number, `electrical`, `graded`), e.g. from synapse counts to nA or µS
+    /// (default 1).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub weight_scale: BTreeMap<String, f64>,
+    /// The kinetics of the list's `graded` edges (required when it has any) …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graded: Option<GradedKinetics>,
+    /// … or, for graded edges from these presynaptic populations, theirs: e.g.
+    /// `{ gaba = { e_rev = -48.0, … } }` for inhibitory transmitter populations.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub graded_from: BTreeMap<String, GradedKinetics>,
+}
+
+/// How the two listings of a gap junction listed from both ends combine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JunctionEnds {
+    /// They must agree (one junction); two conductances make a duplicate, which
+    /// `duplicates` refuses or sums.
+    #[default]
+    Same,
+    /// One junction of the mean conductance: tables such as Cook et al. (2019) list
+    /// each junction from both ends with a contact count per end, and a few differ.
+    Mean,
+}
+
+/// `graded = { e_rev = …, v_th = …, delta = … }`: the sigmoid and reversal potential
+/// of an edge list's graded synapses (mV; see `GradedSynapses`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradedKinetics {
+    pub e_rev: f64,
+    pub v_th: f64,
+    pub delta: f64,
+}
+
+/// What an edge is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EdgeKind {
+    /// A spiking synapse onto the edge's receptor.
+    Chemical,
+    /// A gap junction: `weight` is its conductance (µS); `receptor` and `delay_ms` do
+    /// not apply.
+    Electrical,
+    /// A graded synapse: `weight` is its conductance (µS), with the list's kinetics;
+    /// `receptor` and `delay_ms` do not apply.
+    Graded,
 }
 
 /// The columns of an edge list, by our names: required, then optional.
@@ -99,9 +150,7 @@ pub struct Edge {
     pub post_population: usize,
     pub post: u32,
     pub receptor: Receptor,
-    /// A gap junction (`receptor` column `electrical` or `gap`): `weight` is its
-    /// conductance (µS), `receptor` and `delay_ms` do not apply.
-    pub electrical: bool,
+    pub kind: EdgeKind,
     /// In the projection's unit (nA for current-based receptors).
     pub weight: f64,
     pub delay_ms: f64,
@@ -110,16 +159,19 @@ pub struct Edge {
 impl Edge {
     /// What makes two edges the same synapse: for a gap junction, its two ends in
     /// either order.
-    fn key(&self) -> (usize, u32, usize, u32, Option<Receptor>) {
+    fn key(&self) -> (usize, u32, usize, u32, EdgeKind, Option<Receptor>) {
         let (from, to) = (
             (self.pre_population, self.pre),
             (self.post_population, self.post),
         );
-        if self.electrical {
-            let (low, high) = (from.min(to), from.max(to));
-            return (low.0, low.1, high.0, high.1, None);
+        match self.kind {
+            EdgeKind::Electrical => {
+                let (low, high) = (from.min(to), from.max(to));
+                (low.0, low.1, high.0, high.1, self.kind, None)
+            }
+            EdgeKind::Graded => (from.0, from.1, to.0, to.1, self.kind, None),
+            EdgeKind::Chemical => (from.0, from.1, to.0, to.1, self.kind, Some(self.receptor)),
         }
-        (from.0, from.1, to.0, to.1, Some(self.receptor))
     }
 }
 
@@ -143,9 +195,14 @@ pub fn attach(
     }
     for list in lists {
         match read_edges(network, &names, list, &folder.join(&list.file)) {
-            Ok((projections, junctions)) => {
+            Ok(Coupled {
+                projections,
+                junctions,
+                graded,
+            }) => {
                 network.projections.extend(projections);
                 network.gap_junctions.extend(junctions);
+                network.graded_synapses.extend(graded);
             }
             Err(mut e) => errors.append(&mut e),
         }
@@ -341,12 +398,19 @@ fn read_table(network: &mut Network, path: &Path, names: &mut Names) -> Result<(
     }
 }
 
+/// What an edge list's edges become.
+struct Coupled {
+    projections: Vec<Projection>,
+    junctions: Vec<GapJunctions>,
+    graded: Vec<GradedSynapses>,
+}
+
 fn read_edges(
     network: &Network,
     names: &Names,
     list: &EdgeList,
     path: &Path,
-) -> Result<(Vec<Projection>, Vec<GapJunctions>), Vec<DataError>> {
+) -> Result<Coupled, Vec<DataError>> {
     let fail = |message: String| {
         vec![DataError {
             path: path.to_path_buf(),
@@ -365,13 +429,22 @@ fn read_edges(
         )));
     }
     for (key, &factor) in &list.weight_scale {
-        let known = key == "electrical" || receptor(key).is_some();
+        let known = key == "electrical" || key == "graded" || receptor(key).is_some();
         if !known || !factor.is_finite() {
             return Err(fail(format!(
                 "`weight_scale.{key}` = {factor}: a finite factor for excitatory, \
-                 inhibitory, a port number or electrical"
+                 inhibitory, a port number, electrical or graded"
             )));
         }
+    }
+    if let Some(unknown) = list
+        .graded_from
+        .keys()
+        .find(|k| !network.populations.iter().any(|p| &p.name == *k))
+    {
+        return Err(fail(format!(
+            "`graded_from.{unknown}` names no population of the network"
+        )));
     }
     let name = |ours: &'static str| list.columns.get(ours).map_or(ours, String::as_str);
     let file_columns: Vec<&str> = EDGE_COLUMNS.iter().map(|c| name(c)).collect();
@@ -391,6 +464,8 @@ fn read_edges(
     // Each edge and its line, and where each synapse was first listed.
     let mut edges: Vec<(Edge, usize)> = Vec::new();
     let mut seen: HashMap<_, usize> = HashMap::new();
+    // Gap junctions already met from their other end (by their first listing).
+    let mut ends_met = std::collections::HashSet::new();
     let (table, mut errors) = rows(path, &mut reader);
     for (line, record) in table {
         let at = |column: usize, message: String| error_at(path, line, column, message);
@@ -434,27 +509,39 @@ fn read_edges(
             };
             let raw = receptor_at.map_or("", |c| &record[c]);
             let text = list.receptors.get(raw).map_or(raw, String::as_str);
-            let electrical = matches!(text.to_ascii_lowercase().as_str(), "electrical" | "gap");
+            let kind = match text.to_ascii_lowercase().as_str() {
+                "electrical" | "gap" => EdgeKind::Electrical,
+                "graded" => EdgeKind::Graded,
+                _ => EdgeKind::Chemical,
+            };
+            if kind == EdgeKind::Graded && kinetics(list, network, pre_pop).is_none() {
+                return Err(at(
+                    receptor_at.unwrap_or(pre_at),
+                    format!(
+                        "a graded edge needs the list's kinetics: `graded = {{ e_rev = …, \
+                         v_th = …, delta = … }}`, or `graded_from.{}`",
+                        network.populations[pre_pop].name
+                    ),
+                ));
+            }
             let receptor = match receptor_at {
-                _ if electrical => list.receptor,
-                Some(c) if !text.is_empty() => receptor(text).ok_or_else(|| {
-                    at(
-                        c,
-                        format!(
-                            "receptor `{text}` is not excitatory, inhibitory, a port number \
-                             or electrical"
-                        ),
-                    )
-                })?,
+                Some(c) if kind == EdgeKind::Chemical && !text.is_empty() => receptor(text)
+                    .ok_or_else(|| {
+                        at(
+                            c,
+                            format!(
+                                "receptor `{text}` is not excitatory, inhibitory, a port \
+                                 number, electrical or graded"
+                            ),
+                        )
+                    })?,
                 _ => list.receptor,
             };
-            let kind = if electrical {
-                "electrical".to_string()
-            } else {
-                match receptor {
-                    Receptor::Port(k) => k.to_string(),
-                    r => r.name(),
-                }
+            let scale_key = match (kind, receptor) {
+                (EdgeKind::Electrical, _) => "electrical".to_string(),
+                (EdgeKind::Graded, _) => "graded".to_string(),
+                (EdgeKind::Chemical, Receptor::Port(k)) => k.to_string(),
+                (EdgeKind::Chemical, r) => r.name(),
             };
             Ok(Edge {
                 pre_population: pre_pop,
@@ -462,8 +549,8 @@ fn read_edges(
                 post_population: post_pop,
                 post,
                 receptor,
-                electrical,
-                weight: weight * list.weight_scale.get(&kind).copied().unwrap_or(1.0),
+                kind,
+                weight: weight * list.weight_scale.get(&scale_key).copied().unwrap_or(1.0),
                 delay_ms: delay,
             })
         })();
@@ -474,13 +561,28 @@ fn read_edges(
                 continue;
             }
         };
+        let from_other_end = |first: &Edge| {
+            edge.kind == EdgeKind::Electrical
+                && first.pre_population == edge.post_population
+                && first.pre == edge.post
+                && !ends_met.contains(&(
+                    first.pre_population,
+                    first.pre,
+                    first.post_population,
+                    first.post,
+                ))
+        };
         match seen.get(&edge.key()) {
-            // A gap junction listed again from its other end, alike: the same one.
-            Some(&k)
-                if edge.electrical
-                    && edges[k].0.pre_population == edge.post_population
-                    && edges[k].0.pre == edge.post
-                    && edges[k].0.weight == edge.weight => {}
+            // A gap junction listed again from its other end: the same one.
+            Some(&k) if from_other_end(&edges[k].0) && edges[k].0.weight == edge.weight => {
+                let e = &edges[k].0;
+                ends_met.insert((e.pre_population, e.pre, e.post_population, e.post));
+            }
+            Some(&k) if from_other_end(&edges[k].0) && list.junction_ends == JunctionEnds::Mean => {
+                let e = &mut edges[k].0;
+                ends_met.insert((e.pre_population, e.pre, e.post_population, e.post));
+                e.weight = (e.weight + edge.weight) / 2.0;
+            }
             Some(&k) => match list.duplicates {
                 Duplicates::Reject => errors.push(at(
                     pre_at,
@@ -513,15 +615,46 @@ fn read_edges(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let (gaps, chemical): (Vec<Edge>, Vec<Edge>) = edges
-        .into_iter()
-        .map(|(edge, _)| edge)
-        .partition(|e| e.electrical);
-    Ok((projections(network, chemical), gap_junctions(network, gaps)))
+    let edges: Vec<Edge> = edges.into_iter().map(|(edge, _)| edge).collect();
+    let of = |kind| edges.iter().filter(move |e| e.kind == kind).copied();
+    let name = |p: usize| network.populations[p].name.clone();
+    Ok(Coupled {
+        projections: projections(network, of(EdgeKind::Chemical)),
+        junctions: by_population_pair(of(EdgeKind::Electrical))
+            .into_iter()
+            .map(|g| GapJunctions {
+                a: name(g[0].pre_population),
+                b: name(g[0].post_population),
+                pairs: g.iter().map(|e| (e.pre, e.post)).collect(),
+                g_us: Value::array(g.iter().map(|e| e.weight).collect()),
+            })
+            .collect(),
+        graded: by_population_pair(of(EdgeKind::Graded))
+            .into_iter()
+            .map(|g| {
+                let kinetics = kinetics(list, network, g[0].pre_population).expect("checked");
+                GradedSynapses {
+                    pre: name(g[0].pre_population),
+                    post: name(g[0].post_population),
+                    pairs: g.iter().map(|e| (e.pre, e.post)).collect(),
+                    g_us: Value::array(g.iter().map(|e| e.weight).collect()),
+                    e_rev: kinetics.e_rev,
+                    v_th: kinetics.v_th,
+                    delta: kinetics.delta,
+                }
+            })
+            .collect(),
+    })
 }
 
-/// One junction list per (population, population), in order of first appearance.
-fn gap_junctions(network: &Network, edges: Vec<Edge>) -> Vec<GapJunctions> {
+/// The kinetics of `list`'s graded edges from population `pre`.
+fn kinetics(list: &EdgeList, network: &Network, pre: usize) -> Option<GradedKinetics> {
+    let name = &network.populations[pre].name;
+    list.graded_from.get(name).copied().or(list.graded)
+}
+
+/// Edges grouped by (pre population, post population), in order of first appearance.
+fn by_population_pair(edges: impl IntoIterator<Item = Edge>) -> Vec<Vec<Edge>> {
     let mut groups: Vec<Vec<Edge>> = Vec::new();
     for edge in edges {
         let ends = (edge.pre_population, edge.post_population);
@@ -534,14 +667,6 @@ fn gap_junctions(network: &Network, edges: Vec<Edge>) -> Vec<GapJunctions> {
         }
     }
     groups
-        .into_iter()
-        .map(|g| GapJunctions {
-            a: network.populations[g[0].pre_population].name.clone(),
-            b: network.populations[g[0].post_population].name.clone(),
-            pairs: g.iter().map(|e| (e.pre, e.post)).collect(),
-            g_us: Value::array(g.iter().map(|e| e.weight).collect()),
-        })
-        .collect()
 }
 
 /// One `from_list` projection per (pre population, post population, receptor), in
@@ -595,10 +720,10 @@ pub fn write_edges(path: &Path, populations: &[&str], edges: &[Edge]) -> std::io
             format!("{}:{}", populations[e.post_population], e.post),
             e.weight.to_string(),
             e.delay_ms.to_string(),
-            if e.electrical {
-                "electrical".to_string()
-            } else {
-                e.receptor.index().to_string()
+            match e.kind {
+                EdgeKind::Electrical => "electrical".to_string(),
+                EdgeKind::Graded => "graded".to_string(),
+                EdgeKind::Chemical => e.receptor.index().to_string(),
             },
         ])?;
     }

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::edge_list::{self, EdgeList, NeuronTable};
 use super::{
-    Astrocyte, GapJunctions, IntrinsicPlasticity, Network, NeuronModel, Population, Projection,
-    Readout, Recorder, Stimulus, Sweep, SweepAxis, SweepGrid, Value, NEURON_MODEL_NAMES,
+    Astrocyte, GapJunctions, GradedSynapses, IntrinsicPlasticity, Network, NeuronModel, Population,
+    Projection, Readout, Recorder, Stimulus, Sweep, SweepAxis, SweepGrid, Value,
+    NEURON_MODEL_NAMES,
 };
 
 /// A model file as written.
@@ -40,6 +41,9 @@ pub struct ModelFile {
     /// Electrical synapses between neurons of two populations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gap_junctions: Vec<GapJunctions>,
+    /// Graded chemical synapses between neurons of two populations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub graded_synapses: Vec<GradedSynapses>,
     /// CSV tables naming neurons (`name`, `population`), for the edge lists.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub neuron_tables: Vec<NeuronTable>,
@@ -319,6 +323,7 @@ impl ModelFile {
         network.readouts = self.readouts.clone();
         network.astrocytes = self.astrocytes.clone();
         network.gap_junctions = self.gap_junctions.clone();
+        network.graded_synapses = self.graded_synapses.clone();
         Ok(network)
     }
 

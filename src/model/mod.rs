@@ -9,10 +9,12 @@ mod custom_rule;
 pub mod edge_list;
 mod events_file;
 pub mod file;
+mod graded;
 pub mod izhikevich2007;
 pub mod microcircuit;
 mod network;
 mod neuron;
+mod passive;
 mod plasticity;
 mod sweep_grid;
 mod validate;
@@ -21,6 +23,7 @@ mod value;
 pub use astrocyte::{Astrocyte, AstrocyteInput};
 pub use custom::{CustomNeuron, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES};
 pub use custom_rule::{CustomRule, MAX_RULE_PARAMETERS, MAX_RULE_VARIABLES};
+pub use graded::GradedSynapses;
 pub use network::{
     Connectivity, GapJunctions, IntrinsicPlasticity, Network, Population, Projection, Readout,
     Receptor, Recorder, Stimulus, Sweep,
@@ -29,6 +32,7 @@ pub use neuron::{
     AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,
     Izhikevich, NeuronModel, ParrotNeuron, SpikeSourceArray, SpikeSourceStream, NEURON_MODEL_NAMES,
 };
+pub use passive::PassivePscExp;
 pub use plasticity::{Modulator, Pairing, Plasticity};
 pub use sweep_grid::{GridError, GridPoint, SweepAxis, SweepGrid};
 pub use validate::{delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS, MAX_INSTANCES};

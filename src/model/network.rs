@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Astrocyte, GridError, NeuronModel, Plasticity, SweepGrid, Value};
+use super::{Astrocyte, GradedSynapses, GridError, NeuronModel, Plasticity, SweepGrid, Value};
 
 /// A whole model: what to simulate, at which resolution, and what to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +54,9 @@ pub struct Network {
     /// Electrical synapses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gap_junctions: Vec<GapJunctions>,
+    /// Graded (non-spiking) chemical synapses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub graded_synapses: Vec<GradedSynapses>,
 }
 
 /// Gap junctions (electrical synapses) between neurons of populations `a` and `b`
@@ -181,6 +184,7 @@ impl Network {
             readouts: Vec::new(),
             astrocytes: Vec::new(),
             gap_junctions: Vec::new(),
+            graded_synapses: Vec::new(),
         }
     }
 
@@ -320,6 +324,11 @@ impl Network {
             population: population.to_string(),
             tau_ms,
         });
+    }
+
+    /// Adds graded chemical synapses (`GradedSynapses`).
+    pub fn add_graded_synapses(&mut self, synapses: GradedSynapses) {
+        self.graded_synapses.push(synapses);
     }
 
     /// Adds gap junctions between `a` and `b`: `pairs` of (neuron of a, neuron of b),

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::CustomNeuron;
+use super::{CustomNeuron, PassivePscExp};
 
 /// The dynamics of a population's neurons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,12 +30,14 @@ pub enum NeuronModel {
     ParrotNeuron(ParrotNeuron),
     /// Spikes pushed by the host while the simulation runs (an event stream).
     SpikeSourceStream(SpikeSourceStream),
+    /// A passive, non-spiking membrane (graded circuits).
+    PassivePscExp(PassivePscExp),
     /// A model written in WGSL by the user (GPU backend only).
     Custom(CustomNeuron),
 }
 
 /// NEST names of the models, in the order of `NeuronModel`'s variants.
-pub const NEURON_MODEL_NAMES: [&str; 12] = [
+pub const NEURON_MODEL_NAMES: [&str; 13] = [
     "iaf_psc_exp",
     "iaf_psc_delta",
     "izhikevich",
@@ -47,6 +49,7 @@ pub const NEURON_MODEL_NAMES: [&str; 12] = [
     "parrot_neuron",
     "iaf_cond_alpha",
     "spike_source_stream",
+    "passive_psc_exp",
     "custom",
 ];
 
@@ -65,7 +68,8 @@ impl NeuronModel {
             NeuronModel::ParrotNeuron(_) => NEURON_MODEL_NAMES[8],
             NeuronModel::IafCondAlpha(_) => NEURON_MODEL_NAMES[9],
             NeuronModel::SpikeSourceStream(_) => NEURON_MODEL_NAMES[10],
-            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[11],
+            NeuronModel::PassivePscExp(_) => NEURON_MODEL_NAMES[11],
+            NeuronModel::Custom(_) => NEURON_MODEL_NAMES[12],
         }
     }
 
@@ -108,7 +112,9 @@ impl NeuronModel {
     /// The state variables a recorder may sample, in storage order.
     pub fn state_variables(&self) -> Vec<String> {
         let names: &[&str] = match self {
-            NeuronModel::IafPscExp(_) => &["v", "i_syn_E", "i_syn_I"],
+            NeuronModel::IafPscExp(_) | NeuronModel::PassivePscExp(_) => {
+                &["v", "i_syn_E", "i_syn_I"]
+            }
             NeuronModel::IafPscDelta(_) => &["v"],
             NeuronModel::Izhikevich(_) => &["v", "u"],
             NeuronModel::IafCondExp(_) => &["v", "g_E", "g_I"],
@@ -144,6 +150,14 @@ impl NeuronModel {
                 "v_rest",
                 "v_reset",
                 "v_thresh",
+                "i_offset",
+            ]),
+            "passive_psc_exp" => Some(&[
+                "cm",
+                "tau_m",
+                "tau_syn_E",
+                "tau_syn_I",
+                "v_rest",
                 "i_offset",
             ]),
             "iaf_psc_delta" => Some(&[

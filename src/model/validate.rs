@@ -6,9 +6,9 @@ use std::fmt;
 use thiserror::Error;
 
 use super::{
-    Astrocyte, Connectivity, CustomNeuron, GapJunctions, Network, NeuronModel, Plasticity,
-    Population, Projection, Receptor, Recorder, SpikeSourceArray, Stimulus, Value,
-    MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES,
+    Astrocyte, Connectivity, CustomNeuron, Network, NeuronModel, Plasticity, Population,
+    Projection, Receptor, Recorder, SpikeSourceArray, Stimulus, Value, MAX_RECEPTOR_PORTS,
+    MAX_STATE_VARIABLES, RESERVED_NAMES,
 };
 
 /// The most instances an ensemble may have.
@@ -357,7 +357,17 @@ impl<'a> Checker<'a> {
             self.check_astrocyte(i, astrocyte);
         }
         for (i, junctions) in self.network.gap_junctions.iter().enumerate() {
-            self.check_gap_junctions(&format!("gap_junctions[{i}]"), junctions);
+            let field = format!("gap_junctions[{i}]");
+            let ends = [("a", &junctions.a), ("b", &junctions.b)];
+            self.check_coupling(&field, ends, &junctions.pairs, &junctions.g_us);
+        }
+        for (i, synapses) in self.network.graded_synapses.iter().enumerate() {
+            let field = format!("graded_synapses[{i}]");
+            let ends = [("pre", &synapses.pre), ("post", &synapses.post)];
+            self.check_coupling(&field, ends, &synapses.pairs, &synapses.g_us);
+            self.finite(&format!("{field}.e_rev"), synapses.e_rev);
+            self.finite(&format!("{field}.v_th"), synapses.v_th);
+            self.positive(&format!("{field}.delta"), synapses.delta);
         }
         for (i, stimulus) in self.network.stimuli.iter().enumerate() {
             self.check_stimulus(&format!("stimuli[{i}]"), stimulus);
@@ -381,9 +391,17 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_gap_junctions(&mut self, field: &str, junctions: &GapJunctions) {
+    /// Gap junctions or graded synapses: two populations with a membrane potential and
+    /// an input current, pairs within their sizes, a conductance per pair or for all.
+    fn check_coupling(
+        &mut self,
+        field: &str,
+        ends: [(&str, &String); 2],
+        pairs: &[(u32, u32)],
+        g_us: &Value,
+    ) {
         let mut sizes = Vec::new();
-        for (side, name) in [("a", &junctions.a), ("b", &junctions.b)] {
+        for (side, name) in ends {
             let at = format!("{field}.{side}");
             let Some(population) = self.lookup(&at, name) else {
                 continue;
@@ -401,15 +419,15 @@ impl<'a> Checker<'a> {
                 self.errors.push(ModelError::Impossible {
                     field: at,
                     reason: format!(
-                        "`{name}` is a {}: gap junctions couple models with a membrane \
-                         potential in mV and an input current in nA",
+                        "`{name}` is a {}: gap junctions and graded synapses couple \
+                         models with a membrane potential in mV and an input current in nA",
                         population.neuron.name()
                     ),
                 });
             }
         }
         if let [a, b] = sizes[..] {
-            if let Some(&(i, j)) = junctions.pairs.iter().find(|&&(i, j)| i >= a || j >= b) {
+            if let Some(&(i, j)) = pairs.iter().find(|&&(i, j)| i >= a || j >= b) {
                 self.errors.push(ModelError::Impossible {
                     field: format!("{field}.pairs"),
                     reason: format!(
@@ -419,22 +437,17 @@ impl<'a> Checker<'a> {
             }
         }
         let at = format!("{field}.g_us");
-        match &junctions.g_us {
+        match g_us {
             Value::Constant { value } => self.non_negative(&at, *value),
             Value::Array { values } => {
-                self.check_array_len(
-                    &at,
-                    &junctions.g_us,
-                    junctions.pairs.len() as u64,
-                    "one per pair",
-                );
+                self.check_array_len(&at, g_us, pairs.len() as u64, "one per pair");
                 for &g in values {
                     self.non_negative(&at, g);
                 }
             }
             _ => self.errors.push(ModelError::Impossible {
                 field: at,
-                reason: "a constant or one value per pair (gap junctions are not drawn)".into(),
+                reason: "a constant or one value per pair (couplings are not drawn)".into(),
             }),
         }
     }
@@ -574,6 +587,19 @@ impl<'a> Checker<'a> {
                     p.v_thresh,
                     p.i_offset,
                 );
+            }
+            NeuronModel::PassivePscExp(p) => {
+                self.positives(
+                    &field,
+                    &[
+                        ("cm", p.cm),
+                        ("tau_m", p.tau_m),
+                        ("tau_syn_E", p.tau_syn_e),
+                        ("tau_syn_I", p.tau_syn_i),
+                    ],
+                );
+                self.finite(&format!("{field}.v_rest"), p.v_rest);
+                self.finite(&format!("{field}.i_offset"), p.i_offset);
             }
             NeuronModel::IafPscDelta(p) => {
                 self.positives(&field, &[("cm", p.cm), ("tau_m", p.tau_m)]);

@@ -176,18 +176,25 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
         ),
         (
             "gap_start",
-            entry(if s.gap_entries > 0 { s.neurons + 1 } else { 0 }, 4),
-            "gap junctions by neuron",
+            entry(
+                if s.gap_entries > 0 {
+                    2 * s.neurons + 1
+                } else {
+                    0
+                },
+                4,
+            ),
+            "gap junctions and graded synapses by neuron",
         ),
         (
             "gap_partner",
             entry(s.gap_entries, 4),
-            "gap junction partners",
+            "coupled neurons (junction partners, graded presynaptic neurons)",
         ),
         (
-            "gap_g",
-            entry(s.gap_entries, 4),
-            "gap junction conductances",
+            "gap_coupling",
+            entry(s.gap_entries, 16),
+            "coupling conductances and graded synapse kinetics",
         ),
         (
             "gap_potential",
@@ -563,7 +570,12 @@ pub fn estimate(network: &Network) -> MemoryReport {
             .gap_junctions
             .iter()
             .map(|g| g.pairs.len() as u64)
-            .sum::<u64>(),
+            .sum::<u64>()
+            + network
+                .graded_synapses
+                .iter()
+                .map(|g| g.pairs.len() as u64)
+                .sum::<u64>(),
         astrocyte_inputs: network
             .astrocytes
             .iter()

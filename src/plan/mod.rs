@@ -1044,7 +1044,7 @@ impl Plan {
         }
         plan.gap = GapTable::lower(network, &plan);
         plan.config.n_gap = limit(
-            "gap junction entries",
+            "gap junction and graded synapse entries",
             plan.gap.len() as u64,
             u64::from(u32::MAX),
         )?;
@@ -1179,7 +1179,7 @@ impl Plan {
                     post_population: post_pop,
                     post: post - self.populations[post_pop].first,
                     receptor: crate::model::Receptor::from_index(receptor as u8),
-                    electrical: false,
+                    kind: crate::model::edge_list::EdgeKind::Chemical,
                     weight: f64::from(t.weight[s]) * 2f64.powi(-scale),
                     delay_ms: f64::from(t.delay[s]) * self.dt_ms,
                 });

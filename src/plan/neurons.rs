@@ -43,7 +43,9 @@ impl NeuronKind {
     /// The kind of a built-in model (`None` for a custom one).
     pub fn built_in(model: &NeuronModel) -> Option<Self> {
         match model {
-            NeuronModel::IafPscExp(_) => Some(NeuronKind::IafPscExp),
+            NeuronModel::IafPscExp(_) | NeuronModel::PassivePscExp(_) => {
+                Some(NeuronKind::IafPscExp)
+            }
             NeuronModel::IafPscDelta(_) => Some(NeuronKind::IafPscDelta),
             NeuronModel::Izhikevich(_) => Some(NeuronKind::Izhikevich),
             NeuronModel::IafCondExp(_) => Some(NeuronKind::IafCondExp),
@@ -131,6 +133,9 @@ pub fn spike_step(t: f64, h: f64) -> u64 {
 pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
     let state_count = model.state_variables().len() as u32;
     match model {
+        NeuronModel::PassivePscExp(m) => {
+            lower(&NeuronModel::IafPscExp(m.as_iaf_psc_exp()), kind, h)
+        }
         NeuronModel::IafPscExp(m) => {
             let p = IafPscExpPropagators::new(m, h);
             LoweredNeuron {
@@ -375,6 +380,9 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
 pub fn initial_state(model: &NeuronModel, v: Option<f64>) -> Vec<f32> {
     match model {
         NeuronModel::IafPscExp(m) => vec![v.map_or(0.0, |v| (v - m.v_rest) as f32), 0.0, 0.0],
+        NeuronModel::PassivePscExp(m) => {
+            initial_state(&NeuronModel::IafPscExp(m.as_iaf_psc_exp()), v)
+        }
         NeuronModel::IafPscDelta(m) => vec![v.map_or(0.0, |v| (v - m.v_rest) as f32)],
         NeuronModel::Izhikevich(m) => {
             let v = v.unwrap_or(m.c);
