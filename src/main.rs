@@ -382,6 +382,14 @@ fn validate(path: &Path) -> ExitCode {
         model.duration_ms,
         plan.dt_ms
     );
+    let count = |lists: &mut dyn Iterator<Item = usize>| lists.sum::<usize>();
+    let (junctions, graded) = (
+        count(&mut model.network.gap_junctions.iter().map(|g| g.pairs.len())),
+        count(&mut model.network.graded_synapses.iter().map(|g| g.pairs.len())),
+    );
+    if junctions + graded > 0 {
+        println!("{junctions} gap junctions, {graded} graded synapses");
+    }
     let report = neurodyn::plan::memory::MemoryReport {
         buffers: plan.buffers.clone(),
         exact: true,

@@ -13,13 +13,17 @@ pub const RASTER_NEURONS: u32 = 100;
 /// Bins of the rate histogram over the run.
 pub const RATE_BINS: usize = 200;
 
-pub(super) const COLOURS: [RGBColor; 6] = [
+pub(super) const COLOURS: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
     RGBColor(255, 127, 14),
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
 ];
 
 struct Track {
