@@ -51,12 +51,26 @@ pub struct ModelFile {
     /// become list projections after `projections`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub edge_lists: Vec<EdgeList>,
+    /// `[network]`: a network read from other tools' files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkSection>,
     /// Parameters with one value per instance (`[simulation] instances`).
     #[serde(default)]
     pub sweeps: Vec<Sweep>,
     /// A grid of parameter values and repeats that sets the instances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<SweepGrid>,
+}
+
+/// `[network]`: populations and projections from another tool's files, added after
+/// the file's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSection {
+    /// A SONATA circuit or simulation config (JSON), relative to the model file
+    /// (needs the `sonata` feature).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sonata: Option<String>,
 }
 
 /// `[simulation]`: resolution, length and seed of the run.
@@ -189,6 +203,25 @@ pub fn load(path: &Path) -> Result<LoadedModel, FileErrors> {
     load_text(path, &text)
 }
 
+/// Adds the SONATA circuit of `config` to `network`.
+#[cfg(feature = "sonata")]
+fn attach_sonata(network: &mut Network, config: &Path) -> Result<(), Vec<edge_list::DataError>> {
+    super::sonata::attach(network, config)
+}
+
+/// Without the `sonata` feature: the error that says how to get it.
+#[cfg(not(feature = "sonata"))]
+fn attach_sonata(_: &mut Network, config: &Path) -> Result<(), Vec<edge_list::DataError>> {
+    Err(vec![edge_list::DataError {
+        path: config.to_path_buf(),
+        location: None,
+        message: "this neurodyn was built without SONATA support: rebuild with \
+                  `--features sonata` (it needs the system's libhdf5, e.g. `apt-get \
+                  install libhdf5-dev`)"
+            .into(),
+    }])
+}
+
 /// Parses, converts and validates the text of a model file; `path` names it in
 /// errors, says by its extension whether it is TOML or JSON, and is where data files
 /// named in it are looked for.
@@ -219,21 +252,24 @@ pub fn load_text(path: &Path, text: &str) -> Result<LoadedModel, FileErrors> {
     let mut network = file
         .network()
         .map_err(|(field, message)| one(source.locate(&field), Some(field), message))?;
-    edge_list::attach(&mut network, &file.neuron_tables, &file.edge_lists, folder).map_err(
-        |errors| {
-            FileErrors(
-                errors
-                    .into_iter()
-                    .map(|e| FileError {
-                        path: e.path,
-                        location: e.location,
-                        field: None,
-                        message: e.message,
-                    })
-                    .collect(),
-            )
-        },
-    )?;
+    let data_errors = |errors: Vec<edge_list::DataError>| {
+        FileErrors(
+            errors
+                .into_iter()
+                .map(|e| FileError {
+                    path: e.path,
+                    location: e.location,
+                    field: None,
+                    message: e.message,
+                })
+                .collect(),
+        )
+    };
+    if let Some(config) = file.network.as_ref().and_then(|n| n.sonata.as_ref()) {
+        attach_sonata(&mut network, &folder.join(config)).map_err(data_errors)?;
+    }
+    edge_list::attach(&mut network, &file.neuron_tables, &file.edge_lists, folder)
+        .map_err(data_errors)?;
     if let Err(errors) = network.validate() {
         return Err(FileErrors(
             errors

@@ -16,6 +16,8 @@ mod network;
 mod neuron;
 mod passive;
 mod plasticity;
+#[cfg(feature = "sonata")]
+pub mod sonata;
 mod sweep_grid;
 mod validate;
 mod value;
