@@ -139,6 +139,12 @@ fn cases(suite: Suite) -> Vec<Case> {
                 1000.0,
                 200_000,
             ),
+            procedural(
+                "brunel_4000000",
+                "Brunel C, 4·10^6 neurons, procedural",
+                1000.0,
+                800_000,
+            ),
             case(
                 "izhikevich2006",
                 "Izhikevich 2006, 80,000 STDP synapses",

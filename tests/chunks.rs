@@ -1,18 +1,21 @@
-//! Synapse arrays larger than one storage binding are split into chunks, each bound
-//! and dispatched separately. A small binding limit forced on the device
-//! (NEURODYN_MAX_STORAGE_BINDING) splits a network's synapses into several chunks;
-//! its raster, state and input ring are those of the unchunked run and of the CPU
-//! reference. (The only test in this binary: it sets the environment variable.)
+//! Synapse arrays and input rings larger than one storage binding are split into
+//! chunks, each bound separately (the synapse chunks also dispatched separately). A
+//! small binding limit forced on the device (NEURODYN_MAX_STORAGE_BINDING) splits a
+//! network's synapses and its ring into several chunks; its raster, state and input
+//! ring are those of the unchunked run and of the CPU reference. (The only test in
+//! this binary: it sets the environment variable.)
 
 use std::path::Path;
 
 use neurodyn::gpu::MAX_BINDING_VAR;
-use neurodyn::{model::file, Backend, Connectivity, Error, Simulation};
+use neurodyn::{model::file, Backend, Connectivity, Error, Receptor, Simulation, Stimulus};
 
 #[test]
 fn chunked_synapse_arrays_give_the_unchunked_raster() {
     // CUBA with p = 0.1 (1.6 million synapses, 6.4 MB per synapse array) and weights
-    // a fifth as large; only I recorded, so the other buffers fit a 2 MiB binding.
+    // a fifth as large, its I → E synapses 20 ms late (a ring of 201 slots × 2
+    // receptors × 4000 neurons, 6.4 MB); only I recorded, so the other buffers fit a
+    // 2 MiB binding.
     let mut network = file::load(Path::new("models/cuba.toml")).unwrap().network;
     for projection in &mut network.projections {
         projection.connectivity = Connectivity::FixedProbability {
@@ -22,6 +25,16 @@ fn chunked_synapse_arrays_give_the_unchunked_raster() {
         let (w, _) = projection.weight.range();
         projection.weight = (w / 5.0).into();
     }
+    network.projections[2].delay_ms = 20.0.into();
+    // Poisson drive keeps I firing to the end, so the ring holds pending input then.
+    network.add_stimulus(Stimulus::Poisson {
+        target: "I".into(),
+        rate_hz: 2000.0,
+        weight: 0.05,
+        receptor: Receptor::Excitatory,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
     network.recorders.clear();
     network.record_spikes("I");
 
@@ -40,6 +53,7 @@ fn chunked_synapse_arrays_give_the_unchunked_raster() {
             v,
             sim.read_input_ring().unwrap(),
             sim.plan().synapses.len(),
+            sim.plan().ring_len(),
         )
     };
     std::env::set_var(MAX_BINDING_VAR, (2u64 << 20).to_string());
@@ -57,9 +71,14 @@ fn chunked_synapse_arrays_give_the_unchunked_raster() {
     let whole = run(Backend::Gpu);
     let cpu = run(Backend::Cpu);
 
-    // Four chunks of 2 MiB cover the 6.4 MB arrays.
+    // Four chunks of 2 MiB cover the 6.4 MB arrays, and the ring.
     assert!(chunked.3 * 4 > 3 * (2 << 20), "{} synapses", chunked.3);
+    assert!(chunked.4 * 4 > 3 * (2 << 20), "{} ring words", chunked.4);
     assert!(chunked.0.len() > 100, "I fires {} spikes", chunked.0.len());
+    assert!(
+        whole.2.iter().any(|&w| w != 0),
+        "the ring holds pending input"
+    );
     assert_eq!(chunked.0, whole.0, "chunked raster differs");
     assert_eq!(chunked.1, whole.1, "chunked state differs");
     assert_eq!(chunked.2, whole.2, "chunked input ring differs");

@@ -10,6 +10,7 @@ use wgpu::util::DeviceExt;
 use super::custom;
 use super::custom_rule;
 use super::device::{describe, GpuContext};
+use super::ring::{RingChunks, RING_FILE};
 use super::shaders::{
     neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
 };
@@ -25,6 +26,13 @@ use crate::plan::memory::{format_bytes, MemoryReport};
 use crate::plan::{NeuronKind, Plan, MIN_BUFFER_BYTES};
 
 /// Device buffers, named as the shaders bind them.
+impl Buffers {
+    /// The ring's chunks after the first, bound after each ring stage's own bindings.
+    fn more_ring(&self) -> impl Iterator<Item = wgpu::BindingResource<'_>> {
+        self.ring[1..].iter().map(|b| b.as_entire_binding())
+    }
+}
+
 struct Buffers {
     config: wgpu::Buffer,
     counters: wgpu::Buffer,
@@ -35,7 +43,8 @@ struct Buffers {
     state: wgpu::Buffer,
     refractory: wgpu::Buffer,
     bias: wgpu::Buffer,
-    ring: wgpu::Buffer,
+    /// The input ring in chunks of `ring_chunks.words` words (`gpu::ring`).
+    ring: Vec<wgpu::Buffer>,
     spikes: wgpu::Buffer,
     dispatch: wgpu::Buffer,
     row_start: wgpu::Buffer,
@@ -121,6 +130,8 @@ pub(crate) struct GpuEngine {
     ctx: GpuContext,
     plan: Plan,
     buffers: Buffers,
+    /// How the input ring is split over buffers.
+    ring_chunks: RingChunks,
     /// One neuron kernel per model present, with its workgroup grid.
     neuron_updates: Vec<(Kernel, (u32, u32), NeuronKind)>,
     /// Gap junction currents (none without junctions) and its grid.
@@ -236,6 +247,19 @@ impl GpuEngine {
                 })
                 .collect()
         };
+        // The input ring, likewise, in as many buffers as its length needs.
+        let ring_chunks = RingChunks::of(plan.ring_len(), binding_bytes(&ctx.limits));
+        let ring: Vec<wgpu::Buffer> = (0..ring_chunks.count)
+            .map(|k| {
+                let words = ring_chunks.len_of(k, plan.ring_len());
+                device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("ring"),
+                    size: (words * 4).max(MIN_BUFFER_BYTES),
+                    usage: STORAGE,
+                    mapped_at_creation: false,
+                })
+            })
+            .collect();
         let infos: Vec<_> = plan.populations.iter().map(|p| p.info).collect();
         // One 256-byte slot per kernel (the largest uniform offset alignment WebGPU allows).
         let mut kinds = vec![0u8; plan.groups.len() * KIND_SLOT as usize];
@@ -253,7 +277,7 @@ impl GpuEngine {
             state: init("state", cast(&plan.initial_state), STORAGE),
             refractory: init("refractory", cast(&plan.initial_refractory), STORAGE),
             bias: zeroed("bias", STORAGE),
-            ring: zeroed("ring", STORAGE),
+            ring,
             spikes: zeroed("spikes", STORAGE),
             dispatch: zeroed("dispatch", STORAGE | wgpu::BufferUsages::INDIRECT),
             row_start: init("row_start", cast(&plan.synapses.row_start), STORAGE),
@@ -319,14 +343,16 @@ impl GpuEngine {
                     b.stimuli.as_entire_binding(),
                     b.state.as_entire_binding(),
                     b.refractory.as_entire_binding(),
-                    b.ring.as_entire_binding(),
+                    b.ring[0].as_entire_binding(),
                     b.spikes.as_entire_binding(),
                     b.bias.as_entire_binding(),
                     b.stream.as_entire_binding(),
                     b.readouts.as_entire_binding(),
                     b.currents.as_entire_binding(),
                     b.gap_current.as_entire_binding(),
-                ];
+                ]
+                .into_iter()
+                .chain(b.more_ring());
                 let invocations = g.info.size * plan.config.n_instances;
                 let files = match g.kind {
                     NeuronKind::Custom(i) => {
@@ -334,6 +360,7 @@ impl GpuEngine {
                     }
                     kind => Stage::NeuronUpdate(kind).files(),
                 };
+                let files = with_ring(files, Stage::NeuronUpdate(g.kind), ring_chunks);
                 kernel(&ctx, g.kind.name(), files, resources)
                     .map(|k| (k, grid(invocations.div_ceil(NEURON_WORKGROUP)), g.kind))
             })
@@ -393,13 +420,15 @@ impl GpuEngine {
                         b.syn_target[c].as_entire_binding(),
                         b.syn_weight[c].as_entire_binding(),
                         b.syn_delay[c].as_entire_binding(),
-                        b.ring.as_entire_binding(),
+                        b.ring[0].as_entire_binding(),
                         chunk,
-                    ];
+                    ]
+                    .into_iter()
+                    .chain(b.more_ring());
                     kernel(
                         &ctx,
                         Stage::Propagate.name(),
-                        Stage::Propagate.files(),
+                        with_ring(Stage::Propagate.files(), Stage::Propagate, ring_chunks),
                         resources,
                     )
                 })
@@ -410,16 +439,22 @@ impl GpuEngine {
                 kernel(
                     &ctx,
                     Stage::PropagateProcedural.name(),
-                    Stage::PropagateProcedural.files(),
+                    with_ring(
+                        Stage::PropagateProcedural.files(),
+                        Stage::PropagateProcedural,
+                        ring_chunks,
+                    ),
                     [
                         &b.config,
                         &b.counters,
                         &b.spikes,
                         &b.procedural,
                         &b.row_lengths,
-                        &b.ring,
+                        &b.ring[0],
                     ]
-                    .map(|b| b.as_entire_binding()),
+                    .map(|b| b.as_entire_binding())
+                    .into_iter()
+                    .chain(b.more_ring()),
                 )
             })
             .transpose()?;
@@ -429,7 +464,11 @@ impl GpuEngine {
                 kernel(
                     &ctx,
                     Stage::PropagatePlastic.name(),
-                    plastic_files(Stage::PropagatePlastic, plan),
+                    with_ring(
+                        plastic_files(Stage::PropagatePlastic, plan),
+                        Stage::PropagatePlastic,
+                        ring_chunks,
+                    ),
                     [
                         &b.config,
                         &b.counters,
@@ -439,12 +478,14 @@ impl GpuEngine {
                         &b.plastic_rules,
                         &b.rule_params,
                         &b.plastic_state,
-                        &b.ring,
+                        &b.ring[0],
                         &b.history,
                         &b.modulators,
                         &b.astrocytes,
                     ]
-                    .map(|b| b.as_entire_binding()),
+                    .map(|b| b.as_entire_binding())
+                    .into_iter()
+                    .chain(b.more_ring()),
                 )
             })
             .transpose()?;
@@ -528,6 +569,7 @@ impl GpuEngine {
             ctx,
             plan: plan.clone(),
             buffers,
+            ring_chunks,
             neuron_updates,
             gap_coupling,
             propagate_prepare,
@@ -885,6 +927,18 @@ impl GpuEngine {
     }
 
     /// Copies a whole device buffer to the host (after all submitted work).
+    /// The whole input ring, its chunks concatenated.
+    fn download_ring(&self) -> Result<Vec<i32>, Error> {
+        let mut ring = Vec::with_capacity(self.plan.ring_len() as usize);
+        for (k, chunk) in self.buffers.ring.iter().enumerate() {
+            let words = self.ring_chunks.len_of(k as u32, self.plan.ring_len()) as usize;
+            ring.extend(bytemuck::pod_collect_to_vec::<u8, i32>(
+                &self.download(chunk)?[..words * 4],
+            ));
+        }
+        Ok(ring)
+    }
+
     fn download(&self, source: &wgpu::Buffer) -> Result<Vec<u8>, Error> {
         let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("download"),
@@ -1007,10 +1061,7 @@ impl Engine for GpuEngine {
             } else {
                 vec![0.0; n]
             },
-            ring: bytemuck::pod_collect_to_vec(&words(
-                self.download(&b.ring)?,
-                self.plan.ring_len() as usize,
-            )),
+            ring: self.download_ring()?,
             syn_state: bytemuck::pod_collect_to_vec(&words(
                 self.download(&b.plastic_state)?,
                 self.plan.plastic_state_len(),
@@ -1047,7 +1098,13 @@ impl Engine for GpuEngine {
         if self.plan.has_intrinsic_plasticity() {
             queue.write_buffer(&b.bias, 0, cast(&snapshot.bias));
         }
-        queue.write_buffer(&b.ring, 0, cast(&snapshot.ring));
+        for (chunk, words) in b
+            .ring
+            .iter()
+            .zip(snapshot.ring.chunks(self.ring_chunks.words as usize))
+        {
+            queue.write_buffer(chunk, 0, cast(words));
+        }
         queue.write_buffer(&b.plastic_state, 0, cast(&snapshot.syn_state));
         queue.write_buffer(&b.history, 0, cast(&snapshot.history));
         queue.write_buffer(&b.modulators, 0, cast(&snapshot.modulators));
@@ -1092,9 +1149,7 @@ impl Engine for GpuEngine {
     }
 
     fn read_ring(&mut self) -> Result<Vec<i32>, Error> {
-        let bytes = self.download(&self.buffers.ring)?;
-        let len = self.plan.ring_len() as usize;
-        Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))
+        self.download_ring()
     }
 
     fn write_errors(&mut self, at: usize, values: &[f32]) -> Result<(), Error> {
@@ -1138,13 +1193,31 @@ fn plastic_files(stage: Stage, plan: &Plan) -> Vec<ShaderFile> {
         .collect()
 }
 
+/// The most bytes one storage binding may hold on this device.
+fn binding_bytes(limits: &wgpu::Limits) -> u64 {
+    limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size)
+}
+
 /// Synapses per chunk of the synapse arrays: as many 4-byte entries as one storage
 /// binding holds, in whole 256-byte blocks so every chunk starts aligned.
 fn chunk_synapses(limits: &wgpu::Limits) -> usize {
-    let bytes = limits
-        .max_storage_buffer_binding_size
-        .min(limits.max_buffer_size);
-    ((bytes / 4) as usize & !63).max(64)
+    ((binding_bytes(limits) / 4) as usize & !63).max(64)
+}
+
+/// `files` with the stage's ring file generated for `chunks`.
+fn with_ring(files: Vec<ShaderFile>, stage: Stage, chunks: RingChunks) -> Vec<ShaderFile> {
+    files
+        .into_iter()
+        .map(|f| {
+            if f.path == RING_FILE {
+                stage.ring(chunks)
+            } else {
+                f
+            }
+        })
+        .collect()
 }
 
 /// Refuses, before any allocation, buffers that need more than the device's memory
@@ -1185,8 +1258,13 @@ fn check_limits(plan: &Plan, ctx: &GpuContext) -> Result<(), Error> {
         .map(|b| format!("{} {} bytes ({})", b.name, b.bytes, b.purpose))
         .collect::<Vec<_>>()
         .join(", ");
-    // The synapse arrays are chunked to fit a binding; the rest must fit one.
-    for b in plan.buffers.iter().filter(|b| !b.name.starts_with("syn_")) {
+    // The synapse arrays and the input ring are chunked to fit a binding; the rest
+    // must fit one.
+    for b in plan
+        .buffers
+        .iter()
+        .filter(|b| !b.name.starts_with("syn_") && b.name != "ring")
+    {
         let limits = [
             (ctx.limits.max_buffer_size, "max_buffer_size"),
             (

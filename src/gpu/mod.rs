@@ -7,6 +7,7 @@ mod device;
 mod engine;
 mod kernel;
 mod memory;
+mod ring;
 mod shaders;
 
 pub use custom::generate as custom_model_files;

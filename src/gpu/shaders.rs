@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use thiserror::Error;
 
+use super::ring::{ring_file, RingAccess, RingChunks};
 use crate::plan::NeuronKind;
 
 /// A WGSL source: a file of `shaders/`, or a piece of a user's model (named after
@@ -120,6 +121,24 @@ impl Stage {
         }
     }
 
+    /// The stage's ring file for `chunks`: chunk 0 at the stage's ring binding, the
+    /// others after the stage's own bindings (`None`: the stage has no ring).
+    pub fn ring_bindings(self) -> Option<(u32, u32, RingAccess)> {
+        match self {
+            Stage::NeuronUpdate(_) => Some((8, 15, RingAccess::Take)),
+            Stage::Propagate => Some((7, 9, RingAccess::Add)),
+            Stage::PropagateProcedural => Some((5, 6, RingAccess::Add)),
+            Stage::PropagatePlastic => Some((8, 12, RingAccess::Add)),
+            _ => None,
+        }
+    }
+
+    /// The generated ring file of this stage (see `ring_bindings`).
+    pub fn ring(self, chunks: RingChunks) -> ShaderFile {
+        let (binding, extra, access) = self.ring_bindings().expect("a stage with a ring");
+        ring_file(binding, extra, chunks, access)
+    }
+
     /// A short name, used as the pipeline label.
     pub fn name(self) -> &'static str {
         match self {
@@ -142,7 +161,14 @@ impl Stage {
             Stage::NeuronUpdate(kind) => {
                 neuron_update_with(neuron_model_file(kind).into_iter().collect())
             }
-            Stage::Propagate => vec![LAYOUT, FIXED_POINT, FAULTS, DELIVERY, self.file()],
+            Stage::Propagate => vec![
+                LAYOUT,
+                FIXED_POINT,
+                FAULTS,
+                self.ring(RingChunks::ONE),
+                DELIVERY,
+                self.file(),
+            ],
             Stage::PropagateProcedural => vec![
                 LAYOUT,
                 MUL_HI,
@@ -152,6 +178,7 @@ impl Stage {
                 ROUNDING,
                 MATH,
                 DRAWS,
+                self.ring(RingChunks::ONE),
                 DELIVERY,
                 self.file(),
             ],
@@ -163,6 +190,7 @@ impl Stage {
                 MATH,
                 PLASTICITY,
                 PLASTICITY_CUSTOM,
+                self.ring(RingChunks::ONE),
                 DELIVERY,
                 self.file(),
             ],
@@ -201,6 +229,7 @@ pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
         CONDUCTANCE,
     ];
     files.extend(model);
+    files.push(Stage::NeuronUpdate(NeuronKind::IafPscExp).ring(RingChunks::ONE));
     files.push(shader_file!("shaders/neuron_update.wgsl"));
     files
 }

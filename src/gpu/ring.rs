@@ -1,0 +1,119 @@
+//! The input ring split over storage bindings: a ring larger than the device's
+//! `max_storage_buffer_binding_size` is several buffers of `words` 32-bit words each
+//! (the last shorter), bound side by side. The stages that touch the ring get a
+//! generated WGSL file declaring its chunks and the one accessor they use, so the
+//! flat ring index every stage and the CPU reference compute is unchanged: the
+//! chunking is addressing only, not arithmetic.
+
+use super::shaders::ShaderFile;
+
+/// The name of the generated file in error messages and in a stage's file list.
+pub const RING_FILE: &str = "generated: input ring chunks";
+
+/// How the ring is split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RingChunks {
+    /// Buffers (at least 1).
+    pub count: u32,
+    /// 32-bit words per buffer but the last.
+    pub words: u32,
+}
+
+impl RingChunks {
+    /// One buffer, whatever the ring's length.
+    pub const ONE: Self = Self {
+        count: 1,
+        words: u32::MAX,
+    };
+
+    /// The split of a ring of `len` words over bindings of at most `binding_bytes`.
+    pub fn of(len: u64, binding_bytes: u64) -> Self {
+        // Whole 256-byte blocks, so every chunk boundary is also a binding-offset
+        // boundary should a device want one.
+        let words = ((binding_bytes / 4) & !63).clamp(64, u64::from(u32::MAX));
+        Self {
+            count: len.div_ceil(words).max(1) as u32,
+            words: words as u32,
+        }
+    }
+
+    /// The words of chunk `k` of a ring of `len` words.
+    pub fn len_of(self, k: u32, len: u64) -> u64 {
+        let start = u64::from(k) * u64::from(self.words);
+        len.saturating_sub(start).min(u64::from(self.words))
+    }
+}
+
+/// How a stage touches the ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RingAccess {
+    /// Propagation: `ring_add(index, w)` adds atomically and returns the value before.
+    Add,
+    /// The neuron update: `ring_take(index)` reads a word and clears it.
+    Take,
+}
+
+/// The stage's ring declarations: chunk 0 at `binding`, chunks 1.. at `extra` and on.
+pub fn ring_file(binding: u32, extra: u32, chunks: RingChunks, access: RingAccess) -> ShaderFile {
+    let element = match access {
+        RingAccess::Add => "atomic<i32>",
+        RingAccess::Take => "i32",
+    };
+    let mut text = String::from(
+        "// The input ring, as chunks of RING_CHUNK_WORDS words each (src/gpu/ring.rs).\n",
+    );
+    text += &format!("const RING_CHUNK_WORDS: u32 = {}u;\n", chunks.words);
+    for k in 0..chunks.count {
+        let at = if k == 0 { binding } else { extra + k - 1 };
+        text += &format!(
+            "@group(0) @binding({at}) var<storage, read_write> ring_{k}: array<{element}>;\n"
+        );
+    }
+    let signature = match access {
+        RingAccess::Add => "fn ring_add(index: u32, w: i32) -> i32",
+        RingAccess::Take => "fn ring_take(index: u32) -> i32",
+    };
+    let body = |k: u32| match access {
+        RingAccess::Add => format!("return atomicAdd(&ring_{k}[at], w);"),
+        RingAccess::Take => {
+            format!("let x = ring_{k}[at];\n        ring_{k}[at] = 0;\n        return x;")
+        }
+    };
+    text += &format!("{signature} {{\n");
+    if chunks.count == 1 {
+        text += &format!(
+            "    let at = index;\n    {}\n}}\n",
+            body(0).replace("\n        ", "\n    ")
+        );
+        return ShaderFile::text(RING_FILE, text);
+    }
+    text += "    let chunk = index / RING_CHUNK_WORDS;\n";
+    text += "    let at = index - chunk * RING_CHUNK_WORDS;\n";
+    text += "    switch chunk {\n";
+    for k in 0..chunks.count {
+        let label = if k + 1 == chunks.count {
+            "default".to_string()
+        } else {
+            format!("case {k}u")
+        };
+        text += &format!("        {label}: {{\n        {}\n        }}\n", body(k));
+    }
+    text += "    }\n}\n";
+    ShaderFile::text(RING_FILE, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rings_split_into_whole_blocks_and_the_last_holds_the_rest() {
+        let chunks = RingChunks::of(1000, 1024);
+        assert_eq!((chunks.count, chunks.words), (4, 256));
+        assert_eq!(
+            (0..4).map(|k| chunks.len_of(k, 1000)).collect::<Vec<_>>(),
+            [256, 256, 256, 232]
+        );
+        assert_eq!(RingChunks::of(100, 1 << 27).count, 1);
+    }
+}
