@@ -290,7 +290,7 @@ pub struct IafPscExp {
     pub i_offset: f64,
 }
 
-mod defaults {
+pub(super) mod defaults {
     // PyNN IF_curr_exp defaults.
     pub fn cm() -> f64 {
         1.0

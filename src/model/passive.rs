@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::neuron::defaults;
 use super::IafPscExp;
 
 /// A passive, non-spiking membrane with exponentially decaying synaptic currents
@@ -48,22 +49,6 @@ pub struct PassivePscExp {
     /// Constant injected current (nA).
     #[serde(default)]
     pub i_offset: f64,
-}
-
-mod defaults {
-    // PyNN IF_curr_exp's membrane.
-    pub fn cm() -> f64 {
-        1.0
-    }
-    pub fn tau_m() -> f64 {
-        20.0
-    }
-    pub fn tau_syn() -> f64 {
-        5.0
-    }
-    pub fn v_rest() -> f64 {
-        -65.0
-    }
 }
 
 impl Default for PassivePscExp {

@@ -16,13 +16,7 @@ pub const DRAWN_SYNAPSE_BYTES: u64 = 20;
 /// Synapses the host draws for `network`'s stored projections (fixed-probability
 /// counts are their expectation): projections drawn per instance once per instance.
 pub fn drawn_synapses(network: &Network) -> f64 {
-    let size = |name: &str| {
-        network
-            .populations
-            .iter()
-            .find(|p| p.name == name)
-            .map_or(0, |p| u64::from(p.size))
-    };
+    let size = |name: &str| network.population(name).map_or(0, |p| u64::from(p.size));
     network
         .projections
         .iter()
