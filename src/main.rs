@@ -96,8 +96,13 @@ enum SuiteArg {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// The model file (.toml or .json).
+    /// The model file (.toml or .json), or with `--format sonata` a SONATA config.
     model: PathBuf,
+    /// What `model` is: a neurodyn model file, or a SONATA circuit or simulation
+    /// config (run for its `run.tstop` at `run.dt`, every population's spikes
+    /// recorded; needs the `sonata` feature).
+    #[arg(long, value_enum, default_value_t = Format::Model)]
+    format: Format,
     /// Simulated time in ms (default: the file's `simulation.duration_ms`).
     #[arg(long, value_name = "MS")]
     duration: Option<f64>,
@@ -146,6 +151,12 @@ struct RunArgs {
     /// Continue from a checkpoint of the same model; outputs start at its step.
     #[arg(long, value_name = "FILE")]
     resume: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Model,
+    Sonata,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -241,6 +252,58 @@ fn load(path: &Path) -> Result<LoadedModel, ExitCode> {
     })
 }
 
+/// A model around the SONATA config at `path`: its circuit, its run's step and length
+/// (or `duration`), the spikes of every population that is not a spike source.
+fn load_sonata(path: &Path, duration: Option<f64>) -> Result<LoadedModel, ExitCode> {
+    let fail = |message: String| {
+        eprintln!("error: {}: {message}", path.display());
+        ExitCode::from(2)
+    };
+    let (dt, tstop) = sonata_run(path).map_err(fail)?;
+    let duration = duration
+        .or(tstop)
+        .ok_or_else(|| fail("the config has no `run.tstop`: give --duration".into()))?;
+    let name = path
+        .file_stem()
+        .map_or("sonata".into(), |s| s.to_string_lossy().into_owned());
+    let text = format!(
+        "name = {name:?}\n[simulation]\ndt_ms = {:?}\nduration_ms = {duration:?}\n\
+         [network]\nsonata = {:?}\n",
+        dt.unwrap_or(0.1),
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let mut model =
+        file::load_text(&path.with_extension("neurodyn.toml"), &text).map_err(|errors| {
+            for e in &errors.0 {
+                eprintln!("error: {e}");
+            }
+            ExitCode::from(2)
+        })?;
+    let recorded: Vec<String> = model
+        .network
+        .populations
+        .iter()
+        .filter(|p| !matches!(p.neuron, neurodyn::NeuronModel::SpikeSourceArray(_)))
+        .map(|p| p.name.clone())
+        .collect();
+    for name in recorded {
+        model.network.record_spikes(&name);
+    }
+    Ok(model)
+}
+
+/// The SONATA config's `run.dt` and `run.tstop` (ms).
+#[cfg(feature = "sonata")]
+fn sonata_run(path: &Path) -> Result<(Option<f64>, Option<f64>), String> {
+    let config = neurodyn::model::sonata::SonataConfig::read(path)?;
+    Ok((config.dt_ms, config.tstop_ms))
+}
+
+#[cfg(not(feature = "sonata"))]
+fn sonata_run(_: &Path) -> Result<(Option<f64>, Option<f64>), String> {
+    Err(file::NO_SONATA.into())
+}
+
 fn run(args: RunArgs) -> ExitCode {
     let level = match (args.quiet, args.verbose) {
         (true, _) => "error",
@@ -249,7 +312,11 @@ fn run(args: RunArgs) -> ExitCode {
         _ => "debug",
     };
     let _trace = init_tracing(level, args.trace.as_deref());
-    let mut model = match load(&args.model) {
+    let loaded = match args.format {
+        Format::Model => load(&args.model),
+        Format::Sonata => load_sonata(&args.model, args.duration),
+    };
+    let mut model = match loaded {
         Ok(model) => model,
         Err(code) => return code,
     };

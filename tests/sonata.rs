@@ -264,3 +264,36 @@ fn unsupported_and_malformed_files_are_refused_by_name() {
     }
     assert!(refused(&dir).contains("per-node dynamics_params is not supported"));
 }
+
+#[test]
+fn the_command_line_runs_a_sonata_config_directly() {
+    let out = std::env::temp_dir().join(format!("neurodyn-sonata-cli-{}", std::process::id()));
+    let run = |config: &str, extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+            .args(["run", "--format", "sonata", config, "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // config.json names the simulation config: its run (dt, tstop = 1000 ms) and
+    // inputs; 200 ms here, every cortical population's spikes recorded.
+    let output = run("tests/data/sonata/config.json", &["--duration", "200"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("cortex.exc") && stdout.contains("cortex.inh"),
+        "{stdout}"
+    );
+    assert!(out.join("spikes_cortex_exc.npy").exists());
+    assert!(!out.join("spikes_thalamus_relay.npy").exists());
+    // The circuit config alone has no run: the length must be given.
+    let output = run("tests/data/sonata/circuit_config.json", &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no `run.tstop`: give --duration"));
+    std::fs::remove_dir_all(&out).ok();
+}

@@ -209,16 +209,18 @@ fn attach_sonata(network: &mut Network, config: &Path) -> Result<(), Vec<edge_li
     super::sonata::attach(network, config)
 }
 
+/// What a build without the `sonata` feature says to a SONATA file.
+pub const NO_SONATA: &str = "this neurodyn was built without SONATA support: rebuild \
+    with `--features sonata` (it needs the system's libhdf5, e.g. `apt-get install \
+    libhdf5-dev`)";
+
 /// Without the `sonata` feature: the error that says how to get it.
 #[cfg(not(feature = "sonata"))]
 fn attach_sonata(_: &mut Network, config: &Path) -> Result<(), Vec<edge_list::DataError>> {
     Err(vec![edge_list::DataError {
         path: config.to_path_buf(),
         location: None,
-        message: "this neurodyn was built without SONATA support: rebuild with \
-                  `--features sonata` (it needs the system's libhdf5, e.g. `apt-get \
-                  install libhdf5-dev`)"
-            .into(),
+        message: NO_SONATA.into(),
     }])
 }
 
