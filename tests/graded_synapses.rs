@@ -6,7 +6,7 @@
 use neurodyn::model::file;
 use neurodyn::{
     Backend, GradedSynapses, IafPscExp, Network, NeuronModel, PassivePscExp, Population, Receptor,
-    Simulation, Stimulus, Value,
+    Recorder, Simulation, Stimulus, Value,
 };
 
 const DT: f64 = 0.1;
@@ -97,12 +97,13 @@ fn the_steady_state_current_is_the_formula_for_each_presynaptic_potential() {
     assert_eq!(bits(&gpu), bits(&run(Backend::Cpu)));
 }
 
-#[test]
-fn graded_synapses_gap_junctions_and_spikes_run_identically_on_gpu_and_cpu() {
-    // Passive sensory cells S driven by Poisson input (their spiking synapses move
-    // v_pre), graded synapses S → M (excitatory) and M → M (inhibitory, e_rev below
-    // rest), gap junctions along M, and spiking cells F read M through graded synapses.
+/// Passive sensory cells S driven by Poisson input (their spiking synapses move
+/// v_pre), graded synapses S → M (excitatory) and M → M (inhibitory, e_rev below
+/// rest), gap junctions along M, and spiking cells F read M through graded synapses;
+/// `instances` copies.
+fn mixed(instances: u32) -> Network {
     let mut net = Network::new(DT, 11);
+    net.instances = instances;
     net.add_population(Population::new("S", 8, passive(-65.0)));
     net.add_population(Population::new("M", 12, passive(-60.0)));
     net.add_population(
@@ -137,33 +138,63 @@ fn graded_synapses_gap_junctions_and_spikes_run_identically_on_gpu_and_cpu() {
     let read: Vec<(u32, u32)> = (0..6).map(|j| (2 * j, j)).collect();
     net.add_graded_synapses(synapses("M", "F", read, Value::constant(0.5)));
     net.record_spikes("F");
-    net.record_state("M", "v", (0..12).collect(), 10);
-    let run = |backend| {
-        let mut sim = Simulation::new(&net, backend).unwrap();
-        sim.run(3000).unwrap();
-        (
-            sim.spikes("F").unwrap().pairs(),
-            sim.state_record("M", "v")
-                .unwrap()
-                .values
-                .iter()
-                .map(|v| v.to_bits())
-                .collect::<Vec<_>>(),
-        )
-    };
-    let gpu = run(Backend::Gpu);
-    let mean_m = gpu
-        .1
-        .iter()
-        .map(|&b| f64::from(f32::from_bits(b)))
-        .sum::<f64>()
-        / gpu.1.len() as f64;
+    for instance in 0..instances {
+        net.recorders.push(Recorder::State {
+            population: "M".into(),
+            variable: "v".into(),
+            neurons: (0..12).collect(),
+            every_steps: 10,
+            instance,
+        });
+    }
+    net
+}
+
+/// Per instance: F's spikes and the bits of M's recorded potentials.
+type Outcome = Vec<(Vec<(u64, u32)>, Vec<u32>)>;
+
+fn outcome(net: &Network, backend: Backend) -> Outcome {
+    let mut sim = Simulation::new(net, backend).unwrap();
+    sim.run(3000).unwrap();
+    (0..net.instances)
+        .map(|b| {
+            (
+                sim.instance_spikes("F", b).unwrap().pairs(),
+                sim.instance_state_record("M", "v", b)
+                    .unwrap()
+                    .values
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn graded_synapses_gap_junctions_and_spikes_run_identically_on_gpu_and_cpu() {
+    let net = mixed(1);
+    let gpu = outcome(&net, Backend::Gpu);
+    let (spikes, v) = &gpu[0];
+    let mean_m = v.iter().map(|&b| f64::from(f32::from_bits(b))).sum::<f64>() / v.len() as f64;
     assert!(
         mean_m > -59.0,
         "S depolarises M through graded synapses: {mean_m} mV"
     );
-    assert!(!gpu.0.is_empty(), "F fires from M's graded drive");
-    assert_eq!(gpu, run(Backend::Cpu));
+    assert!(!spikes.is_empty(), "F fires from M's graded drive");
+    assert_eq!(gpu, outcome(&net, Backend::Cpu));
+}
+
+#[test]
+fn every_instance_of_an_ensemble_couples_its_own_neurons() {
+    // Three instances, each with its own Poisson drive: each is identical on GPU and
+    // CPU, instance 0 is the single network, and the instances differ.
+    let net = mixed(3);
+    let gpu = outcome(&net, Backend::Gpu);
+    assert_eq!(gpu, outcome(&net, Backend::Cpu));
+    assert_eq!(gpu[0], outcome(&mixed(1), Backend::Gpu)[0]);
+    assert_ne!(gpu[0].1, gpu[1].1);
+    assert_ne!(gpu[1].1, gpu[2].1);
 }
 
 #[test]
