@@ -2,8 +2,8 @@
 //! chunks, each bound separately (the synapse chunks also dispatched separately). A
 //! small binding limit forced on the device (NEURODYN_MAX_STORAGE_BINDING) splits a
 //! network's synapses and its ring into several chunks; its raster, state and input
-//! ring are those of the unchunked run and of the CPU reference. (The only test in
-//! this binary: it sets the environment variable.)
+//! ring are those of the unchunked run and of the CPU reference, also across a
+//! checkpoint. (The only test in this binary: it sets the environment variable.)
 
 use std::path::Path;
 
@@ -58,6 +58,20 @@ fn chunked_synapse_arrays_give_the_unchunked_raster() {
     };
     std::env::set_var(MAX_BINDING_VAR, (2u64 << 20).to_string());
     let chunked = run(Backend::Gpu);
+    // A checkpoint of the chunked ring, restored into a new simulation, continues
+    // as the uninterrupted run.
+    let path = std::env::temp_dir().join(format!("neurodyn-chunks-{}.ndck", std::process::id()));
+    let mut first = Simulation::new(&network, Backend::Gpu).unwrap();
+    first.run(1000).unwrap();
+    first.checkpoint(&path).unwrap();
+    let mut resumed = Simulation::restore(&network, Backend::Gpu, &path).unwrap();
+    resumed.run(1000).unwrap();
+    assert_eq!(
+        resumed.read_input_ring().unwrap(),
+        chunked.2,
+        "resumed ring differs"
+    );
+    std::fs::remove_file(&path).unwrap();
     // Only the synapse arrays are chunked: recording E as well needs a spike buffer
     // beyond the binding, refused by name before allocation.
     let mut recording_all = network.clone();
