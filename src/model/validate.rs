@@ -570,15 +570,7 @@ impl<'a> Checker<'a> {
         }
         match &population.neuron {
             NeuronModel::IafPscExp(p) | NeuronModel::IafPscAlpha(p) => {
-                self.positives(
-                    &field,
-                    &[
-                        ("cm", p.cm),
-                        ("tau_m", p.tau_m),
-                        ("tau_syn_E", p.tau_syn_e),
-                        ("tau_syn_I", p.tau_syn_i),
-                    ],
-                );
+                self.membrane(&field, p.cm, p.tau_m, p.tau_syn_e, p.tau_syn_i);
                 self.check_lif(
                     &field,
                     p.tau_refrac,
@@ -589,15 +581,7 @@ impl<'a> Checker<'a> {
                 );
             }
             NeuronModel::PassivePscExp(p) => {
-                self.positives(
-                    &field,
-                    &[
-                        ("cm", p.cm),
-                        ("tau_m", p.tau_m),
-                        ("tau_syn_E", p.tau_syn_e),
-                        ("tau_syn_I", p.tau_syn_i),
-                    ],
-                );
+                self.membrane(&field, p.cm, p.tau_m, p.tau_syn_e, p.tau_syn_i);
                 self.finite(&format!("{field}.v_rest"), p.v_rest);
                 self.finite(&format!("{field}.i_offset"), p.i_offset);
             }
@@ -697,15 +681,7 @@ impl<'a> Checker<'a> {
                 }
             }
             NeuronModel::IafCondExp(p) | NeuronModel::IafCondAlpha(p) => {
-                self.positives(
-                    &field,
-                    &[
-                        ("cm", p.cm),
-                        ("tau_m", p.tau_m),
-                        ("tau_syn_E", p.tau_syn_e),
-                        ("tau_syn_I", p.tau_syn_i),
-                    ],
-                );
+                self.membrane(&field, p.cm, p.tau_m, p.tau_syn_e, p.tau_syn_i);
                 self.finite(&format!("{field}.e_rev_E"), p.e_rev_e);
                 self.finite(&format!("{field}.e_rev_I"), p.e_rev_i);
                 self.check_lif(
@@ -867,6 +843,20 @@ impl<'a> Checker<'a> {
     }
 
     /// Parameters every integrate-and-fire model shares.
+    /// A membrane with exponential or alpha synapses: capacitance and time constants
+    /// positive.
+    fn membrane(&mut self, field: &str, cm: f64, tau_m: f64, tau_syn_e: f64, tau_syn_i: f64) {
+        self.positives(
+            field,
+            &[
+                ("cm", cm),
+                ("tau_m", tau_m),
+                ("tau_syn_E", tau_syn_e),
+                ("tau_syn_I", tau_syn_i),
+            ],
+        );
+    }
+
     fn check_lif(
         &mut self,
         field: &str,
