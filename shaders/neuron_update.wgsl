@@ -6,7 +6,8 @@
 // DC input, neuron index in the population, step)`. This stage does what every model shares: read and
 // clear this step's input ring slot, add Poisson and DC input, load and store the
 // state, and append spikes to the spike list (for propagate) and to the batch's
-// recording.
+// recording. Paths the group never takes are compiled out (HAS_* constants,
+// src/gpu/features.rs): drivers such as lavapipe execute untaken branches masked.
 
 @group(0) @binding(0) var<uniform> config: Config;
 @group(0) @binding(1) var<uniform> kind: KindInfo;
@@ -81,11 +82,12 @@ fn main(
     let neuron = kind.first_neuron + in_group;
     let gid = instance * config.n_neurons + neuron;
     // An instance's swept parameters and stimuli lie a stride after instance 0's.
-    var p = populations[population_of(neuron)];
+    let pop = population_of(neuron);
+    var p = populations[pop];
     p.param_offset = p.param_offset + instance * config.params_stride + (neuron - p.first) * p.param_stride;
     p.stim_first = p.stim_first + instance * config.stimuli_stride;
     // A refractory period that varies by neuron or instance is its block's last word.
-    if (p.refractory_word != NEVER) {
+    if (HAS_REFRACTORY_PER_NEURON && p.refractory_word != NEVER) {
         p.refractory_steps = u32(params[p.param_offset + p.refractory_word]);
     }
     let step = atomicLoad(&counters.step);
@@ -93,7 +95,8 @@ fn main(
     // This step's input; the slot is cleared for the step ring_depth ahead.
     let slot = step % config.ring_depth;
     let ring_base = ((slot * config.n_instances + instance) * config.n_receptors) * config.n_neurons + neuron;
-    var input: array<i32, MAX_RECEPTORS>;
+    // Vectors, not arrays (see SynapticInput).
+    var input: vec4<i32>;
     for (var port = 0u; port < config.n_receptors; port = port + 1u) {
         input[port] = ring_take(ring_base + port * config.n_neurons);
     }
@@ -102,35 +105,37 @@ fn main(
     var current = 0.0;
     let key = vec2<u32>(config.seed_lo, config.seed_hi);
     for (var s = p.stim_first; s < p.stim_first + p.stim_count; s = s + 1u) {
-        let stim = stimuli[s];
-        if (step < stim.start_step || step >= stim.stop_step) {
+        // Member by member: the struct's Poisson table is read only by poisson_events.
+        if (step < stimuli[s].start_step || step >= stimuli[s].stop_step) {
             continue;
         }
-        if (stim.kind == STIMULUS_DC) {
-            current = rounded(current + stim.amplitude);
-        } else if (stim.kind == STIMULUS_CURRENT_STREAM) {
-            let row = stim.stream_row + instance * p.size + neuron - p.first;
+        let stim_kind = stimuli[s].kind;
+        let receptor = stimuli[s].receptor;
+        if (HAS_DC && stim_kind == STIMULUS_DC) {
+            current = rounded(current + stimuli[s].amplitude);
+        } else if (HAS_CURRENT_STREAM && stim_kind == STIMULUS_CURRENT_STREAM) {
+            let row = stimuli[s].stream_row + instance * p.size + neuron - p.first;
             let at = 3u + (step - currents[0]) * currents[2] + row;
             current = rounded(current + bitcast<f32>(currents[at]));
-        } else {
+        } else if (HAS_POISSON) {
             // Keyed by the neuron's place in the whole study and the stimulus's index in
             // one instance's table, so instance b draws as a network of its own would.
             let stream_index = gid + config.first_instance * config.n_neurons;
             let stimulus = s - instance * config.stimuli_stride;
-            let drawn = poisson_events(stim, input[stim.receptor], key, stream_index, step, STREAM_STIMULUS + stimulus);
-            input[stim.receptor] = drawn.x;
+            let drawn = poisson_events(s, input[receptor], key, stream_index, step, STREAM_STIMULUS + stimulus);
+            input[receptor] = drawn.x;
             if (drawn.y != 0) {
-                let target_index = (instance * config.n_receptors + stim.receptor) * config.n_neurons + neuron;
+                let target_index = (instance * config.n_receptors + receptor) * config.n_neurons + neuron;
                 report_saturation(step, target_index);
             }
         }
     }
-    if (config.n_gap > 0u) {
+    if (HAS_GAP && config.n_gap > 0u) {
         current = rounded(current + gap_current[gid]);
     }
-    var synaptic: array<f32, MAX_RECEPTORS>;
+    var synaptic: SynapticInput;
     for (var port = 0u; port < config.n_receptors; port = port + 1u) {
-        synaptic[port] = fixed_to_float(input[port]) * p.input_unit[port];
+        synaptic[port] = fixed_to_float(input[port]) * populations[pop].input_unit[port];
     }
 
     // The model's step, on the state layout [variable][instance][neuron of the group].
@@ -141,7 +146,7 @@ fn main(
         s[v] = state[at + v * stride];
     }
     // Intrinsic plasticity: the homeostatic bias joins the external input.
-    let homeostatic = p.ip_eta != 0.0;
+    let homeostatic = HAS_INTRINSIC_PLASTICITY && p.ip_eta != 0.0;
     if (homeostatic) {
         current = rounded(current + bias[gid]);
     }
@@ -164,7 +169,7 @@ fn main(
     }
     refractory[gid] = r;
 
-    if (spiked && p.readout_base != NEVER) {
+    if (HAS_READOUTS && spiked && p.readout_base != NEVER) {
         update_readout(p.readout_base + (instance * p.size + neuron - p.first) * READOUT_WORDS, p.readout_decay, step);
     }
     if (spiked) {

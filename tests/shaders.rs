@@ -145,7 +145,7 @@ fn main() {
     check_struct(
         &module,
         "StimulusParams",
-        members!(StimulusParams: kind, receptor, start_step, stop_step, amplitude, exp_neg_lambda_chunk, chunks, weight_fixed, stream_row),
+        members!(StimulusParams: kind, receptor, start_step, stop_step, amplitude, chunks, weight_fixed, stream_row, cdf),
         size_of::<StimulusParams>(),
     );
     check_struct(

@@ -21,7 +21,7 @@ fn aeif_rhs(b: u32, v_in: f32, w: f32, g_e: f32, g_i: f32, i: f32, refractory: b
     return vec2<f32>(dv, dw);
 }
 
-fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     var v = (*s)[0];
     var w = (*s)[1];

@@ -41,7 +41,7 @@ fn hh_axpy(y: vec4<f32>, c: f32, k: vec4<f32>) -> vec4<f32> {
     return vec4<f32>(rounded(y.x + rounded(c * k.x)), rounded(y.y + rounded(c * k.y)), rounded(y.z + rounded(c * k.z)), rounded(y.w + rounded(c * k.w)));
 }
 
-fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     let v_before = (*s)[0];
     var y = vec4<f32>((*s)[0], (*s)[1], (*s)[2], (*s)[3]);

@@ -12,7 +12,7 @@ fn alpha_conductance(g: f32, dg: f32, s: f32, decay: f32) -> f32 {
     return rounded(decay * rounded(g + rounded(s * dg)));
 }
 
-fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     var v = (*s)[0];
     let h = params[b + 10u];

@@ -7,7 +7,7 @@
 
 const STATE_COUNT: u32 = 3u;
 
-fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     var v = (*s)[0];
     let g_e = vec3<f32>((*s)[1], rounded((*s)[1] * params[b + 6u]), rounded((*s)[1] * params[b + 7u]));

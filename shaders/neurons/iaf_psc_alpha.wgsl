@@ -11,7 +11,7 @@ fn alpha_to_membrane(at: u32, i: f32, di: f32) -> f32 {
     return rounded(rounded(params[at + 2u] * di) + rounded(params[at + 3u] * i));
 }
 
-fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     var v = (*s)[0];
     let i_ex = (*s)[1];

@@ -6,7 +6,7 @@
 
 const STATE_COUNT: u32 = 1u;
 
-fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     var v = (*s)[0];
     if (*r == 0u) {

@@ -13,7 +13,7 @@ fn izhikevich_dvdt(v: f32, u: f32, drive: f32) -> f32 {
     return rounded(rounded(quadratic - u) + drive);
 }
 
-fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     let v = (*s)[0];
     let u = (*s)[1];

@@ -11,7 +11,7 @@ fn spike_step_at(b: u32, lists: u32, k: u32) -> u32 {
     return u32(params[at]) * 65536u + u32(params[at + 1u]);
 }
 
-fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     let lists = u32(params[b]);
     let row = select(0u, neuron, lists > 1u);

@@ -6,7 +6,7 @@
 
 const STATE_COUNT: u32 = 0u;
 
-fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {
+fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let base = stream[0] + 2u;
     var low = stream[1u + stream_row];
     let end = stream[2u + stream_row];

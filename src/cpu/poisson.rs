@@ -1,14 +1,14 @@
 //! Poisson input from the counter RNG, the twin of `shaders/common/poisson.wgsl`.
 
-use super::arith::rounded;
 use super::fixed_point::saturating_add;
-use super::rng::{philox4x32_10, uniform_open_closed};
+use super::rng::philox4x32_10;
 use crate::plan::layout::StimulusParams;
 
 /// Stream of stimulus `s`: `STREAM_STIMULUS + s`.
 pub const STREAM_STIMULUS: u32 = 0x5300_0000;
 
-/// Adds this step's events of one Poisson stimulus to `acc` (see the shader).
+/// Adds this step's events of one Poisson stimulus to `acc` (see the shader): per
+/// chunk, the number of CDF thresholds at or below a uniform's top 24 bits.
 /// Returns the new input and whether it saturated.
 pub fn poisson_events(
     stim: &StimulusParams,
@@ -21,21 +21,14 @@ pub fn poisson_events(
     let mut acc = acc_in;
     let mut saturated = false;
     let mut bits = [0u32; 4];
-    let mut lane = 4usize;
-    let mut block = 0u32;
-    for _chunk in 0..stim.chunks {
-        let mut product = 1.0f32;
-        loop {
-            if lane == 4 {
-                bits = philox4x32_10([index, step, stream, block], key);
-                block += 1;
-                lane = 0;
-            }
-            product = rounded(product * uniform_open_closed(bits[lane]));
-            lane += 1;
-            if product <= stim.exp_neg_lambda_chunk {
-                break;
-            }
+    for chunk in 0..stim.chunks {
+        let lane = (chunk & 3) as usize;
+        if lane == 0 {
+            bits = philox4x32_10([index, step, stream, chunk >> 2], key);
+        }
+        let u = bits[lane] >> 8;
+        let count = stim.cdf.iter().take_while(|&&t| t <= u).count();
+        for _ in 0..count {
             let (sum, sat) = saturating_add(acc, stim.weight_fixed);
             acc = sum;
             saturated |= sat;
@@ -56,7 +49,7 @@ mod tests {
             let chunks = (lambda / crate::plan::POISSON_CHUNK_MEAN).ceil();
             let stim = StimulusParams {
                 chunks: chunks as u32,
-                exp_neg_lambda_chunk: (-lambda / chunks).exp() as f32,
+                cdf: crate::plan::poisson::thresholds(lambda / chunks),
                 weight_fixed: 1,
                 ..StimulusParams::zeroed()
             };
@@ -88,7 +81,7 @@ mod tests {
     fn each_event_adds_the_weight_and_saturates_at_the_range() {
         let stim = StimulusParams {
             chunks: 1,
-            exp_neg_lambda_chunk: (-3.0f32).exp(),
+            cdf: crate::plan::poisson::thresholds(3.0),
             weight_fixed: -5,
             ..StimulusParams::zeroed()
         };
@@ -98,7 +91,8 @@ mod tests {
         let (acc, saturated) = poisson_events(
             &StimulusParams {
                 weight_fixed: i32::MIN / 2,
-                exp_neg_lambda_chunk: (-30.0f32).exp(),
+                chunks: 8,
+                cdf: crate::plan::poisson::thresholds(4.0),
                 ..stim
             },
             0,

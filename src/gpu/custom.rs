@@ -19,7 +19,7 @@ pub fn generate(model: &CustomNeuron) -> Vec<ShaderFile> {
     let mut head = format!(
         "// Generated for the custom neuron model `{name}`.\n\
          const STATE_COUNT: u32 = {}u;\n\
-         fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: array<f32, MAX_RECEPTORS>, current: f32, neuron: u32, step: u32) -> bool {{\n\
+         fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {{\n\
          let b = p.param_offset;\n\
          let dt = params[b];\n",
         model.state.len()

@@ -10,7 +10,8 @@ use wgpu::util::DeviceExt;
 use super::custom;
 use super::custom_rule;
 use super::device::{describe, GpuContext};
-use super::ring::{RingChunks, RING_FILE};
+use super::features::NeuronFeatures;
+use super::ring::RingChunks;
 use super::shaders::{
     neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
 };
@@ -361,6 +362,7 @@ impl GpuEngine {
                     kind => Stage::NeuronUpdate(kind).files(),
                 };
                 let files = with_ring(files, Stage::NeuronUpdate(g.kind), ring_chunks);
+                let files = with_file(files, NeuronFeatures::of(plan, g).file());
                 kernel(&ctx, g.kind.name(), files, resources)
                     .map(|k| (k, grid(invocations.div_ceil(NEURON_WORKGROUP)), g.kind))
             })
@@ -1208,11 +1210,16 @@ fn chunk_synapses(limits: &wgpu::Limits) -> usize {
 
 /// `files` with the stage's ring file generated for `chunks`.
 fn with_ring(files: Vec<ShaderFile>, stage: Stage, chunks: RingChunks) -> Vec<ShaderFile> {
+    with_file(files, stage.ring(chunks))
+}
+
+/// `files` with the generated file of the same name replaced by `generated`.
+fn with_file(files: Vec<ShaderFile>, generated: ShaderFile) -> Vec<ShaderFile> {
     files
         .into_iter()
         .map(|f| {
-            if f.path == RING_FILE {
-                stage.ring(chunks)
+            if f.path == generated.path {
+                generated.clone()
             } else {
                 f
             }

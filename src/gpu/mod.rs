@@ -5,6 +5,7 @@ mod custom;
 mod custom_rule;
 mod device;
 mod engine;
+mod features;
 mod kernel;
 mod memory;
 mod ring;
@@ -14,6 +15,7 @@ pub use custom::generate as custom_model_files;
 pub use custom_rule::generate as custom_rule_files;
 pub use device::{adapters, choose_adapter, describe, rank, GpuContext, MAX_BINDING_VAR};
 pub(crate) use engine::{check_memory, GpuEngine};
+pub use features::NeuronFeatures;
 pub use kernel::run_kernel;
 pub use memory::{device_memory, DEVICE_MEMORY_VAR};
 pub use shaders::{

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use thiserror::Error;
 
+use super::features::NeuronFeatures;
 use super::ring::{ring_file, RingAccess, RingChunks};
 use crate::plan::NeuronKind;
 
@@ -215,7 +216,7 @@ impl Stage {
 }
 
 /// The neuron update stage around a model's pieces (which declare `STATE_COUNT` and
-/// `neuron_step`).
+/// `neuron_step`), with every optional path (`NeuronFeatures::ALL`) and one ring chunk.
 pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
     let mut files = vec![
         LAYOUT,
@@ -229,6 +230,7 @@ pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
         CONDUCTANCE,
     ];
     files.extend(model);
+    files.push(NeuronFeatures::ALL.file());
     files.push(Stage::NeuronUpdate(NeuronKind::IafPscExp).ring(RingChunks::ONE));
     files.push(shader_file!("shaders/neuron_update.wgsl"));
     files

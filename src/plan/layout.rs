@@ -180,6 +180,9 @@ pub struct KindInfo {
 pub const STIMULUS_POISSON: u32 = 0;
 pub const STIMULUS_DC: u32 = 1;
 pub const STIMULUS_CURRENT_STREAM: u32 = 2;
+/// Thresholds in a Poisson stimulus's CDF table: enough for a chunk mean of
+/// `plan::POISSON_CHUNK_MEAN` (tested in `plan::poisson`).
+pub const POISSON_TABLE: usize = 20;
 
 /// One stimulus driving one population (a storage array entry).
 #[repr(C)]
@@ -192,8 +195,6 @@ pub struct StimulusParams {
     pub stop_step: u32,
     /// DC amplitude (nA).
     pub amplitude: f32,
-    /// Poisson: exp(-λ / chunks), λ the mean count per step.
-    pub exp_neg_lambda_chunk: f32,
     /// Poisson: the count is drawn as a sum of this many counts of mean λ / chunks.
     pub chunks: u32,
     /// Poisson: the fixed-point weight of one event.
@@ -201,6 +202,9 @@ pub struct StimulusParams {
     /// Current stream: the stimulus's first row in the batch's current table (the
     /// row of instance b's neuron i is `stream_row + b · size + i`).
     pub stream_row: u32,
+    /// Poisson: the CDF of one chunk's count as 24-bit thresholds
+    /// (`plan::poisson::thresholds`).
+    pub cdf: [u32; POISSON_TABLE],
 }
 
 /// One sampled state variable of one neuron (a storage array entry).

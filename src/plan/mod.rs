@@ -11,6 +11,7 @@ pub mod layout;
 pub mod memory;
 mod neurons;
 mod plastic;
+pub mod poisson;
 mod procedural;
 mod propagator;
 mod traffic;
@@ -45,9 +46,10 @@ pub const MAX_BATCH_STEPS: u32 = 500;
 /// batch is shortened until every recorded neuron spiking in every step still fits,
 /// so recording cannot overflow.
 pub const RECORD_BUDGET_ENTRIES: u64 = 4 << 20;
-/// A Poisson count is drawn as a sum of counts of mean at most this (Knuth's method
-/// costs O(mean) uniform draws and needs exp(−mean) well above f32's underflow).
-pub const POISSON_CHUNK_MEAN: f64 = 8.0;
+/// A Poisson count is drawn as a sum of counts of mean at most this, each by
+/// inversion through a table of `layout::POISSON_TABLE` thresholds (which must reach
+/// the CDF's last 2^-25 at this mean) and a scan of about mean + 1 of them.
+pub const POISSON_CHUNK_MEAN: f64 = 4.0;
 /// The fixed-point unit of a receptor is chosen so that the largest input a neuron can
 /// receive in one step stays below 2^FIXED_POINT_HEADROOM_BITS (half the i32 range).
 pub const FIXED_POINT_HEADROOM_BITS: i32 = 30;
@@ -442,11 +444,9 @@ impl Plan {
                             params.kind = STIMULUS_POISSON;
                             params.receptor = receptor.index() as u32;
                             params.chunks = chunks as u32;
-                            params.exp_neg_lambda_chunk = if chunks > 0.0 {
-                                (-lambda / chunks).exp() as f32
-                            } else {
-                                1.0
-                            };
+                            if chunks > 0.0 {
+                                params.cdf = poisson::thresholds(lambda / chunks);
+                            }
                             // A count this large has probability far below 1e-20 per draw;
                             // beyond it the device saturates and reports rather than wraps.
                             let max_count = lambda + 10.0 * lambda.sqrt() + 10.0;
