@@ -36,8 +36,10 @@ fn main(
     let row = pre + select(0u, instance * config.n_neurons, config.stored_per_instance != 0u);
     let row_begin = max(row_start[row], chunk.first);
     let row_end = min(row_start[row + 1u], chunk.end);
+    let step_slot = ring_slot(step);
     for (var t = row_begin + local; t < row_end; t = t + PROPAGATE_WORKGROUP) {
         let s = t - chunk.first;
-        deliver_to_ring(instance, step, syn_delay[s], syn_target[s], syn_weight[s]);
+        deliver_to_ring(instance, step, step_slot, syn_delay[s], syn_target[s], syn_weight[s]);
     }
+    report_saturations();
 }

@@ -65,6 +65,7 @@ fn main(
             }
         }
     }
+    let step_slot = ring_slot(step);
     for (var s = row_start[pre] + local; s < row_start[pre + 1u]; s = s + PROPAGATE_WORKGROUP) {
         let synapse = synapses[s];
         let rule = synapse_rule(instance, s);
@@ -74,6 +75,7 @@ fn main(
         }
         let w = pre_event(instance, s, rule, step, stdp_gain(rule, level));
         let fixed = i32(round(rounded(w * rule.weight_scale)));
-        deliver_to_ring(instance, step, synapse.y & 0xFFFFu, synapse.x, fixed);
+        deliver_to_ring(instance, step, step_slot, synapse.y & 0xFFFFu, synapse.x, fixed);
     }
+    report_saturations();
 }

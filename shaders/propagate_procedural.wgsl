@@ -26,12 +26,12 @@ fn part_start(n: u32, part: u32) -> u32 {
 }
 
 // Draws the next synapse's weight and delay and adds the weight into the ring.
-fn deliver(d: ptr<function, Draws>, q: ProceduralProjection, post: u32, instance: u32, step: u32) {
+fn deliver(d: ptr<function, Draws>, q: ProceduralProjection, post: u32, instance: u32, step: u32, step_slot: u32) {
     let w = next_value(d, q.weight_kind, q.weight_a, q.weight_b, q.weight_low, q.weight_high);
     let x = next_value(d, q.delay_kind, q.delay_a, q.delay_b, q.delay_low, q.delay_high);
     let fixed = i32(round(rounded(w * q.weight_scale)));
     let delay = u32(max(round(x), 1.0));
-    deliver_to_ring(instance, step, delay, q.target_base + post, fixed);
+    deliver_to_ring(instance, step, step_slot, delay, q.target_base + post, fixed);
 }
 
 @compute @workgroup_size(64)
@@ -48,6 +48,7 @@ fn main(
     let instance = spike.x;
     let pre = spike.y;
     let step = spike.z;
+    let step_slot = ring_slot(step);
     for (var j = 0u; j < config.n_procedural; j = j + 1u) {
         let q = procedural[j];
         if (pre < q.pre_first || pre - q.pre_first >= q.pre_size) {
@@ -66,7 +67,7 @@ fn main(
                 while (q.exclude_self != 0u && post == i) {
                     post = next_below(&d, q.post_size);
                 }
-                deliver(&d, q, post, instance, step);
+                deliver(&d, q, post, instance, step, step_slot);
             }
             continue;
         }
@@ -86,9 +87,10 @@ fn main(
                 break;
             }
             if (q.exclude_self == 0u || post != i) {
-                deliver(&d, q, post, instance, step);
+                deliver(&d, q, post, instance, step, step_slot);
             }
             post = post + 1u;
         }
     }
+    report_saturations();
 }

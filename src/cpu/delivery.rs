@@ -16,27 +16,35 @@ pub fn propagated_spike(b: &Buffers, k: u32) -> (u32, u32, u32) {
     )
 }
 
+/// The ring slot of `step` (the shader computes it once per spike).
+pub fn ring_slot(b: &Buffers, step: u32) -> u32 {
+    step % b.config.ring_depth
+}
+
 /// Adds `w` for `in_slot` (receptor · n_neurons + neuron) of `instance` into the ring
-/// slot `delay` steps after `step`, reporting an overflow.
+/// slot `delay` (below the ring depth) steps after `step`, whose slot is `step_slot`,
+/// reporting an overflow. The shader collects an invocation's overflows and reports
+/// them at its end; the counters' sums and minima come out the same.
 pub fn deliver_to_ring(
     b: &mut Buffers,
     instance: u32,
     step: u32,
+    step_slot: u32,
     delay: u32,
     in_slot: u32,
     w: i32,
 ) {
     let c = b.config;
     let slot_stride = c.n_receptors * c.n_neurons;
-    let slot = (step + delay) % c.ring_depth;
-    let index = (slot * c.n_instances + instance) * slot_stride + in_slot;
+    let mut slot = step_slot + delay;
+    if slot >= c.ring_depth {
+        slot -= c.ring_depth;
+    }
+    let target_index = instance * slot_stride + in_slot;
+    let index = slot * c.n_instances * slot_stride + target_index;
     let before = b.ring[index as usize];
     b.ring[index as usize] = before.wrapping_add(w);
     if overflowed(before, w, before.wrapping_add(w)) {
-        report_saturation(
-            &mut b.counters,
-            step + delay,
-            index % (c.n_instances * slot_stride),
-        );
+        report_saturation(&mut b.counters, step + delay, target_index);
     }
 }

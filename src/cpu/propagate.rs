@@ -5,7 +5,7 @@
 //! do not depend on order).
 
 use super::buffers::Buffers;
-use super::delivery::{deliver_to_ring, propagated_spike};
+use super::delivery::{deliver_to_ring, propagated_spike, ring_slot};
 
 /// One workgroup: the row of the `k`-th neuron that spiked.
 pub fn propagate_main(k: u32, b: &mut Buffers) {
@@ -20,9 +20,10 @@ pub fn propagate_main(k: u32, b: &mut Buffers) {
     };
     let row = (pre + own * b.config.n_neurons) as usize;
     let row_end = b.row_start[row + 1];
+    let step_slot = ring_slot(b, step);
     for s in b.row_start[row]..row_end {
         let s = s as usize;
         let (delay, target, w) = (b.syn_delay[s], b.syn_target[s], b.syn_weight[s]);
-        deliver_to_ring(b, instance, step, delay, target, w);
+        deliver_to_ring(b, instance, step, step_slot, delay, target, w);
     }
 }

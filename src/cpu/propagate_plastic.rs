@@ -5,7 +5,7 @@
 
 use super::arith::rounded;
 use super::buffers::Buffers;
-use super::delivery::{deliver_to_ring, propagated_spike};
+use super::delivery::{deliver_to_ring, propagated_spike, ring_slot};
 use super::plasticity::{pre_event, rule_count, rule_of, stdp_gain, synapse_rule};
 use crate::plan::astrocyte::{ASTROCYTE_INPUT_WORDS, ASTROCYTE_WORDS};
 use crate::plan::layout::MODULATOR_WORDS;
@@ -38,12 +38,13 @@ pub fn propagate_plastic_main(k: u32, b: &mut Buffers) {
             b.modulators[at as usize] += 1;
         }
     }
+    let step_slot = ring_slot(b, step);
     for s in b.plastic_row_start[pre as usize]..b.plastic_row_start[pre as usize + 1] {
         let [target, word] = b.plastic_synapse[s as usize];
         let rule = synapse_rule(b, instance, s);
         let gain = stdp_gain(b, &rule, instance);
         let w = pre_event(b, instance, s, &rule, step, gain);
         let fixed = rounded(w * rule.weight_scale).round_ties_even() as i32;
-        deliver_to_ring(b, instance, step, word & 0xFFFF, target, fixed);
+        deliver_to_ring(b, instance, step, step_slot, word & 0xFFFF, target, fixed);
     }
 }

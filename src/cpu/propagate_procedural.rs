@@ -5,7 +5,7 @@
 
 use super::arith::rounded;
 use super::buffers::Buffers;
-use super::delivery::{deliver_to_ring, propagated_spike};
+use super::delivery::{deliver_to_ring, propagated_spike, ring_slot};
 use super::draws::Draws;
 use super::math::det_log;
 use super::rng::{key_from_seed, uniform_open_closed};
@@ -24,6 +24,7 @@ pub fn part_start(n: u32, part: u32) -> u32 {
 /// Draws the next synapse's weight and delay and adds the weight into the ring.
 fn deliver(d: &mut Draws, q: &ProceduralProjection, post: u32, instance: u32, b: &mut Buffers) {
     let step = b.counters.prop_step;
+    let step_slot = ring_slot(b, step);
     let w = d.next_value(
         q.weight_kind,
         q.weight_a,
@@ -40,7 +41,15 @@ fn deliver(d: &mut Draws, q: &ProceduralProjection, post: u32, instance: u32, b:
     );
     let fixed = rounded(w * q.weight_scale).round_ties_even() as i32;
     let delay = x.round_ties_even().max(1.0) as u32;
-    deliver_to_ring(b, instance, step, delay, q.target_base + post, fixed);
+    deliver_to_ring(
+        b,
+        instance,
+        step,
+        step_slot,
+        delay,
+        q.target_base + post,
+        fixed,
+    );
 }
 
 /// One workgroup: the rows of the `k`-th neuron that spiked, every part in turn.

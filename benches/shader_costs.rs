@@ -1,0 +1,144 @@
+//! What shader constructs cost on the device, one dispatch of 12,500 invocations
+//! (Brunel's network size) in workgroups of 64, each a few loads and a store:
+//!
+//! - `plain`: the store alone;
+//! - `private_array_dynamic`: a private `array<f32, 8>` written and read in loops
+//!   whose bound is a uniform (so the compiler cannot unroll them);
+//! - `private_array_constant`: the same loops with a constant bound;
+//! - `private_array_unreached`: the array declared behind a branch no invocation takes;
+//! - `vector_dynamic`: a `vec4<f32>` indexed by a uniform;
+//! - `untaken_branch`: 40 multiply-adds behind a branch no invocation takes.
+//!
+//! On lavapipe (Mesa's CPU driver) the private array indexed by a non-constant lives
+//! in per-lane scratch memory and branches run under a mask, which is why the neuron
+//! update keeps receptor inputs in vectors and compiles untaken paths out
+//! (src/gpu/features.rs). `cargo bench --bench shader_costs`; `LP_NUM_THREADS=1`
+//! removes lavapipe's thread hand-off from the figures.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use neurodyn::gpu::GpuContext;
+use wgpu::util::DeviceExt;
+
+const INVOCATIONS: u32 = 12_500;
+const WORKGROUP: u32 = 64;
+/// Dispatches recorded into one compute pass per measured iteration.
+const DISPATCHES: u32 = 100;
+
+const VARIANTS: [(&str, &str); 6] = [
+    ("plain", "out[i] = i;"),
+    (
+        "private_array_dynamic",
+        "var a: array<f32, 8>;
+         for (var k = 0u; k < n.y; k++) { a[k] = f32(i + k); }
+         var t = 0.0;
+         for (var k = 0u; k < n.y; k++) { t += a[k]; }
+         out[i] = u32(t);",
+    ),
+    (
+        "private_array_constant",
+        "var a: array<f32, 8>;
+         for (var k = 0u; k < 8u; k++) { a[k] = f32(i + k); }
+         var t = 0.0;
+         for (var k = 0u; k < 8u; k++) { t += a[k]; }
+         out[i] = u32(t);",
+    ),
+    (
+        "private_array_unreached",
+        "if (n.z == 0u) { out[i] = i; return; }
+         var a: array<f32, 8>;
+         for (var k = 0u; k < n.y; k++) { a[k] = f32(i + k); }
+         var t = 0.0;
+         for (var k = 0u; k < n.y; k++) { t += a[k]; }
+         out[i] = u32(t);",
+    ),
+    (
+        "vector_dynamic",
+        "var a = vec4<f32>(f32(i), f32(i + 1u), f32(i + 2u), f32(i + 3u));
+         a[n.y & 3u] = 0.5;
+         out[i] = u32(a[(n.y + 1u) & 3u]);",
+    ),
+    (
+        "untaken_branch",
+        "var x = f32(i);
+         if (n.z == 1u) { for (var k = 0u; k < 40u; k++) { x = x * 1.0001 + 0.5; } }
+         out[i] = u32(x);",
+    ),
+];
+
+fn shader_costs(c: &mut Criterion) {
+    let ctx = GpuContext::new(None).expect("a device");
+    let device = &ctx.device;
+    let out = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("out"),
+        size: u64::from(INVOCATIONS) * 4,
+        usage: wgpu::BufferUsages::STORAGE,
+        mapped_at_creation: false,
+    });
+    // x: invocations, y: the loops' bound (8), z: 0, so the guarded paths never run.
+    let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("n"),
+        contents: bytemuck::cast_slice(&[INVOCATIONS, 8, 0, 0]),
+        usage: wgpu::BufferUsages::UNIFORM,
+    });
+    let mut group = c.benchmark_group("shader_costs_per_dispatch");
+    group.sample_size(20);
+    for (name, body) in VARIANTS {
+        let source = format!(
+            "@group(0) @binding(0) var<storage, read_write> out: array<u32>;\n\
+             @group(0) @binding(1) var<uniform> n: vec4<u32>;\n\
+             @compute @workgroup_size({WORKGROUP})\n\
+             fn main(@builtin(global_invocation_id) id: vec3<u32>) {{\n\
+             let i = id.x;\nif (i >= n.x) {{ return; }}\n{body}\n}}\n"
+        );
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(name),
+            source: wgpu::ShaderSource::Wgsl(source.into()),
+        });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(name),
+            layout: None,
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(name),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: out.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: uniform.as_entire_binding(),
+                },
+            ],
+        });
+        group.bench_function(name, |b| {
+            b.iter_custom(|iterations| {
+                let start = std::time::Instant::now();
+                for _ in 0..iterations {
+                    let mut encoder = device.create_command_encoder(&Default::default());
+                    {
+                        let mut pass = encoder.begin_compute_pass(&Default::default());
+                        pass.set_pipeline(&pipeline);
+                        pass.set_bind_group(0, &bind_group, &[]);
+                        for _ in 0..DISPATCHES {
+                            pass.dispatch_workgroups(INVOCATIONS.div_ceil(WORKGROUP), 1, 1);
+                        }
+                    }
+                    ctx.wait(ctx.queue.submit([encoder.finish()]))
+                        .expect("wait");
+                }
+                // Per dispatch.
+                start.elapsed() / DISPATCHES
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, shader_costs);
+criterion_main!(benches);
