@@ -7,7 +7,8 @@
 //! - `private_array_constant`: the same loops with a constant bound;
 //! - `private_array_unreached`: the array declared behind a branch no invocation takes;
 //! - `vector_dynamic`: a `vec4<f32>` indexed by a uniform;
-//! - `untaken_branch`: 40 multiply-adds behind a branch no invocation takes.
+//! - `untaken_loop`: a loop of 40 multiply-adds behind a branch no invocation takes;
+//! - `untaken_branch`: straight-line loads, stores and divisions behind such a branch.
 //!
 //! On lavapipe (Mesa's CPU driver) the private array indexed by a non-constant lives
 //! in per-lane scratch memory and branches run under a mask, which is why the neuron
@@ -24,7 +25,7 @@ const WORKGROUP: u32 = 64;
 /// Dispatches recorded into one compute pass per measured iteration.
 const DISPATCHES: u32 = 100;
 
-const VARIANTS: [(&str, &str); 6] = [
+const VARIANTS: [(&str, &str); 7] = [
     ("plain", "out[i] = i;"),
     (
         "private_array_dynamic",
@@ -58,10 +59,19 @@ const VARIANTS: [(&str, &str); 6] = [
          out[i] = u32(a[(n.y + 1u) & 3u]);",
     ),
     (
-        "untaken_branch",
+        "untaken_loop",
         "var x = f32(i);
          if (n.z == 1u) { for (var k = 0u; k < 40u; k++) { x = x * 1.0001 + 0.5; } }
          out[i] = u32(x);",
+    ),
+    (
+        "untaken_branch",
+        "out[i] = i;
+         if (n.z == 1u) {
+             let a = out[(i * 7u) % n.x] + out[(i * 13u) % n.x];
+             out[(i * 3u) % n.x] = a * 5u + out[(i * 11u) % n.x];
+             out[(i * 17u) % n.x] = a + out[(i * 19u) % n.x];
+         }",
     ),
 ];
 
