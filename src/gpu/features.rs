@@ -87,3 +87,68 @@ impl NeuronFeatures {
         ShaderFile::text(FEATURES_FILE, text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{IafPscDelta, IafPscExp, Network, NeuronModel, Population, Receptor, Stimulus};
+
+    /// Two kinds of neuron: each group's paths are those of its own populations.
+    #[test]
+    fn a_group_takes_the_paths_of_its_populations_only() {
+        let mut net = Network::new(0.1, 1);
+        net.add_population(Population::new(
+            "exp",
+            10,
+            NeuronModel::IafPscExp(IafPscExp::default()),
+        ));
+        net.add_population(Population::new(
+            "delta",
+            10,
+            NeuronModel::IafPscDelta(IafPscDelta::default()),
+        ));
+        net.add_stimulus(Stimulus::Poisson {
+            target: "delta".into(),
+            rate_hz: 1000.0,
+            weight: 0.1,
+            receptor: Receptor::Excitatory,
+            start_ms: 0.0,
+            stop_ms: None,
+        });
+        net.add_stimulus(Stimulus::Dc {
+            target: "exp".into(),
+            amplitude_na: 0.1,
+            start_ms: 10.0,
+            stop_ms: Some(20.0),
+        });
+        let plan = Plan::new(&net).expect("plan");
+        let of = |kind: &str| {
+            let group = plan.groups.iter().find(|g| g.kind.name() == kind);
+            NeuronFeatures::of(&plan, group.expect("group"))
+        };
+        let none = NeuronFeatures {
+            poisson: false,
+            dc: false,
+            current_stream: false,
+            gap: false,
+            intrinsic_plasticity: false,
+            readouts: false,
+            refractory_per_neuron: false,
+        };
+        assert_eq!(of("iaf_psc_exp"), NeuronFeatures { dc: true, ..none });
+        assert_eq!(
+            of("iaf_psc_delta"),
+            NeuronFeatures {
+                poisson: true,
+                ..none
+            }
+        );
+    }
+
+    #[test]
+    fn the_constants_are_wgsl() {
+        let text = NeuronFeatures::ALL.file().source.into_owned();
+        assert!(text.contains("const HAS_POISSON: bool = true;"), "{text}");
+        assert_eq!(text.matches("const HAS_").count(), 7);
+    }
+}
