@@ -49,7 +49,8 @@ fn an_ensembles_memory_is_shared_plus_per_instance() {
     };
     assert_eq!(footprint.shared + footprint.per_instance, plan_bytes(1));
     assert_eq!(footprint.shared + 2 * footprint.per_instance, plan_bytes(2));
-    let synapses = 1000 * 1250 * 8; // (target, delay) words of 1,000 × 1,250 synapses
+    // Two words per stored synapse: target and delay packed, and the weight.
+    let synapses = Plan::new(&network).unwrap().synapses.len() as u64 * 8;
     assert!(footprint.shared >= synapses, "{footprint:?}");
     assert!(footprint.per_instance < footprint.shared, "{footprint:?}");
     // The largest ensemble that fits is the size whose plan fits and the next's not.
@@ -61,12 +62,12 @@ fn an_ensembles_memory_is_shared_plus_per_instance() {
 
 #[test]
 fn a_network_beyond_the_device_is_refused_before_any_synapse_is_drawn() {
-    // 5 million neurons with 1250 synapses each: about 75 GB of stored synapses, far
-    // beyond this machine. Drawing them would exhaust the host long before an error;
-    // the planner refuses from the estimate.
+    // 5 million neurons with 1250 synapses each: about 50 GB of stored synapses (8
+    // bytes each), far beyond this machine. Drawing them would exhaust the host long
+    // before an error; the planner refuses from the estimate.
     let network = brunel(1_000_000);
     let report: MemoryReport = estimate(&network);
-    assert!(report.total() > 60_000_000_000);
+    assert!(report.total() > 50_000_000_000);
     let error = Simulation::new(&network, Backend::Gpu)
         .err()
         .expect("refused");

@@ -171,14 +171,17 @@ fn the_plan_sizes_every_buffer_and_weights_fit_their_unit() {
     assert_eq!(plan.synapses.row_start.len(), 501);
     // Per target, the summed fixed-point weights stay below 2^30.
     let mut sum = vec![0i64; 1000];
-    for (&t, &w) in plan.synapses.target.iter().zip(&plan.synapses.weight) {
-        sum[t as usize] += i64::from(w);
+    let synapses = &plan.synapses;
+    for (s, &w) in synapses.weight.iter().enumerate() {
+        sum[synapses.target(s) as usize] += i64::from(w);
     }
     assert!(sum.iter().all(|&s| s < 1 << 30));
     let b = &plan.populations[1];
     let unit = 2f64.powi(-b.input_scale_log2[0]);
-    for (&t, &w) in plan.synapses.target.iter().zip(&plan.synapses.weight) {
+    for (s, &w) in synapses.weight.iter().enumerate() {
+        let t = synapses.target(s);
         assert!((300..500).contains(&t), "excitatory targets in B");
+        assert!((1..=30).contains(&synapses.delay(s)), "delays in steps");
         let weight = f64::from(w) * unit;
         assert!((0.05 - unit..=0.5 + unit).contains(&weight), "{weight}");
     }
@@ -189,7 +192,7 @@ fn the_plan_sizes_every_buffer_and_weights_fit_their_unit() {
     );
     let bytes = plan.memory_bytes();
     assert!(bytes > 20_000 * 12, "synapse arrays are counted: {bytes}");
-    for name in ["state", "ring", "syn_target", "spikes", "params"] {
+    for name in ["state", "ring", "syn_target_delay", "spikes", "params"] {
         assert!(
             plan.buffers.iter().any(|b| b.name == name),
             "{name} missing"

@@ -105,8 +105,8 @@ fn the_report_counts_bytes_by_the_plan_and_splits_the_wall_time() {
     assert!((update.gb_per_s - gb).abs() < 1e-9 * gb.max(1.0));
     assert!(update.neuron_updates_per_s.is_some());
 
-    // Propagation: every spike's index and row bounds, every synapse's three words
-    // and its atomic add.
+    // Propagation: every spike's index and row bounds, every synapse's two words
+    // (target and delay packed, weight) and its atomic add.
     let propagate = report
         .kernels
         .iter()
@@ -114,7 +114,7 @@ fn the_report_counts_bytes_by_the_plan_and_splits_the_wall_time() {
         .unwrap();
     assert_eq!(
         propagate.bytes,
-        12 * report.spikes + 20 * report.synaptic_events
+        12 * report.spikes + 16 * report.synaptic_events
     );
     assert!(report.synaptic_events > 0);
 }

@@ -163,7 +163,7 @@ fn main() {
     check_struct(
         &module,
         "SynapseChunk",
-        members!(SynapseChunk: first, end),
+        members!(SynapseChunk: first, end, delay_shift),
         size_of::<SynapseChunk>(),
     );
     check_struct(

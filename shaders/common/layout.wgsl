@@ -144,8 +144,8 @@ struct ProceduralProjection {
 struct SynapseChunk {
     first: u32,
     end: u32,
+    delay_shift: u32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 const PLASTIC_STDP: u32 = 0u;

@@ -21,9 +21,19 @@ pub fn propagate_main(k: u32, b: &mut Buffers) {
     let row = (pre + own * b.config.n_neurons) as usize;
     let row_end = b.row_start[row + 1];
     let step_slot = ring_slot(b, step);
+    let target_mask = (1u32 << b.delay_shift) - 1;
     for s in b.row_start[row]..row_end {
         let s = s as usize;
-        let (delay, target, w) = (b.syn_delay[s], b.syn_target[s], b.syn_weight[s]);
-        deliver_to_ring(b, instance, step, step_slot, delay, target, w);
+        let word = b.syn_target_delay[s];
+        let w = b.syn_weight[s];
+        deliver_to_ring(
+            b,
+            instance,
+            step,
+            step_slot,
+            word >> b.delay_shift,
+            word & target_mask,
+            w,
+        );
     }
 }

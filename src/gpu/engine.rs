@@ -50,9 +50,8 @@ struct Buffers {
     dispatch: wgpu::Buffer,
     row_start: wgpu::Buffer,
     /// The synapse arrays in chunks of at most one storage binding each.
-    syn_target: Vec<wgpu::Buffer>,
+    syn_target_delay: Vec<wgpu::Buffer>,
     syn_weight: Vec<wgpu::Buffer>,
-    syn_delay: Vec<wgpu::Buffer>,
     /// One `SynapseChunk` per chunk, 256 bytes apart.
     chunks: wgpu::Buffer,
     procedural: wgpu::Buffer,
@@ -229,7 +228,8 @@ impl GpuEngine {
             let chunk = SynapseChunk {
                 first: first as u32,
                 end: end as u32,
-                _pad: [0; 2],
+                delay_shift: plan.synapses.delay_shift,
+                _pad: 0,
             };
             let at = c * KIND_SLOT as usize;
             chunk_slots[at..at + size_of::<SynapseChunk>()].copy_from_slice(bytes_of(&chunk));
@@ -282,9 +282,8 @@ impl GpuEngine {
             spikes: zeroed("spikes", STORAGE),
             dispatch: zeroed("dispatch", STORAGE | wgpu::BufferUsages::INDIRECT),
             row_start: init("row_start", cast(&plan.synapses.row_start), STORAGE),
-            syn_target: chunked("syn_target", cast(&plan.synapses.target)),
+            syn_target_delay: chunked("syn_target_delay", cast(&plan.synapses.target_delay)),
             syn_weight: chunked("syn_weight", cast(&plan.synapses.weight)),
-            syn_delay: chunked("syn_delay", cast(&plan.synapses.delay)),
             chunks: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("chunks"),
                 contents: &chunk_slots,
@@ -419,9 +418,8 @@ impl GpuEngine {
                         b.counters.as_entire_binding(),
                         b.spikes.as_entire_binding(),
                         b.row_start.as_entire_binding(),
-                        b.syn_target[c].as_entire_binding(),
+                        b.syn_target_delay[c].as_entire_binding(),
                         b.syn_weight[c].as_entire_binding(),
-                        b.syn_delay[c].as_entire_binding(),
                         b.ring[0].as_entire_binding(),
                         chunk,
                     ]

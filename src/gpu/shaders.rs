@@ -127,7 +127,7 @@ impl Stage {
     pub fn ring_bindings(self) -> Option<(u32, u32, RingAccess)> {
         match self {
             Stage::NeuronUpdate(_) => Some((8, 15, RingAccess::Take)),
-            Stage::Propagate => Some((7, 9, RingAccess::Add)),
+            Stage::Propagate => Some((6, 8, RingAccess::Add)),
             Stage::PropagateProcedural => Some((5, 6, RingAccess::Add)),
             Stage::PropagatePlastic => Some((8, 12, RingAccess::Add)),
             _ => None,

@@ -291,7 +291,9 @@ pub struct SynapseChunk {
     pub first: u32,
     /// One past the last.
     pub end: u32,
-    pub _pad: [u32; 2],
+    /// `SynapseTable::delay_shift`: the bits below the delay in a target-delay word.
+    pub delay_shift: u32,
+    pub _pad: u32,
 }
 
 /// Plasticity rules of `PlasticRule::kind`.

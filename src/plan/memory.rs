@@ -120,9 +120,12 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
             entry(s.row_lengths, 4),
             "procedural fixed-total row lengths",
         ),
-        ("syn_target", entry(s.synapses, 4), "synapse targets"),
+        (
+            "syn_target_delay",
+            entry(s.synapses, 4),
+            "synapse targets and delays",
+        ),
         ("syn_weight", entry(s.synapses, 4), "fixed-point weights"),
-        ("syn_delay", entry(s.synapses, 4), "delays in steps"),
         (
             "plastic_row_start",
             entry(if s.plastic > 0 { s.neurons + 1 } else { 0 }, 4),

@@ -29,7 +29,7 @@ use thiserror::Error;
 
 use crate::cpu::rng::HostStream;
 use crate::model::{CustomNeuron, Network, NeuronModel, Recorder, Stimulus, ValidationErrors};
-use connectivity::{build_rows, draw_values, GlobalSynapse, STREAM_INITIAL};
+use connectivity::{build_rows, delay_shift, draw_values, GlobalSynapse, STREAM_INITIAL};
 use layout::{
     Config, KindInfo, PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams,
     MAX_RECEPTORS, NEVER, STIMULUS_CURRENT_STREAM, STIMULUS_DC, STIMULUS_POISSON,
@@ -88,6 +88,12 @@ pub enum PlanError {
     },
     #[error("{0}")]
     HostMemory(Box<host_memory::HostShortfall>),
+    #[error(
+        "stored synapses keep target and delay in one 32-bit word, but {targets} ring \
+         targets (receptors × neurons) and delays of up to {max_delay} steps do not fit \
+         in it; make the largest projections procedural, or shorten the longest delay"
+    )]
+    SynapseWord { targets: u64, max_delay: u32 },
 }
 
 /// One population, lowered. Populations are laid out grouped by neuron kind (in the
@@ -803,8 +809,21 @@ impl Plan {
                 })
                 .collect::<Result<_, PlanError>>()?,
         );
+        // Stored synapses keep target and delay in one word (SynapseTable::target_delay).
+        let max_target = (n_receptors * n_neurons).saturating_sub(1);
+        let shift = match delay_shift(max_delay, max_target) {
+            Some(shift) => shift,
+            None if drawn.is_empty() => 0,
+            None => {
+                return Err(PlanError::SynapseWord {
+                    targets: u64::from(max_target) + 1,
+                    max_delay,
+                })
+            }
+        };
         let synapses = build_rows(
             n_neurons * row_sets,
+            shift,
             drawn
                 .iter()
                 .flat_map(|(instance, pre_first, post_first, receptor, d)| {
@@ -1170,7 +1189,7 @@ impl Plan {
             let row = t.row_start[pre as usize] as usize..t.row_start[pre as usize + 1] as usize;
             let pre_pop = population(pre);
             for s in row {
-                let (receptor, post) = (t.target[s] / n, t.target[s] % n);
+                let (receptor, post) = (t.target(s) / n, t.target(s) % n);
                 let post_pop = population(post);
                 let scale = self.populations[post_pop].input_scale_log2[receptor as usize];
                 edges.push(crate::model::edge_list::Edge {
@@ -1181,7 +1200,7 @@ impl Plan {
                     receptor: crate::model::Receptor::from_index(receptor as u8),
                     kind: crate::model::edge_list::EdgeKind::Chemical,
                     weight: f64::from(t.weight[s]) * 2f64.powi(-scale),
-                    delay_ms: f64::from(t.delay[s]) * self.dt_ms,
+                    delay_ms: f64::from(t.delay(s)) * self.dt_ms,
                 });
             }
         }

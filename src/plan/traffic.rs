@@ -51,10 +51,10 @@ impl Plan {
     }
 
     /// Bytes propagation moves for `spikes` spikes whose rows hold `synapses` synapses
-    /// together: per spike its index and row bounds, per synapse its target, weight
-    /// and delay and an atomic add into the ring.
+    /// together: per spike its index and row bounds, per synapse its target-delay
+    /// word and weight and an atomic add into the ring.
     pub fn propagate_bytes(&self, spikes: u64, synapses: u64) -> u64 {
-        spikes * 3 * WORD + synapses * (3 * WORD + 2 * WORD)
+        spikes * 3 * WORD + synapses * (2 * WORD + 2 * WORD)
     }
 
     /// Bytes procedural propagation moves for `spikes` spikes reaching `synapses`
