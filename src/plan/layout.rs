@@ -392,8 +392,10 @@ pub struct DispatchArgs {
     pub z: u32,
 }
 
-/// The most receptor ports a neuron model may have (the kernels' input arrays).
+/// The most receptor ports a neuron model may have (the kernels' input vectors).
 pub const MAX_RECEPTORS: usize = 4;
+// The shaders hold a neuron's receptor inputs in a vec4 (`SynapticInput`).
+const _: () = assert!(MAX_RECEPTORS == 4);
 
 /// Invocations per workgroup of the per-neuron kernels.
 pub const NEURON_WORKGROUP: u32 = 64;
