@@ -21,10 +21,15 @@ pub fn part_start(n: u32, part: u32) -> u32 {
     (n / PROPAGATE_WORKGROUP) * part + ((n % PROPAGATE_WORKGROUP) * part) / PROPAGATE_WORKGROUP
 }
 
+/// Where a spike's events go: its instance, its step and that step's ring slot.
+struct Source {
+    instance: u32,
+    step: u32,
+    step_slot: u32,
+}
+
 /// Draws the next synapse's weight and delay and adds the weight into the ring.
-fn deliver(d: &mut Draws, q: &ProceduralProjection, post: u32, instance: u32, b: &mut Buffers) {
-    let step = b.counters.prop_step;
-    let step_slot = ring_slot(b, step);
+fn deliver(d: &mut Draws, q: &ProceduralProjection, post: u32, from: &Source, b: &mut Buffers) {
     let w = d.next_value(
         q.weight_kind,
         q.weight_a,
@@ -43,9 +48,9 @@ fn deliver(d: &mut Draws, q: &ProceduralProjection, post: u32, instance: u32, b:
     let delay = x.round_ties_even().max(1.0) as u32;
     deliver_to_ring(
         b,
-        instance,
-        step,
-        step_slot,
+        from.instance,
+        from.step,
+        from.step_slot,
         delay,
         q.target_base + post,
         fixed,
@@ -59,7 +64,12 @@ pub fn propagate_procedural_main(k: u32, b: &mut Buffers) {
     }
     let c = b.config;
     let key = key_from_seed(u64::from(c.seed_lo) | (u64::from(c.seed_hi) << 32));
-    let (instance, pre, _) = propagated_spike(b, k);
+    let (instance, pre, step) = propagated_spike(b, k);
+    let from = Source {
+        instance,
+        step,
+        step_slot: ring_slot(b, step),
+    };
     for j in 0..c.n_procedural as usize {
         let q = b.procedural[j];
         if pre < q.pre_first || pre - q.pre_first >= q.pre_size {
@@ -82,7 +92,7 @@ pub fn propagate_procedural_main(k: u32, b: &mut Buffers) {
                     while q.exclude_self != 0 && post == i {
                         post = d.next_below(q.post_size);
                     }
-                    deliver(&mut d, &q, post, instance, b);
+                    deliver(&mut d, &q, post, &from, b);
                 }
                 continue;
             }
@@ -100,7 +110,7 @@ pub fn propagate_procedural_main(k: u32, b: &mut Buffers) {
                     break;
                 }
                 if q.exclude_self == 0 || post != i {
-                    deliver(&mut d, &q, post, instance, b);
+                    deliver(&mut d, &q, post, &from, b);
                 }
                 post += 1;
             }
