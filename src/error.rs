@@ -63,6 +63,8 @@ pub enum Error {
          been lost, so the run stopped"
     )]
     RecordOverflow { recorded: u32, capacity: u32 },
+    #[error("training: {0}")]
+    Train(#[from] crate::train::TrainError),
     #[error("unknown population `{name}` (the network has: {known})")]
     UnknownPopulation { name: String, known: String },
     #[error("population `{population}` has no recorder for {what}; add one to the network")]

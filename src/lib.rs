@@ -40,6 +40,7 @@ pub mod profile;
 pub mod record;
 pub mod run;
 mod simulation;
+pub mod train;
 
 pub use engine::{KernelKind, KernelProfile, KernelTime, KernelTiming};
 pub use error::{Error, MemoryShortfall};

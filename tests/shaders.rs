@@ -201,3 +201,42 @@ fn every_neuron_shader_declares_the_state_count_the_plan_uses() {
         assert!(count as usize <= neurodyn::plan::MAX_STATE);
     }
 }
+
+#[test]
+fn training_stages_validate_and_their_structs_match_the_host() {
+    use neurodyn::gpu::{train_shader, TrainConfig, TrainStep, TRAIN_BACKWARD, TRAIN_FORWARD};
+    use neurodyn::train::plan::{ConnectionPlan, LayerParams};
+    let backward = train_shader(TRAIN_BACKWARD).validate();
+    assert!(
+        backward.is_ok(),
+        "train_backward: {}",
+        backward.unwrap_err()
+    );
+    let module = train_shader(TRAIN_FORWARD)
+        .validate()
+        .expect("train_forward validates");
+    check_struct(
+        &module,
+        "TrainConfig",
+        members!(TrainConfig: zero, instances, steps, neurons, words, layers, connections, synapses, depth),
+        size_of::<TrainConfig>(),
+    );
+    check_struct(
+        &module,
+        "TrainStep",
+        members!(TrainStep: step),
+        size_of::<TrainStep>(),
+    );
+    check_struct(
+        &module,
+        "LayerParams",
+        members!(LayerParams: offset, size, role, p22, p21, p11, theta, v_reset, inv_tau_m, inv_cm, inv_tau_syn),
+        size_of::<LayerParams>(),
+    );
+    check_struct(
+        &module,
+        "ConnectionPlan",
+        members!(ConnectionPlan: pre_layer, post_layer, synapse_offset),
+        size_of::<ConnectionPlan>(),
+    );
+}

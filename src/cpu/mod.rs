@@ -23,5 +23,7 @@ mod propagate_plastic;
 mod propagate_prepare;
 pub mod propagate_procedural;
 pub mod rng;
+pub mod train_backward;
+pub mod train_forward;
 
 pub(crate) use engine::CpuEngine;

@@ -10,6 +10,7 @@ mod kernel;
 mod memory;
 mod ring;
 mod shaders;
+mod train;
 
 pub use custom::generate as custom_model_files;
 pub use custom_rule::generate as custom_rule_files;
@@ -21,4 +22,7 @@ pub use memory::{device_memory, DEVICE_MEMORY_VAR};
 pub use shaders::{
     neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
     FAULTS, MATH, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM, RNG, ROUNDING,
+};
+pub use train::{
+    train_shader, GpuTrainer, TrainConfig, TrainStep, TRAIN_BACKWARD, TRAIN_COMMON, TRAIN_FORWARD,
 };

@@ -7,7 +7,7 @@ pub mod brunel;
 mod custom;
 mod custom_rule;
 pub mod edge_list;
-mod events_file;
+pub(crate) mod events_file;
 pub mod file;
 mod graded;
 pub mod izhikevich2007;

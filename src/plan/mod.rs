@@ -13,7 +13,7 @@ mod neurons;
 mod plastic;
 pub mod poisson;
 mod procedural;
-mod propagator;
+pub(crate) mod propagator;
 mod traffic;
 
 pub use crate::model::delay_to_steps;

@@ -1,0 +1,59 @@
+// Structs of the training kernels, shared with the host: src/train/plan.rs
+// (LayerParams, ConnectionPlan) and src/gpu/train.rs (TrainConfig, TrainStep).
+// A test checks sizes and member offsets (naga reflection).
+
+struct TrainConfig {
+    zero: u32,
+    instances: u32,
+    steps: u32,
+    neurons: u32,
+    words: u32,
+    layers: u32,
+    connections: u32,
+    synapses: u32,
+    depth: u32,
+}
+
+// The step a dispatch works on, at a dynamic offset per dispatch.
+struct TrainStep {
+    step: u32,
+}
+
+struct LayerParams {
+    offset: u32,
+    size: u32,
+    role: u32,
+    _pad: u32,
+    p22: f32,
+    p21: f32,
+    p11: f32,
+    theta: f32,
+    v_reset: f32,
+    inv_tau_m: f32,
+    inv_cm: f32,
+    inv_tau_syn: f32,
+}
+
+struct ConnectionPlan {
+    pre_layer: u32,
+    post_layer: u32,
+    synapse_offset: u32,
+    _pad: u32,
+}
+
+const ROLE_INPUT: u32 = 0u;
+const ROLE_LIF: u32 = 1u;
+const ROLE_READOUT: u32 = 2u;
+const NO_LAYER: u32 = 0xffffffffu;
+const TRAIN_WORKGROUP: u32 = 64u;
+
+// The layer neuron `j` belongs to, or NO_LAYER for the padding between layers.
+fn layer_of(j: u32) -> u32 {
+    var found = NO_LAYER;
+    for (var l = 0u; l < config.layers; l++) {
+        if (j >= layers[l].offset && j < layers[l].offset + layers[l].size) {
+            found = l;
+        }
+    }
+    return found;
+}

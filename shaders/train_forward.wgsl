@@ -1,0 +1,71 @@
+// The forward pass of training: step `step.step` of every instance and neuron.
+// Twin: src/cpu/train_forward.rs (equations and layout there).
+
+@group(0) @binding(0) var<uniform> config: TrainConfig;
+@group(0) @binding(1) var<uniform> step: TrainStep;
+@group(0) @binding(2) var<storage, read> layers: array<LayerParams>;
+@group(0) @binding(3) var<storage, read> connections: array<ConnectionPlan>;
+@group(0) @binding(4) var<storage, read> weights: array<f32>;
+@group(0) @binding(5) var<storage, read> delays: array<u32>;
+// [instance][neuron]: (V relative to rest, I).
+@group(0) @binding(6) var<storage, read_write> state: array<vec2<f32>>;
+// [instance][step][word]: spike bits.
+@group(0) @binding(7) var<storage, read_write> spikes: array<atomic<u32>>;
+// [instance][step][neuron]: LIF, the current before the step's input; readout, V.
+@group(0) @binding(8) var<storage, read_write> recorded: array<f32>;
+
+fn spiked(instance: u32, at_step: u32, neuron: u32) -> bool {
+    let word = atomicLoad(&spikes[(instance * config.steps + at_step) * config.words + neuron / 32u]);
+    return ((word >> (neuron % 32u)) & 1u) == 1u;
+}
+
+@compute @workgroup_size(TRAIN_WORKGROUP)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+    let id = (wg.y * groups.x + wg.x) * TRAIN_WORKGROUP + local;
+    if (id >= config.instances * config.neurons) {
+        return;
+    }
+    let b = id / config.neurons;
+    let j = id % config.neurons;
+    let n = step.step;
+    let l = layer_of(j);
+    if (l == NO_LAYER) {
+        return;
+    }
+    let layer = layers[l];
+    if (layer.role == ROLE_INPUT) {
+        return;
+    }
+    let k = j - layer.offset;
+    var input = 0.0;
+    for (var c = 0u; c < config.connections; c++) {
+        let conn = connections[c];
+        if (conn.post_layer != l) {
+            continue;
+        }
+        let pre = layers[conn.pre_layer];
+        for (var i = 0u; i < pre.size; i++) {
+            let s = conn.synapse_offset + i * layer.size + k;
+            let d = delays[s];
+            if (n >= d && spiked(b, n - d, pre.offset + i)) {
+                input = rounded(input + weights[s]);
+            }
+        }
+    }
+    let x = state[id];
+    var v = rounded(rounded(layer.p22 * x.x) + rounded(layer.p21 * x.y));
+    let i_before = rounded(layer.p11 * x.y);
+    let i_after = rounded(i_before + input);
+    let record = (b * config.steps + n) * config.neurons + j;
+    if (layer.role == ROLE_LIF) {
+        recorded[record] = i_before;
+        if (v >= layer.theta) {
+            v = layer.v_reset;
+            atomicOr(&spikes[(b * config.steps + n) * config.words + j / 32u], 1u << (j % 32u));
+        }
+    } else {
+        recorded[record] = v;
+    }
+    state[id] = vec2<f32>(v, i_after);
+}

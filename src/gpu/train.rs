@@ -1,0 +1,465 @@
+//! The training kernels on the GPU: buffers sized for a batch, one compute pass of a
+//! trial's forward steps and one of its backward steps, each step a dispatch whose
+//! step number comes from a dynamic uniform offset.
+
+use std::borrow::Cow;
+
+use bytemuck::{Pod, Zeroable};
+use wgpu::util::DeviceExt;
+
+use super::device::GpuContext;
+use super::shaders::{AssembledShader, ShaderFile, MATH, ROUNDING};
+use crate::cpu::train_backward::Gradients;
+use crate::cpu::train_forward::History;
+use crate::error::Error;
+use crate::plan::layout::grid;
+use crate::train::plan::TrainingPlan;
+
+/// `TrainConfig` of `shaders/common/train.wgsl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct TrainConfig {
+    pub zero: u32,
+    pub instances: u32,
+    pub steps: u32,
+    pub neurons: u32,
+    pub words: u32,
+    pub layers: u32,
+    pub connections: u32,
+    pub synapses: u32,
+    pub depth: u32,
+}
+
+/// `TrainStep` of `shaders/common/train.wgsl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct TrainStep {
+    pub step: u32,
+}
+
+pub const TRAIN_COMMON: ShaderFile = ShaderFile {
+    path: Cow::Borrowed("shaders/common/train.wgsl"),
+    source: Cow::Borrowed(include_str!("../../shaders/common/train.wgsl")),
+};
+pub const TRAIN_FORWARD: ShaderFile = ShaderFile {
+    path: Cow::Borrowed("shaders/train_forward.wgsl"),
+    source: Cow::Borrowed(include_str!("../../shaders/train_forward.wgsl")),
+};
+pub const TRAIN_BACKWARD: ShaderFile = ShaderFile {
+    path: Cow::Borrowed("shaders/train_backward.wgsl"),
+    source: Cow::Borrowed(include_str!("../../shaders/train_backward.wgsl")),
+};
+
+/// The assembled training stages.
+pub fn train_shader(stage: ShaderFile) -> AssembledShader {
+    AssembledShader::new([TRAIN_COMMON, ROUNDING, MATH, stage])
+}
+
+const WORKGROUP: u32 = 64;
+
+/// Buffers and pipelines for batches of up to `capacity` instances of one plan.
+pub struct GpuTrainer {
+    ctx: GpuContext,
+    plan: TrainingPlan,
+    capacity: u32,
+    depth: u32,
+    step_stride: u64,
+    forward: wgpu::ComputePipeline,
+    backward: wgpu::ComputePipeline,
+    forward_layout: wgpu::BindGroupLayout,
+    backward_layout: wgpu::BindGroupLayout,
+    config: wgpu::Buffer,
+    steps: wgpu::Buffer,
+    layers: wgpu::Buffer,
+    connections: wgpu::Buffer,
+    weights: wgpu::Buffer,
+    delays: wgpu::Buffer,
+    state: wgpu::Buffer,
+    spikes: wgpu::Buffer,
+    recorded: wgpu::Buffer,
+    sources: wgpu::Buffer,
+    adjoint: wgpu::Buffer,
+    ring: wgpu::Buffer,
+    gradients: wgpu::Buffer,
+}
+
+/// A storage buffer (written by the host or a kernel, read back).
+fn storage(device: &wgpu::Device, label: &str, bytes: u64) -> wgpu::Buffer {
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: bytes.max(16),
+        usage: wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_DST
+            | wgpu::BufferUsages::COPY_SRC,
+        mapped_at_creation: false,
+    })
+}
+
+fn layout_entry(binding: u32, ty: wgpu::BindingType) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty,
+        count: None,
+    }
+}
+
+/// Binding 0 the config, 1 the step (dynamic offset), then storage buffers: `true`
+/// where the kernel writes.
+fn bind_layout(device: &wgpu::Device, label: &str, writes: &[bool]) -> wgpu::BindGroupLayout {
+    let uniform = |dynamic| wgpu::BindingType::Buffer {
+        ty: wgpu::BufferBindingType::Uniform,
+        has_dynamic_offset: dynamic,
+        min_binding_size: None,
+    };
+    let mut entries = vec![
+        layout_entry(0, uniform(false)),
+        layout_entry(1, uniform(true)),
+    ];
+    for (k, &write) in writes.iter().enumerate() {
+        entries.push(layout_entry(
+            2 + k as u32,
+            wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Storage { read_only: !write },
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+        ));
+    }
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries: &entries,
+    })
+}
+
+impl GpuTrainer {
+    /// Buffers for batches of up to `capacity` instances and delays of up to
+    /// `max_delay_steps`.
+    pub fn new(
+        ctx: GpuContext,
+        plan: &TrainingPlan,
+        capacity: u32,
+        max_delay_steps: u32,
+    ) -> Result<Self, Error> {
+        let device = &ctx.device;
+        let needed = 10;
+        if ctx.limits.max_storage_buffers_per_shader_stage < needed {
+            return Err(Error::Device(format!(
+                "training needs {needed} storage buffers per shader stage; the adapter allows {}",
+                ctx.limits.max_storage_buffers_per_shader_stage
+            )));
+        }
+        let pipeline = |file: ShaderFile,
+                        layout: &wgpu::BindGroupLayout|
+         -> Result<wgpu::ComputePipeline, Error> {
+            let shader = train_shader(file);
+            shader.validate()?;
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some("train"),
+                source: wgpu::ShaderSource::Wgsl(shader.source.clone().into()),
+            });
+            let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("train"),
+                bind_group_layouts: &[Some(layout)],
+                immediate_size: 0,
+            });
+            Ok(
+                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some("train"),
+                    layout: Some(&pipeline_layout),
+                    module: &module,
+                    entry_point: Some("main"),
+                    compilation_options: wgpu::PipelineCompilationOptions::default(),
+                    cache: None,
+                }),
+            )
+        };
+        // layers, connections, weights, delays, state, spikes, recorded
+        let forward_layout = bind_layout(
+            device,
+            "train forward",
+            &[false, false, false, false, true, true, true],
+        );
+        // … spikes, recorded, sources, adjoint, ring, gradients
+        let backward_layout = bind_layout(
+            device,
+            "train backward",
+            &[
+                false, false, false, false, false, false, false, true, true, true,
+            ],
+        );
+        let forward = pipeline(TRAIN_FORWARD, &forward_layout)?;
+        let backward = pipeline(TRAIN_BACKWARD, &backward_layout)?;
+        let step_stride = u64::from(ctx.limits.min_uniform_buffer_offset_alignment).max(4);
+        let steps_data: Vec<u8> = (0..plan.steps)
+            .flat_map(|n| {
+                let mut entry = vec![0u8; step_stride as usize];
+                entry[..4].copy_from_slice(&n.to_le_bytes());
+                entry
+            })
+            .collect();
+        let steps = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("train steps"),
+            contents: &steps_data,
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let config = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("train config"),
+            size: std::mem::size_of::<TrainConfig>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let init = |label: &str, contents: &[u8]| {
+            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents,
+                usage: wgpu::BufferUsages::STORAGE,
+            })
+        };
+        let layers = init("train layers", bytemuck::cast_slice(&plan.layers));
+        let connections = init("train connections", bytemuck::cast_slice(&plan.connections));
+        let (b, n, t, s) = (
+            u64::from(capacity),
+            u64::from(plan.neurons),
+            u64::from(plan.steps),
+            u64::from(plan.synapses),
+        );
+        let depth = max_delay_steps + 1;
+        let trainer = Self {
+            weights: storage(device, "train weights", 4 * s),
+            delays: storage(device, "train delays", 4 * s),
+            state: storage(device, "train state", 8 * b * n),
+            spikes: storage(device, "train spikes", 4 * b * t * u64::from(plan.words())),
+            recorded: storage(device, "train recorded", 4 * b * t * n),
+            sources: storage(device, "train sources", 4 * b * t * n),
+            adjoint: storage(device, "train adjoint", 8 * b * n),
+            ring: storage(device, "train ring", 8 * u64::from(depth) * b * n),
+            gradients: storage(device, "train gradients", 8 * b * s),
+            config,
+            steps,
+            layers,
+            connections,
+            forward,
+            backward,
+            forward_layout,
+            backward_layout,
+            step_stride,
+            depth,
+            capacity,
+            plan: plan.clone(),
+            ctx,
+        };
+        trainer.ctx.check()?;
+        Ok(trainer)
+    }
+
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
+    pub fn max_delay_steps(&self) -> u32 {
+        self.depth - 1
+    }
+
+    fn bind_group(
+        &self,
+        layout: &wgpu::BindGroupLayout,
+        buffers: &[&wgpu::Buffer],
+    ) -> wgpu::BindGroup {
+        let step = wgpu::BufferBinding {
+            buffer: &self.steps,
+            offset: 0,
+            size: wgpu::BufferSize::new(16.min(self.step_stride)),
+        };
+        let mut entries = vec![
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: self.config.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: wgpu::BindingResource::Buffer(step),
+            },
+        ];
+        for (k, buffer) in buffers.iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry {
+                binding: 2 + k as u32,
+                resource: buffer.as_entire_binding(),
+            });
+        }
+        self.ctx
+            .device
+            .create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("train"),
+                layout,
+                entries: &entries,
+            })
+    }
+
+    /// Records `steps` dispatches of `pipeline` in one pass, in the given step order.
+    fn record(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        pipeline: &wgpu::ComputePipeline,
+        group: &wgpu::BindGroup,
+        order: impl Iterator<Item = u32>,
+        instances: u32,
+    ) {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("train"),
+            timestamp_writes: None,
+        });
+        pass.set_pipeline(pipeline);
+        let (x, y) = grid((instances * self.plan.neurons).div_ceil(WORKGROUP));
+        for n in order {
+            pass.set_bind_group(0, group, &[(u64::from(n) * self.step_stride) as u32]);
+            pass.dispatch_workgroups(x, y, 1);
+        }
+    }
+
+    fn write_config(&self, instances: u32) {
+        let config = TrainConfig {
+            zero: 0,
+            instances,
+            steps: self.plan.steps,
+            neurons: self.plan.neurons,
+            words: self.plan.words(),
+            layers: self.plan.layers.len() as u32,
+            connections: self.plan.connections.len() as u32,
+            synapses: self.plan.synapses,
+            depth: self.depth,
+        };
+        self.ctx
+            .queue
+            .write_buffer(&self.config, 0, bytemuck::bytes_of(&config));
+    }
+
+    /// Runs a trial forward for `history.instances` instances whose input spike bits
+    /// are already in `history.spikes`; fills the rest of `history`.
+    pub fn forward(
+        &self,
+        weights: &[f32],
+        delays: &[u32],
+        history: &mut History,
+    ) -> Result<(), Error> {
+        self.check_fits(history.instances, delays)?;
+        let queue = &self.ctx.queue;
+        self.write_config(history.instances);
+        queue.write_buffer(&self.weights, 0, bytemuck::cast_slice(weights));
+        queue.write_buffer(&self.delays, 0, bytemuck::cast_slice(delays));
+        queue.write_buffer(&self.spikes, 0, bytemuck::cast_slice(&history.spikes));
+        let mut encoder = self.ctx.device.create_command_encoder(&Default::default());
+        encoder.clear_buffer(&self.state, 0, None);
+        let group = self.bind_group(
+            &self.forward_layout,
+            &[
+                &self.layers,
+                &self.connections,
+                &self.weights,
+                &self.delays,
+                &self.state,
+                &self.spikes,
+                &self.recorded,
+            ],
+        );
+        self.record(
+            &mut encoder,
+            &self.forward,
+            &group,
+            0..self.plan.steps,
+            history.instances,
+        );
+        history.spikes = self.read_words(encoder, &self.spikes, history.spikes.len())?;
+        let encoder = self.ctx.device.create_command_encoder(&Default::default());
+        let recorded: Vec<u32> =
+            self.read_words(encoder, &self.recorded, history.recorded.len())?;
+        history.recorded = bytemuck::cast_slice(&recorded).to_vec();
+        Ok(())
+    }
+
+    /// Runs the backward pass over a trial `forward` has just run (its buffers still
+    /// hold the trial), with the loss's `sources`; returns per-instance gradients.
+    pub fn backward(
+        &self,
+        weights: &[f32],
+        delays: &[u32],
+        instances: u32,
+        sources: &[f32],
+    ) -> Result<Gradients, Error> {
+        self.check_fits(instances, delays)?;
+        let queue = &self.ctx.queue;
+        self.write_config(instances);
+        queue.write_buffer(&self.weights, 0, bytemuck::cast_slice(weights));
+        queue.write_buffer(&self.delays, 0, bytemuck::cast_slice(delays));
+        queue.write_buffer(&self.sources, 0, bytemuck::cast_slice(sources));
+        let mut encoder = self.ctx.device.create_command_encoder(&Default::default());
+        encoder.clear_buffer(&self.adjoint, 0, None);
+        encoder.clear_buffer(&self.ring, 0, None);
+        encoder.clear_buffer(&self.gradients, 0, None);
+        let group = self.bind_group(
+            &self.backward_layout,
+            &[
+                &self.layers,
+                &self.connections,
+                &self.weights,
+                &self.delays,
+                &self.spikes,
+                &self.recorded,
+                &self.sources,
+                &self.adjoint,
+                &self.ring,
+                &self.gradients,
+            ],
+        );
+        self.record(
+            &mut encoder,
+            &self.backward,
+            &group,
+            (0..self.plan.steps).rev(),
+            instances,
+        );
+        let words = 2 * (instances * self.plan.synapses) as usize;
+        let pairs: Vec<u32> = self.read_words(encoder, &self.gradients, words)?;
+        let pairs: &[f32] = bytemuck::cast_slice(&pairs);
+        Ok(Gradients {
+            weights: pairs.iter().step_by(2).copied().collect(),
+            delays: pairs.iter().skip(1).step_by(2).copied().collect(),
+        })
+    }
+
+    fn check_fits(&self, instances: u32, delays: &[u32]) -> Result<(), Error> {
+        let longest = delays.iter().copied().max().unwrap_or(1);
+        if instances > self.capacity || longest >= self.depth {
+            return Err(Error::Device(format!(
+                "a batch of {instances} instances with delays up to {longest} steps does not fit \
+                 buffers made for {} instances and {} steps",
+                self.capacity,
+                self.depth - 1
+            )));
+        }
+        Ok(())
+    }
+
+    /// Submits `encoder` with a copy of the first `words` words of `buffer` and
+    /// returns them.
+    fn read_words(
+        &self,
+        mut encoder: wgpu::CommandEncoder,
+        buffer: &wgpu::Buffer,
+        words: usize,
+    ) -> Result<Vec<u32>, Error> {
+        let bytes = (4 * words as u64).max(4);
+        let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("train readback"),
+            size: bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes);
+        let submission = self.ctx.queue.submit([encoder.finish()]);
+        let data = self.ctx.read_mapped(&staging, submission)?;
+        let mut out: Vec<u32> = bytemuck::pod_collect_to_vec(&data);
+        out.truncate(words);
+        Ok(out)
+    }
+}

@@ -1,0 +1,278 @@
+//! Loss functions on an output layer, evaluated on the host (in f64) from what the
+//! forward pass recorded, with the sources the adjoint needs: `∂L/∂V` of a readout at
+//! each step's end, `∂L/∂t` of a LIF neuron's spike.
+
+use serde::{Deserialize, Serialize};
+
+use super::network::TrainError;
+use super::plan::{NeuronRole, TrainingPlan};
+use crate::cpu::train_forward::History;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Loss {
+    /// Cross-entropy of the softmax of each readout's largest potential over the
+    /// trial (mV, sampled at the end of every step): `z_c = max_n V_c(t_n)`.
+    CrossEntropyMaxVoltage,
+    /// Cross-entropy of the softmax of each readout's mean potential over the trial.
+    CrossEntropyMeanVoltage,
+    /// Cross-entropy of the softmax of `−t_c / tau0_ms`, `t_c` the first spike time of
+    /// LIF output neuron `c` (ms; the trial's end if it does not spike, which moves
+    /// no gradient: EventProp shifts spikes, it does not create them).
+    CrossEntropyFirstSpike { tau0_ms: f64 },
+    /// Mean over steps of the squared difference between each readout's potential
+    /// and its target trace (mV²): `L = 1/T Σ_n Σ_c (V_c(t_n) − target_c(t_n))²`.
+    MeanSquaredVoltage,
+}
+
+/// What the loss compares with, per instance of the batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Targets<'a> {
+    /// A class per instance (the cross-entropy losses).
+    Labels(&'a [u32]),
+    /// `[instance][step][output neuron]` potentials (mV).
+    Traces(&'a [f32]),
+}
+
+/// A batch's losses, predictions, and the adjoint's sources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LossValue {
+    /// Per instance.
+    pub losses: Vec<f64>,
+    /// Per instance, the class with the largest output (cross-entropy losses).
+    pub predictions: Vec<u32>,
+    /// `[instance][step][neuron]`, the layout of [`History::recorded`].
+    pub sources: Vec<f32>,
+}
+
+impl Loss {
+    /// The neuron model the loss needs in its output layer.
+    fn role(self) -> NeuronRole {
+        match self {
+            Loss::CrossEntropyFirstSpike { .. } => NeuronRole::Lif,
+            _ => NeuronRole::Readout,
+        }
+    }
+
+    /// Evaluates the loss on layer `output` of the plan.
+    pub fn evaluate(
+        self,
+        plan: &TrainingPlan,
+        output: usize,
+        history: &History,
+        targets: &Targets<'_>,
+    ) -> Result<LossValue, TrainError> {
+        let layer = plan
+            .layers
+            .get(output)
+            .ok_or_else(|| TrainError::Loss(format!("no layer {output}")))?;
+        if layer.role != self.role() as u32 {
+            return Err(TrainError::Loss(format!(
+                "{self:?} needs a {:?} output layer",
+                self.role()
+            )));
+        }
+        let (instances, steps, size) = (history.instances, history.steps, layer.size);
+        match (self, targets) {
+            (Loss::MeanSquaredVoltage, Targets::Traces(t)) if t.len() == (instances * steps * size) as usize => {}
+            (Loss::MeanSquaredVoltage, _) => {
+                return Err(TrainError::Loss(format!(
+                    "the mean squared error needs target traces of {instances} × {steps} × {size} values"
+                )))
+            }
+            (_, Targets::Labels(l)) if l.len() == instances as usize => {
+                if let Some(&c) = l.iter().find(|&&c| c >= size) {
+                    return Err(TrainError::Loss(format!(
+                        "label {c} is not a class of a {size}-neuron output"
+                    )));
+                }
+            }
+            _ => {
+                return Err(TrainError::Loss(format!(
+                    "{self:?} needs one label per instance ({instances})"
+                )))
+            }
+        }
+        let v_rest = plan.v_rest[output];
+        let dt = plan.dt_ms;
+        let mut sources = vec![0.0f32; history.recorded.len()];
+        let mut losses = Vec::with_capacity(instances as usize);
+        let mut predictions = Vec::with_capacity(instances as usize);
+        let at =
+            |b: u32, n: u32, c: u32| ((b * steps + n) * plan.neurons + layer.offset + c) as usize;
+        let potential = |b: u32, n: u32, c: u32| f64::from(history.recorded[at(b, n, c)]) + v_rest;
+        for b in 0..instances {
+            if let (Loss::MeanSquaredVoltage, Targets::Traces(t)) = (self, targets) {
+                let mut loss = 0.0;
+                for n in 0..steps {
+                    for c in 0..size {
+                        let e = potential(b, n, c)
+                            - f64::from(t[((b * steps + n) * size + c) as usize]);
+                        loss += e * e / f64::from(steps);
+                        sources[at(b, n, c)] = (2.0 * e / f64::from(steps)) as f32;
+                    }
+                }
+                losses.push(loss);
+                predictions.push(0);
+                continue;
+            }
+            let Targets::Labels(labels) = targets else {
+                unreachable!()
+            };
+            // The logits, and for each the step whose value it took.
+            let (logits, steps_of): (Vec<f64>, Vec<Option<u32>>) = (0..size)
+                .map(|c| match self {
+                    Loss::CrossEntropyMaxVoltage => {
+                        let mut best = (f64::NEG_INFINITY, 0);
+                        for n in 0..steps {
+                            let v = potential(b, n, c);
+                            if v > best.0 {
+                                best = (v, n);
+                            }
+                        }
+                        (best.0, Some(best.1))
+                    }
+                    Loss::CrossEntropyMeanVoltage => {
+                        let sum: f64 = (0..steps).map(|n| potential(b, n, c)).sum();
+                        (sum / f64::from(steps), None)
+                    }
+                    Loss::CrossEntropyFirstSpike { tau0_ms } => {
+                        let first = (0..steps).find(|&n| history.spiked(b, n, layer.offset + c));
+                        let t = first.map_or(f64::from(steps) * dt, |n| f64::from(n + 1) * dt);
+                        (-t / tau0_ms, first)
+                    }
+                    Loss::MeanSquaredVoltage => unreachable!(),
+                })
+                .unzip();
+            let top = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let exp: Vec<f64> = logits.iter().map(|z| (z - top).exp()).collect();
+            let total: f64 = exp.iter().sum();
+            let label = labels[b as usize];
+            losses.push(-(exp[label as usize] / total).ln());
+            predictions.push(
+                (0..size)
+                    .max_by(|&x, &y| {
+                        logits[x as usize]
+                            .total_cmp(&logits[y as usize])
+                            .then(y.cmp(&x))
+                    })
+                    .unwrap_or(0),
+            );
+            for c in 0..size {
+                let dz = exp[c as usize] / total - f64::from(u8::from(c == label));
+                match self {
+                    Loss::CrossEntropyMaxVoltage => {
+                        sources[at(b, steps_of[c as usize].unwrap(), c)] = dz as f32;
+                    }
+                    Loss::CrossEntropyMeanVoltage => {
+                        for n in 0..steps {
+                            sources[at(b, n, c)] = (dz / f64::from(steps)) as f32;
+                        }
+                    }
+                    Loss::CrossEntropyFirstSpike { tau0_ms } => {
+                        if let Some(n) = steps_of[c as usize] {
+                            sources[at(b, n, c)] = (-dz / tau0_ms) as f32;
+                        }
+                    }
+                    Loss::MeanSquaredVoltage => unreachable!(),
+                }
+            }
+        }
+        Ok(LossValue {
+            losses,
+            predictions,
+            sources,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::network::{LayerKind, Readout, TrainingNetwork};
+
+    /// A plan with 2 inputs and 3 readouts, and a history of 2 instances × 4 steps
+    /// with made-up potentials.
+    fn setup() -> (TrainingPlan, History) {
+        let mut net = TrainingNetwork::new(0.5, 2.0, 1);
+        net.add_layer("in", 2, LayerKind::Input).add_layer(
+            "out",
+            3,
+            LayerKind::Readout(Readout::default()),
+        );
+        let plan = TrainingPlan::new(&net).unwrap();
+        let mut history = History::new(&plan, 2);
+        for (k, v) in history.recorded.iter_mut().enumerate() {
+            *v = ((k * 37 % 11) as f32 - 5.0) * 0.7;
+        }
+        (plan, history)
+    }
+
+    /// Each source is the central difference of the loss in its recorded potential.
+    fn check(loss: Loss, targets: &Targets<'_>) {
+        let (plan, history) = setup();
+        let value = loss.evaluate(&plan, 1, &history, targets).unwrap();
+        let total = |h: &History| {
+            loss.evaluate(&plan, 1, h, targets)
+                .unwrap()
+                .losses
+                .iter()
+                .sum::<f64>()
+        };
+        let out = plan.layers[1];
+        for b in 0..2 {
+            for n in 0..history.steps {
+                for c in 0..out.size {
+                    let at = ((b * history.steps + n) * plan.neurons + out.offset + c) as usize;
+                    let (mut up, mut down) = (history.clone(), history.clone());
+                    up.recorded[at] += 1e-2;
+                    down.recorded[at] -= 1e-2;
+                    let fd = (total(&up) - total(&down)) / 2e-2;
+                    assert!(
+                        (fd - f64::from(value.sources[at])).abs() < 1e-4,
+                        "{loss:?} at ({b}, {n}, {c}): source {} against {fd}",
+                        value.sources[at]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sources_are_the_derivatives_of_the_voltage_losses() {
+        check(Loss::CrossEntropyMaxVoltage, &Targets::Labels(&[2, 0]));
+        check(Loss::CrossEntropyMeanVoltage, &Targets::Labels(&[1, 2]));
+        let traces: Vec<f32> = (0..24).map(|k| -65.0 + k as f32 * 0.3).collect();
+        check(Loss::MeanSquaredVoltage, &Targets::Traces(&traces));
+    }
+
+    #[test]
+    fn predictions_take_the_largest_output() {
+        let (plan, mut history) = setup();
+        let out = plan.layers[1];
+        history.recorded[(2 * plan.neurons + out.offset + 1) as usize] = 30.0;
+        let v = Loss::CrossEntropyMaxVoltage
+            .evaluate(&plan, 1, &history, &Targets::Labels(&[1, 0]))
+            .unwrap();
+        assert_eq!(v.predictions[0], 1);
+        assert!(v.losses[0] < 1e-6, "a confident right answer costs nothing");
+    }
+
+    #[test]
+    fn wrong_targets_and_layers_are_refused() {
+        let (plan, history) = setup();
+        let refused = |loss: Loss, output: usize, targets: Targets<'_>| {
+            assert!(loss.evaluate(&plan, output, &history, &targets).is_err());
+        };
+        refused(Loss::CrossEntropyMaxVoltage, 1, Targets::Labels(&[0]));
+        refused(Loss::CrossEntropyMaxVoltage, 1, Targets::Labels(&[0, 3]));
+        refused(Loss::MeanSquaredVoltage, 1, Targets::Traces(&[0.0; 5]));
+        refused(
+            Loss::CrossEntropyFirstSpike { tau0_ms: 1.0 },
+            1,
+            Targets::Labels(&[0, 0]),
+        );
+        refused(Loss::CrossEntropyMaxVoltage, 0, Targets::Labels(&[0, 0]));
+        refused(Loss::CrossEntropyMaxVoltage, 7, Targets::Labels(&[0, 0]));
+    }
+}
