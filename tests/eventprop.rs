@@ -505,6 +505,35 @@ fn gpu_gradients_equal_the_cpu_twin_for_a_spike_time_loss() {
     gpu_equals_cpu(Loss::CrossEntropyFirstSpike { tau0_ms: 5.0 });
 }
 
+/// SGD with momentum on the weights and Adam on the delays, on the device and on the
+/// CPU twin: the same weights and delays bit for bit after a few batches, and the
+/// delays move.
+#[test]
+fn sgd_and_delay_learning_are_the_same_on_gpu_and_cpu() {
+    let data = latency::dataset(4, 48, 0.5, 4);
+    let refs: Vec<&Sample> = data.samples.iter().collect();
+    let run = |backend: Backend| {
+        let mut config = latency::config(16);
+        config.optimizer = Optimizer::Sgd {
+            learning_rate: 0.05,
+            momentum: 0.9,
+        };
+        config.delay_optimizer = Some(Optimizer::adam(0.05));
+        let mut t = Trainer::new(latency::network(4, 16, 3), config, backend).unwrap();
+        for batch in refs.chunks(16) {
+            t.train_batch(batch).unwrap();
+        }
+        let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        (bits(&t.weights), bits(&t.delays_ms))
+    };
+    let (gpu, cpu) = (run(Backend::Gpu), run(Backend::Cpu));
+    assert_eq!(gpu, cpu);
+    assert!(
+        cpu.1.iter().any(|&d| f32::from_bits(d) != 1.0),
+        "the delays learn"
+    );
+}
+
 /// The shipped dataset (`data/latency/`) is the generator's, read back from `.npy`.
 fn shipped(name: &str) -> EventDataset {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/latency");

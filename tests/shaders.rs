@@ -204,13 +204,25 @@ fn every_neuron_shader_declares_the_state_count_the_plan_uses() {
 
 #[test]
 fn training_stages_validate_and_their_structs_match_the_host() {
-    use neurodyn::gpu::{train_shader, TrainConfig, TrainStep, TRAIN_BACKWARD, TRAIN_FORWARD};
+    use neurodyn::cpu::train_optimize::OptimizeConfig;
+    use neurodyn::gpu::{
+        train_shader, TrainConfig, TrainStep, TRAIN_BACKWARD, TRAIN_FORWARD, TRAIN_OPTIMIZE,
+    };
     use neurodyn::train::plan::{ConnectionPlan, LayerParams};
     let backward = train_shader(TRAIN_BACKWARD).validate();
     assert!(
         backward.is_ok(),
         "train_backward: {}",
         backward.unwrap_err()
+    );
+    let optimize = train_shader(TRAIN_OPTIMIZE)
+        .validate()
+        .expect("train_optimize validates");
+    check_struct(
+        &optimize,
+        "OptimizeConfig",
+        members!(OptimizeConfig: zero, kind, count, instances, stride, component, inv_instances, learning_rate, beta1, one_minus_beta1, beta2, one_minus_beta2, epsilon, inv_correction1, inv_correction2, floor),
+        size_of::<OptimizeConfig>(),
     );
     let module = train_shader(TRAIN_FORWARD)
         .validate()

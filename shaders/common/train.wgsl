@@ -46,14 +46,3 @@ const ROLE_LIF: u32 = 1u;
 const ROLE_READOUT: u32 = 2u;
 const NO_LAYER: u32 = 0xffffffffu;
 const TRAIN_WORKGROUP: u32 = 64u;
-
-// The layer neuron `j` belongs to, or NO_LAYER for the padding between layers.
-fn layer_of(j: u32) -> u32 {
-    var found = NO_LAYER;
-    for (var l = 0u; l < config.layers; l++) {
-        if (j >= layers[l].offset && j < layers[l].offset + layers[l].size) {
-            found = l;
-        }
-    }
-    return found;
-}

@@ -25,5 +25,6 @@ pub mod propagate_procedural;
 pub mod rng;
 pub mod train_backward;
 pub mod train_forward;
+pub mod train_optimize;
 
 pub(crate) use engine::CpuEngine;

@@ -25,4 +25,5 @@ pub use shaders::{
 };
 pub use train::{
     train_shader, GpuTrainer, TrainConfig, TrainStep, TRAIN_BACKWARD, TRAIN_COMMON, TRAIN_FORWARD,
+    TRAIN_OPTIMIZE,
 };

@@ -11,8 +11,10 @@ use super::device::GpuContext;
 use super::shaders::{AssembledShader, ShaderFile, MATH, ROUNDING};
 use crate::cpu::train_backward::Gradients;
 use crate::cpu::train_forward::History;
+use crate::cpu::train_optimize::OptimizeConfig;
 use crate::error::Error;
 use crate::plan::layout::grid;
+use crate::train::optimizer::Moments;
 use crate::train::plan::TrainingPlan;
 
 /// `TrainConfig` of `shaders/common/train.wgsl`.
@@ -49,10 +51,24 @@ pub const TRAIN_BACKWARD: ShaderFile = ShaderFile {
     path: Cow::Borrowed("shaders/train_backward.wgsl"),
     source: Cow::Borrowed(include_str!("../../shaders/train_backward.wgsl")),
 };
+pub const TRAIN_OPTIMIZE: ShaderFile = ShaderFile {
+    path: Cow::Borrowed("shaders/train_optimize.wgsl"),
+    source: Cow::Borrowed(include_str!("../../shaders/train_optimize.wgsl")),
+};
+/// `layer_of`, for the stages that walk neurons.
+const TRAIN_LAYERS: ShaderFile = ShaderFile {
+    path: Cow::Borrowed("shaders/common/train_layers.wgsl"),
+    source: Cow::Borrowed(include_str!("../../shaders/common/train_layers.wgsl")),
+};
 
-/// The assembled training stages.
+/// An assembled training stage (`TRAIN_FORWARD`, `TRAIN_BACKWARD` or
+/// `TRAIN_OPTIMIZE`).
 pub fn train_shader(stage: ShaderFile) -> AssembledShader {
-    AssembledShader::new([TRAIN_COMMON, ROUNDING, MATH, stage])
+    if stage.path == TRAIN_OPTIMIZE.path {
+        AssembledShader::new([TRAIN_COMMON, ROUNDING, MATH, stage])
+    } else {
+        AssembledShader::new([TRAIN_COMMON, TRAIN_LAYERS, ROUNDING, MATH, stage])
+    }
 }
 
 const WORKGROUP: u32 = 64;
@@ -66,6 +82,7 @@ pub struct GpuTrainer {
     step_stride: u64,
     forward: wgpu::ComputePipeline,
     backward: wgpu::ComputePipeline,
+    optimize: wgpu::ComputePipeline,
     forward_layout: wgpu::BindGroupLayout,
     backward_layout: wgpu::BindGroupLayout,
     config: wgpu::Buffer,
@@ -81,6 +98,10 @@ pub struct GpuTrainer {
     adjoint: wgpu::Buffer,
     ring: wgpu::Buffer,
     gradients: wgpu::Buffer,
+    delays_ms: wgpu::Buffer,
+    /// The optimiser's moments of the weights and of the delays (first, second).
+    moments: [[wgpu::Buffer; 2]; 2],
+    optimize_configs: [wgpu::Buffer; 2],
 }
 
 /// A storage buffer (written by the host or a kernel, read back).
@@ -134,12 +155,14 @@ fn bind_layout(device: &wgpu::Device, label: &str, writes: &[bool]) -> wgpu::Bin
 
 impl GpuTrainer {
     /// Buffers for batches of up to `capacity` instances and delays of up to
-    /// `max_delay_steps`.
+    /// `max_delay_steps`; the optimiser's moments (weights, delays) start from
+    /// `moments` where given (a trainer remade for a larger batch or longer delays).
     pub fn new(
         ctx: GpuContext,
         plan: &TrainingPlan,
         capacity: u32,
         max_delay_steps: u32,
+        moments: Option<(Moments, Moments)>,
     ) -> Result<Self, Error> {
         let device = &ctx.device;
         let needed = 10;
@@ -150,7 +173,7 @@ impl GpuTrainer {
             )));
         }
         let pipeline = |file: ShaderFile,
-                        layout: &wgpu::BindGroupLayout|
+                        layout: Option<&wgpu::BindGroupLayout>|
          -> Result<wgpu::ComputePipeline, Error> {
             let shader = train_shader(file);
             shader.validate()?;
@@ -158,15 +181,18 @@ impl GpuTrainer {
                 label: Some("train"),
                 source: wgpu::ShaderSource::Wgsl(shader.source.clone().into()),
             });
-            let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some("train"),
-                bind_group_layouts: &[Some(layout)],
-                immediate_size: 0,
+            // The optimiser's layout is derived from its shader (no dynamic offsets).
+            let pipeline_layout = layout.map(|layout| {
+                device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                    label: Some("train"),
+                    bind_group_layouts: &[Some(layout)],
+                    immediate_size: 0,
+                })
             });
             Ok(
                 device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some("train"),
-                    layout: Some(&pipeline_layout),
+                    layout: pipeline_layout.as_ref(),
                     module: &module,
                     entry_point: Some("main"),
                     compilation_options: wgpu::PipelineCompilationOptions::default(),
@@ -188,8 +214,9 @@ impl GpuTrainer {
                 false, false, false, false, false, false, false, true, true, true,
             ],
         );
-        let forward = pipeline(TRAIN_FORWARD, &forward_layout)?;
-        let backward = pipeline(TRAIN_BACKWARD, &backward_layout)?;
+        let forward = pipeline(TRAIN_FORWARD, Some(&forward_layout))?;
+        let backward = pipeline(TRAIN_BACKWARD, Some(&backward_layout))?;
+        let optimize = pipeline(TRAIN_OPTIMIZE, None)?;
         let step_stride = u64::from(ctx.limits.min_uniform_buffer_offset_alignment).max(4);
         let steps_data: Vec<u8> = (0..plan.steps)
             .flat_map(|n| {
@@ -225,7 +252,41 @@ impl GpuTrainer {
             u64::from(plan.synapses),
         );
         let depth = max_delay_steps + 1;
+        let (weight_moments, delay_moments) = moments.unwrap_or_else(|| {
+            let n = plan.synapses as usize;
+            (Moments::new(n), Moments::new(n))
+        });
+        let moment = |label: &str, values: &[f32]| {
+            let mut values = values.to_vec();
+            values.resize(values.len().max(4), 0.0);
+            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: bytemuck::cast_slice(&values),
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            })
+        };
+        let optimize_config = || {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("train optimize config"),
+                size: std::mem::size_of::<OptimizeConfig>() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        };
         let trainer = Self {
+            delays_ms: storage(device, "train delays (ms)", 4 * s),
+            moments: [
+                [
+                    moment("train weight moment 1", &weight_moments.first),
+                    moment("train weight moment 2", &weight_moments.second),
+                ],
+                [
+                    moment("train delay moment 1", &delay_moments.first),
+                    moment("train delay moment 2", &delay_moments.second),
+                ],
+            ],
+            optimize_configs: [optimize_config(), optimize_config()],
+            optimize,
             weights: storage(device, "train weights", 4 * s),
             delays: storage(device, "train delays", 4 * s),
             state: storage(device, "train state", 8 * b * n),
@@ -378,14 +439,15 @@ impl GpuTrainer {
     }
 
     /// Runs the backward pass over a trial `forward` has just run (its buffers still
-    /// hold the trial), with the loss's `sources`; returns per-instance gradients.
+    /// hold the trial), with the loss's `sources`; the per-instance gradients stay on
+    /// the device for `optimize` (and `gradients` reads them).
     pub fn backward(
         &self,
         weights: &[f32],
         delays: &[u32],
         instances: u32,
         sources: &[f32],
-    ) -> Result<Gradients, Error> {
+    ) -> Result<(), Error> {
         self.check_fits(instances, delays)?;
         let queue = &self.ctx.queue;
         self.write_config(instances);
@@ -418,13 +480,95 @@ impl GpuTrainer {
             (0..self.plan.steps).rev(),
             instances,
         );
+        let submission = queue.submit([encoder.finish()]);
+        self.ctx.wait(submission)
+    }
+
+    /// The per-instance gradients of the last backward pass.
+    pub fn gradients(&self, instances: u32) -> Result<Gradients, Error> {
         let words = 2 * (instances * self.plan.synapses) as usize;
+        let encoder = self.ctx.device.create_command_encoder(&Default::default());
         let pairs: Vec<u32> = self.read_words(encoder, &self.gradients, words)?;
         let pairs: &[f32] = bytemuck::cast_slice(&pairs);
         Ok(Gradients {
             weights: pairs.iter().step_by(2).copied().collect(),
             delays: pairs.iter().skip(1).step_by(2).copied().collect(),
         })
+    }
+
+    /// One optimiser step of the weights (as last uploaded) and, where given, of the
+    /// delays (ms), from the last backward pass's gradients; returns the new values.
+    pub fn optimize(
+        &self,
+        weights: &OptimizeConfig,
+        delays: Option<(&OptimizeConfig, &[f32])>,
+    ) -> Result<(Vec<f32>, Option<Vec<f32>>), Error> {
+        let device = &self.ctx.device;
+        let queue = &self.ctx.queue;
+        let mut encoder = device.create_command_encoder(&Default::default());
+        let mut pass = |config: &OptimizeConfig, k: usize, parameters: &wgpu::Buffer| {
+            queue.write_buffer(&self.optimize_configs[k], 0, bytemuck::bytes_of(config));
+            let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("train optimize"),
+                layout: &self.optimize.get_bind_group_layout(0),
+                entries: &[
+                    self.optimize_configs[k].as_entire_binding(),
+                    self.gradients.as_entire_binding(),
+                    parameters.as_entire_binding(),
+                    self.moments[k][0].as_entire_binding(),
+                    self.moments[k][1].as_entire_binding(),
+                ]
+                .into_iter()
+                .enumerate()
+                .map(|(binding, resource)| wgpu::BindGroupEntry {
+                    binding: binding as u32,
+                    resource,
+                })
+                .collect::<Vec<_>>(),
+            });
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&self.optimize);
+            pass.set_bind_group(0, &group, &[]);
+            let (x, y) = grid(config.count.div_ceil(WORKGROUP));
+            pass.dispatch_workgroups(x, y, 1);
+        };
+        pass(weights, 0, &self.weights);
+        if let Some((config, values)) = delays {
+            queue.write_buffer(&self.delays_ms, 0, bytemuck::cast_slice(values));
+            pass(config, 1, &self.delays_ms);
+        }
+        let count = self.plan.synapses as usize;
+        let w: Vec<u32> = self.read_words(encoder, &self.weights, count)?;
+        let d = match delays {
+            Some(_) => {
+                let encoder = device.create_command_encoder(&Default::default());
+                let d: Vec<u32> = self.read_words(encoder, &self.delays_ms, count)?;
+                Some(bytemuck::cast_slice(&d).to_vec())
+            }
+            None => None,
+        };
+        Ok((bytemuck::cast_slice(&w).to_vec(), d))
+    }
+
+    /// The optimiser's moments (weights, delays), to carry into a remade trainer.
+    pub fn moments(&self) -> Result<(Moments, Moments), Error> {
+        let count = self.plan.synapses as usize;
+        let read = |buffer: &wgpu::Buffer| -> Result<Vec<f32>, Error> {
+            let encoder = self.ctx.device.create_command_encoder(&Default::default());
+            let words = self.read_words(encoder, buffer, count)?;
+            Ok(bytemuck::cast_slice(&words).to_vec())
+        };
+        let [[w1, w2], [d1, d2]] = &self.moments;
+        Ok((
+            Moments {
+                first: read(w1)?,
+                second: read(w2)?,
+            },
+            Moments {
+                first: read(d1)?,
+                second: read(d2)?,
+            },
+        ))
     }
 
     fn check_fits(&self, instances: u32, delays: &[u32]) -> Result<(), Error> {

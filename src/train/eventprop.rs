@@ -40,10 +40,11 @@
 use super::dataset::{EventDataset, Sample};
 use super::loss::{Loss, LossValue, Targets};
 use super::network::{LayerKind, TrainError, TrainingNetwork};
-use super::optimizer::{Optimizer, OptimizerState};
+use super::optimizer::{Moments, Optimizer};
 use super::plan::{delay_steps, TrainingPlan};
 use crate::cpu::train_backward::{train_backward, AdjointState, Gradients};
 use crate::cpu::train_forward::{train_forward, ForwardState, History};
+use crate::cpu::train_optimize::{batch_mean, train_optimize};
 use crate::error::Error;
 use crate::gpu::{GpuContext, GpuTrainer};
 use crate::simulation::Backend;
@@ -73,8 +74,12 @@ pub struct Trainer {
     pub delays_ms: Vec<f32>,
     input: usize,
     output: usize,
-    weight_state: OptimizerState,
-    delay_state: OptimizerState,
+    /// The optimiser's moments on the CPU reference (on the GPU they live on the
+    /// device).
+    weight_moments: Moments,
+    delay_moments: Moments,
+    /// Optimiser steps taken.
+    updates: u32,
     engine: Engine,
 }
 
@@ -154,8 +159,9 @@ impl Trainer {
             .flat_map(|c| network.initial_delays(c))
             .collect();
         Ok(Self {
-            weight_state: OptimizerState::new(weights.len()),
-            delay_state: OptimizerState::new(delays_ms.len()),
+            weight_moments: Moments::new(weights.len()),
+            delay_moments: Moments::new(delays_ms.len()),
+            updates: 0,
             network,
             plan,
             config,
@@ -226,82 +232,155 @@ impl Trainer {
             let capacity = instances.max(self.config.batch_size);
             // Room for delays to grow by half before the ring must be remade.
             let depth = longest + longest / 2;
+            let moments = trainer.as_ref().map(|t| t.moments()).transpose()?;
             let ctx = GpuContext::new(adapter.as_deref())?;
-            *trainer = Some(Box::new(GpuTrainer::new(ctx, &self.plan, capacity, depth)?));
+            *trainer = Some(Box::new(GpuTrainer::new(
+                ctx, &self.plan, capacity, depth, moments,
+            )?));
         }
         Ok(())
     }
 
     /// The loss of `samples` against `targets` and its gradient, averaged over the
-    /// samples (summed over instances in index order).
+    /// samples (summed over instances in index order, then times 1/B, as the
+    /// optimiser takes it).
     pub fn gradient(
         &mut self,
         samples: &[&Sample],
         targets: &Targets<'_>,
     ) -> Result<BatchGradient, Error> {
-        let history = self.forward(samples)?;
-        let loss = self
-            .config
-            .loss
-            .evaluate(&self.plan, self.output, &history, targets)
-            .map_err(Error::Train)?;
-        let delays = delay_steps(&self.delays_ms, self.plan.dt_ms);
+        let (history, loss) = self.forward_and_loss(samples, targets)?;
+        let per_instance = self
+            .backward(&history, &loss.sources, true)?
+            .expect("read back");
         let instances = history.instances;
-        self.prepare_gpu(instances, &delays)?;
-        let per_instance = match &self.engine {
-            Engine::Gpu {
-                trainer: Some(gpu), ..
-            } => gpu.backward(&self.weights, &delays, instances, &loss.sources)?,
-            _ => {
-                let mut adjoint =
-                    AdjointState::new(&self.plan, instances, self.plan.ring_depth(&delays));
-                let mut per_instance = Gradients::new(&self.plan, instances);
-                for n in (0..self.plan.steps).rev() {
-                    train_backward(
-                        &self.plan,
-                        &self.weights,
-                        &delays,
-                        n,
-                        &history,
-                        &loss.sources,
-                        &mut adjoint,
-                        &mut per_instance,
-                    );
-                }
-                per_instance
-            }
-        };
-        let mean = |per: &[f32]| -> Vec<f32> {
-            let s = self.plan.synapses as usize;
-            (0..s)
-                .map(|k| {
-                    (0..instances as usize).fold(0.0f32, |acc, b| acc + per[b * s + k])
-                        / instances as f32
-                })
+        let mean = |component: u32, per: &[f32]| -> Vec<f32> {
+            let c = self.config.optimizer.step(
+                1,
+                self.plan.synapses,
+                instances,
+                self.plan.synapses,
+                component,
+                f32::MIN,
+            );
+            (0..self.plan.synapses as usize)
+                .map(|s| batch_mean(&c, per, s))
                 .collect()
         };
         Ok(BatchGradient {
-            weights: mean(&per_instance.weights),
-            delays: mean(&per_instance.delays),
+            weights: mean(0, &per_instance.weights),
+            delays: mean(1, &per_instance.delays),
             per_instance,
             loss,
             history,
         })
     }
 
-    /// One optimiser step on a batch of labelled samples.
+    fn forward_and_loss(
+        &mut self,
+        samples: &[&Sample],
+        targets: &Targets<'_>,
+    ) -> Result<(History, LossValue), Error> {
+        let history = self.forward(samples)?;
+        let loss = self
+            .config
+            .loss
+            .evaluate(&self.plan, self.output, &history, targets)?;
+        Ok((history, loss))
+    }
+
+    /// The backward pass over the trial `history` records; the per-instance gradients
+    /// where `read` (on the GPU they otherwise stay on the device for the optimiser).
+    fn backward(
+        &mut self,
+        history: &History,
+        sources: &[f32],
+        read: bool,
+    ) -> Result<Option<Gradients>, Error> {
+        let delays = delay_steps(&self.delays_ms, self.plan.dt_ms);
+        let instances = history.instances;
+        self.prepare_gpu(instances, &delays)?;
+        if let Engine::Gpu {
+            trainer: Some(gpu), ..
+        } = &self.engine
+        {
+            gpu.backward(&self.weights, &delays, instances, sources)?;
+            return if read {
+                gpu.gradients(instances).map(Some)
+            } else {
+                Ok(None)
+            };
+        }
+        let mut adjoint = AdjointState::new(&self.plan, instances, self.plan.ring_depth(&delays));
+        let mut per_instance = Gradients::new(&self.plan, instances);
+        for n in (0..self.plan.steps).rev() {
+            train_backward(
+                &self.plan,
+                &self.weights,
+                &delays,
+                n,
+                history,
+                sources,
+                &mut adjoint,
+                &mut per_instance,
+            );
+        }
+        Ok(Some(per_instance))
+    }
+
+    /// One optimiser step on a batch of labelled samples: forward, loss, backward and
+    /// the update, on the device where the trainer runs on the GPU.
     pub fn train_batch(&mut self, samples: &[&Sample]) -> Result<BatchResult, Error> {
         let labels: Vec<u32> = samples.iter().map(|s| s.label).collect();
-        let g = self.gradient(samples, &Targets::Labels(&labels))?;
-        self.weight_state
-            .apply(self.config.optimizer, &mut self.weights, &g.weights);
-        if let Some(optimizer) = self.config.delay_optimizer {
-            self.delay_state
-                .apply(optimizer, &mut self.delays_ms, &g.delays);
-            let shortest = self.plan.dt_ms as f32;
-            self.delays_ms.iter_mut().for_each(|d| *d = d.max(shortest));
+        let (history, loss) = self.forward_and_loss(samples, &Targets::Labels(&labels))?;
+        let on_gpu = matches!(self.engine, Engine::Gpu { .. });
+        let per_instance = self.backward(&history, &loss.sources, !on_gpu)?;
+        self.updates += 1;
+        let (t, b, s) = (self.updates, history.instances, self.plan.synapses);
+        let weights = self.config.optimizer.step(t, s, b, s, 0, f32::MIN);
+        let delays = self
+            .config
+            .delay_optimizer
+            .map(|o| o.step(t, s, b, s, 1, self.plan.dt_ms as f32));
+        match (&self.engine, per_instance) {
+            (
+                Engine::Gpu {
+                    trainer: Some(gpu), ..
+                },
+                _,
+            ) => {
+                let (w, d) = gpu.optimize(
+                    &weights,
+                    delays.as_ref().map(|c| (c, self.delays_ms.as_slice())),
+                )?;
+                self.weights = w;
+                if let Some(d) = d {
+                    self.delays_ms = d;
+                }
+            }
+            (_, Some(g)) => {
+                let m = &mut self.weight_moments;
+                train_optimize(
+                    &weights,
+                    &g.weights,
+                    &mut self.weights,
+                    &mut m.first,
+                    &mut m.second,
+                );
+                if let Some(c) = delays {
+                    let m = &mut self.delay_moments;
+                    train_optimize(
+                        &c,
+                        &g.delays,
+                        &mut self.delays_ms,
+                        &mut m.first,
+                        &mut m.second,
+                    );
+                }
+            }
+            _ => unreachable!("the GPU trainer exists after a backward pass"),
         }
-        Ok(result(&g.loss, &labels))
+        Ok(result(&loss, &labels))
     }
 
     /// The loss and accuracy of labelled samples, without learning.

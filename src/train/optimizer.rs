@@ -1,6 +1,10 @@
-//! Optimisers over the flat parameter arrays, fed the batch-mean gradient.
+//! Optimisers over the flat parameter arrays. The step itself is a kernel
+//! (`shaders/train_optimize.wgsl`) with its CPU twin (`src/cpu/train_optimize.rs`);
+//! this file turns an [`Optimizer`] into the constants of one step.
 
 use serde::{Deserialize, Serialize};
+
+use crate::cpu::train_optimize::{OptimizeConfig, OPTIMIZER_ADAM, OPTIMIZER_SGD};
 
 /// An optimiser and its step size.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -8,7 +12,8 @@ use serde::{Deserialize, Serialize};
 pub enum Optimizer {
     /// `m ← μ m + g`, `θ ← θ − η m`.
     Sgd { learning_rate: f32, momentum: f32 },
-    /// Kingma & Ba 2015, with bias correction.
+    /// Kingma & Ba 2015, with bias correction: `m ← β1 m + (1 − β1) g`,
+    /// `v ← β2 v + (1 − β2) g²`, `θ ← θ − η m̂ / (√v̂ + ε)`.
     Adam {
         learning_rate: f32,
         beta1: f32,
@@ -26,37 +31,43 @@ impl Optimizer {
             epsilon: 1e-8,
         }
     }
-}
 
-/// The moments of one parameter array.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OptimizerState {
-    pub first: Vec<f32>,
-    pub second: Vec<f32>,
-    pub steps: u32,
-}
-
-impl OptimizerState {
-    pub fn new(parameters: usize) -> Self {
-        Self {
-            first: vec![0.0; parameters],
-            second: vec![0.0; parameters],
-            steps: 0,
-        }
-    }
-
-    /// One update of `parameters` by `gradient` (the same length).
-    pub fn apply(&mut self, optimizer: Optimizer, parameters: &mut [f32], gradient: &[f32]) {
-        self.steps += 1;
-        match optimizer {
+    /// The constants of step `t` (from 1) over `count` parameters whose gradients
+    /// are component `component` of `[instance][stride]` pairs, kept ≥ `floor`.
+    pub fn step(
+        self,
+        t: u32,
+        count: u32,
+        instances: u32,
+        stride: u32,
+        component: u32,
+        floor: f32,
+    ) -> OptimizeConfig {
+        let mut c = OptimizeConfig {
+            zero: 0,
+            kind: OPTIMIZER_SGD,
+            count,
+            instances,
+            stride,
+            component,
+            inv_instances: (1.0 / f64::from(instances.max(1))) as f32,
+            learning_rate: 0.0,
+            beta1: 0.0,
+            one_minus_beta1: 0.0,
+            beta2: 0.0,
+            one_minus_beta2: 0.0,
+            epsilon: 0.0,
+            inv_correction1: 1.0,
+            inv_correction2: 1.0,
+            floor,
+        };
+        match self {
             Optimizer::Sgd {
                 learning_rate,
                 momentum,
             } => {
-                for ((p, m), &g) in parameters.iter_mut().zip(&mut self.first).zip(gradient) {
-                    *m = momentum * *m + g;
-                    *p -= learning_rate * *m;
-                }
+                c.learning_rate = learning_rate;
+                c.beta1 = momentum;
             }
             Optimizer::Adam {
                 learning_rate,
@@ -64,21 +75,34 @@ impl OptimizerState {
                 beta2,
                 epsilon,
             } => {
-                let t = self.steps as i32;
-                let correction1 = 1.0 - beta1.powi(t);
-                let correction2 = 1.0 - beta2.powi(t);
-                for (((p, m), v), &g) in parameters
-                    .iter_mut()
-                    .zip(&mut self.first)
-                    .zip(&mut self.second)
-                    .zip(gradient)
-                {
-                    *m = beta1 * *m + (1.0 - beta1) * g;
-                    *v = beta2 * *v + (1.0 - beta2) * g * g;
-                    *p -=
-                        learning_rate * (*m / correction1) / ((*v / correction2).sqrt() + epsilon);
-                }
+                let correction = |beta: f32| (1.0 / (1.0 - f64::from(beta).powi(t as i32))) as f32;
+                c.kind = OPTIMIZER_ADAM;
+                c.learning_rate = learning_rate;
+                c.beta1 = beta1;
+                c.one_minus_beta1 = (1.0 - f64::from(beta1)) as f32;
+                c.beta2 = beta2;
+                c.one_minus_beta2 = (1.0 - f64::from(beta2)) as f32;
+                c.epsilon = epsilon;
+                c.inv_correction1 = correction(beta1);
+                c.inv_correction2 = correction(beta2);
             }
+        }
+        c
+    }
+}
+
+/// The moments of one parameter array on the CPU reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moments {
+    pub first: Vec<f32>,
+    pub second: Vec<f32>,
+}
+
+impl Moments {
+    pub fn new(parameters: usize) -> Self {
+        Self {
+            first: vec![0.0; parameters],
+            second: vec![0.0; parameters],
         }
     }
 }
