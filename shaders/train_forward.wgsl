@@ -7,8 +7,8 @@
 @group(0) @binding(3) var<storage, read> connections: array<ConnectionPlan>;
 @group(0) @binding(4) var<storage, read> weights: array<f32>;
 @group(0) @binding(5) var<storage, read> delays: array<u32>;
-// [instance][neuron]: (V relative to rest, I).
-@group(0) @binding(6) var<storage, read_write> state: array<vec2<f32>>;
+// [instance][neuron]: (V relative to rest, I, adaptation, e-prop's ψ of the step).
+@group(0) @binding(6) var<storage, read_write> state: array<vec4<f32>>;
 // [instance][step][word]: spike bits.
 @group(0) @binding(7) var<storage, read_write> spikes: array<atomic<u32>>;
 // [instance][step][neuron]: LIF, the current before the step's input; readout, V.
@@ -58,14 +58,23 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
     let i_before = rounded(layer.p11 * x.y);
     let i_after = rounded(i_before + input);
     let record = (b * config.steps + n) * config.neurons + j;
-    if (layer.role == ROLE_LIF) {
+    var a = x.z;
+    var psi = x.w;
+    if (layer.role == ROLE_READOUT) {
+        recorded[record] = v;
+    } else {
         recorded[record] = i_before;
-        if (v >= layer.theta) {
+        let threshold = rounded(layer.theta + rounded(layer.beta * a));
+        let distance = abs(rounded(v - threshold));
+        let closeness = max(rounded(1.0 - rounded(distance * layer.inv_range)), 0.0);
+        psi = rounded(rounded(config.gamma * layer.inv_range) * closeness);
+        var z = 0.0;
+        if (v >= threshold) {
             v = layer.v_reset;
+            z = 1.0;
             atomicOr(&spikes[(b * config.steps + n) * config.words + j / 32u], 1u << (j % 32u));
         }
-    } else {
-        recorded[record] = v;
+        a = rounded(rounded(layer.rho * a) + z);
     }
-    state[id] = vec2<f32>(v, i_after);
+    state[id] = vec4<f32>(v, i_after, a, psi);
 }

@@ -8,8 +8,8 @@ use std::collections::BinaryHeap;
 use neurodyn::train::latency;
 use neurodyn::train::plan::NeuronRole;
 use neurodyn::train::{
-    Connection, Delays, EventDataset, LayerKind, Lif, Loss, Optimizer, Readout, Sample, Targets,
-    Trainer, TrainingConfig, TrainingNetwork, Weights,
+    Connection, Delays, EventDataset, Feedback, LayerKind, Lif, Loss, Method, Optimizer, Readout,
+    Sample, Targets, Trainer, TrainingConfig, TrainingNetwork, Weights,
 };
 use neurodyn::Backend;
 
@@ -80,6 +80,7 @@ impl Exact {
                         (e.tau_m[j], e.tau_s[j], e.cm[j]) = (p.tau_m, p.tau_syn, p.cm)
                     }
                     LayerKind::Input => {}
+                    LayerKind::Alif(_) => unreachable!("EventProp refuses ALIF layers"),
                 }
             }
         }
@@ -304,6 +305,7 @@ fn trainer(loss: Loss) -> Trainer {
     Trainer::new(
         network(11, matches!(loss, Loss::CrossEntropyFirstSpike { .. })),
         TrainingConfig {
+            method: Method::EventProp,
             loss,
             output: "out".into(),
             optimizer: Optimizer::adam(1e-3),
@@ -460,6 +462,7 @@ fn gpu_equals_cpu(loss: Loss) {
         n
     };
     let config = TrainingConfig {
+        method: Method::EventProp,
         loss,
         output: "out".into(),
         optimizer: Optimizer::adam(1e-3),
@@ -596,4 +599,133 @@ fn training_is_reproducible_and_the_same_on_gpu_and_cpu() {
     assert_eq!(gpu_a, gpu_b, "two GPU runs");
     assert_eq!(gpu_a, cpu, "GPU and CPU reference");
     println!("accuracy curve (train, test correct): {:?}", cpu.0);
+}
+
+/// e-prop's kernels against their CPU twins: LIF and ALIF, symmetric and random
+/// feedback; spikes, recorded values and every instance's gradients bit for bit.
+#[test]
+fn eprop_gradients_on_the_gpu_equal_the_cpu_twin() {
+    let samples = latency::dataset(4, 6, 0.5, 5);
+    let refs: Vec<&Sample> = samples.samples.iter().collect();
+    let labels: Vec<u32> = samples.samples.iter().map(|s| s.label).collect();
+    for (adaptive, feedback) in [
+        (false, Feedback::Symmetric),
+        (true, Feedback::Symmetric),
+        (true, Feedback::Random { sd: 0.5 }),
+    ] {
+        let run = |backend: Backend| {
+            let network = latency::eprop_network(4, 24, adaptive, 7);
+            let mut t = Trainer::new(network, latency::eprop_config(6, feedback), backend).unwrap();
+            t.gradient(&refs, &Targets::Labels(&labels)).unwrap()
+        };
+        let (cpu, gpu) = (run(Backend::Cpu), run(Backend::Gpu));
+        let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            cpu.history.spikes, gpu.history.spikes,
+            "{adaptive} {feedback:?}: spikes"
+        );
+        assert_eq!(bits(&cpu.history.recorded), bits(&gpu.history.recorded));
+        assert_eq!(
+            bits(&cpu.per_instance.weights),
+            bits(&gpu.per_instance.weights),
+            "{adaptive} {feedback:?}: gradients"
+        );
+        // Every connection learns: input → hidden and the recurrent synapses
+        // through eligibility traces, the readouts exactly.
+        let t = Trainer::new(
+            latency::eprop_network(4, 24, adaptive, 7),
+            latency::eprop_config(6, feedback),
+            Backend::Cpu,
+        )
+        .unwrap();
+        for c in 0..3 {
+            assert!(
+                cpu.weights[t.plan.connection_synapses(c)]
+                    .iter()
+                    .any(|&g| g != 0.0),
+                "connection {c}"
+            );
+        }
+    }
+}
+
+/// Onto readouts e-prop's gradient is exact, so it agrees with EventProp's on the
+/// same network and loss (to f32 rounding: the two sum in different orders).
+#[test]
+fn eprop_readout_gradients_equal_eventprops() {
+    let samples = latency::dataset(4, 4, 0.5, 6);
+    let refs: Vec<&Sample> = samples.samples.iter().collect();
+    let labels: Vec<u32> = samples.samples.iter().map(|s| s.label).collect();
+    let gradient = |method: Method| {
+        let mut config = latency::eprop_config(4, Feedback::Symmetric);
+        config.method = method;
+        let mut t = Trainer::new(
+            latency::eprop_network(4, 16, false, 2),
+            config,
+            Backend::Cpu,
+        )
+        .unwrap();
+        let g = t.gradient(&refs, &Targets::Labels(&labels)).unwrap();
+        g.weights[t.plan.connection_synapses(2)].to_vec()
+    };
+    let eprop = gradient(Method::Eprop(neurodyn::train::Eprop::default()));
+    let eventprop = gradient(Method::EventProp);
+    let largest = eventprop.iter().fold(0.0f32, |m, g| m.max(g.abs()));
+    assert!(largest > 0.0);
+    for (a, b) in eprop.iter().zip(&eventprop) {
+        assert!(
+            (a - b).abs() <= 1e-4 * largest,
+            "e-prop {a} against EventProp {b}"
+        );
+    }
+}
+
+#[test]
+fn eprop_learns_the_latency_task_above_80_percent() {
+    let (train, test) = (shipped("train"), shipped("test"));
+    let network = latency::eprop_network(4, 32, false, 3);
+    let mut t = Trainer::new(
+        network,
+        latency::eprop_config(32, Feedback::Symmetric),
+        Backend::Gpu,
+    )
+    .unwrap();
+    let mut accuracy = 0.0;
+    for epoch in 1..=6 {
+        t.train_epoch(&train).unwrap();
+        accuracy = t.test(&test).unwrap().accuracy();
+        println!("e-prop epoch {epoch}: test accuracy {accuracy:.3}");
+    }
+    assert!(accuracy > 0.8, "e-prop reached {accuracy}");
+}
+
+#[test]
+fn methods_refuse_what_they_cannot_train() {
+    let refused = |network: TrainingNetwork, config: TrainingConfig, field: &str| {
+        let e = Trainer::new(network, config, Backend::Cpu)
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(e.contains(field), "`{e}` should name `{field}`");
+    };
+    let mut eventprop = latency::eprop_config(8, Feedback::Symmetric);
+    eventprop.method = Method::EventProp;
+    refused(latency::eprop_network(4, 8, true, 1), eventprop, "ALIF");
+    let mut wrong_loss = latency::eprop_config(8, Feedback::Symmetric);
+    wrong_loss.loss = Loss::CrossEntropyMaxVoltage;
+    refused(latency::eprop_network(4, 8, false, 1), wrong_loss, "loss");
+    let mut delays = latency::eprop_config(8, Feedback::Symmetric);
+    delays.delay_optimizer = Some(Optimizer::adam(0.1));
+    refused(
+        latency::eprop_network(4, 8, false, 1),
+        delays,
+        "delay_optimizer",
+    );
+    let mut spiking_output = latency::eprop_config(8, Feedback::Symmetric);
+    spiking_output.output = "hidden".into();
+    refused(
+        latency::eprop_network(4, 8, false, 1),
+        spiking_output,
+        "output",
+    );
 }

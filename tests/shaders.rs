@@ -206,9 +206,16 @@ fn every_neuron_shader_declares_the_state_count_the_plan_uses() {
 fn training_stages_validate_and_their_structs_match_the_host() {
     use neurodyn::cpu::train_optimize::OptimizeConfig;
     use neurodyn::gpu::{
-        train_shader, TrainConfig, TrainStep, TRAIN_BACKWARD, TRAIN_FORWARD, TRAIN_OPTIMIZE,
+        train_shader, TrainConfig, TrainStep, TRAIN_BACKWARD, TRAIN_EPROP, TRAIN_FORWARD,
+        TRAIN_OPTIMIZE,
     };
     use neurodyn::train::plan::{ConnectionPlan, LayerParams};
+    for stage in [TRAIN_BACKWARD, TRAIN_EPROP] {
+        let path = stage.path.clone();
+        if let Err(e) = train_shader(stage).validate() {
+            panic!("{path}: {e}");
+        }
+    }
     let backward = train_shader(TRAIN_BACKWARD).validate();
     assert!(
         backward.is_ok(),
@@ -230,7 +237,7 @@ fn training_stages_validate_and_their_structs_match_the_host() {
     check_struct(
         &module,
         "TrainConfig",
-        members!(TrainConfig: zero, instances, steps, neurons, words, layers, connections, synapses, depth),
+        members!(TrainConfig: zero, instances, steps, neurons, words, layers, connections, synapses, depth, gamma, output, inv_steps),
         size_of::<TrainConfig>(),
     );
     check_struct(
@@ -242,7 +249,7 @@ fn training_stages_validate_and_their_structs_match_the_host() {
     check_struct(
         &module,
         "LayerParams",
-        members!(LayerParams: offset, size, role, p22, p21, p11, theta, v_reset, inv_tau_m, inv_cm, inv_tau_syn),
+        members!(LayerParams: offset, size, role, p22, p21, p11, theta, v_reset, inv_tau_m, inv_cm, inv_tau_syn, rho, beta, inv_range),
         size_of::<LayerParams>(),
     );
     check_struct(

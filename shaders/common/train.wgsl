@@ -12,6 +12,11 @@ struct TrainConfig {
     connections: u32,
     synapses: u32,
     depth: u32,
+    // e-prop's pseudo-derivative height γ (0 where unused).
+    gamma: f32,
+    // The layer the loss reads.
+    output: u32,
+    inv_steps: f32,
 }
 
 // The step a dispatch works on, at a dynamic offset per dispatch.
@@ -32,6 +37,10 @@ struct LayerParams {
     inv_tau_m: f32,
     inv_cm: f32,
     inv_tau_syn: f32,
+    rho: f32,
+    beta: f32,
+    inv_range: f32,
+    _pad2: u32,
 }
 
 struct ConnectionPlan {
@@ -44,5 +53,6 @@ struct ConnectionPlan {
 const ROLE_INPUT: u32 = 0u;
 const ROLE_LIF: u32 = 1u;
 const ROLE_READOUT: u32 = 2u;
+const ROLE_ALIF: u32 = 3u;
 const NO_LAYER: u32 = 0xffffffffu;
 const TRAIN_WORKGROUP: u32 = 64u;

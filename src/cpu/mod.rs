@@ -24,6 +24,7 @@ mod propagate_prepare;
 pub mod propagate_procedural;
 pub mod rng;
 pub mod train_backward;
+pub mod train_eprop;
 pub mod train_forward;
 pub mod train_optimize;
 

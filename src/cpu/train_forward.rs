@@ -10,7 +10,10 @@
 //! Step `n` advances the state from `t_n` to `t_{n+1}` exactly (propagators from the
 //! plan): `V ← P22 V + P21 I`, `I ← P11 I + input`; the input of step `n` arrives at
 //! `t_{n+1}`, after the membrane has moved, as in `iaf_psc_exp`. A LIF neuron with
-//! `V ≥ θ` spikes at `t_{n+1}` and is reset. What the backward pass needs is recorded
+//! `V ≥ θ` spikes at `t_{n+1}` and is reset; an ALIF neuron's threshold is
+//! `θ + β a`, and `a ← ρ a + z` after the step. Each spiking neuron also leaves
+//! e-prop's pseudo-derivative `ψ = γ/(θ − V_r) · max(0, 1 − |V − threshold|/(θ − V_r))`
+//! of the step, from the potential before the reset. What the backward pass needs is recorded
 //! per step: the spike bits, and per neuron the current just before the step's input
 //! (LIF: `P11 I`, for the slope at the spike) or the potential (readout: `V`, for the
 //! loss).
@@ -18,12 +21,15 @@
 use crate::cpu::arith::rounded;
 use crate::train::plan::{NeuronRole, TrainingPlan, WORD_BITS};
 
-/// The membrane and synaptic current of every neuron of every instance
-/// (`[instance][neuron]`), potentials relative to rest.
+/// The membrane, synaptic current and adaptation of every neuron of every instance
+/// (`[instance][neuron]`), potentials relative to rest; and e-prop's
+/// pseudo-derivative of the last step's spike.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForwardState {
     pub v: Vec<f32>,
     pub i: Vec<f32>,
+    pub a: Vec<f32>,
+    pub psi: Vec<f32>,
 }
 
 impl ForwardState {
@@ -32,6 +38,8 @@ impl ForwardState {
         Self {
             v: vec![0.0; n],
             i: vec![0.0; n],
+            a: vec![0.0; n],
+            psi: vec![0.0; n],
         }
     }
 }
@@ -84,11 +92,13 @@ impl History {
 }
 
 /// Step `n` of every instance and neuron. `weights` and `delays` (steps, ≥ 1) are the
-/// plan's flat synapse arrays.
+/// plan's flat synapse arrays; `gamma` is e-prop's pseudo-derivative height.
+#[allow(clippy::too_many_arguments)]
 pub fn train_forward(
     plan: &TrainingPlan,
     weights: &[f32],
     delays: &[u32],
+    gamma: f32,
     n: u32,
     state: &mut ForwardState,
     history: &mut History,
@@ -121,14 +131,21 @@ pub fn train_forward(
                 let i_before = rounded(layer.p11 * state.i[at]);
                 state.i[at] = rounded(i_before + input);
                 let record = ((b * plan.steps + n) * plan.neurons + j) as usize;
-                if layer.role == NeuronRole::Lif as u32 {
+                if layer.role == NeuronRole::Readout as u32 {
+                    history.recorded[record] = v;
+                } else {
                     history.recorded[record] = i_before;
-                    if v >= layer.theta {
+                    let threshold = rounded(layer.theta + rounded(layer.beta * state.a[at]));
+                    let distance = rounded(v - threshold).abs();
+                    let closeness = rounded(1.0 - rounded(distance * layer.inv_range)).max(0.0);
+                    state.psi[at] = rounded(rounded(gamma * layer.inv_range) * closeness);
+                    let mut z = 0.0;
+                    if v >= threshold {
                         v = layer.v_reset;
+                        z = 1.0;
                         history.set_spike(b, n, j);
                     }
-                } else {
-                    history.recorded[record] = v;
+                    state.a[at] = rounded(rounded(layer.rho * state.a[at]) + z);
                 }
                 state.v[at] = v;
             }

@@ -18,7 +18,7 @@ use crate::train::optimizer::Moments;
 use crate::train::plan::TrainingPlan;
 
 /// `TrainConfig` of `shaders/common/train.wgsl`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 #[repr(C)]
 pub struct TrainConfig {
     pub zero: u32,
@@ -30,6 +30,9 @@ pub struct TrainConfig {
     pub connections: u32,
     pub synapses: u32,
     pub depth: u32,
+    pub gamma: f32,
+    pub output: u32,
+    pub inv_steps: f32,
 }
 
 /// `TrainStep` of `shaders/common/train.wgsl`.
@@ -51,6 +54,10 @@ pub const TRAIN_BACKWARD: ShaderFile = ShaderFile {
     path: Cow::Borrowed("shaders/train_backward.wgsl"),
     source: Cow::Borrowed(include_str!("../../shaders/train_backward.wgsl")),
 };
+pub const TRAIN_EPROP: ShaderFile = ShaderFile {
+    path: Cow::Borrowed("shaders/train_eprop.wgsl"),
+    source: Cow::Borrowed(include_str!("../../shaders/train_eprop.wgsl")),
+};
 pub const TRAIN_OPTIMIZE: ShaderFile = ShaderFile {
     path: Cow::Borrowed("shaders/train_optimize.wgsl"),
     source: Cow::Borrowed(include_str!("../../shaders/train_optimize.wgsl")),
@@ -61,7 +68,7 @@ const TRAIN_LAYERS: ShaderFile = ShaderFile {
     source: Cow::Borrowed(include_str!("../../shaders/common/train_layers.wgsl")),
 };
 
-/// An assembled training stage (`TRAIN_FORWARD`, `TRAIN_BACKWARD` or
+/// An assembled training stage (`TRAIN_FORWARD`, `TRAIN_BACKWARD`, `TRAIN_EPROP` or
 /// `TRAIN_OPTIMIZE`).
 pub fn train_shader(stage: ShaderFile) -> AssembledShader {
     if stage.path == TRAIN_OPTIMIZE.path {
@@ -73,6 +80,19 @@ pub fn train_shader(stage: ShaderFile) -> AssembledShader {
 
 const WORKGROUP: u32 = 64;
 
+/// What a [`GpuTrainer`] is sized and set for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GpuTrainerSizes {
+    /// Instances per batch at most.
+    pub capacity: u32,
+    /// The longest delay (steps) the adjoint's ring holds.
+    pub max_delay_steps: u32,
+    /// The layer the loss reads.
+    pub output: u32,
+    /// e-prop's pseudo-derivative height (0 for EventProp).
+    pub gamma: f32,
+}
+
 /// Buffers and pipelines for batches of up to `capacity` instances of one plan.
 pub struct GpuTrainer {
     ctx: GpuContext,
@@ -80,9 +100,14 @@ pub struct GpuTrainer {
     capacity: u32,
     depth: u32,
     step_stride: u64,
+    /// The layer the loss reads, and e-prop's pseudo-derivative height.
+    output: u32,
+    gamma: f32,
     forward: wgpu::ComputePipeline,
     backward: wgpu::ComputePipeline,
+    eprop: wgpu::ComputePipeline,
     optimize: wgpu::ComputePipeline,
+    eprop_layout: wgpu::BindGroupLayout,
     forward_layout: wgpu::BindGroupLayout,
     backward_layout: wgpu::BindGroupLayout,
     config: wgpu::Buffer,
@@ -99,6 +124,9 @@ pub struct GpuTrainer {
     ring: wgpu::Buffer,
     gradients: wgpu::Buffer,
     delays_ms: wgpu::Buffer,
+    labels: wgpu::Buffer,
+    feedback: wgpu::Buffer,
+    eligibility: wgpu::Buffer,
     /// The optimiser's moments of the weights and of the delays (first, second).
     moments: [[wgpu::Buffer; 2]; 2],
     optimize_configs: [wgpu::Buffer; 2],
@@ -155,15 +183,21 @@ fn bind_layout(device: &wgpu::Device, label: &str, writes: &[bool]) -> wgpu::Bin
 
 impl GpuTrainer {
     /// Buffers for batches of up to `capacity` instances and delays of up to
-    /// `max_delay_steps`; the optimiser's moments (weights, delays) start from
-    /// `moments` where given (a trainer remade for a larger batch or longer delays).
+    /// `max_delay_steps`, with the loss on layer `output` and e-prop's `gamma`; the
+    /// optimiser's moments (weights, delays) start from `moments` where given (a
+    /// trainer remade for a larger batch or longer delays).
     pub fn new(
         ctx: GpuContext,
         plan: &TrainingPlan,
-        capacity: u32,
-        max_delay_steps: u32,
+        sizes: GpuTrainerSizes,
         moments: Option<(Moments, Moments)>,
     ) -> Result<Self, Error> {
+        let GpuTrainerSizes {
+            capacity,
+            max_delay_steps,
+            output,
+            gamma,
+        } = sizes;
         let device = &ctx.device;
         let needed = 10;
         if ctx.limits.max_storage_buffers_per_shader_stage < needed {
@@ -216,6 +250,16 @@ impl GpuTrainer {
         );
         let forward = pipeline(TRAIN_FORWARD, Some(&forward_layout))?;
         let backward = pipeline(TRAIN_BACKWARD, Some(&backward_layout))?;
+        // layers, connections, delays, spikes, recorded, state, labels, feedback,
+        // eligibility, gradients
+        let eprop_layout = bind_layout(
+            device,
+            "train eprop",
+            &[
+                false, false, false, false, false, false, false, false, true, true,
+            ],
+        );
+        let eprop = pipeline(TRAIN_EPROP, Some(&eprop_layout))?;
         let optimize = pipeline(TRAIN_OPTIMIZE, None)?;
         let step_stride = u64::from(ctx.limits.min_uniform_buffer_offset_alignment).max(4);
         let steps_data: Vec<u8> = (0..plan.steps)
@@ -275,6 +319,17 @@ impl GpuTrainer {
         };
         let trainer = Self {
             delays_ms: storage(device, "train delays (ms)", 4 * s),
+            labels: storage(device, "train labels", 4 * b),
+            feedback: storage(
+                device,
+                "train feedback",
+                4 * n * u64::from(plan.layers[output as usize].size),
+            ),
+            eligibility: storage(device, "train eligibility", 20 * b * s),
+            eprop,
+            eprop_layout,
+            output,
+            gamma,
             moments: [
                 [
                     moment("train weight moment 1", &weight_moments.first),
@@ -289,7 +344,7 @@ impl GpuTrainer {
             optimize,
             weights: storage(device, "train weights", 4 * s),
             delays: storage(device, "train delays", 4 * s),
-            state: storage(device, "train state", 8 * b * n),
+            state: storage(device, "train state", 16 * b * n),
             spikes: storage(device, "train spikes", 4 * b * t * u64::from(plan.words())),
             recorded: storage(device, "train recorded", 4 * b * t * n),
             sources: storage(device, "train sources", 4 * b * t * n),
@@ -357,12 +412,12 @@ impl GpuTrainer {
             })
     }
 
-    /// Records `steps` dispatches of `pipeline` in one pass, in the given step order.
+    /// Records, in one pass, a dispatch of each stage per step, in the given step
+    /// order.
     fn record(
         &self,
         encoder: &mut wgpu::CommandEncoder,
-        pipeline: &wgpu::ComputePipeline,
-        group: &wgpu::BindGroup,
+        stages: &[(&wgpu::ComputePipeline, &wgpu::BindGroup)],
         order: impl Iterator<Item = u32>,
         instances: u32,
     ) {
@@ -370,11 +425,13 @@ impl GpuTrainer {
             label: Some("train"),
             timestamp_writes: None,
         });
-        pass.set_pipeline(pipeline);
         let (x, y) = grid((instances * self.plan.neurons).div_ceil(WORKGROUP));
         for n in order {
-            pass.set_bind_group(0, group, &[(u64::from(n) * self.step_stride) as u32]);
-            pass.dispatch_workgroups(x, y, 1);
+            for (pipeline, group) in stages {
+                pass.set_pipeline(pipeline);
+                pass.set_bind_group(0, *group, &[(u64::from(n) * self.step_stride) as u32]);
+                pass.dispatch_workgroups(x, y, 1);
+            }
         }
     }
 
@@ -389,6 +446,9 @@ impl GpuTrainer {
             connections: self.plan.connections.len() as u32,
             synapses: self.plan.synapses,
             depth: self.depth,
+            gamma: self.gamma,
+            output: self.output,
+            inv_steps: (1.0 / f64::from(self.plan.steps)) as f32,
         };
         self.ctx
             .queue
@@ -396,12 +456,15 @@ impl GpuTrainer {
     }
 
     /// Runs a trial forward for `history.instances` instances whose input spike bits
-    /// are already in `history.spikes`; fills the rest of `history`.
+    /// are already in `history.spikes`; fills the rest of `history`. With `eprop`
+    /// (labels per instance, the feedback matrix), e-prop's step follows each
+    /// forward step and its gradients stay on the device for `optimize`.
     pub fn forward(
         &self,
         weights: &[f32],
         delays: &[u32],
         history: &mut History,
+        eprop: Option<(&[u32], &[f32])>,
     ) -> Result<(), Error> {
         self.check_fits(history.instances, delays)?;
         let queue = &self.ctx.queue;
@@ -423,13 +486,31 @@ impl GpuTrainer {
                 &self.recorded,
             ],
         );
-        self.record(
-            &mut encoder,
-            &self.forward,
-            &group,
-            0..self.plan.steps,
-            history.instances,
-        );
+        let mut stages = vec![(&self.forward, &group)];
+        let eprop_group;
+        if let Some((labels, feedback)) = eprop {
+            queue.write_buffer(&self.labels, 0, bytemuck::cast_slice(labels));
+            queue.write_buffer(&self.feedback, 0, bytemuck::cast_slice(feedback));
+            encoder.clear_buffer(&self.eligibility, 0, None);
+            encoder.clear_buffer(&self.gradients, 0, None);
+            eprop_group = self.bind_group(
+                &self.eprop_layout,
+                &[
+                    &self.layers,
+                    &self.connections,
+                    &self.delays,
+                    &self.spikes,
+                    &self.recorded,
+                    &self.state,
+                    &self.labels,
+                    &self.feedback,
+                    &self.eligibility,
+                    &self.gradients,
+                ],
+            );
+            stages.push((&self.eprop, &eprop_group));
+        }
+        self.record(&mut encoder, &stages, 0..self.plan.steps, history.instances);
         history.spikes = self.read_words(encoder, &self.spikes, history.spikes.len())?;
         let encoder = self.ctx.device.create_command_encoder(&Default::default());
         let recorded: Vec<u32> =
@@ -475,8 +556,7 @@ impl GpuTrainer {
         );
         self.record(
             &mut encoder,
-            &self.backward,
-            &group,
+            &[(&self.backward, &group)],
             (0..self.plan.steps).rev(),
             instances,
         );

@@ -3,10 +3,11 @@
 //! first.
 
 use super::dataset::{EventDataset, Sample};
+use super::eprop::{Eprop, Feedback};
 use super::loss::Loss;
-use super::network::{Connection, Delays, LayerKind, Lif, TrainingNetwork, Weights};
+use super::network::{Alif, Connection, Delays, LayerKind, Lif, Readout, TrainingNetwork, Weights};
 use super::optimizer::Optimizer;
-use super::TrainingConfig;
+use super::{Method, TrainingConfig};
 use crate::cpu::rng::HostStream;
 
 const STREAM_LATENCY: u32 = 0x4c61_7465; // "Late"
@@ -76,7 +77,72 @@ pub fn network(channels: u32, hidden: u32, seed: u64) -> TrainingNetwork {
 /// Cross-entropy on the output neurons' first spike times, Adam.
 pub fn config(batch_size: u32) -> TrainingConfig {
     TrainingConfig {
+        method: Method::EventProp,
         loss: Loss::CrossEntropyFirstSpike { tau0_ms: 2.0 },
+        output: "output".into(),
+        optimizer: Optimizer::adam(0.01),
+        delay_optimizer: None,
+        batch_size,
+    }
+}
+
+/// The network e-prop learns the task with: `channels` inputs → `hidden` recurrent
+/// neurons (ALIF where `adaptive`, else LIF) → `channels` readouts, 0.1 ms steps over
+/// a 25 ms trial, 1 ms delays.
+pub fn eprop_network(channels: u32, hidden: u32, adaptive: bool, seed: u64) -> TrainingNetwork {
+    let lif = Lif {
+        tau_m: 10.0,
+        tau_syn: 5.0,
+        ..Lif::default()
+    };
+    let kind = if adaptive {
+        LayerKind::Alif(Alif {
+            lif,
+            tau_adapt: 50.0,
+            beta: 1.5,
+        })
+    } else {
+        LayerKind::Lif(lif)
+    };
+    let readout = Readout {
+        tau_m: 10.0,
+        tau_syn: 5.0,
+        ..Readout::default()
+    };
+    let mut net = TrainingNetwork::new(0.1, 25.0, seed);
+    net.add_layer("input", channels, LayerKind::Input)
+        .add_layer("hidden", hidden, kind)
+        .add_layer("output", channels, LayerKind::Readout(readout));
+    let delay = || Delays::Constant { ms: 1.0 };
+    net.connect(Connection::new(
+        "input",
+        "hidden",
+        Weights::Normal { mean: 4.0, sd: 3.0 },
+        delay(),
+    ))
+    .connect(Connection::new(
+        "hidden",
+        "hidden",
+        Weights::Normal { mean: 0.0, sd: 0.5 },
+        delay(),
+    ))
+    .connect(Connection::new(
+        "hidden",
+        "output",
+        Weights::Normal { mean: 0.0, sd: 0.5 },
+        delay(),
+    ));
+    net
+}
+
+/// e-prop with the given feedback, per-step cross-entropy on the readouts, Adam.
+pub fn eprop_config(batch_size: u32, feedback: Feedback) -> TrainingConfig {
+    TrainingConfig {
+        method: Method::Eprop(Eprop {
+            feedback,
+            gamma: 0.3,
+        }),
+        loss: Loss::CrossEntropyPerStep,
         output: "output".into(),
         optimizer: Optimizer::adam(0.01),
         delay_optimizer: None,

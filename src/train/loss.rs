@@ -16,6 +16,11 @@ pub enum Loss {
     CrossEntropyMaxVoltage,
     /// Cross-entropy of the softmax of each readout's mean potential over the trial.
     CrossEntropyMeanVoltage,
+    /// The cross-entropy of the softmax of the readouts' potentials at every step,
+    /// averaged over the steps (Bellec et al. 2020): its gradient at a step depends on
+    /// that step's outputs only, so e-prop computes it online. The prediction is the
+    /// readout with the largest summed log-probability.
+    CrossEntropyPerStep,
     /// Cross-entropy of the softmax of `−t_c / tau0_ms`, `t_c` the first spike time of
     /// LIF output neuron `c` (ms; the trial's end if it does not spike, which moves
     /// no gradient: EventProp shifts spikes, it does not create them).
@@ -119,6 +124,25 @@ impl Loss {
             let Targets::Labels(labels) = targets else {
                 unreachable!()
             };
+            if self == Loss::CrossEntropyPerStep {
+                let label = labels[b as usize];
+                let (mut loss, mut evidence) = (0.0, vec![0.0; size as usize]);
+                for n in 0..steps {
+                    let v: Vec<f64> = (0..size).map(|c| potential(b, n, c)).collect();
+                    let top = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                    let total: f64 = v.iter().map(|x| (x - top).exp()).sum();
+                    for c in 0..size {
+                        let log_p = v[c as usize] - top - total.ln();
+                        evidence[c as usize] += log_p;
+                        let y = f64::from(u8::from(c == label));
+                        sources[at(b, n, c)] = ((log_p.exp() - y) / f64::from(steps)) as f32;
+                    }
+                    loss -= (v[label as usize] - top - total.ln()) / f64::from(steps);
+                }
+                losses.push(loss);
+                predictions.push(argmax(&evidence));
+                continue;
+            }
             // The logits, and for each the step whose value it took.
             let (logits, steps_of): (Vec<f64>, Vec<Option<u32>>) = (0..size)
                 .map(|c| match self {
@@ -141,7 +165,7 @@ impl Loss {
                         let t = first.map_or(f64::from(steps) * dt, |n| f64::from(n + 1) * dt);
                         (-t / tau0_ms, first)
                     }
-                    Loss::MeanSquaredVoltage => unreachable!(),
+                    Loss::MeanSquaredVoltage | Loss::CrossEntropyPerStep => unreachable!(),
                 })
                 .unzip();
             let top = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
@@ -149,15 +173,7 @@ impl Loss {
             let total: f64 = exp.iter().sum();
             let label = labels[b as usize];
             losses.push(-(exp[label as usize] / total).ln());
-            predictions.push(
-                (0..size)
-                    .max_by(|&x, &y| {
-                        logits[x as usize]
-                            .total_cmp(&logits[y as usize])
-                            .then(y.cmp(&x))
-                    })
-                    .unwrap_or(0),
-            );
+            predictions.push(argmax(&logits));
             for c in 0..size {
                 let dz = exp[c as usize] / total - f64::from(u8::from(c == label));
                 match self {
@@ -174,7 +190,7 @@ impl Loss {
                             sources[at(b, n, c)] = (-dz / tau0_ms) as f32;
                         }
                     }
-                    Loss::MeanSquaredVoltage => unreachable!(),
+                    Loss::MeanSquaredVoltage | Loss::CrossEntropyPerStep => unreachable!(),
                 }
             }
         }
@@ -184,6 +200,13 @@ impl Loss {
             sources,
         })
     }
+}
+
+/// The index of the largest value, the first among equals.
+fn argmax(values: &[f64]) -> u32 {
+    (0..values.len())
+        .max_by(|&x, &y| values[x].total_cmp(&values[y]).then(y.cmp(&x)))
+        .unwrap_or(0) as u32
 }
 
 #[cfg(test)]
@@ -242,6 +265,7 @@ mod tests {
     fn sources_are_the_derivatives_of_the_voltage_losses() {
         check(Loss::CrossEntropyMaxVoltage, &Targets::Labels(&[2, 0]));
         check(Loss::CrossEntropyMeanVoltage, &Targets::Labels(&[1, 2]));
+        check(Loss::CrossEntropyPerStep, &Targets::Labels(&[0, 2]));
         let traces: Vec<f32> = (0..24).map(|k| -65.0 + k as f32 * 0.3).collect();
         check(Loss::MeanSquaredVoltage, &Targets::Traces(&traces));
     }

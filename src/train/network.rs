@@ -46,6 +46,11 @@ pub enum LayerKind {
     /// The same membrane without threshold: a leaky integrator whose potential is the
     /// network's output.
     Readout(Readout),
+    /// Adaptive LIF (Bellec et al. 2018): `iaf_psc_exp` whose threshold rises by
+    /// `beta` (mV) per unit of an adaptation variable `a` that jumps by 1 at each
+    /// spike and decays with `tau_adapt` (ms): threshold `v_thresh + beta·a`. Trained
+    /// by e-prop (EventProp's jumps are derived for a fixed threshold).
+    Alif(Alif),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -68,6 +73,25 @@ impl Default for Lif {
             v_rest: -65.0,
             v_reset: -65.0,
             v_thresh: -50.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Alif {
+    pub lif: Lif,
+    pub tau_adapt: f64,
+    pub beta: f64,
+}
+
+impl Default for Alif {
+    /// Bellec et al. (2018)'s time scale of adaptation, and a threshold step of a
+    /// tenth of the distance from reset to threshold.
+    fn default() -> Self {
+        Self {
+            lif: Lif::default(),
+            tau_adapt: 200.0,
+            beta: 1.5,
         }
     }
 }
@@ -231,7 +255,7 @@ impl TrainingNetwork {
             }
             match &layer.kind {
                 LayerKind::Input => {}
-                LayerKind::Lif(p) => {
+                LayerKind::Lif(p) | LayerKind::Alif(Alif { lif: p, .. }) => {
                     membrane(&at, p.cm, p.tau_m, p.tau_syn)?;
                     if p.v_thresh.partial_cmp(&p.v_reset) != Some(std::cmp::Ordering::Greater) {
                         return Err(TrainError::Parameter {
@@ -247,6 +271,16 @@ impl TrainingNetwork {
                 LayerKind::Readout(p) => {
                     membrane(&at, p.cm, p.tau_m, p.tau_syn)?;
                     finite(&at("v_rest"), p.v_rest)?;
+                }
+            }
+            if let LayerKind::Alif(a) = &layer.kind {
+                positive(&at("tau_adapt"), a.tau_adapt)?;
+                if !(a.beta.is_finite() && a.beta >= 0.0) {
+                    return Err(TrainError::Parameter {
+                        field: at("beta"),
+                        expected: "finite and ≥ 0",
+                        value: a.beta,
+                    });
                 }
             }
         }

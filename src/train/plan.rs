@@ -4,7 +4,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::network::{LayerKind, TrainError, TrainingNetwork};
+use super::network::{Alif, LayerKind, TrainError, TrainingNetwork};
 use crate::plan::propagator::propagator_32;
 
 /// Neuron ranges start at multiples of 32, so a layer's spike bits fill whole words
@@ -18,6 +18,7 @@ pub enum NeuronRole {
     Input = 0,
     Lif = 1,
     Readout = 2,
+    Alif = 3,
 }
 
 /// One layer's constants, as the shaders read them (`shaders/common/train.wgsl`).
@@ -43,6 +44,13 @@ pub struct LayerParams {
     pub inv_tau_m: f32,
     pub inv_cm: f32,
     pub inv_tau_syn: f32,
+    /// Adaptation (ALIF; 0 elsewhere): e^(−h/τa), and the threshold's rise per unit
+    /// (mV).
+    pub rho: f32,
+    pub beta: f32,
+    /// 1 / (θ − V_r): e-prop's pseudo-derivative is scaled to the reset distance.
+    pub inv_range: f32,
+    pub _pad2: u32,
 }
 
 /// A dense connection's place: synapse `i → j` is `synapse_offset + i * post_size + j`.
@@ -76,10 +84,18 @@ impl TrainingPlan {
         let mut v_rest = Vec::new();
         let mut offset = 0u32;
         for layer in &network.layers {
+            let (rho, beta) = match layer.kind {
+                LayerKind::Alif(a) => ((-h / a.tau_adapt).exp(), a.beta),
+                _ => (0.0, 0.0),
+            };
             let (role, cm, tau_m, tau_syn, rest, theta, reset) = match layer.kind {
                 LayerKind::Input => (NeuronRole::Input, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0),
-                LayerKind::Lif(p) => (
-                    NeuronRole::Lif,
+                LayerKind::Lif(p) | LayerKind::Alif(Alif { lif: p, .. }) => (
+                    if matches!(layer.kind, LayerKind::Alif(_)) {
+                        NeuronRole::Alif
+                    } else {
+                        NeuronRole::Lif
+                    },
                     p.cm,
                     p.tau_m,
                     p.tau_syn,
@@ -110,6 +126,14 @@ impl TrainingPlan {
                 inv_tau_m: (1.0 / tau_m) as f32,
                 inv_cm: (1.0 / cm) as f32,
                 inv_tau_syn: (1.0 / tau_syn) as f32,
+                rho: rho as f32,
+                beta: beta as f32,
+                inv_range: if theta > reset {
+                    (1.0 / (theta - reset)) as f32
+                } else {
+                    0.0
+                },
+                _pad2: 0,
             });
             v_rest.push(rest);
             offset = offset

@@ -1,0 +1,589 @@
+//! The trainer: a training network's parameters and optimiser state, and batches run
+//! forward, through the loss and the chosen method's gradient (EventProp,
+//! `eventprop.rs`; e-prop, `eprop.rs`) to an optimiser step, on the GPU or the CPU
+//! reference.
+
+use super::dataset::{EventDataset, Sample};
+use super::eprop::{feedback_matrix, forward_eprop_cpu, Feedback, Method};
+use super::eventprop::backward_cpu;
+use super::loss::{Loss, LossValue, Targets};
+use super::network::{LayerKind, TrainError, TrainingNetwork};
+use super::optimizer::{Moments, Optimizer};
+use super::plan::{delay_steps, TrainingPlan};
+use crate::cpu::train_backward::Gradients;
+use crate::cpu::train_eprop::EpropInputs;
+use crate::cpu::train_forward::{train_forward, ForwardState, History};
+use crate::cpu::train_optimize::{batch_mean, train_optimize};
+use crate::error::Error;
+use crate::gpu::{GpuContext, GpuTrainer, GpuTrainerSizes};
+use crate::simulation::Backend;
+
+/// How a network is trained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainingConfig {
+    pub method: Method,
+    pub loss: Loss,
+    /// The layer the loss reads.
+    pub output: String,
+    pub optimizer: Optimizer,
+    /// The delays' optimiser (its rate in ms per unit gradient); `None` keeps them
+    /// fixed. Delays stay at least one step.
+    pub delay_optimizer: Option<Optimizer>,
+    /// Samples per batch: the instances run side by side.
+    pub batch_size: u32,
+}
+
+/// A network, its parameters and the optimiser's state, on the GPU or the CPU
+/// reference (the same arithmetic: identical spikes and bit-identical gradients).
+pub struct Trainer {
+    pub network: TrainingNetwork,
+    pub plan: TrainingPlan,
+    pub config: TrainingConfig,
+    /// The plan's flat arrays: one weight (nA) and one delay (ms) per synapse.
+    pub weights: Vec<f32>,
+    pub delays_ms: Vec<f32>,
+    input: usize,
+    output: usize,
+    /// The optimiser's moments on the CPU reference (on the GPU they live on the
+    /// device).
+    weight_moments: Moments,
+    delay_moments: Moments,
+    /// Optimiser steps taken.
+    updates: u32,
+    /// Random e-prop's fixed feedback matrix.
+    random_feedback: Option<Vec<f32>>,
+    engine: Engine,
+}
+
+enum Engine {
+    Cpu,
+    /// Made at the first batch, and again when learnt delays outgrow its ring.
+    Gpu {
+        adapter: Option<String>,
+        trainer: Option<Box<GpuTrainer>>,
+    },
+}
+
+/// The outcome of one batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchResult {
+    /// Mean loss over the batch.
+    pub loss: f64,
+    /// Samples whose prediction equals their label.
+    pub correct: u32,
+    pub samples: u32,
+}
+
+/// The batch-mean gradient and what produced it.
+#[derive(Debug, Clone)]
+pub struct BatchGradient {
+    pub weights: Vec<f32>,
+    pub delays: Vec<f32>,
+    /// Each instance's own gradient (`[instance][synapse]`).
+    pub per_instance: Gradients,
+    pub loss: LossValue,
+    pub history: History,
+}
+
+impl Trainer {
+    pub fn new(
+        network: TrainingNetwork,
+        config: TrainingConfig,
+        backend: Backend,
+    ) -> Result<Self, TrainError> {
+        let plan = TrainingPlan::new(&network)?;
+        let inputs: Vec<usize> = (0..network.layers.len())
+            .filter(|&l| matches!(network.layers[l].kind, LayerKind::Input))
+            .collect();
+        if inputs.len() != 1 {
+            return Err(TrainError::Structure {
+                field: "layers".into(),
+                reason: format!(
+                    "training needs exactly one input layer, not {}",
+                    inputs.len()
+                ),
+            });
+        }
+        let output =
+            network
+                .layer_index(&config.output)
+                .ok_or_else(|| TrainError::UnknownLayer {
+                    field: "output".into(),
+                    name: config.output.clone(),
+                    known: network
+                        .layers
+                        .iter()
+                        .map(|l| l.name.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+        if config.batch_size == 0 {
+            return Err(TrainError::Parameter {
+                field: "batch_size".into(),
+                expected: "at least 1",
+                value: 0.0,
+            });
+        }
+        let refuse = |field: &str, reason: String| {
+            Err(TrainError::Structure {
+                field: field.into(),
+                reason,
+            })
+        };
+        match config.method {
+            Method::EventProp => {
+                if let Some(l) = network
+                    .layers
+                    .iter()
+                    .find(|l| matches!(l.kind, LayerKind::Alif(_)))
+                {
+                    return refuse(
+                        "method",
+                        format!("EventProp's adjoint is derived for a fixed threshold; layer `{}` is ALIF (train it with e-prop)", l.name),
+                    );
+                }
+            }
+            Method::Eprop(e) => {
+                if config.loss != Loss::CrossEntropyPerStep {
+                    return refuse("loss", format!("e-prop computes its gradient online, from the per-step cross-entropy, not {:?}", config.loss));
+                }
+                if !matches!(network.layers[output].kind, LayerKind::Readout(_)) {
+                    return refuse(
+                        "output",
+                        format!(
+                            "e-prop's output `{}` must be a readout layer",
+                            config.output
+                        ),
+                    );
+                }
+                if config.delay_optimizer.is_some() {
+                    return refuse(
+                        "delay_optimizer",
+                        "e-prop has no delay gradients (EventProp has)".into(),
+                    );
+                }
+                if !(e.gamma.is_finite() && e.gamma > 0.0) {
+                    return Err(TrainError::Parameter {
+                        field: "method.gamma".into(),
+                        expected: "finite and > 0",
+                        value: f64::from(e.gamma),
+                    });
+                }
+            }
+        }
+        let weights: Vec<f32> = (0..network.connections.len())
+            .flat_map(|c| network.initial_weights(c))
+            .collect();
+        let delays_ms: Vec<f32> = (0..network.connections.len())
+            .flat_map(|c| network.initial_delays(c))
+            .collect();
+        let random_feedback = match config.method {
+            Method::Eprop(e) => match e.feedback {
+                Feedback::Random { sd } => Some(feedback_matrix(
+                    &plan,
+                    &weights,
+                    output,
+                    Feedback::Random { sd },
+                    network.seed,
+                )),
+                Feedback::Symmetric => None,
+            },
+            Method::EventProp => None,
+        };
+        Ok(Self {
+            random_feedback,
+            weight_moments: Moments::new(weights.len()),
+            delay_moments: Moments::new(delays_ms.len()),
+            updates: 0,
+            network,
+            plan,
+            config,
+            weights,
+            delays_ms,
+            input: inputs[0],
+            output,
+            engine: match backend {
+                Backend::Cpu => Engine::Cpu,
+                Backend::Gpu => Engine::Gpu {
+                    adapter: None,
+                    trainer: None,
+                },
+                Backend::GpuNamed(name) => Engine::Gpu {
+                    adapter: Some(name),
+                    trainer: None,
+                },
+            },
+        })
+    }
+
+    /// Runs `samples` forward (one instance each).
+    pub fn forward(&mut self, samples: &[&Sample]) -> Result<History, Error> {
+        let delays = delay_steps(&self.delays_ms, self.plan.dt_ms);
+        let mut history = self.input_history(samples);
+        let instances = history.instances;
+        self.prepare_gpu(instances, &delays)?;
+        match &self.engine {
+            Engine::Gpu {
+                trainer: Some(gpu), ..
+            } => gpu.forward(&self.weights, &delays, &mut history, None)?,
+            _ => {
+                let mut state = ForwardState::new(&self.plan, instances);
+                for n in 0..self.plan.steps {
+                    train_forward(
+                        &self.plan,
+                        &self.weights,
+                        &delays,
+                        self.gamma(),
+                        n,
+                        &mut state,
+                        &mut history,
+                    );
+                }
+            }
+        }
+        Ok(history)
+    }
+
+    /// A batch's history with its input spikes written.
+    fn input_history(&self, samples: &[&Sample]) -> History {
+        let mut history = History::new(&self.plan, samples.len() as u32);
+        EventDataset::write_input_spikes(
+            samples,
+            self.plan.dt_ms,
+            self.plan.steps,
+            self.plan.words(),
+            self.plan.layers[self.input].offset,
+            &mut history.spikes,
+        );
+        history
+    }
+
+    /// e-prop's pseudo-derivative height (0 for EventProp: the forward pass is the
+    /// same either way).
+    fn gamma(&self) -> f32 {
+        match self.config.method {
+            Method::Eprop(e) => e.gamma,
+            Method::EventProp => 0.0,
+        }
+    }
+
+    /// Makes the GPU trainer, or remakes it where it cannot take this batch (nothing
+    /// on the CPU reference).
+    fn prepare_gpu(&mut self, instances: u32, delays: &[u32]) -> Result<(), Error> {
+        let Engine::Gpu { adapter, trainer } = &mut self.engine else {
+            return Ok(());
+        };
+        let longest = delays.iter().copied().max().unwrap_or(1);
+        let fits = trainer
+            .as_ref()
+            .is_some_and(|t| t.capacity() >= instances && t.max_delay_steps() >= longest);
+        if !fits {
+            let capacity = instances.max(self.config.batch_size);
+            // Room for delays to grow by half before the ring must be remade.
+            let depth = longest + longest / 2;
+            let moments = trainer.as_ref().map(|t| t.moments()).transpose()?;
+            let ctx = GpuContext::new(adapter.as_deref())?;
+            let sizes = GpuTrainerSizes {
+                capacity,
+                max_delay_steps: depth,
+                output: self.output as u32,
+                gamma: match self.config.method {
+                    Method::Eprop(e) => e.gamma,
+                    Method::EventProp => 0.0,
+                },
+            };
+            *trainer = Some(Box::new(GpuTrainer::new(ctx, &self.plan, sizes, moments)?));
+        }
+        Ok(())
+    }
+
+    /// The loss of `samples` against `targets` and its gradient, averaged over the
+    /// samples (summed over instances in index order, then times 1/B, as the
+    /// optimiser takes it).
+    pub fn gradient(
+        &mut self,
+        samples: &[&Sample],
+        targets: &Targets<'_>,
+    ) -> Result<BatchGradient, Error> {
+        let (history, loss, per_instance) = self.run_gradient(samples, targets, true)?;
+        let per_instance = per_instance.expect("read back");
+        let instances = history.instances;
+        let mean = |component: u32, per: &[f32]| -> Vec<f32> {
+            let c = self.config.optimizer.step(
+                1,
+                self.plan.synapses,
+                instances,
+                self.plan.synapses,
+                component,
+                f32::MIN,
+            );
+            (0..self.plan.synapses as usize)
+                .map(|s| batch_mean(&c, per, s))
+                .collect()
+        };
+        Ok(BatchGradient {
+            weights: mean(0, &per_instance.weights),
+            delays: mean(1, &per_instance.delays),
+            per_instance,
+            loss,
+            history,
+        })
+    }
+
+    /// A batch forward, its loss, and the method's gradient: per instance where `read`
+    /// or on the CPU (on the GPU it otherwise stays on the device for the optimiser).
+    fn run_gradient(
+        &mut self,
+        samples: &[&Sample],
+        targets: &Targets<'_>,
+        read: bool,
+    ) -> Result<(History, LossValue, Option<Gradients>), Error> {
+        let Method::Eprop(eprop) = self.config.method else {
+            let history = self.forward(samples)?;
+            let loss = self
+                .config
+                .loss
+                .evaluate(&self.plan, self.output, &history, targets)?;
+            let gradients = self.backward(&history, &loss.sources, read)?;
+            return Ok((history, loss, gradients));
+        };
+        let Targets::Labels(labels) = targets else {
+            return Err(Error::Train(TrainError::Loss(
+                "e-prop learns from labels".into(),
+            )));
+        };
+        let delays = delay_steps(&self.delays_ms, self.plan.dt_ms);
+        let mut history = self.input_history(samples);
+        let instances = history.instances;
+        if labels.len() != instances as usize {
+            return Err(Error::Train(TrainError::Loss(format!(
+                "{} labels for {instances} samples",
+                labels.len()
+            ))));
+        }
+        let feedback = match &self.random_feedback {
+            Some(matrix) => matrix.clone(),
+            None => feedback_matrix(
+                &self.plan,
+                &self.weights,
+                self.output,
+                eprop.feedback,
+                self.network.seed,
+            ),
+        };
+        self.prepare_gpu(instances, &delays)?;
+        let gradients = match &self.engine {
+            Engine::Gpu {
+                trainer: Some(gpu), ..
+            } => {
+                gpu.forward(
+                    &self.weights,
+                    &delays,
+                    &mut history,
+                    Some((labels, &feedback)),
+                )?;
+                if read {
+                    Some(gpu.gradients(instances)?)
+                } else {
+                    None
+                }
+            }
+            _ => {
+                let inputs = EpropInputs {
+                    delays: &delays,
+                    psi: &[],
+                    labels,
+                    feedback: &feedback,
+                    output: self.output,
+                    inv_steps: (1.0 / f64::from(self.plan.steps)) as f32,
+                };
+                Some(forward_eprop_cpu(
+                    &self.plan,
+                    &self.weights,
+                    eprop.gamma,
+                    &inputs,
+                    &mut history,
+                ))
+            }
+        };
+        let loss = self
+            .config
+            .loss
+            .evaluate(&self.plan, self.output, &history, targets)?;
+        Ok((history, loss, gradients))
+    }
+
+    /// The backward pass over the trial `history` records; the per-instance gradients
+    /// where `read` (on the GPU they otherwise stay on the device for the optimiser).
+    fn backward(
+        &mut self,
+        history: &History,
+        sources: &[f32],
+        read: bool,
+    ) -> Result<Option<Gradients>, Error> {
+        let delays = delay_steps(&self.delays_ms, self.plan.dt_ms);
+        let instances = history.instances;
+        self.prepare_gpu(instances, &delays)?;
+        if let Engine::Gpu {
+            trainer: Some(gpu), ..
+        } = &self.engine
+        {
+            gpu.backward(&self.weights, &delays, instances, sources)?;
+            return if read {
+                gpu.gradients(instances).map(Some)
+            } else {
+                Ok(None)
+            };
+        }
+        Ok(Some(backward_cpu(
+            &self.plan,
+            &self.weights,
+            &delays,
+            history,
+            sources,
+        )))
+    }
+
+    /// One optimiser step on a batch of labelled samples: forward, loss, backward and
+    /// the update, on the device where the trainer runs on the GPU.
+    pub fn train_batch(&mut self, samples: &[&Sample]) -> Result<BatchResult, Error> {
+        let labels: Vec<u32> = samples.iter().map(|s| s.label).collect();
+        let on_gpu = matches!(self.engine, Engine::Gpu { .. });
+        let (history, loss, per_instance) =
+            self.run_gradient(samples, &Targets::Labels(&labels), !on_gpu)?;
+        self.updates += 1;
+        let (t, b, s) = (self.updates, history.instances, self.plan.synapses);
+        let weights = self.config.optimizer.step(t, s, b, s, 0, f32::MIN);
+        let delays = self
+            .config
+            .delay_optimizer
+            .map(|o| o.step(t, s, b, s, 1, self.plan.dt_ms as f32));
+        match (&self.engine, per_instance) {
+            (
+                Engine::Gpu {
+                    trainer: Some(gpu), ..
+                },
+                _,
+            ) => {
+                let (w, d) = gpu.optimize(
+                    &weights,
+                    delays.as_ref().map(|c| (c, self.delays_ms.as_slice())),
+                )?;
+                self.weights = w;
+                if let Some(d) = d {
+                    self.delays_ms = d;
+                }
+            }
+            (_, Some(g)) => {
+                let m = &mut self.weight_moments;
+                train_optimize(
+                    &weights,
+                    &g.weights,
+                    &mut self.weights,
+                    &mut m.first,
+                    &mut m.second,
+                );
+                if let Some(c) = delays {
+                    let m = &mut self.delay_moments;
+                    train_optimize(
+                        &c,
+                        &g.delays,
+                        &mut self.delays_ms,
+                        &mut m.first,
+                        &mut m.second,
+                    );
+                }
+            }
+            _ => unreachable!("the GPU trainer exists after a backward pass"),
+        }
+        Ok(result(&loss, &labels))
+    }
+
+    /// The loss and accuracy of labelled samples, without learning.
+    pub fn evaluate(&mut self, samples: &[&Sample]) -> Result<BatchResult, Error> {
+        let labels: Vec<u32> = samples.iter().map(|s| s.label).collect();
+        let history = self.forward(samples)?;
+        let loss = self.config.loss.evaluate(
+            &self.plan,
+            self.output,
+            &history,
+            &Targets::Labels(&labels),
+        )?;
+        Ok(result(&loss, &labels))
+    }
+
+    /// One pass over `dataset` in batches of the configured size (the last batch may be
+    /// smaller), in the dataset's order; returns the epoch's summed result.
+    pub fn train_epoch(&mut self, dataset: &EventDataset) -> Result<BatchResult, Error> {
+        self.check(dataset).map_err(Error::Train)?;
+        let mut total = BatchResult {
+            loss: 0.0,
+            correct: 0,
+            samples: 0,
+        };
+        for batch in dataset.samples.chunks(self.config.batch_size as usize) {
+            let refs: Vec<&Sample> = batch.iter().collect();
+            accumulate(&mut total, self.train_batch(&refs)?);
+        }
+        total.loss /= f64::from(total.samples.max(1));
+        Ok(total)
+    }
+
+    /// The accuracy over `dataset`, in batches, without learning.
+    pub fn test(&mut self, dataset: &EventDataset) -> Result<BatchResult, Error> {
+        self.check(dataset).map_err(Error::Train)?;
+        let mut total = BatchResult {
+            loss: 0.0,
+            correct: 0,
+            samples: 0,
+        };
+        for batch in dataset.samples.chunks(self.config.batch_size as usize) {
+            let refs: Vec<&Sample> = batch.iter().collect();
+            accumulate(&mut total, self.evaluate(&refs)?);
+        }
+        total.loss /= f64::from(total.samples.max(1));
+        Ok(total)
+    }
+
+    fn check(&self, dataset: &EventDataset) -> Result<(), TrainError> {
+        let inputs = self.network.layers[self.input].size;
+        let outputs = self.network.layers[self.output].size;
+        if dataset.channels > inputs || dataset.classes > outputs {
+            return Err(TrainError::Dataset(format!(
+                "{} channels and {} classes, but the input layer has {inputs} neurons and the output {outputs}",
+                dataset.channels, dataset.classes
+            )));
+        }
+        Ok(())
+    }
+
+    /// The weights of connection `c` (pre-major).
+    pub fn connection_weights(&self, c: usize) -> &[f32] {
+        &self.weights[self.plan.connection_synapses(c)]
+    }
+}
+
+fn result(loss: &LossValue, labels: &[u32]) -> BatchResult {
+    BatchResult {
+        loss: loss.losses.iter().sum::<f64>() / loss.losses.len().max(1) as f64,
+        correct: loss
+            .predictions
+            .iter()
+            .zip(labels)
+            .filter(|(p, l)| p == l)
+            .count() as u32,
+        samples: labels.len() as u32,
+    }
+}
+
+fn accumulate(total: &mut BatchResult, batch: BatchResult) {
+    total.loss += batch.loss * f64::from(batch.samples);
+    total.correct += batch.correct;
+    total.samples += batch.samples;
+}
+
+impl BatchResult {
+    pub fn accuracy(&self) -> f64 {
+        f64::from(self.correct) / f64::from(self.samples.max(1))
+    }
+}
