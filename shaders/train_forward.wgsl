@@ -45,6 +45,22 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
             continue;
         }
         let pre = layers[conn.pre_layer];
+        if (conn.delay != 0u) {
+            // One delay: the set bits of one step's words, in index order.
+            if (n < conn.delay) {
+                continue;
+            }
+            let row = (b * config.steps + n - conn.delay) * config.words;
+            for (var w = pre.offset / 32u; w < (pre.offset + pre.size + 31u) / 32u; w++) {
+                var bits = atomicLoad(&spikes[row + w]);
+                while (bits != 0u) {
+                    let i = w * 32u + countTrailingZeros(bits) - pre.offset;
+                    bits = bits & (bits - 1u);
+                    input = rounded(input + weights[conn.synapse_offset + i * layer.size + k]);
+                }
+            }
+            continue;
+        }
         for (var i = 0u; i < pre.size; i++) {
             let s = conn.synapse_offset + i * layer.size + k;
             let d = delays[s];

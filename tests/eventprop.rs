@@ -729,3 +729,45 @@ fn methods_refuse_what_they_cannot_train() {
         "output",
     );
 }
+
+/// A file in the Spiking Heidelberg Digits layout (times in seconds, units, labels as
+/// HDF5 variable-length arrays) reads as the samples it holds, times in ms.
+#[cfg(feature = "sonata")]
+#[test]
+fn shd_files_load_with_their_samples() {
+    use hdf5::types::VarLenArray;
+    let path = std::env::temp_dir().join(format!("neurodyn-shd-{}.h5", std::process::id()));
+    {
+        let file = hdf5::File::create(&path).unwrap();
+        let spikes = file.create_group("spikes").unwrap();
+        let times = [
+            VarLenArray::from_slice(&[0.0015f32, 0.25]),
+            VarLenArray::from_slice(&[0.5f32]),
+        ];
+        let units = [
+            VarLenArray::from_slice(&[699u16, 3]),
+            VarLenArray::from_slice(&[10u16]),
+        ];
+        spikes
+            .new_dataset_builder()
+            .with_data(&times[..])
+            .create("times")
+            .unwrap();
+        spikes
+            .new_dataset_builder()
+            .with_data(&units[..])
+            .create("units")
+            .unwrap();
+        file.new_dataset_builder()
+            .with_data(&[7u16, 19][..])
+            .create("labels")
+            .unwrap();
+    }
+    let data = EventDataset::load_shd(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!((data.channels, data.classes), (700, 20));
+    assert_eq!(data.samples.len(), 2);
+    assert_eq!(data.samples[0].label, 7);
+    assert_eq!(data.samples[0].events, vec![(1.5, 699), (250.0, 3)]);
+    assert_eq!(data.samples[1].events, vec![(500.0, 10)]);
+}

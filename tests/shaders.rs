@@ -255,7 +255,7 @@ fn training_stages_validate_and_their_structs_match_the_host() {
     check_struct(
         &module,
         "ConnectionPlan",
-        members!(ConnectionPlan: pre_layer, post_layer, synapse_offset),
+        members!(ConnectionPlan: pre_layer, post_layer, synapse_offset, delay),
         size_of::<ConnectionPlan>(),
     );
 }

@@ -47,7 +47,8 @@ struct ConnectionPlan {
     pre_layer: u32,
     post_layer: u32,
     synapse_offset: u32,
-    _pad: u32,
+    // The delay (steps) all its synapses share, or 0 where they differ.
+    delay: u32,
 }
 
 const ROLE_INPUT: u32 = 0u;

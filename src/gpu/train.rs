@@ -15,7 +15,7 @@ use crate::cpu::train_optimize::OptimizeConfig;
 use crate::error::Error;
 use crate::plan::layout::grid;
 use crate::train::optimizer::Moments;
-use crate::train::plan::TrainingPlan;
+use crate::train::plan::{ConnectionPlan, TrainingPlan};
 
 /// `TrainConfig` of `shaders/common/train.wgsl`.
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
@@ -284,7 +284,7 @@ impl GpuTrainer {
             device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some(label),
                 contents,
-                usage: wgpu::BufferUsages::STORAGE,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
             })
         };
         let layers = init("train layers", bytemuck::cast_slice(&plan.layers));
@@ -375,6 +375,14 @@ impl GpuTrainer {
 
     pub fn max_delay_steps(&self) -> u32 {
         self.depth - 1
+    }
+
+    /// The connection table as the plan has it now (each connection's shared
+    /// delay follows the delays).
+    pub fn set_connections(&self, connections: &[ConnectionPlan]) {
+        self.ctx
+            .queue
+            .write_buffer(&self.connections, 0, bytemuck::cast_slice(connections));
     }
 
     fn bind_group(

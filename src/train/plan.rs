@@ -60,7 +60,10 @@ pub struct ConnectionPlan {
     pub pre_layer: u32,
     pub post_layer: u32,
     pub synapse_offset: u32,
-    pub _pad: u32,
+    /// The delay (steps) every synapse of the connection has, or 0 where they
+    /// differ: with one delay the forward pass reads the presynaptic layer's spike
+    /// words of one step and skips the empty ones (`TrainingPlan::set_delays`).
+    pub delay: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -149,7 +152,7 @@ impl TrainingPlan {
                 pre_layer: pre as u32,
                 post_layer: post as u32,
                 synapse_offset: synapses as u32,
-                _pad: 0,
+                delay: 0,
             });
             synapses += u64::from(network.layers[pre].size) * u64::from(network.layers[post].size);
             if synapses > u64::from(u32::MAX) {
@@ -182,6 +185,19 @@ impl TrainingPlan {
     /// The ring of adjoint values reaches back as far as the longest delay.
     pub fn ring_depth(&self, delay_steps: &[u32]) -> u32 {
         delay_steps.iter().copied().max().unwrap_or(1) + 1
+    }
+
+    /// Marks each connection whose synapses share one delay (steps) with it.
+    pub fn set_delays(&mut self, delay_steps: &[u32]) {
+        for c in 0..self.connections.len() {
+            let delays = &delay_steps[self.connection_synapses(c)];
+            let first = delays.first().copied().unwrap_or(0);
+            self.connections[c].delay = if delays.iter().all(|&d| d == first) {
+                first
+            } else {
+                0
+            };
+        }
     }
 
     /// Synapses of connection `c`.

@@ -218,7 +218,7 @@ impl Trainer {
 
     /// Runs `samples` forward (one instance each).
     pub fn forward(&mut self, samples: &[&Sample]) -> Result<History, Error> {
-        let delays = delay_steps(&self.delays_ms, self.plan.dt_ms);
+        let delays = self.delays();
         let mut history = self.input_history(samples);
         let instances = history.instances;
         self.prepare_gpu(instances, &delays)?;
@@ -242,6 +242,14 @@ impl Trainer {
             }
         }
         Ok(history)
+    }
+
+    /// The delays in steps, each connection marked with the delay its synapses share
+    /// (if they do).
+    fn delays(&mut self) -> Vec<u32> {
+        let delays = delay_steps(&self.delays_ms, self.plan.dt_ms);
+        self.plan.set_delays(&delays);
+        delays
     }
 
     /// A batch's history with its input spikes written.
@@ -293,6 +301,9 @@ impl Trainer {
                 },
             };
             *trainer = Some(Box::new(GpuTrainer::new(ctx, &self.plan, sizes, moments)?));
+        }
+        if let Some(gpu) = trainer {
+            gpu.set_connections(&self.plan.connections);
         }
         Ok(())
     }
@@ -352,7 +363,7 @@ impl Trainer {
                 "e-prop learns from labels".into(),
             )));
         };
-        let delays = delay_steps(&self.delays_ms, self.plan.dt_ms);
+        let delays = self.delays();
         let mut history = self.input_history(samples);
         let instances = history.instances;
         if labels.len() != instances as usize {
@@ -421,7 +432,7 @@ impl Trainer {
         sources: &[f32],
         read: bool,
     ) -> Result<Option<Gradients>, Error> {
-        let delays = delay_steps(&self.delays_ms, self.plan.dt_ms);
+        let delays = self.delays();
         let instances = history.instances;
         self.prepare_gpu(instances, &delays)?;
         if let Engine::Gpu {
