@@ -4,8 +4,9 @@
 //! https://zenkelab.org/datasets/, unpacked); they are read with the HDF5 library
 //! (`--features sonata`).
 //!
-//! The network follows Nowotny et al. (2022, EventProp with loss shaping on SHD):
-//! 700 inputs → `--hidden` (256) recurrent LIF (τm = 20 ms, τs = 5 ms) → 20 readouts,
+//! The network (`neurodyn::train::shd`) follows Nowotny et al. (2022, EventProp with
+//! loss shaping on SHD): 700 inputs → `--hidden` (256) recurrent LIF (τm = 20 ms,
+//! τs = 5 ms) → 20 readouts,
 //! 1 ms steps over the first `--trial-ms` (1000) ms of each sample, cross-entropy on
 //! the readouts' largest potential (`--loss mean`: their mean), Adam (`--lr`, 1e-3),
 //! batches of `--batch` (32). Prints the training loss and accuracy and the test
@@ -21,10 +22,7 @@ mod args;
 
 use std::path::PathBuf;
 
-use neurodyn::train::{
-    Connection, Delays, EventDataset, LayerKind, Lif, Loss, Method, Optimizer, Readout, Trainer,
-    TrainingConfig, TrainingNetwork, Weights,
-};
+use neurodyn::train::{shd, EventDataset, Loss, Trainer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args::Args::from_env();
@@ -45,57 +43,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "mean" => Loss::CrossEntropyMeanVoltage,
         other => return Err(format!("--loss `{other}`: max or mean").into()),
     };
-    let lif = Lif {
-        tau_m: 20.0,
-        tau_syn: 5.0,
-        ..Lif::default()
-    };
-    let readout = Readout {
-        tau_m: 20.0,
-        tau_syn: 5.0,
-        ..Readout::default()
-    };
-    let mut network = TrainingNetwork::new(1.0, trial_ms, 1);
-    network
-        .add_layer("input", 700, LayerKind::Input)
-        .add_layer("hidden", hidden, LayerKind::Lif(lif))
-        .add_layer("output", 20, LayerKind::Readout(readout));
-    let delay = || Delays::Constant { ms: 1.0 };
-    // Nowotny et al.'s initial weights, in units of the threshold, times the 15 mV
-    // from rest to threshold.
-    network
-        .connect(Connection::new(
-            "input",
-            "hidden",
-            Weights::Normal {
-                mean: 0.45,
-                sd: 0.15,
-            },
-            delay(),
-        ))
-        .connect(Connection::new(
-            "hidden",
-            "hidden",
-            Weights::Normal { mean: 0.0, sd: 0.3 },
-            delay(),
-        ))
-        .connect(Connection::new(
-            "hidden",
-            "output",
-            Weights::Normal {
-                mean: 0.0,
-                sd: 0.45,
-            },
-            delay(),
-        ));
-    let config = TrainingConfig {
-        method: Method::EventProp,
-        loss,
-        output: "output".into(),
-        optimizer: Optimizer::adam(args.value("--lr", 1e-3)?),
-        delay_optimizer: None,
-        batch_size: args.value("--batch", 32)?,
-    };
+    let network = shd::network(hidden, trial_ms, 1);
+    let config = shd::config(loss, args.value("--lr", 1e-3)?, args.value("--batch", 32)?);
     let mut trainer = Trainer::new(network, config, args.backend())?;
     println!(
         "SHD: {} training, {} test samples; 700 → {hidden} recurrent LIF → 20 readouts, {trial_ms} ms",

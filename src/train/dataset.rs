@@ -8,7 +8,10 @@
 use std::path::Path;
 
 use super::network::TrainError;
+use crate::cpu::rng::HostStream;
 use crate::model::events_file::read_npy_f64;
+
+const STREAM_POISSON: u32 = 0x5470_6f69; // "Tpoi"
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
@@ -171,6 +174,45 @@ impl EventDataset {
         Self::new(channels, classes, samples)
     }
 
+    /// Samples of independent Poisson spike trains, `rate_hz` on every channel over
+    /// `duration_ms`, with labels cycling through the classes: a dataset of a given
+    /// shape and activity for timing (it holds nothing to learn). Drawn from the
+    /// counter RNG keyed by `seed`, sample by sample.
+    pub fn poisson(
+        channels: u32,
+        classes: u32,
+        samples: u32,
+        rate_hz: f64,
+        duration_ms: f64,
+        seed: u64,
+    ) -> Self {
+        let samples = (0..samples)
+            .map(|k| {
+                let mut rng = HostStream::new(seed, STREAM_POISSON, k);
+                let mut events = Vec::new();
+                for c in 0..channels {
+                    let mut t = 0.0;
+                    loop {
+                        t -= rng.next_f64_open_low().ln() * 1000.0 / rate_hz;
+                        if t >= duration_ms {
+                            break;
+                        }
+                        events.push((t as f32, c));
+                    }
+                }
+                Sample {
+                    events,
+                    label: k % classes.max(1),
+                }
+            })
+            .collect();
+        Self {
+            channels,
+            classes,
+            samples,
+        }
+    }
+
     /// The input spike bits of `samples` as a batch: for instance `b`, each event at
     /// time `t` is a spike in the step that ends at or after `t` (the convention of
     /// `SpikeSourceArray`); events past the trial are outside it, and several in one
@@ -276,6 +318,22 @@ mod tests {
         );
         assert!(bad.unwrap_err().to_string().contains("label 2"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn poisson_samples_have_their_rate() {
+        let data = EventDataset::poisson(50, 3, 20, 20.0, 500.0, 4);
+        assert_eq!(data.samples.len(), 20);
+        assert_eq!(data.samples[4].label, 1);
+        let count: usize = data.samples.iter().map(|s| s.events.len()).sum();
+        // 50 channels × 20 samples × 10 expected spikes; Poisson SD √10000 = 100.
+        assert!((count as f64 - 10_000.0).abs() < 300.0, "{count} spikes");
+        assert!(data
+            .samples
+            .iter()
+            .flat_map(|s| &s.events)
+            .all(|&(t, c)| (0.0..500.0).contains(&t) && c < 50));
+        assert_eq!(data, EventDataset::poisson(50, 3, 20, 20.0, 500.0, 4));
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! eligibility trace computed forward in time from its own pre- and postsynaptic
 //! activity; a learning signal, the output error broadcast to every neuron through
 //! feedback weights, turns it into a gradient at every step. Nothing runs backward
-//! and nothing of the trial is stored for it: the memory is a few values per
-//! synapse. The step is `src/cpu/train_eprop.rs` (equations there) and
+//! and the gradient needs nothing of the trial beyond the current step and the
+//! spikes still in flight: its memory is five values per synapse and instance (the
+//! trainer still records the trial's spike bits and readout potentials, as every
+//! forward pass does, for the loss it reports). The step is `src/cpu/train_eprop.rs` (equations there) and
 //! `shaders/train_eprop.wgsl`; the loss is `Loss::CrossEntropyPerStep`, whose error
 //! at a step depends on that step's outputs only.
 

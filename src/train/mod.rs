@@ -13,6 +13,7 @@ pub mod loss;
 pub mod network;
 pub mod optimizer;
 pub mod plan;
+pub mod shd;
 pub mod trainer;
 
 pub use dataset::{EventDataset, Sample};
