@@ -18,6 +18,8 @@
 
 #[path = "common/args.rs"]
 mod args;
+#[path = "common/epochs.rs"]
+mod epochs;
 
 use std::path::{Path, PathBuf};
 
@@ -77,31 +79,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         train.samples.len(),
         test.samples.len()
     );
-    println!(
-        "{:>6} {:>11} {:>10} {:>10} {:>9}",
-        "epoch", "train loss", "train", "test", "seconds"
-    );
-    let start = std::time::Instant::now();
-    let before = trainer.test(&test)?;
-    println!(
-        "{:>6} {:>11} {:>10} {:>9.1}% {:>9.1}",
-        0,
-        "",
-        "",
-        100.0 * before.accuracy(),
-        start.elapsed().as_secs_f64()
-    );
-    for epoch in 1..=epochs {
-        let r = trainer.train_epoch(&train)?;
-        let t = trainer.test(&test)?;
-        println!(
-            "{:>6} {:>11.4} {:>9.1}% {:>9.1}% {:>9.1}",
-            epoch,
-            r.loss,
-            100.0 * r.accuracy(),
-            100.0 * t.accuracy(),
-            start.elapsed().as_secs_f64()
-        );
-    }
+    epochs::train_and_report(&mut trainer, &train, &test, epochs)?;
     Ok(())
 }

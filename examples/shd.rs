@@ -19,6 +19,8 @@
 
 #[path = "common/args.rs"]
 mod args;
+#[path = "common/epochs.rs"]
+mod epochs;
 
 use std::path::PathBuf;
 
@@ -51,22 +53,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         train.samples.len(),
         test.samples.len()
     );
-    println!(
-        "{:>6} {:>11} {:>10} {:>10} {:>9}",
-        "epoch", "train loss", "train", "test", "seconds"
-    );
-    let start = std::time::Instant::now();
-    for epoch in 1..=args.value("--epochs", 20u32)? {
-        let r = trainer.train_epoch(&train)?;
-        let t = trainer.test(&test)?;
-        println!(
-            "{:>6} {:>11.4} {:>9.1}% {:>9.1}% {:>9.1}",
-            epoch,
-            r.loss,
-            100.0 * r.accuracy(),
-            100.0 * t.accuracy(),
-            start.elapsed().as_secs_f64()
-        );
-    }
+    epochs::train_and_report(&mut trainer, &train, &test, args.value("--epochs", 20u32)?)?;
     Ok(())
 }

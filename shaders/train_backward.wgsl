@@ -10,7 +10,7 @@
 @group(0) @binding(5) var<storage, read> delays: array<u32>;
 @group(0) @binding(6) var<storage, read> spikes: array<u32>;
 @group(0) @binding(7) var<storage, read> recorded: array<f32>;
-// [instance][step][neuron]: readout ∂L/∂V, LIF ∂L/∂t of its spike.
+// [instance][step][output neuron]: readout ∂L/∂V, LIF ∂L/∂t of its spike.
 @group(0) @binding(8) var<storage, read> sources: array<f32>;
 // [instance][neuron]: (λ_V, λ_I).
 @group(0) @binding(9) var<storage, read_write> adjoint: array<vec2<f32>>;
@@ -24,17 +24,15 @@ const MIN_SLOPE: f32 = 1e-3;
 @compute @workgroup_size(TRAIN_WORKGROUP)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) local: u32) {
-    let id = (wg.y * groups.x + wg.x) * TRAIN_WORKGROUP + local;
-    if (id >= config.instances * config.neurons) {
+    let at = invocation(wg, groups, local);
+    if (at.layer == NO_LAYER) {
         return;
     }
-    let b = id / config.neurons;
-    let j = id % config.neurons;
+    let id = at.id;
+    let b = at.instance;
+    let j = at.neuron;
+    let l = at.layer;
     let n = step.step;
-    let l = layer_of(j);
-    if (l == NO_LAYER) {
-        return;
-    }
     let layer = layers[l];
     let k = j - layer.offset;
     let lambda = adjoint[id];
@@ -42,6 +40,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
     let li = lambda.y;
     ring[((n % config.depth) * config.instances + b) * config.neurons + j] = lambda;
     let here = (b * config.steps + n) * config.neurons + j;
+    var source = 0.0;
+    if (l == config.output) {
+        source = sources[(b * config.steps + n) * layers[l].size + k];
+    }
     let word = spikes[(b * config.steps + n) * config.words + j / 32u];
     if (((word >> (j % 32u)) & 1u) == 1u) {
         var sum = 0.0;
@@ -69,7 +71,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
             let current = rounded(recorded[here] * layer.inv_cm);
             let before = rounded(current - rounded(layer.theta * layer.inv_tau_m));
             let after = rounded(current - rounded(layer.v_reset * layer.inv_tau_m));
-            let dl_dt = rounded(sum + sources[here]);
+            let dl_dt = rounded(sum + source);
             let inv_slope = det_recip(max(before, MIN_SLOPE));
             lv = rounded(rounded(rounded(after * lv) - dl_dt) * inv_slope);
         }
@@ -78,7 +80,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
         return;
     }
     if (layer.role == ROLE_READOUT) {
-        lv = rounded(lv + sources[here]);
+        lv = rounded(lv + source);
     }
     adjoint[id] = vec2<f32>(rounded(layer.p22 * lv), rounded(rounded(layer.p21 * lv) + rounded(layer.p11 * li)));
 }

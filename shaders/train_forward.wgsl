@@ -22,17 +22,15 @@ fn spiked(instance: u32, at_step: u32, neuron: u32) -> bool {
 @compute @workgroup_size(TRAIN_WORKGROUP)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) local: u32) {
-    let id = (wg.y * groups.x + wg.x) * TRAIN_WORKGROUP + local;
-    if (id >= config.instances * config.neurons) {
+    let at = invocation(wg, groups, local);
+    if (at.layer == NO_LAYER) {
         return;
     }
-    let b = id / config.neurons;
-    let j = id % config.neurons;
+    let id = at.id;
+    let b = at.instance;
+    let j = at.neuron;
+    let l = at.layer;
     let n = step.step;
-    let l = layer_of(j);
-    if (l == NO_LAYER) {
-        return;
-    }
     let layer = layers[l];
     if (layer.role == ROLE_INPUT) {
         return;

@@ -485,6 +485,9 @@ fn gpu_equals_cpu(loss: Loss) {
         bits(&b.history.recorded),
         "recorded values"
     );
+    // The output layer's record, gathered on the device, gives the same loss.
+    assert_eq!(bits(&a.loss.sources), bits(&b.loss.sources), "loss sources");
+    assert_eq!(a.loss.losses, b.loss.losses);
     assert!(a.per_instance.weights.iter().any(|&g| g != 0.0));
     assert_eq!(
         bits(&a.per_instance.weights),

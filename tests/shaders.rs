@@ -207,10 +207,10 @@ fn training_stages_validate_and_their_structs_match_the_host() {
     use neurodyn::cpu::train_optimize::OptimizeConfig;
     use neurodyn::gpu::{
         train_shader, TrainConfig, TrainStep, TRAIN_BACKWARD, TRAIN_EPROP, TRAIN_FORWARD,
-        TRAIN_OPTIMIZE,
+        TRAIN_OPTIMIZE, TRAIN_OUTPUT,
     };
     use neurodyn::train::plan::{ConnectionPlan, LayerParams};
-    for stage in [TRAIN_BACKWARD, TRAIN_EPROP] {
+    for stage in [TRAIN_BACKWARD, TRAIN_EPROP, TRAIN_OUTPUT] {
         let path = stage.path.clone();
         if let Err(e) = train_shader(stage).validate() {
             panic!("{path}: {e}");

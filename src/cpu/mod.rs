@@ -27,5 +27,6 @@ pub mod train_backward;
 pub mod train_eprop;
 pub mod train_forward;
 pub mod train_optimize;
+pub mod train_output;
 
 pub(crate) use engine::CpuEngine;

@@ -69,8 +69,8 @@ impl Gradients {
     }
 }
 
-/// Step `n` backward. `loss` is `[instance][step][neuron]`: for a readout `∂L/∂V` at
-/// `t_{n+1}`, for a LIF neuron `∂L/∂t` of its spike in step `n`.
+/// Step `n` backward. `loss` is `[instance][step][neuron of layer output]`: for a
+/// readout `∂L/∂V` at `t_{n+1}`, for a LIF neuron `∂L/∂t` of its spike in step `n`.
 #[allow(clippy::too_many_arguments)]
 pub fn train_backward(
     plan: &TrainingPlan,
@@ -78,6 +78,7 @@ pub fn train_backward(
     delays: &[u32],
     n: u32,
     history: &History,
+    output: usize,
     loss: &[f32],
     adjoint: &mut AdjointState,
     gradients: &mut Gradients,
@@ -94,6 +95,12 @@ pub fn train_backward(
                 adjoint.ring[(((n % depth) * instances + b) * plan.neurons + j) as usize] =
                     [lv, li];
                 let here = ((b * plan.steps + n) * plan.neurons + j) as usize;
+                let out = &plan.layers[output];
+                let source = if l == output {
+                    loss[((b * plan.steps + n) * out.size + k) as usize]
+                } else {
+                    0.0
+                };
                 if history.spiked(b, n, j) {
                     let mut sum = 0.0f32;
                     for c in plan
@@ -129,7 +136,7 @@ pub fn train_backward(
                         let current = rounded(history.recorded[here] * layer.inv_cm);
                         let before = rounded(current - rounded(layer.theta * layer.inv_tau_m));
                         let after = rounded(current - rounded(layer.v_reset * layer.inv_tau_m));
-                        let dl_dt = rounded(sum + loss[here]);
+                        let dl_dt = rounded(sum + source);
                         let inv_slope = det_recip(before.max(MIN_SLOPE));
                         lv = rounded(rounded(rounded(after * lv) - dl_dt) * inv_slope);
                     }
@@ -138,7 +145,7 @@ pub fn train_backward(
                     continue;
                 }
                 if layer.role == NeuronRole::Readout as u32 {
-                    lv = rounded(lv + loss[here]);
+                    lv = rounded(lv + source);
                 }
                 adjoint.lambda_v[at] = rounded(layer.p22 * lv);
                 adjoint.lambda_i[at] = rounded(rounded(layer.p21 * lv) + rounded(layer.p11 * li));

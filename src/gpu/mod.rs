@@ -24,6 +24,6 @@ pub use shaders::{
     FAULTS, MATH, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM, RNG, ROUNDING,
 };
 pub use train::{
-    train_shader, GpuTrainer, GpuTrainerSizes, TrainConfig, TrainStep, TRAIN_BACKWARD,
-    TRAIN_COMMON, TRAIN_EPROP, TRAIN_FORWARD, TRAIN_OPTIMIZE,
+    train_shader, GpuTrainer, GpuTrainerSizes, Readback, TrainConfig, TrainStep, TRAIN_BACKWARD,
+    TRAIN_COMMON, TRAIN_EPROP, TRAIN_FORWARD, TRAIN_OPTIMIZE, TRAIN_OUTPUT,
 };

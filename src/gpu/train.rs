@@ -12,6 +12,7 @@ use super::shaders::{AssembledShader, ShaderFile, MATH, ROUNDING};
 use crate::cpu::train_backward::Gradients;
 use crate::cpu::train_forward::History;
 use crate::cpu::train_optimize::OptimizeConfig;
+use crate::cpu::train_output::OutputRecord;
 use crate::error::Error;
 use crate::plan::layout::grid;
 use crate::train::optimizer::Moments;
@@ -58,6 +59,10 @@ pub const TRAIN_EPROP: ShaderFile = ShaderFile {
     path: Cow::Borrowed("shaders/train_eprop.wgsl"),
     source: Cow::Borrowed(include_str!("../../shaders/train_eprop.wgsl")),
 };
+pub const TRAIN_OUTPUT: ShaderFile = ShaderFile {
+    path: Cow::Borrowed("shaders/train_output.wgsl"),
+    source: Cow::Borrowed(include_str!("../../shaders/train_output.wgsl")),
+};
 pub const TRAIN_OPTIMIZE: ShaderFile = ShaderFile {
     path: Cow::Borrowed("shaders/train_optimize.wgsl"),
     source: Cow::Borrowed(include_str!("../../shaders/train_optimize.wgsl")),
@@ -68,10 +73,10 @@ const TRAIN_LAYERS: ShaderFile = ShaderFile {
     source: Cow::Borrowed(include_str!("../../shaders/common/train_layers.wgsl")),
 };
 
-/// An assembled training stage (`TRAIN_FORWARD`, `TRAIN_BACKWARD`, `TRAIN_EPROP` or
-/// `TRAIN_OPTIMIZE`).
+/// An assembled training stage (`TRAIN_FORWARD`, `TRAIN_BACKWARD`, `TRAIN_EPROP`,
+/// `TRAIN_OUTPUT` or `TRAIN_OPTIMIZE`).
 pub fn train_shader(stage: ShaderFile) -> AssembledShader {
-    if stage.path == TRAIN_OPTIMIZE.path {
+    if stage.path == TRAIN_OPTIMIZE.path || stage.path == TRAIN_OUTPUT.path {
         AssembledShader::new([TRAIN_COMMON, ROUNDING, MATH, stage])
     } else {
         AssembledShader::new([TRAIN_COMMON, TRAIN_LAYERS, ROUNDING, MATH, stage])
@@ -79,6 +84,15 @@ pub fn train_shader(stage: ShaderFile) -> AssembledShader {
 }
 
 const WORKGROUP: u32 = 64;
+
+/// How much of a trial [`GpuTrainer::forward`] reads back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readback {
+    /// Every neuron's spike bits and recorded values.
+    All,
+    /// The output layer's only (all a loss needs).
+    Output,
+}
 
 /// What a [`GpuTrainer`] is sized and set for.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -106,6 +120,7 @@ pub struct GpuTrainer {
     forward: wgpu::ComputePipeline,
     backward: wgpu::ComputePipeline,
     eprop: wgpu::ComputePipeline,
+    output_pipeline: wgpu::ComputePipeline,
     optimize: wgpu::ComputePipeline,
     eprop_layout: wgpu::BindGroupLayout,
     forward_layout: wgpu::BindGroupLayout,
@@ -126,6 +141,8 @@ pub struct GpuTrainer {
     delays_ms: wgpu::Buffer,
     labels: wgpu::Buffer,
     feedback: wgpu::Buffer,
+    output_values: wgpu::Buffer,
+    output_spikes: wgpu::Buffer,
     eligibility: wgpu::Buffer,
     /// The optimiser's moments of the weights and of the delays (first, second).
     moments: [[wgpu::Buffer; 2]; 2],
@@ -261,6 +278,7 @@ impl GpuTrainer {
         );
         let eprop = pipeline(TRAIN_EPROP, Some(&eprop_layout))?;
         let optimize = pipeline(TRAIN_OPTIMIZE, None)?;
+        let output_pipeline = pipeline(TRAIN_OUTPUT, None)?;
         let step_stride = u64::from(ctx.limits.min_uniform_buffer_offset_alignment).max(4);
         let steps_data: Vec<u8> = (0..plan.steps)
             .flat_map(|n| {
@@ -296,6 +314,7 @@ impl GpuTrainer {
             u64::from(plan.synapses),
         );
         let depth = max_delay_steps + 1;
+        let out = u64::from(plan.layers[output as usize].size);
         let (weight_moments, delay_moments) = moments.unwrap_or_else(|| {
             let n = plan.synapses as usize;
             (Moments::new(n), Moments::new(n))
@@ -347,7 +366,10 @@ impl GpuTrainer {
             state: storage(device, "train state", 16 * b * n),
             spikes: storage(device, "train spikes", 4 * b * t * u64::from(plan.words())),
             recorded: storage(device, "train recorded", 4 * b * t * n),
-            sources: storage(device, "train sources", 4 * b * t * n),
+            sources: storage(device, "train sources", 4 * b * t * out),
+            output_values: storage(device, "train output values", 4 * b * t * out),
+            output_spikes: storage(device, "train output spikes", 4 * b * t * out),
+            output_pipeline,
             adjoint: storage(device, "train adjoint", 8 * b * n),
             ring: storage(device, "train ring", 8 * u64::from(depth) * b * n),
             gradients: storage(device, "train gradients", 8 * b * s),
@@ -464,16 +486,19 @@ impl GpuTrainer {
     }
 
     /// Runs a trial forward for `history.instances` instances whose input spike bits
-    /// are already in `history.spikes`; fills the rest of `history`. With `eprop`
-    /// (labels per instance, the feedback matrix), e-prop's step follows each
-    /// forward step and its gradients stay on the device for `optimize`.
+    /// are already in `history.spikes`, and returns what the loss reads of it (the
+    /// output layer's records, gathered on the device); with `Readback::All` the
+    /// rest of `history` is filled too. With `eprop` (labels per instance, the
+    /// feedback matrix), e-prop's step follows each forward step and its gradients
+    /// stay on the device for `optimize`.
     pub fn forward(
         &self,
         weights: &[f32],
         delays: &[u32],
         history: &mut History,
         eprop: Option<(&[u32], &[f32])>,
-    ) -> Result<(), Error> {
+        readback: Readback,
+    ) -> Result<OutputRecord, Error> {
         self.check_fits(history.instances, delays)?;
         let queue = &self.ctx.queue;
         self.write_config(history.instances);
@@ -519,12 +544,56 @@ impl GpuTrainer {
             stages.push((&self.eprop, &eprop_group));
         }
         self.record(&mut encoder, &stages, 0..self.plan.steps, history.instances);
-        history.spikes = self.read_words(encoder, &self.spikes, history.spikes.len())?;
+        // The output layer's part, gathered on the device.
+        let output = self
+            .ctx
+            .device
+            .create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("train output"),
+                layout: &self.output_pipeline.get_bind_group_layout(0),
+                entries: &[
+                    &self.config,
+                    &self.layers,
+                    &self.spikes,
+                    &self.recorded,
+                    &self.output_values,
+                    &self.output_spikes,
+                ]
+                .iter()
+                .enumerate()
+                .map(|(binding, buffer)| wgpu::BindGroupEntry {
+                    binding: binding as u32,
+                    resource: buffer.as_entire_binding(),
+                })
+                .collect::<Vec<_>>(),
+            });
+        let size = self.plan.layers[self.output as usize].size;
+        let entries = history.instances * self.plan.steps * size;
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&self.output_pipeline);
+            pass.set_bind_group(0, &output, &[]);
+            let (x, y) = grid(entries.div_ceil(WORKGROUP));
+            pass.dispatch_workgroups(x, y, 1);
+        }
+        let values: Vec<u32> = self.read_words(encoder, &self.output_values, entries as usize)?;
         let encoder = self.ctx.device.create_command_encoder(&Default::default());
-        let recorded: Vec<u32> =
-            self.read_words(encoder, &self.recorded, history.recorded.len())?;
-        history.recorded = bytemuck::cast_slice(&recorded).to_vec();
-        Ok(())
+        let record = OutputRecord {
+            instances: history.instances,
+            steps: self.plan.steps,
+            size,
+            values: bytemuck::cast_slice(&values).to_vec(),
+            spikes: self.read_words(encoder, &self.output_spikes, entries as usize)?,
+        };
+        if readback == Readback::All {
+            let encoder = self.ctx.device.create_command_encoder(&Default::default());
+            history.spikes = self.read_words(encoder, &self.spikes, history.spikes.len())?;
+            let encoder = self.ctx.device.create_command_encoder(&Default::default());
+            let recorded: Vec<u32> =
+                self.read_words(encoder, &self.recorded, history.recorded.len())?;
+            history.recorded = bytemuck::cast_slice(&recorded).to_vec();
+        }
+        Ok(record)
     }
 
     /// Runs the backward pass over a trial `forward` has just run (its buffers still

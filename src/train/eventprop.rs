@@ -47,6 +47,7 @@ pub fn backward_cpu(
     weights: &[f32],
     delays: &[u32],
     history: &History,
+    output: usize,
     sources: &[f32],
 ) -> Gradients {
     let instances = history.instances;
@@ -59,6 +60,7 @@ pub fn backward_cpu(
             delays,
             n,
             history,
+            output,
             sources,
             &mut adjoint,
             &mut gradients,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::network::TrainError;
 use super::plan::{NeuronRole, TrainingPlan};
-use crate::cpu::train_forward::History;
+use crate::cpu::train_output::OutputRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -46,7 +46,7 @@ pub struct LossValue {
     pub losses: Vec<f64>,
     /// Per instance, the class with the largest output (cross-entropy losses).
     pub predictions: Vec<u32>,
-    /// `[instance][step][neuron]`, the layout of [`History::recorded`].
+    /// `[instance][step][output neuron]`, the layout of [`OutputRecord`].
     pub sources: Vec<f32>,
 }
 
@@ -64,7 +64,7 @@ impl Loss {
         self,
         plan: &TrainingPlan,
         output: usize,
-        history: &History,
+        record: &OutputRecord,
         targets: &Targets<'_>,
     ) -> Result<LossValue, TrainError> {
         let layer = plan
@@ -77,7 +77,13 @@ impl Loss {
                 self.role()
             )));
         }
-        let (instances, steps, size) = (history.instances, history.steps, layer.size);
+        let (instances, steps, size) = (record.instances, record.steps, layer.size);
+        if record.size != size {
+            return Err(TrainError::Loss(format!(
+                "a record of {} neurons for a {size}-neuron output",
+                record.size
+            )));
+        }
         match (self, targets) {
             (Loss::MeanSquaredVoltage, Targets::Traces(t)) if t.len() == (instances * steps * size) as usize => {}
             (Loss::MeanSquaredVoltage, _) => {
@@ -100,12 +106,11 @@ impl Loss {
         }
         let v_rest = plan.v_rest[output];
         let dt = plan.dt_ms;
-        let mut sources = vec![0.0f32; history.recorded.len()];
+        let mut sources = vec![0.0f32; record.values.len()];
         let mut losses = Vec::with_capacity(instances as usize);
         let mut predictions = Vec::with_capacity(instances as usize);
-        let at =
-            |b: u32, n: u32, c: u32| ((b * steps + n) * plan.neurons + layer.offset + c) as usize;
-        let potential = |b: u32, n: u32, c: u32| f64::from(history.recorded[at(b, n, c)]) + v_rest;
+        let at = |b: u32, n: u32, c: u32| record.index(b, n, c);
+        let potential = |b: u32, n: u32, c: u32| f64::from(record.value(b, n, c)) + v_rest;
         for b in 0..instances {
             if let (Loss::MeanSquaredVoltage, Targets::Traces(t)) = (self, targets) {
                 let mut loss = 0.0;
@@ -161,7 +166,7 @@ impl Loss {
                         (sum / f64::from(steps), None)
                     }
                     Loss::CrossEntropyFirstSpike { tau0_ms } => {
-                        let first = (0..steps).find(|&n| history.spiked(b, n, layer.offset + c));
+                        let first = (0..steps).find(|&n| record.spiked(b, n, c));
                         let t = first.map_or(f64::from(steps) * dt, |n| f64::from(n + 1) * dt);
                         (-t / tau0_ms, first)
                     }
@@ -212,11 +217,13 @@ fn argmax(values: &[f64]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cpu::train_forward::History;
+    use crate::cpu::train_output::train_output;
     use crate::train::network::{LayerKind, Readout, TrainingNetwork};
 
-    /// A plan with 2 inputs and 3 readouts, and a history of 2 instances × 4 steps
+    /// A plan with 2 inputs and 3 readouts, and a record of 2 instances × 4 steps
     /// with made-up potentials.
-    fn setup() -> (TrainingPlan, History) {
+    fn setup() -> (TrainingPlan, OutputRecord) {
         let mut net = TrainingNetwork::new(0.5, 2.0, 1);
         net.add_layer("in", 2, LayerKind::Input).add_layer(
             "out",
@@ -224,18 +231,19 @@ mod tests {
             LayerKind::Readout(Readout::default()),
         );
         let plan = TrainingPlan::new(&net).unwrap();
-        let mut history = History::new(&plan, 2);
-        for (k, v) in history.recorded.iter_mut().enumerate() {
+        let mut record = History::new(&plan, 2);
+        for (k, v) in record.recorded.iter_mut().enumerate() {
             *v = ((k * 37 % 11) as f32 - 5.0) * 0.7;
         }
-        (plan, history)
+        let record = train_output(&plan, 1, &record);
+        (plan, record)
     }
 
     /// Each source is the central difference of the loss in its recorded potential.
     fn check(loss: Loss, targets: &Targets<'_>) {
-        let (plan, history) = setup();
-        let value = loss.evaluate(&plan, 1, &history, targets).unwrap();
-        let total = |h: &History| {
+        let (plan, record) = setup();
+        let value = loss.evaluate(&plan, 1, &record, targets).unwrap();
+        let total = |h: &OutputRecord| {
             loss.evaluate(&plan, 1, h, targets)
                 .unwrap()
                 .losses
@@ -244,12 +252,12 @@ mod tests {
         };
         let out = plan.layers[1];
         for b in 0..2 {
-            for n in 0..history.steps {
+            for n in 0..record.steps {
                 for c in 0..out.size {
-                    let at = ((b * history.steps + n) * plan.neurons + out.offset + c) as usize;
-                    let (mut up, mut down) = (history.clone(), history.clone());
-                    up.recorded[at] += 1e-2;
-                    down.recorded[at] -= 1e-2;
+                    let at = record.index(b, n, c);
+                    let (mut up, mut down) = (record.clone(), record.clone());
+                    up.values[at] += 1e-2;
+                    down.values[at] -= 1e-2;
                     let fd = (total(&up) - total(&down)) / 2e-2;
                     assert!(
                         (fd - f64::from(value.sources[at])).abs() < 1e-4,
@@ -272,11 +280,11 @@ mod tests {
 
     #[test]
     fn predictions_take_the_largest_output() {
-        let (plan, mut history) = setup();
-        let out = plan.layers[1];
-        history.recorded[(2 * plan.neurons + out.offset + 1) as usize] = 30.0;
+        let (plan, mut record) = setup();
+        let at = record.index(0, 2, 1);
+        record.values[at] = 30.0;
         let v = Loss::CrossEntropyMaxVoltage
-            .evaluate(&plan, 1, &history, &Targets::Labels(&[1, 0]))
+            .evaluate(&plan, 1, &record, &Targets::Labels(&[1, 0]))
             .unwrap();
         assert_eq!(v.predictions[0], 1);
         assert!(v.losses[0] < 1e-6, "a confident right answer costs nothing");
@@ -284,9 +292,9 @@ mod tests {
 
     #[test]
     fn wrong_targets_and_layers_are_refused() {
-        let (plan, history) = setup();
+        let (plan, record) = setup();
         let refused = |loss: Loss, output: usize, targets: Targets<'_>| {
-            assert!(loss.evaluate(&plan, output, &history, &targets).is_err());
+            assert!(loss.evaluate(&plan, output, &record, &targets).is_err());
         };
         refused(Loss::CrossEntropyMaxVoltage, 1, Targets::Labels(&[0]));
         refused(Loss::CrossEntropyMaxVoltage, 1, Targets::Labels(&[0, 3]));

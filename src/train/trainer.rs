@@ -14,8 +14,9 @@ use crate::cpu::train_backward::Gradients;
 use crate::cpu::train_eprop::EpropInputs;
 use crate::cpu::train_forward::{train_forward, ForwardState, History};
 use crate::cpu::train_optimize::{batch_mean, train_optimize};
+use crate::cpu::train_output::{train_output, OutputRecord};
 use crate::error::Error;
-use crate::gpu::{GpuContext, GpuTrainer, GpuTrainerSizes};
+use crate::gpu::{GpuContext, GpuTrainer, GpuTrainerSizes, Readback};
 use crate::simulation::Backend;
 
 /// How a network is trained.
@@ -216,17 +217,52 @@ impl Trainer {
         })
     }
 
-    /// Runs `samples` forward (one instance each).
+    /// Runs `samples` forward (one instance each): every neuron's spikes and records.
     pub fn forward(&mut self, samples: &[&Sample]) -> Result<History, Error> {
+        Ok(self.run_forward(samples, None, Readback::All)?.0)
+    }
+
+    /// A trial forward, with e-prop's step after each forward step where `eprop`
+    /// gives the labels and feedback matrix: the output layer's record for the loss,
+    /// and the history (whole on the CPU, and on the GPU with `Readback::All`; on the
+    /// GPU otherwise only its input spikes). e-prop's gradients on the CPU; on the GPU
+    /// they stay on the device.
+    fn run_forward(
+        &mut self,
+        samples: &[&Sample],
+        eprop: Option<(&[u32], &[f32])>,
+        readback: Readback,
+    ) -> Result<(History, OutputRecord, Option<Gradients>), Error> {
         let delays = self.delays();
         let mut history = self.input_history(samples);
         let instances = history.instances;
         self.prepare_gpu(instances, &delays)?;
-        match &self.engine {
-            Engine::Gpu {
-                trainer: Some(gpu), ..
-            } => gpu.forward(&self.weights, &delays, &mut history, None)?,
-            _ => {
+        if let Engine::Gpu {
+            trainer: Some(gpu), ..
+        } = &self.engine
+        {
+            let record = gpu.forward(&self.weights, &delays, &mut history, eprop, readback)?;
+            return Ok((history, record, None));
+        }
+        let gradients = match eprop {
+            Some((labels, feedback)) => {
+                let inputs = EpropInputs {
+                    delays: &delays,
+                    psi: &[],
+                    labels,
+                    feedback,
+                    output: self.output,
+                    inv_steps: (1.0 / f64::from(self.plan.steps)) as f32,
+                };
+                Some(forward_eprop_cpu(
+                    &self.plan,
+                    &self.weights,
+                    self.gamma(),
+                    &inputs,
+                    &mut history,
+                ))
+            }
+            None => {
                 let mut state = ForwardState::new(&self.plan, instances);
                 for n in 0..self.plan.steps {
                     train_forward(
@@ -239,9 +275,11 @@ impl Trainer {
                         &mut history,
                     );
                 }
+                None
             }
-        }
-        Ok(history)
+        };
+        let record = train_output(&self.plan, self.output, &history);
+        Ok((history, record, gradients))
     }
 
     /// The delays in steps, each connection marked with the delay its synapses share
@@ -341,20 +379,26 @@ impl Trainer {
         })
     }
 
-    /// A batch forward, its loss, and the method's gradient: per instance where `read`
-    /// or on the CPU (on the GPU it otherwise stays on the device for the optimiser).
+    /// A batch forward, its loss, and the method's gradient: per instance (and the
+    /// whole history) where `read` or on the CPU; on the GPU otherwise the gradient
+    /// stays on the device for the optimiser and only the output layer comes back.
     fn run_gradient(
         &mut self,
         samples: &[&Sample],
         targets: &Targets<'_>,
         read: bool,
     ) -> Result<(History, LossValue, Option<Gradients>), Error> {
+        let readback = if read {
+            Readback::All
+        } else {
+            Readback::Output
+        };
         let Method::Eprop(eprop) = self.config.method else {
-            let history = self.forward(samples)?;
+            let (history, record, _) = self.run_forward(samples, None, readback)?;
             let loss = self
                 .config
                 .loss
-                .evaluate(&self.plan, self.output, &history, targets)?;
+                .evaluate(&self.plan, self.output, &record, targets)?;
             let gradients = self.backward(&history, &loss.sources, read)?;
             return Ok((history, loss, gradients));
         };
@@ -363,13 +407,11 @@ impl Trainer {
                 "e-prop learns from labels".into(),
             )));
         };
-        let delays = self.delays();
-        let mut history = self.input_history(samples);
-        let instances = history.instances;
-        if labels.len() != instances as usize {
+        if labels.len() != samples.len() {
             return Err(Error::Train(TrainError::Loss(format!(
-                "{} labels for {instances} samples",
-                labels.len()
+                "{} labels for {} samples",
+                labels.len(),
+                samples.len()
             ))));
         }
         let feedback = match &self.random_feedback {
@@ -382,45 +424,21 @@ impl Trainer {
                 self.network.seed,
             ),
         };
-        self.prepare_gpu(instances, &delays)?;
-        let gradients = match &self.engine {
+        let (history, record, mut gradients) =
+            self.run_forward(samples, Some((labels, &feedback)), readback)?;
+        if let (
             Engine::Gpu {
                 trainer: Some(gpu), ..
-            } => {
-                gpu.forward(
-                    &self.weights,
-                    &delays,
-                    &mut history,
-                    Some((labels, &feedback)),
-                )?;
-                if read {
-                    Some(gpu.gradients(instances)?)
-                } else {
-                    None
-                }
-            }
-            _ => {
-                let inputs = EpropInputs {
-                    delays: &delays,
-                    psi: &[],
-                    labels,
-                    feedback: &feedback,
-                    output: self.output,
-                    inv_steps: (1.0 / f64::from(self.plan.steps)) as f32,
-                };
-                Some(forward_eprop_cpu(
-                    &self.plan,
-                    &self.weights,
-                    eprop.gamma,
-                    &inputs,
-                    &mut history,
-                ))
-            }
-        };
+            },
+            true,
+        ) = (&self.engine, read)
+        {
+            gradients = Some(gpu.gradients(history.instances)?);
+        }
         let loss = self
             .config
             .loss
-            .evaluate(&self.plan, self.output, &history, targets)?;
+            .evaluate(&self.plan, self.output, &record, targets)?;
         Ok((history, loss, gradients))
     }
 
@@ -451,6 +469,7 @@ impl Trainer {
             &self.weights,
             &delays,
             history,
+            self.output,
             sources,
         )))
     }
@@ -513,11 +532,11 @@ impl Trainer {
     /// The loss and accuracy of labelled samples, without learning.
     pub fn evaluate(&mut self, samples: &[&Sample]) -> Result<BatchResult, Error> {
         let labels: Vec<u32> = samples.iter().map(|s| s.label).collect();
-        let history = self.forward(samples)?;
+        let (_, record, _) = self.run_forward(samples, None, Readback::Output)?;
         let loss = self.config.loss.evaluate(
             &self.plan,
             self.output,
-            &history,
+            &record,
             &Targets::Labels(&labels),
         )?;
         Ok(result(&loss, &labels))
@@ -526,23 +545,20 @@ impl Trainer {
     /// One pass over `dataset` in batches of the configured size (the last batch may be
     /// smaller), in the dataset's order; returns the epoch's summed result.
     pub fn train_epoch(&mut self, dataset: &EventDataset) -> Result<BatchResult, Error> {
-        self.check(dataset).map_err(Error::Train)?;
-        let mut total = BatchResult {
-            loss: 0.0,
-            correct: 0,
-            samples: 0,
-        };
-        for batch in dataset.samples.chunks(self.config.batch_size as usize) {
-            let refs: Vec<&Sample> = batch.iter().collect();
-            accumulate(&mut total, self.train_batch(&refs)?);
-        }
-        total.loss /= f64::from(total.samples.max(1));
-        Ok(total)
+        self.over_batches(dataset, Self::train_batch)
     }
 
     /// The accuracy over `dataset`, in batches, without learning.
     pub fn test(&mut self, dataset: &EventDataset) -> Result<BatchResult, Error> {
-        self.check(dataset).map_err(Error::Train)?;
+        self.over_batches(dataset, Self::evaluate)
+    }
+
+    fn over_batches(
+        &mut self,
+        dataset: &EventDataset,
+        mut each: impl FnMut(&mut Self, &[&Sample]) -> Result<BatchResult, Error>,
+    ) -> Result<BatchResult, Error> {
+        self.check(dataset)?;
         let mut total = BatchResult {
             loss: 0.0,
             correct: 0,
@@ -550,7 +566,10 @@ impl Trainer {
         };
         for batch in dataset.samples.chunks(self.config.batch_size as usize) {
             let refs: Vec<&Sample> = batch.iter().collect();
-            accumulate(&mut total, self.evaluate(&refs)?);
+            let r = each(self, &refs)?;
+            total.loss += r.loss * f64::from(r.samples);
+            total.correct += r.correct;
+            total.samples += r.samples;
         }
         total.loss /= f64::from(total.samples.max(1));
         Ok(total)
@@ -585,12 +604,6 @@ fn result(loss: &LossValue, labels: &[u32]) -> BatchResult {
             .count() as u32,
         samples: labels.len() as u32,
     }
-}
-
-fn accumulate(total: &mut BatchResult, batch: BatchResult) {
-    total.loss += batch.loss * f64::from(batch.samples);
-    total.correct += batch.correct;
-    total.samples += batch.samples;
 }
 
 impl BatchResult {
