@@ -724,6 +724,12 @@ fn methods_refuse_what_they_cannot_train() {
         delays,
         "delay_optimizer",
     );
+    let bad_feedback = latency::eprop_config(8, Feedback::Random { sd: f64::NAN });
+    refused(
+        latency::eprop_network(4, 8, false, 1),
+        bad_feedback,
+        "method.feedback.sd",
+    );
     let mut spiking_output = latency::eprop_config(8, Feedback::Symmetric);
     spiking_output.output = "hidden".into();
     refused(
@@ -773,4 +779,27 @@ fn shd_files_load_with_their_samples() {
     assert_eq!(data.samples[0].label, 7);
     assert_eq!(data.samples[0].events, vec![(1.5, 699), (250.0, 3)]);
     assert_eq!(data.samples[1].events, vec![(500.0, 10)]);
+}
+
+/// A batch whose buffers the device cannot hold is refused before anything is made,
+/// naming the buffer and the limit.
+#[test]
+fn a_batch_too_large_for_the_device_is_refused_naming_the_buffer() {
+    let mut config = neurodyn::train::shd::config(Loss::CrossEntropyMaxVoltage, 1e-3, 20_000);
+    config.batch_size = 20_000;
+    let mut t = Trainer::new(
+        neurodyn::train::shd::network(256, 1000.0, 1),
+        config,
+        Backend::Gpu,
+    )
+    .unwrap();
+    let data = EventDataset::poisson(700, 20, 2, 10.0, 100.0, 1);
+    let refs: Vec<&Sample> = data.samples.iter().collect();
+    let e = t.train_batch(&refs).unwrap_err();
+    assert!(matches!(e, neurodyn::Error::TooLarge { .. }), "{e}");
+    let message = e.to_string();
+    assert!(
+        message.contains("train ") && message.contains("smaller batch"),
+        "{message}"
+    );
 }

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use bytemuck::{Pod, Zeroable};
 use wgpu::util::DeviceExt;
 
-use super::device::GpuContext;
+use super::device::{describe, GpuContext};
 use super::shaders::{AssembledShader, ShaderFile, MATH, ROUNDING};
 use crate::cpu::train_backward::Gradients;
 use crate::cpu::train_forward::History;
@@ -161,6 +161,40 @@ fn storage(device: &wgpu::Device, label: &str, bytes: u64) -> wgpu::Buffer {
     })
 }
 
+/// Refuses, naming the buffer and the limit, a batch whose buffers the adapter
+/// cannot hold or bind.
+fn check_sizes(ctx: &GpuContext, sizes: &[(&'static str, u64)]) -> Result<(), Error> {
+    let mut by_size = sizes.to_vec();
+    by_size.sort_by_key(|&(_, bytes)| std::cmp::Reverse(bytes));
+    let largest = by_size
+        .iter()
+        .take(3)
+        .map(|(name, bytes)| format!("{name} {bytes} bytes"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for &(buffer, bytes) in sizes {
+        for (limit, limit_name) in [
+            (ctx.limits.max_buffer_size, "max_buffer_size"),
+            (
+                ctx.limits.max_storage_buffer_binding_size,
+                "max_storage_buffer_binding_size",
+            ),
+        ] {
+            if bytes > limit {
+                return Err(Error::TooLarge {
+                    buffer,
+                    bytes,
+                    limit,
+                    limit_name,
+                    adapter: describe(&ctx.info),
+                    largest: format!("{largest} (a smaller batch needs less)"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 fn layout_entry(binding: u32, ty: wgpu::BindingType) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
@@ -223,6 +257,52 @@ impl GpuTrainer {
                 ctx.limits.max_storage_buffers_per_shader_stage
             )));
         }
+        let step_stride = u64::from(ctx.limits.min_uniform_buffer_offset_alignment).max(4);
+        let (b, n, t, s) = (
+            u64::from(capacity),
+            u64::from(plan.neurons),
+            u64::from(plan.steps),
+            u64::from(plan.synapses),
+        );
+        let depth = max_delay_steps + 1;
+        let out = u64::from(plan.layers[output as usize].size);
+        // Every buffer's size, checked against the adapter before anything is made.
+        let sizes = [
+            ("train weights", 4 * s),
+            ("train delays", 4 * s),
+            ("train delays (ms)", 4 * s),
+            ("train state", 16 * b * n),
+            ("train spikes", 4 * b * t * u64::from(plan.words())),
+            ("train recorded", 4 * b * t * n),
+            ("train sources", 4 * b * t * out),
+            ("train output values", 4 * b * t * out),
+            ("train output spikes", 4 * b * t * out),
+            ("train adjoint", 8 * b * n),
+            ("train ring", 8 * u64::from(depth) * b * n),
+            ("train gradients", 8 * b * s),
+            ("train labels", 4 * b),
+            ("train feedback", 4 * n * out),
+            ("train eligibility", 20 * b * s),
+        ];
+        check_sizes(&ctx, &sizes)?;
+        // The step numbers, one per uniform-offset stride: only 16 bytes are bound.
+        if t * step_stride > ctx.limits.max_buffer_size {
+            return Err(Error::TooLarge {
+                buffer: "train steps",
+                bytes: t * step_stride,
+                limit: ctx.limits.max_buffer_size,
+                limit_name: "max_buffer_size",
+                adapter: describe(&ctx.info),
+                largest: "a shorter trial needs less".into(),
+            });
+        }
+        let bytes = |name: &str| {
+            sizes
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(0, |(_, b)| *b)
+        };
+        let storage = |name: &'static str| storage(device, name, bytes(name));
         let pipeline = |file: ShaderFile,
                         layout: Option<&wgpu::BindGroupLayout>|
          -> Result<wgpu::ComputePipeline, Error> {
@@ -279,7 +359,6 @@ impl GpuTrainer {
         let eprop = pipeline(TRAIN_EPROP, Some(&eprop_layout))?;
         let optimize = pipeline(TRAIN_OPTIMIZE, None)?;
         let output_pipeline = pipeline(TRAIN_OUTPUT, None)?;
-        let step_stride = u64::from(ctx.limits.min_uniform_buffer_offset_alignment).max(4);
         let steps_data: Vec<u8> = (0..plan.steps)
             .flat_map(|n| {
                 let mut entry = vec![0u8; step_stride as usize];
@@ -307,14 +386,6 @@ impl GpuTrainer {
         };
         let layers = init("train layers", bytemuck::cast_slice(&plan.layers));
         let connections = init("train connections", bytemuck::cast_slice(&plan.connections));
-        let (b, n, t, s) = (
-            u64::from(capacity),
-            u64::from(plan.neurons),
-            u64::from(plan.steps),
-            u64::from(plan.synapses),
-        );
-        let depth = max_delay_steps + 1;
-        let out = u64::from(plan.layers[output as usize].size);
         let (weight_moments, delay_moments) = moments.unwrap_or_else(|| {
             let n = plan.synapses as usize;
             (Moments::new(n), Moments::new(n))
@@ -337,14 +408,10 @@ impl GpuTrainer {
             })
         };
         let trainer = Self {
-            delays_ms: storage(device, "train delays (ms)", 4 * s),
-            labels: storage(device, "train labels", 4 * b),
-            feedback: storage(
-                device,
-                "train feedback",
-                4 * n * u64::from(plan.layers[output as usize].size),
-            ),
-            eligibility: storage(device, "train eligibility", 20 * b * s),
+            delays_ms: storage("train delays (ms)"),
+            labels: storage("train labels"),
+            feedback: storage("train feedback"),
+            eligibility: storage("train eligibility"),
             eprop,
             eprop_layout,
             output,
@@ -361,18 +428,18 @@ impl GpuTrainer {
             ],
             optimize_configs: [optimize_config(), optimize_config()],
             optimize,
-            weights: storage(device, "train weights", 4 * s),
-            delays: storage(device, "train delays", 4 * s),
-            state: storage(device, "train state", 16 * b * n),
-            spikes: storage(device, "train spikes", 4 * b * t * u64::from(plan.words())),
-            recorded: storage(device, "train recorded", 4 * b * t * n),
-            sources: storage(device, "train sources", 4 * b * t * out),
-            output_values: storage(device, "train output values", 4 * b * t * out),
-            output_spikes: storage(device, "train output spikes", 4 * b * t * out),
+            weights: storage("train weights"),
+            delays: storage("train delays"),
+            state: storage("train state"),
+            spikes: storage("train spikes"),
+            recorded: storage("train recorded"),
+            sources: storage("train sources"),
+            output_values: storage("train output values"),
+            output_spikes: storage("train output spikes"),
             output_pipeline,
-            adjoint: storage(device, "train adjoint", 8 * b * n),
-            ring: storage(device, "train ring", 8 * u64::from(depth) * b * n),
-            gradients: storage(device, "train gradients", 8 * b * s),
+            adjoint: storage("train adjoint"),
+            ring: storage("train ring"),
+            gradients: storage("train gradients"),
             config,
             steps,
             layers,

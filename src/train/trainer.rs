@@ -163,6 +163,15 @@ impl Trainer {
                         "e-prop has no delay gradients (EventProp has)".into(),
                     );
                 }
+                if let Feedback::Random { sd } = e.feedback {
+                    if !(sd.is_finite() && sd >= 0.0) {
+                        return Err(TrainError::Parameter {
+                            field: "method.feedback.sd".into(),
+                            expected: "finite and ≥ 0",
+                            value: sd,
+                        });
+                    }
+                }
                 if !(e.gamma.is_finite() && e.gamma > 0.0) {
                     return Err(TrainError::Parameter {
                         field: "method.gamma".into(),
