@@ -803,3 +803,43 @@ fn a_batch_too_large_for_the_device_is_refused_naming_the_buffer() {
         "{message}"
     );
 }
+
+/// What a batch or a setting cannot be is refused with its reason, before anything
+/// runs; an empty batch changes nothing.
+#[test]
+fn bad_batches_and_settings_are_refused() {
+    let mut t = Trainer::new(latency::network(4, 8, 3), latency::config(4), Backend::Cpu).unwrap();
+    let outside = Sample {
+        events: vec![(1.0, 4)],
+        label: 0,
+    };
+    let e = t.train_batch(&[&outside]).unwrap_err().to_string();
+    assert!(e.contains("channel 4") && e.contains("4 channels"), "{e}");
+    let before = t.weights.clone();
+    let r = t.train_batch(&[]).unwrap();
+    assert_eq!((r.samples, r.correct), (0, 0));
+    assert_eq!(t.weights, before, "an empty batch moves no weight");
+    // A batch beyond 32-bit indexing is refused before anything is allocated.
+    assert!(t.plan.check_batch(u32::MAX).is_err());
+    let with = |change: &dyn Fn(&mut TrainingConfig)| {
+        let mut config = latency::config(4);
+        change(&mut config);
+        Trainer::new(latency::network(4, 8, 3), config, Backend::Cpu)
+            .err()
+            .map(|e| e.to_string())
+    };
+    let e = with(&|c| c.loss = Loss::CrossEntropyFirstSpike { tau0_ms: 0.0 }).unwrap();
+    assert!(e.contains("loss.tau0_ms"), "{e}");
+    let e = with(&|c| {
+        c.optimizer = Optimizer::Adam {
+            learning_rate: 0.01,
+            beta1: 1.0,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        }
+    })
+    .unwrap();
+    assert!(e.contains("optimizer.beta1"), "{e}");
+    let e = with(&|c| c.loss = Loss::CrossEntropyMaxVoltage).unwrap();
+    assert!(e.contains("output"), "a readout loss on LIF outputs: {e}");
+}

@@ -285,13 +285,15 @@ impl GpuTrainer {
             ("train eligibility", 20 * b * s),
         ];
         check_sizes(&ctx, &sizes)?;
-        // The step numbers, one per uniform-offset stride: only 16 bytes are bound.
-        if t * step_stride > ctx.limits.max_buffer_size {
+        // The step numbers, one per uniform-offset stride (only 16 bytes are bound, at
+        // a 32-bit dynamic offset).
+        let offset_limit = ctx.limits.max_buffer_size.min(u64::from(u32::MAX));
+        if t * step_stride > offset_limit {
             return Err(Error::TooLarge {
                 buffer: "train steps",
                 bytes: t * step_stride,
-                limit: ctx.limits.max_buffer_size,
-                limit_name: "max_buffer_size",
+                limit: offset_limit,
+                limit_name: "max_buffer_size, and the 32-bit dynamic offset",
                 adapter: describe(&ctx.info),
                 largest: "a shorter trial needs less".into(),
             });

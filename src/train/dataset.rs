@@ -102,9 +102,13 @@ impl EventDataset {
                 ))
             })?;
             sample.events.push((row[1] as f32, c));
-            channels = channels.max(c + 1);
+            channels = channels.max(c.saturating_add(1));
         }
-        let classes = samples.iter().map(|s| s.label + 1).max().unwrap_or(0);
+        let classes = samples
+            .iter()
+            .map(|s| s.label.saturating_add(1))
+            .max()
+            .unwrap_or(0);
         Self::new(channels, classes, samples)
     }
 
@@ -156,21 +160,29 @@ impl EventDataset {
             )));
         }
         let mut channels = 0;
-        let samples = times
+        let mut samples = Vec::with_capacity(labels.len());
+        for (k, ((t, u), &label)) in times.iter().zip(&units).zip(&labels).enumerate() {
+            if t.len() != u.len() {
+                return Err(TrainError::Dataset(format!(
+                    "`{}`: sample {k} has {} spike times but {} units",
+                    path.display(),
+                    t.len(),
+                    u.len()
+                )));
+            }
+            let events: Vec<(f32, u32)> = t
+                .iter()
+                .zip(u.iter())
+                .map(|(&t, &u)| (t * 1000.0, u32::from(u)))
+                .collect();
+            channels = events.iter().fold(channels, |m, &(_, c)| m.max(c + 1));
+            samples.push(Sample { events, label });
+        }
+        let classes = labels
             .iter()
-            .zip(&units)
-            .zip(&labels)
-            .map(|((t, u), &label)| {
-                let events: Vec<(f32, u32)> = t
-                    .iter()
-                    .zip(u.iter())
-                    .map(|(&t, &u)| (t * 1000.0, u32::from(u)))
-                    .collect();
-                channels = events.iter().fold(channels, |m, &(_, c)| m.max(c + 1));
-                Sample { events, label }
-            })
-            .collect();
-        let classes = labels.iter().map(|l| l + 1).max().unwrap_or(0);
+            .map(|l| l.saturating_add(1))
+            .max()
+            .unwrap_or(0);
         Self::new(channels, classes, samples)
     }
 
@@ -190,7 +202,9 @@ impl EventDataset {
             .map(|k| {
                 let mut rng = HostStream::new(seed, STREAM_POISSON, k);
                 let mut events = Vec::new();
-                for c in 0..channels {
+                // No spikes where the rate or duration is not a positive number.
+                let active = rate_hz > 0.0 && rate_hz.is_finite() && duration_ms.is_finite();
+                for c in (0..channels).filter(|_| active) {
                     let mut t = 0.0;
                     loop {
                         t -= rng.next_f64_open_low().ln() * 1000.0 / rate_hz;

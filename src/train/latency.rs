@@ -17,7 +17,8 @@ const STREAM_LATENCY: u32 = 0x4c61_7465; // "Late"
 /// `jitter_ms` (the label is taken after the jitter, so it always names the channel
 /// that fired first). Drawn from the counter RNG keyed by `seed`, sample by sample.
 pub fn dataset(channels: u32, samples: u32, jitter_ms: f64, seed: u64) -> EventDataset {
-    let samples = (0..samples)
+    // Without channels there is no first one: no samples.
+    let samples = (0..if channels == 0 { 0 } else { samples })
         .map(|k| {
             let mut rng = HostStream::new(seed, STREAM_LATENCY, k);
             let first = rng.below(channels);

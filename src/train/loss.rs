@@ -59,14 +59,8 @@ impl Loss {
         }
     }
 
-    /// Evaluates the loss on layer `output` of the plan.
-    pub fn evaluate(
-        self,
-        plan: &TrainingPlan,
-        output: usize,
-        record: &OutputRecord,
-        targets: &Targets<'_>,
-    ) -> Result<LossValue, TrainError> {
+    /// Refuses an output layer of the wrong model.
+    pub fn check_output(self, plan: &TrainingPlan, output: usize) -> Result<(), TrainError> {
         let layer = plan
             .layers
             .get(output)
@@ -77,6 +71,19 @@ impl Loss {
                 self.role()
             )));
         }
+        Ok(())
+    }
+
+    /// Evaluates the loss on layer `output` of the plan.
+    pub fn evaluate(
+        self,
+        plan: &TrainingPlan,
+        output: usize,
+        record: &OutputRecord,
+        targets: &Targets<'_>,
+    ) -> Result<LossValue, TrainError> {
+        self.check_output(plan, output)?;
+        let layer = &plan.layers[output];
         let (instances, steps, size) = (record.instances, record.steps, layer.size);
         if record.size != size {
             return Err(TrainError::Loss(format!(

@@ -321,12 +321,12 @@ impl TrainingNetwork {
             }
             let low = self.dt_ms * 0.5;
             let check_delay = |v: f64| {
-                if v.is_finite() && v >= low {
+                if v.is_finite() && v >= low && v <= self.trial_ms {
                     Ok(())
                 } else {
                     Err(TrainError::Parameter {
                         field: at("delays"),
-                        expected: "at least one step (dt_ms)",
+                        expected: "at least one step (dt_ms) and at most the trial (trial_ms)",
                         value: v,
                     })
                 }
@@ -516,6 +516,10 @@ mod tests {
         );
         refused(
             |n| n.connections[0].delays = Delays::Constant { ms: 0.01 },
+            "connections[0].delays",
+        );
+        refused(
+            |n| n.connections[0].delays = Delays::Constant { ms: 1e39 },
             "connections[0].delays",
         );
         refused(

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::network::TrainError;
 use crate::cpu::train_optimize::{OptimizeConfig, OPTIMIZER_ADAM, OPTIMIZER_SGD};
 
 /// An optimiser and its step size.
@@ -29,6 +30,56 @@ impl Optimizer {
             beta1: 0.9,
             beta2: 0.999,
             epsilon: 1e-8,
+        }
+    }
+
+    /// Refuses parameters that would make the step infinite or NaN.
+    pub fn validate(self, field: &str) -> Result<(), TrainError> {
+        let check = |name: &str, value: f32, ok: bool, expected: &'static str| {
+            if value.is_finite() && ok {
+                Ok(())
+            } else {
+                Err(TrainError::Parameter {
+                    field: format!("{field}.{name}"),
+                    expected,
+                    value: f64::from(value),
+                })
+            }
+        };
+        match self {
+            Optimizer::Sgd {
+                learning_rate,
+                momentum,
+            } => {
+                check(
+                    "learning_rate",
+                    learning_rate,
+                    learning_rate >= 0.0,
+                    "finite and ≥ 0",
+                )?;
+                check(
+                    "momentum",
+                    momentum,
+                    (0.0..1.0).contains(&momentum),
+                    "in [0, 1)",
+                )
+            }
+            Optimizer::Adam {
+                learning_rate,
+                beta1,
+                beta2,
+                epsilon,
+            } => {
+                check(
+                    "learning_rate",
+                    learning_rate,
+                    learning_rate >= 0.0,
+                    "finite and ≥ 0",
+                )?;
+                check("beta1", beta1, (0.0..1.0).contains(&beta1), "in [0, 1)")?;
+                check("beta2", beta2, (0.0..1.0).contains(&beta2), "in [0, 1)")?;
+                check("epsilon", epsilon, epsilon > 0.0, "finite and > 0")
+            }
         }
     }
 

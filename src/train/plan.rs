@@ -175,11 +175,21 @@ impl TrainingPlan {
         self.neurons / WORD_BITS
     }
 
-    /// The layer neuron `j` belongs to, if it is not padding.
-    pub fn layer_of(&self, j: u32) -> Option<usize> {
-        self.layers
-            .iter()
-            .position(|l| j >= l.offset && j < l.offset + l.size)
+    /// Refuses a batch of `instances` whose arrays the kernels could not index with
+    /// 32-bit words (steps × neurons or synapses × 5 values per instance).
+    pub fn check_batch(&self, instances: u32) -> Result<(), TrainError> {
+        let per_instance = (u64::from(self.steps) * u64::from(self.neurons))
+            .max(5 * u64::from(self.synapses))
+            .max(u64::from(self.steps) * u64::from(self.words()) * 32);
+        let total = u64::from(instances) * per_instance;
+        if total > u64::from(u32::MAX) {
+            return Err(TrainError::Parameter {
+                field: "batch".into(),
+                expected: "at most 2^32 − 1 values per array (fewer samples per batch, fewer steps or neurons)",
+                value: total as f64,
+            });
+        }
+        Ok(())
     }
 
     /// The ring of adjoint values reaches back as far as the longest delay.

@@ -125,6 +125,26 @@ impl Trainer {
                 value: 0.0,
             });
         }
+        config
+            .loss
+            .check_output(&plan, output)
+            .map_err(|e| TrainError::Structure {
+                field: "output".into(),
+                reason: e.to_string(),
+            })?;
+        if let Loss::CrossEntropyFirstSpike { tau0_ms } = config.loss {
+            if !(tau0_ms.is_finite() && tau0_ms > 0.0) {
+                return Err(TrainError::Parameter {
+                    field: "loss.tau0_ms".into(),
+                    expected: "finite and > 0",
+                    value: tau0_ms,
+                });
+            }
+        }
+        config.optimizer.validate("optimizer")?;
+        if let Some(o) = config.delay_optimizer {
+            o.validate("delay_optimizer")?;
+        }
         let refuse = |field: &str, reason: String| {
             Err(TrainError::Structure {
                 field: field.into(),
@@ -243,7 +263,7 @@ impl Trainer {
         readback: Readback,
     ) -> Result<(History, OutputRecord, Option<Gradients>), Error> {
         let delays = self.delays();
-        let mut history = self.input_history(samples);
+        let mut history = self.input_history(samples)?;
         let instances = history.instances;
         self.prepare_gpu(instances, &delays)?;
         if let Engine::Gpu {
@@ -300,7 +320,21 @@ impl Trainer {
     }
 
     /// A batch's history with its input spikes written.
-    fn input_history(&self, samples: &[&Sample]) -> History {
+    fn input_history(&self, samples: &[&Sample]) -> Result<History, Error> {
+        self.plan.check_batch(samples.len() as u32)?;
+        let channels = self.plan.layers[self.input].size;
+        for (k, sample) in samples.iter().enumerate() {
+            if let Some(&(t, c)) = sample
+                .events
+                .iter()
+                .find(|&&(t, c)| c >= channels || !t.is_finite() || t < 0.0)
+            {
+                return Err(Error::Train(TrainError::Dataset(format!(
+                    "sample {k} of the batch has an event ({t} ms, channel {c}) outside the \
+                     input layer's {channels} channels or at a time that is not ≥ 0"
+                ))));
+            }
+        }
         let mut history = History::new(&self.plan, samples.len() as u32);
         EventDataset::write_input_spikes(
             samples,
@@ -310,7 +344,7 @@ impl Trainer {
             self.plan.layers[self.input].offset,
             &mut history.spikes,
         );
-        history
+        Ok(history)
     }
 
     /// e-prop's pseudo-derivative height (0 for EventProp: the forward pass is the
@@ -334,13 +368,14 @@ impl Trainer {
             .is_some_and(|t| t.capacity() >= instances && t.max_delay_steps() >= longest);
         if !fits {
             let capacity = instances.max(self.config.batch_size);
-            // Room for delays to grow by half before the ring must be remade.
-            let depth = longest + longest / 2;
+            // Room for learnt delays to grow by half (at least one step) before the
+            // ring must be remade.
+            let room = longest + (longest / 2).max(1);
             let moments = trainer.as_ref().map(|t| t.moments()).transpose()?;
             let ctx = GpuContext::new(adapter.as_deref())?;
             let sizes = GpuTrainerSizes {
                 capacity,
-                max_delay_steps: depth,
+                max_delay_steps: room,
                 output: self.output as u32,
                 gamma: match self.config.method {
                     Method::Eprop(e) => e.gamma,
@@ -487,9 +522,27 @@ impl Trainer {
     /// the update, on the device where the trainer runs on the GPU.
     pub fn train_batch(&mut self, samples: &[&Sample]) -> Result<BatchResult, Error> {
         let labels: Vec<u32> = samples.iter().map(|s| s.label).collect();
+        let loss = self.train_batch_with(samples, &Targets::Labels(&labels))?;
+        Ok(result(&loss, &labels))
+    }
+
+    /// One optimiser step on a batch against any targets (the traces of
+    /// `Loss::MeanSquaredVoltage`, or labels); returns the batch's loss. An empty
+    /// batch changes nothing.
+    pub fn train_batch_with(
+        &mut self,
+        samples: &[&Sample],
+        targets: &Targets<'_>,
+    ) -> Result<LossValue, Error> {
+        if samples.is_empty() {
+            return Ok(LossValue {
+                losses: Vec::new(),
+                predictions: Vec::new(),
+                sources: Vec::new(),
+            });
+        }
         let on_gpu = matches!(self.engine, Engine::Gpu { .. });
-        let (history, loss, per_instance) =
-            self.run_gradient(samples, &Targets::Labels(&labels), !on_gpu)?;
+        let (history, loss, per_instance) = self.run_gradient(samples, targets, !on_gpu)?;
         self.updates += 1;
         let (t, b, s) = (self.updates, history.instances, self.plan.synapses);
         let weights = self.config.optimizer.step(t, s, b, s, 0, f32::MIN);
@@ -535,7 +588,10 @@ impl Trainer {
             }
             _ => unreachable!("the GPU trainer exists after a backward pass"),
         }
-        Ok(result(&loss, &labels))
+        // A delay longer than the trial has no effect: learnt delays stay within it.
+        let longest = self.network.trial_ms as f32;
+        self.delays_ms.iter_mut().for_each(|d| *d = d.min(longest));
+        Ok(loss)
     }
 
     /// The loss and accuracy of labelled samples, without learning.
