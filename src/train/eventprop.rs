@@ -34,8 +34,9 @@
 //! equations above at those times, with the slope `V̇⁻` from the current just before
 //! the step's input; so the gradient is that of the continuous model up to the
 //! step's resolution of spike times (tested against finite differences of an exact
-//! event-driven simulation, `tests/eventprop.rs`). Memory grows with the trial's steps
-//! (spike bits, and one value per neuron and step), not with stored state histories.
+//! event-driven simulation, `tests/eventprop.rs`). A trial keeps its spike bits and
+//! one value per neuron and step (the backward pass needs it only at spikes), not the
+//! neurons' whole state.
 
 use super::plan::TrainingPlan;
 use crate::cpu::train_backward::{train_backward, AdjointState, Gradients};
