@@ -24,7 +24,7 @@ const MIN_SLOPE: f32 = 1e-3;
 @compute @workgroup_size(TRAIN_WORKGROUP)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) local: u32) {
-    let at = invocation(wg, groups, local);
+    let at = invocation(wg, groups, local, 0u, config.neurons);
     if (at.layer == NO_LAYER) {
         return;
     }

@@ -22,7 +22,7 @@ fn spiked(instance: u32, at_step: u32, neuron: u32) -> bool {
 @compute @workgroup_size(TRAIN_WORKGROUP)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) local: u32) {
-    let at = invocation(wg, groups, local);
+    let at = invocation(wg, groups, local, config.active_first, config.active_count);
     if (at.layer == NO_LAYER) {
         return;
     }

@@ -237,7 +237,7 @@ fn training_stages_validate_and_their_structs_match_the_host() {
     check_struct(
         &module,
         "TrainConfig",
-        members!(TrainConfig: zero, instances, steps, neurons, words, layers, connections, synapses, depth, gamma, output, inv_steps),
+        members!(TrainConfig: zero, instances, steps, neurons, words, layers, connections, synapses, depth, gamma, output, inv_steps, active_first, active_count),
         size_of::<TrainConfig>(),
     );
     check_struct(

@@ -17,6 +17,12 @@ struct TrainConfig {
     // The layer the loss reads.
     output: u32,
     inv_steps: f32,
+    // The neurons the forward and e-prop kernels walk: from the first non-input
+    // layer to the end (input neurons have nothing to do there).
+    active_first: u32,
+    active_count: u32,
+    _pad0: u32,
+    _pad1: u32,
 }
 
 // The step a dispatch works on, at a dynamic offset per dispatch.

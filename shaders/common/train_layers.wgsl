@@ -12,7 +12,8 @@ fn layer_of(j: u32) -> u32 {
     return found;
 }
 
-// One invocation per (instance, neuron) of the batch.
+// One invocation per (instance, neuron) of the batch, over the neurons
+// `first .. first + count` of each instance.
 struct Invocation {
     // Index into [instance][neuron] arrays.
     id: u32,
@@ -22,11 +23,12 @@ struct Invocation {
     layer: u32,
 }
 
-fn invocation(wg: vec3<u32>, groups: vec3<u32>, local: u32) -> Invocation {
-    let id = (wg.y * groups.x + wg.x) * TRAIN_WORKGROUP + local;
-    if (id >= config.instances * config.neurons) {
-        return Invocation(id, 0u, 0u, NO_LAYER);
+fn invocation(wg: vec3<u32>, groups: vec3<u32>, local: u32, first: u32, count: u32) -> Invocation {
+    let index = (wg.y * groups.x + wg.x) * TRAIN_WORKGROUP + local;
+    if (index >= config.instances * count) {
+        return Invocation(0u, 0u, 0u, NO_LAYER);
     }
-    let j = id % config.neurons;
-    return Invocation(id, id / config.neurons, j, layer_of(j));
+    let b = index / count;
+    let j = first + index % count;
+    return Invocation(b * config.neurons + j, b, j, layer_of(j));
 }

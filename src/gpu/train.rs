@@ -34,6 +34,10 @@ pub struct TrainConfig {
     pub gamma: f32,
     pub output: u32,
     pub inv_steps: f32,
+    pub active_first: u32,
+    pub active_count: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
 }
 
 /// `TrainStep` of `shaders/common/train.wgsl`.
@@ -105,6 +109,8 @@ pub struct GpuTrainerSizes {
     pub output: u32,
     /// e-prop's pseudo-derivative height (0 for EventProp).
     pub gamma: f32,
+    /// Whether e-prop runs: only then do the eligibility traces need memory.
+    pub eprop: bool,
 }
 
 /// Buffers and pipelines for batches of up to `capacity` instances of one plan.
@@ -248,6 +254,7 @@ impl GpuTrainer {
             max_delay_steps,
             output,
             gamma,
+            eprop,
         } = sizes;
         let device = &ctx.device;
         let needed = 10;
@@ -282,7 +289,7 @@ impl GpuTrainer {
             ("train gradients", 8 * b * s),
             ("train labels", 4 * b),
             ("train feedback", 4 * n * out),
-            ("train eligibility", 20 * b * s),
+            ("train eligibility", if eprop { 20 * b * s } else { 0 }),
         ];
         check_sizes(&ctx, &sizes)?;
         // The step numbers, one per uniform-offset stride (only 16 bytes are bound, at
@@ -518,13 +525,13 @@ impl GpuTrainer {
         encoder: &mut wgpu::CommandEncoder,
         stages: &[(&wgpu::ComputePipeline, &wgpu::BindGroup)],
         order: impl Iterator<Item = u32>,
-        instances: u32,
+        invocations: u32,
     ) {
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("train"),
             timestamp_writes: None,
         });
-        let (x, y) = grid((instances * self.plan.neurons).div_ceil(WORKGROUP));
+        let (x, y) = grid(invocations.div_ceil(WORKGROUP));
         for n in order {
             for (pipeline, group) in stages {
                 pass.set_pipeline(pipeline);
@@ -548,6 +555,10 @@ impl GpuTrainer {
             gamma: self.gamma,
             output: self.output,
             inv_steps: (1.0 / f64::from(self.plan.steps)) as f32,
+            active_first: self.plan.active_range().start,
+            active_count: self.plan.active_range().len() as u32,
+            _pad0: 0,
+            _pad1: 0,
         };
         self.ctx
             .queue
@@ -612,7 +623,9 @@ impl GpuTrainer {
             );
             stages.push((&self.eprop, &eprop_group));
         }
-        self.record(&mut encoder, &stages, 0..self.plan.steps, history.instances);
+        // Forward and e-prop: every neuron from the first non-input layer on.
+        let active = history.instances * self.plan.active_range().len() as u32;
+        self.record(&mut encoder, &stages, 0..self.plan.steps, active);
         // The output layer's part, gathered on the device.
         let output = self
             .ctx
@@ -704,7 +717,7 @@ impl GpuTrainer {
             &mut encoder,
             &[(&self.backward, &group)],
             (0..self.plan.steps).rev(),
-            instances,
+            instances * self.plan.neurons,
         );
         let submission = queue.submit([encoder.finish()]);
         self.ctx.wait(submission)

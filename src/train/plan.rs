@@ -175,6 +175,19 @@ impl TrainingPlan {
         self.neurons / WORD_BITS
     }
 
+    /// The neurons the forward and e-prop kernels walk: from the first layer that is
+    /// not an input layer to the end.
+    pub fn active_range(&self) -> std::ops::Range<u32> {
+        let first = self
+            .layers
+            .iter()
+            .filter(|l| l.role != NeuronRole::Input as u32)
+            .map(|l| l.offset)
+            .min()
+            .unwrap_or(self.neurons);
+        first..self.neurons
+    }
+
     /// Refuses a batch of `instances` whose arrays the kernels could not index with
     /// 32-bit words (steps × neurons or synapses × 5 values per instance).
     pub fn check_batch(&self, instances: u32) -> Result<(), TrainError> {

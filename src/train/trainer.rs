@@ -381,6 +381,7 @@ impl Trainer {
                     Method::Eprop(e) => e.gamma,
                     Method::EventProp => 0.0,
                 },
+                eprop: matches!(self.config.method, Method::Eprop(_)),
             };
             *trainer = Some(Box::new(GpuTrainer::new(ctx, &self.plan, sizes, moments)?));
         }
