@@ -44,8 +44,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
     if (l == config.output) {
         source = sources[(b * config.steps + n) * layers[l].size + k];
     }
-    let word = spikes[(b * config.steps + n) * config.words + j / 32u];
-    if (((word >> (j % 32u)) & 1u) == 1u) {
+    if (spike_bit(spikes[spike_word(b, n, j)], j) == 1u) {
         var sum = 0.0;
         for (var c = 0u; c < config.connections; c++) {
             let conn = connections[c];

@@ -23,8 +23,7 @@ fn potential(b: u32, n: u32, j: u32) -> f32 {
 }
 
 fn spiked(b: u32, at_step: u32, neuron: u32) -> bool {
-    let word = spikes[(b * config.steps + at_step) * config.words + neuron / 32u];
-    return ((word >> (neuron % 32u)) & 1u) == 1u;
+    return spike_bit(spikes[spike_word(b, at_step, neuron)], neuron) == 1u;
 }
 
 @compute @workgroup_size(TRAIN_WORKGROUP)

@@ -15,8 +15,7 @@
 @group(0) @binding(8) var<storage, read_write> recorded: array<f32>;
 
 fn spiked(instance: u32, at_step: u32, neuron: u32) -> bool {
-    let word = atomicLoad(&spikes[(instance * config.steps + at_step) * config.words + neuron / 32u]);
-    return ((word >> (neuron % 32u)) & 1u) == 1u;
+    return spike_bit(atomicLoad(&spikes[spike_word(instance, at_step, neuron)]), neuron) == 1u;
 }
 
 @compute @workgroup_size(TRAIN_WORKGROUP)
@@ -86,7 +85,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
         if (v >= threshold) {
             v = layer.v_reset;
             z = 1.0;
-            atomicOr(&spikes[(b * config.steps + n) * config.words + j / 32u], 1u << (j % 32u));
+            atomicOr(&spikes[spike_word(b, n, j)], 1u << (j % 32u));
         }
         a = rounded(rounded(layer.rho * a) + z);
     }

@@ -22,5 +22,5 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
     let row = id / out.size;
     let j = out.offset + k;
     values[id] = recorded[row * config.neurons + j];
-    spiked[id] = (spikes[row * config.words + j / 32u] >> (j % 32u)) & 1u;
+    spiked[id] = spike_bit(spikes[row * config.words + j / 32u], j);
 }

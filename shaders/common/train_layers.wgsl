@@ -1,5 +1,15 @@
 // Needs the including stage's `config` (TrainConfig) and `layers`.
 
+// The word of `[instance][step][word]` spike bits that holds `neuron`'s bit, and
+// the bit (1 where it spiked).
+fn spike_word(instance: u32, at_step: u32, neuron: u32) -> u32 {
+    return (instance * config.steps + at_step) * config.words + neuron / 32u;
+}
+
+fn spike_bit(word: u32, neuron: u32) -> u32 {
+    return (word >> (neuron % 32u)) & 1u;
+}
+
 
 // The layer neuron `j` belongs to, or NO_LAYER for the padding between layers.
 fn layer_of(j: u32) -> u32 {

@@ -80,7 +80,7 @@ const TRAIN_LAYERS: ShaderFile = ShaderFile {
 /// An assembled training stage (`TRAIN_FORWARD`, `TRAIN_BACKWARD`, `TRAIN_EPROP`,
 /// `TRAIN_OUTPUT` or `TRAIN_OPTIMIZE`).
 pub fn train_shader(stage: ShaderFile) -> AssembledShader {
-    if stage.path == TRAIN_OPTIMIZE.path || stage.path == TRAIN_OUTPUT.path {
+    if stage.path == TRAIN_OPTIMIZE.path {
         AssembledShader::new([TRAIN_COMMON, ROUNDING, MATH, stage])
     } else {
         AssembledShader::new([TRAIN_COMMON, TRAIN_LAYERS, ROUNDING, MATH, stage])

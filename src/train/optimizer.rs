@@ -46,38 +46,25 @@ impl Optimizer {
                 })
             }
         };
+        let (Optimizer::Sgd { learning_rate, .. } | Optimizer::Adam { learning_rate, .. }) = self;
+        check(
+            "learning_rate",
+            learning_rate,
+            learning_rate >= 0.0,
+            "finite and ≥ 0",
+        )?;
+        let fraction =
+            |name: &str, value: f32| check(name, value, (0.0..1.0).contains(&value), "in [0, 1)");
         match self {
-            Optimizer::Sgd {
-                learning_rate,
-                momentum,
-            } => {
-                check(
-                    "learning_rate",
-                    learning_rate,
-                    learning_rate >= 0.0,
-                    "finite and ≥ 0",
-                )?;
-                check(
-                    "momentum",
-                    momentum,
-                    (0.0..1.0).contains(&momentum),
-                    "in [0, 1)",
-                )
-            }
+            Optimizer::Sgd { momentum, .. } => fraction("momentum", momentum),
             Optimizer::Adam {
-                learning_rate,
                 beta1,
                 beta2,
                 epsilon,
+                ..
             } => {
-                check(
-                    "learning_rate",
-                    learning_rate,
-                    learning_rate >= 0.0,
-                    "finite and ≥ 0",
-                )?;
-                check("beta1", beta1, (0.0..1.0).contains(&beta1), "in [0, 1)")?;
-                check("beta2", beta2, (0.0..1.0).contains(&beta2), "in [0, 1)")?;
+                fraction("beta1", beta1)?;
+                fraction("beta2", beta2)?;
                 check("epsilon", epsilon, epsilon > 0.0, "finite and > 0")
             }
         }
