@@ -18,8 +18,13 @@
 @group(0) @binding(6) var<storage, read> rules: array<PlasticRule>;
 @group(0) @binding(7) var<storage, read> rule_params: array<u32>;
 @group(0) @binding(8) var<storage, read_write> syn_state: array<u32>;
-// Read here for the astrocyte levels (src/plan/layout.rs `astrocyte_base`).
+// Read here for the astrocyte levels (src/plan/layout.rs `astrocyte_base`) and the
+// three-factor rules' modulator histories (common/modulator.wgsl).
 @group(0) @binding(9) var<storage, read> modulators: array<u32>;
+
+fn modulator_word(i: u32) -> u32 {
+    return modulators[i];
+}
 
 // The first index in [begin, end) of the transposed row whose synapse's delay is at
 // least `delay`.

@@ -22,12 +22,16 @@
 // [0, depth): spike counts per slot; [depth, 2 depth): the window's prefix sums;
 // then one spike list per slot (step % depth).
 @group(0) @binding(9) var<storage, read_write> history: array<u32>;
-// Per rule and instance: modulator levels (not used here) and modulating spike counts
-// of even and odd steps (see plastic_sweep.wgsl); then astrocyte levels and their
+// Per three-factor rule and instance: the modulator's history (common/modulator.wgsl)
+// and the modulating spikes counted in the step; then astrocyte levels and their
 // inputs' spike counts in the step (see propagate_prepare.wgsl).
 @group(0) @binding(10) var<storage, read_write> modulators: array<atomic<u32>>;
 // Astrocytes, then their inputs [first neuron, size, astrocyte, weight].
 @group(0) @binding(11) var<storage, read> astrocytes: array<u32>;
+
+fn modulator_word(i: u32) -> u32 {
+    return atomicLoad(&modulators[i]);
+}
 
 @compute @workgroup_size(64)
 fn main(
@@ -47,12 +51,11 @@ fn main(
     if (depth > 0u && local == 0u) {
         history[2u * depth + (step % depth) * config.n_neurons * config.n_instances + k] = spikes[k];
     }
-    if (config.n_sweep > 0u && local == 0u) {
+    if (config.n_three_factor > 0u && local == 0u) {
         for (var r = 0u; r < rule_count(); r = r + 1u) {
             let rule = rule_of(instance, r);
             if (pre - rule.vt_first < rule.vt_size) {
-                let at = (r * config.n_instances + instance) * MODULATOR_WORDS;
-                atomicAdd(&modulators[at + 2u + step % 2u], 1u);
+                atomicAdd(&modulators[modulator_base(r, instance) + MODULATOR_COUNT], 1u);
             }
         }
     }

@@ -3,7 +3,8 @@
 // where this step's recorded spikes end, and advances the clock. With plasticity it
 // also keeps the step's spike count in the history and sizes the postsynaptic walk
 // over the spikes of the last `history_depth − 1` steps. With astrocytes it
-// advances each one's level over the previous step's counted spikes.
+// advances each one's level over the previous step's counted spikes; with
+// three-factor rules it extends each modulator's history over the previous step.
 // Twin: src/cpu/propagate_prepare.rs.
 
 @group(0) @binding(0) var<storage, read_write> counters: Counters;
@@ -12,11 +13,55 @@
 @group(0) @binding(2) var<storage, read_write> step_ends: array<u32>;
 @group(0) @binding(3) var<uniform> config: Config;
 @group(0) @binding(4) var<storage, read_write> history: array<u32>;
-// From `Config::astrocyte_base` on: astrocyte levels, then their inputs' spike counts.
+// Three-factor rules' modulator histories (common/modulator.wgsl); from
+// `Config::astrocyte_base` on, astrocyte levels, then their inputs' spike counts.
 @group(0) @binding(5) var<storage, read_write> modulators: array<u32>;
 // Per astrocyte [e^(−dt/τ), bias (1 − e^(−dt/τ))], then per input [first neuron,
 // size, astrocyte, weight] (src/plan/astrocyte.rs).
 @group(0) @binding(6) var<storage, read> astrocytes: array<u32>;
+
+fn modulator_word(i: u32) -> u32 {
+    return modulators[i];
+}
+
+// Each three-factor rule's modulator (every instance) over step k = step − 1: where
+// the host set a level from k on (n_k = that level decayed over one step) or spikes
+// of the modulating population were counted in k (each adds 1/τ_n to a trace), n_k
+// is not what the law gives from the last entry, so it becomes an entry. Then the
+// count starts again from 0 for the spikes propagate_plastic counts in this step.
+fn advance_modulators(step: u32) {
+    for (var at = 0u; at < config.astrocyte_base; at = at + MODULATOR_WORDS) {
+        let law = modulators[at + MODULATOR_LAW];
+        let spikes = modulators[at + MODULATOR_COUNT];
+        modulators[at + MODULATOR_COUNT] = 0u;
+        let pending = modulators[at + MODULATOR_PENDING_STEP];
+        if (law == 0u || step == 0u) {
+            continue;
+        }
+        let k = step - 1u;
+        let decay = bitcast<f32>(modulators[at + MODULATOR_DECAY]);
+        let host_set = pending != 0u && pending - 1u <= k;
+        let counted = law == MODULATOR_TRACE && spikes > 0u;
+        if (!host_set && !counted) {
+            continue;
+        }
+        let head = modulators[at + MODULATOR_HEAD];
+        var n = 0.0;
+        if (host_set) {
+            n = rounded(bitcast<f32>(modulators[at + MODULATOR_PENDING_VALUE]) * det_exp(decay));
+            modulators[at + MODULATOR_PENDING_STEP] = 0u;
+        } else {
+            n = modulator_from(history_entry(at, head - 1u), k, decay);
+        }
+        if (counted) {
+            n = rounded(n + rounded(f32(spikes) * bitcast<f32>(modulators[at + MODULATOR_JUMP])));
+        }
+        let slot = at + MODULATOR_HEADER + 2u * (head % MODULATOR_HISTORY);
+        modulators[slot] = k + 1u;
+        modulators[slot + 1u] = bitcast<u32>(n);
+        modulators[at + MODULATOR_HEAD] = next_head(head);
+    }
+}
 
 // A ← A e^(−dt/τ) + bias (1 − e^(−dt/τ)) + Σ_inputs weight · spikes, each astrocyte of
 // each instance, its inputs in table order; then the counts start again from 0 for
@@ -63,6 +108,7 @@ fn main() {
     step_ends[counters.batch_step] = atomicLoad(&counters.record_count);
     counters.batch_step = counters.batch_step + 1u;
     size_grid(0u, count);
+    advance_modulators(step);
     advance_astrocytes();
     let depth = config.history_depth;
     if (depth > 0u) {

@@ -18,8 +18,9 @@ use crate::model::Network;
 use crate::plan::layout::Counters;
 
 const MAGIC: &[u8; 8] = b"NEURODYN";
-/// Version of the checkpoint format; files of another version are refused.
-pub const FORMAT_VERSION: u32 = 6;
+/// Version of the checkpoint format; files of another version are refused. 7: the
+/// three-factor rules' modulators are histories (event-driven three-factor synapses).
+pub const FORMAT_VERSION: u32 = 7;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]

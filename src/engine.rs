@@ -44,8 +44,11 @@ pub enum KernelKind {
     PropagatePlastic,
     /// The postsynaptic side of plasticity (transposed rows of past spikes).
     PlasticPost,
-    /// The per-step weight change of three-factor synapses.
+    /// The per-step weight change of Hebbian, scaling, error-modulated and custom
+    /// rules.
     PlasticSweep,
+    /// Every three-factor synapse brought up to date (every `FLUSH_STEPS` steps).
+    PlasticFlush,
     /// State recording.
     Probe,
 }
@@ -60,6 +63,7 @@ impl KernelKind {
             KernelKind::PropagatePlastic => "propagate_plastic".to_string(),
             KernelKind::PlasticPost => "plastic_post".to_string(),
             KernelKind::PlasticSweep => "plastic_sweep".to_string(),
+            KernelKind::PlasticFlush => "plastic_flush".to_string(),
             KernelKind::Probe => "probe".to_string(),
             KernelKind::GapCoupling => "gap_coupling".to_string(),
         }

@@ -251,6 +251,7 @@ pub fn profile_network(
                     )
                 }
                 KernelKind::PlasticSweep => (plan.plastic_sweep_bytes(k.calls), None, None),
+                KernelKind::PlasticFlush => (plan.plastic_flush_bytes(k.calls), None, None),
                 KernelKind::Probe => (plan.probe_bytes(k.calls, probe_samples), None, None),
                 KernelKind::GapCoupling => (plan.gap_coupling_bytes(k.calls), None, None),
             };

@@ -370,6 +370,93 @@ fn a_volume_transmitter_drives_the_modulator_trace() {
     assert!(finals[0] == finals[1], "GPU and CPU weights differ");
 }
 
+/// Two three-factor synapses, one potentiated (post 5 ms after pre) and one depressed
+/// (post 5 ms before), under a modulator trace driven by 500 spikes of a volume
+/// transmitter (twice the history the device keeps, so its ring wraps and the periodic
+/// flush matters) and a level the host sets half-way. The device integrates the
+/// weight change only when a synapse is touched; the test integrates it step by
+/// step in f64 (exactly over each step: c and n decay, ∫c n and ∫c in closed form).
+#[test]
+fn three_factor_weight_change_is_the_integral_of_eligibility_and_modulator() {
+    let (tau_pm, a_plus, a_minus, tau_c, tau_n, b) = (20.0, 0.001, 0.0015, 1000.0, 200.0, 0.002);
+    let rule = Plasticity::StdpDopamineSynapse {
+        tau_plus: tau_pm,
+        tau_minus: tau_pm,
+        a_plus,
+        a_minus,
+        tau_c,
+        tau_n,
+        b,
+        w_min: 0.0,
+        w_max: 4.0,
+        pairing: Pairing::AllToAll,
+        modulator: neurodyn::model::Modulator::Trace,
+        volume_transmitter: Some("DA".into()),
+    };
+    let mut net = Network::new(DT, 1);
+    net.add_population(source("pre", vec![vec![10.0], vec![10.0]]));
+    net.add_population(source("post", vec![vec![14.0], vec![4.0]]));
+    let da: Vec<f64> = (0..500).map(|k| 20.0 + 2.0 * f64::from(k)).collect();
+    net.add_population(source("DA", vec![da.clone()]));
+    let pairs = [(0, 0, 2.0, DELAY), (1, 1, 2.0, DELAY)];
+    net.add_projection(
+        Projection::from_list("pre", "post", &pairs, Receptor::Excitatory).with_plasticity(rule),
+    );
+    let (set_step, level, steps) = (6000usize, 0.3, 12_000usize);
+
+    // The f64 reference. A spike stamped t is emitted in step t/dt − 1; its arrival
+    // at the synapse changes c before that step's integration (pre at step 99; the
+    // first synapse's post arrives at 149, the second's at 49).
+    let mut count = vec![0u32; steps];
+    for t in &da {
+        count[(t / DT).round() as usize - 1] += 1;
+    }
+    let q = (-DT / tau_n).exp();
+    let decay_c = (-DT / tau_c).exp();
+    let tau_cn = 1.0 / (1.0 / tau_c + 1.0 / tau_n);
+    let with_n = tau_cn * -(-DT / tau_cn).exp_m1();
+    let held = tau_c * -(-DT / tau_c).exp_m1();
+    let (mut n, mut c, mut w) = (0.0f64, [0.0f64; 2], [2.0f64; 2]);
+    for (k, &spikes) in count.iter().enumerate() {
+        n = if k == set_step { level * q } else { n * q } + f64::from(spikes) / tau_n;
+        if k == 149 {
+            c[0] += a_plus * (-5.0 / tau_pm).exp();
+        }
+        if k == 99 {
+            c[1] -= a_minus * (-5.0 / tau_pm).exp();
+        }
+        for (w, c) in w.iter_mut().zip(&mut c) {
+            *w = (*w + *c * (n * with_n - b * held)).clamp(0.0, 4.0);
+            *c *= decay_c;
+        }
+    }
+
+    let mut finals = Vec::new();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run(set_step as u64).unwrap();
+        sim.set_modulator(0, 0, level as f32).unwrap();
+        assert_eq!(sim.modulator(0, 0).unwrap(), level as f32);
+        sim.run((steps - set_step) as u64).unwrap();
+        let got = sim.weights(0).unwrap();
+        for s in 0..2 {
+            let (change, want) = (f64::from(got[s]) - 2.0, w[s] - 2.0);
+            assert!(
+                // f32 rounding of w over ~550 stretches: about 1e-5 of the change.
+                (change - want).abs() < 1e-4 * want.abs(),
+                "synapse {s}: weight change {change} against {want}"
+            );
+        }
+        let modulator = f64::from(sim.modulator(0, 0).unwrap());
+        assert!(
+            (modulator - n).abs() < 1e-5 * n,
+            "n {modulator} against {n}"
+        );
+        finals.push(bits(&got));
+    }
+    assert_eq!(finals[0], finals[1], "GPU and CPU weights differ");
+}
+
 #[test]
 fn conditioning_reinforces_the_rewarded_synapse_and_not_the_others() {
     // Izhikevich (2007)'s experiment (examples/reward_conditioning.rs runs the paper's

@@ -1,5 +1,6 @@
 //! Every shader parses and validates with naga, errors point into the right file,
-//! and the structs shared with the host have the same layout on both sides.
+//! and the structs and layout constants shared with the host are the same on both
+//! sides.
 
 use neurodyn::gpu::{AssembledShader, ShaderFile, Stage, COMMON, FAULTS, ROUNDING};
 use neurodyn::plan::layout::{
@@ -121,7 +122,7 @@ fn main() {
     check_struct(
         &module,
         "Config",
-        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance, rule_param_words, n_astrocytes, n_astrocyte_inputs, astrocyte_base, n_probes, n_gap),
+        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance, rule_param_words, n_astrocytes, n_astrocyte_inputs, astrocyte_base, n_probes, n_gap, n_three_factor),
         size_of::<Config>(),
     );
     check_struct(
@@ -169,7 +170,7 @@ fn main() {
     check_struct(
         &module,
         "PlasticRule",
-        members!(PlasticRule: kind, nearest, pre_decay, post_decay, w_max, inv_w_max, c, weight_scale, w_min, modulator, sweep_first, m, inv_tau_n, vt_first, vt_size, own_words),
+        members!(PlasticRule: kind, nearest, pre_decay, post_decay, w_max, inv_w_max, c, weight_scale, w_min, modulator, m, inv_tau_n, vt_first, vt_size, own_words),
         size_of::<PlasticRule>(),
     );
     check_struct(
@@ -258,4 +259,41 @@ fn training_stages_validate_and_their_structs_match_the_host() {
         members!(ConnectionPlan: pre_layer, post_layer, synapse_offset, delay),
         size_of::<ConnectionPlan>(),
     );
+}
+
+#[test]
+fn the_modulator_layout_constants_match_the_host() {
+    use neurodyn::plan::layout as l;
+    let module = AssembledShader::new(COMMON.iter().cloned())
+        .validate()
+        .expect("valid");
+    let constant = |name: &str| {
+        let (_, c) = module
+            .constants
+            .iter()
+            .find(|(_, c)| c.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("layout.wgsl declares no {name}"));
+        match module.global_expressions[c.init] {
+            naga::Expression::Literal(naga::Literal::U32(v)) => v,
+            ref other => panic!("{name} is not a u32 literal: {other:?}"),
+        }
+    };
+    for (name, host) in [
+        ("MODULATOR_COUNT", l::MODULATOR_COUNT),
+        ("MODULATOR_PENDING_STEP", l::MODULATOR_PENDING_STEP),
+        ("MODULATOR_PENDING_VALUE", l::MODULATOR_PENDING_VALUE),
+        ("MODULATOR_HEAD", l::MODULATOR_HEAD),
+        ("MODULATOR_LAW", l::MODULATOR_LAW),
+        ("MODULATOR_DECAY", l::MODULATOR_DECAY),
+        ("MODULATOR_JUMP", l::MODULATOR_JUMP),
+        ("MODULATOR_HEADER", l::MODULATOR_HEADER),
+        ("MODULATOR_HISTORY", l::MODULATOR_HISTORY),
+        ("MODULATOR_WORDS", l::MODULATOR_WORDS),
+        ("MODULATOR_LEVEL", l::MODULATOR_LEVEL),
+        ("MODULATOR_TRACE", l::MODULATOR_TRACE),
+        ("PLASTIC_DOPAMINE", l::PLASTIC_DOPAMINE),
+        ("SYNAPSE_WORDS", l::SYNAPSE_WORDS),
+    ] {
+        assert_eq!(constant(name), host, "{name}");
+    }
 }

@@ -28,6 +28,7 @@ struct Config {
     astrocyte_base: u32,
     n_probes: u32,
     n_gap: u32,
+    n_three_factor: u32,
 }
 
 struct Counters {
@@ -162,7 +163,16 @@ const MODULATOR_TRACE: u32 = 2u;
 const MODULATOR_ASTROCYTE: u32 = 3u;
 const SYNAPSE_WORDS: u32 = 8u;
 const NEVER: u32 = 0xffffffffu;
-const MODULATOR_WORDS: u32 = 4u;
+const MODULATOR_COUNT: u32 = 0u;
+const MODULATOR_PENDING_STEP: u32 = 1u;
+const MODULATOR_PENDING_VALUE: u32 = 2u;
+const MODULATOR_HEAD: u32 = 3u;
+const MODULATOR_LAW: u32 = 4u;
+const MODULATOR_DECAY: u32 = 5u;
+const MODULATOR_JUMP: u32 = 6u;
+const MODULATOR_HEADER: u32 = 8u;
+const MODULATOR_HISTORY: u32 = 256u;
+const MODULATOR_WORDS: u32 = 520u;
 
 struct PlasticRule {
     kind: u32,
@@ -175,7 +185,7 @@ struct PlasticRule {
     weight_scale: f32,
     w_min: f32,
     modulator: u32,
-    sweep_first: u32,
+    _pad0: u32,
     m: vec4<f32>,
     inv_tau_n: f32,
     vt_first: u32,

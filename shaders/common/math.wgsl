@@ -22,6 +22,21 @@ fn det_exp(x_in: f32) -> f32 {
     return rounded(p * scale);
 }
 
+// e^x − 1 to a few ulp, without the cancellation of det_exp(x) − 1 near 0: by its
+// Taylor series to x^6 (Horner) where |x| < 0.1 (truncation below 3e-11 relative),
+// else det_exp(x) − 1.
+fn det_expm1(x: f32) -> f32 {
+    if (abs(x) < 0.1) {
+        var p = rounded(1.0 + rounded(x * (1.0 / 6.0)));
+        p = rounded(1.0 + rounded(rounded(x * 0.2) * p));
+        p = rounded(1.0 + rounded(rounded(x * 0.25) * p));
+        p = rounded(1.0 + rounded(rounded(x * (1.0 / 3.0)) * p));
+        p = rounded(1.0 + rounded(rounded(x * 0.5) * p));
+        return rounded(x * p);
+    }
+    return rounded(det_exp(x) - 1.0);
+}
+
 // 1 / d to about 2 ulp for |d| in [1e-37, 1e37] (clamped to that range, so the
 // result stays a normal number): an initial estimate from the bits, then three Newton
 // steps y <- y + y (1 − d y).

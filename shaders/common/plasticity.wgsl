@@ -3,12 +3,15 @@
 // trace 2, post last step, post trace 1, post trace 2], floats stored as their bits.
 // Every float operation is rounded (common/rounding.wgsl) so the CPU twin gets the
 // same bits. Stages that include this file declare `config`, `synapses`, `rules`,
-// `rule_params` and `syn_state` (u32, read_write), after ROUNDING and MATH. Twin:
-// src/cpu/plasticity.rs.
+// `rule_params` and `syn_state` (u32, read_write), after ROUNDING, MATH and MODULATOR.
+// Twin: src/cpu/plasticity.rs.
 
 const WORD_ELIGIBILITY: u32 = 1u;
 const WORD_PRE: u32 = 2u;
 const WORD_POST: u32 = 5u;
+// Three-factor synapses: the first step whose weight change is not yet integrated
+// (the second presynaptic trace's word, which their rule does not use).
+const WORD_SWEPT: u32 = WORD_PRE + 2u;
 
 // Rules in the table per instance: all of it, or one instance's share where a
 // rule's parameters are swept (instance b's rules follow b − 1's).
@@ -223,6 +226,7 @@ fn post_event(instance: u32, s: u32, rule: PlasticRule, step: u32, gain: vec2<f3
         let o2 = side_trace(base + WORD_POST, 2u, step, rule.post_decay.y, false);
         store_f32(base, triplet_facilitate(rule, load_f32(base), rounded(r1 * gain.x), o2));
     } else if (rule.kind == PLASTIC_DOPAMINE) {
+        catch_up(instance, s, base, rule, step);
         let c = load_f32(base + WORD_ELIGIBILITY);
         store_f32(base + WORD_ELIGIBILITY, rounded(c + rounded(rule.c.x * r1)));
     }
@@ -277,6 +281,8 @@ fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32, gain: vec2<f32
         sent = triplet_depress(rule, w, rounded(o1 * gain.y), r2);
         store_f32(base, sent);
     } else if (rule.kind == PLASTIC_DOPAMINE) {
+        catch_up(instance, s, base, rule, step);
+        sent = load_f32(base);
         let c = load_f32(base + WORD_ELIGIBILITY);
         store_f32(base + WORD_ELIGIBILITY, rounded(c - rounded(rule.c.y * o1)));
     }
@@ -284,25 +290,53 @@ fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32, gain: vec2<f32
     return sent;
 }
 
-// The modulator of a rule over one step, from its value after the previous step
-// (`previous`) and the modulating spikes counted in this step: a level is held; a
-// trace decays by e^(−dt/τ_n) and jumps by 1/τ_n per spike.
-fn modulator_level(rule: PlasticRule, previous: f32, spikes: u32) -> f32 {
-    if (rule.modulator == MODULATOR_LEVEL) {
-        return previous;
+// Three-factor synapse `s` of `instance` (state at `base`) brought from the first
+// step whose weight change it has not integrated to `step` (exclusive). Over each
+// stretch of L steps between its modulator's entries, with c(t) = c e^(−t/τ_c) and
+// n(t) = n e^(−t/τ_n) (a level: held), exactly (NEST's stdp_dopamine_synapse,
+// whose bounds apply at each update too):
+//   w ← clamp(w + c (n τ_cn (1 − e^(−L dt/τ_cn)) − b τ_c (1 − e^(−L dt/τ_c))), w_min, w_max),
+//   c ← c e^(−L dt/τ_c), with 1/τ_cn = 1/τ_c + 1/τ_n.
+// Both terms are the integrals of c n and c over the stretch. Called before a pre
+// or post event changes c, and by plastic_flush.
+fn catch_up(instance: u32, s: u32, base: u32, rule: PlasticRule, step: u32) {
+    var k = syn_state[base + WORD_SWEPT];
+    if (k >= step) {
+        return;
     }
-    return rounded(rounded(previous * rule.m.w) + rounded(f32(spikes) * rule.inv_tau_n));
-}
-
-// One step of a three-factor synapse with modulator `n` (NEST stdp_dopamine_synapse,
-// exact over the step): w += c (n ∫e^(−t/τ_c − t/τ_n) − b ∫e^(−t/τ_c)), within
-// [w_min, w_max]; c decays by e^(−dt/τ_c).
-fn sweep_step(base: u32, rule: PlasticRule, n: f32) {
-    let c = load_f32(base + WORD_ELIGIBILITY);
-    let drive = rounded(rounded(n * rule.m.x) - rounded(rule.c.z * rule.m.y));
-    let w = rounded(load_f32(base) + rounded(c * drive));
-    store_f32(base, clamp(w, rule.w_min, rule.w_max));
-    store_f32(base + WORD_ELIGIBILITY, rounded(c * rule.m.z));
+    syn_state[base + WORD_SWEPT] = step;
+    var c = load_f32(base + WORD_ELIGIBILITY);
+    if (c == 0.0) {
+        return;
+    }
+    let at = modulator_base(synapses[s].y >> 16u, instance);
+    let head = modulator_word(at + MODULATOR_HEAD);
+    var e = entry_at(at, k);
+    var w = load_f32(base);
+    let both = rounded(rule.m.z + rule.m.w);
+    loop {
+        var end = step;
+        if (e + 1u < head) {
+            let next = history_entry(at, e + 1u).x - 1u;
+            if (next > k) {
+                end = min(end, next);
+            }
+        }
+        let n = modulator_from(history_entry(at, e), k, rule.m.w);
+        let length = f32(min(end - k, 1u << 24u));
+        let with_n = rounded(rule.m.x * -det_expm1(rounded(length * both)));
+        let held = rounded(rule.m.y * -det_expm1(rounded(length * rule.m.z)));
+        let drive = rounded(rounded(n * with_n) - rounded(rule.c.z * held));
+        w = clamp(rounded(w + rounded(c * drive)), rule.w_min, rule.w_max);
+        c = rounded(c * det_exp(rounded(length * rule.m.z)));
+        if (end >= step) {
+            break;
+        }
+        k = end;
+        e = e + 1u;
+    }
+    store_f32(base, w);
+    store_f32(base + WORD_ELIGIBILITY, c);
 }
 
 // One step of a Hebbian synapse: w += η dt (x y − α y² w) − γ dt w, within

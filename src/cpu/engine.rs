@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use super::buffers::Buffers;
 use super::gap_coupling::gap_coupling_main;
 use super::neuron_update::neuron_update_main;
+use super::plastic_flush::plastic_flush_main;
 use super::plastic_post::plastic_post_main;
 use super::plastic_sweep::plastic_sweep_main;
 use super::probe::probe_main;
@@ -16,7 +17,7 @@ use crate::checkpoint::Snapshot;
 use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
 use crate::error::Error;
 use crate::input::StreamedInput;
-use crate::plan::layout::PROPAGATE_WORKGROUP;
+use crate::plan::layout::{flushes_after, PROPAGATE_WORKGROUP};
 use crate::plan::Plan;
 
 /// The reference backend.
@@ -98,6 +99,11 @@ impl Engine for CpuEngine {
                 }
                 for i in 0..b.config.n_sweep * b.config.n_instances {
                     plastic_sweep_main(i, b);
+                }
+                if flushes_after(step) {
+                    for i in 0..b.config.n_three_factor * b.config.n_instances {
+                        plastic_flush_main(i, b);
+                    }
                 }
                 if probes_sample_at(&self.plan, step) {
                     for j in 0..b.config.n_probes {

@@ -22,6 +22,19 @@ pub fn det_exp(x_in: f32) -> f32 {
     rounded(p * scale)
 }
 
+/// e^x − 1 without cancellation near 0; the shader's `det_expm1`.
+pub fn det_expm1(x: f32) -> f32 {
+    if x.abs() < 0.1 {
+        let mut p = rounded(1.0 + rounded(x * (1.0 / 6.0)));
+        p = rounded(1.0 + rounded(rounded(x * 0.2) * p));
+        p = rounded(1.0 + rounded(rounded(x * 0.25) * p));
+        p = rounded(1.0 + rounded(rounded(x * (1.0 / 3.0)) * p));
+        p = rounded(1.0 + rounded(rounded(x * 0.5) * p));
+        return rounded(x * p);
+    }
+    rounded(det_exp(x) - 1.0)
+}
+
 /// 1 / d to about 2 ulp for |d| in [1e-37, 1e37] (clamped); the shader's `det_recip`.
 pub fn det_recip(d: f32) -> f32 {
     let a = d.abs().clamp(1e-37, 1e37);
@@ -125,7 +138,7 @@ pub fn det_cos_2pi(u: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{det_cos_2pi, det_exp, det_log, det_recip, det_sqrt, det_x_over_expm1};
+    use super::{det_cos_2pi, det_exp, det_expm1, det_log, det_recip, det_sqrt, det_x_over_expm1};
 
     #[test]
     fn det_log_sqrt_and_cos_are_accurate() {
@@ -151,6 +164,22 @@ mod tests {
         assert_eq!(det_log(1.0), 0.0);
         assert_eq!(det_sqrt(0.0), 0.0);
         assert_eq!(det_cos_2pi(0.0), 1.0);
+    }
+
+    #[test]
+    fn det_expm1_is_accurate_near_zero_and_beyond() {
+        let mut worst = 0f64;
+        for k in -100_000i32..=100_000 {
+            let x = k as f32 * 1e-4 * (k.unsigned_abs() as f32 * 1e-5).exp();
+            if x == 0.0 {
+                assert_eq!(det_expm1(x), 0.0);
+                continue;
+            }
+            let want = f64::from(x).exp_m1();
+            worst = worst.max((f64::from(det_expm1(x)) - want).abs() / want.abs());
+        }
+        // Relative accuracy where det_exp(x) − 1 would lose it all (|x| down to 1e-4).
+        assert!(worst < 2e-6, "expm1 {worst}");
     }
 
     #[test]

@@ -4,50 +4,79 @@
 
 use super::arith::rounded;
 use super::buffers::Buffers;
-use super::math::{det_exp, det_log};
+use super::math::{det_exp, det_expm1, det_log};
+use super::modulator::{entry_at, history_entry, modulator_base, modulator_from};
 use crate::plan::layout::{
-    PlasticRule, MODULATOR_ASTROCYTE, MODULATOR_LEVEL, NEVER, PLASTIC_DOPAMINE, PLASTIC_SCALING,
-    PLASTIC_STATIC, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2, RULE_PARAMETER_WORDS,
-    RULE_WORDS,
+    Config, PlasticRule, MODULATOR_ASTROCYTE, MODULATOR_HEAD, NEVER, PLASTIC_DOPAMINE,
+    PLASTIC_SCALING, PLASTIC_STATIC, PLASTIC_STDP, PLASTIC_STDP_TRIPLET, PLASTIC_TSODYKS2,
+    RULE_PARAMETER_WORDS, RULE_WORDS,
 };
 
 const WORD_ELIGIBILITY: usize = 1;
 const WORD_PRE: usize = 2;
 const WORD_POST: usize = 5;
+/// Three-factor synapses: the first step whose weight change is not yet integrated
+/// (the second presynaptic trace's word, which their rule does not use).
+const WORD_SWEPT: usize = WORD_PRE + 2;
 
 /// Rules in the table per instance: all of it, or one instance's share where a
 /// rule's parameters are swept (instance b's rules follow b − 1's).
 pub fn rule_count(b: &Buffers) -> u32 {
-    let per = if b.config.rules_per_instance != 0 {
-        b.config.n_instances
+    rules_per_instance(&b.plastic_rules, &b.config)
+}
+
+fn rules_per_instance(rules: &[PlasticRule], config: &Config) -> u32 {
+    let per = if config.rules_per_instance != 0 {
+        config.n_instances
     } else {
         1
     };
-    b.plastic_rules.len() as u32 / per
+    rules.len() as u32 / per
 }
 
 /// Rule `r` as `instance` applies it.
 pub fn rule_of(b: &Buffers, instance: u32, r: u32) -> PlasticRule {
-    let at = if b.config.rules_per_instance != 0 {
-        instance * rule_count(b) + r
+    rule_in(&b.plastic_rules, &b.config, instance, r)
+}
+
+fn rule_in(rules: &[PlasticRule], config: &Config, instance: u32, r: u32) -> PlasticRule {
+    let at = if config.rules_per_instance != 0 {
+        instance * rules_per_instance(rules, config) + r
     } else {
         r
     };
-    b.plastic_rules[at as usize]
+    rules[at as usize]
 }
 
 /// Synapse `s`'s rule as `instance` applies it: its projection's rule, with the
 /// words the rule varies per synapse (`own_words`) taken from the synapse's own values
 /// (only parameter words, as the shader's `with_word` sets).
 pub fn synapse_rule(b: &Buffers, instance: u32, s: u32) -> PlasticRule {
-    let mut rule = rule_of(b, instance, b.plastic_synapse[s as usize][1] >> 16);
+    let r = b.plastic_synapse[s as usize][1] >> 16;
+    own_rule(
+        &b.plastic_rules,
+        &b.rule_params,
+        &b.config,
+        (r, instance, s),
+    )
+}
+
+/// Synapse `s`'s rule (rule `r` of the device table `rules`) as `instance` applies
+/// it, its own words from `rule_params`.
+pub fn own_rule(
+    rules: &[PlasticRule],
+    rule_params: &[u32],
+    config: &Config,
+    (r, instance, s): (u32, u32, u32),
+) -> PlasticRule {
+    let mut rule = rule_in(rules, config, instance, r);
     let varying = rule.own_words;
     let words = bytemuck::cast_mut::<PlasticRule, [u32; RULE_WORDS]>(&mut rule);
-    let mut at = (s * b.config.rule_param_words) as usize;
+    let mut at = (s * config.rule_param_words) as usize;
     for (i, word) in words.iter_mut().enumerate() {
         if varying >> i & 1 == 1 {
             if RULE_PARAMETER_WORDS >> i & 1 == 1 {
-                *word = b.rule_params[at];
+                *word = rule_params[at];
             }
             at += 1;
         }
@@ -211,6 +240,7 @@ pub fn post_event(
         let w = triplet_facilitate(rule, load(b, base), rounded(r1 * gain[0]), o2);
         store(b, base, w);
     } else if rule.kind == PLASTIC_DOPAMINE {
+        catch_up(b, instance, s, rule, step);
         let c = load(b, base + WORD_ELIGIBILITY);
         store(
             b,
@@ -269,6 +299,8 @@ pub fn pre_event(
         sent = triplet_depress(rule, w, rounded(o1 * gain[1]), r2);
         store(b, base, sent);
     } else if rule.kind == PLASTIC_DOPAMINE {
+        catch_up(b, instance, s, rule, step);
+        sent = load(b, base);
         let c = load(b, base + WORD_ELIGIBILITY);
         store(
             b,
@@ -281,21 +313,71 @@ pub fn pre_event(
     sent
 }
 
-/// The modulator over one step; the shader's `modulator_level`.
-pub fn modulator_level(rule: &PlasticRule, previous: f32, spikes: u32) -> f32 {
-    if rule.modulator == MODULATOR_LEVEL {
-        return previous;
-    }
-    rounded(rounded(previous * rule.m[3]) + rounded(spikes as f32 * rule.inv_tau_n))
+/// Three-factor synapse `s` of `instance` brought up to `step`; the shader's
+/// `catch_up`.
+pub fn catch_up(b: &mut Buffers, instance: u32, s: u32, rule: &PlasticRule, step: u32) {
+    let base = synapse_base(b, instance, s);
+    let at = modulator_base(
+        b.plastic_synapse[s as usize][1] >> 16,
+        instance,
+        b.config.n_instances,
+    );
+    let words = b.config.synapse_words as usize;
+    catch_up_words(
+        &mut b.syn_state[base..base + words],
+        &b.modulators,
+        at,
+        rule,
+        step,
+    );
 }
 
-/// One step of a three-factor synapse; the shader's `sweep_step`.
-pub fn sweep_step(b: &mut Buffers, base: usize, rule: &PlasticRule, n: f32) {
-    let c = load(b, base + WORD_ELIGIBILITY);
-    let drive = rounded(rounded(n * rule.m[0]) - rounded(rule.c[2] * rule.m[1]));
-    let w = rounded(load(b, base) + rounded(c * drive));
-    store(b, base, w.clamp(rule.w_min, rule.w_max));
-    store(b, base + WORD_ELIGIBILITY, rounded(c * rule.m[2]));
+/// A three-factor synapse's state words brought from the first step they have not
+/// integrated to `step` (exclusive) under the modulator history at `at` of
+/// `modulators`: the shader's `catch_up` (the host reads weights through it too).
+pub fn catch_up_words(
+    state: &mut [u32],
+    modulators: &[u32],
+    at: usize,
+    rule: &PlasticRule,
+    step: u32,
+) {
+    let mut k = state[WORD_SWEPT];
+    if k >= step {
+        return;
+    }
+    state[WORD_SWEPT] = step;
+    let mut c = f32::from_bits(state[WORD_ELIGIBILITY]);
+    if c == 0.0 {
+        return;
+    }
+    let head = modulators[at + MODULATOR_HEAD as usize];
+    let mut e = entry_at(modulators, at, k);
+    let mut w = f32::from_bits(state[0]);
+    let both = rounded(rule.m[2] + rule.m[3]);
+    loop {
+        let mut end = step;
+        if e + 1 < head {
+            let next = history_entry(modulators, at, e + 1)[0] - 1;
+            if next > k {
+                end = end.min(next);
+            }
+        }
+        let n = modulator_from(history_entry(modulators, at, e), k, rule.m[3]);
+        let length = (end - k).min(1 << 24) as f32;
+        let with_n = rounded(rule.m[0] * -det_expm1(rounded(length * both)));
+        let held = rounded(rule.m[1] * -det_expm1(rounded(length * rule.m[2])));
+        let drive = rounded(rounded(n * with_n) - rounded(rule.c[2] * held));
+        w = rounded(w + rounded(c * drive)).clamp(rule.w_min, rule.w_max);
+        c = rounded(c * det_exp(rounded(length * rule.m[2])));
+        if end >= step {
+            break;
+        }
+        k = end;
+        e += 1;
+    }
+    state[0] = w.to_bits();
+    state[WORD_ELIGIBILITY] = c.to_bits();
 }
 
 /// One step of an error-modulated synapse; the shader's `sweep_error`.

@@ -6,9 +6,10 @@
 use super::arith::rounded;
 use super::buffers::Buffers;
 use super::delivery::{deliver_to_ring, propagated_spike, ring_slot};
+use super::modulator::modulator_base;
 use super::plasticity::{pre_event, rule_count, rule_of, stdp_gain, synapse_rule};
 use crate::plan::astrocyte::{ASTROCYTE_INPUT_WORDS, ASTROCYTE_WORDS};
-use crate::plan::layout::MODULATOR_WORDS;
+use crate::plan::layout::MODULATOR_COUNT;
 
 /// One workgroup: the plastic row of the `k`-th neuron that spiked.
 pub fn propagate_plastic_main(k: u32, b: &mut Buffers) {
@@ -21,12 +22,12 @@ pub fn propagate_plastic_main(k: u32, b: &mut Buffers) {
         let at = 2 * depth + (step % depth) * b.config.n_neurons * b.config.n_instances + k;
         b.history[at as usize] = b.spikes[k as usize];
     }
-    if b.config.n_sweep > 0 {
+    if b.config.n_three_factor > 0 {
         for r in 0..rule_count(b) {
             let rule = rule_of(b, instance, r);
             if pre.wrapping_sub(rule.vt_first) < rule.vt_size {
-                let at = (r * b.config.n_instances + instance) * MODULATOR_WORDS;
-                b.modulators[(at + 2 + step % 2) as usize] += 1;
+                let at = modulator_base(r, instance, b.config.n_instances);
+                b.modulators[at + MODULATOR_COUNT as usize] += 1;
             }
         }
     }

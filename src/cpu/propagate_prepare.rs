@@ -2,8 +2,14 @@
 
 use super::arith::rounded;
 use super::buffers::Buffers;
+use super::math::det_exp;
+use super::modulator::{history_entry, modulator_from, next_head};
 use crate::plan::astrocyte::{ASTROCYTE_INPUT_WORDS, ASTROCYTE_WORDS};
-use crate::plan::layout::{MAX_WORKGROUPS_PER_DIM, PROPAGATE_WORKGROUP};
+use crate::plan::layout::{
+    MAX_WORKGROUPS_PER_DIM, MODULATOR_COUNT, MODULATOR_DECAY, MODULATOR_HEAD, MODULATOR_HEADER,
+    MODULATOR_HISTORY, MODULATOR_JUMP, MODULATOR_LAW, MODULATOR_PENDING_STEP,
+    MODULATOR_PENDING_VALUE, MODULATOR_TRACE, MODULATOR_WORDS, PROPAGATE_WORKGROUP,
+};
 
 /// The single invocation between neuron update and propagate.
 pub fn propagate_prepare_main(b: &mut Buffers) {
@@ -16,6 +22,7 @@ pub fn propagate_prepare_main(b: &mut Buffers) {
     b.step_ends[b.counters.batch_step as usize] = b.counters.record_count;
     b.counters.batch_step += 1;
     size_grid(b, 0, count);
+    advance_modulators(&mut b.modulators, b.config.astrocyte_base, step);
     advance_astrocytes(b);
     let depth = b.config.history_depth;
     if depth > 0 {
@@ -30,6 +37,45 @@ pub fn propagate_prepare_main(b: &mut Buffers) {
         }
         let per_group = PROPAGATE_WORKGROUP / b.config.post_lanes;
         size_grid(b, 1, total.div_ceil(per_group));
+    }
+}
+
+/// Each three-factor rule's modulator over step `step − 1`: an entry where the host
+/// set a level or modulating spikes were counted; then the counts restart from 0.
+/// The shader's `advance_modulators` (the host runs it on a copy to read the
+/// modulators after the last step).
+pub fn advance_modulators(words: &mut [u32], end: u32, step: u32) {
+    for at in (0..end as usize).step_by(MODULATOR_WORDS as usize) {
+        let law = words[at + MODULATOR_LAW as usize];
+        let spikes = words[at + MODULATOR_COUNT as usize];
+        words[at + MODULATOR_COUNT as usize] = 0;
+        let pending = words[at + MODULATOR_PENDING_STEP as usize];
+        if law == 0 || step == 0 {
+            continue;
+        }
+        let k = step - 1;
+        let decay = f32::from_bits(words[at + MODULATOR_DECAY as usize]);
+        let set = pending != 0 && pending - 1 <= k;
+        let counted = law == MODULATOR_TRACE && spikes > 0;
+        if !set && !counted {
+            continue;
+        }
+        let head = words[at + MODULATOR_HEAD as usize];
+        let mut n = if set {
+            words[at + MODULATOR_PENDING_STEP as usize] = 0;
+            let level = f32::from_bits(words[at + MODULATOR_PENDING_VALUE as usize]);
+            rounded(level * det_exp(decay))
+        } else {
+            modulator_from(history_entry(words, at, head - 1), k, decay)
+        };
+        if counted {
+            let jump = f32::from_bits(words[at + MODULATOR_JUMP as usize]);
+            n = rounded(n + rounded(spikes as f32 * jump));
+        }
+        let slot = at + (MODULATOR_HEADER + 2 * (head % MODULATOR_HISTORY)) as usize;
+        words[slot] = k + 1;
+        words[slot + 1] = n.to_bits();
+        words[at + MODULATOR_HEAD as usize] = next_head(head);
     }
 }
 

@@ -22,7 +22,9 @@ use crate::engine::{
 };
 use crate::error::{Error, MemoryShortfall};
 use crate::input::StreamedInput;
-use crate::plan::layout::{grid, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP};
+use crate::plan::layout::{
+    flushes_after, grid, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP,
+};
 use crate::plan::memory::{format_bytes, MemoryReport};
 use crate::plan::{NeuronKind, Plan, MIN_BUFFER_BYTES};
 
@@ -147,6 +149,7 @@ pub(crate) struct GpuEngine {
     plastic_post: Option<Kernel>,
     /// Present where three-factor rules have synapses, with its workgroup grid.
     plastic_sweep: Option<(Kernel, (u32, u32))>,
+    plastic_flush: Option<(Kernel, (u32, u32))>,
     probe: Kernel,
     staging: [wgpu::Buffer; 2],
     layout: StagingLayout,
@@ -534,6 +537,28 @@ impl GpuEngine {
                 .map(|k| (k, grid(swept.div_ceil(NEURON_WORKGROUP))))
             })
             .transpose()?;
+        let flushed = plan.config.n_three_factor * plan.config.n_instances;
+        let plastic_flush = (flushed > 0)
+            .then(|| {
+                kernel(
+                    &ctx,
+                    Stage::PlasticFlush.name(),
+                    plastic_files(Stage::PlasticFlush, plan),
+                    [
+                        &b.config,
+                        &b.counters,
+                        &b.sweep_synapse,
+                        &b.plastic_synapse,
+                        &b.plastic_rules,
+                        &b.rule_params,
+                        &b.plastic_state,
+                        &b.modulators,
+                    ]
+                    .map(|b| b.as_entire_binding()),
+                )
+                .map(|k| (k, grid(flushed.div_ceil(NEURON_WORKGROUP))))
+            })
+            .transpose()?;
         let probe = kernel(
             &ctx,
             Stage::Probe.name(),
@@ -578,6 +603,7 @@ impl GpuEngine {
             propagate_plastic,
             plastic_post,
             plastic_sweep,
+            plastic_flush,
             probe,
             staging,
             layout,
@@ -767,6 +793,13 @@ impl GpuEngine {
             .plastic_sweep
             .as_ref()
             .map(|(k, (x, y))| (k, Launch::Direct(*x, *y), KernelKind::PlasticSweep));
+        // Three-factor synapses brought up to date at the end of every
+        // FLUSH_STEPS-th step, whatever the batches (the CPU twin flushes alike).
+        let flush = self
+            .plastic_flush
+            .as_ref()
+            .filter(|_| flushes_after(step))
+            .map(|(k, (x, y))| (k, Launch::Direct(*x, *y), KernelKind::PlasticFlush));
         let probe = probes_sample_at(&self.plan, step).then_some((
             &self.probe,
             Launch::Direct(self.probe_grid.0, self.probe_grid.1),
@@ -780,6 +813,7 @@ impl GpuEngine {
             .chain(procedural)
             .chain(plastic)
             .chain(sweep)
+            .chain(flush)
             .chain(probe)
     }
 
@@ -815,8 +849,8 @@ impl GpuEngine {
         };
         // Every step stamps once per dispatch: at most the neuron kernels, prepare,
         // propagate per chunk, procedural and plastic propagation, the postsynaptic
-        // walk, the three-factor sweep and probe.
-        let per_step = (self.neuron_updates.len() + self.propagate.len()) as u32 + 6;
+        // walk, the sweep, the three-factor flush and probe.
+        let per_step = (self.neuron_updates.len() + self.propagate.len()) as u32 + 7;
         let batch = ((MAX_QUERIES - 1) / per_step).min(self.plan.batch_steps);
         let period_ns = f64::from(self.ctx.queue.get_timestamp_period());
         let mut kernels = Vec::new();

@@ -57,7 +57,9 @@ pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
 pub const DELIVERY: ShaderFile = shader_file!("shaders/common/delivery.wgsl");
 /// Needs `config`, RNG, ROUNDING and MATH.
 pub const DRAWS: ShaderFile = shader_file!("shaders/common/draws.wgsl");
-/// Needs `config`, `syn_state`, ROUNDING, MATH and PLASTICITY_CUSTOM.
+/// Needs `config`, ROUNDING, MATH and the stage's `modulator_word`.
+pub const MODULATOR: ShaderFile = shader_file!("shaders/common/modulator.wgsl");
+/// Needs `config`, `syn_state`, ROUNDING, MATH, MODULATOR and PLASTICITY_CUSTOM.
 pub const PLASTICITY: ShaderFile = shader_file!("shaders/common/plasticity.wgsl");
 /// The entry points of user-written plasticity rules, empty; replaced by the rules'
 /// generated code (`gpu::custom_rule`) where a plan has some.
@@ -83,8 +85,11 @@ pub enum Stage {
     PropagatePlastic,
     /// The postsynaptic side of plasticity.
     PlasticPost,
-    /// The per-step weight change of three-factor synapses.
+    /// The per-step weight change of Hebbian, scaling, error-modulated and custom
+    /// rules.
     PlasticSweep,
+    /// Every three-factor synapse brought up to date (every `FLUSH_STEPS` steps).
+    PlasticFlush,
     Probe,
 }
 
@@ -102,6 +107,7 @@ impl Stage {
                 Stage::PropagatePlastic,
                 Stage::PlasticPost,
                 Stage::PlasticSweep,
+                Stage::PlasticFlush,
                 Stage::Probe,
             ])
             .collect()
@@ -118,6 +124,7 @@ impl Stage {
             Stage::PropagatePlastic => shader_file!("shaders/propagate_plastic.wgsl"),
             Stage::PlasticPost => shader_file!("shaders/plastic_post.wgsl"),
             Stage::PlasticSweep => shader_file!("shaders/plastic_sweep.wgsl"),
+            Stage::PlasticFlush => shader_file!("shaders/plastic_flush.wgsl"),
             Stage::Probe => shader_file!("shaders/probe.wgsl"),
         }
     }
@@ -151,6 +158,7 @@ impl Stage {
             Stage::PropagatePlastic => "propagate_plastic",
             Stage::PlasticPost => "plastic_post",
             Stage::PlasticSweep => "plastic_sweep",
+            Stage::PlasticFlush => "plastic_flush",
             Stage::Probe => "probe",
         }
     }
@@ -189,21 +197,23 @@ impl Stage {
                 FAULTS,
                 ROUNDING,
                 MATH,
+                MODULATOR,
                 PLASTICITY,
                 PLASTICITY_CUSTOM,
                 self.ring(RingChunks::ONE),
                 DELIVERY,
                 self.file(),
             ],
-            Stage::PlasticPost | Stage::PlasticSweep => vec![
+            Stage::PlasticPost | Stage::PlasticSweep | Stage::PlasticFlush => vec![
                 LAYOUT,
                 ROUNDING,
                 MATH,
+                MODULATOR,
                 PLASTICITY,
                 PLASTICITY_CUSTOM,
                 self.file(),
             ],
-            Stage::PropagatePrepare => vec![LAYOUT, ROUNDING, self.file()],
+            Stage::PropagatePrepare => vec![LAYOUT, ROUNDING, MATH, MODULATOR, self.file()],
             Stage::GapCoupling => vec![LAYOUT, ROUNDING, MATH, self.file()],
             Stage::Probe => vec![LAYOUT, self.file()],
         }

@@ -70,6 +70,9 @@ pub struct Config {
     /// Gap junction entries (each junction from both ends; 0: none, and the neuron
     /// update reads no coupling current).
     pub n_gap: u32,
+    /// Three-factor synapses (one instance), listed in `sweep_synapse` after the
+    /// `n_sweep` swept ones: `plastic_flush` brings them up to date.
+    pub n_three_factor: u32,
 }
 
 /// Device-side clock and counters (a storage buffer of atomics).
@@ -301,7 +304,8 @@ pub const PLASTIC_STDP: u32 = 0;
 pub const PLASTIC_STDP_TRIPLET: u32 = 1;
 pub const PLASTIC_TSODYKS2: u32 = 2;
 /// Three-factor: STDP pairings feed an eligibility trace; a neuromodulator turns it
-/// into weight change each step (`plastic_sweep`).
+/// into weight change, integrated exactly whenever the synapse is touched (its pre
+/// or post events, a periodic `plastic_flush`).
 pub const PLASTIC_DOPAMINE: u32 = 3;
 /// Trace-based Hebbian growth with Oja normalisation and decay, swept every step.
 pub const PLASTIC_HEBBIAN: u32 = 4;
@@ -330,9 +334,38 @@ pub const MODULATOR_ASTROCYTE: u32 = 3;
 pub const SYNAPSE_WORDS: u32 = 8;
 /// A `last` step that means "no event yet".
 pub const NEVER: u32 = u32::MAX;
-/// Words of one rule's modulator state per instance (`modulators`): its level after
-/// even and after odd steps, and the modulating spikes counted in even and odd steps.
-pub const MODULATOR_WORDS: u32 = 4;
+/// A three-factor rule's neuromodulator n per instance (`modulators`): a header, then
+/// a ring of the last `MODULATOR_HISTORY` entries `[step + 1, n after that step]` in
+/// step order (the first, `[0, 0]`, is "0 before step 0"). Between entries n follows
+/// its law (a trace decays by e^(−dt/τ_n) per step, a level is held), so a synapse
+/// touched only at its own spikes can integrate the weight change exactly over any
+/// stretch (src/cpu/modulator.rs). Header words: the modulating spikes counted in the
+/// current step; 1 + the step from which a level the host set applies (0: none) and
+/// that level; entries appended so far; the law (0: not a three-factor rule,
+/// `MODULATOR_LEVEL`, `MODULATOR_TRACE`); −dt/τ_n (0 for a level); 1/τ_n.
+pub const MODULATOR_COUNT: u32 = 0;
+pub const MODULATOR_PENDING_STEP: u32 = 1;
+pub const MODULATOR_PENDING_VALUE: u32 = 2;
+pub const MODULATOR_HEAD: u32 = 3;
+pub const MODULATOR_LAW: u32 = 4;
+pub const MODULATOR_DECAY: u32 = 5;
+pub const MODULATOR_JUMP: u32 = 6;
+pub const MODULATOR_HEADER: u32 = 8;
+/// Entries kept per rule and instance: at least `FLUSH_STEPS`, so that an entry is
+/// overwritten only after every synapse has integrated past it.
+pub const MODULATOR_HISTORY: u32 = 256;
+pub const MODULATOR_WORDS: u32 = MODULATOR_HEADER + 2 * MODULATOR_HISTORY;
+/// Every `FLUSH_STEPS` steps (at the end of the steps s with (s + 1) % FLUSH_STEPS
+/// == 0) every three-factor synapse is brought up to date (`plastic_flush`), so no
+/// synapse needs an entry older than the ring keeps: at most one entry is appended
+/// per step.
+pub const FLUSH_STEPS: u32 = 250;
+const _: () = assert!(FLUSH_STEPS <= MODULATOR_HISTORY);
+
+/// Whether three-factor synapses are brought up to date at the end of `step`.
+pub fn flushes_after(step: u64) -> bool {
+    (step + 1).is_multiple_of(u64::from(FLUSH_STEPS))
+}
 
 /// One plastic projection's rule, lowered (a storage array entry). Time constants
 /// enter as −dt/τ so a trace decays by `exp(−dt/τ · elapsed steps)`.
@@ -359,11 +392,10 @@ pub struct PlasticRule {
     pub w_min: f32,
     /// 0 (none), `MODULATOR_LEVEL` or `MODULATOR_TRACE`, or `MODULATOR_ASTROCYTE`.
     pub modulator: u32,
-    /// Index (in `sweep_synapse`) of the rule's first swept synapse: its invocation
-    /// writes the rule's modulator for the step.
-    pub sweep_first: u32,
-    /// Dopamine, exact over one step of c(t) = c e^(−t/τ_c) and n(t) = n e^(−t/τ_n):
-    /// ∫ c n dt = c n · m[0], ∫ c dt = c · m[1]; then e^(−dt/τ_c), e^(−dt/τ_n).
+    pub _pad0: u32,
+    /// Dopamine, for c(t) = c e^(−t/τ_c) and n(t) = n e^(−t/τ_n) (a level: τ_n = ∞):
+    /// ∫₀^T c n dt = c n m[0] (1 − e^(T (m[2] + m[3]) / dt)), ∫₀^T c dt = c m[1] (1 −
+    /// e^(T m[2] / dt)): m = [1/(1/τ_c + 1/τ_n), τ_c, −dt/τ_c, −dt/τ_n] (ms).
     pub m: [f32; 4],
     /// 1/τ_n (1/ms): the modulator's jump per modulating spike.
     pub inv_tau_n: f32,

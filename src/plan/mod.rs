@@ -996,7 +996,7 @@ impl Plan {
             } else {
                 0
             },
-            n_sweep: plastic.sweep_synapse.len() as u32,
+            n_sweep: plastic.sweep_synapse.len() as u32 - plastic.three_factor,
             post_lanes: plastic.post_lanes(),
             synapse_words: plastic.synapse_words(),
             stored_per_instance: u32::from(drawn_per_instance),
@@ -1005,15 +1005,21 @@ impl Plan {
             rule_param_words: plastic.rule_param_words,
             n_astrocytes: astrocytes.count(),
             n_astrocyte_inputs: astrocytes.inputs,
+            // Modulator histories only where a three-factor rule reads them.
             astrocyte_base: limit(
                 "modulator words",
-                plastic.rules.len() as u64
-                    * u64::from(n_instances)
-                    * u64::from(layout::MODULATOR_WORDS),
+                if plastic.three_factor > 0 {
+                    plastic.rules.len() as u64
+                        * u64::from(n_instances)
+                        * u64::from(layout::MODULATOR_WORDS)
+                } else {
+                    0
+                },
                 u64::from(u32::MAX),
             )?,
             n_probes: probes.len() as u32,
             n_gap: 0,
+            n_three_factor: plastic.three_factor,
         };
         let mut plan = Self {
             dt_ms: dt,
@@ -1225,18 +1231,35 @@ impl Plan {
             * (2 + u64::from(self.config.n_neurons) * u64::from(self.config.n_instances))
     }
 
-    /// Words of the plasticity rules' modulators: per rule and instance, the level
-    /// after even and odd steps and the modulating spikes of even and odd steps.
-    /// Then the astrocytes' levels and input counts (`Config::astrocyte_base`).
+    /// Words of the plasticity rules' modulators: where some rule is three-factor,
+    /// per rule and instance a modulator history (`layout::MODULATOR_WORDS`). Then
+    /// the astrocytes' levels and input counts (`Config::astrocyte_base`).
     pub fn modulators_len(&self) -> usize {
         self.config.astrocyte_base as usize + self.astrocytes.state_words(self.config.n_instances)
     }
 
-    /// The modulators before the first step: every level and count 0, each
-    /// astrocyte at its bias.
+    /// The modulators before the first step: each three-factor rule's history holds
+    /// one entry (0 before step 0) and its law; each astrocyte is at its bias.
     pub fn initial_modulators(&self) -> Vec<u32> {
         let mut words = vec![0; self.modulators_len()];
         let instances = self.config.n_instances as usize;
+        if self.config.n_three_factor > 0 {
+            let rules = self.plastic.device_rules(self.config.n_instances);
+            let count = self.plastic.rules.len();
+            for (r, rule) in self.plastic.rules.iter().enumerate() {
+                if rule.kind != layout::PLASTIC_DOPAMINE {
+                    continue;
+                }
+                for b in 0..instances {
+                    let own = rules.get(b * count + r).unwrap_or(rule);
+                    let at = (r * instances + b) * layout::MODULATOR_WORDS as usize;
+                    words[at + layout::MODULATOR_HEAD as usize] = 1;
+                    words[at + layout::MODULATOR_LAW as usize] = own.modulator;
+                    words[at + layout::MODULATOR_DECAY as usize] = own.m[3].to_bits();
+                    words[at + layout::MODULATOR_JUMP as usize] = own.inv_tau_n.to_bits();
+                }
+            }
+        }
         for (a, bias) in self.astrocytes.bias.iter().enumerate() {
             let at = self.config.astrocyte_base as usize + a * instances;
             words[at..at + instances].fill(bias.to_bits());

@@ -48,9 +48,12 @@ pub struct PlasticTable {
     pub projections: Vec<PlasticProjection>,
     /// The longest delay of a synapse that postsynaptic spikes change (0: none).
     pub max_post_delay: u32,
-    /// The synapses of rules with a per-step part (three-factor, Hebbian, scaling,
-    /// custom rules with `each_step`), in table order: swept every step.
+    /// The synapses of rules with a per-step part (Hebbian, scaling, error-modulated,
+    /// custom rules with `each_step`), in table order, swept every step; then the
+    /// `three_factor` synapses of three-factor rules, brought up to date every
+    /// `FLUSH_STEPS` steps.
     pub sweep_synapse: Vec<u32>,
+    pub three_factor: u32,
     /// Per rule: whether its synapses are swept, its variables' initial values, and
     /// a weight sweep's value per instance.
     pub swept: Vec<bool>,
@@ -103,7 +106,6 @@ impl PendingPlastic {
         let mut rule = PlasticRule::zeroed();
         rule.kind = PLASTIC_STATIC;
         rule.weight_scale = 2f64.powi(scale_log2) as f32;
-        rule.sweep_first = NEVER;
         Self {
             projection,
             rule,
@@ -203,16 +205,21 @@ impl PlasticTable {
             post_start[j + 1] += post_start[j];
         }
         table.post_synapse = transposed.into_iter().map(|(_, _, s)| s).collect();
-        for (s, &[_, word]) in table.synapse.iter().enumerate() {
-            let r = (word >> 16) as usize;
-            let rule = &mut table.rules[r];
-            if table.swept[r] {
-                if rule.sweep_first == NEVER {
-                    rule.sweep_first = table.sweep_synapse.len() as u32;
-                }
-                table.sweep_synapse.push(s as u32);
-            }
-        }
+        // The swept synapses, then the three-factor ones (`Config::n_three_factor`).
+        let of_rule = |word: u32| (word >> 16) as usize;
+        table.sweep_synapse = (0..table.synapse.len() as u32)
+            .filter(|&s| table.swept[of_rule(table.synapse[s as usize][1])])
+            .collect();
+        table.three_factor = table
+            .synapse
+            .iter()
+            .filter(|&&[_, word]| table.rules[of_rule(word)].kind == PLASTIC_DOPAMINE)
+            .count() as u32;
+        table
+            .sweep_synapse
+            .extend((0..table.synapse.len() as u32).filter(|&s| {
+                table.rules[of_rule(table.synapse[s as usize][1])].kind == PLASTIC_DOPAMINE
+            }));
         table.post_start = post_start;
         table.row_start = row_start;
         table
@@ -261,7 +268,6 @@ impl PlasticTable {
                 table.push(match own.get(b - 1) {
                     Some(own) => PlasticRule {
                         kind: rule.kind,
-                        sweep_first: rule.sweep_first,
                         vt_first: rule.vt_first,
                         vt_size: rule.vt_size,
                         own_words: rule.own_words,
@@ -363,8 +369,7 @@ pub fn varying_words(projection: &Projection, rule: &Plasticity, dt: f64) -> u32
 /// Whether `rule` has a per-step part.
 pub fn is_swept(rule: &Plasticity) -> bool {
     match rule {
-        Plasticity::StdpDopamineSynapse { .. }
-        | Plasticity::HebbianSynapse { .. }
+        Plasticity::HebbianSynapse { .. }
         | Plasticity::ErrorModulatedSynapse { .. }
         | Plasticity::SynapticScaling { .. } => true,
         Plasticity::Custom(custom) => !custom.each_step.trim().is_empty(),
@@ -416,7 +421,7 @@ pub fn lower_rule(rule: &Plasticity, dt: f64, scale_log2: i32, link: RuleLink) -
         weight_scale: 2f64.powi(scale_log2) as f32,
         w_min: 0.0,
         modulator: 0,
-        sweep_first: NEVER,
+        _pad0: 0,
         m: [0.0; 4],
         inv_tau_n: 0.0,
         vt_first: 0,
@@ -492,19 +497,16 @@ pub fn lower_rule(rule: &Plasticity, dt: f64, scale_log2: i32, link: RuleLink) -
             lowered.w_max = w_max as f32;
             lowered.inv_w_max = (1.0 / w_max) as f32;
             lowered.c = [a_plus as f32, a_minus as f32, b as f32, 0.0];
-            // Over one step: ∫ e^(−t/τ_c) dt, and with n decaying too
-            // ∫ e^(−t/τ_c − t/τ_n) dt (a host level is held over the step).
-            let held = tau_c * -(-dt / tau_c).exp_m1();
-            let rate = 1.0 / tau_c + 1.0 / tau_n;
-            let decaying = -(-dt * rate).exp_m1() / rate;
+            // A level is held between the host's changes: τ_n = ∞.
+            let n_rate = match modulator {
+                Modulator::Trace => 1.0 / tau_n,
+                Modulator::Level => 0.0,
+            };
             lowered.m = [
-                match modulator {
-                    Modulator::Trace => decaying,
-                    Modulator::Level => held,
-                } as f32,
-                held as f32,
-                (-dt / tau_c).exp() as f32,
-                (-dt / tau_n).exp() as f32,
+                (1.0 / (1.0 / tau_c + n_rate)) as f32,
+                tau_c as f32,
+                (-dt / tau_c) as f32,
+                (-dt * n_rate) as f32,
             ];
             lowered.inv_tau_n = (1.0 / tau_n) as f32;
             lowered.modulator = match modulator {

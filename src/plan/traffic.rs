@@ -89,14 +89,23 @@ impl Plan {
             + synapses * (1 + 2 + words + 4) * WORD
     }
 
-    /// Bytes the three-factor sweep moves in `calls` calls: per call the rule table
-    /// and the modulators; per swept synapse and instance its index and rule word,
-    /// own rule parameters, weight and eligibility read and written.
+    /// Bytes the per-step sweep moves in `calls` calls: per call the rule table; per
+    /// swept synapse and instance its index and rule word, own rule parameters,
+    /// weight and a trace read and written.
     pub fn plastic_sweep_bytes(&self, calls: u64) -> u64 {
-        let swept = self.plastic.sweep_synapse.len() as u64 * u64::from(self.config.n_instances);
+        let swept = u64::from(self.config.n_sweep) * u64::from(self.config.n_instances);
         let words = 6 + u64::from(self.config.rule_param_words);
-        calls
-            * (self.rule_table_bytes() + self.modulators_len() as u64 * WORD + swept * words * WORD)
+        calls * (self.rule_table_bytes() + swept * words * WORD)
+    }
+
+    /// Bytes plastic_flush moves in `calls` calls: per three-factor synapse and
+    /// instance its index, rule word and own parameters read, and weight, eligibility
+    /// and integrated-to step read and written (the modulator entries it reads are
+    /// few and shared).
+    pub fn plastic_flush_bytes(&self, calls: u64) -> u64 {
+        let synapses = u64::from(self.config.n_three_factor) * u64::from(self.config.n_instances);
+        let words = 2 + u64::from(self.config.rule_param_words) + 2 * 3;
+        calls * (self.rule_table_bytes() + synapses * words * WORD)
     }
 
     fn rule_table_bytes(&self) -> u64 {

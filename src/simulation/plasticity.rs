@@ -3,8 +3,14 @@
 //! three-factor rules (the closed loop's reward or error signal).
 
 use super::Simulation;
+use crate::cpu::modulator::{history_entry, modulator_base, modulator_from};
+use crate::cpu::plasticity::{catch_up_words, own_rule};
+use crate::cpu::propagate_prepare::advance_modulators;
 use crate::error::Error;
-use crate::plan::layout::{MODULATOR_WORDS, PLASTIC_DOPAMINE};
+use crate::plan::layout::{
+    MODULATOR_DECAY, MODULATOR_HEAD, MODULATOR_PENDING_STEP, MODULATOR_PENDING_VALUE,
+    PLASTIC_DOPAMINE,
+};
 use crate::plan::PlasticProjection;
 
 impl Simulation {
@@ -41,9 +47,61 @@ impl Simulation {
         projection: usize,
         instance: u32,
     ) -> Result<Vec<f32>, Error> {
-        let words = self.engine.read_plastic_state()?;
         let at = self.weight_words(projection, instance)?;
+        let mut words = self.engine.read_plastic_state()?;
+        self.catch_up(&mut words, projection, instance)?;
         Ok(at.iter().map(|&i| f32::from_bits(words[i])).collect())
+    }
+
+    /// Brings the three-factor synapses of `projection` in `instance` in the plastic
+    /// state `words` up to the current step: their weight change under the
+    /// modulator, which the device integrates only when a synapse is touched
+    /// (`catch_up`), integrated here the same way — on the host's copy, so reading
+    /// weights does not change the run.
+    fn catch_up(
+        &mut self,
+        words: &mut [u32],
+        projection: usize,
+        instance: u32,
+    ) -> Result<(), Error> {
+        let r = self.rule_index(projection)?;
+        if self.plan.plastic.rules[r].kind != PLASTIC_DOPAMINE {
+            return Ok(());
+        }
+        let modulators = self.modulators_now()?;
+        let config = self.plan.config;
+        let rules = self.plan.plastic.device_rules(config.n_instances);
+        let at = modulator_base(r as u32, instance, config.n_instances);
+        let per = config.synapse_words as usize;
+        for &s in &self.plastic_projection(projection)?.synapses {
+            let rule = own_rule(
+                &rules,
+                &self.plan.plastic.rule_params,
+                &config,
+                (r as u32, instance, s),
+            );
+            let base = (instance as usize * config.n_plastic as usize + s as usize) * per;
+            catch_up_words(
+                &mut words[base..base + per],
+                &modulators,
+                at,
+                &rule,
+                self.step as u32,
+            );
+        }
+        Ok(())
+    }
+
+    /// The modulators as the next step's propagate_prepare will leave them: with the
+    /// last step's modulating spikes and a level set before it in the history.
+    fn modulators_now(&mut self) -> Result<Vec<u32>, Error> {
+        let mut words = self.engine.read_modulators()?;
+        advance_modulators(
+            &mut words,
+            self.plan.config.astrocyte_base,
+            self.step as u32,
+        );
+        Ok(words)
     }
 
     /// Replaces the weights of plastic projection `projection` in `instance` (one per
@@ -83,7 +141,10 @@ impl Simulation {
                 high,
             });
         }
+        // Three-factor synapses integrate up to now first, so the new weight holds
+        // from now on.
         let mut words = self.engine.read_plastic_state()?;
+        self.catch_up(&mut words, projection, instance)?;
         for (&i, &w) in at.iter().zip(weights) {
             words[i] = w.to_bits();
         }
@@ -96,17 +157,26 @@ impl Simulation {
     }
 
     /// The neuromodulator of three-factor projection `projection` in `instance` as it
-    /// stands after the last step run.
+    /// stands after the last step run (or as the host set it since).
     pub fn modulator(&mut self, projection: usize, instance: u32) -> Result<f32, Error> {
         let at = self.modulator_at(projection, instance)?;
-        let words = self.engine.read_modulators()?;
-        let last = (self.step + 1) % 2;
-        Ok(f32::from_bits(words[at + last as usize]))
+        let words = self.modulators_now()?;
+        let step = self.step as u32;
+        if words[at + MODULATOR_PENDING_STEP as usize] == step + 1 {
+            return Ok(f32::from_bits(words[at + MODULATOR_PENDING_VALUE as usize]));
+        }
+        let last = history_entry(&words, at, words[at + MODULATOR_HEAD as usize] - 1);
+        if step == 0 {
+            return Ok(f32::from_bits(last[1]));
+        }
+        let decay = f32::from_bits(words[at + MODULATOR_DECAY as usize]);
+        Ok(modulator_from(last, step - 1, decay))
     }
 
     /// Sets the neuromodulator of three-factor projection `projection` in `instance`
     /// for the steps that follow: a `level` modulator holds it until set again, a
-    /// `trace` decays from it with τ_n.
+    /// `trace` decays from it with τ_n. The device takes it into the modulator's
+    /// history at the next step (`propagate_prepare`).
     pub fn set_modulator(
         &mut self,
         projection: usize,
@@ -121,9 +191,8 @@ impl Simulation {
         }
         let at = self.modulator_at(projection, instance)?;
         let mut words = self.engine.read_modulators()?;
-        // Both parity slots: the next step reads the one its predecessor wrote.
-        words[at] = value.to_bits();
-        words[at + 1] = value.to_bits();
+        words[at + MODULATOR_PENDING_STEP as usize] = self.step as u32 + 1;
+        words[at + MODULATOR_PENDING_VALUE as usize] = value.to_bits();
         self.engine.write_modulators(&words)
     }
 
@@ -189,7 +258,7 @@ impl Simulation {
                 reason: "its rule has no neuromodulator (only stdp_dopamine_synapse has)".into(),
             });
         }
-        Ok((r * instances as usize + instance as usize) * MODULATOR_WORDS as usize)
+        Ok(modulator_base(r as u32, instance, instances))
     }
 
     /// Where each synapse's weight of `projection` in `instance` lies in the state.
