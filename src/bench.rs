@@ -152,6 +152,13 @@ fn cases(suite: Suite) -> Vec<Case> {
                 1000.0,
                 None,
             ),
+            case(
+                "izhikevich2007",
+                "Izhikevich 2007, 80,000 three-factor synapses",
+                "izhikevich2007",
+                1000.0,
+                None,
+            ),
             microcircuit("microcircuit_0.1", "Microcircuit, scale 0.1", 0.1, false),
             microcircuit("microcircuit_1", "Microcircuit, full scale", 1.0, false),
             microcircuit(

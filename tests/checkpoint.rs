@@ -153,3 +153,43 @@ fn plastic_weights_and_traces_resume_bit_identically() {
         }
     }
 }
+
+#[test]
+fn three_factor_synapses_and_a_pending_reward_resume_bit_identically() {
+    // Checkpointed between two flushes of the three-factor synapses, right after the
+    // host set the modulator (a reward the device has not yet taken in).
+    let network = file::load(Path::new("models/izhikevich2007.toml"))
+        .unwrap()
+        .network;
+    let mut whole = Simulation::new(&network, Backend::Gpu).unwrap();
+    whole.run(700).unwrap();
+    whole.add_modulator(0, 0, 0.5).unwrap();
+    whole.run(1300).unwrap();
+    let path = temp("three_factor.ndck");
+    let mut first = Simulation::new(&network, Backend::Gpu).unwrap();
+    first.run(700).unwrap();
+    first.add_modulator(0, 0, 0.5).unwrap();
+    first.checkpoint(&path).unwrap();
+    drop(first);
+    let bits = |w: Vec<f32>| w.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut second = Simulation::restore(&network, backend, &path).unwrap();
+        assert_eq!(second.modulator(0, 0).unwrap(), 0.5);
+        second.run(1300).unwrap();
+        assert_eq!(
+            from_step(second.spikes("E").unwrap(), 700),
+            from_step(whole.spikes("E").unwrap(), 700)
+        );
+        assert_eq!(
+            second.modulator(0, 0).unwrap(),
+            whole.modulator(0, 0).unwrap()
+        );
+        for k in 0..2 {
+            assert_eq!(
+                bits(second.weights(k).unwrap()),
+                bits(whole.weights(k).unwrap()),
+                "projection {k}"
+            );
+        }
+    }
+}

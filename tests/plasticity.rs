@@ -458,6 +458,20 @@ fn three_factor_weight_change_is_the_integral_of_eligibility_and_modulator() {
 }
 
 #[test]
+fn the_izhikevich2007_model_file_is_the_built_in_network() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/izhikevich2007.toml");
+    let file = neurodyn::model::file::load(std::path::Path::new(path))
+        .unwrap()
+        .network;
+    let built = neurodyn::model::izhikevich2007::network(1);
+    assert_eq!(file.populations, built.populations);
+    assert_eq!(file.projections, built.projections);
+    assert_eq!(file.stimuli, built.stimuli);
+    assert_eq!(file.recorders, built.recorders);
+    assert_eq!((file.dt_ms, file.seed), (built.dt_ms, built.seed));
+}
+
+#[test]
 fn conditioning_reinforces_the_rewarded_synapse_and_not_the_others() {
     // Izhikevich (2007)'s experiment (examples/reward_conditioning.rs runs the paper's
     // network for an hour) on a quarter-size network with 3 Hz drive and A± doubled,

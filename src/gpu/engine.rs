@@ -514,14 +514,12 @@ impl GpuEngine {
                 )
             })
             .transpose()?;
-        let swept = plan.config.n_sweep * plan.config.n_instances;
-        let plastic_sweep = (swept > 0)
-            .then(|| {
-                kernel(
-                    &ctx,
-                    Stage::PlasticSweep.name(),
-                    plastic_files(Stage::PlasticSweep, plan),
-                    [
+        // The sweep and the three-factor flush: one invocation per listed synapse and
+        // instance, over the same synapse bindings (the sweep also reads the errors).
+        let per_synapse = |stage: Stage, invocations: u32, errors: Option<&wgpu::Buffer>| {
+            (invocations > 0)
+                .then(|| {
+                    let buffers = [
                         &b.config,
                         &b.counters,
                         &b.sweep_synapse,
@@ -530,35 +528,31 @@ impl GpuEngine {
                         &b.rule_params,
                         &b.plastic_state,
                         &b.modulators,
-                        &b.errors,
-                    ]
-                    .map(|b| b.as_entire_binding()),
-                )
-                .map(|k| (k, grid(swept.div_ceil(NEURON_WORKGROUP))))
-            })
-            .transpose()?;
-        let flushed = plan.config.n_three_factor * plan.config.n_instances;
-        let plastic_flush = (flushed > 0)
-            .then(|| {
-                kernel(
-                    &ctx,
-                    Stage::PlasticFlush.name(),
-                    plastic_files(Stage::PlasticFlush, plan),
-                    [
-                        &b.config,
-                        &b.counters,
-                        &b.sweep_synapse,
-                        &b.plastic_synapse,
-                        &b.plastic_rules,
-                        &b.rule_params,
-                        &b.plastic_state,
-                        &b.modulators,
-                    ]
-                    .map(|b| b.as_entire_binding()),
-                )
-                .map(|k| (k, grid(flushed.div_ceil(NEURON_WORKGROUP))))
-            })
-            .transpose()?;
+                    ];
+                    kernel(
+                        &ctx,
+                        stage.name(),
+                        plastic_files(stage, plan),
+                        buffers
+                            .into_iter()
+                            .chain(errors)
+                            .map(|b| b.as_entire_binding()),
+                    )
+                    .map(|k| (k, grid(invocations.div_ceil(NEURON_WORKGROUP))))
+                })
+                .transpose()
+        };
+        let instances = plan.config.n_instances;
+        let plastic_sweep = per_synapse(
+            Stage::PlasticSweep,
+            plan.config.n_sweep * instances,
+            Some(&b.errors),
+        )?;
+        let plastic_flush = per_synapse(
+            Stage::PlasticFlush,
+            plan.config.n_three_factor * instances,
+            None,
+        )?;
         let probe = kernel(
             &ctx,
             Stage::Probe.name(),

@@ -32,12 +32,15 @@ pub struct BufferSizes {
     /// Words of state per plastic synapse and instance (`Config::synapse_words`).
     pub synapse_words: u32,
     pub plastic_rules: u64,
+    /// Rules with a modulator history (`layout::MODULATOR_WORDS` per instance): all
+    /// of them where some rule is three-factor, else none.
+    pub modulator_rules: u64,
     /// Entries of the rule table: the rules, times the instances where a rule's
     /// parameters are swept.
     pub rule_table: u64,
     /// Words of per-synapse rule parameters (`PlasticTable::rule_params`).
     pub rule_params: u64,
-    /// Synapses of rules with a per-step part.
+    /// Synapses of rules with a per-step part, and three-factor synapses.
     pub sweep: u64,
     pub history_depth: u64,
     pub procedural: u64,
@@ -164,12 +167,12 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
         (
             "sweep_synapse",
             entry(s.sweep, 4),
-            "synapses updated every step",
+            "synapses updated every step, and three-factor synapses",
         ),
         (
             "modulators",
             entry(
-                (s.plastic_rules * u64::from(layout::MODULATOR_WORDS)
+                (s.modulator_rules * u64::from(layout::MODULATOR_WORDS)
                     + s.astrocytes
                     + s.astrocyte_inputs)
                     * s.instances,
@@ -387,6 +390,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
     let mut max_delay = 1u64;
     let (mut synapses, mut procedural, mut row_lengths) = (0f64, 0u64, 0u64);
     let (mut plastic, mut plastic_rules, mut history_depth) = (0f64, 0u64, 0u64);
+    let mut three_factor = false;
     let mut sweep = 0f64;
     // Words per synapse of the rule parameters that vary by synapse.
     let mut rule_param_words = 0u32;
@@ -438,7 +442,10 @@ pub fn estimate(network: &Network) -> MemoryReport {
                     synapse_words = layout::SYNAPSE_WORDS;
                     plastic += count;
                     plastic_rules += 1;
-                    if super::plastic::is_swept(rule) {
+                    let three =
+                        matches!(rule, crate::model::Plasticity::StdpDopamineSynapse { .. });
+                    three_factor |= three;
+                    if super::plastic::is_swept(rule) || three {
                         sweep += count;
                     }
                     if rule.has_post_events() {
@@ -529,6 +536,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
         plastic: plastic.round() as u64,
         synapse_words,
         plastic_rules,
+        modulator_rules: if three_factor { plastic_rules } else { 0 },
         rule_table: if network
             .sweeps
             .iter()

@@ -1414,6 +1414,11 @@ impl Plan {
             plastic: self.plastic.len() as u64,
             synapse_words: self.config.synapse_words,
             plastic_rules: self.plastic.rules.len() as u64,
+            modulator_rules: if self.config.n_three_factor > 0 {
+                self.plastic.rules.len() as u64
+            } else {
+                0
+            },
             rule_table: self.plastic.device_rules(self.config.n_instances).len() as u64,
             rule_params: self.plastic.rule_params.len() as u64,
             sweep: self.plastic.sweep_synapse.len() as u64,
