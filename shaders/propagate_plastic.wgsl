@@ -51,7 +51,8 @@ fn main(
     if (depth > 0u && local == 0u) {
         history[2u * depth + (step % depth) * config.n_neurons * config.n_instances + k] = spikes[k];
     }
-    if (config.n_three_factor > 0u && local == 0u) {
+    // Three-factor rules keep modulator histories, before the astrocytes' words.
+    if (config.astrocyte_base > 0u && local == 0u) {
         for (var r = 0u; r < rule_count(); r = r + 1u) {
             let rule = rule_of(instance, r);
             if (pre - rule.vt_first < rule.vt_size) {

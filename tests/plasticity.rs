@@ -373,7 +373,7 @@ fn a_volume_transmitter_drives_the_modulator_trace() {
 /// Two three-factor synapses, one potentiated (post 5 ms after pre) and one depressed
 /// (post 5 ms before), under a modulator trace driven by 500 spikes of a volume
 /// transmitter (twice the history the device keeps, so its ring wraps and the periodic
-/// flush matters) and a level the host sets half-way. The device integrates the
+/// flush matters) and two levels the host sets half-way, one step apart. The device integrates the
 /// weight change only when a synapse is touched; the test integrates it step by
 /// step in f64 (exactly over each step: c and n decay, ∫c n and ∫c in closed form).
 #[test]
@@ -402,7 +402,9 @@ fn three_factor_weight_change_is_the_integral_of_eligibility_and_modulator() {
     net.add_projection(
         Projection::from_list("pre", "post", &pairs, Receptor::Excitatory).with_plasticity(rule),
     );
-    let (set_step, level, steps) = (6000usize, 0.3, 12_000usize);
+    // The host sets a large level, and one step later (before the device has taken
+    // the first in) a small one: both must count.
+    let (set_step, spike_level, level, steps) = (6000usize, 30.0, 0.3, 12_000usize);
 
     // The f64 reference. A spike stamped t is emitted in step t/dt − 1; its arrival
     // at the synapse changes c before that step's integration (pre at step 99; the
@@ -418,7 +420,11 @@ fn three_factor_weight_change_is_the_integral_of_eligibility_and_modulator() {
     let held = tau_c * -(-DT / tau_c).exp_m1();
     let (mut n, mut c, mut w) = (0.0f64, [0.0f64; 2], [2.0f64; 2]);
     for (k, &spikes) in count.iter().enumerate() {
-        n = if k == set_step { level * q } else { n * q } + f64::from(spikes) / tau_n;
+        n = match k {
+            _ if k == set_step => spike_level * q,
+            _ if k == set_step + 1 => level * q,
+            _ => n * q,
+        } + f64::from(spikes) / tau_n;
         if k == 149 {
             c[0] += a_plus * (-5.0 / tau_pm).exp();
         }
@@ -435,9 +441,12 @@ fn three_factor_weight_change_is_the_integral_of_eligibility_and_modulator() {
     for backend in [Backend::Gpu, Backend::Cpu] {
         let mut sim = Simulation::new(&net, backend).unwrap();
         sim.run(set_step as u64).unwrap();
+        sim.set_modulator(0, 0, spike_level as f32).unwrap();
+        assert_eq!(sim.modulator(0, 0).unwrap(), spike_level as f32);
+        sim.run(1).unwrap();
         sim.set_modulator(0, 0, level as f32).unwrap();
         assert_eq!(sim.modulator(0, 0).unwrap(), level as f32);
-        sim.run((steps - set_step) as u64).unwrap();
+        sim.run((steps - set_step - 1) as u64).unwrap();
         let got = sim.weights(0).unwrap();
         for s in 0..2 {
             let (change, want) = (f64::from(got[s]) - 2.0, w[s] - 2.0);
@@ -455,6 +464,36 @@ fn three_factor_weight_change_is_the_integral_of_eligibility_and_modulator() {
         finals.push(bits(&got));
     }
     assert_eq!(finals[0], finals[1], "GPU and CPU weights differ");
+}
+
+#[test]
+fn a_three_factor_projection_without_synapses_keeps_its_modulator() {
+    // p = 0 draws no synapse; the rule's modulator is still driven, read and set.
+    let mut rule = dopamine(neurodyn::model::Modulator::Trace, Some("DA"));
+    if let Plasticity::StdpDopamineSynapse { w_max, .. } = &mut rule {
+        *w_max = 4.0;
+    }
+    let mut net = Network::new(DT, 1);
+    net.add_population(source("pre", vec![vec![10.0]]));
+    net.add_population(source("DA", vec![vec![50.0]]));
+    let none = neurodyn::Connectivity::FixedProbability {
+        p: 0.0,
+        allow_autapses: true,
+    };
+    net.add_projection(
+        Projection::new("pre", "pre", none, 1.0, 1.0, Receptor::Excitatory).with_plasticity(rule),
+    );
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run_ms(100.0).unwrap();
+        // One spike (1/τ_n) in the step stamped 50 ms, decayed to the end of step 999.
+        let expected = (-50.0f64 / 200.0).exp() / 200.0;
+        let n = f64::from(sim.modulator(0, 0).unwrap());
+        assert!((n - expected).abs() < 1e-5 * expected, "{n} vs {expected}");
+        sim.set_modulator(0, 0, 0.25).unwrap();
+        assert_eq!(sim.modulator(0, 0).unwrap(), 0.25);
+        assert!(sim.weights(0).unwrap().is_empty());
+    }
 }
 
 #[test]

@@ -40,6 +40,6 @@ pub fn entry_at(words: &[u32], at: usize, k: u32) -> u32 {
 
 /// n at step `k` from `entry`; the shader's `modulator_from`.
 pub fn modulator_from(entry: [u32; 2], k: u32, decay: f32) -> f32 {
-    let elapsed = (k + 1 - entry[0]).min(1 << 24) as f32;
+    let elapsed = (k + 1).wrapping_sub(entry[0]).min(1 << 24) as f32;
     rounded(f32::from_bits(entry[1]) * det_exp(rounded(elapsed * decay)))
 }

@@ -22,7 +22,8 @@ pub fn propagate_plastic_main(k: u32, b: &mut Buffers) {
         let at = 2 * depth + (step % depth) * b.config.n_neurons * b.config.n_instances + k;
         b.history[at as usize] = b.spikes[k as usize];
     }
-    if b.config.n_three_factor > 0 {
+    // Three-factor rules keep modulator histories, before the astrocytes' words.
+    if b.config.astrocyte_base > 0 {
         for r in 0..rule_count(b) {
             let rule = rule_of(b, instance, r);
             if pre.wrapping_sub(rule.vt_first) < rule.vt_size {

@@ -147,8 +147,10 @@ pub(crate) struct GpuEngine {
     propagate_plastic: Option<Kernel>,
     /// Present where a plastic rule changes with postsynaptic spikes.
     plastic_post: Option<Kernel>,
-    /// Present where three-factor rules have synapses, with its workgroup grid.
+    /// Present where rules with a per-step part have synapses, with its workgroup
+    /// grid.
     plastic_sweep: Option<(Kernel, (u32, u32))>,
+    /// Present where three-factor rules have synapses, with its workgroup grid.
     plastic_flush: Option<(Kernel, (u32, u32))>,
     probe: Kernel,
     staging: [wgpu::Buffer; 2],

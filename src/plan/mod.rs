@@ -1008,7 +1008,7 @@ impl Plan {
             // Modulator histories only where a three-factor rule reads them.
             astrocyte_base: limit(
                 "modulator words",
-                if plastic.three_factor > 0 {
+                if plastic.has_three_factor_rules() {
                     plastic.rules.len() as u64
                         * u64::from(n_instances)
                         * u64::from(layout::MODULATOR_WORDS)
@@ -1213,10 +1213,12 @@ impl Plan {
         edges
     }
 
-    /// Whether propagate_plastic runs: there are plastic synapses, or astrocytes
-    /// whose inputs it counts.
+    /// Whether propagate_plastic runs: there are plastic synapses, or astrocytes or
+    /// three-factor rules whose modulating spikes it counts.
     pub fn walks_plastic_rows(&self) -> bool {
-        !self.plastic.is_empty() || self.config.n_astrocyte_inputs > 0
+        !self.plastic.is_empty()
+            || self.config.n_astrocyte_inputs > 0
+            || self.plastic.has_three_factor_rules()
     }
 
     /// Whether a population has intrinsic plasticity (and so a bias per neuron).
@@ -1243,7 +1245,7 @@ impl Plan {
     pub fn initial_modulators(&self) -> Vec<u32> {
         let mut words = vec![0; self.modulators_len()];
         let instances = self.config.n_instances as usize;
-        if self.config.n_three_factor > 0 {
+        if self.plastic.has_three_factor_rules() {
             let rules = self.plastic.device_rules(self.config.n_instances);
             let count = self.plastic.rules.len();
             for (r, rule) in self.plastic.rules.iter().enumerate() {
@@ -1414,7 +1416,7 @@ impl Plan {
             plastic: self.plastic.len() as u64,
             synapse_words: self.config.synapse_words,
             plastic_rules: self.plastic.rules.len() as u64,
-            modulator_rules: if self.config.n_three_factor > 0 {
+            modulator_rules: if self.plastic.has_three_factor_rules() {
                 self.plastic.rules.len() as u64
             } else {
                 0

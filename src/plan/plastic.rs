@@ -249,6 +249,13 @@ impl PlasticTable {
             .min(PROPAGATE_WORKGROUP)
     }
 
+    /// Whether some rule is three-factor: then every rule and instance keeps a
+    /// modulator history (even where the rule drew no synapses, its modulator is
+    /// still read and set).
+    pub fn has_three_factor_rules(&self) -> bool {
+        self.rules.iter().any(|r| r.kind == PLASTIC_DOPAMINE)
+    }
+
     /// Whether some rule's parameters differ between instances: the device table then
     /// holds every instance's rules, instance b's `rules.len()` entries after b − 1's.
     pub fn rules_per_instance(&self) -> bool {

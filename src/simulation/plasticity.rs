@@ -190,7 +190,10 @@ impl Simulation {
             });
         }
         let at = self.modulator_at(projection, instance)?;
-        let mut words = self.engine.read_modulators()?;
+        // The history as the next step would extend it (a level set one step ago
+        // and the last step's spikes taken in), so that a level still pending is
+        // not overwritten; the device's next step then finds nothing left to add.
+        let mut words = self.modulators_now()?;
         words[at + MODULATOR_PENDING_STEP as usize] = self.step as u32 + 1;
         words[at + MODULATOR_PENDING_VALUE as usize] = value.to_bits();
         self.engine.write_modulators(&words)
