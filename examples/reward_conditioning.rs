@@ -5,6 +5,10 @@
 //! (`stdp_dopamine_synapse`, `model::izhikevich2007`, `conditioning`). The host closes the loop: it
 //! reads the spikes of each 100 ms window, schedules rewards, and adds dopamine.
 //!
+//! The paper's network runs 100 simulated minutes by default: the rewarded synapse
+//! reaches 80% of w_max in the first hour and the bound by minute 80 (about 21
+//! minutes on lavapipe; BENCHMARKS.md).
+//!
 //! `--small` runs the quarter-size, faster-learning variant the tests run
 //! (`Izhikevich2007::small()`, 10 minutes by default).
 //!
@@ -20,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args::Args::from_env();
     let backend = args.backend();
     let small = args.has("--small");
-    let minutes = args.value("--minutes", if small { 10.0 } else { 60.0 })?;
+    let minutes = args.value("--minutes", if small { 10.0 } else { 100.0 })?;
     let variant = if small {
         Izhikevich2007::small()
     } else {

@@ -513,7 +513,7 @@ fn the_izhikevich2007_model_file_is_the_built_in_network() {
 #[test]
 fn conditioning_reinforces_the_rewarded_synapse_and_not_the_others() {
     // Izhikevich (2007)'s experiment (examples/reward_conditioning.rs runs the paper's
-    // network for an hour) on a quarter-size network with 3 Hz drive and A± doubled,
+    // network for 100 minutes) on a quarter-size network with 3 Hz drive and A± doubled,
     // so that ten simulated minutes suffice; on the CPU reference, whose results the
     // GPU reproduces bit for bit (tests above).
     let variant = neurodyn::model::izhikevich2007::Izhikevich2007::small();
