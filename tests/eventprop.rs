@@ -351,6 +351,18 @@ fn grid_delays(t: &Trainer) -> Vec<f64> {
 
 /// Compares two gradients: relative error of the whole vector, and of each component
 /// larger than a tenth of the largest.
+/// The central difference of the exact model's loss with respect to weight `s`, over
+/// the weights as f32 actually represents them ± `eps`.
+fn fd_weight(t: &Trainer, delays: &[f64], s: usize, eps: f64) -> f64 {
+    let mut w = t.weights.clone();
+    w[s] += eps as f32;
+    let up = exact_loss(t, &w, delays, 1);
+    w[s] -= 2.0 * eps as f32;
+    let down = exact_loss(t, &w, delays, 1);
+    let step = f64::from(t.weights[s] + eps as f32) - f64::from(t.weights[s] - eps as f32);
+    (up - down) / step
+}
+
 fn assert_close(what: &str, eventprop: &[f64], fd: &[f64], tolerance: f64) {
     let norm = |x: &[f64]| x.iter().map(|v| v * v).sum::<f64>().sqrt();
     let diff: Vec<f64> = eventprop.iter().zip(fd).map(|(a, b)| a - b).collect();
@@ -406,16 +418,7 @@ fn check_gradients(loss: Loss) {
         let range = t.plan.connection_synapses(c);
         let fd_weights: Vec<f64> = range
             .clone()
-            .map(|s| {
-                let mut w = t.weights.clone();
-                w[s] += eps as f32;
-                let up = exact_loss(&t, &w, &delays, 1);
-                w[s] -= 2.0 * eps as f32;
-                let down = exact_loss(&t, &w, &delays, 1);
-                let step =
-                    f64::from(t.weights[s] + eps as f32) - f64::from(t.weights[s] - eps as f32);
-                (up - down) / step
-            })
+            .map(|s| fd_weight(&t, &delays, s, eps))
             .collect();
         let ep: Vec<f64> = g.weights[range.clone()]
             .iter()
@@ -460,14 +463,7 @@ fn the_gradient_converges_as_the_step_shrinks() {
             let range = t.plan.connection_synapses(0);
             let (mut diff, mut norm) = (0.0, 0.0);
             for s in range {
-                let mut w = t.weights.clone();
-                w[s] += eps as f32;
-                let up = exact_loss(&t, &w, &delays, 1);
-                w[s] -= 2.0 * eps as f32;
-                let down = exact_loss(&t, &w, &delays, 1);
-                let step =
-                    f64::from(t.weights[s] + eps as f32) - f64::from(t.weights[s] - eps as f32);
-                let fd = (up - down) / step;
+                let fd = fd_weight(&t, &delays, s, eps);
                 diff += (f64::from(g.weights[s]) - fd).powi(2);
                 norm += fd * fd;
             }

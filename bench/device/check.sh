@@ -13,8 +13,9 @@
 # loader or an ICD file where one is missing, then runs the standard models, the
 # kernel profiles (achieved GB/s against the measured copy bandwidth) and the full
 # microcircuit, each under a time limit, writing everything to $OUT (or
-# ./device-out). About 8 minutes on an H100; every step is independent, so a step
-# that fails or times out leaves the others' results. Copy the numbers, the device
+# ./device-out). The limits add up to under 10 minutes (one device call); it has not
+# yet run on a GPU. Every step is independent, so a step that fails or times out
+# leaves the others' results. Copy the numbers, the device
 # and driver lines and the date into BENCHMARKS.md.
 set -u
 out="${OUT:-device-out}"
@@ -51,21 +52,21 @@ ICD
 fi
 
 log "standard models (1 s each)"
-timeout 240 "$bin" bench --suite standard \
+timeout 180 "$bin" bench --suite standard \
     --only cuba,coba,cobahh,brunel_12500,brunel_100000,izhikevich2006,izhikevich2007,microcircuit_0.1 \
     --out "$out/standard.json" > "$out/standard.md" 2>&1
 
 log "kernel profiles"
 for model in cuba coba brunel izhikevich2007; do
-    timeout 60 "$bin" profile "models/$model.toml" --steps 2000 \
+    timeout 30 "$bin" profile "models/$model.toml" --steps 2000 \
         --json "$out/profile_$model.json" > "$out/profile_$model.txt" 2>&1
 done
 
 log "microcircuit, full scale, stored (build on the host, 1 s simulated)"
-timeout 200 "$examples/microcircuit" --scale 1 --seeds 1 --transient-ms 100 \
+timeout 180 "$examples/microcircuit" --scale 1 --seeds 1 --transient-ms 100 \
     --duration-ms 1000 > "$out/microcircuit_1.txt" 2>&1
 
 log "Izhikevich (2007) conditioning, 10 simulated minutes"
-timeout 120 "$examples/reward_conditioning" --minutes 10 > "$out/conditioning.txt" 2>&1
+timeout 90 "$examples/reward_conditioning" --minutes 10 > "$out/conditioning.txt" 2>&1
 
 log done
