@@ -4,7 +4,8 @@
 //! rates, with build time, real-time factor and network size.
 //!
 //! `cargo run --release --example microcircuit -- [--scale S] [--k-scale K]
-//!  [--seeds 1,2,3] [--duration-ms T] [--transient-ms T0] [--dc] [--procedural] [--cpu]`
+//!  [--seeds 1,2,3] [--duration-ms T] [--transient-ms T0] [--dc]
+//!  [--procedural | --built-on-device] [--cpu]`
 //!
 //! * `--scale S`: neuron numbers × S (NEST's `N_scaling`; default 0.1, 7,717 neurons).
 //! * `--k-scale K`: in-degrees × K (NEST's `K_scaling`); default: the value of
@@ -18,6 +19,8 @@
 //! * `--dc`: replace the Poisson input by its DC equivalent (NEST's
 //!   `poisson_input = False`).
 //! * `--procedural`: regenerate the recurrent synapses instead of storing them.
+//! * `--built-on-device`: store the recurrent synapses, but build them on the device
+//!   (compute kernels) instead of drawing them on the host.
 //! * `--cpu`: the CPU reference instead of the GPU.
 //!
 //! At `k_scale < 1` the rates are expected to differ somewhat from the full-scale ones:
@@ -54,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         k_scale,
         poisson_input: !args.has("--dc"),
         procedural: args.has("--procedural"),
+        built_on_device: args.has("--built-on-device"),
         ..MicrocircuitOptions::default()
     };
     let params = microcircuit::parameters(&base)?;
@@ -63,6 +67,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if base.poisson_input { "Poisson" } else { "DC" },
         if base.procedural {
             ", procedural synapses"
+        } else if base.built_on_device {
+            ", synapses built on the device"
         } else {
             ""
         }
@@ -93,11 +99,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sim.run_ms(duration_ms)?;
         let run_s = run.elapsed().as_secs_f64();
         let simulated_s = (transient_ms + duration_ms) / 1000.0;
+        let built = sim.built_row_start()?.last().copied().unwrap_or(0);
         println!(
-            "seed {seed}: {} neurons, {} stored synapses, on {}; build {:.2} s (plan {:.2} s, \
-             upload {:.2} s), run {run_s:.2} s, real-time factor (wall / simulated) {:.2}",
+            "seed {seed}: {} neurons, {} stored synapses ({built} built on the device), on {}; \
+             setup {:.2} s (build {:.2} s, upload {:.2} s), run {run_s:.2} s, real-time \
+             factor (wall / simulated) {:.2}",
             sim.plan().n_neurons(),
-            sim.plan().synapses.len(),
+            sim.plan().synapses.len() as u64 + u64::from(built),
             sim.device(),
             setup_s,
             times.build_s,

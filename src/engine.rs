@@ -160,6 +160,12 @@ pub(crate) trait Engine {
     /// the copy out of the mapped staging buffer included; the wait for the device is
     /// not).
     fn readback_time(&self) -> Duration;
+    /// Time spent building the synapses of projections built on the device (zero
+    /// without them).
+    fn device_build_time(&self) -> Duration;
+    /// Row starts of the table built on the device (empty without one): its rows'
+    /// lengths, which only the build knows.
+    fn built_row_start(&mut self) -> Result<Vec<u32>, Error>;
     /// The dynamic state between batches (for checkpoints).
     fn snapshot(&mut self) -> Result<Snapshot, Error>;
     /// Replaces the dynamic state with `snapshot` (sizes checked by the caller).

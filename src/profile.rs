@@ -141,21 +141,29 @@ pub fn profile_network(
     let profile = sim.profile_with(steps, timing)?;
     let profiled_wall_s = start.elapsed().as_secs_f64();
     let records = sim.drain_spikes();
+    let built_rows = sim.built_row_start()?;
     let plan = sim.plan();
     let simulated_s = steps as f64 * plan.dt_ms / 1000.0;
     let events = synaptic_events(plan, &records);
-    let rows = &plan.synapses.row_start;
-    let stored_events: u64 = records
+    // Synapses in the stored rows (host-drawn and built on the device) of the spikes:
+    // both walked by propagate.
+    let stored_events: u64 = [&plan.synapses.row_start, &built_rows]
         .iter()
-        .map(|r| {
-            let first = first_neuron(plan, r);
-            r.neurons
+        .filter(|rows| !rows.is_empty())
+        .map(|rows| -> u64 {
+            records
                 .iter()
-                .map(|&n| {
-                    let row = plan.stored_row(r.instance, first + n);
-                    u64::from(rows[row + 1] - rows[row])
+                .map(|r| {
+                    let first = first_neuron(plan, r);
+                    r.neurons
+                        .iter()
+                        .map(|&n| {
+                            let row = plan.stored_row(r.instance, first + n);
+                            u64::from(rows[row + 1] - rows[row])
+                        })
+                        .sum::<u64>()
                 })
-                .sum::<u64>()
+                .sum()
         })
         .sum();
     // Synapses in the rows (plastic and, transposed, postsynaptic) of the spikes.
@@ -178,7 +186,19 @@ pub fn profile_network(
     };
     let plastic_events = row_events(&plan.plastic.row_start);
     let post_events = row_events(&plan.plastic.post_start);
-    let procedural_events = events.saturating_sub(stored_events + plastic_events);
+    // Synapses in the rows regenerated at the spikes (expected ones for fixed
+    // probability).
+    let procedural_events = records
+        .iter()
+        .map(|r| {
+            let first = first_neuron(plan, r);
+            r.neurons
+                .iter()
+                .map(|&n| plan.generated_degree(r.instance, first + n, false))
+                .sum::<f64>()
+        })
+        .sum::<f64>()
+        .round() as u64;
     // Every population is recorded: each spike is also a recorded spike.
     let spikes_of = |kind| -> u64 {
         records

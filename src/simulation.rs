@@ -61,7 +61,9 @@ pub struct Simulation {
 /// Where the host's wall time went.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct HostTimes {
-    /// Lowering the model to a plan: connectivity drawn, units and sizes chosen (s).
+    /// Building the network: lowering the model to a plan (connectivity drawn on the
+    /// host, units and sizes chosen) and building the synapses of projections built
+    /// on the device (s).
     pub build_s: f64,
     /// Opening the device, compiling the kernels and uploading the buffers (s).
     pub upload_s: f64,
@@ -98,7 +100,7 @@ impl Simulation {
         let plan = Plan::new(network)?;
         let build_s = start.elapsed().as_secs_f64();
         let mut sim = Self::on(plan, context)?;
-        sim.times.build_s = build_s;
+        sim.times.build_s += build_s;
         sim.model_hash = Some(checkpoint::model_hash(network));
         Ok(sim)
     }
@@ -234,6 +236,7 @@ impl Simulation {
             Some(ctx) => Box::new(GpuEngine::new(&plan, ctx)?),
             None => Box::new(CpuEngine::new(&plan)?),
         };
+        let engine_build_s = engine.device_build_time().as_secs_f64();
         // Records of instance b follow those of instance b − 1, each in population order.
         let recorded: Vec<&crate::plan::PopulationPlan> = plan
             .populations
@@ -293,8 +296,10 @@ impl Simulation {
             spike_slot,
             states,
             stopped: None,
+            // Building synapses on the device is building, not uploading.
             times: HostTimes {
-                upload_s: start.elapsed().as_secs_f64(),
+                build_s: engine_build_s,
+                upload_s: start.elapsed().as_secs_f64() - engine_build_s,
                 ..HostTimes::default()
             },
             model_hash: None,
@@ -359,6 +364,13 @@ impl Simulation {
         timing: KernelTiming,
     ) -> Result<Option<KernelProfile>, Error> {
         self.advance(steps, Some(timing))
+    }
+
+    /// Row starts of the synapses built on the device (`Projection::built_on_device`;
+    /// empty without them): row `instance · n_neurons + neuron` (`Plan::stored_row`)
+    /// is `row_start[row] .. row_start[row + 1]`.
+    pub fn built_row_start(&mut self) -> Result<Vec<u32>, Error> {
+        self.engine.built_row_start()
     }
 
     /// The device's copy bandwidth (bytes read plus bytes written per second), measured

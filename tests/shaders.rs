@@ -4,7 +4,7 @@
 
 use neurodyn::gpu::{AssembledShader, ShaderFile, Stage, COMMON, FAULTS, ROUNDING};
 use neurodyn::plan::layout::{
-    Config, Counters, DispatchArgs, KindInfo, PlasticRule, PopulationInfo, ProbeEntry,
+    BuildPass, Config, Counters, DispatchArgs, KindInfo, PlasticRule, PopulationInfo, ProbeEntry,
     ProceduralProjection, StimulusParams, SynapseChunk,
 };
 use neurodyn::plan::NeuronKind;
@@ -111,9 +111,10 @@ fn host_structs_match_the_shaders() {
 @group(0) @binding(8) var<storage, read> q: array<ProceduralProjection>;
 @group(0) @binding(9) var<uniform> h: SynapseChunk;
 @group(0) @binding(10) var<storage, read> r: array<PlasticRule>;
+@group(0) @binding(11) var<uniform> u: BuildPass;
 @compute @workgroup_size(1)
 fn main() {
-    d.x = c.n_neurons + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule + h.first + r[0].kind;
+    d.x = c.n_neurons + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule + h.first + r[0].kind + u.rows;
 }
 ");
     let module = AssembledShader::new(COMMON.iter().cloned().chain([user]))
@@ -158,7 +159,7 @@ fn main() {
     check_struct(
         &module,
         "ProceduralProjection",
-        members!(ProceduralProjection: pre_first, pre_size, post_first, post_size, rule, target_base, exclude_self, row_offset, stream, inv_log_q, weight_kind, weight_a, weight_b, weight_low, weight_high, weight_scale, delay_kind, delay_a, delay_b, delay_low, delay_high, per_instance),
+        members!(ProceduralProjection: pre_first, pre_size, post_first, post_size, rule, target_base, exclude_self, row_offset, stream, inv_log_q, weight_kind, weight_a, weight_b, weight_low, weight_high, weight_scale, delay_kind, delay_a, delay_b, delay_low, delay_high, per_instance, stored),
         size_of::<ProceduralProjection>(),
     );
     check_struct(
@@ -166,6 +167,12 @@ fn main() {
         "SynapseChunk",
         members!(SynapseChunk: first, end, delay_shift),
         size_of::<SynapseChunk>(),
+    );
+    check_struct(
+        &module,
+        "BuildPass",
+        members!(BuildPass: first_row, rows, batch_first, first, end, delay_shift),
+        size_of::<BuildPass>(),
     );
     check_struct(
         &module,

@@ -138,8 +138,8 @@ struct ProceduralProjection {
     delay_low: f32,
     delay_high: f32,
     per_instance: u32,
+    stored: u32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 struct SynapseChunk {
@@ -147,6 +147,17 @@ struct SynapseChunk {
     end: u32,
     delay_shift: u32,
     _pad0: u32,
+}
+
+struct BuildPass {
+    first_row: u32,
+    rows: u32,
+    batch_first: u32,
+    first: u32,
+    end: u32,
+    delay_shift: u32,
+    _pad0: u32,
+    _pad1: u32,
 }
 
 const PLASTIC_STDP: u32 = 0u;

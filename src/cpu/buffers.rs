@@ -4,7 +4,7 @@ use crate::plan::layout::{
     Config, Counters, DispatchArgs, PlasticRule, PopulationInfo, ProbeEntry, ProceduralProjection,
     StimulusParams,
 };
-use crate::plan::Plan;
+use crate::plan::{Plan, SynapseTable};
 
 /// Every buffer of a simulation, in host memory.
 #[derive(Debug, Clone)]
@@ -32,11 +32,12 @@ pub struct Buffers {
     pub step_ends: Vec<u32>,
     /// Propagation's and the postsynaptic plasticity walk's sizes.
     pub dispatch: [DispatchArgs; 2],
-    pub row_start: Vec<u32>,
-    pub syn_target_delay: Vec<u32>,
-    pub syn_weight: Vec<i32>,
-    /// `SynapseTable::delay_shift` (the shader's `SynapseChunk::delay_shift`).
-    pub delay_shift: u32,
+    /// The host-drawn stored synapses (`row_start`, `syn_target_delay`, `syn_weight`
+    /// and the chunks' `delay_shift`).
+    pub stored: SynapseTable,
+    /// The synapses built on the device (`built_row_start`, `syn_built_*`): empty
+    /// until `CpuEngine::new` builds them.
+    pub built: SynapseTable,
     pub plastic_row_start: Vec<u32>,
     pub plastic_synapse: Vec<[u32; 2]>,
     pub post_start: Vec<u32>,
@@ -89,10 +90,8 @@ impl Buffers {
             spikes: vec![0; n + plan.config.record_capacity as usize],
             step_ends: vec![0; plan.batch_steps as usize],
             dispatch: [DispatchArgs { x: 0, y: 0, z: 0 }; 2],
-            row_start: plan.synapses.row_start.clone(),
-            syn_target_delay: plan.synapses.target_delay.clone(),
-            syn_weight: plan.synapses.weight.clone(),
-            delay_shift: plan.synapses.delay_shift,
+            stored: plan.synapses.clone(),
+            built: SynapseTable::default(),
             plastic_row_start: plan.plastic.row_start.clone(),
             plastic_synapse: plan.plastic.synapse.clone(),
             post_start: plan.plastic.post_start.clone(),

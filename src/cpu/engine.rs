@@ -3,13 +3,15 @@
 use std::time::{Duration, Instant};
 
 use super::buffers::Buffers;
+use super::build_count::build_count_main;
+use super::build_fill::build_fill_main;
 use super::gap_coupling::gap_coupling_main;
 use super::neuron_update::neuron_update_main;
 use super::plastic_flush::plastic_flush_main;
 use super::plastic_post::plastic_post_main;
 use super::plastic_sweep::plastic_sweep_main;
 use super::probe::probe_main;
-use super::propagate::propagate_main;
+use super::propagate::{propagate_main, Table};
 use super::propagate_plastic::propagate_plastic_main;
 use super::propagate_prepare::propagate_prepare_main;
 use super::propagate_procedural::propagate_procedural_main;
@@ -17,8 +19,8 @@ use crate::checkpoint::Snapshot;
 use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
 use crate::error::Error;
 use crate::input::StreamedInput;
-use crate::plan::layout::{flushes_after, PROPAGATE_WORKGROUP};
-use crate::plan::Plan;
+use crate::plan::layout::{flushes_after, BuildPass, PROPAGATE_WORKGROUP};
+use crate::plan::{place_parts, Plan, SynapseTable, BUILD_BATCH_ROWS};
 
 /// The reference backend.
 pub(crate) struct CpuEngine {
@@ -26,6 +28,8 @@ pub(crate) struct CpuEngine {
     buffers: Buffers,
     /// Host time spent handing batch outputs on.
     readback: Duration,
+    /// Time the twins of the build kernels took.
+    device_build: Duration,
 }
 
 impl CpuEngine {
@@ -41,12 +45,68 @@ impl CpuEngine {
                 rule: rule.name.clone(),
             });
         }
+        let mut buffers = Buffers::new(plan);
+        let start = Instant::now();
+        buffers.built = build_table(plan, &buffers)?;
         Ok(Self {
             plan: plan.clone(),
-            buffers: Buffers::new(plan),
+            buffers,
             readback: Duration::ZERO,
+            device_build: start.elapsed(),
         })
     }
+}
+
+/// The table of the projections built on the device, built as the GPU host does it
+/// (`gpu::build`): build_count per batch of rows, the counts placed, build_fill.
+fn build_table(plan: &Plan, b: &Buffers) -> Result<SynapseTable, Error> {
+    let built = &plan.built;
+    let mut table = SynapseTable {
+        delay_shift: built.delay_shift,
+        ..SynapseTable::default()
+    };
+    if built.is_empty() {
+        return Ok(table);
+    }
+    let parts = PROPAGATE_WORKGROUP;
+    let mut starts = Vec::new();
+    let mut total = 0;
+    for (first_row, rows) in built.batches(BUILD_BATCH_ROWS) {
+        let build = BuildPass {
+            first_row,
+            rows,
+            batch_first: first_row,
+            ..Default::default()
+        };
+        let mut counts = vec![0u32; (rows * parts) as usize];
+        for k in 0..rows {
+            for part in 0..parts {
+                build_count_main(k, part, &build, b, &mut counts);
+            }
+        }
+        total = place_parts(&mut counts, total, &mut table.row_start)?;
+        starts.push(counts);
+    }
+    table.row_start.push(total as u32);
+    table.target_delay = vec![0; total as usize];
+    table.weight = vec![0; total as usize];
+    for ((first_row, rows), part_starts) in built.batches(BUILD_BATCH_ROWS).zip(&starts) {
+        let build = BuildPass {
+            first_row,
+            rows,
+            batch_first: first_row,
+            first: 0,
+            end: total as u32,
+            delay_shift: built.delay_shift,
+            _pad: [0; 2],
+        };
+        for k in 0..rows {
+            for part in 0..parts {
+                build_fill_main(k, part, &build, b, part_starts, &mut table);
+            }
+        }
+    }
+    Ok(table)
 }
 
 impl Engine for CpuEngine {
@@ -84,10 +144,15 @@ impl Engine for CpuEngine {
                 }
                 if !self.plan.synapses.is_empty() {
                     for k in 0..spikes {
-                        propagate_main(k, b);
+                        propagate_main(k, b, Table::Stored);
                     }
                 }
-                if !self.plan.procedural.is_empty() {
+                if !b.built.is_empty() {
+                    for k in 0..spikes {
+                        propagate_main(k, b, Table::Built);
+                    }
+                }
+                if self.plan.regenerates_rows() {
                     for k in 0..spikes {
                         propagate_procedural_main(k, b);
                     }
@@ -130,6 +195,14 @@ impl Engine for CpuEngine {
 
     fn readback_time(&self) -> Duration {
         self.readback
+    }
+
+    fn device_build_time(&self) -> Duration {
+        self.device_build
+    }
+
+    fn built_row_start(&mut self) -> Result<Vec<u32>, Error> {
+        Ok(self.buffers.built.row_start.clone())
     }
 
     fn snapshot(&mut self) -> Result<Snapshot, Error> {

@@ -5,6 +5,8 @@
 
 pub mod arith;
 mod buffers;
+mod build_count;
+mod build_fill;
 mod delivery;
 pub mod draws;
 mod engine;
@@ -20,6 +22,7 @@ mod plastic_sweep;
 pub(crate) mod plasticity;
 mod poisson;
 mod probe;
+mod procedural_row;
 mod propagate;
 mod propagate_plastic;
 pub(crate) mod propagate_prepare;

@@ -6,9 +6,19 @@
 
 use super::buffers::Buffers;
 use super::delivery::{deliver_to_ring, propagated_spike, ring_slot};
+use crate::plan::SynapseTable;
 
-/// One workgroup: the row of the `k`-th neuron that spiked.
-pub fn propagate_main(k: u32, b: &mut Buffers) {
+/// The stored table a propagate dispatch walks (the shader's bindings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// Drawn on the host (`Plan::synapses`).
+    Stored,
+    /// Built on the device (`Plan::built`).
+    Built,
+}
+
+/// One workgroup: the row of the `k`-th neuron that spiked in `table`.
+pub fn propagate_main(k: u32, b: &mut Buffers, table: Table) {
     if k >= b.counters.prop_count {
         return;
     }
@@ -19,21 +29,28 @@ pub fn propagate_main(k: u32, b: &mut Buffers) {
         0
     };
     let row = (pre + own * b.config.n_neurons) as usize;
-    let row_end = b.row_start[row + 1];
+    // Taken out for the walk, as delivery borrows the buffers.
+    let taken = match table {
+        Table::Stored => &mut b.stored,
+        Table::Built => &mut b.built,
+    };
+    let t: SynapseTable = std::mem::take(taken);
     let step_slot = ring_slot(b, step);
-    let target_mask = (1u32 << b.delay_shift) - 1;
-    for s in b.row_start[row]..row_end {
-        let s = s as usize;
-        let word = b.syn_target_delay[s];
-        let w = b.syn_weight[s];
+    let target_mask = (1u32 << t.delay_shift) - 1;
+    for s in t.row_start[row] as usize..t.row_start[row + 1] as usize {
+        let word = t.target_delay[s];
         deliver_to_ring(
             b,
             instance,
             step,
             step_slot,
-            word >> b.delay_shift,
+            word >> t.delay_shift,
             word & target_mask,
-            w,
+            t.weight[s],
         );
+    }
+    match table {
+        Table::Stored => b.stored = t,
+        Table::Built => b.built = t,
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use bytemuck::Pod;
 use wgpu::util::DeviceExt;
 
+use super::build;
 use super::custom;
 use super::custom_rule;
 use super::device::{describe, GpuContext};
@@ -15,6 +16,7 @@ use super::ring::RingChunks;
 use super::shaders::{
     neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
 };
+use super::table::{binding_bytes, TableBuffers};
 use crate::checkpoint::Snapshot;
 use crate::engine::{
     batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
@@ -22,9 +24,7 @@ use crate::engine::{
 };
 use crate::error::{Error, MemoryShortfall};
 use crate::input::StreamedInput;
-use crate::plan::layout::{
-    flushes_after, grid, Counters, KindInfo, SynapseChunk, NEURON_WORKGROUP,
-};
+use crate::plan::layout::{flushes_after, grid, Counters, KindInfo, NEURON_WORKGROUP};
 use crate::plan::memory::{format_bytes, MemoryReport};
 use crate::plan::{NeuronKind, Plan, MIN_BUFFER_BYTES};
 
@@ -50,12 +50,10 @@ struct Buffers {
     ring: Vec<wgpu::Buffer>,
     spikes: wgpu::Buffer,
     dispatch: wgpu::Buffer,
-    row_start: wgpu::Buffer,
-    /// The synapse arrays in chunks of at most one storage binding each.
-    syn_target_delay: Vec<wgpu::Buffer>,
-    syn_weight: Vec<wgpu::Buffer>,
-    /// One `SynapseChunk` per chunk, 256 bytes apart.
-    chunks: wgpu::Buffer,
+    /// The host-drawn stored synapses.
+    stored: TableBuffers,
+    /// The synapses of projections built on the device (`gpu::build`).
+    built: Option<TableBuffers>,
     procedural: wgpu::Buffer,
     row_lengths: wgpu::Buffer,
     plastic_row_start: wgpu::Buffer,
@@ -158,6 +156,8 @@ pub(crate) struct GpuEngine {
     probe_grid: (u32, u32),
     /// Host time spent copying batch outputs out and handing them on.
     readback: Duration,
+    /// Time spent building the synapses of projections built on the device.
+    device_build: Duration,
 }
 
 /// Entries of the `dispatch` buffer.
@@ -178,9 +178,11 @@ impl GpuEngine {
     #[tracing::instrument(name = "gpu_setup", skip_all)]
     pub fn new(plan: &Plan, ctx: GpuContext) -> Result<Self, Error> {
         check_limits(plan, &ctx)?;
+        // The synapses built on the device are counted as expected until they are
+        // built (and checked again, exactly, before their arrays are allocated).
         let report = MemoryReport {
             buffers: plan.buffers.clone(),
-            exact: true,
+            exact: plan.built.is_empty(),
         };
         check_memory(&report, &ctx, || {
             "mark projections procedural, record fewer populations, or use a device with \
@@ -188,15 +190,16 @@ impl GpuEngine {
                 .to_string()
         })?;
         let device = &ctx.device;
-        let init = |name: &'static str, bytes: &[u8], usage| {
-            let size = plan
-                .buffers
+        let planned = |name: &str| {
+            plan.buffers
                 .iter()
                 .find(|b| b.name == name)
                 .expect("planned buffer")
-                .bytes;
+                .bytes
+        };
+        let init = |name: &'static str, bytes: &[u8], usage| {
             let mut contents = bytes.to_vec();
-            contents.resize(size as usize, 0);
+            contents.resize(planned(name) as usize, 0);
             device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some(name),
                 contents: &contents,
@@ -204,56 +207,14 @@ impl GpuEngine {
             })
         };
         let zeroed = |name: &'static str, usage| {
-            let size = plan
-                .buffers
-                .iter()
-                .find(|b| b.name == name)
-                .expect("planned buffer")
-                .bytes;
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(name),
-                size,
+                size: planned(name),
                 usage,
                 mapped_at_creation: false,
             })
         };
-        // Synapse arrays beyond one storage binding are split into chunks of whole
-        // 256-byte blocks (the storage offset alignment), each bound separately.
-        let per_chunk = chunk_synapses(&ctx.limits);
-        let chunk_ranges: Vec<(usize, usize)> = (0..plan.synapses.len().div_ceil(per_chunk).max(1))
-            .map(|c| {
-                (
-                    c * per_chunk,
-                    ((c + 1) * per_chunk).min(plan.synapses.len()),
-                )
-            })
-            .collect();
-        let mut chunk_slots = vec![0u8; chunk_ranges.len() * KIND_SLOT as usize];
-        for (c, &(first, end)) in chunk_ranges.iter().enumerate() {
-            let chunk = SynapseChunk {
-                first: first as u32,
-                end: end as u32,
-                delay_shift: plan.synapses.delay_shift,
-                _pad: 0,
-            };
-            let at = c * KIND_SLOT as usize;
-            chunk_slots[at..at + size_of::<SynapseChunk>()].copy_from_slice(bytes_of(&chunk));
-        }
-        let chunked = |name: &'static str, bytes: &[u8]| -> Vec<wgpu::Buffer> {
-            chunk_ranges
-                .iter()
-                .map(|&(first, end)| {
-                    let mut contents = bytes[first * 4..end * 4].to_vec();
-                    contents.resize(contents.len().max(MIN_BUFFER_BYTES as usize), 0);
-                    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                        label: Some(name),
-                        contents: &contents,
-                        usage: STORAGE,
-                    })
-                })
-                .collect()
-        };
-        // The input ring, likewise, in as many buffers as its length needs.
+        // The input ring in as many buffers as its length needs.
         let ring_chunks = RingChunks::of(plan.ring_len(), binding_bytes(&ctx.limits));
         let ring: Vec<wgpu::Buffer> = (0..ring_chunks.count)
             .map(|k| {
@@ -286,14 +247,8 @@ impl GpuEngine {
             ring,
             spikes: zeroed("spikes", STORAGE),
             dispatch: zeroed("dispatch", STORAGE | wgpu::BufferUsages::INDIRECT),
-            row_start: init("row_start", cast(&plan.synapses.row_start), STORAGE),
-            syn_target_delay: chunked("syn_target_delay", cast(&plan.synapses.target_delay)),
-            syn_weight: chunked("syn_weight", cast(&plan.synapses.weight)),
-            chunks: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("chunks"),
-                contents: &chunk_slots,
-                usage: UNIFORM,
-            }),
+            stored: TableBuffers::upload(&ctx, &plan.synapses, planned("row_start")),
+            built: None,
             procedural: init("procedural", cast(&plan.procedural), STORAGE),
             row_lengths: init("row_lengths", cast(&plan.row_lengths), STORAGE),
             plastic_row_start: init("plastic_row_start", cast(&plan.plastic.row_start), STORAGE),
@@ -328,6 +283,14 @@ impl GpuEngine {
             errors: zeroed("errors", STORAGE),
             readouts: init("readouts", cast(&plan.initial_readouts()), STORAGE),
         };
+        let build_start = Instant::now();
+        let mut buffers = buffers;
+        buffers.built = build::build_on_device(
+            &ctx,
+            plan,
+            [&buffers.config, &buffers.procedural, &buffers.row_lengths],
+        )?;
+        let device_build = build_start.elapsed();
         let b = &buffers;
         let neuron_updates = plan
             .groups
@@ -407,39 +370,36 @@ impl GpuEngine {
             ]
             .map(|b| b.as_entire_binding()),
         )?;
-        // One propagate dispatch per synapse chunk (none without stored synapses).
-        let propagate = if plan.synapses.is_empty() {
-            Vec::new()
-        } else {
-            (0..chunk_ranges.len())
-                .map(|c| {
-                    let chunk = wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                        buffer: &b.chunks,
-                        offset: c as u64 * KIND_SLOT,
-                        size: wgpu::BufferSize::new(size_of::<SynapseChunk>() as u64),
-                    });
-                    let resources = [
-                        b.config.as_entire_binding(),
-                        b.counters.as_entire_binding(),
-                        b.spikes.as_entire_binding(),
-                        b.row_start.as_entire_binding(),
-                        b.syn_target_delay[c].as_entire_binding(),
-                        b.syn_weight[c].as_entire_binding(),
-                        b.ring[0].as_entire_binding(),
-                        chunk,
-                    ]
-                    .into_iter()
-                    .chain(b.more_ring());
-                    kernel(
-                        &ctx,
-                        Stage::Propagate.name(),
-                        with_ring(Stage::Propagate.files(), Stage::Propagate, ring_chunks),
-                        resources,
-                    )
-                })
-                .collect::<Result<Vec<_>, _>>()?
-        };
-        let propagate_procedural = (!plan.procedural.is_empty())
+        // One propagate dispatch per synapse chunk of each table (none without stored
+        // synapses).
+        let stored = (!plan.synapses.is_empty()).then_some(&b.stored);
+        let propagate = stored
+            .into_iter()
+            .chain(b.built.as_ref())
+            .flat_map(|table| (0..table.ranges.len()).map(move |c| (table, c)))
+            .map(|(table, c)| {
+                let resources = [
+                    b.config.as_entire_binding(),
+                    b.counters.as_entire_binding(),
+                    b.spikes.as_entire_binding(),
+                    table.row_start.as_entire_binding(),
+                    table.target_delay[c].as_entire_binding(),
+                    table.weight[c].as_entire_binding(),
+                    b.ring[0].as_entire_binding(),
+                    table.chunk(c),
+                ]
+                .into_iter()
+                .chain(b.more_ring());
+                kernel(
+                    &ctx,
+                    Stage::Propagate.name(),
+                    with_ring(Stage::Propagate.files(), Stage::Propagate, ring_chunks),
+                    resources,
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let propagate_procedural = plan
+            .regenerates_rows()
             .then(|| {
                 kernel(
                     &ctx,
@@ -604,6 +564,7 @@ impl GpuEngine {
             staging,
             layout,
             readback: Duration::ZERO,
+            device_build,
         };
         engine.ctx.check()?;
         Ok(engine)
@@ -1072,6 +1033,19 @@ impl Engine for GpuEngine {
         self.readback
     }
 
+    fn device_build_time(&self) -> Duration {
+        self.device_build
+    }
+
+    fn built_row_start(&mut self) -> Result<Vec<u32>, Error> {
+        let Some(table) = &self.buffers.built else {
+            return Ok(Vec::new());
+        };
+        let bytes = self.download(&table.row_start)?;
+        let rows = self.plan.built.rows as usize + 1;
+        Ok(bytemuck::pod_collect_to_vec(&bytes[..rows * 4]))
+    }
+
     fn snapshot(&mut self) -> Result<Snapshot, Error> {
         let readouts = self.read_readouts()?;
         let b = &self.buffers;
@@ -1223,19 +1197,6 @@ fn plastic_files(stage: Stage, plan: &Plan) -> Vec<ShaderFile> {
         .collect()
 }
 
-/// The most bytes one storage binding may hold on this device.
-fn binding_bytes(limits: &wgpu::Limits) -> u64 {
-    limits
-        .max_storage_buffer_binding_size
-        .min(limits.max_buffer_size)
-}
-
-/// Synapses per chunk of the synapse arrays: as many 4-byte entries as one storage
-/// binding holds, in whole 256-byte blocks so every chunk starts aligned.
-fn chunk_synapses(limits: &wgpu::Limits) -> usize {
-    ((binding_bytes(limits) / 4) as usize & !63).max(64)
-}
-
 /// `files` with the stage's ring file generated for `chunks`.
 fn with_ring(files: Vec<ShaderFile>, stage: Stage, chunks: RingChunks) -> Vec<ShaderFile> {
     with_file(files, stage.ring(chunks))
@@ -1293,13 +1254,11 @@ fn check_limits(plan: &Plan, ctx: &GpuContext) -> Result<(), Error> {
         .map(|b| format!("{} {} bytes ({})", b.name, b.bytes, b.purpose))
         .collect::<Vec<_>>()
         .join(", ");
-    // The synapse arrays and the input ring are chunked to fit a binding; the rest
-    // must fit one.
-    for b in plan
-        .buffers
-        .iter()
-        .filter(|b| !b.name.starts_with("syn_") && b.name != "ring")
-    {
+    // The synapse arrays and the input ring are chunked to fit a binding, and the
+    // build batches are as small as a binding needs; the rest must fit one.
+    for b in plan.buffers.iter().filter(|b| {
+        !b.name.starts_with("syn_") && b.name != "ring" && b.name != "build_part_counts"
+    }) {
         let limits = [
             (ctx.limits.max_buffer_size, "max_buffer_size"),
             (
@@ -1332,6 +1291,20 @@ fn kernel<'a>(
     files: Vec<ShaderFile>,
     resources: impl IntoIterator<Item = wgpu::BindingResource<'a>>,
 ) -> Result<Kernel, Error> {
+    let (pipeline, used) = pipeline(ctx, label, files)?;
+    let bind_group = bind(ctx, label, &pipeline, &used, resources)?;
+    Ok(Kernel {
+        pipeline,
+        bind_group,
+    })
+}
+
+/// A stage's pipeline, validated with naga, and the bindings its `main` uses.
+pub(super) fn pipeline(
+    ctx: &GpuContext,
+    label: &str,
+    files: Vec<ShaderFile>,
+) -> Result<(wgpu::ComputePipeline, Vec<u32>), Error> {
     // The random generator's 64-bit multiply in one instruction where the device has
     // 64-bit integers (the same bits as the 32-bit form).
     let int64 = ctx.device.features().contains(wgpu::Features::SHADER_INT64);
@@ -1361,6 +1334,17 @@ fn kernel<'a>(
             compilation_options: wgpu::PipelineCompilationOptions::default(),
             cache: None,
         });
+    Ok((pipeline, used))
+}
+
+/// Binds `resources` at bindings 0, 1, 2, … of `pipeline` (those in `used`).
+pub(super) fn bind<'a>(
+    ctx: &GpuContext,
+    label: &str,
+    pipeline: &wgpu::ComputePipeline,
+    used: &[u32],
+    resources: impl IntoIterator<Item = wgpu::BindingResource<'a>>,
+) -> Result<wgpu::BindGroup, Error> {
     let entries: Vec<_> = resources
         .into_iter()
         .enumerate()
@@ -1376,10 +1360,7 @@ fn kernel<'a>(
         entries: &entries,
     });
     ctx.check()?;
-    Ok(Kernel {
-        pipeline,
-        bind_group,
-    })
+    Ok(bind_group)
 }
 
 /// Records one dispatch of `kernel`.

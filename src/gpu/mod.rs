@@ -1,6 +1,7 @@
 //! The GPU backend: adapter selection, shader assembly and validation, buffers and
 //! pipelines made from a `Plan`, and batched stepping with streamed readback.
 
+mod build;
 mod custom;
 mod custom_rule;
 mod device;
@@ -10,6 +11,7 @@ mod kernel;
 mod memory;
 mod ring;
 mod shaders;
+mod table;
 mod train;
 
 pub use custom::generate as custom_model_files;

@@ -57,6 +57,8 @@ pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
 pub const DELIVERY: ShaderFile = shader_file!("shaders/common/delivery.wgsl");
 /// Needs `config`, RNG, ROUNDING and MATH.
 pub const DRAWS: ShaderFile = shader_file!("shaders/common/draws.wgsl");
+/// Needs `config`, DRAWS and the stage's `row_lengths`.
+pub const PROCEDURAL_ROW: ShaderFile = shader_file!("shaders/common/procedural_row.wgsl");
 /// Needs `config`, ROUNDING, MATH and the stage's `modulator_word`.
 pub const MODULATOR: ShaderFile = shader_file!("shaders/common/modulator.wgsl");
 /// Needs `config`, `syn_state`, ROUNDING, MATH, MODULATOR and PLASTICITY_CUSTOM.
@@ -91,6 +93,10 @@ pub enum Stage {
     /// Every three-factor synapse brought up to date (every `FLUSH_STEPS` steps).
     PlasticFlush,
     Probe,
+    /// Building the rows of projections built on the device, before the run: the
+    /// synapses of each row part, then the synapses themselves.
+    BuildCount,
+    BuildFill,
 }
 
 impl Stage {
@@ -109,6 +115,8 @@ impl Stage {
                 Stage::PlasticSweep,
                 Stage::PlasticFlush,
                 Stage::Probe,
+                Stage::BuildCount,
+                Stage::BuildFill,
             ])
             .collect()
     }
@@ -126,6 +134,8 @@ impl Stage {
             Stage::PlasticSweep => shader_file!("shaders/plastic_sweep.wgsl"),
             Stage::PlasticFlush => shader_file!("shaders/plastic_flush.wgsl"),
             Stage::Probe => shader_file!("shaders/probe.wgsl"),
+            Stage::BuildCount => shader_file!("shaders/build_count.wgsl"),
+            Stage::BuildFill => shader_file!("shaders/build_fill.wgsl"),
         }
     }
 
@@ -160,6 +170,8 @@ impl Stage {
             Stage::PlasticSweep => "plastic_sweep",
             Stage::PlasticFlush => "plastic_flush",
             Stage::Probe => "probe",
+            Stage::BuildCount => "build_count",
+            Stage::BuildFill => "build_fill",
         }
     }
 
@@ -187,8 +199,19 @@ impl Stage {
                 ROUNDING,
                 MATH,
                 DRAWS,
+                PROCEDURAL_ROW,
                 self.ring(RingChunks::ONE),
                 DELIVERY,
+                self.file(),
+            ],
+            Stage::BuildCount | Stage::BuildFill => vec![
+                LAYOUT,
+                MUL_HI,
+                RNG,
+                ROUNDING,
+                MATH,
+                DRAWS,
+                PROCEDURAL_ROW,
                 self.file(),
             ],
             Stage::PropagatePlastic => vec![

@@ -167,6 +167,9 @@ pub struct MicrocircuitOptions {
     /// Regenerate the recurrent synapses on the device instead of storing them
     /// (`Projection::procedural`).
     pub procedural: bool,
+    /// Store the recurrent synapses but build them on the device, before the run
+    /// (`Projection::built_on_device`): the procedural rows, stored.
+    pub built_on_device: bool,
 }
 
 impl Default for MicrocircuitOptions {
@@ -180,6 +183,7 @@ impl Default for MicrocircuitOptions {
             poisson_input: true,
             dt_ms: 0.1,
             procedural: false,
+            built_on_device: false,
         }
     }
 }
@@ -428,6 +432,7 @@ pub fn network(options: &MicrocircuitOptions) -> Result<Network, ModelError> {
                 receptor,
             );
             projection.procedural = options.procedural;
+            projection.built_on_device = options.built_on_device;
             network.add_projection(projection);
         }
     }

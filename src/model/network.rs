@@ -246,10 +246,10 @@ impl Network {
                     let p = network.projections.get_mut(*projection).ok_or_else(|| {
                         format!("sweeps[{i}]: there is no projections[{projection}]")
                     })?;
-                    if p.procedural || p.plasticity.is_some() || p.per_instance {
+                    if p.generated_by().is_some() || p.plasticity.is_some() || p.per_instance {
                         return Err(format!(
-                            "sweeps[{i}]: projections[{projection}] is procedural, plastic or \
-                             drawn per instance; a weight sweep needs a static stored \
+                            "sweeps[{i}]: projections[{projection}] is procedural (or built on \
+                             the device), plastic or drawn per instance; a weight sweep needs a static stored \
                              projection shared by the instances (set a plastic projection's \
                              weights per instance with Simulation::set_instance_weights)"
                         ));
@@ -263,10 +263,10 @@ impl Network {
                     let p = network.projections.get_mut(*projection).ok_or_else(|| {
                         format!("sweeps[{i}]: there is no projections[{projection}]")
                     })?;
-                    if p.procedural || p.plasticity.is_some() || swept_weight {
+                    if p.generated_by().is_some() || p.plasticity.is_some() || swept_weight {
                         return Err(format!(
-                            "sweeps[{i}]: projections[{projection}] is procedural, plastic or \
-                             weight-swept; a delay sweep needs a static stored projection"
+                            "sweeps[{i}]: projections[{projection}] is procedural (or built on \
+                             the device), plastic or weight-swept; a delay sweep needs a static stored projection"
                         ));
                     }
                     p.delay_ms = Value::constant(value);
@@ -573,6 +573,14 @@ pub struct Projection {
     /// or distributions (not arrays).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub procedural: bool,
+    /// Store the synapses, but build them on the device before the run, from the
+    /// same generator as procedural rows (compute kernels, not the host), so that
+    /// building a large network takes the device's time and the run walks stored
+    /// rows instead of regenerating them at each spike. The same rules, values and
+    /// limits as `procedural`; the synapses are those a procedural projection would
+    /// regenerate, not those the host would draw.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub built_on_device: bool,
     /// In an ensemble, draw this projection's synapses anew for every instance
     /// (instance 0 keeps the single network's), instead of sharing them. Static
     /// projections: a procedural one regenerates each instance's rows (no memory), a
@@ -615,6 +623,7 @@ impl Projection {
             delay_ms: delay_ms.into(),
             receptor,
             procedural: false,
+            built_on_device: false,
             per_instance: false,
             plasticity: None,
             plasticity_heterogeneous: BTreeMap::new(),
@@ -675,6 +684,24 @@ impl Projection {
     pub fn procedural(mut self) -> Self {
         self.procedural = true;
         self
+    }
+
+    /// The same projection built on the device (see `built_on_device`).
+    pub fn built_on_device(mut self) -> Self {
+        self.built_on_device = true;
+        self
+    }
+
+    /// The model-file key that makes this projection's rows come from the procedural
+    /// generator (`procedural` or `built_on_device`), if one does.
+    pub fn generated_by(&self) -> Option<&'static str> {
+        if self.procedural {
+            Some("procedural")
+        } else if self.built_on_device {
+            Some("built_on_device")
+        } else {
+            None
+        }
     }
 
     /// A projection from an explicit list of `(pre, post, weight, delay_ms)` synapses.

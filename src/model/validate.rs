@@ -915,7 +915,15 @@ impl<'a> Checker<'a> {
                     .into(),
             });
         }
-        if projection.procedural {
+        if projection.procedural && projection.built_on_device {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.built_on_device"),
+                reason: "a projection is either procedural (rows regenerated at each spike) \
+                         or built on the device (rows stored); not both"
+                    .into(),
+            });
+        }
+        if let Some(key) = projection.generated_by() {
             let refusal = match &projection.connectivity {
                 Connectivity::AllToAll { .. } | Connectivity::FixedProbability { .. } => None,
                 Connectivity::FixedTotalNumber {
@@ -942,7 +950,7 @@ impl<'a> Checker<'a> {
             };
             if let Some(reason) = refusal {
                 self.errors.push(ModelError::Impossible {
-                    field: format!("{field}.procedural"),
+                    field: format!("{field}.{key}"),
                     reason: reason.into(),
                 });
             }
@@ -950,8 +958,9 @@ impl<'a> Checker<'a> {
                 if let Value::Array { .. } = value {
                     self.errors.push(ModelError::Impossible {
                         field: format!("{field}.{name}"),
-                        reason: "a procedural projection draws each synapse's value when it \
-                                 is used; give a constant or a distribution"
+                        reason: "a procedural (or device-built) projection draws each \
+                                 synapse's value from its generator; give a constant or a \
+                                 distribution"
                             .into(),
                     });
                 }
@@ -1212,12 +1221,13 @@ impl<'a> Checker<'a> {
 
     fn check_plasticity(&mut self, field: &str, projection: &super::Projection, rule: &Plasticity) {
         let rule_field = format!("{field}.plasticity");
-        if projection.procedural {
+        if let Some(key) = projection.generated_by() {
             self.errors.push(ModelError::Impossible {
-                field: format!("{field}.procedural"),
+                field: format!("{field}.{key}"),
                 reason: format!(
                     "a {} projection keeps state per synapse, which a regenerated row \
-                     cannot; store it",
+                     cannot, and device building is for static synapses; store it (drawn \
+                     on the host)",
                     rule.name()
                 ),
             });

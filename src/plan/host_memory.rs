@@ -21,7 +21,7 @@ pub fn drawn_synapses(network: &Network) -> f64 {
         .projections
         .iter()
         .enumerate()
-        .filter(|(_, p)| !p.procedural)
+        .filter(|(_, p)| p.generated_by().is_none())
         .map(|(index, p)| {
             let sets = if drawn_per_instance(network, index) {
                 network.instances

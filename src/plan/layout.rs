@@ -282,7 +282,11 @@ pub struct ProceduralProjection {
     /// 1: every instance draws its own rows (its own row lengths at
     /// `row_offset + instance · pre_size`); 0: the instances share them.
     pub per_instance: u32,
-    pub _pad: [u32; 2],
+    /// 1: the rows are built into the stored table once, on the device, before the
+    /// run (`Projection::built_on_device`), and propagate walks them there;
+    /// 0: propagate_procedural regenerates them at every spike.
+    pub stored: u32,
+    pub _pad: u32,
 }
 
 /// The synapses one propagate dispatch covers: its chunk of the synapse arrays (a
@@ -297,6 +301,24 @@ pub struct SynapseChunk {
     /// `SynapseTable::delay_shift`: the bits below the delay in a target-delay word.
     pub delay_shift: u32,
     pub _pad: u32,
+}
+
+/// One dispatch of the build kernels (build_count, build_fill): rows
+/// `first_row .. first_row + rows` of the built table (row = instance · n_neurons +
+/// presynaptic neuron), their part counts or starts from row `batch_first` on in the
+/// `part_counts` buffer, and (build_fill) the chunk of the synapse arrays it writes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Pod, Zeroable)]
+pub struct BuildPass {
+    pub first_row: u32,
+    pub rows: u32,
+    pub batch_first: u32,
+    /// The chunk's first synapse and one past its last (indices into the whole table).
+    pub first: u32,
+    pub end: u32,
+    /// `SynapseTable::delay_shift` of the built table.
+    pub delay_shift: u32,
+    pub _pad: [u32; 2],
 }
 
 /// Plasticity rules of `PlasticRule::kind`.

@@ -45,6 +45,9 @@ pub struct BufferSizes {
     pub history_depth: u64,
     pub procedural: u64,
     pub row_lengths: u64,
+    /// Rows and synapses (expected) of the table built on the device (0: none).
+    pub built_rows: u64,
+    pub built_synapses: u64,
     pub batch_steps: u64,
     pub probes: u64,
     pub probe_capacity: u64,
@@ -129,6 +132,37 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
             "synapse targets and delays",
         ),
         ("syn_weight", entry(s.synapses, 4), "fixed-point weights"),
+        (
+            "built_row_start",
+            entry(
+                if s.built_rows > 0 {
+                    s.built_rows + 1
+                } else {
+                    0
+                },
+                4,
+            ),
+            "rows of the synapses built on the device",
+        ),
+        (
+            "build_part_counts",
+            entry(
+                s.built_rows.min(u64::from(super::BUILD_BATCH_ROWS))
+                    * u64::from(layout::PROPAGATE_WORKGROUP),
+                4,
+            ),
+            "where each row part starts, one batch of rows (while building)",
+        ),
+        (
+            "syn_built_target_delay",
+            entry(s.built_synapses, 4),
+            "targets and delays of the synapses built on the device (expected count)",
+        ),
+        (
+            "syn_built_weight",
+            entry(s.built_synapses, 4),
+            "weights of the synapses built on the device (expected count)",
+        ),
         (
             "plastic_row_start",
             entry(if s.plastic > 0 { s.neurons + 1 } else { 0 }, 4),
@@ -389,6 +423,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
     kinds.dedup();
     let mut max_delay = 1u64;
     let (mut synapses, mut procedural, mut row_lengths) = (0f64, 0u64, 0u64);
+    let mut built_synapses = 0f64;
     let (mut plastic, mut plastic_rules, mut history_depth) = (0f64, 0u64, 0u64);
     let mut three_factor = false;
     let mut sweep = 0f64;
@@ -416,7 +451,16 @@ pub fn estimate(network: &Network) -> MemoryReport {
             None => delay_steps,
         };
         max_delay = max_delay.max(u64::from(delay_steps));
-        if projection.procedural {
+        if projection.built_on_device {
+            built_synapses += expected_synapses(
+                &projection.connectivity,
+                n_pre,
+                n_post,
+                projection.pre == projection.post,
+            );
+            stored_per_instance |= projection.per_instance;
+        }
+        if projection.generated_by().is_some() {
             procedural += 1;
             if let Connectivity::FixedTotalNumber { .. } = projection.connectivity {
                 row_lengths += if projection.per_instance {
@@ -551,6 +595,12 @@ pub fn estimate(network: &Network) -> MemoryReport {
         history_depth,
         procedural,
         row_lengths,
+        built_rows: if has_built(network) {
+            neurons * row_sets
+        } else {
+            0
+        },
+        built_synapses: (built_synapses * row_sets as f64).round() as u64,
         batch_steps,
         probes,
         probe_capacity,
@@ -667,6 +717,11 @@ pub fn largest_ensemble(network: &Network, available: u64) -> u32 {
     low
 }
 
+/// Whether a projection of `network` is built on the device.
+fn has_built(network: &Network) -> bool {
+    network.projections.iter().any(|p| p.built_on_device)
+}
+
 /// What would make `network` need less memory, given its report.
 pub fn advice(network: &Network, report: &MemoryReport) -> String {
     let stored: u64 = report
@@ -678,7 +733,7 @@ pub fn advice(network: &Network, report: &MemoryReport) -> String {
     let candidates: Vec<String> = network
         .projections
         .iter()
-        .filter(|p| !p.procedural)
+        .filter(|p| p.generated_by().is_none())
         .filter(|p| {
             matches!(
                 p.connectivity,

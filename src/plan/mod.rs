@@ -4,6 +4,7 @@
 //! (`gpu` and `cpu`) execute the same `Plan`.
 
 pub mod astrocyte;
+mod built;
 mod connectivity;
 mod gap;
 pub mod host_memory;
@@ -18,6 +19,7 @@ mod traffic;
 
 pub use crate::model::delay_to_steps;
 pub use astrocyte::AstrocyteTable;
+pub use built::{place_parts, BuiltPlan, BUILD_BATCH_ROWS};
 pub use connectivity::{draw_projection, DrawnSynapses, SynapseTable};
 pub use gap::GapTable;
 pub use neurons::{initial_state, lower, spike_step, LoweredNeuron, NeuronKind, MAX_STATE};
@@ -182,8 +184,11 @@ pub struct Plan {
     pub astrocytes: AstrocyteTable,
     /// The gap junctions, by neuron.
     pub gap: GapTable,
-    /// Projections regenerated from the RNG when a presynaptic neuron spikes.
+    /// Projections regenerated from the RNG when a presynaptic neuron spikes, and
+    /// those built on the device from the same generator (`stored`).
     pub procedural: Vec<ProceduralProjection>,
+    /// The stored table of the projections built on the device.
+    pub built: BuiltPlan,
     /// Row lengths of the procedural fixed-total-number projections.
     pub row_lengths: Vec<u32>,
     /// Synapses of each procedural projection (exact for all-to-all and fixed total
@@ -299,7 +304,7 @@ impl Plan {
         for (index, projection) in network.projections.iter().enumerate() {
             let pre = pop_index(&projection.pre);
             let post = pop_index(&projection.post);
-            if projection.procedural {
+            if projection.generated_by().is_some() {
                 let pending = PendingProcedural::new(
                     projection,
                     index as u32,
@@ -385,7 +390,10 @@ impl Plan {
         }
         // With any projection drawn per instance, the table holds one set of rows per
         // instance (shared projections copied into each).
-        let drawn_per_instance = drawn.iter().any(|d| d.0.is_some());
+        let drawn_per_instance = drawn.iter().any(|d| d.0.is_some())
+            || pending_procedural
+                .iter()
+                .any(|p| p.stored() && p.per_instance());
         let row_sets = if drawn_per_instance { n_instances } else { 1 };
         let n_synapses: u64 = drawn
             .iter()
@@ -821,6 +829,27 @@ impl Plan {
                 })
             }
         };
+        let built_pending = || pending_procedural.iter().filter(|p| p.stored());
+        let built = if built_pending().next().is_none() {
+            BuiltPlan::default()
+        } else {
+            let max_delay = built_pending().map(|p| p.max_delay_steps).fold(1, u32::max);
+            BuiltPlan {
+                rows: limit(
+                    "built rows",
+                    u64::from(n_neurons) * u64::from(row_sets),
+                    u64::from(u32::MAX),
+                )?,
+                delay_shift: delay_shift(max_delay, max_target).ok_or(PlanError::SynapseWord {
+                    targets: u64::from(max_target) + 1,
+                    max_delay,
+                })?,
+                // Every row set holds every built projection's rows (a shared one's
+                // alike in each).
+                expected_synapses: built_pending().map(|p| p.expected_synapses).sum::<f64>()
+                    * f64::from(row_sets),
+            }
+        };
         let synapses = build_rows(
             n_neurons * row_sets,
             shift,
@@ -1036,6 +1065,7 @@ impl Plan {
             astrocytes,
             gap: GapTable::default(),
             procedural,
+            built,
             row_lengths,
             procedural_synapses: pending_procedural
                 .iter()
@@ -1357,8 +1387,7 @@ impl Plan {
     }
 
     /// Outgoing synapses of global neuron `neuron` in `instance`: its stored row plus
-    /// its procedural rows (exact lengths for fixed total number, expected ones for
-    /// fixed probability).
+    /// its procedural and device-built rows (`generated_degree`).
     pub fn out_degree(&self, instance: u32, neuron: u32) -> f64 {
         let i = neuron as usize;
         let row = |start: &[u32]| f64::from(start[i + 1] - start[i]);
@@ -1370,10 +1399,19 @@ impl Plan {
             } else {
                 row(&self.plastic.row_start)
             };
-        let procedural: f64 = self
-            .procedural
+        stored
+            + self.generated_degree(instance, neuron, false)
+            + self.generated_degree(instance, neuron, true)
+    }
+
+    /// Synapses of global neuron `neuron` in `instance` in the rows of its procedural
+    /// projections (`built`: of those built on the device instead): exact lengths for
+    /// all-to-all and fixed total number, expected ones for fixed probability.
+    pub fn generated_degree(&self, instance: u32, neuron: u32, built: bool) -> f64 {
+        self.procedural
             .iter()
             .zip(&self.procedural_synapses)
+            .filter(|(q, _)| (q.stored != 0) == built)
             .filter(|(q, _)| neuron >= q.pre_first && neuron - q.pre_first < q.pre_size)
             .map(|(q, &total)| {
                 if q.rule == layout::RULE_FIXED_TOTAL_NUMBER {
@@ -1384,8 +1422,13 @@ impl Plan {
                     total / f64::from(q.pre_size)
                 }
             })
-            .sum();
-        stored + procedural
+            .sum()
+    }
+
+    /// Whether some projection's rows are regenerated at each spike (procedural, not
+    /// built on the device): propagate_procedural has work.
+    pub fn regenerates_rows(&self) -> bool {
+        self.procedural.iter().any(|q| q.stored == 0)
     }
 
     /// Bytes of every device buffer, by buffer.
@@ -1427,6 +1470,8 @@ impl Plan {
             history_depth: u64::from(self.config.history_depth),
             procedural: self.procedural.len() as u64,
             row_lengths: self.row_lengths.len() as u64,
+            built_rows: u64::from(self.built.rows),
+            built_synapses: self.built.expected_synapses.round() as u64,
             batch_steps: u64::from(self.batch_steps),
             probes: self.probes.len() as u64,
             probe_capacity: u64::from(self.probe_capacity),
@@ -1453,7 +1498,7 @@ fn draw_stored(
 ) -> Vec<Vec<DrawnSynapses>> {
     // (projection, instance): a projection drawn per instance is drawn once for each.
     let mut order: Vec<(usize, u32)> = (0..network.projections.len())
-        .filter(|&i| !network.projections[i].procedural)
+        .filter(|&i| network.projections[i].generated_by().is_none())
         .flat_map(|i| {
             let sets = if drawn_per_instance(network, i) {
                 network.instances

@@ -52,6 +52,7 @@ impl PendingProcedural {
             post_size,
             stream: index,
             per_instance: u32::from(projection.per_instance),
+            stored: u32::from(projection.built_on_device),
             ..bytemuck::Zeroable::zeroed()
         };
         let row_sets = if projection.per_instance {
@@ -112,7 +113,7 @@ impl PendingProcedural {
             Connectivity::FixedInDegree { .. }
             | Connectivity::FixedOutDegree { .. }
             | Connectivity::FromList { .. } => {
-                unreachable!("validation refuses these rules for procedural projections")
+                unreachable!("validation refuses these rules for generated projections")
             }
         };
         entry.rule = rule;
@@ -149,6 +150,16 @@ impl PendingProcedural {
             expected_synapses,
             entry,
         }
+    }
+
+    /// Whether the rows are built on the device into a stored table.
+    pub fn stored(&self) -> bool {
+        self.entry.stored != 0
+    }
+
+    /// Whether every instance has rows of its own.
+    pub fn per_instance(&self) -> bool {
+        self.entry.per_instance != 0
     }
 
     /// The device's entry, with weights scaled to the post population's fixed-point

@@ -1,0 +1,46 @@
+// Building stored rows on the device, second pass: each part of each row draws its
+// synapses again (the same streams as build_count) and writes them from where the
+// host placed the part. Within a part, the built projections follow in table order.
+// The synapse arrays are chunked like the host-drawn ones; a dispatch writes the
+// synapses that fall in its chunk and covers only the rows that reach into it.
+// Twin: src/cpu/build_fill.rs.
+
+@group(0) @binding(0) var<uniform> config: Config;
+@group(0) @binding(1) var<storage, read> procedural: array<ProceduralProjection>;
+@group(0) @binding(2) var<storage, read> row_lengths: array<u32>;
+// Per (row − build.batch_first, part): the index of the part's first synapse.
+@group(0) @binding(3) var<storage, read> part_starts: array<u32>;
+@group(0) @binding(4) var<uniform> build: BuildPass;
+// Target | delay << build.delay_shift (src/plan/connectivity.rs SynapseTable).
+@group(0) @binding(5) var<storage, read_write> syn_target_delay: array<u32>;
+@group(0) @binding(6) var<storage, read_write> syn_weight: array<i32>;
+
+@compute @workgroup_size(64)
+fn main(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+) {
+    let k = wg.y * groups.x + wg.x;
+    if (k >= build.rows) {
+        return;
+    }
+    let row = build.first_row + k;
+    let instance = row / config.n_neurons;
+    let pre = row % config.n_neurons;
+    var at = part_starts[(row - build.batch_first) * PROPAGATE_WORKGROUP + local];
+    for (var j = 0u; j < config.n_procedural; j = j + 1u) {
+        let q = procedural[j];
+        if (q.stored == 0u || pre < q.pre_first || pre - q.pre_first >= q.pre_size) {
+            continue;
+        }
+        var r = row_part(q, instance, pre, local);
+        while (next_synapse(&r, q)) {
+            if (at >= build.first && at < build.end) {
+                syn_target_delay[at - build.first] = r.to | (r.delay << build.delay_shift);
+                syn_weight[at - build.first] = r.weight;
+            }
+            at = at + 1u;
+        }
+    }
+}
