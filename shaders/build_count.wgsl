@@ -2,7 +2,8 @@
 // each row of the built table has. One workgroup per row (row = instance ·
 // n_neurons + presynaptic neuron), invocation `local` walking part `local` of the
 // row of every projection built on the device (common/procedural_row.wgsl), as
-// propagate_procedural would at a spike. The host sums the counts into where each
+// propagate_procedural would at a spike — where the rule fixes the count (all-to-all,
+// fixed total number), without drawing. The host sums the counts into where each
 // part starts (plan::built), allocates exactly that, and build_fill writes.
 // Twin: src/cpu/build_count.rs.
 
@@ -30,6 +31,10 @@ fn main(
     for (var j = 0u; j < config.n_procedural; j = j + 1u) {
         let q = procedural[j];
         if (q.stored == 0u || pre < q.pre_first || pre - q.pre_first >= q.pre_size) {
+            continue;
+        }
+        if (q.rule != RULE_FIXED_PROBABILITY) {
+            count = count + fixed_part_len(q, instance, pre, local);
             continue;
         }
         var r = row_part(q, instance, pre, local);

@@ -80,6 +80,8 @@ struct Case {
     brunel_order: Option<u32>,
     /// Regenerate the synapses instead of storing them.
     procedural: bool,
+    /// Build the stored synapses on the device (the microcircuit cases).
+    built_on_device: bool,
     /// The cortical microcircuit at this scale (neurons and in-degrees), built by
     /// `microcircuit::network` instead of read from a file.
     microcircuit_scale: Option<f64>,
@@ -93,12 +95,17 @@ fn cases(suite: Suite) -> Vec<Case> {
         duration_ms,
         brunel_order,
         procedural: false,
+        built_on_device: false,
         microcircuit_scale: None,
     };
     let microcircuit = |id, name, scale, procedural| Case {
         microcircuit_scale: Some(scale),
         procedural,
         ..case(id, name, "", 1000.0, None)
+    };
+    let built = |id, name, scale| Case {
+        built_on_device: true,
+        ..microcircuit(id, name, scale, false)
     };
     let procedural = |id, name, duration_ms, order| Case {
         procedural: true,
@@ -167,6 +174,11 @@ fn cases(suite: Suite) -> Vec<Case> {
                 1.0,
                 true,
             ),
+            built(
+                "microcircuit_1_built",
+                "Microcircuit, full scale, built on the device",
+                1.0,
+            ),
         ],
     }
 }
@@ -209,6 +221,7 @@ pub fn run_suite(suite: Suite, options: &SuiteOptions) -> Result<Vec<BenchResult
                     k_scale: scale,
                     seed,
                     procedural: case.procedural,
+                    built_on_device: case.built_on_device,
                     ..MicrocircuitOptions::default()
                 })
                 .map_err(|e| Error::Output(format!("benchmark model: {e}")))?;

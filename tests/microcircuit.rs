@@ -193,6 +193,13 @@ fn procedural_option_marks_every_projection() {
     .unwrap();
     assert!(network.projections.iter().all(|p| p.procedural));
     network.validate().unwrap();
+    let network = microcircuit::network(&MicrocircuitOptions {
+        built_on_device: true,
+        ..MicrocircuitOptions::default()
+    })
+    .unwrap();
+    assert!(network.projections.iter().all(|p| p.built_on_device));
+    network.validate().unwrap();
 }
 
 #[test]
@@ -257,16 +264,28 @@ fn scale_0_1_fires_at_plausible_rates_on_the_gpu() {
 }
 
 /// The same with every projection procedural (no synapse stored), over 100 ms + 200 ms
-/// (procedural rows cost more on lavapipe), against the CPU reference too.
+/// (procedural rows cost more on lavapipe), against the CPU reference too; and with
+/// every projection built on the device, which stores the same rows.
 #[test]
 fn scale_0_1_procedural_fires_at_plausible_rates_on_the_gpu() {
-    let network = microcircuit::network(&MicrocircuitOptions {
+    let options = MicrocircuitOptions {
         procedural: true,
         ..MicrocircuitOptions::default()
-    })
-    .unwrap();
+    };
+    let network = microcircuit::network(&options).unwrap();
     let gpu = run(&network, Backend::Gpu, 100.0, 200.0);
     println!("{}", check_rates(&gpu));
     let cpu = run(&network, Backend::Cpu, 100.0, 200.0);
     assert!(gpu == cpu, "GPU and CPU reference spikes differ");
+    let built = microcircuit::network(&MicrocircuitOptions {
+        procedural: false,
+        built_on_device: true,
+        ..options
+    })
+    .unwrap();
+    let stored = run(&built, Backend::Gpu, 100.0, 200.0);
+    assert!(
+        stored == gpu,
+        "built rows give other spikes than procedural ones"
+    );
 }

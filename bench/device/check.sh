@@ -12,7 +12,8 @@
 # It records what the machine has (Vulkan loader, NVIDIA ICD, driver), supplies a
 # loader or an ICD file where one is missing, then runs the standard models, the
 # kernel profiles (achieved GB/s against the measured copy bandwidth) and the full
-# microcircuit, each under a time limit, writing everything to $OUT (or
+# microcircuit (built on the device, and its build time drawn on the host), each
+# under a time limit, writing everything to $OUT (or
 # ./device-out). The limits add up to under 10 minutes (one device call); it has not
 # yet run on a GPU. Every step is independent, so a step that fails or times out
 # leaves the others' results. Copy the numbers, the device
@@ -58,15 +59,19 @@ timeout 180 "$bin" bench --suite standard \
 
 log "kernel profiles"
 for model in cuba coba brunel izhikevich2007; do
-    timeout 30 "$bin" profile "models/$model.toml" --steps 2000 \
+    timeout 25 "$bin" profile "models/$model.toml" --steps 2000 \
         --json "$out/profile_$model.json" > "$out/profile_$model.txt" 2>&1
 done
 
-log "microcircuit, full scale, stored (build on the host, 1 s simulated)"
-timeout 180 "$examples/microcircuit" --scale 1 --seeds 1 --transient-ms 100 \
-    --duration-ms 1000 > "$out/microcircuit_1.txt" 2>&1
+log "microcircuit, full scale, built on the device (1 s simulated)"
+timeout 150 "$examples/microcircuit" --scale 1 --seeds 1 --transient-ms 100 \
+    --duration-ms 1000 --built-on-device > "$out/microcircuit_1_built.txt" 2>&1
+
+log "microcircuit, full scale, drawn on the host (build time; 100 ms simulated)"
+timeout 60 "$examples/microcircuit" --scale 1 --seeds 1 --transient-ms 0 \
+    --duration-ms 100 > "$out/microcircuit_1_host.txt" 2>&1
 
 log "Izhikevich (2007) conditioning, 10 simulated minutes"
-timeout 90 "$examples/reward_conditioning" --minutes 10 > "$out/conditioning.txt" 2>&1
+timeout 80 "$examples/reward_conditioning" --minutes 10 > "$out/conditioning.txt" 2>&1
 
 log done

@@ -53,6 +53,22 @@ fn row_part(q: ProceduralProjection, instance: u32, pre: u32, part: u32) -> RowP
     return r;
 }
 
+// The number of synapses part `part` of the row has, without drawing them, for the
+// rules that fix it: fixed total number (its share of the row length) and
+// all-to-all (its candidates, less the neuron itself without autapses). Fixed
+// probability's count is known only by walking the part.
+fn fixed_part_len(q: ProceduralProjection, instance: u32, pre: u32, part: u32) -> u32 {
+    let i = pre - q.pre_first;
+    if (q.rule == RULE_FIXED_TOTAL_NUMBER) {
+        let own = select(0u, instance, q.per_instance != 0u);
+        let n = row_lengths[q.row_offset + own * q.pre_size + i];
+        return part_start(n, part + 1u) - part_start(n, part);
+    }
+    let start = part_start(q.post_size, part);
+    let end = part_start(q.post_size, part + 1u);
+    return end - start - select(0u, 1u, q.exclude_self != 0u && i >= start && i < end);
+}
+
 // Draws the part's next synapse into r.to, r.weight and r.delay; false when the
 // part has no more. All-to-all takes every candidate of its part; fixed probability
 // skips a geometric number of candidates before each synapse; fixed total number

@@ -87,6 +87,29 @@ impl<'q> RowPart<'q> {
     }
 }
 
+/// The number of synapses part `part` of the row of `pre` in `instance` has, without
+/// drawing them, for the rules that fix it: fixed total number (its share of the row
+/// length) and all-to-all (its candidates, less the neuron itself without autapses).
+/// `None` for fixed probability, whose count is known only by walking the part.
+pub fn fixed_part_len(
+    q: &ProceduralProjection,
+    row_lengths: &[u32],
+    (instance, pre, part): (u32, u32, u32),
+) -> Option<u32> {
+    let i = pre - q.pre_first;
+    if q.rule == RULE_FIXED_PROBABILITY {
+        return None;
+    }
+    if q.rule == RULE_FIXED_TOTAL_NUMBER {
+        let own = if q.per_instance != 0 { instance } else { 0 };
+        let n = row_lengths[(q.row_offset + own * q.pre_size + i) as usize];
+        return Some(part_start(n, part + 1) - part_start(n, part));
+    }
+    let start = part_start(q.post_size, part);
+    let end = part_start(q.post_size, part + 1);
+    Some(end - start - u32::from(q.exclude_self != 0 && i >= start && i < end))
+}
+
 impl Iterator for RowPart<'_> {
     type Item = RowSynapse;
 
@@ -160,12 +183,20 @@ pub fn built_part<'a>(
 ) -> impl Iterator<Item = RowSynapse> + 'a {
     let key = key_from_seed(u64::from(config.seed_lo) | (u64::from(config.seed_hi) << 32));
     let first_instance = config.first_instance;
-    let instance = row / config.n_neurons;
-    let pre = row % config.n_neurons;
+    let (instance, pre) = (row / config.n_neurons, row % config.n_neurons);
+    built_projections(config, procedural, pre).flat_map(move |q| {
+        RowPart::new(q, (key, first_instance), row_lengths, (instance, pre, part))
+    })
+}
+
+/// The projections built on the device with `pre` in their presynaptic population, in
+/// table order.
+pub fn built_projections<'a>(
+    config: &Config,
+    procedural: &'a [ProceduralProjection],
+    pre: u32,
+) -> impl Iterator<Item = &'a ProceduralProjection> + 'a {
     procedural[..config.n_procedural as usize]
         .iter()
         .filter(move |q| q.stored != 0 && pre >= q.pre_first && pre - q.pre_first < q.pre_size)
-        .flat_map(move |q| {
-            RowPart::new(q, (key, first_instance), row_lengths, (instance, pre, part))
-        })
 }
