@@ -3,7 +3,7 @@
 // take no device memory. One workgroup per spike (the same indirect dispatch as
 // propagate); invocation `local` regenerates part `local` of the row
 // (common/procedural_row.wgsl), so the synapses do not depend on timing, device or
-// the order of work. Projections built on the device (`stored`) are skipped:
+// the order of work. Projections built on the device (`built`) are skipped:
 // propagate walks their rows in the built table. Delivery is propagate's: integer
 // atomics into the ring slot `delay` steps ahead.
 // Twin: src/cpu/propagate_procedural.rs.
@@ -34,7 +34,7 @@ fn main(
     let step_slot = ring_slot(step);
     for (var j = 0u; j < config.n_procedural; j = j + 1u) {
         let q = procedural[j];
-        if (q.stored != 0u || pre < q.pre_first || pre - q.pre_first >= q.pre_size) {
+        if (q.built != 0u || pre < q.pre_first || pre - q.pre_first >= q.pre_size) {
             continue;
         }
         var r = row_part(q, instance, pre, local);

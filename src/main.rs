@@ -438,13 +438,14 @@ fn validate(path: &Path) -> ExitCode {
     };
     println!("{}: valid", path.display());
     println!(
-        "{} populations, {} neurons, {} synapses ({} stored static, {} plastic, {} procedural projections), ring of {} steps, {} ms simulated at dt = {} ms",
+        "{} populations, {} neurons, {} synapses ({} stored static, {} plastic, {} procedural projections, {} built on the device), ring of {} steps, {} ms simulated at dt = {} ms",
         plan.populations.len(),
         plan.n_neurons(),
         plan.synapse_count().round(),
         plan.synapses.len(),
         plan.plastic.len(),
-        plan.procedural.len(),
+        plan.procedural.iter().filter(|q| q.built == 0).count(),
+        plan.procedural.iter().filter(|q| q.built != 0).count(),
         plan.config.ring_depth,
         model.duration_ms,
         plan.dt_ms

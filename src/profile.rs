@@ -144,7 +144,6 @@ pub fn profile_network(
     let built_rows = sim.built_row_start()?;
     let plan = sim.plan();
     let simulated_s = steps as f64 * plan.dt_ms / 1000.0;
-    let events = synaptic_events(plan, &records);
     // Synapses in the stored rows (host-drawn and built on the device) of the spikes:
     // both walked by propagate.
     let stored_events: u64 = [&plan.synapses.row_start, &built_rows]
@@ -199,6 +198,9 @@ pub fn profile_network(
         })
         .sum::<f64>()
         .round() as u64;
+    // Every synapse the spikes reached: the stored rows' exactly (built ones
+    // included), the regenerated ones' as expected for fixed probability.
+    let events = stored_events + plastic_events + procedural_events;
     // Every population is recorded: each spike is also a recorded spike.
     let spikes_of = |kind| -> u64 {
         records

@@ -3,7 +3,8 @@
 //! rows are exactly the rows procedural propagation regenerates: the same rasters,
 //! state and fixed-point input as the procedural network, on the GPU and on the CPU
 //! reference, in networks mixing them with host-drawn projections and in ensembles
-//! whose instances draw their own rows. The host draws none of their synapses.
+//! whose instances draw their own rows. The host draws none of their synapses (only
+//! the fixed-total-number row lengths). A fixed probability of 0 builds nothing.
 
 use neurodyn::{
     Backend, Connectivity, Error, IafPscExp, Network, NeuronModel, Population, Projection,
@@ -192,4 +193,33 @@ fn rules_that_cannot_be_built_are_refused_by_name() {
         message.contains("projections[0] (E -> E).built_on_device") && message.contains("not both"),
         "{message}"
     );
+}
+
+#[test]
+fn empty_built_projections_build_nothing() {
+    // Fixed probability 0: no synapse (not one drawn by a 0 · ∞ gap), and a fixed
+    // total number of 0: rows, but no synapse in them; the network still runs alike
+    // on both backends.
+    let mut net = network(7, Projection::built_on_device);
+    net.projections[0].connectivity = Connectivity::FixedProbability {
+        p: 0.0,
+        allow_autapses: false,
+    };
+    net.projections[2].connectivity = Connectivity::FixedTotalNumber {
+        n: 0,
+        allow_autapses: false,
+        allow_multapses: true,
+    };
+    net.projections.remove(3);
+    let mut outcomes = Vec::new();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        let rows = sim.built_row_start().unwrap();
+        assert_eq!(rows.len(), 1001);
+        assert_eq!(rows[1000], 0, "empty projections built synapses");
+        sim.run(500).unwrap();
+        outcomes.push(sim.spikes("E").unwrap().clone());
+    }
+    assert!(outcomes[0].len() > 100, "E fires {}", outcomes[0].len());
+    assert_eq!(outcomes[0], outcomes[1]);
 }

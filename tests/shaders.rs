@@ -159,7 +159,7 @@ fn main() {
     check_struct(
         &module,
         "ProceduralProjection",
-        members!(ProceduralProjection: pre_first, pre_size, post_first, post_size, rule, target_base, exclude_self, row_offset, stream, inv_log_q, weight_kind, weight_a, weight_b, weight_low, weight_high, weight_scale, delay_kind, delay_a, delay_b, delay_low, delay_high, per_instance, stored),
+        members!(ProceduralProjection: pre_first, pre_size, post_first, post_size, rule, target_base, exclude_self, row_offset, stream, inv_log_q, weight_kind, weight_a, weight_b, weight_low, weight_high, weight_scale, delay_kind, delay_a, delay_b, delay_low, delay_high, per_instance, built),
         size_of::<ProceduralProjection>(),
     );
     check_struct(

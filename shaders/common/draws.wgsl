@@ -54,7 +54,9 @@ fn next_normal(d: ptr<function, Draws>) -> f32 {
 // a + b z and DRAW_LOGNORMAL exp(a + b z), redrawn outside [low, high].
 fn next_value(d: ptr<function, Draws>, kind: u32, a: f32, b: f32, low: f32, high: f32) -> f32 {
     if (kind == DRAW_UNIFORM) {
-        return rounded(a + rounded(b * next_uniform(d)));
+        // Clamped: a + b u can round up past `high`, and a delay then to a step more
+        // than the planned longest.
+        return clamp(rounded(a + rounded(b * next_uniform(d))), low, high);
     }
     if (kind == DRAW_NORMAL || kind == DRAW_LOGNORMAL) {
         let lognormal = kind == DRAW_LOGNORMAL;

@@ -138,7 +138,7 @@ struct ProceduralProjection {
     delay_low: f32,
     delay_high: f32,
     per_instance: u32,
-    stored: u32,
+    built: u32,
     _pad0: u32,
 }
 

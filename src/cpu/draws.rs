@@ -62,7 +62,9 @@ impl Draws {
     /// A value of a distribution (`DRAW_*`, as the shader's `next_value`).
     pub fn next_value(&mut self, kind: u32, a: f32, b: f32, low: f32, high: f32) -> f32 {
         if kind == DRAW_UNIFORM {
-            return rounded(a + rounded(b * self.next_uniform()));
+            // Clamped: a + b u can round up past `high`, and a delay then to a step
+            // more than the planned longest.
+            return rounded(a + rounded(b * self.next_uniform())).clamp(low, high);
         }
         if kind == DRAW_NORMAL || kind == DRAW_LOGNORMAL {
             let lognormal = kind == DRAW_LOGNORMAL;

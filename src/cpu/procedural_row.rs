@@ -198,5 +198,5 @@ pub fn built_projections<'a>(
 ) -> impl Iterator<Item = &'a ProceduralProjection> + 'a {
     procedural[..config.n_procedural as usize]
         .iter()
-        .filter(move |q| q.stored != 0 && pre >= q.pre_first && pre - q.pre_first < q.pre_size)
+        .filter(move |q| q.built != 0 && pre >= q.pre_first && pre - q.pre_first < q.pre_size)
 }

@@ -22,7 +22,7 @@ pub fn propagate_procedural_main(k: u32, b: &mut Buffers) {
     let row_lengths = std::mem::take(&mut b.row_lengths);
     for j in 0..c.n_procedural as usize {
         let q = b.procedural[j];
-        if q.stored != 0 || pre < q.pre_first || pre - q.pre_first >= q.pre_size {
+        if q.built != 0 || pre < q.pre_first || pre - q.pre_first >= q.pre_size {
             continue;
         }
         for part in 0..PROPAGATE_WORKGROUP {

@@ -3,22 +3,19 @@
 //! places the parts (`plan::place_parts`, as the CPU reference does), checks the
 //! exact size against the device's memory and allocates the table; build_fill then
 //! writes every synapse, one dispatch per (batch, chunk) over the rows that reach
-//! into the chunk. The host never draws a synapse of these projections.
+//! into the chunk. The host draws none of these synapses (for fixed total number,
+//! only the row lengths, in the plan).
 
 use wgpu::util::DeviceExt;
 
 use super::device::GpuContext;
 use super::engine::{bind, check_memory, pipeline};
 use super::shaders::Stage;
-use super::table::{binding_bytes, TableBuffers};
+use super::table::{binding_bytes, TableBuffers, STORAGE};
 use crate::error::Error;
 use crate::plan::layout::{grid, BuildPass, PROPAGATE_WORKGROUP};
 use crate::plan::memory::MemoryReport;
 use crate::plan::{place_parts, Plan, BUILD_BATCH_ROWS};
-
-const STORAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
-    .union(wgpu::BufferUsages::COPY_SRC)
-    .union(wgpu::BufferUsages::COPY_DST);
 
 /// The built table, or `None` where the plan builds nothing. `inputs` are the
 /// `config`, `procedural` and `row_lengths` buffers.
@@ -92,7 +89,6 @@ pub(super) fn build_on_device(
         }
         encoder.copy_buffer_to_buffer(&part_buffer, 0, &staging, 0, bytes);
         let submission = ctx.queue.submit([encoder.finish()]);
-        ctx.wait(submission.clone())?;
         let mut counts: Vec<u32> =
             bytemuck::pod_collect_to_vec(&ctx.read_mapped_prefix(&staging, bytes, submission)?);
         total = place_parts(&mut counts, total, &mut row_start)?;
@@ -172,9 +168,10 @@ pub(super) fn build_on_device(
             }
             last = Some(ctx.queue.submit([encoder.finish()]));
         }
-    }
-    if let Some(submission) = last {
-        ctx.wait(submission)?;
+        // One batch's part starts staged at a time.
+        if let Some(submission) = last.take() {
+            ctx.wait(submission)?;
+        }
     }
     Ok(Some(table))
 }

@@ -16,7 +16,7 @@ use super::ring::RingChunks;
 use super::shaders::{
     neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
 };
-use super::table::{binding_bytes, TableBuffers};
+use super::table::{binding_bytes, TableBuffers, STORAGE};
 use crate::checkpoint::Snapshot;
 use crate::engine::{
     batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
@@ -167,9 +167,6 @@ const POST_WALK: u64 = 1;
 /// Bytes between the `KindInfo` of two neuron kernels in the `kinds` buffer.
 const KIND_SLOT: u64 = 256;
 
-const STORAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
-    .union(wgpu::BufferUsages::COPY_SRC)
-    .union(wgpu::BufferUsages::COPY_DST);
 const UNIFORM: wgpu::BufferUsages = wgpu::BufferUsages::UNIFORM.union(wgpu::BufferUsages::COPY_DST);
 
 impl GpuEngine {
@@ -375,7 +372,7 @@ impl GpuEngine {
         let stored = (!plan.synapses.is_empty()).then_some(&b.stored);
         let propagate = stored
             .into_iter()
-            .chain(b.built.as_ref())
+            .chain(b.built.as_ref().filter(|t| t.len() > 0))
             .flat_map(|table| (0..table.ranges.len()).map(move |c| (table, c)))
             .map(|(table, c)| {
                 let resources = [

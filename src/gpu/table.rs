@@ -14,7 +14,8 @@ use crate::plan::{SynapseTable, MIN_BUFFER_BYTES};
 /// offset alignment WebGPU allows).
 pub(super) const CHUNK_SLOT: u64 = 256;
 
-const STORAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
+/// Usage of the storage buffers the host writes and reads back.
+pub(super) const STORAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
     .union(wgpu::BufferUsages::COPY_SRC)
     .union(wgpu::BufferUsages::COPY_DST);
 
@@ -34,39 +35,28 @@ impl TableBuffers {
     pub fn upload(ctx: &GpuContext, table: &SynapseTable, row_start_bytes: u64) -> Self {
         let mut rows = bytemuck::cast_slice(&table.row_start).to_vec();
         rows.resize(row_start_bytes as usize, 0);
-        Self::new(
-            ctx,
-            &rows,
-            table.len(),
-            table.delay_shift,
-            |name, (first, end)| {
-                Some(match name {
-                    "syn_target_delay" => bytemuck::cast_slice(&table.target_delay[first..end]),
-                    _ => bytemuck::cast_slice(&table.weight[first..end]),
-                })
-            },
-        )
+        Self::new(ctx, &rows, table.len(), table.delay_shift, Some(table))
     }
 
     /// A table of `len` synapses in rows `row_start`, its arrays left for the device
     /// to write.
     pub fn empty(ctx: &GpuContext, row_start: &[u32], len: usize, delay_shift: u32) -> Self {
-        Self::new(
-            ctx,
-            bytemuck::cast_slice(row_start),
-            len,
-            delay_shift,
-            |_, _| None,
-        )
+        Self::new(ctx, bytemuck::cast_slice(row_start), len, delay_shift, None)
     }
 
-    fn new<'a>(
+    /// Synapses in the table.
+    pub fn len(&self) -> u32 {
+        self.ranges.last().map_or(0, |r| r.1)
+    }
+
+    /// The chunks of `len` synapses, with `contents`' synapses where given (left
+    /// for the device to write otherwise).
+    fn new(
         ctx: &GpuContext,
         row_start: &[u8],
         len: usize,
         delay_shift: u32,
-        // A chunk's contents (None: left for the device to write).
-        contents: impl Fn(&'static str, (usize, usize)) -> Option<&'a [u8]>,
+        contents: Option<&SynapseTable>,
     ) -> Self {
         let per_chunk = chunk_synapses(&ctx.limits);
         let ranges: Vec<(usize, usize)> = (0..len.div_ceil(per_chunk).max(1))
@@ -93,11 +83,11 @@ impl TableBuffers {
                 usage,
             })
         };
-        let chunked = |name: &'static str| -> Vec<wgpu::Buffer> {
+        let chunked = |name: &'static str, words: Option<&[u32]>| -> Vec<wgpu::Buffer> {
             ranges
                 .iter()
-                .map(|&(first, end)| match contents(name, (first, end)) {
-                    Some(bytes) => init(name, bytes, STORAGE),
+                .map(|&(first, end)| match words {
+                    Some(words) => init(name, bytemuck::cast_slice(&words[first..end]), STORAGE),
                     None => device.create_buffer(&wgpu::BufferDescriptor {
                         label: Some(name),
                         size: ((end - first) as u64 * 4).max(MIN_BUFFER_BYTES),
@@ -109,8 +99,11 @@ impl TableBuffers {
         };
         Self {
             row_start: init("row_start", row_start, STORAGE),
-            target_delay: chunked("syn_target_delay"),
-            weight: chunked("syn_weight"),
+            target_delay: chunked("syn_target_delay", contents.map(|t| &t.target_delay[..])),
+            weight: chunked(
+                "syn_weight",
+                contents.map(|t| bytemuck::cast_slice::<i32, u32>(&t.weight)),
+            ),
             ranges: ranges
                 .iter()
                 .map(|&(first, end)| (first as u32, end as u32))

@@ -933,19 +933,21 @@ impl<'a> Checker<'a> {
                 Connectivity::FixedTotalNumber { .. } => Some(
                     "fixed_total_number without multapses needs every synapse drawn so far to \
                      rule out repeats, which a regenerated row cannot know; allow multapses \
-                     or store the projection",
+                     or draw it on the host (neither procedural nor built on the device)",
                 ),
                 Connectivity::FixedOutDegree { .. } => Some(
                     "fixed_out_degree is drawn once and stored; regenerating rows of it is not \
-                     implemented; use fixed_probability with p = k / n_post, or store it",
+                     implemented; use fixed_probability with p = k / n_post, or draw it on \
+                     the host (neither procedural nor built on the device)",
                 ),
                 Connectivity::FixedInDegree { .. } => Some(
                     "fixed_in_degree fixes each postsynaptic neuron's count, which a row \
                      regenerated per presynaptic neuron cannot know; use fixed_probability \
-                     with p = k / n_pre, or store the projection",
+                     with p = k / n_pre, or draw it on the host (neither procedural nor \
+                     built on the device)",
                 ),
                 Connectivity::FromList { .. } => {
-                    Some("a list of synapses is data, not a rule to regenerate; store it")
+                    Some("a list of synapses is data, not a rule to draw rows from; store it")
                 }
             };
             if let Some(reason) = refusal {

@@ -9,8 +9,8 @@
 use super::PlanError;
 
 /// Rows one build dispatch covers at most, so the part counts of a batch (256 bytes
-/// a row) take 16 MiB whatever the network (less where a storage binding is
-/// smaller: `BuiltPlan::batches`).
+/// a row) take 16 MiB whatever the network (the GPU engine takes fewer where a
+/// storage binding holds less).
 pub const BUILD_BATCH_ROWS: u32 = 65_536;
 
 /// The table of the projections built on the device, before it is built.
@@ -31,8 +31,8 @@ impl BuiltPlan {
         self.rows == 0
     }
 
-    /// The build batches of at most `max_rows` rows (at least one): (first row,
-    /// rows). Where the parts are placed does not depend on the batches.
+    /// The build batches of at most `max_rows` rows (`max_rows` at least 1): (first
+    /// row, rows). Where the parts are placed does not depend on the batches.
     pub fn batches(&self, max_rows: u32) -> impl Iterator<Item = (u32, u32)> {
         let rows = self.rows;
         let batch = max_rows.max(1);

@@ -5,8 +5,9 @@
 //! would make it fit — instead of being killed by the kernel's out-of-memory killer
 //! half-way through drawing.
 
+use super::layout::PROPAGATE_WORKGROUP;
 use super::memory::{self, expected_synapses, format_bytes, MemoryReport};
-use super::{drawn_per_instance, PlanError};
+use super::{drawn_per_instance, PlanError, MIN_BUFFER_BYTES};
 use crate::model::Network;
 
 /// Host bytes per drawn synapse before it is laid out: presynaptic and postsynaptic
@@ -39,9 +40,29 @@ pub fn drawn_synapses(network: &Network) -> f64 {
 }
 
 /// Host bytes at the peak of building a plan: the drawn synapses and every buffer's
-/// host copy (the plan holds each buffer's contents until they are uploaded).
+/// host copy (the plan holds each buffer's contents until they are uploaded) — but
+/// for the synapses built on the device, which have no host copy: building them keeps
+/// only where each row part starts (`PROPAGATE_WORKGROUP` words a row) on the host.
 pub fn peak_bytes(report: &MemoryReport, drawn_synapses: f64) -> u64 {
-    report.total() + (drawn_synapses * DRAWN_SYNAPSE_BYTES as f64) as u64
+    let bytes = |name: &str| {
+        report
+            .buffers
+            .iter()
+            .find(|b| b.name == name)
+            .map_or(0, |b| b.bytes)
+    };
+    // Rows + 1 starts of 4 bytes where something is built (a buffer of the minimum
+    // size otherwise, whose few bytes are left counted as they are).
+    let row_starts = bytes("built_row_start");
+    let (built, part_starts) = if row_starts > MIN_BUFFER_BYTES {
+        (
+            bytes("syn_built_target_delay") + bytes("syn_built_weight"),
+            (row_starts - 4) * u64::from(PROPAGATE_WORKGROUP),
+        )
+    } else {
+        (0, 0)
+    };
+    report.total() + part_starts - built + (drawn_synapses * DRAWN_SYNAPSE_BYTES as f64) as u64
 }
 
 /// The memory this process can still take: the least of the system's available

@@ -285,7 +285,7 @@ pub struct ProceduralProjection {
     /// 1: the rows are built into the stored table once, on the device, before the
     /// run (`Projection::built_on_device`), and propagate walks them there;
     /// 0: propagate_procedural regenerates them at every spike.
-    pub stored: u32,
+    pub built: u32,
     pub _pad: u32,
 }
 

@@ -30,7 +30,9 @@ use bytemuck::Zeroable;
 use thiserror::Error;
 
 use crate::cpu::rng::HostStream;
-use crate::model::{CustomNeuron, Network, NeuronModel, Recorder, Stimulus, ValidationErrors};
+use crate::model::{
+    Connectivity, CustomNeuron, Network, NeuronModel, Recorder, Stimulus, ValidationErrors,
+};
 use connectivity::{build_rows, delay_shift, draw_values, GlobalSynapse, STREAM_INITIAL};
 use layout::{
     Config, KindInfo, PopulationInfo, ProbeEntry, ProceduralProjection, StimulusParams,
@@ -185,7 +187,7 @@ pub struct Plan {
     /// The gap junctions, by neuron.
     pub gap: GapTable,
     /// Projections regenerated from the RNG when a presynaptic neuron spikes, and
-    /// those built on the device from the same generator (`stored`).
+    /// those built on the device from the same generator (`built`).
     pub procedural: Vec<ProceduralProjection>,
     /// The stored table of the projections built on the device.
     pub built: BuiltPlan,
@@ -305,6 +307,11 @@ impl Plan {
             let pre = pop_index(&projection.pre);
             let post = pop_index(&projection.post);
             if projection.generated_by().is_some() {
+                if matches!(projection.connectivity, Connectivity::FixedProbability { p, .. } if p <= 0.0)
+                {
+                    // No synapse to regenerate or build (and no finite 1 / ln(1 − p)).
+                    continue;
+                }
                 let pending = PendingProcedural::new(
                     projection,
                     index as u32,
@@ -393,7 +400,7 @@ impl Plan {
         let drawn_per_instance = drawn.iter().any(|d| d.0.is_some())
             || pending_procedural
                 .iter()
-                .any(|p| p.stored() && p.per_instance());
+                .any(|p| p.built() && p.per_instance());
         let row_sets = if drawn_per_instance { n_instances } else { 1 };
         let n_synapses: u64 = drawn
             .iter()
@@ -829,7 +836,7 @@ impl Plan {
                 })
             }
         };
-        let built_pending = || pending_procedural.iter().filter(|p| p.stored());
+        let built_pending = || pending_procedural.iter().filter(|p| p.built());
         let built = if built_pending().next().is_none() {
             BuiltPlan::default()
         } else {
@@ -1411,7 +1418,7 @@ impl Plan {
         self.procedural
             .iter()
             .zip(&self.procedural_synapses)
-            .filter(|(q, _)| (q.stored != 0) == built)
+            .filter(|(q, _)| (q.built != 0) == built)
             .filter(|(q, _)| neuron >= q.pre_first && neuron - q.pre_first < q.pre_size)
             .map(|(q, &total)| {
                 if q.rule == layout::RULE_FIXED_TOTAL_NUMBER {
@@ -1428,7 +1435,7 @@ impl Plan {
     /// Whether some projection's rows are regenerated at each spike (procedural, not
     /// built on the device): propagate_procedural has work.
     pub fn regenerates_rows(&self) -> bool {
-        self.procedural.iter().any(|q| q.stored == 0)
+        self.procedural.iter().any(|q| q.built == 0)
     }
 
     /// Bytes of every device buffer, by buffer.

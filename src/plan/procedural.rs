@@ -52,7 +52,7 @@ impl PendingProcedural {
             post_size,
             stream: index,
             per_instance: u32::from(projection.per_instance),
-            stored: u32::from(projection.built_on_device),
+            built: u32::from(projection.built_on_device),
             ..bytemuck::Zeroable::zeroed()
         };
         let row_sets = if projection.per_instance {
@@ -153,8 +153,8 @@ impl PendingProcedural {
     }
 
     /// Whether the rows are built on the device into a stored table.
-    pub fn stored(&self) -> bool {
-        self.entry.stored != 0
+    pub fn built(&self) -> bool {
+        self.entry.built != 0
     }
 
     /// Whether every instance has rows of its own.
