@@ -213,3 +213,51 @@ fn projections_drawn_in_parallel_give_the_same_table_every_time() {
     assert_eq!(a.synapses, b.synapses);
     assert!(a.synapses.len() > 2_000_000);
 }
+
+#[test]
+fn a_projection_drawn_in_chunks_does_not_depend_on_their_order() {
+    // 10,000 presynaptic neurons: three chunks of rows, each from streams of its own;
+    // drawn last to first and put in order, they are the projection drawn at once.
+    use neurodyn::plan::{draw_chunk, draw_chunks, DrawnSynapses};
+    let p = Projection::new(
+        "A",
+        "B",
+        Connectivity::FixedProbability {
+            p: 0.01,
+            allow_autapses: true,
+        },
+        Value::normal_clipped(0.1, 0.02, 0.0, f64::INFINITY),
+        Value::uniform(0.5, 2.0),
+        Receptor::Excitatory,
+    );
+    assert_eq!(draw_chunks(&p, 10_000, 500), 3);
+    let whole = draw_projection(&p, 3, 10_000, 500, false, 7, 0.1);
+    let mut chunks: Vec<_> = (0..3)
+        .rev()
+        .map(|c| {
+            (
+                c,
+                draw_chunk(&p, (3, c), (10_000, 500, false), (7, 0.1), None),
+            )
+        })
+        .collect();
+    chunks.sort_by_key(|(c, _)| *c);
+    let joined = DrawnSynapses::concat(chunks.into_iter().map(|(_, d)| d).collect());
+    assert_eq!(
+        (
+            &joined.pre,
+            &joined.post,
+            &joined.weight,
+            &joined.delay_steps
+        ),
+        (&whole.pre, &whole.post, &whole.weight, &whole.delay_steps)
+    );
+    // Every row drawn once, in order: 50,000 synapses expected.
+    assert!(whole.pre.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(*whole.pre.last().unwrap(), 9_999);
+    let n = whole.pre.len() as f64;
+    assert!(
+        (n - 50_000.0).abs() < 5.0 * (50_000.0f64 * 0.99).sqrt(),
+        "{n}"
+    );
+}

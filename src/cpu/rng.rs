@@ -65,6 +65,15 @@ impl HostStream {
         }
     }
 
+    /// Part `part` of the stream `(tag, sub)`: its own 2^40 blocks (16 TiB of words),
+    /// disjoint from every other part's, so parts can be drawn in any order or at once.
+    pub fn part(seed: u64, tag: u32, sub: u32, part: u32) -> Self {
+        Self {
+            block: u64::from(part) << 40,
+            ..Self::new(seed, tag, sub)
+        }
+    }
+
     /// The next 32 random bits.
     pub fn next_u32(&mut self) -> u32 {
         if self.used == 4 {

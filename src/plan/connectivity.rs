@@ -22,9 +22,66 @@ pub struct DrawnSynapses {
     pub rule_values: Vec<Vec<f64>>,
 }
 
+/// Rows (columns for fixed in-degree) one chunk of a projection draws: each chunk has
+/// streams of its own, so the chunks are drawn on all cores and concatenated in
+/// order, and the synapses do not depend on the number of threads.
+pub const DRAW_CHUNK: u32 = 4096;
+
+/// Where `projection` (of `n_pre` → `n_post` neurons) is split for drawing: the
+/// number of chunks. A projection with an array of values (in the synapses' order)
+/// is drawn in one.
+pub fn draw_chunks(projection: &Projection, n_pre: u32, n_post: u32) -> u32 {
+    let arrays = projection
+        .synapse_values()
+        .into_iter()
+        .any(|(_, value)| matches!(value, Value::Array { .. }));
+    let units = match projection.connectivity {
+        _ if arrays => return 1,
+        // Without multapses a row's length depends on every other row's synapses.
+        Connectivity::FromList { .. }
+        | Connectivity::FixedTotalNumber {
+            allow_multapses: false,
+            ..
+        } => return 1,
+        Connectivity::FixedInDegree { .. } => n_post,
+        _ => n_pre,
+    };
+    units.div_ceil(DRAW_CHUNK).max(1)
+}
+
+/// The part of a projection's connectivity stream its fixed-total-number row lengths
+/// are drawn from (chunk c draws from part c, and there are fewer than 2^20 chunks).
+const ROW_LENGTHS_PART: u32 = 1 << 23;
+
+/// A fixed-total-number projection's row lengths, where multapses are allowed: every
+/// synapse's presynaptic neuron drawn uniformly, from a part of the projection's
+/// connectivity stream no chunk uses. `None` for the other rules, and without
+/// multapses (drawn in one chunk, pair by pair).
+pub fn total_number_rows(
+    projection: &Projection,
+    index: u32,
+    n_pre: u32,
+    seed: u64,
+) -> Option<Vec<u32>> {
+    let Connectivity::FixedTotalNumber {
+        n,
+        allow_multapses: true,
+        ..
+    } = projection.connectivity
+    else {
+        return None;
+    };
+    let mut rng = HostStream::part(seed, STREAM_CONNECTIVITY, index, ROW_LENGTHS_PART);
+    let mut rows = vec![0u32; n_pre as usize];
+    for _ in 0..n {
+        rows[rng.below(n_pre) as usize] += 1;
+    }
+    Some(rows)
+}
+
 /// Draws the synapses of `projection` from the counter RNG keyed by `seed` and the
 /// projection's index, so a projection's synapses do not change when another
-/// projection is added or removed.
+/// projection is added or removed: every chunk in turn (`draw_chunk`).
 pub fn draw_projection(
     projection: &Projection,
     index: u32,
@@ -34,15 +91,47 @@ pub fn draw_projection(
     seed: u64,
     dt_ms: f64,
 ) -> DrawnSynapses {
-    let mut rng = HostStream::new(seed, STREAM_CONNECTIVITY, index);
+    let rows = total_number_rows(projection, index, n_pre, seed);
+    let parts = (0..draw_chunks(projection, n_pre, n_post))
+        .map(|chunk| {
+            draw_chunk(
+                projection,
+                (index, chunk),
+                (n_pre, n_post, same_population),
+                (seed, dt_ms),
+                rows.as_deref(),
+            )
+        })
+        .collect();
+    DrawnSynapses::concat(parts)
+}
+
+/// The synapses of chunk `chunk` of `projection` (rows, or columns for fixed
+/// in-degree, `chunk · DRAW_CHUNK ..`): pairs from part `chunk` of the projection's
+/// connectivity stream, then weights, delays and rule parameters from part `chunk` of
+/// its parameter stream (a projection of one chunk draws as it did before chunks). `rows`: a fixed-total-number projection's
+/// row lengths (`total_number_rows`).
+pub fn draw_chunk(
+    projection: &Projection,
+    (index, chunk): (u32, u32),
+    (n_pre, n_post, same_population): (u32, u32, bool),
+    (seed, dt_ms): (u64, f64),
+    rows: Option<&[u32]>,
+) -> DrawnSynapses {
+    let mut rng = HostStream::part(seed, STREAM_CONNECTIVITY, index, chunk);
+    let units = if draw_chunks(projection, n_pre, n_post) == 1 {
+        0..u32::MAX
+    } else {
+        chunk * DRAW_CHUNK..(chunk + 1) * DRAW_CHUNK
+    };
     let (pre, post) = draw_pairs(
         &projection.connectivity,
-        n_pre,
-        n_post,
-        same_population,
+        (n_pre, n_post, same_population),
+        units,
+        rows,
         &mut rng,
     );
-    let mut values = HostStream::new(seed, STREAM_PARAMETERS, index);
+    let mut values = HostStream::part(seed, STREAM_PARAMETERS, index, chunk);
     let weight = draw_values(&projection.weight, pre.len(), &mut values);
     let delay_steps = draw_values(&projection.delay_ms, pre.len(), &mut values)
         .into_iter()
@@ -63,11 +152,42 @@ pub fn draw_projection(
     }
 }
 
+impl DrawnSynapses {
+    /// `parts` one after the other (each dropped once copied, the whole reserved at
+    /// once).
+    pub fn concat(parts: Vec<DrawnSynapses>) -> Self {
+        let len = parts.iter().map(|p| p.pre.len()).sum();
+        let mut all = DrawnSynapses {
+            pre: Vec::with_capacity(len),
+            post: Vec::with_capacity(len),
+            weight: Vec::with_capacity(len),
+            delay_steps: Vec::with_capacity(len),
+            rule_values: Vec::new(),
+        };
+        for part in parts {
+            all.pre.extend(part.pre);
+            all.post.extend(part.post);
+            all.weight.extend(part.weight);
+            all.delay_steps.extend(part.delay_steps);
+            all.rule_values.resize(
+                part.rule_values.len().max(all.rule_values.len()),
+                Vec::new(),
+            );
+            for (to, from) in all.rule_values.iter_mut().zip(part.rule_values) {
+                to.extend(from);
+            }
+        }
+        all
+    }
+}
+
+/// The pairs of `rule` whose presynaptic neuron (postsynaptic for fixed in-degree)
+/// is in `units`.
 fn draw_pairs(
     rule: &Connectivity,
-    n_pre: u32,
-    n_post: u32,
-    same: bool,
+    (n_pre, n_post, same): (u32, u32, bool),
+    units: std::ops::Range<u32>,
+    rows: Option<&[u32]>,
     rng: &mut HostStream,
 ) -> (Vec<u32>, Vec<u32>) {
     let mut pre = Vec::new();
@@ -76,9 +196,10 @@ fn draw_pairs(
         pre.push(i);
         post.push(j);
     };
+    let pre_units = units.start.min(n_pre)..units.end.min(n_pre);
     match *rule {
         Connectivity::AllToAll { allow_autapses } => {
-            for i in 0..n_pre {
+            for i in pre_units {
                 for j in 0..n_post {
                     if allow_autapses || !same || i != j {
                         push(i, j);
@@ -91,7 +212,7 @@ fn draw_pairs(
                 // Geometric skipping: the gap to the next synapse in a row is
                 // floor(ln u / ln(1 − p)), so the cost is proportional to the synapses made.
                 let log_q = (-p).ln_1p();
-                for i in 0..n_pre {
+                for i in pre_units {
                     let mut j: i64 = -1;
                     loop {
                         let gap = if p >= 1.0 {
@@ -117,7 +238,7 @@ fn draw_pairs(
             allow_multapses,
         } => {
             let mut chosen = Vec::with_capacity(k as usize);
-            for j in 0..n_post {
+            for j in units.start.min(n_post)..units.end.min(n_post) {
                 let own = (!allow_autapses && same).then_some(j);
                 choose_partners(k, n_pre, own, allow_multapses, rng, &mut chosen);
                 for &i in &chosen {
@@ -131,7 +252,7 @@ fn draw_pairs(
             allow_multapses,
         } => {
             let mut chosen = Vec::with_capacity(k as usize);
-            for i in 0..n_pre {
+            for i in pre_units {
                 let own = (!allow_autapses && same).then_some(i);
                 choose_partners(k, n_post, own, allow_multapses, rng, &mut chosen);
                 for &j in &chosen {
@@ -140,23 +261,35 @@ fn draw_pairs(
             }
         }
         Connectivity::FixedTotalNumber {
-            n,
-            allow_autapses,
-            allow_multapses,
-        } => {
-            let mut seen = std::collections::HashSet::new();
-            let mut made = 0u64;
-            while made < n {
-                let i = rng.below(n_pre);
-                let j = rng.below(n_post);
-                if (!allow_autapses && same && i == j) || (!allow_multapses && !seen.insert((i, j)))
-                {
-                    continue;
+            n, allow_autapses, ..
+        } => match rows {
+            // With multapses: each row's targets, drawn uniformly for the length the
+            // row was given, so every pair of the projection is uniform.
+            Some(rows) => {
+                let mut chosen = Vec::new();
+                for i in pre_units {
+                    let own = (!allow_autapses && same).then_some(i);
+                    choose_partners(rows[i as usize], n_post, own, true, rng, &mut chosen);
+                    for &j in &chosen {
+                        push(i, j);
+                    }
                 }
-                push(i, j);
-                made += 1;
             }
-        }
+            // Without: pairs drawn uniformly until n distinct ones are made.
+            None => {
+                let mut seen = std::collections::HashSet::new();
+                let mut made = 0u64;
+                while made < n {
+                    let i = rng.below(n_pre);
+                    let j = rng.below(n_post);
+                    if (!allow_autapses && same && i == j) || !seen.insert((i, j)) {
+                        continue;
+                    }
+                    push(i, j);
+                    made += 1;
+                }
+            }
+        },
         Connectivity::FromList { ref pairs } => {
             for &(i, j) in pairs {
                 push(i, j);

@@ -20,7 +20,7 @@ mod traffic;
 pub use crate::model::delay_to_steps;
 pub use astrocyte::AstrocyteTable;
 pub use built::{place_parts, BuiltPlan, BUILD_BATCH_ROWS};
-pub use connectivity::{draw_projection, DrawnSynapses, SynapseTable};
+pub use connectivity::{draw_chunk, draw_chunks, draw_projection, DrawnSynapses, SynapseTable};
 pub use gap::GapTable;
 pub use neurons::{initial_state, lower, spike_step, LoweredNeuron, NeuronKind, MAX_STATE};
 pub use plastic::{lower_rule, PlasticProjection, PlasticTable, RuleLink};
@@ -1496,15 +1496,28 @@ impl Plan {
     }
 }
 
-/// The synapses of every stored projection (`None` for procedural ones), drawn on all
-/// cores: each projection has its own random streams, so the order of drawing does
-/// not matter. The largest projections are started first.
+/// The synapses of every stored projection drawn on the host (none for generated
+/// ones), one set per instance where drawn per instance, drawn on all cores: each
+/// projection is split into chunks with random streams of their own
+/// (`connectivity::draw_chunk`), so the order of drawing does not matter. The
+/// largest chunks are started first.
 fn draw_stored(
     network: &Network,
     pop_index: impl Fn(&str) -> usize + Sync,
 ) -> Vec<Vec<DrawnSynapses>> {
-    // (projection, instance): a projection drawn per instance is drawn once for each.
-    let mut order: Vec<(usize, u32)> = (0..network.projections.len())
+    let sizes = |i: usize| {
+        let p = &network.projections[i];
+        let (pre, post) = (pop_index(&p.pre), pop_index(&p.post));
+        (
+            network.populations[pre].size,
+            network.populations[post].size,
+            pre == post,
+        )
+    };
+    // (projection, instance): a projection drawn per instance is drawn once for each
+    // (instance b with its place in the whole study as its streams' index; a shared
+    // one with the network's), a swept delay as each instance's.
+    let sets: Vec<(usize, u32, crate::model::Projection, u32)> = (0..network.projections.len())
         .filter(|&i| network.projections[i].generated_by().is_none())
         .flat_map(|i| {
             let sets = if drawn_per_instance(network, i) {
@@ -1514,88 +1527,93 @@ fn draw_stored(
             };
             (0..sets).map(move |b| (i, b))
         })
+        .map(|(i, b)| {
+            let mut p = network.projections[i].clone();
+            if let Some(values) = delay_sweep(network, i) {
+                p.delay_ms = crate::model::Value::constant(values[b as usize]);
+            }
+            let own = if p.per_instance {
+                network.first_instance + b
+            } else {
+                0
+            };
+            (i, b, p, i as u32 + (own << 16))
+        })
         .collect();
-    let size = |i: usize| {
-        let p = &network.projections[i];
-        memory::expected_synapses(
-            &p.connectivity,
-            u64::from(network.populations[pop_index(&p.pre)].size),
-            u64::from(network.populations[pop_index(&p.post)].size),
-            p.pre == p.post,
-        )
+    // Fixed-total-number row lengths first: every chunk of such a projection needs them.
+    let rows: Vec<Option<Vec<u32>>> = parallel_map(&sets, |(i, _, p, stream)| {
+        connectivity::total_number_rows(p, *stream, sizes(*i).0, network.seed)
+    });
+    let mut chunks: Vec<(usize, u32)> = sets
+        .iter()
+        .enumerate()
+        .flat_map(|(k, (i, _, p, _))| {
+            let (n_pre, n_post, _) = sizes(*i);
+            (0..connectivity::draw_chunks(p, n_pre, n_post)).map(move |c| (k, c))
+        })
+        .collect();
+    let expected = |k: usize| {
+        let (i, _, p, _) = &sets[k];
+        let (n_pre, n_post, same) = sizes(*i);
+        memory::expected_synapses(&p.connectivity, u64::from(n_pre), u64::from(n_post), same)
+            / f64::from(connectivity::draw_chunks(p, n_pre, n_post))
     };
-    order.sort_by(|&a, &b| size(b.0).total_cmp(&size(a.0)));
+    chunks.sort_by(|a, b| expected(b.0).total_cmp(&expected(a.0)));
+    let drawn = parallel_map(&chunks, |&(k, c)| {
+        let (i, _, p, stream) = &sets[k];
+        connectivity::draw_chunk(
+            p,
+            (*stream, c),
+            sizes(*i),
+            (network.seed, network.dt_ms),
+            rows[k].as_deref(),
+        )
+    });
+    // Each set's chunks in order.
+    let mut parts: Vec<Vec<(u32, DrawnSynapses)>> = sets.iter().map(|_| Vec::new()).collect();
+    for ((k, c), d) in chunks.into_iter().zip(drawn) {
+        parts[k].push((c, d));
+    }
+    let mut by_projection: Vec<Vec<DrawnSynapses>> =
+        network.projections.iter().map(|_| Vec::new()).collect();
+    for ((i, _, _, _), mut chunks) in sets.iter().zip(parts) {
+        chunks.sort_by_key(|(c, _)| *c);
+        by_projection[*i].push(DrawnSynapses::concat(
+            chunks.into_iter().map(|(_, d)| d).collect(),
+        ));
+    }
+    by_projection
+}
+
+/// `f` of every item, on all cores (items handed out in order), in the items' order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(order.len())
+        .min(items.len())
         .max(1);
-    let mut drawn: Vec<Vec<Option<DrawnSynapses>>> = network
-        .projections
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            let sets = if drawn_per_instance(network, i) {
-                network.instances
-            } else {
-                1
-            };
-            vec![None; sets as usize]
-        })
-        .collect();
-    let results: Vec<Vec<(usize, u32, DrawnSynapses)>> = std::thread::scope(|scope| {
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
                     loop {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&(index, instance)) = order.get(k) else {
+                        let Some(item) = items.get(k) else {
                             break mine;
                         };
-                        let p = &network.projections[index];
-                        let (pre, post) = (pop_index(&p.pre), pop_index(&p.post));
-                        // A projection drawn per instance uses instance b's streams
-                        // (its place in the whole study); a shared one the network's.
-                        let own = if p.per_instance {
-                            network.first_instance + instance
-                        } else {
-                            0
-                        };
-                        // A delay sweep: the same synapses with the instance's delay.
-                        let mut p = p.clone();
-                        if let Some(values) = delay_sweep(network, index) {
-                            p.delay_ms = crate::model::Value::constant(values[instance as usize]);
-                        }
-                        mine.push((
-                            index,
-                            instance,
-                            draw_projection(
-                                &p,
-                                index as u32 + (own << 16),
-                                network.populations[pre].size,
-                                network.populations[post].size,
-                                pre == post,
-                                network.seed,
-                                network.dt_ms,
-                            ),
-                        ));
+                        mine.push((k, f(item)));
                     }
                 })
             })
             .collect();
         workers
             .into_iter()
-            .map(|w| w.join().expect("a drawing thread panicked"))
+            .flat_map(|w| w.join().expect("a drawing thread panicked"))
             .collect()
     });
-    for (index, instance, d) in results.into_iter().flatten() {
-        drawn[index][instance as usize] = Some(d);
-    }
-    drawn
-        .into_iter()
-        .map(|sets| sets.into_iter().flatten().collect())
-        .collect()
+    results.sort_by_key(|(k, _)| *k);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The values of a delay sweep of projection `index`, if one sweeps it.
