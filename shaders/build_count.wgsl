@@ -30,7 +30,7 @@ fn main(
     var count = 0u;
     for (var j = 0u; j < config.n_procedural; j = j + 1u) {
         let q = procedural[j];
-        if (q.built == 0u || pre < q.pre_first || pre - q.pre_first >= q.pre_size) {
+        if (q.built == 0u || !has_row(q, pre)) {
             continue;
         }
         if (q.rule != RULE_FIXED_PROBABILITY) {

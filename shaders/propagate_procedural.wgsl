@@ -34,7 +34,7 @@ fn main(
     let step_slot = ring_slot(step);
     for (var j = 0u; j < config.n_procedural; j = j + 1u) {
         let q = procedural[j];
-        if (q.built != 0u || pre < q.pre_first || pre - q.pre_first >= q.pre_size) {
+        if (q.built != 0u || !has_row(q, pre)) {
             continue;
         }
         var r = row_part(q, instance, pre, local);

@@ -6,78 +6,21 @@
 //! whose instances draw their own rows. The host draws none of their synapses (only
 //! the fixed-total-number row lengths). A fixed probability of 0 builds nothing.
 
-use neurodyn::{
-    Backend, Connectivity, Error, IafPscExp, Network, NeuronModel, Population, Projection,
-    Receptor, Simulation, Stimulus, Value,
-};
+mod common;
 
-fn lif() -> NeuronModel {
-    NeuronModel::IafPscExp(IafPscExp::default())
-}
+use neurodyn::{Backend, Connectivity, Error, Network, Projection, Simulation};
 
-/// E and I driven by Poisson input: the three generated rules, each marked by `mark`
-/// (procedural or built on the device), and a host-drawn fixed in-degree projection.
+/// The shared E/I network with a host-drawn fixed in-degree E → I projection.
 fn network(seed: u64, mark: fn(Projection) -> Projection) -> Network {
-    let mut net = Network::new(0.1, seed);
-    net.add_population(Population::new("E", 800, lif()));
-    net.add_population(Population::new("I", 200, lif()));
-    net.add_projection(mark(Projection::new(
-        "E",
-        "E",
-        Connectivity::FixedProbability {
-            p: 0.05,
-            allow_autapses: false,
-        },
-        Value::normal_clipped(0.05, 0.02, 0.0, f64::INFINITY),
-        Value::uniform(0.5, 3.0),
-        Receptor::Excitatory,
-    )));
-    net.add_projection(Projection::new(
-        "E",
-        "I",
+    common::e_i_network(
+        seed,
         Connectivity::FixedInDegree {
             k: 80,
             allow_autapses: false,
             allow_multapses: false,
         },
-        0.05,
-        1.0,
-        Receptor::Excitatory,
-    ));
-    net.add_projection(mark(Projection::new(
-        "I",
-        "E",
-        Connectivity::FixedTotalNumber {
-            n: 30_000,
-            allow_autapses: false,
-            allow_multapses: true,
-        },
-        Value::uniform(-0.3, -0.1),
-        Value::normal_clipped(1.5, 0.75, 0.1, f64::INFINITY),
-        Receptor::Inhibitory,
-    )));
-    net.add_projection(mark(Projection::new(
-        "I",
-        "I",
-        Connectivity::AllToAll {
-            allow_autapses: false,
-        },
-        -0.02,
-        0.8,
-        Receptor::Inhibitory,
-    )));
-    for target in ["E", "I"] {
-        net.add_stimulus(Stimulus::Poisson {
-            target: target.to_string(),
-            rate_hz: 12_000.0,
-            weight: 0.09,
-            receptor: Receptor::Excitatory,
-            start_ms: 0.0,
-            stop_ms: None,
-        });
-        net.record_spikes(target);
-    }
-    net
+        mark,
+    )
 }
 
 /// Rasters of every instance, state bits of E and the input ring after `steps`.

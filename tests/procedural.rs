@@ -3,85 +3,23 @@
 //! mixing procedural and stored projections, and the regenerated connectivity has the
 //! statistics of its rule.
 
-use neurodyn::{
-    Backend, Connectivity, IafPscExp, Network, NeuronModel, ParrotNeuron, Population, Projection,
-    Receptor, Simulation, SpikeSourceArray, Stimulus, Value,
-};
+mod common;
 
-fn lif() -> NeuronModel {
-    NeuronModel::IafPscExp(IafPscExp::default())
-}
+use neurodyn::{
+    Backend, Connectivity, Network, NeuronModel, ParrotNeuron, Population, Projection, Receptor,
+    Simulation, SpikeSourceArray, Value,
+};
 
 /// E and I driven by Poisson input, with every procedural rule and a stored projection.
 fn mixed_network(seed: u64) -> Network {
-    let mut net = Network::new(0.1, seed);
-    net.add_population(Population::new("E", 800, lif()));
-    net.add_population(Population::new("I", 200, lif()));
-    net.add_projection(
-        Projection::new(
-            "E",
-            "E",
-            Connectivity::FixedProbability {
-                p: 0.05,
-                allow_autapses: false,
-            },
-            Value::normal_clipped(0.05, 0.02, 0.0, f64::INFINITY),
-            Value::uniform(0.5, 3.0),
-            Receptor::Excitatory,
-        )
-        .procedural(),
-    );
-    net.add_projection(Projection::new(
-        "E",
-        "I",
+    common::e_i_network(
+        seed,
         Connectivity::FixedProbability {
             p: 0.1,
             allow_autapses: false,
         },
-        0.05,
-        1.0,
-        Receptor::Excitatory,
-    ));
-    net.add_projection(
-        Projection::new(
-            "I",
-            "E",
-            Connectivity::FixedTotalNumber {
-                n: 30_000,
-                allow_autapses: false,
-                allow_multapses: true,
-            },
-            Value::uniform(-0.3, -0.1),
-            Value::normal_clipped(1.5, 0.75, 0.1, f64::INFINITY),
-            Receptor::Inhibitory,
-        )
-        .procedural(),
-    );
-    net.add_projection(
-        Projection::new(
-            "I",
-            "I",
-            Connectivity::AllToAll {
-                allow_autapses: false,
-            },
-            -0.02,
-            0.8,
-            Receptor::Inhibitory,
-        )
-        .procedural(),
-    );
-    for target in ["E", "I"] {
-        net.add_stimulus(Stimulus::Poisson {
-            target: target.to_string(),
-            rate_hz: 12_000.0,
-            weight: 0.09,
-            receptor: Receptor::Excitatory,
-            start_ms: 0.0,
-            stop_ms: None,
-        });
-        net.record_spikes(target);
-    }
-    net
+        Projection::procedural,
+    )
 }
 
 #[test]

@@ -17,6 +17,11 @@ fn part_start(n: u32, part: u32) -> u32 {
     return (n / PROPAGATE_WORKGROUP) * part + ((n % PROPAGATE_WORKGROUP) * part) / PROPAGATE_WORKGROUP;
 }
 
+// Whether global neuron `pre` is in q's presynaptic population (has a row in q).
+fn has_row(q: ProceduralProjection, pre: u32) -> bool {
+    return pre >= q.pre_first && pre - q.pre_first < q.pre_size;
+}
+
 struct RowPart {
     d: Draws,
     // The presynaptic neuron's index in its population.

@@ -19,6 +19,11 @@ pub fn part_start(n: u32, part: u32) -> u32 {
     (n / PROPAGATE_WORKGROUP) * part + ((n % PROPAGATE_WORKGROUP) * part) / PROPAGATE_WORKGROUP
 }
 
+/// Whether global neuron `pre` is in q's presynaptic population (has a row in q).
+pub fn has_row(q: &ProceduralProjection, pre: u32) -> bool {
+    pre >= q.pre_first && pre - q.pre_first < q.pre_size
+}
+
 /// One synapse of a procedural row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowSynapse {
@@ -198,5 +203,5 @@ pub fn built_projections<'a>(
 ) -> impl Iterator<Item = &'a ProceduralProjection> + 'a {
     procedural[..config.n_procedural as usize]
         .iter()
-        .filter(move |q| q.built != 0 && pre >= q.pre_first && pre - q.pre_first < q.pre_size)
+        .filter(move |q| q.built != 0 && has_row(q, pre))
 }

@@ -5,7 +5,7 @@
 
 use super::buffers::Buffers;
 use super::delivery::{deliver_to_ring, propagated_spike, ring_slot};
-use super::procedural_row::RowPart;
+use super::procedural_row::{has_row, RowPart};
 use super::rng::key_from_seed;
 use crate::plan::layout::PROPAGATE_WORKGROUP;
 
@@ -22,7 +22,7 @@ pub fn propagate_procedural_main(k: u32, b: &mut Buffers) {
     let row_lengths = std::mem::take(&mut b.row_lengths);
     for j in 0..c.n_procedural as usize {
         let q = b.procedural[j];
-        if q.built != 0 || pre < q.pre_first || pre - q.pre_first >= q.pre_size {
+        if q.built != 0 || !has_row(&q, pre) {
             continue;
         }
         for part in 0..PROPAGATE_WORKGROUP {

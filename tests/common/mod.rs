@@ -2,6 +2,10 @@
 #![allow(dead_code)]
 
 use neurodyn::gpu::{run_kernel, AssembledShader, GpuContext, ShaderFile, COMMON};
+use neurodyn::{
+    Connectivity, IafPscExp, Network, NeuronModel, Population, Projection, Receptor, Stimulus,
+    Value,
+};
 
 /// Runs a test kernel (assembled after the common shader files) on the default
 /// adapter; see `neurodyn::gpu::run_kernel`.
@@ -15,4 +19,67 @@ pub fn run_test_kernel(
     let shader = AssembledShader::new(COMMON.iter().cloned().chain([file]));
     let ctx = GpuContext::new(None).expect("a GPU adapter (lavapipe in CI)");
     run_kernel(&ctx, &shader, input, output_words, invocations).expect("kernel runs")
+}
+
+/// E (800) and I (200) LIF neurons driven by Poisson input, both recorded: E → E fixed
+/// probability, I → E fixed total number and I → I all-to-all, each marked by `mark`
+/// (procedural or built on the device), and a stored E → I projection of `e_to_i`.
+pub fn e_i_network(seed: u64, e_to_i: Connectivity, mark: fn(Projection) -> Projection) -> Network {
+    let lif = || NeuronModel::IafPscExp(IafPscExp::default());
+    let mut net = Network::new(0.1, seed);
+    net.add_population(Population::new("E", 800, lif()));
+    net.add_population(Population::new("I", 200, lif()));
+    net.add_projection(mark(Projection::new(
+        "E",
+        "E",
+        Connectivity::FixedProbability {
+            p: 0.05,
+            allow_autapses: false,
+        },
+        Value::normal_clipped(0.05, 0.02, 0.0, f64::INFINITY),
+        Value::uniform(0.5, 3.0),
+        Receptor::Excitatory,
+    )));
+    net.add_projection(Projection::new(
+        "E",
+        "I",
+        e_to_i,
+        0.05,
+        1.0,
+        Receptor::Excitatory,
+    ));
+    net.add_projection(mark(Projection::new(
+        "I",
+        "E",
+        Connectivity::FixedTotalNumber {
+            n: 30_000,
+            allow_autapses: false,
+            allow_multapses: true,
+        },
+        Value::uniform(-0.3, -0.1),
+        Value::normal_clipped(1.5, 0.75, 0.1, f64::INFINITY),
+        Receptor::Inhibitory,
+    )));
+    net.add_projection(mark(Projection::new(
+        "I",
+        "I",
+        Connectivity::AllToAll {
+            allow_autapses: false,
+        },
+        -0.02,
+        0.8,
+        Receptor::Inhibitory,
+    )));
+    for target in ["E", "I"] {
+        net.add_stimulus(Stimulus::Poisson {
+            target: target.to_string(),
+            rate_hz: 12_000.0,
+            weight: 0.09,
+            receptor: Receptor::Excitatory,
+            start_ms: 0.0,
+            stop_ms: None,
+        });
+        net.record_spikes(target);
+    }
+    net
 }
