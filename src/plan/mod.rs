@@ -395,13 +395,14 @@ impl Plan {
                 drawn.push((None, firsts[pre], firsts[post], receptor, d));
             }
         }
-        // With any projection drawn per instance, the table holds one set of rows per
-        // instance (shared projections copied into each).
-        let drawn_per_instance = drawn.iter().any(|d| d.0.is_some())
+        // With any stored projection per instance (drawn on the host or built on the
+        // device), each table holds one set of rows per instance (shared projections
+        // copied into each).
+        let rows_per_instance = drawn.iter().any(|d| d.0.is_some())
             || pending_procedural
                 .iter()
                 .any(|p| p.built() && p.per_instance());
-        let row_sets = if drawn_per_instance { n_instances } else { 1 };
+        let row_sets = if rows_per_instance { n_instances } else { 1 };
         let n_synapses: u64 = drawn
             .iter()
             .map(|d| {
@@ -1035,7 +1036,7 @@ impl Plan {
             n_sweep: plastic.sweep_synapse.len() as u32 - plastic.three_factor,
             post_lanes: plastic.post_lanes(),
             synapse_words: plastic.synapse_words(),
-            stored_per_instance: u32::from(drawn_per_instance),
+            stored_per_instance: u32::from(rows_per_instance),
             first_instance,
             rules_per_instance: u32::from(plastic.rules_per_instance()),
             rule_param_words: plastic.rule_param_words,
