@@ -8,12 +8,23 @@
 //! - `private_array_unreached`: the array declared behind a branch no invocation takes;
 //! - `vector_dynamic`: a `vec4<f32>` indexed by a uniform;
 //! - `untaken_loop`: a loop of 40 multiply-adds behind a branch no invocation takes;
-//! - `untaken_branch`: straight-line loads, stores and divisions behind such a branch.
+//! - `untaken_branch`: straight-line loads, stores and divisions behind such a branch;
+//! - `storage_divergent_8`: eight loads from a storage buffer, each invocation at its
+//!   own index; `storage_uniform_8`: the same at one index for all (after the
+//!   out-of-range invocations have returned); `storage_uniform_8_top`: before they do;
+//! - `uniform_divergent_8`, `uniform_uniform_8`: eight uniform-buffer loads at an
+//!   index of each invocation's own, and at one index for all;
+//! - `storage_divergent_vec4_2`: the eight words of `storage_divergent_8` in two
+//!   `vec4` loads;
+//! - `plain_top`: the store with no early return (guarded by a branch instead).
 //!
 //! On lavapipe (Mesa's CPU driver) the private array indexed by a non-constant lives
 //! in per-lane scratch memory and branches run under a mask, which is why the neuron
 //! update keeps receptor inputs in vectors and compiles untaken paths out
-//! (src/gpu/features.rs). `cargo bench --bench shader_costs`; `LP_NUM_THREADS=1`
+//! (src/gpu/features.rs). Mesa 22.3's lavapipe turns each storage access into a loop
+//! over the SIMD lanes (a mask test and a bounds test per lane), a uniform-buffer read
+//! into a gather: hence the neuron update's tables in uniform buffers
+//! (src/gpu/neuron_tables.rs). `cargo bench --bench shader_costs`; `LP_NUM_THREADS=1`
 //! removes lavapipe's thread hand-off from the figures.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -25,7 +36,7 @@ const WORKGROUP: u32 = 64;
 /// Dispatches recorded into one compute pass per measured iteration.
 const DISPATCHES: u32 = 100;
 
-const VARIANTS: [(&str, &str); 7] = [
+const VARIANTS: [(&str, &str); 14] = [
     ("plain", "out[i] = i;"),
     (
         "private_array_dynamic",
@@ -73,6 +84,43 @@ const VARIANTS: [(&str, &str); 7] = [
              out[(i * 17u) % n.x] = a + out[(i * 19u) % n.x];
          }",
     ),
+    (
+        "storage_divergent_8",
+"let t = src[(i * 8u + 0u) % n.x] + src[(i * 8u + 1u) % n.x] + src[(i * 8u + 2u) % n.x] + src[(i * 8u + 3u) % n.x] + src[(i * 8u + 4u) % n.x] + src[(i * 8u + 5u) % n.x] + src[(i * 8u + 6u) % n.x] + src[(i * 8u + 7u) % n.x];
+         out[i] = t;",
+    ),
+    (
+        "storage_uniform_8",
+"let t = src[n.y + 0u] + src[n.y + 1u] + src[n.y + 2u] + src[n.y + 3u] + src[n.y + 4u] + src[n.y + 5u] + src[n.y + 6u] + src[n.y + 7u];
+         out[i] = t;",
+    ),
+    (
+        "storage_uniform_8_top",
+"UNGUARDED let t = src[n.y + 0u] + src[n.y + 1u] + src[n.y + 2u] + src[n.y + 3u] + src[n.y + 4u] + src[n.y + 5u] + src[n.y + 6u] + src[n.y + 7u];
+         if (i >= n.x) { return; }
+         out[i] = t;",
+    ),
+    (
+        "uniform_divergent_8",
+"let t = table[(i + 0u) & 63u].x + table[(i + 1u) & 63u].x + table[(i + 2u) & 63u].x + table[(i + 3u) & 63u].x + table[(i + 4u) & 63u].x + table[(i + 5u) & 63u].x + table[(i + 6u) & 63u].x + table[(i + 7u) & 63u].x;
+         out[i] = t;",
+    ),
+    (
+        "uniform_uniform_8",
+        "let t = table[n.y + 0u].x + table[n.y + 1u].x + table[n.y + 2u].x + table[n.y + 3u].x + table[n.y + 4u].x + table[n.y + 5u].x + table[n.y + 6u].x + table[n.y + 7u].x;
+         out[i] = t;",
+    ),
+    (
+        "storage_divergent_vec4_2",
+        "let a = src4[(i * 2u) % (n.x / 4u)];
+         let b = src4[(i * 2u + 1u) % (n.x / 4u)];
+         let v = a + b;
+         out[i] = v.x + v.y + v.z + v.w;",
+    ),
+    (
+        "plain_top",
+        "UNGUARDED if (i < n.x) { out[i] = i; }",
+    ),
 ];
 
 fn shader_costs(c: &mut Criterion) {
@@ -90,15 +138,62 @@ fn shader_costs(c: &mut Criterion) {
         contents: bytemuck::cast_slice(&[INVOCATIONS, 8, 0, 0]),
         usage: wgpu::BufferUsages::UNIFORM,
     });
+    let src = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("src"),
+        size: u64::from(INVOCATIONS) * 4,
+        usage: wgpu::BufferUsages::STORAGE,
+        mapped_at_creation: false,
+    });
+    let table = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("table"),
+        size: 64 * 16,
+        usage: wgpu::BufferUsages::UNIFORM,
+        mapped_at_creation: false,
+    });
+    // Explicit, so that every variant binds the same buffers whether it uses them or not.
+    let entry = |binding, ty| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    };
+    let bind_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("shader_costs"),
+        entries: &[
+            entry(0, wgpu::BufferBindingType::Storage { read_only: false }),
+            entry(1, wgpu::BufferBindingType::Uniform),
+            entry(2, wgpu::BufferBindingType::Storage { read_only: true }),
+            entry(3, wgpu::BufferBindingType::Uniform),
+            entry(4, wgpu::BufferBindingType::Storage { read_only: true }),
+        ],
+    });
+    let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some("shader_costs"),
+        bind_group_layouts: &[Some(&bind_layout)],
+        immediate_size: 0,
+    });
     let mut group = c.benchmark_group("shader_costs_per_dispatch");
     group.sample_size(20);
     for (name, body) in VARIANTS {
         let source = format!(
             "@group(0) @binding(0) var<storage, read_write> out: array<u32>;\n\
              @group(0) @binding(1) var<uniform> n: vec4<u32>;\n\
+             @group(0) @binding(2) var<storage, read> src: array<u32>;\n\
+             @group(0) @binding(3) var<uniform> table: array<vec4<u32>, 64>;\n\
+             @group(0) @binding(4) var<storage, read> src4: array<vec4<u32>>;\n\
              @compute @workgroup_size({WORKGROUP})\n\
              fn main(@builtin(global_invocation_id) id: vec3<u32>) {{\n\
-             let i = id.x;\nif (i >= n.x) {{ return; }}\n{body}\n}}\n"
+             let i = id.x;\n{guard}\n{body}\n}}\n",
+            guard = if body.starts_with("UNGUARDED") {
+                ""
+            } else {
+                "if (i >= n.x) { return; }"
+            },
+            body = body.trim_start_matches("UNGUARDED"),
         );
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(name),
@@ -106,7 +201,7 @@ fn shader_costs(c: &mut Criterion) {
         });
         let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(name),
-            layout: None,
+            layout: Some(&layout),
             module: &module,
             entry_point: Some("main"),
             compilation_options: Default::default(),
@@ -114,7 +209,7 @@ fn shader_costs(c: &mut Criterion) {
         });
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(name),
-            layout: &pipeline.get_bind_group_layout(0),
+            layout: &bind_layout,
             entries: &[
                 wgpu::BindGroupEntry {
                     binding: 0,
@@ -123,6 +218,18 @@ fn shader_costs(c: &mut Criterion) {
                 wgpu::BindGroupEntry {
                     binding: 1,
                     resource: uniform.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: src.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: table.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 4,
+                    resource: src.as_entire_binding(),
                 },
             ],
         });

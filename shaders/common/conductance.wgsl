@@ -4,11 +4,11 @@
 
 // dV/dt at membrane potential v with conductances g_e, g_i and current i.
 fn conductance_dvdt(b: u32, v: f32, g_e: f32, g_i: f32, i: f32) -> f32 {
-    let leak = rounded(params[b] * rounded(params[b + 1u] - v));
-    let exc = rounded(g_e * rounded(params[b + 2u] - v));
-    let inh = rounded(g_i * rounded(params[b + 3u] - v));
+    let leak = rounded(param(b) * rounded(param(b + 1u) - v));
+    let exc = rounded(g_e * rounded(param(b + 2u) - v));
+    let inh = rounded(g_i * rounded(param(b + 3u) - v));
     let total = rounded(rounded(rounded(leak + exc) + inh) + i);
-    return rounded(total * params[b + 5u]);
+    return rounded(total * param(b + 5u));
 }
 
 // One classical RK4 step of V over h with the conductances at the start, middle and

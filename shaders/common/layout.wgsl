@@ -55,12 +55,16 @@ struct PopulationInfo {
     refractory_steps: u32,
     record: u32,
     param_stride: u32,
-    input_unit: array<f32, MAX_RECEPTORS>,
+    // A vector, not an array: an array of stride 4 cannot be in a uniform buffer.
+    input_unit: vec4<f32>,
     ip_eta: f32,
     ip_step: f32,
     refractory_word: u32,
     readout_base: u32,
     readout_decay: f32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 // Words per neuron of a readout (src/plan/layout.rs READOUT_WORDS).
@@ -92,7 +96,9 @@ struct StimulusParams {
     chunks: u32,
     weight_fixed: i32,
     stream_row: u32,
-    cdf: array<u32, POISSON_TABLE>,
+    // POISSON_TABLE thresholds, four to a vector (a uniform buffer's arrays have a
+    // stride of 16 bytes): threshold k is cdf[k / 4][k % 4].
+    cdf: array<vec4<u32>, POISSON_TABLE / 4u>,
 }
 
 struct ProbeEntry {

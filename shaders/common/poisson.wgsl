@@ -24,7 +24,7 @@ fn poisson_events(s: u32, acc_in: i32, key: vec2<u32>, index: u32, step: u32, st
         let word = select(select(bits.x, bits.y, lane == 1u), select(bits.z, bits.w, lane == 3u), lane >= 2u);
         let u = word >> 8u;
         var count = 0u;
-        while (count < POISSON_TABLE && stimuli[s].cdf[count] <= u) {
+        while (count < POISSON_TABLE && stimuli[s].cdf[count >> 2u][count & 3u] <= u) {
             count = count + 1u;
         }
         for (var e = 0u; e < count; e = e + 1u) {

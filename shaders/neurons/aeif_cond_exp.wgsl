@@ -10,14 +10,14 @@ const STATE_COUNT: u32 = 4u;
 // (dV/dt, dw/dt); V is clamped at v_spike as in NEST, and held at v_reset while
 // refractory.
 fn aeif_rhs(b: u32, v_in: f32, w: f32, g_e: f32, g_i: f32, i: f32, refractory: bool) -> vec2<f32> {
-    let v = select(min(v_in, params[b + 11u]), params[b + 12u], refractory);
-    let leak = rounded(params[b] * rounded(params[b + 1u] - v));
-    let spike = rounded(params[b + 13u] * det_exp(rounded(rounded(v - params[b + 15u]) * params[b + 14u])));
-    let exc = rounded(g_e * rounded(params[b + 2u] - v));
-    let inh = rounded(g_i * rounded(params[b + 3u] - v));
+    let v = select(min(v_in, param(b + 11u)), param(b + 12u), refractory);
+    let leak = rounded(param(b) * rounded(param(b + 1u) - v));
+    let spike = rounded(param(b + 13u) * det_exp(rounded(rounded(v - param(b + 15u)) * param(b + 14u))));
+    let exc = rounded(g_e * rounded(param(b + 2u) - v));
+    let inh = rounded(g_i * rounded(param(b + 3u) - v));
     let total = rounded(rounded(rounded(rounded(rounded(leak + spike) + exc) + inh) - w) + i);
-    let dv = select(rounded(total * params[b + 5u]), 0.0, refractory);
-    let dw = rounded(rounded(rounded(params[b + 16u] * rounded(v - params[b + 1u])) - w) * params[b + 17u]);
+    let dv = select(rounded(total * param(b + 5u)), 0.0, refractory);
+    let dw = rounded(rounded(rounded(param(b + 16u) * rounded(v - param(b + 1u))) - w) * param(b + 17u));
     return vec2<f32>(dv, dw);
 }
 
@@ -27,18 +27,18 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     var w = (*s)[1];
     let g_e = (*s)[2];
     let g_i = (*s)[3];
-    let h = params[b + 10u];
+    let h = param(b + 10u);
     let half = rounded(0.5 * h);
-    let g_e_mid = rounded(g_e * params[b + 6u]);
-    let g_i_mid = rounded(g_i * params[b + 8u]);
-    let g_e_end = rounded(g_e * params[b + 7u]);
-    let g_i_end = rounded(g_i * params[b + 9u]);
+    let g_e_mid = rounded(g_e * param(b + 6u));
+    let g_i_mid = rounded(g_i * param(b + 8u));
+    let g_e_end = rounded(g_e * param(b + 7u));
+    let g_i_end = rounded(g_i * param(b + 9u));
     let refractory = *r > 0u;
     if (refractory) {
         *r = *r - 1u;
-        v = params[b + 12u];
+        v = param(b + 12u);
     }
-    let i = rounded(params[b + 4u] + current);
+    let i = rounded(param(b + 4u) + current);
     let k1 = aeif_rhs(b, v, w, g_e, g_i, i, refractory);
     let k2 = aeif_rhs(b, rounded(v + rounded(half * k1.x)), rounded(w + rounded(half * k1.y)), g_e_mid, g_i_mid, i, refractory);
     let k3 = aeif_rhs(b, rounded(v + rounded(half * k2.x)), rounded(w + rounded(half * k2.y)), g_e_mid, g_i_mid, i, refractory);
@@ -47,10 +47,10 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     let sum_w = rounded(rounded(rounded(k1.y + rounded(2.0 * k2.y)) + rounded(2.0 * k3.y)) + k4.y);
     v = rounded(v + rounded(rounded(h * sum_v) * (1.0 / 6.0)));
     w = rounded(w + rounded(rounded(h * sum_w) * (1.0 / 6.0)));
-    let spiked = v >= params[b + 11u];
+    let spiked = v >= param(b + 11u);
     if (spiked) {
-        v = params[b + 12u];
-        w = rounded(w + params[b + 18u]);
+        v = param(b + 12u);
+        w = rounded(w + param(b + 18u));
         *r = p.refractory_steps;
     }
     (*s)[0] = v;

@@ -14,7 +14,7 @@ fn hh_rhs(b: u32, y: vec4<f32>, g_e: f32, g_i: f32, i: f32) -> vec4<f32> {
     let m = y.y;
     let h = y.z;
     let n = y.w;
-    let vt = rounded(params[b + 6u] - v);
+    let vt = rounded(param(b + 6u) - v);
     let alpha_m = rounded(0.32 * det_x_over_expm1(rounded(13.0 + vt), 4.0, 0.25));
     let beta_m = rounded(0.28 * det_x_over_expm1(rounded(-40.0 - vt), 5.0, 0.2));
     let alpha_h = rounded(0.128 * det_exp(rounded(rounded(17.0 + vt) * (1.0 / 18.0))));
@@ -23,13 +23,13 @@ fn hh_rhs(b: u32, y: vec4<f32>, g_e: f32, g_i: f32, i: f32) -> vec4<f32> {
     let beta_n = rounded(0.5 * det_exp(rounded(rounded(10.0 + vt) * 0.025)));
     let m3h = rounded(rounded(rounded(m * m) * m) * h);
     let n2 = rounded(n * n);
-    let i_na = rounded(rounded(params[b] * m3h) * rounded(v - params[b + 3u]));
-    let i_k = rounded(rounded(params[b + 1u] * rounded(n2 * n2)) * rounded(v - params[b + 4u]));
-    let i_l = rounded(params[b + 2u] * rounded(v - params[b + 5u]));
-    let i_syn = rounded(rounded(g_e * rounded(v - params[b + 7u])) + rounded(g_i * rounded(v - params[b + 8u])));
+    let i_na = rounded(rounded(param(b) * m3h) * rounded(v - param(b + 3u)));
+    let i_k = rounded(rounded(param(b + 1u) * rounded(n2 * n2)) * rounded(v - param(b + 4u)));
+    let i_l = rounded(param(b + 2u) * rounded(v - param(b + 5u)));
+    let i_syn = rounded(rounded(g_e * rounded(v - param(b + 7u))) + rounded(g_i * rounded(v - param(b + 8u))));
     let total = rounded(rounded(i - rounded(rounded(i_na + i_k) + i_l)) - i_syn);
     return vec4<f32>(
-        rounded(total * params[b + 9u]),
+        rounded(total * param(b + 9u)),
         rounded(rounded(alpha_m * rounded(1.0 - m)) - rounded(beta_m * m)),
         rounded(rounded(alpha_h * rounded(1.0 - h)) - rounded(beta_h * h)),
         rounded(rounded(alpha_n * rounded(1.0 - n)) - rounded(beta_n * n)),
@@ -47,15 +47,15 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     var y = vec4<f32>((*s)[0], (*s)[1], (*s)[2], (*s)[3]);
     var g_e = (*s)[4];
     var g_i = (*s)[5];
-    let dt = params[b + 11u];
+    let dt = param(b + 11u);
     let half = rounded(0.5 * dt);
-    let i = rounded(params[b + 10u] + current);
-    let substeps = u32(params[b + 12u]);
+    let i = rounded(param(b + 10u) + current);
+    let substeps = u32(param(b + 12u));
     for (var k = 0u; k < substeps; k = k + 1u) {
-        let g_e_mid = rounded(g_e * params[b + 13u]);
-        let g_i_mid = rounded(g_i * params[b + 15u]);
-        let g_e_end = rounded(g_e * params[b + 14u]);
-        let g_i_end = rounded(g_i * params[b + 16u]);
+        let g_e_mid = rounded(g_e * param(b + 13u));
+        let g_i_mid = rounded(g_i * param(b + 15u));
+        let g_e_end = rounded(g_e * param(b + 14u));
+        let g_i_end = rounded(g_i * param(b + 16u));
         let k1 = hh_rhs(b, y, g_e, g_i, i);
         let k2 = hh_rhs(b, hh_axpy(y, half, k1), g_e_mid, g_i_mid, i);
         let k3 = hh_rhs(b, hh_axpy(y, half, k2), g_e_mid, g_i_mid, i);
@@ -69,7 +69,7 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     var spiked = false;
     if (*r > 0u) {
         *r = *r - 1u;
-    } else if (y.x > rounded(params[b + 6u] + 30.0) && y.x < v_before) {
+    } else if (y.x > rounded(param(b + 6u) + 30.0) && y.x < v_before) {
         spiked = true;
         *r = p.refractory_steps;
     }

@@ -15,28 +15,28 @@ fn alpha_conductance(g: f32, dg: f32, s: f32, decay: f32) -> f32 {
 fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     var v = (*s)[0];
-    let h = params[b + 10u];
+    let h = param(b + 10u);
     let half = rounded(0.5 * h);
     let ge = (*s)[1];
     let dge = (*s)[2];
     let gi = (*s)[3];
     let dgi = (*s)[4];
-    let g_e = vec3<f32>(ge, alpha_conductance(ge, dge, half, params[b + 6u]), alpha_conductance(ge, dge, h, params[b + 7u]));
-    let g_i = vec3<f32>(gi, alpha_conductance(gi, dgi, half, params[b + 8u]), alpha_conductance(gi, dgi, h, params[b + 9u]));
+    let g_e = vec3<f32>(ge, alpha_conductance(ge, dge, half, param(b + 6u)), alpha_conductance(ge, dge, h, param(b + 7u)));
+    let g_i = vec3<f32>(gi, alpha_conductance(gi, dgi, half, param(b + 8u)), alpha_conductance(gi, dgi, h, param(b + 9u)));
     if (*r == 0u) {
-        v = conductance_rk4(b, v, h, g_e, g_i, rounded(params[b + 4u] + current));
+        v = conductance_rk4(b, v, h, g_e, g_i, rounded(param(b + 4u) + current));
     } else {
         *r = *r - 1u;
     }
-    let spiked = v >= params[b + 11u];
+    let spiked = v >= param(b + 11u);
     if (spiked) {
-        v = params[b + 12u];
+        v = param(b + 12u);
         *r = p.refractory_steps;
     }
     (*s)[0] = v;
     (*s)[1] = g_e.z;
-    (*s)[2] = rounded(rounded(params[b + 7u] * dge) + rounded(params[b + 13u] * synaptic[0]));
+    (*s)[2] = rounded(rounded(param(b + 7u) * dge) + rounded(param(b + 13u) * synaptic[0]));
     (*s)[3] = g_i.z;
-    (*s)[4] = rounded(rounded(params[b + 9u] * dgi) + rounded(params[b + 14u] * synaptic[1]));
+    (*s)[4] = rounded(rounded(param(b + 9u) * dgi) + rounded(param(b + 14u) * synaptic[1]));
     return spiked;
 }

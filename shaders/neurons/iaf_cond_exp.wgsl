@@ -10,16 +10,16 @@ const STATE_COUNT: u32 = 3u;
 fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
     var v = (*s)[0];
-    let g_e = vec3<f32>((*s)[1], rounded((*s)[1] * params[b + 6u]), rounded((*s)[1] * params[b + 7u]));
-    let g_i = vec3<f32>((*s)[2], rounded((*s)[2] * params[b + 8u]), rounded((*s)[2] * params[b + 9u]));
+    let g_e = vec3<f32>((*s)[1], rounded((*s)[1] * param(b + 6u)), rounded((*s)[1] * param(b + 7u)));
+    let g_i = vec3<f32>((*s)[2], rounded((*s)[2] * param(b + 8u)), rounded((*s)[2] * param(b + 9u)));
     if (*r == 0u) {
-        v = conductance_rk4(b, v, params[b + 10u], g_e, g_i, rounded(params[b + 4u] + current));
+        v = conductance_rk4(b, v, param(b + 10u), g_e, g_i, rounded(param(b + 4u) + current));
     } else {
         *r = *r - 1u;
     }
-    let spiked = v >= params[b + 11u];
+    let spiked = v >= param(b + 11u);
     if (spiked) {
-        v = params[b + 12u];
+        v = param(b + 12u);
         *r = p.refractory_steps;
     }
     (*s)[0] = v;

@@ -8,7 +8,7 @@ const STATE_COUNT: u32 = 5u;
 
 // P31 dI + P32 I of one receptor whose propagators start at `at`.
 fn alpha_to_membrane(at: u32, i: f32, di: f32) -> f32 {
-    return rounded(rounded(params[at + 2u] * di) + rounded(params[at + 3u] * i));
+    return rounded(rounded(param(at + 2u) * di) + rounded(param(at + 3u) * i));
 }
 
 fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
@@ -22,19 +22,19 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     let inh = b + 7u;
     if (*r == 0u) {
         // P30 (i_offset + I_stim) + (E terms + (I terms + P33 V))
-        let drive = rounded(params[b + 12u] + current);
-        let rest = rounded(alpha_to_membrane(inh, i_in, di_in) + rounded(params[b] * v));
-        v = rounded(rounded(params[b + 1u] * drive) + rounded(alpha_to_membrane(ex, i_ex, di_ex) + rest));
+        let drive = rounded(param(b + 12u) + current);
+        let rest = rounded(alpha_to_membrane(inh, i_in, di_in) + rounded(param(b) * v));
+        v = rounded(rounded(param(b + 1u) * drive) + rounded(alpha_to_membrane(ex, i_ex, di_ex) + rest));
     } else {
         *r = *r - 1u;
     }
-    (*s)[1] = rounded(rounded(params[ex + 1u] * di_ex) + rounded(params[ex] * i_ex));
-    (*s)[2] = rounded(rounded(params[ex] * di_ex) + rounded(params[ex + 4u] * synaptic[0]));
-    (*s)[3] = rounded(rounded(params[inh + 1u] * di_in) + rounded(params[inh] * i_in));
-    (*s)[4] = rounded(rounded(params[inh] * di_in) + rounded(params[inh + 4u] * synaptic[1]));
-    let spiked = v >= params[b + 13u];
+    (*s)[1] = rounded(rounded(param(ex + 1u) * di_ex) + rounded(param(ex) * i_ex));
+    (*s)[2] = rounded(rounded(param(ex) * di_ex) + rounded(param(ex + 4u) * synaptic[0]));
+    (*s)[3] = rounded(rounded(param(inh + 1u) * di_in) + rounded(param(inh) * i_in));
+    (*s)[4] = rounded(rounded(param(inh) * di_in) + rounded(param(inh + 4u) * synaptic[1]));
+    let spiked = v >= param(b + 13u);
     if (spiked) {
-        v = params[b + 14u];
+        v = param(b + 14u);
         *r = p.refractory_steps;
     }
     (*s)[0] = v;

@@ -11,16 +11,16 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     var v = (*s)[0];
     if (*r == 0u) {
         // (P33 v + P30 (i_offset + I_stim)) + (J_E + J_I)
-        let drive = rounded(params[b + 2u] + current);
-        let free = rounded(rounded(params[b] * v) + rounded(params[b + 1u] * drive));
+        let drive = rounded(param(b + 2u) + current);
+        let free = rounded(rounded(param(b) * v) + rounded(param(b + 1u) * drive));
         v = rounded(free + rounded(synaptic[0] + synaptic[1]));
     } else {
         // NEST discards input that arrives during the refractory period.
         *r = *r - 1u;
     }
-    let spiked = v >= params[b + 3u];
+    let spiked = v >= param(b + 3u);
     if (spiked) {
-        v = params[b + 4u];
+        v = param(b + 4u);
         *r = p.refractory_steps;
     }
     (*s)[0] = v;

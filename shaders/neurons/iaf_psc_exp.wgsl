@@ -13,18 +13,18 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     var i_in = (*s)[2];
     if (*r == 0u) {
         // P22 v + (P21E I_E + (P21I I_I + P20 (i_offset + I_stim)))
-        let drive = rounded(params[b + 6u] + current);
-        let from_in = rounded(rounded(params[b + 4u] * i_in) + rounded(params[b + 5u] * drive));
-        let from_ex = rounded(rounded(params[b + 3u] * i_ex) + from_in);
-        v = rounded(rounded(params[b] * v) + from_ex);
+        let drive = rounded(param(b + 6u) + current);
+        let from_in = rounded(rounded(param(b + 4u) * i_in) + rounded(param(b + 5u) * drive));
+        let from_ex = rounded(rounded(param(b + 3u) * i_ex) + from_in);
+        v = rounded(rounded(param(b) * v) + from_ex);
     } else {
         *r = *r - 1u;
     }
-    i_ex = rounded(rounded(params[b + 1u] * i_ex) + synaptic[0]);
-    i_in = rounded(rounded(params[b + 2u] * i_in) + synaptic[1]);
-    let spiked = v >= params[b + 7u];
+    i_ex = rounded(rounded(param(b + 1u) * i_ex) + synaptic[0]);
+    i_in = rounded(rounded(param(b + 2u) * i_in) + synaptic[1]);
+    let spiked = v >= param(b + 7u);
     if (spiked) {
-        v = params[b + 8u];
+        v = param(b + 8u);
         *r = p.refractory_steps;
     }
     (*s)[0] = v;

@@ -17,12 +17,12 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     let b = p.param_offset;
     let v = (*s)[0];
     let u = (*s)[1];
-    let h = params[b + 6u];
-    let drive = rounded(params[b + 5u] + current);
+    let h = param(b + 6u);
+    let drive = rounded(param(b + 5u) + current);
     let input = rounded(synaptic[0] + synaptic[1]);
     var v_free: f32;
     var u_from: f32;
-    if (params[b + 7u] != 0.0) {
+    if (param(b + 7u) != 0.0) {
         // Izhikevich (2006): two half steps of v, then u from the new v.
         let half = rounded(0.5 * h);
         let v_half = rounded(v + rounded(half * izhikevich_dvdt(v, u, drive)));
@@ -33,13 +33,13 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
         v_free = rounded(v + rounded(h * izhikevich_dvdt(v, u, drive)));
         u_from = v;
     }
-    let du = rounded(params[b] * rounded(rounded(params[b + 1u] * u_from) - u));
+    let du = rounded(param(b) * rounded(rounded(param(b + 1u) * u_from) - u));
     var v_next = rounded(v_free + input);
     var u_next = rounded(u + rounded(h * du));
-    let spiked = v_next >= params[b + 4u];
+    let spiked = v_next >= param(b + 4u);
     if (spiked) {
-        v_next = params[b + 2u];
-        u_next = rounded(u_next + params[b + 3u]);
+        v_next = param(b + 2u);
+        u_next = rounded(u_next + param(b + 3u));
     }
     (*s)[0] = v_next;
     (*s)[1] = u_next;

@@ -8,15 +8,15 @@ const STATE_COUNT: u32 = 1u;
 
 fn spike_step_at(b: u32, lists: u32, k: u32) -> u32 {
     let at = b + 2u + lists + 2u * k;
-    return u32(params[at]) * 65536u + u32(params[at + 1u]);
+    return u32(param(at)) * 65536u + u32(param(at + 1u));
 }
 
 fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {
     let b = p.param_offset;
-    let lists = u32(params[b]);
+    let lists = u32(param(b));
     let row = select(0u, neuron, lists > 1u);
-    let start = u32(params[b + 1u + row]);
-    let end = u32(params[b + 2u + row]);
+    let start = u32(param(b + 1u + row));
+    let end = u32(param(b + 2u + row));
     var k = start + u32((*s)[0]);
     var spiked = false;
     loop {

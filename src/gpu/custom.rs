@@ -21,11 +21,11 @@ pub fn generate(model: &CustomNeuron) -> Vec<ShaderFile> {
          const STATE_COUNT: u32 = {}u;\n\
          fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, current: f32, neuron: u32, step: u32) -> bool {{\n\
          let b = p.param_offset;\n\
-         let dt = params[b];\n",
+         let dt = param(b);\n",
         model.state.len()
     );
     for (i, parameter) in model.parameters.keys().enumerate() {
-        head += &format!("let {parameter} = params[b + {}u];\n", i + 1);
+        head += &format!("let {parameter} = param(b + {}u);\n", i + 1);
     }
     for (i, variable) in model.state.keys().enumerate() {
         head += &format!("var {variable} = (*s)[{i}];\n");

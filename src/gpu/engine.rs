@@ -12,6 +12,7 @@ use super::custom;
 use super::custom_rule;
 use super::device::{describe, GpuContext};
 use super::features::NeuronFeatures;
+use super::neuron_tables::NeuronTables;
 use super::ring::RingChunks;
 use super::shaders::{
     neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
@@ -235,9 +236,9 @@ impl GpuEngine {
             config: init("config", bytes_of(&plan.config), UNIFORM),
             counters: init("counters", bytes_of(&Counters::initial()), STORAGE),
             kinds: init("kinds", &kinds, UNIFORM),
-            populations: init("populations", cast(&infos), STORAGE),
-            params: init("params", cast(&plan.params), STORAGE),
-            stimuli: init("stimuli", cast(&plan.stimuli), STORAGE),
+            populations: init("populations", cast(&infos), STORAGE | UNIFORM),
+            params: init("params", cast(&plan.params), STORAGE | UNIFORM),
+            stimuli: init("stimuli", cast(&plan.stimuli), STORAGE | UNIFORM),
             state: init("state", cast(&plan.initial_state), STORAGE),
             refractory: init("refractory", cast(&plan.initial_refractory), STORAGE),
             bias: zeroed("bias", STORAGE),
@@ -289,6 +290,7 @@ impl GpuEngine {
         )?;
         let device_build = build_start.elapsed();
         let b = &buffers;
+        let tables = NeuronTables::of(plan, ctx.limits.max_uniform_buffer_binding_size);
         let neuron_updates = plan
             .groups
             .iter()
@@ -327,6 +329,7 @@ impl GpuEngine {
                 };
                 let files = with_ring(files, Stage::NeuronUpdate(g.kind), ring_chunks);
                 let files = with_file(files, NeuronFeatures::of(plan, g).file());
+                let files = with_file(files, tables.file());
                 kernel(&ctx, g.kind.name(), files, resources)
                     .map(|k| (k, grid(invocations.div_ceil(NEURON_WORKGROUP)), g.kind))
             })

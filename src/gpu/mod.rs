@@ -9,6 +9,7 @@ mod engine;
 mod features;
 mod kernel;
 mod memory;
+mod neuron_tables;
 mod ring;
 mod shaders;
 mod table;
@@ -21,6 +22,7 @@ pub(crate) use engine::{check_memory, GpuEngine};
 pub use features::NeuronFeatures;
 pub use kernel::run_kernel;
 pub use memory::{device_memory, DEVICE_MEMORY_VAR};
+pub use neuron_tables::{NeuronTables, TableSpace};
 pub use shaders::{
     neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
     FAULTS, MATH, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM, RNG, ROUNDING,

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use thiserror::Error;
 
 use super::features::NeuronFeatures;
+use super::neuron_tables::NeuronTables;
 use super::ring::{ring_file, RingAccess, RingChunks};
 use crate::plan::NeuronKind;
 
@@ -249,7 +250,8 @@ impl Stage {
 }
 
 /// The neuron update stage around a model's pieces (which declare `STATE_COUNT` and
-/// `neuron_step`), with every optional path (`NeuronFeatures::ALL`) and one ring chunk.
+/// `neuron_step`), with every optional path (`NeuronFeatures::ALL`), its tables in
+/// storage buffers (`NeuronTables::STORAGE`) and one ring chunk.
 pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
     let mut files = vec![
         LAYOUT,
@@ -264,6 +266,7 @@ pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
     ];
     files.extend(model);
     files.push(NeuronFeatures::ALL.file());
+    files.push(NeuronTables::STORAGE.file());
     files.push(Stage::NeuronUpdate(NeuronKind::IafPscExp).ring(RingChunks::ONE));
     files.push(shader_file!("shaders/neuron_update.wgsl"));
     files

@@ -80,6 +80,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "current",
     "spiked",
     "params",
+    "param",
     "state",
     "config",
     "kind",

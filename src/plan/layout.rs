@@ -122,7 +122,8 @@ impl Counters {
     }
 }
 
-/// What every neuron kernel needs to know of one population (a storage array entry);
+/// What every neuron kernel needs to know of one population (an array entry, in a
+/// uniform or storage buffer: `gpu::neuron_tables`);
 /// the model's own parameters are in the parameter block at `param_offset`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
@@ -155,6 +156,8 @@ pub struct PopulationInfo {
     /// per neuron, instance-major), `NEVER` without one; −dt/τ of its trace.
     pub readout_base: u32,
     pub readout_decay: f32,
+    /// To 16-byte alignment, so that the array can also be a uniform buffer.
+    pub _pad: [u32; 3],
 }
 
 /// Words per neuron of a readout: spike count, step of the last spike, trace just
@@ -187,7 +190,8 @@ pub const STIMULUS_CURRENT_STREAM: u32 = 2;
 /// `plan::POISSON_CHUNK_MEAN` (tested in `plan::poisson`).
 pub const POISSON_TABLE: usize = 20;
 
-/// One stimulus driving one population (a storage array entry).
+/// One stimulus driving one population (an array entry, in a uniform or storage buffer:
+/// `gpu::neuron_tables`).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct StimulusParams {
@@ -209,6 +213,9 @@ pub struct StimulusParams {
     /// (`plan::poisson::thresholds`).
     pub cdf: [u32; POISSON_TABLE],
 }
+
+// The shader reads the thresholds four to a vector.
+const _: () = assert!(POISSON_TABLE.is_multiple_of(4));
 
 /// One sampled state variable of one neuron (a storage array entry).
 #[repr(C)]

@@ -87,7 +87,12 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
             entry(s.populations, size_of::<PopulationInfo>()),
             "population layout and input units",
         ),
-        ("params", entry(s.params, 4), "neuron model parameters"),
+        // Whole vectors of four, for a uniform buffer (gpu::neuron_tables).
+        (
+            "params",
+            entry(s.params.next_multiple_of(4), 4),
+            "neuron model parameters",
+        ),
         (
             "stimuli",
             entry(s.stimuli, size_of::<layout::StimulusParams>()),

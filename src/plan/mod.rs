@@ -633,6 +633,7 @@ impl Plan {
                     .intrinsic_plasticity
                     .as_ref()
                     .map_or(0.0, |ip| (ip.eta * ip.target_rate_hz * dt / 1000.0) as f32),
+                _pad: [0; 3],
                 refractory_word: if refractory_word {
                     lowered.params.len() as u32
                 } else {

@@ -1,0 +1,149 @@
+//! Where the neuron update reads its read-only tables from — the populations, the
+//! model parameters and the stimuli: a uniform buffer where the table fits one,
+//! a storage buffer otherwise. The declarations (and `param(i)`, which model code
+//! reads parameters through) are generated per plan and compiled into the kernels.
+//!
+//! Why: lavapipe (Mesa 22.3) turns every storage-buffer access into a loop over the
+//! SIMD lanes with an execution-mask test and a bounds test per lane, while a
+//! uniform-buffer read is a plain gather (`cargo bench --bench shader_costs`, one
+//! lavapipe thread, 12,500 invocations: eight storage loads per invocation cost about
+//! 3 ns each, eight uniform-buffer loads about 0.9 ns). A neuron update reads some
+//! twenty table words per neuron, against a handful of state words. On GPUs the
+//! tables are read at the same index by a warp's neurons of one population, which
+//! constant caches serve well; parameters that vary by neuron stay in storage, where
+//! divergent reads do not serialize.
+
+use super::shaders::ShaderFile;
+use crate::plan::layout::{PopulationInfo, StimulusParams};
+use crate::plan::Plan;
+
+/// The name of the generated file in assembled shaders (replaced per plan).
+pub const TABLES_FILE: &str = "generated: neuron update tables";
+
+/// One table's buffer kind: a uniform buffer of that many array elements, or storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableSpace {
+    Uniform(u64),
+    Storage,
+}
+
+/// Where each of the neuron update's read-only tables lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeuronTables {
+    pub populations: TableSpace,
+    pub params: TableSpace,
+    pub stimuli: TableSpace,
+}
+
+impl NeuronTables {
+    /// Every table in storage: for validating the stage on its own.
+    pub const STORAGE: Self = Self {
+        populations: TableSpace::Storage,
+        params: TableSpace::Storage,
+        stimuli: TableSpace::Storage,
+    };
+
+    /// The tables of `plan`, each in a uniform buffer if it fits `max_uniform_bytes`
+    /// (the device's uniform binding limit); parameters only while every population
+    /// shares one block per instance.
+    pub fn of(plan: &Plan, max_uniform_bytes: u64) -> Self {
+        // Arrays of at least one element, as the buffers are (plan::memory).
+        let space = |count: usize, element: usize| {
+            let count = count.max(1) as u64;
+            if count * element as u64 <= max_uniform_bytes {
+                TableSpace::Uniform(count)
+            } else {
+                TableSpace::Storage
+            }
+        };
+        let shared_params = plan.populations.iter().all(|p| p.info.param_stride == 0);
+        Self {
+            populations: space(plan.populations.len(), size_of::<PopulationInfo>()),
+            params: if shared_params {
+                space(plan.params.len().div_ceil(4), 16)
+            } else {
+                TableSpace::Storage
+            },
+            stimuli: space(plan.stimuli.len(), size_of::<StimulusParams>()),
+        }
+    }
+
+    /// The bindings (3, 4, 5 of the neuron update) and `param` as a WGSL file.
+    pub fn file(self) -> ShaderFile {
+        let declare = |binding: u32, name: &str, element: &str, space: TableSpace| match space {
+            TableSpace::Uniform(n) => {
+                format!(
+                    "@group(0) @binding({binding}) var<uniform> {name}: array<{element}, {n}>;\n"
+                )
+            }
+            TableSpace::Storage => {
+                format!(
+                    "@group(0) @binding({binding}) var<storage, read> {name}: array<{element}>;\n"
+                )
+            }
+        };
+        let mut text = String::from(
+            "// Where this kernel's read-only tables live (src/gpu/neuron_tables.rs).\n",
+        );
+        text += &declare(3, "populations", "PopulationInfo", self.populations);
+        text += &declare(5, "stimuli", "StimulusParams", self.stimuli);
+        text += &match self.params {
+            TableSpace::Uniform(_) => format!(
+                "{}fn param(i: u32) -> f32 {{ return params[i >> 2u][i & 3u]; }}\n",
+                declare(4, "params", "vec4<f32>", self.params)
+            ),
+            TableSpace::Storage => format!(
+                "{}fn param(i: u32) -> f32 {{ return params[i]; }}\n",
+                declare(4, "params", "f32", self.params)
+            ),
+        };
+        ShaderFile::text(TABLES_FILE, text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{IafPscExp, Network, NeuronModel, Population};
+
+    fn plan() -> Plan {
+        let mut net = Network::new(0.1, 1);
+        net.add_population(Population::new(
+            "a",
+            10,
+            NeuronModel::IafPscExp(IafPscExp::default()),
+        ));
+        Plan::new(&net).expect("plan")
+    }
+
+    #[test]
+    fn small_tables_are_uniform_and_large_ones_storage() {
+        let plan = plan();
+        let tables = NeuronTables::of(&plan, 64 << 10);
+        assert_eq!(tables.populations, TableSpace::Uniform(1));
+        assert_eq!(tables.stimuli, TableSpace::Uniform(1));
+        assert_eq!(
+            tables.params,
+            TableSpace::Uniform(plan.params.len().div_ceil(4) as u64)
+        );
+        assert_eq!(NeuronTables::of(&plan, 16), NeuronTables::STORAGE);
+    }
+
+    #[test]
+    fn the_declarations_are_wgsl() {
+        let text = NeuronTables::of(&plan(), 64 << 10)
+            .file()
+            .source
+            .into_owned();
+        assert!(
+            text.contains("var<uniform> populations: array<PopulationInfo, 1>;"),
+            "{text}"
+        );
+        assert!(text.contains("fn param(i: u32)"), "{text}");
+        let text = NeuronTables::STORAGE.file().source.into_owned();
+        assert!(
+            text.contains("var<storage, read> params: array<f32>;"),
+            "{text}"
+        );
+    }
+}
