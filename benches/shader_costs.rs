@@ -24,7 +24,7 @@
 //! (src/gpu/features.rs). Mesa 22.3's lavapipe turns each storage access into a loop
 //! over the SIMD lanes (a mask test and a bounds test per lane), a uniform-buffer read
 //! into a gather: hence the neuron update's tables in uniform buffers
-//! (src/gpu/neuron_tables.rs). `cargo bench --bench shader_costs`; `LP_NUM_THREADS=1`
+//! (src/gpu/uniform_tables.rs). `cargo bench --bench shader_costs`; `LP_NUM_THREADS=1`
 //! removes lavapipe's thread hand-off from the figures.
 
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -6,7 +6,8 @@
 // Twin: src/cpu/build_fill.rs.
 
 @group(0) @binding(0) var<uniform> config: Config;
-@group(0) @binding(1) var<storage, read> procedural: array<ProceduralProjection>;
+// Binding 1: the projections, `procedural`, in a uniform or storage buffer (generated
+// by src/gpu/uniform_tables.rs).
 @group(0) @binding(2) var<storage, read> row_lengths: array<u32>;
 // Per (row − build.batch_first, part): the index of the part's first synapse.
 @group(0) @binding(3) var<storage, read> part_starts: array<u32>;

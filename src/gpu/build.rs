@@ -9,9 +9,10 @@
 use wgpu::util::DeviceExt;
 
 use super::device::GpuContext;
-use super::engine::{bind, check_memory, pipeline};
+use super::engine::{bind, check_memory, pipeline, with_file};
 use super::shaders::Stage;
 use super::table::{binding_bytes, TableBuffers, STORAGE};
+use super::uniform_tables::{procedural_space, procedural_table_file};
 use crate::error::Error;
 use crate::plan::layout::{grid, BuildPass, PROPAGATE_WORKGROUP};
 use crate::plan::memory::MemoryReport;
@@ -52,8 +53,13 @@ pub(super) fn build_on_device(
     });
     let [config, procedural, row_lengths] = inputs.map(|b| b.as_entire_binding());
 
+    let files = |stage: Stage| {
+        let space = procedural_space(plan, ctx.limits.max_uniform_buffer_binding_size);
+        with_file(stage.files(), procedural_table_file(space, 1))
+    };
+
     // Counts, a batch at a time, placed as they come back.
-    let (count, used) = pipeline(ctx, Stage::BuildCount.name(), Stage::BuildCount.files())?;
+    let (count, used) = pipeline(ctx, Stage::BuildCount.name(), files(Stage::BuildCount))?;
     let count_group = bind(
         ctx,
         Stage::BuildCount.name(),
@@ -115,7 +121,7 @@ pub(super) fn build_on_device(
     let table = TableBuffers::empty(ctx, &row_start, total as usize, built.delay_shift);
 
     // Every synapse written: per batch, per chunk the rows that reach into it.
-    let (fill, used) = pipeline(ctx, Stage::BuildFill.name(), Stage::BuildFill.files())?;
+    let (fill, used) = pipeline(ctx, Stage::BuildFill.name(), files(Stage::BuildFill))?;
     let fill_groups = (0..table.ranges.len())
         .map(|c| {
             bind(

@@ -12,12 +12,12 @@ use super::custom;
 use super::custom_rule;
 use super::device::{describe, GpuContext};
 use super::features::NeuronFeatures;
-use super::neuron_tables::NeuronTables;
 use super::ring::RingChunks;
 use super::shaders::{
     neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
 };
 use super::table::{binding_bytes, TableBuffers, STORAGE};
+use super::uniform_tables::{procedural_space, procedural_table_file, NeuronTables};
 use crate::checkpoint::Snapshot;
 use crate::engine::{
     batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
@@ -247,7 +247,7 @@ impl GpuEngine {
             dispatch: zeroed("dispatch", STORAGE | wgpu::BufferUsages::INDIRECT),
             stored: TableBuffers::upload(&ctx, &plan.synapses, planned("row_start")),
             built: None,
-            procedural: init("procedural", cast(&plan.procedural), STORAGE),
+            procedural: init("procedural", cast(&plan.procedural), STORAGE | UNIFORM),
             row_lengths: init("row_lengths", cast(&plan.row_lengths), STORAGE),
             plastic_row_start: init("plastic_row_start", cast(&plan.plastic.row_start), STORAGE),
             plastic_synapse: init("plastic_synapse", cast(&plan.plastic.synapse), STORAGE),
@@ -404,10 +404,16 @@ impl GpuEngine {
                 kernel(
                     &ctx,
                     Stage::PropagateProcedural.name(),
-                    with_ring(
-                        Stage::PropagateProcedural.files(),
-                        Stage::PropagateProcedural,
-                        ring_chunks,
+                    with_file(
+                        with_ring(
+                            Stage::PropagateProcedural.files(),
+                            Stage::PropagateProcedural,
+                            ring_chunks,
+                        ),
+                        procedural_table_file(
+                            procedural_space(plan, ctx.limits.max_uniform_buffer_binding_size),
+                            3,
+                        ),
                     ),
                     [
                         &b.config,
@@ -1203,7 +1209,7 @@ fn with_ring(files: Vec<ShaderFile>, stage: Stage, chunks: RingChunks) -> Vec<Sh
 }
 
 /// `files` with the generated file of the same name replaced by `generated`.
-fn with_file(files: Vec<ShaderFile>, generated: ShaderFile) -> Vec<ShaderFile> {
+pub(super) fn with_file(files: Vec<ShaderFile>, generated: ShaderFile) -> Vec<ShaderFile> {
     files
         .into_iter()
         .map(|f| {

@@ -9,11 +9,11 @@ mod engine;
 mod features;
 mod kernel;
 mod memory;
-mod neuron_tables;
 mod ring;
 mod shaders;
 mod table;
 mod train;
+mod uniform_tables;
 
 pub use custom::generate as custom_model_files;
 pub use custom_rule::generate as custom_rule_files;
@@ -22,7 +22,6 @@ pub(crate) use engine::{check_memory, GpuEngine};
 pub use features::NeuronFeatures;
 pub use kernel::run_kernel;
 pub use memory::{device_memory, DEVICE_MEMORY_VAR};
-pub use neuron_tables::{NeuronTables, TableSpace};
 pub use shaders::{
     neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
     FAULTS, MATH, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM, RNG, ROUNDING,
@@ -31,3 +30,4 @@ pub use train::{
     train_shader, GpuTrainer, GpuTrainerSizes, Readback, TrainConfig, TrainStep, TRAIN_BACKWARD,
     TRAIN_COMMON, TRAIN_EPROP, TRAIN_FORWARD, TRAIN_OPTIMIZE, TRAIN_OUTPUT,
 };
+pub use uniform_tables::{NeuronTables, TableSpace};

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use thiserror::Error;
 
 use super::features::NeuronFeatures;
-use super::neuron_tables::NeuronTables;
 use super::ring::{ring_file, RingAccess, RingChunks};
+use super::uniform_tables::{procedural_table_file, NeuronTables, TableSpace};
 use crate::plan::NeuronKind;
 
 /// A WGSL source: a file of `shaders/`, or a piece of a user's model (named after
@@ -201,6 +201,7 @@ impl Stage {
                 MATH,
                 DRAWS,
                 PROCEDURAL_ROW,
+                procedural_table_file(TableSpace::Storage, 3),
                 self.ring(RingChunks::ONE),
                 DELIVERY,
                 self.file(),
@@ -213,6 +214,7 @@ impl Stage {
                 MATH,
                 DRAWS,
                 PROCEDURAL_ROW,
+                procedural_table_file(TableSpace::Storage, 1),
                 self.file(),
             ],
             Stage::PropagatePlastic => vec![

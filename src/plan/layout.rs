@@ -123,7 +123,7 @@ impl Counters {
 }
 
 /// What every neuron kernel needs to know of one population (an array entry, in a
-/// uniform or storage buffer: `gpu::neuron_tables`);
+/// uniform or storage buffer: `gpu::uniform_tables`);
 /// the model's own parameters are in the parameter block at `param_offset`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
@@ -191,7 +191,7 @@ pub const STIMULUS_CURRENT_STREAM: u32 = 2;
 pub const POISSON_TABLE: usize = 20;
 
 /// One stimulus driving one population (an array entry, in a uniform or storage buffer:
-/// `gpu::neuron_tables`).
+/// `gpu::uniform_tables`).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct StimulusParams {

@@ -87,7 +87,7 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
             entry(s.populations, size_of::<PopulationInfo>()),
             "population layout and input units",
         ),
-        // Whole vectors of four, for a uniform buffer (gpu::neuron_tables).
+        // Whole vectors of four, for a uniform buffer (gpu::uniform_tables).
         (
             "params",
             entry(s.params.next_multiple_of(4), 4),

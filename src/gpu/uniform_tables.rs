@@ -1,30 +1,84 @@
-//! Where the neuron update reads its read-only tables from — the populations, the
-//! model parameters and the stimuli: a uniform buffer where the table fits one,
-//! a storage buffer otherwise. The declarations (and `param(i)`, which model code
-//! reads parameters through) are generated per plan and compiled into the kernels.
+//! Where kernels read their small read-only tables from: a uniform buffer where the
+//! table fits one, a storage buffer otherwise. The declarations are generated per
+//! plan and compiled into the kernels: the neuron update's populations, model
+//! parameters (read through `param(i)`) and stimuli, and propagate_procedural's
+//! projections.
 //!
 //! Why: lavapipe (Mesa 22.3) turns every storage-buffer access into a loop over the
 //! SIMD lanes with an execution-mask test and a bounds test per lane, while a
 //! uniform-buffer read is a plain gather (`cargo bench --bench shader_costs`, one
 //! lavapipe thread, 12,500 invocations: eight storage loads per invocation cost about
-//! 3 ns each, eight uniform-buffer loads about 0.9 ns). A neuron update reads some
-//! twenty table words per neuron, against a handful of state words. On GPUs the
-//! tables are read at the same index by a warp's neurons of one population, which
+//! 3 ns each, eight uniform-buffer loads about 0.9 ns). A neuron update read some
+//! twenty table words per neuron, against a handful of state words; a procedural
+//! row's invocation read each projection's 24 words. On GPUs these tables are read
+//! at the same index by a warp's invocations (one population, one projection), which
 //! constant caches serve well; parameters that vary by neuron stay in storage, where
 //! divergent reads do not serialize.
 
 use super::shaders::ShaderFile;
-use crate::plan::layout::{PopulationInfo, StimulusParams};
+use crate::plan::layout::{PopulationInfo, ProceduralProjection, StimulusParams};
 use crate::plan::Plan;
 
-/// The name of the generated file in assembled shaders (replaced per plan).
-pub const TABLES_FILE: &str = "generated: neuron update tables";
+/// The names of the generated files in assembled shaders (replaced per plan).
+pub const NEURON_TABLES_FILE: &str = "generated: neuron update tables";
+pub const PROCEDURAL_TABLE_FILE: &str = "generated: procedural projections table";
 
 /// One table's buffer kind: a uniform buffer of that many array elements, or storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableSpace {
     Uniform(u64),
     Storage,
+}
+
+impl TableSpace {
+    /// A table of `count` elements of `element` bytes: uniform if it fits
+    /// `max_uniform_bytes` (the device's uniform binding limit). At least one element,
+    /// as the buffers have (plan::memory).
+    pub fn fitting(count: usize, element: usize, max_uniform_bytes: u64) -> Self {
+        let count = count.max(1) as u64;
+        if count * element as u64 <= max_uniform_bytes {
+            Self::Uniform(count)
+        } else {
+            Self::Storage
+        }
+    }
+
+    /// The WGSL declaration of a read-only table `name` of `element`s at `binding`.
+    pub fn declare(self, binding: u32, name: &str, element: &str) -> String {
+        match self {
+            Self::Uniform(n) => {
+                format!(
+                    "@group(0) @binding({binding}) var<uniform> {name}: array<{element}, {n}>;\n"
+                )
+            }
+            Self::Storage => {
+                format!(
+                    "@group(0) @binding({binding}) var<storage, read> {name}: array<{element}>;\n"
+                )
+            }
+        }
+    }
+}
+
+/// The table of procedural projections at `binding` as a WGSL file.
+pub fn procedural_table_file(space: TableSpace, binding: u32) -> ShaderFile {
+    ShaderFile::text(
+        PROCEDURAL_TABLE_FILE,
+        format!(
+            "// Where this kernel's projections live (src/gpu/uniform_tables.rs).\n{}",
+            space.declare(binding, "procedural", "ProceduralProjection")
+        ),
+    )
+}
+
+/// Where the procedural projections of `plan` live (propagate_procedural and the
+/// device build read them).
+pub fn procedural_space(plan: &Plan, max_uniform_bytes: u64) -> TableSpace {
+    TableSpace::fitting(
+        plan.procedural.len(),
+        size_of::<ProceduralProjection>(),
+        max_uniform_bytes,
+    )
 }
 
 /// Where each of the neuron update's read-only tables lives.
@@ -47,15 +101,7 @@ impl NeuronTables {
     /// (the device's uniform binding limit); parameters only while every population
     /// shares one block per instance.
     pub fn of(plan: &Plan, max_uniform_bytes: u64) -> Self {
-        // Arrays of at least one element, as the buffers are (plan::memory).
-        let space = |count: usize, element: usize| {
-            let count = count.max(1) as u64;
-            if count * element as u64 <= max_uniform_bytes {
-                TableSpace::Uniform(count)
-            } else {
-                TableSpace::Storage
-            }
-        };
+        let space = |count, element| TableSpace::fitting(count, element, max_uniform_bytes);
         let shared_params = plan.populations.iter().all(|p| p.info.param_stride == 0);
         Self {
             populations: space(plan.populations.len(), size_of::<PopulationInfo>()),
@@ -70,34 +116,22 @@ impl NeuronTables {
 
     /// The bindings (3, 4, 5 of the neuron update) and `param` as a WGSL file.
     pub fn file(self) -> ShaderFile {
-        let declare = |binding: u32, name: &str, element: &str, space: TableSpace| match space {
-            TableSpace::Uniform(n) => {
-                format!(
-                    "@group(0) @binding({binding}) var<uniform> {name}: array<{element}, {n}>;\n"
-                )
-            }
-            TableSpace::Storage => {
-                format!(
-                    "@group(0) @binding({binding}) var<storage, read> {name}: array<{element}>;\n"
-                )
-            }
-        };
         let mut text = String::from(
-            "// Where this kernel's read-only tables live (src/gpu/neuron_tables.rs).\n",
+            "// Where this kernel's read-only tables live (src/gpu/uniform_tables.rs).\n",
         );
-        text += &declare(3, "populations", "PopulationInfo", self.populations);
-        text += &declare(5, "stimuli", "StimulusParams", self.stimuli);
+        text += &self.populations.declare(3, "populations", "PopulationInfo");
+        text += &self.stimuli.declare(5, "stimuli", "StimulusParams");
         text += &match self.params {
             TableSpace::Uniform(_) => format!(
                 "{}fn param(i: u32) -> f32 {{ return params[i >> 2u][i & 3u]; }}\n",
-                declare(4, "params", "vec4<f32>", self.params)
+                self.params.declare(4, "params", "vec4<f32>")
             ),
             TableSpace::Storage => format!(
                 "{}fn param(i: u32) -> f32 {{ return params[i]; }}\n",
-                declare(4, "params", "f32", self.params)
+                self.params.declare(4, "params", "f32")
             ),
         };
-        ShaderFile::text(TABLES_FILE, text)
+        ShaderFile::text(NEURON_TABLES_FILE, text)
     }
 }
 
@@ -143,6 +177,11 @@ mod tests {
         let text = NeuronTables::STORAGE.file().source.into_owned();
         assert!(
             text.contains("var<storage, read> params: array<f32>;"),
+            "{text}"
+        );
+        let text = procedural_table_file(procedural_space(&plan(), 64 << 10), 3).source;
+        assert!(
+            text.contains("@binding(3) var<uniform> procedural: array<ProceduralProjection, 1>;"),
             "{text}"
         );
     }
