@@ -15,7 +15,8 @@
 @group(0) @binding(3) var<storage, read> post_start: array<u32>;
 @group(0) @binding(4) var<storage, read> post_synapse: array<u32>;
 @group(0) @binding(5) var<storage, read> synapses: array<vec2<u32>>;
-@group(0) @binding(6) var<storage, read> rules: array<PlasticRule>;
+// Binding 6: the plasticity rules, `rules`, in a uniform or storage buffer (generated
+// by src/gpu/uniform_tables.rs).
 @group(0) @binding(7) var<storage, read> rule_params: array<u32>;
 @group(0) @binding(8) var<storage, read_write> syn_state: array<u32>;
 // Read here for the astrocyte levels (src/plan/layout.rs `astrocyte_base`) and the

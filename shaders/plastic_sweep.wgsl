@@ -9,7 +9,8 @@
 @group(0) @binding(1) var<storage, read_write> counters: Counters;
 @group(0) @binding(2) var<storage, read> sweep_synapses: array<u32>;
 @group(0) @binding(3) var<storage, read> synapses: array<vec2<u32>>;
-@group(0) @binding(4) var<storage, read> rules: array<PlasticRule>;
+// Binding 4: the plasticity rules, `rules`, in a uniform or storage buffer (generated
+// by src/gpu/uniform_tables.rs).
 @group(0) @binding(5) var<storage, read> rule_params: array<u32>;
 @group(0) @binding(6) var<storage, read_write> syn_state: array<u32>;
 // Not read here; common/plasticity.wgsl's `catch_up` needs `modulator_word`.

@@ -14,7 +14,8 @@
 @group(0) @binding(2) var<storage, read> spikes: array<u32>;
 @group(0) @binding(3) var<storage, read> row_start: array<u32>;
 @group(0) @binding(4) var<storage, read> synapses: array<vec2<u32>>;
-@group(0) @binding(5) var<storage, read> rules: array<PlasticRule>;
+// Binding 5: the plasticity rules, `rules`, in a uniform or storage buffer (generated
+// by src/gpu/uniform_tables.rs).
 // Per synapse, its own values of its rule's varying words (see synapse_rule).
 @group(0) @binding(6) var<storage, read> rule_params: array<u32>;
 @group(0) @binding(7) var<storage, read_write> syn_state: array<u32>;

@@ -2,8 +2,9 @@
 // one synapse's state words: [weight, eligibility, pre last step, pre trace 1, pre
 // trace 2, post last step, post trace 1, post trace 2], floats stored as their bits.
 // Every float operation is rounded (common/rounding.wgsl) so the CPU twin gets the
-// same bits. Stages that include this file declare `config`, `synapses`, `rules`,
-// `rule_params` and `syn_state` (u32, read_write), after ROUNDING, MATH and MODULATOR.
+// same bits. Stages that include this file declare `config`, `synapses`,
+// `rule_params` and `syn_state` (u32, read_write), and include the generated table of
+// `rules` (src/gpu/uniform_tables.rs), after ROUNDING, MATH and MODULATOR.
 // Twin: src/cpu/plasticity.rs.
 
 const WORD_ELIGIBILITY: u32 = 1u;
@@ -16,7 +17,7 @@ const WORD_SWEPT: u32 = WORD_PRE + 2u;
 // Rules in the table per instance: all of it, or one instance's share where a
 // rule's parameters are swept (instance b's rules follow b − 1's).
 fn rule_count() -> u32 {
-    return arrayLength(&rules) / select(1u, config.n_instances, config.rules_per_instance != 0u);
+    return rule_table_len() / select(1u, config.n_instances, config.rules_per_instance != 0u);
 }
 
 // Rule `r` as `instance` applies it.

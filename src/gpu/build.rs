@@ -12,7 +12,7 @@ use super::device::GpuContext;
 use super::engine::{bind, check_memory, pipeline, with_file};
 use super::shaders::Stage;
 use super::table::{binding_bytes, TableBuffers, STORAGE};
-use super::uniform_tables::{procedural_space, procedural_table_file};
+use super::uniform_tables::procedural_space;
 use crate::error::Error;
 use crate::plan::layout::{grid, BuildPass, PROPAGATE_WORKGROUP};
 use crate::plan::memory::MemoryReport;
@@ -55,7 +55,7 @@ pub(super) fn build_on_device(
 
     let files = |stage: Stage| {
         let space = procedural_space(plan, ctx.limits.max_uniform_buffer_binding_size);
-        with_file(stage.files(), procedural_table_file(space, 1))
+        with_file(stage.files(), stage.procedural_table(space))
     };
 
     // Counts, a batch at a time, placed as they come back.

@@ -17,7 +17,7 @@ use super::shaders::{
     neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
 };
 use super::table::{binding_bytes, TableBuffers, STORAGE};
-use super::uniform_tables::{procedural_space, procedural_table_file, NeuronTables};
+use super::uniform_tables::{procedural_space, rule_space, NeuronTables};
 use crate::checkpoint::Snapshot;
 use crate::engine::{
     batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
@@ -256,7 +256,7 @@ impl GpuEngine {
             plastic_rules: init(
                 "plastic_rules",
                 cast(&plan.plastic.device_rules(plan.config.n_instances)),
-                STORAGE,
+                STORAGE | UNIFORM,
             ),
             rule_params: init("rule_params", cast(&plan.plastic.rule_params), STORAGE),
             plastic_state: init(
@@ -290,7 +290,8 @@ impl GpuEngine {
         )?;
         let device_build = build_start.elapsed();
         let b = &buffers;
-        let tables = NeuronTables::of(plan, ctx.limits.max_uniform_buffer_binding_size);
+        let max_uniform = ctx.limits.max_uniform_buffer_binding_size;
+        let tables = NeuronTables::of(plan, max_uniform);
         let neuron_updates = plan
             .groups
             .iter()
@@ -410,10 +411,8 @@ impl GpuEngine {
                             Stage::PropagateProcedural,
                             ring_chunks,
                         ),
-                        procedural_table_file(
-                            procedural_space(plan, ctx.limits.max_uniform_buffer_binding_size),
-                            3,
-                        ),
+                        Stage::PropagateProcedural
+                            .procedural_table(procedural_space(plan, max_uniform)),
                     ),
                     [
                         &b.config,
@@ -436,7 +435,7 @@ impl GpuEngine {
                     &ctx,
                     Stage::PropagatePlastic.name(),
                     with_ring(
-                        plastic_files(Stage::PropagatePlastic, plan),
+                        plastic_files(Stage::PropagatePlastic, plan, max_uniform),
                         Stage::PropagatePlastic,
                         ring_chunks,
                     ),
@@ -465,7 +464,7 @@ impl GpuEngine {
                 kernel(
                     &ctx,
                     Stage::PlasticPost.name(),
-                    plastic_files(Stage::PlasticPost, plan),
+                    plastic_files(Stage::PlasticPost, plan, max_uniform),
                     [
                         &b.config,
                         &b.counters,
@@ -500,7 +499,7 @@ impl GpuEngine {
                     kernel(
                         &ctx,
                         stage.name(),
-                        plastic_files(stage, plan),
+                        plastic_files(stage, plan, max_uniform),
                         buffers
                             .into_iter()
                             .chain(errors)
@@ -1189,9 +1188,9 @@ impl Engine for GpuEngine {
 }
 
 /// A plasticity stage's files with the plan's custom rules spliced in.
-fn plastic_files(stage: Stage, plan: &Plan) -> Vec<ShaderFile> {
-    stage
-        .files()
+fn plastic_files(stage: Stage, plan: &Plan, max_uniform_bytes: u64) -> Vec<ShaderFile> {
+    let rules = stage.rule_table(rule_space(plan, max_uniform_bytes));
+    with_file(stage.files(), rules)
         .into_iter()
         .flat_map(|f| {
             if f.path == PLASTICITY_CUSTOM.path && !plan.custom_rules.is_empty() {

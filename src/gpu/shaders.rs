@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use super::features::NeuronFeatures;
 use super::ring::{ring_file, RingAccess, RingChunks};
-use super::uniform_tables::{procedural_table_file, NeuronTables, TableSpace};
+use super::uniform_tables::{procedural_table_file, rule_table_file, NeuronTables, TableSpace};
 use crate::plan::NeuronKind;
 
 /// A WGSL source: a file of `shaders/`, or a piece of a user's model (named after
@@ -158,6 +158,27 @@ impl Stage {
         ring_file(binding, extra, chunks, access)
     }
 
+    /// The stage's table of procedural projections in `space` (generated file).
+    pub fn procedural_table(self, space: TableSpace) -> ShaderFile {
+        let binding = match self {
+            Stage::PropagateProcedural => 3,
+            Stage::BuildCount | Stage::BuildFill => 1,
+            _ => panic!("{} reads no procedural projections", self.name()),
+        };
+        procedural_table_file(space, binding)
+    }
+
+    /// The stage's table of plasticity rules in `space` (generated file).
+    pub fn rule_table(self, space: TableSpace) -> ShaderFile {
+        let binding = match self {
+            Stage::PropagatePlastic => 5,
+            Stage::PlasticPost => 6,
+            Stage::PlasticSweep | Stage::PlasticFlush => 4,
+            _ => panic!("{} reads no plasticity rules", self.name()),
+        };
+        rule_table_file(space, binding)
+    }
+
     /// A short name, used as the pipeline label.
     pub fn name(self) -> &'static str {
         match self {
@@ -201,7 +222,7 @@ impl Stage {
                 MATH,
                 DRAWS,
                 PROCEDURAL_ROW,
-                procedural_table_file(TableSpace::Storage, 3),
+                self.procedural_table(TableSpace::Storage),
                 self.ring(RingChunks::ONE),
                 DELIVERY,
                 self.file(),
@@ -214,7 +235,7 @@ impl Stage {
                 MATH,
                 DRAWS,
                 PROCEDURAL_ROW,
-                procedural_table_file(TableSpace::Storage, 1),
+                self.procedural_table(TableSpace::Storage),
                 self.file(),
             ],
             Stage::PropagatePlastic => vec![
@@ -226,6 +247,7 @@ impl Stage {
                 MODULATOR,
                 PLASTICITY,
                 PLASTICITY_CUSTOM,
+                self.rule_table(TableSpace::Storage),
                 self.ring(RingChunks::ONE),
                 DELIVERY,
                 self.file(),
@@ -237,6 +259,7 @@ impl Stage {
                 MODULATOR,
                 PLASTICITY,
                 PLASTICITY_CUSTOM,
+                self.rule_table(TableSpace::Storage),
                 self.file(),
             ],
             Stage::PropagatePrepare => vec![LAYOUT, ROUNDING, MATH, MODULATOR, self.file()],

@@ -1,8 +1,9 @@
 //! Where kernels read their small read-only tables from: a uniform buffer where the
 //! table fits one, a storage buffer otherwise. The declarations are generated per
 //! plan and compiled into the kernels: the neuron update's populations, model
-//! parameters (read through `param(i)`) and stimuli, and propagate_procedural's
-//! projections.
+//! parameters (read through `param(i)`) and stimuli, the procedural projections
+//! (propagate_procedural and the device build) and the plasticity rules (the
+//! plasticity stages).
 //!
 //! Why: lavapipe (Mesa 22.3) turns every storage-buffer access into a loop over the
 //! SIMD lanes with an execution-mask test and a bounds test per lane, while a
@@ -10,18 +11,20 @@
 //! lavapipe thread, 12,500 invocations: eight storage loads per invocation cost about
 //! 3 ns each, eight uniform-buffer loads about 0.9 ns). A neuron update read some
 //! twenty table words per neuron, against a handful of state words; a procedural
-//! row's invocation read each projection's 24 words. On GPUs these tables are read
-//! at the same index by a warp's invocations (one population, one projection), which
+//! row's invocation read each projection's 24 words, a plastic synapse its rule's 24.
+//! On GPUs these tables are read at the same index by a warp's invocations (one
+//! population, one projection, one rule), which
 //! constant caches serve well; parameters that vary by neuron stay in storage, where
 //! divergent reads do not serialize.
 
 use super::shaders::ShaderFile;
-use crate::plan::layout::{PopulationInfo, ProceduralProjection, StimulusParams};
+use crate::plan::layout::{PlasticRule, PopulationInfo, ProceduralProjection, StimulusParams};
 use crate::plan::Plan;
 
 /// The names of the generated files in assembled shaders (replaced per plan).
 pub const NEURON_TABLES_FILE: &str = "generated: neuron update tables";
 pub const PROCEDURAL_TABLE_FILE: &str = "generated: procedural projections table";
+pub const RULE_TABLE_FILE: &str = "generated: plasticity rules table";
 
 /// One table's buffer kind: a uniform buffer of that many array elements, or storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +72,29 @@ pub fn procedural_table_file(space: TableSpace, binding: u32) -> ShaderFile {
             space.declare(binding, "procedural", "ProceduralProjection")
         ),
     )
+}
+
+/// The table of plasticity rules at `binding`, and `rule_table_len()` (its length:
+/// a uniform buffer's array has a fixed one), as a WGSL file.
+pub fn rule_table_file(space: TableSpace, binding: u32) -> ShaderFile {
+    let len = match space {
+        TableSpace::Uniform(n) => format!("{n}u"),
+        TableSpace::Storage => "arrayLength(&rules)".to_string(),
+    };
+    ShaderFile::text(
+        RULE_TABLE_FILE,
+        format!(
+            "// Where this kernel's plasticity rules live (src/gpu/uniform_tables.rs).\n{}\
+             fn rule_table_len() -> u32 {{ return {len}; }}\n",
+            space.declare(binding, "rules", "PlasticRule")
+        ),
+    )
+}
+
+/// Where the plasticity rules of `plan` live (the table of every instance).
+pub fn rule_space(plan: &Plan, max_uniform_bytes: u64) -> TableSpace {
+    let rules = plan.plastic.device_rules(plan.config.n_instances).len();
+    TableSpace::fitting(rules, size_of::<PlasticRule>(), max_uniform_bytes)
 }
 
 /// Where the procedural projections of `plan` live (propagate_procedural and the
@@ -184,5 +210,13 @@ mod tests {
             text.contains("@binding(3) var<uniform> procedural: array<ProceduralProjection, 1>;"),
             "{text}"
         );
+        let text = rule_table_file(TableSpace::Uniform(3), 5).source;
+        assert!(
+            text.contains("@binding(5) var<uniform> rules: array<PlasticRule, 3>;"),
+            "{text}"
+        );
+        assert!(text.contains("return 3u;"), "{text}");
+        let text = rule_table_file(TableSpace::Storage, 4).source;
+        assert!(text.contains("return arrayLength(&rules);"), "{text}");
     }
 }
