@@ -12,7 +12,7 @@ use super::device::GpuContext;
 use super::engine::{bind, check_memory, pipeline, with_file};
 use super::shaders::Stage;
 use super::table::{binding_bytes, TableBuffers, STORAGE};
-use super::uniform_tables::procedural_space;
+use super::uniform_tables::{procedural_space, uniform_budget};
 use crate::error::Error;
 use crate::plan::layout::{grid, BuildPass, PROPAGATE_WORKGROUP};
 use crate::plan::memory::MemoryReport;
@@ -54,7 +54,7 @@ pub(super) fn build_on_device(
     let [config, procedural, row_lengths] = inputs.map(|b| b.as_entire_binding());
 
     let files = |stage: Stage| {
-        let space = procedural_space(plan, ctx.limits.max_uniform_buffer_binding_size);
+        let space = procedural_space(plan, uniform_budget(&ctx.limits));
         with_file(stage.files(), stage.procedural_table(space))
     };
 

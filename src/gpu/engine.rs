@@ -17,7 +17,7 @@ use super::shaders::{
     neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
 };
 use super::table::{binding_bytes, TableBuffers, STORAGE};
-use super::uniform_tables::{procedural_space, rule_space, NeuronTables};
+use super::uniform_tables::{procedural_space, rule_space, uniform_budget, NeuronTables};
 use crate::checkpoint::Snapshot;
 use crate::engine::{
     batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
@@ -290,7 +290,7 @@ impl GpuEngine {
         )?;
         let device_build = build_start.elapsed();
         let b = &buffers;
-        let max_uniform = ctx.limits.max_uniform_buffer_binding_size;
+        let max_uniform = uniform_budget(&ctx.limits);
         let tables = NeuronTables::of(plan, max_uniform);
         let neuron_updates = plan
             .groups

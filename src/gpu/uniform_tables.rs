@@ -21,6 +21,21 @@ use super::shaders::ShaderFile;
 use crate::plan::layout::{PlasticRule, PopulationInfo, ProceduralProjection, StimulusParams};
 use crate::plan::Plan;
 
+/// Caps the size of a table that goes in a uniform buffer below the device's limit
+/// (`0`: every table in storage), to exercise the storage path on any device.
+pub const MAX_UNIFORM_TABLE_VAR: &str = "NEURODYN_MAX_UNIFORM_TABLE";
+
+/// The most bytes a table may have to go in a uniform buffer on a device with
+/// `limits`: its uniform binding limit, or less where `MAX_UNIFORM_TABLE_VAR` says so.
+pub fn uniform_budget(limits: &wgpu::Limits) -> u64 {
+    let cap = std::env::var(MAX_UNIFORM_TABLE_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    cap.map_or(limits.max_uniform_buffer_binding_size, |cap| {
+        cap.min(limits.max_uniform_buffer_binding_size)
+    })
+}
+
 /// The names of the generated files in assembled shaders (replaced per plan).
 pub const NEURON_TABLES_FILE: &str = "generated: neuron update tables";
 pub const PROCEDURAL_TABLE_FILE: &str = "generated: procedural projections table";
