@@ -2,7 +2,9 @@
 //! and the structs and layout constants shared with the host are the same on both
 //! sides.
 
-use neurodyn::gpu::{AssembledShader, ShaderFile, Stage, COMMON, FAULTS, ROUNDING};
+use neurodyn::gpu::{
+    AssembledShader, NeuronTables, ShaderFile, Stage, TableSpace, COMMON, FAULTS, ROUNDING,
+};
 use neurodyn::plan::layout::{
     BuildPass, Config, Counters, DispatchArgs, KindInfo, PlasticRule, PopulationInfo, ProbeEntry,
     ProceduralProjection, StimulusParams, SynapseChunk,
@@ -17,6 +19,52 @@ fn every_stage_validates() {
             panic!("{} does not validate:\n{e}", stage.name());
         }
     }
+}
+
+/// The stages validate with their tables in uniform buffers too (the engine
+/// generates those declarations per plan; `every_stage_validates` checks storage).
+#[test]
+fn every_stage_validates_with_its_tables_in_uniform_buffers() {
+    let uniform = TableSpace::Uniform(3);
+    let mut replaced = 0;
+    for stage in Stage::all() {
+        let table = match stage {
+            Stage::NeuronUpdate(_) => NeuronTables {
+                populations: uniform,
+                params: uniform,
+                stimuli: uniform,
+            }
+            .file(),
+            Stage::PropagateProcedural | Stage::BuildCount | Stage::BuildFill => {
+                stage.procedural_table(uniform)
+            }
+            Stage::PropagatePlastic
+            | Stage::PlasticPost
+            | Stage::PlasticSweep
+            | Stage::PlasticFlush => stage.rule_table(uniform),
+            _ => continue,
+        };
+        let files = stage.files().into_iter().map(|f| {
+            if f.path == table.path {
+                table.clone()
+            } else {
+                f
+            }
+        });
+        let shader = AssembledShader::new(files);
+        assert!(shader.source.contains("var<uniform>"), "{}", stage.name());
+        if let Err(e) = shader.validate() {
+            panic!(
+                "{} with uniform tables does not validate:\n{e}",
+                stage.name()
+            );
+        }
+        replaced += 1;
+    }
+    assert!(
+        replaced >= 7 + NeuronKind::BUILT_IN.len(),
+        "{replaced} stages"
+    );
 }
 
 #[test]

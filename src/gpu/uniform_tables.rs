@@ -13,27 +13,34 @@
 //! twenty table words per neuron, against a handful of state words; a procedural
 //! row's invocation read each projection's 24 words, a plastic synapse its rule's 24.
 //! On GPUs these tables are read at the same index by a warp's invocations (one
-//! population, one projection, one rule), which
-//! constant caches serve well; parameters that vary by neuron stay in storage, where
-//! divergent reads do not serialize.
+//! population, one projection, one rule), which constant caches serve well;
+//! parameters read at a neuron's own index (a block per neuron, a spike source
+//! array's lists) stay in storage, where divergent reads do not serialize, and no
+//! table above 64 KiB goes in a uniform buffer.
 
 use super::shaders::ShaderFile;
 use crate::plan::layout::{PlasticRule, PopulationInfo, ProceduralProjection, StimulusParams};
-use crate::plan::Plan;
+use crate::plan::{NeuronKind, Plan};
 
 /// Caps the size of a table that goes in a uniform buffer below the device's limit
 /// (`0`: every table in storage), to exercise the storage path on any device.
 pub const MAX_UNIFORM_TABLE_VAR: &str = "NEURODYN_MAX_UNIFORM_TABLE";
 
+/// The largest table put in a uniform buffer: WebGPU's default uniform binding limit,
+/// the size GPUs' constant caches are built around (some drivers report limits up to
+/// 2 GiB, which would put large tables there).
+pub const UNIFORM_TABLE_MAX_BYTES: u64 = 64 << 10;
+
 /// The most bytes a table may have to go in a uniform buffer on a device with
-/// `limits`: its uniform binding limit, or less where `MAX_UNIFORM_TABLE_VAR` says so.
+/// `limits`: `UNIFORM_TABLE_MAX_BYTES` or the device's uniform binding limit if lower,
+/// or less where `MAX_UNIFORM_TABLE_VAR` says so.
 pub fn uniform_budget(limits: &wgpu::Limits) -> u64 {
     let cap = std::env::var(MAX_UNIFORM_TABLE_VAR)
         .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    cap.map_or(limits.max_uniform_buffer_binding_size, |cap| {
-        cap.min(limits.max_uniform_buffer_binding_size)
-    })
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(u64::MAX);
+    cap.min(UNIFORM_TABLE_MAX_BYTES)
+        .min(limits.max_uniform_buffer_binding_size)
 }
 
 /// The names of the generated files in assembled shaders (replaced per plan).
@@ -139,11 +146,15 @@ impl NeuronTables {
     };
 
     /// The tables of `plan`, each in a uniform buffer if it fits `max_uniform_bytes`
-    /// (the device's uniform binding limit); parameters only while every population
-    /// shares one block per instance.
+    /// (`uniform_budget`); parameters only while every neuron of a population reads
+    /// the same words: no population has a block per neuron, and no spike source
+    /// array (whose shared block holds a spike list per neuron).
     pub fn of(plan: &Plan, max_uniform_bytes: u64) -> Self {
         let space = |count, element| TableSpace::fitting(count, element, max_uniform_bytes);
-        let shared_params = plan.populations.iter().all(|p| p.info.param_stride == 0);
+        let shared_params = plan
+            .populations
+            .iter()
+            .all(|p| p.info.param_stride == 0 && p.kind != NeuronKind::SpikeSourceArray);
         Self {
             populations: space(plan.populations.len(), size_of::<PopulationInfo>()),
             params: if shared_params {
