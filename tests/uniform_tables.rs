@@ -60,17 +60,9 @@ fn tables_in_storage_give_the_uniform_tables_results() {
         (
             sim.spikes("E").unwrap().clone(),
             sim.spikes("I").unwrap().clone(),
-            sim.read_state("E", "v")
-                .unwrap()
-                .iter()
-                .map(|v| v.to_bits())
-                .collect::<Vec<_>>(),
+            common::bits(&sim.read_state("E", "v").unwrap()),
             sim.read_input_ring().unwrap(),
-            sim.weights(plastic)
-                .unwrap()
-                .iter()
-                .map(|w| w.to_bits())
-                .collect::<Vec<_>>(),
+            common::bits(&sim.weights(plastic).unwrap()),
         )
     };
     std::env::set_var(MAX_UNIFORM_TABLE_VAR, "0");

@@ -21,6 +21,11 @@ pub fn run_test_kernel(
     run_kernel(&ctx, &shader, input, output_words, invocations).expect("kernel runs")
 }
 
+/// The bit patterns of `values`, to compare floats exactly.
+pub fn bits(values: &[f32]) -> Vec<u32> {
+    values.iter().map(|v| v.to_bits()).collect()
+}
+
 /// E (800) and I (200) LIF neurons driven by Poisson input, both recorded: E → E fixed
 /// probability, I → E fixed total number and I → I all-to-all, each marked by `mark`
 /// (procedural or built on the device), and a stored E → I projection of `e_to_i`.
