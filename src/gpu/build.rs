@@ -53,10 +53,8 @@ pub(super) fn build_on_device(
     });
     let [config, procedural, row_lengths] = inputs.map(|b| b.as_entire_binding());
 
-    let files = |stage: Stage| {
-        let space = procedural_space(plan, uniform_budget(&ctx.limits));
-        with_file(stage.files(), stage.procedural_table(space))
-    };
+    let space = procedural_space(plan, uniform_budget(&ctx.limits));
+    let files = |stage: Stage| with_file(stage.files(), stage.procedural_table(space));
 
     // Counts, a batch at a time, placed as they come back.
     let (count, used) = pipeline(ctx, Stage::BuildCount.name(), files(Stage::BuildCount))?;

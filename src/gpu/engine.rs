@@ -17,7 +17,9 @@ use super::shaders::{
     neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
 };
 use super::table::{binding_bytes, TableBuffers, STORAGE};
-use super::uniform_tables::{procedural_space, rule_space, uniform_budget, NeuronTables};
+use super::uniform_tables::{
+    procedural_space, rule_space, uniform_budget, NeuronTables, TableSpace,
+};
 use crate::checkpoint::Snapshot;
 use crate::engine::{
     batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
@@ -292,6 +294,8 @@ impl GpuEngine {
         let b = &buffers;
         let max_uniform = uniform_budget(&ctx.limits);
         let tables = NeuronTables::of(plan, max_uniform);
+        // Sized from the whole rule table (every instance's), once for the four stages.
+        let rules = rule_space(plan, max_uniform);
         let neuron_updates = plan
             .groups
             .iter()
@@ -435,7 +439,7 @@ impl GpuEngine {
                     &ctx,
                     Stage::PropagatePlastic.name(),
                     with_ring(
-                        plastic_files(Stage::PropagatePlastic, plan, max_uniform),
+                        plastic_files(Stage::PropagatePlastic, plan, rules),
                         Stage::PropagatePlastic,
                         ring_chunks,
                     ),
@@ -464,7 +468,7 @@ impl GpuEngine {
                 kernel(
                     &ctx,
                     Stage::PlasticPost.name(),
-                    plastic_files(Stage::PlasticPost, plan, max_uniform),
+                    plastic_files(Stage::PlasticPost, plan, rules),
                     [
                         &b.config,
                         &b.counters,
@@ -499,7 +503,7 @@ impl GpuEngine {
                     kernel(
                         &ctx,
                         stage.name(),
-                        plastic_files(stage, plan, max_uniform),
+                        plastic_files(stage, plan, rules),
                         buffers
                             .into_iter()
                             .chain(errors)
@@ -1187,10 +1191,10 @@ impl Engine for GpuEngine {
     }
 }
 
-/// A plasticity stage's files with the plan's custom rules spliced in.
-fn plastic_files(stage: Stage, plan: &Plan, max_uniform_bytes: u64) -> Vec<ShaderFile> {
-    let rules = stage.rule_table(rule_space(plan, max_uniform_bytes));
-    with_file(stage.files(), rules)
+/// A plasticity stage's files with the plan's custom rules spliced in and its table of
+/// rules declared in `rules`.
+fn plastic_files(stage: Stage, plan: &Plan, rules: TableSpace) -> Vec<ShaderFile> {
+    with_file(stage.files(), stage.rule_table(rules))
         .into_iter()
         .flat_map(|f| {
             if f.path == PLASTICITY_CUSTOM.path && !plan.custom_rules.is_empty() {
