@@ -16,7 +16,17 @@
 //!   index of each invocation's own, and at one index for all;
 //! - `storage_divergent_vec4_2`: the eight words of `storage_divergent_8` in two
 //!   `vec4` loads;
-//! - `plain_top`: the store with no early return (guarded by a branch instead).
+//! - `plain_top`: the store with no early return (guarded by a branch instead);
+//! - `texture_divergent_8`: eight `textureLoad`s from an `r32uint` texture;
+//! - `workgroup_divergent_8`: eight loads from workgroup memory;
+//! - `storage_divergent_vec2_4`: four `vec2` storage loads;
+//! - `storage_store_8`, `storage_store_vec4_2`: eight scalar stores, two `vec4` stores;
+//! - `update_soa`: a neuron update's accesses with the state as structure of arrays
+//!   (the clock's atomic, two ring words read and cleared, four state words read and
+//!   written); `update_aos`: the same words as one `vec2` ring access and one `vec4`
+//!   state access each way, the clock from a uniform;
+//! - `storage_masked_8`: `storage_divergent_8` with its indices masked instead of
+//!   reduced modulo the length; `modulo_8`: the eight modulos alone.
 //!
 //! On lavapipe (Mesa's CPU driver) the private array indexed by a non-constant lives
 //! in per-lane scratch memory and branches run under a mask, which is why the neuron
@@ -24,8 +34,11 @@
 //! (src/gpu/features.rs). Mesa 22.3's lavapipe turns each storage access into a loop
 //! over the SIMD lanes (a mask test and a bounds test per lane), a uniform-buffer read
 //! into a gather: hence the neuron update's tables in uniform buffers
-//! (src/gpu/uniform_tables.rs). `cargo bench --bench shader_costs`; `LP_NUM_THREADS=1`
-//! removes lavapipe's thread hand-off from the figures.
+//! (src/gpu/uniform_tables.rs). The per-lane loop costs about 1 ns per access and
+//! invocation on this machine's host; a 32-bit modulo by a non-constant, scalarised
+//! per lane, about as much again (so `storage_divergent_8` overstates the loads).
+//! `cargo bench --bench shader_costs`; `LP_NUM_THREADS=1` removes lavapipe's thread
+//! hand-off from the figures.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use neurodyn::gpu::GpuContext;
@@ -36,7 +49,7 @@ const WORKGROUP: u32 = 64;
 /// Dispatches recorded into one compute pass per measured iteration.
 const DISPATCHES: u32 = 100;
 
-const VARIANTS: [(&str, &str); 14] = [
+const VARIANTS: [(&str, &str); 23] = [
     ("plain", "out[i] = i;"),
     (
         "private_array_dynamic",
@@ -118,6 +131,57 @@ const VARIANTS: [(&str, &str); 14] = [
          out[i] = v.x + v.y + v.z + v.w;",
     ),
     (
+        "texture_divergent_8",
+"let t = tx(i * 8u + 0u) + tx(i * 8u + 1u) + tx(i * 8u + 2u) + tx(i * 8u + 3u) + tx(i * 8u + 4u) + tx(i * 8u + 5u) + tx(i * 8u + 6u) + tx(i * 8u + 7u);
+         out[i] = t;",
+    ),
+    (
+        "workgroup_divergent_8",
+"let t = w[(i * 8u + 0u) & 63u] + w[(i * 8u + 1u) & 63u] + w[(i * 8u + 2u) & 63u] + w[(i * 8u + 3u) & 63u] + w[(i * 8u + 4u) & 63u] + w[(i * 8u + 5u) & 63u] + w[(i * 8u + 6u) & 63u] + w[(i * 8u + 7u) & 63u];
+         out[i] = t;",
+    ),
+    (
+        "storage_divergent_vec2_4",
+        "let a = src2[(i * 4u) % (n.x / 2u)] + src2[(i * 4u + 1u) % (n.x / 2u)] + src2[(i * 4u + 2u) % (n.x / 2u)] + src2[(i * 4u + 3u) % (n.x / 2u)];
+         out[i] = a.x + a.y;",
+    ),
+    (
+        "storage_store_8",
+        "for (var k = 0u; k < 8u; k++) { out[(i * 8u + k) % n.x] = i; }",
+    ),
+    (
+        "storage_store_vec4_2",
+        "out4[(i * 2u) % (n.x / 4u)] = vec4<u32>(i); out4[(i * 2u + 1u) % (n.x / 4u)] = vec4<u32>(i);",
+    ),
+    (
+        "update_soa",
+        "let at = i;
+         let step = atomicLoad(&a[0]);
+         let r0 = out4_words(at); let r1 = out4_words(at + n.x);
+         out4_set(at, 0u); out4_set(at + n.x, 0u);
+         let v = rw[at]; let x = rw[at + n.x]; let y = rw[at + 2u * n.x]; let r = rw[at + 3u * n.x];
+         rw[at] = v + r0 + step; rw[at + n.x] = x + r1; rw[at + 2u * n.x] = y + 1u; rw[at + 3u * n.x] = r + 1u;
+         out[i] = v;",
+    ),
+    (
+        "update_aos",
+        "let step = n.w;
+         let r = ring2[i]; ring2[i] = vec2<u32>(0u);
+         let s = rw4[i];
+         rw4[i] = s + vec4<u32>(r.x + step, r.y, 1u, 1u);
+         out[i] = s.x;",
+    ),
+    (
+        "storage_masked_8",
+"let t = src[(i * 8u + 0u) & 8191u] + src[(i * 8u + 1u) & 8191u] + src[(i * 8u + 2u) & 8191u] + src[(i * 8u + 3u) & 8191u] + src[(i * 8u + 4u) & 8191u] + src[(i * 8u + 5u) & 8191u] + src[(i * 8u + 6u) & 8191u] + src[(i * 8u + 7u) & 8191u];
+         out[i] = t;",
+    ),
+    (
+        "modulo_8",
+"let t = ((i * 8u + 0u) % n.x) + ((i * 8u + 1u) % n.x) + ((i * 8u + 2u) % n.x) + ((i * 8u + 3u) % n.x) + ((i * 8u + 4u) % n.x) + ((i * 8u + 5u) % n.x) + ((i * 8u + 6u) % n.x) + ((i * 8u + 7u) % n.x);
+         out[i] = t;",
+    ),
+    (
         "plain_top",
         "UNGUARDED if (i < n.x) { out[i] = i; }",
     ),
@@ -150,6 +214,33 @@ fn shader_costs(c: &mut Criterion) {
         usage: wgpu::BufferUsages::UNIFORM,
         mapped_at_creation: false,
     });
+    // Writable buffers of four words per invocation, one per writable binding.
+    let scratch: Vec<wgpu::Buffer> = (0..6)
+        .map(|_| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("scratch"),
+                size: u64::from(INVOCATIONS) * 16,
+                usage: wgpu::BufferUsages::STORAGE,
+                mapped_at_creation: false,
+            })
+        })
+        .collect();
+    let texels = device
+        .create_texture(&wgpu::TextureDescriptor {
+            label: Some("texels"),
+            size: wgpu::Extent3d {
+                width: 128,
+                height: 128,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: wgpu::TextureFormat::R32Uint,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        })
+        .create_view(&Default::default());
     // Explicit, so that every variant binds the same buffers whether it uses them or not.
     let entry = |binding, ty| wgpu::BindGroupLayoutEntry {
         binding,
@@ -169,6 +260,23 @@ fn shader_costs(c: &mut Criterion) {
             entry(2, wgpu::BufferBindingType::Storage { read_only: true }),
             entry(3, wgpu::BufferBindingType::Uniform),
             entry(4, wgpu::BufferBindingType::Storage { read_only: true }),
+            wgpu::BindGroupLayoutEntry {
+                binding: 5,
+                visibility: wgpu::ShaderStages::COMPUTE,
+                ty: wgpu::BindingType::Texture {
+                    sample_type: wgpu::TextureSampleType::Uint,
+                    view_dimension: wgpu::TextureViewDimension::D2,
+                    multisampled: false,
+                },
+                count: None,
+            },
+            entry(6, wgpu::BufferBindingType::Storage { read_only: true }),
+            entry(7, wgpu::BufferBindingType::Storage { read_only: false }),
+            entry(8, wgpu::BufferBindingType::Storage { read_only: false }),
+            entry(9, wgpu::BufferBindingType::Storage { read_only: false }),
+            entry(10, wgpu::BufferBindingType::Storage { read_only: false }),
+            entry(11, wgpu::BufferBindingType::Storage { read_only: false }),
+            entry(12, wgpu::BufferBindingType::Storage { read_only: false }),
         ],
     });
     let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -185,6 +293,18 @@ fn shader_costs(c: &mut Criterion) {
              @group(0) @binding(2) var<storage, read> src: array<u32>;\n\
              @group(0) @binding(3) var<uniform> table: array<vec4<u32>, 64>;\n\
              @group(0) @binding(4) var<storage, read> src4: array<vec4<u32>>;\n\
+             @group(0) @binding(5) var texels: texture_2d<u32>;\n\
+             @group(0) @binding(6) var<storage, read> src2: array<vec2<u32>>;\n\
+             var<workgroup> w: array<u32, 64>;\n\
+             @group(0) @binding(7) var<storage, read_write> out4: array<vec4<u32>>;\n\
+             @group(0) @binding(8) var<storage, read_write> rw: array<u32>;\n\
+             @group(0) @binding(9) var<storage, read_write> rw4: array<vec4<u32>>;\n\
+             @group(0) @binding(10) var<storage, read_write> ring2: array<vec2<u32>>;\n\
+             @group(0) @binding(11) var<storage, read_write> a: array<atomic<u32>>;\n\
+             fn out4_words(j: u32) -> u32 {{ return ring1[j]; }}\n\
+             fn out4_set(j: u32, x: u32) {{ ring1[j] = x; }}\n\
+             @group(0) @binding(12) var<storage, read_write> ring1: array<u32>;\n\
+             fn tx(j: u32) -> u32 {{ return textureLoad(texels, vec2<u32>(j & 127u, (j >> 7u) & 127u), 0).x; }}\n\
              @compute @workgroup_size({WORKGROUP})\n\
              fn main(@builtin(global_invocation_id) id: vec3<u32>) {{\n\
              let i = id.x;\n{guard}\n{body}\n}}\n",
@@ -230,6 +350,38 @@ fn shader_costs(c: &mut Criterion) {
                 wgpu::BindGroupEntry {
                     binding: 4,
                     resource: src.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 5,
+                    resource: wgpu::BindingResource::TextureView(&texels),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 6,
+                    resource: src.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 7,
+                    resource: scratch[0].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 8,
+                    resource: scratch[1].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 9,
+                    resource: scratch[2].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 10,
+                    resource: scratch[3].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 11,
+                    resource: scratch[4].as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 12,
+                    resource: scratch[5].as_entire_binding(),
                 },
             ],
         });
