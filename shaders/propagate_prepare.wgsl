@@ -1,6 +1,7 @@
-// One invocation between the neuron update and propagate: hands this step's spike
+// One invocation between the neuron update and propagate: hands this window's spike
 // count to propagate (as its indirect dispatch size, so no host round trip), notes
-// where this step's recorded spikes end, and advances the clock. With plasticity it
+// where the window's recorded spikes end, and advances the clock over the window
+// (src/plan/window.rs; one step wherever the stages below have work). With plasticity it
 // also keeps the step's spike count in the history and sizes the postsynaptic walk
 // over the spikes of the last `history_depth − 1` steps. With astrocytes it
 // advances each one's level over the previous step's counted spikes; with
@@ -100,13 +101,19 @@ fn size_grid(i: u32, count: u32) {
 @compute @workgroup_size(1)
 fn main() {
     let step = atomicLoad(&counters.step);
+    let steps = min(config.window_steps, counters.batch_len - counters.batch_step);
     let count = atomicLoad(&counters.spike_count);
     atomicStore(&counters.prop_count, count);
     atomicStore(&counters.prop_step, step);
     atomicStore(&counters.spike_count, 0u);
-    atomicStore(&counters.step, step + 1u);
-    step_ends[counters.batch_step] = atomicLoad(&counters.record_count);
-    counters.batch_step = counters.batch_step + 1u;
+    atomicStore(&counters.step, step + steps);
+    // The window's recorded spikes are its first step's part of the recording (each
+    // names its own step); its other steps' parts are empty.
+    let end = atomicLoad(&counters.record_count);
+    for (var k = 0u; k < steps; k = k + 1u) {
+        step_ends[counters.batch_step + k] = end;
+    }
+    counters.batch_step = counters.batch_step + steps;
     size_grid(0u, count);
     advance_modulators(step);
     advance_astrocytes();

@@ -195,6 +195,13 @@ pub(crate) trait Engine {
 /// One batch: its first step, its length, its event and current tables.
 pub(crate) type Batch = (u64, u32, (Vec<u32>, Vec<u32>));
 
+/// The first steps of the windows covering a batch of `steps` steps from
+/// `first_step`: `window` steps each, the last cut at the batch's end
+/// (`plan::window`; the kernels cut it alike).
+pub fn window_starts(first_step: u64, steps: u32, window: u32) -> impl Iterator<Item = u64> {
+    (first_step..first_step + u64::from(steps)).step_by(window.max(1) as usize)
+}
+
 /// The batches covering `steps` steps from `first_step`: `batch_steps` steps each,
 /// fewer where the streamed input would not fit its tables.
 pub(crate) fn batches(

@@ -54,6 +54,8 @@ pub struct ProfileReport {
     pub passes_per_step: f64,
     /// Steps recorded into one command batch.
     pub batch_steps: u32,
+    /// Steps one neuron-update dispatch integrates (`plan::window`).
+    pub window_steps: u32,
     /// Device copy bandwidth (GB/s, bytes read + written), where there is a device.
     pub copy_gb_per_s: Option<f64>,
     /// "timestamp queries" or "host clock".
@@ -234,8 +236,8 @@ pub fn profile_network(
                     let neurons = group.map_or(0, |g| u64::from(g.info.size))
                         * u64::from(plan.config.n_instances);
                     (
-                        plan.neuron_update_bytes(kind, k.calls, spikes, spikes),
-                        Some((neurons * k.calls) as f64 / seconds),
+                        plan.neuron_update_bytes(kind, (steps, k.calls), spikes, spikes),
+                        Some((neurons * steps) as f64 / seconds),
                         None,
                     )
                 }
@@ -313,6 +315,7 @@ pub fn profile_network(
         dispatches_per_step: dispatches as f64 / steps as f64,
         passes_per_step: steps.div_ceil(u64::from(plan.batch_steps)) as f64 / steps as f64,
         batch_steps: plan.batch_steps,
+        window_steps: plan.config.window_steps,
         copy_gb_per_s: copy.map(|c| c / 1e9),
         timing: if timestamps {
             "timestamp queries"
@@ -415,8 +418,8 @@ pub fn format(report: &ProfileReport) -> String {
         r.realtime_factor, r.build_s, r.upload_s, r.simulate_s, r.readback_s
     );
     out += &format!(
-        "{:.2} dispatches per step, {:.4} compute passes per step (one per batch of {} steps); {} spikes, {} synaptic events\n",
-        r.dispatches_per_step, r.passes_per_step, r.batch_steps, r.spikes, r.synaptic_events
+        "{:.2} dispatches per step ({} step(s) per neuron update and propagation), {:.4} compute passes per step (one per batch of {} steps); {} spikes, {} synaptic events\n",
+        r.dispatches_per_step, r.window_steps, r.passes_per_step, r.batch_steps, r.spikes, r.synaptic_events
     );
     out += &format!(
         "closed loop: a run_until call of {} step(s) costs {:.1} µs beyond the steps' own time\n",

@@ -621,22 +621,35 @@ fn absorb(
         &batch.counters,
         batch.first_step + u64::from(batch.steps),
     )?;
-    let mut start = 0usize;
-    let mut per_population: Vec<Vec<u32>> = vec![Vec::new(); spikes.len()];
+    // Step i's part of the recording holds the spikes of the window starting at i,
+    // each `gid + offset · block` with offset its step's place in the window
+    // (`plan::window`): sorted into steps first, then handed on step by step.
+    let block = plan.n_neurons() * plan.config.n_instances;
     let per_instance = spike_slot.iter().flatten().count();
+    let mut per_step: Vec<Vec<Vec<u32>>> =
+        vec![vec![Vec::new(); spikes.len()]; batch.step_ends.len()];
+    let mut start = 0usize;
     for (i, &end) in batch.step_ends.iter().enumerate() {
-        for &gid in &batch.record[start..end as usize] {
+        for &entry in &batch.record[start..end as usize] {
+            let (offset, gid) = (entry / block, entry % block);
             let (instance, neuron) = (gid / plan.n_neurons(), gid % plan.n_neurons());
             let pop = plan.population_of(neuron);
             let slot = spike_slot[pop].expect("only recorded populations append");
-            per_population[instance as usize * per_instance + slot]
+            let Some(step) = per_step.get_mut(i + offset as usize) else {
+                return Err(Error::Device(format!(
+                    "a spike recorded in the batch at step {} lies after the batch's end",
+                    batch.first_step
+                )));
+            };
+            step[instance as usize * per_instance + slot]
                 .push(neuron - plan.populations[pop].first);
         }
-        for (slot, neurons) in per_population.iter_mut().enumerate() {
-            spikes[slot].push_step(batch.first_step + i as u64, neurons);
-            neurons.clear();
-        }
         start = end as usize;
+    }
+    for (i, mut step) in per_step.into_iter().enumerate() {
+        for (slot, neurons) in step.iter_mut().enumerate() {
+            spikes[slot].push_step(batch.first_step + i as u64, neurons);
+        }
     }
     for record in spikes.iter_mut() {
         record.duration_steps += u64::from(batch.steps);

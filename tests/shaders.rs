@@ -171,13 +171,13 @@ fn main() {
     check_struct(
         &module,
         "Config",
-        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance, rule_param_words, n_astrocytes, n_astrocyte_inputs, astrocyte_base, n_probes, n_gap, n_three_factor),
+        members!(Config: n_neurons, n_instances, ring_depth, n_receptors, n_populations, seed_lo, seed_hi, record_capacity, zero, n_procedural, params_stride, stimuli_stride, n_plastic, history_depth, n_sweep, post_lanes, synapse_words, stored_per_instance, first_instance, rules_per_instance, rule_param_words, n_astrocytes, n_astrocyte_inputs, astrocyte_base, n_probes, n_gap, n_three_factor, window_steps),
         size_of::<Config>(),
     );
     check_struct(
         &module,
         "Counters",
-        members!(Counters: step, spike_count, prop_count, prop_step, record_count, batch_step, saturation_count, saturation_first_step, saturation_min_target, nonfinite_count, nonfinite_first_step, nonfinite_min_neuron),
+        members!(Counters: step, spike_count, prop_count, prop_step, record_count, batch_step, batch_len, saturation_count, saturation_first_step, saturation_min_target, nonfinite_count, nonfinite_first_step, nonfinite_min_neuron),
         size_of::<Counters>(),
     );
     check_struct(

@@ -5,12 +5,16 @@
 // generated `ring_add` (src/gpu/ring.rs).
 // Twin: src/cpu/delivery.rs.
 
-// The k-th spike of the step being propagated as (instance, neuron within the
-// instance, step). Stages that include this file also declare `spikes`.
+// The k-th spike of the window being propagated as (instance, neuron within the
+// instance, step): the list holds `gid + offset · n_neurons · n_instances`, offset
+// being the spike's step within the window (src/plan/window.rs). Stages that include
+// this file also declare `spikes`.
 fn propagated_spike(k: u32) -> vec3<u32> {
-    let gid = spikes[k];
+    let entry = spikes[k];
+    let offset = entry / (config.n_neurons * config.n_instances);
+    let gid = entry - offset * config.n_neurons * config.n_instances;
     let instance = gid / config.n_neurons;
-    return vec3<u32>(instance, gid - instance * config.n_neurons, atomicLoad(&counters.prop_step));
+    return vec3<u32>(instance, gid - instance * config.n_neurons, atomicLoad(&counters.prop_step) + offset);
 }
 
 // Saturations found by this invocation, reported once by `report_saturations` at the

@@ -12,8 +12,9 @@ fn is_nonfinite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7F800000u) == 0x7F800000u;
 }
 
-fn report_nonfinite(step: u32, neuron: u32) {
-    atomicAdd(&counters.nonfinite_count, 1u);
+// `count` updates of `neuron`, the first at `step`, left a state non-finite.
+fn report_nonfinite(step: u32, neuron: u32, count: u32) {
+    atomicAdd(&counters.nonfinite_count, count);
     atomicMin(&counters.nonfinite_first_step, step);
     atomicMin(&counters.nonfinite_min_neuron, neuron);
 }

@@ -29,6 +29,7 @@ struct Config {
     n_probes: u32,
     n_gap: u32,
     n_three_factor: u32,
+    window_steps: u32,
 }
 
 struct Counters {
@@ -38,6 +39,7 @@ struct Counters {
     prop_step: atomic<u32>,
     record_count: atomic<u32>,
     batch_step: u32,
+    batch_len: u32,
     saturation_count: atomic<u32>,
     saturation_first_step: atomic<u32>,
     saturation_min_target: atomic<u32>,

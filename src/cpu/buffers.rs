@@ -27,7 +27,7 @@ pub struct Buffers {
     /// Readout words (`READOUT_WORDS` per neuron of a readout population).
     pub readouts: Vec<u32>,
     pub ring: Vec<i32>,
-    /// This step's spike list, then the batch's recorded spikes.
+    /// This window's spike list, then the batch's recorded spikes (`plan::window`).
     pub spikes: Vec<u32>,
     pub step_ends: Vec<u32>,
     /// Propagation's and the postsynaptic plasticity walk's sizes.
@@ -87,7 +87,7 @@ impl Buffers {
             errors: vec![0.0; plan.errors_len()],
             readouts: plan.initial_readouts(),
             ring: vec![0; plan.ring_len() as usize],
-            spikes: vec![0; n + plan.config.record_capacity as usize],
+            spikes: vec![0; plan.spike_list_len() as usize + plan.config.record_capacity as usize],
             step_ends: vec![0; plan.batch_steps as usize],
             dispatch: [DispatchArgs { x: 0, y: 0, z: 0 }; 2],
             stored: plan.synapses.clone(),

@@ -4,15 +4,19 @@
 use super::buffers::Buffers;
 use super::fixed_point::{overflowed, report_saturation};
 
-/// The `k`-th spike of the step being propagated as (instance, neuron within the
-/// instance, step); the shader's `propagated_spike`.
+/// The `k`-th spike of the window being propagated as (instance, neuron within the
+/// instance, step), decoded from its entry `gid + offset · block`; the shader's
+/// `propagated_spike`.
 pub fn propagated_spike(b: &Buffers, k: u32) -> (u32, u32, u32) {
-    let gid = b.spikes[k as usize];
+    let entry = b.spikes[k as usize];
+    let block = b.config.n_neurons * b.config.n_instances;
+    let offset = entry / block;
+    let gid = entry - offset * block;
     let instance = gid / b.config.n_neurons;
     (
         instance,
         gid - instance * b.config.n_neurons,
-        b.counters.prop_step,
+        b.counters.prop_step + offset,
     )
 }
 

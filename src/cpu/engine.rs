@@ -16,7 +16,7 @@ use super::propagate_plastic::propagate_plastic_main;
 use super::propagate_prepare::propagate_prepare_main;
 use super::propagate_procedural::propagate_procedural_main;
 use crate::checkpoint::Snapshot;
-use crate::engine::{batches, probes_sample_at, BatchOutput, BatchSink, Engine};
+use crate::engine::{batches, probes_sample_at, window_starts, BatchOutput, BatchSink, Engine};
 use crate::error::Error;
 use crate::input::StreamedInput;
 use crate::plan::layout::{flushes_after, BuildPass, PROPAGATE_WORKGROUP};
@@ -118,12 +118,12 @@ impl Engine for CpuEngine {
         sink: &mut BatchSink<'_>,
     ) -> Result<(), Error> {
         let b = &mut self.buffers;
-        let total = b.config.n_neurons * b.config.n_instances;
         for (first, len, tables) in batches(first_step, steps, self.plan.batch_steps, input) {
             (b.stream, b.currents) = tables;
             b.counters.record_count = 0;
             b.counters.batch_step = 0;
-            for step in first..first + u64::from(len) {
+            b.counters.batch_len = len;
+            for step in window_starts(first, len, b.config.window_steps) {
                 if b.config.n_gap > 0 {
                     for gid in 0..b.config.n_neurons * b.config.n_instances {
                         gap_coupling_main(gid, b);
@@ -177,7 +177,7 @@ impl Engine for CpuEngine {
                 }
             }
             let recorded = b.counters.record_count.min(b.config.record_capacity) as usize;
-            let record_start = total as usize;
+            let record_start = self.plan.spike_list_len() as usize;
             let start = Instant::now();
             let result = sink(BatchOutput {
                 first_step: first,

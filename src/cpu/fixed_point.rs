@@ -32,10 +32,10 @@ pub fn report_saturation(counters: &mut Counters, step: u32, target_index: u32) 
     counters.saturation_min_target = counters.saturation_min_target.min(target_index);
 }
 
-/// Notes a neuron update that left a state variable NaN or infinite; the shader's
-/// `report_nonfinite`.
-pub fn report_nonfinite(counters: &mut Counters, step: u32, neuron: u32) {
-    counters.nonfinite_count += 1;
+/// Notes `count` updates of `neuron`, the first at `step`, that left a state variable
+/// NaN or infinite; the shader's `report_nonfinite`.
+pub fn report_nonfinite(counters: &mut Counters, step: u32, neuron: u32, count: u32) {
+    counters.nonfinite_count += count;
     counters.nonfinite_first_step = counters.nonfinite_first_step.min(step);
     counters.nonfinite_min_neuron = counters.nonfinite_min_neuron.min(neuron);
 }

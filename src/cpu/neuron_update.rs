@@ -58,58 +58,10 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
     if p.refractory_word != NEVER {
         p.refractory_steps = b.params[(p.param_offset + p.refractory_word) as usize] as u32;
     }
-    let step = b.counters.step;
-
-    let slot = step % c.ring_depth;
-    let ring_base =
-        (((slot * c.n_instances + instance) * c.n_receptors) * c.n_neurons + neuron) as usize;
-    let mut input = [0i32; MAX_RECEPTORS];
-    for (port, value) in input.iter_mut().enumerate().take(c.n_receptors as usize) {
-        let at = ring_base + port * c.n_neurons as usize;
-        *value = b.ring[at];
-        b.ring[at] = 0;
-    }
-
-    let mut current = 0.0f32;
-    let key = [c.seed_lo, c.seed_hi];
-    for s in p.stim_first..p.stim_first + p.stim_count {
-        let stim = b.stimuli[s as usize];
-        if step < stim.start_step || step >= stim.stop_step {
-            continue;
-        }
-        if stim.kind == STIMULUS_DC {
-            current = rounded(current + stim.amplitude);
-        } else if stim.kind == STIMULUS_CURRENT_STREAM {
-            let row = stim.stream_row + instance * p.size + neuron - p.first;
-            let at = 3 + (step - b.currents[0]) * b.currents[2] + row;
-            current = rounded(current + f32::from_bits(b.currents[at as usize]));
-        } else {
-            let r = stim.receptor as usize;
-            let stream_index = gid + c.first_instance * c.n_neurons;
-            let stimulus = s - instance * c.stimuli_stride;
-            let (acc, saturated) = poisson_events(
-                &stim,
-                input[r],
-                key,
-                stream_index,
-                step,
-                STREAM_STIMULUS + stimulus,
-            );
-            input[r] = acc;
-            if saturated {
-                let target_index =
-                    (instance * c.n_receptors + stim.receptor) * c.n_neurons + neuron;
-                report_saturation(&mut b.counters, step, target_index);
-            }
-        }
-    }
-    if c.n_gap > 0 {
-        current = rounded(current + b.gap_current[gid as usize]);
-    }
-    let mut synaptic = [0f32; MAX_RECEPTORS];
-    for (port, value) in synaptic.iter_mut().enumerate().take(c.n_receptors as usize) {
-        *value = fixed_to_float(input[port]) * p.input_unit[port];
-    }
+    // The window's steps (`plan::window`), the state kept from step to step.
+    let first_step = b.counters.step;
+    let steps = window_len(b);
+    let block = c.n_neurons * c.n_instances;
 
     let stride = (c.n_instances * kind.size) as usize;
     let at = (kind.state_base + instance * kind.size + in_group) as usize;
@@ -118,52 +70,121 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
     for (v, value) in s.iter_mut().enumerate().take(count) {
         *value = b.state[at + v * stride];
     }
-    let homeostatic = p.ip_eta != 0.0;
-    if homeostatic {
-        current = rounded(current + b.bias[gid as usize]);
-    }
     let mut r = b.refractory[gid as usize];
-    let step_input = StepInput {
-        params: &b.params,
-        p: &p,
-        synaptic,
-        current,
-        neuron: neuron - p.first,
-        step,
-        stream: &b.stream,
-        stream_row: index,
-    };
-    let spiked = neuron_step(group.kind, &mut s, &mut r, &step_input);
-    if homeostatic {
-        let mut next = rounded(b.bias[gid as usize] + p.ip_step);
-        if spiked {
-            next = rounded(next - p.ip_eta);
+    let homeostatic = p.ip_eta != 0.0;
+    let key = [c.seed_lo, c.seed_hi];
+    let (mut nonfinite_steps, mut nonfinite_first) = (0u32, NEVER);
+    let mut slot = first_step % c.ring_depth;
+    for k in 0..steps {
+        let step = first_step + k;
+        let ring_base =
+            (((slot * c.n_instances + instance) * c.n_receptors) * c.n_neurons + neuron) as usize;
+        let mut input = [0i32; MAX_RECEPTORS];
+        for (port, value) in input.iter_mut().enumerate().take(c.n_receptors as usize) {
+            let at = ring_base + port * c.n_neurons as usize;
+            *value = b.ring[at];
+            b.ring[at] = 0;
         }
-        b.bias[gid as usize] = next;
-    }
-    let mut nonfinite = false;
-    for (v, value) in s.iter().enumerate().take(count) {
-        b.state[at + v * stride] = *value;
-        nonfinite |= !value.is_finite();
-    }
-    if nonfinite {
-        report_nonfinite(&mut b.counters, step, gid);
-    }
-    b.refractory[gid as usize] = r;
 
-    if spiked && p.readout_base != NEVER {
-        let at = p.readout_base + (instance * p.size + neuron - p.first) * READOUT_WORDS;
-        update_readout(b, at as usize, p.readout_decay, step);
-    }
-    if spiked {
-        b.spikes[b.counters.spike_count as usize] = gid;
-        b.counters.spike_count += 1;
-        if p.record != 0 {
-            let k = b.counters.record_count;
-            b.counters.record_count += 1;
-            if k < c.record_capacity {
-                b.spikes[(c.n_neurons * c.n_instances + k) as usize] = gid;
+        let mut current = 0.0f32;
+        for s_i in p.stim_first..p.stim_first + p.stim_count {
+            let stim = b.stimuli[s_i as usize];
+            if step < stim.start_step || step >= stim.stop_step {
+                continue;
+            }
+            if stim.kind == STIMULUS_DC {
+                current = rounded(current + stim.amplitude);
+            } else if stim.kind == STIMULUS_CURRENT_STREAM {
+                let row = stim.stream_row + instance * p.size + neuron - p.first;
+                let at = 3 + (step - b.currents[0]) * b.currents[2] + row;
+                current = rounded(current + f32::from_bits(b.currents[at as usize]));
+            } else {
+                let r = stim.receptor as usize;
+                let stream_index = gid + c.first_instance * c.n_neurons;
+                let stimulus = s_i - instance * c.stimuli_stride;
+                let (acc, saturated) = poisson_events(
+                    &stim,
+                    input[r],
+                    key,
+                    stream_index,
+                    step,
+                    STREAM_STIMULUS + stimulus,
+                );
+                input[r] = acc;
+                if saturated {
+                    let target_index =
+                        (instance * c.n_receptors + stim.receptor) * c.n_neurons + neuron;
+                    report_saturation(&mut b.counters, step, target_index);
+                }
             }
         }
+        if c.n_gap > 0 {
+            current = rounded(current + b.gap_current[gid as usize]);
+        }
+        let mut synaptic = [0f32; MAX_RECEPTORS];
+        for (port, value) in synaptic.iter_mut().enumerate().take(c.n_receptors as usize) {
+            *value = fixed_to_float(input[port]) * p.input_unit[port];
+        }
+
+        if homeostatic {
+            current = rounded(current + b.bias[gid as usize]);
+        }
+        let step_input = StepInput {
+            params: &b.params,
+            p: &p,
+            synaptic,
+            current,
+            neuron: neuron - p.first,
+            step,
+            stream: &b.stream,
+            stream_row: index,
+        };
+        let spiked = neuron_step(group.kind, &mut s, &mut r, &step_input);
+        if homeostatic {
+            let mut next = rounded(b.bias[gid as usize] + p.ip_step);
+            if spiked {
+                next = rounded(next - p.ip_eta);
+            }
+            b.bias[gid as usize] = next;
+        }
+        if s.iter().take(count).any(|value| !value.is_finite()) {
+            nonfinite_steps += 1;
+            nonfinite_first = nonfinite_first.min(step);
+        }
+
+        if spiked && p.readout_base != NEVER {
+            let at = p.readout_base + (instance * p.size + neuron - p.first) * READOUT_WORDS;
+            update_readout(b, at as usize, p.readout_decay, step);
+        }
+        if spiked {
+            b.spikes[b.counters.spike_count as usize] = gid + k * block;
+            b.counters.spike_count += 1;
+            if p.record != 0 {
+                let j = b.counters.record_count;
+                b.counters.record_count += 1;
+                if j < c.record_capacity {
+                    b.spikes[(c.window_steps * block + j) as usize] = gid + k * block;
+                }
+            }
+        }
+        slot += 1;
+        if slot == c.ring_depth {
+            slot = 0;
+        }
     }
+    for (v, value) in s.iter().enumerate().take(count) {
+        b.state[at + v * stride] = *value;
+    }
+    b.refractory[gid as usize] = r;
+    if nonfinite_steps > 0 {
+        report_nonfinite(&mut b.counters, nonfinite_first, gid, nonfinite_steps);
+    }
+}
+
+/// The steps one dispatch integrates: the window, cut at the batch's end (the
+/// shader's `window_len`).
+pub fn window_len(b: &Buffers) -> u32 {
+    b.config
+        .window_steps
+        .min(b.counters.batch_len - b.counters.batch_step)
 }

@@ -4,6 +4,7 @@ use super::arith::rounded;
 use super::buffers::Buffers;
 use super::math::det_exp;
 use super::modulator::{history_entry, modulator_from, next_head};
+use super::neuron_update::window_len;
 use crate::plan::astrocyte::{ASTROCYTE_INPUT_WORDS, ASTROCYTE_WORDS};
 use crate::plan::layout::{
     MAX_WORKGROUPS_PER_DIM, MODULATOR_COUNT, MODULATOR_DECAY, MODULATOR_HEAD, MODULATOR_HEADER,
@@ -14,13 +15,17 @@ use crate::plan::layout::{
 /// The single invocation between neuron update and propagate.
 pub fn propagate_prepare_main(b: &mut Buffers) {
     let step = b.counters.step;
+    let steps = window_len(b);
     let count = b.counters.spike_count;
     b.counters.prop_count = count;
     b.counters.prop_step = step;
     b.counters.spike_count = 0;
-    b.counters.step = step + 1;
-    b.step_ends[b.counters.batch_step as usize] = b.counters.record_count;
-    b.counters.batch_step += 1;
+    b.counters.step = step + steps;
+    let end = b.counters.record_count;
+    for k in 0..steps {
+        b.step_ends[(b.counters.batch_step + k) as usize] = end;
+    }
+    b.counters.batch_step += steps;
     size_grid(b, 0, count);
     advance_modulators(&mut b.modulators, b.config.astrocyte_base, step);
     advance_astrocytes(b);

@@ -22,8 +22,8 @@ use super::uniform_tables::{
 };
 use crate::checkpoint::Snapshot;
 use crate::engine::{
-    batches, probes_sample_at, BatchOutput, BatchSink, Engine, KernelKind, KernelProfile,
-    KernelTime, KernelTiming,
+    batches, probes_sample_at, window_starts, BatchOutput, BatchSink, Engine, KernelKind,
+    KernelProfile, KernelTime, KernelTiming,
 };
 use crate::error::{Error, MemoryShortfall};
 use crate::input::StreamedInput;
@@ -589,7 +589,7 @@ impl GpuEngine {
         staging: usize,
         mut profiler: Option<&mut Profiler>,
     ) -> wgpu::SubmissionIndex {
-        let mut encoder = self.begin_batch(tables);
+        let mut encoder = self.begin_batch(tables, steps);
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("steps"),
@@ -598,7 +598,7 @@ impl GpuEngine {
             if let Some(p) = profiler.as_deref_mut() {
                 pass.write_timestamp(&p.queries, 0);
             }
-            for step in first_step..first_step + u64::from(steps) {
+            for step in self.window_starts(first_step, steps) {
                 for (kernel, launch, kind) in self.launches(step) {
                     dispatch(&mut pass, kernel, launch, &self.buffers.dispatch);
                     if let Some(p) = profiler.as_deref_mut() {
@@ -626,8 +626,10 @@ impl GpuEngine {
         staging: usize,
         totals: &mut Vec<KernelTime>,
     ) -> Result<wgpu::SubmissionIndex, Error> {
-        self.ctx.queue.submit([self.begin_batch(tables).finish()]);
-        for step in first_step..first_step + u64::from(steps) {
+        self.ctx
+            .queue
+            .submit([self.begin_batch(tables, steps).finish()]);
+        for step in self.window_starts(first_step, steps) {
             for (kernel, launch, kind) in self.launches(step) {
                 let mut encoder = self.encoder("timed dispatch");
                 {
@@ -650,9 +652,9 @@ impl GpuEngine {
     }
 
     /// Writes the batch's streamed events and currents (`tables`, queued before the
-    /// batch's commands, after the previous batch's) and starts the batch's encoder
-    /// (its recording empty).
-    fn begin_batch(&self, tables: &(Vec<u32>, Vec<u32>)) -> wgpu::CommandEncoder {
+    /// batch's commands, after the previous batch's) and its length, with its
+    /// recording and step count starting from 0, and starts the batch's encoder.
+    fn begin_batch(&self, tables: &(Vec<u32>, Vec<u32>), steps: u32) -> wgpu::CommandEncoder {
         let b = &self.buffers;
         for (buffer, table) in [(&b.stream, &tables.0), (&b.currents, &tables.1)] {
             if !table.is_empty() {
@@ -661,16 +663,24 @@ impl GpuEngine {
                     .write_buffer(buffer, 0, bytemuck::cast_slice(table));
             }
         }
-        let mut encoder = self.encoder("batch");
-        // The batch's recording and step count start from 0: cleared on the device,
-        // as the host writing them would cost a staging upload per batch.
-        let record_count = std::mem::offset_of!(Counters, record_count) as u64;
+        let record_count = std::mem::offset_of!(Counters, record_count);
         const _: () = assert!(
-            std::mem::offset_of!(Counters, batch_step)
-                == std::mem::offset_of!(Counters, record_count) + 4
+            std::mem::offset_of!(Counters, batch_len)
+                == std::mem::offset_of!(Counters, record_count) + 8
+                && std::mem::offset_of!(Counters, batch_step)
+                    == std::mem::offset_of!(Counters, record_count) + 4
         );
-        encoder.clear_buffer(&b.counters, record_count, Some(8));
-        encoder
+        self.ctx.queue.write_buffer(
+            &b.counters,
+            record_count as u64,
+            bytemuck::cast_slice(&[0u32, 0, steps]),
+        );
+        self.encoder("batch")
+    }
+
+    /// The first steps of the batch's windows (`plan::window`).
+    fn window_starts(&self, first_step: u64, steps: u32) -> impl Iterator<Item = u64> {
+        window_starts(first_step, steps, self.plan.config.window_steps)
     }
 
     /// Copies the batch's outputs to staging buffer `staging` and submits `encoder`.
@@ -697,8 +707,8 @@ impl GpuEngine {
         }
         let record_bytes = self.record_bytes(steps);
         if record_bytes > 0 {
-            // The recording follows this step's spike list in the spikes buffer.
-            let record_start = u64::from(self.plan.n_neurons() * self.plan.config.n_instances) * 4;
+            // The recording follows the window's spike list in the spikes buffer.
+            let record_start = self.plan.spike_list_len() * 4;
             encoder.copy_buffer_to_buffer(&b.spikes, record_start, out, l.record, record_bytes);
         }
         self.ctx.queue.submit([encoder.finish()])

@@ -73,6 +73,9 @@ pub struct Config {
     /// Three-factor synapses (one instance), listed in `sweep_synapse` after the
     /// `n_sweep` swept ones: `plastic_flush` brings them up to date.
     pub n_three_factor: u32,
+    /// Steps one neuron-update dispatch integrates (`plan::window`): the spike list
+    /// holds `window_steps · n_neurons · n_instances` entries, the recording follows.
+    pub window_steps: u32,
 }
 
 /// Device-side clock and counters (a storage buffer of atomics).
@@ -81,19 +84,21 @@ pub struct Config {
 pub struct Counters {
     /// The step that the next neuron update integrates.
     pub step: u32,
-    /// Spikes appended to the spike list in the current step.
+    /// Spikes appended to the spike list in the current window.
     pub spike_count: u32,
-    /// Spikes of the step being propagated.
+    /// Spikes of the window being propagated.
     pub prop_count: u32,
-    /// The step whose spikes are being propagated.
+    /// The first step of the window whose spikes are being propagated.
     pub prop_step: u32,
     /// Spikes appended to the recording buffer in this batch (may exceed its capacity:
     /// the host then reports an overflow; it cannot by the plan's sizing).
     pub record_count: u32,
-    /// Steps of the current batch run so far: where propagate_prepare notes this
-    /// step's end of the recording in `step_ends`. Cleared with `record_count` at the
-    /// start of every batch, so the host writes nothing per batch.
+    /// Steps of the current batch run so far: where propagate_prepare notes the
+    /// window's end of the recording in `step_ends`. Written with `record_count` and
+    /// `batch_len` at the start of every batch.
     pub batch_step: u32,
+    /// Steps of the current batch: a window ends at the batch's end.
+    pub batch_len: u32,
     /// Fixed-point additions that overflowed i32: Poisson input saturates, a synaptic
     /// atomic wraps; either way the host stops the run with an error.
     pub saturation_count: u32,

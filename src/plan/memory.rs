@@ -22,6 +22,9 @@ pub struct BufferSizes {
     /// Whether a population has intrinsic plasticity (a bias per neuron).
     pub intrinsic_plasticity: bool,
     pub record_capacity: u64,
+    /// Steps one neuron-update dispatch integrates (`super::window`): the spike list
+    /// holds that many steps' spikes.
+    pub window_steps: u64,
     /// Stored static synapses, every set of rows counted.
     pub synapses: u64,
     /// Sets of stored rows: one per instance when connectivity is drawn per instance.
@@ -108,8 +111,8 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
         ("ring", entry(s.ring, 4), "delayed fixed-point input"),
         (
             "spikes",
-            entry(n + s.record_capacity, 4),
-            "this step's spikes, then the batch's recorded spikes",
+            entry(s.window_steps * n + s.record_capacity, 4),
+            "this window's spikes, then the batch's recorded spikes",
         ),
         (
             "dispatch",
@@ -427,6 +430,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
     kinds.sort_unstable();
     kinds.dedup();
     let mut max_delay = 1u64;
+    let mut min_delay = u32::MAX;
     let (mut synapses, mut procedural, mut row_lengths) = (0f64, 0u64, 0u64);
     let mut built_synapses = 0f64;
     let (mut plastic, mut plastic_rules, mut history_depth) = (0f64, 0u64, 0u64);
@@ -456,6 +460,17 @@ pub fn estimate(network: &Network) -> MemoryReport {
             None => delay_steps,
         };
         max_delay = max_delay.max(u64::from(delay_steps));
+        let shortest = match &projection.delay_ms {
+            Value::Constant { value } => delay_to_steps(*value, network.dt_ms),
+            value => (value.range().0 / network.dt_ms).round().max(1.0) as u32,
+        };
+        min_delay = match super::delay_sweep(network, index) {
+            Some(values) => values
+                .iter()
+                .map(|&ms| delay_to_steps(ms, network.dt_ms))
+                .fold(min_delay, u32::min),
+            None => min_delay.min(shortest),
+        };
         if projection.built_on_device {
             built_synapses += expected_synapses(
                 &projection.connectivity,
@@ -580,6 +595,16 @@ pub fn estimate(network: &Network) -> MemoryReport {
             .iter()
             .any(|p| p.intrinsic_plasticity.is_some()),
         record_capacity: (recorded * batch_steps).max(1),
+        window_steps: u64::from(super::window::window_steps(
+            min_delay,
+            neurons * instances,
+            batch_steps as u32,
+            plastic > 0.0
+                || !network.astrocytes.is_empty()
+                || !network.gap_junctions.is_empty()
+                || !network.graded_synapses.is_empty()
+                || probes > 0,
+        )),
         synapses: (synapses * row_sets as f64).round() as u64,
         row_sets,
         plastic: plastic.round() as u64,

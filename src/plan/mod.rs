@@ -16,6 +16,7 @@ pub mod poisson;
 mod procedural;
 pub(crate) mod propagator;
 mod traffic;
+pub mod window;
 
 pub use crate::model::delay_to_steps;
 pub use astrocyte::AstrocyteTable;
@@ -299,6 +300,8 @@ impl Plan {
         let mut drawn = Vec::new();
         let mut bound = vec![0f64; (n_neurons * n_receptors) as usize];
         let mut max_delay = 1u32;
+        // The shortest delay bounds the steps one dispatch may integrate (`window`).
+        let mut min_delay = u32::MAX;
         let mut pending_procedural = Vec::new();
         let mut row_lengths = Vec::new();
         let mut plastic_drawn = Vec::new();
@@ -329,6 +332,7 @@ impl Plan {
                     *b += pending.input_bound;
                 }
                 max_delay = max_delay.max(pending.max_delay_steps);
+                min_delay = min_delay.min(pending.min_delay_steps);
                 pending_procedural.push(pending);
                 continue;
             }
@@ -348,6 +352,8 @@ impl Plan {
                         *m = m.max(s);
                     }
                     max_delay = max_delay.max(d.delay_steps.iter().copied().max().unwrap_or(1));
+                    min_delay =
+                        min_delay.min(d.delay_steps.iter().copied().min().unwrap_or(u32::MAX));
                 }
                 for (b, w) in bound[offset..offset + worst.len()].iter_mut().zip(worst) {
                     *b += w;
@@ -389,6 +395,7 @@ impl Plan {
                     largest.unwrap_or(w).abs();
             }
             max_delay = max_delay.max(d.delay_steps.iter().copied().max().unwrap_or(1));
+            min_delay = min_delay.min(d.delay_steps.iter().copied().min().unwrap_or(u32::MAX));
             if projection.plasticity.is_some() || swept.is_some() {
                 plastic_drawn.push((index, firsts[pre], firsts[post], receptor, d));
             } else {
@@ -1058,6 +1065,8 @@ impl Plan {
             n_probes: probes.len() as u32,
             n_gap: 0,
             n_three_factor: plastic.three_factor,
+            // Set once the gap junctions are known.
+            window_steps: 1,
         };
         let mut plan = Self {
             dt_ms: dt,
@@ -1112,6 +1121,13 @@ impl Plan {
             plan.gap.len() as u64,
             u64::from(u32::MAX),
         )?;
+        plan.config.window_steps = window::window_steps(
+            min_delay,
+            u64::from(n_neurons) * u64::from(n_instances),
+            batch_steps,
+            plan.runs_every_step(),
+        )
+        .min(window::loop_cap(&plan));
         plan.buffers = plan.buffer_list()?;
         Ok(plan)
     }
@@ -1258,6 +1274,27 @@ impl Plan {
         !self.plastic.is_empty()
             || self.config.n_astrocyte_inputs > 0
             || self.plastic.has_three_factor_rules()
+    }
+
+    /// Whether some stage must run after every step's neuron update, so that one
+    /// dispatch integrates one step (`window`): plasticity (its spike history and
+    /// per-step sweeps), astrocytes, gap junctions and graded synapses (instantaneous
+    /// coupling), probes (state sampled between steps).
+    pub fn runs_every_step(&self) -> bool {
+        self.walks_plastic_rows()
+            || self.config.history_depth > 0
+            || self.config.n_sweep > 0
+            || self.config.n_three_factor > 0
+            || self.config.n_astrocytes > 0
+            || self.config.n_gap > 0
+            || !self.probes.is_empty()
+    }
+
+    /// Entries of the spike list: a window's spikes (`window`).
+    pub fn spike_list_len(&self) -> u64 {
+        u64::from(self.config.window_steps)
+            * u64::from(self.config.n_neurons)
+            * u64::from(self.config.n_instances)
     }
 
     /// Whether a population has intrinsic plasticity (and so a bias per neuron).
@@ -1459,6 +1496,7 @@ impl Plan {
             ring,
             intrinsic_plasticity: self.has_intrinsic_plasticity(),
             record_capacity: u64::from(self.config.record_capacity),
+            window_steps: u64::from(self.config.window_steps),
             synapses: self.synapses.len() as u64,
             row_sets: if self.config.stored_per_instance != 0 {
                 u64::from(self.config.n_instances)

@@ -20,6 +20,9 @@ pub(crate) struct PendingProcedural {
     /// projection in one step, with overwhelming probability (see `in_degree_bound`).
     pub input_bound: f64,
     pub max_delay_steps: u32,
+    /// The shortest delay the device can draw (`u32(max(round(x), 1))` of the
+    /// distribution's lowest value).
+    pub min_delay_steps: u32,
     /// Synapses the projection has (exact for all-to-all and fixed total number, the
     /// expectation for fixed probability).
     pub expected_synapses: f64,
@@ -147,6 +150,7 @@ impl PendingProcedural {
             receptor: projection.receptor.index() as u32,
             input_bound: lo.abs().max(hi.abs()) * in_degree,
             max_delay_steps: d_high.round_ties_even().max(1.0) as u32,
+            min_delay_steps: d_low.round_ties_even().max(1.0) as u32,
             expected_synapses,
             entry,
         }

@@ -13,12 +13,13 @@ use super::{NeuronKind, Plan};
 const WORD: u64 = 4;
 
 impl Plan {
-    /// Bytes the neuron update of `kind` moves over `steps` steps in which its
-    /// neurons spiked `spikes` times, `recorded` of them into the recording.
+    /// Bytes the neuron update of `kind` moves over `steps` steps in `calls`
+    /// dispatches (a window each: `window`) in which its neurons spiked `spikes`
+    /// times, `recorded` of them into the recording.
     pub fn neuron_update_bytes(
         &self,
         kind: NeuronKind,
-        steps: u64,
+        (steps, calls): (u64, u64),
         spikes: u64,
         recorded: u64,
     ) -> u64 {
@@ -28,9 +29,10 @@ impl Plan {
             return 0;
         };
         let neurons = u64::from(group.info.size) * instances;
-        // State read and written, refractory counter read and written, this step's
-        // ring entries read and cleared.
-        let per_neuron = 2 * WORD * u64::from(group.state_count) + 2 * WORD + 2 * WORD * receptors;
+        // Per dispatch, the state and refractory counter read and written; per step,
+        // the step's ring entries read and cleared.
+        let per_neuron = 2 * WORD * u64::from(group.state_count) + 2 * WORD;
+        let per_neuron_step = 2 * WORD * receptors;
         // Each population's layout, parameters and stimuli, shared by its neurons.
         let shared: u64 = self
             .populations
@@ -47,7 +49,9 @@ impl Plan {
                     + size_of::<StimulusParams>() as u64 * u64::from(p.info.stim_count)
             })
             .sum();
-        steps * (neurons * per_neuron + shared) + WORD * (spikes + recorded)
+        calls * (neurons * per_neuron + shared)
+            + steps * neurons * per_neuron_step
+            + WORD * (spikes + recorded)
     }
 
     /// Bytes propagation moves for `spikes` spikes whose rows hold `synapses` synapses
