@@ -99,7 +99,10 @@ fn main(
     // The window's steps (src/plan/window.rs): no spike emitted within it reaches a
     // neuron within it, so the state stays in registers from step to step.
     let first_step = atomicLoad(&counters.step);
-    let steps = window_len();
+    var steps = 1u;
+    if (WINDOWED) {
+        steps = window_len();
+    }
     // One step's block in the window's spike list and recording (`gid + k · block`).
     let block = config.n_neurons * config.n_instances;
 

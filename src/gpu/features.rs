@@ -27,6 +27,9 @@ pub struct NeuronFeatures {
     pub readouts: bool,
     /// A refractory period that varies by neuron or instance (read from the params).
     pub refractory_per_neuron: bool,
+    /// Several steps per dispatch (`plan::window`); without, the window's loop is a
+    /// single step the compiler unrolls, and its length is not read.
+    pub windowed: bool,
 }
 
 impl NeuronFeatures {
@@ -39,6 +42,7 @@ impl NeuronFeatures {
         intrinsic_plasticity: true,
         readouts: true,
         refractory_per_neuron: true,
+        windowed: true,
     };
 
     /// The paths some population of `group` takes, in any instance.
@@ -64,6 +68,7 @@ impl NeuronFeatures {
             intrinsic_plasticity: populations.iter().any(|p| p.info.ip_eta != 0.0),
             readouts: populations.iter().any(|p| p.info.readout_base != NEVER),
             refractory_per_neuron: populations.iter().any(|p| p.info.refractory_word != NEVER),
+            windowed: plan.config.window_steps > 1,
         }
     }
 
@@ -77,6 +82,7 @@ impl NeuronFeatures {
             ("HAS_INTRINSIC_PLASTICITY", self.intrinsic_plasticity),
             ("HAS_READOUTS", self.readouts),
             ("HAS_REFRACTORY_PER_NEURON", self.refractory_per_neuron),
+            ("WINDOWED", self.windowed),
         ];
         let mut text = String::from(
             "// The paths this neuron group's update can take (src/gpu/features.rs).\n",
@@ -126,6 +132,7 @@ mod tests {
             let group = plan.groups.iter().find(|g| g.kind.name() == kind);
             NeuronFeatures::of(&plan, group.expect("group"))
         };
+        // Without synapses, nothing limits the window.
         let none = NeuronFeatures {
             poisson: false,
             dc: false,
@@ -134,6 +141,7 @@ mod tests {
             intrinsic_plasticity: false,
             readouts: false,
             refractory_per_neuron: false,
+            windowed: true,
         };
         assert_eq!(of("iaf_psc_exp"), NeuronFeatures { dc: true, ..none });
         assert_eq!(
@@ -150,5 +158,6 @@ mod tests {
         let text = NeuronFeatures::ALL.file().source.into_owned();
         assert!(text.contains("const HAS_POISSON: bool = true;"), "{text}");
         assert_eq!(text.matches("const HAS_").count(), 7);
+        assert!(text.contains("const WINDOWED: bool = true;"), "{text}");
     }
 }
