@@ -327,63 +327,26 @@ fn shader_costs(c: &mut Criterion) {
             compilation_options: Default::default(),
             cache: None,
         });
+        // Bindings 0–4 and 6–12 are buffers, 5 the texture.
+        let buffers = [&out, &uniform, &src, &table, &src]
+            .into_iter()
+            .chain([&src])
+            .chain(scratch.iter());
+        let mut entries: Vec<wgpu::BindGroupEntry> = buffers
+            .zip((0..5).chain(6..))
+            .map(|(buffer, binding)| wgpu::BindGroupEntry {
+                binding,
+                resource: buffer.as_entire_binding(),
+            })
+            .collect();
+        entries.push(wgpu::BindGroupEntry {
+            binding: 5,
+            resource: wgpu::BindingResource::TextureView(&texels),
+        });
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(name),
             layout: &bind_layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: out.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: uniform.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: src.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: table.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 4,
-                    resource: src.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 5,
-                    resource: wgpu::BindingResource::TextureView(&texels),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 6,
-                    resource: src.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 7,
-                    resource: scratch[0].as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 8,
-                    resource: scratch[1].as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 9,
-                    resource: scratch[2].as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 10,
-                    resource: scratch[3].as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 11,
-                    resource: scratch[4].as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 12,
-                    resource: scratch[5].as_entire_binding(),
-                },
-            ],
+            entries: &entries,
         });
         group.bench_function(name, |b| {
             b.iter_custom(|iterations| {
