@@ -57,7 +57,8 @@ fn update_readout(at: u32, decay: f32, step: u32) {
     readouts[at + 2u] = bitcast<u32>(trace);
 }
 
-// The steps this dispatch integrates: the window, cut at the batch's end.
+// The steps this dispatch integrates: the window, cut at the batch's end (read only
+// where WINDOWED: the batch's length is written only then).
 fn window_len() -> u32 {
     return min(config.window_steps, counters.batch_len - counters.batch_step);
 }

@@ -19,8 +19,9 @@ use crate::plan::layout::Counters;
 
 const MAGIC: &[u8; 8] = b"NEURODYN";
 /// Version of the checkpoint format; files of another version are refused. 7: the
-/// three-factor rules' modulators are histories (event-driven three-factor synapses).
-pub const FORMAT_VERSION: u32 = 7;
+/// three-factor rules' modulators are histories (event-driven three-factor synapses);
+/// 8: the counters hold the batch's length (several steps per dispatch).
+pub const FORMAT_VERSION: u32 = 8;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]

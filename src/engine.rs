@@ -17,9 +17,13 @@ pub(crate) struct BatchOutput {
     pub steps: u32,
     /// The counters after the batch (fault flags, recorded spike count).
     pub counters: Counters,
-    /// For each step, the end of its recorded spikes in `record`.
+    /// For each step, the end of its part of `record`: the spikes of the window
+    /// (`plan::window`) that starts at that step (the window's other steps' parts are
+    /// empty).
     pub step_ends: Vec<u32>,
-    /// Recorded spikes: global neuron indices, grouped by step, unordered within a step.
+    /// Recorded spikes, each `gid + k · n_neurons · n_instances` with gid the global
+    /// neuron index and k the step's place in its window; grouped by window,
+    /// unordered within one.
     pub record: Vec<u32>,
     /// Probe samples, laid out per the plan's probe groups.
     pub probe_out: Vec<f32>,

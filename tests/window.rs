@@ -171,3 +171,43 @@ fn stages_that_run_every_step_and_long_loops_keep_one_step_per_dispatch() {
     fast.projections[3].delay_ms = Value::constant(0.1);
     assert_eq!(Plan::new(&fast).unwrap().config.window_steps, 1);
 }
+
+#[test]
+fn windows_survive_checkpoints_and_repeated_short_calls() {
+    let net = network();
+    let rasters = |sim: &Simulation| -> Vec<(Vec<u64>, Vec<u32>)> {
+        let mut out = Vec::new();
+        for population in ["E", "I"] {
+            for instance in 0..2 {
+                let r = sim.instance_spikes(population, instance).unwrap();
+                out.push((r.steps.clone(), r.neurons.clone()));
+            }
+        }
+        out
+    };
+    let mut straight = Simulation::new(&net, Backend::Gpu).unwrap();
+    straight.run(600).unwrap();
+    let whole = rasters(&straight);
+    // Twenty calls of 5 steps (one batch length, written once), a checkpoint, and the
+    // rest in a restored simulation, whose counters come from the file.
+    let path = std::env::temp_dir().join(format!("neurodyn-window-{}.ndck", std::process::id()));
+    let mut first = Simulation::new(&net, Backend::Gpu).unwrap();
+    for _ in 0..20 {
+        first.run(5).unwrap();
+    }
+    first.run(200).unwrap();
+    first.checkpoint(&path).unwrap();
+    let mut second = Simulation::restore(&net, Backend::Gpu, &path).unwrap();
+    std::fs::remove_file(&path).ok();
+    second.run(300).unwrap();
+    // The restored simulation records from the checkpoint on.
+    for (k, (early, (late, all))) in rasters(&first)
+        .iter()
+        .zip(rasters(&second).iter().zip(&whole))
+        .enumerate()
+    {
+        let steps: Vec<u64> = early.0.iter().chain(&late.0).copied().collect();
+        let neurons: Vec<u32> = early.1.iter().chain(&late.1).copied().collect();
+        assert!(steps == all.0 && neurons == all.1, "raster {k} differs");
+    }
+}

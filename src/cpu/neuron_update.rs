@@ -182,9 +182,13 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
 }
 
 /// The steps one dispatch integrates: the window, cut at the batch's end (the
-/// shader's `window_len`).
+/// shader's `window_len`, read only where windows are longer than a step).
 pub fn window_len(b: &Buffers) -> u32 {
-    b.config
-        .window_steps
-        .min(b.counters.batch_len - b.counters.batch_step)
+    if b.config.window_steps > 1 {
+        b.config
+            .window_steps
+            .min(b.counters.batch_len - b.counters.batch_step)
+    } else {
+        1
+    }
 }

@@ -161,6 +161,9 @@ pub(crate) struct GpuEngine {
     readback: Duration,
     /// Time spent building the synapses of projections built on the device.
     device_build: Duration,
+    /// The batch length last written to the counters (none: unknown, as after a
+    /// restore).
+    batch_len: std::cell::Cell<Option<u32>>,
 }
 
 /// Entries of the `dispatch` buffer.
@@ -574,6 +577,7 @@ impl GpuEngine {
             layout,
             readback: Duration::ZERO,
             device_build,
+            batch_len: std::cell::Cell::new(None),
         };
         engine.ctx.check()?;
         Ok(engine)
@@ -652,8 +656,12 @@ impl GpuEngine {
     }
 
     /// Writes the batch's streamed events and currents (`tables`, queued before the
-    /// batch's commands, after the previous batch's) and its length, with its
-    /// recording and step count starting from 0, and starts the batch's encoder.
+    /// batch's commands, after the previous batch's) and starts the batch's encoder,
+    /// its recording count and step index cleared on the device (a host write costs a
+    /// staging upload, paid by every closed-loop call). With several steps per
+    /// dispatch the kernels also need the batch's length: written only when it
+    /// differs from the last batch's, as full batches and repeated `run_until` calls
+    /// of one length do not.
     fn begin_batch(&self, tables: &(Vec<u32>, Vec<u32>), steps: u32) -> wgpu::CommandEncoder {
         let b = &self.buffers;
         for (buffer, table) in [(&b.stream, &tables.0), (&b.currents, &tables.1)] {
@@ -663,19 +671,21 @@ impl GpuEngine {
                     .write_buffer(buffer, 0, bytemuck::cast_slice(table));
             }
         }
-        let record_count = std::mem::offset_of!(Counters, record_count);
+        if self.plan.config.window_steps > 1 && self.batch_len.get() != Some(steps) {
+            let at = std::mem::offset_of!(Counters, batch_len) as u64;
+            self.ctx
+                .queue
+                .write_buffer(&b.counters, at, bytemuck::bytes_of(&steps));
+            self.batch_len.set(Some(steps));
+        }
+        let mut encoder = self.encoder("batch");
+        let record_count = std::mem::offset_of!(Counters, record_count) as u64;
         const _: () = assert!(
-            std::mem::offset_of!(Counters, batch_len)
-                == std::mem::offset_of!(Counters, record_count) + 8
-                && std::mem::offset_of!(Counters, batch_step)
-                    == std::mem::offset_of!(Counters, record_count) + 4
+            std::mem::offset_of!(Counters, batch_step)
+                == std::mem::offset_of!(Counters, record_count) + 4
         );
-        self.ctx.queue.write_buffer(
-            &b.counters,
-            record_count as u64,
-            bytemuck::cast_slice(&[0u32, 0, steps]),
-        );
-        self.encoder("batch")
+        encoder.clear_buffer(&b.counters, record_count, Some(8));
+        encoder
     }
 
     /// The first steps of the batch's windows (`plan::window`).
@@ -1113,6 +1123,8 @@ impl Engine for GpuEngine {
     }
 
     fn restore(&mut self, snapshot: &Snapshot) -> Result<(), Error> {
+        // The counters come from the snapshot: the next batch writes its length.
+        self.batch_len.set(None);
         let b = &self.buffers;
         let queue = &self.ctx.queue;
         queue.write_buffer(&b.counters, 0, bytes_of(&snapshot.counters));

@@ -595,6 +595,8 @@ pub fn estimate(network: &Network) -> MemoryReport {
             .iter()
             .any(|p| p.intrinsic_plasticity.is_some()),
         record_capacity: (recorded * batch_steps).max(1),
+        // The plan may shorten the window further for long loops (`window::loop_cap`):
+        // the estimate then exceeds it by part of the spike list.
         window_steps: u64::from(super::window::window_steps(
             min_delay,
             neurons * instances,
@@ -603,7 +605,11 @@ pub fn estimate(network: &Network) -> MemoryReport {
                 || !network.astrocytes.is_empty()
                 || !network.gap_junctions.is_empty()
                 || !network.graded_synapses.is_empty()
-                || probes > 0,
+                || probes > 0
+                || network
+                    .populations
+                    .iter()
+                    .any(|p| matches!(p.neuron, crate::model::NeuronModel::Custom(_))),
         )),
         synapses: (synapses * row_sets as f64).round() as u64,
         row_sets,

@@ -68,12 +68,12 @@ pub fn window_steps(min_delay: u32, entries: u64, batch_steps: u32, per_step: bo
 /// [`LOOP_ITERATION_BUDGET`]: per step, the stimulus loop, each Poisson stimulus's
 /// chunks (a threshold search and an event loop of up to `POISSON_TABLE` each, one
 /// Philox call per four chunks), and the model's own loops (Hodgkin–Huxley's
-/// substeps, a spike source array's list, a stream's binary search). 1 for a custom
-/// model, whose loops are unknown.
+/// substeps, a spike source array's list, a stream's binary search), summed over the
+/// populations of a kind. 1 for a custom model, whose loops are unknown.
 pub fn loop_cap(plan: &Plan) -> u32 {
     let table = POISSON_TABLE as u64;
     let instances = plan.config.n_instances;
-    let mut worst = 0u64;
+    let mut per_group = vec![0u64; plan.groups.len().max(1)];
     for (i, p) in plan.populations.iter().enumerate() {
         let block_end = plan
             .populations
@@ -96,9 +96,14 @@ pub fn loop_cap(plan: &Plan) -> u32 {
                     .fold(1.0f64, f64::max);
                 substeps as u64 * STEP_LOOPS
             }
-            // At most the whole list in one step.
+            // At most the whole list in one step: one instance's block.
             NeuronKind::SpikeSourceArray => {
-                u64::from(block_end.saturating_sub(p.info.param_offset)) * u64::from(instances)
+                let block_end = if plan.config.params_stride > 0 {
+                    block_end.min(p.info.param_offset + plan.config.params_stride)
+                } else {
+                    block_end
+                };
+                u64::from(block_end.saturating_sub(p.info.param_offset))
             }
             NeuronKind::SpikeSourceStream => 33,
             _ => 0,
@@ -119,9 +124,20 @@ pub fn loop_cap(plan: &Plan) -> u32 {
             })
             .max()
             .unwrap_or(0);
-        worst = worst.max(STEP_LOOPS + model + stimuli);
+        // Populations of one kind share a kernel, and lanes of different populations
+        // can share a SIMD vector, whose loops run as long as their longest lane: the
+        // kind's populations are summed.
+        let group = plan
+            .groups
+            .iter()
+            .position(|g| g.kind == p.kind)
+            .unwrap_or(0);
+        per_group[group] += model + stimuli;
     }
-    (LOOP_ITERATION_BUDGET / worst.max(1)).clamp(1, u64::from(MAX_WINDOW_STEPS)) as u32
+    let worst = STEP_LOOPS + per_group.into_iter().max().unwrap_or(0);
+    // The population lookup runs once per dispatch.
+    let budget = LOOP_ITERATION_BUDGET.saturating_sub(plan.populations.len() as u64);
+    (budget / worst).clamp(1, u64::from(MAX_WINDOW_STEPS)) as u32
 }
 
 #[cfg(test)]
