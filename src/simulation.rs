@@ -623,33 +623,41 @@ fn absorb(
     )?;
     // Step i's part of the recording holds the spikes of the window starting at i,
     // each `gid + offset · block` with offset its step's place in the window
-    // (`plan::window`): sorted into steps first, then handed on step by step.
+    // (`plan::window`; the window's other steps' parts are empty): each part is sorted
+    // by step and record, then handed on, so every record receives its steps in order.
     let block = plan.n_neurons() * plan.config.n_instances;
     let per_instance = spike_slot.iter().flatten().count();
-    let mut per_step: Vec<Vec<Vec<u32>>> =
-        vec![vec![Vec::new(); spikes.len()]; batch.step_ends.len()];
+    let mut part: Vec<(u32, usize, u32)> = Vec::new();
     let mut start = 0usize;
     for (i, &end) in batch.step_ends.iter().enumerate() {
+        part.clear();
         for &entry in &batch.record[start..end as usize] {
             let (offset, gid) = (entry / block, entry % block);
-            let (instance, neuron) = (gid / plan.n_neurons(), gid % plan.n_neurons());
-            let pop = plan.population_of(neuron);
-            let slot = spike_slot[pop].expect("only recorded populations append");
-            let Some(step) = per_step.get_mut(i + offset as usize) else {
+            if i + offset as usize >= batch.step_ends.len() {
                 return Err(Error::Device(format!(
                     "a spike recorded in the batch at step {} lies after the batch's end",
                     batch.first_step
                 )));
-            };
-            step[instance as usize * per_instance + slot]
-                .push(neuron - plan.populations[pop].first);
+            }
+            let (instance, neuron) = (gid / plan.n_neurons(), gid % plan.n_neurons());
+            let pop = plan.population_of(neuron);
+            let slot = spike_slot[pop].expect("only recorded populations append");
+            part.push((
+                offset,
+                instance as usize * per_instance + slot,
+                neuron - plan.populations[pop].first,
+            ));
+        }
+        part.sort_unstable();
+        for group in part.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let (offset, slot, _) = group[0];
+            let mut neurons: Vec<u32> = group.iter().map(|e| e.2).collect();
+            spikes[slot].push_step(
+                batch.first_step + (i + offset as usize) as u64,
+                &mut neurons,
+            );
         }
         start = end as usize;
-    }
-    for (i, mut step) in per_step.into_iter().enumerate() {
-        for (slot, neurons) in step.iter_mut().enumerate() {
-            spikes[slot].push_step(batch.first_step + i as u64, neurons);
-        }
     }
     for record in spikes.iter_mut() {
         record.duration_steps += u64::from(batch.steps);

@@ -95,7 +95,20 @@ fn network() -> Network {
     net
 }
 
-type Outcome = (Vec<(Vec<u64>, Vec<u32>)>, Vec<u32>, Vec<u32>, Vec<i32>);
+type Raster = (Vec<u64>, Vec<u32>);
+type Outcome = (Vec<Raster>, Vec<u32>, Vec<u32>, Vec<i32>);
+
+/// The rasters of E and I in both instances (steps, neurons).
+fn rasters(sim: &Simulation) -> Vec<Raster> {
+    let mut out = Vec::new();
+    for population in ["E", "I"] {
+        for instance in 0..2 {
+            let r = sim.instance_spikes(population, instance).unwrap();
+            out.push((r.steps.clone(), r.neurons.clone()));
+        }
+    }
+    out
+}
 
 /// Rasters of both populations and instances, E's and I's membrane potentials and
 /// the input ring, after runs of 37 steps, one step, and up to 1,234 steps (across a
@@ -111,15 +124,8 @@ fn run(window: Option<u32>, backend: Backend) -> Outcome {
     sim.run(37).unwrap();
     sim.run(1).unwrap();
     sim.run(1_234 - 38).unwrap();
-    let mut rasters = Vec::new();
-    for population in ["E", "I"] {
-        for instance in 0..2 {
-            let r = sim.instance_spikes(population, instance).unwrap();
-            rasters.push((r.steps.clone(), r.neurons.clone()));
-        }
-    }
     (
-        rasters,
+        rasters(&sim),
         common::bits(&sim.read_state("E", "v").unwrap()),
         common::bits(&sim.read_state("I", "v").unwrap()),
         sim.read_input_ring().unwrap(),
@@ -175,16 +181,6 @@ fn stages_that_run_every_step_and_long_loops_keep_one_step_per_dispatch() {
 #[test]
 fn windows_survive_checkpoints_and_repeated_short_calls() {
     let net = network();
-    let rasters = |sim: &Simulation| -> Vec<(Vec<u64>, Vec<u32>)> {
-        let mut out = Vec::new();
-        for population in ["E", "I"] {
-            for instance in 0..2 {
-                let r = sim.instance_spikes(population, instance).unwrap();
-                out.push((r.steps.clone(), r.neurons.clone()));
-            }
-        }
-        out
-    };
     let mut straight = Simulation::new(&net, Backend::Gpu).unwrap();
     straight.run(600).unwrap();
     let whole = rasters(&straight);
