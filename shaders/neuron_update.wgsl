@@ -57,12 +57,6 @@ fn update_readout(at: u32, decay: f32, step: u32) {
     readouts[at + 2u] = bitcast<u32>(trace);
 }
 
-// The steps this dispatch integrates: the window, cut at the batch's end (read only
-// where WINDOWED: the batch's length is written only then).
-fn window_len() -> u32 {
-    return min(config.window_steps, counters.batch_len - counters.batch_step);
-}
-
 fn population_of(neuron: u32) -> u32 {
     var found = kind.first_pop;
     for (var i = kind.first_pop + 1u; i < kind.first_pop + kind.pop_count; i = i + 1u) {
@@ -100,6 +94,8 @@ fn main(
     // The window's steps (src/plan/window.rs): no spike emitted within it reaches a
     // neuron within it, so the state stays in registers from step to step.
     let first_step = atomicLoad(&counters.step);
+    // WINDOWED (false where the window is one step) compiles the loop down to one
+    // step, without reading the window's length (common/window.wgsl).
     var steps = 1u;
     if (WINDOWED) {
         steps = window_len();

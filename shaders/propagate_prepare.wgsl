@@ -101,12 +101,7 @@ fn size_grid(i: u32, count: u32) {
 @compute @workgroup_size(1)
 fn main() {
     let step = atomicLoad(&counters.step);
-    // The window, cut at the batch's end (whose length is written only where windows
-    // are longer than a step).
-    var steps = 1u;
-    if (config.window_steps > 1u) {
-        steps = min(config.window_steps, counters.batch_len - counters.batch_step);
-    }
+    let steps = window_len();
     let count = atomicLoad(&counters.spike_count);
     atomicStore(&counters.prop_count, count);
     atomicStore(&counters.prop_step, step);

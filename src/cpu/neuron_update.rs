@@ -182,7 +182,8 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
 }
 
 /// The steps one dispatch integrates: the window, cut at the batch's end (the
-/// shader's `window_len`, read only where windows are longer than a step).
+/// shaders' `window_len`, shaders/common/window.wgsl; the batch's length is read only
+/// where windows are longer than a step).
 pub fn window_len(b: &Buffers) -> u32 {
     if b.config.window_steps > 1 {
         b.config

@@ -54,6 +54,8 @@ pub const MATH: ShaderFile = shader_file!("shaders/common/math.wgsl");
 pub const POISSON: ShaderFile = shader_file!("shaders/common/poisson.wgsl");
 /// Needs the including stage to declare `counters`.
 pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
+/// Needs the including stage to declare `config` and `counters`.
+pub const WINDOW: ShaderFile = shader_file!("shaders/common/window.wgsl");
 /// Needs `config`, `counters`, `ring`, FIXED_POINT and FAULTS.
 pub const DELIVERY: ShaderFile = shader_file!("shaders/common/delivery.wgsl");
 /// Needs `config`, RNG, ROUNDING and MATH.
@@ -262,7 +264,7 @@ impl Stage {
                 self.rule_table(TableSpace::Storage),
                 self.file(),
             ],
-            Stage::PropagatePrepare => vec![LAYOUT, ROUNDING, MATH, MODULATOR, self.file()],
+            Stage::PropagatePrepare => vec![LAYOUT, ROUNDING, MATH, MODULATOR, WINDOW, self.file()],
             Stage::GapCoupling => vec![LAYOUT, ROUNDING, MATH, self.file()],
             Stage::Probe => vec![LAYOUT, self.file()],
         }
@@ -285,6 +287,7 @@ pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
         FIXED_POINT,
         POISSON,
         FAULTS,
+        WINDOW,
         ROUNDING,
         MATH,
         CONDUCTANCE,

@@ -447,30 +447,23 @@ pub fn estimate(network: &Network) -> MemoryReport {
         let weight_swept = network.sweeps.iter().any(
             |s| matches!(s, crate::model::Sweep::Weight { projection, .. } if *projection == index),
         );
-        let delay_steps = match &projection.delay_ms {
-            Value::Constant { value } => delay_to_steps(*value, network.dt_ms),
-            value => (value.range().1 / network.dt_ms).round().max(1.0) as u32,
-        };
-        // A swept delay replaces the projection's: the ring holds the longest.
-        let delay_steps = match super::delay_sweep(network, index) {
-            Some(values) => values
-                .iter()
-                .map(|&ms| delay_to_steps(ms, network.dt_ms))
-                .fold(1, u32::max),
-            None => delay_steps,
-        };
+        // The shortest and longest delay in steps (a swept delay replaces the
+        // projection's): the ring holds the longest, the window is at most the shortest.
+        let steps = |ms: f64| (ms / network.dt_ms).round().max(1.0) as u32;
+        let (shortest, delay_steps) =
+            match (super::delay_sweep(network, index), &projection.delay_ms) {
+                (Some(values), _) => values
+                    .iter()
+                    .map(|&ms| delay_to_steps(ms, network.dt_ms))
+                    .fold((u32::MAX, 1), |(lo, hi), d| (lo.min(d), hi.max(d))),
+                (None, Value::Constant { value }) => {
+                    let d = delay_to_steps(*value, network.dt_ms);
+                    (d, d)
+                }
+                (None, value) => (steps(value.range().0), steps(value.range().1)),
+            };
         max_delay = max_delay.max(u64::from(delay_steps));
-        let shortest = match &projection.delay_ms {
-            Value::Constant { value } => delay_to_steps(*value, network.dt_ms),
-            value => (value.range().0 / network.dt_ms).round().max(1.0) as u32,
-        };
-        min_delay = match super::delay_sweep(network, index) {
-            Some(values) => values
-                .iter()
-                .map(|&ms| delay_to_steps(ms, network.dt_ms))
-                .fold(min_delay, u32::min),
-            None => min_delay.min(shortest),
-        };
+        min_delay = min_delay.min(shortest);
         if projection.built_on_device {
             built_synapses += expected_synapses(
                 &projection.connectivity,
