@@ -12,6 +12,8 @@
 #                         seed 1 unless --seeds is given: a smoke test
 #   --seeds "1 2 3"       seeds (space- or comma-separated; default 1 2 3)
 #   --only IDS            only these cases, e.g. cuba,brunel_12500 (neurodyn's --only)
+#   --duration MS         simulated time of every case instead of the suite's (the
+#                         peers follow neurodyn's records): for the large cases
 #   --backend gpu|cpu     neurodyn's backend (default: neurodyn's own, gpu)
 #   --simulators LIST     peers (default brian2-cpp-1thread,brian2-cpp-2threads,
 #                         nest-1thread,nest-2threads)
@@ -32,6 +34,7 @@ command_line="$(printf '%q ' "$0" "$@")"
 quick=0
 seeds=""
 only=""
+duration=""
 backend=""
 simulators="brian2-cpp-1thread,brian2-cpp-2threads,nest-1thread,nest-2threads"
 hh_dt=""
@@ -42,12 +45,13 @@ while [ $# -gt 0 ]; do
         --quick) quick=1 ;;
         --seeds) seeds="$2"; shift ;;
         --only) only="$2"; shift ;;
+        --duration) duration="$2"; shift ;;
         --backend) backend="$2"; shift ;;
         --simulators) simulators="$2"; shift ;;
         --brian-hh-dt-ms) hh_dt="$2"; shift ;;
         --neurodyn-bin) neurodyn_bin="$2"; shift ;;
         --out-dir) out_dir="$2"; shift ;;
-        -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -94,7 +98,7 @@ fi
     echo "- memory: $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
     echo "- OS: $(uname -srm)$( [ -r /etc/os-release ] && . /etc/os-release && echo ", $PRETTY_NAME")"
     echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "- neurodyn: git $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)'), $(rustc --version 2>/dev/null || echo 'rustc ?'), bench --suite $suite${backend:+ --backend $backend}${only:+ --only $only}"
+    echo "- neurodyn: git $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)'), $(rustc --version 2>/dev/null || echo 'rustc ?'), bench --suite $suite${backend:+ --backend $backend}${only:+ --only $only}${duration:+ --duration $duration}"
     echo "- peers: $("$py" -c 'import importlib.metadata as m; print(", ".join(f"{p} {m.version(p)}" for p in ("brian2", "nest-simulator", "numpy")))'), $(g++ --version | head -1), simulators $simulators${hh_dt:+, Brian2 COBAHH neuron dt $hh_dt ms}"
     echo "- seeds: $seeds"
     echo
@@ -105,6 +109,7 @@ cat "$report"
 nd_args=(bench --suite "$suite")
 [ -n "$backend" ] && nd_args+=(--backend "$backend")
 [ -n "$only" ] && nd_args+=(--only "$only")
+[ -n "$duration" ] && nd_args+=(--duration "$duration")
 has_seed=1
 "${neurodyn[@]}" bench --help | grep -q -- '--seed' || has_seed=0
 nd_files=()

@@ -102,10 +102,15 @@ fn size_grid(i: u32, count: u32) {
 fn main() {
     let step = atomicLoad(&counters.step);
     let steps = window_len();
-    let count = atomicLoad(&counters.spike_count);
+    // The window's spikes numbered step by step (delivery.wgsl `propagated_spike`).
+    var count = 0u;
+    for (var k = 0u; k < steps; k = k + 1u) {
+        count = count + atomicLoad(&counters.spike_counts[k]);
+        atomicStore(&counters.spike_counts[k], 0u);
+        counters.prop_ends[k] = count;
+    }
     atomicStore(&counters.prop_count, count);
     atomicStore(&counters.prop_step, step);
-    atomicStore(&counters.spike_count, 0u);
     atomicStore(&counters.step, step + steps);
     // The window's recorded spikes are its first step's part of the recording (each
     // names its own step); its other steps' parts are empty.

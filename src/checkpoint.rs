@@ -20,8 +20,9 @@ use crate::plan::layout::Counters;
 const MAGIC: &[u8; 8] = b"NEURODYN";
 /// Version of the checkpoint format; files of another version are refused. 7: the
 /// three-factor rules' modulators are histories (event-driven three-factor synapses);
-/// 8: the counters hold the batch's length (several steps per dispatch).
-pub const FORMAT_VERSION: u32 = 8;
+/// 8: the counters hold the batch's length (several steps per dispatch); 9: they
+/// count the window's spikes per step.
+pub const FORMAT_VERSION: u32 = 9;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]

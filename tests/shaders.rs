@@ -177,7 +177,7 @@ fn main() {
     check_struct(
         &module,
         "Counters",
-        members!(Counters: step, spike_count, prop_count, prop_step, record_count, batch_step, batch_len, saturation_count, saturation_first_step, saturation_min_target, nonfinite_count, nonfinite_first_step, nonfinite_min_neuron),
+        members!(Counters: step, prop_count, prop_step, record_count, batch_step, batch_len, saturation_count, saturation_first_step, saturation_min_target, nonfinite_count, nonfinite_first_step, nonfinite_min_neuron, spike_counts, prop_ends),
         size_of::<Counters>(),
     );
     check_struct(
@@ -317,7 +317,7 @@ fn training_stages_validate_and_their_structs_match_the_host() {
 }
 
 #[test]
-fn the_modulator_layout_constants_match_the_host() {
+fn the_layout_constants_match_the_host() {
     use neurodyn::plan::layout as l;
     let module = AssembledShader::new(COMMON.iter().cloned())
         .validate()
@@ -348,6 +348,7 @@ fn the_modulator_layout_constants_match_the_host() {
         ("MODULATOR_TRACE", l::MODULATOR_TRACE),
         ("PLASTIC_DOPAMINE", l::PLASTIC_DOPAMINE),
         ("SYNAPSE_WORDS", l::SYNAPSE_WORDS),
+        ("MAX_WINDOW_STEPS", neurodyn::plan::window::MAX_WINDOW_STEPS),
     ] {
         assert_eq!(constant(name), host, "{name}");
     }

@@ -6,11 +6,23 @@
 // Twin: src/cpu/delivery.rs.
 
 // The k-th spike of the window being propagated as (instance, neuron within the
-// instance, step): the list holds `gid + offset · n_neurons · n_instances`, offset
-// being the spike's step within the window (src/plan/window.rs). Stages that include
-// this file also declare `spikes`.
+// instance, step), the window's spikes numbered step by step: the list holds step
+// j's spikes from j · n_neurons · n_instances on, each as `gid + j · n_neurons ·
+// n_instances` (src/plan/window.rs). Stages that include this file also declare
+// `spikes`.
 fn propagated_spike(k: u32) -> vec3<u32> {
-    let entry = spikes[k];
+    // The step whose numbers hold k (k is below the last end, prop_count).
+    var j = 0u;
+    var start = 0u;
+    loop {
+        let end = counters.prop_ends[j];
+        if (k < end) {
+            break;
+        }
+        start = end;
+        j = j + 1u;
+    }
+    let entry = spikes[j * config.n_neurons * config.n_instances + k - start];
     let offset = entry / (config.n_neurons * config.n_instances);
     let gid = entry - offset * config.n_neurons * config.n_instances;
     let instance = gid / config.n_neurons;

@@ -34,7 +34,6 @@ struct Config {
 
 struct Counters {
     step: atomic<u32>,
-    spike_count: atomic<u32>,
     prop_count: atomic<u32>,
     prop_step: atomic<u32>,
     record_count: atomic<u32>,
@@ -46,6 +45,12 @@ struct Counters {
     nonfinite_count: atomic<u32>,
     nonfinite_first_step: atomic<u32>,
     nonfinite_min_neuron: atomic<u32>,
+    // Spikes of the current window so far, per step of it: step k's lie in the spike
+    // list from k · n_neurons · n_instances on.
+    spike_counts: array<atomic<u32>, MAX_WINDOW_STEPS>,
+    // The window being propagated, its spikes numbered step by step: where step k's
+    // numbers end (prefix sums of its spike_counts).
+    prop_ends: array<u32, MAX_WINDOW_STEPS>,
 }
 
 struct PopulationInfo {
@@ -221,6 +226,8 @@ struct DispatchArgs {
 const NEURON_WORKGROUP: u32 = 64u;
 const PROPAGATE_WORKGROUP: u32 = 64u;
 const MAX_WORKGROUPS_PER_DIM: u32 = 65535u;
+// The longest window of steps per neuron-update dispatch (src/plan/window.rs).
+const MAX_WINDOW_STEPS: u32 = 32u;
 
 // The most receptor ports a neuron model may have.
 const MAX_RECEPTORS: u32 = 4u;

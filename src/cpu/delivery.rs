@@ -5,11 +5,22 @@ use super::buffers::Buffers;
 use super::fixed_point::{overflowed, report_saturation};
 
 /// The `k`-th spike of the window being propagated as (instance, neuron within the
-/// instance, step), decoded from its entry `gid + offset · block`; the shader's
-/// `propagated_spike`.
+/// instance, step), the window's spikes numbered step by step: found in step j's part
+/// of the list (from `j · block` on) and decoded from its entry `gid + j · block`;
+/// the shader's `propagated_spike`.
 pub fn propagated_spike(b: &Buffers, k: u32) -> (u32, u32, u32) {
-    let entry = b.spikes[k as usize];
     let block = b.config.n_neurons * b.config.n_instances;
+    let mut j = 0;
+    let mut start = 0;
+    loop {
+        let end = b.counters.prop_ends[j as usize];
+        if k < end {
+            break;
+        }
+        start = end;
+        j += 1;
+    }
+    let entry = b.spikes[(j * block + k - start) as usize];
     let offset = entry / block;
     let gid = entry - offset * block;
     let instance = gid / b.config.n_neurons;

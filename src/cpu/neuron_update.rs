@@ -157,13 +157,15 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
             update_readout(b, at as usize, p.readout_decay, step);
         }
         if spiked {
-            b.spikes[b.counters.spike_count as usize] = gid + k * block;
-            b.counters.spike_count += 1;
+            let entry = gid + k * block;
+            let count = &mut b.counters.spike_counts[k as usize];
+            b.spikes[(k * block + *count) as usize] = entry;
+            *count += 1;
             if p.record != 0 {
                 let j = b.counters.record_count;
                 b.counters.record_count += 1;
                 if j < c.record_capacity {
-                    b.spikes[(c.window_steps * block + j) as usize] = gid + k * block;
+                    b.spikes[(c.window_steps * block + j) as usize] = entry;
                 }
             }
         }

@@ -16,10 +16,14 @@ use crate::plan::layout::{
 pub fn propagate_prepare_main(b: &mut Buffers) {
     let step = b.counters.step;
     let steps = window_len(b);
-    let count = b.counters.spike_count;
+    let mut count = 0;
+    for k in 0..steps as usize {
+        count += b.counters.spike_counts[k];
+        b.counters.spike_counts[k] = 0;
+        b.counters.prop_ends[k] = count;
+    }
     b.counters.prop_count = count;
     b.counters.prop_step = step;
-    b.counters.spike_count = 0;
     b.counters.step = step + steps;
     let end = b.counters.record_count;
     for k in 0..steps {

@@ -2,6 +2,7 @@
 //! `#[repr(C)]` + `Pod`, in `shaders/common/layout.wgsl` as WGSL structs. A test
 //! checks sizes and member offsets against naga's reflection of the shader.
 
+use super::window::MAX_WINDOW_STEPS;
 use bytemuck::{Pod, Zeroable};
 
 /// Network-wide constants of a simulation (a uniform buffer).
@@ -84,8 +85,6 @@ pub struct Config {
 pub struct Counters {
     /// The step that the next neuron update integrates.
     pub step: u32,
-    /// Spikes appended to the spike list in the current window.
-    pub spike_count: u32,
     /// Spikes of the window being propagated.
     pub prop_count: u32,
     /// The first step of the window whose spikes are being propagated.
@@ -112,6 +111,14 @@ pub struct Counters {
     pub nonfinite_first_step: u32,
     /// The lowest (instance, neuron) index with one (u32::MAX when none).
     pub nonfinite_min_neuron: u32,
+    /// Spikes of the current window so far, per step of it: step k's lie in the
+    /// spike list from `k · n_neurons · n_instances` on, so propagation takes the
+    /// window's spikes step by step and its atomics stay within one ring slot at a
+    /// time (`plan::window`).
+    pub spike_counts: [u32; MAX_WINDOW_STEPS as usize],
+    /// The window being propagated, its spikes numbered step by step: where step
+    /// k's numbers end (prefix sums of its `spike_counts`).
+    pub prop_ends: [u32; MAX_WINDOW_STEPS as usize],
 }
 
 impl Counters {

@@ -10,7 +10,12 @@
 //!
 //! A spike in the window's list is `gid + k · (n_neurons · n_instances)`, k being its
 //! step's offset in the window, so propagation recovers its step (and the recording
-//! likewise: see `Simulation`'s batch absorption).
+//! likewise: see `Simulation`'s batch absorption). The list keeps each step's spikes
+//! apart (step k's from `k · n_neurons · n_instances` on, counted in
+//! `Counters::spike_counts`), and propagation takes them step by step: its atomic
+//! additions then stay within one ring slot at a time instead of spreading over the
+//! window's slots, which a CPU's caches hold far better (Brunel at 10^5 neurons:
+//! a slot is 0.8 MB, the window's slots 12 MB).
 //!
 //! Mesa's gallivm (lavapipe's compiler) gives each shader invocation 65,535 loop
 //! iterations, all its loops together (`LP_MAX_TGSI_LOOP_ITERATIONS`, "shared between
