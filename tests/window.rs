@@ -165,13 +165,18 @@ fn stages_that_run_every_step_and_long_loops_keep_one_step_per_dispatch() {
     let mut probed = network();
     probed.record_state("E", "v", vec![0, 1], 1);
     assert_eq!(Plan::new(&probed).unwrap().config.window_steps, 1);
-    // Poisson input of 10^7 Hz: a step's loops (about 11,000 iterations) leave no
-    // room for a second within lavapipe's per-invocation loop limit.
+    // Poisson input of 2·10^7 Hz: a step's loops (500 chunks, up to 11,500
+    // iterations) leave no room for a second within the quarter of lavapipe's
+    // per-invocation loop limit that a window may take; 10^7 Hz leaves room for two.
     let mut intense = network();
+    if let Stimulus::Poisson { rate_hz, .. } = &mut intense.stimuli[0] {
+        *rate_hz = 2e7;
+    }
+    assert_eq!(Plan::new(&intense).unwrap().config.window_steps, 1);
     if let Stimulus::Poisson { rate_hz, .. } = &mut intense.stimuli[0] {
         *rate_hz = 1e7;
     }
-    assert_eq!(Plan::new(&intense).unwrap().config.window_steps, 1);
+    assert_eq!(Plan::new(&intense).unwrap().config.window_steps, 2);
     // A delay of one step.
     let mut fast = network();
     fast.projections[3].delay_ms = Value::constant(0.1);

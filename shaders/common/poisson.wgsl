@@ -8,12 +8,11 @@ const STREAM_STIMULUS: u32 = 0x53000000u;
 // from one uniform — the number of the stimulus's CDF thresholds (src/plan/poisson.rs,
 // computed on the host in f64) at or below the uniform's top 24 bits. Only integer
 // comparisons, so every device draws the same count; one Philox block serves four
-// chunks. Each event adds the fixed-point weight. Returns (acc, saturated).
+// chunks. Each event adds the fixed-point weight, held at the i32 range. Returns
+// (acc, saturated).
 fn poisson_events(s: u32, acc_in: i32, key: vec2<u32>, index: u32, step: u32, stream: u32) -> vec2<i32> {
-    var acc = acc_in;
-    var saturated = 0;
+    var events = 0u;
     var bits = vec4<u32>(0u);
-    let weight = stimuli[s].weight_fixed;
     for (var chunk = 0u; chunk < stimuli[s].chunks; chunk = chunk + 1u) {
         let lane = chunk & 3u;
         if (lane == 0u) {
@@ -27,11 +26,7 @@ fn poisson_events(s: u32, acc_in: i32, key: vec2<u32>, index: u32, step: u32, st
         while (count < POISSON_TABLE && stimuli[s].cdf[count >> 2u][count & 3u] <= u) {
             count = count + 1u;
         }
-        for (var e = 0u; e < count; e = e + 1u) {
-            let added = saturating_add(acc, weight);
-            acc = added.x;
-            saturated = saturated | added.y;
-        }
+        events = events + count;
     }
-    return vec2<i32>(acc, saturated);
+    return saturating_add_times(acc_in, stimuli[s].weight_fixed, events);
 }

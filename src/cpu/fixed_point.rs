@@ -2,16 +2,25 @@
 
 use crate::plan::layout::Counters;
 
-/// `acc + w`, held at the i32 range instead of wrapping; the flag says it saturated.
-pub fn saturating_add(acc: i32, w: i32) -> (i32, bool) {
-    let sum = acc.wrapping_add(w);
-    if w > 0 && sum < acc {
-        return (i32::MAX, true);
+/// `acc + n · w`, held at the i32 range instead of wrapping, as `n` additions of `w`
+/// each held there would end; the flag says it saturated. The shader's
+/// `saturating_add_times` (closed form: the sum leaves the range exactly when `n`
+/// exceeds the whole `w`s between `acc` and the bound `w` points to).
+pub fn saturating_add_times(acc: i32, w: i32, n: u32) -> (i32, bool) {
+    if n == 0 || w == 0 {
+        return (acc, false);
     }
-    if w < 0 && sum > acc {
-        return (i32::MIN, true);
+    let up = w > 0;
+    let magnitude = w.unsigned_abs();
+    let distance = if up {
+        0x7fff_ffff_u32.wrapping_sub(acc as u32)
+    } else {
+        (acc as u32).wrapping_add(0x8000_0000)
+    };
+    if n > distance / magnitude {
+        return (if up { i32::MAX } else { i32::MIN }, true);
     }
-    (sum, false)
+    (acc.wrapping_add((n as i32).wrapping_mul(w)), false)
 }
 
 /// `x` as f32 with one correctly rounded addition of two exact halves; the shader's
@@ -42,7 +51,47 @@ pub fn report_nonfinite(counters: &mut Counters, step: u32, neuron: u32, count: 
 
 #[cfg(test)]
 mod tests {
-    use super::fixed_to_float;
+    use super::{fixed_to_float, saturating_add_times};
+
+    /// The closed form against `n` additions, each held at the i32 range.
+    #[test]
+    fn saturating_add_times_ends_as_repeated_held_additions() {
+        let values = [
+            i32::MIN,
+            i32::MIN + 1,
+            -1_000_000_007,
+            -4096,
+            -1,
+            0,
+            1,
+            4096,
+            999_999_937,
+            i32::MAX - 1,
+            i32::MAX,
+        ];
+        for &acc in &values {
+            for &w in &values {
+                for n in 0..=5u32 {
+                    let mut sum = acc;
+                    let mut saturated = false;
+                    for _ in 0..n {
+                        match sum.checked_add(w) {
+                            Some(s) => sum = s,
+                            None => {
+                                sum = if w > 0 { i32::MAX } else { i32::MIN };
+                                saturated = true;
+                            }
+                        }
+                    }
+                    assert_eq!(
+                        saturating_add_times(acc, w, n),
+                        (sum, saturated),
+                        "{acc} + {n} · {w}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn fixed_to_float_rounds_to_nearest() {

@@ -10,7 +10,7 @@ mod build_fill;
 mod delivery;
 pub mod draws;
 mod engine;
-mod fixed_point;
+pub mod fixed_point;
 mod gap_coupling;
 pub mod math;
 pub(crate) mod modulator;

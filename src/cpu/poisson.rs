@@ -1,6 +1,6 @@
 //! Poisson input from the counter RNG, the twin of `shaders/common/poisson.wgsl`.
 
-use super::fixed_point::saturating_add;
+use super::fixed_point::saturating_add_times;
 use super::rng::philox4x32_10;
 use crate::plan::layout::StimulusParams;
 
@@ -18,8 +18,7 @@ pub fn poisson_events(
     step: u32,
     stream: u32,
 ) -> (i32, bool) {
-    let mut acc = acc_in;
-    let mut saturated = false;
+    let mut events = 0;
     let mut bits = [0u32; 4];
     for chunk in 0..stim.chunks {
         let lane = (chunk & 3) as usize;
@@ -27,14 +26,9 @@ pub fn poisson_events(
             bits = philox4x32_10([index, step, stream, chunk >> 2], key);
         }
         let u = bits[lane] >> 8;
-        let count = stim.cdf.iter().take_while(|&&t| t <= u).count();
-        for _ in 0..count {
-            let (sum, sat) = saturating_add(acc, stim.weight_fixed);
-            acc = sum;
-            saturated |= sat;
-        }
+        events += stim.cdf.iter().take_while(|&&t| t <= u).count() as u32;
     }
-    (acc, saturated)
+    saturating_add_times(acc_in, stim.weight_fixed, events)
 }
 
 #[cfg(test)]

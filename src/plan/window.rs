@@ -71,8 +71,8 @@ pub fn window_steps(min_delay: u32, entries: u64, batch_steps: u32, per_step: bo
 
 /// The longest window whose worst-case loop iterations stay within
 /// [`LOOP_ITERATION_BUDGET`]: per step, the stimulus loop, each Poisson stimulus's
-/// chunks (a threshold search and an event loop of up to `POISSON_TABLE` each, one
-/// Philox call per four chunks), and the model's own loops (Hodgkin–Huxley's
+/// chunks (a threshold search of up to `POISSON_TABLE` iterations, one Philox call per
+/// four chunks), and the model's own loops (Hodgkin–Huxley's
 /// substeps, a spike source array's list, a stream's binary search), summed over the
 /// populations of a kind. 1 for a custom model, whose loops are unknown.
 pub fn loop_cap(plan: &Plan) -> u32 {
@@ -120,7 +120,7 @@ pub fn loop_cap(plan: &Plan) -> u32 {
                     .iter()
                     .map(|s| {
                         1 + if s.kind == STIMULUS_POISSON {
-                            u64::from(s.chunks) * (2 * table + 3) + 3
+                            u64::from(s.chunks) * (table + 3) + 3
                         } else {
                             0
                         }
