@@ -1,5 +1,6 @@
 //! The fixed-point helpers of `shaders/common/fixed_point.wgsl` give the same results
-//! on the GPU as their Rust twins.
+//! on the GPU as their Rust twins, and the closed form of held additions ends as the
+//! additions one by one would.
 
 use neurodyn::cpu::fixed_point::saturating_add_times;
 use neurodyn::gpu::{run_kernel, AssembledShader, GpuContext, ShaderFile, FIXED_POINT};
@@ -73,5 +74,29 @@ fn saturating_add_times_agrees_with_its_twin() {
             (sum, saturated),
             "{acc} + {count} · {w}"
         );
+        if count <= 400 {
+            assert_eq!(
+                (sum, saturated),
+                held_additions(acc, w, count),
+                "{acc} + {count} · {w}"
+            );
+        }
     }
+}
+
+/// `n` additions of `w`, each held at the i32 range: what the closed form replaces.
+fn held_additions(acc: i32, w: i32, n: u32) -> (i32, bool) {
+    let mut sum = acc;
+    let mut saturated = false;
+    for _ in 0..n {
+        sum = sum.checked_add(w).unwrap_or_else(|| {
+            saturated = true;
+            if w > 0 {
+                i32::MAX
+            } else {
+                i32::MIN
+            }
+        });
+    }
+    (sum, saturated)
 }

@@ -1,7 +1,10 @@
 """Potjans & Diesmann (2014)'s cortical microcircuit in NEST 3, as NEST's PyNEST
 example `Potjans_2014` builds it (network_params.py, helpers.py, network.py; the
 example is no longer shipped with NEST's wheels), with the numbers of neurodyn's
-`src/model/microcircuit.rs`, so that one 2-core host times both on the same model:
+`src/model/microcircuit.rs`, so that one 2-core host times both on the same model
+(each source population's synapses in a copy of static_synapse of their own: NEST
+allows 2^27 − 2 connections per thread and synapse model, fewer than the full scale
+has on 2 threads):
 
     python nest_microcircuit.py --scale 1 --threads 2 --seed 1 \
         --transient-ms 500 --duration-ms 1000 --out r.json
@@ -131,6 +134,11 @@ def main() -> int:
     ]
     for pop, rec in zip(pops, recorders):
         nest.Connect(pop, rec)
+    # NEST holds at most 2^27 − 2 connections per thread and synapse model; the full
+    # scale's 3·10^8 on 2 threads exceed that, so each source population gets its own
+    # copy of static_synapse (the same synapse).
+    for name in POPULATIONS:
+        nest.CopyModel("static_synapse", f"static_from_{name}")
     for i, target in enumerate(pops):
         for j, source in enumerate(pops):
             if num_syn[i, j] == 0:
@@ -151,7 +159,7 @@ def main() -> int:
                 source,
                 target,
                 conn_spec={"rule": "fixed_total_number", "N": int(num_syn[i, j])},
-                syn_spec={"synapse_model": "static_synapse", "weight": w, "delay": d},
+                syn_spec={"synapse_model": f"static_from_{POPULATIONS[j]}", "weight": w, "delay": d},
             )
     for i, target in enumerate(pops):
         gen = nest.Create("poisson_generator", params={"rate": BG_RATE * float(ext_indegrees[i])})
