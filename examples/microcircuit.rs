@@ -5,7 +5,7 @@
 //!
 //! `cargo run --release --example microcircuit -- [--scale S] [--k-scale K]
 //!  [--seeds 1,2,3] [--duration-ms T] [--transient-ms T0] [--dc]
-//!  [--procedural | --built-on-device] [--cpu]`
+//!  [--procedural | --built-on-device] [--cpu] [--profile STEPS]`
 //!
 //! * `--scale S`: neuron numbers × S (NEST's `N_scaling`; default 0.1, 7,717 neurons).
 //! * `--k-scale K`: in-degrees × K (NEST's `K_scaling`); default: the value of
@@ -22,6 +22,8 @@
 //! * `--built-on-device`: store the recurrent synapses, but build them on the device
 //!   (compute kernels) instead of drawing them on the host.
 //! * `--cpu`: the CPU reference instead of the GPU.
+//! * `--profile STEPS`: instead of the rates, `neurodyn profile`'s report for the
+//!   first seed's network (STEPS plain, then STEPS timed per kernel).
 //!
 //! At `k_scale < 1` the rates are expected to differ somewhat from the full-scale ones:
 //! the DC compensation keeps the mean input, but not all of the correlation structure.
@@ -29,7 +31,8 @@
 use std::time::Instant;
 
 use neurodyn::model::microcircuit::{self, MicrocircuitOptions};
-use neurodyn::Simulation;
+use neurodyn::profile::{format, profile_network};
+use neurodyn::{KernelTiming, Simulation};
 
 #[path = "common/args.rs"]
 mod args;
@@ -79,6 +82,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         params.total_neurons(),
         params.total_synapses()
     );
+
+    if let Some(steps) = args.text("--profile") {
+        let steps: u64 = steps
+            .parse()
+            .map_err(|e| format!("--profile `{steps}`: {e} (expected a number of steps)"))?;
+        let network = microcircuit::network(&MicrocircuitOptions {
+            seed: seeds[0],
+            ..base.clone()
+        })?;
+        let report = profile_network("microcircuit", &network, backend, steps, KernelTiming::Auto)?;
+        println!("{}", format(&report));
+        return Ok(());
+    }
 
     let n = microcircuit::POPULATIONS.len();
     let mut rates = vec![Vec::new(); n];
