@@ -76,14 +76,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ""
         }
     );
-    println!(
-        "{} neurons, {} recurrent synapses in the model; transient {transient_ms} ms \
-         discarded, rates over {duration_ms} ms",
+    print!(
+        "{} neurons, {} recurrent synapses in the model",
         params.total_neurons(),
         params.total_synapses()
     );
 
     if let Some(steps) = args.text("--profile") {
+        println!();
         let steps: u64 = steps
             .parse()
             .map_err(|e| format!("--profile `{steps}`: {e} (expected a number of steps)"))?;
@@ -95,6 +95,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", format(&report));
         return Ok(());
     }
+    println!("; transient {transient_ms} ms discarded, rates over {duration_ms} ms");
 
     let n = microcircuit::POPULATIONS.len();
     let mut rates = vec![Vec::new(); n];
