@@ -218,7 +218,8 @@ impl GpuEngine {
             })
         };
         // The input ring in as many buffers as its length needs.
-        let ring_chunks = RingChunks::of(plan.ring_len(), binding_bytes(&ctx.limits));
+        let ring_chunks = RingChunks::of(plan.ring_len(), binding_bytes(&ctx.limits))
+            .for_device(ctx.info.device_type);
         let ring: Vec<wgpu::Buffer> = (0..ring_chunks.count)
             .map(|k| {
                 let words = ring_chunks.len_of(k, plan.ring_len());
