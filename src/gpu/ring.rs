@@ -34,8 +34,8 @@ impl RingChunks {
     /// each waits for its own cache miss; plain reads of all lanes first overlap
     /// those misses, and the adds then find their words in cache. Measured on the
     /// full-scale microcircuit, whose ring (37 MB) outgrows the caches: propagation
-    /// 16–27% faster on 2 threads (BENCHMARKS.md). A GPU adds in its L2 and would pay
-    /// for the extra read.
+    /// took 26–28% less time on 2 threads (BENCHMARKS.md). A GPU adds in its L2 and
+    /// would pay for the extra read.
     pub fn for_device(self, device_type: wgpu::DeviceType) -> Self {
         Self {
             read_before_add: device_type == wgpu::DeviceType::Cpu,
