@@ -70,6 +70,11 @@ fn cuba_is_identical_on_gpu_and_cpu_and_fires_as_published() {
 /// A recurrent network with per-synapse delays spread over 0.1–20 ms, driven by
 /// independent Poisson input, several rules and both receptors.
 fn delay_network(seed: u64) -> Network {
+    delay_network_of(seed, 1)
+}
+
+/// `delay_network` with `scale` times the neurons, each neuron's inputs as many.
+fn delay_network_of(seed: u64, scale: u32) -> Network {
     let mut net = Network::new(0.1, seed);
     let neuron = IafPscExp {
         cm: 0.25,
@@ -82,7 +87,7 @@ fn delay_network(seed: u64) -> Network {
         v_thresh: -50.0,
         i_offset: 0.0,
     };
-    for (name, size) in [("E", 400), ("I", 100)] {
+    for (name, size) in [("E", 400 * scale), ("I", 100 * scale)] {
         net.add_population(
             Population::new(name, size, NeuronModel::IafPscExp(neuron.clone()))
                 .with_initial_v(Value::normal_clipped(-58.0, 5.0, -70.0, -50.5)),
@@ -115,7 +120,7 @@ fn delay_network(seed: u64) -> Network {
         "E",
         "I",
         Connectivity::FixedProbability {
-            p: 0.1,
+            p: 0.1 / f64::from(scale),
             allow_autapses: true,
         },
         0.0877,
@@ -126,7 +131,7 @@ fn delay_network(seed: u64) -> Network {
         "I",
         "E",
         Connectivity::FixedTotalNumber {
-            n: 4000,
+            n: 4000 * u64::from(scale),
             allow_autapses: true,
             allow_multapses: true,
         },
@@ -160,6 +165,21 @@ fn heterogeneous_delays_with_poisson_drive_are_identical_on_gpu_and_cpu() {
     let c = cpu.state_record("E", "v").unwrap();
     assert_eq!(g.len(), 1000);
     assert_eq!(g, c, "probes differ");
+}
+
+/// Rows whose adds reach beyond `READ_FIRST_REACH_BYTES` of the ring: on a CPU device
+/// each lane's word is read before the add (`RingChunks::for_device`), and the sums
+/// stay those of the reference.
+#[test]
+fn rows_reaching_far_into_the_ring_add_identically_on_gpu_and_cpu() {
+    let net = delay_network_of(9, 24);
+    let plan = neurodyn::Plan::new(&net).unwrap();
+    assert!(
+        plan.row_reach_bytes() > neurodyn::gpu::READ_FIRST_REACH_BYTES,
+        "rows reach {} bytes",
+        plan.row_reach_bytes()
+    );
+    run_both(&net, 1_000);
 }
 
 #[test]

@@ -146,6 +146,46 @@ fn delays_round_to_the_nearest_step_and_last_at_least_one() {
     assert_eq!(delay_to_steps(20.0, 0.1), 200);
 }
 
+/// The delay span bounds the part of the ring one spike's row adds into, which
+/// decides whether a CPU device reads each word before adding (`RingChunks::for_device`).
+#[test]
+fn the_delay_span_runs_from_the_shortest_delay_to_the_longest() {
+    let mut net = Network::new(0.1, 1);
+    for name in ["A", "B"] {
+        net.add_population(Population::new(
+            name,
+            100,
+            NeuronModel::IafPscExp(IafPscExp::default()),
+        ));
+    }
+    let plan = Plan::new(&net).unwrap();
+    assert_eq!(
+        (plan.delay_span, plan.row_reach_bytes()),
+        (0, 0),
+        "no synapses"
+    );
+    let all = Connectivity::AllToAll {
+        allow_autapses: true,
+    };
+    let mut fast = Projection::new("A", "B", all.clone(), 0.1, 0.3, Receptor::Excitatory);
+    net.add_projection(fast.clone());
+    assert_eq!(
+        Plan::new(&net).unwrap().delay_span,
+        1,
+        "one delay, one slot"
+    );
+    fast.delay_ms = Value::Constant { value: 1.5 };
+    fast.receptor = Receptor::Inhibitory;
+    fast.weight = Value::Constant { value: -0.1 };
+    net.add_projection(fast);
+    let plan = Plan::new(&net).unwrap();
+    assert_eq!(plan.delay_span, 13, "3 to 15 steps");
+    assert_eq!(
+        plan.row_reach_bytes(),
+        4 * 13 * u64::from(plan.config.n_receptors) * 200
+    );
+}
+
 #[test]
 fn the_plan_sizes_every_buffer_and_weights_fit_their_unit() {
     let mut net = Network::new(0.1, 5);

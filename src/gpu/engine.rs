@@ -219,7 +219,13 @@ impl GpuEngine {
         };
         // The input ring in as many buffers as its length needs.
         let ring_chunks = RingChunks::of(plan.ring_len(), binding_bytes(&ctx.limits))
-            .for_device(ctx.info.device_type);
+            .for_device(ctx.info.device_type, plan.row_reach_bytes());
+        tracing::debug!(
+            chunks = ring_chunks.count,
+            row_reach_bytes = plan.row_reach_bytes(),
+            read_before_add = ring_chunks.read_before_add,
+            "input ring"
+        );
         let ring: Vec<wgpu::Buffer> = (0..ring_chunks.count)
             .map(|k| {
                 let words = ring_chunks.len_of(k, plan.ring_len());

@@ -22,6 +22,7 @@ pub(crate) use engine::{check_memory, GpuEngine};
 pub use features::NeuronFeatures;
 pub use kernel::run_kernel;
 pub use memory::{device_memory, DEVICE_MEMORY_VAR};
+pub use ring::READ_FIRST_REACH_BYTES;
 pub use shaders::{
     neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
     FAULTS, FIXED_POINT, MATH, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM, RNG, ROUNDING,

@@ -10,6 +10,12 @@ use super::shaders::ShaderFile;
 /// The name of the generated file in error messages and in a stage's file list.
 pub const RING_FILE: &str = "generated: input ring chunks";
 
+/// The reach of a row's adds (`Plan::row_reach_bytes`) beyond which a CPU device
+/// reads each word before it adds (`RingChunks::for_device`): between the largest
+/// reach measured to gain nothing (about 9 MB) and the smallest measured to gain
+/// (36 MB).
+pub const READ_FIRST_REACH_BYTES: u64 = 16 << 20;
+
 /// How the ring is split, and how propagation adds to it on the device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RingChunks {
@@ -29,16 +35,21 @@ impl RingChunks {
         read_before_add: false,
     };
 
-    /// This split, with adds that read the word first on a CPU device. A CPU driver
-    /// (lavapipe) runs a vector's atomic adds lane by lane as locked instructions, and
-    /// each waits for its own cache miss; plain reads of all lanes first overlap
-    /// those misses, and the adds then find their words in cache. Measured on the
-    /// full-scale microcircuit, whose ring (37 MB) outgrows the caches: propagation
-    /// took 26–28% less time on 2 threads (BENCHMARKS.md). A GPU adds in its L2 and
-    /// would pay for the extra read.
-    pub fn for_device(self, device_type: wgpu::DeviceType) -> Self {
+    /// This split, with adds that read the word first on a CPU device whose spikes'
+    /// rows reach over more than [`READ_FIRST_REACH_BYTES`] of the ring
+    /// (`Plan::row_reach_bytes`). A CPU driver (lavapipe) runs a vector's atomic adds
+    /// lane by lane as locked instructions, and each waits for its own cache miss;
+    /// plain reads of all lanes first overlap those misses, and the adds then find
+    /// their words in cache. Where the adds hit the cache anyway the read is pure
+    /// cost. Measured on 2 cores (BENCHMARKS.md): the full-scale microcircuit (rows
+    /// reaching over 36 MB) spent 26–28% less time in propagation; at 0.8–9 MB
+    /// (Brunel at 10^5 neurons, the microcircuit at scales 0.1 and 0.25) it made no
+    /// difference; Brunel at 12,500 neurons (0.1 MB) spent 11–24% more. A GPU adds in
+    /// its L2 and would pay for the extra read.
+    pub fn for_device(self, device_type: wgpu::DeviceType, row_reach_bytes: u64) -> Self {
         Self {
-            read_before_add: device_type == wgpu::DeviceType::Cpu,
+            read_before_add: device_type == wgpu::DeviceType::Cpu
+                && row_reach_bytes > READ_FIRST_REACH_BYTES,
             ..self
         }
     }
@@ -139,5 +150,13 @@ mod tests {
             [256, 256, 256, 232]
         );
         assert_eq!(RingChunks::of(100, 1 << 27).count, 1);
+    }
+
+    #[test]
+    fn only_a_cpu_device_whose_rows_reach_beyond_the_threshold_reads_first() {
+        let reads = |device, reach| RingChunks::ONE.for_device(device, reach).read_before_add;
+        assert!(reads(wgpu::DeviceType::Cpu, READ_FIRST_REACH_BYTES + 1));
+        assert!(!reads(wgpu::DeviceType::Cpu, READ_FIRST_REACH_BYTES));
+        assert!(!reads(wgpu::DeviceType::DiscreteGpu, u64::MAX));
     }
 }

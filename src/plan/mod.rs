@@ -210,6 +210,9 @@ pub struct Plan {
     /// row of the stream table: `stream_row`), every instance's.
     pub stream_events: Vec<(u64, u32)>,
     pub buffers: Vec<BufferPlan>,
+    /// Steps from the shortest delay to the longest, both included (0 without
+    /// synapses): the ring slots one spike's row can add into.
+    pub delay_span: u32,
 }
 
 /// Events a batch's stream table holds at least (more where the stream rows are more:
@@ -1068,6 +1071,11 @@ impl Plan {
             // Set once the gap junctions are known.
             window_steps: 1,
         };
+        let delay_span = if min_delay == u32::MAX {
+            0
+        } else {
+            max_delay.saturating_sub(min_delay) + 1
+        };
         let mut plan = Self {
             dt_ms: dt,
             seed: network.seed,
@@ -1097,6 +1105,7 @@ impl Plan {
             probe_capacity,
             stream_events: Vec::new(),
             buffers: Vec::new(),
+            delay_span,
         };
         for p in &network.populations {
             if let crate::model::NeuronModel::SpikeSourceStream(s) = &p.neuron {
@@ -1209,6 +1218,14 @@ impl Plan {
     /// Neurons of one instance.
     pub fn n_neurons(&self) -> u32 {
         self.config.n_neurons
+    }
+
+    /// The bytes of the ring one spike's row can add into: its receptors' entries of
+    /// one instance in every slot of the delay span.
+    pub fn row_reach_bytes(&self) -> u64 {
+        4 * u64::from(self.delay_span)
+            * u64::from(self.config.n_receptors)
+            * u64::from(self.config.n_neurons)
     }
 
     /// Entries of the input ring: slots × receptors × neurons.
