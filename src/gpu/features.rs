@@ -30,6 +30,10 @@ pub struct NeuronFeatures {
     /// Several steps per dispatch (`plan::window`); without, the window's loop is a
     /// single step the compiler unrolls, and its length is not read.
     pub windowed: bool,
+    /// No population has more than one stimulus: its stimulus, if any, is added
+    /// without the loop over the population's stimuli. With a Poisson draw inside
+    /// that loop, lavapipe took a quarter longer over Brunel's update (BENCHMARKS.md).
+    pub single_stimulus: bool,
 }
 
 impl NeuronFeatures {
@@ -43,6 +47,7 @@ impl NeuronFeatures {
         readouts: true,
         refractory_per_neuron: true,
         windowed: true,
+        single_stimulus: false,
     };
 
     /// The paths some population of `group` takes, in any instance.
@@ -69,6 +74,7 @@ impl NeuronFeatures {
             readouts: populations.iter().any(|p| p.info.readout_base != NEVER),
             refractory_per_neuron: populations.iter().any(|p| p.info.refractory_word != NEVER),
             windowed: plan.config.window_steps > 1,
+            single_stimulus: populations.iter().all(|p| p.info.stim_count <= 1),
         }
     }
 
@@ -83,6 +89,7 @@ impl NeuronFeatures {
             ("HAS_READOUTS", self.readouts),
             ("HAS_REFRACTORY_PER_NEURON", self.refractory_per_neuron),
             ("WINDOWED", self.windowed),
+            ("SINGLE_STIMULUS", self.single_stimulus),
         ];
         let mut text = String::from(
             "// The paths this neuron group's update can take (src/gpu/features.rs).\n",
@@ -121,6 +128,15 @@ mod tests {
             start_ms: 0.0,
             stop_ms: None,
         });
+        // A second stimulus of `delta`: its group loops over each population's stimuli.
+        net.add_stimulus(Stimulus::Poisson {
+            target: "delta".into(),
+            rate_hz: 500.0,
+            weight: -0.1,
+            receptor: Receptor::Inhibitory,
+            start_ms: 5.0,
+            stop_ms: None,
+        });
         net.add_stimulus(Stimulus::Dc {
             target: "exp".into(),
             amplitude_na: 0.1,
@@ -142,12 +158,14 @@ mod tests {
             readouts: false,
             refractory_per_neuron: false,
             windowed: true,
+            single_stimulus: true,
         };
         assert_eq!(of("iaf_psc_exp"), NeuronFeatures { dc: true, ..none });
         assert_eq!(
             of("iaf_psc_delta"),
             NeuronFeatures {
                 poisson: true,
+                single_stimulus: false,
                 ..none
             }
         );
@@ -159,5 +177,9 @@ mod tests {
         assert!(text.contains("const HAS_POISSON: bool = true;"), "{text}");
         assert_eq!(text.matches("const HAS_").count(), 7);
         assert!(text.contains("const WINDOWED: bool = true;"), "{text}");
+        assert!(
+            text.contains("const SINGLE_STIMULUS: bool = false;"),
+            "{text}"
+        );
     }
 }

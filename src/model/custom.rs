@@ -97,6 +97,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "update_readout",
     "neuron_step",
     "population_of",
+    "add_stimulus",
     "main",
     "STATE_COUNT",
     "MAX_STATE",
