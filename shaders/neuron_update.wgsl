@@ -82,7 +82,7 @@ fn add_stimulus(s_i: u32, step: u32, p: PopulationInfo, instance: u32, neuron: u
         (*input)[receptor] = drawn.x;
         if (drawn.y != 0) {
             let target_index = (instance * config.n_receptors + receptor) * config.n_neurons + neuron;
-            report_saturation(step, target_index);
+            note_saturation(step, target_index);
         }
     }
 }
@@ -155,7 +155,7 @@ fn main(
         let ring_base = ((slot * config.n_instances + instance) * config.n_receptors) * config.n_neurons + neuron;
         // Vectors, not arrays (see SynapticInput).
         var input: vec4<i32>;
-        for (var port = 0u; port < config.n_receptors; port = port + 1u) {
+        for (var port = 0u; port < RECEPTORS; port = port + 1u) {
             input[port] = ring_take(ring_base + port * config.n_neurons);
         }
 
@@ -176,7 +176,7 @@ fn main(
             current = rounded(current + gap_current[gid]);
         }
         var synaptic: SynapticInput;
-        for (var port = 0u; port < config.n_receptors; port = port + 1u) {
+        for (var port = 0u; port < RECEPTORS; port = port + 1u) {
             synaptic[port] = fixed_to_float(input[port]) * populations[pop].input_unit[port];
         }
 
@@ -226,4 +226,5 @@ fn main(
     if (nonfinite_steps > 0u) {
         report_nonfinite(nonfinite_first, gid, nonfinite_steps);
     }
+    report_saturations();
 }

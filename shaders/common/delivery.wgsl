@@ -29,15 +29,6 @@ fn propagated_spike(k: u32) -> vec3<u32> {
     return vec3<u32>(instance, gid - instance * config.n_neurons, atomicLoad(&counters.prop_step) + offset);
 }
 
-// Saturations found by this invocation, reported once by `report_saturations` at the
-// end of its stage: reporting each at once would put three atomics in the loop over
-// a row, and drivers that run untaken branches under a mask (lavapipe) pay for them
-// on every event. Counts add and minima commute, so the counters end as if each had
-// been reported at once (as the twin does).
-var<private> saturated_count: u32 = 0u;
-var<private> saturated_step: u32 = NEVER;
-var<private> saturated_target: u32 = NEVER;
-
 // The ring slot of `step`, computed once per spike: a division per event costs a
 // scalar loop on SIMD CPUs.
 fn ring_slot(step: u32) -> u32 {
@@ -55,16 +46,6 @@ fn deliver_to_ring(instance: u32, step: u32, step_slot: u32, delay: u32, in_slot
     let target_index = instance * slot_stride + in_slot;
     let before = ring_add(slot * config.n_instances * slot_stride + target_index, w);
     if (overflowed(before, w, before + w)) {
-        saturated_count = saturated_count + 1u;
-        saturated_step = min(saturated_step, step + delay);
-        saturated_target = min(saturated_target, target_index);
-    }
-}
-
-fn report_saturations() {
-    if (saturated_count > 0u) {
-        atomicAdd(&counters.saturation_count, saturated_count);
-        atomicMin(&counters.saturation_first_step, saturated_step);
-        atomicMin(&counters.saturation_min_target, saturated_target);
+        note_saturation(step + delay, target_index);
     }
 }

@@ -1,9 +1,27 @@
 // Fault reporting into the counters, which the host checks after every batch.
 // Stages that include this file declare `counters`. Twin: src/cpu/fixed_point.rs.
-fn report_saturation(step: u32, target_index: u32) {
-    atomicAdd(&counters.saturation_count, 1u);
-    atomicMin(&counters.saturation_first_step, step);
-    atomicMin(&counters.saturation_min_target, target_index);
+//
+// Saturations found by this invocation are noted as they happen and reported once by
+// `report_saturations` at the end of its stage: reporting each at once would put three
+// atomics in a loop over a row or a window, and drivers that run untaken branches
+// under a mask (lavapipe) pay for them on every pass. Counts add and minima commute,
+// so the counters end as if each had been reported at once (as the twin does).
+var<private> saturated_count: u32 = 0u;
+var<private> saturated_step: u32 = NEVER;
+var<private> saturated_target: u32 = NEVER;
+
+fn note_saturation(step: u32, target_index: u32) {
+    saturated_count = saturated_count + 1u;
+    saturated_step = min(saturated_step, step);
+    saturated_target = min(saturated_target, target_index);
+}
+
+fn report_saturations() {
+    if (saturated_count > 0u) {
+        atomicAdd(&counters.saturation_count, saturated_count);
+        atomicMin(&counters.saturation_first_step, saturated_step);
+        atomicMin(&counters.saturation_min_target, saturated_target);
+    }
 }
 
 // A neuron update that left a state variable NaN or infinite (exponent bits all ones:

@@ -10,7 +10,9 @@
 //! the raster does not depend on them; `NeuronFeatures::ALL` compiles every path.
 
 use super::shaders::ShaderFile;
-use crate::plan::layout::{NEVER, STIMULUS_CURRENT_STREAM, STIMULUS_DC, STIMULUS_POISSON};
+use crate::plan::layout::{
+    MAX_RECEPTORS, NEVER, STIMULUS_CURRENT_STREAM, STIMULUS_DC, STIMULUS_POISSON,
+};
 use crate::plan::{KindGroup, Plan};
 
 /// The name of the generated file in assembled shaders (replaced per group).
@@ -34,6 +36,10 @@ pub struct NeuronFeatures {
     /// without the loop over the population's stimuli. With a Poisson draw inside
     /// that loop, lavapipe took a quarter longer over Brunel's update (BENCHMARKS.md).
     pub single_stimulus: bool,
+    /// The network's receptor count (`Config::n_receptors`), so that the loops over a
+    /// neuron's ring entries and inputs unroll: with the count read from the config,
+    /// lavapipe took 7% longer over Brunel's update (BENCHMARKS.md).
+    pub receptors: u32,
 }
 
 impl NeuronFeatures {
@@ -48,6 +54,7 @@ impl NeuronFeatures {
         refractory_per_neuron: true,
         windowed: true,
         single_stimulus: false,
+        receptors: MAX_RECEPTORS as u32,
     };
 
     /// The paths some population of `group` takes, in any instance.
@@ -75,6 +82,7 @@ impl NeuronFeatures {
             refractory_per_neuron: populations.iter().any(|p| p.info.refractory_word != NEVER),
             windowed: plan.config.window_steps > 1,
             single_stimulus: populations.iter().all(|p| p.info.stim_count <= 1),
+            receptors: plan.config.n_receptors,
         }
     }
 
@@ -97,6 +105,7 @@ impl NeuronFeatures {
         for (name, on) in consts {
             text += &format!("const {name}: bool = {on};\n");
         }
+        text += &format!("const RECEPTORS: u32 = {}u;\n", self.receptors);
         ShaderFile::text(FEATURES_FILE, text)
     }
 }
@@ -159,6 +168,7 @@ mod tests {
             refractory_per_neuron: false,
             windowed: true,
             single_stimulus: true,
+            receptors: plan.config.n_receptors,
         };
         assert_eq!(of("iaf_psc_exp"), NeuronFeatures { dc: true, ..none });
         assert_eq!(
@@ -176,6 +186,7 @@ mod tests {
         let text = NeuronFeatures::ALL.file().source.into_owned();
         assert!(text.contains("const HAS_POISSON: bool = true;"), "{text}");
         assert_eq!(text.matches("const HAS_").count(), 7);
+        assert!(text.contains("const RECEPTORS: u32 = 4u;"), "{text}");
         assert!(text.contains("const WINDOWED: bool = true;"), "{text}");
         assert!(
             text.contains("const SINGLE_STIMULUS: bool = false;"),
