@@ -2,7 +2,7 @@
 // (so the sum does not depend on the order of arrival) into the ring slot `delay`
 // steps after `step`, an overflow reported, never wrapped silently. Stages that
 // include this file declare `config`, `counters` and `spikes`, and include the ring's
-// generated `ring_add` (src/gpu/ring.rs).
+// generated `ring_add` (src/gpu/ring.rs) and common/faults.wgsl (`note_saturation`).
 // Twin: src/cpu/delivery.rs.
 
 // The k-th spike of the window being propagated as (instance, neuron within the

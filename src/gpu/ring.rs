@@ -44,8 +44,8 @@ impl RingChunks {
     /// cost. Measured on 2 cores (BENCHMARKS.md): the full-scale microcircuit (rows
     /// reaching over 36 MB) spent 26–28% less time in propagation; at 0.8–9 MB
     /// (Brunel at 10^5 neurons, the microcircuit at scales 0.1 and 0.25) it made no
-    /// difference; Brunel at 12,500 neurons (0.1 MB) spent 11–24% more. A GPU adds in
-    /// its L2 and would pay for the extra read.
+    /// difference; Brunel at 12,500 neurons (0.1 MB) took 11–24% less without it. A
+    /// GPU adds in its L2 and would pay for the extra read.
     pub fn for_device(self, device_type: wgpu::DeviceType, row_reach_bytes: u64) -> Self {
         Self {
             read_before_add: device_type == wgpu::DeviceType::Cpu

@@ -1221,7 +1221,8 @@ impl Plan {
     }
 
     /// The bytes of the ring one spike's row can add into: its receptors' entries of
-    /// one instance in every slot of the delay span.
+    /// one instance in every slot of the delay span. (A whole propagation dispatch
+    /// reaches further where it serves several instances or a window of steps.)
     pub fn row_reach_bytes(&self) -> u64 {
         4 * u64::from(self.delay_span)
             * u64::from(self.config.n_receptors)
