@@ -167,6 +167,23 @@ fn heterogeneous_delays_with_poisson_drive_are_identical_on_gpu_and_cpu() {
     assert_eq!(g, c, "probes differ");
 }
 
+/// Poisson drives of different rates: the update searches each stimulus's table of
+/// thresholds (where every drive has one rate, as above, it compares with that table
+/// as constants, src/gpu/features.rs); the counts, and so the rasters, are the CPU's.
+#[test]
+fn poisson_drives_of_different_rates_are_identical_on_gpu_and_cpu() {
+    let mut net = delay_network(4);
+    net.add_stimulus(Stimulus::Poisson {
+        target: "I".into(),
+        rate_hz: 3_000.0,
+        weight: -0.05,
+        receptor: Receptor::Inhibitory,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+    run_both(&net, 3_000);
+}
+
 /// Rows whose adds reach beyond `READ_FIRST_REACH_BYTES` of the ring: on a CPU device
 /// each lane's word is read before the add (`RingChunks::for_device`), and the sums
 /// stay those of the reference.

@@ -6,9 +6,11 @@ const STREAM_STIMULUS: u32 = 0x53000000u;
 // Adds this step's events of Poisson stimulus `s` (an index into `stimuli`) to `acc`:
 // the count is a sum of `chunks` counts of mean λ / chunks, each drawn by inversion
 // from one uniform — the number of the stimulus's CDF thresholds (src/plan/poisson.rs,
-// computed on the host in f64) at or below the uniform's top 24 bits. Only integer
-// comparisons, so every device draws the same count; one Philox block serves four
-// chunks. Each event adds the fixed-point weight, held at the i32 range. Returns
+// computed on the host in f64) at or below the uniform's top 24 bits: searched in the
+// stimulus's table, or, where every Poisson stimulus of the neuron group has one table,
+// compared with it as constants (SHARED_POISSON_TABLE, src/gpu/features.rs). Only
+// integer comparisons, so every device draws the same count; one Philox block serves
+// four chunks. Each event adds the fixed-point weight, held at the i32 range. Returns
 // (acc, saturated).
 fn poisson_events(s: u32, acc_in: i32, key: vec2<u32>, index: u32, step: u32, stream: u32) -> vec2<i32> {
     var events = 0u;
@@ -23,8 +25,13 @@ fn poisson_events(s: u32, acc_in: i32, key: vec2<u32>, index: u32, step: u32, st
         let word = select(select(bits.x, bits.y, lane == 1u), select(bits.z, bits.w, lane == 3u), lane >= 2u);
         let u = word >> 8u;
         var count = 0u;
-        while (count < POISSON_TABLE && stimuli[s].cdf[count >> 2u][count & 3u] <= u) {
-            count = count + 1u;
+        if (SHARED_POISSON_TABLE) {
+            // Every Poisson stimulus of the group has this table (src/gpu/features.rs).
+            count = shared_poisson_count(u);
+        } else {
+            while (count < POISSON_TABLE && stimuli[s].cdf[count >> 2u][count & 3u] <= u) {
+                count = count + 1u;
+            }
         }
         events = events + count;
     }

@@ -11,8 +11,10 @@
 
 use super::shaders::ShaderFile;
 use crate::plan::layout::{
-    MAX_RECEPTORS, NEVER, STIMULUS_CURRENT_STREAM, STIMULUS_DC, STIMULUS_POISSON,
+    StimulusParams, MAX_RECEPTORS, NEVER, POISSON_TABLE, STIMULUS_CURRENT_STREAM, STIMULUS_DC,
+    STIMULUS_POISSON,
 };
+use crate::plan::poisson::END;
 use crate::plan::{KindGroup, Plan};
 
 /// The name of the generated file in assembled shaders (replaced per group).
@@ -40,6 +42,12 @@ pub struct NeuronFeatures {
     /// neuron's ring entries and inputs unroll: with the count read from the config,
     /// lavapipe took 7% longer over Brunel's update (BENCHMARKS.md).
     pub receptors: u32,
+    /// The thresholds of every Poisson stimulus of the group, where they are one
+    /// table (one rate per chunk, as Brunel's drive): compared as constants instead of
+    /// searched for in the stimulus table, whose per-step reads lavapipe gathers
+    /// lane by lane (17% of Brunel's update, BENCHMARKS.md). The count is the same:
+    /// the number of thresholds at or below the uniform.
+    pub poisson_thresholds: Option<[u32; POISSON_TABLE]>,
 }
 
 impl NeuronFeatures {
@@ -55,6 +63,7 @@ impl NeuronFeatures {
         windowed: true,
         single_stimulus: false,
         receptors: MAX_RECEPTORS as u32,
+        poisson_thresholds: None,
     };
 
     /// The paths some population of `group` takes, in any instance.
@@ -62,17 +71,22 @@ impl NeuronFeatures {
         let first = group.info.first_pop as usize;
         let populations = &plan.populations[first..first + group.info.pop_count as usize];
         let stride = plan.config.stimuli_stride as usize;
-        let has_stimulus = |kind: u32| {
-            populations.iter().any(|p| {
-                (0..plan.config.n_instances as usize).any(|b| {
+        // Every stimulus of the group's populations, in every instance.
+        let stimuli = || {
+            populations.iter().flat_map(move |p| {
+                (0..plan.config.n_instances as usize).flat_map(move |b| {
                     let start = p.info.stim_first as usize + b * stride;
-                    plan.stimuli[start..start + p.info.stim_count as usize]
-                        .iter()
-                        .any(|s| s.kind == kind)
+                    &plan.stimuli[start..start + p.info.stim_count as usize]
                 })
             })
         };
+        let has_stimulus = |kind: u32| stimuli().any(|s| s.kind == kind);
+        let mut poisson_tables = stimuli()
+            .filter(|s| s.kind == STIMULUS_POISSON)
+            .map(|s: &StimulusParams| s.cdf);
+        let first_table = poisson_tables.next();
         Self {
+            poisson_thresholds: first_table.filter(|t| poisson_tables.all(|u| u == *t)),
             poisson: has_stimulus(STIMULUS_POISSON),
             dc: has_stimulus(STIMULUS_DC),
             current_stream: has_stimulus(STIMULUS_CURRENT_STREAM),
@@ -106,6 +120,17 @@ impl NeuronFeatures {
             text += &format!("const {name}: bool = {on};\n");
         }
         text += &format!("const RECEPTORS: u32 = {}u;\n", self.receptors);
+        // The shared table's count: a threshold of END is above every 24-bit uniform.
+        let thresholds = self.poisson_thresholds.unwrap_or([END; POISSON_TABLE]);
+        text += &format!(
+            "const SHARED_POISSON_TABLE: bool = {};\n",
+            self.poisson_thresholds.is_some()
+        );
+        text += "fn shared_poisson_count(u: u32) -> u32 {\n    return 0u";
+        for t in thresholds.iter().filter(|&&t| t < END) {
+            text += &format!("\n        + select(0u, 1u, {t}u <= u)");
+        }
+        text += ";\n}\n";
         ShaderFile::text(FEATURES_FILE, text)
     }
 }
@@ -169,6 +194,7 @@ mod tests {
             windowed: true,
             single_stimulus: true,
             receptors: plan.config.n_receptors,
+            poisson_thresholds: None,
         };
         assert_eq!(of("iaf_psc_exp"), NeuronFeatures { dc: true, ..none });
         assert_eq!(
@@ -181,6 +207,46 @@ mod tests {
         );
     }
 
+    /// Populations driven at one rate share the thresholds; another rate does not.
+    #[test]
+    fn poisson_stimuli_of_one_rate_share_their_thresholds() {
+        let mut net = Network::new(0.1, 1);
+        for name in ["E", "I"] {
+            net.add_population(Population::new(
+                name,
+                10,
+                NeuronModel::IafPscDelta(IafPscDelta::default()),
+            ));
+        }
+        let drive = |target: &str, rate_hz| Stimulus::Poisson {
+            target: target.into(),
+            rate_hz,
+            weight: 0.1,
+            receptor: Receptor::Excitatory,
+            start_ms: 0.0,
+            stop_ms: None,
+        };
+        net.add_stimulus(drive("E", 20_000.0));
+        net.add_stimulus(drive("I", 20_000.0));
+        let features = |net: &Network| {
+            let plan = Plan::new(net).expect("plan");
+            NeuronFeatures::of(&plan, &plan.groups[0])
+        };
+        let shared = features(&net).poisson_thresholds.expect("one table");
+        assert_eq!(shared, crate::plan::poisson::thresholds(2.0));
+        let text = features(&net).file().source.into_owned();
+        assert!(
+            text.contains("const SHARED_POISSON_TABLE: bool = true;"),
+            "{text}"
+        );
+        // One comparison per threshold below 2^24.
+        let below = shared.iter().filter(|&&t| t < END).count();
+        assert_eq!(text.matches("<= u)").count(), below, "{text}");
+
+        net.add_stimulus(drive("I", 10_000.0));
+        assert_eq!(features(&net).poisson_thresholds, None);
+    }
+
     #[test]
     fn the_constants_are_wgsl() {
         let text = NeuronFeatures::ALL.file().source.into_owned();
@@ -190,6 +256,10 @@ mod tests {
         assert!(text.contains("const WINDOWED: bool = true;"), "{text}");
         assert!(
             text.contains("const SINGLE_STIMULUS: bool = false;"),
+            "{text}"
+        );
+        assert!(
+            text.contains("const SHARED_POISSON_TABLE: bool = false;"),
             "{text}"
         );
     }
