@@ -154,6 +154,10 @@ fn delay_network_of(seed: u64, scale: u32) -> Network {
 #[test]
 fn heterogeneous_delays_with_poisson_drive_are_identical_on_gpu_and_cpu() {
     let net = delay_network(3);
+    assert!(
+        poisson_thresholds_of(&net).is_some(),
+        "one table, compared as constants"
+    );
     let plan = neurodyn::Plan::new(&net).unwrap();
     assert!(
         plan.config.ring_depth >= 195,
@@ -181,7 +185,15 @@ fn poisson_drives_of_different_rates_are_identical_on_gpu_and_cpu() {
         start_ms: 0.0,
         stop_ms: None,
     });
+    assert_eq!(poisson_thresholds_of(&net), None, "the search is not taken");
     run_both(&net, 3_000);
+}
+
+/// The Poisson thresholds the network's one neuron group compares as constants.
+fn poisson_thresholds_of(net: &Network) -> Option<[u32; neurodyn::plan::layout::POISSON_TABLE]> {
+    let plan = neurodyn::Plan::new(net).unwrap();
+    assert_eq!(plan.groups.len(), 1);
+    neurodyn::gpu::NeuronFeatures::of(&plan, &plan.groups[0]).poisson_thresholds
 }
 
 /// Rows whose adds reach beyond `READ_FIRST_REACH_BYTES` of the ring: on a CPU device

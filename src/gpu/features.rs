@@ -11,8 +11,7 @@
 
 use super::shaders::ShaderFile;
 use crate::plan::layout::{
-    StimulusParams, MAX_RECEPTORS, NEVER, POISSON_TABLE, STIMULUS_CURRENT_STREAM, STIMULUS_DC,
-    STIMULUS_POISSON,
+    MAX_RECEPTORS, NEVER, POISSON_TABLE, STIMULUS_CURRENT_STREAM, STIMULUS_DC, STIMULUS_POISSON,
 };
 use crate::plan::poisson::END;
 use crate::plan::{KindGroup, Plan};
@@ -42,11 +41,12 @@ pub struct NeuronFeatures {
     /// neuron's ring entries and inputs unroll: with the count read from the config,
     /// lavapipe took 7% longer over Brunel's update (BENCHMARKS.md).
     pub receptors: u32,
-    /// The thresholds of every Poisson stimulus of the group, where they are one
-    /// table (one rate per chunk, as Brunel's drive): compared as constants instead of
-    /// searched for in the stimulus table, whose per-step reads lavapipe gathers
-    /// lane by lane (17% of Brunel's update, BENCHMARKS.md). The count is the same:
-    /// the number of thresholds at or below the uniform.
+    /// The thresholds of every Poisson stimulus of the group, in every instance, where
+    /// they are one table (one mean per chunk, as Brunel's one drive rate): compared
+    /// as constants instead of searched for in the stimulus table, whose per-step
+    /// reads lavapipe gathers lane by lane (17% of Brunel's update, BENCHMARKS.md).
+    /// The count is the same: the number of thresholds at or below the uniform. Rates
+    /// that differ between populations or instances (a sweep) keep the search.
     pub poisson_thresholds: Option<[u32; POISSON_TABLE]>,
 }
 
@@ -81,9 +81,10 @@ impl NeuronFeatures {
             })
         };
         let has_stimulus = |kind: u32| stimuli().any(|s| s.kind == kind);
+        // A stimulus of rate 0 draws nothing (no chunks): its empty table does not count.
         let mut poisson_tables = stimuli()
-            .filter(|s| s.kind == STIMULUS_POISSON)
-            .map(|s: &StimulusParams| s.cdf);
+            .filter(|s| s.kind == STIMULUS_POISSON && s.chunks > 0)
+            .map(|s| s.cdf);
         let first_table = poisson_tables.next();
         Self {
             poisson_thresholds: first_table.filter(|t| poisson_tables.all(|u| u == *t)),
@@ -239,9 +240,18 @@ mod tests {
             text.contains("const SHARED_POISSON_TABLE: bool = true;"),
             "{text}"
         );
-        // One comparison per threshold below 2^24.
-        let below = shared.iter().filter(|&&t| t < END).count();
-        assert_eq!(text.matches("<= u)").count(), below, "{text}");
+        // One comparison per threshold below 2^24, with that threshold.
+        let below: Vec<u32> = shared.iter().copied().filter(|&t| t < END).collect();
+        assert_eq!(text.matches("<= u)").count(), below.len(), "{text}");
+        for t in below {
+            assert!(
+                text.contains(&format!("select(0u, 1u, {t}u <= u)")),
+                "{text}"
+            );
+        }
+        // A drive of rate 0 draws nothing and leaves the table shared.
+        net.add_stimulus(drive("E", 0.0));
+        assert_eq!(features(&net).poisson_thresholds, Some(shared));
 
         net.add_stimulus(drive("I", 10_000.0));
         assert_eq!(features(&net).poisson_thresholds, None);
