@@ -70,14 +70,10 @@ impl NeuronFeatures {
     pub fn of(plan: &Plan, group: &KindGroup) -> Self {
         let first = group.info.first_pop as usize;
         let populations = &plan.populations[first..first + group.info.pop_count as usize];
-        let stride = plan.config.stimuli_stride as usize;
         // Every stimulus of the group's populations, in every instance.
         let stimuli = || {
             populations.iter().flat_map(move |p| {
-                (0..plan.config.n_instances as usize).flat_map(move |b| {
-                    let start = p.info.stim_first as usize + b * stride;
-                    &plan.stimuli[start..start + p.info.stim_count as usize]
-                })
+                (0..plan.config.n_instances).flat_map(move |b| plan.stimuli_of(p, b))
             })
         };
         let has_stimulus = |kind: u32| stimuli().any(|s| s.kind == kind);

@@ -1229,6 +1229,13 @@ impl Plan {
             * u64::from(self.config.n_neurons)
     }
 
+    /// The stimuli of population `p` in `instance` (an instance's stimuli lie a
+    /// stride after instance 0's).
+    pub fn stimuli_of(&self, p: &PopulationPlan, instance: u32) -> &[StimulusParams] {
+        let first = (p.info.stim_first + instance * self.config.stimuli_stride) as usize;
+        &self.stimuli[first..first + p.info.stim_count as usize]
+    }
+
     /// Entries of the input ring: slots × receptors × neurons.
     pub fn ring_len(&self) -> u64 {
         u64::from(self.config.ring_depth)

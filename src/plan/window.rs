@@ -115,8 +115,7 @@ pub fn loop_cap(plan: &Plan) -> u32 {
         };
         let stimuli = (0..instances)
             .map(|b| {
-                let first = p.info.stim_first + b * plan.config.stimuli_stride;
-                plan.stimuli[first as usize..(first + p.info.stim_count) as usize]
+                plan.stimuli_of(p, b)
                     .iter()
                     .map(|s| {
                         1 + if s.kind == STIMULUS_POISSON {
