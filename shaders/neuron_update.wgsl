@@ -104,6 +104,14 @@ fn main(
     @builtin(local_invocation_index) local: u32,
 ) {
     let index = (wg.y * groups.x + wg.x) * NEURON_WORKGROUP + local;
+    // The window's first step and its ring slot, read before any invocation can
+    // leave: a plain load at one address that every invocation takes is one scalar
+    // load and one division on lavapipe, where an atomic load, or a load after the
+    // early return, is a loop over the SIMD lanes and a division per lane
+    // (BENCHMARKS.md "The clock read once"). Only propagate_prepare writes the clock,
+    // in another dispatch.
+    let first_step = counters.step;
+    var slot = first_step % config.ring_depth;
     if (index >= kind.size * config.n_instances) {
         return;
     }
@@ -123,7 +131,6 @@ fn main(
     }
     // The window's steps (src/plan/window.rs): no spike emitted within it reaches a
     // neuron within it, so the state stays in registers from step to step.
-    let first_step = atomicLoad(&counters.step);
     // WINDOWED (false where the window is one step) compiles the loop down to one
     // step, without reading the window's length (common/window.wgsl).
     var steps = 1u;
@@ -147,8 +154,7 @@ fn main(
     // same: counts add, minima commute).
     var nonfinite_steps = 0u;
     var nonfinite_first = NEVER;
-    // Each step's input ring slot, advanced without a division per step.
-    var slot = first_step % config.ring_depth;
+    // Each step's input ring slot (`slot`), advanced without a division per step.
     for (var k = 0u; k < steps; k = k + 1u) {
         let step = first_step + k;
         // This step's input; the slot is cleared for the step ring_depth ahead.

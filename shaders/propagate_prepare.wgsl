@@ -100,7 +100,7 @@ fn size_grid(i: u32, count: u32) {
 
 @compute @workgroup_size(1)
 fn main() {
-    let step = atomicLoad(&counters.step);
+    let step = counters.step;
     let steps = window_len();
     // The window's spikes numbered step by step (delivery.wgsl `propagated_spike`).
     var count = 0u;
@@ -111,7 +111,7 @@ fn main() {
     }
     atomicStore(&counters.prop_count, count);
     atomicStore(&counters.prop_step, step);
-    atomicStore(&counters.step, step + steps);
+    counters.step = step + steps;
     // The window's recorded spikes are its first step's part of the recording (each
     // names its own step); its other steps' parts are empty.
     let end = atomicLoad(&counters.record_count);

@@ -162,7 +162,7 @@ fn host_structs_match_the_shaders() {
 @group(0) @binding(11) var<uniform> u: BuildPass;
 @compute @workgroup_size(1)
 fn main() {
-    d.x = c.n_neurons + atomicLoad(&k.step) + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule + h.first + r[0].kind + u.rows;
+    d.x = c.n_neurons + k.step + p[0].first + s[0].kind + e[0].every + g.size + q[0].rule + h.first + r[0].kind + u.rows;
 }
 ");
     let module = AssembledShader::new(COMMON.iter().cloned().chain([user]))

@@ -33,7 +33,7 @@ struct Config {
 }
 
 struct Counters {
-    step: atomic<u32>,
+    step: u32,
     prop_count: atomic<u32>,
     prop_step: atomic<u32>,
     record_count: atomic<u32>,
