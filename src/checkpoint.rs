@@ -5,8 +5,8 @@
 //! generators' whole state.
 //!
 //! Format (little-endian): `NEURODYN`, version (u32), model hash (u64, FNV-1a of the
-//! model's JSON), step (u64), the counters (`Counters`), then state (f32),
-//! refractory counters (u32), intrinsic-plasticity biases (f32), input ring (i32), plastic synapse state (u32 words:
+//! model's JSON), step (u64), the counters (`Counters`), then state (f32 words, the
+//! refractory counters' bits among them), intrinsic-plasticity biases (f32), input ring (i32), plastic synapse state (u32 words:
 //! weights and traces), the plasticity spike history (u32) and the rules'
 //! neuromodulators (u32 words) as length-prefixed arrays, then an FNV-1a checksum (u64) of everything before it.
 
@@ -21,16 +21,18 @@ const MAGIC: &[u8; 8] = b"NEURODYN";
 /// Version of the checkpoint format; files of another version are refused. 7: the
 /// three-factor rules' modulators are histories (event-driven three-factor synapses);
 /// 8: the counters hold the batch's length (several steps per dispatch); 9: they
-/// count the window's spikes per step.
-pub const FORMAT_VERSION: u32 = 9;
+/// count the window's spikes per step; 10: a neuron's state and refractory counter
+/// are one block.
+pub const FORMAT_VERSION: u32 = 10;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     pub counters: Counters,
-    /// Layout `[variable][instance][neuron]` per kernel group, as the plan's.
+    /// Per kernel group, layout `[instance][neuron][word]` in blocks of
+    /// `plan::layout::state_words`, as the plan's: each neuron's variables, then its
+    /// refractory counter's bits in the block's last word.
     pub state: Vec<f32>,
-    pub refractory: Vec<u32>,
     /// Intrinsic plasticity's bias current per (instance, neuron).
     pub bias: Vec<f32>,
     pub ring: Vec<i32>,
@@ -78,7 +80,6 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
     let mut bytes = Vec::with_capacity(
         64 + 4
             * (snapshot.state.len()
-                + snapshot.refractory.len()
                 + snapshot.bias.len()
                 + snapshot.ring.len()
                 + snapshot.syn_state.len()
@@ -100,7 +101,6 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
         bytes.extend_from_slice(words);
     };
     array(bytemuck::cast_slice(&snapshot.state));
-    array(bytemuck::cast_slice(&snapshot.refractory));
     array(bytemuck::cast_slice(&snapshot.bias));
     array(bytemuck::cast_slice(&snapshot.ring));
     array(bytemuck::cast_slice(&snapshot.syn_state));
@@ -178,7 +178,6 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
         .to_vec())
     };
     let state = bytemuck::pod_collect_to_vec(&array()?);
-    let refractory = bytemuck::pod_collect_to_vec(&array()?);
     let bias = bytemuck::pod_collect_to_vec(&array()?);
     let ring = bytemuck::pod_collect_to_vec(&array()?);
     let syn_state = bytemuck::pod_collect_to_vec(&array()?);
@@ -194,7 +193,6 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
         Snapshot {
             counters,
             state,
-            refractory,
             bias,
             ring,
             syn_state,

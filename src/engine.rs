@@ -174,7 +174,9 @@ pub(crate) trait Engine {
     fn snapshot(&mut self) -> Result<Snapshot, Error>;
     /// Replaces the dynamic state with `snapshot` (sizes checked by the caller).
     fn restore(&mut self, snapshot: &Snapshot) -> Result<(), Error>;
-    /// The whole state buffer, layout `[variable][instance][neuron]`.
+    /// The whole state buffer: per kernel group, layout `[instance][neuron][word]` in
+    /// blocks of `plan::layout::state_words` words (variables, then the refractory
+    /// counter's bits in the block's last word).
     fn read_state(&mut self) -> Result<Vec<f32>, Error>;
     /// Every plastic synapse's state words, layout `[instance][synapse][word]`.
     fn read_plastic_state(&mut self) -> Result<Vec<u32>, Error>;

@@ -114,8 +114,7 @@ impl Simulation {
         let mut sim = Self::new(network, backend)?;
         let expected = (
             sim.plan.initial_state.len(),
-            sim.plan.initial_refractory.len(),
-            sim.plan.initial_refractory.len(),
+            sim.plan.neuron_slots(),
             sim.plan.ring_len() as usize,
             sim.plan.plastic_state_len(),
             sim.plan.history_len() as usize,
@@ -125,7 +124,6 @@ impl Simulation {
         );
         let found = (
             snapshot.state.len(),
-            snapshot.refractory.len(),
             snapshot.bias.len(),
             snapshot.ring.len(),
             snapshot.syn_state.len(),
@@ -138,7 +136,7 @@ impl Simulation {
             return Err(Error::Checkpoint {
                 path: path.display().to_string(),
                 reason: format!(
-                    "its buffers (state, refractory, bias, ring, plastic state, history, modulators, \
+                    "its buffers (state, bias, ring, plastic state, history, modulators, \
                      readouts, errors: {found:?}) \
                      do not fit this model's \
                      {expected:?}"
@@ -559,10 +557,10 @@ impl Simulation {
             })? as u32;
         let state = self.engine.read_state()?;
         let plan = &self.plan;
-        Ok(state[plan.instance_state_range(index, var, instance)]
-            .iter()
+        Ok(plan
+            .instance_state_indices(index, var, instance)
             .enumerate()
-            .map(|(k, x)| x + plan.stored_offset(index, instance, k as u32, variable))
+            .map(|(k, at)| state[at] + plan.stored_offset(index, instance, k as u32, variable))
             .collect())
     }
 
@@ -715,8 +713,11 @@ impl Simulation {
             .iter()
             .enumerate()
             .find_map(|(var, name)| {
-                let range = self.plan.state_range(pop, var as u32);
-                let value = *state.get(range.start + neuron as usize)?;
+                let at = self
+                    .plan
+                    .instance_state_indices(pop, var as u32, 0)
+                    .nth(neuron as usize)?;
+                let value = *state.get(at)?;
                 (!value.is_finite()).then(|| format!("variable `{name}` = {value}"))
             })
             .unwrap_or_else(|| "(every variable finite again by the end of the batch)".into());

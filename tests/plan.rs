@@ -1,8 +1,10 @@
 //! Lowering without a device: connectivity rules, delays, fixed-point units, memory.
 
+use neurodyn::plan::layout::state_words;
 use neurodyn::plan::{delay_to_steps, draw_projection};
 use neurodyn::{
-    Connectivity, IafPscExp, Network, NeuronModel, Plan, Population, Projection, Receptor, Value,
+    AeifCondExp, Connectivity, IafPscDelta, IafPscExp, Network, NeuronModel, Plan, Population,
+    Projection, Receptor, Value,
 };
 
 fn projection(rule: Connectivity) -> Projection {
@@ -300,4 +302,59 @@ fn a_projection_drawn_in_chunks_does_not_depend_on_their_order() {
         (n - 50_000.0).abs() < 5.0 * (50_000.0f64 * 0.99).sqrt(),
         "{n}"
     );
+}
+
+#[test]
+fn each_neuron_has_its_own_state_block_with_its_refractory_counter_last() {
+    // AdEx's four variables take two vectors per neuron, iaf_psc_delta's one a
+    // single vector; two populations share AdEx's group; two instances.
+    let adex = || NeuronModel::AeifCondExp(AeifCondExp::default());
+    let mut net = Network::new(0.1, 3);
+    net.add_population(Population::new("A", 5, adex()).with_initial("w", Value::uniform(1.0, 2.0)));
+    net.add_population(Population::new(
+        "B",
+        3,
+        NeuronModel::IafPscDelta(IafPscDelta::default()),
+    ));
+    net.add_population(Population::new("C", 4, adex()).with_initial("w", Value::uniform(1.0, 2.0)));
+    net.instances = 2;
+    let plan = Plan::new(&net).unwrap();
+    let mut variable_words = vec![false; plan.initial_state.len()];
+    let mut counters = Vec::new();
+    for (pop, p) in plan.populations.iter().enumerate() {
+        let words = state_words(p.state_count) as usize;
+        assert_eq!(words, if p.state_count == 4 { 8 } else { 4 });
+        let w = p.state_variables.iter().position(|v| v == "w");
+        for instance in 0..2 {
+            for var in 0..p.state_count {
+                let indices: Vec<usize> = plan.instance_state_indices(pop, var, instance).collect();
+                assert_eq!(indices.len(), p.size as usize);
+                for (k, &at) in indices.iter().enumerate() {
+                    assert!(!variable_words[at], "{} word {at} taken twice", p.name);
+                    variable_words[at] = true;
+                    if k > 0 {
+                        assert_eq!(at - indices[k - 1], words, "a block apart");
+                    }
+                    // The block starts on a vector; its last word is the counter.
+                    let start = at - var as usize;
+                    assert_eq!(start % 4, 0);
+                    counters.push(start + words - 1);
+                    if Some(var as usize) == w {
+                        assert!((1.0..=2.0).contains(&plan.initial_state[at]));
+                    }
+                }
+            }
+        }
+    }
+    let variables: usize = plan
+        .populations
+        .iter()
+        .map(|p| (p.state_count * p.size * 2) as usize)
+        .sum();
+    assert_eq!(variable_words.iter().filter(|&&x| x).count(), variables);
+    for at in counters {
+        assert!(!variable_words[at], "the counter's word holds no variable");
+        assert_eq!(plan.initial_state[at].to_bits(), 0, "counters start at 0");
+    }
+    assert_eq!(plan.initial_state.len(), (5 + 4) * 8 * 2 + 3 * 4 * 2);
 }

@@ -14,8 +14,9 @@ pub struct Buffers {
     pub populations: Vec<PopulationInfo>,
     pub params: Vec<f32>,
     pub stimuli: Vec<StimulusParams>,
+    /// Each neuron's block: its variables, then its refractory counter's bits in the
+    /// last word (`plan::layout::state_words`).
     pub state: Vec<f32>,
-    pub refractory: Vec<u32>,
     /// Intrinsic plasticity's bias current per (instance, neuron).
     pub bias: Vec<f32>,
     /// The batch's streamed events (`crate::events::EventQueue::take_table`).
@@ -80,7 +81,6 @@ impl Buffers {
             params: plan.params.clone(),
             stimuli: plan.stimuli.clone(),
             state: plan.initial_state.clone(),
-            refractory: plan.initial_refractory.clone(),
             bias: vec![0.0; n],
             stream: Vec::new(),
             currents: Vec::new(),

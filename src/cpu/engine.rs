@@ -210,7 +210,6 @@ impl Engine for CpuEngine {
         Ok(Snapshot {
             counters: b.counters,
             state: b.state.clone(),
-            refractory: b.refractory.clone(),
             bias: b.bias.clone(),
             ring: b.ring.clone(),
             syn_state: b.syn_state.clone(),
@@ -228,7 +227,6 @@ impl Engine for CpuEngine {
         let b = &mut self.buffers;
         b.counters = snapshot.counters;
         b.state.clone_from(&snapshot.state);
-        b.refractory.clone_from(&snapshot.refractory);
         b.bias.clone_from(&snapshot.bias);
         b.ring.clone_from(&snapshot.ring);
         b.syn_state.clone_from(&snapshot.syn_state);

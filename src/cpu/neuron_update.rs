@@ -9,7 +9,8 @@ use super::math::det_exp;
 use super::neurons::{neuron_step, StepInput};
 use super::poisson::{poisson_events, STREAM_STIMULUS};
 use crate::plan::layout::{
-    KindInfo, MAX_RECEPTORS, NEVER, READOUT_WORDS, STIMULUS_CURRENT_STREAM, STIMULUS_DC,
+    state_words, KindInfo, MAX_RECEPTORS, NEVER, READOUT_WORDS, STIMULUS_CURRENT_STREAM,
+    STIMULUS_DC,
 };
 use crate::plan::{KindGroup, MAX_STATE};
 
@@ -63,14 +64,15 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
     let steps = window_len(b);
     let block = c.n_neurons * c.n_instances;
 
-    let stride = (c.n_instances * kind.size) as usize;
-    let at = (kind.state_base + instance * kind.size + in_group) as usize;
+    // The neuron's block: its variables, then its refractory counter's bits.
+    let at = group.state_index(instance, in_group, 0);
+    let last = at + state_words(group.state_count) as usize - 1;
     let count = group.state_count as usize;
     let mut s = [0f32; MAX_STATE];
     for (v, value) in s.iter_mut().enumerate().take(count) {
-        *value = b.state[at + v * stride];
+        *value = b.state[at + v];
     }
-    let mut r = b.refractory[gid as usize];
+    let mut r = b.state[last].to_bits();
     let homeostatic = p.ip_eta != 0.0;
     let key = [c.seed_lo, c.seed_hi];
     let (mut nonfinite_steps, mut nonfinite_first) = (0u32, NEVER);
@@ -175,9 +177,9 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
         }
     }
     for (v, value) in s.iter().enumerate().take(count) {
-        b.state[at + v * stride] = *value;
+        b.state[at + v] = *value;
     }
-    b.refractory[gid as usize] = r;
+    b.state[last] = f32::from_bits(r);
     if nonfinite_steps > 0 {
         report_nonfinite(&mut b.counters, nonfinite_first, gid, nonfinite_steps);
     }

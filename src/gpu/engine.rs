@@ -47,7 +47,6 @@ struct Buffers {
     params: wgpu::Buffer,
     stimuli: wgpu::Buffer,
     state: wgpu::Buffer,
-    refractory: wgpu::Buffer,
     bias: wgpu::Buffer,
     /// The input ring in chunks of `ring_chunks.words` words (`gpu::ring`).
     ring: Vec<wgpu::Buffer>,
@@ -252,7 +251,6 @@ impl GpuEngine {
             params: init("params", cast(&plan.params), STORAGE | UNIFORM),
             stimuli: init("stimuli", cast(&plan.stimuli), STORAGE | UNIFORM),
             state: init("state", cast(&plan.initial_state), STORAGE),
-            refractory: init("refractory", cast(&plan.initial_refractory), STORAGE),
             bias: zeroed("bias", STORAGE),
             ring,
             spikes: zeroed("spikes", STORAGE),
@@ -324,7 +322,6 @@ impl GpuEngine {
                     b.params.as_entire_binding(),
                     b.stimuli.as_entire_binding(),
                     b.state.as_entire_binding(),
-                    b.refractory.as_entire_binding(),
                     b.ring[0].as_entire_binding(),
                     b.spikes.as_entire_binding(),
                     b.bias.as_entire_binding(),
@@ -1086,7 +1083,7 @@ impl Engine for GpuEngine {
         let readouts = self.read_readouts()?;
         let b = &self.buffers;
         let words = |bytes: Vec<u8>, len: usize| bytes[..len * 4].to_vec();
-        let n = (self.plan.n_neurons() * self.plan.config.n_instances) as usize;
+        let n = self.plan.neuron_slots();
         Ok(Snapshot {
             counters: bytemuck::pod_read_unaligned(
                 &self.download(&b.counters)?[..size_of::<Counters>()],
@@ -1095,7 +1092,6 @@ impl Engine for GpuEngine {
                 self.download(&b.state)?,
                 self.plan.initial_state.len(),
             )),
-            refractory: bytemuck::pod_collect_to_vec(&words(self.download(&b.refractory)?, n)),
             bias: if self.plan.has_intrinsic_plasticity() {
                 bytemuck::pod_collect_to_vec(&words(self.download(&b.bias)?, n))
             } else {
@@ -1136,7 +1132,6 @@ impl Engine for GpuEngine {
         let queue = &self.ctx.queue;
         queue.write_buffer(&b.counters, 0, bytes_of(&snapshot.counters));
         queue.write_buffer(&b.state, 0, cast(&snapshot.state));
-        queue.write_buffer(&b.refractory, 0, cast(&snapshot.refractory));
         if self.plan.has_intrinsic_plasticity() {
             queue.write_buffer(&b.bias, 0, cast(&snapshot.bias));
         }

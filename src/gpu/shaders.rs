@@ -146,7 +146,7 @@ impl Stage {
     /// others after the stage's own bindings (`None`: the stage has no ring).
     pub fn ring_bindings(self) -> Option<(u32, u32, RingAccess)> {
         match self {
-            Stage::NeuronUpdate(_) => Some((8, 15, RingAccess::Take)),
+            Stage::NeuronUpdate(_) => Some((7, 14, RingAccess::Take)),
             Stage::Propagate => Some((6, 8, RingAccess::Add)),
             Stage::PropagateProcedural => Some((5, 6, RingAccess::Add)),
             Stage::PropagatePlastic => Some((8, 12, RingAccess::Add)),

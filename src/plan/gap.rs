@@ -94,8 +94,8 @@ impl GapTable {
                 continue;
             };
             for instance in 0..instances {
-                let range = plan.instance_state_range(p, v as u32, instance);
-                for (k, at) in range.enumerate() {
+                let indices = plan.instance_state_indices(p, v as u32, instance);
+                for (k, at) in indices.enumerate() {
                     let neuron = population.first as usize + k;
                     if !involved[neuron] {
                         continue;

@@ -176,6 +176,18 @@ pub struct PopulationInfo {
 /// after it (f32 bits).
 pub const READOUT_WORDS: u32 = 3;
 
+/// Words of one neuron's block in its group's region of the state buffer: its
+/// `state_count` variables (f32), padding, and its refractory counter (u32 bits) in
+/// the last word, in whole 16-byte vectors. The update moves a block in
+/// `state_count / 4 + 1` vector loads and stores (shaders/neuron_update.wgsl
+/// `STATE_VECTORS`): on lavapipe each separate storage access is a loop over the SIMD
+/// lanes, and one vector for CUBA's three variables and counter made the update
+/// 17% faster than four separate arrays (BENCHMARKS.md "The clock read once, a
+/// neuron's state in one block").
+pub const fn state_words(state_count: u32) -> u32 {
+    (state_count / 4 + 1) * 4
+}
+
 /// The neurons one neuron kernel updates: all populations of one model, which the
 /// plan lays out next to each other (a uniform buffer per kernel).
 #[repr(C)]
@@ -188,8 +200,8 @@ pub struct KindInfo {
     /// The group's populations: `populations[first_pop .. first_pop + pop_count]`.
     pub first_pop: u32,
     pub pop_count: u32,
-    /// Start of the group's region of the state buffer, laid out
-    /// `[variable][instance][neuron of the group]`.
+    /// Start of the group's region of the state buffer (a multiple of 4 words), laid
+    /// out `[instance][neuron of the group]` in blocks of [`state_words`] words.
     pub state_base: u32,
     pub _pad: [u32; 3],
 }

@@ -101,8 +101,11 @@ pub fn buffers(s: &BufferSizes) -> Vec<BufferPlan> {
             entry(s.stimuli, size_of::<layout::StimulusParams>()),
             "Poisson and DC inputs",
         ),
-        ("state", entry(s.state, 4), "neuron state variables"),
-        ("refractory", entry(n, 4), "refractory steps left"),
+        (
+            "state",
+            entry(s.state, 4),
+            "neuron state variables and refractory counters",
+        ),
         (
             "bias",
             entry(if s.intrinsic_plasticity { n } else { 0 }, 4),
@@ -579,7 +582,10 @@ pub fn estimate(network: &Network) -> MemoryReport {
         state: network
             .populations
             .iter()
-            .map(|p| u64::from(p.size) * p.neuron.state_variables().len() as u64)
+            .map(|p| {
+                let words = layout::state_words(p.neuron.state_variables().len() as u32);
+                u64::from(p.size) * u64::from(words)
+            })
             .sum::<u64>()
             * instances,
         ring: (max_delay + 1) * receptors * neurons * instances,

@@ -131,6 +131,17 @@ pub struct KindGroup {
     pub info: KindInfo,
 }
 
+impl KindGroup {
+    /// Where word `word` of the state block of neuron `in_group` (its index in the
+    /// group) of `instance` lies in the state buffer (`layout::state_words`).
+    pub fn state_index(&self, instance: u32, in_group: u32, word: u32) -> usize {
+        let neuron = instance as usize * self.info.size as usize + in_group as usize;
+        self.info.state_base as usize
+            + neuron * layout::state_words(self.state_count) as usize
+            + word as usize
+    }
+}
+
 /// A group of probes sampled together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeGroup {
@@ -197,9 +208,9 @@ pub struct Plan {
     /// Synapses of each procedural projection (exact for all-to-all and fixed total
     /// number, expected for fixed probability).
     pub procedural_synapses: Vec<f64>,
-    /// Initial state: each group's region, layout `[variable][instance][neuron]`.
+    /// Initial state: each group's region, layout `[instance][neuron][word]` in
+    /// blocks of `layout::state_words` words, the refractory counters (0) included.
     pub initial_state: Vec<f32>,
-    pub initial_refractory: Vec<u32>,
     pub probe_groups: Vec<ProbeGroup>,
     pub probes: Vec<ProbeEntry>,
     /// Steps recorded into one command batch.
@@ -734,7 +745,9 @@ impl Plan {
         }
         for g in &mut groups {
             g.info.state_base = limit("state values", state_len, u64::from(u32::MAX))?;
-            state_len += u64::from(g.state_count) * u64::from(g.info.size) * u64::from(n_instances);
+            state_len += u64::from(layout::state_words(g.state_count))
+                * u64::from(g.info.size)
+                * u64::from(n_instances);
         }
         limit("state values", state_len, u64::from(u32::MAX))?;
 
@@ -929,10 +942,7 @@ impl Plan {
                     .iter()
                     .find(|g| g.kind == plan.kind)
                     .expect("grouped");
-                let (base, size) = (group.info.state_base as usize, group.info.size as usize);
-                let offset = (plan.first - group.info.first_neuron) as usize;
-                let instances = n_instances as usize;
-                let at_instance = instance as usize * size + offset;
+                let offset = plan.first - group.info.first_neuron;
                 // Each neuron's own rest where v_rest varies (its block's reference).
                 let rest = &rests[i][instance as usize];
                 let v_index = variables.iter().position(|v| v == "v");
@@ -947,7 +957,8 @@ impl Plan {
                         state[*index] = drawn[k] as f32;
                     }
                     for (var, value) in state.into_iter().enumerate() {
-                        initial_state[base + var * size * instances + at_instance + k] = value;
+                        initial_state[group.state_index(instance, offset + k as u32, var as u32)] =
+                            value;
                     }
                 }
             }
@@ -989,21 +1000,16 @@ impl Plan {
                     .iter()
                     .position(|v| v == variable)
                     .expect("validated") as u32;
-                let group = &groups
+                let group = groups
                     .iter()
                     .find(|g| g.kind == plan.kind)
-                    .expect("grouped")
-                    .info;
-                // Layout [variable][instance][neuron].
-                let var_start = group.state_base
-                    + var * group.size * n_instances
-                    + instance * group.size
-                    + (plan.first - group.first_neuron);
+                    .expect("grouped");
+                let offset = plan.first - group.info.first_neuron;
                 let samples_per_batch = batch_steps.div_ceil(*every_steps);
                 let base = probe_capacity;
                 for (local, &k) in neurons.iter().enumerate() {
                     probes.push(ProbeEntry {
-                        state_index: var_start + k,
+                        state_index: group.state_index(*instance, offset + k, var) as u32,
                         every: *every_steps,
                         group_base: base,
                         group_size: neurons.len() as u32,
@@ -1098,7 +1104,6 @@ impl Plan {
                 .map(|p| p.expected_synapses)
                 .collect(),
             initial_state,
-            initial_refractory: vec![0; (n_neurons * n_instances) as usize],
             probe_groups,
             probes,
             batch_steps,
@@ -1236,6 +1241,12 @@ impl Plan {
         &self.stimuli[first..first + p.info.stim_count as usize]
     }
 
+    /// Neurons of all instances: the length of the per-neuron buffers (the
+    /// intrinsic-plasticity bias).
+    pub fn neuron_slots(&self) -> usize {
+        self.config.n_neurons as usize * self.config.n_instances as usize
+    }
+
     /// Entries of the input ring: slots × receptors × neurons.
     pub fn ring_len(&self) -> u64 {
         u64::from(self.config.ring_depth)
@@ -1370,30 +1381,24 @@ impl Plan {
         words
     }
 
-    /// Where variable `var` of population `pop` of `instance` lies in the state buffer.
-    pub fn instance_state_range(
+    /// Where variable `var` of each neuron of population `pop` of `instance` lies in
+    /// the state buffer, neuron by neuron (a block apart, `layout::state_words`).
+    pub fn instance_state_indices(
         &self,
         pop: usize,
         var: u32,
         instance: u32,
-    ) -> std::ops::Range<usize> {
+    ) -> impl Iterator<Item = usize> {
         let p = &self.populations[pop];
-        let g = &self
+        let g = self
             .groups
             .iter()
             .find(|g| g.kind == p.kind)
-            .expect("grouped")
-            .info;
-        let start = (g.state_base
-            + var * g.size * self.config.n_instances
-            + instance * g.size
-            + (p.first - g.first_neuron)) as usize;
-        start..start + p.size as usize
-    }
-
-    /// Where variable `var` of population `pop` (instance 0) lies in the state buffer.
-    pub fn state_range(&self, pop: usize, var: u32) -> std::ops::Range<usize> {
-        self.instance_state_range(pop, var, 0)
+            .expect("grouped");
+        let first = g.state_index(instance, p.first - g.info.first_neuron, var);
+        (first..)
+            .step_by(layout::state_words(g.state_count) as usize)
+            .take(p.size as usize)
     }
 
     /// What to add to the stored `variable` of `neuron` (index in the population) of

@@ -29,9 +29,9 @@ impl Plan {
             return 0;
         };
         let neurons = u64::from(group.info.size) * instances;
-        // Per dispatch, the state and refractory counter read and written; per step,
-        // the step's ring entries read and cleared.
-        let per_neuron = 2 * WORD * u64::from(group.state_count) + 2 * WORD;
+        // Per dispatch, the state block (variables, padding, refractory counter) read
+        // and written; per step, the step's ring entries read and cleared.
+        let per_neuron = 2 * WORD * u64::from(super::layout::state_words(group.state_count));
         let per_neuron_step = 2 * WORD * receptors;
         // Each population's layout, parameters and stimuli, shared by its neurons.
         let shared: u64 = self
