@@ -180,10 +180,10 @@ pub const READOUT_WORDS: u32 = 3;
 /// `state_count` variables (f32), padding, and its refractory counter (u32 bits) in
 /// the last word, in whole 16-byte vectors. The update moves a block in
 /// `state_count / 4 + 1` vector loads and stores (shaders/neuron_update.wgsl
-/// `STATE_VECTORS`): on lavapipe each separate storage access is a loop over the SIMD
-/// lanes, and one vector for CUBA's three variables and counter made the update
-/// 17% faster than four separate arrays (BENCHMARKS.md "The clock read once, a
-/// neuron's state in one block").
+/// `STATE_VECTORS`): on lavapipe every storage store is a loop over the SIMD lanes
+/// and every load a gather of single words, and one vector for CUBA's three
+/// variables and counter took 13% off the update's time against four separate arrays
+/// (BENCHMARKS.md "A plain clock, a neuron's state in one block").
 pub const fn state_words(state_count: u32) -> u32 {
     (state_count / 4 + 1) * 4
 }
