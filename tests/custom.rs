@@ -26,7 +26,15 @@ fn builtin() -> IafPscExp {
 /// `iaf_psc_exp` written again as a custom model: the same propagators (computed here
 /// as the plan does) and the same arithmetic as shaders/neurons/iaf_psc_exp.wgsl.
 fn user_lif(m: &IafPscExp, dt: f64) -> CustomNeuron {
+    user_lif_counting(m, dt, 0)
+}
+
+/// `user_lif` with `extra` more variables, each counting the neuron's spikes: 4 and
+/// 8 variables put the refractory counter in a state block's second and third
+/// vector (`plan::layout::state_words`).
+fn user_lif_counting(m: &IafPscExp, dt: f64, extra: usize) -> CustomNeuron {
     let p = IafPscExpPropagators::new(m, dt);
+    let counters: Vec<String> = (1..=extra).map(|k| format!("count{k}")).collect();
     let parameters: BTreeMap<String, f64> = [
         ("p22", p.p22),
         ("p11_ex", p.p11_ex),
@@ -47,6 +55,7 @@ fn user_lif(m: &IafPscExp, dt: f64) -> CustomNeuron {
         state: [("v", 0.0), ("i_e", 0.0), ("i_i", 0.0)]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
+            .chain(counters.iter().map(|k| (k.clone(), 0.0)))
             .collect(),
         update: "if (!refractory) {
     let drive = rounded(i_offset + I_stim);
@@ -58,7 +67,9 @@ i_e = rounded(rounded(p11_ex * i_e) + I_syn_E);
 i_i = rounded(rounded(p11_in * i_i) + I_syn_I);"
             .into(),
         threshold: "v >= theta".into(),
-        reset: "v = v_reset;".into(),
+        reset: std::iter::once("v = v_reset;".to_string())
+            .chain(counters.iter().map(|k| format!("\n{k} = {k} + 1.0;")))
+            .collect(),
         refractory_ms: m.tau_refrac,
         receptors: vec!["E".into(), "I".into()],
     }
@@ -139,6 +150,46 @@ fn a_user_written_lif_equals_the_built_in_iaf_psc_exp() {
         .map(|x| x.to_bits())
         .collect();
     assert_eq!(va, vb);
+}
+
+#[test]
+fn a_custom_model_of_four_or_eight_variables_keeps_its_refractory_counter_apart() {
+    // Four and eight variables: the refractory counter in a block's second and third
+    // vector, next to padding (4) or to nothing (8 = the custom maximum).
+    let m = builtin();
+    let mut a = Simulation::new(
+        &network(
+            NeuronModel::IafPscExp(m.clone()),
+            Value::uniform(-65.0, -52.0),
+        ),
+        Backend::Gpu,
+    )
+    .unwrap();
+    a.run(2000).unwrap();
+    let expected = a.spikes("n").unwrap().clone();
+    assert!(
+        expected.len() > 300,
+        "the network fires: {}",
+        expected.len()
+    );
+    for extra in [1, 5] {
+        let net = network(
+            NeuronModel::Custom(user_lif_counting(&m, 0.1, extra)),
+            Value::uniform(0.0, 13.0),
+        );
+        let mut b = Simulation::new(&net, Backend::Gpu).unwrap();
+        b.run(2000).unwrap();
+        let spikes = b.spikes("n").unwrap();
+        assert_eq!(*spikes, expected, "{} variables", 3 + extra);
+        let mut per_neuron = vec![0.0f32; 400];
+        for &neuron in &spikes.neurons {
+            per_neuron[neuron as usize] += 1.0;
+        }
+        for k in 1..=extra {
+            let counted = b.read_state("n", &format!("count{k}")).unwrap();
+            assert_eq!(counted, per_neuron, "count{k} of {} variables", 3 + extra);
+        }
+    }
 }
 
 #[test]

@@ -55,7 +55,8 @@ pub fn neuron_update_main(index: u32, group: &KindGroup, b: &mut Buffers) {
     let mut p = b.populations[population_of(b, kind, neuron)];
     p.param_offset += instance * c.params_stride + (neuron - p.first) * p.param_stride;
     p.stim_first += instance * c.stimuli_stride;
-    // A refractory period that varies by neuron or instance is its block's last word.
+    // A refractory period that varies by neuron or instance is its parameter block's
+    // last word.
     if p.refractory_word != NEVER {
         p.refractory_steps = b.params[(p.param_offset + p.refractory_word) as usize] as u32;
     }

@@ -101,6 +101,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "main",
     "STATE_COUNT",
     "MAX_STATE",
+    "STATE_VECTORS",
 ];
 
 /// WGSL's keywords and the type names the generated code uses: no declared name may
