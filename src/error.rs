@@ -88,8 +88,9 @@ pub enum Error {
     #[error(
         "a state variable became NaN or infinite in {count} neuron update(s) in the batch \
          ending at step {batch_end}; first at step {step}, lowest neuron: population \
-         `{population}`, neuron {neuron}, {detail}. Check the model's parameters, the \
-         weights and the step size"
+         `{population}`, neuron {neuron}{of_instance}, {detail}. Check the model's \
+         parameters, the weights and the step size",
+        of_instance = of_instance(*.instance)
     )]
     NonFinite {
         count: u32,
@@ -97,6 +98,8 @@ pub enum Error {
         step: u32,
         population: String,
         neuron: u32,
+        /// Which instance of an ensemble (0 for a single network).
+        instance: u32,
         /// Which variable and its value at the end of the batch, where the host could read it.
         detail: String,
     },
@@ -170,4 +173,14 @@ pub struct MemoryShortfall {
     pub adapter: String,
     pub largest: String,
     pub advice: String,
+}
+
+/// " of instance b" for an ensemble's instance b > 0; nothing for instance 0, which is
+/// the single network.
+fn of_instance(instance: u32) -> String {
+    if instance == 0 {
+        String::new()
+    } else {
+        format!(" of instance {instance}")
+    }
 }

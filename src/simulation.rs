@@ -699,6 +699,7 @@ impl Simulation {
             step,
             population,
             neuron,
+            instance,
             ..
         } = error
         else {
@@ -715,7 +716,7 @@ impl Simulation {
             .find_map(|(var, name)| {
                 let at = self
                     .plan
-                    .instance_state_indices(pop, var as u32, 0)
+                    .instance_state_indices(pop, var as u32, instance)
                     .nth(neuron as usize)?;
                 let value = *state.get(at)?;
                 (!value.is_finite()).then(|| format!("variable `{name}` = {value}"))
@@ -727,6 +728,7 @@ impl Simulation {
             step,
             population,
             neuron,
+            instance,
             detail,
         }
     }
@@ -742,6 +744,7 @@ fn check_faults(plan: &Plan, counters: &Counters, batch_end: u64) -> Result<(), 
             step: counters.nonfinite_first_step,
             population: pop.name.clone(),
             neuron: neuron - pop.first,
+            instance: counters.nonfinite_min_neuron / plan.n_neurons(),
             detail: "variable not read yet".into(),
         });
     }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 
-use neurodyn::model::CustomNeuron;
+use neurodyn::model::{CustomNeuron, Sweep};
 use neurodyn::{Backend, Error, Network, NeuronModel, Population, Simulation};
 
 /// A custom model whose `v` doubles every step once neuron `k` ≥ 3 of its population
@@ -160,4 +160,37 @@ fn a_lost_device_is_an_error_not_a_panic_and_the_records_so_far_stay() {
         "the records so far stay"
     );
     assert!(sim.run(10).is_err(), "a lost device stays lost");
+}
+
+#[test]
+fn an_overflow_in_a_later_instance_names_that_instance_and_reads_its_value() {
+    // Instance 0 does not grow (growth 1), instance 1 doubles: the error names
+    // instance 1, and the value read back is instance 1's, not instance 0's.
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new("D", 20, NeuronModel::Custom(diverging())));
+    net.instances = 2;
+    net.sweeps.push(Sweep::Neuron {
+        population: "D".into(),
+        parameter: "growth".into(),
+        values: vec![1.0, 2.0],
+    });
+    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+    let error = sim.run(500).unwrap_err();
+    let message = error.to_string();
+    let Error::NonFinite {
+        population,
+        neuron,
+        instance,
+        ref detail,
+        ..
+    } = error
+    else {
+        panic!("{error}");
+    };
+    assert_eq!((population.as_str(), neuron, instance), ("D", 3, 1));
+    assert_eq!(detail, "variable `v` = inf");
+    assert!(
+        message.contains("neuron 3 of instance 1, variable `v`"),
+        "{message}"
+    );
 }

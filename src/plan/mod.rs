@@ -135,7 +135,10 @@ impl KindGroup {
     /// Where word `word` of the state block of neuron `in_group` (its index in the
     /// group) of `instance` lies in the state buffer (`layout::state_words`).
     pub fn state_index(&self, instance: u32, in_group: u32, word: u32) -> usize {
-        debug_assert!(self.info.state_base.is_multiple_of(4), "blocks start on a vector");
+        debug_assert!(
+            self.info.state_base.is_multiple_of(4),
+            "blocks start on a vector"
+        );
         debug_assert!(word < layout::state_words(self.state_count));
         let neuron = instance as usize * self.info.size as usize + in_group as usize;
         self.info.state_base as usize
