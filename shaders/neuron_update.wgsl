@@ -113,9 +113,10 @@ fn main(
     let index = (wg.y * groups.x + wg.x) * NEURON_WORKGROUP + local;
     // The window's first step and its ring slot. The clock is a plain word, not an
     // atomic: on lavapipe an atomic load is a loop over the SIMD lanes and a plain
-    // one a gather, and CUBA's update took 6% less time for it (BENCHMARKS.md "A plain
-    // clock, a neuron's state in one block"). Only propagate_prepare
-    // writes the clock, in another dispatch.
+    // one a gather, and CUBA's update took 6% less time for it. Read here, before
+    // the early return, not where the window starts: there the update took 7% longer
+    // (BENCHMARKS.md "A plain clock, a neuron's state in one block"). Only
+    // propagate_prepare writes the clock, in another dispatch.
     let first_step = counters.step;
     var slot = first_step % config.ring_depth;
     if (index >= kind.size * config.n_instances) {
