@@ -214,51 +214,74 @@ fn one() -> u32 {
 
 /// Runs `suite` as `options` say.
 pub fn run_suite(suite: Suite, options: &SuiteOptions) -> Result<Vec<BenchResult>, Error> {
+    selected(suite, options)
+        .iter()
+        .map(|case| run_case(case, case_network(case, options)?, &options.backend))
+        .collect()
+}
+
+/// The networks `run_suite` would simulate, with their case ids, in its order.
+pub fn case_networks(
+    suite: Suite,
+    options: &SuiteOptions,
+) -> Result<Vec<(&'static str, Network)>, Error> {
+    selected(suite, options)
+        .iter()
+        .map(|case| Ok((case.id, case_network(case, options)?)))
+        .collect()
+}
+
+/// The suite's cases that `options` select, with its duration where it gives one.
+fn selected(suite: Suite, options: &SuiteOptions) -> Vec<Case> {
     let only = options.only.as_deref();
     cases(suite)
         .into_iter()
         .filter(|c| only.is_none_or(|ids| ids.iter().any(|id| id == c.id)))
         .map(|mut case| {
-            let models_dir = &options.models_dir;
-            let (backend, seed) = (&options.backend, options.seed);
             if let Some(ms) = options.duration_ms {
                 case.duration_ms = ms;
             }
-            if let Some(scale) = case.microcircuit_scale {
-                let network = microcircuit::network(&MicrocircuitOptions {
-                    scale,
-                    k_scale: scale,
-                    seed,
-                    procedural: case.procedural,
-                    built_on_device: case.built_on_device,
-                    ..MicrocircuitOptions::default()
-                })
-                .map_err(|e| Error::Output(format!("benchmark model: {e}")))?;
-                return run_case(&case, with_instances(network, options.instances), backend);
-            }
-            let path = models_dir.join(format!("{}.toml", case.file));
-            let mut network = file::load(&path)
-                .map_err(|e| Error::Output(format!("benchmark model: {e}")))?
-                .network;
-            if let Some(order) = case.brunel_order {
-                let (g, eta) = brunel::regime("C").expect("regime C exists");
-                brunel::configure(&mut network, order, g, eta);
-            }
-            if case.procedural {
-                brunel::make_procedural(&mut network);
-            }
-            network.seed = seed;
-            run_case(&case, with_instances(network, options.instances), backend)
+            case
         })
         .collect()
 }
 
-/// `network` as an ensemble of `instances`, where given.
-fn with_instances(mut network: Network, instances: Option<u32>) -> Network {
-    if let Some(instances) = instances {
+/// The network of `case`, every spike recorded.
+fn case_network(case: &Case, options: &SuiteOptions) -> Result<Network, Error> {
+    let seed = options.seed;
+    let mut network = if let Some(scale) = case.microcircuit_scale {
+        microcircuit::network(&MicrocircuitOptions {
+            scale,
+            k_scale: scale,
+            seed,
+            procedural: case.procedural,
+            built_on_device: case.built_on_device,
+            ..MicrocircuitOptions::default()
+        })
+        .map_err(|e| Error::Output(format!("benchmark model: {e}")))?
+    } else {
+        let path = options.models_dir.join(format!("{}.toml", case.file));
+        let mut network = file::load(&path)
+            .map_err(|e| Error::Output(format!("benchmark model: {e}")))?
+            .network;
+        if let Some(order) = case.brunel_order {
+            let (g, eta) = brunel::regime("C").expect("regime C exists");
+            brunel::configure(&mut network, order, g, eta);
+        }
+        if case.procedural {
+            brunel::make_procedural(&mut network);
+        }
+        network.seed = seed;
+        network
+    };
+    if let Some(instances) = options.instances {
         network.instances = instances;
     }
-    network
+    network.recorders.clear();
+    for p in network.populations.clone() {
+        network.record_spikes(&p.name);
+    }
+    Ok(network)
 }
 
 /// The ids of a suite's cases.
@@ -266,11 +289,7 @@ pub fn case_ids(suite: Suite) -> Vec<&'static str> {
     cases(suite).iter().map(|c| c.id).collect()
 }
 
-fn run_case(case: &Case, mut network: Network, backend: &Backend) -> Result<BenchResult, Error> {
-    network.recorders.clear();
-    for p in network.populations.clone() {
-        network.record_spikes(&p.name);
-    }
+fn run_case(case: &Case, network: Network, backend: &Backend) -> Result<BenchResult, Error> {
     reset_peak_memory();
     let build = Instant::now();
     let mut sim = Simulation::new(&network, backend.clone())?;

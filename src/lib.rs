@@ -32,6 +32,7 @@ mod error;
 pub mod events;
 pub mod gpu;
 pub mod input;
+pub mod lavapipe;
 pub mod lsm;
 pub mod model;
 pub mod plan;

@@ -13,7 +13,7 @@ use neurodyn::model::file::{self, LoadedModel};
 use neurodyn::model::SweepAxis;
 use neurodyn::plan::memory::format_bytes;
 use neurodyn::run::{run_model, RunOptions};
-use neurodyn::{gpu, Backend, Error, KernelTiming, Plan};
+use neurodyn::{gpu, lavapipe, Backend, Error, KernelTiming, Plan};
 
 /// GPU simulation of spiking neural networks, from model files.
 #[derive(Parser)]
@@ -358,6 +358,9 @@ fn run(args: RunArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    if matches!(args.backend, BackendArg::Gpu) && model.network.validate().is_ok() {
+        prefer_lavapipe_threads([&model.network]);
+    }
     let backend = args.backend.backend(args.adapter);
     let options = RunOptions {
         out_dir: args
@@ -540,12 +543,27 @@ fn bench(
         );
         return ExitCode::from(2);
     }
-    let results = match neurodyn::bench::run_suite(suite, &options) {
+    let results = match run_bench(suite, options) {
         Ok(results) => results,
         Err(e) => return fail(&e),
     };
-    if let Some(device) = results.first().map(|r| r.device.clone()) {
-        println!("on {device}\n");
+    // Cases may run on differently configured adapters (`run_bench`).
+    let mut devices: Vec<(&str, Vec<&str>)> = Vec::new();
+    for r in &results {
+        match devices.iter_mut().find(|(device, _)| *device == r.device) {
+            Some((_, ids)) => ids.push(&r.id),
+            None => devices.push((&r.device, vec![&r.id])),
+        }
+    }
+    match devices.as_slice() {
+        [] => {}
+        [(device, _)] => println!("on {device}\n"),
+        _ => {
+            for (device, ids) in &devices {
+                println!("on {device}: {}", ids.join(", "));
+            }
+            println!();
+        }
     }
     print!("{}", neurodyn::bench::markdown(&results));
     if let Some(path) = out {
@@ -558,6 +576,123 @@ fn bench(
     ExitCode::SUCCESS
 }
 
+/// Runs `suite`'s selected cases, each with the lavapipe thread count it prefers
+/// (`neurodyn::lavapipe`) where the user has not set one: all of them in this
+/// process started again with the variable set, or, where the cases differ, those
+/// that prefer one thread in a child process and the rest here.
+fn run_bench(
+    suite: neurodyn::bench::Suite,
+    mut options: neurodyn::bench::SuiteOptions,
+) -> Result<Vec<neurodyn::bench::BenchResult>, Error> {
+    use neurodyn::bench::{case_networks, run_suite};
+    if !matches!(options.backend, Backend::Gpu) || lavapipe_threads_set() {
+        return run_suite(suite, &options);
+    }
+    let networks = case_networks(suite, &options)?;
+    let (one, rest): (Vec<_>, Vec<_>) = networks
+        .iter()
+        .partition(|(_, network)| lavapipe::preferred_threads(network) == Some(0));
+    if rest.is_empty() {
+        restart_with_lavapipe_threads(0);
+    }
+    if one.is_empty() || rest.is_empty() {
+        return run_suite(suite, &options);
+    }
+    let ids = |cases: &[&(&str, neurodyn::Network)]| -> Vec<String> {
+        cases.iter().map(|(id, _)| id.to_string()).collect()
+    };
+    let mut results = bench_child(suite, &options, &ids(&one))?;
+    options.only = Some(ids(&rest));
+    results.extend(run_suite(suite, &options)?);
+    let order: Vec<&str> = networks.iter().map(|(id, _)| *id).collect();
+    results.sort_by_key(|r| order.iter().position(|id| *id == r.id));
+    Ok(results)
+}
+
+/// The cases `ids` of `suite`, run by this program in a child process on one lavapipe
+/// thread.
+fn bench_child(
+    suite: neurodyn::bench::Suite,
+    options: &neurodyn::bench::SuiteOptions,
+    ids: &[String],
+) -> Result<Vec<neurodyn::bench::BenchResult>, Error> {
+    let out = std::env::temp_dir().join(format!("neurodyn-bench-{}.json", std::process::id()));
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Output(format!("cannot find this program to run {ids:?}: {e}")))?;
+    let mut command = std::process::Command::new(exe);
+    command
+        .arg("bench")
+        .arg("--suite")
+        .arg(match suite {
+            neurodyn::bench::Suite::Quick => "quick",
+            neurodyn::bench::Suite::Standard => "standard",
+        })
+        .arg("--models")
+        .arg(&options.models_dir)
+        .arg("--seed")
+        .arg(options.seed.to_string())
+        .arg("--only")
+        .arg(ids.join(","))
+        .arg("--out")
+        .arg(&out)
+        .env(lavapipe::THREADS_VARIABLE, "0")
+        .stdout(std::process::Stdio::null());
+    if let Some(ms) = options.duration_ms {
+        command.arg("--duration").arg(ms.to_string());
+    }
+    if let Some(b) = options.instances {
+        command.arg("--instances").arg(b.to_string());
+    }
+    let failed = |why: String| Error::Output(format!("benchmark cases {}: {why}", ids.join(",")));
+    let status = command.status().map_err(|e| failed(e.to_string()))?;
+    if !status.success() {
+        return Err(failed(format!("the child process ended with {status}")));
+    }
+    let text = std::fs::read_to_string(&out).map_err(|e| failed(e.to_string()));
+    let _ = std::fs::remove_file(&out);
+    serde_json::from_str(&text?).map_err(|e| failed(e.to_string()))
+}
+
+/// Whether the user has set lavapipe's thread count: then it is theirs.
+fn lavapipe_threads_set() -> bool {
+    std::env::var_os(lavapipe::THREADS_VARIABLE).is_some()
+}
+
+/// Starts this command again with lavapipe's thread count set as every one of
+/// `networks` prefers (`neurodyn::lavapipe`: lavapipe reads it once, when it
+/// starts), unless the user has set it. Returns where it does not restart.
+fn prefer_lavapipe_threads<'a>(networks: impl IntoIterator<Item = &'a neurodyn::Network>) {
+    if lavapipe_threads_set() {
+        return;
+    }
+    let mut preferred = networks.into_iter().map(lavapipe::preferred_threads);
+    if let Some(Some(threads)) = preferred.next() {
+        if preferred.all(|p| p == Some(threads)) {
+            restart_with_lavapipe_threads(threads);
+        }
+    }
+}
+
+/// Replaces this process by the same command with lavapipe's thread count set to
+/// `threads`; returns, with a warning, only where that fails.
+#[cfg(unix)]
+fn restart_with_lavapipe_threads(threads: u32) {
+    use std::os::unix::process::CommandExt;
+    let variable = lavapipe::THREADS_VARIABLE;
+    let error = match std::env::current_exe() {
+        Ok(exe) => std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(variable, threads.to_string())
+            .exec(),
+        Err(e) => e,
+    };
+    eprintln!("warning: cannot start again with {variable}={threads} ({error}); lavapipe keeps its default threads");
+}
+
+/// Elsewhere lavapipe keeps its default: a process cannot be replaced in place.
+#[cfg(not(unix))]
+fn restart_with_lavapipe_threads(_: u32) {}
+
 fn profile(
     path: &Path,
     steps: u64,
@@ -569,6 +704,9 @@ fn profile(
         Ok(model) => model,
         Err(code) => return code,
     };
+    if model.network.validate().is_ok() {
+        prefer_lavapipe_threads([&model.network]);
+    }
     let backend = BackendArg::Gpu.backend(adapter);
     let report = match neurodyn::profile::profile_network(
         &model.name,

@@ -9,9 +9,11 @@ use neurodyn::record::SpikeRow;
 use neurodyn::run::{run_model, RunOptions, Summary};
 use neurodyn::{Backend, Simulation};
 
+/// The command as a user without `LP_NUM_THREADS` in the environment runs it.
 fn neurodyn(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_neurodyn"))
         .args(args)
+        .env_remove(neurodyn::lavapipe::THREADS_VARIABLE)
         .output()
         .expect("the neurodyn binary runs")
 }
@@ -111,6 +113,46 @@ fn run_writes_spikes_states_summary_and_raster_equal_to_the_library() {
         .file_name()
         .to_string_lossy()
         .ends_with(".partial")));
+}
+
+#[test]
+fn a_small_network_runs_on_one_lavapipe_thread_unless_the_user_sets_the_count() {
+    let run = |name: &str, threads: Option<&str>| {
+        let out = temp_dir(name);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_neurodyn"));
+        command
+            .args([
+                "run",
+                "models/cuba.toml",
+                "--duration",
+                "100",
+                "--no-plot",
+                "-q",
+            ])
+            .arg("--out")
+            .arg(&out)
+            .env_remove(neurodyn::lavapipe::THREADS_VARIABLE);
+        if let Some(threads) = threads {
+            command.env(neurodyn::lavapipe::THREADS_VARIABLE, threads);
+        }
+        let output = command.output().expect("the neurodyn binary runs");
+        assert!(output.status.success(), "{output:?}");
+        let summary: Summary =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        (
+            summary.device,
+            std::fs::read(out.join("spikes_E.npy")).unwrap(),
+        )
+    };
+    let (chosen, chosen_spikes) = run("lavapipe-chosen", None);
+    let (set, set_spikes) = run("lavapipe-set", Some("2"));
+    if chosen.starts_with("llvmpipe") {
+        assert!(chosen.ends_with(", LP_NUM_THREADS=0"), "{chosen}");
+        assert!(set.ends_with(", LP_NUM_THREADS=2"), "{set}");
+    }
+    // The thread count changes the speed, never the raster.
+    assert_eq!(chosen_spikes, set_spikes);
 }
 
 #[test]
@@ -312,6 +354,19 @@ fn the_quick_benchmark_suite_writes_valid_json() {
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let ids: Vec<&str> = results.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["cuba", "coba", "brunel_2500"]);
+    // On lavapipe CUBA and COBA ran on one thread (in a child process) and Brunel, 15
+    // steps a dispatch, on the driver's default (`neurodyn::lavapipe`).
+    if results[0].device.starts_with("llvmpipe") {
+        let one_thread: Vec<bool> = results
+            .iter()
+            .map(|r| r.device.ends_with("LP_NUM_THREADS=0"))
+            .collect();
+        assert_eq!(one_thread, [true, true, false], "{results:?}");
+        assert!(
+            stdout.contains("LP_NUM_THREADS=0: cuba, coba\n"),
+            "{stdout}"
+        );
+    }
     for r in &results {
         assert_eq!((r.simulator.as_str(), r.seed), ("neurodyn", 7));
         assert!(r.spikes > 0 && r.synaptic_events_per_s > 0.0, "{r:?}");

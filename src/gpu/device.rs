@@ -61,9 +61,19 @@ pub fn rank(info: &wgpu::AdapterInfo) -> (u8, u8) {
     (kind, backend)
 }
 
-/// One line describing an adapter.
+/// One line describing an adapter; for lavapipe also its thread count where set
+/// (`crate::lavapipe`), since a run's speed depends on it.
 pub fn describe(info: &wgpu::AdapterInfo) -> String {
-    format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type)
+    let threads = match std::env::var(crate::lavapipe::THREADS_VARIABLE) {
+        Ok(value) if info.name.starts_with("llvmpipe") => {
+            format!(", {}={value}", crate::lavapipe::THREADS_VARIABLE)
+        }
+        _ => String::new(),
+    };
+    format!(
+        "{} ({:?}, {:?}){threads}",
+        info.name, info.backend, info.device_type
+    )
 }
 
 /// The adapter `run` would use: the best ranked, or the first whose name contains

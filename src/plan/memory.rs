@@ -410,6 +410,14 @@ pub(crate) fn expected_synapses(rule: &Connectivity, n_pre: u64, n_post: u64, sa
 /// The memory of a valid `network`, estimated without drawing any synapse: exact but
 /// for the counts of fixed-probability projections (their expectation).
 pub fn estimate(network: &Network) -> MemoryReport {
+    MemoryReport {
+        buffers: buffers(&estimate_sizes(network)),
+        exact: false,
+    }
+}
+
+/// The element counts behind [`estimate`].
+pub fn estimate_sizes(network: &Network) -> BufferSizes {
     let size = |name: &str| {
         network
             .populations
@@ -553,7 +561,7 @@ pub fn estimate(network: &Network) -> MemoryReport {
             probe_capacity += batch_steps.div_ceil(u64::from(*every_steps)) * neurons.len() as u64;
         }
     }
-    let sizes = BufferSizes {
+    BufferSizes {
         neurons,
         instances,
         groups: kinds.len() as u64,
@@ -693,10 +701,6 @@ pub fn estimate(network: &Network) -> MemoryReport {
             .map(|r| size(&r.population) * u64::from(layout::READOUT_WORDS))
             .sum::<u64>()
             * instances,
-    };
-    MemoryReport {
-        buffers: buffers(&sizes),
-        exact: false,
     }
 }
 
