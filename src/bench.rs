@@ -212,22 +212,21 @@ fn one() -> u32 {
     1
 }
 
-/// Runs `suite` as `options` say.
-pub fn run_suite(suite: Suite, options: &SuiteOptions) -> Result<Vec<BenchResult>, Error> {
-    selected(suite, options)
-        .iter()
-        .map(|case| run_case(case, case_network(case, options)?, &options.backend))
-        .collect()
-}
-
-/// The networks `run_suite` would simulate, with their case ids, in its order.
-pub fn case_networks(
+/// Runs `suite` as `options` say. `before_case` sees each case's network before its
+/// simulation, and so its GPU context, is made (the `neurodyn` command chooses
+/// lavapipe's thread count there).
+pub fn run_suite(
     suite: Suite,
     options: &SuiteOptions,
-) -> Result<Vec<(&'static str, Network)>, Error> {
+    before_case: &mut dyn FnMut(&Network),
+) -> Result<Vec<BenchResult>, Error> {
     selected(suite, options)
         .iter()
-        .map(|case| Ok((case.id, case_network(case, options)?)))
+        .map(|case| {
+            let network = case_network(case, options)?;
+            before_case(&network);
+            run_case(case, network, &options.backend)
+        })
         .collect()
 }
 
@@ -354,6 +353,29 @@ fn peak_memory() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+/// The adapters the results ran on, one line each with its case ids where they differ
+/// (lavapipe's thread count is chosen per case), then a blank line.
+pub fn devices(results: &[BenchResult]) -> String {
+    let mut devices: Vec<(&str, Vec<&str>)> = Vec::new();
+    for r in results {
+        match devices.iter_mut().find(|(device, _)| *device == r.device) {
+            Some((_, ids)) => ids.push(&r.id),
+            None => devices.push((&r.device, vec![&r.id])),
+        }
+    }
+    match devices.as_slice() {
+        [] => String::new(),
+        [(device, _)] => format!("on {device}\n\n"),
+        _ => {
+            let lines: Vec<String> = devices
+                .iter()
+                .map(|(device, ids)| format!("on {device}: {}\n", ids.join(", ")))
+                .collect();
+            lines.concat() + "\n"
+        }
+    }
 }
 
 /// The results as a Markdown table.

@@ -16,11 +16,12 @@
 //!
 //! [`dispatch_work`] estimates a dispatch's work from the network alone, in units of
 //! one `iaf_psc_exp` update, and [`preferred_threads`] asks for one thread up to
-//! [`ONE_THREAD_WORK`]. It must be decided before the driver starts (it reads the
-//! variable once), that is before any device exists, so the estimate uses no plan.
-//! The library only advises: a library must not change the environment of the
-//! program that links it. The `neurodyn` command starts itself again with the
-//! variable set where the user has not set it.
+//! [`ONE_THREAD_WORK`]. lavapipe reads the variable whenever a GPU context starts
+//! (each wgpu instance that lists its adapters starts the driver anew, with its own
+//! threads), so it must be set before the `Simulation` is made, and the estimate uses
+//! no plan. The library only advises: a library must not change the environment of
+//! the program that links it. The `neurodyn` command sets the variable before each
+//! network's GPU context where the user has not set it.
 
 use crate::model::{Network, NeuronModel, Stimulus};
 use crate::plan::memory::{estimate_sizes, expected_synapses};
@@ -29,7 +30,8 @@ use crate::plan::memory::{estimate_sizes, expected_synapses};
 pub const THREADS_VARIABLE: &str = "LP_NUM_THREADS";
 
 /// Work of one dispatch (in `iaf_psc_exp` updates) up to which one thread is the
-/// faster: CUBA scaled to 16,000 neurons ran as fast on one thread as on two.
+/// faster: just below CUBA scaled to 16,000 neurons (17,280), which ran as fast on
+/// one thread as on two.
 pub const ONE_THREAD_WORK: f64 = 16_000.0;
 
 /// The mean rate assumed for the synaptic events of a network not yet simulated (Hz).
@@ -44,7 +46,9 @@ const EVENT_COST: f64 = 1.0;
 
 /// One step of `model` in `iaf_psc_exp` updates: each model's update of 10,000
 /// neurons on one pinned lavapipe thread (`LP_NUM_THREADS=0 taskset -c 1 neurodyn
-/// profile`, 2026-12-07). A custom model's arithmetic is unknown: counted as one.
+/// profile`, 2026-12-07). Not measured, assumed: the spike sources as the parrot
+/// neuron, the passive membrane as iaf_cond_exp, and a custom model (whose
+/// arithmetic is unknown) as one.
 fn update_cost(model: &NeuronModel) -> f64 {
     match model {
         NeuronModel::IafPscExp(_) | NeuronModel::Custom(_) => 1.0,
@@ -63,15 +67,10 @@ fn update_cost(model: &NeuronModel) -> f64 {
 /// The estimated work of one neuron-update dispatch and the propagation of its
 /// spikes, in `iaf_psc_exp` updates: every neuron's update and Poisson draws, and the
 /// synaptic events at [`NOMINAL_RATE_HZ`], over the instances and the steps one
-/// dispatch integrates. For a network that passed validation.
+/// dispatch integrates (before the plan's cap on a window's loop iterations, so at
+/// most the plan's). For a network that passed validation.
 pub fn dispatch_work(network: &Network) -> f64 {
-    let size = |name: &str| {
-        network
-            .populations
-            .iter()
-            .find(|p| p.name == name)
-            .map_or(0.0, |p| f64::from(p.size))
-    };
+    let size = |name: &str| network.population(name).map_or(0.0, |p| f64::from(p.size));
     let updates: f64 = network
         .populations
         .iter()

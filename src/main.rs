@@ -178,8 +178,10 @@ impl BackendArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Whether lavapipe's thread count is the user's (see `choose_lavapipe_threads`).
+    let user_set_threads = std::env::var_os(lavapipe::THREADS_VARIABLE).is_some();
     match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(args, user_set_threads),
         Command::Validate { model } => validate(&model),
         Command::Devices => devices(),
         Command::Profile {
@@ -196,7 +198,14 @@ fn main() -> ExitCode {
             } else {
                 KernelTiming::Auto
             };
-            profile(&model, steps, adapter, timing, json.as_deref())
+            profile(
+                &model,
+                steps,
+                adapter,
+                timing,
+                json.as_deref(),
+                user_set_threads,
+            )
         }
         Command::Bench {
             suite,
@@ -216,7 +225,7 @@ fn main() -> ExitCode {
                 duration_ms: duration,
                 instances,
             };
-            bench(suite, out, options)
+            bench(suite, out, options, user_set_threads)
         }
     }
 }
@@ -304,7 +313,7 @@ fn sonata_run(_: &Path) -> Result<(Option<f64>, Option<f64>), String> {
     Err(file::NO_SONATA.into())
 }
 
-fn run(args: RunArgs) -> ExitCode {
+fn run(args: RunArgs, user_set_threads: bool) -> ExitCode {
     let level = match (args.quiet, args.verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -359,7 +368,7 @@ fn run(args: RunArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     if matches!(args.backend, BackendArg::Gpu) && model.network.validate().is_ok() {
-        prefer_lavapipe_threads([&model.network]);
+        choose_lavapipe_threads(&model.network, user_set_threads);
     }
     let backend = args.backend.backend(args.adapter);
     let options = RunOptions {
@@ -525,6 +534,7 @@ fn bench(
     suite: SuiteArg,
     out: Option<PathBuf>,
     options: neurodyn::bench::SuiteOptions,
+    user_set_threads: bool,
 ) -> ExitCode {
     let suite = match suite {
         SuiteArg::Quick => neurodyn::bench::Suite::Quick,
@@ -543,28 +553,16 @@ fn bench(
         );
         return ExitCode::from(2);
     }
-    let results = match run_bench(suite, options) {
+    let choose = &mut |network: &neurodyn::Network| {
+        if matches!(options.backend, Backend::Gpu) {
+            choose_lavapipe_threads(network, user_set_threads);
+        }
+    };
+    let results = match neurodyn::bench::run_suite(suite, &options, choose) {
         Ok(results) => results,
         Err(e) => return fail(&e),
     };
-    // Cases may run on differently configured adapters (`run_bench`).
-    let mut devices: Vec<(&str, Vec<&str>)> = Vec::new();
-    for r in &results {
-        match devices.iter_mut().find(|(device, _)| *device == r.device) {
-            Some((_, ids)) => ids.push(&r.id),
-            None => devices.push((&r.device, vec![&r.id])),
-        }
-    }
-    match devices.as_slice() {
-        [] => {}
-        [(device, _)] => println!("on {device}\n"),
-        _ => {
-            for (device, ids) in &devices {
-                println!("on {device}: {}", ids.join(", "));
-            }
-            println!();
-        }
-    }
+    print!("{}", neurodyn::bench::devices(&results));
     print!("{}", neurodyn::bench::markdown(&results));
     if let Some(path) = out {
         let json = serde_json::to_string_pretty(&results).expect("results serialise");
@@ -576,122 +574,23 @@ fn bench(
     ExitCode::SUCCESS
 }
 
-/// Runs `suite`'s selected cases, each with the lavapipe thread count it prefers
-/// (`neurodyn::lavapipe`) where the user has not set one: all of them in this
-/// process started again with the variable set, or, where the cases differ, those
-/// that prefer one thread in a child process and the rest here.
-fn run_bench(
-    suite: neurodyn::bench::Suite,
-    mut options: neurodyn::bench::SuiteOptions,
-) -> Result<Vec<neurodyn::bench::BenchResult>, Error> {
-    use neurodyn::bench::{case_networks, run_suite};
-    if !matches!(options.backend, Backend::Gpu) || lavapipe_threads_set() {
-        return run_suite(suite, &options);
-    }
-    let networks = case_networks(suite, &options)?;
-    let (one, rest): (Vec<_>, Vec<_>) = networks
-        .iter()
-        .partition(|(_, network)| lavapipe::preferred_threads(network) == Some(0));
-    if rest.is_empty() {
-        restart_with_lavapipe_threads(0);
-    }
-    if one.is_empty() || rest.is_empty() {
-        return run_suite(suite, &options);
-    }
-    let ids = |cases: &[&(&str, neurodyn::Network)]| -> Vec<String> {
-        cases.iter().map(|(id, _)| id.to_string()).collect()
-    };
-    let mut results = bench_child(suite, &options, &ids(&one))?;
-    options.only = Some(ids(&rest));
-    results.extend(run_suite(suite, &options)?);
-    let order: Vec<&str> = networks.iter().map(|(id, _)| *id).collect();
-    results.sort_by_key(|r| order.iter().position(|id| *id == r.id));
-    Ok(results)
-}
-
-/// The cases `ids` of `suite`, run by this program in a child process on one lavapipe
-/// thread.
-fn bench_child(
-    suite: neurodyn::bench::Suite,
-    options: &neurodyn::bench::SuiteOptions,
-    ids: &[String],
-) -> Result<Vec<neurodyn::bench::BenchResult>, Error> {
-    let out = std::env::temp_dir().join(format!("neurodyn-bench-{}.json", std::process::id()));
-    let exe = std::env::current_exe()
-        .map_err(|e| Error::Output(format!("cannot find this program to run {ids:?}: {e}")))?;
-    let mut command = std::process::Command::new(exe);
-    command
-        .arg("bench")
-        .arg("--suite")
-        .arg(match suite {
-            neurodyn::bench::Suite::Quick => "quick",
-            neurodyn::bench::Suite::Standard => "standard",
-        })
-        .arg("--models")
-        .arg(&options.models_dir)
-        .arg("--seed")
-        .arg(options.seed.to_string())
-        .arg("--only")
-        .arg(ids.join(","))
-        .arg("--out")
-        .arg(&out)
-        .env(lavapipe::THREADS_VARIABLE, "0")
-        .stdout(std::process::Stdio::null());
-    if let Some(ms) = options.duration_ms {
-        command.arg("--duration").arg(ms.to_string());
-    }
-    if let Some(b) = options.instances {
-        command.arg("--instances").arg(b.to_string());
-    }
-    let failed = |why: String| Error::Output(format!("benchmark cases {}: {why}", ids.join(",")));
-    let status = command.status().map_err(|e| failed(e.to_string()))?;
-    if !status.success() {
-        return Err(failed(format!("the child process ended with {status}")));
-    }
-    let text = std::fs::read_to_string(&out).map_err(|e| failed(e.to_string()));
-    let _ = std::fs::remove_file(&out);
-    serde_json::from_str(&text?).map_err(|e| failed(e.to_string()))
-}
-
-/// Whether the user has set lavapipe's thread count: then it is theirs.
-fn lavapipe_threads_set() -> bool {
-    std::env::var_os(lavapipe::THREADS_VARIABLE).is_some()
-}
-
-/// Starts this command again with lavapipe's thread count set as every one of
-/// `networks` prefers (`neurodyn::lavapipe`: lavapipe reads it once, when it
-/// starts), unless the user has set it. Returns where it does not restart.
-fn prefer_lavapipe_threads<'a>(networks: impl IntoIterator<Item = &'a neurodyn::Network>) {
-    if lavapipe_threads_set() {
+/// Sets lavapipe's thread count to what `network` prefers (`neurodyn::lavapipe`:
+/// one thread where a dispatch holds little work, else the driver's default), unless
+/// the user set it when this program started (`user_set`). lavapipe reads the
+/// variable whenever a GPU context starts, so this runs before each one is made. No
+/// other thread of this program reads the environment then: the Ctrl-C handler
+/// waits on a pipe, the trace writer writes a file, and the driver's threads of a
+/// previous context ended with it.
+fn choose_lavapipe_threads(network: &neurodyn::Network, user_set: bool) {
+    if user_set {
         return;
     }
-    let mut preferred = networks.into_iter().map(lavapipe::preferred_threads);
-    if let Some(Some(threads)) = preferred.next() {
-        if preferred.all(|p| p == Some(threads)) {
-            restart_with_lavapipe_threads(threads);
-        }
+    let variable = lavapipe::THREADS_VARIABLE;
+    match lavapipe::preferred_threads(network) {
+        Some(threads) => std::env::set_var(variable, threads.to_string()),
+        None => std::env::remove_var(variable),
     }
 }
-
-/// Replaces this process by the same command with lavapipe's thread count set to
-/// `threads`; returns, with a warning, only where that fails.
-#[cfg(unix)]
-fn restart_with_lavapipe_threads(threads: u32) {
-    use std::os::unix::process::CommandExt;
-    let variable = lavapipe::THREADS_VARIABLE;
-    let error = match std::env::current_exe() {
-        Ok(exe) => std::process::Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .env(variable, threads.to_string())
-            .exec(),
-        Err(e) => e,
-    };
-    eprintln!("warning: cannot start again with {variable}={threads} ({error}); lavapipe keeps its default threads");
-}
-
-/// Elsewhere lavapipe keeps its default: a process cannot be replaced in place.
-#[cfg(not(unix))]
-fn restart_with_lavapipe_threads(_: u32) {}
 
 fn profile(
     path: &Path,
@@ -699,13 +598,14 @@ fn profile(
     adapter: Option<String>,
     timing: KernelTiming,
     json: Option<&Path>,
+    user_set_threads: bool,
 ) -> ExitCode {
     let model = match load(path) {
         Ok(model) => model,
         Err(code) => return code,
     };
     if model.network.validate().is_ok() {
-        prefer_lavapipe_threads([&model.network]);
+        choose_lavapipe_threads(&model.network, user_set_threads);
     }
     let backend = BackendArg::Gpu.backend(adapter);
     let report = match neurodyn::profile::profile_network(

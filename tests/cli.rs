@@ -354,8 +354,8 @@ fn the_quick_benchmark_suite_writes_valid_json() {
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let ids: Vec<&str> = results.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["cuba", "coba", "brunel_2500"]);
-    // On lavapipe CUBA and COBA ran on one thread (in a child process) and Brunel, 15
-    // steps a dispatch, on the driver's default (`neurodyn::lavapipe`).
+    // On lavapipe CUBA and COBA ran on one thread and Brunel, 15 steps a dispatch, on
+    // the driver's default (`neurodyn::lavapipe`), each chosen as its case began.
     if results[0].device.starts_with("llvmpipe") {
         let one_thread: Vec<bool> = results
             .iter()
