@@ -45,6 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let net = network(w0, astrocyte)?;
     let (dt, n_e) = (net.dt_ms, net.population("E").expect("E").size);
     let projection = net.projections.len() - 1;
+    neurodyn::lavapipe::ThreadChoice::at_start().apply(&net);
     let mut sim = Simulation::new(&net, args.backend())?;
     println!(
         "models/astro_reservoir.toml: E → E starting at {w0} nA, astrocyte {}",

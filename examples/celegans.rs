@@ -79,6 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         names.len()
     );
 
+    neurodyn::lavapipe::ThreadChoice::at_start().apply(&net);
     let mut sim = Simulation::new(&net, args.backend())?;
     let start = std::time::Instant::now();
     sim.run((ms / net.dt_ms).round() as u64)?;

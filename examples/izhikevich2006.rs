@@ -40,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let network = file::load(&path)?.network;
 
     let start = Instant::now();
+    neurodyn::lavapipe::ThreadChoice::at_start().apply(&network);
     let mut sim = Simulation::new(&network, backend)?;
     println!(
         "Izhikevich (2006) on {}: {} neurons, {:.0} synapses ({} plastic)",

@@ -31,6 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "LSM: {} classes, {} channels, {} reservoir neurons, {samples} samples per class and epoch",
         task.classes, task.channels, task.reservoir
     );
+    neurodyn::lavapipe::ThreadChoice::at_start().apply(&task.network());
     let mut lsm = Lsm::new(task, backend)?;
     println!(
         "{:>6} {:>10} {:>10} {:>14}",

@@ -17,7 +17,9 @@ use neurodyn::Simulation;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args::Args::from_env();
     let epochs: u32 = args.value("--epochs", 5)?;
-    let mut sim = Simulation::new(&prediction::network(), args.backend())?;
+    let network = prediction::network();
+    neurodyn::lavapipe::ThreadChoice::at_start().apply(&network);
+    let mut sim = Simulation::new(&network, args.backend())?;
     println!(
         "a pulse every {PERIOD_MS} ms; the readout should fire {LEAD_MS} ms before each \
          ({} ms into the period)",

@@ -30,7 +30,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         Izhikevich2007::default()
     };
-    let mut experiment = Conditioning::with_network(&variant.network(1), backend)?;
+    let network = variant.network(1);
+    neurodyn::lavapipe::ThreadChoice::at_start().apply(&network);
+    let mut experiment = Conditioning::with_network(&network, backend)?;
     println!(
         "Izhikevich (2007) conditioning on {}: reinforced synapse {} -> {} of E",
         experiment.device(),

@@ -65,6 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
         );
     }
+    neurodyn::lavapipe::ThreadChoice::at_start().apply(&net);
     let mut sim = Simulation::new(&net, backend)?;
     sim.run_ms(t_pre + 150.0)?;
     println!(

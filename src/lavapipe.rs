@@ -19,9 +19,9 @@
 //! [`ONE_THREAD_WORK`]. lavapipe reads the variable whenever a GPU context starts
 //! (each wgpu instance that lists its adapters starts the driver anew, with its own
 //! threads), so it must be set before the `Simulation` is made, and the estimate uses
-//! no plan. The library only advises: a library must not change the environment of
-//! the program that links it. The `neurodyn` command sets the variable before each
-//! network's GPU context where the user has not set it.
+//! no plan. The library never sets it on its own, since a library must not change
+//! the environment of the program that links it: a program asks for it with
+//! [`ThreadChoice`], as the `neurodyn` command and the examples do.
 
 use crate::model::{Network, NeuronModel, Stimulus};
 use crate::plan::memory::{estimate_sizes, expected_synapses};
@@ -112,4 +112,37 @@ pub fn dispatch_work(network: &Network) -> f64 {
 /// lavapipe reads the variable; on a GPU it changes nothing.
 pub fn preferred_threads(network: &Network) -> Option<u32> {
     (dispatch_work(network) <= ONE_THREAD_WORK).then_some(0)
+}
+
+/// A program's choice of lavapipe's thread count, network by network: where the user
+/// had not set `LP_NUM_THREADS` when the program started, [`ThreadChoice::apply`] sets
+/// it as [`preferred_threads`] says before each network's `Simulation` is made.
+///
+/// For a program's `main`, never for a library: it changes the process's environment,
+/// which is sound only while no other thread of the program reads it. The driver's
+/// own threads end with the `Simulation` that started them.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadChoice {
+    user_set: bool,
+}
+
+impl ThreadChoice {
+    /// Notes whether the user set the variable: call once, when the program starts.
+    pub fn at_start() -> Self {
+        Self {
+            user_set: std::env::var_os(THREADS_VARIABLE).is_some(),
+        }
+    }
+
+    /// Sets the variable for `network` (or clears it, for the driver's default), unless
+    /// the user set it. Call before the network's `Simulation` is made.
+    pub fn apply(&self, network: &Network) {
+        if self.user_set {
+            return;
+        }
+        match preferred_threads(network) {
+            Some(threads) => std::env::set_var(THREADS_VARIABLE, threads.to_string()),
+            None => std::env::remove_var(THREADS_VARIABLE),
+        }
+    }
 }

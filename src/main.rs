@@ -178,10 +178,12 @@ impl BackendArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Whether lavapipe's thread count is the user's (see `choose_lavapipe_threads`).
-    let user_set_threads = std::env::var_os(lavapipe::THREADS_VARIABLE).is_some();
+    // lavapipe's thread count, chosen per network unless the user set it. Nothing
+    // else in this program reads the environment while it is set: the Ctrl-C handler
+    // waits on a pipe and the trace writer writes a file.
+    let threads = lavapipe::ThreadChoice::at_start();
     match cli.command {
-        Command::Run(args) => run(args, user_set_threads),
+        Command::Run(args) => run(args, threads),
         Command::Validate { model } => validate(&model),
         Command::Devices => devices(),
         Command::Profile {
@@ -198,14 +200,7 @@ fn main() -> ExitCode {
             } else {
                 KernelTiming::Auto
             };
-            profile(
-                &model,
-                steps,
-                adapter,
-                timing,
-                json.as_deref(),
-                user_set_threads,
-            )
+            profile(&model, steps, adapter, timing, json.as_deref(), threads)
         }
         Command::Bench {
             suite,
@@ -225,7 +220,7 @@ fn main() -> ExitCode {
                 duration_ms: duration,
                 instances,
             };
-            bench(suite, out, options, user_set_threads)
+            bench(suite, out, options, threads)
         }
     }
 }
@@ -313,7 +308,7 @@ fn sonata_run(_: &Path) -> Result<(Option<f64>, Option<f64>), String> {
     Err(file::NO_SONATA.into())
 }
 
-fn run(args: RunArgs, user_set_threads: bool) -> ExitCode {
+fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
     let level = match (args.quiet, args.verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -368,7 +363,7 @@ fn run(args: RunArgs, user_set_threads: bool) -> ExitCode {
         return ExitCode::from(2);
     }
     if matches!(args.backend, BackendArg::Gpu) && model.network.validate().is_ok() {
-        choose_lavapipe_threads(&model.network, user_set_threads);
+        threads.apply(&model.network);
     }
     let backend = args.backend.backend(args.adapter);
     let options = RunOptions {
@@ -534,7 +529,7 @@ fn bench(
     suite: SuiteArg,
     out: Option<PathBuf>,
     options: neurodyn::bench::SuiteOptions,
-    user_set_threads: bool,
+    threads: lavapipe::ThreadChoice,
 ) -> ExitCode {
     let suite = match suite {
         SuiteArg::Quick => neurodyn::bench::Suite::Quick,
@@ -555,7 +550,7 @@ fn bench(
     }
     let choose = &mut |network: &neurodyn::Network| {
         if matches!(options.backend, Backend::Gpu) {
-            choose_lavapipe_threads(network, user_set_threads);
+            threads.apply(network);
         }
     };
     let results = match neurodyn::bench::run_suite(suite, &options, choose) {
@@ -574,38 +569,20 @@ fn bench(
     ExitCode::SUCCESS
 }
 
-/// Sets lavapipe's thread count to what `network` prefers (`neurodyn::lavapipe`:
-/// one thread where a dispatch holds little work, else the driver's default), unless
-/// the user set it when this program started (`user_set`). lavapipe reads the
-/// variable whenever a GPU context starts, so this runs before each one is made. No
-/// other thread of this program reads the environment then: the Ctrl-C handler
-/// waits on a pipe, the trace writer writes a file, and the driver's threads of a
-/// previous context ended with it.
-fn choose_lavapipe_threads(network: &neurodyn::Network, user_set: bool) {
-    if user_set {
-        return;
-    }
-    let variable = lavapipe::THREADS_VARIABLE;
-    match lavapipe::preferred_threads(network) {
-        Some(threads) => std::env::set_var(variable, threads.to_string()),
-        None => std::env::remove_var(variable),
-    }
-}
-
 fn profile(
     path: &Path,
     steps: u64,
     adapter: Option<String>,
     timing: KernelTiming,
     json: Option<&Path>,
-    user_set_threads: bool,
+    threads: lavapipe::ThreadChoice,
 ) -> ExitCode {
     let model = match load(path) {
         Ok(model) => model,
         Err(code) => return code,
     };
     if model.network.validate().is_ok() {
-        choose_lavapipe_threads(&model.network, user_set_threads);
+        threads.apply(&model.network);
     }
     let backend = BackendArg::Gpu.backend(adapter);
     let report = match neurodyn::profile::profile_network(

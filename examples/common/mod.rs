@@ -46,6 +46,8 @@ pub fn run(
     duration_ms: f64,
     backend: Backend,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    // lavapipe's thread count as the network prefers, unless the user set it.
+    neurodyn::lavapipe::ThreadChoice::at_start().apply(network);
     let build = Instant::now();
     let mut sim = Simulation::new(network, backend)?;
     let build_s = build.elapsed().as_secs_f64();
