@@ -91,6 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             seed: seeds[0],
             ..base.clone()
         })?;
+        neurodyn::lavapipe::ThreadChoice::at_start().apply(&network);
         let report = profile_network("microcircuit", &network, backend, steps, KernelTiming::Auto)?;
         println!("{}", format(&report));
         return Ok(());
@@ -107,6 +108,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let start = Instant::now();
         let network = microcircuit::network(&options)?;
+        neurodyn::lavapipe::ThreadChoice::at_start().apply(&network);
         let mut sim = Simulation::new(&network, backend.clone())?;
         let setup_s = start.elapsed().as_secs_f64();
         let times = sim.host_times();

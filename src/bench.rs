@@ -357,7 +357,7 @@ fn peak_memory() -> Option<u64> {
 
 /// The adapters the results ran on, one line each with its case ids where they differ
 /// (lavapipe's thread count is chosen per case), then a blank line.
-pub fn devices(results: &[BenchResult]) -> String {
+pub fn device_lines(results: &[BenchResult]) -> String {
     let mut devices: Vec<(&str, Vec<&str>)> = Vec::new();
     for r in results {
         match devices.iter_mut().find(|(device, _)| *device == r.device) {

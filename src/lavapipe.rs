@@ -10,7 +10,7 @@
 //! factors, one thread against two (`neurodyn run`, lowest of three, 2026-12-07,
 //! BENCHMARKS.md "lavapipe's thread count chosen by the network"): CUBA 2.17 against
 //! 3.37, COBA 2.23 against 3.01, CUBA scaled to 8,000 neurons 5.6 against 6.0, to
-//! 16,000 level, to 32,000 15.5 against 15.1; COBAHH (4,000 Hodgkin–Huxley neurons)
+//! 16,000 6.8 against 9.1 (level at the middle of three), to 32,000 15.5 against 15.1; COBAHH (4,000 Hodgkin–Huxley neurons)
 //! 60.9 against 41.7 and Brunel at 12,500 neurons (15 steps a dispatch) 13.7 against
 //! 9.7.
 //!
@@ -23,15 +23,17 @@
 //! the environment of the program that links it: a program asks for it with
 //! [`ThreadChoice`], as the `neurodyn` command and the examples do.
 
+use std::sync::OnceLock;
+
 use crate::model::{Network, NeuronModel, Stimulus};
 use crate::plan::memory::{estimate_sizes, expected_synapses};
 
 /// The environment variable lavapipe reads for its worker thread count.
 pub const THREADS_VARIABLE: &str = "LP_NUM_THREADS";
 
-/// Work of one dispatch (in `iaf_psc_exp` updates) up to which one thread is the
-/// faster: just below CUBA scaled to 16,000 neurons (17,280), which ran as fast on
-/// one thread as on two.
+/// Work of one dispatch (in `iaf_psc_exp` updates) up to which one thread is asked
+/// for: conservatively below CUBA scaled to 16,000 neurons (17,280), where one thread
+/// was still as fast or faster, and well below 32,000 (34,560), where two won.
 pub const ONE_THREAD_WORK: f64 = 16_000.0;
 
 /// The mean rate assumed for the synaptic events of a network not yet simulated (Hz).
@@ -67,8 +69,8 @@ fn update_cost(model: &NeuronModel) -> f64 {
 /// The estimated work of one neuron-update dispatch and the propagation of its
 /// spikes, in `iaf_psc_exp` updates: every neuron's update and Poisson draws, and the
 /// synaptic events at [`NOMINAL_RATE_HZ`], over the instances and the steps one
-/// dispatch integrates (before the plan's cap on a window's loop iterations, so at
-/// most the plan's). For a network that passed validation.
+/// dispatch integrates (counted before the plan's cap on a window's loop iterations,
+/// so never fewer than the plan integrates). For a network that passed validation.
 pub fn dispatch_work(network: &Network) -> f64 {
     let size = |name: &str| network.population(name).map_or(0.0, |p| f64::from(p.size));
     let updates: f64 = network
@@ -127,10 +129,13 @@ pub struct ThreadChoice {
 }
 
 impl ThreadChoice {
-    /// Notes whether the user set the variable: call once, when the program starts.
+    /// Whether the user set the variable, as the first call found it (later calls
+    /// would otherwise take a count `apply` set for the user's): call it when the
+    /// program starts.
     pub fn at_start() -> Self {
+        static USER_SET: OnceLock<bool> = OnceLock::new();
         Self {
-            user_set: std::env::var_os(THREADS_VARIABLE).is_some(),
+            user_set: *USER_SET.get_or_init(|| std::env::var_os(THREADS_VARIABLE).is_some()),
         }
     }
 

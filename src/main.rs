@@ -178,9 +178,12 @@ impl BackendArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // lavapipe's thread count, chosen per network unless the user set it. Nothing
-    // else in this program reads the environment while it is set: the Ctrl-C handler
-    // waits on a pipe and the trace writer writes a file.
+    // lavapipe's thread count, chosen per network unless the user set it. SAFETY of
+    // its `set_var` (`unsafe` from edition 2024): `apply` runs on the main thread
+    // before each network's GPU context, when no thread that could read the
+    // environment is alive (the only other one, with --trace, writes the trace file;
+    // the Ctrl-C handler starts after it; a previous context's driver threads ended
+    // with it).
     let threads = lavapipe::ThreadChoice::at_start();
     match cli.command {
         Command::Run(args) => run(args, threads),
@@ -557,7 +560,7 @@ fn bench(
         Ok(results) => results,
         Err(e) => return fail(&e),
     };
-    print!("{}", neurodyn::bench::devices(&results));
+    print!("{}", neurodyn::bench::device_lines(&results));
     print!("{}", neurodyn::bench::markdown(&results));
     if let Some(path) = out {
         let json = serde_json::to_string_pretty(&results).expect("results serialise");

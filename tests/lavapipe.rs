@@ -41,22 +41,3 @@ fn costly_models_windows_and_ensembles_keep_the_default() {
     assert!(8.0 * one > ONE_THREAD_WORK);
     assert_eq!(preferred_threads(&ensemble), None);
 }
-
-#[test]
-fn a_program_s_choice_follows_each_network_unless_the_user_set_the_count() {
-    use neurodyn::lavapipe::{ThreadChoice, THREADS_VARIABLE};
-    // No other test in this file reads the environment.
-    let count = || std::env::var(THREADS_VARIABLE).ok();
-    std::env::remove_var(THREADS_VARIABLE);
-    let chosen = ThreadChoice::at_start();
-    chosen.apply(&model("cuba"));
-    assert_eq!(count().as_deref(), Some("0"));
-    chosen.apply(&model("cobahh"));
-    assert_eq!(count(), None);
-    std::env::set_var(THREADS_VARIABLE, "3");
-    let users = ThreadChoice::at_start();
-    users.apply(&model("cuba"));
-    users.apply(&model("cobahh"));
-    assert_eq!(count().as_deref(), Some("3"));
-    std::env::remove_var(THREADS_VARIABLE);
-}

@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import re
 import statistics
 import sys
 
@@ -99,6 +100,20 @@ def order_key(seq, x):
     return (seq.index(x) if x in seq else len(seq), x)
 
 
+THREADS_SUFFIX = re.compile(r", LP_NUM_THREADS=(\S+)$")
+
+
+def adapter(device: str) -> str:
+    """The device description without the lavapipe thread count neurodyn appends."""
+    return THREADS_SUFFIX.sub("", device)
+
+
+def lavapipe_threads(device: str):
+    """The lavapipe thread count named in a device description, or None."""
+    m = THREADS_SUFFIX.search(device)
+    return m.group(1) if m else None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--neurodyn", required=True, nargs="+", help="neurodyn bench JSON file(s)")
@@ -113,14 +128,22 @@ def main() -> int:
         r.setdefault("simulator", "neurodyn")
     pops = args.populations.split(",")
 
-    # One table per neurodyn configuration (simulator + device), e.g. GPU and CPU.
-    nd_configs = group_by(nd_records, lambda r: (r.get("simulator", "neurodyn"), r.get("device", "")))
+    # One table per neurodyn configuration (simulator + adapter), e.g. GPU and CPU. On
+    # lavapipe neurodyn chooses the thread count per case (its device names it): one
+    # table all the same, the counts listed under its heading.
+    nd_configs = group_by(nd_records, lambda r: (r.get("simulator", "neurodyn"), adapter(r.get("device", ""))))
     peers = group_by(peer_records, lambda r: (record_model_id(r), r.get("simulator", "?")))
 
     lines = []
     for (nd_sim, nd_device), nd_recs in nd_configs.items():
         nd_by_model = group_by(nd_recs, record_model_id)
         lines.append(f"neurodyn: {nd_sim} on {nd_device or 'unknown device'}")
+        threads = group_by(nd_recs, lambda r: lavapipe_threads(r.get("device", "")))
+        if len(threads) > 1 or None not in threads:
+            for count, recs in threads.items():
+                ids = ", ".join(sorted({record_model_id(r) for r in recs}, key=lambda m: order_key(MODEL_ORDER, m)))
+                setting = f"LP_NUM_THREADS={count}" if count is not None else "lavapipe's default threads"
+                lines.append(f"- {setting}: {ids}")
         lines.append("")
         head = ["model", "simulator", "seeds", "synapses", "build (s)", "RTF", "speed-up", "peak RSS (MiB)"]
         for p in pops:

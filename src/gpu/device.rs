@@ -12,6 +12,9 @@ pub struct GpuContext {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
+    /// `describe` of the adapter as it was opened: the lavapipe thread count it shows
+    /// is the one the driver read then, whatever the environment says later.
+    pub description: String,
     pub limits: wgpu::Limits,
     /// Bytes of memory available to buffers, where known (see `memory::device_memory`).
     pub memory: Option<u64>,
@@ -62,7 +65,9 @@ pub fn rank(info: &wgpu::AdapterInfo) -> (u8, u8) {
 }
 
 /// One line describing an adapter; for lavapipe also its thread count where set
-/// (`crate::lavapipe`), since a run's speed depends on it.
+/// (`crate::lavapipe`), since a run's speed depends on it. The count is the
+/// environment's now, which the driver reads when a context starts: describe an open
+/// context by `GpuContext::description`.
 pub fn describe(info: &wgpu::AdapterInfo) -> String {
     let threads = match std::env::var(crate::lavapipe::THREADS_VARIABLE) {
         Ok(value) if info.name.starts_with("llvmpipe") => {
@@ -121,6 +126,7 @@ impl GpuContext {
     pub fn new(wanted: Option<&str>) -> Result<Self, Error> {
         let adapter = choose_adapter(wanted)?;
         let info = adapter.get_info();
+        let description = describe(&info);
         let mut limits = adapter.limits();
         // A smaller storage binding limit, to exercise chunked buffers on any device.
         if let Some(bytes) = std::env::var(MAX_BINDING_VAR)
@@ -131,7 +137,7 @@ impl GpuContext {
                 limits.max_storage_buffer_binding_size.min(bytes);
         }
         let memory = super::memory::device_memory(&adapter);
-        tracing::info!(adapter = %describe(&info), driver = %info.driver, "using adapter");
+        tracing::info!(adapter = %description, driver = %info.driver, "using adapter");
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("neurodyn"),
             // Timestamps for `neurodyn profile`, and 64-bit integers for the random
@@ -146,7 +152,7 @@ impl GpuContext {
             trace: wgpu::Trace::Off,
         }))
         .map_err(|e| Error::DeviceRequest {
-            adapter: describe(&info),
+            adapter: description.clone(),
             reason: e.to_string(),
         })?;
         let errors = Arc::new(Mutex::new(None::<String>));
@@ -166,6 +172,7 @@ impl GpuContext {
             device,
             queue,
             info,
+            description,
             limits,
             memory,
             errors,

@@ -10,7 +10,7 @@ use wgpu::util::DeviceExt;
 use super::build;
 use super::custom;
 use super::custom_rule;
-use super::device::{describe, GpuContext};
+use super::device::GpuContext;
 use super::features::NeuronFeatures;
 use super::ring::RingChunks;
 use super::shaders::{
@@ -1211,7 +1211,7 @@ impl Engine for GpuEngine {
     }
 
     fn describe(&self) -> String {
-        describe(&self.ctx.info)
+        self.ctx.description.clone()
     }
 }
 
@@ -1271,7 +1271,7 @@ pub(crate) fn check_memory(
             " (estimated before drawing the synapses)"
         },
         available: format_bytes(available),
-        adapter: describe(&ctx.info),
+        adapter: ctx.description.clone(),
         largest: report.largest(3),
         advice: advice(),
     })))
@@ -1306,7 +1306,7 @@ fn check_limits(plan: &Plan, ctx: &GpuContext) -> Result<(), Error> {
                     bytes: b.bytes,
                     limit,
                     limit_name,
-                    adapter: describe(&ctx.info),
+                    adapter: ctx.description.clone(),
                     largest,
                 });
             }

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use bytemuck::{Pod, Zeroable};
 use wgpu::util::DeviceExt;
 
-use super::device::{describe, GpuContext};
+use super::device::GpuContext;
 use super::shaders::{AssembledShader, ShaderFile, MATH, ROUNDING};
 use crate::cpu::train_backward::Gradients;
 use crate::cpu::train_forward::History;
@@ -192,7 +192,7 @@ fn check_sizes(ctx: &GpuContext, sizes: &[(&'static str, u64)]) -> Result<(), Er
                     bytes,
                     limit,
                     limit_name,
-                    adapter: describe(&ctx.info),
+                    adapter: ctx.description.clone(),
                     largest: format!("{largest} (a smaller batch needs less)"),
                 });
             }
@@ -301,7 +301,7 @@ impl GpuTrainer {
                 bytes: t * step_stride,
                 limit: offset_limit,
                 limit_name: "max_buffer_size, and the 32-bit dynamic offset",
-                adapter: describe(&ctx.info),
+                adapter: ctx.description.clone(),
                 largest: "a shorter trial needs less".into(),
             });
         }
