@@ -140,9 +140,10 @@ impl ThreadChoice {
     }
 
     /// Sets the variable for `network` (or clears it, for the driver's default), unless
-    /// the user set it. Call before the network's `Simulation` is made.
+    /// the user set it or the network is invalid (its `Simulation` then reports why).
+    /// Call before the network's `Simulation` is made.
     pub fn apply(&self, network: &Network) {
-        if self.user_set {
+        if self.user_set || network.validate().is_err() {
             return;
         }
         match preferred_threads(network) {

@@ -365,7 +365,7 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    if matches!(args.backend, BackendArg::Gpu) && model.network.validate().is_ok() {
+    if matches!(args.backend, BackendArg::Gpu) {
         threads.apply(&model.network);
     }
     let backend = args.backend.backend(args.adapter);
@@ -584,9 +584,7 @@ fn profile(
         Ok(model) => model,
         Err(code) => return code,
     };
-    if model.network.validate().is_ok() {
-        threads.apply(&model.network);
-    }
+    threads.apply(&model.network);
     let backend = BackendArg::Gpu.backend(adapter);
     let report = match neurodyn::profile::profile_network(
         &model.name,
