@@ -88,3 +88,10 @@ pub fn e_i_network(seed: u64, e_to_i: Connectivity, mark: fn(Projection) -> Proj
     }
     net
 }
+
+/// The network of `models/<name>.toml`.
+pub fn model_file(name: &str) -> Network {
+    neurodyn::model::file::load(std::path::Path::new(&format!("models/{name}.toml")))
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+        .network
+}
