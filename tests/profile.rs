@@ -89,13 +89,14 @@ fn the_report_counts_bytes_by_the_plan_and_splits_the_wall_time() {
 
     // The neuron update moves, per neuron and step, its 3 state values and refractory
     // counter read and written and its 2 ring entries read and cleared, plus per
-    // population its layout, 8 parameters and no stimuli, plus one word per spike
-    // into the spike list and one into the recording.
+    // population its layout and no stimuli (E and I share their parameters, which
+    // are compiled into the kernel), plus one word per spike into the spike list and
+    // one into the recording.
     let update = &report.kernels[0];
     let plan = neurodyn::Plan::new(&network).unwrap();
+    assert!(plan.baked_params(&plan.groups[0]).is_some());
     let per_step = 4000 * (2 * 4 * 3 + 2 * 4 + 2 * 4 * 2)
-        + 2 * (std::mem::size_of::<neurodyn::plan::layout::PopulationInfo>() as u64)
-        + 4 * plan.params.len() as u64;
+        + 2 * (std::mem::size_of::<neurodyn::plan::layout::PopulationInfo>() as u64);
     assert_eq!(update.bytes, 500 * per_step + 2 * 4 * report.spikes);
     let gb = update.bytes as f64 / (update.total_ms / 1e3) / 1e9;
     assert!((update.gb_per_s - gb).abs() < 1e-9 * gb.max(1.0));

@@ -3,7 +3,8 @@
 //! sides.
 
 use neurodyn::gpu::{
-    AssembledShader, NeuronTables, ShaderFile, Stage, TableSpace, COMMON, FAULTS, ROUNDING,
+    AssembledShader, GroupReads, NeuronTables, ShaderFile, Stage, TableSpace, COMMON, FAULTS,
+    ROUNDING,
 };
 use neurodyn::plan::layout::{
     BuildPass, Config, Counters, DispatchArgs, KindInfo, PlasticRule, PopulationInfo, ProbeEntry,
@@ -34,7 +35,7 @@ fn every_stage_validates_with_its_tables_in_uniform_buffers() {
                 params: uniform,
                 stimuli: uniform,
             }
-            .file(),
+            .file(&GroupReads::ANY),
             Stage::PropagateProcedural | Stage::BuildCount | Stage::BuildFill => {
                 stage.procedural_table(uniform)
             }

@@ -18,7 +18,7 @@ use super::shaders::{
 };
 use super::table::{binding_bytes, TableBuffers, STORAGE};
 use super::uniform_tables::{
-    procedural_space, rule_space, uniform_budget, NeuronTables, TableSpace,
+    procedural_space, rule_space, uniform_budget, GroupReads, NeuronTables, TableSpace,
 };
 use crate::checkpoint::Snapshot;
 use crate::engine::{
@@ -341,7 +341,7 @@ impl GpuEngine {
                 };
                 let files = with_ring(files, Stage::NeuronUpdate(g.kind), ring_chunks);
                 let files = with_file(files, NeuronFeatures::of(plan, g).file());
-                let files = with_file(files, tables.file());
+                let files = with_file(files, tables.file(&GroupReads::of(plan, g)));
                 kernel(&ctx, g.kind.name(), files, resources)
                     .map(|k| (k, grid(invocations.div_ceil(NEURON_WORKGROUP)), g.kind))
             })

@@ -9,7 +9,9 @@ use thiserror::Error;
 
 use super::features::NeuronFeatures;
 use super::ring::{ring_file, RingAccess, RingChunks};
-use super::uniform_tables::{procedural_table_file, rule_table_file, NeuronTables, TableSpace};
+use super::uniform_tables::{
+    procedural_table_file, rule_table_file, GroupReads, NeuronTables, TableSpace,
+};
 use crate::plan::NeuronKind;
 
 /// A WGSL source: a file of `shaders/`, or a piece of a user's model (named after
@@ -294,7 +296,7 @@ pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
     ];
     files.extend(model);
     files.push(NeuronFeatures::ALL.file());
-    files.push(NeuronTables::STORAGE.file());
+    files.push(NeuronTables::STORAGE.file(&GroupReads::ANY));
     files.push(Stage::NeuronUpdate(NeuronKind::IafPscExp).ring(RingChunks::ONE));
     files.push(shader_file!("shaders/neuron_update.wgsl"));
     files

@@ -20,7 +20,8 @@
 
 use super::shaders::ShaderFile;
 use crate::plan::layout::{PlasticRule, PopulationInfo, ProceduralProjection, StimulusParams};
-use crate::plan::{NeuronKind, Plan};
+use crate::plan::{KindGroup, NeuronKind, Plan};
+use std::ops::Range;
 
 /// Caps the size of a table that goes in a uniform buffer below the device's limit
 /// (`0`: every table in storage), to exercise the storage path on any device.
@@ -166,24 +167,125 @@ impl NeuronTables {
         }
     }
 
-    /// The bindings (3, 4, 5 of the neuron update) and `param` as a WGSL file.
-    pub fn file(self) -> ShaderFile {
+    /// The bindings (3, 4, 5 of the neuron update), `param`, `PARAMS_BAKED` and
+    /// `population_of` for `group` as a WGSL file.
+    ///
+    /// With `group.baked_params` (its one block, `Plan::baked_params`), `param(i)` is
+    /// word i of that block compiled in as a constant, and binding 4 is not declared:
+    /// the update then reads every neuron's block at offset 0. With
+    /// `group.populations` (at most `UNROLLED_POPULATIONS`), `population_of` reads
+    /// each population's record at a constant index and picks the neuron's by its
+    /// first neuron; otherwise it loops over the kind's populations.
+    pub fn file(self, group: &GroupReads<'_>) -> ShaderFile {
         let mut text = String::from(
             "// Where this kernel's read-only tables live (src/gpu/uniform_tables.rs).\n",
         );
         text += &self.populations.declare(3, "populations", "PopulationInfo");
         text += &self.stimuli.declare(5, "stimuli", "StimulusParams");
-        text += &match self.params {
-            TableSpace::Uniform(_) => format!(
-                "{}fn param(i: u32) -> f32 {{ return params[i >> 2u][i & 3u]; }}\n",
+        text += &match (group.baked_params, self.params) {
+            (Some(block), _) => format!(
+                "const PARAMS_BAKED: bool = true;\n\
+                 const BAKED_PARAMS = array<f32, {}>({});\n\
+                 fn param(i: u32) -> f32 {{ return BAKED_PARAMS[i]; }}\n",
+                block.len(),
+                block
+                    .iter()
+                    .map(|&x| exact_literal(x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            (None, TableSpace::Uniform(_)) => format!(
+                "const PARAMS_BAKED: bool = false;\n{}\
+                 fn param(i: u32) -> f32 {{ return params[i >> 2u][i & 3u]; }}\n",
                 self.params.declare(4, "params", "vec4<f32>")
             ),
-            TableSpace::Storage => format!(
-                "{}fn param(i: u32) -> f32 {{ return params[i]; }}\n",
+            (None, TableSpace::Storage) => format!(
+                "const PARAMS_BAKED: bool = false;\n{}\
+                 fn param(i: u32) -> f32 {{ return params[i]; }}\n",
                 self.params.declare(4, "params", "f32")
             ),
         };
+        text += &population_of(group.populations.clone());
         ShaderFile::text(NEURON_TABLES_FILE, text)
+    }
+}
+
+/// The most populations of one kind whose records the update reads each (at a
+/// constant index) instead of looping over them.
+pub const UNROLLED_POPULATIONS: u32 = 4;
+
+/// What one kind group's update needs to know about the tables.
+#[derive(Debug, Clone)]
+pub struct GroupReads<'a> {
+    /// The group's populations' indices, if known when the kernel is compiled.
+    pub populations: Option<Range<u32>>,
+    /// The group's one parameter block, if compiled in (`Plan::baked_params`).
+    pub baked_params: Option<&'a [f32]>,
+}
+
+impl<'a> GroupReads<'a> {
+    /// Any group: populations looked up at run time, parameters from the table.
+    pub const ANY: Self = Self {
+        populations: None,
+        baked_params: None,
+    };
+
+    /// The reads of `plan`'s group `group`.
+    pub fn of(plan: &'a Plan, group: &KindGroup) -> Self {
+        let first = group.info.first_pop;
+        Self {
+            populations: Some(first..first + group.info.pop_count),
+            baked_params: plan.baked_params(group),
+        }
+    }
+}
+
+/// WGSL `population_of(neuron) -> PopulationInfo`: the record of the population
+/// holding `neuron`. On lavapipe a record read at an index the compiler cannot prove
+/// uniform is a gather per field, and a loop over the populations one more; read at
+/// constant indices each record is a scalar load per field, and the pick a select.
+fn population_of(populations: Option<Range<u32>>) -> String {
+    match populations {
+        Some(range) if range.len() as u32 <= UNROLLED_POPULATIONS => {
+            let mut text = format!(
+                "fn population_of(neuron: u32) -> PopulationInfo {{\n    \
+                 var p = populations[{}u];\n",
+                range.start
+            );
+            for i in range.skip(1) {
+                text += &format!(
+                    "    if (neuron >= populations[{i}u].first) {{\n        \
+                     p = populations[{i}u];\n    }}\n"
+                );
+            }
+            text + "    return p;\n}\n"
+        }
+        _ => "fn population_of(neuron: u32) -> PopulationInfo {\n    \
+              var found = kind.first_pop;\n    \
+              for (var i = kind.first_pop + 1u; i < kind.first_pop + kind.pop_count; i = i + 1u) {\n        \
+              if (neuron >= populations[i].first) {\n            \
+              found = i;\n        \
+              }\n    \
+              }\n    \
+              return populations[found];\n\
+              }\n"
+            .to_string(),
+    }
+}
+
+/// `x` as a WGSL hexadecimal float literal, which names the f32 exactly (a decimal
+/// one would be rounded by the parser). `x` must be finite: WGSL has no literal for
+/// infinity or NaN.
+fn exact_literal(x: f32) -> String {
+    debug_assert!(x.is_finite());
+    let bits = x.to_bits();
+    let sign = if bits >> 31 == 1 { "-" } else { "" };
+    // The 23 fraction bits shifted to fill 6 hex digits (24 bits).
+    let fraction = (bits & 0x7f_ffff) << 1;
+    match (bits >> 23) & 0xff {
+        0 if fraction == 0 => format!("{sign}0.0f"),
+        0 => format!("{sign}0x0.{fraction:06x}p-126f"),
+        biased => format!("{sign}0x1.{fraction:06x}p{}f", biased as i32 - 127),
     }
 }
 
@@ -218,7 +320,7 @@ mod tests {
     #[test]
     fn the_declarations_are_wgsl() {
         let text = NeuronTables::of(&plan(), 64 << 10)
-            .file()
+            .file(&GroupReads::ANY)
             .source
             .into_owned();
         assert!(
@@ -226,7 +328,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("fn param(i: u32)"), "{text}");
-        let text = NeuronTables::STORAGE.file().source.into_owned();
+        let text = NeuronTables::STORAGE
+            .file(&GroupReads::ANY)
+            .source
+            .into_owned();
         assert!(
             text.contains("var<storage, read> params: array<f32>;"),
             "{text}"
@@ -244,5 +349,69 @@ mod tests {
         assert!(text.contains("return 3u;"), "{text}");
         let text = rule_table_file(TableSpace::Storage, 4).source;
         assert!(text.contains("return arrayLength(&rules);"), "{text}");
+    }
+
+    #[test]
+    fn a_baked_block_is_constants_and_no_binding() {
+        let group = GroupReads {
+            populations: None,
+            baked_params: Some(&[1.0, -0.5]),
+        };
+        let text = NeuronTables::STORAGE.file(&group).source.into_owned();
+        assert!(text.contains("const PARAMS_BAKED: bool = true;"), "{text}");
+        assert!(
+            text.contains("array<f32, 2>(0x1.000000p0f, -0x1.000000p-1f)"),
+            "{text}"
+        );
+        assert!(!text.contains("params:"), "{text}");
+    }
+
+    /// A group of a few populations reads each record at a constant index; a larger
+    /// one, or any group, loops over the kind's populations.
+    #[test]
+    fn population_of_unrolls_up_to_its_limit() {
+        let text = population_of(Some(2..4));
+        assert!(text.contains("var p = populations[2u];"), "{text}");
+        assert!(text.contains("if (neuron >= populations[3u].first)"), "{text}");
+        assert!(!text.contains("for ("), "{text}");
+        let over = 0..UNROLLED_POPULATIONS + 1;
+        for text in [population_of(Some(over)), population_of(None)] {
+            assert!(text.contains("for (var i = kind.first_pop + 1u;"), "{text}");
+        }
+    }
+
+    /// naga reads each literal back as the same bits: zeros, subnormals, the
+    /// extremes, and values a decimal literal of few digits would not name exactly.
+    #[test]
+    fn literals_name_their_f32_exactly() {
+        let values = [
+            0.0f32,
+            -0.0,
+            1.0,
+            -1.5,
+            0.1,
+            std::f32::consts::PI,
+            (-0.1f64 / 20.0).exp() as f32,
+            f32::MIN_POSITIVE,
+            f32::from_bits(1),
+            f32::from_bits(0x007f_ffff),
+            -f32::from_bits(0x0040_0001),
+            f32::MAX,
+            f32::MIN,
+            1e-30,
+        ];
+        for x in values {
+            let source = format!("const X: f32 = {};", exact_literal(x));
+            let module = naga::front::wgsl::parse_str(&source).unwrap_or_else(|e| {
+                panic!("{source}: {}", e.emit_to_string(&source));
+            });
+            let (_, constant) = module.constants.iter().next().expect("one constant");
+            match module.global_expressions[constant.init] {
+                naga::Expression::Literal(naga::Literal::F32(y)) => {
+                    assert_eq!(y.to_bits(), x.to_bits(), "{source}");
+                }
+                ref other => panic!("{source}: {other:?}"),
+            }
+        }
     }
 }

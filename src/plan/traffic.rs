@@ -33,19 +33,22 @@ impl Plan {
         // and written; per step, the step's ring entries read and cleared.
         let per_neuron = 2 * WORD * u64::from(super::layout::state_words(group.state_count));
         let per_neuron_step = 2 * WORD * receptors;
-        // Each population's layout, parameters and stimuli, shared by its neurons.
+        // Each population's layout, parameters and stimuli, shared by its neurons;
+        // parameters compiled into the kernel (`Plan::baked_params`) are not read.
+        let baked = self.baked_params(group).is_some();
         let shared: u64 = self
             .populations
             .iter()
             .enumerate()
             .filter(|(_, p)| p.kind == kind)
             .map(|(i, p)| {
-                let params_end = self
-                    .populations
-                    .get(i + 1)
-                    .map_or(self.params.len() as u32, |q| q.info.param_offset);
+                let params = if baked {
+                    0
+                } else {
+                    WORD * self.population_params(i).len() as u64
+                };
                 size_of::<PopulationInfo>() as u64
-                    + WORD * u64::from(params_end.saturating_sub(p.info.param_offset))
+                    + params
                     + size_of::<StimulusParams>() as u64 * u64::from(p.info.stim_count)
             })
             .sum();

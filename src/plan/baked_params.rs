@@ -1,0 +1,139 @@
+//! Which kind groups read one parameter block only, so that a device can compile
+//! its values into the group's update kernel as constants instead of reading them
+//! from a table.
+//!
+//! Why: on lavapipe a table read whose index the compiler cannot prove uniform is a
+//! gather per neuron and parameter, and a population's index is such a value; baked
+//! constants are immediate operands. Measured on CUBA's update (one pinned lavapipe
+//! thread): 20–25% less time (BENCHMARKS.md "Parameters compiled into the update").
+//! On GPUs immediates also spare the constant cache. Only the place the values are
+//! read from changes; the arithmetic, and so every result, is the same.
+
+use super::{KindGroup, NeuronKind, Plan};
+
+/// The most words a baked block may have: every model's own block is far smaller
+/// (hh_cond_exp_traub's is the largest built-in one); a custom model with more
+/// parameters reads them from the table.
+pub const MAX_BAKED_PARAMS: usize = 64;
+
+impl Plan {
+    /// The words of population `pop`'s parameters for instance 0: one block, or a
+    /// block per neuron one after another (`PopulationInfo::param_stride`).
+    pub fn population_params(&self, pop: usize) -> &[f32] {
+        let start = self.populations[pop].info.param_offset as usize;
+        let end = self
+            .populations
+            .get(pop + 1)
+            .map_or(self.instance_params_len(), |q| q.info.param_offset as usize);
+        &self.params[start..end]
+    }
+
+    /// Words of instance 0's parameter blocks (instances after it follow, a stride
+    /// apart).
+    fn instance_params_len(&self) -> usize {
+        if self.config.n_instances > 1 {
+            self.config.params_stride as usize
+        } else {
+            self.params.len()
+        }
+    }
+
+    /// The one parameter block every neuron of `group` reads in every instance, if
+    /// there is one and it can be compiled in: its populations share a block per
+    /// population (no block per neuron), the blocks are the same word for word across
+    /// populations and instances, finite (WGSL has no literal for infinity), not
+    /// empty, and at most `MAX_BAKED_PARAMS` long. Not for spike source arrays, whose
+    /// shared block holds each neuron's spike list.
+    pub fn baked_params(&self, group: &KindGroup) -> Option<&[f32]> {
+        if group.kind == NeuronKind::SpikeSourceArray {
+            return None;
+        }
+        let first = group.info.first_pop as usize;
+        let pops = first..first + group.info.pop_count as usize;
+        let block = self.population_params(first);
+        let stride = self.instance_params_len();
+        let same_everywhere = pops.clone().all(|pop| {
+            let p = &self.populations[pop];
+            p.info.param_stride == 0
+                && (0..self.config.n_instances as usize).all(|instance| {
+                    let start = p.info.param_offset as usize + instance * stride;
+                    self.params.get(start..start + block.len()) == Some(block)
+                })
+        });
+        (same_everywhere
+            && !block.is_empty()
+            && block.len() <= MAX_BAKED_PARAMS
+            && block.iter().all(|x| x.is_finite()))
+        .then_some(block)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Sweep, Value};
+    use crate::{IafCondExp, IafPscExp, Network, NeuronModel, Plan, Population};
+
+    fn network(tau_m: [f64; 2]) -> Network {
+        let mut net = Network::new(0.1, 1);
+        for (name, tau_m) in ["a", "b"].into_iter().zip(tau_m) {
+            let cell = IafPscExp {
+                tau_m,
+                ..IafPscExp::default()
+            };
+            net.add_population(Population::new(name, 10, NeuronModel::IafPscExp(cell)));
+        }
+        net
+    }
+
+    #[test]
+    fn a_group_whose_populations_share_their_parameters_bakes_them() {
+        let plan = Plan::new(&network([20.0, 20.0])).expect("plan");
+        let block = plan.baked_params(&plan.groups[0]).expect("baked");
+        assert_eq!(block, plan.population_params(0));
+        assert_eq!(block, plan.population_params(1));
+        assert!(!block.is_empty());
+    }
+
+    #[test]
+    fn different_blocks_stay_in_the_table() {
+        let plan = Plan::new(&network([20.0, 10.0])).expect("plan");
+        assert_eq!(plan.baked_params(&plan.groups[0]), None);
+        // Each kind is its own group: a population of another model does not matter.
+        let mut net = network([20.0, 20.0]);
+        net.add_population(Population::new(
+            "c",
+            5,
+            NeuronModel::IafCondExp(IafCondExp::default()),
+        ));
+        let plan = Plan::new(&net).expect("plan");
+        assert!(plan.groups.iter().all(|g| plan.baked_params(g).is_some()));
+    }
+
+    #[test]
+    fn a_parameter_per_neuron_or_per_instance_stays_in_the_table() {
+        let mut net = network([20.0, 20.0]);
+        net.populations[0] = net.populations[0]
+            .clone()
+            .with_heterogeneous("tau_m", Value::array(vec![15.0; 10]));
+        let plan = Plan::new(&net).expect("plan");
+        assert_eq!(plan.baked_params(&plan.groups[0]), None);
+
+        let mut net = network([20.0, 20.0]);
+        net.instances = 2;
+        net.sweeps = vec![Sweep::Neuron {
+            population: "a".into(),
+            parameter: "tau_m".into(),
+            values: vec![10.0, 20.0],
+        }];
+        let plan = Plan::new(&net).expect("plan");
+        assert_eq!(plan.baked_params(&plan.groups[0]), None);
+    }
+
+    #[test]
+    fn an_ensemble_of_copies_bakes_its_one_block() {
+        let mut net = network([20.0, 20.0]);
+        net.instances = 3;
+        let plan = Plan::new(&net).expect("plan");
+        assert!(plan.baked_params(&plan.groups[0]).is_some());
+    }
+}
