@@ -57,6 +57,11 @@ fn cuba_is_identical_on_gpu_and_cpu_and_fires_as_published() {
         .unwrap()
         .network;
     net.seed = 7;
+    let plan = neurodyn::Plan::new(&net).unwrap();
+    assert!(
+        plan.baked_params(&plan.groups[0]).is_some(),
+        "E and I share their parameters: compiled in"
+    );
     let (gpu, _) = run_both(&net, 10_000);
     for name in ["E", "I"] {
         let record = gpu.spikes(name).unwrap();
@@ -187,6 +192,40 @@ fn poisson_drives_of_different_rates_are_identical_on_gpu_and_cpu() {
     });
     assert_eq!(poisson_thresholds_of(&net), None, "the search is not taken");
     run_both(&net, 3_000);
+}
+
+/// A group whose populations differ in their parameters reads them from the table,
+/// and a group of more populations than `UNROLLED_POPULATIONS` loops over their
+/// records (CUBA's two share theirs: compiled in, records read at constant indices,
+/// `cuba_is_identical_on_gpu_and_cpu_and_fires_as_published`).
+#[test]
+fn populations_with_parameters_of_their_own_are_identical_on_gpu_and_cpu() {
+    let mut net = delay_network(5);
+    let NeuronModel::IafPscExp(cell) = &mut net.populations[1].neuron else {
+        unreachable!("delay_network's I is iaf_psc_exp");
+    };
+    cell.tau_m = 8.0;
+    let cell = cell.clone();
+    for name in ["A", "B", "C"] {
+        net.add_population(
+            Population::new(name, 50, NeuronModel::IafPscExp(cell.clone()))
+                .with_initial_v(Value::uniform(-65.0, -50.5)),
+        );
+        net.record_spikes(name);
+        net.add_stimulus(Stimulus::Poisson {
+            target: name.into(),
+            rate_hz: 16_000.0,
+            weight: 0.0877,
+            receptor: Receptor::Excitatory,
+            start_ms: 0.0,
+            stop_ms: None,
+        });
+    }
+    let plan = neurodyn::Plan::new(&net).unwrap();
+    assert_eq!(plan.groups.len(), 1);
+    assert!(plan.groups[0].info.pop_count > neurodyn::gpu::UNROLLED_POPULATIONS);
+    assert_eq!(plan.baked_params(&plan.groups[0]), None);
+    run_both(&net, 2_000);
 }
 
 /// The Poisson thresholds the network's one neuron group compares as constants.

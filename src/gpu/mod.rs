@@ -31,4 +31,6 @@ pub use train::{
     train_shader, GpuTrainer, GpuTrainerSizes, Readback, TrainConfig, TrainStep, TRAIN_BACKWARD,
     TRAIN_COMMON, TRAIN_EPROP, TRAIN_FORWARD, TRAIN_OPTIMIZE, TRAIN_OUTPUT,
 };
-pub use uniform_tables::{GroupReads, NeuronTables, TableSpace, MAX_UNIFORM_TABLE_VAR};
+pub use uniform_tables::{
+    GroupReads, NeuronTables, TableSpace, MAX_UNIFORM_TABLE_VAR, UNROLLED_POPULATIONS,
+};

@@ -372,7 +372,10 @@ mod tests {
     fn population_of_unrolls_up_to_its_limit() {
         let text = population_of(Some(2..4));
         assert!(text.contains("var p = populations[2u];"), "{text}");
-        assert!(text.contains("if (neuron >= populations[3u].first)"), "{text}");
+        assert!(
+            text.contains("if (neuron >= populations[3u].first)"),
+            "{text}"
+        );
         assert!(!text.contains("for ("), "{text}");
         let over = 0..UNROLLED_POPULATIONS + 1;
         for text in [population_of(Some(over)), population_of(None)] {
