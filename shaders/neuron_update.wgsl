@@ -114,7 +114,10 @@ fn main(
         return;
     }
     stream_row = index;
-    let instance = index / kind.size;
+    var instance = 0u;
+    if (ENSEMBLE) {
+        instance = index / kind.size;
+    }
     let in_group = index - instance * kind.size;
     let neuron = kind.first_neuron + in_group;
     let gid = instance * config.n_neurons + neuron;

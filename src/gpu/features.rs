@@ -37,6 +37,10 @@ pub struct NeuronFeatures {
     /// without the loop over the population's stimuli. With a Poisson draw inside
     /// that loop, lavapipe took a quarter longer over Brunel's update (BENCHMARKS.md).
     pub single_stimulus: bool,
+    /// More than one instance (an ensemble): without, a neuron's instance is 0 and
+    /// not divided out of the invocation's index, a division lavapipe does lane by
+    /// lane in scalar instructions.
+    pub ensemble: bool,
     /// The network's receptor count (`Config::n_receptors`), so that the loops over a
     /// neuron's ring entries and inputs unroll: with the count read from the config,
     /// lavapipe took 7% longer over Brunel's update (BENCHMARKS.md).
@@ -62,6 +66,7 @@ impl NeuronFeatures {
         refractory_per_neuron: true,
         windowed: true,
         single_stimulus: false,
+        ensemble: true,
         receptors: MAX_RECEPTORS as u32,
         poisson_thresholds: None,
     };
@@ -93,6 +98,7 @@ impl NeuronFeatures {
             refractory_per_neuron: populations.iter().any(|p| p.info.refractory_word != NEVER),
             windowed: plan.config.window_steps > 1,
             single_stimulus: populations.iter().all(|p| p.info.stim_count <= 1),
+            ensemble: plan.config.n_instances > 1,
             receptors: plan.config.n_receptors,
         }
     }
@@ -109,6 +115,7 @@ impl NeuronFeatures {
             ("HAS_REFRACTORY_PER_NEURON", self.refractory_per_neuron),
             ("WINDOWED", self.windowed),
             ("SINGLE_STIMULUS", self.single_stimulus),
+            ("ENSEMBLE", self.ensemble),
         ];
         let mut text = String::from(
             "// The paths this neuron group's update can take (src/gpu/features.rs).\n",
@@ -190,6 +197,7 @@ mod tests {
             refractory_per_neuron: false,
             windowed: true,
             single_stimulus: true,
+            ensemble: false,
             receptors: plan.config.n_receptors,
             poisson_thresholds: None,
         };
