@@ -121,13 +121,11 @@ fn main(
     let in_group = index - instance * kind.size;
     let neuron = kind.first_neuron + in_group;
     let gid = instance * config.n_neurons + neuron;
-    // An instance's swept parameters and stimuli lie a stride after instance 0's.
-    // Where the group's neurons all read one block, it is compiled in as constants
-    // (PARAMS_BAKED, src/plan/baked_params.rs) and read from offset 0: an offset the
-    // compiler cannot prove uniform made each read a gather on lavapipe.
-    // The neuron's population's record (`population_of`, generated per group by
-    // src/gpu/uniform_tables.rs).
     var p = population_of(neuron);
+    // Where the group's neurons all read one block, it is compiled in as constants
+    // (PARAMS_BAKED, src/plan/baked_params.rs), read from offset 0: on lavapipe each
+    // table read was a gather of the SIMD lanes. Otherwise an instance's swept
+    // parameters and stimuli lie a stride after instance 0's.
     if (PARAMS_BAKED) {
         p.param_offset = 0u;
     } else {

@@ -254,6 +254,48 @@ fn refractory_period_and_resting_potential_can_be_swept() {
     }
 }
 
+/// A refractory period swept on the second of two populations of one model: that
+/// population's block has one more word than the first's, read at run time, so the
+/// group's parameters stay in the table (`Plan::baked_params`), and the GPU's spikes
+/// are the CPU reference's.
+#[test]
+fn a_refractory_period_swept_on_a_second_population_matches_the_cpu() {
+    use neurodyn::model::Sweep;
+    use neurodyn::{IafPscExp, NeuronModel, Population};
+    let mut ensemble = driven(1.2);
+    let lif = IafPscExp {
+        i_offset: 1.2,
+        tau_refrac: 2.0,
+        ..Default::default()
+    };
+    ensemble.add_population(Population::new("F", 100, NeuronModel::IafPscExp(lif)));
+    ensemble.record_spikes("F");
+    ensemble.instances = 2;
+    ensemble.sweeps = vec![Sweep::Neuron {
+        population: "F".into(),
+        parameter: "tau_refrac".into(),
+        values: vec![1.0, 6.0],
+    }];
+    let plan = neurodyn::Plan::new(&ensemble).unwrap();
+    assert_eq!(plan.baked_params(&plan.groups[0]), None);
+    let spikes = |backend| {
+        let mut sim = Simulation::new(&ensemble, backend).unwrap();
+        sim.run(2000).unwrap();
+        (0..2)
+            .map(|b| {
+                let record = sim.instance_spikes("F", b).unwrap();
+                (record.steps.clone(), record.neurons.clone())
+            })
+            .collect::<Vec<_>>()
+    };
+    let gpu = spikes(Backend::Gpu);
+    assert_eq!(gpu, spikes(Backend::Cpu));
+    assert!(
+        gpu[0].0.len() > gpu[1].0.len(),
+        "a longer refractory period fires less"
+    );
+}
+
 #[test]
 fn a_model_file_declares_instances_and_sweeps() {
     // Brunel's η swept over four instances (the external rate of E, stimuli[0]), from

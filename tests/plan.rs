@@ -358,3 +358,25 @@ fn each_neuron_has_its_own_state_block_with_its_refractory_counter_last() {
     }
     assert_eq!(plan.initial_state.len(), (5 + 4) * 8 * 2 + 3 * 4 * 2);
 }
+
+/// The standard benchmark models' neurons all read one parameter block per model,
+/// which the GPU update then has as constants (`Plan::baked_params`).
+#[test]
+fn the_standard_models_share_one_parameter_block_per_model() {
+    for name in ["cuba", "coba", "cobahh", "brunel"] {
+        let path = format!("models/{name}.toml");
+        let network = neurodyn::model::file::load(std::path::Path::new(&path))
+            .unwrap()
+            .network;
+        let plan = Plan::new(&network).unwrap();
+        for group in &plan.groups {
+            let block = plan.baked_params(group);
+            assert_eq!(
+                block,
+                Some(plan.population_params(group.info.first_pop as usize)),
+                "{name}: {}",
+                group.kind.name()
+            );
+        }
+    }
+}

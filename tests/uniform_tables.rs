@@ -9,7 +9,9 @@ mod common;
 
 use neurodyn::gpu::MAX_UNIFORM_TABLE_VAR;
 use neurodyn::model::{Pairing, Plasticity};
-use neurodyn::{Backend, Connectivity, Projection, Receptor, Simulation, Stimulus};
+use neurodyn::{
+    Backend, Connectivity, IafPscExp, NeuronModel, Projection, Receptor, Simulation, Stimulus,
+};
 
 #[test]
 fn tables_in_storage_give_the_uniform_tables_results() {
@@ -24,6 +26,14 @@ fn tables_in_storage_give_the_uniform_tables_results() {
         },
         Projection::procedural,
     );
+    // I's membrane faster than E's, so that the group's parameters are read from the
+    // table (a block shared by all its neurons is compiled into the kernel instead).
+    net.populations[1].neuron = NeuronModel::IafPscExp(IafPscExp {
+        tau_m: 15.0,
+        ..IafPscExp::default()
+    });
+    let plan = neurodyn::Plan::new(&net).unwrap();
+    assert_eq!(plan.baked_params(&plan.groups[0]), None);
     net.add_stimulus(Stimulus::Dc {
         target: "I".into(),
         amplitude_na: 0.2,

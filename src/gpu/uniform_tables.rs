@@ -185,8 +185,8 @@ impl NeuronTables {
         text += &match (group.baked_params, self.params) {
             (Some(block), _) => format!(
                 "const PARAMS_BAKED: bool = true;\n\
-                 const BAKED_PARAMS = array<f32, {}>({});\n\
-                 fn param(i: u32) -> f32 {{ return BAKED_PARAMS[i]; }}\n",
+                 const BAKED_PARAM_VALUES = array<f32, {}>({});\n\
+                 fn param(i: u32) -> f32 {{ return BAKED_PARAM_VALUES[i]; }}\n",
                 block.len(),
                 block
                     .iter()

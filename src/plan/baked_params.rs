@@ -2,13 +2,16 @@
 //! its values into the group's update kernel as constants instead of reading them
 //! from a table.
 //!
-//! Why: on lavapipe a table read whose index the compiler cannot prove uniform is a
-//! gather per neuron and parameter, and a population's index is such a value; baked
-//! constants are immediate operands. Measured on CUBA's update (one pinned lavapipe
-//! thread): 20–25% less time (BENCHMARKS.md "Parameters compiled into the update").
-//! On GPUs immediates also spare the constant cache. Only the place the values are
-//! read from changes; the arithmetic, and so every result, is the same.
+//! Why: on lavapipe every table read of the update is a gather of its SIMD lanes with
+//! a bounds test, whether or not its offset is uniform (measured: reading the table
+//! at offset 0 gained nothing); compiled-in constants are immediate operands and no
+//! reads at all. The update's instructions fell 11–14% for it on CUBA and COBA, its
+//! time 13% (CUBA) to 24% (COBA) on one pinned thread (BENCHMARKS.md "Parameters
+//! compiled into the update"). On GPUs immediates also spare the constant cache.
+//! Only the place the values are read from changes; the arithmetic, and so every
+//! result, is the same.
 
+use super::layout::NEVER;
 use super::{KindGroup, NeuronKind, Plan};
 
 /// The most words a baked block may have: every model's own block is far smaller
@@ -18,32 +21,25 @@ pub const MAX_BAKED_PARAMS: usize = 64;
 
 impl Plan {
     /// The words of population `pop`'s parameters for instance 0: one block, or a
-    /// block per neuron one after another (`PopulationInfo::param_stride`).
+    /// block per neuron one after another (`PopulationInfo::param_stride`). Instance
+    /// 0's words end at `Config::params_stride`, where instance 1's begin.
     pub fn population_params(&self, pop: usize) -> &[f32] {
         let start = self.populations[pop].info.param_offset as usize;
         let end = self
             .populations
             .get(pop + 1)
-            .map_or(self.instance_params_len(), |q| q.info.param_offset as usize);
-        &self.params[start..end]
-    }
-
-    /// Words of instance 0's parameter blocks (instances after it follow, a stride
-    /// apart).
-    fn instance_params_len(&self) -> usize {
-        if self.config.n_instances > 1 {
-            self.config.params_stride as usize
-        } else {
-            self.params.len()
-        }
+            .map_or(self.config.params_stride, |q| q.info.param_offset);
+        &self.params[start..end as usize]
     }
 
     /// The one parameter block every neuron of `group` reads in every instance, if
     /// there is one and it can be compiled in: its populations share a block per
-    /// population (no block per neuron), the blocks are the same word for word across
-    /// populations and instances, finite (WGSL has no literal for infinity), not
-    /// empty, and at most `MAX_BAKED_PARAMS` long. Not for spike source arrays, whose
-    /// shared block holds each neuron's spike list.
+    /// population (no block per neuron), the blocks are the same word for word, and
+    /// as long, across populations and instances, none has a refractory period of its
+    /// own (a word the update reads at an offset known only at run time), and the
+    /// block is finite (WGSL has no literal for infinity), not empty, and at most
+    /// `MAX_BAKED_PARAMS` long. Not for spike source arrays, whose shared block holds
+    /// each neuron's spike list.
     pub fn baked_params(&self, group: &KindGroup) -> Option<&[f32]> {
         if group.kind == NeuronKind::SpikeSourceArray {
             return None;
@@ -51,10 +47,12 @@ impl Plan {
         let first = group.info.first_pop as usize;
         let pops = first..first + group.info.pop_count as usize;
         let block = self.population_params(first);
-        let stride = self.instance_params_len();
+        let stride = self.config.params_stride as usize;
         let same_everywhere = pops.clone().all(|pop| {
             let p = &self.populations[pop];
             p.info.param_stride == 0
+                && p.info.refractory_word == NEVER
+                && self.population_params(pop).len() == block.len()
                 && (0..self.config.n_instances as usize).all(|instance| {
                     let start = p.info.param_offset as usize + instance * stride;
                     self.params.get(start..start + block.len()) == Some(block)
@@ -126,6 +124,25 @@ mod tests {
             values: vec![10.0, 20.0],
         }];
         let plan = Plan::new(&net).expect("plan");
+        assert_eq!(plan.baked_params(&plan.groups[0]), None);
+    }
+
+    /// A refractory period swept on one population lengthens its block by a word (read
+    /// at run time): the first population's block is a prefix of it, not the same.
+    #[test]
+    fn a_refractory_period_of_its_own_stays_in_the_table() {
+        let mut net = network([20.0, 20.0]);
+        net.instances = 2;
+        net.sweeps = vec![Sweep::Neuron {
+            population: "b".into(),
+            parameter: "tau_refrac".into(),
+            values: vec![2.0, 3.0],
+        }];
+        let plan = Plan::new(&net).expect("plan");
+        assert_eq!(
+            plan.population_params(1).len(),
+            plan.population_params(0).len() + 1
+        );
         assert_eq!(plan.baked_params(&plan.groups[0]), None);
     }
 

@@ -28,7 +28,7 @@ pub struct Config {
     pub zero: u32,
     /// Entries of the procedural projection table.
     pub n_procedural: u32,
-    /// Distance between two instances' parameter blocks (0 for one instance).
+    /// Distance between two instances' parameter blocks: the length of instance 0's.
     pub params_stride: u32,
     /// Distance between two instances' stimulus tables.
     pub stimuli_stride: u32,

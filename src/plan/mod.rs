@@ -21,7 +21,6 @@ pub mod window;
 
 pub use crate::model::delay_to_steps;
 pub use astrocyte::AstrocyteTable;
-pub use baked_params::MAX_BAKED_PARAMS;
 pub use built::{place_parts, BuiltPlan, BUILD_BATCH_ROWS};
 pub use connectivity::{draw_chunk, draw_chunks, draw_projection, DrawnSynapses, SynapseTable};
 pub use gap::GapTable;

@@ -80,10 +80,6 @@ pub fn loop_cap(plan: &Plan) -> u32 {
     let instances = plan.config.n_instances;
     let mut per_group = vec![0u64; plan.groups.len().max(1)];
     for (i, p) in plan.populations.iter().enumerate() {
-        let block_end = plan
-            .populations
-            .get(i + 1)
-            .map_or(plan.params.len() as u32, |q| q.info.param_offset);
         let model = match p.kind {
             NeuronKind::Custom(_) => return 1,
             NeuronKind::HhCondExpTraub => {
@@ -102,14 +98,7 @@ pub fn loop_cap(plan: &Plan) -> u32 {
                 substeps as u64 * STEP_LOOPS
             }
             // At most the whole list in one step: one instance's block.
-            NeuronKind::SpikeSourceArray => {
-                let block_end = if plan.config.params_stride > 0 {
-                    block_end.min(p.info.param_offset + plan.config.params_stride)
-                } else {
-                    block_end
-                };
-                u64::from(block_end.saturating_sub(p.info.param_offset))
-            }
+            NeuronKind::SpikeSourceArray => plan.population_params(i).len() as u64,
             NeuronKind::SpikeSourceStream => 33,
             _ => 0,
         };
