@@ -78,6 +78,23 @@ fn delay_network(seed: u64) -> Network {
     delay_network_of(seed, 1)
 }
 
+/// Adds a recorded population `name` of `size` neurons of `cell`, starting at `v`,
+/// driven by independent Poisson input (16 kHz of 0.0877 nA steps).
+fn add_driven(net: &mut Network, name: &str, size: u32, cell: &IafPscExp, v: Value) {
+    net.add_population(
+        Population::new(name, size, NeuronModel::IafPscExp(cell.clone())).with_initial_v(v),
+    );
+    net.record_spikes(name);
+    net.add_stimulus(Stimulus::Poisson {
+        target: name.into(),
+        rate_hz: 16_000.0,
+        weight: 0.0877,
+        receptor: Receptor::Excitatory,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+}
+
 /// `delay_network` with `scale` times the neurons, each neuron's inputs as many.
 fn delay_network_of(seed: u64, scale: u32) -> Network {
     let mut net = Network::new(0.1, seed);
@@ -93,19 +110,8 @@ fn delay_network_of(seed: u64, scale: u32) -> Network {
         i_offset: 0.0,
     };
     for (name, size) in [("E", 400 * scale), ("I", 100 * scale)] {
-        net.add_population(
-            Population::new(name, size, NeuronModel::IafPscExp(neuron.clone()))
-                .with_initial_v(Value::normal_clipped(-58.0, 5.0, -70.0, -50.5)),
-        );
-        net.record_spikes(name);
-        net.add_stimulus(Stimulus::Poisson {
-            target: name.into(),
-            rate_hz: 16_000.0,
-            weight: 0.0877,
-            receptor: Receptor::Excitatory,
-            start_ms: 0.0,
-            stop_ms: None,
-        });
+        let v = Value::normal_clipped(-58.0, 5.0, -70.0, -50.5);
+        add_driven(&mut net, name, size, &neuron, v);
     }
     let delays = Value::uniform(0.1, 20.0);
     let in_degree = |k| Connectivity::FixedInDegree {
@@ -207,19 +213,7 @@ fn populations_with_parameters_of_their_own_are_identical_on_gpu_and_cpu() {
     cell.tau_m = 8.0;
     let cell = cell.clone();
     for name in ["A", "B", "C"] {
-        net.add_population(
-            Population::new(name, 50, NeuronModel::IafPscExp(cell.clone()))
-                .with_initial_v(Value::uniform(-65.0, -50.5)),
-        );
-        net.record_spikes(name);
-        net.add_stimulus(Stimulus::Poisson {
-            target: name.into(),
-            rate_hz: 16_000.0,
-            weight: 0.0877,
-            receptor: Receptor::Excitatory,
-            start_ms: 0.0,
-            stop_ms: None,
-        });
+        add_driven(&mut net, name, 50, &cell, Value::uniform(-65.0, -50.5));
     }
     let plan = neurodyn::Plan::new(&net).unwrap();
     assert_eq!(plan.groups.len(), 1);
