@@ -241,9 +241,10 @@ impl<'a> GroupReads<'a> {
 }
 
 /// WGSL `population_of(neuron) -> PopulationInfo`: the record of the population
-/// holding `neuron`. On lavapipe a record read at an index the compiler cannot prove
-/// uniform is a gather per field, and a loop over the populations one more; read at
-/// constant indices each record is a scalar load per field, and the pick a select.
+/// holding `neuron`. Reading a few records at constant indices and picking one took
+/// lavapipe 5% fewer of CUBA's update instructions than the loop over the
+/// populations and a read at the index found (BENCHMARKS.md, "Parameters compiled
+/// into the update").
 fn population_of(populations: Option<Range<u32>>) -> String {
     match populations {
         Some(range) if range.len() as u32 <= UNROLLED_POPULATIONS => {
