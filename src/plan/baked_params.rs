@@ -83,6 +83,19 @@ mod tests {
         net
     }
 
+    /// The plan of `network([20.0, 20.0])` as two instances, `parameter` of
+    /// `population` swept over `values`.
+    fn swept(population: &str, parameter: &str, values: [f64; 2]) -> Plan {
+        let mut net = network([20.0, 20.0]);
+        net.instances = 2;
+        net.sweeps = vec![Sweep::Neuron {
+            population: population.into(),
+            parameter: parameter.into(),
+            values: values.to_vec(),
+        }];
+        Plan::new(&net).expect("plan")
+    }
+
     #[test]
     fn a_group_whose_populations_share_their_parameters_bakes_them() {
         let plan = Plan::new(&network([20.0, 20.0])).expect("plan");
@@ -116,14 +129,7 @@ mod tests {
         let plan = Plan::new(&net).expect("plan");
         assert_eq!(plan.baked_params(&plan.groups[0]), None);
 
-        let mut net = network([20.0, 20.0]);
-        net.instances = 2;
-        net.sweeps = vec![Sweep::Neuron {
-            population: "a".into(),
-            parameter: "tau_m".into(),
-            values: vec![10.0, 20.0],
-        }];
-        let plan = Plan::new(&net).expect("plan");
+        let plan = swept("a", "tau_m", [10.0, 20.0]);
         assert_eq!(plan.baked_params(&plan.groups[0]), None);
     }
 
@@ -131,14 +137,7 @@ mod tests {
     /// at run time): the first population's block is a prefix of it, not the same.
     #[test]
     fn a_refractory_period_of_its_own_stays_in_the_table() {
-        let mut net = network([20.0, 20.0]);
-        net.instances = 2;
-        net.sweeps = vec![Sweep::Neuron {
-            population: "b".into(),
-            parameter: "tau_refrac".into(),
-            values: vec![2.0, 3.0],
-        }];
-        let plan = Plan::new(&net).expect("plan");
+        let plan = swept("b", "tau_refrac", [2.0, 3.0]);
         assert_eq!(
             plan.population_params(1).len(),
             plan.population_params(0).len() + 1
