@@ -513,7 +513,6 @@ fn devices() -> ExitCode {
             " "
         };
         println!("{mark} {}", gpu::describe(&info));
-        println!("    driver: {} {}", info.driver, info.driver_info);
         println!(
             "    memory {}, max buffer {} MiB, max storage binding {} MiB, storage buffers per stage {}, timestamps: {}",
             gpu::device_memory(&adapter)

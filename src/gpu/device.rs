@@ -64,10 +64,12 @@ pub fn rank(info: &wgpu::AdapterInfo) -> (u8, u8) {
     (kind, backend)
 }
 
-/// One line describing an adapter; for lavapipe also its thread count where set
-/// (`crate::lavapipe`), since a run's speed depends on it. The count is the
-/// environment's now, which the driver reads when a context starts: describe an open
-/// context by `GpuContext::description`.
+/// One line describing an adapter: its name, API, kind and driver version (a
+/// benchmark's record must name the driver: one model's update on lavapipe took 39%
+/// fewer instructions with Mesa 25.0 than with 22.3, BENCHMARKS.md), and for lavapipe
+/// its thread count where set (`crate::lavapipe`), since a run's speed depends on it.
+/// The count is the environment's now, which the driver reads when a context starts:
+/// describe an open context by `GpuContext::description`.
 pub fn describe(info: &wgpu::AdapterInfo) -> String {
     let threads = match std::env::var(crate::lavapipe::THREADS_VARIABLE) {
         Ok(value) if info.name.starts_with("llvmpipe") => {
@@ -75,8 +77,13 @@ pub fn describe(info: &wgpu::AdapterInfo) -> String {
         }
         _ => String::new(),
     };
+    let driver = format!("{} {}", info.driver, info.driver_info);
+    let driver = match driver.trim() {
+        "" => String::new(),
+        named => format!(", driver {named}"),
+    };
     format!(
-        "{} ({:?}, {:?}){threads}",
+        "{} ({:?}, {:?}{driver}){threads}",
         info.name, info.backend, info.device_type
     )
 }
@@ -263,3 +270,38 @@ impl GpuContext {
 
 /// A mapping asked for by `GpuContext::map_prefix`, not yet taken.
 pub struct Mapping(mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(name: &str, driver: &str, driver_info: &str) -> wgpu::AdapterInfo {
+        wgpu::AdapterInfo {
+            name: name.into(),
+            driver: driver.into(),
+            driver_info: driver_info.into(),
+            ..wgpu::AdapterInfo::new(wgpu::DeviceType::Cpu, wgpu::Backend::Vulkan)
+        }
+    }
+
+    #[test]
+    fn a_description_names_the_driver_version_where_the_adapter_reports_one() {
+        let lavapipe = info(
+            "llvmpipe (LLVM 15.0.6, 256 bits)",
+            "llvmpipe",
+            "Mesa 22.3.6 (LLVM 15.0.6)",
+        );
+        // The thread count, where the environment sets one, follows the parenthesis.
+        assert!(describe(&lavapipe).starts_with(
+            "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu, driver llvmpipe Mesa 22.3.6 (LLVM 15.0.6))"
+        ));
+        assert_eq!(
+            describe(&info("A device", "", "")),
+            "A device (Vulkan, Cpu)"
+        );
+        assert_eq!(
+            describe(&info("A device", "NVIDIA", "")),
+            "A device (Vulkan, Cpu, driver NVIDIA)"
+        );
+    }
+}
