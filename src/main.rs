@@ -15,6 +15,37 @@ use neurodyn::plan::memory::format_bytes;
 use neurodyn::run::{run_model, RunOptions};
 use neurodyn::{gpu, lavapipe, Backend, Error, KernelTiming, Plan};
 
+/// Standard output is closed for the rest of the command once its reader has gone.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes to standard output. Where its reader has gone (`neurodyn devices | head -1`)
+/// the rest of the output is dropped and the command goes on, so that the files it
+/// writes after printing (`bench --out`, `profile --out`) are still written; `print!`
+/// would panic. Any other write error is reported once on standard error.
+fn write_out(args: std::fmt::Arguments) {
+    use std::io::Write;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    if let Err(e) = std::io::stdout().write_fmt(args) {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to standard output: {e}");
+        }
+    }
+}
+
+/// `print!` through [`write_out`].
+macro_rules! out {
+    ($($arg:tt)*) => { write_out(format_args!($($arg)*)) };
+}
+
+/// `println!` through [`write_out`].
+macro_rules! outln {
+    () => { write_out(format_args!("\n")) };
+    ($($arg:tt)*) => { write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 /// GPU simulation of spiking neural networks, from model files.
 #[derive(Parser)]
 #[command(name = "neurodyn", version, about, long_about = None)]
@@ -413,26 +444,39 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
     };
     if !args.quiet {
         let s = &report.summary;
-        println!(
+        outln!(
             "{} on {}: {} neurons, {} synapses, {} ms simulated",
-            s.model, s.device, report.neurons, report.synapses, s.duration_ms
+            s.model,
+            s.device,
+            report.neurons,
+            report.synapses,
+            s.duration_ms
         );
-        println!(
+        outln!(
             "{:<12} {:>9} {:>10} {:>10} {:>8}",
-            "population", "neurons", "spikes", "rate (Hz)", "CV ISI"
+            "population",
+            "neurons",
+            "spikes",
+            "rate (Hz)",
+            "CV ISI"
         );
         for (name, p) in &s.populations {
             let cv = p.cv_isi.map_or("-".into(), |cv| format!("{cv:.3}"));
-            println!(
+            outln!(
                 "{name:<12} {:>9} {:>10} {:>10.3} {:>8}",
-                p.size, p.spikes, p.rate_hz, cv
+                p.size,
+                p.spikes,
+                p.rate_hz,
+                cv
             );
         }
-        println!(
+        outln!(
             "build {:.3} s, run {:.3} s, real-time factor {:.3} (wall / simulated)",
-            s.build_s, s.run_s, s.realtime_factor
+            s.build_s,
+            s.run_s,
+            s.realtime_factor
         );
-        println!("outputs in {}", options.out_dir.display());
+        outln!("outputs in {}", options.out_dir.display());
     }
     ExitCode::SUCCESS
 }
@@ -446,8 +490,8 @@ fn validate(path: &Path) -> ExitCode {
         Ok(plan) => plan,
         Err(e) => return fail(&e.into()),
     };
-    println!("{}: valid", path.display());
-    println!(
+    outln!("{}: valid", path.display());
+    outln!(
         "{} populations, {} neurons, {} synapses ({} stored static, {} plastic, {} procedural projections, {} built on the device), ring of {} steps, {} ms simulated at dt = {} ms",
         plan.populations.len(),
         plan.n_neurons(),
@@ -466,13 +510,13 @@ fn validate(path: &Path) -> ExitCode {
         count(&mut model.network.graded_synapses.iter().map(|g| g.pairs.len())),
     );
     if junctions + graded > 0 {
-        println!("{junctions} gap junctions, {graded} graded synapses");
+        outln!("{junctions} gap junctions, {graded} graded synapses");
     }
     let report = neurodyn::plan::memory::MemoryReport {
         buffers: plan.buffers.clone(),
         exact: true,
     };
-    println!("\ndevice memory by buffer:\n{}", report.table());
+    outln!("\ndevice memory by buffer:\n{}", report.table());
     let footprint = neurodyn::plan::memory::EnsembleFootprint::of(&model.network);
     let fits = gpu::choose_adapter(None)
         .ok()
@@ -484,7 +528,7 @@ fn validate(path: &Path) -> ExitCode {
                 format_bytes(available)
             )
         });
-    println!(
+    outln!(
         "ensemble: {} shared, {} per instance (estimate){fits}",
         format_bytes(footprint.shared),
         format_bytes(footprint.per_instance)
@@ -512,8 +556,8 @@ fn devices() -> ExitCode {
         } else {
             " "
         };
-        println!("{mark} {}", gpu::describe(&info));
-        println!(
+        outln!("{mark} {}", gpu::describe(&info));
+        outln!(
             "    memory {}, max buffer {} MiB, max storage binding {} MiB, storage buffers per stage {}, timestamps: {}",
             gpu::device_memory(&adapter)
                 .map_or("unknown".to_string(), neurodyn::plan::memory::format_bytes),
@@ -523,7 +567,7 @@ fn devices() -> ExitCode {
             if adapter.features().contains(wgpu::Features::TIMESTAMP_QUERY) { "yes" } else { "no" }
         );
     }
-    println!("(* = the adapter `neurodyn run` uses; set NEURODYN_ADAPTER or --adapter to choose)");
+    outln!("(* = the adapter `neurodyn run` uses; set NEURODYN_ADAPTER or --adapter to choose)");
     ExitCode::SUCCESS
 }
 
@@ -559,8 +603,8 @@ fn bench(
         Ok(results) => results,
         Err(e) => return fail(&e),
     };
-    print!("{}", neurodyn::bench::device_lines(&results));
-    print!("{}", neurodyn::bench::markdown(&results));
+    out!("{}", neurodyn::bench::device_lines(&results));
+    out!("{}", neurodyn::bench::markdown(&results));
     if let Some(path) = out {
         let json = serde_json::to_string_pretty(&results).expect("results serialise");
         if let Err(e) = std::fs::write(&path, json + "\n") {
@@ -595,7 +639,7 @@ fn profile(
         Ok(report) => report,
         Err(e) => return fail(&e),
     };
-    print!("{}", neurodyn::profile::format(&report));
+    out!("{}", neurodyn::profile::format(&report));
     if let Some(path) = json {
         let text = serde_json::to_string_pretty(&report).expect("report serialises");
         if let Err(e) = std::fs::write(path, text + "\n") {

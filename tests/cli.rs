@@ -580,3 +580,24 @@ fn an_ensemble_run_writes_a_sweep_table() {
             > json[0]["populations"]["E"]["rate_hz"].as_f64().unwrap()
     );
 }
+
+/// A reader that goes away (`neurodyn profile … | head -1`) ends the printing, not the
+/// command: no panic, exit 0, and the files written after the printing are written.
+#[test]
+fn output_into_a_closed_pipe_neither_panics_nor_loses_the_files() {
+    let out = temp_dir("closed-pipe");
+    let json = out.join("profile.json");
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+        .args(["profile", "models/cuba.toml", "--steps", "20", "--json"])
+        .arg(&json)
+        .stdout(writer)
+        .output()
+        .expect("the neurodyn binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report = std::fs::read_to_string(&json).expect("the JSON report is written");
+    assert!(report.contains("neuron_update"), "{report}");
+}
