@@ -192,11 +192,29 @@ fn cases(suite: Suite) -> Vec<Case> {
     }
 }
 
+/// The suites' model files as the repository's `models/` holds them, compiled in, so
+/// that `bench` runs wherever the binary is: an installed `neurodyn` has no `models/`
+/// beside it.
+const MODEL_FILES: [(&str, &str); 6] = [
+    ("cuba", include_str!("../models/cuba.toml")),
+    ("coba", include_str!("../models/coba.toml")),
+    ("cobahh", include_str!("../models/cobahh.toml")),
+    ("brunel", include_str!("../models/brunel.toml")),
+    (
+        "izhikevich2006",
+        include_str!("../models/izhikevich2006.toml"),
+    ),
+    (
+        "izhikevich2007",
+        include_str!("../models/izhikevich2007.toml"),
+    ),
+];
+
 /// How to run a suite.
 #[derive(Debug, Clone)]
 pub struct SuiteOptions {
-    /// The directory of the model files.
-    pub models_dir: std::path::PathBuf,
+    /// Where to read the model files instead of the copies compiled in.
+    pub models_dir: Option<std::path::PathBuf>,
     pub backend: Backend,
     /// The seed of every model.
     pub seed: u64,
@@ -245,6 +263,22 @@ fn selected(suite: Suite, options: &SuiteOptions) -> Vec<Case> {
         .collect()
 }
 
+/// The model file of `case`: from `options.models_dir` where given, else compiled in.
+fn case_file(case: &Case, options: &SuiteOptions) -> Result<file::LoadedModel, file::FileErrors> {
+    let name = format!("{}.toml", case.file);
+    match &options.models_dir {
+        Some(dir) => file::load(&dir.join(name)),
+        None => {
+            let (_, text) = MODEL_FILES
+                .iter()
+                .find(|(stem, _)| *stem == case.file)
+                .expect("every suite's model file is compiled in (a unit test checks)");
+            // Named as in the repository, which is where the errors would point.
+            file::load_text(&std::path::Path::new("models").join(name), text)
+        }
+    }
+}
+
 /// The network of `case`, every spike recorded.
 fn case_network(case: &Case, options: &SuiteOptions) -> Result<Network, Error> {
     let seed = options.seed;
@@ -257,11 +291,10 @@ fn case_network(case: &Case, options: &SuiteOptions) -> Result<Network, Error> {
             built_on_device: case.built_on_device,
             ..MicrocircuitOptions::default()
         })
-        .map_err(|e| Error::Output(format!("benchmark model: {e}")))?
+        .map_err(|e| Error::BenchmarkModel(e.to_string()))?
     } else {
-        let path = options.models_dir.join(format!("{}.toml", case.file));
-        let mut network = file::load(&path)
-            .map_err(|e| Error::Output(format!("benchmark model: {e}")))?
+        let mut network = case_file(case, options)
+            .map_err(|e| Error::BenchmarkModel(e.to_string()))?
             .network;
         if let Some(order) = case.brunel_order {
             let (g, eta) = brunel::regime("C").expect("regime C exists");
@@ -428,4 +461,42 @@ pub fn markdown(results: &[BenchResult]) -> String {
         );
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_suite_case_has_its_model_file_compiled_in_and_valid() {
+        let options = SuiteOptions {
+            models_dir: None,
+            backend: Backend::Cpu,
+            seed: 1,
+            only: None,
+            duration_ms: None,
+            instances: None,
+        };
+        for suite in [Suite::Quick, Suite::Standard] {
+            for case in cases(suite)
+                .iter()
+                .filter(|c| c.microcircuit_scale.is_none())
+            {
+                let built_in =
+                    case_network(case, &options).unwrap_or_else(|e| panic!("{}: {e}", case.id));
+                let from_repository = case_network(
+                    case,
+                    &SuiteOptions {
+                        models_dir: Some(std::path::PathBuf::from(concat!(
+                            env!("CARGO_MANIFEST_DIR"),
+                            "/models"
+                        ))),
+                        ..options.clone()
+                    },
+                )
+                .unwrap_or_else(|e| panic!("{}: {e}", case.id));
+                assert_eq!(built_in, from_repository, "{}", case.id);
+            }
+        }
+    }
 }

@@ -98,9 +98,11 @@ enum Command {
         /// Write the results as JSON to this file.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
-        /// The directory of the model files.
-        #[arg(long, value_name = "DIR", default_value = "models")]
-        models: PathBuf,
+        /// Read the suites' model files (cuba.toml, coba.toml, cobahh.toml,
+        /// brunel.toml, izhikevich2006.toml, izhikevich2007.toml) from this directory
+        /// instead of the copies built into neurodyn.
+        #[arg(long, value_name = "DIR")]
+        models: Option<PathBuf>,
         /// Where to simulate.
         #[arg(long, value_enum, default_value_t = BackendArg::Gpu)]
         backend: BackendArg,

@@ -417,6 +417,40 @@ fn the_benchmark_runs_only_the_cases_asked_for_and_names_unknown_ones() {
     );
 }
 
+/// An installed `neurodyn` has no `models/` beside it: the suites' model files are
+/// compiled in, and `--models DIR` reads them from a directory instead.
+#[test]
+fn the_benchmark_runs_outside_the_repository_and_reads_models_where_told() {
+    let dir = temp_dir("bench-elsewhere");
+    let output = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+        .args(["bench", "--only", "cuba", "--duration", "20"])
+        .current_dir(&dir)
+        .env_remove(neurodyn::lavapipe::THREADS_VARIABLE)
+        .output()
+        .expect("the neurodyn binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("| CUBA |"));
+
+    let empty = dir.to_str().unwrap();
+    let output = neurodyn(&[
+        "bench",
+        "--only",
+        "cuba",
+        "--duration",
+        "20",
+        "--models",
+        empty,
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("benchmark model") && stderr.contains("cuba.toml"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[test]
 fn a_run_resumed_from_a_checkpoint_in_a_new_process_continues_the_raster() {
     let dir = temp_dir("resume");
