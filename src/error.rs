@@ -85,8 +85,8 @@ pub enum Error {
     CustomRuleOnCpu { rule: String },
     #[error("cannot write the outputs: {0}")]
     Output(String),
-    #[error("benchmark model: {0}")]
-    BenchmarkModel(String),
+    #[error("benchmark case `{case}`: {detail}")]
+    BenchmarkModel { case: String, detail: String },
     #[error(
         "a state variable became NaN or infinite in {count} neuron update(s) in the batch \
          ending at step {batch_end}; first at step {step}, lowest neuron: population \

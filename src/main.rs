@@ -15,13 +15,17 @@ use neurodyn::plan::memory::format_bytes;
 use neurodyn::run::{run_model, RunOptions};
 use neurodyn::{gpu, lavapipe, Backend, Error, KernelTiming, Plan};
 
-/// Standard output is closed for the rest of the command once its reader has gone.
+/// Standard output is closed for the rest of the command once a write to it failed.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// A write to standard output failed other than by its reader going away: the
+/// command's output is incomplete, and it exits with a failure.
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
 
 /// Writes to standard output. Where its reader has gone (`neurodyn devices | head -1`)
 /// the rest of the output is dropped and the command goes on, so that the files it
-/// writes after printing (`bench --out`, `profile --out`) are still written; `print!`
-/// would panic. Any other write error is reported once on standard error.
+/// writes after printing (`bench --out`, `profile --json`) are still written; `print!`
+/// would panic. Any other write error (a full disk) is reported once on standard
+/// error, and the command goes on but exits with a failure (`main`).
 fn write_out(args: std::fmt::Arguments) {
     use std::io::Write;
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
@@ -30,6 +34,7 @@ fn write_out(args: std::fmt::Arguments) {
     if let Err(e) = std::io::stdout().write_fmt(args) {
         STDOUT_CLOSED.store(true, Ordering::Relaxed);
         if e.kind() != std::io::ErrorKind::BrokenPipe {
+            STDOUT_FAILED.store(true, Ordering::Relaxed);
             eprintln!("error: cannot write to standard output: {e}");
         }
     }
@@ -98,9 +103,8 @@ enum Command {
         /// Write the results as JSON to this file.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
-        /// Read the suites' model files (cuba.toml, coba.toml, cobahh.toml,
-        /// brunel.toml, izhikevich2006.toml, izhikevich2007.toml) from this directory
-        /// instead of the copies built into neurodyn.
+        /// Read the suites' model files (cuba.toml, …) from this directory instead of
+        /// the copies built into neurodyn.
         #[arg(long, value_name = "DIR")]
         models: Option<PathBuf>,
         /// Where to simulate.
@@ -218,7 +222,16 @@ fn main() -> ExitCode {
     // the Ctrl-C handler starts after it; a previous context's driver threads ended
     // with it).
     let threads = lavapipe::ThreadChoice::at_start();
-    match cli.command {
+    let code = command(cli.command, threads);
+    if code == ExitCode::SUCCESS && STDOUT_FAILED.load(Ordering::Relaxed) {
+        return ExitCode::FAILURE;
+    }
+    code
+}
+
+/// Runs one subcommand.
+fn command(command: Command, threads: lavapipe::ThreadChoice) -> ExitCode {
+    match command {
         Command::Run(args) => run(args, threads),
         Command::Validate { model } => validate(&model),
         Command::Devices => devices(),

@@ -445,9 +445,10 @@ fn the_benchmark_runs_outside_the_repository_and_reads_models_where_told() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(
-        stderr.contains("benchmark model") && stderr.contains("cuba.toml"),
+        stderr.contains("benchmark case `cuba`") && stderr.contains("cuba.toml"),
         "{stderr}"
     );
+    assert!(!stderr.contains("cannot write the outputs"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -634,4 +635,24 @@ fn output_into_a_closed_pipe_neither_panics_nor_loses_the_files() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     let report = std::fs::read_to_string(&json).expect("the JSON report is written");
     assert!(report.contains("neuron_update"), "{report}");
+}
+
+/// Output that cannot be written for another reason (a full disk) is an error: said
+/// once on standard error, and the command exits with a failure.
+#[test]
+fn output_that_cannot_be_written_fails_the_command() {
+    let full = std::fs::File::create("/dev/full").expect("Linux has /dev/full");
+    let output = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+        .args(["validate", "models/cuba.toml"])
+        .stdout(full)
+        .output()
+        .expect("the neurodyn binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.matches("cannot write to standard output").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

@@ -303,5 +303,13 @@ mod tests {
             describe(&info("A device", "NVIDIA", "")),
             "A device (Vulkan, Cpu, driver NVIDIA)"
         );
+        assert_eq!(
+            describe(&info("A device", "", "565.57")),
+            "A device (Vulkan, Cpu, driver 565.57)"
+        );
+        assert_eq!(
+            describe(&info("A device", " ", "\t")),
+            "A device (Vulkan, Cpu)"
+        );
     }
 }
