@@ -295,21 +295,15 @@ mod tests {
         assert!(describe(&lavapipe).starts_with(
             "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu, driver llvmpipe Mesa 22.3.6 (LLVM 15.0.6))"
         ));
-        assert_eq!(
-            describe(&info("A device", "", "")),
-            "A device (Vulkan, Cpu)"
-        );
-        assert_eq!(
-            describe(&info("A device", "NVIDIA", "")),
-            "A device (Vulkan, Cpu, driver NVIDIA)"
-        );
-        assert_eq!(
-            describe(&info("A device", "", "565.57")),
-            "A device (Vulkan, Cpu, driver 565.57)"
-        );
-        assert_eq!(
-            describe(&info("A device", " ", "\t")),
-            "A device (Vulkan, Cpu)"
-        );
+        // Without a thread count (the name is not lavapipe's): (driver, driver info,
+        // description).
+        for (driver, driver_info, described) in [
+            ("", "", "A device (Vulkan, Cpu)"),
+            (" ", "\t", "A device (Vulkan, Cpu)"),
+            ("NVIDIA", "", "A device (Vulkan, Cpu, driver NVIDIA)"),
+            ("", "565.57", "A device (Vulkan, Cpu, driver 565.57)"),
+        ] {
+            assert_eq!(describe(&info("A device", driver, driver_info)), described);
+        }
     }
 }
