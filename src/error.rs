@@ -87,6 +87,12 @@ pub enum Error {
     Output(String),
     #[error("benchmark case `{case}`: {detail}")]
     BenchmarkModel { case: String, detail: String },
+    #[error("{variable}: {path}: {reason}")]
+    ShaderHook {
+        variable: &'static str,
+        path: String,
+        reason: String,
+    },
     #[error(
         "a state variable became NaN or infinite in {count} neuron update(s) in the batch \
          ending at step {batch_end}; first at step {step}, lowest neuron: population \

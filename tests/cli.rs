@@ -656,3 +656,61 @@ fn output_that_cannot_be_written_fails_the_command() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `NEURODYN_DUMP_SHADERS` writes each stage's module as compiled;
+/// `NEURODYN_SHADER_OVERRIDE` builds a stage from an edited copy, with a warning, and
+/// a broken copy is an error located in it.
+#[test]
+fn a_stage_is_dumped_and_built_from_an_edited_copy() {
+    use neurodyn::gpu::{DUMP_VARIABLE, OVERRIDE_VARIABLE};
+    let dir = temp_dir("shader-hooks");
+    let (dump, edited) = (dir.join("dump"), dir.join("edited"));
+    std::fs::create_dir_all(&dump).unwrap();
+    std::fs::create_dir_all(&edited).unwrap();
+    let run = |variable: &str, value: &Path, out: &str| {
+        Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+            .args([
+                "run",
+                "models/cuba.toml",
+                "--duration",
+                "50",
+                "--no-plot",
+                "--out",
+            ])
+            .arg(dir.join(out))
+            .env(variable, value)
+            .env_remove(neurodyn::lavapipe::THREADS_VARIABLE)
+            .output()
+            .expect("the neurodyn binary runs")
+    };
+    let output = run(DUMP_VARIABLE, &dump, "plain");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let update = std::fs::read_to_string(dump.join("iaf_psc_exp.wgsl")).unwrap();
+    assert!(dump.join("propagate.wgsl").exists());
+
+    // The update without its synaptic input (and so without the ring binding).
+    let read_input = "ring_take(ring_base + port * config.n_neurons)";
+    assert!(update.contains(read_input));
+    let copy = edited.join("iaf_psc_exp.wgsl");
+    std::fs::write(&copy, update.replace(read_input, "0")).unwrap();
+    let output = run(OVERRIDE_VARIABLE, &edited, "edited");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains(OVERRIDE_VARIABLE), "{stderr}");
+    let spikes = |out: &str| std::fs::read(dir.join(out).join("spikes_E.npy")).unwrap();
+    assert_ne!(spikes("plain"), spikes("edited"));
+
+    std::fs::write(&copy, format!("{update}not wgsl\n")).unwrap();
+    let output = run(OVERRIDE_VARIABLE, &edited, "broken");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let line = update.lines().count() + 1;
+    assert!(
+        stderr.contains(&format!("{}:{line}:1", copy.display())),
+        "{stderr}"
+    );
+}

@@ -1348,6 +1348,7 @@ pub(super) fn pipeline(
             f
         }
     }));
+    let assembled = super::shader_hooks::stage_module(label, assembled)?;
     // A model may leave some of the stage's bindings unused (a parrot reads no
     // parameters); the layout reflected from the shader then lacks them.
     let used = assembled.used_bindings()?;

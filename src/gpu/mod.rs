@@ -10,6 +10,7 @@ mod features;
 mod kernel;
 mod memory;
 mod ring;
+mod shader_hooks;
 mod shaders;
 mod table;
 mod train;
@@ -23,6 +24,7 @@ pub use features::NeuronFeatures;
 pub use kernel::run_kernel;
 pub use memory::{device_memory, DEVICE_MEMORY_VAR};
 pub use ring::READ_FIRST_REACH_BYTES;
+pub use shader_hooks::{DUMP_VARIABLE, OVERRIDE_VARIABLE};
 pub use shaders::{
     neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
     FAULTS, FIXED_POINT, MATH, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM, RNG, ROUNDING,
