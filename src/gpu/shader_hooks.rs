@@ -47,9 +47,12 @@ pub fn stage_module(label: &str, assembled: AssembledShader) -> Result<Assembled
         path = %path.display(),
         "{OVERRIDE_VARIABLE}: the stage is built from this file, not from neurodyn's shaders"
     );
-    let overridden = AssembledShader::new([ShaderFile::text(path.display().to_string(), text)]);
-    overridden.validate()?;
-    Ok(overridden)
+    // Validated with the stage's bindings where the pipeline is built
+    // (`AssembledShader::used_bindings`), errors located in this file.
+    Ok(AssembledShader::new([ShaderFile::text(
+        path.display().to_string(),
+        text,
+    )]))
 }
 
 /// A stage label as a file name: letters, digits, `_`, `-` and `.` kept, anything
