@@ -47,7 +47,6 @@ macro_rules! out {
 
 /// `println!` through [`write_out`].
 macro_rules! outln {
-    () => { write_out(format_args!("\n")) };
     ($($arg:tt)*) => { write_out(format_args!("{}\n", format_args!($($arg)*))) };
 }
 

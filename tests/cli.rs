@@ -713,4 +713,13 @@ fn a_stage_is_dumped_and_built_from_an_edited_copy() {
         stderr.contains(&format!("{}:{line}:1", copy.display())),
         "{stderr}"
     );
+
+    // A dump directory that does not exist is an error naming the variable and file.
+    let output = run(DUMP_VARIABLE, &dir.join("missing"), "no-dump");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(DUMP_VARIABLE) && stderr.contains("missing"),
+        "{stderr}"
+    );
 }

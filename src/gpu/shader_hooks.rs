@@ -24,11 +24,8 @@ pub fn stage_module(label: &str, assembled: AssembledShader) -> Result<Assembled
     let file = format!("{}.wgsl", file_stem(label));
     if let Some(dir) = std::env::var_os(DUMP_VARIABLE) {
         let path = std::path::Path::new(&dir).join(&file);
-        std::fs::write(&path, &assembled.source).map_err(|e| Error::ShaderHook {
-            variable: DUMP_VARIABLE,
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        std::fs::write(&path, &assembled.source)
+            .map_err(|e| hook_error(DUMP_VARIABLE, &path, e))?;
     }
     let Some(dir) = std::env::var_os(OVERRIDE_VARIABLE) else {
         return Ok(assembled);
@@ -37,11 +34,8 @@ pub fn stage_module(label: &str, assembled: AssembledShader) -> Result<Assembled
     if !path.exists() {
         return Ok(assembled);
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::ShaderHook {
-        variable: OVERRIDE_VARIABLE,
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| hook_error(OVERRIDE_VARIABLE, &path, e))?;
     tracing::warn!(
         stage = label,
         path = %path.display(),
@@ -53,6 +47,15 @@ pub fn stage_module(label: &str, assembled: AssembledShader) -> Result<Assembled
         path.display().to_string(),
         text,
     )]))
+}
+
+/// A hook's file that could not be written or read.
+fn hook_error(variable: &'static str, path: &std::path::Path, e: std::io::Error) -> Error {
+    Error::ShaderHook {
+        variable,
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
 }
 
 /// A stage label as a file name: letters, digits, `_`, `-` and `.` kept, anything
