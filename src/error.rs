@@ -85,6 +85,15 @@ pub enum Error {
     CustomRuleOnCpu { rule: String },
     #[error("cannot write the outputs: {0}")]
     Output(String),
+    #[error(
+        "populations `{first}` and `{second}` would both be written to `{file}`: rename one \
+         (output file names keep letters, digits, `-` and `_`)"
+    )]
+    OutputNames {
+        first: String,
+        second: String,
+        file: String,
+    },
     #[error("benchmark case `{case}`: {detail}")]
     BenchmarkModel { case: String, detail: String },
     #[error("{variable}: {path}: {reason}")]

@@ -242,7 +242,10 @@ fn command(command: Command, threads: lavapipe::ThreadChoice) -> ExitCode {
             json,
             trace,
         } => {
-            let _trace = init_tracing("warn", trace.as_deref());
+            let _trace = match init_tracing("warn", trace.as_deref()) {
+                Ok(guard) => guard,
+                Err(code) => return code,
+            };
             let timing = if host_timing {
                 KernelTiming::Host
             } else {
@@ -290,7 +293,7 @@ fn fail(error: &Error) -> ExitCode {
     eprintln!("error: {error}");
     match error {
         Error::Interrupted { .. } => ExitCode::from(130),
-        Error::Model(_) | Error::Plan(_) => ExitCode::from(2),
+        Error::Model(_) | Error::Plan(_) | Error::OutputNames { .. } => ExitCode::from(2),
         _ => ExitCode::from(1),
     }
 }
@@ -363,7 +366,10 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         (false, 1) => "info",
         _ => "debug",
     };
-    let _trace = init_tracing(level, args.trace.as_deref());
+    let _trace = match init_tracing(level, args.trace.as_deref()) {
+        Ok(guard) => guard,
+        Err(code) => return code,
+    };
     let loaded = match args.format {
         Format::Model => load(&args.model),
         Format::Sonata => load_sonata(&args.model, args.duration),
@@ -372,6 +378,14 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         Ok(model) => model,
         Err(code) => return code,
     };
+    // The step and seed first: an instance's network (its input units, which depend
+    // on the connectivity drawn) and a grid's validation depend on them.
+    if let Some(dt) = args.dt {
+        model.network.dt_ms = dt;
+    }
+    if let Some(seed) = args.seed {
+        model.network.seed = seed;
+    }
     if !args.sweep.is_empty() || args.seeds.is_some() {
         if let Err(message) = model.extend_sweep(args.sweep.clone(), args.seeds) {
             eprintln!("error: --sweep/--seeds: {message}");
@@ -389,12 +403,6 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
     }
     if let Some(d) = args.duration {
         model.duration_ms = d;
-    }
-    if let Some(dt) = args.dt {
-        model.network.dt_ms = dt;
-    }
-    if let Some(seed) = args.seed {
-        model.network.seed = seed;
     }
     if let Some(ms) = args
         .checkpoint_every
@@ -666,17 +674,28 @@ fn profile(
 
 /// Log lines to stderr at `level` (or as `RUST_LOG` says), and with `trace` the
 /// host's spans as a Chrome trace; the returned guard writes the trace when dropped.
-fn init_tracing(level: &str, trace: Option<&Path>) -> Option<tracing_chrome::FlushGuard> {
+/// A trace file that cannot be created is an error (exit 1) before anything runs.
+fn init_tracing(
+    level: &str,
+    trace: Option<&Path>,
+) -> Result<Option<tracing_chrome::FlushGuard>, ExitCode> {
+    use std::io::IsTerminal;
     use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("neurodyn={level}")));
+    // Colour codes only for a terminal, not in a log file or a pipe.
     let log = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_filter(filter);
     let (chrome, guard) = match trace {
         Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| {
+                eprintln!("error: --trace {}: {e}", path.display());
+                ExitCode::from(1)
+            })?;
             let (layer, guard) = tracing_chrome::ChromeLayerBuilder::new()
-                .file(path)
+                .writer(file)
                 .include_args(true)
                 .build();
             let spans = tracing_subscriber::filter::Targets::new()
@@ -686,5 +705,5 @@ fn init_tracing(level: &str, trace: Option<&Path>) -> Option<tracing_chrome::Flu
         None => (None, None),
     };
     tracing_subscriber::registry().with(log).with(chrome).init();
-    guard
+    Ok(guard)
 }

@@ -123,7 +123,12 @@ pub fn run_model(
             network.record_spikes(&p.name);
         }
     }
-    std::fs::create_dir_all(&options.out_dir).map_err(|e| io_error(&options.out_dir, e))?;
+    check_spike_file_names(&network)?;
+    if let Some(path) = &options.resume {
+        refuse_resume_into_its_outputs(path, &options.out_dir)?;
+    }
+    let dt = network.dt_ms;
+    let steps_total = (model.duration_ms / dt).round() as u64;
 
     let build = Instant::now();
     let mut sim = match &options.resume {
@@ -131,12 +136,26 @@ pub fn run_model(
         None => Simulation::new(&network, options.backend.clone())?,
     };
     let build_s = build.elapsed().as_secs_f64();
+    if let Some(path) = options
+        .resume
+        .as_ref()
+        .filter(|_| sim.current_step() >= steps_total)
+    {
+        return Err(Error::Checkpoint {
+            path: path.display().to_string(),
+            reason: format!(
+                "it was taken at {} ms, not before the end of this run ({} ms): give a longer \
+                 duration",
+                sim.current_step() as f64 * dt,
+                model.duration_ms
+            ),
+        });
+    }
     let checkpoint_steps = options
         .checkpoint_every_ms
         .map(|ms| ((ms / network.dt_ms).round() as u64).max(1));
 
-    let dt = network.dt_ms;
-    let steps_total = (model.duration_ms / dt).round() as u64;
+    std::fs::create_dir_all(&options.out_dir).map_err(|e| io_error(&options.out_dir, e))?;
     let mut outputs = Outputs::create(&options.out_dir, &sim, &network, model.duration_ms)?;
     let stretch = u64::from(sim.plan().batch_steps) * 4;
     let mut max_buffered = 0;
@@ -187,7 +206,8 @@ pub fn run_model(
         });
     }
     if failure.is_some() {
-        // The batches read back before the failure are in the records: write them.
+        // The batches read back before the failure are in the records: write what
+        // still can be (a stream that failed stays as far as it got).
         let _ = outputs.flush(&mut sim);
         done = sim.recorded_until();
     }
@@ -207,8 +227,15 @@ pub fn run_model(
             (name.clone(), summary)
         })
         .collect();
-    let mut files_extra = Vec::new();
-    let summary = Summary {
+    // Every output is finished, even after one could not be: the first failure is
+    // the run's error, in the summary written last.
+    let (mut files, finished) = outputs.finish(&options.out_dir, options.plot, &model.name, done);
+    keep_first(&mut failure, finished);
+    match write_weights(&options.out_dir, &mut sim) {
+        Ok(weights) => files.extend(weights),
+        Err(e) => keep_first(&mut failure, Err(e)),
+    }
+    let mut summary = Summary {
         model: model.name.clone(),
         device: sim.device(),
         backend: match options.backend {
@@ -231,11 +258,15 @@ pub fn run_model(
         error: failure.as_ref().map(|e| e.to_string()),
     };
     if network.instances > 1 {
-        files_extra = ensemble::write(&options.out_dir, &network, &summary, options.plot)?;
+        match ensemble::write(&options.out_dir, &network, &summary, options.plot) {
+            Ok(written) => files.extend(written),
+            Err(e) => {
+                summary.complete = false;
+                summary.error.get_or_insert_with(|| e.to_string());
+                keep_first(&mut failure, Err(e));
+            }
+        }
     }
-    let mut files = outputs.finish(&options.out_dir, options.plot, &model.name)?;
-    files.append(&mut files_extra);
-    files.extend(write_weights(&options.out_dir, &mut sim)?);
     let path = options.out_dir.join("summary.json");
     let json = serde_json::to_string_pretty(&summary).expect("a summary serialises");
     std::fs::write(&path, json + "\n").map_err(|e| io_error(&path, e))?;
@@ -333,7 +364,8 @@ impl Outputs {
                 .filter(|r| r.instance == b)
                 .map(|r| (r.population.clone(), r.size))
                 .collect();
-            rasters.push(RasterPlot::new(&mine, duration_ms, dt_ms));
+            let start_ms = sim.current_step() as f64 * dt_ms;
+            rasters.push(RasterPlot::new(&mine, start_ms, duration_ms, dt_ms));
         }
         let mut seen = vec![0; instances as usize];
         for r in records {
@@ -393,9 +425,10 @@ impl Outputs {
                     time_ms: (step + 1) as f64 * self.dt_ms,
                     neuron,
                 });
-            self.spikes[i]
+            let stream = &mut self.spikes[i];
+            stream
                 .extend(rows)
-                .map_err(|e| Error::Output(e.to_string()))?;
+                .map_err(|e| io_error(stream.path(), e))?;
             for series in &mut self.branching {
                 if series.population == record.population && series.instance == record.instance {
                     series.add(record);
@@ -408,22 +441,42 @@ impl Outputs {
         for (record, (values, times)) in sim.drain_states().iter().zip(&mut self.states) {
             values
                 .extend(record.values.iter().copied())
-                .map_err(|e| Error::Output(e.to_string()))?;
+                .map_err(|e| io_error(values.path(), e))?;
             times
                 .extend(record.times_ms())
-                .map_err(|e| Error::Output(e.to_string()))?;
+                .map_err(|e| io_error(times.path(), e))?;
         }
         Ok(held)
     }
 
-    fn finish(self, dir: &Path, plot: bool, title: &str) -> Result<Vec<PathBuf>, Error> {
+    /// Finishes every file, those after one that fails too (the run's records up to
+    /// `last_step`); returns the files written and the first failure.
+    fn finish(
+        self,
+        dir: &Path,
+        plot: bool,
+        title: &str,
+        last_step: u64,
+    ) -> (Vec<PathBuf>, Result<(), Error>) {
         let mut files = Vec::new();
-        for stream in self.spikes {
-            files.push(stream.finish().map_err(|e| Error::Output(e.to_string()))?);
-        }
-        for (values, times) in self.states {
-            files.push(values.finish().map_err(|e| Error::Output(e.to_string()))?);
-            files.push(times.finish().map_err(|e| Error::Output(e.to_string()))?);
+        let mut failure = None;
+        let mut keep = |written: Result<PathBuf, Error>| match written {
+            Ok(path) => files.push(path),
+            Err(e) => keep_first(&mut failure, Err(e)),
+        };
+        let streams = self.states.into_iter().flat_map(|(values, times)| {
+            [
+                values.finish_reporting_path(),
+                times.finish_reporting_path(),
+            ]
+        });
+        for written in self
+            .spikes
+            .into_iter()
+            .map(NpyStream::finish_reporting_path)
+            .chain(streams)
+        {
+            keep(written.map_err(|(path, e)| io_error(&path, e)));
         }
         let instances = self.rasters.len() as u32;
         for series in &self.branching {
@@ -431,25 +484,30 @@ impl Outputs {
                 .join(format!("branching_{}.csv", file_safe(&series.population)));
             // Under a temporary name until complete, as the `.npy` streams.
             let partial = path.with_extension("csv.partial");
-            std::fs::write(&partial, series.csv()).map_err(|e| io_error(&partial, e))?;
-            std::fs::rename(&partial, &path).map_err(|e| io_error(&path, e))?;
-            files.push(path);
+            keep(
+                std::fs::write(&partial, series.csv())
+                    .map_err(|e| io_error(&partial, e))
+                    .and_then(|()| std::fs::rename(&partial, &path).map_err(|e| io_error(&path, e)))
+                    .map(|()| path),
+            );
         }
         if plot {
-            let instances = self.rasters.len() as u32;
+            let until_ms = last_step as f64 * self.dt_ms;
             for (b, raster) in self.rasters.iter().enumerate() {
                 let path = instance_dir(dir, b as u32, instances).join("raster.png");
                 let title = match instances {
                     1 => title.to_string(),
                     _ => format!("{title}, instance {b}"),
                 };
-                raster
-                    .draw(&path, &title)
-                    .map_err(|e| Error::Output(format!("{}: {e}", path.display())))?;
-                files.push(path);
+                keep(
+                    raster
+                        .draw(&path, &title, until_ms)
+                        .map_err(|e| Error::Output(format!("{}: {e}", path.display())))
+                        .map(|()| path),
+                );
             }
         }
-        Ok(files)
+        (files, failure.map_or(Ok(()), Err))
     }
 }
 
@@ -510,6 +568,59 @@ fn file_safe(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Two recorded populations whose names give the same spike file would write into
+/// one (`a.b` and `a_b` both give `spikes_a_b.npy`).
+fn check_spike_file_names(network: &Network) -> Result<(), Error> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for r in &network.recorders {
+        if let Recorder::Spikes { population } = r {
+            let file = format!("spikes_{}.npy", file_safe(population));
+            match seen.get(&file) {
+                Some(&first) if first != population => {
+                    return Err(Error::OutputNames {
+                        first: first.to_string(),
+                        second: population.clone(),
+                        file,
+                    })
+                }
+                _ => {
+                    seen.insert(file, population);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Keeps `result`'s error in `failure` unless an earlier one is there.
+fn keep_first(failure: &mut Option<Error>, result: Result<(), Error>) {
+    if let Err(e) = result {
+        failure.get_or_insert(e);
+    }
+}
+
+/// A run resumed into the folder that holds its checkpoint would replace the
+/// recordings up to the checkpoint (they are not in it) with its own.
+fn refuse_resume_into_its_outputs(checkpoint: &Path, out_dir: &Path) -> Result<(), Error> {
+    let folder = checkpoint.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = folder.unwrap_or(Path::new("."));
+    let same = match (folder.canonicalize(), out_dir.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Err(Error::Checkpoint {
+            path: checkpoint.display().to_string(),
+            reason: format!(
+                "it is in the output folder `{}`, whose recordings up to the checkpoint this \
+                 run would replace: give another --out",
+                out_dir.display()
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> Error {

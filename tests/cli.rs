@@ -494,6 +494,33 @@ fn a_run_resumed_from_a_checkpoint_in_a_new_process_continues_the_raster() {
         assert!(later.len() > 100);
         assert_eq!(resumed, later, "{population}: the resumed raster differs");
     }
+    // Resumed into its own folder, it would replace the recordings before it: refused,
+    // and those recordings are untouched; so is a run that ends before the checkpoint.
+    let before = std::fs::read(dir.join("first").join("spikes_E.npy")).unwrap();
+    for (duration, out_dir, reason) in [
+        ("200", first.as_str(), "give another --out"),
+        ("80", second.as_str(), "give a longer duration"),
+    ] {
+        let output = neurodyn(&[
+            "run",
+            "models/cuba.toml",
+            "--seed",
+            "3",
+            "--duration",
+            duration,
+            "--resume",
+            checkpoint.to_str().unwrap(),
+            "--out",
+            out_dir,
+        ]);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(reason), "{stderr}");
+    }
+    assert_eq!(
+        std::fs::read(dir.join("first").join("spikes_E.npy")).unwrap(),
+        before
+    );
     // A checkpoint of CUBA does not restore into another seed.
     let output = neurodyn(&[
         "run",
@@ -660,6 +687,128 @@ fn output_that_cannot_be_written_fails_the_command() {
 /// `NEURODYN_DUMP_SHADERS` writes each stage's module as compiled;
 /// `NEURODYN_SHADER_OVERRIDE` builds a stage from an edited copy, with a warning, and
 /// a broken copy is an error located in it.
+#[test]
+fn an_output_that_cannot_be_written_leaves_the_others_and_the_summary() {
+    // A file-size limit (as a full disk) stops spikes_E.npy (about 230 kB for 1 s of
+    // CUBA) part way; spikes_I.npy (about 56 kB) and the summary fit.
+    let out = temp_dir("file-limit");
+    let output = Command::new("bash")
+        .args([
+            "-c",
+            "trap '' XFSZ; ulimit -f 100; exec \"$0\" \"$@\"",
+            env!("CARGO_BIN_EXE_neurodyn"),
+            "run",
+            "models/cuba.toml",
+            "--no-plot",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env_remove(neurodyn::lavapipe::THREADS_VARIABLE)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("spikes_E.npy"),
+        "the error names the file: {stderr}"
+    );
+    assert!(!out.join("spikes_E.npy").exists());
+    let (_, inhibitory) = read_npy::<SpikeRow>(&out.join("spikes_I.npy"));
+    let summary: Summary =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert!(!summary.complete);
+    assert!(summary.error.unwrap().contains("spikes_E.npy"));
+    assert_eq!(summary.populations["I"].spikes, inhibitory.len() as u64);
+}
+
+#[test]
+fn populations_whose_spike_files_would_collide_are_refused() {
+    let dir = temp_dir("collide");
+    let model = dir.join("collide.toml");
+    let population = |name: &str| {
+        format!("[[populations]]\nname = \"{name}\"\nsize = 4\nmodel = \"iaf_psc_exp\"\n")
+    };
+    let text = format!(
+        "name = \"collide\"\n[simulation]\nduration_ms = 10.0\n{}{}",
+        population("a.b"),
+        population("a_b")
+    );
+    std::fs::write(&model, text).unwrap();
+    let out = dir.join("out");
+    let output = neurodyn(&[
+        "run",
+        model.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`a.b` and `a_b`"), "{stderr}");
+    assert!(stderr.contains("spikes_a_b.npy"), "{stderr}");
+    assert!(!out.exists(), "nothing is written before the check");
+}
+
+#[test]
+fn an_instance_of_a_sweep_takes_the_seed_given_on_the_command_line() {
+    // The instance's network (its input units, which depend on the connectivity
+    // drawn) is built with the seed of `--seed`: the same files as that instance of
+    // the whole ensemble run with that seed.
+    let dir = temp_dir("instance-seed");
+    let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "models/cuba.toml",
+            "--duration",
+            "50",
+            "--sweep",
+            "E.i_offset=0,0.1,0.2",
+            "--seed",
+            "7",
+            "--no-plot",
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        let output = neurodyn(&args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let (whole, alone) = (out("whole"), out("alone"));
+    run(&["--out", &whole]);
+    run(&["--instance", "2", "--out", &alone]);
+    for population in ["E", "I"] {
+        let file = format!("spikes_{population}.npy");
+        assert_eq!(
+            std::fs::read(dir.join("whole").join("instance_2").join(&file)).unwrap(),
+            std::fs::read(dir.join("alone").join(&file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_trace_file_that_cannot_be_created_is_an_error_not_a_panic() {
+    let output = neurodyn(&[
+        "run",
+        "models/cuba.toml",
+        "--duration",
+        "1",
+        "--trace",
+        "/nonexistent-dir/trace.json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--trace /nonexistent-dir/trace.json"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[test]
 fn a_stage_is_dumped_and_built_from_an_edited_copy() {
     use neurodyn::gpu::{DUMP_VARIABLE, OVERRIDE_VARIABLE};

@@ -44,7 +44,7 @@ pub struct CustomNeuron {
     /// WGSL statements run after a spike.
     #[serde(default)]
     pub reset: String,
-    /// Refractory period after a spike (ms).
+    /// Refractory period after a spike (ms), rounded up to whole steps.
     #[serde(default)]
     pub refractory_ms: f64,
     /// Names of the receptor ports, each seen in the snippets as `I_syn_<name>`: port 0

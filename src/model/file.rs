@@ -183,6 +183,15 @@ impl LoadedModel {
         network
             .sweep_grid(grid.clone())
             .map_err(|(field, message)| format!("`{field}`: {message}"))?;
+        // Instances the file asks for without a grid would silently become the grid's.
+        let declared = self.file.simulation.instances;
+        if declared != 1 && self.file.sweep.is_none() && declared != network.instances {
+            return Err(format!(
+                "`simulation.instances`: the model file asks for {declared} instances, but \
+                 the grid expands into {}: leave `instances` out of the file",
+                network.instances
+            ));
+        }
         network.validate().map_err(|e| e.to_string())?;
         self.file.sweep = Some(grid);
         self.network = network;

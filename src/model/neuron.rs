@@ -257,7 +257,7 @@ impl NeuronModel {
 /// step enters the currents at the end of that step and the membrane from the next
 /// step on; during the refractory period V stays at v_reset while the currents decay;
 /// the threshold is tested at the end of each step. The refractory period is
-/// `round(tau_refrac / h)` steps.
+/// `tau_refrac / h` steps rounded up (as NEST: 2.05 ms at 0.1 ms is 21 steps).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IafPscExp {
@@ -352,8 +352,8 @@ impl IafPscExp {
 /// Integration: exact (`V' = P33 V + P30 (i_offset + I_stim) + J`, propagators in f64
 /// on the host). As in NEST, input arriving during the refractory period is discarded,
 /// and the threshold is tested at the end of each step. The refractory period is
-/// `round(tau_refrac / h)` steps. Both receptor ports add to `V`; excitatory weights
-/// are ≥ 0, inhibitory ≤ 0.
+/// `tau_refrac / h` steps rounded up, as NEST's. Both receptor ports add to `V`;
+/// excitatory weights are ≥ 0, inhibitory ≤ 0.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IafPscDelta {

@@ -129,6 +129,16 @@ pub fn spike_step(t: f64, h: f64) -> u64 {
     ((t / h + 0.5 + 1e-9).floor() - 1.0).max(0.0) as u64
 }
 
+/// The steps a neuron stays refractory for a refractory period of `ms` with steps of
+/// `h` ms: the period rounded up to whole steps, as NEST does (`Time::get_steps`), so
+/// that a neuron is never released before its period has passed (Brian2's
+/// `t - lastspike < refractory` gives the same count). The tolerance of 10^-6 steps
+/// keeps a period written in decimal that is a whole number of steps (2.0 / 0.1 =
+/// 20.000000000000004) at that number.
+pub fn refractory_steps(ms: f64, h: f64) -> u32 {
+    ((ms / h) - 1e-6).ceil().clamp(0.0, f64::from(u32::MAX)) as u32
+}
+
 /// Lowers `model`, run by kernel `kind`, for steps of `h` ms.
 pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
     let state_count = model.state_variables().len() as u32;
@@ -155,7 +165,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 ]
                 .map(|x| x as f32)
                 .to_vec(),
-                refractory_steps: (m.tau_refrac / h).round() as u32,
+                refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: m.v_rest,
             }
         }
@@ -175,7 +185,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 ]
                 .map(|x| x as f32)
                 .to_vec(),
-                refractory_steps: (m.tau_refrac / h).round() as u32,
+                refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: m.v_rest,
             }
         }
@@ -227,7 +237,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 ]
                 .map(|x| x as f32)
                 .to_vec(),
-                refractory_steps: (m.tau_refrac / h).round() as u32,
+                refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: m.v_rest,
             }
         }
@@ -262,7 +272,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 ]
                 .map(|x| x as f32)
                 .to_vec(),
-                refractory_steps: (m.tau_refrac / h).round() as u32,
+                refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: 0.0,
             }
         }
@@ -296,7 +306,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 ]
                 .map(|x| x as f32)
                 .to_vec(),
-                refractory_steps: (m.tau_refrac / h).round() as u32,
+                refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: 0.0,
             }
         }
@@ -357,7 +367,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 kind,
                 state_count,
                 params: params.into_iter().map(|x| x as f32).collect(),
-                refractory_steps: (m.tau_refrac / h).round() as u32,
+                refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: 0.0,
             }
         }
@@ -369,7 +379,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 .chain(c.parameters.values().copied())
                 .map(|x| x as f32)
                 .collect(),
-            refractory_steps: (c.refractory_ms / h).round() as u32,
+            refractory_steps: refractory_steps(c.refractory_ms, h),
             v_offset: 0.0,
         },
     }
@@ -409,5 +419,33 @@ pub fn initial_state(model: &NeuronModel, v: Option<f64>) -> Vec<f32> {
                 _ => value as f32,
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refractory_steps;
+
+    #[test]
+    fn refractory_periods_round_up_to_whole_steps_as_nest_does() {
+        // (period ms, step ms, steps): NEST's counts (`Time::get_steps` rounds up);
+        // decimal periods of whole steps stay whole.
+        let cases = [
+            (0.0, 0.1, 0),
+            (0.05, 0.1, 1),
+            (0.1, 0.1, 1),
+            (0.3, 0.1, 3),
+            (1.91, 0.1, 20),
+            (1.96, 0.1, 20),
+            (2.0, 0.1, 20),
+            (2.01, 0.1, 21),
+            (2.05, 0.1, 21),
+            (2.0, 0.25, 8),
+            (2.1, 0.25, 9),
+            (5.0, 0.01, 500),
+        ];
+        for (ms, h, steps) in cases {
+            assert_eq!(refractory_steps(ms, h), steps, "{ms} ms at {h} ms steps");
+        }
     }
 }

@@ -60,11 +60,22 @@ impl<T: npyz::AutoSerialize> NpyStream<T> {
         self.writer.extend(items)
     }
 
+    /// The file's final name.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Writes the final shape into the header and gives the file its name.
     pub fn finish(self) -> io::Result<PathBuf> {
         self.writer.finish()?;
         std::fs::rename(&self.partial, &self.path)?;
         Ok(self.path)
+    }
+
+    /// `finish`, its error paired with the file's name.
+    pub fn finish_reporting_path(self) -> Result<PathBuf, (PathBuf, io::Error)> {
+        let path = self.path.clone();
+        self.finish().map_err(|e| (path, e))
     }
 }
 

@@ -37,13 +37,16 @@ struct Track {
 /// Collects what the raster plot needs while a run streams.
 pub struct RasterPlot {
     tracks: Vec<Track>,
-    duration_ms: f64,
+    /// The span the rate bins divide: from the run's first step to its planned end.
+    start_ms: f64,
+    end_ms: f64,
     dt_ms: f64,
 }
 
 impl RasterPlot {
-    /// A plot of `populations` (name, size) over a run of `duration_ms`.
-    pub fn new(populations: &[(String, u32)], duration_ms: f64, dt_ms: f64) -> Self {
+    /// A plot of `populations` (name, size) over a run from `start_ms` (0, or a
+    /// checkpoint's time) to `end_ms`.
+    pub fn new(populations: &[(String, u32)], start_ms: f64, end_ms: f64, dt_ms: f64) -> Self {
         let tracks = populations
             .iter()
             .map(|(name, size)| Track {
@@ -56,18 +59,23 @@ impl RasterPlot {
             .collect();
         Self {
             tracks,
-            duration_ms: duration_ms.max(dt_ms),
+            start_ms,
+            end_ms: end_ms.max(start_ms + dt_ms),
             dt_ms,
         }
     }
 
+    fn bin_ms(&self) -> f64 {
+        (self.end_ms - self.start_ms) / RATE_BINS as f64
+    }
+
     /// Adds the next stretch of spikes of the population at `index`.
     pub fn add(&mut self, index: usize, record: &SpikeRecord) {
-        let bin_ms = self.duration_ms / RATE_BINS as f64;
+        let (start_ms, bin_ms) = (self.start_ms, self.bin_ms());
         let track = &mut self.tracks[index];
         for (&step, &neuron) in record.steps.iter().zip(&record.neurons) {
             let t = (step + 1) as f64 * self.dt_ms;
-            let bin = ((t / bin_ms) as usize).min(RATE_BINS - 1);
+            let bin = (((t - start_ms) / bin_ms).max(0.0) as usize).min(RATE_BINS - 1);
             track.bins[bin] += 1;
             if neuron % track.stride == 0 {
                 track.points.push((t, neuron / track.stride));
@@ -75,8 +83,11 @@ impl RasterPlot {
         }
     }
 
-    /// Draws the PNG.
-    pub fn draw(&self, path: &Path, title: &str) -> Result<(), String> {
+    /// Draws the PNG of the run up to `until_ms`: a run that stopped early shows the
+    /// time it simulated, not a silence after it.
+    pub fn draw(&self, path: &Path, title: &str, until_ms: f64) -> Result<(), String> {
+        let until_ms = until_ms.clamp(self.start_ms + self.dt_ms, self.end_ms);
+        let span = self.start_ms..until_ms;
         ensure_font();
         let root = BitMapBackend::new(path, (1200, 800)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
@@ -87,7 +98,7 @@ impl RasterPlot {
             .margin(10)
             .x_label_area_size(30)
             .y_label_area_size(60)
-            .build_cartesian_2d(0.0..self.duration_ms, 0u32..rows.max(1))
+            .build_cartesian_2d(span.clone(), 0u32..rows.max(1))
             .map_err(|e| e.to_string())?;
         raster
             .configure_mesh()
@@ -122,18 +133,25 @@ impl RasterPlot {
             .draw()
             .map_err(|e| e.to_string())?;
 
-        let bin_ms = self.duration_ms / RATE_BINS as f64;
-        let rate = |t: &Track, count: u64| count as f64 / (f64::from(t.size) * bin_ms / 1000.0);
+        // The bins the run reached, each with the time it covered.
+        let bin_ms = self.bin_ms();
+        let covered: Vec<(f64, f64)> = (0..RATE_BINS)
+            .map(|b| self.start_ms + b as f64 * bin_ms)
+            .take_while(|&from| from < until_ms)
+            .map(|from| (from, (from + bin_ms).min(until_ms) - from))
+            .collect();
+        let rate =
+            |t: &Track, b: usize| t.bins[b] as f64 / (f64::from(t.size) * covered[b].1 / 1000.0);
         let peak = self
             .tracks
             .iter()
-            .flat_map(|t| t.bins.iter().map(move |&c| rate(t, c)))
+            .flat_map(|t| (0..covered.len()).map(move |b| rate(t, b)))
             .fold(1.0f64, f64::max);
         let mut rates = ChartBuilder::on(&lower)
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(0.0..self.duration_ms, 0.0..peak * 1.1)
+            .build_cartesian_2d(span, 0.0..peak * 1.1)
             .map_err(|e| e.to_string())?;
         rates
             .configure_mesh()
@@ -145,11 +163,10 @@ impl RasterPlot {
             let colour = COLOURS[i % COLOURS.len()];
             rates
                 .draw_series(LineSeries::new(
-                    track
-                        .bins
+                    covered
                         .iter()
                         .enumerate()
-                        .map(|(b, &c)| ((b as f64 + 0.5) * bin_ms, rate(track, c))),
+                        .map(|(b, &(from, width))| (from + width / 2.0, rate(track, b))),
                     colour,
                 ))
                 .map_err(|e| e.to_string())?;
