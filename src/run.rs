@@ -151,6 +151,12 @@ pub fn run_model(
             ),
         });
     }
+    if steps_total > sim.step_limit() {
+        return Err(Error::TooManySteps {
+            steps: steps_total,
+            limit: sim.step_limit(),
+        });
+    }
     let checkpoint_steps = options
         .checkpoint_every_ms
         .map(|ms| ((ms / network.dt_ms).round() as u64).max(1));

@@ -572,7 +572,7 @@ impl Simulation {
 
     /// The most steps a simulation can run (step numbers are u32 on the device, and a
     /// batch must fit below them).
-    fn step_limit(&self) -> u64 {
+    pub fn step_limit(&self) -> u64 {
         u64::from(u32::MAX) - u64::from(self.plan.batch_steps)
     }
 

@@ -181,7 +181,7 @@ fn empty_population() {
 fn duplicate_population_name() {
     let mut net = base();
     net.add_population(Population::new("E", 3, lif()));
-    expect_one(&net, "populations[E].name", "used by two populations");
+    expect_one(&net, "populations[2].name", "used by two populations");
 }
 
 #[test]

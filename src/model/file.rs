@@ -314,6 +314,22 @@ pub fn load_text(path: &Path, text: &str) -> Result<LoadedModel, FileErrors> {
             ),
         ));
     }
+    // A simulation counts its steps in 32 bits (`Error::TooManySteps`).
+    let steps = simulation.duration_ms / simulation.dt_ms;
+    if steps > f64::from(u32::MAX) {
+        let field = "simulation.duration_ms".to_string();
+        return Err(one(
+            source.locate(&field),
+            Some(field),
+            format!(
+                "{} ms: {steps:e} steps of {} ms, more than the {} steps a simulation can \
+                 count",
+                simulation.duration_ms,
+                simulation.dt_ms,
+                u32::MAX
+            ),
+        ));
+    }
     let name = file.name.clone().unwrap_or_else(|| {
         path.file_stem()
             .map_or("model".into(), |s| s.to_string_lossy().into_owned())

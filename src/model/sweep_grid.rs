@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::validate::MAX_INSTANCES;
 use super::Sweep;
 
 /// `[sweep]` in a model file: axes and repeats.
@@ -109,6 +110,14 @@ impl SweepAxis {
             (None, Some(from), Some(to), Some(steps)) => {
                 if steps == 0 {
                     return Err(bad("steps", "must be at least 1".into()));
+                }
+                if steps > MAX_INSTANCES {
+                    return Err(bad(
+                        "steps",
+                        format!(
+                            "{steps}: at most {MAX_INSTANCES}, the most instances there may be"
+                        ),
+                    ));
                 }
                 if steps == 1 {
                     vec![from]
@@ -214,10 +223,13 @@ impl SweepGrid {
         let mut n = u64::from(self.seeds);
         for (a, axis) in self.axes.iter().enumerate() {
             n *= axis.points(&format!("sweep.axes[{a}]"))?.len() as u64;
-            if n > u64::from(u32::MAX) {
+            if n > u64::from(MAX_INSTANCES) {
                 return Err((
                     "sweep".into(),
-                    format!("the grid has more than {} instances", u32::MAX),
+                    format!(
+                        "the grid expands into more than {MAX_INSTANCES} instances, the most \
+                         there may be"
+                    ),
                 ));
             }
         }
@@ -226,7 +238,19 @@ impl SweepGrid {
 
     /// Instance k's place on the grid.
     pub fn point(&self, k: u32) -> Result<GridPoint, GridError> {
+        Ok(self.point_among(&self.all_points()?, k))
+    }
+
+    /// Every instance's place on the grid, in instance order.
+    pub fn grid_points(&self) -> Result<Vec<GridPoint>, GridError> {
         let points = self.all_points()?;
+        Ok((0..self.instances()?)
+            .map(|k| self.point_among(&points, k))
+            .collect())
+    }
+
+    /// Instance k's place on a grid whose axes' values are `points`.
+    fn point_among(&self, points: &[Vec<f64>], k: u32) -> GridPoint {
         let seeds = self.seeds.max(1);
         let mut rest = (k / seeds) as usize;
         let mut indices = vec![0; points.len()];
@@ -234,11 +258,11 @@ impl SweepGrid {
             indices[a] = rest % points[a].len();
             rest /= points[a].len();
         }
-        Ok(GridPoint {
-            values: indices.iter().zip(&points).map(|(&i, p)| p[i]).collect(),
+        GridPoint {
+            values: indices.iter().zip(points).map(|(&i, p)| p[i]).collect(),
             indices,
             seed: k % seeds,
-        })
+        }
     }
 
     fn all_points(&self) -> Result<Vec<Vec<f64>>, GridError> {
@@ -252,8 +276,7 @@ impl SweepGrid {
     /// The per-instance sweeps the grid stands for, one per parameter path (a path
     /// set by two axes is refused).
     pub fn sweeps(&self) -> Result<Vec<Sweep>, GridError> {
-        let n = self.instances()?;
-        let points: Vec<GridPoint> = (0..n).map(|k| self.point(k)).collect::<Result<_, _>>()?;
+        let points = self.grid_points()?;
         let mut sweeps: Vec<Sweep> = Vec::new();
         for (a, axis) in self.axes.iter().enumerate() {
             let field = format!("sweep.axes[{a}]");

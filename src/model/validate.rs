@@ -18,6 +18,13 @@ pub const MAX_INSTANCES: u32 = 1 << 16;
 /// ring holds `max_delay + 1` slots per neuron and receptor.
 pub const MAX_DELAY_STEPS: u32 = 4096;
 
+/// The longest step `hh_cond_exp_traub` takes (ms): 1000 of its RK4 substeps of at
+/// most 0.01 ms (`plan::neurons::HH_MAX_SUBSTEP_MS`).
+pub const HH_MAX_DT_MS: f64 = 10.0;
+
+/// Most bins in a branching recorder's window (its counts are held in memory).
+pub const MAX_BRANCHING_BINS: u32 = 1 << 20;
+
 /// A delay in ms as whole steps: rounded to the nearest step, halves up, and at least
 /// one step, since a spike cannot act within the step that emits it. A tolerance of
 /// 1e-9 steps makes decimal input round as written (0.15 ms / 0.1 ms is
@@ -553,12 +560,22 @@ impl<'a> Checker<'a> {
                 reason: "a population needs a name".into(),
             });
         }
+        if population.name.contains(['[', ']']) {
+            self.errors.push(ModelError::Impossible {
+                field: format!("populations[{index}].name"),
+                reason: format!(
+                    "`{}`: `[` and `]` are reserved (instance b of an ensemble's population \
+                     E is `E[b]` in its outputs)",
+                    population.name
+                ),
+            });
+        }
         if self.network.populations[..index]
             .iter()
             .any(|p| p.name == population.name)
         {
             self.errors.push(ModelError::DuplicatePopulation {
-                field: format!("{field}.name"),
+                field: format!("populations[{index}].name"),
                 name: population.name.clone(),
             });
         }
@@ -643,6 +660,16 @@ impl<'a> Checker<'a> {
                         ("tau_syn_I", p.tau_syn_i),
                     ],
                 );
+                if self.network.dt_ms > HH_MAX_DT_MS {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{field}.model"),
+                        reason: format!(
+                            "hh_cond_exp_traub integrates in RK4 substeps of at most 0.01 ms, \
+                             at most 1000 per step: dt ({} ms) must be at most {HH_MAX_DT_MS} ms",
+                            self.network.dt_ms
+                        ),
+                    });
+                }
                 self.non_negative(&format!("{field}.tau_refrac"), p.tau_refrac);
                 for (name, value) in [
                     ("gbar_Na", p.gbar_na),
@@ -1238,7 +1265,9 @@ impl<'a> Checker<'a> {
             let at = format!("{rule_field}.{name}");
             match name {
                 "tau_plus" | "tau_minus" | "tau_plus_triplet" | "tau_minus_triplet" | "tau_rec"
-                | "tau_c" | "tau_n" => self.positive(&at, value),
+                | "tau_c" | "tau_n" | "tau_rate" | "tau_scaling" | "target_rate_hz" => {
+                    self.positive(&at, value)
+                }
                 "w_max" | "w_min" | "b" => {
                     self.finite(&at, value);
                 }
@@ -1464,7 +1493,15 @@ impl<'a> Checker<'a> {
                     });
                 }
                 let bins = (window_ms / bin_ms).floor();
-                if bins.is_finite() && bins < f64::from(*max_lag) + 2.0 {
+                if bins > f64::from(MAX_BRANCHING_BINS) {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{field}.window_ms"),
+                        reason: format!(
+                            "a window of {window_ms} ms holds {bins:e} bins of {bin_ms} ms; at \
+                             most {MAX_BRANCHING_BINS} (a longer bin_ms, a shorter window)"
+                        ),
+                    });
+                } else if bins.is_finite() && bins < f64::from(*max_lag) + 2.0 {
                     self.errors.push(ModelError::Impossible {
                         field: format!("{field}.window_ms"),
                         reason: format!(
@@ -1553,29 +1590,28 @@ impl<'a> Checker<'a> {
                     requirement: format!("must not be below low ({low})"),
                 });
             }
-            Value::Normal {
-                mean,
-                sd,
-                low,
-                high,
-            } => {
+            Value::Normal { mean, sd, .. } => {
                 if sd < 0.0 {
                     self.errors.push(ModelError::InvalidParameter {
                         field: format!("{field}.sd"),
                         value: sd,
                         requirement: "a standard deviation cannot be negative".into(),
                     });
-                } else if low > high || high < mean - 4.0 * sd || low > mean + 4.0 * sd {
-                    self.errors.push(ModelError::InvalidParameter {
-                        field: format!("{field}.low"),
-                        value: low,
-                        requirement: format!(
-                            "the clipping range [{low}, {high}] must overlap mean ± 4 sd \
-                             ([{}, {}]) so that draws can be redrawn into it",
-                            mean - 4.0 * sd,
-                            mean + 4.0 * sd
-                        ),
-                    });
+                } else {
+                    let (low, high) = value.range();
+                    let mass = super::value::normal_mass(mean, sd, low, high);
+                    if mass < super::value::MIN_NORMAL_MASS {
+                        self.errors.push(ModelError::InvalidParameter {
+                            field: format!("{field}.low"),
+                            value: low,
+                            requirement: format!(
+                                "the clipping range [{low}, {high}] holds {mass:.2e} of the \
+                                 distribution; at least {} is needed, so that draws can be \
+                                 redrawn into it",
+                                super::value::MIN_NORMAL_MASS
+                            ),
+                        });
+                    }
                 }
             }
             Value::Lognormal { sigma, .. } if sigma < 0.0 => {

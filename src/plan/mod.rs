@@ -84,6 +84,27 @@ pub enum PlanError {
         limit: i32,
     },
     #[error(
+        "`populations[{population}]`: its parameters lowered for the device give \
+         {value} (word {word} of its parameter block) in 32-bit floats; a time constant \
+         or a capacitance is too small or too large for the step, or a current too large"
+    )]
+    NonFiniteParameters {
+        population: String,
+        word: usize,
+        value: f32,
+    },
+    #[error(
+        "`populations[{population}]` receptor port {port} can receive up to {bound:e} nA in \
+         one step, beyond the fixed-point range (at most 2^{max_log2} nA); the weights or \
+         stimuli onto it are too large"
+    )]
+    InputRange {
+        population: String,
+        port: usize,
+        bound: f64,
+        max_log2: i32,
+    },
+    #[error(
         "the network has {count} {what}, more than the {limit} one simulation can index; \
          split it or use fewer instances"
     )]
@@ -570,7 +591,18 @@ impl Plan {
                 let synaptic = bound[offset + range.start..offset + range.end]
                     .iter()
                     .fold(0f64, |a, &b| a.max(b));
-                *slot = fixed_point_log2(synaptic + poisson_bound[i][r]);
+                let bound = synaptic + poisson_bound[i][r];
+                *slot = fixed_point_log2(bound);
+                // The unit is at most 2^60 nA (`fixed_point_log2`): a larger bound
+                // would not fit in 2^30 units, and its inputs would saturate.
+                if bound > 2f64.powi(FIXED_POINT_HEADROOM_BITS + 60) {
+                    return Err(PlanError::InputRange {
+                        population: p.name.clone(),
+                        port: r,
+                        bound,
+                        max_log2: FIXED_POINT_HEADROOM_BITS + 60,
+                    });
+                }
                 // A unit given by the user (another network's) if it is coarse enough.
                 if let Some(&given) = p.input_scale_log2.as_ref().and_then(|g| g.get(r)) {
                     if given > *slot {
@@ -1780,8 +1812,20 @@ fn parameter_blocks(
         let at_rest = v.map_or(0.0, |k| neurons::initial_state(model, None)[k]);
         (at_rest, own.v_offset as f32)
     };
+    // A parameter that overflows f32 would make every state it touches infinite.
+    let finite = |blocks: ParameterBlocks| match blocks.blocks.iter().position(|x| !x.is_finite()) {
+        None => Ok(blocks),
+        Some(k) => Err(PlanError::NonFiniteParameters {
+            population: p.name.clone(),
+            word: match blocks.stride {
+                0 => k,
+                stride => k % stride as usize,
+            },
+            value: blocks.blocks[k],
+        }),
+    };
     if p.heterogeneous.is_empty() {
-        return Ok(ParameterBlocks {
+        return finite(ParameterBlocks {
             blocks: block(lowered),
             stride: 0,
             rest: vec![rest(&p.neuron, lowered)],
@@ -1811,7 +1855,7 @@ fn parameter_blocks(
         rests.push(rest(&model, &own));
     }
     let stride = blocks.len() as u32 / p.size;
-    Ok(ParameterBlocks {
+    finite(ParameterBlocks {
         blocks,
         stride,
         rest: rests,

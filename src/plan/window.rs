@@ -95,7 +95,7 @@ pub fn loop_cap(plan: &Plan) -> u32 {
                         plan.params.get(at as usize).map_or(1.0, |&x| f64::from(x))
                     })
                     .fold(1.0f64, f64::max);
-                substeps as u64 * STEP_LOOPS
+                (substeps as u64).saturating_mul(STEP_LOOPS)
             }
             // At most the whole list in one step: one instance's block.
             NeuronKind::SpikeSourceArray => plan.population_params(i).len() as u64,
@@ -125,9 +125,9 @@ pub fn loop_cap(plan: &Plan) -> u32 {
             .iter()
             .position(|g| g.kind == p.kind)
             .unwrap_or(0);
-        per_group[group] += model + stimuli;
+        per_group[group] = per_group[group].saturating_add(model.saturating_add(stimuli));
     }
-    let worst = STEP_LOOPS + per_group.into_iter().max().unwrap_or(0);
+    let worst = STEP_LOOPS.saturating_add(per_group.into_iter().max().unwrap_or(0));
     // The population lookup runs once per dispatch.
     let budget = LOOP_ITERATION_BUDGET.saturating_sub(plan.populations.len() as u64);
     (budget / worst).clamp(1, u64::from(MAX_WINDOW_STEPS)) as u32

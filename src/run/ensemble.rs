@@ -60,8 +60,9 @@ pub(super) fn write(
         .filter(|name| !name.contains('['))
         .collect();
     let labels: Vec<String> = network.sweeps.iter().map(|s| s.label()).collect();
-    let points: Vec<Option<GridPoint>> = (0..instances)
-        .map(|b| network.grid.as_ref().and_then(|g| g.point(b).ok()))
+    let grid_points = network.grid.as_ref().and_then(|g| g.grid_points().ok());
+    let points: Vec<Option<GridPoint>> = (0..instances as usize)
+        .map(|b| grid_points.as_ref().map(|all| all[b].clone()))
         .collect();
     let axes: Vec<String> = network
         .grid
@@ -180,23 +181,23 @@ fn plot_grid(
     if grid.axes.is_empty() || grid.axes.len() > 2 {
         return Ok(Vec::new());
     }
+    let grid_error =
+        |(field, message): (String, String)| Error::Output(format!("{field}: {message}"));
     let axes: Vec<Vec<f64>> = grid
         .axes
         .iter()
         .enumerate()
         .map(|(a, axis)| axis.points(&format!("sweep.axes[{a}]")))
         .collect::<Result<_, _>>()
-        .map_err(|(field, message)| Error::Output(format!("{field}: {message}")))?;
+        .map_err(grid_error)?;
+    let grid_points = grid.grid_points().map_err(grid_error)?;
     let ny = axes.get(1).map_or(1, Vec::len);
     let mut files = Vec::new();
     for p in populations {
         for (name, description) in STATISTICS {
             // Sum and count of the defined values at each grid point.
             let mut sums = vec![vec![(0.0, 0u32); ny]; axes[0].len()];
-            for b in 0..network.instances {
-                let point = grid
-                    .point(b)
-                    .map_err(|(field, message)| Error::Output(format!("{field}: {message}")))?;
+            for (b, point) in (0..network.instances).zip(&grid_points) {
                 let (i, j) = (point.indices[0], point.indices.get(1).copied().unwrap_or(0));
                 if let Some(v) = statistic(&summary.populations[&instance_key(p, b)], name) {
                     sums[i][j].0 += v;
