@@ -27,6 +27,9 @@ pub enum Suite {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PopulationResult {
     pub name: String,
+    /// Which instance of an ensemble (`--instances`); 0 for a single network.
+    #[serde(default)]
+    pub instance: u32,
     pub size: u32,
     pub rate_hz: f64,
     /// Mean over neurons with at least 3 spikes of the CV of their inter-spike intervals.
@@ -349,6 +352,7 @@ fn run_case(case: &Case, network: Network, backend: &Backend) -> Result<BenchRes
             stats.add(record);
             PopulationResult {
                 name: record.population.clone(),
+                instance: record.instance,
                 size: record.size,
                 rate_hz: stats.mean_rate_hz(),
                 cv_isi: stats.cv_isi(),

@@ -20,7 +20,10 @@ pub enum Error {
          or run on the CPU reference backend"
     )]
     NoAdapter { detail: String },
-    #[error("NEURODYN_ADAPTER=`{wanted}` matches no adapter; available: {available}")]
+    #[error(
+        "no adapter's name contains `{wanted}` (--adapter or NEURODYN_ADAPTER); available: \
+         {available}"
+    )]
     AdapterNotFound { wanted: String, available: String },
     #[error("could not open a device on `{adapter}`: {reason}")]
     DeviceRequest { adapter: String, reason: String },

@@ -77,7 +77,7 @@ enum Command {
         /// The model file (.toml or .json).
         model: PathBuf,
         /// Steps to run plain, then again profiled.
-        #[arg(long, default_value_t = 2000)]
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
         steps: u64,
         /// Use the GPU adapter whose name contains this text.
         #[arg(long, value_name = "NAME")]
@@ -116,10 +116,10 @@ enum Command {
         #[arg(long, value_delimiter = ',', value_name = "IDS")]
         only: Option<Vec<String>>,
         /// Simulated time of every case instead of the suite's (ms).
-        #[arg(long, value_name = "MS")]
+        #[arg(long, value_name = "MS", value_parser = positive_ms)]
         duration: Option<f64>,
         /// Run every case as an ensemble of B instances (throughput in instance·s / s).
-        #[arg(long, value_name = "B")]
+        #[arg(long, value_name = "B", value_parser = clap::value_parser!(u32).range(1..))]
         instances: Option<u32>,
     },
 }
@@ -140,10 +140,10 @@ struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Model)]
     format: Format,
     /// Simulated time in ms (default: the file's `simulation.duration_ms`).
-    #[arg(long, value_name = "MS")]
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
     duration: Option<f64>,
     /// Integration step in ms (default: the file's `simulation.dt_ms`).
-    #[arg(long, value_name = "MS")]
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
     dt: Option<f64>,
     /// Seed of every random draw (default: the file's `simulation.seed`).
     #[arg(long, value_name = "N")]
@@ -273,6 +273,15 @@ fn command(command: Command, threads: lavapipe::ThreadChoice) -> ExitCode {
             };
             bench(suite, out, options, threads)
         }
+    }
+}
+
+/// A time in ms that is finite and above 0 (a benchmark of no time has no rate).
+fn positive_ms(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(ms) if ms.is_finite() && ms > 0.0 => Ok(ms),
+        Ok(ms) => Err(format!("{ms} ms: must be a finite time above 0")),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -514,7 +523,7 @@ fn validate(path: &Path) -> ExitCode {
     };
     outln!("{}: valid", path.display());
     outln!(
-        "{} populations, {} neurons, {} synapses ({} stored static, {} plastic, {} procedural projections, {} built on the device), ring of {} steps, {} ms simulated at dt = {} ms",
+        "{} populations, {} neurons, {} synapses ({} stored static, {} with weights of their own per instance (plastic or swept), {} procedural projections, {} built on the device), ring of {} steps, {} ms simulated at dt = {} ms",
         plan.populations.len(),
         plan.n_neurons(),
         plan.synapse_count().round(),
@@ -539,7 +548,22 @@ fn validate(path: &Path) -> ExitCode {
         exact: true,
     };
     outln!("\ndevice memory by buffer:\n{}", report.table());
-    let footprint = neurodyn::plan::memory::EnsembleFootprint::of(&model.network);
+    let instances = model.network.instances;
+    if instances > 1 {
+        outln!("{instances} instances (an ensemble); the counts above are per instance");
+    }
+    // Estimates at a few sizes: recording buffers hold fewer steps per batch as
+    // instances grow, so an instance costs less in a larger ensemble.
+    let mut counts = vec![1, 16, 256, instances];
+    counts.sort_unstable();
+    counts.dedup();
+    let sizes: Vec<String> = counts
+        .into_iter()
+        .map(|b| {
+            let bytes = neurodyn::plan::memory::with_instances(&model.network, b);
+            format!("{b}: {}", format_bytes(bytes))
+        })
+        .collect();
     let fits = gpu::choose_adapter(None)
         .ok()
         .and_then(|adapter| gpu::device_memory(&adapter))
@@ -551,9 +575,8 @@ fn validate(path: &Path) -> ExitCode {
             )
         });
     outln!(
-        "ensemble: {} shared, {} per instance (estimate){fits}",
-        format_bytes(footprint.shared),
-        format_bytes(footprint.per_instance)
+        "device memory by instances (estimate) {}{fits}",
+        sizes.join(", ")
     );
     ExitCode::SUCCESS
 }

@@ -353,7 +353,9 @@ impl Sweep {
             }
             _ => Err(format!(
                 "`{path}` is not a parameter path: `<population>.<parameter>`, \
-                 `stimuli[<index>].rate_hz` or `projections[<index>].weight`"
+                 `stimuli[<index>].rate_hz`, `projections[<index>].weight`, \
+                 `projections[<index>].delay_ms` or \
+                 `projections[<index>].plasticity.<parameter>`"
             )),
         }
     }

@@ -727,7 +727,7 @@ impl EnsembleFootprint {
 }
 
 /// The estimated bytes of `network` run as `instances` instances.
-fn with_instances(network: &Network, instances: u32) -> u64 {
+pub fn with_instances(network: &Network, instances: u32) -> u64 {
     let mut n = network.clone();
     n.instances = instances;
     estimate(&n).total()

@@ -84,15 +84,11 @@ pub enum PlanError {
         limit: i32,
     },
     #[error(
-        "`populations[{population}]`: its parameters lowered for the device give \
-         {value} (word {word} of its parameter block) in 32-bit floats; a time constant \
-         or a capacitance is too small or too large for the step, or a current too large"
+        "`populations[{population}]`: its parameters lowered for the device overflow \
+         32-bit floats (word {word} of its parameter block); a time constant or a \
+         capacitance is too small or too large for the step, or a current too large"
     )]
-    NonFiniteParameters {
-        population: String,
-        word: usize,
-        value: f32,
-    },
+    NonFiniteParameters { population: String, word: usize },
     #[error(
         "`populations[{population}]` receptor port {port} can receive up to {bound:e} nA in \
          one step, beyond the fixed-point range (at most 2^{max_log2} nA); the weights or \
@@ -1812,8 +1808,9 @@ fn parameter_blocks(
         let at_rest = v.map_or(0.0, |k| neurons::initial_state(model, None)[k]);
         (at_rest, own.v_offset as f32)
     };
-    // A parameter that overflows f32 would make every state it touches infinite.
-    let finite = |blocks: ParameterBlocks| match blocks.blocks.iter().position(|x| !x.is_finite()) {
+    // A parameter that overflows f32 (`neurons::narrow` made it NaN) would make every
+    // state it touches infinite.
+    let finite = |blocks: ParameterBlocks| match blocks.blocks.iter().position(|x| x.is_nan()) {
         None => Ok(blocks),
         Some(k) => Err(PlanError::NonFiniteParameters {
             population: p.name.clone(),
@@ -1821,7 +1818,6 @@ fn parameter_blocks(
                 0 => k,
                 stride => k % stride as usize,
             },
-            value: blocks.blocks[k],
         }),
     };
     if p.heterogeneous.is_empty() {

@@ -139,6 +139,18 @@ pub fn refractory_steps(ms: f64, h: f64) -> u32 {
     ((ms / h) - 1e-6).ceil().clamp(0.0, f64::from(u32::MAX)) as u32
 }
 
+/// A lowered parameter as the device's f32: one that overflows f32 from a finite
+/// value becomes NaN, so that the plan refuses it (`PlanError::NonFiniteParameters`);
+/// an infinite one stays (a passive neuron's threshold is +∞).
+fn narrow(x: f64) -> f32 {
+    let y = x as f32;
+    if x.is_finite() && !y.is_finite() {
+        f32::NAN
+    } else {
+        y
+    }
+}
+
 /// Lowers `model`, run by kernel `kind`, for steps of `h` ms.
 pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
     let state_count = model.state_variables().len() as u32;
@@ -163,7 +175,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                     m.v_thresh - m.v_rest,
                     m.v_reset - m.v_rest,
                 ]
-                .map(|x| x as f32)
+                .map(narrow)
                 .to_vec(),
                 refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: m.v_rest,
@@ -183,7 +195,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                     m.v_thresh - m.v_rest,
                     m.v_reset - m.v_rest,
                 ]
-                .map(|x| x as f32)
+                .map(narrow)
                 .to_vec(),
                 refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: m.v_rest,
@@ -203,7 +215,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                 h,
                 f64::from(u8::from(m.half_steps)),
             ]
-            .map(|x| x as f32)
+            .map(narrow)
             .to_vec(),
             refractory_steps: 0,
             v_offset: 0.0,
@@ -235,7 +247,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                     m.v_thresh - m.v_rest,
                     m.v_reset - m.v_rest,
                 ]
-                .map(|x| x as f32)
+                .map(narrow)
                 .to_vec(),
                 refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: m.v_rest,
@@ -270,7 +282,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                     1.0 / m.tau_w,
                     m.b,
                 ]
-                .map(|x| x as f32)
+                .map(narrow)
                 .to_vec(),
                 refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: 0.0,
@@ -304,7 +316,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                     decay(m.tau_syn_i, dt / 2.0),
                     decay(m.tau_syn_i, dt),
                 ]
-                .map(|x| x as f32)
+                .map(narrow)
                 .to_vec(),
                 refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: 0.0,
@@ -326,7 +338,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
             LoweredNeuron {
                 kind,
                 state_count,
-                params: params.into_iter().map(|x| x as f32).collect(),
+                params: params.into_iter().map(narrow).collect(),
                 refractory_steps: 0,
                 v_offset: 0.0,
             }
@@ -366,7 +378,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
             LoweredNeuron {
                 kind,
                 state_count,
-                params: params.into_iter().map(|x| x as f32).collect(),
+                params: params.into_iter().map(narrow).collect(),
                 refractory_steps: refractory_steps(m.tau_refrac, h),
                 v_offset: 0.0,
             }
@@ -377,7 +389,7 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
             // dt, then the parameters in name order (as `gpu::custom` reads them)
             params: std::iter::once(h)
                 .chain(c.parameters.values().copied())
-                .map(|x| x as f32)
+                .map(narrow)
                 .collect(),
             refractory_steps: refractory_steps(c.refractory_ms, h),
             v_offset: 0.0,

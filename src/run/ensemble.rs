@@ -32,6 +32,9 @@ struct InstanceSummary<'a> {
     duration_ms: f64,
     complete: bool,
     last_step: u64,
+    /// Why the run stopped early (as the run's own summary).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
     populations: BTreeMap<String, &'a PopulationSummary>,
 }
 
@@ -140,6 +143,7 @@ pub(super) fn write(
             duration_ms: summary.duration_ms,
             complete: summary.complete,
             last_step: summary.last_step,
+            error: summary.error.as_deref(),
             populations: stats.clone(),
         };
         let path = instance_dir(dir, b, instances).join("summary.json");
