@@ -84,6 +84,53 @@ fn a_spike_source_array_emits_exactly_its_times() {
 }
 
 #[test]
+fn a_parrot_repeats_every_input_spike_whatever_its_weight() {
+    // As NEST's parrot_neuron, which ignores weights: a weight of 0, and a weight too
+    // small for the port's fixed-point unit beside a large one, still relay.
+    let mut net = Network::new(0.1, 1);
+    let source = |times: Vec<f64>| {
+        NeuronModel::SpikeSourceArray(SpikeSourceArray {
+            spike_times_ms: vec![times],
+        })
+    };
+    net.add_population(Population::new("zero", 1, source(vec![5.0, 10.0, 20.3])));
+    net.add_population(Population::new("tiny", 1, source(vec![15.0])));
+    net.add_population(Population::new("large", 1, source(vec![30.0])));
+    net.add_population(Population::new(
+        "parrot",
+        1,
+        NeuronModel::ParrotNeuron(ParrotNeuron {}),
+    ));
+    for (pre, weight, receptor) in [
+        ("zero", 0.0, Receptor::Excitatory),
+        ("zero", 0.0, Receptor::Inhibitory),
+        ("tiny", 1e-6, Receptor::Excitatory),
+        ("large", 1e6, Receptor::Excitatory),
+    ] {
+        net.add_projection(Projection::from_list(
+            pre,
+            "parrot",
+            &[(0, 0, weight, 1.0)],
+            receptor,
+        ));
+    }
+    net.record_spikes("parrot");
+    let mut records = Vec::new();
+    for backend in backends() {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run_ms(50.0).unwrap();
+        let times = sim.spikes("parrot").unwrap().times_ms();
+        let expected = [6.0, 11.0, 16.0, 21.3, 31.0];
+        assert_eq!(times.len(), expected.len(), "{times:?}");
+        for (t, e) in times.iter().zip(expected) {
+            assert!((t - e).abs() < 1e-9, "{times:?}");
+        }
+        records.push(sim.spike_records().to_vec());
+    }
+    assert_eq!(records[0], records[1]);
+}
+
+#[test]
 fn a_parrot_with_poisson_input_is_a_poisson_source() {
     let mut net = Network::new(0.1, 3);
     net.add_population(Population::new(

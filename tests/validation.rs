@@ -385,6 +385,25 @@ fn plastic(rule: neurodyn::model::Plasticity) -> Network {
 }
 
 #[test]
+fn a_plastic_projection_onto_a_parrot_is_refused() {
+    let mut net = base();
+    net.add_population(Population::new(
+        "P",
+        3,
+        NeuronModel::ParrotNeuron(neurodyn::ParrotNeuron {}),
+    ));
+    net.add_projection(
+        Projection::new("E", "P", fixed_p(0.5), 0.5, 1.0, Receptor::Excitatory)
+            .with_plasticity(stdp(1.0, 20.0)),
+    );
+    expect_one(
+        &net,
+        "projections[0] (E -> P).plasticity",
+        "whatever the weight",
+    );
+}
+
+#[test]
 fn plasticity_parameters_and_bounds_are_checked() {
     expect_one(
         &plastic(stdp(1.0, -5.0)),

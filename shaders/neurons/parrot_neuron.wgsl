@@ -1,5 +1,6 @@
 // parrot_neuron (NEST): see src/model/neuron.rs (ParrotNeuron). Twin:
-// src/cpu/neurons/parrot_neuron.rs. No state; any input in a step makes one spike.
+// src/cpu/neurons/parrot_neuron.rs. No state; any input in a step makes one spike (each
+// input spike delivers one unit, whatever its weight: src/plan/parrot.rs).
 
 const STATE_COUNT: u32 = 0u;
 

@@ -869,9 +869,13 @@ pub struct SpikeSourceStream {
     pub events: Vec<(f64, u32)>,
 }
 
-/// Repeats its input (NEST `parrot_neuron`): a step with any synaptic input (of
-/// either receptor) makes one spike. With a Poisson stimulus it is a Poisson spike
-/// source (PyNN `SpikeSourcePoisson`).
+/// Repeats its input (NEST `parrot_neuron`): a step in which any spike arrives (on
+/// either receptor) makes one spike. As NEST's, it ignores weights: every synapse and
+/// Poisson stimulus onto a parrot delivers one event, whatever its weight (0
+/// included; `plan::parrot`), and a plastic projection onto it is refused. Unlike
+/// NEST's, several spikes arriving in one step make one spike, not one of
+/// multiplicity n (a neuron spikes at most once a step). With a Poisson stimulus it
+/// is a Poisson spike source (PyNN `SpikeSourcePoisson`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParrotNeuron {}

@@ -1250,6 +1250,18 @@ impl<'a> Checker<'a> {
 
     fn check_plasticity(&mut self, field: &str, projection: &super::Projection, rule: &Plasticity) {
         let rule_field = format!("{field}.plasticity");
+        if self
+            .network
+            .population(&projection.post)
+            .is_some_and(|p| matches!(p.neuron, NeuronModel::ParrotNeuron(_)))
+        {
+            self.errors.push(ModelError::Impossible {
+                field: rule_field.clone(),
+                reason: "a parrot_neuron repeats every spike it receives whatever the weight \
+                         (as NEST's), so what a plastic projection onto it learns never acts"
+                    .into(),
+            });
+        }
         if let Some(key) = projection.generated_by() {
             self.errors.push(ModelError::Impossible {
                 field: format!("{field}.{key}"),

@@ -12,6 +12,7 @@ pub mod host_memory;
 pub mod layout;
 pub mod memory;
 mod neurons;
+mod parrot;
 mod plastic;
 pub mod poisson;
 mod procedural;
@@ -267,6 +268,7 @@ impl Plan {
     #[tracing::instrument(name = "plan", skip_all)]
     pub fn new(network: &Network) -> Result<Self, PlanError> {
         network.validate()?;
+        let network = &*parrot::inputs_as_events(network);
         // Refused before the first synapse is drawn: a table too large to index, or a
         // plan the host cannot hold.
         limit(
