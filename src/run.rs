@@ -161,6 +161,15 @@ pub fn run_model(
         .checkpoint_every_ms
         .map(|ms| ((ms / network.dt_ms).round() as u64).max(1));
 
+    if options.out_dir.join("summary.json").exists() {
+        // Files this run does not write (another population's spikes, an ensemble's
+        // folders, a raster with --no-plot) stay from the previous run.
+        tracing::warn!(
+            "{} holds a previous run's outputs: the files this run writes replace theirs, \
+             the others stay",
+            options.out_dir.display()
+        );
+    }
     std::fs::create_dir_all(&options.out_dir).map_err(|e| io_error(&options.out_dir, e))?;
     let mut outputs = Outputs::create(&options.out_dir, &sim, &network, model.duration_ms)?;
     let stretch = u64::from(sim.plan().batch_steps) * 4;

@@ -210,3 +210,25 @@ fn brackets_in_population_names_are_reserved() {
     let text = model(0.1, 5.0, "iaf_psc_exp", "", "").replace("\"A\"", "\"X[1]\"");
     refused(&text, &["populations[0].name", "reserved"]);
 }
+
+#[test]
+fn a_weight_its_port_cannot_hold_is_refused_not_rounded_away() {
+    // At 10^14 Hz a Poisson drive's count per step sizes the port's unit at 1 nA, and
+    // its own 0.1 nA weight would arrive as 0.
+    let drive = |rate: &str| {
+        model(
+            0.1,
+            5.0,
+            "iaf_psc_exp",
+            "",
+            &format!(
+                "[[stimuli]]\nkind = \"poisson\"\ntarget = \"A\"\nrate_hz = {rate}\n\
+                 weight = 0.1\nreceptor = \"excitatory\"\n"
+            ),
+        )
+    };
+    let message = unplannable(&drive("1e14"));
+    assert!(message.contains("`stimuli[0].weight` = 0.1"), "{message}");
+    assert!(message.contains("would arrive as 0"), "{message}");
+    Simulation::new(&load(&drive("1e4")).unwrap().network, Backend::Cpu).expect("held");
+}

@@ -91,6 +91,18 @@ pub enum PlanError {
     )]
     NonFiniteParameters { population: String, word: usize },
     #[error(
+        "`{field}.weight` = {weight}: its target port's fixed-point unit is {unit:e}, sized \
+         for the most input the port can receive in one step, so it would arrive as {held}; \
+         an input this small beside an extreme Poisson rate or in-degree onto the same port \
+         cannot be represented"
+    )]
+    WeightUnit {
+        field: String,
+        weight: f64,
+        held: f64,
+        unit: f64,
+    },
+    #[error(
         "`populations[{population}]` receptor port {port} can receive up to {bound:e} nA in \
          one step, beyond the fixed-point range (at most 2^{max_log2} nA); the weights or \
          stimuli onto it are too large"
@@ -617,6 +629,7 @@ impl Plan {
             scales.push(log2);
         }
         let to_fixed = |w: f64, log2: i32| (w * 2f64.powi(log2)).round() as i32;
+        check_constant_weights(network, &scales, pop_index)?;
 
         // Populations in index order, their parameter blocks and stimuli.
         // Each population's (stored v at rest, offset of stored v) per instance and
@@ -1889,6 +1902,59 @@ pub(crate) fn batch_steps_for(recorded: u64) -> u32 {
 /// tolerance of 1e-6 steps for times written in decimal).
 fn time_to_step(t_ms: f64, dt: f64) -> u32 {
     ((t_ms / dt) - 1e-6).ceil().clamp(0.0, f64::from(u32::MAX)) as u32
+}
+
+/// The unit of each port is sized for the most input it can receive in a step; a
+/// constant weight that unit cannot hold to 0.1% (beside an extreme Poisson rate or
+/// in-degree onto the same port) would arrive as another weight, or as none.
+fn check_constant_weights(
+    network: &Network,
+    scales: &[[i32; MAX_RECEPTORS]],
+    pop_index: impl Fn(&str) -> usize,
+) -> Result<(), PlanError> {
+    let projections = network
+        .projections
+        .iter()
+        .enumerate()
+        .filter_map(|(k, q)| match q.weight {
+            crate::model::Value::Constant { value } => {
+                Some((format!("projections[{k}]"), &q.post, q.receptor, value))
+            }
+            _ => None,
+        });
+    let stimuli = network
+        .stimuli
+        .iter()
+        .enumerate()
+        .filter_map(|(k, s)| match s {
+            Stimulus::Poisson {
+                target,
+                weight,
+                receptor,
+                ..
+            }
+            | Stimulus::InhomogeneousPoisson {
+                target,
+                weight,
+                receptor,
+                ..
+            } => Some((format!("stimuli[{k}]"), target, *receptor, *weight)),
+            _ => None,
+        });
+    for (field, post, receptor, weight) in projections.chain(stimuli) {
+        let log2 = scales[pop_index(post)][receptor.index()];
+        let unit = 2f64.powi(-log2);
+        let held = (weight / unit).round() * unit;
+        if (held - weight).abs() > 1e-3 * weight.abs() {
+            return Err(PlanError::WeightUnit {
+                field,
+                weight,
+                held,
+                unit,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// log2 of the fixed-point scale for a receptor whose input per step is at most
