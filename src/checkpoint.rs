@@ -125,6 +125,27 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
     std::fs::rename(&partial, path).map_err(fail)
 }
 
+/// The step a checkpoint was taken at, from its header alone (its format, model and
+/// checksum are checked when it is `read`): so that a run can be refused before a
+/// device is opened.
+pub fn step_of(path: &Path) -> Result<u64, Error> {
+    use std::io::Read;
+    let refuse = |reason: String| Error::Checkpoint {
+        path: path.display().to_string(),
+        reason,
+    };
+    let mut header = [0u8; 8 + 4 + 8 + 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .map_err(|e| refuse(e.to_string()))?;
+    if &header[..8] != MAGIC {
+        return Err(refuse("not a neurodyn checkpoint".into()));
+    }
+    Ok(u64::from_le_bytes(
+        header[20..28].try_into().expect("8 bytes"),
+    ))
+}
+
 /// Reads a checkpoint, refusing a wrong format, a corrupted or truncated file and
 /// one written for another model (`hash`). Returns the step and the snapshot.
 pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {

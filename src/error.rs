@@ -89,8 +89,8 @@ pub enum Error {
     #[error("cannot write the outputs: {0}")]
     Output(String),
     #[error(
-        "populations `{first}` and `{second}` would both be written to `{file}`: rename one \
-         (output file names keep letters, digits, `-` and `_`)"
+        "{first} and {second} would both be written to `{file}`: rename one or record \
+         it once (output file names keep letters, digits, `-` and `_`)"
     )]
     OutputNames {
         first: String,

@@ -123,7 +123,7 @@ pub fn run_model(
             network.record_spikes(&p.name);
         }
     }
-    check_spike_file_names(&network)?;
+    check_output_file_names(&network)?;
     if let Some(path) = &options.resume {
         refuse_resume_into_its_outputs(path, &options.out_dir)?;
     }
@@ -424,8 +424,10 @@ impl Outputs {
     }
 
     /// Writes what the simulation recorded since the last flush; returns the number of
-    /// spikes that were held in memory.
+    /// spikes that were held in memory. A file that cannot be written does not stop
+    /// the others: its error is returned after they are written.
     fn flush(&mut self, sim: &mut Simulation) -> Result<usize, Error> {
+        let mut failure = None;
         let records = sim.drain_spikes();
         let held = records.iter().map(|r| r.len()).sum();
         for (i, record) in records.iter().enumerate() {
@@ -441,9 +443,8 @@ impl Outputs {
                     neuron,
                 });
             let stream = &mut self.spikes[i];
-            stream
-                .extend(rows)
-                .map_err(|e| io_error(stream.path(), e))?;
+            let written = stream.extend(rows).map_err(|e| io_error(stream.path(), e));
+            keep_first(&mut failure, written);
             for series in &mut self.branching {
                 if series.population == record.population && series.instance == record.instance {
                     series.add(record);
@@ -454,14 +455,16 @@ impl Outputs {
             series.close_until(sim.recorded_until());
         }
         for (record, (values, times)) in sim.drain_states().iter().zip(&mut self.states) {
-            values
+            let written = values
                 .extend(record.values.iter().copied())
-                .map_err(|e| io_error(values.path(), e))?;
-            times
+                .map_err(|e| io_error(values.path(), e));
+            keep_first(&mut failure, written);
+            let written = times
                 .extend(record.times_ms())
-                .map_err(|e| io_error(times.path(), e))?;
+                .map_err(|e| io_error(times.path(), e));
+            keep_first(&mut failure, written);
         }
-        Ok(held)
+        failure.map_or(Ok(held), Err)
     }
 
     /// Finishes every file, those after one that fails too (the run's records up to
@@ -585,24 +588,43 @@ fn file_safe(name: &str) -> String {
         .collect()
 }
 
-/// Two recorded populations whose names give the same spike file would write into
-/// one (`a.b` and `a_b` both give `spikes_a_b.npy`).
-fn check_spike_file_names(network: &Network) -> Result<(), Error> {
-    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+/// Two recorders whose outputs would share a file: populations whose names give the
+/// same spike file (`a.b` and `a_b` both give `spikes_a_b.npy`), or two branching
+/// estimates of one instance's populations with the same file name.
+fn check_output_file_names(network: &Network) -> Result<(), Error> {
+    // (instance folder, where the file is per instance; file) → what writes it.
+    let mut seen: BTreeMap<(Option<u32>, String), String> = BTreeMap::new();
     for r in &network.recorders {
-        if let Recorder::Spikes { population } = r {
-            let file = format!("spikes_{}.npy", file_safe(population));
-            match seen.get(&file) {
-                Some(&first) if first != population => {
-                    return Err(Error::OutputNames {
-                        first: first.to_string(),
-                        second: population.clone(),
-                        file,
-                    })
-                }
-                _ => {
-                    seen.insert(file, population);
-                }
+        let (key, what) = match r {
+            Recorder::Spikes { population } => (
+                (None, format!("spikes_{}.npy", file_safe(population))),
+                format!("population `{population}`"),
+            ),
+            Recorder::Branching {
+                population,
+                instance,
+                ..
+            } => (
+                (
+                    Some(*instance),
+                    format!("branching_{}.csv", file_safe(population)),
+                ),
+                format!("the branching recorder of `{population}` (instance {instance})"),
+            ),
+            // Repeated state files are numbered (`state_E_v_2.npy`).
+            Recorder::State { .. } => continue,
+        };
+        match seen.get(&key) {
+            // One population's spikes recorded twice are one record.
+            Some(first) if *first != what || key.0.is_some() => {
+                return Err(Error::OutputNames {
+                    first: first.clone(),
+                    second: what,
+                    file: key.1,
+                });
+            }
+            _ => {
+                seen.insert(key, what);
             }
         }
     }

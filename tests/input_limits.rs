@@ -17,6 +17,11 @@ fn model(dt_ms: f64, duration_ms: f64, model: &str, params: &str, extra: &str) -
     )
 }
 
+/// `model` with a default `iaf_psc_exp` population, 5 ms at 0.1 ms.
+fn lif(extra: &str) -> String {
+    model(0.1, 5.0, "iaf_psc_exp", "", extra)
+}
+
 fn load(text: &str) -> Result<LoadedModel, String> {
     load_text(Path::new("limits.toml"), text).map_err(|e| e.to_string())
 }
@@ -54,27 +59,17 @@ const SOURCE_ONTO_A: &str = "[[populations]]\nname = \"S\"\nsize = 1\n\
 fn a_clipping_range_that_holds_almost_none_of_a_normal_is_refused() {
     // [4, 4] under N(0, 1) would be redrawn forever; [2, ∞) holds 2.3% and is drawn.
     let weight = |low: &str, high: &str| {
-        model(
-            0.1,
-            5.0,
-            "iaf_psc_exp",
-            "",
-            &format!(
-                "{SOURCE_ONTO_A}weight = {{ distribution = \"normal\", mean = 0.0, sd = 1.0, \
+        lif(&format!(
+            "{SOURCE_ONTO_A}weight = {{ distribution = \"normal\", mean = 0.0, sd = 1.0, \
                  low = {low}, high = {high} }}\n"
-            ),
-        )
+        ))
     };
     refused(
         &weight("4.0", "4.0"),
         &["weight.low", "holds 0.00e0", "at least 0.01"],
     );
     refused(&weight("4.0", "4.001"), &["weight.low", "holds"]);
-    let initial = model(
-        0.1,
-        5.0,
-        "iaf_psc_exp",
-        "",
+    let initial = lif(
         "initial = { v = { distribution = \"normal\", mean = -60.0, sd = 1.0, low = -56.0, \
          high = -56.0 } }\n",
     );
@@ -86,15 +81,9 @@ fn a_clipping_range_that_holds_almost_none_of_a_normal_is_refused() {
 #[test]
 fn a_branching_window_of_too_many_bins_is_refused() {
     for window in ["1e12", "1e300"] {
-        let text = model(
-            0.1,
-            5.0,
-            "iaf_psc_exp",
-            "",
-            &format!(
-                "[[recorders]]\nrecord = \"branching\"\npopulation = \"A\"\nwindow_ms = {window}\n"
-            ),
-        );
+        let text = lif(&format!(
+            "[[recorders]]\nrecord = \"branching\"\npopulation = \"A\"\nwindow_ms = {window}\n"
+        ));
         refused(&text, &["window_ms", "at most 1048576"]);
     }
 }
@@ -102,27 +91,20 @@ fn a_branching_window_of_too_many_bins_is_refused() {
 #[test]
 fn a_grid_too_large_for_an_ensemble_is_refused_before_it_is_expanded() {
     for steps in ["100000", "4294967295"] {
-        let text = model(
-            0.1,
-            5.0,
-            "iaf_psc_exp",
-            "",
-            &format!(
-                "[sweep]\n[[sweep.axes]]\nparameter = \"A.i_offset\"\nfrom = 0.0\nto = 1.0\n\
+        let text = lif(&format!(
+            "[sweep]\n[[sweep.axes]]\nparameter = \"A.i_offset\"\nfrom = 0.0\nto = 1.0\n\
                  steps = {steps}\n"
-            ),
-        );
+        ));
         refused(&text, &["steps", "at most 65536"]);
     }
     // Two axes whose product is too large.
-    let text = model(
-        0.1,
-        5.0,
-        "iaf_psc_exp",
-        "",
+    let text = lif(
         "[sweep]\n[[sweep.axes]]\nparameter = \"A.i_offset\"\nfrom = 0.0\nto = 1.0\nsteps = 300\n\
          [[sweep.axes]]\nparameter = \"A.tau_m\"\nfrom = 10.0\nto = 20.0\nsteps = 300\n",
     );
+    refused(&text, &["more than 65536 instances"]);
+    // Repeats alone.
+    let text = lif("[sweep]\nseeds = 4000000000\n");
     refused(&text, &["more than 65536 instances"]);
 }
 
@@ -159,16 +141,10 @@ fn synaptic_scaling_needs_positive_rates_and_time_constants() {
         } else {
             "target_rate_hz = 5.0, ".into()
         };
-        let text = model(
-            0.1,
-            5.0,
-            "iaf_psc_exp",
-            "",
-            &format!(
-                "{SOURCE_ONTO_A}weight = 0.5\nplasticity = {{ model = \"synaptic_scaling\", \
+        let text = lif(&format!(
+            "{SOURCE_ONTO_A}weight = 0.5\nplasticity = {{ model = \"synaptic_scaling\", \
                  {target}{name} = {value} }}\n"
-            ),
-        );
+        ));
         refused(
             &text,
             &[&format!("plasticity.{name}"), "must be greater than 0"],
@@ -207,7 +183,7 @@ fn parameters_that_overflow_f32_are_refused_before_the_run() {
 
 #[test]
 fn brackets_in_population_names_are_reserved() {
-    let text = model(0.1, 5.0, "iaf_psc_exp", "", "").replace("\"A\"", "\"X[1]\"");
+    let text = lif("").replace("\"A\"", "\"X[1]\"");
     refused(&text, &["populations[0].name", "reserved"]);
 }
 
@@ -216,16 +192,10 @@ fn a_weight_its_port_cannot_hold_is_refused_not_rounded_away() {
     // At 10^14 Hz a Poisson drive's count per step sizes the port's unit at 1 nA, and
     // its own 0.1 nA weight would arrive as 0.
     let drive = |rate: &str| {
-        model(
-            0.1,
-            5.0,
-            "iaf_psc_exp",
-            "",
-            &format!(
-                "[[stimuli]]\nkind = \"poisson\"\ntarget = \"A\"\nrate_hz = {rate}\n\
+        lif(&format!(
+            "[[stimuli]]\nkind = \"poisson\"\ntarget = \"A\"\nrate_hz = {rate}\n\
                  weight = 0.1\nreceptor = \"excitatory\"\n"
-            ),
-        )
+        ))
     };
     let message = unplannable(&drive("1e14"));
     assert!(message.contains("`stimuli[0].weight` = 0.1"), "{message}");

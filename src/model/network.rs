@@ -789,6 +789,37 @@ impl Stimulus {
         }
     }
 
+    /// The weight of each event of a spiking stimulus (`Poisson`,
+    /// `InhomogeneousPoisson`) and its receptor; none for a current.
+    pub fn event_weight_mut(&mut self) -> Option<(&mut f64, Receptor)> {
+        match self {
+            Stimulus::Poisson {
+                weight, receptor, ..
+            }
+            | Stimulus::InhomogeneousPoisson {
+                weight, receptor, ..
+            } => Some((weight, *receptor)),
+            Stimulus::Dc { .. } | Stimulus::StepCurrent { .. } | Stimulus::CurrentStream { .. } => {
+                None
+            }
+        }
+    }
+
+    /// `event_weight_mut`, to read.
+    pub fn event_weight(&self) -> Option<(f64, Receptor)> {
+        match self {
+            Stimulus::Poisson {
+                weight, receptor, ..
+            }
+            | Stimulus::InhomogeneousPoisson {
+                weight, receptor, ..
+            } => Some((*weight, *receptor)),
+            Stimulus::Dc { .. } | Stimulus::StepCurrent { .. } | Stimulus::CurrentStream { .. } => {
+                None
+            }
+        }
+    }
+
     /// The stimulus as constant pieces: a schedule becomes one `Dc` or `Poisson` per
     /// interval (each its own random stream); the others are themselves.
     pub fn segments(&self) -> Vec<Stimulus> {

@@ -220,17 +220,23 @@ impl SweepGrid {
         if self.seeds == 0 {
             return Err(("sweep.seeds".into(), "must be at least 1".into()));
         }
+        let too_many = || {
+            Err((
+                "sweep".to_string(),
+                format!(
+                    "the grid expands into more than {MAX_INSTANCES} instances, the most \
+                     there may be"
+                ),
+            ))
+        };
         let mut n = u64::from(self.seeds);
+        if n > u64::from(MAX_INSTANCES) {
+            return too_many();
+        }
         for (a, axis) in self.axes.iter().enumerate() {
             n *= axis.points(&format!("sweep.axes[{a}]"))?.len() as u64;
             if n > u64::from(MAX_INSTANCES) {
-                return Err((
-                    "sweep".into(),
-                    format!(
-                        "the grid expands into more than {MAX_INSTANCES} instances, the most \
-                         there may be"
-                    ),
-                ));
+                return too_many();
             }
         }
         Ok(n as u32)

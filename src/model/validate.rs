@@ -1504,7 +1504,9 @@ impl<'a> Checker<'a> {
                         requirement: "must be at least 1".into(),
                     });
                 }
-                let bins = (window_ms / bin_ms).floor();
+                // Counted as the recorder counts them: in whole steps, each at least one.
+                let steps = |ms: f64| (ms / self.network.dt_ms).round().max(1.0);
+                let bins = (steps(*window_ms) / steps(*bin_ms)).floor().max(1.0);
                 if bins > f64::from(MAX_BRANCHING_BINS) {
                     self.errors.push(ModelError::Impossible {
                         field: format!("{field}.window_ms"),
@@ -1602,7 +1604,12 @@ impl<'a> Checker<'a> {
                     requirement: format!("must not be below low ({low})"),
                 });
             }
-            Value::Normal { mean, sd, .. } => {
+            Value::Normal {
+                mean,
+                sd,
+                low: given_low,
+                high: given_high,
+            } => {
                 if sd < 0.0 {
                     self.errors.push(ModelError::InvalidParameter {
                         field: format!("{field}.sd"),
@@ -1613,9 +1620,16 @@ impl<'a> Checker<'a> {
                     let (low, high) = value.range();
                     let mass = super::value::normal_mass(mean, sd, low, high);
                     if mass < super::value::MIN_NORMAL_MASS {
+                        // The bound on the far side of the mean from the range is the
+                        // one to move.
+                        let (side, given) = if given_high < mean {
+                            ("high", given_high)
+                        } else {
+                            ("low", given_low)
+                        };
                         self.errors.push(ModelError::InvalidParameter {
-                            field: format!("{field}.low"),
-                            value: low,
+                            field: format!("{field}.{side}"),
+                            value: given,
                             requirement: format!(
                                 "the clipping range [{low}, {high}] holds {mass:.2e} of the \
                                  distribution; at least {} is needed, so that draws can be \

@@ -1912,35 +1912,21 @@ fn check_constant_weights(
     scales: &[[i32; MAX_RECEPTORS]],
     pop_index: impl Fn(&str) -> usize,
 ) -> Result<(), PlanError> {
-    let projections = network
-        .projections
-        .iter()
-        .enumerate()
-        .filter_map(|(k, q)| match q.weight {
-            crate::model::Value::Constant { value } => {
-                Some((format!("projections[{k}]"), &q.post, q.receptor, value))
-            }
-            _ => None,
-        });
-    let stimuli = network
-        .stimuli
-        .iter()
-        .enumerate()
-        .filter_map(|(k, s)| match s {
-            Stimulus::Poisson {
-                target,
-                weight,
-                receptor,
-                ..
-            }
-            | Stimulus::InhomogeneousPoisson {
-                target,
-                weight,
-                receptor,
-                ..
-            } => Some((format!("stimuli[{k}]"), target, *receptor, *weight)),
-            _ => None,
-        });
+    // A swept weight is the instances' values, not the network's own.
+    let projections = network.projections.iter().enumerate().flat_map(|(k, q)| {
+        let values = match (weight_sweep(network, k), &q.weight) {
+            (Some(swept), _) => swept.clone(),
+            (None, crate::model::Value::Constant { value }) => vec![*value],
+            (None, _) => Vec::new(),
+        };
+        values
+            .into_iter()
+            .map(move |w| (format!("projections[{k}]"), q.post.as_str(), q.receptor, w))
+    });
+    let stimuli = network.stimuli.iter().enumerate().filter_map(|(k, s)| {
+        s.event_weight()
+            .map(|(weight, receptor)| (format!("stimuli[{k}]"), s.target(), receptor, weight))
+    });
     for (field, post, receptor, weight) in projections.chain(stimuli) {
         let log2 = scales[pop_index(post)][receptor.index()];
         let unit = 2f64.powi(-log2);

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use crate::model::{Network, NeuronModel, Receptor, Stimulus, Sweep, Value};
+use crate::model::{Network, NeuronModel, Receptor, Sweep, Value};
 
 /// `network` with the weights of every input onto a parrot replaced by its event
 /// unit; the network itself where no parrot has inputs.
@@ -36,15 +36,9 @@ pub fn inputs_as_events(network: &Network) -> Cow<'_, Network> {
         projection.weight = Value::constant(unit(projection.receptor));
     }
     for &k in &stimuli {
-        match &mut events.stimuli[k] {
-            Stimulus::Poisson {
-                weight, receptor, ..
-            }
-            | Stimulus::InhomogeneousPoisson {
-                weight, receptor, ..
-            } => *weight = unit(*receptor),
-            // Currents: a parrot has no membrane for them (refused by validation).
-            _ => {}
+        // Currents: a parrot has no membrane for them (refused by validation).
+        if let Some((weight, receptor)) = events.stimuli[k].event_weight_mut() {
+            *weight = unit(receptor);
         }
     }
     for sweep in &mut events.sweeps {

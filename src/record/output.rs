@@ -24,6 +24,8 @@ pub struct NpyStream<T: npyz::Serialize> {
     writer: npyz::NpyWriter<T, BufWriter<File>>,
     partial: PathBuf,
     path: PathBuf,
+    /// A write failed: the file is incomplete and keeps its temporary name.
+    failed: bool,
 }
 
 impl<T: npyz::AutoSerialize> NpyStream<T> {
@@ -38,6 +40,7 @@ impl<T: npyz::AutoSerialize> NpyStream<T> {
             writer,
             partial,
             path: path.to_path_buf(),
+            failed: false,
         })
     }
 
@@ -52,12 +55,19 @@ impl<T: npyz::AutoSerialize> NpyStream<T> {
             writer,
             partial,
             path: path.to_path_buf(),
+            failed: false,
         })
     }
 
-    /// Appends elements.
+    /// Appends elements. After a failed write nothing more is written (the error was
+    /// returned once).
     pub fn extend(&mut self, items: impl IntoIterator<Item = T>) -> io::Result<()> {
-        self.writer.extend(items)
+        if self.failed {
+            return Ok(());
+        }
+        let written = self.writer.extend(items);
+        self.failed = written.is_err();
+        written
     }
 
     /// The file's final name.
@@ -65,8 +75,15 @@ impl<T: npyz::AutoSerialize> NpyStream<T> {
         &self.path
     }
 
-    /// Writes the final shape into the header and gives the file its name.
+    /// Writes the final shape into the header and gives the file its name; a file a
+    /// write failed in keeps its temporary name.
     pub fn finish(self) -> io::Result<PathBuf> {
+        if self.failed {
+            return Err(io::Error::other(format!(
+                "an earlier write failed; what was written is in {}",
+                self.partial.display()
+            )));
+        }
         self.writer.finish()?;
         std::fs::rename(&self.partial, &self.path)?;
         Ok(self.path)

@@ -137,7 +137,8 @@ impl RasterPlot {
         let bin_ms = self.bin_ms();
         let covered: Vec<(f64, f64)> = (0..RATE_BINS)
             .map(|b| self.start_ms + b as f64 * bin_ms)
-            .take_while(|&from| from < until_ms)
+            // A sliver of a bin left by rounding is no bin.
+            .take_while(|&from| from < until_ms - self.dt_ms / 2.0)
             .map(|from| (from, (from + bin_ms).min(until_ms) - from))
             .collect();
         let rate =

@@ -65,7 +65,7 @@ pub(super) fn write(
     let labels: Vec<String> = network.sweeps.iter().map(|s| s.label()).collect();
     let grid_points = network.grid.as_ref().and_then(|g| g.grid_points().ok());
     let points: Vec<Option<GridPoint>> = (0..instances as usize)
-        .map(|b| grid_points.as_ref().map(|all| all[b].clone()))
+        .map(|b| grid_points.as_ref().and_then(|all| all.get(b).cloned()))
         .collect();
     let axes: Vec<String> = network
         .grid
