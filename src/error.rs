@@ -50,7 +50,8 @@ pub enum Error {
         "fixed-point synaptic input saturated {count} time(s) in the batch ending at step \
          {batch_end}; first at step {step}, lowest target: population `{population}`, \
          neuron {neuron}, {receptor} receptor. The input exceeded the i32 range of the \
-         receptor's fixed-point unit 2^-{scale_log2} nA: check the weights and rates"
+         receptor's fixed-point unit, {unit:e} nA: check the weights and rates",
+        unit = 2f64.powi(-.scale_log2)
     )]
     Saturation {
         count: u32,

@@ -236,6 +236,14 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
             vec![":15:", "`populations[0].params.tau_m`", "-20"],
         ),
         (
+            broken(&dir, "not_a_number.toml", "tau_m = 20.0", "tau_m = nan"),
+            vec![
+                ":15:",
+                "`populations[0].params.tau_m`",
+                "not a finite number",
+            ],
+        ),
+        (
             broken(
                 &dir,
                 "unknown_model.toml",

@@ -262,4 +262,26 @@ fn schedules_and_spike_times_are_validated() {
     ] {
         assert!(message.contains(needle), "`{needle}` not in: {message}");
     }
+    // Errors name the fields as written, not those of the schedule's pieces.
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new(
+        "n",
+        1,
+        NeuronModel::IafPscExp(IafPscExp::default()),
+    ));
+    net.add_stimulus(Stimulus::StepCurrent {
+        target: "n".into(),
+        times_ms: vec![-1.0, 2.0],
+        amplitudes_na: vec![f64::NAN, 1.0],
+    });
+    let message = Simulation::new(&net, Backend::Cpu)
+        .err()
+        .expect("invalid")
+        .to_string();
+    assert!(message.contains("stimuli[0].times_ms[0]"), "{message}");
+    assert!(message.contains("stimuli[0].amplitudes_na[0]"), "{message}");
+    assert!(
+        !message.contains("start_ms") && !message.contains("amplitude_na`"),
+        "{message}"
+    );
 }

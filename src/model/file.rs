@@ -428,6 +428,18 @@ fn neuron_model(
     name: &str,
     params: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<NeuronModel, (Option<String>, String)> {
+    // A TOML `nan` or `inf` reaches the map as null (JSON has no such numbers).
+    let not_a_number = |value: &serde_json::Value| match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::Object(inner) => inner.values().any(serde_json::Value::is_null),
+        _ => false,
+    };
+    if let Some((key, _)) = params.iter().find(|(_, v)| not_a_number(v)) {
+        return Err((
+            Some(key.clone()),
+            "not a finite number (NaN and infinities are not parameters)".into(),
+        ));
+    }
     if name == "custom" {
         return serde_json::from_value(serde_json::Value::Object(params.clone()))
             .map(NeuronModel::Custom)

@@ -1382,16 +1382,41 @@ impl<'a> Checker<'a> {
             ..
         } = stimulus
         {
+            // Checked as written (its pieces, `segments`, would be named by fields the
+            // file does not have).
             self.check_schedule(field, times_ms, values.len());
-            if let Stimulus::InhomogeneousPoisson { rates_hz, .. } = stimulus {
-                for (k, &rate) in rates_hz.iter().enumerate() {
-                    self.non_negative(&format!("{field}.rates_hz[{k}]"), rate);
-                }
+            for (k, &t) in times_ms.iter().enumerate() {
+                self.non_negative(&format!("{field}.times_ms[{k}]"), t);
             }
+            match stimulus {
+                Stimulus::StepCurrent { amplitudes_na, .. } => {
+                    for (k, &amplitude) in amplitudes_na.iter().enumerate() {
+                        self.finite(&format!("{field}.amplitudes_na[{k}]"), amplitude);
+                    }
+                }
+                Stimulus::InhomogeneousPoisson {
+                    rates_hz,
+                    weight,
+                    receptor,
+                    target,
+                    ..
+                } => {
+                    for (k, &rate) in rates_hz.iter().enumerate() {
+                        self.non_negative(&format!("{field}.rates_hz[{k}]"), rate);
+                    }
+                    let target = self.network.population(target).map(|p| &p.neuron);
+                    self.check_weight(
+                        &format!("{field}.weight"),
+                        &Value::constant(*weight),
+                        *receptor,
+                        target,
+                    );
+                }
+                _ => {}
+            }
+            return;
         }
-        for segment in stimulus.segments() {
-            self.check_segment(field, &segment);
-        }
+        self.check_segment(field, stimulus);
     }
 
     fn check_schedule(&mut self, field: &str, times: &[f64], values: usize) {
@@ -1403,7 +1428,7 @@ impl<'a> Checker<'a> {
                 what: "one time per value".into(),
             });
         }
-        if times.windows(2).any(|w| w[0] >= w[1] || w[1].is_nan()) {
+        if times.windows(2).any(|w| w[0] >= w[1]) {
             self.errors.push(ModelError::Impossible {
                 field: format!("{field}.times_ms"),
                 reason: "the times must increase".into(),
@@ -1443,6 +1468,7 @@ impl<'a> Checker<'a> {
                 self.finite(&format!("{field}.amplitude_na"), *amplitude_na);
                 (*start_ms, *stop_ms)
             }
+            // Checked as written by `check_stimulus`.
             Stimulus::StepCurrent { .. } | Stimulus::InhomogeneousPoisson { .. } => return,
             Stimulus::CurrentStream { target } => {
                 let source = self.network.population(target).is_some_and(|p| {
