@@ -521,6 +521,11 @@ fn validate(path: &Path) -> ExitCode {
         Ok(plan) => plan,
         Err(e) => return fail(&e.into()),
     };
+    // A user's WGSL is input too: exit 2, with the snippet's line and column.
+    if let Err(e) = gpu::check_user_code(&plan) {
+        eprintln!("error: {}", Error::Shader(e));
+        return ExitCode::from(2);
+    }
     outln!("{}: valid", path.display());
     outln!(
         "{} populations, {} neurons, {} synapses ({} stored static, {} with weights of their own per instance (plastic or swept), {} procedural projections, {} built on the device), ring of {} steps, {} ms simulated at dt = {} ms",

@@ -289,6 +289,29 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
 }
 
 #[test]
+fn validate_locates_an_error_in_a_custom_models_wgsl() {
+    let dir = temp_dir("custom-wgsl");
+    let model = dir.join("custom.toml");
+    let text = |update: &str| {
+        format!(
+            "name = \"custom\"\n[simulation]\nduration_ms = 5.0\n[[populations]]\n\
+             name = \"C\"\nsize = 1\nmodel = \"custom\"\nparams = {{ name = \"c\", \
+             parameters = {{ decay = 0.9 }}, state = {{ v = 0.0 }}, update = \"{update}\", \
+             threshold = \"v > 1.0\", reset = \"v = 0.0;\" }}\n"
+        )
+    };
+    std::fs::write(&model, text("v = v + ;")).unwrap();
+    let output = neurodyn(&["validate", model.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("custom model `c`, update:1:9"), "{stderr}");
+    std::fs::write(&model, text("v = decay * v;")).unwrap();
+    assert!(neurodyn(&["validate", model.to_str().unwrap()])
+        .status
+        .success());
+}
+
+#[test]
 fn the_json_form_runs_like_the_toml_form() {
     let model = file::load(Path::new("models/cuba.toml")).unwrap();
     let dir = temp_dir("json");

@@ -723,13 +723,20 @@ fn custom_rule_variables_parameters_and_each_step_work_and_errors_are_located() 
         other => panic!("expected a refusal, got {:?}", other.err()),
     }
     let broken = custom_rule("broken", "\nw = w + nope;", "", "");
-    match Simulation::new(&network(broken), Backend::Gpu) {
+    match Simulation::new(&network(broken.clone()), Backend::Gpu) {
         Err(neurodyn::Error::Shader(e)) => {
             assert_eq!(e.file, "custom rule `broken`, on_pre");
             assert_eq!((e.line, e.column), (2, 9), "{e}");
         }
         other => panic!("expected a shader error, got {:?}", other.err()),
     }
+    // The same error on the host, without a device (what `neurodyn validate` reports).
+    let plan = neurodyn::Plan::new(&network(broken)).unwrap();
+    let e = neurodyn::gpu::check_user_code(&plan).unwrap_err();
+    assert_eq!(e.file, "custom rule `broken`, on_pre");
+    assert_eq!((e.line, e.column), (2, 9), "{e}");
+    let plan = neurodyn::Plan::new(&network(custom_rule("fine", "n_pre = 1.0;", "", ""))).unwrap();
+    neurodyn::gpu::check_user_code(&plan).unwrap();
 }
 
 #[test]

@@ -1217,7 +1217,7 @@ impl Engine for GpuEngine {
 
 /// A plasticity stage's files with the plan's custom rules spliced in and its table of
 /// rules declared in `rules`.
-fn plastic_files(stage: Stage, plan: &Plan, rules: TableSpace) -> Vec<ShaderFile> {
+pub(super) fn plastic_files(stage: Stage, plan: &Plan, rules: TableSpace) -> Vec<ShaderFile> {
     with_file(stage.files(), stage.rule_table(rules))
         .into_iter()
         .flat_map(|f| {

@@ -15,6 +15,7 @@ mod shaders;
 mod table;
 mod train;
 mod uniform_tables;
+mod user_code;
 
 pub use custom::generate as custom_model_files;
 pub use custom_rule::generate as custom_rule_files;
@@ -36,3 +37,4 @@ pub use train::{
 pub use uniform_tables::{
     GroupReads, NeuronTables, TableSpace, MAX_UNIFORM_TABLE_VAR, UNROLLED_POPULATIONS,
 };
+pub use user_code::check_user_code;
