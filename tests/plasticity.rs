@@ -418,6 +418,9 @@ fn three_factor_weight_change_is_the_integral_of_eligibility_and_modulator() {
     let tau_cn = 1.0 / (1.0 / tau_c + 1.0 / tau_n);
     let with_n = tau_cn * -(-DT / tau_cn).exp_m1();
     let held = tau_c * -(-DT / tau_c).exp_m1();
+    // Step k integrates the stretch after its events, ((k + 1) dt, (k + 2) dt]: the
+    // weights read after the run are those at its end, without the last step's (the
+    // modulator is the last step's).
     let (mut n, mut c, mut w) = (0.0f64, [0.0f64; 2], [2.0f64; 2]);
     for (k, &spikes) in count.iter().enumerate() {
         n = match k {
@@ -430,6 +433,9 @@ fn three_factor_weight_change_is_the_integral_of_eligibility_and_modulator() {
         }
         if k == 99 {
             c[1] -= a_minus * (-5.0 / tau_pm).exp();
+        }
+        if k + 1 == steps {
+            break;
         }
         for (w, c) in w.iter_mut().zip(&mut c) {
             *w = (*w + *c * (n * with_n - b * held)).clamp(0.0, 4.0);
@@ -464,6 +470,54 @@ fn three_factor_weight_change_is_the_integral_of_eligibility_and_modulator() {
         finals.push(bits(&got));
     }
     assert_eq!(finals[0], finals[1], "GPU and CPU weights differ");
+}
+
+#[test]
+fn three_factor_weights_are_read_at_the_end_of_the_run() {
+    // No modulator, so only the baseline term acts: each integrated step after the
+    // eligibility is set adds −c b τ_c (1 − e^(−dt/τ_c)), c decaying. Over 30 ms the
+    // post spike (14 ms, 1 ms dendritic delay) sets c in step 149; steps 149..=298
+    // are integrated by t = 30 ms (NEST 3.10's stdp_dopamine_synapse agrees to 1e-6);
+    // one step more is 0.7% of the change.
+    let (tau_pm, a_plus, tau_c, b) = (20.0, 0.01, 1000.0, 0.05);
+    let rule = Plasticity::StdpDopamineSynapse {
+        tau_plus: tau_pm,
+        tau_minus: tau_pm,
+        a_plus,
+        a_minus: 0.0,
+        tau_c,
+        tau_n: 200.0,
+        b,
+        w_min: 0.0,
+        w_max: 4.0,
+        pairing: Pairing::AllToAll,
+        modulator: neurodyn::model::Modulator::Trace,
+        volume_transmitter: Some("DA".into()),
+    };
+    let mut net = Network::new(DT, 1);
+    net.add_population(source("pre", vec![vec![10.0]]));
+    net.add_population(source("post", vec![vec![14.0]]));
+    net.add_population(source("DA", vec![vec![]]));
+    net.add_projection(
+        Projection::from_list("pre", "post", &[(0, 0, 2.0, DELAY)], Receptor::Excitatory)
+            .with_plasticity(rule),
+    );
+    let held = tau_c * -(-DT / tau_c).exp_m1();
+    let mut c = a_plus * (-5.0 / tau_pm).exp();
+    let mut change = 0.0;
+    for _ in 149..=298 {
+        change -= c * b * held;
+        c *= (-DT / tau_c).exp();
+    }
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend.clone()).unwrap();
+        sim.run_ms(30.0).unwrap();
+        let got = f64::from(sim.weights(0).unwrap()[0]) - 2.0;
+        assert!(
+            (got - change).abs() < 1e-3 * change.abs(),
+            "{backend:?}: weight change {got} against {change}"
+        );
+    }
 }
 
 #[test]

@@ -54,7 +54,7 @@ impl Simulation {
     }
 
     /// Brings the three-factor synapses of `projection` in `instance` in the plastic
-    /// state `words` up to the current step: their weight change under the
+    /// state `words` up to the end of the run so far: their weight change under the
     /// modulator, which the device integrates only when a synapse is touched
     /// (`catch_up`), integrated here the same way — on the host's copy, so reading
     /// weights does not change the run.
@@ -81,12 +81,15 @@ impl Simulation {
                 (r as u32, instance, s),
             );
             let base = (instance as usize * config.n_plastic as usize + s as usize) * per;
+            // To the end of the last step run, as its flush would: step k integrates
+            // the stretch after its events, ((k + 1) dt, (k + 2) dt], so a run of
+            // N steps ends with step N − 2's (NEST's weight at t = N dt).
             catch_up_words(
                 &mut words[base..base + per],
                 &modulators,
                 at,
                 &rule,
-                self.step as u32,
+                self.step.saturating_sub(1) as u32,
             );
         }
         Ok(())
