@@ -784,21 +784,21 @@ fn populations_whose_spike_files_would_collide_are_refused() {
     let population = |name: &str| {
         format!("[[populations]]\nname = \"{name}\"\nsize = 4\nmodel = \"iaf_psc_exp\"\n")
     };
-    let text = format!(
-        "name = \"collide\"\n[simulation]\nduration_ms = 10.0\n{}{}",
-        population("a.b"),
-        population("a_b")
-    );
-    std::fs::write(&model, text).unwrap();
     let out = dir.join("out");
-    let output = neurodyn(&[
-        "run",
-        model.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Refused (exit 2) with the message `refused` returns.
+    let refused = |body: String| {
+        let text = format!("name = \"collide\"\n[simulation]\nduration_ms = 10.0\n{body}");
+        std::fs::write(&model, text).unwrap();
+        let output = neurodyn(&[
+            "run",
+            model.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(2));
+        String::from_utf8_lossy(&output.stderr).to_string()
+    };
+    let stderr = refused(population("a.b") + &population("a_b"));
     assert!(
         stderr.contains("population `a.b` and population `a_b`"),
         "{stderr}"
@@ -808,19 +808,7 @@ fn populations_whose_spike_files_would_collide_are_refused() {
     // Two branching estimates of one population in one folder.
     let branching = "[[recorders]]\nrecord = \"branching\"\npopulation = \"a.b\"\n\
                      window_ms = 5.0\nbin_ms = 0.1\nmax_lag = 2\n";
-    let text = format!(
-        "name = \"collide\"\n[simulation]\nduration_ms = 10.0\n{}{branching}{branching}",
-        population("a.b")
-    );
-    std::fs::write(&model, text).unwrap();
-    let output = neurodyn(&[
-        "run",
-        model.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = refused(population("a.b") + branching + branching);
     assert!(stderr.contains("branching_a_b.csv"), "{stderr}");
 }
 

@@ -479,21 +479,11 @@ fn three_factor_weights_are_read_at_the_end_of_the_run() {
     // post spike (14 ms, 1 ms dendritic delay) sets c in step 149; steps 149..=298
     // are integrated by t = 30 ms (NEST 3.10's stdp_dopamine_synapse agrees to 1e-6);
     // one step more is 0.7% of the change.
-    let (tau_pm, a_plus, tau_c, b) = (20.0, 0.01, 1000.0, 0.05);
-    let rule = Plasticity::StdpDopamineSynapse {
-        tau_plus: tau_pm,
-        tau_minus: tau_pm,
-        a_plus,
-        a_minus: 0.0,
-        tau_c,
-        tau_n: 200.0,
-        b,
-        w_min: 0.0,
-        w_max: 4.0,
-        pairing: Pairing::AllToAll,
-        modulator: neurodyn::model::Modulator::Trace,
-        volume_transmitter: Some("DA".into()),
-    };
+    let (tau_pm, a_plus, tau_c, b): (f64, f64, f64, f64) = (20.0, 0.1, 1000.0, 0.005);
+    let mut rule = dopamine(neurodyn::model::Modulator::Trace, Some("DA"));
+    if let Plasticity::StdpDopamineSynapse { b: baseline, .. } = &mut rule {
+        *baseline = b;
+    }
     let mut net = Network::new(DT, 1);
     net.add_population(source("pre", vec![vec![10.0]]));
     net.add_population(source("post", vec![vec![14.0]]));
