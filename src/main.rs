@@ -308,7 +308,12 @@ fn fail(error: &Error) -> ExitCode {
 }
 
 fn load(path: &Path) -> Result<LoadedModel, ExitCode> {
-    file::load(path).map_err(|errors| {
+    load_with_grid(path, file::ExtraGrid::default())
+}
+
+/// A model file with a grid from the command line (`--sweep`, `--seeds`).
+fn load_with_grid(path: &Path, extra: file::ExtraGrid) -> Result<LoadedModel, ExitCode> {
+    file::load_with_grid(path, extra).map_err(|errors| {
         for e in &errors.0 {
             eprintln!("error: {e}");
         }
@@ -318,7 +323,11 @@ fn load(path: &Path) -> Result<LoadedModel, ExitCode> {
 
 /// A model around the SONATA config at `path`: its circuit, its run's step and length
 /// (or `duration`), the spikes of every population that is not a spike source.
-fn load_sonata(path: &Path, duration: Option<f64>) -> Result<LoadedModel, ExitCode> {
+fn load_sonata(
+    path: &Path,
+    duration: Option<f64>,
+    extra: file::ExtraGrid,
+) -> Result<LoadedModel, ExitCode> {
     let fail = |message: String| {
         eprintln!("error: {}: {message}", path.display());
         ExitCode::from(2)
@@ -336,8 +345,8 @@ fn load_sonata(path: &Path, duration: Option<f64>) -> Result<LoadedModel, ExitCo
         dt.unwrap_or(0.1),
         path.file_name().unwrap_or_default().to_string_lossy()
     );
-    let mut model =
-        file::load_text(&path.with_extension("neurodyn.toml"), &text).map_err(|errors| {
+    let mut model = file::load_text_with_grid(&path.with_extension("neurodyn.toml"), &text, extra)
+        .map_err(|errors| {
             for e in &errors.0 {
                 eprintln!("error: {e}");
             }
@@ -379,9 +388,15 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         Ok(guard) => guard,
         Err(code) => return code,
     };
+    // A grid from the command line joins the file's before validation (a recorder of
+    // instance 3 needs the instances it gives).
+    let extra = file::ExtraGrid {
+        axes: args.sweep.clone(),
+        seeds: args.seeds,
+    };
     let loaded = match args.format {
-        Format::Model => load(&args.model),
-        Format::Sonata => load_sonata(&args.model, args.duration),
+        Format::Model => load_with_grid(&args.model, extra),
+        Format::Sonata => load_sonata(&args.model, args.duration, extra),
     };
     let mut model = match loaded {
         Ok(model) => model,
@@ -394,12 +409,6 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
     }
     if let Some(seed) = args.seed {
         model.network.seed = seed;
-    }
-    if !args.sweep.is_empty() || args.seeds.is_some() {
-        if let Err(message) = model.extend_sweep(args.sweep.clone(), args.seeds) {
-            eprintln!("error: --sweep/--seeds: {message}");
-            return ExitCode::from(2);
-        }
     }
     if let Some(k) = args.instance {
         match Plan::instance_network(&model.network, k) {

@@ -849,6 +849,36 @@ fn an_instance_of_a_sweep_takes_the_seed_given_on_the_command_line() {
 }
 
 #[test]
+fn a_command_line_grid_gives_the_instances_a_recorder_names() {
+    // The file records instance 3, which only the grid given on the command line
+    // makes: it joins the file's grid before validation.
+    let dir = temp_dir("cli-grid");
+    let model = dir.join("st.toml");
+    std::fs::write(
+        &model,
+        "name = \"st\"\n[simulation]\nduration_ms = 20.0\n[[populations]]\nname = \"E\"\n\
+         size = 5\nmodel = \"iaf_psc_exp\"\nparams = { i_offset = 1.0 }\n[[recorders]]\n\
+         record = \"state\"\npopulation = \"E\"\nvariable = \"v\"\nneurons = [0, 1]\n\
+         every_steps = 10\ninstance = 3\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    succeeds(
+        &["run", model.to_str().unwrap(), "--no-plot", "-q"],
+        &[
+            "--sweep",
+            "E.i_offset=0.8,1.2",
+            "--seeds",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let (shape, _) = read_npy::<f32>(&out.join("instance_3").join("state_E_v.npy"));
+    assert_eq!(shape, vec![20, 2]);
+}
+
+#[test]
 fn a_trace_file_that_cannot_be_created_is_an_error_not_a_panic() {
     let output = neurodyn(&[
         "run",

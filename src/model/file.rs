@@ -164,43 +164,51 @@ pub struct LoadedModel {
     pub duration_ms: f64,
 }
 
-impl LoadedModel {
-    /// Adds `axes` to the file's `[sweep]` grid (and sets its repeats to `seeds` where
-    /// given) — what `neurodyn run --sweep` and `--seeds` do — and re-expands the
-    /// network's instances, validating each.
-    pub fn extend_sweep(&mut self, axes: Vec<SweepAxis>, seeds: Option<u32>) -> Result<(), String> {
-        let mut grid = self.file.sweep.clone().unwrap_or(SweepGrid {
-            seeds: 1,
-            axes: Vec::new(),
-        });
-        grid.axes.extend(axes);
-        if let Some(seeds) = seeds {
+/// A grid given beside the model file (`neurodyn run --sweep`, `--seeds`): axes added
+/// to the file's `[sweep]` grid, and its repeats.
+#[derive(Debug, Clone, Default)]
+pub struct ExtraGrid {
+    pub axes: Vec<SweepAxis>,
+    pub seeds: Option<u32>,
+}
+
+impl ExtraGrid {
+    /// Adds the axes and repeats to `file`'s grid before the file becomes a network,
+    /// so that it is validated with the instances the grid gives (a recorder of
+    /// instance 3 needs them).
+    fn extend(self, file: &mut ModelFile) {
+        if self.axes.is_empty() && self.seeds.is_none() {
+            return;
+        }
+        let mut grid = match &file.sweep {
+            Some(own) => {
+                // `instances` written beside the file's own grid only repeats its
+                // count; the extended grid sets it again.
+                if own.instances().ok() == Some(file.simulation.instances) {
+                    file.simulation.instances = 1;
+                }
+                own.clone()
+            }
+            None => SweepGrid {
+                seeds: 1,
+                axes: Vec::new(),
+            },
+        };
+        grid.axes.extend(self.axes);
+        if let Some(seeds) = self.seeds {
             grid.seeds = seeds;
         }
-        let mut network = self.network.clone();
-        network.sweeps.clone_from(&self.file.sweeps);
-        network.grid = None;
-        network
-            .sweep_grid(grid.clone())
-            .map_err(|(field, message)| format!("`{field}`: {message}"))?;
-        // Instances the file asks for without a grid would silently become the grid's.
-        let declared = self.file.simulation.instances;
-        if declared != 1 && self.file.sweep.is_none() && declared != network.instances {
-            return Err(format!(
-                "`simulation.instances`: the model file asks for {declared} instances, but \
-                 the grid expands into {}: leave `instances` out of the file",
-                network.instances
-            ));
-        }
-        network.validate().map_err(|e| e.to_string())?;
-        self.file.sweep = Some(grid);
-        self.network = network;
-        Ok(())
+        file.sweep = Some(grid);
     }
 }
 
 /// Reads, parses, converts and validates a model file (`.toml` or `.json`).
 pub fn load(path: &Path) -> Result<LoadedModel, FileErrors> {
+    load_with_grid(path, ExtraGrid::default())
+}
+
+/// `load`, with `extra` added to the file's grid before it is validated.
+pub fn load_with_grid(path: &Path, extra: ExtraGrid) -> Result<LoadedModel, FileErrors> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         FileErrors(vec![FileError {
             path: path.to_path_buf(),
@@ -209,7 +217,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, FileErrors> {
             message: format!("cannot read the model file: {e}"),
         }])
     })?;
-    load_text(path, &text)
+    load_text_with_grid(path, &text, extra)
 }
 
 /// Adds the SONATA circuit of `config` to `network`.
@@ -237,6 +245,15 @@ fn attach_sonata(_: &mut Network, config: &Path) -> Result<(), Vec<edge_list::Da
 /// errors, says by its extension whether it is TOML or JSON, and is where data files
 /// named in it are looked for.
 pub fn load_text(path: &Path, text: &str) -> Result<LoadedModel, FileErrors> {
+    load_text_with_grid(path, text, ExtraGrid::default())
+}
+
+/// `load_text`, with `extra` added to the file's grid before it is validated.
+pub fn load_text_with_grid(
+    path: &Path,
+    text: &str,
+    extra: ExtraGrid,
+) -> Result<LoadedModel, FileErrors> {
     let one = |location, field: Option<String>, message: String| {
         let message = match &field {
             Some(field) => format!("`{field}`: {message}"),
@@ -253,6 +270,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<LoadedModel, FileErrors> {
     let mut file = source
         .parse()
         .map_err(|(location, field, message)| one(location, field, message))?;
+    extra.extend(&mut file);
     // Data files named in the model are relative to the model file's folder.
     let folder = path.parent().unwrap_or(Path::new(""));
     for p in &mut file.populations {
