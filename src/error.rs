@@ -128,7 +128,7 @@ pub enum Error {
     Interrupted { step: u64 },
     #[error("no instance {instance}: the ensemble has {instances} (0 to {})", instances - 1)]
     NoInstance { instance: u32, instances: u32 },
-    #[error("{t_ms} ms is not a time to run until")]
+    #[error("{t_ms} ms is not a time to run for or until")]
     NotATime { t_ms: f64 },
     #[error("errors for `{population}`: {reason}")]
     Errors { population: String, reason: String },

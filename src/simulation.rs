@@ -394,11 +394,14 @@ impl Simulation {
             return Err(Error::Stopped(reason.clone()));
         }
         let limit = self.step_limit();
-        if self.step + steps > limit {
-            return Err(Error::TooManySteps {
-                steps: self.step + steps,
-                limit,
-            });
+        match self.step.checked_add(steps) {
+            Some(end) if end <= limit => {}
+            end => {
+                return Err(Error::TooManySteps {
+                    steps: end.unwrap_or(u64::MAX),
+                    limit,
+                })
+            }
         }
         let Self {
             plan,
@@ -433,9 +436,13 @@ impl Simulation {
         Ok(times)
     }
 
-    /// Runs for `ms` of simulated time (rounded to whole steps).
+    /// Runs for `ms` of simulated time (rounded to whole steps); a time that is not
+    /// finite or is negative is refused (`Error::NotATime`).
     pub fn run_ms(&mut self, ms: f64) -> Result<(), Error> {
-        self.run((ms / self.plan.dt_ms).round().max(0.0) as u64)
+        if !(ms.is_finite() && ms >= 0.0) {
+            return Err(Error::NotATime { t_ms: ms });
+        }
+        self.run((ms / self.plan.dt_ms).round() as u64)
     }
 
     /// Runs one step.

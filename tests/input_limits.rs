@@ -202,3 +202,21 @@ fn a_weight_its_port_cannot_hold_is_refused_not_rounded_away() {
     assert!(message.contains("would arrive as 0"), "{message}");
     Simulation::new(&load(&drive("1e4")).unwrap().network, Backend::Cpu).expect("held");
 }
+
+#[test]
+fn run_times_that_are_not_times_or_overflow_the_clock_are_refused() {
+    let loaded = load(&lif("")).unwrap();
+    let mut sim = Simulation::new(&loaded.network, Backend::Cpu).unwrap();
+    sim.run(3).unwrap();
+    for ms in [f64::NAN, -1.0, f64::INFINITY] {
+        assert!(
+            matches!(sim.run_ms(ms), Err(Error::NotATime { .. })),
+            "{ms}"
+        );
+    }
+    // The step count would wrap: refused, and the clock stays where it was.
+    assert!(matches!(sim.run(u64::MAX), Err(Error::TooManySteps { .. })));
+    assert_eq!(sim.current_step(), 3);
+    sim.run(2).unwrap();
+    assert_eq!(sim.current_step(), 5);
+}

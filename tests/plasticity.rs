@@ -511,6 +511,44 @@ fn three_factor_weights_are_read_at_the_end_of_the_run() {
 }
 
 #[test]
+fn weights_set_from_the_host_must_lie_within_each_rules_bounds() {
+    // Bounds [w_min, w_max] of a three-factor rule, and [w_max, 0] of an inhibitory
+    // STDP rule: each refused outside, with the rule's bounds in the error.
+    let mut dopamine_rule = dopamine(neurodyn::model::Modulator::Trace, Some("DA"));
+    if let Plasticity::StdpDopamineSynapse { w_min, .. } = &mut dopamine_rule {
+        *w_min = 0.5;
+    }
+    let mut inhibitory = stdp(0.0);
+    if let Plasticity::StdpSynapse { w_max, .. } = &mut inhibitory {
+        *w_max = -2.0;
+    }
+    let mut net = Network::new(DT, 1);
+    net.add_population(source("pre", vec![vec![]]));
+    net.add_population(source("post", vec![vec![]]));
+    net.add_population(source("DA", vec![vec![]]));
+    net.add_projection(
+        Projection::from_list("pre", "post", &[(0, 0, 1.0, DELAY)], Receptor::Excitatory)
+            .with_plasticity(dopamine_rule),
+    );
+    net.add_projection(
+        Projection::from_list("pre", "post", &[(0, 0, -1.0, DELAY)], Receptor::Inhibitory)
+            .with_plasticity(inhibitory),
+    );
+    let mut sim = Simulation::new(&net, Backend::Cpu).unwrap();
+    for (projection, bad, good, bounds) in [(0, 0.2, 3.0, (0.5, 4.0)), (1, 1.0, -1.5, (-2.0, 0.0))]
+    {
+        match sim.set_weights(projection, &[bad]) {
+            Err(neurodyn::Error::WeightOutOfRange { low, high, .. }) => {
+                assert_eq!((low, high), bounds, "projection {projection}")
+            }
+            other => panic!("projection {projection}: expected a refusal, got {other:?}"),
+        }
+        sim.set_weights(projection, &[good]).unwrap();
+        assert_eq!(sim.weights(projection).unwrap(), vec![good]);
+    }
+}
+
+#[test]
 fn a_three_factor_projection_without_synapses_keeps_its_modulator() {
     // p = 0 draws no synapse; the rule's modulator is still driven, read and set.
     let mut rule = dopamine(neurodyn::model::Modulator::Trace, Some("DA"));

@@ -9,7 +9,7 @@ use crate::cpu::propagate_prepare::advance_modulators;
 use crate::error::Error;
 use crate::plan::layout::{
     MODULATOR_DECAY, MODULATOR_HEAD, MODULATOR_PENDING_STEP, MODULATOR_PENDING_VALUE,
-    PLASTIC_DOPAMINE,
+    PLASTIC_DOPAMINE, PLASTIC_TSODYKS2,
 };
 use crate::plan::PlasticProjection;
 
@@ -124,25 +124,35 @@ impl Simulation {
                 synapses: at.len(),
             });
         }
-        let rule = &self.plan.plastic.rules[self.rule_index(projection)?];
-        let w_max = rule.w_max;
-        let (low, high) = if w_max >= 0.0 {
-            (0.0, w_max)
-        } else {
-            (w_max, 0.0)
-        };
-        if let Some((k, &w)) = weights
-            .iter()
-            .enumerate()
-            .find(|(_, w)| !w.is_finite() || (w_max != 0.0 && !(low..=high).contains(*w)))
-        {
-            return Err(Error::WeightOutOfRange {
-                projection,
-                synapse: k,
-                weight: w,
-                low,
-                high,
-            });
+        // Each synapse's own rule (its bounds may be drawn per synapse or swept per
+        // instance): [w_min, w_max], which the rule holds the weight in (either way
+        // round for an inhibitory STDP rule's negative w_max). Tsodyks–Markram
+        // synapses have no bounds.
+        let r = self.rule_index(projection)?;
+        let config = self.plan.config;
+        let rules = self.plan.plastic.device_rules(config.n_instances);
+        let synapses = &self.plastic_projection(projection)?.synapses;
+        for (k, (&w, &s)) in weights.iter().zip(synapses).enumerate() {
+            let rule = own_rule(
+                &rules,
+                &self.plan.plastic.rule_params,
+                &config,
+                (r as u32, instance, s),
+            );
+            let (low, high) = if rule.kind == PLASTIC_TSODYKS2 {
+                (f32::NEG_INFINITY, f32::INFINITY)
+            } else {
+                (rule.w_min.min(rule.w_max), rule.w_min.max(rule.w_max))
+            };
+            if !w.is_finite() || !(low..=high).contains(&w) {
+                return Err(Error::WeightOutOfRange {
+                    projection,
+                    synapse: k,
+                    weight: w,
+                    low,
+                    high,
+                });
+            }
         }
         // Three-factor synapses integrate up to now first, so the new weight holds
         // from now on.
