@@ -155,6 +155,8 @@ pub enum Error {
         low: f32,
         high: f32,
     },
+    #[error("liquid state machine task: `{field}` {reason}")]
+    LsmTask { field: &'static str, reason: String },
     #[error("there is no astrocyte `{name}` (astrocytes: {known})")]
     UnknownAstrocyte { name: String, known: String },
     #[error("the modulator of projections[{projection}]: {reason}")]

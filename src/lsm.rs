@@ -191,8 +191,49 @@ impl LsmTask {
     }
 }
 
+impl LsmTask {
+    /// The first field that cannot make a task, before anything is built (a rate of 0
+    /// would draw templates forever, a window of 0 run windows forever).
+    fn check(&self) -> Result<(), Error> {
+        let refuse = |field, reason: &str| {
+            Err(Error::LsmTask {
+                field,
+                reason: reason.into(),
+            })
+        };
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        let non_negative = |x: f64| x.is_finite() && x >= 0.0;
+        match self {
+            t if t.classes == 0 || t.channels == 0 || t.reservoir == 0 => {
+                refuse("classes, channels, reservoir", "must each be at least 1")
+            }
+            t if !positive(t.pattern_ms) || !positive(t.rate_hz) => {
+                refuse("pattern_ms, rate_hz", "must be finite and above 0")
+            }
+            t if !positive(t.window_ms) || t.window_ms > t.pattern_ms => {
+                refuse("window_ms", "must be above 0 and at most pattern_ms")
+            }
+            t if t.pattern_ms / t.window_ms > 10_000.0 => {
+                refuse("window_ms", "gives more than 10,000 windows a pattern")
+            }
+            t if !(0.0..1.0).contains(&t.drop) => refuse("drop", "must lie in [0, 1)"),
+            t if ![t.jitter_ms, t.gap_ms, t.target_hz, t.eta]
+                .into_iter()
+                .all(non_negative) =>
+            {
+                refuse(
+                    "jitter_ms, gap_ms, target_hz, eta",
+                    "must be finite and not negative",
+                )
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 impl Lsm {
     pub fn new(task: LsmTask, backend: Backend) -> Result<Self, Error> {
+        task.check()?;
         let sim = Simulation::new(&task.network(), backend)?;
         Ok(Self {
             templates: task.templates(),
@@ -207,6 +248,12 @@ impl Lsm {
     /// With `learn`, the readouts' errors are set after each window.
     pub fn present(&mut self, class: u32, learn: bool) -> Result<Option<u32>, Error> {
         let t = &self.task;
+        if class >= t.classes {
+            return Err(Error::LsmTask {
+                field: "class",
+                reason: format!("{class}: the task has classes 0 to {}", t.classes - 1),
+            });
+        }
         let start = self.sim.time_ms() + 1.0;
         let mut rng = HostStream::new(t.seed, STREAM_PRESENT, self.presentations);
         self.presentations += 1;
@@ -250,6 +297,12 @@ impl Lsm {
     /// One epoch: `samples` presentations of every class in an interleaved order while
     /// learning, then `samples` of each without learning.
     pub fn epoch(&mut self, epoch: u32, samples: u32) -> Result<EpochReport, Error> {
+        if samples == 0 {
+            return Err(Error::LsmTask {
+                field: "samples",
+                reason: "must be at least 1 per class (an epoch of none has no accuracy)".into(),
+            });
+        }
         let classes = self.task.classes;
         let start_ms = self.sim.time_ms();
         let spikes_before = reservoir_spikes(&self.sim.readouts()?);

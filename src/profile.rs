@@ -127,6 +127,10 @@ pub fn profile_network(
     steps: u64,
     timing: KernelTiming,
 ) -> Result<ProfileReport, Error> {
+    if steps == 0 {
+        // Rates over no steps are no numbers.
+        return Err(Error::NotATime { t_ms: 0.0 });
+    }
     let mut network = network.clone();
     network
         .recorders

@@ -185,6 +185,13 @@ impl Simulation {
                      (from its network) to checkpoint it"
                 .into(),
         })?;
+        let snapshot = self.whole_snapshot()?;
+        checkpoint::write(path, hash, self.step, &snapshot)
+    }
+
+    /// The device's state with what the host holds of it: queued stream input and
+    /// the readouts' window.
+    fn whole_snapshot(&mut self) -> Result<Snapshot, Error> {
         let mut snapshot = self.engine.snapshot()?;
         snapshot.events = self.input.events.to_words();
         snapshot.currents = self.input.currents.to_words();
@@ -192,16 +199,13 @@ impl Simulation {
             .into_iter()
             .chain(self.window_counts.iter().copied())
             .collect();
-        checkpoint::write(path, hash, self.step, &snapshot)
+        Ok(snapshot)
     }
 
     /// The whole dynamic state and the step, to come back to with `return_to`: the
     /// profiler times two ways of running the same steps from the same state.
     pub(crate) fn save_point(&mut self) -> Result<(u64, Snapshot), Error> {
-        let mut snapshot = self.engine.snapshot()?;
-        snapshot.events = self.input.events.to_words();
-        snapshot.currents = self.input.currents.to_words();
-        Ok((self.step, snapshot))
+        Ok((self.step, self.whole_snapshot()?))
     }
 
     /// Back to a `save_point` of this simulation, records of the steps since dropped.
@@ -211,7 +215,10 @@ impl Simulation {
         self.input.currents.replace_with_words(&snapshot.currents);
         self.step = *step;
         self.recorded_until = *step;
-        self.window_start = *step;
+        if let Some(([lo, hi], counts)) = snapshot.readout_window.split_first_chunk::<2>() {
+            self.window_start = u64::from(*lo) | u64::from(*hi) << 32;
+            self.window_counts = counts.to_vec();
+        }
         self.drain_spikes();
         self.drain_states();
         Ok(())

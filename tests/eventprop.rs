@@ -850,6 +850,12 @@ fn bad_batches_and_settings_are_refused() {
     assert_eq!(t.weights, before, "an empty batch moves no weight");
     // A batch beyond 32-bit indexing is refused before anything is allocated.
     assert!(t.plan.check_batch(u32::MAX).is_err());
+    // A batch size of 0 set after the trainer was made, and a connection it lacks.
+    assert!(t.connection_weights(0).is_some() && t.connection_weights(9).is_none());
+    t.config.batch_size = 0;
+    let data = EventDataset::poisson(4, 4, 2, 10.0, 50.0, 1);
+    let e = t.train_epoch(&data).unwrap_err().to_string();
+    assert!(e.contains("config.batch_size"), "{e}");
     let with = |change: &dyn Fn(&mut TrainingConfig)| {
         let mut config = latency::config(4);
         change(&mut config);

@@ -22,3 +22,36 @@ fn the_readouts_learn_to_classify_patterns_far_above_chance() {
         100.0 * first.test_accuracy
     );
 }
+
+#[test]
+fn a_task_that_cannot_run_and_a_class_it_lacks_are_refused() {
+    for task in [
+        LsmTask {
+            rate_hz: 0.0,
+            ..LsmTask::small()
+        },
+        LsmTask {
+            window_ms: 0.0,
+            ..LsmTask::small()
+        },
+        LsmTask {
+            drop: 1.0,
+            ..LsmTask::small()
+        },
+    ] {
+        match Lsm::new(task, Backend::Cpu) {
+            Err(neurodyn::Error::LsmTask { .. }) => {}
+            other => panic!("expected a refusal, got {:?}", other.err()),
+        }
+    }
+    let mut lsm = Lsm::new(LsmTask::small(), Backend::Cpu).unwrap();
+    let classes = LsmTask::small().classes;
+    match lsm.present(classes, false) {
+        Err(neurodyn::Error::LsmTask { field, .. }) => assert_eq!(field, "class"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(matches!(
+        lsm.epoch(1, 0),
+        Err(neurodyn::Error::LsmTask { .. })
+    ));
+}

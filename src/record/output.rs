@@ -44,8 +44,14 @@ impl<T: npyz::AutoSerialize> NpyStream<T> {
         })
     }
 
-    /// A 2-D array of rows of `row_len` elements (C order).
+    /// A 2-D array of rows of `row_len` elements (C order), at least one.
     pub fn two_dimensional(path: &Path, row_len: u64) -> io::Result<Self> {
+        if row_len == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a row of a 2-D array needs at least one element",
+            ));
+        }
         let partial = partial_name(path);
         let writer = npyz::WriteOptions::new()
             .default_dtype()

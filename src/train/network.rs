@@ -359,7 +359,7 @@ impl TrainingNetwork {
     }
 
     /// The initial weights of connection `c` (pre-major), drawn where not given.
-    pub fn initial_weights(&self, c: usize) -> Vec<f32> {
+    pub(crate) fn initial_weights(&self, c: usize) -> Vec<f32> {
         let conn = &self.connections[c];
         match &conn.weights {
             Weights::Given { values } => values.clone(),
@@ -375,7 +375,7 @@ impl TrainingNetwork {
     }
 
     /// The delays of connection `c` in ms (pre-major), one per synapse.
-    pub fn initial_delays(&self, c: usize) -> Vec<f32> {
+    pub(crate) fn initial_delays(&self, c: usize) -> Vec<f32> {
         let conn = &self.connections[c];
         match &conn.delays {
             Delays::Given { values } => values.clone(),

@@ -642,6 +642,14 @@ impl Trainer {
     }
 
     fn check(&self, dataset: &EventDataset) -> Result<(), TrainError> {
+        // `config` is public: checked again here, not only when the trainer was made.
+        if self.config.batch_size == 0 {
+            return Err(TrainError::Parameter {
+                field: "config.batch_size".into(),
+                expected: "at least 1",
+                value: 0.0,
+            });
+        }
         let inputs = self.network.layers[self.input].size;
         let outputs = self.network.layers[self.output].size;
         if dataset.channels > inputs || dataset.classes > outputs {
@@ -653,9 +661,9 @@ impl Trainer {
         Ok(())
     }
 
-    /// The weights of connection `c` (pre-major).
-    pub fn connection_weights(&self, c: usize) -> &[f32] {
-        &self.weights[self.plan.connection_synapses(c)]
+    /// The weights of connection `c` (pre-major); `None` if there is no connection `c`.
+    pub fn connection_weights(&self, c: usize) -> Option<&[f32]> {
+        (c < self.plan.connections.len()).then(|| &self.weights[self.plan.connection_synapses(c)])
     }
 }
 
