@@ -879,6 +879,30 @@ fn a_command_line_grid_gives_the_instances_a_recorder_names() {
 }
 
 #[test]
+fn a_sweep_table_quotes_an_axis_name_with_a_comma() {
+    let dir = temp_dir("csv-quote");
+    let model = dir.join("quote.toml");
+    std::fs::write(
+        &model,
+        "name = \"quote\"\n[simulation]\nduration_ms = 20.0\n[[populations]]\nname = \"E\"\n\
+         size = 5\nmodel = \"iaf_psc_exp\"\n[sweep]\n[[sweep.axes]]\n\
+         name = \"drive, scaled\"\nvalues = [0.5, 1.0]\nscale = { \"E.i_offset\" = 1.0 }\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    succeeds(
+        &["run", model.to_str().unwrap(), "--no-plot", "-q"],
+        &["--out", out.to_str().unwrap()],
+    );
+    let mut table = csv::Reader::from_path(out.join("sweep.csv")).unwrap();
+    let header = table.headers().unwrap().clone();
+    assert_eq!(&header[1], "drive, scaled");
+    for row in table.records() {
+        assert_eq!(row.unwrap().len(), header.len());
+    }
+}
+
+#[test]
 fn a_trace_file_that_cannot_be_created_is_an_error_not_a_panic() {
     let output = neurodyn(&[
         "run",

@@ -86,17 +86,17 @@ pub(super) fn write(
     let mut files = Vec::new();
     let mut csv = String::from("instance");
     for &a in &axis_columns {
-        csv += &format!(",{}", axes[a]);
+        csv += &format!(",{}", csv_field(&axes[a]));
     }
     if network.grid.is_some() {
         csv += ",repeat";
     }
     for label in &labels {
-        csv += &format!(",{label}");
+        csv += &format!(",{}", csv_field(label));
     }
     for p in &populations {
         for (name, _) in STATISTICS {
-            csv += &format!(",{p}.{name}");
+            csv += &format!(",{}", csv_field(&format!("{p}.{name}")));
         }
     }
     csv.push('\n');
@@ -231,11 +231,13 @@ fn plot_grid(
                 }
                 .draw(&path)
             } else {
-                let points = axes[0]
+                // Drawn in the order of x, whatever the order the axis was given in.
+                let mut points: Vec<(f64, f64)> = axes[0]
                     .iter()
                     .zip(&means)
                     .filter_map(|(&x, column)| column[0].map(|y| (x, y)))
                     .collect();
+                points.sort_by(|a, b| a.0.total_cmp(&b.0));
                 line_plot(
                     &path,
                     &title,
@@ -252,4 +254,14 @@ fn plot_grid(
         }
     }
     Ok(files)
+}
+
+/// A header field of `sweep.csv` as RFC 4180 writes it: quoted where it holds a comma,
+/// a quote or a line break (an axis named "drive, scaled").
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }
