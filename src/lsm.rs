@@ -210,9 +210,11 @@ impl LsmTask {
             t if !positive(t.pattern_ms) || !positive(t.rate_hz) => {
                 refuse("pattern_ms, rate_hz", "must be finite and above 0")
             }
-            t if !positive(t.window_ms) || t.window_ms > t.pattern_ms => {
-                refuse("window_ms", "must be above 0 and at most pattern_ms")
-            }
+            // A pattern is round(pattern_ms / window_ms) windows.
+            t if !positive(t.window_ms) || (t.pattern_ms / t.window_ms).round() < 1.0 => refuse(
+                "window_ms",
+                "must be above 0 and give a pattern at least one window",
+            ),
             t if t.pattern_ms / t.window_ms > 10_000.0 => {
                 refuse("window_ms", "gives more than 10,000 windows a pattern")
             }

@@ -308,12 +308,12 @@ fn fail(error: &Error) -> ExitCode {
 }
 
 fn load(path: &Path) -> Result<LoadedModel, ExitCode> {
-    load_with_grid(path, file::ExtraGrid::default())
+    load_with(path, file::Overrides::default())
 }
 
-/// A model file with a grid from the command line (`--sweep`, `--seeds`).
-fn load_with_grid(path: &Path, extra: file::ExtraGrid) -> Result<LoadedModel, ExitCode> {
-    file::load_with_grid(path, extra).map_err(|errors| {
+/// A model file with what the command line sets over it.
+fn load_with(path: &Path, overrides: file::Overrides) -> Result<LoadedModel, ExitCode> {
+    file::load_with(path, overrides).map_err(|errors| {
         for e in &errors.0 {
             eprintln!("error: {e}");
         }
@@ -326,7 +326,7 @@ fn load_with_grid(path: &Path, extra: file::ExtraGrid) -> Result<LoadedModel, Ex
 fn load_sonata(
     path: &Path,
     duration: Option<f64>,
-    extra: file::ExtraGrid,
+    overrides: file::Overrides,
 ) -> Result<LoadedModel, ExitCode> {
     let fail = |message: String| {
         eprintln!("error: {}: {message}", path.display());
@@ -345,13 +345,13 @@ fn load_sonata(
         dt.unwrap_or(0.1),
         path.file_name().unwrap_or_default().to_string_lossy()
     );
-    let mut model = file::load_text_with_grid(&path.with_extension("neurodyn.toml"), &text, extra)
+    let mut model = file::load_text_with(&path.with_extension("neurodyn.toml"), &text, overrides)
         .map_err(|errors| {
-            for e in &errors.0 {
-                eprintln!("error: {e}");
-            }
-            ExitCode::from(2)
-        })?;
+        for e in &errors.0 {
+            eprintln!("error: {e}");
+        }
+        ExitCode::from(2)
+    })?;
     let recorded: Vec<String> = model
         .network
         .populations
@@ -388,28 +388,23 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         Ok(guard) => guard,
         Err(code) => return code,
     };
-    // A grid from the command line joins the file's before validation (a recorder of
-    // instance 3 needs the instances it gives).
-    let extra = file::ExtraGrid {
+    // Applied to the file before it is validated: an instance's network (its input
+    // units, which depend on the connectivity drawn), a grid's validation (a delay's
+    // steps, a recorder of an instance only the grid makes) depend on them.
+    let overrides = file::Overrides {
+        dt_ms: args.dt,
+        seed: args.seed,
         axes: args.sweep.clone(),
         seeds: args.seeds,
     };
     let loaded = match args.format {
-        Format::Model => load_with_grid(&args.model, extra),
-        Format::Sonata => load_sonata(&args.model, args.duration, extra),
+        Format::Model => load_with(&args.model, overrides),
+        Format::Sonata => load_sonata(&args.model, args.duration, overrides),
     };
     let mut model = match loaded {
         Ok(model) => model,
         Err(code) => return code,
     };
-    // The step and seed first: an instance's network (its input units, which depend
-    // on the connectivity drawn) and a grid's validation depend on them.
-    if let Some(dt) = args.dt {
-        model.network.dt_ms = dt;
-    }
-    if let Some(seed) = args.seed {
-        model.network.seed = seed;
-    }
     if let Some(k) = args.instance {
         match Plan::instance_network(&model.network, k) {
             Ok(alone) => model.network = alone,

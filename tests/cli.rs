@@ -876,6 +876,28 @@ fn a_command_line_grid_gives_the_instances_a_recorder_names() {
     );
     let (shape, _) = read_npy::<f32>(&out.join("instance_3").join("state_E_v.npy"));
     assert_eq!(shape, vec![20, 2]);
+    // The grid is validated at the step given on the command line: 600 ms is 3000
+    // steps of 0.2 ms (within 4096), 6000 of the file's 0.1 ms.
+    let delayed = dir.join("delayed.toml");
+    std::fs::write(
+        &delayed,
+        "name = \"delayed\"\n[simulation]\nduration_ms = 2.0\n[[populations]]\nname = \"E\"\n\
+         size = 2\nmodel = \"iaf_psc_exp\"\n[[projections]]\npre = \"E\"\npost = \"E\"\n\
+         connectivity = { rule = \"all_to_all\" }\nweight = 0.1\ndelay_ms = 1.0\n\
+         receptor = \"excitatory\"\n",
+    )
+    .unwrap();
+    succeeds(
+        &["run", delayed.to_str().unwrap(), "--no-plot", "-q"],
+        &[
+            "--dt",
+            "0.2",
+            "--sweep",
+            "projections[0].delay_ms=100,600",
+            "--out",
+            dir.join("delayed").to_str().unwrap(),
+        ],
+    );
 }
 
 #[test]

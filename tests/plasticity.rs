@@ -546,6 +546,24 @@ fn weights_set_from_the_host_must_lie_within_each_rules_bounds() {
         sim.set_weights(projection, &[good]).unwrap();
         assert_eq!(sim.weights(projection).unwrap(), vec![good]);
     }
+    // A static projection kept per instance for a weight sweep has no rule bounds.
+    let mut net = Network::new(DT, 1);
+    net.add_population(source("pre", vec![vec![]]));
+    net.add_population(source("post", vec![vec![]]));
+    net.add_projection(Projection::from_list(
+        "pre",
+        "post",
+        &[(0, 0, 1.0, DELAY)],
+        Receptor::Excitatory,
+    ));
+    net.instances = 2;
+    net.sweeps.push(neurodyn::model::Sweep::Weight {
+        projection: 0,
+        values: vec![1.0, 2.0],
+    });
+    let mut sim = Simulation::new(&net, Backend::Cpu).unwrap();
+    sim.set_instance_weights(0, 1, &[0.7]).unwrap();
+    assert_eq!(sim.instance_weights(0, 1).unwrap(), vec![0.7]);
 }
 
 #[test]

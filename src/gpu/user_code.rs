@@ -1,8 +1,8 @@
 //! The WGSL a user wrote — custom neuron models' snippets and custom plasticity rules
 //! — checked on the host by naga as assembled into their stages (every optional path,
 //! tables in storage buffers), so that `neurodyn validate` reports a snippet's error,
-//! located in the snippet, without a device. A run checks them again as it builds its
-//! pipelines.
+//! located in the snippet, without a device. A run checks each stage again as it
+//! builds it for its network (with only the paths its populations use).
 
 use super::custom;
 use super::engine::plastic_files;
@@ -20,6 +20,7 @@ pub fn check_user_code(plan: &Plan) -> Result<(), ShaderError> {
             Stage::PropagatePlastic,
             Stage::PlasticPost,
             Stage::PlasticSweep,
+            Stage::PlasticFlush,
         ] {
             AssembledShader::new(plastic_files(stage, plan, TableSpace::Storage)).validate()?;
         }

@@ -164,19 +164,28 @@ pub struct LoadedModel {
     pub duration_ms: f64,
 }
 
-/// A grid given beside the model file (`neurodyn run --sweep`, `--seeds`): axes added
-/// to the file's `[sweep]` grid, and its repeats.
+/// What the command line sets over a model file (`neurodyn run --dt`, `--seed`,
+/// `--sweep`, `--seeds`): applied before the file becomes a network, so
+/// that it is validated as it will run (a delay of 600 ms fits 4096 steps only at
+/// `--dt 0.2`; a recorder of instance 3 needs the grid's instances).
 #[derive(Debug, Clone, Default)]
-pub struct ExtraGrid {
+pub struct Overrides {
+    pub dt_ms: Option<f64>,
+    pub seed: Option<u64>,
+    /// Axes added to the file's `[sweep]` grid, and its repeats.
     pub axes: Vec<SweepAxis>,
     pub seeds: Option<u32>,
 }
 
-impl ExtraGrid {
-    /// Adds the axes and repeats to `file`'s grid before the file becomes a network,
-    /// so that it is validated with the instances the grid gives (a recorder of
-    /// instance 3 needs them).
-    fn extend(self, file: &mut ModelFile) {
+impl Overrides {
+    /// Sets the step and seed, and adds the axes and repeats to `file`'s grid.
+    fn apply(self, file: &mut ModelFile) {
+        if let Some(dt) = self.dt_ms {
+            file.simulation.dt_ms = dt;
+        }
+        if let Some(seed) = self.seed {
+            file.simulation.seed = seed;
+        }
         if self.axes.is_empty() && self.seeds.is_none() {
             return;
         }
@@ -204,11 +213,11 @@ impl ExtraGrid {
 
 /// Reads, parses, converts and validates a model file (`.toml` or `.json`).
 pub fn load(path: &Path) -> Result<LoadedModel, FileErrors> {
-    load_with_grid(path, ExtraGrid::default())
+    load_with(path, Overrides::default())
 }
 
-/// `load`, with `extra` added to the file's grid before it is validated.
-pub fn load_with_grid(path: &Path, extra: ExtraGrid) -> Result<LoadedModel, FileErrors> {
+/// `load`, with `overrides` applied to the file before it is validated.
+pub fn load_with(path: &Path, overrides: Overrides) -> Result<LoadedModel, FileErrors> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         FileErrors(vec![FileError {
             path: path.to_path_buf(),
@@ -217,7 +226,7 @@ pub fn load_with_grid(path: &Path, extra: ExtraGrid) -> Result<LoadedModel, File
             message: format!("cannot read the model file: {e}"),
         }])
     })?;
-    load_text_with_grid(path, &text, extra)
+    load_text_with(path, &text, overrides)
 }
 
 /// Adds the SONATA circuit of `config` to `network`.
@@ -245,14 +254,14 @@ fn attach_sonata(_: &mut Network, config: &Path) -> Result<(), Vec<edge_list::Da
 /// errors, says by its extension whether it is TOML or JSON, and is where data files
 /// named in it are looked for.
 pub fn load_text(path: &Path, text: &str) -> Result<LoadedModel, FileErrors> {
-    load_text_with_grid(path, text, ExtraGrid::default())
+    load_text_with(path, text, Overrides::default())
 }
 
-/// `load_text`, with `extra` added to the file's grid before it is validated.
-pub fn load_text_with_grid(
+/// `load_text`, with `overrides` applied to the file before it is validated.
+pub fn load_text_with(
     path: &Path,
     text: &str,
-    extra: ExtraGrid,
+    overrides: Overrides,
 ) -> Result<LoadedModel, FileErrors> {
     let one = |location, field: Option<String>, message: String| {
         let message = match &field {
@@ -270,7 +279,7 @@ pub fn load_text_with_grid(
     let mut file = source
         .parse()
         .map_err(|(location, field, message)| one(location, field, message))?;
-    extra.extend(&mut file);
+    overrides.apply(&mut file);
     // Data files named in the model are relative to the model file's folder.
     let folder = path.parent().unwrap_or(Path::new(""));
     for p in &mut file.populations {
@@ -446,12 +455,16 @@ fn neuron_model(
     name: &str,
     params: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<NeuronModel, (Option<String>, String)> {
-    // A TOML `nan` or `inf` reaches the map as null (JSON has no such numbers).
-    let not_a_number = |value: &serde_json::Value| match value {
-        serde_json::Value::Null => true,
-        serde_json::Value::Object(inner) => inner.values().any(serde_json::Value::is_null),
-        _ => false,
-    };
+    // A TOML `nan` or `inf` reaches the map as null (JSON has no such numbers),
+    // wherever it stands (a spike time in a list, a custom model's parameter).
+    fn not_a_number(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Null => true,
+            serde_json::Value::Object(inner) => inner.values().any(not_a_number),
+            serde_json::Value::Array(items) => items.iter().any(not_a_number),
+            _ => false,
+        }
+    }
     if let Some((key, _)) = params.iter().find(|(_, v)| not_a_number(v)) {
         return Err((
             Some(key.clone()),

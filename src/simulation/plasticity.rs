@@ -9,7 +9,7 @@ use crate::cpu::propagate_prepare::advance_modulators;
 use crate::error::Error;
 use crate::plan::layout::{
     MODULATOR_DECAY, MODULATOR_HEAD, MODULATOR_PENDING_STEP, MODULATOR_PENDING_VALUE,
-    PLASTIC_DOPAMINE, PLASTIC_TSODYKS2,
+    PLASTIC_DOPAMINE, PLASTIC_STATIC, PLASTIC_TSODYKS2,
 };
 use crate::plan::PlasticProjection;
 
@@ -127,7 +127,7 @@ impl Simulation {
         // Each synapse's own rule (its bounds may be drawn per synapse or swept per
         // instance): [w_min, w_max], which the rule holds the weight in (either way
         // round for an inhibitory STDP rule's negative w_max). Tsodyks–Markram
-        // synapses have no bounds.
+        // synapses, and static ones kept per instance for a weight sweep, have none.
         let r = self.rule_index(projection)?;
         let config = self.plan.config;
         let rules = self.plan.plastic.device_rules(config.n_instances);
@@ -139,7 +139,7 @@ impl Simulation {
                 &config,
                 (r as u32, instance, s),
             );
-            let (low, high) = if rule.kind == PLASTIC_TSODYKS2 {
+            let (low, high) = if matches!(rule.kind, PLASTIC_TSODYKS2 | PLASTIC_STATIC) {
                 (f32::NEG_INFINITY, f32::INFINITY)
             } else {
                 (rule.w_min.min(rule.w_max), rule.w_min.max(rule.w_max))
