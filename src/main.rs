@@ -313,9 +313,17 @@ fn load(path: &Path) -> Result<LoadedModel, ExitCode> {
 
 /// A model file with what the command line sets over it.
 fn load_with(path: &Path, overrides: file::Overrides) -> Result<LoadedModel, ExitCode> {
+    let from_command_line = !overrides.axes.is_empty() || overrides.seeds.is_some();
     file::load_with(path, overrides).map_err(|errors| {
         for e in &errors.0 {
             eprintln!("error: {e}");
+            // A grid error may be in an axis given on the command line.
+            if from_command_line && e.field.as_deref().is_some_and(|f| f.starts_with("sweep")) {
+                eprintln!(
+                    "note: the grid holds the file's `[sweep]` axes, then each --sweep in \
+                     order; --seeds sets its repeats"
+                );
+            }
         }
         ExitCode::from(2)
     })
