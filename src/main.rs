@@ -302,7 +302,10 @@ fn fail(error: &Error) -> ExitCode {
     eprintln!("error: {error}");
     match error {
         Error::Interrupted { .. } => ExitCode::from(130),
-        Error::Model(_) | Error::Plan(_) | Error::OutputNames { .. } => ExitCode::from(2),
+        // A user's WGSL is input too (`validate` reports it the same way).
+        Error::Model(_) | Error::Plan(_) | Error::OutputNames { .. } | Error::Shader(_) => {
+            ExitCode::from(2)
+        }
         _ => ExitCode::from(1),
     }
 }

@@ -143,6 +143,17 @@ impl Simulation {
                 ),
             });
         }
+        // The device's clock picks ring slots and stream steps; the host's launches
+        // batches and lays out stream tables: they must be one clock.
+        if u64::from(snapshot.counters.step) != step {
+            return Err(Error::Checkpoint {
+                path: path.display().to_string(),
+                reason: format!(
+                    "its device clock (step {}) disagrees with its header (step {step})",
+                    snapshot.counters.step
+                ),
+            });
+        }
         sim.engine.restore(&snapshot)?;
         sim.input
             .events

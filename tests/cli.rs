@@ -990,7 +990,7 @@ fn a_stage_is_dumped_and_built_from_an_edited_copy() {
     std::fs::write(&copy, format!("{update}not wgsl\n")).unwrap();
     let output = run(OVERRIDE_VARIABLE, &edited, "broken");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
     let line = update.lines().count() + 1;
     assert!(
         stderr.contains(&format!("{}:{line}:1", copy.display())),

@@ -31,10 +31,12 @@ pub struct ReadoutValues {
 pub struct Window {
     pub first_step: u64,
     pub end_step: u64,
-    /// The recorded populations' spikes in the window (taken from the records, as
-    /// `drain_spikes` does).
+    /// The recorded populations' spikes not taken from the records before (as
+    /// `drain_spikes` takes them): the window's, and those of steps a plain `run`
+    /// made since the last drain.
     pub spikes: Vec<SpikeRecord>,
-    /// Every readout of every instance after the window (see `Simulation::readouts`).
+    /// Every readout of every instance after the window (see `Simulation::readouts`:
+    /// counts since the last read, which a plain `run` in between extends).
     pub readouts: Vec<ReadoutValues>,
 }
 
@@ -49,11 +51,13 @@ impl Simulation {
         let first_step = self.step;
         let end = (t_ms / self.plan.dt_ms).round().max(0.0) as u64;
         self.run(end.saturating_sub(first_step))?;
+        // Read before the spikes are drained: a failed read leaves them in the records.
+        let readouts = self.readouts()?;
         Ok(Window {
             first_step,
             end_step: self.step,
             spikes: self.drain_spikes(),
-            readouts: self.readouts()?,
+            readouts,
         })
     }
 

@@ -44,9 +44,11 @@ impl Simulation {
             let step = spike_step(t, dt);
             if !t.is_finite() || t < dt * 0.5 || step < self.step {
                 return Err(refuse(format!(
-                    "an event at {t} ms: the simulation is at {} ms, and an event must \
-                     come after that (the spike is in the step that ends at its time)",
-                    self.step as f64 * dt
+                    "an event at {t} ms: the simulation is at {} ms, and an event's spike \
+                     is in the step that ends at its time rounded to the step grid, so the \
+                     earliest it takes is {} ms",
+                    self.step as f64 * dt,
+                    (self.step as f64 + 0.5) * dt
                 )));
             }
             if step >= self.step_limit() {
