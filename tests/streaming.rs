@@ -397,3 +397,61 @@ fn bad_currents_are_refused() {
     let e = neurodyn::Plan::new(&net).unwrap_err().to_string();
     assert!(e.contains("already has a current stream"), "{e}");
 }
+
+/// Queued currents are part of a checkpoint, and a push to instance 1 of an ensemble
+/// drives instance 1 only: a whole run of 1,000 steps equals 400 steps, a checkpoint,
+/// a restore in a new simulation and 600 steps, for both instances; instance 1 equals
+/// a network of one instance given instance 1's currents (nothing here is random).
+#[test]
+fn queued_currents_cross_a_checkpoint_and_reach_their_instance() {
+    let network = |instances: u32| {
+        let mut net = Network::new(DT, 2);
+        net.add_population(Population::new(
+            "C",
+            3,
+            NeuronModel::IafPscExp(IafPscExp::default()),
+        ));
+        net.add_stimulus(neurodyn::Stimulus::CurrentStream { target: "C".into() });
+        net.record_spikes("C");
+        net.instances = instances;
+        net
+    };
+    // Instance b's currents for all 1,000 steps, pushed before the run.
+    let currents = |b: u32| -> Vec<f32> {
+        (0..1000u32)
+            .flat_map(|k| (0..3u32).map(move |n| schedule(k * 3 + b * 500, n)))
+            .collect()
+    };
+    let push = |sim: &mut Simulation, instances: u32, first: u32| {
+        for b in 0..instances {
+            sim.push_current("C", b, 0.0, &currents(first + b)).unwrap();
+        }
+    };
+    let net = network(2);
+    let mut whole = Simulation::new(&net, Backend::Gpu).unwrap();
+    push(&mut whole, 2, 0);
+    whole.run(1000).unwrap();
+
+    let dir = std::env::temp_dir().join(format!("neurodyn-currents-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("half.ndck");
+    let mut first = Simulation::new(&net, Backend::Gpu).unwrap();
+    push(&mut first, 2, 0);
+    first.run(400).unwrap();
+    first.checkpoint(&path).unwrap();
+    let mut resumed = Simulation::restore(&net, Backend::Gpu, &path).unwrap();
+    resumed.run(600).unwrap();
+    for b in 0..2 {
+        let mut split = raster(&first, "C", b);
+        split.extend(raster(&resumed, "C", b));
+        assert!(split.len() > 10, "instance {b} spikes: {split:?}");
+        assert_eq!(split, raster(&whole, "C", b), "instance {b}");
+    }
+    assert_ne!(raster(&whole, "C", 0), raster(&whole, "C", 1));
+
+    let mut alone = Simulation::new(&network(1), Backend::Gpu).unwrap();
+    push(&mut alone, 1, 1);
+    alone.run(1000).unwrap();
+    assert_eq!(raster(&alone, "C", 0), raster(&whole, "C", 1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
