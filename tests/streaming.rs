@@ -279,10 +279,9 @@ fn a_model_file_reads_its_events_from_npy() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Three LIF neurons whose input currents the host streams: each neuron's current
-/// steps through its own schedule over 1,500 steps (three batches), pushed window by
-/// window. Returns the spikes as (step, neuron).
-fn streamed_currents(backend: Backend) -> Vec<(u64, u32)> {
+/// `instances` of population `C`: three LIF neurons driven by a current stream, their
+/// spikes recorded.
+fn current_stream_network(instances: u32) -> Network {
     let mut net = Network::new(DT, 2);
     net.add_population(Population::new(
         "C",
@@ -291,7 +290,15 @@ fn streamed_currents(backend: Backend) -> Vec<(u64, u32)> {
     ));
     net.add_stimulus(neurodyn::Stimulus::CurrentStream { target: "C".into() });
     net.record_spikes("C");
-    let mut sim = Simulation::new(&net, backend).unwrap();
+    net.instances = instances;
+    net
+}
+
+/// Three LIF neurons whose input currents the host streams: each neuron's current
+/// steps through its own schedule over 1,500 steps (three batches), pushed window by
+/// window. Returns the spikes as (step, neuron).
+fn streamed_currents(backend: Backend) -> Vec<(u64, u32)> {
+    let mut sim = Simulation::new(&current_stream_network(1), backend).unwrap();
     for window in 0..15u32 {
         let values: Vec<f32> = (0..100u32)
             .flat_map(|k| (0..3u32).map(move |n| schedule(window * 100 + k, n)))
@@ -404,18 +411,6 @@ fn bad_currents_are_refused() {
 /// a network of one instance given instance 1's currents (nothing here is random).
 #[test]
 fn queued_currents_cross_a_checkpoint_and_reach_their_instance() {
-    let network = |instances: u32| {
-        let mut net = Network::new(DT, 2);
-        net.add_population(Population::new(
-            "C",
-            3,
-            NeuronModel::IafPscExp(IafPscExp::default()),
-        ));
-        net.add_stimulus(neurodyn::Stimulus::CurrentStream { target: "C".into() });
-        net.record_spikes("C");
-        net.instances = instances;
-        net
-    };
     // Instance b's currents for all 1,000 steps, pushed before the run.
     let currents = |b: u32| -> Vec<f32> {
         (0..1000u32)
@@ -427,7 +422,7 @@ fn queued_currents_cross_a_checkpoint_and_reach_their_instance() {
             sim.push_current("C", b, 0.0, &currents(first + b)).unwrap();
         }
     };
-    let net = network(2);
+    let net = current_stream_network(2);
     let mut whole = Simulation::new(&net, Backend::Gpu).unwrap();
     push(&mut whole, 2, 0);
     whole.run(1000).unwrap();
@@ -449,7 +444,7 @@ fn queued_currents_cross_a_checkpoint_and_reach_their_instance() {
     }
     assert_ne!(raster(&whole, "C", 0), raster(&whole, "C", 1));
 
-    let mut alone = Simulation::new(&network(1), Backend::Gpu).unwrap();
+    let mut alone = Simulation::new(&current_stream_network(1), Backend::Gpu).unwrap();
     push(&mut alone, 1, 1);
     alone.run(1000).unwrap();
     assert_eq!(raster(&alone, "C", 0), raster(&whole, "C", 1));
