@@ -455,6 +455,7 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         checkpoint_every_ms: args.checkpoint_every,
         resume: args.resume,
         interrupt: Some(interrupt_flag()),
+        instance: args.instance,
     };
     let bar = (!args.quiet).then(|| {
         let bar = ProgressBar::new((model.duration_ms / model.network.dt_ms).round() as u64);

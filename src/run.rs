@@ -35,6 +35,9 @@ pub struct RunOptions {
     /// Set (by a Ctrl-C handler, say) to stop the run after the current stretch; the
     /// outputs are finished and the summary marked incomplete.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// The instance of the model file's ensemble this network is (`--instance K`),
+    /// recorded in the summary.
+    pub instance: Option<u32>,
 }
 
 impl RunOptions {
@@ -47,6 +50,7 @@ impl RunOptions {
             checkpoint_every_ms: None,
             resume: None,
             interrupt: None,
+            instance: None,
         }
     }
 }
@@ -93,6 +97,9 @@ pub struct Summary {
     /// Why the run stopped early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Which instance of the model file's ensemble was run alone (`--instance K`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<u32>,
 }
 
 /// What a run produced.
@@ -271,6 +278,7 @@ pub fn run_model(
         complete: failure.is_none(),
         last_step: done,
         error: failure.as_ref().map(|e| e.to_string()),
+        instance: options.instance,
     };
     if network.instances > 1 {
         match ensemble::write(&options.out_dir, &network, &summary, options.plot) {

@@ -846,6 +846,13 @@ fn an_instance_of_a_sweep_takes_the_seed_given_on_the_command_line() {
             "{file}"
         );
     }
+    // The summary says which instance the run was; a whole run's does not.
+    let instance_of = |run: &str| {
+        let text = std::fs::read_to_string(dir.join(run).join("summary.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["instance"].clone()
+    };
+    assert_eq!(instance_of("alone"), serde_json::json!(2));
+    assert_eq!(instance_of("whole"), serde_json::Value::Null);
 }
 
 #[test]
