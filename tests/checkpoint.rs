@@ -119,6 +119,20 @@ fn other_models_and_damaged_files_are_refused() {
     .unwrap();
     assert!(refusal(&network, &damaged).contains("not a neurodyn checkpoint"));
 
+    // A whole file (its checksum recomputed) whose header's step is not its device
+    // clock's: restoring it would run the generators from the wrong step.
+    let mut moved = bytes.clone();
+    let body = moved.len() - 8;
+    moved[20..28].copy_from_slice(&101u64.to_le_bytes());
+    let checksum = neurodyn::checkpoint::fnv1a(&moved[..body]);
+    moved[body..].copy_from_slice(&checksum.to_le_bytes());
+    std::fs::write(&damaged, &moved).unwrap();
+    let message = refusal(&network, &damaged);
+    assert!(
+        message.contains("device clock (step 100) disagrees with its header (step 101)"),
+        "{message}"
+    );
+
     // The intact file still restores.
     assert_eq!(
         Simulation::restore(&network, Backend::Cpu, &path)
