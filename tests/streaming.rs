@@ -450,3 +450,101 @@ fn queued_currents_cross_a_checkpoint_and_reach_their_instance() {
     assert_eq!(raster(&alone, "C", 0), raster(&whole, "C", 1));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Events and currents that each shorten a batch, in one run: 12,000 current-driven
+/// neurons make a current table of fewer steps than a batch (the first batch is cut
+/// by its currents), and 200 channels spiking in every step from step 301 on overfill
+/// an event table (a later batch is cut by its events). Pushed all at once, the run
+/// equals the same input pushed 50 steps at a time (no batch cut), on both backends:
+/// the stream's raster and the current-driven neurons' final state bit for bit.
+#[test]
+fn events_and_currents_cutting_batches_in_one_run_lose_nothing() {
+    const STEPS: u32 = 900;
+    const DRIVEN: u32 = 12_000;
+    let mut net = Network::new(DT, 5);
+    net.add_population(stream("S", 200, Vec::new()));
+    net.add_population(Population::new(
+        "C",
+        DRIVEN,
+        NeuronModel::IafPscExp(IafPscExp::default()),
+    ));
+    net.add_stimulus(neurodyn::Stimulus::CurrentStream { target: "C".into() });
+    net.add_projection(Projection::new(
+        "S",
+        "C",
+        neurodyn::Connectivity::FixedProbability {
+            p: 0.01,
+            allow_autapses: true,
+        },
+        0.5,
+        0.5,
+        Receptor::Excitatory,
+    ));
+    net.record_spikes("S");
+    // An event at k·dt is a spike in step k − 1. Times up to 300·dt: channels 0..20;
+    // later: all 200.
+    let events: Vec<(f64, u32)> = (1..=STEPS)
+        .flat_map(|k| (0..if k <= 300 { 20 } else { 200 }).map(move |n| (f64::from(k) * DT, n)))
+        .collect();
+    let current =
+        |s: u32, n: u32| 0.2 + 0.001 * (n % 500) as f32 + 0.15 * ((n * 7 + s / 100) % 5) as f32;
+    let currents = |first: u32, len: u32| -> Vec<f32> {
+        (first..first + len)
+            .flat_map(|s| (0..DRIVEN).map(move |n| current(s, n)))
+            .collect()
+    };
+    let run = |backend: Backend, window: Option<u32>| {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        match window {
+            None => {
+                sim.push_events("S", 0, &events).unwrap();
+                sim.push_current("C", 0, 0.0, &currents(0, STEPS)).unwrap();
+                sim.run(u64::from(STEPS)).unwrap();
+            }
+            Some(w) => {
+                for first in (0..STEPS).step_by(w as usize) {
+                    let now = f64::from(first) * DT;
+                    let next = f64::from(first + w) * DT;
+                    let ahead: Vec<(f64, u32)> = events
+                        .iter()
+                        .filter(|(t, _)| *t > now + DT / 2.0 && *t < next + DT / 2.0)
+                        .copied()
+                        .collect();
+                    sim.push_events("S", 0, &ahead).unwrap();
+                    sim.push_current("C", 0, now, &currents(first, w)).unwrap();
+                    sim.run(u64::from(w)).unwrap();
+                }
+            }
+        }
+        assert_eq!(sim.pending_events(), 0);
+        let state: Vec<u32> = sim
+            .read_state("C", "v")
+            .unwrap()
+            .iter()
+            .map(|v| v.to_bits())
+            .collect();
+        (
+            raster(&sim, "S", 0),
+            state,
+            sim.plan().current_table_steps(),
+            sim.plan().batch_steps,
+        )
+    };
+    let (stream_raster, state, table_steps, batch_steps) = run(Backend::Cpu, Some(50));
+    // The premises: the current table is shorter than a batch, and a batch's events
+    // from step 301 on overfill one event table.
+    assert!(table_steps < batch_steps, "{table_steps} ≥ {batch_steps}");
+    let per_table = neurodyn::plan::stream_capacity(200) / 200;
+    assert!(per_table < u64::from(STEPS - 300).min(u64::from(table_steps)));
+    assert_eq!(stream_raster.len(), events.len());
+    assert!(
+        state.iter().collect::<std::collections::HashSet<_>>().len() > 1000,
+        "the currents and spikes leave the driven neurons in many states: {}",
+        state.iter().collect::<std::collections::HashSet<_>>().len()
+    );
+    for backend in [Backend::Cpu, Backend::Gpu] {
+        let (whole_raster, whole_state, _, _) = run(backend.clone(), None);
+        assert!(whole_raster == stream_raster, "{backend:?}: stream raster");
+        assert!(whole_state == state, "{backend:?}: driven neurons' state");
+    }
+}
