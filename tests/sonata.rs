@@ -41,7 +41,9 @@ fn the_network_loads_with_its_nodes_edges_parameters_and_inputs() {
         [
             ("cortex.exc", 80),
             ("cortex.inh", 20),
-            ("thalamus.relay", 50)
+            ("thalamus.relay", 50),
+            // A node's second spike in one step (NEST: one spike of multiplicity 2).
+            ("thalamus.relay~2", 50)
         ]
     );
     // NEST's pF, pA and absolute potentials in neurodyn's nF, nA and mV.
@@ -70,19 +72,24 @@ fn the_network_loads_with_its_nodes_edges_parameters_and_inputs() {
         (inh.cm, inh.v_reset, inh.i_offset, inh.tau_syn_e),
         (0.2, -65.0, 0.15, 1.0)
     );
-    // The thalamic relay cells carry the spike file's 2004 spikes.
-    let NeuronModel::SpikeSourceArray(relay) = &net.populations[2].neuron else {
-        panic!();
+    // The thalamic relay cells carry the spike file's 2004 spikes, a node's second
+    // spike in a step in the copy (there are a few at 40 Hz and 0.1 ms).
+    let trains = |p: usize| match &net.populations[p].neuron {
+        NeuronModel::SpikeSourceArray(relay) => relay.spike_times_ms.clone(),
+        other => panic!("{other:?}"),
     };
-    assert_eq!(relay.spike_times_ms.len(), 50);
-    assert_eq!(
-        relay.spike_times_ms.iter().map(Vec::len).sum::<usize>(),
-        2004
-    );
-    assert!(relay
-        .spike_times_ms
-        .iter()
-        .all(|t| t.windows(2).all(|w| w[0] <= w[1])));
+    let (relay, second) = (trains(2), trains(3));
+    assert_eq!((relay.len(), second.len()), (50, 50));
+    let count = |t: &[Vec<f64>]| t.iter().map(Vec::len).sum::<usize>();
+    assert_eq!(count(&relay) + count(&second), 2004);
+    assert!((1..10).contains(&count(&second)), "{}", count(&second));
+    let step = |t: f64| neurodyn::model::spike_step(t, 0.1);
+    for (first, seconds) in relay.iter().zip(&second) {
+        assert!(first.windows(2).all(|w| step(w[0]) < step(w[1])));
+        assert!(seconds
+            .iter()
+            .all(|&t| first.iter().any(|&f| step(f) == step(t))));
+    }
 
     // Edges: 1437 cortical and 963 thalamic, one list projection per population pair
     // and receptor.
@@ -102,7 +109,12 @@ fn the_network_loads_with_its_nodes_edges_parameters_and_inputs() {
         [ee.len(), ei.len(), ie.len(), te.len(), ti.len()],
         [641, 318, 478, 754, 209]
     );
-    assert_eq!(net.projections.len(), 5);
+    // The copy's synapses are the relay's.
+    assert_eq!(
+        count("thalamus.relay~2", "cortex.exc", Receptor::Excitatory),
+        te
+    );
+    assert_eq!(net.projections.len(), 7);
     // syn_weight (pA) × nsyns, in nA: the nsyns summed over each edge type.
     let total = |w: &[f64]| w.iter().sum::<f64>();
     assert!((total(&ee) - 0.025 * 1258.0).abs() < 1e-9);
@@ -296,4 +308,275 @@ fn the_command_line_runs_a_sonata_config_directly() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no `run.tstop`: give --duration"));
     std::fs::remove_dir_all(&out).ok();
+}
+
+/// The network the model of `folder` loads (the folder is then removed).
+fn loaded(folder: &Path) -> neurodyn::Network {
+    let model = file::load(&folder.join("model.toml"));
+    std::fs::remove_dir_all(folder).unwrap();
+    model.unwrap_or_else(|e| panic!("{e}")).network
+}
+
+/// The one edge population of the cortex's edge file, opened for writing.
+fn cortex_edges(dir: &Path) -> (hdf5::File, String) {
+    let file = hdf5::File::open_rw(dir.join("network/cortex_cortex_edges.h5")).unwrap();
+    let name = file.group("edges").unwrap().member_names().unwrap()[0].clone();
+    (file, name)
+}
+
+/// Replaces dataset `name` of `group` by `values`, with a `node_population`
+/// attribute where `population` is given.
+fn replace<T: hdf5::H5Type>(
+    group: &hdf5::Group,
+    name: &str,
+    values: &[T],
+    population: Option<&str>,
+) {
+    group.unlink(name).unwrap();
+    let dataset = group
+        .new_dataset_builder()
+        .with_data(values)
+        .create(name)
+        .unwrap();
+    if let Some(population) = population {
+        dataset
+            .new_attr::<hdf5::types::VarLenUnicode>()
+            .create("node_population")
+            .unwrap()
+            .write_scalar(&population.parse::<hdf5::types::VarLenUnicode>().unwrap())
+            .unwrap();
+    }
+}
+
+/// The thalamic spike file's (timestamps, node ids).
+fn thalamic_spikes(dir: &Path) -> (Vec<f64>, Vec<u64>) {
+    let file = hdf5::File::open(dir.join("inputs/thalamus_spikes.h5")).unwrap();
+    let group = file.group("spikes/thalamus").unwrap();
+    (
+        group.dataset("timestamps").unwrap().read_raw().unwrap(),
+        group.dataset("node_ids").unwrap().read_raw().unwrap(),
+    )
+}
+
+/// Writes a spike file of `spikes` (ms, node) for the thalamus at `path`.
+fn write_spikes(path: &Path, spikes: &[(f64, u64)]) {
+    let file = hdf5::File::create(path).unwrap();
+    let group = file.create_group("spikes/thalamus").unwrap();
+    let times: Vec<f64> = spikes.iter().map(|s| s.0).collect();
+    let nodes: Vec<u64> = spikes.iter().map(|s| s.1).collect();
+    group
+        .new_dataset_builder()
+        .with_data(&times)
+        .create("timestamps")
+        .unwrap();
+    group
+        .new_dataset_builder()
+        .with_data(&nodes)
+        .create("node_ids")
+        .unwrap();
+}
+
+/// Adds a second spike input for the thalamus from `inputs/extra.h5`.
+fn add_input(dir: &Path) {
+    edit(
+        &dir.join("simulation_config.json"),
+        "\"inputs\": {",
+        "\"inputs\": {\n    \"extra\": { \"input_type\": \"spikes\", \"module\": \"sonata\", \
+         \"input_file\": \"$BASE_DIR/inputs/extra.h5\", \"node_set\": \"thalamus\" },",
+    );
+}
+
+fn train(network: &neurodyn::Network, neuron: usize) -> Vec<f64> {
+    match &network.populations[2].neuron {
+        NeuronModel::SpikeSourceArray(a) => a.spike_times_ms[neuron].clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn damaged_files_are_refused_and_unusual_valid_ones_read_alike() {
+    let original = model().network;
+    // Datasets of one edge population with different lengths (panicked).
+    let dir = copy();
+    {
+        let (file, name) = cortex_edges(&dir);
+        let group = file.group(&format!("edges/{name}")).unwrap();
+        let targets: Vec<u64> = group.dataset("target_node_id").unwrap().read_raw().unwrap();
+        replace(&group, "target_node_id", &targets[1..], Some("cortex"));
+    }
+    let e = refused(&dir);
+    assert!(
+        e.contains("target_node_id has") && e.contains("one per edge"),
+        "{e}"
+    );
+    // An edge's index beyond its group's values (fell back to the edge type's).
+    let dir = copy();
+    {
+        let (file, name) = cortex_edges(&dir);
+        let group = file.group(&format!("edges/{name}")).unwrap();
+        let mut index: Vec<u64> = group
+            .dataset("edge_group_index")
+            .unwrap()
+            .read_raw()
+            .unwrap();
+        index[3] = 1_000_000;
+        replace(&group, "edge_group_index", &index, None);
+    }
+    let e = refused(&dir);
+    assert!(
+        e.contains("edge 3's edge_group_index is 1000000, beyond the"),
+        "{e}"
+    );
+    // A group the edge names but the file lacks.
+    let dir = copy();
+    {
+        let (file, name) = cortex_edges(&dir);
+        let group = file.group(&format!("edges/{name}")).unwrap();
+        let mut ids: Vec<u64> = group.dataset("edge_group_id").unwrap().read_raw().unwrap();
+        ids[0] = 7;
+        replace(&group, "edge_group_id", &ids, None);
+    }
+    assert!(refused(&dir).contains("edge 0's edge_group_id is 7, a group it lacks"));
+    // A negative node id, and fractional ones (HDF5 made them node 0).
+    let dir = copy();
+    {
+        let (file, name) = cortex_edges(&dir);
+        let group = file.group(&format!("edges/{name}")).unwrap();
+        let mut ids: Vec<i64> = group.dataset("source_node_id").unwrap().read_raw().unwrap();
+        ids[2] = -1;
+        replace(&group, "source_node_id", &ids, Some("cortex"));
+    }
+    let e = refused(&dir);
+    assert!(
+        e.contains("source_node_id[2] = -1: ids and indices are never negative"),
+        "{e}"
+    );
+    let dir = copy();
+    {
+        let (file, name) = cortex_edges(&dir);
+        let group = file.group(&format!("edges/{name}")).unwrap();
+        let ids: Vec<f64> = group.dataset("source_node_id").unwrap().read_raw().unwrap();
+        replace(&group, "source_node_id", &ids, Some("cortex"));
+    }
+    assert!(refused(&dir).contains("source_node_id holds float64, not integers"));
+    // Spike times and node ids of different lengths (the extra times were dropped).
+    let dir = copy();
+    {
+        let file = hdf5::File::open_rw(dir.join("inputs/thalamus_spikes.h5")).unwrap();
+        let group = file.group("spikes/thalamus").unwrap();
+        let nodes: Vec<u64> = group.dataset("node_ids").unwrap().read_raw().unwrap();
+        replace(&group, "node_ids", &nodes[1..], None);
+    }
+    assert!(refused(&dir).contains("one node per spike"));
+    // An edge type listed twice (the last row won).
+    let dir = copy();
+    let types = dir.join("network/cortex_cortex_edge_types.csv");
+    let text = std::fs::read_to_string(&types).unwrap();
+    std::fs::write(
+        &types,
+        format!("{text}100 * * 3.0 static_synapse static.json 1.0\n"),
+    )
+    .unwrap();
+    let e = refused(&dir);
+    assert!(
+        e.contains("lines 2 and 5 both define edge_type_id 100"),
+        "{e}"
+    );
+
+    // Valid files written otherwise read the same network:
+    // columns aligned with several spaces, ...
+    let dir = copy();
+    let types = dir.join("network/cortex_node_types.csv");
+    let text = std::fs::read_to_string(&types).unwrap();
+    std::fs::write(&types, text.replace(' ', "   ")).unwrap();
+    assert!(loaded(&dir) == original, "aligned columns");
+    // ... manifest names written `${NAME}`, ...
+    let dir = copy();
+    edit(
+        &dir.join("circuit_config.json"),
+        "$NETWORK_DIR/cortex_nodes.h5",
+        "${NETWORK_DIR}/cortex_nodes.h5",
+    );
+    assert!(loaded(&dir) == original, "${{NAME}}");
+    // ... an edge type id repeated for another population (a `population` column), ...
+    let dir = copy();
+    let (_, name) = cortex_edges(&dir);
+    let types = dir.join("network/cortex_cortex_edge_types.csv");
+    let text = std::fs::read_to_string(&types).unwrap();
+    let mut lines: Vec<String> = text.lines().map(|l| format!("{l} {name}")).collect();
+    lines[0] = format!("{} population", text.lines().next().unwrap());
+    lines.push("100 * * 3.0 static_synapse static.json 1.0 elsewhere".into());
+    std::fs::write(&types, lines.join("\n") + "\n").unwrap();
+    assert!(loaded(&dir) == original, "population column");
+    // ... and spike times in seconds whose unit is a fixed-length string (read as ms).
+    let dir = copy();
+    {
+        let file = hdf5::File::open_rw(dir.join("inputs/thalamus_spikes.h5")).unwrap();
+        let dataset = file.dataset("spikes/thalamus/timestamps").unwrap();
+        let ms: Vec<f64> = dataset.read_raw().unwrap();
+        let seconds: Vec<f64> = ms.iter().map(|t| t / 1000.0).collect();
+        drop(dataset);
+        let group = file.group("spikes/thalamus").unwrap();
+        replace(&group, "timestamps", &seconds, None);
+        group
+            .dataset("timestamps")
+            .unwrap()
+            .new_attr::<hdf5::types::FixedAscii<1>>()
+            .create("units")
+            .unwrap()
+            .write_scalar(&hdf5::types::FixedAscii::<1>::from_ascii("s").unwrap())
+            .unwrap();
+    }
+    let seconds = loaded(&dir);
+    for neuron in [0, 17, 49] {
+        let (from_s, from_ms) = (train(&seconds, neuron), train(&original, neuron));
+        assert_eq!(from_s.len(), from_ms.len());
+        for (s, ms) in from_s.iter().zip(&from_ms) {
+            assert!((s - ms).abs() < 1e-9, "{s} against {ms}");
+        }
+    }
+
+    // A second input adds its spikes to the first's (it replaced them).
+    let dir = copy();
+    add_input(&dir);
+    write_spikes(&dir.join("inputs/extra.h5"), &[(1500.0, 0)]);
+    let both = loaded(&dir);
+    let mut expected = train(&original, 0);
+    expected.push(1500.0);
+    assert_eq!(train(&both, 0), expected);
+    assert_eq!(train(&both, 1), train(&original, 1));
+    // Two spikes of a node in one step (one was lost; NEST delivers them as one of
+    // multiplicity two): the second moves to a copy of the population with the same
+    // outgoing synapses.
+    let dir = copy();
+    let (times, nodes) = thalamic_spikes(&dir);
+    let first = times[nodes.iter().position(|&n| n == 0).unwrap()];
+    add_input(&dir);
+    write_spikes(
+        &dir.join("inputs/extra.h5"),
+        &[(first + 0.01, 0), (first + 0.02, 0)],
+    );
+    let split = loaded(&dir);
+    let copies: Vec<&neurodyn::Population> = split
+        .populations
+        .iter()
+        .filter(|p| p.name.starts_with("thalamus.relay~"))
+        .collect();
+    let names: Vec<&str> = copies.iter().map(|p| p.name.as_str()).collect();
+    assert!(
+        names.contains(&"thalamus.relay~2") && names.contains(&"thalamus.relay~3"),
+        "{names:?}"
+    );
+    let from = |net: &neurodyn::Network, pre: &str| -> Vec<(String, Value, Receptor)> {
+        net.projections
+            .iter()
+            .filter(|p| p.pre == pre)
+            .map(|p| (p.post.clone(), p.weight.clone(), p.receptor))
+            .collect()
+    };
+    assert!(!from(&split, "thalamus.relay").is_empty());
+    assert_eq!(
+        from(&split, "thalamus.relay~3"),
+        from(&split, "thalamus.relay")
+    );
 }

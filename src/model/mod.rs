@@ -31,8 +31,9 @@ pub use network::{
     Receptor, Recorder, Stimulus, Sweep,
 };
 pub use neuron::{
-    AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta, IafPscExp,
-    Izhikevich, NeuronModel, ParrotNeuron, SpikeSourceArray, SpikeSourceStream, NEURON_MODEL_NAMES,
+    spike_step, AeifCondExp, HhCondExpTraub, IafCondAlpha, IafCondExp, IafPscAlpha, IafPscDelta,
+    IafPscExp, Izhikevich, NeuronModel, ParrotNeuron, SpikeSourceArray, SpikeSourceStream,
+    NEURON_MODEL_NAMES,
 };
 pub use passive::PassivePscExp;
 pub use plasticity::{Modulator, Pairing, Plasticity};

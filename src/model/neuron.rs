@@ -837,6 +837,13 @@ impl HhCondExpTraub {
     }
 }
 
+/// The step in which a spike source emits a spike at `t` ms with steps of `h` ms: the
+/// step that ends at t rounded to the grid (spikes are stamped at the end of their
+/// step), at least step 0.
+pub fn spike_step(t: f64, h: f64) -> u64 {
+    ((t / h + 0.5 + 1e-9).floor() - 1.0).max(0.0) as u64
+}
+
 /// Neurons that emit spikes at given times (NEST `spike_generator`, PyNN
 /// `SpikeSourceArray`).
 ///

@@ -21,11 +21,12 @@ mod traffic;
 pub mod window;
 
 pub use crate::model::delay_to_steps;
+pub use crate::model::spike_step;
 pub use astrocyte::AstrocyteTable;
 pub use built::{place_parts, BuiltPlan, BUILD_BATCH_ROWS};
 pub use connectivity::{draw_chunk, draw_chunks, draw_projection, DrawnSynapses, SynapseTable};
 pub use gap::GapTable;
-pub use neurons::{initial_state, lower, spike_step, LoweredNeuron, NeuronKind, MAX_STATE};
+pub use neurons::{initial_state, lower, LoweredNeuron, NeuronKind, MAX_STATE};
 pub use plastic::{lower_rule, PlasticProjection, PlasticTable, RuleLink};
 pub use propagator::{propagator_31, propagator_32, AlphaPropagators, IafPscExpPropagators};
 
@@ -1173,7 +1174,7 @@ impl Plan {
                         let row = plan
                             .stream_row(pop, b, neuron)
                             .expect("a stream population");
-                        plan.stream_events.push((neurons::spike_step(t, dt), row));
+                        plan.stream_events.push((spike_step(t, dt), row));
                     }
                 }
             }

@@ -3,7 +3,7 @@
 //! initial state of a neuron.
 
 use super::propagator::{AlphaPropagators, IafPscExpPropagators};
-use crate::model::NeuronModel;
+use crate::model::{spike_step, NeuronModel};
 
 /// A neuron kernel: `shaders/neurons/<name>.wgsl` with its twin
 /// `src/cpu/neurons/<name>.rs`, or the code generated for the plan's `i`-th custom
@@ -120,13 +120,6 @@ pub struct LoweredNeuron {
 /// e^(−t/τ): how much of an exponentially decaying quantity is left after `t`.
 fn decay(tau: f64, t: f64) -> f64 {
     (-t / tau).exp()
-}
-
-/// The step in which a spike source emits a spike at `t` ms with steps of `h` ms: the
-/// step that ends at t rounded to the grid (spikes are stamped at the end of their
-/// step), at least step 0.
-pub fn spike_step(t: f64, h: f64) -> u64 {
-    ((t / h + 0.5 + 1e-9).floor() - 1.0).max(0.0) as u64
 }
 
 /// The steps a neuron stays refractory for a refractory period of `ms` with steps of

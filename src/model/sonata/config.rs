@@ -1,8 +1,8 @@
 //! SONATA configuration files: a circuit config (`networks`: node and edge files,
 //! `components`: model directories), a simulation config (`run`, `inputs`), or a
 //! top-level config naming both (`network`, `simulation`, as BMTK writes
-//! `config.json`); each with a `manifest` of `$NAME` paths, `${configdir}` being the
-//! file's own folder.
+//! `config.json`); each with a `manifest` of `$NAME` paths (used as `$NAME` or
+//! `${NAME}`), `${configdir}` being the file's own folder.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -60,13 +60,19 @@ fn read(path: &Path) -> Result<Json, String> {
     Err("the manifest's entries refer to each other in a cycle".into())
 }
 
-/// `text` with every manifest name replaced by its value, longest names first (so
+/// `text` with every manifest name replaced by its value, written `$NAME` or
+/// `${NAME}` (the specification's own examples use both), longest names first (so
 /// `$BASE_DIR_2` is not read as `$BASE_DIR` + `_2`).
 fn expand(text: &str, manifest: &BTreeMap<String, String>) -> String {
     let mut names: Vec<&String> = manifest.keys().collect();
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     names.into_iter().fold(text.to_string(), |t, name| {
-        t.replace(name.as_str(), &manifest[name])
+        let value = &manifest[name];
+        let t = match name.strip_prefix('$').filter(|n| !n.starts_with('{')) {
+            Some(bare) => t.replace(&format!("${{{bare}}}"), value),
+            None => t,
+        };
+        t.replace(name.as_str(), value)
     })
 }
 

@@ -7,7 +7,8 @@
 //! neurodyn population per node type, named `<population>.<pop_name>` (the node
 //! type's `pop_name`, or its `node_type_id` where that is absent or shared);
 //! `virtual` nodes become spike sources with the spike trains of the simulation
-//! config's `inputs` (SONATA spike files), point neurons the NEST model their
+//! config's `inputs` (SONATA spike files; a node's k-th spike within one step in a
+//! copy `<population>~k` with the same synapses), point neurons the NEST model their
 //! `model_template` names (`nest:iaf_psc_alpha`, …, see `nest::SUPPORTED`) with
 //! their `dynamics_params` file converted from NEST's names, units and defaults; an
 //! edge's weight is `syn_weight × nsyns` (as BMTK's PointNet), its delay `delay`
@@ -43,14 +44,63 @@ fn error(path: &Path, message: impl Into<String>) -> DataError {
     }
 }
 
-/// A space-separated SONATA types table: one map of column → value per row, by the
-/// row's type id (`NULL` and empty cells left out).
-fn read_types(path: &Path, id: &str) -> Result<BTreeMap<u64, BTreeMap<String, String>>, DataError> {
+/// A row of a SONATA types table: its line, type id, `population` (where the table
+/// has that column) and its cells by column (`NULL` and empty cells left out).
+struct TypeRow {
+    line: u64,
+    id: u64,
+    population: Option<String>,
+    values: BTreeMap<String, String>,
+}
+
+/// A SONATA types table (node types or edge types).
+struct TypeTable {
+    rows: Vec<TypeRow>,
+}
+
+impl TypeTable {
+    /// The row of type `id` for the node or edge population `population`: type ids are
+    /// unique, or made unique by the `population` column.
+    fn row(&self, id: u64, population: &str) -> Option<&BTreeMap<String, String>> {
+        self.rows
+            .iter()
+            .find(|r| r.id == id && r.population.as_deref().is_none_or(|p| p == population))
+            .map(|r| &r.values)
+    }
+}
+
+/// `text` with each run of spaces outside double quotes made one space and each line
+/// trimmed: a types table's columns are separated by "one or multiple spaces", which
+/// the CSV reader (one delimiter character) does not take.
+fn single_spaced(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let (mut quoted, mut space) = (false, false);
+        for c in line.trim().chars() {
+            quoted ^= c == '"';
+            if c == ' ' && !quoted {
+                if !space {
+                    out.push(' ');
+                }
+                space = true;
+            } else {
+                out.push(c);
+                space = false;
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A space-separated SONATA types table whose type ids are in column `id`.
+fn read_types(path: &Path, id: &str) -> Result<TypeTable, DataError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| error(path, format!("cannot read: {e}")))?;
+    let text = single_spaced(&text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b' ')
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| error(path, format!("cannot read: {e}")))?;
+        .from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| error(path, format!("cannot read the header: {e}")))?
@@ -63,9 +113,10 @@ fn read_types(path: &Path, id: &str) -> Result<BTreeMap<u64, BTreeMap<String, St
             format!("no `{id}` column (columns: {})", header.join(", ")),
         ));
     }
-    let mut types = BTreeMap::new();
-    for (row, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| error(path, format!("row {}: {e}", row + 2)))?;
+    let mut rows: Vec<TypeRow> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| error(path, e.to_string()))?;
+        let line = record.position().map_or(0, csv::Position::line);
         let values: BTreeMap<String, String> = header
             .iter()
             .zip(record.iter())
@@ -75,10 +126,33 @@ fn read_types(path: &Path, id: &str) -> Result<BTreeMap<u64, BTreeMap<String, St
         let type_id = values
             .get(id)
             .and_then(|v| v.parse().ok())
-            .ok_or_else(|| error(path, format!("row {}: `{id}` is not a type id", row + 2)))?;
-        types.insert(type_id, values);
+            .ok_or_else(|| error(path, format!("line {line}: `{id}` is not a type id")))?;
+        let population = values.get("population").cloned();
+        // Two rows of one id are one type listed twice, unless their populations differ.
+        if let Some(other) = rows.iter().find(|r| {
+            r.id == type_id
+                && match (&r.population, &population) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                }
+        }) {
+            return Err(error(
+                path,
+                format!(
+                    "lines {} and {line} both define {id} {type_id} (type ids are unique, or \
+                     made unique by a `population` column)",
+                    other.line
+                ),
+            ));
+        }
+        rows.push(TypeRow {
+            line,
+            id: type_id,
+            population,
+            values,
+        });
     }
-    Ok(types)
+    Ok(TypeTable { rows })
 }
 
 /// A `dynamics_params` JSON object from `folder`.
@@ -105,16 +179,88 @@ fn h5(path: &Path) -> impl Fn(hdf5::Error) -> DataError + '_ {
     move |e| error(path, e.to_string())
 }
 
-/// A string attribute (variable-length UTF-8 or ASCII, as h5py writes them).
-fn string_attr(location: &hdf5::Dataset, name: &str) -> Option<String> {
-    let attr = location.attr(name).ok()?;
-    attr.read_scalar::<VarLenUnicode>()
-        .map(|s| s.as_str().to_string())
-        .or_else(|_| {
-            attr.read_scalar::<VarLenAscii>()
-                .map(|s| s.as_str().to_string())
-        })
-        .ok()
+/// A string attribute of `dataset` (variable- or fixed-length, UTF-8 or ASCII): `None`
+/// where it has none, an error where it has one that is not a string.
+fn string_attr(
+    dataset: &hdf5::Dataset,
+    name: &str,
+    path: &Path,
+) -> Result<Option<String>, DataError> {
+    use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor};
+    if !dataset
+        .attr_names()
+        .map_err(h5(path))?
+        .iter()
+        .any(|n| n == name)
+    {
+        return Ok(None);
+    }
+    let attr = dataset.attr(name).map_err(h5(path))?;
+    let descriptor = attr
+        .dtype()
+        .and_then(|t| t.to_descriptor())
+        .map_err(h5(path))?;
+    let text = match descriptor {
+        TypeDescriptor::VarLenUnicode => attr
+            .read_scalar::<VarLenUnicode>()
+            .map(|s| s.as_str().to_string()),
+        TypeDescriptor::VarLenAscii => attr
+            .read_scalar::<VarLenAscii>()
+            .map(|s| s.as_str().to_string()),
+        TypeDescriptor::FixedAscii(_) => attr
+            .read_scalar::<FixedAscii<1024>>()
+            .map(|s| s.as_str().to_string()),
+        TypeDescriptor::FixedUnicode(_) => attr
+            .read_scalar::<FixedUnicode<1024>>()
+            .map(|s| s.as_str().to_string()),
+        other => {
+            return Err(error(
+                path,
+                format!(
+                    "{}'s attribute `{name}` is {other}, not a string",
+                    dataset.name()
+                ),
+            ))
+        }
+    }
+    .map_err(h5(path))?;
+    Ok(Some(text.trim_end_matches(['\0', ' ']).to_string()))
+}
+
+/// An HDF5 dataset of ids or indices, of any integer type: refused where it holds
+/// other numbers or a negative one (HDF5's own conversion would silently make -1 or
+/// 0.9 node 0).
+fn integers(dataset: &hdf5::Dataset, path: &Path) -> Result<Vec<u64>, DataError> {
+    use hdf5::types::TypeDescriptor;
+    let name = dataset.name();
+    match dataset
+        .dtype()
+        .and_then(|t| t.to_descriptor())
+        .map_err(h5(path))?
+    {
+        TypeDescriptor::Unsigned(_) => dataset.read_raw().map_err(h5(path)),
+        TypeDescriptor::Integer(_) => {
+            let values: Vec<i64> = dataset.read_raw().map_err(h5(path))?;
+            values
+                .iter()
+                .enumerate()
+                .map(|(row, &v)| {
+                    u64::try_from(v).map_err(|_| {
+                        error(
+                            path,
+                            format!("{name}[{row}] = {v}: ids and indices are never negative"),
+                        )
+                    })
+                })
+                .collect()
+        }
+        other => Err(error(path, format!("{name} holds {other}, not integers"))),
+    }
+}
+
+/// The integer dataset `column` of `group`.
+fn integer_column(group: &hdf5::Group, column: &str, path: &Path) -> Result<Vec<u64>, DataError> {
+    integers(&group.dataset(column).map_err(h5(path))?, path)
 }
 
 /// `(pre, post, weight, delay_ms)`, as `Projection::from_list` takes them.
@@ -132,6 +278,7 @@ pub fn attach(network: &mut Network, config: &Path) -> Result<(), Vec<DataError>
     // error stack to stderr would only repeat them.
     hdf5::silence_errors(true);
     let sonata = SonataConfig::read(config).map_err(|m| vec![error(config, m)])?;
+    let first = network.populations.len();
     let mut maps: BTreeMap<String, NodeMap> = BTreeMap::new();
     // Neurons' weight conversion, by neurodyn population.
     let mut units: BTreeMap<usize, (f64, bool)> = BTreeMap::new();
@@ -156,6 +303,7 @@ pub fn attach(network: &mut Network, config: &Path) -> Result<(), Vec<DataError>
         }
     }
     if errors.is_empty() {
+        split_spikes_within_a_step(network, first);
         Ok(())
     } else {
         Err(errors)
@@ -175,11 +323,9 @@ fn read_nodes(
     let root = file.group("nodes").map_err(h5(path))?;
     for name in root.member_names().map_err(h5(path))? {
         let group = root.group(&name).map_err(h5(path))?;
-        let type_ids: Vec<u64> = group
-            .dataset("node_type_id")
-            .and_then(|d| d.read_raw())
-            .map_err(h5(path))?;
-        if let Ok(ids) = group.dataset("node_id").and_then(|d| d.read_raw::<u64>()) {
+        let type_ids = integer_column(&group, "node_type_id", path)?;
+        if let Ok(ids) = group.dataset("node_id") {
+            let ids = integers(&ids, path)?;
             if ids.iter().enumerate().any(|(row, &id)| id != row as u64) {
                 return Err(error(
                     path,
@@ -215,7 +361,7 @@ fn read_nodes(
             .iter()
             .map(|t| {
                 types
-                    .get(t)
+                    .row(*t, &name)
                     .and_then(|row| row.get("pop_name"))
                     .cloned()
                     .unwrap_or_default()
@@ -223,7 +369,7 @@ fn read_nodes(
             .collect();
         let mut firsts: BTreeMap<u64, usize> = BTreeMap::new();
         for (k, &type_id) in order.iter().enumerate() {
-            let row = types.get(&type_id).ok_or_else(|| {
+            let row = types.row(type_id, &name).ok_or_else(|| {
                 error(
                     types_path,
                     format!(
@@ -306,7 +452,10 @@ fn read_edges(
     units: &BTreeMap<usize, (f64, bool)>,
 ) -> Result<Vec<Projection>, DataError> {
     let types = read_types(types_path, "edge_type_id")?;
-    for (id, row) in &types {
+    for TypeRow {
+        id, values: row, ..
+    } in &types.rows
+    {
         let at = |m: String| error(types_path, format!("edge type {id}: {m}"));
         let template = row
             .get("model_template")
@@ -339,7 +488,7 @@ fn read_edges(
         let group = root.group(&name).map_err(h5(path))?;
         let ends = |column: &str| -> Result<(&NodeMap, Vec<u64>), DataError> {
             let dataset = group.dataset(column).map_err(h5(path))?;
-            let population = string_attr(&dataset, "node_population").ok_or_else(|| {
+            let population = string_attr(&dataset, "node_population", path)?.ok_or_else(|| {
                 error(
                     path,
                     format!("edges/{name}/{column}: no node_population attribute"),
@@ -351,21 +500,32 @@ fn read_edges(
                     format!("edges/{name}/{column}: unknown node population `{population}`"),
                 )
             })?;
-            Ok((map, dataset.read_raw().map_err(h5(path))?))
+            Ok((map, integers(&dataset, path)?))
         };
         let (sources, source_ids) = ends("source_node_id")?;
         let (targets, target_ids) = ends("target_node_id")?;
-        let read = |column: &str| -> Result<Vec<u64>, DataError> {
-            group
-                .dataset(column)
-                .and_then(|d| d.read_raw())
-                .map_err(h5(path))
-        };
         let (type_ids, group_ids, group_index) = (
-            read("edge_type_id")?,
-            read("edge_group_id")?,
-            read("edge_group_index")?,
+            integer_column(&group, "edge_type_id", path)?,
+            integer_column(&group, "edge_group_id", path)?,
+            integer_column(&group, "edge_group_index", path)?,
         );
+        // One entry per edge in each (the specification's `Dataset{N_total_edges}`).
+        for (column, len) in [
+            ("target_node_id", target_ids.len()),
+            ("edge_type_id", type_ids.len()),
+            ("edge_group_id", group_ids.len()),
+            ("edge_group_index", group_index.len()),
+        ] {
+            if len != source_ids.len() {
+                return Err(error(
+                    path,
+                    format!(
+                        "edges/{name}/{column} has {len} entries, source_node_id {}: one per edge",
+                        source_ids.len()
+                    ),
+                ));
+            }
+        }
         // Each edge group's own columns.
         let mut columns: BTreeMap<u64, BTreeMap<String, Vec<f64>>> = BTreeMap::new();
         for g in group.member_names().map_err(h5(path))? {
@@ -407,7 +567,7 @@ fn read_edges(
             };
             let (pre, i) = node(sources, source_ids[e], "source")?;
             let (post, j) = node(targets, target_ids[e], "target")?;
-            let row = types.get(&type_ids[e]).ok_or_else(|| {
+            let row = types.row(type_ids[e], &name).ok_or_else(|| {
                 error(
                     types_path,
                     format!(
@@ -417,12 +577,44 @@ fn read_edges(
                     ),
                 )
             })?;
-            let value = |column: &str| -> Option<f64> {
-                let own = columns
-                    .get(&group_ids[e])
-                    .and_then(|c| c.get(column))
-                    .and_then(|v| v.get(group_index[e] as usize).copied());
-                own.or_else(|| row.get(column).and_then(|v| v.parse().ok()))
+            let (g, index) = (group_ids[e], group_index[e]);
+            let own = columns.get(&g).ok_or_else(|| {
+                error(
+                    path,
+                    format!("edges/{name}: edge {e}'s edge_group_id is {g}, a group it lacks"),
+                )
+            })?;
+            // The edge's own value where its group has the column, else its type's.
+            let value = |column: &str| -> Result<Option<f64>, DataError> {
+                if let Some(values) = own.get(column) {
+                    return values
+                        .get(index as usize)
+                        .copied()
+                        .map(Some)
+                        .ok_or_else(|| {
+                            error(
+                                path,
+                                format!(
+                                    "edges/{name}: edge {e}'s edge_group_index is {index}, beyond \
+                                 the {} values of {name}/{g}/{column}",
+                                    values.len()
+                                ),
+                            )
+                        });
+                }
+                row.get(column)
+                    .map(|v| {
+                        v.parse().map_err(|_| {
+                            error(
+                                types_path,
+                                format!(
+                                    "edge type {}: {column} `{v}` is not a number",
+                                    type_ids[e]
+                                ),
+                            )
+                        })
+                    })
+                    .transpose()
             };
             let missing = |column: &str| {
                 error(
@@ -430,9 +622,9 @@ fn read_edges(
                     format!("edges/{name}: edge {e} has no {column} (in its group or edge type)"),
                 )
             };
-            let syn_weight = value("syn_weight").ok_or_else(|| missing("syn_weight"))?;
-            let delay = value("delay").ok_or_else(|| missing("delay"))?;
-            let nsyns = value("nsyns").unwrap_or(1.0);
+            let syn_weight = value("syn_weight")?.ok_or_else(|| missing("syn_weight"))?;
+            let delay = value("delay")?.ok_or_else(|| missing("delay"))?;
+            let nsyns = value("nsyns")?.unwrap_or(1.0);
             let Some(&(factor, conductance)) = units.get(&post) else {
                 return Err(error(
                     path,
@@ -466,7 +658,8 @@ fn read_edges(
     Ok(projections)
 }
 
-/// Spike trains of a SONATA spike file for the virtual nodes of `population`.
+/// Spike trains of a SONATA spike file for the virtual nodes of `population`, added
+/// to those of earlier inputs (a node may receive several).
 fn read_spikes(
     network: &mut Network,
     path: &PathBuf,
@@ -484,11 +677,16 @@ fn read_spikes(
     // SONATA: spikes/<population>/{timestamps, node_ids}; older files spikes/{timestamps, gids}.
     let (group, ids) = if spikes.link_exists(population) {
         (spikes.group(population).map_err(h5(path))?, "node_ids")
-    } else {
+    } else if spikes.link_exists("gids") {
         (spikes, "gids")
+    } else {
+        return Err(error(
+            path,
+            format!("no spikes/{population} group (nor the older spikes/gids layout)"),
+        ));
     };
     let times = group.dataset("timestamps").map_err(h5(path))?;
-    let scale = match string_attr(&times, "units").as_deref() {
+    let scale = match string_attr(&times, "units", path)?.as_deref() {
         None | Some("ms") => 1.0,
         Some("s") => 1000.0,
         Some(other) => {
@@ -499,10 +697,17 @@ fn read_spikes(
         }
     };
     let times: Vec<f64> = times.read_raw().map_err(h5(path))?;
-    let nodes: Vec<u64> = group
-        .dataset(ids)
-        .and_then(|d| d.read_raw())
-        .map_err(h5(path))?;
+    let nodes = integer_column(&group, ids, path)?;
+    if nodes.len() != times.len() {
+        return Err(error(
+            path,
+            format!(
+                "{} timestamps and {} {ids}: one node per spike",
+                times.len(),
+                nodes.len()
+            ),
+        ));
+    }
     let mut trains: BTreeMap<usize, Vec<Vec<f64>>> = BTreeMap::new();
     for (&t, &node) in times.iter().zip(&nodes) {
         let &(p, i) = map.nodes.get(node as usize).ok_or_else(|| {
@@ -514,14 +719,21 @@ fn read_spikes(
                 ),
             )
         })?;
-        let NeuronModel::SpikeSourceArray(_) = network.populations[p].neuron else {
+        let NeuronModel::SpikeSourceArray(earlier) = &network.populations[p].neuron else {
             return Err(error(
                 path,
                 format!("spikes for node {node} of `{population}`, which is not virtual"),
             ));
         };
         let size = network.populations[p].size as usize;
-        trains.entry(p).or_insert_with(|| vec![Vec::new(); size])[i as usize].push(t * scale);
+        trains.entry(p).or_insert_with(|| {
+            // An earlier input's trains (one per node), or none yet (one shared empty list).
+            match earlier.spike_times_ms.len() {
+                n if n == size => earlier.spike_times_ms.clone(),
+                _ => vec![Vec::new(); size],
+            }
+        })[i as usize]
+            .push(t * scale);
     }
     for (p, mut lists) in trains {
         for list in &mut lists {
@@ -532,4 +744,64 @@ fn read_spikes(
         });
     }
     Ok(())
+}
+
+/// Keeps every spike of a virtual node that has several in one step. NEST's
+/// spike_generator delivers them as one spike of that multiplicity (its weight times
+/// the count); a neurodyn spike source spikes at most once a step. So the k-th spike
+/// of a step (k ≥ 2) of the virtual populations from `first` on moves to a copy of its
+/// population, `<name>~k`, with the same outgoing synapses: the same input arrives
+/// (fixed-point adds are exact and order-free), and the population's own raster
+/// shows one spike per step.
+fn split_spikes_within_a_step(network: &mut Network, first: usize) {
+    let dt = network.dt_ms;
+    for p in first..network.populations.len() {
+        let NeuronModel::SpikeSourceArray(array) = &network.populations[p].neuron else {
+            continue;
+        };
+        // layers[k]: per neuron, its spikes that are the (k+1)-th of their step.
+        let mut layers: Vec<Vec<Vec<f64>>> = Vec::new();
+        for (i, list) in array.spike_times_ms.iter().enumerate() {
+            let mut k = 0;
+            for (j, &t) in list.iter().enumerate() {
+                let same = j > 0 && super::spike_step(list[j - 1], dt) == super::spike_step(t, dt);
+                k = if same { k + 1 } else { 0 };
+                if layers.len() <= k {
+                    layers.push(vec![Vec::new(); array.spike_times_ms.len()]);
+                }
+                layers[k][i].push(t);
+            }
+        }
+        if layers.len() < 2 {
+            continue;
+        }
+        let name = network.populations[p].name.clone();
+        let size = network.populations[p].size;
+        let mut layers = layers.into_iter();
+        network.populations[p].neuron = NeuronModel::SpikeSourceArray(SpikeSourceArray {
+            spike_times_ms: layers.next().expect("two layers or more"),
+        });
+        let outgoing: Vec<Projection> = network
+            .projections
+            .iter()
+            .filter(|projection| projection.pre == name)
+            .cloned()
+            .collect();
+        for (k, lists) in layers.enumerate() {
+            let copy = format!("{name}~{}", k + 2);
+            network.add_population(Population::new(
+                &copy,
+                size,
+                NeuronModel::SpikeSourceArray(SpikeSourceArray {
+                    spike_times_ms: lists,
+                }),
+            ));
+            for projection in &outgoing {
+                network.projections.push(Projection {
+                    pre: copy.clone(),
+                    ..projection.clone()
+                });
+            }
+        }
+    }
 }
