@@ -3,7 +3,8 @@
 # session on one machine:
 #   1. `neurodyn bench --suite standard --seed S --out ...` for each seed, merged into
 #      one JSON list;
-#   2. bench/peers/run_peers.py on the same models, durations and seeds;
+#   2. bench/peers/run_peers.py on the same models, durations and seeds (brunel_100000
+#      only when --only names it);
 #   3. bench/peers/compare.py, whose Markdown table is printed and written, under a
 #      header recording the machine, the date and the command.
 #
@@ -11,7 +12,8 @@
 #   --quick               neurodyn's quick suite (CUBA, COBA 200 ms; Brunel 2,500 100 ms),
 #                         seed 1 unless --seeds is given: a smoke test
 #   --seeds "1 2 3"       seeds (space- or comma-separated; default 1 2 3)
-#   --only IDS            only these cases, e.g. cuba,brunel_12500 (neurodyn's --only)
+#   --only IDS            only these cases, e.g. cuba,brunel_12500 (neurodyn's --only);
+#                         the peers run brunel_100000 only when it is named here
 #   --duration MS         simulated time of every case instead of the suite's (the
 #                         peers follow neurodyn's records): for the large cases
 #   --backend gpu|cpu     neurodyn's backend (default: neurodyn's own, gpu)
@@ -51,7 +53,7 @@ while [ $# -gt 0 ]; do
         --brian-hh-dt-ms) hh_dt="$2"; shift ;;
         --neurodyn-bin) neurodyn_bin="$2"; shift ;;
         --out-dir) out_dir="$2"; shift ;;
-        -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -142,6 +144,9 @@ PY
 
 # --- 2. peers, same models, durations and seeds ------------------------------------
 peer_args=(--like "$nd_json" --seeds "$seeds_csv" --simulators "$simulators" --out "$out_dir/peers.json")
+# The ids named with --only reach the peers too: run_peers.py runs brunel_100000 (8.5 GiB
+# per NEST run) only when it is named, never because neurodyn's suite has it.
+[ -n "$only" ] && peer_args+=(--models "$only")
 [ -n "$hh_dt" ] && peer_args+=(--brian-hh-dt-ms "$hh_dt")
 echo "== run_peers.py ${peer_args[*]}"
 peer_status=0

@@ -5,13 +5,20 @@ table per neurodyn configuration.
     bench/peers/compare.py --neurodyn nd.json --peers peers.json [--out table.md]
 
 Both files are JSON lists in the schema of `neurodyn bench --out` (run_peers.py writes
-the peers'). Records are grouped by model (`id`) and simulator; each figure is the mean
-over the seeds present (± the sample standard deviation when there are several).
+the peers'). Records are grouped by model (`id`), simulator and, for neurodyn, adapter
+and instance count (an ensemble of `--instances B` is its own row, labelled "× B
+instances", followed by the peers again); each figure is the mean over the records of
+the group (± the sample standard deviation when there are several). Two records of one
+group with the same seed are warned about on stderr: they count as two samples.
 
 Columns:
 - RTF: real-time factor, run time / simulated time (build excluded); below 1 is faster
-  than real time.
-- speed-up: the peer's mean RTF / neurodyn's mean RTF (> 1: neurodyn is faster).
+  than real time. For an ensemble, the wall time of all B instances.
+- speed-up: the peer's mean RTF / neurodyn's mean RTF per network (> 1: neurodyn is
+  faster); for an ensemble of B instances neurodyn's RTF / B, as it ran B networks in
+  that time.
+- syn. events/s, neuron updates/s: the records' synaptic events and neuron updates
+  (0.1 ms steps) per second of run time, all instances together.
 - rate, CV: each population's firing rate (Hz) and mean CV of inter-spike intervals.
 - Δrate, ΔCV: neurodyn's mean minus the row's mean, in % of the row's mean.
 
@@ -34,6 +41,35 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_peers import load_records, record_model_id  # noqa: E402
 
 MODEL_ORDER = ["cuba", "coba", "cobahh", "brunel_2500", "brunel_12500", "brunel_100000"]
+
+# Printed under every table with a COBAHH row: the three simulators do different
+# amounts of integration work per 0.1 ms step there (src/plan/neurons.rs
+# HH_MAX_SUBSTEP_MS, bench/peers/brian2_run.py build_cobahh, NEST's
+# hh_cond_exp_traub).
+COBAHH_NOTE = (
+    "COBAHH: the speed-up is not like for like, as the three integrate "
+    "hh_cond_exp_traub differently: neurodyn with RK4 in 10 substeps of 0.01 ms per "
+    "0.1 ms step (40 evaluations of the right-hand side per step), Brian2 with "
+    "{brian}, NEST with GSL's adaptive RKF45 (as many steps as its error control asks "
+    "for: few between spikes, many during one)."
+)
+
+
+def brian_hh_integration(values) -> str:
+    """Brian2's COBAHH integration as its records' `integration` field names it
+    (brian2_run.py: "exponential_euler", or "..., neuron dt 0.01 ms" with
+    --brian-hh-dt-ms)."""
+    texts = []
+    for v in sorted(set(values)) or ["exponential_euler"]:
+        method, _, rest = v.partition(",")
+        m = re.search(r"neuron dt ([\d.eE+-]+) ms", rest)
+        dt = float(m.group(1)) if m else 0.1
+        per_step = max(1, round(0.1 / dt))
+        name = method.strip().replace("exponential_euler", "exponential Euler")
+        updates = "one update" if per_step == 1 else f"{per_step} updates"
+        origin = "" if m else ", as Brian's COBAHH example"
+        texts.append(f"{name} at {dt:g} ms ({updates} per 0.1 ms step{origin})")
+    return "; ".join(texts)
 SIM_ORDER = ["neurodyn", "brian2-cpp-1thread", "brian2-cpp-2threads", "nest-1thread", "nest-2threads"]
 
 
@@ -50,6 +86,21 @@ def fmt(m, sd=None, digits=3, sig=False):
     if m is None:
         return "n/a"
     f = (lambda x: f"{x:.{digits}g}") if sig else (lambda x: f"{x:.{digits}f}")
+    return f(m) + (f" ± {f(sd)}" if sd is not None else "")
+
+
+def fmt_rate(m, sd=None):
+    """Per-second figures in 3 significant digits, e.g. 1.39e6 (as neurodyn's table)."""
+    if m is None:
+        return "n/a"
+
+    def f(x):
+        text = f"{x:.3g}"
+        if "e" in text:
+            mant, exp = text.split("e")
+            text = f"{mant}e{int(exp)}"
+        return text
+
     return f(m) + (f" ± {f(sd)}" if sd is not None else "")
 
 
@@ -70,7 +121,10 @@ class Group:
         self.synapses = mean_sd([r.get("synapses") for r in records])[0]
         self.seeds = sorted({r.get("seed") for r in records if r.get("seed") is not None})
         self.n = len(records)
+        self.instances = instances_of(r0)
         self.rtf = mean_sd([r.get("realtime_factor") for r in records])
+        self.events = mean_sd([r.get("synaptic_events_per_s") for r in records])
+        self.updates = mean_sd([r.get("neuron_updates_per_s") for r in records])
         self.build = mean_sd([r.get("build_s") for r in records])
         self.simulated_ms = sorted({r.get("simulated_ms") for r in records})
         mem = [r.get("peak_memory_bytes") for r in records]
@@ -87,6 +141,30 @@ class Group:
 
     def cv(self, pop):
         return mean_sd(self.pops.get(pop, {}).get("cv", []))
+
+
+def instances_of(record) -> int:
+    """The instance count of a record (1 for records without the field, the peers')."""
+    try:
+        return max(1, int(record.get("instances") or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def warn_repeated_seeds(what: str, records) -> None:
+    """Warns (stderr) where two records of one group share a seed: they would count as
+    two samples of the mean and sd."""
+    counts = {}
+    for r in records:
+        if r.get("seed") is not None:
+            counts[r["seed"]] = counts.get(r["seed"], 0) + 1
+    repeated = {s: c for s, c in counts.items() if c > 1}
+    if repeated:
+        listed = ", ".join(f"seed {s} × {c}" for s, c in sorted(repeated.items(), key=lambda x: str(x[0])))
+        print(
+            f"warning: {what}: {listed}: the same seed counts as separate samples",
+            file=sys.stderr,
+        )
 
 
 def group_by(records, key):
@@ -134,9 +212,14 @@ def main() -> int:
     nd_configs = group_by(nd_records, lambda r: (r.get("simulator", "neurodyn"), adapter(r.get("device", ""))))
     peers = group_by(peer_records, lambda r: (record_model_id(r), r.get("simulator", "?")))
 
+    for (model_id, sim), recs in peers.items():
+        warn_repeated_seeds(f"{sim} {model_id}", recs)
+
     lines = []
     for (nd_sim, nd_device), nd_recs in nd_configs.items():
-        nd_by_model = group_by(nd_recs, record_model_id)
+        # One block per (model, instance count): an ensemble is not pooled with single
+        # networks of the same model.
+        nd_groups = group_by(nd_recs, lambda r: (record_model_id(r), instances_of(r)))
         lines.append(f"neurodyn: {nd_sim} on {nd_device or 'unknown device'}")
         threads = group_by(nd_recs, lambda r: lavapipe_threads(r.get("device", "")))
         if len(threads) > 1 or None not in threads:
@@ -145,30 +228,61 @@ def main() -> int:
                 setting = f"LP_NUM_THREADS={count}" if count is not None else "lavapipe's default threads"
                 lines.append(f"- {setting}: {ids}")
         lines.append("")
-        head = ["model", "simulator", "seeds", "synapses", "build (s)", "RTF", "speed-up", "peak RSS (MiB)"]
+        head = [
+            "model",
+            "simulator",
+            "seeds",
+            "synapses",
+            "build (s)",
+            "RTF",
+            "speed-up",
+            "syn. events/s",
+            "neuron updates/s",
+            "peak RSS (MiB)",
+        ]
         for p in pops:
             head += [f"rate {p} (Hz)", f"CV {p}"]
         for p in pops:
             head += [f"Δrate {p}", f"ΔCV {p}"]
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
-        model_ids = set(nd_by_model) | {m for (m, _) in peers}
-        for model_id in sorted(model_ids, key=lambda m: order_key(MODEL_ORDER, m)):
-            if model_id not in nd_by_model:
-                continue
-            nd = Group(nd_by_model[model_id])
+        has_cobahh = False
+        brian_hh = set()
+        for model_id, instances in sorted(
+            nd_groups, key=lambda k: (order_key(MODEL_ORDER, k[0]), k[1])
+        ):
+            nd_model_recs = nd_groups[(model_id, instances)]
+            warn_repeated_seeds(
+                f"neurodyn {model_id} on {nd_device or 'unknown device'}"
+                + (f", {instances} instances" if instances > 1 else ""),
+                nd_model_recs,
+            )
+            nd = Group(nd_model_recs)
+            # neurodyn's RTF per network: an ensemble ran `instances` networks at once.
+            nd_rtf_per_network = nd.rtf[0] / instances if nd.rtf[0] else None
             rows = [("neurodyn", nd)]
             sims = sorted({s for (m, s) in peers if m == model_id}, key=lambda s: order_key(SIM_ORDER, s))
             rows += [(s, Group(peers[(model_id, s)])) for s in sims]
             if len(sims) > 1:
                 all_peers = [r for s in sims for r in peers[(model_id, s)]]
                 rows.append(("peers (all)", Group(all_peers)))
+            if model_id == "cobahh":
+                has_cobahh = True
+                for s in sims:
+                    if s.startswith("brian2"):
+                        brian_hh |= {r.get("integration") or "exponential_euler" for r in peers[(model_id, s)]}
             for sim, g in rows:
                 is_nd = sim == "neurodyn"
                 is_all = sim == "peers (all)"
                 durations = ",".join(f"{d:g}" for d in g.simulated_ms if d is not None)
-                label = f"{g.model} ({durations} ms)" if is_nd else ""
+                label = ""
+                if is_nd:
+                    label = f"{g.model} ({durations} ms)"
+                    if instances > 1:
+                        label += f", × {instances} instances"
                 seeds = ",".join(str(s) for s in g.seeds) if g.seeds else str(g.n)
+                if g.seeds and len(g.seeds) < g.n:
+                    seeds += f" ({g.n} records)"
                 cells = [
                     label,
                     sim,
@@ -177,8 +291,10 @@ def main() -> int:
                     "" if is_all else fmt(*g.build[:2], digits=2),
                     "" if is_all else fmt(*g.rtf[:2], digits=3, sig=True),
                     ""
-                    if (is_nd or is_all or g.rtf[0] is None or not nd.rtf[0])
-                    else f"{g.rtf[0] / nd.rtf[0]:.2f}×",
+                    if (is_nd or is_all or g.rtf[0] is None or not nd_rtf_per_network)
+                    else f"{g.rtf[0] / nd_rtf_per_network:.2f}×",
+                    "" if is_all else fmt_rate(*g.events[:2]),
+                    "" if is_all else fmt_rate(*g.updates[:2]),
                     "" if is_all else fmt(*g.memory[:2], digits=0),
                 ]
                 for p in pops:
@@ -189,7 +305,7 @@ def main() -> int:
                     else:
                         cells += [pct(nd.rate(p)[0], g.rate(p)[0]), pct(nd.cv(p)[0], g.cv(p)[0])]
                 lines.append("| " + " | ".join(cells) + " |")
-            mismatch = {r.get("simulated_ms") for r in nd_by_model[model_id]} ^ {
+            mismatch = {r.get("simulated_ms") for r in nd_model_recs} ^ {
                 r.get("simulated_ms") for s in sims for r in peers[(model_id, s)]
             }
             if sims and mismatch:
@@ -199,10 +315,16 @@ def main() -> int:
                 )
         lines.append("")
         lines.append(
-            "RTF = run time / simulated time, mean ± sd over seeds (build excluded). "
-            "speed-up = peer RTF / neurodyn RTF (> 1: neurodyn faster). "
+            "RTF = run time / simulated time, mean ± sd over seeds (build excluded; for "
+            "\"× B instances\", the wall time of all B). "
+            "speed-up = peer RTF / neurodyn RTF per network (neurodyn's RTF / B for B "
+            "instances; > 1: neurodyn faster). "
+            "syn. events/s and neuron updates/s: per second of run time, all instances. "
             "Δ = (neurodyn − row) / row, on the means over seeds."
         )
+        if has_cobahh:
+            lines.append("")
+            lines.append(COBAHH_NOTE.format(brian=brian_hh_integration(brian_hh)))
         lines.append("")
     text = "\n".join(lines)
     print(text)
