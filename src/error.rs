@@ -155,6 +155,18 @@ pub enum Error {
         low: f32,
         high: f32,
     },
+    #[error(
+        "projections[{projection}]: the weights onto its neuron {neuron} would sum to \
+         {sum} in magnitude, beyond {limit}, what the fixed-point unit of its port was \
+         sized for (the rule's bounds, the swept values or the weights drawn): give the \
+         network larger weights to begin with"
+    )]
+    WeightsBeyondUnit {
+        projection: usize,
+        neuron: u32,
+        sum: f64,
+        limit: f64,
+    },
     #[error("liquid state machine task: `{field}` {reason}")]
     LsmTask { field: &'static str, reason: String },
     #[error("there is no astrocyte `{name}` (astrocytes: {known})")]

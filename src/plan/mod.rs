@@ -433,6 +433,7 @@ impl Plan {
                 .or_else(|| swept.map(|v| v.iter().fold(0f64, |m, w| m.max(w.abs()))));
             // Where the rule's parameters vary per synapse, each synapse's own bound.
             let mut rule = projection.plasticity.clone();
+            let mut bounds = Vec::with_capacity(d.post.len());
             for (s, (&j, &w)) in d.post.iter().zip(&d.weight).enumerate() {
                 let largest = match rule.as_mut() {
                     Some(rule) if !d.rule_values.is_empty() => {
@@ -443,13 +444,14 @@ impl Plan {
                     }
                     _ => w_max,
                 };
-                bound[(receptor * n_neurons + firsts[post] + j) as usize] +=
-                    largest.unwrap_or(w).abs();
+                let largest = largest.unwrap_or(w).abs();
+                bound[(receptor * n_neurons + firsts[post] + j) as usize] += largest;
+                bounds.push(largest);
             }
             max_delay = max_delay.max(d.delay_steps.iter().copied().max().unwrap_or(1));
             min_delay = min_delay.min(d.delay_steps.iter().copied().min().unwrap_or(u32::MAX));
             if projection.plasticity.is_some() || swept.is_some() {
-                plastic_drawn.push((index, firsts[pre], firsts[post], receptor, d));
+                plastic_drawn.push((index, firsts[pre], firsts[post], receptor, d, bounds));
             } else {
                 drawn.push((None, firsts[pre], firsts[post], receptor, d));
             }
@@ -817,53 +819,56 @@ impl Plan {
             n_neurons,
             plastic_drawn
                 .into_iter()
-                .map(|(projection, pre_first, post_first, receptor, drawn)| {
-                    let scale = post_scale(post_first, receptor);
-                    let Some(rule) = network.projections[projection].plasticity.as_ref() else {
-                        let values = weight_sweep(network, projection).expect("swept");
-                        return Ok(plastic::PendingPlastic::weight_sweep(
-                            projection,
-                            values,
-                            scale,
-                            (pre_first, post_first, receptor),
-                            drawn,
-                        ));
-                    };
-                    let astrocyte = network.projections[projection].astrocyte.as_ref();
-                    let volume = match rule {
-                        crate::model::Plasticity::StdpDopamineSynapse {
-                            volume_transmitter: Some(name),
-                            ..
-                        } => {
-                            let i = pop_index(name);
-                            RuleLink::VolumeTransmitter(firsts[i], network.populations[i].size)
-                        }
-                        _ => match astrocyte {
-                            Some(name) => RuleLink::Astrocyte(
-                                network
-                                    .astrocytes
-                                    .iter()
-                                    .position(|a| &a.name == name)
-                                    .expect("validated astrocyte")
-                                    as u32,
-                            ),
-                            None => RuleLink::None,
-                        },
-                    };
-                    let mut lowered = lower_rule(rule, dt, scale, volume);
-                    // Rule parameters drawn per synapse: the words they change.
-                    let model = &network.projections[projection];
-                    let mut own = rule.clone();
-                    let (varying, rule_params) =
-                        plastic::synapse_rule_words(&lowered, drawn.pre.len(), |s| {
-                            model.synapse_rule(&mut own, &drawn.rule_values, s)?;
-                            Ok(lower_rule(&own, dt, scale, volume))
-                        })
-                        .map_err(|e| heterogeneous_rule(projection, e))?;
-                    lowered.own_words = varying;
-                    // Instances 1.. of a sweep of the rule's parameters.
-                    let instance_rules =
-                        if swept_rules(network, projection).is_ok_and(|rules| !rules.is_empty()) {
+                .map(
+                    |(projection, pre_first, post_first, receptor, drawn, bounds)| {
+                        let scale = post_scale(post_first, receptor);
+                        let Some(rule) = network.projections[projection].plasticity.as_ref() else {
+                            let values = weight_sweep(network, projection).expect("swept");
+                            return Ok(plastic::PendingPlastic::weight_sweep(
+                                projection,
+                                values,
+                                scale,
+                                (pre_first, post_first, receptor),
+                                drawn,
+                                bounds,
+                            ));
+                        };
+                        let astrocyte = network.projections[projection].astrocyte.as_ref();
+                        let volume = match rule {
+                            crate::model::Plasticity::StdpDopamineSynapse {
+                                volume_transmitter: Some(name),
+                                ..
+                            } => {
+                                let i = pop_index(name);
+                                RuleLink::VolumeTransmitter(firsts[i], network.populations[i].size)
+                            }
+                            _ => match astrocyte {
+                                Some(name) => RuleLink::Astrocyte(
+                                    network
+                                        .astrocytes
+                                        .iter()
+                                        .position(|a| &a.name == name)
+                                        .expect("validated astrocyte")
+                                        as u32,
+                                ),
+                                None => RuleLink::None,
+                            },
+                        };
+                        let mut lowered = lower_rule(rule, dt, scale, volume);
+                        // Rule parameters drawn per synapse: the words they change.
+                        let model = &network.projections[projection];
+                        let mut own = rule.clone();
+                        let (varying, rule_params) =
+                            plastic::synapse_rule_words(&lowered, drawn.pre.len(), |s| {
+                                model.synapse_rule(&mut own, &drawn.rule_values, s)?;
+                                Ok(lower_rule(&own, dt, scale, volume))
+                            })
+                            .map_err(|e| heterogeneous_rule(projection, e))?;
+                        lowered.own_words = varying;
+                        // Instances 1.. of a sweep of the rule's parameters.
+                        let instance_rules = if swept_rules(network, projection)
+                            .is_ok_and(|rules| !rules.is_empty())
+                        {
                             instance_networks[1..]
                                 .iter()
                                 .filter_map(|n| n.projections[projection].plasticity.as_ref())
@@ -872,31 +877,33 @@ impl Plan {
                         } else {
                             Vec::new()
                         };
-                    if let crate::model::Plasticity::Custom(custom) = rule {
-                        let index = custom_rules
-                            .iter()
-                            .position(|c| c == custom)
-                            .unwrap_or_else(|| {
-                                custom_rules.push(custom.clone());
-                                custom_rules.len() - 1
-                            });
-                        lowered.kind += index as u32;
-                    }
-                    Ok(plastic::PendingPlastic {
-                        projection,
-                        swept: plastic::is_swept(rule),
-                        variables: plastic::initial_variables(rule),
-                        instance_weights: None,
-                        instance_rules,
-                        rule: lowered,
-                        rule_params,
-                        post_events: rule.has_post_events(),
-                        pre_first,
-                        post_first,
-                        receptor,
-                        drawn,
-                    })
-                })
+                        if let crate::model::Plasticity::Custom(custom) = rule {
+                            let index = custom_rules
+                                .iter()
+                                .position(|c| c == custom)
+                                .unwrap_or_else(|| {
+                                    custom_rules.push(custom.clone());
+                                    custom_rules.len() - 1
+                                });
+                            lowered.kind += index as u32;
+                        }
+                        Ok(plastic::PendingPlastic {
+                            projection,
+                            swept: plastic::is_swept(rule),
+                            variables: plastic::initial_variables(rule),
+                            instance_weights: None,
+                            instance_rules,
+                            rule: lowered,
+                            rule_params,
+                            post_events: rule.has_post_events(),
+                            pre_first,
+                            post_first,
+                            receptor,
+                            drawn,
+                            bounds,
+                        })
+                    },
+                )
                 .collect::<Result<_, PlanError>>()?,
         );
         // Stored synapses keep target and delay in one word (SynapseTable::target_delay).

@@ -29,6 +29,10 @@ pub struct PlasticProjection {
     /// Pre and post neuron of each synapse, within their populations.
     pub pre: Vec<u32>,
     pub post: Vec<u32>,
+    /// Per synapse, the largest |weight| its port's fixed-point unit was sized for
+    /// (the rule's bound, the largest swept value, or else its drawn weight): weights
+    /// the host sets must keep each neuron's sum within these synapses' sum.
+    pub bounds: Vec<f64>,
 }
 
 /// Every plastic synapse of the network.
@@ -91,6 +95,8 @@ pub struct PendingPlastic {
     pub post_first: u32,
     pub receptor: u32,
     pub drawn: DrawnSynapses,
+    /// Per synapse, the largest |weight| its port's fixed-point unit was sized for.
+    pub bounds: Vec<f64>,
 }
 
 impl PendingPlastic {
@@ -102,6 +108,7 @@ impl PendingPlastic {
         scale_log2: i32,
         (pre_first, post_first, receptor): (u32, u32, u32),
         drawn: DrawnSynapses,
+        bounds: Vec<f64>,
     ) -> Self {
         let mut rule = PlasticRule::zeroed();
         rule.kind = PLASTIC_STATIC;
@@ -119,6 +126,7 @@ impl PendingPlastic {
             post_first,
             receptor,
             drawn,
+            bounds,
         }
     }
 }
@@ -194,6 +202,7 @@ impl PlasticTable {
                 synapses: ids,
                 pre: p.drawn.pre,
                 post: p.drawn.post,
+                bounds: p.bounds,
             });
         }
         transposed.sort_unstable();

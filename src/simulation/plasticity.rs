@@ -154,6 +154,29 @@ impl Simulation {
                 });
             }
         }
+        // Each neuron's input must stay within what its port's fixed-point unit was
+        // sized for: beyond it a weight would be clamped when converted, or a sum
+        // overflow the ring in an order the backends need not share.
+        let projected = self.plastic_projection(projection)?;
+        let size = projected.post.iter().max().map_or(0, |&j| j as usize + 1);
+        let mut sums = vec![(0f64, 0f64); size];
+        for ((&w, &j), &bound) in weights.iter().zip(&projected.post).zip(&projected.bounds) {
+            let sum = &mut sums[j as usize];
+            sum.0 += f64::from(w).abs();
+            sum.1 += bound;
+        }
+        if let Some((neuron, &(sum, limit))) = sums
+            .iter()
+            .enumerate()
+            .find(|(_, (sum, limit))| *sum > limit * (1.0 + 1e-6))
+        {
+            return Err(Error::WeightsBeyondUnit {
+                projection,
+                neuron: neuron as u32,
+                sum,
+                limit,
+            });
+        }
         // Three-factor synapses integrate up to now first, so the new weight holds
         // from now on.
         let mut words = self.engine.read_plastic_state()?;
