@@ -380,3 +380,27 @@ fn the_standard_models_share_one_parameter_block_per_model() {
         }
     }
 }
+
+#[test]
+fn batches_shorten_until_their_state_samples_fit_the_budget() {
+    // 100,000 neurons sampled every step: a batch of 500 steps would take 5·10^7
+    // samples (and, with more recorders, wrap the u32 buffer size); the batch
+    // shortens to the most steps whose samples fit 2^22.
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new(
+        "P",
+        100_000,
+        NeuronModel::IafPscExp(IafPscExp::default()),
+    ));
+    net.record_state("P", "v", (0..100_000).collect(), 1);
+    let plan = Plan::new(&net).unwrap();
+    assert_eq!(plan.batch_steps, 41);
+    assert_eq!(plan.probe_capacity, 41 * 100_000);
+    // Every 10 steps: ceil(b / 10) samples a batch, b = 410 the most that fit.
+    if let Some(neurodyn::Recorder::State { every_steps, .. }) = net.recorders.last_mut() {
+        *every_steps = 10;
+    }
+    let plan = Plan::new(&net).unwrap();
+    assert_eq!(plan.batch_steps, 410);
+    assert_eq!(plan.probe_capacity, 41 * 100_000);
+}

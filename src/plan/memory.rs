@@ -548,7 +548,7 @@ pub fn estimate_sizes(network: &Network) -> BufferSizes {
         .map(|p| size(&p.name))
         .sum::<u64>()
         * instances;
-    let batch_steps = u64::from(batch_steps_for(recorded));
+    let batch_steps = u64::from(batch_steps_for(recorded, network));
     let (mut probes, mut probe_capacity) = (0u64, 0u64);
     for r in &network.recorders {
         if let Recorder::State {

@@ -1028,7 +1028,7 @@ impl Plan {
             .map(|p| u64::from(p.size))
             .sum::<u64>()
             * u64::from(n_instances);
-        let batch_steps = batch_steps_for(recorded);
+        let batch_steps = batch_steps_for(recorded, network);
         let record_capacity = limit(
             "recorded spikes per batch",
             (recorded * u64::from(batch_steps)).max(1),
@@ -1038,7 +1038,7 @@ impl Plan {
         // Probes.
         let mut probe_groups = Vec::new();
         let mut probes = Vec::new();
-        let mut probe_capacity = 0u32;
+        let mut probe_capacity = 0u64;
         for recorder in &network.recorders {
             if let Recorder::State {
                 population,
@@ -1063,7 +1063,8 @@ impl Plan {
                     .expect("grouped");
                 let offset = plan.first - group.info.first_neuron;
                 let samples_per_batch = batch_steps.div_ceil(*every_steps);
-                let base = probe_capacity;
+                // (Within u32: the whole capacity is checked below.)
+                let base = probe_capacity as u32;
                 for (local, &k) in neurons.iter().enumerate() {
                     probes.push(ProbeEntry {
                         state_index: group.state_index(*instance, offset + k, var) as u32,
@@ -1074,7 +1075,7 @@ impl Plan {
                         _pad: [0; 3],
                     });
                 }
-                probe_capacity += samples_per_batch * neurons.len() as u32;
+                probe_capacity += u64::from(samples_per_batch) * neurons.len() as u64;
                 probe_groups.push(ProbeGroup {
                     instance: *instance,
                     population: population.clone(),
@@ -1164,7 +1165,11 @@ impl Plan {
             probe_groups,
             probes,
             batch_steps,
-            probe_capacity,
+            probe_capacity: limit(
+                "state samples per batch",
+                probe_capacity,
+                u64::from(u32::MAX),
+            )?,
             stream_events: Vec::new(),
             buffers: Vec::new(),
             delay_span,
@@ -1896,14 +1901,41 @@ pub(crate) fn varies(network: &Network, p: &crate::model::Population, parameters
         })
 }
 
-/// Steps per batch when `recorded` neurons are recorded: every one of them spiking in
-/// every step of the batch still fits the recording buffer.
-pub(crate) fn batch_steps_for(recorded: u64) -> u32 {
-    RECORD_BUDGET_ENTRIES
+/// Steps per batch when `recorded` neurons' spikes are recorded and `network`'s state
+/// recorders sample: every recorded neuron spiking in every step of the batch still
+/// fits the recording buffer, and a batch's state samples fit the same budget (or
+/// are one step's, which always fit).
+pub(crate) fn batch_steps_for(recorded: u64, network: &Network) -> u32 {
+    let spikes = RECORD_BUDGET_ENTRIES
         .checked_div(recorded)
         .map_or(MAX_BATCH_STEPS, |steps| {
             steps.clamp(1, u64::from(MAX_BATCH_STEPS)) as u32
-        })
+        });
+    let samples = |steps: u32| -> u64 {
+        network
+            .recorders
+            .iter()
+            .filter_map(|r| match r {
+                Recorder::State {
+                    neurons,
+                    every_steps,
+                    ..
+                } => Some(neurons.len() as u64 * u64::from(steps.div_ceil(*every_steps))),
+                _ => None,
+            })
+            .sum()
+    };
+    // The most steps (samples grow with them) whose samples fit.
+    let (mut low, mut high) = (1, spikes);
+    while low < high {
+        let mid = low + (high - low).div_ceil(2);
+        if samples(mid) <= RECORD_BUDGET_ENTRIES {
+            low = mid;
+        } else {
+            high = mid - 1;
+        }
+    }
+    low
 }
 
 /// The first step whose start time `step * dt` is at or after `t_ms` (with a
