@@ -246,5 +246,6 @@ fn main(
     if (nonfinite_steps > 0u) {
         report_nonfinite(nonfinite_first, gid, nonfinite_steps);
     }
+    check_loop_limit(STAGE_NEURON_UPDATE);
     report_saturations();
 }

@@ -77,4 +77,5 @@ fn main(
         }
         post_event(instance, s, rule, step, stdp_gain(rule, level));
     }
+    check_loop_limit(STAGE_PLASTIC_POST);
 }

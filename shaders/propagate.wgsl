@@ -43,5 +43,6 @@ fn main(
         let word = syn_target_delay[s];
         deliver_to_ring(instance, step, step_slot, word >> chunk.delay_shift, word & target_mask, syn_weight[s]);
     }
+    check_loop_limit(STAGE_PROPAGATE);
     report_saturations();
 }

@@ -82,5 +82,6 @@ fn main(
         let fixed = i32(round(rounded(w * rule.weight_scale)));
         deliver_to_ring(instance, step, step_slot, synapse.y & 0xFFFFu, synapse.x, fixed);
     }
+    check_loop_limit(STAGE_PROPAGATE_PLASTIC);
     report_saturations();
 }

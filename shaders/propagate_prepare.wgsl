@@ -139,4 +139,5 @@ fn main() {
         let per_group = PROPAGATE_WORKGROUP / config.post_lanes;
         size_grid(1u, (total + per_group - 1u) / per_group);
     }
+    check_loop_limit(STAGE_PROPAGATE_PREPARE);
 }

@@ -43,5 +43,6 @@ fn main(
             deliver_to_ring(instance, step, step_slot, r.delay, r.to, r.weight);
         }
     }
+    check_loop_limit(STAGE_PROPAGATE_PROCEDURAL);
     report_saturations();
 }

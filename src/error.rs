@@ -49,9 +49,10 @@ pub enum Error {
     #[error(
         "fixed-point synaptic input saturated {count} time(s) in the batch ending at step \
          {batch_end}; first at step {step}, lowest target: population `{population}`, \
-         neuron {neuron}, {receptor} receptor. The input exceeded the i32 range of the \
-         receptor's fixed-point unit, {unit:e} nA: check the weights and rates",
-        unit = 2f64.powi(-.scale_log2)
+         neuron {neuron}{of_instance}, {receptor} receptor. The input exceeded the i32 \
+         range of the receptor's fixed-point unit, {unit:e} nA: check the weights and rates",
+        unit = 2f64.powi(-.scale_log2),
+        of_instance = of_instance(*.instance)
     )]
     Saturation {
         count: u32,
@@ -59,8 +60,23 @@ pub enum Error {
         step: u32,
         population: String,
         neuron: u32,
+        /// Which instance of an ensemble (0 for a single network).
+        instance: u32,
         receptor: String,
         scale_log2: i32,
+    },
+    #[error(
+        "the device driver cut {count} invocation(s) of the {stage} stage short in the \
+         batch ending at step {batch_end}: it stops an invocation's loops after a fixed \
+         number of iterations (Mesa's lavapipe: 65,535 in all), and the results would \
+         be incomplete, so the run stopped. Split the work (shorter rows, fewer \
+         candidates per procedural row, narrower clipped distributions, lower Poisson \
+         rates per stimulus) or run with `--backend cpu` / `Backend::Cpu`"
+    )]
+    LoopLimit {
+        count: u32,
+        batch_end: u64,
+        stage: &'static str,
     },
     #[error(
         "{recorded} spikes were recorded in a batch sized for {capacity}; spikes would have \

@@ -253,9 +253,14 @@ pub fn run_model(
     // the run's error, in the summary written last.
     let (mut files, finished) = outputs.finish(&options.out_dir, options.plot, &model.name, done);
     keep_first(&mut failure, finished);
-    match write_weights(&options.out_dir, &mut sim) {
-        Ok(weights) => files.extend(weights),
-        Err(e) => keep_first(&mut failure, Err(e)),
+    // After a fault the device has run on past `last_step` (it runs a batch ahead of
+    // the records), so its weights are not those at `last_step`: none are written. An
+    // interrupt stops between stretches, where device and records agree.
+    if matches!(failure, None | Some(Error::Interrupted { .. })) {
+        match write_weights(&options.out_dir, &mut sim) {
+            Ok(weights) => files.extend(weights),
+            Err(e) => keep_first(&mut failure, Err(e)),
+        }
     }
     let mut summary = Summary {
         model: model.name.clone(),

@@ -760,6 +760,14 @@ impl Simulation {
 }
 
 fn check_faults(plan: &Plan, counters: &Counters, batch_end: u64) -> Result<(), Error> {
+    // First: a stage cut short may have left anything else in any state.
+    if counters.loop_cut_count > 0 {
+        return Err(Error::LoopLimit {
+            count: counters.loop_cut_count,
+            batch_end,
+            stage: crate::plan::layout::stage_name(counters.loop_cut_stage),
+        });
+    }
     if counters.nonfinite_count > 0 {
         let neuron = counters.nonfinite_min_neuron % plan.n_neurons();
         let pop = &plan.populations[plan.population_of(neuron)];
@@ -781,7 +789,8 @@ fn check_faults(plan: &Plan, counters: &Counters, batch_end: u64) -> Result<(), 
     }
     if counters.saturation_count > 0 {
         let n = plan.n_neurons();
-        let target = counters.saturation_min_target % (n * plan.config.n_receptors);
+        let ring = n * plan.config.n_receptors;
+        let target = counters.saturation_min_target % ring;
         let receptor = target / n;
         let neuron = target % n;
         let pop = &plan.populations[plan.population_of(neuron)];
@@ -791,6 +800,7 @@ fn check_faults(plan: &Plan, counters: &Counters, batch_end: u64) -> Result<(), 
             step: counters.saturation_first_step,
             population: pop.name.clone(),
             neuron: neuron - pop.first,
+            instance: counters.saturation_min_target / ring,
             receptor: match receptor {
                 0 => "excitatory".into(),
                 1 => "inhibitory".into(),

@@ -86,6 +86,14 @@ name = "D"
 size = 301
 model = "custom"
 params = { name = "diverging", parameters = { growth = 2.0 }, state = { v = 1.0, t = 0.0 }, update = "t = t + 1.0; if (t > 3.0 * f32(neuron) && neuron >= 300u) { v = v * growth; }", threshold = "false", reset = "", refractory_ms = 0.0 }
+[[projections]]
+pre = "P"
+post = "P"
+connectivity = { rule = "all_to_all" }
+weight = 0.01
+delay_ms = 1.0
+receptor = "excitatory"
+plasticity = { model = "stdp_synapse", w_max = 0.1 }
 [[recorders]]
 record = "spikes"
 population = "P"
@@ -131,6 +139,9 @@ every_steps = 10
     assert_eq!(summary["populations"]["P"]["spikes"], count);
     assert!(out.join("state_D_v.npy").exists());
     assert!(!out.join("spikes_P.npy.partial").exists());
+    // The device ran a batch past `last_step`: its weights are not those of the
+    // outputs, so none are written.
+    assert!(!out.join("weights_0.npy").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

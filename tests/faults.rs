@@ -146,3 +146,79 @@ fn no_adapter_tells_the_user_what_to_install() {
     assert!(line.contains("no GPU adapter found"), "{line}");
     assert!(line.contains("mesa-vulkan-drivers"), "{line}");
 }
+
+/// Work a driver may cut short: a procedural row whose clipped-normal weights take
+/// many redraws each (16,000 synapses onto 10 neurons from one spike), and Poisson
+/// input of 3·10^9 Hz (more draws in one step than lavapipe lets an invocation loop).
+fn long_loops() -> [Network; 2] {
+    let passive = NeuronModel::IafPscExp(IafPscExp {
+        v_thresh: 1e5,
+        ..IafPscExp::default()
+    });
+    let mut row = Network::new(0.1, 3);
+    row.add_population(Population::new(
+        "S",
+        1,
+        NeuronModel::SpikeSourceArray(neurodyn::SpikeSourceArray {
+            spike_times_ms: vec![vec![0.5]],
+        }),
+    ));
+    row.add_population(Population::new("T", 10, passive.clone()));
+    row.add_projection(
+        Projection::new(
+            "S",
+            "T",
+            neurodyn::Connectivity::FixedTotalNumber {
+                n: 16_000,
+                allow_autapses: true,
+                allow_multapses: true,
+            },
+            Value::Normal {
+                mean: 0.0,
+                sd: 1.0,
+                low: 2.3,
+                high: 10.0,
+            },
+            0.5,
+            Receptor::Excitatory,
+        )
+        .procedural(),
+    );
+    let mut poisson = Network::new(0.1, 3);
+    poisson.add_population(Population::new("T", 8, passive));
+    poisson.add_stimulus(Stimulus::Poisson {
+        target: "T".into(),
+        rate_hz: 3e9,
+        weight: 1e-5,
+        receptor: Receptor::Excitatory,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+    [row, poisson]
+}
+
+#[test]
+fn loops_a_driver_cuts_short_stop_the_run_not_its_synapses() {
+    // lavapipe stops an invocation's loops after 65,535 iterations in all, silently:
+    // the row lost two thirds of its synapses, the Poisson input most of its events.
+    // Now the stage reports the cut and the run stops; a device without the limit
+    // runs to the end and equals the CPU reference.
+    for (k, net) in long_loops().iter().enumerate() {
+        let mut cpu = Simulation::new(net, Backend::Cpu).unwrap();
+        cpu.run(30).unwrap();
+        let mut gpu = Simulation::new(net, Backend::Gpu).unwrap();
+        let lavapipe = gpu.device().starts_with("llvmpipe");
+        match gpu.run(30) {
+            Err(Error::LoopLimit { stage, .. }) if lavapipe => {
+                let expected = ["procedural propagation", "neuron update"][k];
+                assert_eq!(stage, expected, "network {k}");
+            }
+            Ok(()) if !lavapipe => assert_eq!(
+                gpu.read_state("T", "v").unwrap(),
+                cpu.read_state("T", "v").unwrap(),
+                "network {k}"
+            ),
+            other => panic!("network {k} on {}: {other:?}", gpu.device()),
+        }
+    }
+}

@@ -24,6 +24,34 @@ fn report_saturations() {
     }
 }
 
+// Stages whose loops a driver may cut short (`plan::layout::STAGE_NAMES`).
+const STAGE_NEURON_UPDATE: u32 = 0u;
+const STAGE_PROPAGATE: u32 = 1u;
+const STAGE_PROPAGATE_PROCEDURAL: u32 = 2u;
+const STAGE_PROPAGATE_PLASTIC: u32 = 3u;
+const STAGE_PLASTIC_POST: u32 = 4u;
+const STAGE_PROPAGATE_PREPARE: u32 = 5u;
+
+// lavapipe (Mesa's gallivm) stops all of an invocation's loops, silently, once they
+// have run 65,535 iterations together, so a long row or a deep redraw would end
+// early and its synapses go missing. Called after a stage's loops: this loop of
+// `canary_passes` = 2 iterations (a bound no compiler can know, so it stays a loop)
+// runs only one once the limit is spent, and the stage reports itself. The CPU twin
+// has no such limit and nothing to report.
+fn check_loop_limit(stage: u32) {
+    var passes = 0u;
+    loop {
+        passes = passes + 1u;
+        if (passes >= counters.canary_passes) {
+            break;
+        }
+    }
+    if (passes < counters.canary_passes) {
+        atomicAdd(&counters.loop_cut_count, 1u);
+        atomicMin(&counters.loop_cut_stage, stage);
+    }
+}
+
 // A neuron update that left a state variable NaN or infinite (exponent bits all ones:
 // a test on the bits, which no fast-math assumption can remove).
 fn is_nonfinite(x: f32) -> bool {

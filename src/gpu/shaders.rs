@@ -258,6 +258,7 @@ impl Stage {
             ],
             Stage::PlasticPost | Stage::PlasticSweep | Stage::PlasticFlush => vec![
                 LAYOUT,
+                FAULTS,
                 ROUNDING,
                 MATH,
                 MODULATOR,
@@ -266,7 +267,17 @@ impl Stage {
                 self.rule_table(TableSpace::Storage),
                 self.file(),
             ],
-            Stage::PropagatePrepare => vec![LAYOUT, ROUNDING, MATH, MODULATOR, WINDOW, self.file()],
+            Stage::PropagatePrepare => {
+                vec![
+                    LAYOUT,
+                    FAULTS,
+                    ROUNDING,
+                    MATH,
+                    MODULATOR,
+                    WINDOW,
+                    self.file(),
+                ]
+            }
             Stage::GapCoupling => vec![LAYOUT, ROUNDING, MATH, self.file()],
             Stage::Probe => vec![LAYOUT, self.file()],
         }

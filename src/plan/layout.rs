@@ -111,6 +111,14 @@ pub struct Counters {
     pub nonfinite_first_step: u32,
     /// The lowest (instance, neuron) index with one (u32::MAX when none).
     pub nonfinite_min_neuron: u32,
+    /// Invocations whose loops the driver cut short (lavapipe stops an invocation's
+    /// loops, silently, after 65,535 iterations in all), and the lowest stage id
+    /// among them (`STAGE_*`; u32::MAX when none).
+    pub loop_cut_count: u32,
+    pub loop_cut_stage: u32,
+    /// 2: the bound of the loop that detects a cut (`faults.wgsl`), read from memory
+    /// so that no compiler can unroll it.
+    pub canary_passes: u32,
     /// Spikes of the current window so far, per step of it: step k's lie in the
     /// spike list from `k · n_neurons · n_instances` on, so propagation takes the
     /// window's spikes step by step and its atomics stay within one ring slot at a
@@ -129,9 +137,27 @@ impl Counters {
             saturation_min_target: u32::MAX,
             nonfinite_first_step: u32::MAX,
             nonfinite_min_neuron: u32::MAX,
+            loop_cut_stage: u32::MAX,
+            canary_passes: 2,
             ..Self::zeroed()
         }
     }
+}
+
+/// The stages whose loops a driver may cut short, as `Counters::loop_cut_stage` names
+/// them (`STAGE_*` in faults.wgsl).
+pub const STAGE_NAMES: [&str; 6] = [
+    "neuron update",
+    "propagation",
+    "procedural propagation",
+    "plastic propagation",
+    "postsynaptic plasticity",
+    "propagation preparation",
+];
+
+/// The name of stage `id` of `Counters::loop_cut_stage`.
+pub fn stage_name(id: u32) -> &'static str {
+    STAGE_NAMES.get(id as usize).copied().unwrap_or("unknown")
 }
 
 /// What every neuron kernel needs to know of one population (an array entry, in a
