@@ -877,4 +877,75 @@ fn bad_batches_and_settings_are_refused() {
     assert!(e.contains("optimizer.beta1"), "{e}");
     let e = with(&|c| c.loss = Loss::CrossEntropyMaxVoltage).unwrap();
     assert!(e.contains("output"), "a readout loss on LIF outputs: {e}");
+
+    // The public settings changed after the trainer was made are checked again
+    // before a run (beta1 = 1 made every weight NaN; an infinite delay overflowed the
+    // ring's depth; a short weight vector indexed past its end).
+    let sample = Sample {
+        events: vec![(1.0, 0)],
+        label: 0,
+    };
+    let after = |change: &dyn Fn(&mut Trainer)| {
+        let mut t =
+            Trainer::new(latency::network(4, 8, 3), latency::config(4), Backend::Cpu).unwrap();
+        change(&mut t);
+        t.train_batch(&[&sample]).unwrap_err().to_string()
+    };
+    let e = after(&|t| {
+        t.config.optimizer = Optimizer::Adam {
+            learning_rate: 0.01,
+            beta1: 1.0,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        }
+    });
+    assert!(e.contains("optimizer.beta1"), "{e}");
+    let e = after(&|t| t.delays_ms[0] = f32::INFINITY);
+    assert!(e.contains("delays_ms"), "{e}");
+    let e = after(&|t| {
+        t.weights.pop();
+    });
+    assert!(e.contains("weights") && e.contains("synapses"), "{e}");
+    let e = after(&|t| t.weights[3] = f32::NAN);
+    assert!(e.contains("weights"), "{e}");
+    let e = after(&|t| t.config.output = "hidden".into());
+    assert!(e.contains("make a new trainer"), "{e}");
+}
+
+#[test]
+fn layers_and_weights_outside_f32_or_that_never_learn_are_refused() {
+    let mut network = latency::network(4, 8, 3);
+    if let neurodyn::train::LayerKind::Lif(p) = &mut network.layers[1].kind {
+        p.v_thresh = f64::INFINITY;
+    } else {
+        panic!("{:?}", network.layers[1].kind);
+    }
+    let e = Trainer::new(network, latency::config(4), Backend::Cpu)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("layers[1].v_thresh"), "{e}");
+    let mut network = latency::network(4, 8, 3);
+    network.connections[0].weights = neurodyn::train::Weights::Normal {
+        mean: 1e39,
+        sd: 1.0,
+    };
+    let e = Trainer::new(network, latency::config(4), Backend::Cpu)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("connections[0].weights.mean"), "{e}");
+}
+
+#[test]
+fn a_first_spike_loss_far_below_f64s_range_stays_finite() {
+    // τ0 = 0.01 ms makes logits 2,500 apart over the 25 ms trial: the label's
+    // probability underflows to 0 and its logarithm was −∞.
+    let mut config = latency::config(4);
+    config.loss = Loss::CrossEntropyFirstSpike { tau0_ms: 0.01 };
+    let mut t = Trainer::new(latency::network(4, 8, 3), config, Backend::Cpu).unwrap();
+    let data = latency::dataset(4, 8, 2.0, 3);
+    let refs: Vec<&Sample> = data.samples.iter().collect();
+    let r = t.evaluate(&refs).unwrap();
+    assert!(r.loss.is_finite(), "{}", r.loss);
 }

@@ -184,7 +184,8 @@ impl Loss {
             let exp: Vec<f64> = logits.iter().map(|z| (z - top).exp()).collect();
             let total: f64 = exp.iter().sum();
             let label = labels[b as usize];
-            losses.push(-(exp[label as usize] / total).ln());
+            // In log-sum-exp form: the label's probability can be below f64's range.
+            losses.push(-(logits[label as usize] - top - total.ln()));
             predictions.push(argmax(&logits));
             for c in 0..size {
                 let dz = exp[c as usize] / total - f64::from(u8::from(c == label));

@@ -264,7 +264,13 @@ impl TrainingNetwork {
                             value: p.v_thresh,
                         });
                     }
-                    for (name, v) in [("v_rest", p.v_rest), ("v_reset", p.v_reset)] {
+                    // (An infinite threshold would make a layer that never spikes
+                    // and e-prop's pseudo-derivative 0 · ∞.)
+                    for (name, v) in [
+                        ("v_rest", p.v_rest),
+                        ("v_reset", p.v_reset),
+                        ("v_thresh", p.v_thresh),
+                    ] {
                         finite(&at(name), v)?;
                     }
                 }
@@ -315,6 +321,14 @@ impl TrainingNetwork {
                             field: at("weights.sd"),
                             expected: "finite and ≥ 0",
                             value: *sd,
+                        });
+                    }
+                    // The weights are f32: ten standard deviations out stay finite.
+                    if mean.abs() + 10.0 * sd > f64::from(f32::MAX) {
+                        return Err(TrainError::Parameter {
+                            field: at("weights.mean"),
+                            expected: "within f32's range, ten standard deviations out",
+                            value: *mean,
                         });
                     }
                 }

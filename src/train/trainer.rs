@@ -53,6 +53,9 @@ pub struct Trainer {
     updates: u32,
     /// Random e-prop's fixed feedback matrix.
     random_feedback: Option<Vec<f32>>,
+    /// The method and output layer the trainer was made for (its feedback matrix and
+    /// buffers are theirs).
+    made_for: (Method, String),
     engine: Engine,
 }
 
@@ -105,102 +108,7 @@ impl Trainer {
                 ),
             });
         }
-        let output =
-            network
-                .layer_index(&config.output)
-                .ok_or_else(|| TrainError::UnknownLayer {
-                    field: "output".into(),
-                    name: config.output.clone(),
-                    known: network
-                        .layers
-                        .iter()
-                        .map(|l| l.name.clone())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?;
-        if config.batch_size == 0 {
-            return Err(TrainError::Parameter {
-                field: "batch_size".into(),
-                expected: "at least 1",
-                value: 0.0,
-            });
-        }
-        config
-            .loss
-            .check_output(&plan, output)
-            .map_err(|e| TrainError::Structure {
-                field: "output".into(),
-                reason: e.to_string(),
-            })?;
-        if let Loss::CrossEntropyFirstSpike { tau0_ms } = config.loss {
-            if !(tau0_ms.is_finite() && tau0_ms > 0.0) {
-                return Err(TrainError::Parameter {
-                    field: "loss.tau0_ms".into(),
-                    expected: "finite and > 0",
-                    value: tau0_ms,
-                });
-            }
-        }
-        config.optimizer.validate("optimizer")?;
-        if let Some(o) = config.delay_optimizer {
-            o.validate("delay_optimizer")?;
-        }
-        let refuse = |field: &str, reason: String| {
-            Err(TrainError::Structure {
-                field: field.into(),
-                reason,
-            })
-        };
-        match config.method {
-            Method::EventProp => {
-                if let Some(l) = network
-                    .layers
-                    .iter()
-                    .find(|l| matches!(l.kind, LayerKind::Alif(_)))
-                {
-                    return refuse(
-                        "method",
-                        format!("EventProp's adjoint is derived for a fixed threshold; layer `{}` is ALIF (train it with e-prop)", l.name),
-                    );
-                }
-            }
-            Method::Eprop(e) => {
-                if config.loss != Loss::CrossEntropyPerStep {
-                    return refuse("loss", format!("e-prop computes its gradient online, from the per-step cross-entropy, not {:?}", config.loss));
-                }
-                if !matches!(network.layers[output].kind, LayerKind::Readout(_)) {
-                    return refuse(
-                        "output",
-                        format!(
-                            "e-prop's output `{}` must be a readout layer",
-                            config.output
-                        ),
-                    );
-                }
-                if config.delay_optimizer.is_some() {
-                    return refuse(
-                        "delay_optimizer",
-                        "e-prop has no delay gradients (EventProp has)".into(),
-                    );
-                }
-                if let Feedback::Random { sd } = e.feedback {
-                    if !(sd.is_finite() && sd >= 0.0) {
-                        return Err(TrainError::Parameter {
-                            field: "method.feedback.sd".into(),
-                            expected: "finite and ≥ 0",
-                            value: sd,
-                        });
-                    }
-                }
-                if !(e.gamma.is_finite() && e.gamma > 0.0) {
-                    return Err(TrainError::Parameter {
-                        field: "method.gamma".into(),
-                        expected: "finite and > 0",
-                        value: f64::from(e.gamma),
-                    });
-                }
-            }
-        }
+        let output = check_config(&network, &plan, &config)?;
         let weights: Vec<f32> = (0..network.connections.len())
             .flat_map(|c| network.initial_weights(c))
             .collect();
@@ -222,6 +130,7 @@ impl Trainer {
         };
         Ok(Self {
             random_feedback,
+            made_for: (config.method, config.output.clone()),
             weight_moments: Moments::new(weights.len()),
             delay_moments: Moments::new(delays_ms.len()),
             updates: 0,
@@ -262,6 +171,7 @@ impl Trainer {
         eprop: Option<(&[u32], &[f32])>,
         readback: Readback,
     ) -> Result<(History, OutputRecord, Option<Gradients>), Error> {
+        self.check_settings()?;
         let delays = self.delays();
         let mut history = self.input_history(samples)?;
         let instances = history.instances;
@@ -641,6 +551,50 @@ impl Trainer {
         Ok(total)
     }
 
+    /// `config`, `weights` and `delays_ms` are public: checked before each run as
+    /// `new` checked them, so that a change cannot make a step infinite, NaN or out
+    /// of bounds.
+    fn check_settings(&mut self) -> Result<(), TrainError> {
+        if (self.config.method, &self.config.output) != (self.made_for.0, &self.made_for.1) {
+            return Err(TrainError::Structure {
+                field: "config.method".into(),
+                reason: "the method and output layer are the trainer's own (its feedback \
+                         and buffers are theirs): make a new trainer for others"
+                    .into(),
+            });
+        }
+        self.output = check_config(&self.network, &self.plan, &self.config)?;
+        let synapses = self.plan.synapses as usize;
+        for (field, values) in [("weights", &self.weights), ("delays_ms", &self.delays_ms)] {
+            if values.len() != synapses {
+                return Err(TrainError::Structure {
+                    field: field.into(),
+                    reason: format!("{} values for {synapses} synapses", values.len()),
+                });
+            }
+        }
+        if let Some(w) = self.weights.iter().find(|w| !w.is_finite()) {
+            return Err(TrainError::Parameter {
+                field: "weights".into(),
+                expected: "finite",
+                value: f64::from(*w),
+            });
+        }
+        let longest = self.network.trial_ms as f32;
+        if let Some(d) = self
+            .delays_ms
+            .iter()
+            .find(|d| !(d.is_finite() && (0.0..=longest).contains(*d)))
+        {
+            return Err(TrainError::Parameter {
+                field: "delays_ms".into(),
+                expected: "finite, ≥ 0 and at most the trial's length",
+                value: f64::from(*d),
+            });
+        }
+        Ok(())
+    }
+
     fn check(&self, dataset: &EventDataset) -> Result<(), TrainError> {
         // `config` is public: checked again here, not only when the trainer was made.
         if self.config.batch_size == 0 {
@@ -684,4 +638,110 @@ impl BatchResult {
     pub fn accuracy(&self) -> f64 {
         f64::from(self.correct) / f64::from(self.samples.max(1))
     }
+}
+
+/// The checks `config` must pass for `network`, made when the trainer is made and
+/// again before each run (`config` is public); returns the output layer's index.
+fn check_config(
+    network: &TrainingNetwork,
+    plan: &TrainingPlan,
+    config: &TrainingConfig,
+) -> Result<usize, TrainError> {
+    let output = network
+        .layer_index(&config.output)
+        .ok_or_else(|| TrainError::UnknownLayer {
+            field: "output".into(),
+            name: config.output.clone(),
+            known: network
+                .layers
+                .iter()
+                .map(|l| l.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    if config.batch_size == 0 {
+        return Err(TrainError::Parameter {
+            field: "batch_size".into(),
+            expected: "at least 1",
+            value: 0.0,
+        });
+    }
+    config
+        .loss
+        .check_output(plan, output)
+        .map_err(|e| TrainError::Structure {
+            field: "output".into(),
+            reason: e.to_string(),
+        })?;
+    if let Loss::CrossEntropyFirstSpike { tau0_ms } = config.loss {
+        if !(tau0_ms.is_finite() && tau0_ms > 0.0) {
+            return Err(TrainError::Parameter {
+                field: "loss.tau0_ms".into(),
+                expected: "finite and > 0",
+                value: tau0_ms,
+            });
+        }
+    }
+    config.optimizer.validate("optimizer")?;
+    if let Some(o) = config.delay_optimizer {
+        o.validate("delay_optimizer")?;
+    }
+    let refuse = |field: &str, reason: String| {
+        Err(TrainError::Structure {
+            field: field.into(),
+            reason,
+        })
+    };
+    match config.method {
+        Method::EventProp => {
+            if let Some(l) = network
+                .layers
+                .iter()
+                .find(|l| matches!(l.kind, LayerKind::Alif(_)))
+            {
+                return refuse(
+                    "method",
+                    format!("EventProp's adjoint is derived for a fixed threshold; layer `{}` is ALIF (train it with e-prop)", l.name),
+                );
+            }
+        }
+        Method::Eprop(e) => {
+            if config.loss != Loss::CrossEntropyPerStep {
+                return refuse("loss", format!("e-prop computes its gradient online, from the per-step cross-entropy, not {:?}", config.loss));
+            }
+            if !matches!(network.layers[output].kind, LayerKind::Readout(_)) {
+                return refuse(
+                    "output",
+                    format!(
+                        "e-prop's output `{}` must be a readout layer",
+                        config.output
+                    ),
+                );
+            }
+            if config.delay_optimizer.is_some() {
+                return refuse(
+                    "delay_optimizer",
+                    "e-prop has no delay gradients (EventProp has)".into(),
+                );
+            }
+            if let Feedback::Random { sd } = e.feedback {
+                // (0 would feed no learning signal back: the hidden layers never learn.)
+                if !(sd.is_finite() && sd > 0.0) {
+                    return Err(TrainError::Parameter {
+                        field: "method.feedback.sd".into(),
+                        expected: "finite and > 0",
+                        value: sd,
+                    });
+                }
+            }
+            if !(e.gamma.is_finite() && e.gamma > 0.0) {
+                return Err(TrainError::Parameter {
+                    field: "method.gamma".into(),
+                    expected: "finite and > 0",
+                    value: f64::from(e.gamma),
+                });
+            }
+        }
+    }
+    Ok(output)
 }
