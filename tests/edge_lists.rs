@@ -414,3 +414,38 @@ fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
         }
     }
 }
+
+#[test]
+fn errors_the_validation_finds_in_listed_projections_name_the_list() {
+    // A positive weight onto the inhibitory receptor passes the list's reader but
+    // not the network's validation: the error names the edge list (it named the model
+    // file, at line 1, with a field the file does not have).
+    let e = load(
+        "wrong-sign",
+        "file = \"edges.csv\"",
+        &[
+            ("neurons.csv", NEURONS),
+            (
+                "edges.csv",
+                "pre,post,weight,receptor\nASHL,VA1,0.5,inhibitory\n",
+            ),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("edges.csv") && e.contains("projections[0]"),
+        "{e}"
+    );
+    assert!(!e.contains("model.toml"), "{e}");
+    // A list named `.TSV` is tab-separated too.
+    let model = load(
+        "upper-tsv",
+        "file = \"edges.TSV\"",
+        &[
+            ("neurons.csv", NEURONS),
+            ("edges.TSV", "pre\tpost\tweight\nASHL\tVA1\t0.5\n"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(model.network.projections.len(), 1);
+}

@@ -485,3 +485,30 @@ fn custom_rule_names_and_sizes_are_checked() {
         "no code",
     );
 }
+
+#[test]
+fn a_spike_source_takes_no_input() {
+    // Synapses onto a spike source never act (its spikes are given): refused, not
+    // silently idle.
+    let mut net = base();
+    net.add_population(Population::new(
+        "S",
+        3,
+        NeuronModel::SpikeSourceArray(neurodyn::SpikeSourceArray {
+            spike_times_ms: vec![vec![1.0]],
+        }),
+    ));
+    net.add_projection(Projection::new(
+        "E",
+        "S",
+        fixed_p(0.5),
+        0.1,
+        1.0,
+        Receptor::Excitatory,
+    ));
+    expect_one(
+        &net,
+        "projections[0] (E -> S).post",
+        "`S` is a spike source and takes no input",
+    );
+}

@@ -4,7 +4,7 @@
 //! the population's size must equal its rows; any other column is a parameter of the
 //! neuron model with a value per neuron (`Population::heterogeneous`), left at the
 //! model's value for a population whose cells in it are all empty. An edge list is a CSV file (TSV when
-//! its name ends in `.tsv`) with the columns `pre`, `post` and `weight` and,
+//! its name ends in `.tsv`, any case) with the columns `pre`, `post` and `weight` and,
 //! optionally, `delay_ms` and `receptor` (`excitatory`, `inhibitory`, a port
 //! number, `electrical`/`gap` for a gap junction of conductance `weight` µS, or
 //! `graded` for a graded synapse of conductance `weight` µS with the list's `graded`
@@ -176,13 +176,14 @@ impl Edge {
 }
 
 /// Reads the neuron tables and edge lists (paths relative to `folder`) and adds their
-/// projections to `network`, after its own.
+/// projections to `network`, after its own; returns each list's path and the number of
+/// projections it added, in order (so errors found later can name the file).
 pub fn attach(
     network: &mut Network,
     tables: &[NeuronTable],
     lists: &[EdgeList],
     folder: &Path,
-) -> Result<(), Vec<DataError>> {
+) -> Result<Vec<(PathBuf, usize)>, Vec<DataError>> {
     let mut names = Names::new();
     let mut errors = Vec::new();
     for table in tables {
@@ -193,13 +194,16 @@ pub fn attach(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let mut added = Vec::new();
     for list in lists {
-        match read_edges(network, &names, list, &folder.join(&list.file)) {
+        let path = folder.join(&list.file);
+        match read_edges(network, &names, list, &path) {
             Ok(Coupled {
                 projections,
                 junctions,
                 graded,
             }) => {
+                added.push((path, projections.len()));
                 network.projections.extend(projections);
                 network.gap_junctions.extend(junctions);
                 network.graded_synapses.extend(graded);
@@ -208,7 +212,7 @@ pub fn attach(
         }
     }
     if errors.is_empty() {
-        Ok(())
+        Ok(added)
     } else {
         Err(errors)
     }
@@ -230,7 +234,9 @@ fn open(path: &Path, required: &[&str], optional: &[&str]) -> Result<Opened, Dat
         location,
         message,
     };
-    let tsv = path.extension().is_some_and(|e| e == "tsv");
+    let tsv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(if tsv { b'\t' } else { b',' })
         .trim(csv::Trim::All)

@@ -303,17 +303,53 @@ pub fn load_text_with(
                 .collect(),
         )
     };
+    // Where the populations and projections beyond the file's own come from: (path,
+    // end of its range), for errors the validation finds in them.
+    let own = (network.populations.len(), network.projections.len());
+    let (mut population_files, mut projection_files) = (Vec::new(), Vec::new());
     if let Some(config) = file.network.as_ref().and_then(|n| n.sonata.as_ref()) {
-        attach_sonata(&mut network, &folder.join(config)).map_err(data_errors)?;
+        let config = folder.join(config);
+        attach_sonata(&mut network, &config).map_err(data_errors)?;
+        population_files.push((config.clone(), network.populations.len()));
+        projection_files.push((config, network.projections.len()));
     }
-    edge_list::attach(&mut network, &file.neuron_tables, &file.edge_lists, folder)
+    let lists = edge_list::attach(&mut network, &file.neuron_tables, &file.edge_lists, folder)
         .map_err(data_errors)?;
+    let mut end = network.projections.len() - lists.iter().map(|l| l.1).sum::<usize>();
+    for (list, count) in lists {
+        end += count;
+        projection_files.push((list, end));
+    }
+    // The data file behind a validation error's field, if a data file made what it names.
+    let data_file = |field: &str| -> Option<PathBuf> {
+        let (k, first, files) = if let Some(rest) = field.strip_prefix("projections[") {
+            let k: usize = rest.split(']').next()?.parse().ok()?;
+            (k, own.1, &projection_files)
+        } else {
+            let name = field.strip_prefix("populations[")?.split(']').next()?;
+            let k = network.populations.iter().position(|p| p.name == name)?;
+            (k, own.0, &population_files)
+        };
+        files
+            .iter()
+            .find(|(_, end)| k >= first && k < *end)
+            .map(|(path, _)| path.clone())
+    };
     if let Err(errors) = network.validate() {
         return Err(FileErrors(
             errors
                 .0
                 .iter()
                 .map(|e| {
+                    if let Some(data) = data_file(e.field()) {
+                        // Made from a data file: named by the network's own field.
+                        return FileError {
+                            path: data,
+                            location: None,
+                            field: Some(e.field().to_string()),
+                            message: e.to_string(),
+                        };
+                    }
                     let field = file.file_field(e.field());
                     FileError {
                         path: path.to_path_buf(),

@@ -345,6 +345,22 @@ impl<'a> Checker<'a> {
             if let (Some(pre), Some(post)) = (pre, post) {
                 self.check_connectivity(&field, projection, pre, post);
             }
+            if let Some(post) = post.filter(|p| {
+                matches!(
+                    p.neuron,
+                    NeuronModel::SpikeSourceArray(_) | NeuronModel::SpikeSourceStream(_)
+                )
+            }) {
+                // Its spikes are given: synapses onto it would be silently idle.
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.post"),
+                    reason: format!(
+                        "`{}` is a spike source and takes no input (a parrot_neuron relays \
+                         what it receives)",
+                        post.name
+                    ),
+                });
+            }
             self.check_weight(
                 &format!("{field}.weight"),
                 &projection.weight,
