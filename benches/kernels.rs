@@ -1,4 +1,7 @@
-//! Kernel-level throughput on the GPU backend (lavapipe where there is no GPU):
+//! Throughput of networks built to isolate one stage, on the GPU backend (lavapipe
+//! where there is no GPU). Each iteration is a whole `Simulation::run` — submission,
+//! every kernel of the step and the readback — so at small sizes the fixed cost per
+//! batch dominates; the per-kernel device time is `neurodyn profile`'s:
 //!
 //! - `neuron_update/<model>/<n>`: one population of n neurons, no synapses, a DC
 //!   drive; throughput in neuron updates per second, n from 10^4 to 10^7

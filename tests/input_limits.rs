@@ -201,6 +201,36 @@ fn a_weight_its_port_cannot_hold_is_refused_not_rounded_away() {
     assert!(message.contains("`stimuli[0].weight` = 0.1"), "{message}");
     assert!(message.contains("would arrive as 0"), "{message}");
     Simulation::new(&load(&drive("1e4")).unwrap().network, Backend::Cpu).expect("held");
+    // Drawn and listed weights too (they arrived as 0 with the run reported complete):
+    // their largest magnitude must span 500 units of the port's unit (here 2^-6 nA,
+    // sized for 10^6 nA of Poisson input, even one that starts after the run).
+    let drawn = |weight: &str| {
+        lif(&format!(
+            "[[stimuli]]
+kind = \"poisson\"
+target = \"A\"
+rate_hz = 1000.0
+\
+             weight = 1e6
+receptor = \"excitatory\"
+start_ms = 1e5
+\
+             {SOURCE_ONTO_A}weight = {weight}
+"
+        ))
+    };
+    for weight in [
+        "{ distribution = \"uniform\", low = 0.001, high = 0.004 }",
+        "{ distribution = \"array\", values = [0.003, 0.001] }",
+    ] {
+        let message = unplannable(&drawn(weight));
+        assert!(
+            message.contains("`projections[0].weight`: its values reach at most"),
+            "{weight}: {message}"
+        );
+    }
+    let held = drawn("{ distribution = \"uniform\", low = 8.0, high = 9.0 }");
+    Simulation::new(&load(&held).unwrap().network, Backend::Cpu).expect("held");
 }
 
 #[test]

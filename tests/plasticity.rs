@@ -549,7 +549,11 @@ fn weights_set_from_the_host_must_lie_within_each_rules_bounds() {
     // A static projection kept per instance for a weight sweep has no rule bounds.
     let mut net = Network::new(DT, 1);
     net.add_population(source("pre", vec![vec![]]));
-    net.add_population(source("post", vec![vec![]]));
+    net.add_population(Population::new(
+        "post",
+        1,
+        NeuronModel::IafPscExp(neurodyn::IafPscExp::default()),
+    ));
     net.add_projection(Projection::from_list(
         "pre",
         "post",

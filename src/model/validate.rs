@@ -346,12 +346,15 @@ impl<'a> Checker<'a> {
                 self.check_connectivity(&field, projection, pre, post);
             }
             if let Some(post) = post.filter(|p| {
-                matches!(
-                    p.neuron,
-                    NeuronModel::SpikeSourceArray(_) | NeuronModel::SpikeSourceStream(_)
-                )
+                projection.plasticity.is_none()
+                    && matches!(
+                        p.neuron,
+                        NeuronModel::SpikeSourceArray(_) | NeuronModel::SpikeSourceStream(_)
+                    )
             }) {
-                // Its spikes are given: synapses onto it would be silently idle.
+                // Its spikes are given: static synapses onto it would be silently idle.
+                // (Plastic ones learn from its spikes, which their weights show: the
+                // usual way to drive a rule with chosen postsynaptic spikes.)
                 self.errors.push(ModelError::Impossible {
                     field: format!("{field}.post"),
                     reason: format!(

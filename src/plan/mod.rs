@@ -104,6 +104,18 @@ pub enum PlanError {
         unit: f64,
     },
     #[error(
+        "`{field}.weight`: its values reach at most {largest} in magnitude, fewer than 500 \
+         units of its target port's fixed-point unit {unit:e} (sized for the most input \
+         the port can receive in one step), so they would arrive rounded by more than \
+         0.1%, or as 0; weights this small beside an extreme Poisson rate or in-degree \
+         onto the same port cannot be represented"
+    )]
+    WeightsUnit {
+        field: String,
+        largest: f64,
+        unit: f64,
+    },
+    #[error(
         "`populations[{population}]` receptor port {port} can receive up to {bound:e} nA in \
          one step, beyond the fixed-point range (at most 2^{max_log2} nA); the weights or \
          stimuli onto it are too large"
@@ -1967,6 +1979,25 @@ fn check_constant_weights(
         s.event_weight()
             .map(|(weight, receptor)| (format!("stimuli[{k}]"), s.target(), receptor, weight))
     });
+    // Weights drawn or listed: their largest magnitude must span 500 units (a
+    // rounding of at most 0.1% there; smaller ones are as coarse as they are small).
+    for (k, q) in network.projections.iter().enumerate() {
+        if weight_sweep(network, k).is_some()
+            || matches!(q.weight, crate::model::Value::Constant { .. })
+        {
+            continue;
+        }
+        let (low, high) = q.weight.range();
+        let largest = low.abs().max(high.abs());
+        let unit = 2f64.powi(-scales[pop_index(&q.post)][q.receptor.index()]);
+        if largest > 0.0 && largest < 500.0 * unit {
+            return Err(PlanError::WeightsUnit {
+                field: format!("projections[{k}]"),
+                largest,
+                unit,
+            });
+        }
+    }
     for (field, post, receptor, weight) in projections.chain(stimuli) {
         let log2 = scales[pop_index(post)][receptor.index()];
         let unit = 2f64.powi(-log2);
