@@ -43,5 +43,9 @@ fn main(
             count = count + 1u;
         }
     }
+    // A walk the driver cut short counted too few: the host refuses the build.
+    if (loop_limit_spent()) {
+        count = LOOP_CUT;
+    }
     part_counts[(row - build.batch_first) * PROPAGATE_WORKGROUP + local] = count;
 }

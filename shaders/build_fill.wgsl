@@ -9,8 +9,9 @@
 // Binding 1: the projections, `procedural`, in a uniform or storage buffer (generated
 // by src/gpu/uniform_tables.rs).
 @group(0) @binding(2) var<storage, read> row_lengths: array<u32>;
-// Per (row − build.batch_first, part): the index of the part's first synapse.
-@group(0) @binding(3) var<storage, read> part_starts: array<u32>;
+// Per (row − build.batch_first, part): the index of the part's first synapse;
+// LOOP_CUT where the driver cut the part's walk short (the host then refuses).
+@group(0) @binding(3) var<storage, read_write> part_starts: array<u32>;
 @group(0) @binding(4) var<uniform> build: BuildPass;
 // Target | delay << build.delay_shift (src/plan/connectivity.rs SynapseTable).
 @group(0) @binding(5) var<storage, read_write> syn_target_delay: array<u32>;
@@ -29,7 +30,8 @@ fn main(
     let row = build.first_row + k;
     let instance = row / config.n_neurons;
     let pre = row % config.n_neurons;
-    var at = part_starts[(row - build.batch_first) * PROPAGATE_WORKGROUP + local];
+    let slot = (row - build.batch_first) * PROPAGATE_WORKGROUP + local;
+    var at = part_starts[slot];
     for (var j = 0u; j < config.n_procedural; j = j + 1u) {
         let q = procedural[j];
         if (q.built == 0u || !has_row(q, pre)) {
@@ -43,5 +45,8 @@ fn main(
             }
             at = at + 1u;
         }
+    }
+    if (loop_limit_spent()) {
+        part_starts[slot] = LOOP_CUT;
     }
 }

@@ -22,8 +22,8 @@ const MAGIC: &[u8; 8] = b"NEURODYN";
 /// three-factor rules' modulators are histories (event-driven three-factor synapses);
 /// 8: the counters hold the batch's length (several steps per dispatch); 9: they
 /// count the window's spikes per step; 10: a neuron's state and refractory counter
-/// are one block; 11: they count stages a driver cut short.
-pub const FORMAT_VERSION: u32 = 11;
+/// are one block; 12: they count stages a driver cut short.
+pub const FORMAT_VERSION: u32 = 12;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]

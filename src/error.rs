@@ -66,8 +66,8 @@ pub enum Error {
         scale_log2: i32,
     },
     #[error(
-        "the device driver cut {count} invocation(s) of the {stage} stage short in the \
-         batch ending at step {batch_end}: it stops an invocation's loops after a fixed \
+        "the device driver cut {count} invocation(s) of the {stage} stage short {during}: \
+         it stops an invocation's loops after a fixed \
          number of iterations (Mesa's lavapipe: 65,535 in all), and the results would \
          be incomplete, so the run stopped. Split the work (shorter rows, fewer \
          candidates per procedural row, narrower clipped distributions, lower Poisson \
@@ -75,7 +75,8 @@ pub enum Error {
     )]
     LoopLimit {
         count: u32,
-        batch_end: u64,
+        /// When: in which batch, or while building rows on the device.
+        during: String,
         stage: &'static str,
     },
     #[error(
@@ -173,9 +174,9 @@ pub enum Error {
     },
     #[error(
         "projections[{projection}]: the weights onto its neuron {neuron} would sum to \
-         {sum} in magnitude, beyond {limit}, what the fixed-point unit of its port was \
-         sized for (the rule's bounds, the swept values or the weights drawn): give the \
-         network larger weights to begin with"
+         {sum} in magnitude, beyond {limit}, just under twice what the fixed-point unit \
+         of its port was sized for (the rule's bounds, the swept values or the weights \
+         drawn): give the network larger weights to begin with"
     )]
     WeightsBeyondUnit {
         projection: usize,

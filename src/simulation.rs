@@ -764,7 +764,7 @@ fn check_faults(plan: &Plan, counters: &Counters, batch_end: u64) -> Result<(), 
     if counters.loop_cut_count > 0 {
         return Err(Error::LoopLimit {
             count: counters.loop_cut_count,
-            batch_end,
+            during: format!("in the batch ending at step {batch_end}"),
             stage: crate::plan::layout::stage_name(counters.loop_cut_stage),
         });
     }

@@ -148,9 +148,10 @@ fn no_adapter_tells_the_user_what_to_install() {
 }
 
 /// Work a driver may cut short: a procedural row whose clipped-normal weights take
-/// many redraws each (16,000 synapses onto 10 neurons from one spike), and Poisson
-/// input of 3·10^9 Hz (more draws in one step than lavapipe lets an invocation loop).
-fn long_loops() -> [Network; 2] {
+/// many redraws each (16,000 synapses onto 10 neurons from one spike), Poisson input
+/// of 3·10^9 Hz (more draws in one step than lavapipe lets an invocation loop), and a
+/// row built on the device whose 64 parts hold 13,500 synapses each.
+fn long_loops() -> [Network; 3] {
     let passive = NeuronModel::IafPscExp(IafPscExp {
         v_thresh: 1e5,
         ..IafPscExp::default()
@@ -194,7 +195,21 @@ fn long_loops() -> [Network; 2] {
         start_ms: 0.0,
         stop_ms: None,
     });
-    [row, poisson]
+    let mut built = row.clone();
+    built.projections[0] = Projection::new(
+        "S",
+        "T",
+        neurodyn::Connectivity::FixedTotalNumber {
+            n: 64 * 13_500,
+            allow_autapses: true,
+            allow_multapses: true,
+        },
+        0.001,
+        0.5,
+        Receptor::Excitatory,
+    )
+    .built_on_device();
+    [row, poisson, built]
 }
 
 #[test]
@@ -203,22 +218,32 @@ fn loops_a_driver_cuts_short_stop_the_run_not_its_synapses() {
     // the row lost two thirds of its synapses, the Poisson input most of its events.
     // Now the stage reports the cut and the run stops; a device without the limit
     // runs to the end and equals the CPU reference.
+    let device = Simulation::new(&converging(), Backend::Gpu)
+        .unwrap()
+        .device();
+    let lavapipe = device.starts_with("llvmpipe");
+    let stages = [
+        "procedural propagation",
+        "neuron update",
+        "device build's filling",
+    ];
     for (k, net) in long_loops().iter().enumerate() {
         let mut cpu = Simulation::new(net, Backend::Cpu).unwrap();
         cpu.run(30).unwrap();
-        let mut gpu = Simulation::new(net, Backend::Gpu).unwrap();
-        let lavapipe = gpu.device().starts_with("llvmpipe");
-        match gpu.run(30) {
+        let gpu = Simulation::new(net, Backend::Gpu).and_then(|mut gpu| {
+            gpu.run(30)?;
+            Ok(gpu)
+        });
+        match gpu {
             Err(Error::LoopLimit { stage, .. }) if lavapipe => {
-                let expected = ["procedural propagation", "neuron update"][k];
-                assert_eq!(stage, expected, "network {k}");
+                assert_eq!(stage, stages[k], "network {k}");
             }
-            Ok(()) if !lavapipe => assert_eq!(
+            Ok(mut gpu) if !lavapipe => assert_eq!(
                 gpu.read_state("T", "v").unwrap(),
                 cpu.read_state("T", "v").unwrap(),
                 "network {k}"
             ),
-            other => panic!("network {k} on {}: {other:?}", gpu.device()),
+            other => panic!("network {k} on {device}: {:?}", other.err()),
         }
     }
 }

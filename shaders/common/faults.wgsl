@@ -32,21 +32,10 @@ const STAGE_PROPAGATE_PLASTIC: u32 = 3u;
 const STAGE_PLASTIC_POST: u32 = 4u;
 const STAGE_PROPAGATE_PREPARE: u32 = 5u;
 
-// lavapipe (Mesa's gallivm) stops all of an invocation's loops, silently, once they
-// have run 65,535 iterations together, so a long row or a deep redraw would end
-// early and its synapses go missing. Called after a stage's loops: this loop of
-// `canary_passes` = 2 iterations (a bound no compiler can know, so it stays a loop)
-// runs only one once the limit is spent, and the stage reports itself. The CPU twin
-// has no such limit and nothing to report.
+// Called after a stage's loops: a stage the driver cut short reports itself
+// (loop_limit.wgsl). The CPU twin has no such limit and nothing to report.
 fn check_loop_limit(stage: u32) {
-    var passes = 0u;
-    loop {
-        passes = passes + 1u;
-        if (passes >= counters.canary_passes) {
-            break;
-        }
-    }
-    if (passes < counters.canary_passes) {
+    if (loop_limit_spent()) {
         atomicAdd(&counters.loop_cut_count, 1u);
         atomicMin(&counters.loop_cut_stage, stage);
     }

@@ -48,9 +48,6 @@ struct Counters {
     // Invocations whose loops the driver cut short, and the lowest stage id among them.
     loop_cut_count: atomic<u32>,
     loop_cut_stage: atomic<u32>,
-    // 2: the bound of the canary loop (faults.wgsl), read from memory so that no
-    // compiler can unroll it.
-    canary_passes: u32,
     // Spikes of the current window so far, per step of it: step k's lie in the spike
     // list from k · n_neurons · n_instances on.
     spike_counts: array<atomic<u32>, MAX_WINDOW_STEPS>,

@@ -18,6 +18,22 @@ use crate::plan::layout::{grid, BuildPass, PROPAGATE_WORKGROUP};
 use crate::plan::memory::MemoryReport;
 use crate::plan::{place_parts, Plan, BUILD_BATCH_ROWS};
 
+/// What build_count and build_fill write for a part whose walk the driver cut short
+/// (`LOOP_CUT` in shaders/common/loop_limit.wgsl).
+const LOOP_CUT: u32 = u32::MAX;
+
+/// The error for `parts` parts of rows a build `stage` walked only in part.
+fn cut_short(parts: &[u32], stage: &'static str) -> Result<(), Error> {
+    match parts.iter().filter(|&&p| p == LOOP_CUT).count() {
+        0 => Ok(()),
+        count => Err(Error::LoopLimit {
+            count: count as u32,
+            during: "while building rows on the device".into(),
+            stage,
+        }),
+    }
+}
+
 /// The built table, or `None` where the plan builds nothing. `inputs` are the
 /// `config`, `procedural` and `row_lengths` buffers.
 pub(super) fn build_on_device(
@@ -95,6 +111,7 @@ pub(super) fn build_on_device(
         let submission = ctx.queue.submit([encoder.finish()]);
         let mut counts: Vec<u32> =
             bytemuck::pod_collect_to_vec(&ctx.read_mapped_prefix(&staging, bytes, submission)?);
+        cut_short(&counts, "device build's counting")?;
         total = place_parts(&mut counts, total, &mut row_start)?;
         starts.push(counts);
     }
@@ -172,9 +189,16 @@ pub(super) fn build_on_device(
             }
             last = Some(ctx.queue.submit([encoder.finish()]));
         }
-        // One batch's part starts staged at a time.
-        if let Some(submission) = last.take() {
-            ctx.wait(submission)?;
+        // One batch's part starts staged at a time; a part whose walk was cut short
+        // left LOOP_CUT in its start.
+        if last.take().is_some() {
+            let bytes = u64::from(rows) * parts * 4;
+            let mut encoder = device.create_command_encoder(&Default::default());
+            encoder.copy_buffer_to_buffer(&part_buffer, 0, &staging, 0, bytes);
+            let submission = ctx.queue.submit([encoder.finish()]);
+            let starts: Vec<u32> =
+                bytemuck::pod_collect_to_vec(&ctx.read_mapped_prefix(&staging, bytes, submission)?);
+            cut_short(&starts, "device build's filling")?;
         }
     }
     Ok(Some(table))

@@ -56,6 +56,8 @@ pub const MATH: ShaderFile = shader_file!("shaders/common/math.wgsl");
 pub const POISSON: ShaderFile = shader_file!("shaders/common/poisson.wgsl");
 /// Needs the including stage to declare `counters`.
 pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
+/// Needs `config`; before FAULTS.
+pub const LOOP_LIMIT: ShaderFile = shader_file!("shaders/common/loop_limit.wgsl");
 /// Needs the including stage to declare `config` and `counters`.
 pub const WINDOW: ShaderFile = shader_file!("shaders/common/window.wgsl");
 /// Needs `config`, `counters`, `ring`, FIXED_POINT and FAULTS.
@@ -211,6 +213,7 @@ impl Stage {
             Stage::Propagate => vec![
                 LAYOUT,
                 FIXED_POINT,
+                LOOP_LIMIT,
                 FAULTS,
                 self.ring(RingChunks::ONE),
                 DELIVERY,
@@ -221,6 +224,7 @@ impl Stage {
                 MUL_HI,
                 RNG,
                 FIXED_POINT,
+                LOOP_LIMIT,
                 FAULTS,
                 ROUNDING,
                 MATH,
@@ -233,6 +237,7 @@ impl Stage {
             ],
             Stage::BuildCount | Stage::BuildFill => vec![
                 LAYOUT,
+                LOOP_LIMIT,
                 MUL_HI,
                 RNG,
                 ROUNDING,
@@ -245,6 +250,7 @@ impl Stage {
             Stage::PropagatePlastic => vec![
                 LAYOUT,
                 FIXED_POINT,
+                LOOP_LIMIT,
                 FAULTS,
                 ROUNDING,
                 MATH,
@@ -258,6 +264,7 @@ impl Stage {
             ],
             Stage::PlasticPost | Stage::PlasticSweep | Stage::PlasticFlush => vec![
                 LAYOUT,
+                LOOP_LIMIT,
                 FAULTS,
                 ROUNDING,
                 MATH,
@@ -270,6 +277,7 @@ impl Stage {
             Stage::PropagatePrepare => {
                 vec![
                     LAYOUT,
+                    LOOP_LIMIT,
                     FAULTS,
                     ROUNDING,
                     MATH,
@@ -299,6 +307,7 @@ pub fn neuron_update_with(model: Vec<ShaderFile>) -> Vec<ShaderFile> {
         RNG,
         FIXED_POINT,
         POISSON,
+        LOOP_LIMIT,
         FAULTS,
         WINDOW,
         ROUNDING,

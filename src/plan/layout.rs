@@ -116,9 +116,6 @@ pub struct Counters {
     /// among them (`STAGE_*`; u32::MAX when none).
     pub loop_cut_count: u32,
     pub loop_cut_stage: u32,
-    /// 2: the bound of the loop that detects a cut (`faults.wgsl`), read from memory
-    /// so that no compiler can unroll it.
-    pub canary_passes: u32,
     /// Spikes of the current window so far, per step of it: step k's lie in the
     /// spike list from `k · n_neurons · n_instances` on, so propagation takes the
     /// window's spikes step by step and its atomics stay within one ring slot at a
@@ -138,7 +135,6 @@ impl Counters {
             nonfinite_first_step: u32::MAX,
             nonfinite_min_neuron: u32::MAX,
             loop_cut_stage: u32::MAX,
-            canary_passes: 2,
             ..Self::zeroed()
         }
     }
