@@ -253,10 +253,24 @@ pub fn run_model(
     // the run's error, in the summary written last.
     let (mut files, finished) = outputs.finish(&options.out_dir, options.plot, &model.name, done);
     keep_first(&mut failure, finished);
-    // After a fault the device has run on past `last_step` (it runs a batch ahead of
-    // the records), so its weights are not those at `last_step`: none are written. An
-    // interrupt stops between stretches, where device and records agree.
-    if matches!(failure, None | Some(Error::Interrupted { .. })) {
+    // After a fault found on the device, or a device error, the device has run on
+    // past `last_step` (it runs a batch ahead of the records), so its weights are not
+    // those at `last_step`: none are written, and a previous run's in the folder are
+    // removed. Other failures (an interrupt, a file that cannot be written) stop
+    // between batches, where device and records agree.
+    let device_ran_on = matches!(
+        failure,
+        Some(
+            Error::Saturation { .. }
+                | Error::NonFinite { .. }
+                | Error::RecordOverflow { .. }
+                | Error::LoopLimit { .. }
+                | Error::Device(_)
+        )
+    );
+    if device_ran_on {
+        remove_weights(&options.out_dir, &sim);
+    } else {
         match write_weights(&options.out_dir, &mut sim) {
             Ok(weights) => files.extend(weights),
             Err(e) => keep_first(&mut failure, Err(e)),
@@ -568,6 +582,19 @@ fn write_weights(dir: &Path, sim: &mut Simulation) -> Result<Vec<PathBuf>, Error
         }
     }
     Ok(files)
+}
+
+/// Removes the weight files `write_weights` would write (a previous run's), so that
+/// none stand beside a run that could not write its own.
+fn remove_weights(dir: &Path, sim: &Simulation) {
+    let instances = sim.plan().config.n_instances;
+    for p in &sim.plan().plastic.projections {
+        for instance in 0..instances {
+            let path = instance_dir(dir, instance, instances)
+                .join(format!("weights_{}.npy", p.projection));
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// Where instance b's files go: the output directory itself for a single network,

@@ -107,6 +107,9 @@ every_steps = 10
     )
     .unwrap();
     let out = dir.join("out");
+    // A previous run's weights in the folder must not stand beside this run's outputs.
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("weights_0.npy"), "an earlier run's").unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
         .arg("run")
         .arg(&model)
@@ -140,7 +143,7 @@ every_steps = 10
     assert!(out.join("state_D_v.npy").exists());
     assert!(!out.join("spikes_P.npy.partial").exists());
     // The device ran a batch past `last_step`: its weights are not those of the
-    // outputs, so none are written.
+    // outputs, so none are written (and the earlier run's are gone).
     assert!(!out.join("weights_0.npy").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -202,7 +202,7 @@ fn a_weight_its_port_cannot_hold_is_refused_not_rounded_away() {
     assert!(message.contains("would arrive as 0"), "{message}");
     Simulation::new(&load(&drive("1e4")).unwrap().network, Backend::Cpu).expect("held");
     // Drawn and listed weights too (they arrived as 0 with the run reported complete):
-    // their largest magnitude must span 500 units of the port's unit (here 2^-6 nA,
+    // their largest magnitude must span 50 units of the port's unit (here 2^-6 nA,
     // sized for 10^6 nA of Poisson input, even one that starts after the run).
     let drawn = |weight: &str| {
         lif(&format!(
@@ -229,7 +229,7 @@ start_ms = 1e5
             "{weight}: {message}"
         );
     }
-    let held = drawn("{ distribution = \"uniform\", low = 8.0, high = 9.0 }");
+    let held = drawn("{ distribution = \"uniform\", low = 0.5, high = 0.9 }");
     Simulation::new(&load(&held).unwrap().network, Backend::Cpu).expect("held");
 }
 

@@ -568,20 +568,22 @@ fn weights_set_from_the_host_must_lie_within_each_rules_bounds() {
     let mut sim = Simulation::new(&net, Backend::Cpu).unwrap();
     sim.set_instance_weights(0, 1, &[0.7]).unwrap();
     assert_eq!(sim.instance_weights(0, 1).unwrap(), vec![0.7]);
-    // Within the largest swept value, which the port's unit was sized for, of either
-    // sign; beyond it the weight would be clamped in its conversion to fixed point.
-    sim.set_instance_weights(0, 0, &[-2.0]).unwrap();
+    // Within just under twice the largest swept value, which the port's unit was
+    // sized for, of either sign; beyond it the weight could be clamped in its
+    // conversion to fixed point.
+    sim.set_instance_weights(0, 0, &[-3.9]).unwrap();
     match sim.set_instance_weights(0, 1, &[4.0]) {
         Err(neurodyn::Error::WeightsBeyondUnit {
             neuron, sum, limit, ..
         }) => {
-            assert_eq!((neuron, sum, limit), (0, 4.0, 2.0))
+            assert_eq!((neuron, sum, limit), (0, 4.0, 3.98))
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(sim.instance_weights(0, 1).unwrap(), vec![0.7]);
-    // Tsodyks synapses have no bounds: a neuron's weights may be shared out anew
-    // within their drawn sum (here 1 + 1 onto neuron 0, 3 onto neuron 1).
+    // Tsodyks synapses have no bounds: a neuron's weights may be shared out anew and
+    // raised to just under twice their drawn sum (here 1 + 1 onto neuron 0, 3 onto
+    // neuron 1).
     let mut net = Network::new(DT, 1);
     net.add_population(source("pre", vec![vec![]]));
     net.add_population(source("post", vec![vec![], vec![]]));
@@ -599,13 +601,13 @@ fn weights_set_from_the_host_must_lie_within_each_rules_bounds() {
         }),
     );
     let mut sim = Simulation::new(&net, Backend::Cpu).unwrap();
-    sim.set_weights(0, &[0.5, 1.0, 1.5]).unwrap();
-    assert_eq!(sim.weights(0).unwrap(), vec![0.5, 1.0, 1.5]);
-    match sim.set_weights(0, &[1.5, 1.0, 1.0]) {
+    sim.set_weights(0, &[0.5, 5.9, 3.4]).unwrap();
+    assert_eq!(sim.weights(0).unwrap(), vec![0.5, 5.9, 3.4]);
+    match sim.set_weights(0, &[3.0, 1.0, 1.0]) {
         Err(neurodyn::Error::WeightsBeyondUnit {
             neuron, sum, limit, ..
         }) => {
-            assert_eq!((neuron, sum, limit), (0, 2.5, 2.0))
+            assert_eq!((neuron, sum, limit), (0, 4.0, 3.98))
         }
         other => panic!("expected a refusal, got {other:?}"),
     }

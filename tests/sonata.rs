@@ -109,11 +109,18 @@ fn the_network_loads_with_its_nodes_edges_parameters_and_inputs() {
         [ee.len(), ei.len(), ie.len(), te.len(), ti.len()],
         [641, 318, 478, 754, 209]
     );
-    // The copy's synapses are the relay's.
+    // The copy's synapses are the relay's of the nodes with a second spike in a step.
+    let doubled: Vec<u32> = (0..50)
+        .filter(|&i| !second[i as usize].is_empty())
+        .collect();
+    let of_nodes = |all: Vec<Synapse>| -> Vec<Synapse> {
+        all.into_iter().filter(|s| doubled.contains(&s.1)).collect()
+    };
     assert_eq!(
-        count("thalamus.relay~2", "cortex.exc", Receptor::Excitatory),
-        te
+        synapses(&net, "thalamus.relay~2"),
+        of_nodes(synapses(&net, "thalamus.relay"))
     );
+    assert!(!synapses(&net, "thalamus.relay~2").is_empty());
     assert_eq!(net.projections.len(), 7);
     // syn_weight (pA) × nsyns, in nA: the nsyns summed over each edge type.
     let total = |w: &[f64]| w.iter().sum::<f64>();
@@ -567,16 +574,36 @@ fn damaged_files_are_refused_and_unusual_valid_ones_read_alike() {
         names.contains(&"thalamus.relay~2") && names.contains(&"thalamus.relay~3"),
         "{names:?}"
     );
-    let from = |net: &neurodyn::Network, pre: &str| -> Vec<(String, Value, Receptor)> {
-        net.projections
-            .iter()
-            .filter(|p| p.pre == pre)
-            .map(|p| (p.post.clone(), p.weight.clone(), p.receptor))
-            .collect()
-    };
-    assert!(!from(&split, "thalamus.relay").is_empty());
+    // Only node 0 has a third spike in a step: the third copy carries its synapses.
+    let third = synapses(&split, "thalamus.relay~3");
+    assert!(!third.is_empty());
     assert_eq!(
-        from(&split, "thalamus.relay~3"),
-        from(&split, "thalamus.relay")
+        third,
+        synapses(&split, "thalamus.relay")
+            .into_iter()
+            .filter(|s| s.1 == 0)
+            .collect::<Vec<_>>()
     );
+}
+
+/// A list synapse: (post population, pre, post, weight, delay, receptor).
+type Synapse = (String, u32, u32, f64, f64, Receptor);
+
+/// Every list synapse from population `pre`, projection by projection.
+fn synapses(net: &neurodyn::Network, pre: &str) -> Vec<Synapse> {
+    net.projections
+        .iter()
+        .filter(|p| p.pre == pre)
+        .flat_map(|p| {
+            let neurodyn::Connectivity::FromList { pairs } = &p.connectivity else {
+                panic!("{:?}", p.connectivity)
+            };
+            let (weights, delays) = (weights(&p.weight), weights(&p.delay_ms));
+            pairs
+                .iter()
+                .zip(weights.into_iter().zip(delays))
+                .map(|(&(i, j), (w, d))| (p.post.clone(), i, j, w, d, p.receptor))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }

@@ -326,8 +326,13 @@ pub fn load_text_with(
             let k: usize = rest.split(']').next()?.parse().ok()?;
             (k, own.1, &projection_files)
         } else {
+            // `populations[E]` or, for errors about names, `populations[1]`.
             let name = field.strip_prefix("populations[")?.split(']').next()?;
-            let k = network.populations.iter().position(|p| p.name == name)?;
+            let k = network
+                .populations
+                .iter()
+                .position(|p| p.name == name)
+                .or_else(|| name.parse().ok())?;
             (k, own.0, &population_files)
         };
         files

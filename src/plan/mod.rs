@@ -104,10 +104,10 @@ pub enum PlanError {
         unit: f64,
     },
     #[error(
-        "`{field}.weight`: its values reach at most {largest} in magnitude, fewer than 500 \
+        "`{field}.weight`: its values reach at most {largest} in magnitude, fewer than 50 \
          units of its target port's fixed-point unit {unit:e} (sized for the most input \
-         the port can receive in one step), so they would arrive rounded by more than \
-         0.1%, or as 0; weights this small beside an extreme Poisson rate or in-degree \
+         the port can receive in one step), so even the largest would arrive rounded by \
+         up to 1%, and smaller ones by more, or as 0; weights this small beside an extreme Poisson rate or in-degree \
          onto the same port cannot be represented"
     )]
     WeightsUnit {
@@ -1915,8 +1915,8 @@ pub(crate) fn varies(network: &Network, p: &crate::model::Population, parameters
 
 /// Steps per batch when `recorded` neurons' spikes are recorded and `network`'s state
 /// recorders sample: every recorded neuron spiking in every step of the batch still
-/// fits the recording buffer, and a batch's state samples fit the same budget (or
-/// are one step's, which always fit).
+/// fits the recording budget, and a batch's state samples fit the same budget (or
+/// are one step's, which the probe buffer is then sized for, up to its u32 limit).
 pub(crate) fn batch_steps_for(recorded: u64, network: &Network) -> u32 {
     let spikes = RECORD_BUDGET_ENTRIES
         .checked_div(recorded)
@@ -1979,8 +1979,10 @@ fn check_constant_weights(
         s.event_weight()
             .map(|(weight, receptor)| (format!("stimuli[{k}]"), s.target(), receptor, weight))
     });
-    // Weights drawn or listed: their largest magnitude must span 500 units (a
-    // rounding of at most 0.1% there; smaller ones are as coarse as they are small).
+    // Weights drawn or listed: their largest magnitude must span 50 units (a rounding
+    // of at most 1% there; smaller ones are as coarse as they are small). Looser than
+    // a constant's 0.1%: a plastic projection's unit is sized for w_max, and small
+    // initial weights that grow are common.
     for (k, q) in network.projections.iter().enumerate() {
         if weight_sweep(network, k).is_some()
             || matches!(q.weight, crate::model::Value::Constant { .. })
@@ -1990,7 +1992,7 @@ fn check_constant_weights(
         let (low, high) = q.weight.range();
         let largest = low.abs().max(high.abs());
         let unit = 2f64.powi(-scales[pop_index(&q.post)][q.receptor.index()]);
-        if largest > 0.0 && largest < 500.0 * unit {
+        if largest > 0.0 && largest < 50.0 * unit {
             return Err(PlanError::WeightsUnit {
                 field: format!("projections[{k}]"),
                 largest,

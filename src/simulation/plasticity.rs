@@ -13,6 +13,10 @@ use crate::plan::layout::{
 };
 use crate::plan::PlasticProjection;
 
+/// How far above its planned share a projection's host-set weights onto one neuron
+/// may go (the unit's headroom is 2×; a little under it for the weights' rounding).
+const HEADROOM: f64 = 1.99;
+
 impl Simulation {
     /// The plastic projection at `projection` (its index in the model's projections).
     pub fn plastic_projection(&self, projection: usize) -> Result<&PlasticProjection, Error> {
@@ -154,21 +158,24 @@ impl Simulation {
                 });
             }
         }
-        // Each neuron's input must stay within what its port's fixed-point unit was
-        // sized for: beyond it a weight would be clamped when converted, or a sum
-        // overflow the ring in an order the backends need not share.
+        // Each neuron's input must stay within what its port's fixed-point unit holds:
+        // beyond it a weight would be clamped when converted, or a sum overflow the
+        // ring in an order the backends need not share. The unit keeps a neuron's
+        // planned input below 2^30 units and i32 holds 2^31, so each projection may
+        // take up to (just under) twice its planned share onto a neuron, whatever the
+        // others do.
         let projected = self.plastic_projection(projection)?;
         let size = projected.post.iter().max().map_or(0, |&j| j as usize + 1);
         let mut sums = vec![(0f64, 0f64); size];
         for ((&w, &j), &bound) in weights.iter().zip(&projected.post).zip(&projected.bounds) {
             let sum = &mut sums[j as usize];
             sum.0 += f64::from(w).abs();
-            sum.1 += bound;
+            sum.1 += HEADROOM * bound;
         }
         if let Some((neuron, &(sum, limit))) = sums
             .iter()
             .enumerate()
-            .find(|(_, (sum, limit))| *sum > limit * (1.0 + 1e-6))
+            .find(|(_, (sum, limit))| sum > limit)
         {
             return Err(Error::WeightsBeyondUnit {
                 projection,

@@ -555,7 +555,15 @@ impl Trainer {
     /// `new` checked them, so that a change cannot make a step infinite, NaN or out
     /// of bounds.
     fn check_settings(&mut self) -> Result<(), TrainError> {
-        if (self.config.method, &self.config.output) != (self.made_for.0, &self.made_for.1) {
+        // The method's kind and e-prop's feedback made buffers and the feedback
+        // matrix; γ may change.
+        let made = |method: Method| match method {
+            Method::EventProp => None,
+            Method::Eprop(e) => Some(e.feedback),
+        };
+        if (made(self.config.method), &self.config.output)
+            != (made(self.made_for.0), &self.made_for.1)
+        {
             return Err(TrainError::Structure {
                 field: "config.method".into(),
                 reason: "the method and output layer are the trainer's own (its feedback \

@@ -8,7 +8,7 @@
 //! type's `pop_name`, or its `node_type_id` where that is absent or shared);
 //! `virtual` nodes become spike sources with the spike trains of the simulation
 //! config's `inputs` (SONATA spike files; a node's k-th spike within one step in a
-//! copy `<population>~k` with the same synapses), point neurons the NEST model their
+//! copy `<population>.<pop_name>~k` with the node's synapses), point neurons the NEST model their
 //! `model_template` names (`nest:iaf_psc_alpha`, …, see `nest::SUPPORTED`) with
 //! their `dynamics_params` file converted from NEST's names, units and defaults; an
 //! edge's weight is `syn_weight × nsyns` (as BMTK's PointNet), its delay `delay`
@@ -278,7 +278,7 @@ pub fn attach(network: &mut Network, config: &Path) -> Result<(), Vec<DataError>
     // error stack to stderr would only repeat them.
     hdf5::silence_errors(true);
     let sonata = SonataConfig::read(config).map_err(|m| vec![error(config, m)])?;
-    let first = network.populations.len();
+    let (first, first_projection) = (network.populations.len(), network.projections.len());
     let mut maps: BTreeMap<String, NodeMap> = BTreeMap::new();
     // Neurons' weight conversion, by neurodyn population.
     let mut units: BTreeMap<usize, (f64, bool)> = BTreeMap::new();
@@ -303,7 +303,7 @@ pub fn attach(network: &mut Network, config: &Path) -> Result<(), Vec<DataError>
         }
     }
     if errors.is_empty() {
-        split_spikes_within_a_step(network, first);
+        split_spikes_within_a_step(network, first, first_projection);
         Ok(())
     } else {
         Err(errors)
@@ -750,10 +750,12 @@ fn read_spikes(
 /// spike_generator delivers them as one spike of that multiplicity (its weight times
 /// the count); a neurodyn spike source spikes at most once a step. So the k-th spike
 /// of a step (k ≥ 2) of the virtual populations from `first` on moves to a copy of its
-/// population, `<name>~k`, with the same outgoing synapses: the same input arrives
-/// (fixed-point adds are exact and order-free), and the population's own raster
-/// shows one spike per step.
-fn split_spikes_within_a_step(network: &mut Network, first: usize) {
+/// population, `<population>.<pop_name>~k`, with the circuit's synapses of the nodes
+/// that have such spikes (the SONATA projections from `first_projection` on; the same
+/// input arrives, since fixed-point adds are exact and order-free). The population's
+/// own raster shows one spike per step; projections the model file itself makes from
+/// it see that one.
+fn split_spikes_within_a_step(network: &mut Network, first: usize, first_projection: usize) {
     let dt = network.dt_ms;
     for p in first..network.populations.len() {
         let NeuronModel::SpikeSourceArray(array) = &network.populations[p].neuron else {
@@ -781,14 +783,15 @@ fn split_spikes_within_a_step(network: &mut Network, first: usize) {
         network.populations[p].neuron = NeuronModel::SpikeSourceArray(SpikeSourceArray {
             spike_times_ms: layers.next().expect("two layers or more"),
         });
-        let outgoing: Vec<Projection> = network
-            .projections
+        let outgoing: Vec<Projection> = network.projections[first_projection..]
             .iter()
             .filter(|projection| projection.pre == name)
             .cloned()
             .collect();
         for (k, lists) in layers.enumerate() {
             let copy = format!("{name}~{}", k + 2);
+            // Only the synapses of nodes with a spike in this layer.
+            let active: Vec<bool> = lists.iter().map(|l| !l.is_empty()).collect();
             network.add_population(Population::new(
                 &copy,
                 size,
@@ -797,10 +800,32 @@ fn split_spikes_within_a_step(network: &mut Network, first: usize) {
                 }),
             ));
             for projection in &outgoing {
-                network.projections.push(Projection {
-                    pre: copy.clone(),
-                    ..projection.clone()
-                });
+                let (
+                    super::Connectivity::FromList { pairs },
+                    Value::Array { values: weights },
+                    Value::Array { values: delays },
+                ) = (
+                    &projection.connectivity,
+                    &projection.weight,
+                    &projection.delay_ms,
+                )
+                else {
+                    unreachable!("SONATA edges are list projections with a value per synapse")
+                };
+                let synapses: Vec<ListSynapse> = pairs
+                    .iter()
+                    .zip(weights.iter().zip(delays))
+                    .filter(|((i, _), _)| active[*i as usize])
+                    .map(|(&(i, j), (&w, &d))| (i, j, w, d))
+                    .collect();
+                if !synapses.is_empty() {
+                    network.projections.push(Projection::from_list(
+                        &copy,
+                        &projection.post,
+                        &synapses,
+                        projection.receptor,
+                    ));
+                }
             }
         }
     }
