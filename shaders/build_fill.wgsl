@@ -46,7 +46,7 @@ fn main(
             at = at + 1u;
         }
     }
-    if (loop_limit_spent()) {
+    if (loop_limit_spent(2u + (row_lengths[0] & 1u))) {
         part_starts[slot] = LOOP_CUT;
     }
 }

@@ -584,11 +584,12 @@ fn write_weights(dir: &Path, sim: &mut Simulation) -> Result<Vec<PathBuf>, Error
     Ok(files)
 }
 
-/// Removes the weight files `write_weights` would write (a previous run's), so that
-/// none stand beside a run that could not write its own.
+/// Removes the files `write_weights` would write (a previous run's), so that none
+/// stand beside a run that could not write its own.
 fn remove_weights(dir: &Path, sim: &Simulation) {
     let instances = sim.plan().config.n_instances;
     for p in &sim.plan().plastic.projections {
+        let _ = std::fs::remove_file(dir.join(format!("synapses_{}.npy", p.projection)));
         for instance in 0..instances {
             let path = instance_dir(dir, instance, instances)
                 .join(format!("weights_{}.npy", p.projection));

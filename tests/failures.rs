@@ -110,6 +110,7 @@ every_steps = 10
     // A previous run's weights in the folder must not stand beside this run's outputs.
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("weights_0.npy"), "an earlier run's").unwrap();
+    std::fs::write(out.join("synapses_0.npy"), "an earlier run's").unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
         .arg("run")
         .arg(&model)
@@ -145,6 +146,7 @@ every_steps = 10
     // The device ran a batch past `last_step`: its weights are not those of the
     // outputs, so none are written (and the earlier run's are gone).
     assert!(!out.join("weights_0.npy").exists());
+    assert!(!out.join("synapses_0.npy").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

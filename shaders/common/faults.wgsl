@@ -35,7 +35,7 @@ const STAGE_PROPAGATE_PREPARE: u32 = 5u;
 // Called after a stage's loops: a stage the driver cut short reports itself
 // (loop_limit.wgsl). The CPU twin has no such limit and nothing to report.
 fn check_loop_limit(stage: u32) {
-    if (loop_limit_spent()) {
+    if (loop_limit_spent(2u + (counters.batch_step & 1u))) {
         atomicAdd(&counters.loop_cut_count, 1u);
         atomicMin(&counters.loop_cut_stage, stage);
     }

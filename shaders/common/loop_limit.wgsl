@@ -1,12 +1,13 @@
 // lavapipe (Mesa's gallivm) stops all loops of a shader invocation, silently, once
 // they have run 65,535 iterations together, so a long row or a deep redraw would end
-// early and its synapses go missing. Called after a stage's loops: this loop of
-// `config.zero + 2` = 2 iterations (a bound no compiler can know, so it stays a loop)
-// runs only one once the limit is spent. The CPU twins have no such limit and no
-// such check. Stages that include this file declare `config`.
+// early and its synapses go missing. Called after a stage's loops with a `bound` of 2
+// or 3 read from a storage buffer: a loop of `bound` iterations then runs only one
+// once the limit is spent. The bound comes from storage, not a uniform, because
+// lavapipe may inline uniform values into a shader at dispatch, and a constant bound
+// would let the compiler unroll the loop and lose the check. The CPU twins have no
+// such limit and no such check.
 
-fn loop_limit_spent() -> bool {
-    let bound = config.zero + 2u;
+fn loop_limit_spent(bound: u32) -> bool {
     var passes = 0u;
     loop {
         passes = passes + 1u;
@@ -18,5 +19,5 @@ fn loop_limit_spent() -> bool {
 }
 
 // What a part count or start becomes where the walk that made it was cut short
-// (build_count, build_fill; never a real count: a row is shorter than 2^32).
+// (build_count, build_fill; never a real count or start: they stay below 2^32 − 1).
 const LOOP_CUT: u32 = 0xFFFFFFFFu;

@@ -56,7 +56,7 @@ pub const MATH: ShaderFile = shader_file!("shaders/common/math.wgsl");
 pub const POISSON: ShaderFile = shader_file!("shaders/common/poisson.wgsl");
 /// Needs the including stage to declare `counters`.
 pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
-/// Needs `config`; before FAULTS.
+/// Before FAULTS.
 pub const LOOP_LIMIT: ShaderFile = shader_file!("shaders/common/loop_limit.wgsl");
 /// Needs the including stage to declare `config` and `counters`.
 pub const WINDOW: ShaderFile = shader_file!("shaders/common/window.wgsl");

@@ -63,7 +63,10 @@ pub fn place_parts(
         at += u64::from(*count);
         *count = start;
     }
-    u32::try_from(at).map_err(|_| too_many(at))?;
+    // (u32::MAX itself is the device's mark of a walk cut short: `gpu::build`.)
+    if at >= u64::from(u32::MAX) {
+        return Err(too_many(at));
+    }
     Ok(at)
 }
 
@@ -71,7 +74,7 @@ fn too_many(count: u64) -> PlanError {
     PlanError::TooMany {
         what: "synapses built on the device",
         count,
-        limit: u64::from(u32::MAX),
+        limit: u64::from(u32::MAX) - 1,
     }
 }
 
