@@ -23,6 +23,24 @@ pub struct GpuContext {
     pub errors: Arc<Mutex<Option<String>>>,
 }
 
+/// Whether the adapter's driver cuts long loops short: Mesa's lavapipe stops all loops
+/// of a shader invocation, silently, after 65,535 iterations in all — 22.3.6 does,
+/// 25.0.7 does not (both measured); the versions between, and any lavapipe whose
+/// version cannot be read, are taken to. Where it does, the stages check for it
+/// (shaders/common/loop_limit.wgsl); elsewhere the check is compiled out.
+pub fn cuts_long_loops(info: &wgpu::AdapterInfo) -> bool {
+    if !info.name.starts_with("llvmpipe") {
+        return false;
+    }
+    let mesa = info
+        .driver_info
+        .split_whitespace()
+        .skip_while(|word| *word != "Mesa")
+        .nth(1)
+        .and_then(|version| version.split('.').next()?.parse::<u32>().ok());
+    mesa.is_none_or(|major| major < 25)
+}
+
 /// Every adapter on the native backends (Vulkan, Metal, DX12), or on OpenGL when
 /// there is none: probing OpenGL on a headless machine prints errors from EGL and
 /// finds nothing the native backends do not. `WGPU_BACKEND` restricts the backends.
@@ -282,6 +300,23 @@ mod tests {
             driver_info: driver_info.into(),
             ..wgpu::AdapterInfo::new(wgpu::DeviceType::Cpu, wgpu::Backend::Vulkan)
         }
+    }
+
+    #[test]
+    fn only_lavapipe_before_mesa_25_cuts_long_loops() {
+        let lavapipe =
+            |driver_info: &str| info("llvmpipe (LLVM 15.0.6, 256 bits)", "llvmpipe", driver_info);
+        assert!(cuts_long_loops(&lavapipe("Mesa 22.3.6 (LLVM 15.0.6)")));
+        assert!(cuts_long_loops(&lavapipe("Mesa 24.2.8-1 (LLVM 17.0.6)")));
+        assert!(cuts_long_loops(&lavapipe("")), "a version it cannot read");
+        assert!(!cuts_long_loops(&lavapipe(
+            "Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6)"
+        )));
+        assert!(!cuts_long_loops(&info(
+            "NVIDIA H100 80GB HBM3",
+            "NVIDIA",
+            "570.86.15"
+        )));
     }
 
     #[test]

@@ -14,7 +14,8 @@ use super::device::GpuContext;
 use super::features::NeuronFeatures;
 use super::ring::RingChunks;
 use super::shaders::{
-    neuron_update_with, AssembledShader, ShaderFile, Stage, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM,
+    neuron_update_with, AssembledShader, ShaderFile, Stage, LOOP_LIMIT, LOOP_LIMIT_NONE, MUL_HI,
+    MUL_HI_INT64, PLASTICITY_CUSTOM,
 };
 use super::table::{binding_bytes, TableBuffers, STORAGE};
 use super::uniform_tables::{
@@ -1355,9 +1356,13 @@ pub(super) fn pipeline(
     // The random generator's 64-bit multiply in one instruction where the device has
     // 64-bit integers (the same bits as the 32-bit form).
     let int64 = ctx.device.features().contains(wgpu::Features::SHADER_INT64);
+    // The loop-limit check only where the driver cuts loops short.
+    let unlimited = !super::device::cuts_long_loops(&ctx.info);
     let assembled = AssembledShader::new(files.into_iter().map(|f| {
         if int64 && f.path == MUL_HI.path {
             MUL_HI_INT64
+        } else if unlimited && f.path == LOOP_LIMIT.path {
+            LOOP_LIMIT_NONE
         } else {
             f
         }

@@ -19,7 +19,9 @@ mod user_code;
 
 pub use custom::generate as custom_model_files;
 pub use custom_rule::generate as custom_rule_files;
-pub use device::{adapters, choose_adapter, describe, rank, GpuContext, MAX_BINDING_VAR};
+pub use device::{
+    adapters, choose_adapter, cuts_long_loops, describe, rank, GpuContext, MAX_BINDING_VAR,
+};
 pub(crate) use engine::{check_memory, GpuEngine};
 pub use features::NeuronFeatures;
 pub use kernel::run_kernel;
@@ -28,7 +30,8 @@ pub use ring::READ_FIRST_REACH_BYTES;
 pub use shader_hooks::{DUMP_VARIABLE, OVERRIDE_VARIABLE};
 pub use shaders::{
     neuron_model_file, neuron_update_with, AssembledShader, ShaderError, ShaderFile, Stage, COMMON,
-    FAULTS, FIXED_POINT, MATH, MUL_HI, MUL_HI_INT64, PLASTICITY_CUSTOM, RNG, ROUNDING,
+    FAULTS, FIXED_POINT, LOOP_LIMIT, LOOP_LIMIT_NONE, MATH, MUL_HI, MUL_HI_INT64,
+    PLASTICITY_CUSTOM, RNG, ROUNDING,
 };
 pub use train::{
     train_shader, GpuTrainer, GpuTrainerSizes, Readback, TrainConfig, TrainStep, TRAIN_BACKWARD,

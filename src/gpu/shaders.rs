@@ -56,8 +56,10 @@ pub const MATH: ShaderFile = shader_file!("shaders/common/math.wgsl");
 pub const POISSON: ShaderFile = shader_file!("shaders/common/poisson.wgsl");
 /// Needs the including stage to declare `counters`.
 pub const FAULTS: ShaderFile = shader_file!("shaders/common/faults.wgsl");
-/// Before FAULTS.
+/// Before FAULTS. On adapters whose drivers run every loop whole, LOOP_LIMIT_NONE
+/// takes its place (`device::cuts_long_loops`).
 pub const LOOP_LIMIT: ShaderFile = shader_file!("shaders/common/loop_limit.wgsl");
+pub const LOOP_LIMIT_NONE: ShaderFile = shader_file!("shaders/common/loop_limit_none.wgsl");
 /// Needs the including stage to declare `config` and `counters`.
 pub const WINDOW: ShaderFile = shader_file!("shaders/common/window.wgsl");
 /// Needs `config`, `counters`, `ring`, FIXED_POINT and FAULTS.
