@@ -432,10 +432,9 @@ impl Simulation {
             ..
         } = self;
         let mut sink = |batch: BatchOutput| {
-            let end = batch.first_step + u64::from(batch.steps);
-            absorb(plan, spikes, spike_slot, states, batch)?;
-            *recorded_until = end;
-            Ok(())
+            let (kept_until, fault) = absorb(plan, spikes, spike_slot, states, batch);
+            *recorded_until = kept_until;
+            fault
         };
         let start = Instant::now();
         let result = match profile {
@@ -631,19 +630,46 @@ impl Simulation {
     }
 }
 
-/// Turns one batch's output into records, after checking its fault flags.
+/// Turns one batch's output into records, after checking its fault flags; returns
+/// the step up to which the records now hold the run, and the batch's fault.
+///
+/// A batch with a fault keeps its steps before the fault's first step, where that
+/// step is known (a saturated input is noted at the step that would read it, a
+/// non-finite state at the update that made it): those steps are what the CPU
+/// reference computes too, and they show what led up to the fault. A stage the
+/// driver cut short, or a broken record, may have spoilt any step: that batch is
+/// dropped whole.
 fn absorb(
     plan: &Plan,
     spikes: &mut [SpikeRecord],
     spike_slot: &[Option<usize>],
     states: &mut [StateRecord],
     batch: BatchOutput,
+) -> (u64, Result<(), Error>) {
+    let end = batch.first_step + u64::from(batch.steps);
+    let fault = check_faults(plan, &batch.counters, end);
+    let keep_until = match &fault {
+        Ok(()) => end,
+        Err(Error::NonFinite { step, .. } | Error::Saturation { step, .. }) => {
+            u64::from(*step).clamp(batch.first_step, end)
+        }
+        Err(_) => batch.first_step,
+    };
+    if let Err(e) = absorb_until(plan, spikes, spike_slot, states, &batch, keep_until) {
+        return (batch.first_step, Err(e));
+    }
+    (keep_until, fault)
+}
+
+/// Records the batch's steps before `keep_until`.
+fn absorb_until(
+    plan: &Plan,
+    spikes: &mut [SpikeRecord],
+    spike_slot: &[Option<usize>],
+    states: &mut [StateRecord],
+    batch: &BatchOutput,
+    keep_until: u64,
 ) -> Result<(), Error> {
-    check_faults(
-        plan,
-        &batch.counters,
-        batch.first_step + u64::from(batch.steps),
-    )?;
     // Step i's part of the recording holds the spikes of the window starting at i,
     // each `gid + offset · block` with offset its step's place in the window
     // (`plan::window`; the window's other steps' parts are empty): each part is sorted
@@ -661,6 +687,9 @@ fn absorb(
                     "a spike recorded in the batch at step {} lies after the batch's end",
                     batch.first_step
                 )));
+            }
+            if batch.first_step + (i + offset as usize) as u64 >= keep_until {
+                continue;
             }
             let (instance, neuron) = (gid / plan.n_neurons(), gid % plan.n_neurons());
             let pop = plan.population_of(neuron);
@@ -683,7 +712,7 @@ fn absorb(
         start = end as usize;
     }
     for record in spikes.iter_mut() {
-        record.duration_steps += u64::from(batch.steps);
+        record.duration_steps += keep_until - batch.first_step;
     }
     for (group, record) in plan.probe_groups.iter().zip(states.iter_mut()) {
         let n = group.neurons.len();
@@ -700,6 +729,7 @@ fn absorb(
         for (k, step) in group
             .sample_steps(batch.first_step, u64::from(batch.steps))
             .enumerate()
+            .take_while(|&(_, step)| step < keep_until)
         {
             let at = group.base as usize + k * n;
             record.steps.push(step);

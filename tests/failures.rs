@@ -61,6 +61,47 @@ fn a_state_variable_that_overflows_is_reported_by_population_neuron_variable_and
 }
 
 #[test]
+fn the_steps_before_a_fault_in_its_batch_stay_in_the_records() {
+    // A firing population beside one that overflows at a step inside a batch: the
+    // records reach exactly that step, and equal a healthy run's up to it.
+    let network = |growth: f64| {
+        let mut net = Network::new(0.1, 1);
+        net.add_population(Population::new(
+            "P",
+            10,
+            NeuronModel::IafPscExp(neurodyn::IafPscExp {
+                i_offset: 5.0,
+                ..Default::default()
+            }),
+        ));
+        let mut diverging = diverging();
+        diverging.parameters.insert("growth".into(), growth);
+        net.add_population(Population::new("D", 20, NeuronModel::Custom(diverging)));
+        net.record_spikes("P");
+        net.record_state("D", "v", vec![3, 4], 1);
+        net
+    };
+    let mut failing = Simulation::new(&network(2.0), Backend::Gpu).unwrap();
+    let batch = u64::from(failing.plan().batch_steps);
+    let Err(Error::NonFinite { step, .. }) = failing.run(1000) else {
+        panic!("expected a non-finite state");
+    };
+    let step = u64::from(step);
+    assert!(step % batch != 0, "step {step} starts a batch of {batch}");
+    assert_eq!(failing.recorded_until(), step);
+    let mut healthy = Simulation::new(&network(1.0), Backend::Gpu).unwrap();
+    healthy.run(step).unwrap();
+    let spikes = failing.spikes("P").unwrap();
+    assert!(spikes.len() > 10, "{} spikes", spikes.len());
+    assert_eq!(spikes, healthy.spikes("P").unwrap());
+    let samples = failing.state_record("D", "v").unwrap();
+    assert_eq!(samples.steps.len() as u64, step);
+    // The last sample before the fault is finite and huge (2^127 or so).
+    let last = samples.values[samples.values.len() - 2];
+    assert!(last.is_finite() && last > 1e37, "{last}");
+}
+
+#[test]
 fn a_failed_run_leaves_valid_outputs_and_an_incomplete_summary() {
     let dir = std::env::temp_dir().join(format!("neurodyn-failure-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

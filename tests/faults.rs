@@ -20,6 +20,7 @@ fn converging() -> Network {
         &[(0, 1, 0.1, 0.3), (1, 1, 0.1, 0.3), (2, 1, 0.1, 0.3)],
         Receptor::Excitatory,
     ));
+    net.record_spikes("pre");
     net
 }
 
@@ -63,6 +64,10 @@ fn saturated_synaptic_input_stops_the_run_with_its_location() {
                     (population.as_str(), neuron, receptor.as_str(), step),
                     ("post", 1, "excitatory", 3)
                 );
+                // The steps before the saturated input arrives stay recorded.
+                assert_eq!(sim.recorded_until(), 3, "{backend:?}");
+                let pre = sim.spikes("pre").unwrap();
+                assert_eq!((pre.len(), pre.duration_steps), (3, 3), "{backend:?}");
             }
             other => panic!("{backend:?}: expected saturation, got {other:?}"),
         }
