@@ -307,6 +307,7 @@ fn trainer(loss: Loss, dt: f64) -> Trainer {
             optimizer: Optimizer::adam(1e-3),
             delay_optimizer: None,
             batch_size: 1,
+            shuffle: false,
         },
         Backend::Cpu,
     )
@@ -497,6 +498,7 @@ fn gpu_equals_cpu(loss: Loss) {
         optimizer: Optimizer::adam(1e-3),
         delay_optimizer: None,
         batch_size: 5,
+        shuffle: false,
     };
     let mut cpu = Trainer::new(net(), config.clone(), Backend::Cpu).unwrap();
     let mut gpu = Trainer::new(net(), config, Backend::Gpu).unwrap();

@@ -762,3 +762,45 @@ fn hh_fires_one_spike_per_suprathreshold_pulse_peaking_above_zero() {
         );
     }
 }
+
+/// The alpha models share their exponential twins' parameter types, not PyNN's
+/// defaults: a model file's `iaf_psc_alpha` and `iaf_cond_alpha` take IF_curr_alpha's
+/// τ_syn 0.5/0.5 ms and IF_cond_alpha's 0.3/0.5 ms (the exponential ones keep 5/5),
+/// and a value given in the file stands.
+#[test]
+fn the_alpha_models_take_pynn_synaptic_time_constants_by_default() {
+    let text = r#"
+name = "defaults"
+[simulation]
+duration_ms = 1.0
+[[populations]]
+name = "a"
+size = 1
+model = "iaf_psc_alpha"
+[[populations]]
+name = "b"
+size = 1
+model = "iaf_cond_alpha"
+[[populations]]
+name = "c"
+size = 1
+model = "iaf_psc_exp"
+[[populations]]
+name = "d"
+size = 1
+model = "iaf_cond_alpha"
+params = { tau_syn_I = 7.0 }
+"#;
+    let model = neurodyn::model::file::load_text(std::path::Path::new("d.toml"), text).unwrap();
+    let taus: Vec<(f64, f64)> = model
+        .network
+        .populations
+        .iter()
+        .map(|p| match &p.neuron {
+            NeuronModel::IafPscAlpha(m) | NeuronModel::IafPscExp(m) => (m.tau_syn_e, m.tau_syn_i),
+            NeuronModel::IafCondAlpha(m) => (m.tau_syn_e, m.tau_syn_i),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(taus, [(0.5, 0.5), (0.3, 0.5), (5.0, 5.0), (0.3, 7.0)]);
+}

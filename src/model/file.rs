@@ -574,6 +574,12 @@ fn neuron_model(
             list.extend(read.into_iter().map(|(t, n)| serde_json::json!([t, n])));
         }
     }
+    // The alpha models share their exponential twins' types, whose field defaults
+    // are those twins' (PyNN gives them other synaptic time constants).
+    if let Some((e, i)) = NeuronModel::shared_type_synapse_defaults(name) {
+        tagged.entry("tau_syn_E").or_insert(e.into());
+        tagged.entry("tau_syn_I").or_insert(i.into());
+    }
     tagged.insert("model".into(), serde_json::Value::String(name.into()));
     serde_json::from_value(serde_json::Value::Object(tagged)).map_err(|e| (None, e.to_string()))
 }

@@ -571,8 +571,22 @@ impl Default for IafCondExp {
 /// membrane advances with `V' = P30 (i_offset + I_stim) + Σ (P31 dI + P32 I) + P33 V`,
 /// then the currents with `I' = P21 dI + P22 I`, `dI' = P11 dI + e/τ · input`;
 /// propagators in f64 on the host. Refractoriness and threshold as `iaf_psc_exp`.
-/// Same parameters and units as `IafPscExp`.
+/// Same parameters and units as `IafPscExp`, but PyNN's `IF_curr_alpha` defaults
+/// τ_syn_E = τ_syn_I = 0.5 ms: a model file's `iaf_psc_alpha` takes them, and
+/// `IafPscExp::alpha_defaults()` gives them (`IafPscAlpha::default()` is
+/// `IafPscExp`'s, 5 ms: the type is shared).
 pub type IafPscAlpha = IafPscExp;
+
+impl IafPscExp {
+    /// PyNN's `IF_curr_alpha` defaults: `IF_curr_exp`'s with τ_syn_E = τ_syn_I = 0.5 ms.
+    pub fn alpha_defaults() -> Self {
+        Self {
+            tau_syn_e: 0.5,
+            tau_syn_i: 0.5,
+            ..Self::default()
+        }
+    }
+}
 
 /// Adaptive exponential integrate-and-fire neuron with conductance-based synapses
 /// (Brette & Gerstner 2005; NEST `aeif_cond_exp`, PyNN `EIF_cond_exp_isfa_ista`).
@@ -894,5 +908,39 @@ pub struct ParrotNeuron {}
 /// Integration: each conductance is the pair (g, dg) with `dg' = −dg/τ`,
 /// `g' = dg − g/τ`, propagated exactly (`g(s) = e^(−s/τ) (g + s dg)`, evaluated at the
 /// middle and end of the step); V takes the same RK4 step as `iaf_cond_exp`; a spike
-/// adds `e/τ · w` to dg. Same parameters and units as `IafCondExp`.
+/// adds `e/τ · w` to dg. Same parameters and units as `IafCondExp`, but PyNN's
+/// `IF_cond_alpha` defaults τ_syn_E = 0.3 ms, τ_syn_I = 0.5 ms: a model file's
+/// `iaf_cond_alpha` takes them, and `IafCondExp::alpha_defaults()` gives them
+/// (`IafCondAlpha::default()` is `IafCondExp`'s, 5 ms: the type is shared).
 pub type IafCondAlpha = IafCondExp;
+
+impl IafCondExp {
+    /// PyNN's `IF_cond_alpha` defaults: `IF_cond_exp`'s with τ_syn_E = 0.3 ms and
+    /// τ_syn_I = 0.5 ms.
+    pub fn alpha_defaults() -> Self {
+        Self {
+            tau_syn_e: 0.3,
+            tau_syn_i: 0.5,
+            ..Self::default()
+        }
+    }
+}
+
+impl NeuronModel {
+    /// The synaptic time constants (τ_syn_E, τ_syn_I, ms) PyNN gives the model
+    /// `name` where they differ from those of the type it shares: the alpha models'.
+    pub(crate) fn shared_type_synapse_defaults(name: &str) -> Option<(f64, f64)> {
+        let (e, i) = match name {
+            "iaf_psc_alpha" => {
+                let m = IafPscExp::alpha_defaults();
+                (m.tau_syn_e, m.tau_syn_i)
+            }
+            "iaf_cond_alpha" => {
+                let m = IafCondExp::alpha_defaults();
+                (m.tau_syn_e, m.tau_syn_i)
+            }
+            _ => return None,
+        };
+        Some((e, i))
+    }
+}

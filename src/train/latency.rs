@@ -84,6 +84,7 @@ pub fn config(batch_size: u32) -> TrainingConfig {
         optimizer: Optimizer::adam(0.01),
         delay_optimizer: None,
         batch_size,
+        shuffle: false,
     }
 }
 
@@ -148,5 +149,6 @@ pub fn eprop_config(batch_size: u32, feedback: Feedback) -> TrainingConfig {
         optimizer: Optimizer::adam(0.01),
         delay_optimizer: None,
         batch_size,
+        shuffle: false,
     }
 }

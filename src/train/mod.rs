@@ -23,4 +23,4 @@ pub use network::{
     Alif, Connection, Delays, Layer, LayerKind, Lif, Readout, TrainError, TrainingNetwork, Weights,
 };
 pub use optimizer::Optimizer;
-pub use trainer::{BatchGradient, BatchResult, Trainer, TrainingConfig};
+pub use trainer::{epoch_order, BatchGradient, BatchResult, Trainer, TrainingConfig};

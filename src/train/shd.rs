@@ -69,5 +69,6 @@ pub fn config(loss: Loss, learning_rate: f32, batch_size: u32) -> TrainingConfig
         optimizer: Optimizer::adam(learning_rate),
         delay_optimizer: None,
         batch_size,
+        shuffle: true,
     }
 }

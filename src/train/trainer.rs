@@ -10,6 +10,7 @@ use super::loss::{Loss, LossValue, Targets};
 use super::network::{LayerKind, TrainError, TrainingNetwork};
 use super::optimizer::{Moments, Optimizer};
 use super::plan::{delay_steps, TrainingPlan};
+use crate::cpu::rng::HostStream;
 use crate::cpu::train_backward::Gradients;
 use crate::cpu::train_eprop::EpropInputs;
 use crate::cpu::train_forward::{train_forward, ForwardState, History};
@@ -32,6 +33,11 @@ pub struct TrainingConfig {
     pub delay_optimizer: Option<Optimizer>,
     /// Samples per batch: the instances run side by side.
     pub batch_size: u32,
+    /// Whether `train_epoch` visits the samples in a new order each epoch (as
+    /// stochastic gradient descent assumes), drawn from the network's seed and the
+    /// epoch's number by the counter-based generator: the same orders on both
+    /// backends and run to run. Off: the dataset's order every epoch.
+    pub shuffle: bool,
 }
 
 /// A network, its parameters and the optimiser's state, on the GPU or the CPU
@@ -51,6 +57,8 @@ pub struct Trainer {
     delay_moments: Moments,
     /// Optimiser steps taken.
     updates: u32,
+    /// Epochs `train_epoch` has run (the shuffle's counter).
+    epochs: u32,
     /// Random e-prop's fixed feedback matrix.
     random_feedback: Option<Vec<f32>>,
     /// The method and output layer the trainer was made for (its feedback matrix and
@@ -134,6 +142,7 @@ impl Trainer {
             weight_moments: Moments::new(weights.len()),
             delay_moments: Moments::new(delays_ms.len()),
             updates: 0,
+            epochs: 0,
             network,
             plan,
             config,
@@ -519,19 +528,34 @@ impl Trainer {
     }
 
     /// One pass over `dataset` in batches of the configured size (the last batch may be
-    /// smaller), in the dataset's order; returns the epoch's summed result.
+    /// smaller), in the dataset's order or, with `config.shuffle`, in this epoch's
+    /// order (`epoch_order`); returns the epoch's summed result.
     pub fn train_epoch(&mut self, dataset: &EventDataset) -> Result<BatchResult, Error> {
-        self.over_batches(dataset, Self::train_batch)
+        let order = if self.config.shuffle {
+            epoch_order(self.network.seed, self.epochs, dataset.samples.len())
+        } else {
+            (0..dataset.samples.len()).collect()
+        };
+        let result = self.over_batches(dataset, &order, Self::train_batch)?;
+        self.epochs += 1;
+        Ok(result)
     }
 
-    /// The accuracy over `dataset`, in batches, without learning.
+    /// The accuracy over `dataset`, in batches in its order, without learning.
     pub fn test(&mut self, dataset: &EventDataset) -> Result<BatchResult, Error> {
-        self.over_batches(dataset, Self::evaluate)
+        let order: Vec<usize> = (0..dataset.samples.len()).collect();
+        self.over_batches(dataset, &order, Self::evaluate)
+    }
+
+    /// Epochs `train_epoch` has completed.
+    pub fn epochs(&self) -> u32 {
+        self.epochs
     }
 
     fn over_batches(
         &mut self,
         dataset: &EventDataset,
+        order: &[usize],
         mut each: impl FnMut(&mut Self, &[&Sample]) -> Result<BatchResult, Error>,
     ) -> Result<BatchResult, Error> {
         self.check(dataset)?;
@@ -540,8 +564,8 @@ impl Trainer {
             correct: 0,
             samples: 0,
         };
-        for batch in dataset.samples.chunks(self.config.batch_size as usize) {
-            let refs: Vec<&Sample> = batch.iter().collect();
+        for batch in order.chunks(self.config.batch_size as usize) {
+            let refs: Vec<&Sample> = batch.iter().map(|&i| &dataset.samples[i]).collect();
             let r = each(self, &refs)?;
             total.loss += r.loss * f64::from(r.samples);
             total.correct += r.correct;
@@ -752,4 +776,19 @@ fn check_config(
         }
     }
     Ok(output)
+}
+
+const STREAM_SHUFFLE: u32 = 0x5368_7566; // "Shuf"
+
+/// The order in which epoch `epoch` (from 0) of a shuffled training visits `n`
+/// samples: a Fisher–Yates permutation drawn from the network's `seed`, its own
+/// stream per epoch.
+pub fn epoch_order(seed: u64, epoch: u32, n: usize) -> Vec<usize> {
+    let mut stream = HostStream::new(seed, STREAM_SHUFFLE, epoch);
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = stream.below(u32::try_from(i + 1).unwrap_or(u32::MAX)) as usize;
+        order.swap(i, j);
+    }
+    order
 }
