@@ -8,8 +8,8 @@ use std::collections::BinaryHeap;
 use neurodyn::train::latency;
 use neurodyn::train::plan::NeuronRole;
 use neurodyn::train::{
-    Connection, Delays, EventDataset, Feedback, LayerKind, Lif, Loss, Method, Optimizer, Readout,
-    Sample, Targets, Trainer, TrainingConfig, TrainingNetwork, Weights,
+    epoch_order, Connection, Delays, EventDataset, Feedback, LayerKind, Lif, Loss, Method,
+    Optimizer, Readout, Sample, Targets, Trainer, TrainingConfig, TrainingNetwork, Weights,
 };
 use neurodyn::Backend;
 
@@ -611,13 +611,17 @@ fn eventprop_learns_the_latency_task_above_90_percent_on_the_gpu() {
 }
 
 /// Same seed, same curve: two GPU runs and the CPU reference train to bit-identical
-/// weights through the same accuracies.
+/// weights through the same accuracies, the samples shuffled each epoch.
 #[test]
 fn training_is_reproducible_and_the_same_on_gpu_and_cpu() {
     let train = latency::dataset(4, 128, 0.5, 1);
     let test = latency::dataset(4, 64, 0.5, 2);
     let run = |backend: Backend| {
-        let mut t = Trainer::new(latency::network(4, 16, 3), latency::config(16), backend).unwrap();
+        let config = TrainingConfig {
+            shuffle: true,
+            ..latency::config(16)
+        };
+        let mut t = Trainer::new(latency::network(4, 16, 3), config, backend).unwrap();
         let curve: Vec<(u32, u32)> = (0..3)
             .map(|_| {
                 let r = t.train_epoch(&train).unwrap();
@@ -950,4 +954,35 @@ fn a_first_spike_loss_far_below_f64s_range_stays_finite() {
     let refs: Vec<&Sample> = data.samples.iter().collect();
     let r = t.evaluate(&refs).unwrap();
     assert!(r.loss.is_finite(), "{}", r.loss);
+}
+
+/// A shuffled epoch visits every sample once, in an order of its own drawn from the
+/// seed (the same again for the same seed and epoch); training with it differs from
+/// training in the dataset's order.
+#[test]
+fn shuffled_epochs_are_permutations_drawn_from_the_seed() {
+    let orders: Vec<Vec<usize>> = (0..3).map(|e| epoch_order(7, e, 50)).collect();
+    for order in &orders {
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..50).collect::<Vec<_>>());
+    }
+    assert_ne!(orders[0], orders[1]);
+    assert_ne!(orders[1], orders[2]);
+    assert_ne!(orders[0], (0..50).collect::<Vec<_>>());
+    assert_eq!(orders[1], epoch_order(7, 1, 50));
+    assert_ne!(orders[1], epoch_order(8, 1, 50));
+
+    let train = latency::dataset(4, 16, 0.5, 1);
+    let weights_after = |shuffle: bool| {
+        let config = TrainingConfig {
+            shuffle,
+            ..latency::config(4)
+        };
+        let mut t = Trainer::new(latency::network(4, 8, 3), config, Backend::Cpu).unwrap();
+        t.train_epoch(&train).unwrap();
+        assert_eq!(t.epochs(), 1);
+        t.weights.clone()
+    };
+    assert_ne!(weights_after(true), weights_after(false));
 }
