@@ -261,6 +261,43 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
             vec![":7:1:", "`simulation.dt_msx`", "did you mean `dt_ms`?"],
         ),
         (
+            // Unknown fields of projections, their connectivity and recorders are
+            // errors too, not silently ignored (a unit left out is suggested).
+            broken(
+                &dir,
+                "projection_typo.toml",
+                "delay_ms = 0.1",
+                "delay = 0.1",
+            ),
+            vec![
+                ":30:1:",
+                "`projections[0].delay`",
+                "did you mean `delay_ms`?",
+            ],
+        ),
+        (
+            broken(
+                &dir,
+                "connectivity_typo.toml",
+                "allow_autapses = false",
+                "allow_autapse = false",
+            ),
+            vec![
+                ":28:",
+                "`projections[0].connectivity`",
+                "did you mean `allow_autapses`?",
+            ],
+        ),
+        (
+            broken(
+                &dir,
+                "recorder_typo.toml",
+                "population = \"E\"",
+                "population = \"E\"\nevery = 2",
+            ),
+            vec!["`recorders[0]", "unknown field `every`"],
+        ),
+        (
             broken(&dir, "syntax.toml", "size = 3200", "size = = 3200"),
             vec![":13:"],
         ),

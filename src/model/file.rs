@@ -589,10 +589,15 @@ pub fn suggestion(word: &str, candidates: &[&str]) -> String {
     candidates
         .iter()
         .map(|c| {
-            (
-                strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()),
-                *c,
-            )
+            let (word, candidate) = (word.to_lowercase(), c.to_lowercase());
+            // A name without its unit (`delay` for `delay_ms`) is as near as a typo.
+            let unit_left_out = word.len() >= 3 && candidate.starts_with(&format!("{word}_"));
+            let distance = if unit_left_out {
+                1
+            } else {
+                strsim::damerau_levenshtein(&word, &candidate)
+            };
+            (distance, *c)
         })
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min()

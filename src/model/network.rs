@@ -94,7 +94,7 @@ pub struct Readout {
 
 /// A parameter with one value per instance of an ensemble.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "sweep", rename_all = "snake_case")]
+#[serde(tag = "sweep", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Sweep {
     /// A neuron parameter of a population (its model's name and units).
     Neuron {
@@ -508,7 +508,7 @@ impl Receptor {
 
 /// How the synapses of a projection are drawn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "rule", rename_all = "snake_case")]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Connectivity {
     /// Every pre neuron to every post neuron.
     AllToAll {
@@ -557,6 +557,7 @@ fn yes() -> bool {
 
 /// Synapses from one population onto another.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Projection {
     pub pre: String,
     pub post: String,
@@ -726,7 +727,7 @@ impl Projection {
 
 /// External drive.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Stimulus {
     /// An independent Poisson spike train into every neuron of `target` (NEST
     /// `poisson_generator` connected one-to-all), each spike adding `weight` (nA) to
@@ -864,7 +865,7 @@ impl Stimulus {
 
 /// What to record during a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "record", rename_all = "snake_case")]
+#[serde(tag = "record", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Recorder {
     /// Every spike of the population.
     Spikes { population: String },
