@@ -435,11 +435,8 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         eprintln!("error: --checkpoint-every {ms}: must be a positive time in ms");
         return ExitCode::from(2);
     }
-    if !(model.duration_ms.is_finite() && model.duration_ms >= 0.0) {
-        eprintln!(
-            "error: --duration {} ms: must be a finite, non-negative time",
-            model.duration_ms
-        );
+    if let Err(reason) = neurodyn::model::run_steps(model.duration_ms, model.network.dt_ms) {
+        eprintln!("error: --duration {reason}");
         return ExitCode::from(2);
     }
     if matches!(args.backend, BackendArg::Gpu) {

@@ -298,6 +298,27 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
             vec!["`recorders[0]", "unknown field `every`"],
         ),
         (
+            // The name makes the output folder: never a path out of it.
+            broken(
+                &dir,
+                "name_path.toml",
+                "name = \"cuba\"",
+                "name = \"../up\"",
+            ),
+            vec![":4:1:", "`name`", "one folder name"],
+        ),
+        (
+            // 2^32 − 1 steps: validate refuses what run would (its last batch must
+            // end below 2^32).
+            broken(
+                &dir,
+                "too_long.toml",
+                "duration_ms = 1000.0",
+                "duration_ms = 429496729.5",
+            ),
+            vec![":8:1:", "`simulation.duration_ms`", "4294966795 steps"],
+        ),
+        (
             broken(&dir, "syntax.toml", "size = 3200", "size = = 3200"),
             vec![":13:"],
         ),
@@ -314,6 +335,11 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
         expect_invalid(path, "validate", &needles);
         expect_invalid(path, "run", &needles);
     }
+    // A --duration beyond the clock is an argument error naming the flag.
+    let output = neurodyn(&["run", "models/cuba.toml", "--duration", "1e12"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--duration") && stderr.contains("steps one run can count"));
     let missing = dir.join("does_not_exist.toml");
     expect_invalid(
         &missing,

@@ -371,32 +371,26 @@ pub fn load_text_with(
         ));
     }
     let simulation = &file.simulation;
-    if !(simulation.duration_ms.is_finite() && simulation.duration_ms >= 0.0) {
+    if let Err(reason) = super::validate::run_steps(simulation.duration_ms, simulation.dt_ms) {
         let field = "simulation.duration_ms".to_string();
-        return Err(one(
-            source.locate(&field),
-            Some(field),
-            format!(
-                "{} ms: must be a finite, non-negative time",
-                simulation.duration_ms
-            ),
-        ));
+        return Err(one(source.locate(&field), Some(field), reason));
     }
-    // A simulation counts its steps in 32 bits (`Error::TooManySteps`).
-    let steps = simulation.duration_ms / simulation.dt_ms;
-    if steps > f64::from(u32::MAX) {
-        let field = "simulation.duration_ms".to_string();
-        return Err(one(
-            source.locate(&field),
-            Some(field),
-            format!(
-                "{} ms: {steps:e} steps of {} ms, more than the {} steps a simulation can \
-                 count",
-                simulation.duration_ms,
-                simulation.dt_ms,
-                u32::MAX
-            ),
-        ));
+    // The name becomes the output folder's (`neurodyn-out/<name>`): one plain
+    // component, never a path that leads elsewhere.
+    if let Some(name) = &file.name {
+        let plain =
+            !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0']);
+        if !plain {
+            let field = "name".to_string();
+            return Err(one(
+                source.locate(&field),
+                Some(field),
+                format!(
+                    "{name:?}: a model's name names its output folder, so it must be one \
+                     folder name (not empty, `.` or `..`, no `/` or `\\`)"
+                ),
+            ));
+        }
     }
     let name = file.name.clone().unwrap_or_else(|| {
         path.file_stem()

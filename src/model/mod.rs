@@ -38,5 +38,8 @@ pub use neuron::{
 pub use passive::PassivePscExp;
 pub use plasticity::{Modulator, Pairing, Plasticity};
 pub use sweep_grid::{GridError, GridPoint, SweepAxis, SweepGrid};
-pub use validate::{delay_to_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS, MAX_INSTANCES};
+pub use validate::{
+    delay_to_steps, run_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS, MAX_INSTANCES,
+    MAX_RUN_STEPS,
+};
 pub use value::{Value, NORMAL_TAIL_SD};

@@ -35,6 +35,28 @@ pub fn delay_to_steps(delay_ms: f64, dt_ms: f64) -> u32 {
         .clamp(1.0, f64::from(u32::MAX)) as u32
 }
 
+/// The most steps one run may take: a simulation's clock is 32 bits and its last
+/// batch of steps (at most `plan::MAX_BATCH_STEPS`, 500) must end below 2^32.
+pub const MAX_RUN_STEPS: u64 = u32::MAX as u64 - 500;
+
+/// The whole steps `duration_ms` lasts at `dt_ms` (rounded to the nearest), or why a
+/// run cannot last that long.
+pub fn run_steps(duration_ms: f64, dt_ms: f64) -> Result<u64, String> {
+    if !(duration_ms.is_finite() && duration_ms >= 0.0) {
+        return Err(format!(
+            "{duration_ms} ms: must be a finite, non-negative time"
+        ));
+    }
+    let steps = (duration_ms / dt_ms).round();
+    if steps > MAX_RUN_STEPS as f64 {
+        return Err(format!(
+            "{duration_ms} ms is {steps:e} steps of {dt_ms} ms, more than the {MAX_RUN_STEPS} \
+             steps one run can count"
+        ));
+    }
+    Ok(steps as u64)
+}
+
 /// One problem with a model.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ModelError {

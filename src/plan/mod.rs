@@ -50,6 +50,9 @@ use procedural::PendingProcedural;
 pub const RECEPTORS: u32 = 2;
 /// The most steps recorded into one command batch.
 pub const MAX_BATCH_STEPS: u32 = 500;
+
+// A run's last batch must end below 2^32 steps (`Simulation::step_limit`).
+const _: () = assert!(crate::model::MAX_RUN_STEPS + MAX_BATCH_STEPS as u64 == u32::MAX as u64);
 /// Entries of the spike recording buffer the planner aims for (4 bytes each). The
 /// batch is shortened until every recorded neuron spiking in every step still fits,
 /// so recording cannot overflow.
