@@ -621,8 +621,13 @@ fn a_learning_rate_sweep_gives_each_instance_its_rule() {
     let mut ensemble = driven(1.2);
     ensemble.projections[0].receptor = Receptor::Excitatory;
     ensemble.projections[0].weight = 0.05.into();
-    // A rule that learns (its λ is swept below).
-    ensemble.projections[0].plasticity = Some(still_stdp(0.2));
+    // A rule that learns at λ = 0.01, which the sweep below replaces in every
+    // instance, instance 0 included.
+    let mut rule = still_stdp(0.2);
+    if let neurodyn::model::Plasticity::StdpSynapse { lambda, .. } = &mut rule {
+        *lambda = 0.01;
+    }
+    ensemble.projections[0].plasticity = Some(rule);
     ensemble.add_stimulus(Stimulus::Poisson {
         target: "E".into(),
         rate_hz: 800.0,

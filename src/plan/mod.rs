@@ -869,10 +869,16 @@ impl Plan {
                                 None => RuleLink::None,
                             },
                         };
-                        let mut lowered = lower_rule(rule, dt, scale, volume);
+                        // Instance 0's rule, with its value of a sweep of the rule's
+                        // parameters (the file's rule is instance 0's only unswept).
+                        let rule_0 = instance_networks[0].projections[projection]
+                            .plasticity
+                            .as_ref()
+                            .unwrap_or(rule);
+                        let mut lowered = lower_rule(rule_0, dt, scale, volume);
                         // Rule parameters drawn per synapse: the words they change.
                         let model = &network.projections[projection];
-                        let mut own = rule.clone();
+                        let mut own = rule_0.clone();
                         let (varying, rule_params) =
                             plastic::synapse_rule_words(&lowered, drawn.pre.len(), |s| {
                                 model.synapse_rule(&mut own, &drawn.rule_values, s)?;
