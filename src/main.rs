@@ -416,9 +416,13 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         Ok(model) => model,
         Err(code) => return code,
     };
+    let mut instance = None;
     if let Some(k) = args.instance {
         match Plan::instance_network(&model.network, k) {
-            Ok(alone) => model.network = alone,
+            Ok(alone) => {
+                instance = Some((k, neurodyn::run::instance_place(&model.network, k)));
+                model.network = alone;
+            }
             Err(e) => {
                 eprintln!("error: --instance {k}: {e}");
                 return ExitCode::from(2);
@@ -452,7 +456,7 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         checkpoint_every_ms: args.checkpoint_every,
         resume: args.resume,
         interrupt: Some(interrupt_flag()),
-        instance: args.instance,
+        instance,
     };
     let bar = (!args.quiet).then(|| {
         let bar = ProgressBar::new((model.duration_ms / model.network.dt_ms).round() as u64);

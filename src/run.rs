@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 mod ensemble;
 
+pub use ensemble::{instance_place, InstancePlace};
+
 use crate::error::Error;
 use crate::model::file::LoadedModel;
 use crate::model::{Network, Recorder};
@@ -35,9 +37,9 @@ pub struct RunOptions {
     /// Set (by a Ctrl-C handler, say) to stop the run after the current stretch; the
     /// outputs are finished and the summary marked incomplete.
     pub interrupt: Option<Arc<AtomicBool>>,
-    /// The instance of the model file's ensemble this network is (`--instance K`),
-    /// recorded in the summary.
-    pub instance: Option<u32>,
+    /// The instance of the model file's ensemble this network is (`--instance K`)
+    /// and its place in the study, recorded in the summary.
+    pub instance: Option<(u32, InstancePlace)>,
 }
 
 impl RunOptions {
@@ -100,6 +102,10 @@ pub struct Summary {
     /// Which instance of the model file's ensemble was run alone (`--instance K`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<u32>,
+    /// That instance's swept values and place on the grid, as in the ensemble's
+    /// `instance_<K>/summary.json`.
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub place: Option<InstancePlace>,
 }
 
 /// What a run produced.
@@ -297,7 +303,8 @@ pub fn run_model(
         complete: failure.is_none(),
         last_step: done,
         error: failure.as_ref().map(|e| e.to_string()),
-        instance: options.instance,
+        instance: options.instance.as_ref().map(|(k, _)| *k),
+        place: options.instance.as_ref().map(|(_, place)| place.clone()),
     };
     if network.instances > 1 {
         match ensemble::write(&options.out_dir, &network, &summary, options.plot) {

@@ -909,13 +909,21 @@ fn an_instance_of_a_sweep_takes_the_seed_given_on_the_command_line() {
             "{file}"
         );
     }
-    // The summary says which instance the run was; a whole run's does not.
-    let instance_of = |run: &str| {
-        let text = std::fs::read_to_string(dir.join(run).join("summary.json")).unwrap();
-        serde_json::from_str::<serde_json::Value>(&text).unwrap()["instance"].clone()
+    // The summary says which instance the run was, and its swept values as the
+    // ensemble's instance_2/summary.json does; a whole run's does not.
+    let summary = |path: PathBuf| {
+        let text = std::fs::read_to_string(path.join("summary.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
     };
-    assert_eq!(instance_of("alone"), serde_json::json!(2));
-    assert_eq!(instance_of("whole"), serde_json::Value::Null);
+    let (alone, whole) = (summary(dir.join("alone")), summary(dir.join("whole")));
+    assert_eq!(alone["instance"], serde_json::json!(2));
+    assert_eq!(whole["instance"], serde_json::Value::Null);
+    let swept = serde_json::json!({ "E.i_offset": 0.2 });
+    assert_eq!(alone["swept"], swept);
+    assert_eq!(
+        summary(dir.join("whole").join("instance_2"))["swept"],
+        swept
+    );
 }
 
 #[test]

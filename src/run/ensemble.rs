@@ -6,12 +6,51 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{file_safe, instance_dir, instance_key, io_error, PopulationSummary, Summary};
 use crate::error::Error;
 use crate::model::{GridPoint, Network};
 use crate::record::{line_plot, HeatMap, Series};
+
+/// Where an instance stands in its ensemble's study.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstancePlace {
+    /// Each swept parameter's value in this instance, by path.
+    pub swept: BTreeMap<String, f64>,
+    /// The instance's value on each axis of the grid, by axis name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinates: Option<BTreeMap<String, f64>>,
+    /// Which repeat of its grid point the instance is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<u32>,
+}
+
+/// Instance `b`'s place in the study `network` describes (its sweeps and grid).
+pub fn instance_place(network: &Network, b: u32) -> InstancePlace {
+    let grid_points = network.grid.as_ref().and_then(|g| g.grid_points().ok());
+    place(network, b, grid_points.as_deref())
+}
+
+fn place(network: &Network, b: u32, grid_points: Option<&[GridPoint]>) -> InstancePlace {
+    let point = grid_points.and_then(|all| all.get(b as usize));
+    InstancePlace {
+        swept: network
+            .sweeps
+            .iter()
+            .map(|s| (s.label(), s.values()[b as usize]))
+            .collect(),
+        coordinates: point.map(|p| {
+            network
+                .grid
+                .iter()
+                .flat_map(|g| g.axes.iter().map(|a| a.label()))
+                .zip(p.values.iter().copied())
+                .collect()
+        }),
+        repeat: point.map(|p| p.seed),
+    }
+}
 
 /// `instance_<b>/summary.json`.
 #[derive(Debug, Serialize)]
@@ -20,14 +59,8 @@ struct InstanceSummary<'a> {
     instance: u32,
     /// The network's seed; the instance's streams are keyed by (seed, instance).
     seed: u64,
-    /// Each swept parameter's value in this instance, by path.
-    swept: BTreeMap<String, f64>,
-    /// The instance's value on each axis of the grid, by axis name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    coordinates: Option<BTreeMap<String, f64>>,
-    /// Which repeat of its grid point the instance is.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    repeat: Option<u32>,
+    #[serde(flatten)]
+    place: InstancePlace,
     dt_ms: f64,
     duration_ms: f64,
     complete: bool,
@@ -64,9 +97,6 @@ pub(super) fn write(
         .collect();
     let labels: Vec<String> = network.sweeps.iter().map(|s| s.label()).collect();
     let grid_points = network.grid.as_ref().and_then(|g| g.grid_points().ok());
-    let points: Vec<Option<GridPoint>> = (0..instances as usize)
-        .map(|b| grid_points.as_ref().and_then(|all| all.get(b).cloned()))
-        .collect();
     let axes: Vec<String> = network
         .grid
         .iter()
@@ -102,28 +132,17 @@ pub(super) fn write(
     csv.push('\n');
     let mut rows = Vec::new();
     for b in 0..instances {
-        let swept: BTreeMap<String, f64> = labels
-            .iter()
-            .zip(&network.sweeps)
-            .map(|(label, s)| (label.clone(), s.values()[b as usize]))
-            .collect();
-        let point = &points[b as usize];
-        let coordinates = point.as_ref().map(|p| {
-            axes.iter()
-                .cloned()
-                .zip(p.values.iter().copied())
-                .collect::<BTreeMap<_, _>>()
-        });
+        let place = place(network, b, grid_points.as_deref());
         let stats = stats_of(b);
         csv += &b.to_string();
-        if let Some(p) = point {
+        if let (Some(coordinates), Some(repeat)) = (&place.coordinates, place.repeat) {
             for &a in &axis_columns {
-                csv += &format!(",{}", p.values[a]);
+                csv += &format!(",{}", coordinates[&axes[a]]);
             }
-            csv += &format!(",{}", p.seed);
+            csv += &format!(",{repeat}");
         }
         for label in &labels {
-            csv += &format!(",{}", swept[label]);
+            csv += &format!(",{}", place.swept[label]);
         }
         for p in &populations {
             for (name, _) in STATISTICS {
@@ -136,9 +155,7 @@ pub(super) fn write(
             model: &summary.model,
             instance: b,
             seed: summary.seed,
-            swept: swept.clone(),
-            coordinates: coordinates.clone(),
-            repeat: point.as_ref().map(|p| p.seed),
+            place: place.clone(),
             dt_ms: summary.dt_ms,
             duration_ms: summary.duration_ms,
             complete: summary.complete,
@@ -152,9 +169,9 @@ pub(super) fn write(
         files.push(path);
         rows.push(serde_json::json!({
             "instance": b,
-            "swept": swept,
-            "coordinates": coordinates,
-            "repeat": point.as_ref().map(|p| p.seed),
+            "swept": place.swept,
+            "coordinates": place.coordinates,
+            "repeat": place.repeat,
             "populations": stats,
         }));
     }
