@@ -130,7 +130,7 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
 /// device is opened.
 pub fn step_of(path: &Path) -> Result<u64, Error> {
     use std::io::Read;
-    let refuse = |reason: String| Error::Checkpoint {
+    let refuse = |reason: String| Error::CheckpointRefused {
         path: path.display().to_string(),
         reason,
     };
@@ -149,7 +149,7 @@ pub fn step_of(path: &Path) -> Result<u64, Error> {
 /// Reads a checkpoint, refusing a wrong format, a corrupted or truncated file and
 /// one written for another model (`hash`). Returns the step and the snapshot.
 pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
-    let refuse = |reason: String| Error::Checkpoint {
+    let refuse = |reason: String| Error::CheckpointRefused {
         path: path.display().to_string(),
         reason,
     };

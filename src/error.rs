@@ -190,8 +190,13 @@ pub enum Error {
     UnknownAstrocyte { name: String, known: String },
     #[error("the modulator of projections[{projection}]: {reason}")]
     Modulator { projection: usize, reason: String },
+    /// A checkpoint that could not be written (or a simulation that cannot take one).
     #[error("checkpoint `{path}`: {reason}")]
     Checkpoint { path: String, reason: String },
+    /// A checkpoint given to resume from that cannot be: unreadable, damaged, of
+    /// another model, or not before the run's end (bad input, as a model file).
+    #[error("checkpoint `{path}`: {reason}")]
+    CheckpointRefused { path: String, reason: String },
     #[error("the simulation stopped after an earlier error and cannot continue: {0}")]
     Stopped(String),
 }

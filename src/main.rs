@@ -303,9 +303,16 @@ fn fail(error: &Error) -> ExitCode {
     match error {
         Error::Interrupted { .. } => ExitCode::from(130),
         // A user's WGSL is input too (`validate` reports it the same way).
-        Error::Model(_) | Error::Plan(_) | Error::OutputNames { .. } | Error::Shader(_) => {
-            ExitCode::from(2)
-        }
+        // So are a checkpoint that cannot be resumed and a backend or length the
+        // model cannot run with.
+        Error::Model(_)
+        | Error::Plan(_)
+        | Error::OutputNames { .. }
+        | Error::Shader(_)
+        | Error::CheckpointRefused { .. }
+        | Error::CustomModelOnCpu { .. }
+        | Error::CustomRuleOnCpu { .. }
+        | Error::TooManySteps { .. } => ExitCode::from(2),
         _ => ExitCode::from(1),
     }
 }
@@ -534,6 +541,11 @@ fn validate(path: &Path) -> ExitCode {
         Ok(model) => model,
         Err(code) => return code,
     };
+    let as_run = neurodyn::run::with_default_recorders(&model.network);
+    if let Err(e) = neurodyn::run::check_output_file_names(&as_run) {
+        eprintln!("error: {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
     let plan = match Plan::new(&model.network) {
         Ok(plan) => plan,
         Err(e) => return fail(&e.into()),

@@ -129,13 +129,7 @@ pub fn run_model(
     options: &RunOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<RunReport, Error> {
-    let mut network = model.network.clone();
-    if network.recorders.is_empty() {
-        // A run that records nothing would have nothing to show: record every spike.
-        for p in &model.network.populations {
-            network.record_spikes(&p.name);
-        }
-    }
+    let network = with_default_recorders(&model.network);
     check_output_file_names(&network)?;
     if let Some(path) = &options.resume {
         refuse_resume_into_its_outputs(path, &options.out_dir)?;
@@ -154,7 +148,7 @@ pub fn run_model(
         .as_ref()
         .filter(|_| sim.current_step() >= steps_total)
     {
-        return Err(Error::Checkpoint {
+        return Err(Error::CheckpointRefused {
             path: path.display().to_string(),
             reason: format!(
                 "it was taken at {} ms, not before the end of this run ({} ms): give a longer \
@@ -636,10 +630,23 @@ fn file_safe(name: &str) -> String {
         .collect()
 }
 
+/// The network `run` simulates: the file's, recording every population's spikes
+/// where it records nothing (a run would have nothing to show).
+pub fn with_default_recorders(network: &Network) -> Network {
+    let mut network = network.clone();
+    if network.recorders.is_empty() {
+        let names: Vec<String> = network.populations.iter().map(|p| p.name.clone()).collect();
+        for name in names {
+            network.record_spikes(&name);
+        }
+    }
+    network
+}
+
 /// Two recorders whose outputs would share a file: populations whose names give the
 /// same spike file (`a.b` and `a_b` both give `spikes_a_b.npy`), or two branching
 /// estimates of one instance's populations with the same file name.
-fn check_output_file_names(network: &Network) -> Result<(), Error> {
+pub fn check_output_file_names(network: &Network) -> Result<(), Error> {
     // (instance folder, where the file is per instance; file) → what writes it.
     let mut seen: BTreeMap<(Option<u32>, String), String> = BTreeMap::new();
     for r in &network.recorders {
@@ -696,7 +703,7 @@ fn refuse_resume_into_its_outputs(checkpoint: &Path, out_dir: &Path) -> Result<(
         _ => false,
     };
     if same {
-        return Err(Error::Checkpoint {
+        return Err(Error::CheckpointRefused {
             path: checkpoint.display().to_string(),
             reason: format!(
                 "it is in the output folder `{}`, whose recordings up to the checkpoint this \

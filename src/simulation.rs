@@ -133,7 +133,7 @@ impl Simulation {
             snapshot.errors.len(),
         );
         if expected != found {
-            return Err(Error::Checkpoint {
+            return Err(Error::CheckpointRefused {
                 path: path.display().to_string(),
                 reason: format!(
                     "its buffers (state, bias, ring, plastic state, history, modulators, \
@@ -146,7 +146,7 @@ impl Simulation {
         // The device's clock picks ring slots and stream steps; the host's launches
         // batches and lays out stream tables: they must be one clock.
         if u64::from(snapshot.counters.step) != step {
-            return Err(Error::Checkpoint {
+            return Err(Error::CheckpointRefused {
                 path: path.display().to_string(),
                 reason: format!(
                     "its device clock (step {}) disagrees with its header (step {step})",
@@ -159,7 +159,7 @@ impl Simulation {
             .events
             .replace_with_words(&snapshot.events)
             .and_then(|()| sim.input.currents.replace_with_words(&snapshot.currents))
-            .ok_or_else(|| Error::Checkpoint {
+            .ok_or_else(|| Error::CheckpointRefused {
                 path: path.display().to_string(),
                 reason: "its queued stream events or currents do not fit this model's streams"
                     .into(),
@@ -173,7 +173,7 @@ impl Simulation {
                 sim.window_counts = counts.to_vec();
             }
             _ => {
-                return Err(Error::Checkpoint {
+                return Err(Error::CheckpointRefused {
                     path: path.display().to_string(),
                     reason: "its readout window does not fit this model's readouts".into(),
                 })

@@ -83,7 +83,7 @@ fn a_restored_run_continues_bit_identically() {
 
 fn refusal(network: &Network, path: &Path) -> String {
     match Simulation::restore(network, Backend::Cpu, path) {
-        Err(e @ Error::Checkpoint { .. }) => e.to_string(),
+        Err(e @ Error::CheckpointRefused { .. }) => e.to_string(),
         Err(e) => panic!("unexpected error: {e}"),
         Ok(_) => panic!("restored"),
     }

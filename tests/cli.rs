@@ -614,7 +614,7 @@ fn a_run_resumed_from_a_checkpoint_in_a_new_process_continues_the_raster() {
             "--out",
             out_dir,
         ]);
-        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(output.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(reason), "{stderr}");
     }
@@ -633,7 +633,7 @@ fn a_run_resumed_from_a_checkpoint_in_a_new_process_continues_the_raster() {
         "--out",
         &out("refused"),
     ]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("another model"));
 }
 
@@ -859,6 +859,10 @@ fn populations_whose_spike_files_would_collide_are_refused() {
             out.to_str().unwrap(),
         ]);
         assert_eq!(output.status.code(), Some(2));
+        // `validate` refuses what `run` would.
+        let checked = neurodyn(&["validate", model.to_str().unwrap()]);
+        assert_eq!(checked.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&checked.stderr).contains("collide.toml"));
         String::from_utf8_lossy(&output.stderr).to_string()
     };
     let stderr = refused(population("a.b") + &population("a_b"));
