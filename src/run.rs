@@ -312,8 +312,11 @@ pub fn run_model(
     }
     let path = options.out_dir.join("summary.json");
     let json = serde_json::to_string_pretty(&summary).expect("a summary serialises");
-    std::fs::write(&path, json + "\n").map_err(|e| io_error(&path, e))?;
-    files.push(path);
+    match write_bytes(&path, (json + "\n").as_bytes()) {
+        Ok(path) => files.push(path),
+        // The first failure is the one to report (a full disk: the first file cut).
+        Err(e) => keep_first(&mut failure, Err(e)),
+    }
     if let Some(error) = failure {
         return Err(error);
     }
@@ -529,13 +532,7 @@ impl Outputs {
             let path = instance_dir(dir, series.instance, instances)
                 .join(format!("branching_{}.csv", file_safe(&series.population)));
             // Under a temporary name until complete, as the `.npy` streams.
-            let partial = path.with_extension("csv.partial");
-            keep(
-                std::fs::write(&partial, series.csv())
-                    .map_err(|e| io_error(&partial, e))
-                    .and_then(|()| std::fs::rename(&partial, &path).map_err(|e| io_error(&path, e)))
-                    .map(|()| path),
-            );
+            keep(write_bytes(&path, series.csv().as_bytes()));
         }
         if plot {
             let until_ms = last_step as f64 * self.dt_ms;
@@ -545,12 +542,11 @@ impl Outputs {
                     1 => title.to_string(),
                     _ => format!("{title}, instance {b}"),
                 };
-                keep(
+                keep(write_whole(&path, |partial| {
                     raster
-                        .draw(&path, &title, until_ms)
-                        .map_err(|e| Error::Output(format!("{}: {e}", path.display())))
-                        .map(|()| path),
-                );
+                        .draw(partial, &title, until_ms)
+                        .map_err(|e| e.to_string())
+                }));
             }
         }
         (files, failure.map_or(Ok(()), Err))
@@ -715,6 +711,65 @@ fn refuse_resume_into_its_outputs(checkpoint: &Path, out_dir: &Path) -> Result<(
     Ok(())
 }
 
+/// Writes a whole file under a temporary name (`<name>.partial`; an image
+/// `<stem>.partial.png`, whose writer goes by the extension) and renames it when
+/// complete: a file under its final name is never cut short by a full disk.
+pub(crate) fn write_whole(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<PathBuf, Error> {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let partial = match name.strip_suffix(".png") {
+        Some(stem) => path.with_file_name(format!("{stem}.partial.png")),
+        None => path.with_file_name(format!("{name}.partial")),
+    };
+    let failed = |e: String| Error::Output(format!("{}: {e}", partial.display()));
+    if let Err(e) = write(&partial) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(failed(e));
+    }
+    std::fs::rename(&partial, path).map_err(|e| io_error(path, e))?;
+    Ok(path.to_path_buf())
+}
+
+/// `write_whole` of bytes.
+pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<PathBuf, Error> {
+    write_whole(path, |partial| {
+        std::fs::write(partial, bytes).map_err(|e| e.to_string())
+    })
+}
+
 fn io_error(path: &Path, e: std::io::Error) -> Error {
     Error::Output(format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_file_appears_under_its_name_only_when_complete() {
+        let dir = std::env::temp_dir().join(format!("neurodyn-whole-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("summary.json");
+        // A writer that fails part way (a full disk) leaves neither file.
+        let e = write_whole(&path, |partial| {
+            std::fs::write(partial, b"{\"cut").unwrap();
+            Err("No space left on device".into())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("summary.json.partial"), "{e}");
+        assert!(!path.exists() && !dir.join("summary.json.partial").exists());
+        // An image keeps its extension for the writer.
+        let png = dir.join("raster.png");
+        write_whole(&png, |partial| {
+            assert!(partial.ends_with("raster.partial.png"));
+            std::fs::write(partial, b"png").map_err(|e| e.to_string())
+        })
+        .unwrap();
+        assert_eq!(std::fs::read(&png).unwrap(), b"png");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{file_safe, instance_dir, instance_key, io_error, PopulationSummary, Summary};
+use super::{
+    file_safe, instance_dir, instance_key, write_bytes, write_whole, PopulationSummary, Summary,
+};
 use crate::error::Error;
 use crate::model::{GridPoint, Network};
 use crate::record::{line_plot, HeatMap, Series};
@@ -165,8 +167,7 @@ pub(super) fn write(
         };
         let path = instance_dir(dir, b, instances).join("summary.json");
         let json = serde_json::to_string_pretty(&mine).expect("a summary serialises");
-        std::fs::write(&path, json + "\n").map_err(|e| io_error(&path, e))?;
-        files.push(path);
+        files.push(write_bytes(&path, (json + "\n").as_bytes())?);
         rows.push(serde_json::json!({
             "instance": b,
             "swept": place.swept,
@@ -175,12 +176,12 @@ pub(super) fn write(
             "populations": stats,
         }));
     }
-    let csv_path = dir.join("sweep.csv");
-    std::fs::write(&csv_path, csv).map_err(|e| io_error(&csv_path, e))?;
-    let json_path = dir.join("sweep.json");
+    files.push(write_bytes(&dir.join("sweep.csv"), csv.as_bytes())?);
     let json = serde_json::to_string_pretty(&rows).expect("the table serialises");
-    std::fs::write(&json_path, json + "\n").map_err(|e| io_error(&json_path, e))?;
-    files.extend([csv_path, json_path]);
+    files.push(write_bytes(
+        &dir.join("sweep.json"),
+        (json + "\n").as_bytes(),
+    )?);
     if plot {
         files.extend(plot_grid(dir, network, summary, &populations)?);
     }
@@ -236,38 +237,39 @@ fn plot_grid(
                 .collect();
             let path = dir.join(format!("sweep_{}_{name}.png", file_safe(p)));
             let title = format!("{}: {p} {description}", summary.model);
-            let drawn = if axes.len() == 2 {
-                HeatMap {
-                    title,
-                    x_label: grid.axes[0].label(),
-                    y_label: grid.axes[1].label(),
-                    value_label: format!("{p} {description}"),
-                    x: axes[0].clone(),
-                    y: axes[1].clone(),
-                    values: means,
+            let draw = |partial: &Path| {
+                if axes.len() == 2 {
+                    HeatMap {
+                        title,
+                        x_label: grid.axes[0].label(),
+                        y_label: grid.axes[1].label(),
+                        value_label: format!("{p} {description}"),
+                        x: axes[0].clone(),
+                        y: axes[1].clone(),
+                        values: means,
+                    }
+                    .draw(partial)
+                } else {
+                    // Drawn in the order of x, whatever the order the axis was given in.
+                    let mut points: Vec<(f64, f64)> = axes[0]
+                        .iter()
+                        .zip(&means)
+                        .filter_map(|(&x, column)| column[0].map(|y| (x, y)))
+                        .collect();
+                    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    line_plot(
+                        partial,
+                        &title,
+                        &grid.axes[0].label(),
+                        description,
+                        &[Series {
+                            name: p.to_string(),
+                            points,
+                        }],
+                    )
                 }
-                .draw(&path)
-            } else {
-                // Drawn in the order of x, whatever the order the axis was given in.
-                let mut points: Vec<(f64, f64)> = axes[0]
-                    .iter()
-                    .zip(&means)
-                    .filter_map(|(&x, column)| column[0].map(|y| (x, y)))
-                    .collect();
-                points.sort_by(|a, b| a.0.total_cmp(&b.0));
-                line_plot(
-                    &path,
-                    &title,
-                    &grid.axes[0].label(),
-                    description,
-                    &[Series {
-                        name: p.to_string(),
-                        points,
-                    }],
-                )
             };
-            drawn.map_err(|e| Error::Output(format!("{}: {e}", path.display())))?;
-            files.push(path);
+            files.push(write_whole(&path, draw)?);
         }
     }
     Ok(files)
