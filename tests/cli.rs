@@ -335,6 +335,17 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
         expect_invalid(path, "validate", &needles);
         expect_invalid(path, "run", &needles);
     }
+    // A value the command line set is blamed on its flag, not on the file's line.
+    for (flags, needle) in [
+        (["--dt", "0"], "cuba.toml: --dt: `simulation.dt_ms` = 0"),
+        (["--seeds", "0"], "cuba.toml: --seeds: `sweep.seeds`"),
+        (["--sweep", "E.tau_mem=1,2"], "cuba.toml: --sweep: `sweeps`"),
+    ] {
+        let output = neurodyn(&[&["run", "models/cuba.toml"][..], &flags].concat());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(needle), "`{needle}` not in: {stderr}");
+    }
     // A --duration beyond the clock is an argument error naming the flag.
     let output = neurodyn(&["run", "models/cuba.toml", "--duration", "1e12"]);
     let stderr = String::from_utf8_lossy(&output.stderr);

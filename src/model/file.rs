@@ -257,12 +257,48 @@ pub fn load_text(path: &Path, text: &str) -> Result<LoadedModel, FileErrors> {
     load_text_with(path, text, Overrides::default())
 }
 
-/// `load_text`, with `overrides` applied to the file before it is validated.
+/// `load_text`, with `overrides` applied to the file before it is validated. An
+/// error in a value the command line set names its flag, not a place in the file.
 pub fn load_text_with(
     path: &Path,
     text: &str,
     overrides: Overrides,
 ) -> Result<LoadedModel, FileErrors> {
+    let flags = [
+        ("simulation.dt_ms", "--dt", overrides.dt_ms.is_some()),
+        ("simulation.seed", "--seed", overrides.seed.is_some()),
+        ("sweep.seeds", "--seeds", overrides.seeds.is_some()),
+        ("sweeps", "--sweep", !overrides.axes.is_empty()),
+    ];
+    load_checked(path, text, overrides).map_err(|FileErrors(errors)| {
+        // A grid error is the flags' only where the file has no sweep of its own.
+        let own_sweep = || {
+            Source::new(path, text)
+                .parse()
+                .is_ok_and(|f| f.sweep.is_some() || !f.sweeps.is_empty())
+        };
+        let blame = |field: &str| {
+            flags.iter().find(|(of, flag, set)| {
+                *set && field == *of && (*flag != "--sweep" || !own_sweep())
+            })
+        };
+        FileErrors(
+            errors
+                .into_iter()
+                .map(|e| match e.field.as_deref().and_then(blame) {
+                    Some((_, flag, _)) => FileError {
+                        location: None,
+                        message: format!("{flag}: {}", e.message),
+                        ..e
+                    },
+                    None => e,
+                })
+                .collect(),
+        )
+    })
+}
+
+fn load_checked(path: &Path, text: &str, overrides: Overrides) -> Result<LoadedModel, FileErrors> {
     let one = |location, field: Option<String>, message: String| {
         let message = match &field {
             Some(field) => format!("`{field}`: {message}"),
