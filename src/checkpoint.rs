@@ -183,8 +183,9 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
     let file_hash = u64_at(take(8)?);
     if file_hash != hash {
         return Err(refuse(
-            "it was written for another model (the model's hash differs): restore it into \
-             the network it was taken from"
+            "it was written for another model (the model's hash differs: another network, \
+             parameter, step or seed, `--seed` included): restore it into the network it \
+             was taken from"
                 .into(),
         ));
     }

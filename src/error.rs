@@ -21,7 +21,7 @@ pub enum Error {
     )]
     NoAdapter { detail: String },
     #[error(
-        "no adapter's name contains `{wanted}` (--adapter or NEURODYN_ADAPTER); available: \
+        "no adapter's name contains `{wanted}` (--adapter or NEURODYN_ADAPTER); available:\
          {available}"
     )]
     AdapterNotFound { wanted: String, available: String },

@@ -298,6 +298,12 @@ fn interrupt_flag() -> Arc<AtomicBool> {
 
 /// Invalid input: exit 2; interrupted: 130 (as a shell reports SIGINT). Anything else
 /// that fails at run time: exit 1.
+/// A time in ms as a person reads it: whole steps times dt, without the binary
+/// fraction's tail (99.9, not 99.89999999999999).
+fn shown_ms(ms: f64) -> f64 {
+    (ms * 1e9).round() / 1e9
+}
+
 fn fail(error: &Error) -> ExitCode {
     eprintln!("error: {error}");
     match error {
@@ -505,7 +511,7 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
             s.device,
             report.neurons,
             report.synapses,
-            s.duration_ms
+            shown_ms(s.duration_ms)
         );
         outln!(
             "{:<12} {:>9} {:>10} {:>10} {:>8}",
@@ -555,9 +561,10 @@ fn validate(path: &Path) -> ExitCode {
         eprintln!("error: {}", Error::Shader(e));
         return ExitCode::from(2);
     }
+    let steps = neurodyn::model::run_steps(model.duration_ms, plan.dt_ms).unwrap_or_default();
     outln!("{}: valid", path.display());
     outln!(
-        "{} populations, {} neurons, {} synapses ({} stored static, {} with weights of their own per instance (plastic or swept), {} procedural projections, {} built on the device), ring of {} steps, {} ms simulated at dt = {} ms",
+        "{} population(s), {} neurons, {} synapses ({} stored static, {} with weights of their own per instance (plastic or swept), {} procedural projections, {} built on the device), ring of {} steps, {} ms simulated ({} steps) at dt = {} ms",
         plan.populations.len(),
         plan.n_neurons(),
         plan.synapse_count().round(),
@@ -566,7 +573,8 @@ fn validate(path: &Path) -> ExitCode {
         plan.procedural.iter().filter(|q| q.built == 0).count(),
         plan.procedural.iter().filter(|q| q.built != 0).count(),
         plan.config.ring_depth,
-        model.duration_ms,
+        shown_ms(steps as f64 * plan.dt_ms),
+        steps,
         plan.dt_ms
     );
     let count = |lists: &mut dyn Iterator<Item = usize>| lists.sum::<usize>();

@@ -804,3 +804,24 @@ params = { tau_syn_I = 7.0 }
         .collect();
     assert_eq!(taus, [(0.5, 0.5), (0.3, 0.5), (5.0, 5.0), (0.3, 7.0)]);
 }
+
+/// A flat list of spike times in a model file is the single list every neuron of the
+/// source emits, as `[[…]]` is.
+#[test]
+fn a_flat_spike_time_list_is_the_list_for_every_neuron() {
+    let text = |times: &str| {
+        format!(
+            "name = \"s\"\n[simulation]\nduration_ms = 10.0\n[[populations]]\nname = \"S\"\n\
+             size = 3\nmodel = \"spike_source_array\"\nparams = {{ spike_times_ms = {times} }}\n"
+        )
+    };
+    let load = |times: &str| {
+        neurodyn::model::file::load_text(std::path::Path::new("s.toml"), &text(times))
+            .unwrap()
+            .network
+            .populations[0]
+            .neuron
+            .clone()
+    };
+    assert_eq!(load("[1.0, 5.0]"), load("[[1.0, 5.0]]"));
+}

@@ -116,11 +116,11 @@ pub fn choose_adapter(wanted: Option<&str>) -> Result<wgpu::Adapter, Error> {
         .map(str::to_string)
         .or(from_env)
         .filter(|w| !w.is_empty());
+    // One adapter a line: a description holds commas of its own.
     let list = || {
         all.iter()
-            .map(|a| describe(&a.get_info()))
-            .collect::<Vec<_>>()
-            .join("; ")
+            .map(|a| format!("\n  {}", describe(&a.get_info())))
+            .collect::<String>()
     };
     match wanted {
         Some(wanted) => {

@@ -491,8 +491,8 @@ impl ModelFile {
     /// Maps a validation field (`populations[E].tau_m`, `projections[0] (E -> I).weight`,
     /// `dt_ms`) to its path in the file (`populations[0].params.tau_m`, …).
     pub fn file_field(&self, field: &str) -> String {
-        if field == "dt_ms" {
-            return "simulation.dt_ms".into();
+        if field == "dt_ms" || field == "instances" {
+            return format!("simulation.{field}");
         }
         if let Some(rest) = field.strip_prefix("populations[") {
             if let Some((name, tail)) = rest.split_once(']') {
@@ -602,6 +602,12 @@ fn neuron_model(
             .or_insert_with(|| serde_json::Value::Array(Vec::new()));
         if let serde_json::Value::Array(list) = events {
             list.extend(read.into_iter().map(|(t, n)| serde_json::json!([t, n])));
+        }
+    }
+    // A flat list of spike times is the single list every neuron of the source emits.
+    if let Some(serde_json::Value::Array(times)) = tagged.get_mut("spike_times_ms") {
+        if !times.is_empty() && times.iter().all(serde_json::Value::is_number) {
+            *times = vec![serde_json::Value::Array(std::mem::take(times))];
         }
     }
     // The alpha models share their exponential twins' types, whose field defaults
