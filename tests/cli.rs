@@ -298,6 +298,20 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
             vec!["`recorders[0]", "unknown field `every`"],
         ),
         (
+            // A distribution's table names its own unknown key and distribution.
+            broken(&dir, "distribution_key.toml", "low = -60.0", "lo = -60.0"),
+            vec![":16:", "unknown field `lo`", "did you mean `low`?"],
+        ),
+        (
+            broken(
+                &dir,
+                "distribution_name.toml",
+                "distribution = \"uniform\"",
+                "distribution = \"uniforn\"",
+            ),
+            vec![":16:", "unknown variant `uniforn`", "`normal`"],
+        ),
+        (
             // The name makes the output folder: never a path out of it.
             broken(
                 &dir,

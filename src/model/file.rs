@@ -635,7 +635,8 @@ pub fn suggestion(word: &str, candidates: &[&str]) -> String {
             };
             (distance, *c)
         })
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        // Near enough, and not a different word altogether (`mu` is not `sd`).
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3) && *d < word.chars().count())
         .min()
         .map_or(String::new(), |(_, c)| format!(" (did you mean `{c}`?)"))
 }

@@ -34,14 +34,43 @@ pub enum Value {
 }
 
 /// What a model file may write for a `Value`.
-#[derive(Deserialize)]
-#[serde(
-    untagged,
-    expecting = "a number, or a table with `distribution` = \"constant\", \"uniform\", \"normal\", \"lognormal\" or \"array\" and its parameters"
-)]
 enum ValueRepr {
     Number(f64),
     Table(ValueTable),
+}
+
+/// A number, or the table's own errors (an unknown key or distribution named, with
+/// the ones expected), which an untagged enum would replace by one vague line.
+impl<'de> Deserialize<'de> for ValueRepr {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Repr;
+        impl<'de> serde::de::Visitor<'de> for Repr {
+            type Value = ValueRepr;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a number, or a table with `distribution` = \"constant\", \"uniform\", \
+                     \"normal\", \"lognormal\" or \"array\" and its parameters",
+                )
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<ValueRepr, E> {
+                Ok(ValueRepr::Number(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<ValueRepr, E> {
+                Ok(ValueRepr::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<ValueRepr, E> {
+                Ok(ValueRepr::Number(v as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ValueRepr, A::Error> {
+                ValueTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(ValueRepr::Table)
+            }
+        }
+        deserializer.deserialize_any(Repr)
+    }
 }
 
 /// `Value`'s tagged form, deserialised without the bare-number shortcut.
