@@ -66,6 +66,9 @@ enum Command {
     Validate {
         /// The model file (.toml or .json).
         model: PathBuf,
+        /// Checked as `run` would take it with these.
+        #[command(flatten)]
+        set: FileSettings,
     },
     /// List the GPU adapters and their limits, marking the one `run` would choose.
     Devices,
@@ -130,15 +133,9 @@ enum SuiteArg {
     Standard,
 }
 
+/// What the command line sets over a model file, for `run` and `validate` alike.
 #[derive(clap::Args)]
-struct RunArgs {
-    /// The model file (.toml or .json), or with `--format sonata` a SONATA config.
-    model: PathBuf,
-    /// What `model` is: a neurodyn model file, or a SONATA circuit or simulation
-    /// config (run for its `run.tstop` at `run.dt`, every population's spikes
-    /// recorded; needs the `sonata` feature).
-    #[arg(long, value_enum, default_value_t = Format::Model)]
-    format: Format,
+struct FileSettings {
     /// Simulated time in ms (default: the file's `simulation.duration_ms`).
     #[arg(long, value_name = "MS", allow_negative_numbers = true)]
     duration: Option<f64>,
@@ -156,6 +153,30 @@ struct RunArgs {
     /// Instances per sweep point, differing only in their random streams.
     #[arg(long, value_name = "N")]
     seeds: Option<u32>,
+}
+
+impl FileSettings {
+    fn overrides(&self) -> file::Overrides {
+        file::Overrides {
+            dt_ms: self.dt,
+            seed: self.seed,
+            axes: self.sweep.clone(),
+            seeds: self.seeds,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The model file (.toml or .json), or with `--format sonata` a SONATA config.
+    model: PathBuf,
+    /// What `model` is: a neurodyn model file, or a SONATA circuit or simulation
+    /// config (run for its `run.tstop` at `run.dt`, every population's spikes
+    /// recorded; needs the `sonata` feature).
+    #[arg(long, value_enum, default_value_t = Format::Model)]
+    format: Format,
+    #[command(flatten)]
+    set: FileSettings,
     /// Run instance K of the ensemble alone: its swept values and random streams, so
     /// its outputs equal instance_<K>/ of the whole run.
     #[arg(long, value_name = "K")]
@@ -232,7 +253,7 @@ fn main() -> ExitCode {
 fn command(command: Command, threads: lavapipe::ThreadChoice) -> ExitCode {
     match command {
         Command::Run(args) => run(args, threads),
-        Command::Validate { model } => validate(&model),
+        Command::Validate { model, set } => validate(&model, &set),
         Command::Devices => devices(),
         Command::Profile {
             model,
@@ -415,15 +436,10 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
     // Applied to the file before it is validated: an instance's network (its input
     // units, which depend on the connectivity drawn), a grid's validation (a delay's
     // steps, a recorder of an instance only the grid makes) depend on them.
-    let overrides = file::Overrides {
-        dt_ms: args.dt,
-        seed: args.seed,
-        axes: args.sweep.clone(),
-        seeds: args.seeds,
-    };
+    let overrides = args.set.overrides();
     let loaded = match args.format {
         Format::Model => load_with(&args.model, overrides),
-        Format::Sonata => load_sonata(&args.model, args.duration, overrides),
+        Format::Sonata => load_sonata(&args.model, args.set.duration, overrides),
     };
     let mut model = match loaded {
         Ok(model) => model,
@@ -442,7 +458,7 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
             }
         }
     }
-    if let Some(d) = args.duration {
+    if let Some(d) = args.set.duration {
         model.duration_ms = d;
     }
     if let Some(ms) = args
@@ -542,11 +558,18 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn validate(path: &Path) -> ExitCode {
-    let model = match load(path) {
+fn validate(path: &Path, set: &FileSettings) -> ExitCode {
+    let mut model = match load_with(path, set.overrides()) {
         Ok(model) => model,
         Err(code) => return code,
     };
+    if let Some(d) = set.duration {
+        model.duration_ms = d;
+    }
+    if let Err(reason) = neurodyn::model::run_steps(model.duration_ms, model.network.dt_ms) {
+        eprintln!("error: --duration {reason}");
+        return ExitCode::from(2);
+    }
     let as_run = neurodyn::run::with_default_recorders(&model.network);
     if let Err(e) = neurodyn::run::check_output_file_names(&as_run) {
         eprintln!("error: {}: {e}", path.display());

@@ -212,7 +212,8 @@ pub fn run_model(
                 break;
             }
         }
-        if checkpoint_steps.is_some_and(|every| done % every == 0) {
+        // Every interval, and at the end, from where a longer run can go on.
+        if checkpoint_steps.is_some_and(|every| done % every == 0 || done == steps_total) {
             if let Err(e) = sim.checkpoint(&options.out_dir.join(CHECKPOINT_FILE)) {
                 failure = Some(e);
                 break;

@@ -355,16 +355,31 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
         (["--seeds", "0"], "cuba.toml: --seeds: `sweep.seeds`"),
         (["--sweep", "E.tau_mem=1,2"], "cuba.toml: --sweep: `sweeps`"),
     ] {
-        let output = neurodyn(&[&["run", "models/cuba.toml"][..], &flags].concat());
+        // `validate` takes the same flags and checks the file as `run` would.
+        for command in ["run", "validate"] {
+            let output = neurodyn(&[&[command, "models/cuba.toml"][..], &flags].concat());
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+            assert!(stderr.contains(needle), "`{needle}` not in: {stderr}");
+        }
+    }
+    let output = neurodyn(&[
+        "validate",
+        "models/cuba.toml",
+        "--dt",
+        "0.2",
+        "--seeds",
+        "2",
+    ]);
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("at dt = 0.2 ms"));
+    // A --duration beyond the clock is an argument error naming the flag.
+    for command in ["run", "validate"] {
+        let output = neurodyn(&[command, "models/cuba.toml", "--duration", "1e12"]);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains(needle), "`{needle}` not in: {stderr}");
+        assert!(stderr.contains("--duration") && stderr.contains("steps one run can count"));
     }
-    // A --duration beyond the clock is an argument error naming the flag.
-    let output = neurodyn(&["run", "models/cuba.toml", "--duration", "1e12"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("--duration") && stderr.contains("steps one run can count"));
     let missing = dir.join("does_not_exist.toml");
     expect_invalid(
         &missing,
@@ -594,11 +609,12 @@ fn a_run_resumed_from_a_checkpoint_in_a_new_process_continues_the_raster() {
     };
     let (whole, first, second) = (out("whole"), out("first"), out("second"));
     run(&["--duration", "200", "--out", &whole]);
+    // Every 30 ms, and at the end: the checkpoint is the one at 100 ms.
     run(&[
         "--duration",
         "100",
         "--checkpoint-every",
-        "50",
+        "30",
         "--out",
         &first,
     ]);

@@ -112,7 +112,7 @@ fn a_grid_too_large_for_an_ensemble_is_refused_before_it_is_expanded() {
 fn a_run_longer_than_a_simulation_can_count_is_refused() {
     refused(
         &model(0.1, 1e300, "iaf_psc_exp", "", ""),
-        &["simulation.duration_ms", "more than the 4294967295 steps"],
+        &["simulation.duration_ms", "more than the 4294966795 steps"],
     );
     refused(
         &model(1e-9, 5.0, "iaf_psc_exp", "", ""),

@@ -287,14 +287,23 @@ impl Network {
                             .map_err(|e| format!("sweeps[{i}]: {e}"))?,
                     );
                 }
-                Sweep::PoissonRate { stimulus, .. } => match network.stimuli.get_mut(*stimulus) {
-                    Some(Stimulus::Poisson { rate_hz, .. }) => *rate_hz = value,
-                    _ => {
-                        return Err(format!(
-                            "sweeps[{i}]: stimuli[{stimulus}] is not a Poisson stimulus"
-                        ))
+                Sweep::PoissonRate { stimulus, .. } => {
+                    let count = network.stimuli.len();
+                    match network.stimuli.get_mut(*stimulus) {
+                        Some(Stimulus::Poisson { rate_hz, .. }) => *rate_hz = value,
+                        Some(_) => {
+                            return Err(format!(
+                                "sweeps[{i}]: stimuli[{stimulus}] is not a Poisson stimulus"
+                            ))
+                        }
+                        None => {
+                            return Err(format!(
+                                "sweeps[{i}]: there is no stimuli[{stimulus}] (the network has \
+                                 {count} stimuli)"
+                            ))
+                        }
                     }
-                },
+                }
             }
         }
         Ok(network)

@@ -50,8 +50,8 @@ pub fn run_steps(duration_ms: f64, dt_ms: f64) -> Result<u64, String> {
     let steps = (duration_ms / dt_ms).round();
     if steps > MAX_RUN_STEPS as f64 {
         return Err(format!(
-            "{duration_ms} ms is {steps:e} steps of {dt_ms} ms, more than the {MAX_RUN_STEPS} \
-             steps one run can count"
+            "{duration_ms:e} ms is {steps:e} steps of {dt_ms} ms, more than the \
+             {MAX_RUN_STEPS} steps one run can count"
         ));
     }
     Ok(steps as u64)
