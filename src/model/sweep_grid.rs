@@ -128,7 +128,7 @@ impl SweepAxis {
                     let last = f64::from(steps - 1);
                     (0..steps)
                         .map(|i| (from * (last - f64::from(i)) + to * f64::from(i)) / last)
-                        .map(|v| format!("{v:.12e}").parse().unwrap_or(v))
+                        .map(as_written)
                         .collect()
                 }
             }
@@ -200,6 +200,12 @@ impl std::str::FromStr for SweepAxis {
             _ => Err(format!("`{text}`: a range is FROM:TO:STEPS")),
         }
     }
+}
+
+/// `v` rounded to 13 significant digits: a computed grid value as a person writes it,
+/// without the tail that binary fractions leave (within 1e-13 of `v`).
+fn as_written(v: f64) -> f64 {
+    format!("{v:.12e}").parse().unwrap_or(v)
 }
 
 /// Where instance k lies on the grid.
@@ -287,7 +293,11 @@ impl SweepGrid {
         for (a, axis) in self.axes.iter().enumerate() {
             let field = format!("sweep.axes[{a}]");
             for (path, factor) in axis.targets(&field)? {
-                let values = points.iter().map(|p| p.values[a] * factor).collect();
+                // A product as written too: 3 × −0.1 is −0.3, not −0.30000000000000004.
+                let values = points
+                    .iter()
+                    .map(|p| as_written(p.values[a] * factor))
+                    .collect();
                 let sweep = Sweep::from_path(&path, values).map_err(|m| {
                     let at = if axis.parameter.is_some() {
                         "parameter".to_string()
@@ -414,7 +424,7 @@ mod tests {
             seeds: 1,
             axes: vec![SweepAxis::scaled(
                 "g",
-                vec![4.0, 5.0],
+                vec![3.0, 5.0],
                 &[
                     ("projections[2].weight", -0.1),
                     ("projections[3].weight", -0.2),
@@ -423,7 +433,9 @@ mod tests {
         };
         let sweeps = grid.sweeps().unwrap();
         assert_eq!(sweeps[0].label(), "projections[2].weight");
-        assert_eq!(sweeps[1].values(), [-0.8, -1.0]);
+        // As written: 3 × −0.1 is −0.3, not −0.30000000000000004.
+        assert_eq!(sweeps[0].values(), [-0.3, -0.5]);
+        assert_eq!(sweeps[1].values(), [-0.6, -1.0]);
     }
 
     #[test]
