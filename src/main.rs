@@ -577,7 +577,10 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
     }
     let plan = match Plan::new(&model.network) {
         Ok(plan) => plan,
-        Err(e) => return fail(&e.into()),
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
     };
     // A user's WGSL is input too: exit 2, with the snippet's line and column.
     if let Err(e) = gpu::check_user_code(&plan) {

@@ -120,13 +120,16 @@ pub enum PlanError {
     },
     #[error(
         "`populations[{population}]` receptor port {port} can receive up to {bound:e} nA in \
-         one step, beyond the fixed-point range (at most 2^{max_log2} nA); the weights or \
-         stimuli onto it are too large"
+         one step ({synaptic:e} nA from the projections onto it at their largest weights, \
+         {stimuli:e} nA from its stimuli), beyond the fixed-point range (at most \
+         2^{max_log2} nA); the weights or stimuli onto it are too large"
     )]
     InputRange {
         population: String,
         port: usize,
         bound: f64,
+        synaptic: f64,
+        stimuli: f64,
         max_log2: i32,
     },
     #[error(
@@ -628,6 +631,8 @@ impl Plan {
                         population: p.name.clone(),
                         port: r,
                         bound,
+                        synaptic,
+                        stimuli: poisson_bound[i][r],
                         max_log2: FIXED_POINT_HEADROOM_BITS + 60,
                     });
                 }
