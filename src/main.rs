@@ -202,7 +202,8 @@ struct RunArgs {
     /// Write the host's tracing spans as a Chrome trace (chrome://tracing, Perfetto).
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
-    /// Save the whole simulation state to OUT/checkpoint.ndck every MS of simulated time.
+    /// Save the whole simulation state to OUT/checkpoint.ndck every MS of simulated time
+    /// and at the run's end.
     #[arg(long, value_name = "MS")]
     checkpoint_every: Option<f64>,
     /// Continue from a checkpoint of the same model; outputs start at its step.

@@ -346,8 +346,9 @@ impl Simulation {
     }
 
     /// The step up to which the records are complete: `current_step()` after a
-    /// successful run; after a failed one, the end of the last batch read back before
-    /// the failure (its spikes and samples are in the records).
+    /// successful run; after a failed one, the first step of a saturated input or a
+    /// non-finite state (the steps before it, in its batch too, are in the records),
+    /// else the end of the last batch read back before the failure.
     pub fn recorded_until(&self) -> u64 {
         self.recorded_until
     }
@@ -650,10 +651,14 @@ fn absorb(
     let fault = check_faults(plan, &batch.counters, end);
     let keep_until = match &fault {
         Ok(()) => end,
-        Err(Error::NonFinite { step, .. } | Error::Saturation { step, .. }) => {
-            u64::from(*step).clamp(batch.first_step, end)
+        // The earlier of the two where a batch has both (the error names one).
+        Err(Error::NonFinite { .. } | Error::Saturation { .. }) => {
+            let c = &batch.counters;
+            let first = c.nonfinite_first_step.min(c.saturation_first_step);
+            u64::from(first).clamp(batch.first_step, end)
         }
-        Err(_) => batch.first_step,
+        // Spoilt: not even read.
+        Err(_) => return (batch.first_step, fault),
     };
     if let Err(e) = absorb_until(plan, spikes, spike_slot, states, &batch, keep_until) {
         return (batch.first_step, Err(e));

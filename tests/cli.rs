@@ -354,6 +354,10 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
         (["--dt", "0"], "cuba.toml: --dt: `simulation.dt_ms` = 0"),
         (["--seeds", "0"], "cuba.toml: --seeds: `sweep.seeds`"),
         (["--sweep", "E.tau_mem=1,2"], "cuba.toml: --sweep: `sweeps`"),
+        (
+            ["--sweep", "E.i_offset=0:1:70000"],
+            "cuba.toml: --sweep: `sweep.axes[0].steps`",
+        ),
     ] {
         // `validate` takes the same flags and checks the file as `run` would.
         for command in ["run", "validate"] {

@@ -264,29 +264,38 @@ pub fn load_text_with(
     text: &str,
     overrides: Overrides,
 ) -> Result<LoadedModel, FileErrors> {
-    let flags = [
-        ("simulation.dt_ms", "--dt", overrides.dt_ms.is_some()),
-        ("simulation.seed", "--seed", overrides.seed.is_some()),
-        ("sweep.seeds", "--seeds", overrides.seeds.is_some()),
-        ("sweeps", "--sweep", !overrides.axes.is_empty()),
-    ];
+    let (dt, seed, seeds, axes) = (
+        overrides.dt_ms.is_some(),
+        overrides.seed.is_some(),
+        overrides.seeds.is_some(),
+        !overrides.axes.is_empty(),
+    );
     load_checked(path, text, overrides).map_err(|FileErrors(errors)| {
-        // A grid error is the flags' only where the file has no sweep of its own.
-        let own_sweep = || {
-            Source::new(path, text)
-                .parse()
-                .is_ok_and(|f| f.sweep.is_some() || !f.sweeps.is_empty())
-        };
-        let blame = |field: &str| {
-            flags.iter().find(|(of, flag, set)| {
-                *set && field == *of && (*flag != "--sweep" || !own_sweep())
-            })
+        // The file's own grid axes and sweeps: errors past them are the flags'.
+        let own = Source::new(path, text).parse().ok().map(|f| {
+            let axes = f.sweep.as_ref().map_or(0, |g| g.axes.len());
+            (axes, axes > 0 || !f.sweeps.is_empty())
+        });
+        let (own_axes, own_sweep) = own.unwrap_or((0, false));
+        let blame = |field: &str| -> Option<&'static str> {
+            let axis = field
+                .strip_prefix("sweep.axes[")
+                .and_then(|rest| rest.split(']').next()?.parse::<usize>().ok());
+            match field {
+                "simulation.dt_ms" | "simulation.duration_ms" if dt => Some("--dt"),
+                "simulation.seed" if seed => Some("--seed"),
+                "sweep.seeds" if seeds => Some("--seeds"),
+                "sweep" if axes || seeds => Some("--sweep/--seeds"),
+                "sweeps" if axes && !own_sweep => Some("--sweep"),
+                _ if axes && axis.is_some_and(|a| a >= own_axes) => Some("--sweep"),
+                _ => None,
+            }
         };
         FileErrors(
             errors
                 .into_iter()
                 .map(|e| match e.field.as_deref().and_then(blame) {
-                    Some((_, flag, _)) => FileError {
+                    Some(flag) => FileError {
                         location: None,
                         message: format!("{flag}: {}", e.message),
                         ..e

@@ -278,6 +278,24 @@ impl SweepGrid {
     }
 
     fn all_points(&self) -> Result<Vec<Vec<f64>>, GridError> {
+        // An axis's name heads its column and keys its coordinate: one name, one axis.
+        for (a, axis) in self.axes.iter().enumerate() {
+            // (Two axes of one parameter are refused by `sweeps`, naming the path.)
+            let clash = |b: &SweepAxis| {
+                (b.name.is_some() || axis.name.is_some()) && b.label() == axis.label()
+            };
+            if self.axes[..a].iter().any(clash) {
+                let at = if axis.name.is_some() {
+                    "name"
+                } else {
+                    "parameter"
+                };
+                return Err((
+                    format!("sweep.axes[{a}].{at}"),
+                    format!("`{}` names an earlier axis too", axis.label()),
+                ));
+            }
+        }
         self.axes
             .iter()
             .enumerate()
@@ -436,6 +454,20 @@ mod tests {
         // As written: 3 × −0.1 is −0.3, not −0.30000000000000004.
         assert_eq!(sweeps[0].values(), [-0.3, -0.5]);
         assert_eq!(sweeps[1].values(), [-0.6, -1.0]);
+    }
+
+    #[test]
+    fn two_axes_of_one_name_are_refused() {
+        let grid = SweepGrid {
+            seeds: 1,
+            axes: vec![
+                SweepAxis::scaled("x", vec![1.0, 2.0], &[("E.i_offset", 0.1)]),
+                SweepAxis::scaled("x", vec![10.0, 20.0], &[("E.tau_m", 1.0)]),
+            ],
+        };
+        let (field, message) = grid.grid_points().unwrap_err();
+        assert_eq!(field, "sweep.axes[1].name");
+        assert!(message.contains("`x`"), "{message}");
     }
 
     #[test]
