@@ -167,6 +167,52 @@ fn bad_gap_junctions_are_refused() {
     ] {
         assert!(e.contains(needle), "{needle}\n{e}");
     }
+    // A conductance beyond f32 would reach the device as infinity.
+    let mut huge = Network::new(DT, 1);
+    huge.add_population(Population::new("A", 2, passive(0.0)));
+    huge.add_gap_junctions("A", "A", &[(0, 1)], Value::constant(1e300));
+    let e = refused(&huge);
+    assert!(e.contains("gap_junctions[0].g_us` = 1e300"), "{e}");
+}
+
+/// The coupling currents are held over a step (explicit), so a neuron whose couplings
+/// sum to G on a capacity C is stable only while G·dt/C < 1: at 1 the difference of a
+/// pair flips sign every step undamped, beyond it grows. Refused with the step that
+/// would do; just below, the pair relaxes.
+#[test]
+fn couplings_too_strong_for_the_step_are_refused() {
+    let net = |g: f64| {
+        let mut net = Network::new(DT, 1);
+        net.add_population(Population::new("A", 1, passive(1.0)));
+        net.add_population(Population::new("B", 1, passive(0.0)));
+        net.add_gap_junctions("A", "B", &[(0, 0)], Value::constant(g));
+        net.record_state("A", "v", vec![0], 1);
+        net.record_state("B", "v", vec![0], 1);
+        net
+    };
+    let g_limit = C_M / DT;
+    let e = match Simulation::new(&net(g_limit), Backend::Cpu) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        e.contains("populations[A]") && e.contains("G·dt/C < 1") && e.contains("1.000e-1"),
+        "{e}"
+    );
+    // Just below: the step's oscillation decays, and the pair settles at the
+    // steady difference I / (C/τm + 2g) of the coupled equations.
+    let g = 0.9 * g_limit;
+    let mut sim = Simulation::new(&net(g), Backend::Cpu).unwrap();
+    sim.run(200).unwrap();
+    let v = |p: &str| sim.state_record(p, "v").unwrap().values.clone();
+    let (a, b) = (v("A"), v("B"));
+    let last = a.len() - 1;
+    let steady = 1.0 / (C_M / TAU_M + 2.0 * g);
+    let difference = f64::from(a[last] - b[last]);
+    assert!(
+        (difference - steady).abs() < 1e-3,
+        "{difference} vs {steady}"
+    );
 }
 
 #[test]

@@ -513,6 +513,8 @@ impl ModelFile {
                         .is_some_and(|params| params.contains(&head));
                     return if model_param {
                         format!("populations[{i}].params.{tail}")
+                    } else if tail.is_empty() {
+                        format!("populations[{i}]")
                     } else {
                         format!("populations[{i}].{tail}")
                     };

@@ -927,6 +927,20 @@ impl IafCondExp {
 }
 
 impl NeuronModel {
+    /// The membrane capacity (nF) of the models with one, those that gap junctions
+    /// and graded synapses may couple.
+    pub fn capacitance_nf(&self) -> Option<f64> {
+        match self {
+            NeuronModel::IafPscExp(m) | NeuronModel::IafPscAlpha(m) => Some(m.cm),
+            NeuronModel::IafCondExp(m) | NeuronModel::IafCondAlpha(m) => Some(m.cm),
+            NeuronModel::IafPscDelta(m) => Some(m.cm),
+            NeuronModel::AeifCondExp(m) => Some(m.cm),
+            NeuronModel::HhCondExpTraub(m) => Some(m.cm),
+            NeuronModel::PassivePscExp(m) => Some(m.cm),
+            _ => None,
+        }
+    }
+
     /// The synaptic time constants (τ_syn_E, τ_syn_I, ms) PyNN gives the model
     /// `name` where they differ from those of the type it shares: the alpha models'.
     pub(crate) fn shared_type_synapse_defaults(name: &str) -> Option<(f64, f64)> {

@@ -57,6 +57,17 @@ pub fn run_steps(duration_ms: f64, dt_ms: f64) -> Result<u64, String> {
     Ok(steps as u64)
 }
 
+/// A number as an error shows it: in exponent form where plain digits would run on
+/// (1e300, 1e-12), else as written.
+fn shown(value: f64) -> String {
+    let magnitude = value.abs();
+    if value.is_finite() && (magnitude >= 1e15 || (magnitude > 0.0 && magnitude < 1e-6)) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
+}
+
 /// One problem with a model.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ModelError {
@@ -70,7 +81,7 @@ pub enum ModelError {
     DuplicatePopulation { field: String, name: String },
     #[error("`{field}`: population `{name}` is empty; a population needs at least one neuron")]
     EmptyPopulation { field: String, name: String },
-    #[error("`{field}` = {value}: {requirement}")]
+    #[error("`{field}` = {}: {requirement}", shown(*value))]
     InvalidParameter {
         field: String,
         value: f64,
@@ -413,9 +424,14 @@ impl<'a> Checker<'a> {
             let field = format!("graded_synapses[{i}]");
             let ends = [("pre", &synapses.pre), ("post", &synapses.post)];
             self.check_coupling(&field, ends, &synapses.pairs, &synapses.g_us);
-            self.finite(&format!("{field}.e_rev"), synapses.e_rev);
-            self.finite(&format!("{field}.v_th"), synapses.v_th);
+            self.finite_f32(&format!("{field}.e_rev"), synapses.e_rev);
+            self.finite_f32(&format!("{field}.v_th"), synapses.v_th);
             self.positive(&format!("{field}.delta"), synapses.delta);
+        }
+        let coupled =
+            !(self.network.gap_junctions.is_empty() && self.network.graded_synapses.is_empty());
+        if coupled && self.errors.is_empty() {
+            self.check_coupling_stability();
         }
         for (i, stimulus) in self.network.stimuli.iter().enumerate() {
             self.check_stimulus(&format!("stimuli[{i}]"), stimulus);
@@ -486,11 +502,15 @@ impl<'a> Checker<'a> {
         }
         let at = format!("{field}.g_us");
         match g_us {
-            Value::Constant { value } => self.non_negative(&at, *value),
+            Value::Constant { value } => {
+                self.non_negative(&at, *value);
+                self.finite_f32(&at, *value);
+            }
             Value::Array { values } => {
                 self.check_array_len(&at, g_us, pairs.len() as u64, "one per pair");
                 for &g in values {
                     self.non_negative(&at, g);
+                    self.finite_f32(&at, g);
                 }
             }
             _ => self.errors.push(ModelError::Impossible {
@@ -1778,6 +1798,83 @@ impl<'a> Checker<'a> {
                     self.network.instances
                 ),
             });
+        }
+    }
+
+    /// Finite, and still finite as the f32 the device holds.
+    fn finite_f32(&mut self, field: &str, value: f64) {
+        if value.is_finite() && !(value as f32).is_finite() {
+            self.errors.push(ModelError::InvalidParameter {
+                field: field.into(),
+                value,
+                requirement: "must fit a 32-bit float (at most 3.4e38 in magnitude)".into(),
+            });
+        } else {
+            self.finite(field, value);
+        }
+    }
+
+    /// Gap and graded currents are computed from the potentials at the start of a
+    /// step and held through it (explicit coupling): a neuron whose couplings sum to G
+    /// (µS) on a membrane of capacity C (nF) is stable only while G·dt/C < 1 (beyond,
+    /// a potential difference grows or flips sign every step; at the bound it
+    /// oscillates undamped). Refused here with the step that would do.
+    fn check_coupling_stability(&mut self) {
+        let net = self.network;
+        let n: Vec<usize> = net.populations.iter().map(|p| p.size as usize).collect();
+        let index = |name: &str| net.populations.iter().position(|p| p.name == name);
+        let mut total: Vec<Vec<f64>> = n.iter().map(|&size| vec![0.0; size]).collect();
+        let g_of = |g: &Value, k: usize| match g {
+            Value::Array { values } => values[k],
+            value => value.range().1,
+        };
+        for list in &net.gap_junctions {
+            let (Some(a), Some(b)) = (index(&list.a), index(&list.b)) else {
+                return;
+            };
+            for (k, &(i, j)) in list.pairs.iter().enumerate() {
+                let g = g_of(&list.g_us, k);
+                total[a][i as usize] += g;
+                total[b][j as usize] += g;
+            }
+        }
+        for list in &net.graded_synapses {
+            let Some(post) = index(&list.post) else {
+                return;
+            };
+            for (k, &(_, j)) in list.pairs.iter().enumerate() {
+                total[post][j as usize] += g_of(&list.g_us, k);
+            }
+        }
+        for (p, population) in net.populations.iter().enumerate() {
+            let Some(cm) = population.neuron.capacitance_nf() else {
+                continue;
+            };
+            // The smallest capacity a neuron may draw.
+            let cm = population
+                .heterogeneous
+                .get("cm")
+                .map_or(cm, |v| v.range().0);
+            let Some((neuron, &g)) = total[p]
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+            else {
+                continue;
+            };
+            let ratio = g * net.dt_ms / cm;
+            if ratio >= 1.0 {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("populations[{}]", population.name),
+                    reason: format!(
+                        "neuron {neuron}'s gap junctions and graded synapses sum to {g} µS on \
+                         {cm} nF: their currents are explicit over a step, stable only while \
+                         G·dt/C < 1, here {ratio:.3}; use dt_ms below {:.3e} (or smaller \
+                         conductances)",
+                        cm / g
+                    ),
+                });
+            }
         }
     }
 
