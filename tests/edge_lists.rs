@@ -437,6 +437,24 @@ fn errors_the_validation_finds_in_listed_projections_name_the_list() {
         "{e}"
     );
     assert!(!e.contains("model.toml"), "{e}");
+    // So do errors in the gap junctions a list makes.
+    let e = load(
+        "negative-gap",
+        "file = \"edges.csv\"",
+        &[
+            ("neurons.csv", NEURONS),
+            (
+                "edges.csv",
+                "pre,post,weight,receptor\nASHL,ASHR,-0.1,electrical\n",
+            ),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("edges.csv") && e.contains("gap_junctions[0].g_us"),
+        "{e}"
+    );
+    assert!(!e.contains("model.toml"), "{e}");
     // A list named `.TSV` is tab-separated too.
     let model = load(
         "upper-tsv",

@@ -183,7 +183,7 @@ pub fn attach(
     tables: &[NeuronTable],
     lists: &[EdgeList],
     folder: &Path,
-) -> Result<Vec<(PathBuf, usize)>, Vec<DataError>> {
+) -> Result<Vec<(PathBuf, [usize; 3])>, Vec<DataError>> {
     let mut names = Names::new();
     let mut errors = Vec::new();
     for table in tables {
@@ -203,7 +203,7 @@ pub fn attach(
                 junctions,
                 graded,
             }) => {
-                added.push((path, projections.len()));
+                added.push((path, [projections.len(), junctions.len(), graded.len()]));
                 network.projections.extend(projections);
                 network.gap_junctions.extend(junctions);
                 network.graded_synapses.extend(graded);

@@ -348,41 +348,61 @@ fn load_checked(path: &Path, text: &str, overrides: Overrides) -> Result<LoadedM
                 .collect(),
         )
     };
-    // Where the populations and projections beyond the file's own come from: (path,
-    // end of its range), for errors the validation finds in them.
-    let own = (network.populations.len(), network.projections.len());
-    let (mut population_files, mut projection_files) = (Vec::new(), Vec::new());
+    // Where the populations, projections, gap junction and graded synapse lists beyond
+    // the file's own come from: (path, end of its range) per kind, for errors the
+    // validation finds in them.
+    let counts = |n: &Network| {
+        [
+            n.populations.len(),
+            n.projections.len(),
+            n.gap_junctions.len(),
+            n.graded_synapses.len(),
+        ]
+    };
+    let own = counts(&network);
+    let mut made: [Vec<(PathBuf, usize)>; 4] = Default::default();
     if let Some(config) = file.network.as_ref().and_then(|n| n.sonata.as_ref()) {
         let config = folder.join(config);
         attach_sonata(&mut network, &config).map_err(data_errors)?;
-        population_files.push((config.clone(), network.populations.len()));
-        projection_files.push((config, network.projections.len()));
+        for (files, end) in made.iter_mut().zip(counts(&network)) {
+            files.push((config.clone(), end));
+        }
     }
+    let before = counts(&network);
     let lists = edge_list::attach(&mut network, &file.neuron_tables, &file.edge_lists, folder)
         .map_err(data_errors)?;
-    let mut end = network.projections.len() - lists.iter().map(|l| l.1).sum::<usize>();
-    for (list, count) in lists {
-        end += count;
-        projection_files.push((list, end));
+    let mut ends = [before[1], before[2], before[3]];
+    for (list, added) in lists {
+        for kind in 0..3 {
+            ends[kind] += added[kind];
+            made[kind + 1].push((list.clone(), ends[kind]));
+        }
     }
     // The data file behind a validation error's field, if a data file made what it names.
     let data_file = |field: &str| -> Option<PathBuf> {
-        let (k, first, files) = if let Some(rest) = field.strip_prefix("projections[") {
-            let k: usize = rest.split(']').next()?.parse().ok()?;
-            (k, own.1, &projection_files)
-        } else {
-            // `populations[E]` or, for errors about names, `populations[1]`.
-            let name = field.strip_prefix("populations[")?.split(']').next()?;
-            let k = network
-                .populations
-                .iter()
-                .position(|p| p.name == name)
-                .or_else(|| name.parse().ok())?;
-            (k, own.0, &population_files)
-        };
-        files
+        let indexed = ["projections[", "gap_junctions[", "graded_synapses["]
             .iter()
-            .find(|(_, end)| k >= first && k < *end)
+            .enumerate()
+            .find_map(|(kind, head)| {
+                let rest = field.strip_prefix(head)?;
+                Some((kind + 1, rest.split(']').next()?.parse::<usize>().ok()?))
+            });
+        let (kind, k) = match indexed {
+            Some(found) => found,
+            None => {
+                // `populations[E]` or, for errors about names, `populations[1]`.
+                let name = field.strip_prefix("populations[")?.split(']').next()?;
+                let k = network
+                    .populations
+                    .iter()
+                    .position(|p| p.name == name)
+                    .or_else(|| name.parse().ok())?;
+                (0, k)
+            }
+        };
+        made[kind]
+            .iter()
+            .find(|(_, end)| k >= own[kind] && k < *end)
             .map(|(path, _)| path.clone())
     };
     if let Err(errors) = network.validate() {
