@@ -728,7 +728,9 @@ pub(crate) fn write_whole(
     };
     let failed = |e: String| Error::Output(format!("{}: {e}", partial.display()));
     if let Err(e) = write(&partial) {
+        // Nor does a previous run's file stay beside this run's outputs.
         let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_file(path);
         return Err(failed(e));
     }
     std::fs::rename(&partial, path).map_err(|e| io_error(path, e))?;

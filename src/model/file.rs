@@ -282,7 +282,7 @@ pub fn load_text_with(
                 .strip_prefix("sweep.axes[")
                 .and_then(|rest| rest.split(']').next()?.parse::<usize>().ok());
             match field {
-                "simulation.dt_ms" | "simulation.duration_ms" if dt => Some("--dt"),
+                "simulation.dt_ms" if dt => Some("--dt"),
                 "simulation.seed" if seed => Some("--seed"),
                 "sweep.seeds" if seeds => Some("--seeds"),
                 "sweep" if axes || seeds => Some("--sweep/--seeds"),

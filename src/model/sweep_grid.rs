@@ -126,9 +126,12 @@ impl SweepAxis {
                     // digits: 0.9..4 in 6 steps gives 2.14 and 2.76 as written, not
                     // 2.1399999999999997 and 2.7600000000000002.
                     let last = f64::from(steps - 1);
+                    // Rounded at the range's own scale, so that a point that should be
+                    // 0 is (−0.1..0.7 in 9 steps: not −1.4e-17).
+                    let scale = from.abs().max(to.abs());
                     (0..steps)
                         .map(|i| (from * (last - f64::from(i)) + to * f64::from(i)) / last)
-                        .map(as_written)
+                        .map(|v| as_written(v, scale))
                         .collect()
                 }
             }
@@ -202,10 +205,18 @@ impl std::str::FromStr for SweepAxis {
     }
 }
 
-/// `v` rounded to 13 significant digits: a computed grid value as a person writes it,
-/// without the tail that binary fractions leave (within 1e-13 of `v`).
-fn as_written(v: f64) -> f64 {
-    format!("{v:.12e}").parse().unwrap_or(v)
+/// `v` rounded to 13 significant digits of `scale` (the magnitude of the values it
+/// stands among): a computed grid value as a person writes it, without the tail that
+/// binary fractions leave.
+fn as_written(v: f64, scale: f64) -> f64 {
+    if !(scale.is_finite() && scale > 0.0) {
+        return v;
+    }
+    let decimals = (12 - scale.log10().floor() as i32).clamp(0, 300) as usize;
+    // `+ 0.0` makes a rounded −0 a 0.
+    format!("{v:.decimals$}")
+        .parse::<f64>()
+        .map_or(v, |x| x + 0.0)
 }
 
 /// Where instance k lies on the grid.
@@ -284,6 +295,26 @@ impl SweepGrid {
             let clash = |b: &SweepAxis| {
                 (b.name.is_some() || axis.name.is_some()) && b.label() == axis.label()
             };
+            // Nor may it take a column of its own kind: `repeat`, or a path another
+            // axis sets.
+            let taken =
+                axis.name.as_ref().is_some_and(|name| {
+                    name == "repeat"
+                        || name == "instance"
+                        || self.axes.iter().enumerate().any(|(c, b)| {
+                            c != a && b.parameter.is_none() && b.scale.contains_key(name)
+                        })
+                });
+            if taken {
+                return Err((
+                    format!("sweep.axes[{a}].name"),
+                    format!(
+                        "`{}` names a column of sweep.csv already (`instance`, `repeat` \
+                         or a path an axis sets)",
+                        axis.label()
+                    ),
+                ));
+            }
             if self.axes[..a].iter().any(clash) {
                 let at = if axis.name.is_some() {
                     "name"
@@ -311,11 +342,25 @@ impl SweepGrid {
         for (a, axis) in self.axes.iter().enumerate() {
             let field = format!("sweep.axes[{a}]");
             for (path, factor) in axis.targets(&field)? {
-                // A product as written too: 3 × −0.1 is −0.3, not −0.30000000000000004.
-                let values = points
+                // A product as written too: 3 × −0.1 is −0.3, not −0.30000000000000004
+                // (a value the user wrote, factor 1, stays as written).
+                let values: Vec<f64> = points
                     .iter()
-                    .map(|p| as_written(p.values[a] * factor))
+                    .map(|p| p.values[a] * factor)
+                    .map(|v| {
+                        if factor == 1.0 {
+                            v
+                        } else {
+                            as_written(v, v.abs())
+                        }
+                    })
                     .collect();
+                if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+                    return Err((
+                        format!("{field}.scale.{path}"),
+                        format!("a value times its factor {factor} is {v}, not a number"),
+                    ));
+                }
                 let sweep = Sweep::from_path(&path, values).map_err(|m| {
                     let at = if axis.parameter.is_some() {
                         "parameter".to_string()
@@ -454,6 +499,14 @@ mod tests {
         // As written: 3 × −0.1 is −0.3, not −0.30000000000000004.
         assert_eq!(sweeps[0].values(), [-0.3, -0.5]);
         assert_eq!(sweeps[1].values(), [-0.6, -1.0]);
+        // A value the user wrote stays as written; a range's point that should be 0 is.
+        let exact = SweepGrid {
+            seeds: 1,
+            axes: vec![SweepAxis::list("E.i_offset", vec![0.12345678901234567])],
+        };
+        assert_eq!(exact.sweeps().unwrap()[0].values(), [0.12345678901234567]);
+        let range = SweepAxis::range("E.i_offset", -0.1, 0.7, 9);
+        assert_eq!(range.points("x").unwrap()[1], 0.0);
     }
 
     #[test]
@@ -468,6 +521,17 @@ mod tests {
         let (field, message) = grid.grid_points().unwrap_err();
         assert_eq!(field, "sweep.axes[1].name");
         assert!(message.contains("`x`"), "{message}");
+        // Nor a column sweep.csv has already.
+        for name in ["repeat", "E.tau_m"] {
+            let grid = SweepGrid {
+                seeds: 1,
+                axes: vec![
+                    SweepAxis::scaled(name, vec![1.0, 2.0], &[("E.i_offset", 0.1)]),
+                    SweepAxis::scaled("y", vec![10.0, 20.0], &[("E.tau_m", 1.0)]),
+                ],
+            };
+            assert_eq!(grid.grid_points().unwrap_err().0, "sweep.axes[0].name");
+        }
     }
 
     #[test]

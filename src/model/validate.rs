@@ -64,7 +64,9 @@ fn shown(value: f64) -> String {
     if value.is_finite() && (magnitude >= 1e15 || (magnitude > 0.0 && magnitude < 1e-6)) {
         format!("{value:e}")
     } else {
-        value.to_string()
+        // Without a binary fraction's tail (9.499999999999998 is 9.5).
+        let rounded: f64 = format!("{value:.12e}").parse().unwrap_or(value);
+        rounded.to_string()
     }
 }
 
@@ -1815,15 +1817,21 @@ impl<'a> Checker<'a> {
     }
 
     /// Gap and graded currents are computed from the potentials at the start of a
-    /// step and held through it (explicit coupling): a neuron whose couplings sum to G
-    /// (µS) on a membrane of capacity C (nF) is stable only while G·dt/C < 1 (beyond,
-    /// a potential difference grows or flips sign every step; at the bound it
-    /// oscillates undamped). Refused here with the step that would do.
+    /// step and held through it (explicit coupling). A neuron whose own conductance
+    /// terms — its gap junctions and its graded synapses fully open — sum to G (µS) on
+    /// a membrane of capacity C (nF) keeps every mode of the coupled step damped only
+    /// while G·dt/C < 1 (a row bound on the step's matrix; at 1 a pair's difference
+    /// flips sign every step undamped, beyond it grows). Refused here with the step
+    /// that would do. Not covered: a graded synapse's dependence on its presynaptic
+    /// potential (the sigmoid's slope), which can make a loop oscillate below it.
     fn check_coupling_stability(&mut self) {
         let net = self.network;
-        let n: Vec<usize> = net.populations.iter().map(|p| p.size as usize).collect();
         let index = |name: &str| net.populations.iter().position(|p| p.name == name);
-        let mut total: Vec<Vec<f64>> = n.iter().map(|&size| vec![0.0; size]).collect();
+        let mut total: Vec<Vec<f64>> = net
+            .populations
+            .iter()
+            .map(|p| vec![0.0; p.size as usize])
+            .collect();
         let g_of = |g: &Value, k: usize| match g {
             Value::Array { values } => values[k],
             value => value.range().1,
@@ -1833,6 +1841,10 @@ impl<'a> Checker<'a> {
                 return;
             };
             for (k, &(i, j)) in list.pairs.iter().enumerate() {
+                // A neuron joined to itself carries no current.
+                if a == b && i == j {
+                    continue;
+                }
                 let g = g_of(&list.g_us, k);
                 total[a][i as usize] += g;
                 total[b][j as usize] += g;
@@ -1850,28 +1862,35 @@ impl<'a> Checker<'a> {
             let Some(cm) = population.neuron.capacitance_nf() else {
                 continue;
             };
-            // The smallest capacity a neuron may draw.
-            let cm = population
-                .heterogeneous
-                .get("cm")
-                .map_or(cm, |v| v.range().0);
-            let Some((neuron, &g)) = total[p]
+            // Each neuron's own capacity where given per neuron; the smallest a
+            // distribution may draw.
+            let cm_of = |neuron: usize| match population.heterogeneous.get("cm") {
+                Some(Value::Array { values }) => values.get(neuron).copied().unwrap_or(cm),
+                Some(value) => value.range().0,
+                None => cm,
+            };
+            let worst = total[p]
                 .iter()
                 .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-            else {
+                .map(|(neuron, &g)| (neuron, g, cm_of(neuron)))
+                .max_by(|a, b| (a.1 / a.2).total_cmp(&(b.1 / b.2)));
+            let Some((neuron, g, cm)) = worst else {
                 continue;
             };
-            let ratio = g * net.dt_ms / cm;
+            let dt = net.dt_ms;
+            let ratio = g * dt / cm;
             if ratio >= 1.0 {
                 self.errors.push(ModelError::Impossible {
                     field: format!("populations[{}]", population.name),
                     reason: format!(
-                        "neuron {neuron}'s gap junctions and graded synapses sum to {g} µS on \
-                         {cm} nF: their currents are explicit over a step, stable only while \
-                         G·dt/C < 1, here {ratio:.3}; use dt_ms below {:.3e} (or smaller \
-                         conductances)",
-                        cm / g
+                        "neuron {neuron}'s gap junctions and graded synapses (fully open) sum \
+                         to {} µS on {} nF: their currents are explicit over a step, which \
+                         stays damped only while G·dt/C < 1, here {} at dt = {dt} ms; use \
+                         dt_ms below {} (or smaller conductances)",
+                        shown(g),
+                        shown(cm),
+                        shown(ratio),
+                        shown(cm / g)
                     ),
                 });
             }
