@@ -757,7 +757,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("neurodyn-whole-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("summary.json");
-        // A writer that fails part way (a full disk) leaves neither file.
+        // A writer that fails part way (a full disk) leaves neither file: not even a
+        // previous run's, which would stand beside this run's outputs.
+        std::fs::write(&path, b"{\"complete\": true}").unwrap();
         let e = write_whole(&path, |partial| {
             std::fs::write(partial, b"{\"cut").unwrap();
             Err("No space left on device".into())

@@ -199,6 +199,28 @@ fn couplings_too_strong_for_the_step_are_refused() {
         e.contains("populations[A]") && e.contains("G·dt/C < 1") && e.contains("below 0.1 "),
         "{e}"
     );
+    // A graded synapse counts as fully open; a neuron joined to itself carries no
+    // current and does not count; each neuron is judged by its own capacity.
+    let mut graded = Network::new(DT, 1);
+    graded.add_population(Population::new("A", 2, passive(0.0)));
+    graded.add_graded_synapses(neurodyn::model::GradedSynapses {
+        pre: "A".into(),
+        post: "A".into(),
+        pairs: vec![(0, 1)],
+        g_us: Value::constant(g_limit),
+        e_rev: 0.0,
+        v_th: -10.0,
+        delta: 4.0,
+    });
+    assert!(Simulation::new(&graded, Backend::Cpu).is_err());
+    let mut own = Network::new(DT, 1);
+    let mut varied = Population::new("A", 3, passive(0.0));
+    varied
+        .heterogeneous
+        .insert("cm".into(), Value::array(vec![1.0, 0.01, 1.0]));
+    own.add_population(varied);
+    own.add_gap_junctions("A", "A", &[(0, 2), (1, 1)], Value::constant(0.5 * g_limit));
+    Simulation::new(&own, Backend::Cpu).expect("neuron 1's junction is to itself");
     // Just below: the step's oscillation decays, and the pair settles at the
     // steady difference I / (C/τm + 2g) of the coupled equations.
     let g = 0.9 * g_limit;
