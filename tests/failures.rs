@@ -251,3 +251,31 @@ fn an_overflow_in_a_later_instance_names_that_instance_and_reads_its_value() {
         "{message}"
     );
 }
+
+/// A potential that overflows to +inf crosses any threshold, +inf included (the
+/// passive membrane's): it used to spike and be reset, hiding the overflow. Now it is
+/// kept and reported, on both backends, for an integrate-and-fire and a passive cell.
+#[test]
+fn a_potential_at_infinity_is_reported_not_reset_by_a_spike() {
+    for model in ["iaf_psc_exp", "passive_psc_exp"] {
+        let text = format!(
+            "name = \"inf\"\n[simulation]\nduration_ms = 2.0\n[[populations]]\nname = \"P\"\n\
+             size = 2\nmodel = \"{model}\"\nparams = {{ i_offset = 3.0e38 }}\n[[stimuli]]\n\
+             kind = \"dc\"\ntarget = \"P\"\namplitude_na = 3.0e38\n"
+        );
+        let loaded =
+            neurodyn::model::file::load_text(std::path::Path::new("inf.toml"), &text).unwrap();
+        for backend in [Backend::Gpu, Backend::Cpu] {
+            let mut sim = Simulation::new(&loaded.network, backend.clone()).unwrap();
+            match sim.run(20) {
+                Err(Error::NonFinite {
+                    step, ref detail, ..
+                }) => {
+                    assert_eq!(step, 0, "{model} {backend:?}");
+                    assert_eq!(detail, "variable `v` = inf", "{model} {backend:?}");
+                }
+                other => panic!("{model} {backend:?}: {other:?}"),
+            }
+        }
+    }
+}

@@ -48,7 +48,8 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     v = rounded(v + rounded(rounded(h * sum_v) * (1.0 / 6.0)));
     w = rounded(w + rounded(rounded(h * sum_w) * (1.0 / 6.0)));
     let spiked = v >= param(b + 11u);
-    if (spiked) {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if (spiked && !is_nonfinite(v)) {
         v = param(b + 12u);
         w = rounded(w + param(b + 18u));
         *r = p.refractory_steps;

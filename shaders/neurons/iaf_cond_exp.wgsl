@@ -18,7 +18,8 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
         *r = *r - 1u;
     }
     let spiked = v >= param(b + 11u);
-    if (spiked) {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if (spiked && !is_nonfinite(v)) {
         v = param(b + 12u);
         *r = p.refractory_steps;
     }

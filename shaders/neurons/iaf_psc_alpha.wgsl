@@ -33,7 +33,8 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     (*s)[3] = rounded(rounded(param(inh + 1u) * di_in) + rounded(param(inh) * i_in));
     (*s)[4] = rounded(rounded(param(inh) * di_in) + rounded(param(inh + 4u) * synaptic[1]));
     let spiked = v >= param(b + 13u);
-    if (spiked) {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if (spiked && !is_nonfinite(v)) {
         v = param(b + 14u);
         *r = p.refractory_steps;
     }

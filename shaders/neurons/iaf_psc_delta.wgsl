@@ -19,7 +19,8 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
         *r = *r - 1u;
     }
     let spiked = v >= param(b + 3u);
-    if (spiked) {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if (spiked && !is_nonfinite(v)) {
         v = param(b + 4u);
         *r = p.refractory_steps;
     }

@@ -23,7 +23,8 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     i_ex = rounded(rounded(param(b + 1u) * i_ex) + synaptic[0]);
     i_in = rounded(rounded(param(b + 2u) * i_in) + synaptic[1]);
     let spiked = v >= param(b + 7u);
-    if (spiked) {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if (spiked && !is_nonfinite(v)) {
         v = param(b + 8u);
         *r = p.refractory_steps;
     }

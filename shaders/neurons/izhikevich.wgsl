@@ -37,7 +37,8 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     var v_next = rounded(v_free + input);
     var u_next = rounded(u + rounded(h * du));
     let spiked = v_next >= param(b + 4u);
-    if (spiked) {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if (spiked && !is_nonfinite(v_next)) {
         v_next = param(b + 2u);
         u_next = rounded(u_next + param(b + 3u));
     }

@@ -80,7 +80,8 @@ pub fn neuron_step(s: &mut [f32; MAX_STATE], r: &mut u32, x: &StepInput<'_>) -> 
     v = rounded(v + rounded(rounded(h * sum_v) * (1.0 / 6.0)));
     w = rounded(w + rounded(rounded(h * sum_w) * (1.0 / 6.0)));
     let spiked = v >= params[b + 11];
-    if spiked {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if spiked && v.is_finite() {
         v = params[b + 12];
         w = rounded(w + params[b + 18]);
         *r = x.p.refractory_steps;

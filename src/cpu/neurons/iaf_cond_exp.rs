@@ -32,7 +32,8 @@ pub fn neuron_step(s: &mut [f32; MAX_STATE], r: &mut u32, x: &StepInput<'_>) -> 
         *r -= 1;
     }
     let spiked = v >= params[b + 11];
-    if spiked {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if spiked && v.is_finite() {
         v = params[b + 12];
         *r = x.p.refractory_steps;
     }

@@ -28,7 +28,8 @@ pub fn neuron_step(s: &mut [f32; MAX_STATE], r: &mut u32, x: &StepInput<'_>) -> 
     s[3] = rounded(rounded(params[inh + 1] * di_in) + rounded(params[inh] * i_in));
     s[4] = rounded(rounded(params[inh] * di_in) + rounded(params[inh + 4] * x.synaptic[1]));
     let spiked = v >= params[b + 13];
-    if spiked {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if spiked && v.is_finite() {
         v = params[b + 14];
         *r = x.p.refractory_steps;
     }

@@ -20,7 +20,8 @@ pub fn neuron_step(s: &mut [f32; MAX_STATE], r: &mut u32, x: &StepInput<'_>) -> 
     i_ex = rounded(rounded(params[b + 1] * i_ex) + x.synaptic[0]);
     i_in = rounded(rounded(params[b + 2] * i_in) + x.synaptic[1]);
     let spiked = v >= params[b + 7];
-    if spiked {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if spiked && v.is_finite() {
         v = params[b + 8];
         *r = x.p.refractory_steps;
     }

@@ -28,7 +28,8 @@ pub fn neuron_step(s: &mut [f32; MAX_STATE], _r: &mut u32, x: &StepInput<'_>) ->
     let mut v_next = rounded(v_free + input);
     let mut u_next = rounded(u + rounded(h * du));
     let spiked = v_next >= params[b + 4];
-    if spiked {
+    // A potential that overflowed to +inf is not reset: the fault check reports it.
+    if spiked && v_next.is_finite() {
         v_next = params[b + 2];
         u_next = rounded(u_next + params[b + 3]);
     }
