@@ -156,6 +156,18 @@ struct FileSettings {
 }
 
 impl FileSettings {
+    /// Sets `--duration` over the file's and checks the run's length (exit 2).
+    fn set_duration(&self, model: &mut LoadedModel) -> Result<(), ExitCode> {
+        if let Some(d) = self.duration {
+            model.duration_ms = d;
+        }
+        neurodyn::model::run_steps(model.duration_ms, model.network.dt_ms).map_err(|reason| {
+            eprintln!("error: --duration {reason}");
+            ExitCode::from(2)
+        })?;
+        Ok(())
+    }
+
     fn overrides(&self) -> file::Overrides {
         file::Overrides {
             dt_ms: self.dt,
@@ -318,14 +330,14 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     flag
 }
 
-/// Invalid input: exit 2; interrupted: 130 (as a shell reports SIGINT). Anything else
-/// that fails at run time: exit 1.
 /// A time in ms as a person reads it: whole steps times dt, without the binary
 /// fraction's tail (99.9, not 99.89999999999999).
 fn shown_ms(ms: f64) -> f64 {
-    (ms * 1e9).round() / 1e9
+    neurodyn::model::as_written(ms, ms.abs())
 }
 
+/// Invalid input: exit 2; interrupted: 130 (as a shell reports SIGINT). Anything else
+/// that fails at run time: exit 1.
 fn fail(error: &Error) -> ExitCode {
     eprintln!("error: {error}");
     match error {
@@ -459,9 +471,6 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
             }
         }
     }
-    if let Some(d) = args.set.duration {
-        model.duration_ms = d;
-    }
     if let Some(ms) = args
         .checkpoint_every
         .filter(|ms| !(ms.is_finite() && *ms > 0.0))
@@ -469,9 +478,8 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         eprintln!("error: --checkpoint-every {ms}: must be a positive time in ms");
         return ExitCode::from(2);
     }
-    if let Err(reason) = neurodyn::model::run_steps(model.duration_ms, model.network.dt_ms) {
-        eprintln!("error: --duration {reason}");
-        return ExitCode::from(2);
+    if let Err(code) = args.set.set_duration(&mut model) {
+        return code;
     }
     if matches!(args.backend, BackendArg::Gpu) {
         threads.apply(&model.network);
@@ -564,12 +572,8 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
         Ok(model) => model,
         Err(code) => return code,
     };
-    if let Some(d) = set.duration {
-        model.duration_ms = d;
-    }
-    if let Err(reason) = neurodyn::model::run_steps(model.duration_ms, model.network.dt_ms) {
-        eprintln!("error: --duration {reason}");
-        return ExitCode::from(2);
+    if let Err(code) = set.set_duration(&mut model) {
+        return code;
     }
     let as_run = neurodyn::run::with_default_recorders(&model.network);
     if let Err(e) = neurodyn::run::check_output_file_names(&as_run) {

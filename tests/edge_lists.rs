@@ -419,42 +419,26 @@ fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
 fn errors_the_validation_finds_in_listed_projections_name_the_list() {
     // A positive weight onto the inhibitory receptor passes the list's reader but
     // not the network's validation: the error names the edge list (it named the model
-    // file, at line 1, with a field the file does not have).
-    let e = load(
-        "wrong-sign",
-        "file = \"edges.csv\"",
-        &[
-            ("neurons.csv", NEURONS),
-            (
-                "edges.csv",
-                "pre,post,weight,receptor\nASHL,VA1,0.5,inhibitory\n",
-            ),
-        ],
-    )
-    .unwrap_err();
-    assert!(
-        e.contains("edges.csv") && e.contains("projections[0]"),
-        "{e}"
-    );
-    assert!(!e.contains("model.toml"), "{e}");
-    // So do errors in the gap junctions a list makes.
-    let e = load(
-        "negative-gap",
-        "file = \"edges.csv\"",
-        &[
-            ("neurons.csv", NEURONS),
-            (
-                "edges.csv",
-                "pre,post,weight,receptor\nASHL,ASHR,-0.1,electrical\n",
-            ),
-        ],
-    )
-    .unwrap_err();
-    assert!(
-        e.contains("edges.csv") && e.contains("gap_junctions[0].g_us"),
-        "{e}"
-    );
-    assert!(!e.contains("model.toml"), "{e}");
+    // file, at line 1, with a field the file does not have). So does an error in the
+    // gap junctions a list makes.
+    for (name, row, field) in [
+        ("wrong-sign", "ASHL,VA1,0.5,inhibitory", "projections[0]"),
+        (
+            "negative-gap",
+            "ASHL,ASHR,-0.1,electrical",
+            "gap_junctions[0].g_us",
+        ),
+    ] {
+        let edges = format!("pre,post,weight,receptor\n{row}\n");
+        let e = load(
+            name,
+            "file = \"edges.csv\"",
+            &[("neurons.csv", NEURONS), ("edges.csv", &edges)],
+        )
+        .unwrap_err();
+        assert!(e.contains("edges.csv") && e.contains(field), "{e}");
+        assert!(!e.contains("model.toml"), "{e}");
+    }
     // A list named `.TSV` is tab-separated too.
     let model = load(
         "upper-tsv",

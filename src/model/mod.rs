@@ -42,4 +42,4 @@ pub use validate::{
     delay_to_steps, run_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS, MAX_INSTANCES,
     MAX_RUN_STEPS,
 };
-pub use value::{Value, NORMAL_TAIL_SD};
+pub use value::{as_written, Value, NORMAL_TAIL_SD};

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::validate::MAX_INSTANCES;
+use super::value::as_written;
 use super::Sweep;
 
 /// `[sweep]` in a model file: axes and repeats.
@@ -203,20 +204,6 @@ impl std::str::FromStr for SweepAxis {
             _ => Err(format!("`{text}`: a range is FROM:TO:STEPS")),
         }
     }
-}
-
-/// `v` rounded to 13 significant digits of `scale` (the magnitude of the values it
-/// stands among): a computed grid value as a person writes it, without the tail that
-/// binary fractions leave.
-fn as_written(v: f64, scale: f64) -> f64 {
-    if !(scale.is_finite() && scale > 0.0) {
-        return v;
-    }
-    let decimals = (12 - scale.log10().floor() as i32).clamp(0, 300) as usize;
-    // `+ 0.0` makes a rounded −0 a 0.
-    format!("{v:.decimals$}")
-        .parse::<f64>()
-        .map_or(v, |x| x + 0.0)
 }
 
 /// Where instance k lies on the grid.

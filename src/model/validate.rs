@@ -65,8 +65,7 @@ fn shown(value: f64) -> String {
         format!("{value:e}")
     } else {
         // Without a binary fraction's tail (9.499999999999998 is 9.5).
-        let rounded: f64 = format!("{value:.12e}").parse().unwrap_or(value);
-        rounded.to_string()
+        super::value::as_written(value, magnitude).to_string()
     }
 }
 
@@ -1832,10 +1831,8 @@ impl<'a> Checker<'a> {
             .iter()
             .map(|p| vec![0.0; p.size as usize])
             .collect();
-        let g_of = |g: &Value, k: usize| match g {
-            Value::Array { values } => values[k],
-            value => value.range().1,
-        };
+        // Validated: a constant or one per pair.
+        let g_of = |g: &Value, k: usize| g.element(k).unwrap_or(0.0);
         for list in &net.gap_junctions {
             let (Some(a), Some(b)) = (index(&list.a), index(&list.b)) else {
                 return;
@@ -1864,10 +1861,11 @@ impl<'a> Checker<'a> {
             };
             // Each neuron's own capacity where given per neuron; the smallest a
             // distribution may draw.
-            let cm_of = |neuron: usize| match population.heterogeneous.get("cm") {
-                Some(Value::Array { values }) => values.get(neuron).copied().unwrap_or(cm),
-                Some(value) => value.range().0,
-                None => cm,
+            let cm_of = |neuron: usize| {
+                population
+                    .heterogeneous
+                    .get("cm")
+                    .map_or(cm, |v| v.element(neuron).unwrap_or(v.range().0))
             };
             let worst = total[p]
                 .iter()

@@ -167,6 +167,16 @@ impl Value {
         Value::Array { values }
     }
 
+    /// Element `k` of a constant (the same for every k) or an array; `None` for a
+    /// drawn value or past the array's end.
+    pub fn element(&self, k: usize) -> Option<f64> {
+        match self {
+            Value::Constant { value } => Some(*value),
+            Value::Array { values } => values.get(k).copied(),
+            _ => None,
+        }
+    }
+
     /// The smallest and largest value this can produce (for fixed-point range planning
     /// and validation). An unbounded normal is bounded at 8 SD, beyond which a draw
     /// is redrawn, so the bound is a true bound.
@@ -266,6 +276,20 @@ impl From<f64> for Value {
     fn from(value: f64) -> Self {
         Value::Constant { value }
     }
+}
+
+/// `v` rounded to 13 significant digits of `scale` (the magnitude of the values it
+/// stands among; `v.abs()` for a value alone): a computed value as a person writes it,
+/// without the tail that binary fractions leave (99.9, not 99.89999999999999).
+pub fn as_written(v: f64, scale: f64) -> f64 {
+    if !(scale.is_finite() && scale > 0.0) {
+        return v;
+    }
+    let decimals = (12 - scale.log10().floor() as i32).clamp(0, 300) as usize;
+    // `+ 0.0` makes a rounded −0 a 0.
+    format!("{v:.decimals$}")
+        .parse::<f64>()
+        .map_or(v, |x| x + 0.0)
 }
 
 #[cfg(test)]

@@ -27,11 +27,8 @@ pub struct GapTable {
 
 /// The conductance of pair `k` of a coupling list (µS).
 fn conductance(g_us: &Value, k: usize) -> f32 {
-    let g = match g_us {
-        Value::Array { values } => values[k],
-        value => value.range().0,
-    };
-    g as f32
+    g_us.element(k)
+        .expect("validated: a constant or one conductance per pair") as f32
 }
 
 impl GapTable {
