@@ -546,7 +546,7 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
             "rate (Hz)",
             "CV ISI"
         );
-        for (name, p) in &s.populations {
+        for (name, p) in s.populations_in_order() {
             let cv = p.cv_isi.map_or("-".into(), |cv| format!("{cv:.3}"));
             outln!(
                 "{name:<12} {:>9} {:>10} {:>10.3} {:>8}",

@@ -90,6 +90,9 @@ pub struct Summary {
     pub build_s: f64,
     pub run_s: f64,
     pub realtime_factor: f64,
+    /// Keyed `E` for instance 0 and `E[b]` for instance b of an ensemble; written to
+    /// summary.json in instance order (`E`, `E[1]`, `E[2]`, …, `E[10]`).
+    #[serde(serialize_with = "in_instance_order")]
     pub populations: BTreeMap<String, PopulationSummary>,
     /// False when the run stopped early (a fault, a device error, an interrupt): the
     /// outputs then hold every step before `last_step`.
@@ -106,6 +109,37 @@ pub struct Summary {
     /// `instance_<K>/summary.json`.
     #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
     pub place: Option<InstancePlace>,
+}
+
+impl Summary {
+    /// The populations in instance order: `E`, `E[1]`, …, `E[10]` (the map's own order
+    /// is the keys' string order, which puts `E[10]` before `E[2]`).
+    pub fn populations_in_order(&self) -> Vec<(&String, &PopulationSummary)> {
+        in_order(&self.populations)
+    }
+}
+
+fn in_order(
+    populations: &BTreeMap<String, PopulationSummary>,
+) -> Vec<(&String, &PopulationSummary)> {
+    let mut entries: Vec<_> = populations.iter().collect();
+    entries.sort_by(|a, b| key_order(a.0).cmp(&key_order(b.0)));
+    entries
+}
+
+/// A summary key as (population, instance): `E[10]` is ("E", 10), `E` is ("E", 0).
+fn key_order(key: &str) -> (&str, u32) {
+    key.strip_suffix(']')
+        .and_then(|k| k.rsplit_once('['))
+        .and_then(|(name, b)| Some((name, b.parse().ok()?)))
+        .unwrap_or((key, 0))
+}
+
+fn in_instance_order<S: serde::Serializer>(
+    populations: &BTreeMap<String, PopulationSummary>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(in_order(populations))
 }
 
 /// What a run produced.
@@ -751,6 +785,48 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ensembles_populations_are_shown_and_written_in_instance_order() {
+        let population = PopulationSummary {
+            size: 1,
+            spikes: 0,
+            rate_hz: 0.0,
+            cv_isi: None,
+        };
+        let keys = ["E", "E[1]", "E[2]", "E[10]", "I", "I[1]", "I[2]", "I[10]"];
+        let summary = Summary {
+            model: "m".into(),
+            device: "d".into(),
+            backend: "cpu".into(),
+            seed: 1,
+            dt_ms: 0.1,
+            duration_ms: 1.0,
+            build_s: 0.0,
+            run_s: 0.0,
+            realtime_factor: 0.0,
+            populations: keys
+                .iter()
+                .map(|k| (k.to_string(), population.clone()))
+                .collect(),
+            complete: true,
+            last_step: 10,
+            error: None,
+            instance: None,
+            place: None,
+        };
+        let shown: Vec<&str> = (summary.populations_in_order().iter())
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(shown, keys);
+        let json = serde_json::to_string(&summary).unwrap();
+        let at: Vec<usize> = (keys.iter())
+            .map(|k| json.find(&format!("\"{k}\":")).unwrap())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{json}");
+        // Read back whole.
+        assert_eq!(serde_json::from_str::<Summary>(&json).unwrap(), summary);
+    }
 
     #[test]
     fn a_whole_file_appears_under_its_name_only_when_complete() {
