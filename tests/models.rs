@@ -824,4 +824,16 @@ fn a_flat_spike_time_list_is_the_list_for_every_neuron() {
             .clone()
     };
     assert_eq!(load("[1.0, 5.0]"), load("[[1.0, 5.0]]"));
+    // A bad time is named by its path in the file, at its line.
+    let Err(error) = neurodyn::model::file::load_text(
+        std::path::Path::new("s.toml"),
+        &text("[[1.0], [5.0, 2.0], []]"),
+    ) else {
+        panic!("decreasing times accepted");
+    };
+    let error = error.to_string();
+    assert!(
+        error.contains("s.toml:8:") && error.contains("`populations[0].params.spike_times_ms[1]`"),
+        "{error}"
+    );
 }

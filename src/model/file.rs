@@ -528,7 +528,8 @@ impl ModelFile {
                 let index = self.populations.iter().position(|p| p.name == name);
                 let tail = tail.trim_start_matches('.');
                 if let Some(i) = index {
-                    let head = tail.split('.').next().unwrap_or(tail);
+                    // `spike_times_ms[0]` is the parameter `spike_times_ms`.
+                    let head = tail.split(['.', '[']).next().unwrap_or(tail);
                     let model_param = NeuronModel::parameter_names(&self.populations[i].model)
                         .is_some_and(|params| params.contains(&head));
                     return if model_param {
