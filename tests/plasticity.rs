@@ -472,6 +472,76 @@ fn three_factor_weight_change_is_the_integral_of_eligibility_and_modulator() {
     assert_eq!(finals[0], finals[1], "GPU and CPU weights differ");
 }
 
+/// The bounds hold at every moment, not only where a synapse is touched. With a
+/// baseline b > 0, a modulator pulse drives w to w_max; when the decaying n falls
+/// below b, w turns and falls from w_max. That turn lies inside a stretch no event
+/// ends (about 92 ms after the pulse, in the flush stretch 100–125 ms), so a stretch
+/// integrated whole and clamped only at its end would come back from above w_max (by
+/// about 2% of the later fall). The test integrates step by step in f64, clamping
+/// every step (NEST's updates).
+#[test]
+fn three_factor_weights_turn_from_a_bound_where_the_modulator_crosses_the_baseline() {
+    let (tau_pm, a_plus, tau_c, tau_n, b, w_max) = (20.0, 1.0, 1000.0, 20.0, 0.01, 4.0);
+    let rule = Plasticity::StdpDopamineSynapse {
+        tau_plus: tau_pm,
+        tau_minus: tau_pm,
+        a_plus,
+        a_minus: 1.5,
+        tau_c,
+        tau_n,
+        b,
+        w_min: 0.0,
+        w_max,
+        pairing: Pairing::AllToAll,
+        modulator: neurodyn::model::Modulator::Trace,
+        volume_transmitter: Some("DA".into()),
+    };
+    let mut net = Network::new(DT, 1);
+    net.add_population(source("pre", vec![vec![10.0]]));
+    net.add_population(source("post", vec![vec![14.0]]));
+    // 20 spikes at 20 ms: n jumps to 1 (1/τ_n each).
+    net.add_population(source("DA", vec![vec![20.0]; 20]));
+    net.add_projection(
+        Projection::from_list("pre", "post", &[(0, 0, 2.0, DELAY)], Receptor::Excitatory)
+            .with_plasticity(rule),
+    );
+    let steps = 4000usize;
+    let q = (-DT / tau_n).exp();
+    let decay_c = (-DT / tau_c).exp();
+    let tau_cn = 1.0 / (1.0 / tau_c + 1.0 / tau_n);
+    let with_n = tau_cn * -(-DT / tau_cn).exp_m1();
+    let held = tau_c * -(-DT / tau_c).exp_m1();
+    // As in the test above: the pulse is emitted in step 199, the post spike reaches
+    // the synapse in step 149.
+    let (mut n, mut c, mut w) = (0.0f64, 0.0f64, 2.0f64);
+    let mut peak = w;
+    for k in 0..steps - 1 {
+        n = n * q + if k == 199 { 20.0 / tau_n } else { 0.0 };
+        if k == 149 {
+            c += a_plus * (-5.0 / tau_pm).exp();
+        }
+        w = (w + c * (n * with_n - b * held)).clamp(0.0, w_max);
+        c *= decay_c;
+        peak = peak.max(w);
+    }
+    assert_eq!(peak, w_max, "the pulse drives w to its bound");
+    let fall = w_max - w;
+    assert!(fall > 1.0, "w falls from the bound: {w}");
+    let mut finals = Vec::new();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend.clone()).unwrap();
+        sim.run(steps as u64).unwrap();
+        let got = sim.weights(0).unwrap();
+        assert!(
+            (f64::from(got[0]) - w).abs() < 1e-4 * fall,
+            "{backend:?}: weight {} against {w}",
+            got[0]
+        );
+        finals.push(bits(&got));
+    }
+    assert_eq!(finals[0], finals[1], "GPU and CPU weights differ");
+}
+
 #[test]
 fn three_factor_weights_are_read_at_the_end_of_the_run() {
     // No modulator, so only the baseline term acts: each integrated step after the

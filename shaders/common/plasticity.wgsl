@@ -291,11 +291,32 @@ fn pre_event(instance: u32, s: u32, rule: PlasticRule, step: u32, gain: vec2<f32
     return sent;
 }
 
+// The weight after `length` steps from eligibility `c` and modulator `n`, within the
+// bounds. Twin: cpu::plasticity::dopamine_stretch.
+fn dopamine_stretch(rule: PlasticRule, w: f32, c: f32, n: f32, length: f32, both: f32) -> f32 {
+    let with_n = rounded(rule.m.x * -det_expm1(rounded(length * both)));
+    let held = rounded(rule.m.y * -det_expm1(rounded(length * rule.m.z)));
+    let drive = rounded(rounded(n * with_n) - rounded(rule.c.z * held));
+    return clamp(rounded(w + rounded(c * drive)), rule.w_min, rule.w_max);
+}
+
+// Steps until a decaying modulator n reaches b, where n − b changes sign: τ_n/dt ·
+// ln(n/b) (τ_n/dt in c.w, 0 for a level) when n and b share a sign and |n| > |b|,
+// else a length no stretch reaches.
+fn modulator_crossing(rule: PlasticRule, n: f32) -> f32 {
+    let b = rule.c.z;
+    if (rule.c.w > 0.0 && b != 0.0 && (n > 0.0) == (b > 0.0) && abs(n) > abs(b)) {
+        return rounded(rounded(det_log(abs(n)) - det_log(abs(b))) * rule.c.w);
+    }
+    return 3.0e38;
+}
+
 // Three-factor synapse `s` of `instance` (state at `base`) brought from the first
 // step whose weight change it has not integrated to `step` (exclusive). Over each
 // stretch of L steps between its modulator's entries, with c(t) = c e^(−t/τ_c) and
 // n(t) = n e^(−t/τ_n) (a level: held), exactly (NEST's stdp_dopamine_synapse,
-// whose bounds apply at each update too):
+// whose bounds hold at every update, every min_delay; here also where n − b changes
+// sign inside a stretch, the only place w can turn):
 //   w ← clamp(w + c (n τ_cn (1 − e^(−L dt/τ_cn)) − b τ_c (1 − e^(−L dt/τ_c))), w_min, w_max),
 //   c ← c e^(−L dt/τ_c), with 1/τ_cn = 1/τ_c + 1/τ_n.
 // Both terms are the integrals of c n and c over the stretch. Called before a pre
@@ -325,10 +346,16 @@ fn catch_up(instance: u32, s: u32, base: u32, rule: PlasticRule, step: u32) {
         }
         let n = modulator_from(history_entry(at, e), k, rule.m.w);
         let length = f32(min(end - k, 1u << 24u));
-        let with_n = rounded(rule.m.x * -det_expm1(rounded(length * both)));
-        let held = rounded(rule.m.y * -det_expm1(rounded(length * rule.m.z)));
-        let drive = rounded(rounded(n * with_n) - rounded(rule.c.z * held));
-        w = clamp(rounded(w + rounded(c * drive)), rule.w_min, rule.w_max);
+        let crossing = modulator_crossing(rule, n);
+        if (crossing < length) {
+            // n − b changes sign at the crossing: w turns there, so the bounds apply
+            // there too, then the rest of the stretch starts from n = b.
+            w = dopamine_stretch(rule, w, c, n, crossing, both);
+            let turned = rounded(c * det_exp(rounded(crossing * rule.m.z)));
+            w = dopamine_stretch(rule, w, turned, rule.c.z, rounded(length - crossing), both);
+        } else {
+            w = dopamine_stretch(rule, w, c, n, length, both);
+        }
         c = rounded(c * det_exp(rounded(length * rule.m.z)));
         if (end >= step) {
             break;

@@ -365,10 +365,17 @@ pub fn catch_up_words(
         }
         let n = modulator_from(history_entry(modulators, at, e), k, rule.m[3]);
         let length = (end - k).min(1 << 24) as f32;
-        let with_n = rounded(rule.m[0] * -det_expm1(rounded(length * both)));
-        let held = rounded(rule.m[1] * -det_expm1(rounded(length * rule.m[2])));
-        let drive = rounded(rounded(n * with_n) - rounded(rule.c[2] * held));
-        w = rounded(w + rounded(c * drive)).clamp(rule.w_min, rule.w_max);
+        let crossing = modulator_crossing(rule, n);
+        if crossing < length {
+            // n − b changes sign at the crossing: w turns there, so the bounds are
+            // applied there too (they hold at every moment, as in NEST's per-step
+            // updates), then the rest of the stretch starts from n = b.
+            w = dopamine_stretch(rule, w, c, n, crossing, both);
+            let turned = rounded(c * det_exp(rounded(crossing * rule.m[2])));
+            w = dopamine_stretch(rule, w, turned, rule.c[2], rounded(length - crossing), both);
+        } else {
+            w = dopamine_stretch(rule, w, c, n, length, both);
+        }
         c = rounded(c * det_exp(rounded(length * rule.m[2])));
         if end >= step {
             break;
@@ -378,6 +385,28 @@ pub fn catch_up_words(
     }
     state[0] = w.to_bits();
     state[WORD_ELIGIBILITY] = c.to_bits();
+}
+
+/// The weight after `length` steps from eligibility `c` and modulator `n` (the
+/// shader's `dopamine_stretch`), within the bounds.
+fn dopamine_stretch(rule: &PlasticRule, w: f32, c: f32, n: f32, length: f32, both: f32) -> f32 {
+    let with_n = rounded(rule.m[0] * -det_expm1(rounded(length * both)));
+    let held = rounded(rule.m[1] * -det_expm1(rounded(length * rule.m[2])));
+    let drive = rounded(rounded(n * with_n) - rounded(rule.c[2] * held));
+    rounded(w + rounded(c * drive)).clamp(rule.w_min, rule.w_max)
+}
+
+/// Steps until a decaying modulator n reaches b, where n − b changes sign: τ_n/dt ·
+/// ln(n/b) when n and b share a sign and |n| > |b|, else a length no stretch reaches
+/// (a level never crosses).
+/// The shader's `modulator_crossing`.
+fn modulator_crossing(rule: &PlasticRule, n: f32) -> f32 {
+    let b = rule.c[2];
+    if rule.c[3] > 0.0 && b != 0.0 && (n > 0.0) == (b > 0.0) && n.abs() > b.abs() {
+        rounded(rounded(det_log(n.abs()) - det_log(b.abs())) * rule.c[3])
+    } else {
+        3.0e38
+    }
 }
 
 /// One step of an error-modulated synapse; the shader's `sweep_error`.

@@ -91,8 +91,9 @@ pub enum Plasticity {
     /// with τ_c, and the weight follows `dw/dt = c (n − b)` within `[w_min, w_max]`,
     /// where n is the neuromodulator (dopamine). Event-driven, as in NEST: a synapse
     /// integrates the weight change exactly (c and n decay exponentially) whenever a
-    /// spike touches it and at least every 250 steps, the bounds applied at each
-    /// update; n is kept as a history of the steps where its law alone does not give
+    /// spike touches it and at least every 250 steps, the bounds holding at every
+    /// moment (applied at each update and where n − b changes sign between two, the
+    /// only place w can turn); n is kept as a history of the steps where its law alone does not give
     /// it (src/cpu/modulator.rs). With `modulator = "trace"` (NEST's form) n
     /// decays with τ_n and jumps by 1/τ_n per spike of the `volume_transmitter`
     /// population (in the step of the spike; NEST's volume transmitter delivers at

@@ -458,7 +458,7 @@ pub struct PlasticRule {
     pub w_max: f32,
     pub inv_w_max: f32,
     /// STDP: λ, α λ, μ₊, μ₋. Triplet: A₂₊, A₂₋, A₃₊, A₃₋. Tsodyks: U. Dopamine: A₊,
-    /// A₋, b. Hebbian: η dt, α, γ dt. Scaling: dt/τ_scaling, 1/r_target (1/Hz),
+    /// A₋, b, τ_n/dt (0 for a level). Hebbian: η dt, α, γ dt. Scaling: dt/τ_scaling, 1/r_target (1/Hz),
     /// 1000/τ_rate (Hz per unit of trace). Custom: parameters 1–4 (5–8 in `m`), in
     /// name order.
     pub c: [f32; 4],

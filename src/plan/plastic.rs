@@ -512,12 +512,15 @@ pub fn lower_rule(rule: &Plasticity, dt: f64, scale_log2: i32, link: RuleLink) -
             lowered.w_min = w_min as f32;
             lowered.w_max = w_max as f32;
             lowered.inv_w_max = (1.0 / w_max) as f32;
-            lowered.c = [a_plus as f32, a_minus as f32, b as f32, 0.0];
             // A level is held between the host's changes: τ_n = ∞.
             let n_rate = match modulator {
                 Modulator::Trace => 1.0 / tau_n,
                 Modulator::Level => 0.0,
             };
+            // τ_n / dt, the steps of one e-fold of n (0: a level, which never
+            // crosses b).
+            let n_steps = if n_rate > 0.0 { tau_n / dt } else { 0.0 };
+            lowered.c = [a_plus as f32, a_minus as f32, b as f32, n_steps as f32];
             lowered.m = [
                 (1.0 / (1.0 / tau_c + n_rate)) as f32,
                 tau_c as f32,
