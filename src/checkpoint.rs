@@ -22,8 +22,9 @@ const MAGIC: &[u8; 8] = b"NEURODYN";
 /// three-factor rules' modulators are histories (event-driven three-factor synapses);
 /// 8: the counters hold the batch's length (several steps per dispatch); 9: they
 /// count the window's spikes per step; 10: a neuron's state and refractory counter
-/// are one block; 12: they count stages a driver cut short.
-pub const FORMAT_VERSION: u32 = 12;
+/// are one block; 12: they count stages a driver cut short; 13: the model hash leaves
+/// out the recorders.
+pub const FORMAT_VERSION: u32 = 13;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,18 +61,44 @@ pub struct Snapshot {
 /// FNV-1a, 64 bits: a checksum and model hash that never changes between versions
 /// of Rust or of this crate.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+    fnv1a_from(FNV_OFFSET, bytes)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a continued from `hash` over `bytes`.
+fn fnv1a_from(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
 
-/// The hash that ties a checkpoint to its model: of the network's JSON form.
+/// The hash that ties a checkpoint to its model: of the network's JSON form without
+/// its recorders, which say what is read out, not what the state is (a run may
+/// resume with other recorders).
 pub fn model_hash(network: &Network) -> u64 {
-    fnv1a(
-        serde_json::to_string(network)
-            .expect("a network serialises")
-            .as_bytes(),
-    )
+    let unrecorded = Network {
+        recorders: Vec::new(),
+        ..network.clone()
+    };
+    let mut hash = Fnv1a(FNV_OFFSET);
+    serde_json::to_writer(&mut hash, &unrecorded).expect("a network serialises");
+    hash.0
+}
+
+/// FNV-1a over the bytes written to it (the JSON is hashed as it is written, never
+/// held whole).
+struct Fnv1a(u64);
+
+impl Write for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 = fnv1a_from(self.0, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writes `snapshot` at `step` of the model hashed `hash` to `path`, through a
@@ -119,10 +146,17 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
         reason: e.to_string(),
     };
     let partial = path.with_extension("partial");
-    let mut file = std::fs::File::create(&partial).map_err(fail)?;
-    file.write_all(&bytes).map_err(fail)?;
-    file.sync_all().map_err(fail)?;
-    std::fs::rename(&partial, path).map_err(fail)
+    let written = std::fs::File::create(&partial)
+        .and_then(|mut file| {
+            file.write_all(&bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&partial, path));
+    if written.is_err() {
+        // Nothing half-written is left behind.
+        let _ = std::fs::remove_file(&partial);
+    }
+    written.map_err(fail)
 }
 
 /// The step a checkpoint was taken at, from its header alone (its format, model and

@@ -131,7 +131,7 @@ pub struct KernelProfile {
 pub(crate) type BatchSink<'a> = dyn FnMut(BatchOutput) -> Result<(), Error> + 'a;
 
 /// A backend executing a plan.
-pub(crate) trait Engine {
+pub(crate) trait Engine: Send {
     /// Runs `steps` steps starting at `first_step` with the streamed events and
     /// currents of `input`, calling `sink` once per batch in order.
     fn run(

@@ -56,7 +56,17 @@ pub struct Simulation {
     /// The readouts' window: its first step and each readout neuron's count then.
     window_start: u64,
     window_counts: Vec<u32>,
+    /// The time the last `run_ms` ran to, unrounded, when nothing ran since: the next
+    /// `run_ms` counts from it, so that successive calls add up their times, not
+    /// their rounded steps.
+    run_ms_to: Option<f64>,
 }
+
+// A simulation can be moved to a worker thread (a thread pool, `spawn_blocking`).
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<Simulation>();
+};
 
 /// Where the host's wall time went.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -83,16 +93,19 @@ impl HostTimes {
 
 impl Simulation {
     /// Validates and plans `network`, then sets it up on `backend`.
-    /// On a GPU, the device is opened first and a network whose estimated memory
-    /// exceeds the device's is refused before any synapse is drawn.
+    /// On a GPU, the network is validated before the device is opened (its errors
+    /// come first, also where there is no device), and a network whose estimated
+    /// memory exceeds the device's is refused before any synapse is drawn.
     pub fn new(network: &Network, backend: Backend) -> Result<Self, Error> {
+        if backend != Backend::Cpu {
+            network.validate().map_err(PlanError::from)?;
+        }
         let context = match &backend {
             Backend::Gpu => Some(GpuContext::new(None)?),
             Backend::GpuNamed(name) => Some(GpuContext::new(Some(name))?),
             Backend::Cpu => None,
         };
         if let Some(ctx) = &context {
-            network.validate().map_err(PlanError::from)?;
             let estimate = memory::estimate(network);
             check_memory(&estimate, ctx, || memory::advice(network, &estimate))?;
         }
@@ -301,6 +314,7 @@ impl Simulation {
         Ok(Self {
             input: StreamedInput { events, currents },
             window_start: 0,
+            run_ms_to: None,
             window_counts: vec![
                 0;
                 plan.readouts_len() / crate::plan::layout::READOUT_WORDS as usize
@@ -412,6 +426,7 @@ impl Simulation {
         if let Some(reason) = &self.stopped {
             return Err(Error::Stopped(reason.clone()));
         }
+        self.run_ms_to = None;
         let limit = self.step_limit();
         match self.step.checked_add(steps) {
             Some(end) if end <= limit => {}
@@ -454,13 +469,19 @@ impl Simulation {
         Ok(times)
     }
 
-    /// Runs for `ms` of simulated time (rounded to whole steps); a time that is not
+    /// Runs for `ms` of simulated time: to the step nearest the time reached. Times
+    /// add up over successive calls — four `run_ms(0.25)` at dt = 0.1 ms run 10
+    /// steps, as one `run_ms(1.0)` does (3, 2, 3, 2), not 4 × 3. A time that is not
     /// finite or is negative is refused (`Error::NotATime`).
     pub fn run_ms(&mut self, ms: f64) -> Result<(), Error> {
         if !(ms.is_finite() && ms >= 0.0) {
             return Err(Error::NotATime { t_ms: ms });
         }
-        self.run((ms / self.plan.dt_ms).round() as u64)
+        let to = self.run_ms_to.unwrap_or_else(|| self.time_ms()) + ms;
+        let end = (to / self.plan.dt_ms).round() as u64;
+        self.run(end.saturating_sub(self.step))?;
+        self.run_ms_to = Some(to);
+        Ok(())
     }
 
     /// Runs one step.
@@ -541,7 +562,12 @@ impl Simulation {
             })
             .ok_or_else(|| Error::NotRecorded {
                 population: population.to_string(),
-                what: format!("state variable `{variable}`"),
+                what: if self.plan.config.n_instances > 1 {
+                    // A recorder samples one instance: say which one was asked for.
+                    format!("state variable `{variable}` in instance {instance}")
+                } else {
+                    format!("state variable `{variable}`")
+                },
             })
     }
 

@@ -140,6 +140,15 @@ fn other_models_and_damaged_files_are_refused() {
             .current_step(),
         100
     );
+    // Recorders say what is read out, not what the state is: a run resumes with
+    // others, and its state goes on as the straight run's.
+    let mut recorded = network.clone();
+    recorded.record_state("E", "v", vec![0, 1], 1);
+    let mut resumed = Simulation::restore(&recorded, Backend::Cpu, &path).unwrap();
+    resumed.run(10).unwrap();
+    sim.run(10).unwrap();
+    assert_eq!(state_bits(&mut resumed), state_bits(&mut sim));
+    assert_eq!(resumed.state_record("E", "v").unwrap().steps.len(), 10);
 }
 
 #[test]

@@ -165,6 +165,12 @@ fn bad_errors_are_refused() {
         .to_string();
     assert!(e.contains("NaN"), "{e}");
     assert!(sim.set_error("out", 3, &[0.0, 0.0]).is_err());
+    // Errors of a population no error-modulated synapse ends on would not be read.
+    let e = sim.set_error("pre", 0, &[0.0; 4]).unwrap_err().to_string();
+    assert!(
+        e.contains("no error-modulated synapses end on `pre`"),
+        "{e}"
+    );
     let mut plain = network();
     plain.projections[0].plasticity = None;
     plain.projections[0].plasticity_heterogeneous.clear();

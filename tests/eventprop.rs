@@ -916,6 +916,14 @@ fn bad_batches_and_settings_are_refused() {
     assert!(e.contains("weights"), "{e}");
     let e = after(&|t| t.config.output = "hidden".into());
     assert!(e.contains("make a new trainer"), "{e}");
+    // The network made the plan: a change to it would not reach the run.
+    let e = after(&|t| t.network.layers[1].size = 9);
+    assert!(
+        e.contains("`network`") && e.contains("make a new trainer"),
+        "{e}"
+    );
+    let e = after(&|t| t.network.trial_ms = f64::NAN);
+    assert!(e.contains("`network`"), "{e}");
 }
 
 #[test]

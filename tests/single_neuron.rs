@@ -137,3 +137,24 @@ fn a_spike_arrives_exactly_its_delay_later() {
         }
     }
 }
+
+/// Successive `run_ms` calls add up their times, not their rounded steps; `run`
+/// between them counts from the step reached.
+#[test]
+fn run_ms_adds_up_times_not_rounded_steps() {
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new("n", 1, neuron(0.0)));
+    let mut sim = Simulation::new(&net, Backend::Cpu).unwrap();
+    let mut steps = Vec::new();
+    for _ in 0..4 {
+        sim.run_ms(0.25).unwrap();
+        steps.push(sim.current_step());
+    }
+    assert_eq!(steps, [3, 5, 8, 10]);
+    sim.run(1).unwrap();
+    // 1000 × 0.1 ms from 1.1 ms: the sum's rounding errors do not add a step.
+    for _ in 0..1000 {
+        sim.run_ms(0.1).unwrap();
+    }
+    assert_eq!(sim.current_step(), 1011);
+}

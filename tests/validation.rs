@@ -512,3 +512,33 @@ fn a_spike_source_takes_no_input() {
         "`S` is a spike source and takes no input",
     );
 }
+
+/// Numbers the device holds as f32 must fit one: 1e39 would become +∞ there, and the
+/// run would stop at step 0 with a non-finite state instead of naming the field.
+#[test]
+fn numbers_beyond_f32_are_refused_where_given() {
+    let mut net = base();
+    net.add_stimulus(Stimulus::Dc {
+        target: "E".into(),
+        amplitude_na: 1e39,
+        start_ms: 0.0,
+        stop_ms: None,
+    });
+    expect_one(&net, "stimuli[0].amplitude_na", "32-bit float");
+    let mut net = base();
+    net.populations[0]
+        .initial
+        .insert("v".into(), Value::Constant { value: -1e39 });
+    expect_one(&net, "populations[E].initial.v", "32-bit float");
+}
+
+/// A given fixed-point unit has one k per receptor port, each in the range the plan
+/// chooses from.
+#[test]
+fn given_input_units_are_checked() {
+    let mut net = base();
+    net.populations[0].input_scale_log2 = Some(vec![i32::MIN, 10]);
+    expect_one(&net, "populations[E].input_scale_log2[0]", "[-60, 60]");
+    net.populations[0].input_scale_log2 = Some(vec![10]);
+    expect_one(&net, "populations[E].input_scale_log2", "one per port");
+}

@@ -27,10 +27,12 @@ pub fn regime(name: &str) -> Option<(f64, f64)> {
 }
 
 /// Resizes and retunes a network loaded from `models/brunel.toml` (populations `E`
-/// and `I`).
+/// and `I`). An order beyond `u32::MAX / 4` gives `E` the largest size, which the
+/// validation then refuses with the limit.
 pub fn configure(network: &mut Network, order: u32, g: f64, eta: f64) {
+    let excitatory = order.saturating_mul(4);
     for p in &mut network.populations {
-        p.size = if p.name == "E" { 4 * order } else { order };
+        p.size = if p.name == "E" { excitatory } else { order };
     }
     for projection in &mut network.projections {
         if projection.pre == "I" {
@@ -38,7 +40,7 @@ pub fn configure(network: &mut Network, order: u32, g: f64, eta: f64) {
         }
         if let Connectivity::FixedInDegree { k, .. } = &mut projection.connectivity {
             *k = (*k).min(if projection.pre == "E" {
-                4 * order
+                excitatory
             } else {
                 order
             });

@@ -204,6 +204,13 @@ impl Network {
     /// The network instance `instance` of the ensemble simulates: this one with every
     /// swept parameter at the instance's value (and one instance, no sweeps).
     pub fn instance(&self, instance: u32) -> Result<Network, String> {
+        if instance >= self.instances {
+            return Err(format!(
+                "there is no instance {instance}: the network has {} (0 to {})",
+                self.instances,
+                self.instances.saturating_sub(1)
+            ));
+        }
         let mut network = self.clone();
         network.instances = 1;
         network.first_instance = self.first_instance + instance;
@@ -316,9 +323,11 @@ impl Network {
         name
     }
 
-    /// Adds a projection.
-    pub fn add_projection(&mut self, projection: Projection) {
+    /// Adds a projection; returns its index, which `Simulation::weights`,
+    /// `set_weights`, `modulator` and sweeps take.
+    pub fn add_projection(&mut self, projection: Projection) -> usize {
         self.projections.push(projection);
+        self.projections.len() - 1
     }
 
     /// Adds a stimulus.

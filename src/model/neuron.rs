@@ -76,6 +76,10 @@ impl NeuronModel {
     /// This model with parameter `name` set to `value` (PyNN's names; a custom model's
     /// declared parameters).
     pub fn with_parameter(&self, name: &str, value: f64) -> Result<NeuronModel, String> {
+        // JSON, which carries the value in, has no NaN or infinity.
+        if !value.is_finite() {
+            return Err(format!("`{name}` = {value}: must be a finite number"));
+        }
         if let (NeuronModel::Custom(c), "refractory_ms") = (self, name) {
             let mut c = c.clone();
             c.refractory_ms = value;

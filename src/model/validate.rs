@@ -425,8 +425,8 @@ impl<'a> Checker<'a> {
             let field = format!("graded_synapses[{i}]");
             let ends = [("pre", &synapses.pre), ("post", &synapses.post)];
             self.check_coupling(&field, ends, &synapses.pairs, &synapses.g_us);
-            self.finite_f32(&format!("{field}.e_rev"), synapses.e_rev);
-            self.finite_f32(&format!("{field}.v_th"), synapses.v_th);
+            self.finite(&format!("{field}.e_rev"), synapses.e_rev);
+            self.finite(&format!("{field}.v_th"), synapses.v_th);
             self.positive(&format!("{field}.delta"), synapses.delta);
         }
         let coupled =
@@ -505,13 +505,13 @@ impl<'a> Checker<'a> {
         match g_us {
             Value::Constant { value } => {
                 self.non_negative(&at, *value);
-                self.finite_f32(&at, *value);
+                self.finite(&at, *value);
             }
             Value::Array { values } => {
                 self.check_array_len(&at, g_us, pairs.len() as u64, "one per pair");
                 for &g in values {
                     self.non_negative(&at, g);
-                    self.finite_f32(&at, g);
+                    self.finite(&at, g);
                 }
             }
             _ => self.errors.push(ModelError::Impossible {
@@ -596,6 +596,29 @@ impl<'a> Checker<'a> {
 
     fn check_population(&mut self, index: usize, population: &Population) {
         self.check_heterogeneous(index, population);
+        if let Some(units) = &population.input_scale_log2 {
+            let field = format!("populations[{}].input_scale_log2", population.name);
+            let ports = population.neuron.receptor_count();
+            if units.len() != ports {
+                self.errors.push(ModelError::Impossible {
+                    field: field.clone(),
+                    reason: format!(
+                        "{} units for {ports} receptor ports: give one per port",
+                        units.len()
+                    ),
+                });
+            }
+            // The range the plan chooses units from (2^-60 to 2^60).
+            for (port, &k) in units.iter().enumerate() {
+                if !(-60..=60).contains(&k) {
+                    self.errors.push(ModelError::InvalidParameter {
+                        field: format!("{field}[{port}]"),
+                        value: f64::from(k),
+                        requirement: "must lie in [-60, 60] (a unit of 2^-k)".into(),
+                    });
+                }
+            }
+        }
         if let Some(ip) = &population.intrinsic_plasticity {
             let field = format!("populations[{}].intrinsic_plasticity", population.name);
             self.non_negative(&format!("{field}.eta"), ip.eta);
@@ -1676,12 +1699,8 @@ impl<'a> Checker<'a> {
     /// Finite numbers and consistent bounds; returns whether the value is usable.
     fn check_value(&mut self, field: &str, value: &Value) -> bool {
         let before = self.errors.len();
-        if let Some(bad) = value.numbers().into_iter().find(|x| !x.is_finite()) {
-            self.errors.push(ModelError::InvalidParameter {
-                field: field.into(),
-                value: bad,
-                requirement: "must be a finite number".into(),
-            });
+        if let Some(bad) = (value.numbers().into_iter()).find(|&x| !(x as f32).is_finite()) {
+            self.finite(field, bad);
             return false;
         }
         match *value {
@@ -1802,19 +1821,6 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Finite, and still finite as the f32 the device holds.
-    fn finite_f32(&mut self, field: &str, value: f64) {
-        if value.is_finite() && !(value as f32).is_finite() {
-            self.errors.push(ModelError::InvalidParameter {
-                field: field.into(),
-                value,
-                requirement: "must fit a 32-bit float (at most 3.4e38 in magnitude)".into(),
-            });
-        } else {
-            self.finite(field, value);
-        }
-    }
-
     /// Gap and graded currents are computed from the potentials at the start of a
     /// step and held through it (explicit coupling). A neuron whose own conductance
     /// terms — its gap junctions and its graded synapses fully open — sum to G (µS) on
@@ -1895,14 +1901,20 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Finite, and still finite as the f32 the device (and the CPU reference) holds
+    /// it in: a larger number would become ±∞ there.
     fn finite(&mut self, field: &str, value: f64) -> bool {
-        if value.is_finite() {
+        let requirement = if !value.is_finite() {
+            "must be a finite number"
+        } else if !(value as f32).is_finite() {
+            "must fit a 32-bit float (at most 3.4e38 in magnitude)"
+        } else {
             return true;
-        }
+        };
         self.errors.push(ModelError::InvalidParameter {
             field: field.into(),
             value,
-            requirement: "must be a finite number".into(),
+            requirement: requirement.into(),
         });
         false
     }

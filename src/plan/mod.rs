@@ -1274,6 +1274,9 @@ impl Plan {
 
     /// The current-table row of `neuron` of population `pop` (plan order) in
     /// `instance`, `None` unless a current stream drives the population.
+    ///
+    /// # Panics
+    /// If `pop` is not a population of the plan.
     pub fn current_row(&self, pop: usize, instance: u32, neuron: u32) -> Option<u32> {
         let p = &self.populations[pop];
         let first = p.info.stim_first as usize;
@@ -1471,6 +1474,10 @@ impl Plan {
 
     /// Where variable `var` of each neuron of population `pop` of `instance` lies in
     /// the state buffer, neuron by neuron (a block apart, `layout::state_words`).
+    ///
+    /// # Panics
+    /// If `pop`, `var` or `instance` is out of range (an index past the variable or
+    /// the instances would name another neuron's words).
     pub fn instance_state_indices(
         &self,
         pop: usize,
@@ -1478,6 +1485,13 @@ impl Plan {
         instance: u32,
     ) -> impl Iterator<Item = usize> {
         let p = &self.populations[pop];
+        assert!(
+            var < p.state_count && instance < self.config.n_instances,
+            "variable {var} of instance {instance}: `{}` has {} variables, the plan {} instances",
+            p.name,
+            p.state_count,
+            self.config.n_instances
+        );
         let g = self
             .groups
             .iter()

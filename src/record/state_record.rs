@@ -43,14 +43,26 @@ impl StateRecord {
     }
 
     /// The values of sample `k`, one per recorded neuron.
+    ///
+    /// # Panics
+    /// If `k >= self.len()`, as indexing does.
     pub fn sample(&self, k: usize) -> &[f32] {
+        assert!(
+            k < self.len(),
+            "sample {k} of a record of {} samples",
+            self.len()
+        );
         let n = self.neurons.len();
         &self.values[k * n..(k + 1) * n]
     }
 
-    /// The trace of the `i`-th recorded neuron.
+    /// The trace of the `i`-th recorded neuron (the neuron `self.neurons[i]`).
+    ///
+    /// # Panics
+    /// If `i >= self.neurons.len()`, as indexing does.
     pub fn trace(&self, i: usize) -> Vec<f32> {
         let n = self.neurons.len();
+        assert!(i < n, "trace {i} of a record of {n} neurons");
         self.values.iter().skip(i).step_by(n).copied().collect()
     }
 

@@ -9,7 +9,7 @@ use crate::cpu::propagate_prepare::advance_modulators;
 use crate::error::Error;
 use crate::plan::layout::{
     MODULATOR_DECAY, MODULATOR_HEAD, MODULATOR_PENDING_STEP, MODULATOR_PENDING_VALUE,
-    PLASTIC_DOPAMINE, PLASTIC_STATIC, PLASTIC_TSODYKS2,
+    PLASTIC_DOPAMINE, PLASTIC_ERROR, PLASTIC_STATIC, PLASTIC_TSODYKS2,
 };
 use crate::plan::PlasticProjection;
 
@@ -262,6 +262,21 @@ impl Simulation {
             ));
         }
         let p = &self.plan.populations[pop];
+        // Errors set where no error-modulated synapse reads them would do nothing.
+        let plastic = &self.plan.plastic;
+        let neurons = p.first..p.first + p.size;
+        let read_here = plastic.projections.iter().any(|q| {
+            q.synapses.first().is_some_and(|&s| {
+                let [target, word] = plastic.synapse[s as usize];
+                plastic.rules[(word >> 16) as usize].kind == PLASTIC_ERROR
+                    && neurons.contains(&(target % self.plan.config.n_neurons))
+            })
+        });
+        if !read_here {
+            return Err(refuse(format!(
+                "no error-modulated synapses end on `{population}`: its errors would not be read"
+            )));
+        }
         if errors.len() != p.size as usize {
             return Err(refuse(format!(
                 "{} values for {} neurons",

@@ -43,6 +43,7 @@ pub struct TrainingConfig {
 /// A network, its parameters and the optimiser's state, on the GPU or the CPU
 /// reference (the same arithmetic: identical spikes and bit-identical gradients).
 pub struct Trainer {
+    /// To read: a changed network is refused at the next run (make a new trainer).
     pub network: TrainingNetwork,
     pub plan: TrainingPlan,
     pub config: TrainingConfig,
@@ -64,6 +65,9 @@ pub struct Trainer {
     /// The method and output layer the trainer was made for (its feedback matrix and
     /// buffers are theirs).
     made_for: (Method, String),
+    /// The network the plan, buffers and initial weights were made from: `network`
+    /// is public to read, and a change to it would not reach them.
+    made_from: TrainingNetwork,
     engine: Engine,
 }
 
@@ -139,6 +143,7 @@ impl Trainer {
         Ok(Self {
             random_feedback,
             made_for: (config.method, config.output.clone()),
+            made_from: network.clone(),
             weight_moments: Moments::new(weights.len()),
             delay_moments: Moments::new(delays_ms.len()),
             updates: 0,
@@ -592,6 +597,15 @@ impl Trainer {
                 field: "config.method".into(),
                 reason: "the method and output layer are the trainer's own (its feedback \
                          and buffers are theirs): make a new trainer for others"
+                    .into(),
+            });
+        }
+        if self.network != self.made_from {
+            return Err(TrainError::Structure {
+                field: "network".into(),
+                reason: "the network is the trainer's own (its plan, buffers and initial \
+                         weights were made from it): make a new trainer for another; \
+                         `weights`, `delays_ms` and `config` may change"
                     .into(),
             });
         }
