@@ -21,6 +21,16 @@ static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 /// command's output is incomplete, and it exits with a failure.
 static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
 
+/// `eprintln!` that goes on where standard error's reader has gone (`neurodyn
+/// validate m.toml 2>&1 | head -1`; `eprintln!` would panic): the exit status still
+/// says what happened.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// Writes to standard output. Where its reader has gone (`neurodyn devices | head -1`)
 /// the rest of the output is dropped and the command goes on, so that the files it
 /// writes after printing (`bench --out`, `profile --json`) are still written; `print!`
@@ -35,7 +45,7 @@ fn write_out(args: std::fmt::Arguments) {
         STDOUT_CLOSED.store(true, Ordering::Relaxed);
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             STDOUT_FAILED.store(true, Ordering::Relaxed);
-            eprintln!("error: cannot write to standard output: {e}");
+            errln!("error: cannot write to standard output: {e}");
         }
     }
 }
@@ -162,7 +172,7 @@ impl FileSettings {
             model.duration_ms = d;
         }
         neurodyn::model::run_steps(model.duration_ms, model.network.dt_ms).map_err(|reason| {
-            eprintln!("error: --duration {reason}");
+            errln!("error: --duration {reason}");
             ExitCode::from(2)
         })?;
         Ok(())
@@ -325,7 +335,7 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = flag.clone();
     if let Err(e) = ctrlc::set_handler(move || handler_flag.store(true, Ordering::Relaxed)) {
-        eprintln!("warning: cannot catch Ctrl-C ({e}); an interrupted run loses its last files");
+        errln!("warning: cannot catch Ctrl-C ({e}); an interrupted run loses its last files");
     }
     flag
 }
@@ -339,7 +349,7 @@ fn shown_ms(ms: f64) -> f64 {
 /// Invalid input: exit 2; interrupted: 130 (as a shell reports SIGINT). Anything else
 /// that fails at run time: exit 1.
 fn fail(error: &Error) -> ExitCode {
-    eprintln!("error: {error}");
+    errln!("error: {error}");
     match error {
         Error::Interrupted { .. } => ExitCode::from(130),
         // A user's WGSL is input too (`validate` reports it the same way).
@@ -366,10 +376,10 @@ fn load_with(path: &Path, overrides: file::Overrides) -> Result<LoadedModel, Exi
     let from_command_line = !overrides.axes.is_empty() || overrides.seeds.is_some();
     file::load_with(path, overrides).map_err(|errors| {
         for e in &errors.0 {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             // A grid error may be in an axis given on the command line.
             if from_command_line && e.field.as_deref().is_some_and(|f| f.starts_with("sweep")) {
-                eprintln!(
+                errln!(
                     "note: the grid holds the file's `[sweep]` axes, then each --sweep in \
                      order; --seeds sets its repeats"
                 );
@@ -387,7 +397,7 @@ fn load_sonata(
     overrides: file::Overrides,
 ) -> Result<LoadedModel, ExitCode> {
     let fail = |message: String| {
-        eprintln!("error: {}: {message}", path.display());
+        errln!("error: {}: {message}", path.display());
         ExitCode::from(2)
     };
     let (dt, tstop) = sonata_run(path).map_err(fail)?;
@@ -406,7 +416,7 @@ fn load_sonata(
     let mut model = file::load_text_with(&path.with_extension("neurodyn.toml"), &text, overrides)
         .map_err(|errors| {
         for e in &errors.0 {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
         }
         ExitCode::from(2)
     })?;
@@ -466,7 +476,7 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
                 model.network = alone;
             }
             Err(e) => {
-                eprintln!("error: --instance {k}: {e}");
+                errln!("error: --instance {k}: {e}");
                 return ExitCode::from(2);
             }
         }
@@ -475,7 +485,7 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         .checkpoint_every
         .filter(|ms| !(ms.is_finite() && *ms > 0.0))
     {
-        eprintln!("error: --checkpoint-every {ms}: must be a positive time in ms");
+        errln!("error: --checkpoint-every {ms}: must be a positive time in ms");
         return ExitCode::from(2);
     }
     if let Err(code) = args.set.set_duration(&mut model) {
@@ -577,19 +587,19 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
     }
     let as_run = neurodyn::run::with_default_recorders(&model.network);
     if let Err(e) = neurodyn::run::check_output_file_names(&as_run) {
-        eprintln!("error: {}: {e}", path.display());
+        errln!("error: {}: {e}", path.display());
         return ExitCode::from(2);
     }
     let plan = match Plan::new(&model.network) {
         Ok(plan) => plan,
         Err(e) => {
-            eprintln!("error: {}: {e}", path.display());
+            errln!("error: {}: {e}", path.display());
             return ExitCode::from(2);
         }
     };
     // A user's WGSL is input too: exit 2, with the snippet's line and column.
     if let Err(e) = gpu::check_user_code(&plan) {
-        eprintln!("error: {}", Error::Shader(e));
+        errln!("error: {}", Error::Shader(e));
         return ExitCode::from(2);
     }
     let steps = neurodyn::model::run_steps(model.duration_ms, plan.dt_ms).unwrap_or_default();
@@ -657,7 +667,7 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
 fn devices() -> ExitCode {
     let adapters = gpu::adapters();
     if adapters.is_empty() {
-        eprintln!(
+        errln!(
             "error: {}",
             Error::NoAdapter {
                 detail: "no adapter on any backend".into()
@@ -706,7 +716,7 @@ fn bench(
         .flatten()
         .find(|id| !known.contains(&id.as_str()))
     {
-        eprintln!(
+        errln!(
             "error: --only: no case `{unknown}` in this suite (cases: {})",
             known.join(", ")
         );
@@ -726,7 +736,7 @@ fn bench(
     if let Some(path) = out {
         let json = serde_json::to_string_pretty(&results).expect("results serialise");
         if let Err(e) = std::fs::write(&path, json + "\n") {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            errln!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
     }
@@ -761,7 +771,7 @@ fn profile(
     if let Some(path) = json {
         let text = serde_json::to_string_pretty(&report).expect("report serialises");
         if let Err(e) = std::fs::write(path, text + "\n") {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            errln!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
     }
@@ -787,7 +797,7 @@ fn init_tracing(
     let (chrome, guard) = match trace {
         Some(path) => {
             let file = std::fs::File::create(path).map_err(|e| {
-                eprintln!("error: --trace {}: {e}", path.display());
+                errln!("error: --trace {}: {e}", path.display());
                 ExitCode::from(1)
             })?;
             let (layer, guard) = tracing_chrome::ChromeLayerBuilder::new()

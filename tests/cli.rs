@@ -810,6 +810,28 @@ fn output_into_a_closed_pipe_neither_panics_nor_loses_the_files() {
     assert!(report.contains("neuron_update"), "{report}");
 }
 
+/// Errors into a closed standard error (`neurodyn validate m.toml 2>&1 | head -1`)
+/// still exit 2: `eprintln!` panicked (exit 101).
+#[test]
+fn errors_into_a_closed_pipe_still_exit_2() {
+    let dir = temp_dir("closed-stderr");
+    let path = dir.join("empty.toml");
+    let mut text = String::from("[simulation]\nduration_ms = 1.0\n");
+    for i in 0..300 {
+        text += &format!("[[populations]]\nname = \"P{i}\"\nsize = 0\nmodel = \"iaf_psc_exp\"\n");
+    }
+    std::fs::write(&path, text).unwrap();
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let status = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+        .arg("validate")
+        .arg(&path)
+        .stderr(writer)
+        .status()
+        .expect("the neurodyn binary runs");
+    assert_eq!(status.code(), Some(2));
+}
+
 /// Output that cannot be written for another reason (a full disk) is an error: said
 /// once on standard error, and the command exits with a failure.
 #[test]

@@ -413,6 +413,21 @@ fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
             assert!(e.contains(needle), "case {k}: {needle}\n{e}");
         }
     }
+    // A name in two tables: an edge list would have found the second only.
+    let e = load(
+        "two-tables",
+        "file = \"edges.csv\"\n[[neuron_tables]]\nfile = \"more.csv\"",
+        &[
+            ("neurons.csv", NEURONS),
+            ("more.csv", "name,population\nASHL,motor\n"),
+            ("edges.csv", "pre,post,weight\n"),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("more.csv:2:1: neuron `ASHL` is already named by an earlier neuron table"),
+        "{e}"
+    );
 }
 
 #[test]

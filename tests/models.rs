@@ -837,3 +837,35 @@ fn a_flat_spike_time_list_is_the_list_for_every_neuron() {
         "{error}"
     );
 }
+
+/// A parameter of the wrong type is named with the type it needs, not blamed on the
+/// model (`half_steps = 1`), nor ignored (`events_npy = 5`).
+#[test]
+fn parameters_of_the_wrong_type_are_named() {
+    for (model, param, needle) in [
+        (
+            "izhikevich",
+            "half_steps = 1",
+            "`populations[0].params.half_steps`: expected true or false",
+        ),
+        (
+            "spike_source_stream",
+            "events_npy = 5",
+            "`populations[0].params.events_npy`: expected a path",
+        ),
+        (
+            "spike_source_array",
+            "spike_times_ms = 5",
+            "`populations[0].params.spike_times_ms`: expected an array",
+        ),
+    ] {
+        let text = format!(
+            "name = \"t\"\n[simulation]\nduration_ms = 10.0\n[[populations]]\nname = \"P\"\n\
+             size = 1\nmodel = \"{model}\"\nparams = {{ {param} }}\n"
+        );
+        let Err(e) = neurodyn::model::file::load_text(std::path::Path::new("t.toml"), &text) else {
+            panic!("{model} with {param} accepted");
+        };
+        assert!(e.to_string().contains(needle), "{e}");
+    }
+}

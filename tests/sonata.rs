@@ -264,6 +264,21 @@ fn unsupported_and_malformed_files_are_refused_by_name() {
     let dir = copy();
     std::fs::write(dir.join("circuit_config.json"), "{\"networks\": ").unwrap();
     assert!(refused(&dir).contains("not JSON"));
+    // Manifest entries that double each other (40 would ask for a terabyte).
+    let dir = copy();
+    let doubling: Vec<String> = (0..40)
+        .map(|i| format!("\"$A{i}\": \"$A{n}$A{n}\"", n = i + 1))
+        .collect();
+    std::fs::write(
+        dir.join("circuit_config.json"),
+        format!(
+            "{{\"manifest\": {{{}, \"$A40\": \"x\"}}, \"networks\": {{\"nodes\": []}}}}",
+            doubling.join(", ")
+        ),
+    )
+    .unwrap();
+    let e = refused(&dir);
+    assert!(e.contains("expands to more than 4096 characters"), "{e}");
     let dir = copy();
     edit(
         &dir.join("simulation_config.json"),

@@ -542,3 +542,80 @@ fn given_input_units_are_checked() {
     net.populations[0].input_scale_log2 = Some(vec![10]);
     expect_one(&net, "populations[E].input_scale_log2", "one per port");
 }
+
+/// A rule whose parameters overflow f32 once lowered (1 / target rate here) is refused
+/// naming the projection: its weights became NaN on the CPU and 0 on the GPU.
+#[test]
+fn a_rule_that_overflows_once_lowered_is_refused() {
+    let mut net = base();
+    net.add_projection(
+        Projection::new("E", "I", fixed_p(0.5), 0.1, 1.0, Receptor::Excitatory).with_plasticity(
+            neurodyn::model::Plasticity::SynapticScaling {
+                target_rate_hz: 1e-40,
+                tau_rate: 1000.0,
+                tau_scaling: 10_000.0,
+                w_min: 0.0,
+                w_max: 1.0,
+            },
+        ),
+    );
+    let e = Simulation::new(&net, Backend::Cpu)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        e.contains("`projections[0].plasticity`") && e.contains("32-bit floats (c)"),
+        "{e}"
+    );
+}
+
+/// Input a target would ignore is refused: a spike source emits only its given
+/// spikes, and neither it nor a parrot has a membrane for a current. A parrot repeats
+/// Poisson spikes.
+#[test]
+fn input_a_spike_source_would_ignore_is_refused() {
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new(
+        "S",
+        2,
+        NeuronModel::SpikeSourceArray(neurodyn::model::SpikeSourceArray {
+            spike_times_ms: vec![vec![1.0]; 2],
+        }),
+    ));
+    net.add_population(Population::new(
+        "P",
+        2,
+        NeuronModel::ParrotNeuron(neurodyn::model::ParrotNeuron {}),
+    ));
+    let poisson = |target: &str| Stimulus::Poisson {
+        target: target.into(),
+        rate_hz: 100.0,
+        weight: 1.0,
+        receptor: Receptor::Excitatory,
+        start_ms: 0.0,
+        stop_ms: None,
+    };
+    let dc = |target: &str| Stimulus::Dc {
+        target: target.into(),
+        amplitude_na: 1.0,
+        start_ms: 0.0,
+        stop_ms: None,
+    };
+    net.add_stimulus(poisson("P"));
+    assert!(Simulation::new(&net, Backend::Cpu).is_ok());
+    // A rate whose draws would take hours per simulated millisecond.
+    let mut fast = net.clone();
+    if let Stimulus::Poisson { rate_hz, .. } = &mut fast.stimuli[0] {
+        *rate_hz = 1e13;
+    }
+    expect_one(&fast, "stimuli[0].rate_hz", "events per neuron per step");
+    for (stimulus, text) in [
+        (poisson("S"), "emits only its given spikes"),
+        (dc("S"), "no membrane for a current"),
+        (dc("P"), "no membrane for a current"),
+    ] {
+        let mut bad = net.clone();
+        bad.add_stimulus(stimulus);
+        expect_one(&bad, "stimuli[1].target", text);
+    }
+}

@@ -339,6 +339,14 @@ fn read_table(network: &mut Network, path: &Path, names: &mut Names) -> Result<(
             ));
             continue;
         }
+        if names.contains_key(name) {
+            // Edge lists would find only one of the two.
+            errors.push(at(
+                name_at,
+                format!("neuron `{name}` is already named by an earlier neuron table"),
+            ));
+            continue;
+        }
         names.insert(name.to_string(), (p, counts[p]));
         counts[p] += 1;
         for &c in &parameters {

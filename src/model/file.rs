@@ -601,26 +601,18 @@ fn neuron_model(
     }
     // Switches (izhikevich's `half_steps`) are booleans, spike times and events
     // arrays, an events file a path; every other parameter a number.
-    let switch = |key: &str| key == "half_steps";
-    let data = |key: &str, v: &serde_json::Value| match key {
-        "spike_times_ms" | "events" => v.is_array(),
-        "events_npy" => v.is_string(),
-        _ => false,
+    let expected = |key: &str| -> (&str, fn(&serde_json::Value) -> bool) {
+        match key {
+            "half_steps" => ("true or false", serde_json::Value::is_boolean),
+            "spike_times_ms" | "events" => ("an array", serde_json::Value::is_array),
+            "events_npy" => ("a path (a string)", serde_json::Value::is_string),
+            _ => ("a number", serde_json::Value::is_number),
+        }
     };
-    if let Some((key, value)) = params
-        .iter()
-        .find(|(k, v)| !(v.is_number() || (switch(k) && v.is_boolean()) || data(k, v)))
-    {
+    if let Some((key, value)) = params.iter().find(|(k, v)| !(expected(k).1)(v)) {
         return Err((
             Some(key.clone()),
-            format!(
-                "expected {}, found {value}",
-                if switch(key) {
-                    "true or false"
-                } else {
-                    "a number"
-                }
-            ),
+            format!("expected {}, found {value}", expected(key).0),
         ));
     }
     let mut tagged = params.clone();

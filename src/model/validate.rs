@@ -132,6 +132,10 @@ pub enum ModelError {
     Impossible { field: String, reason: String },
 }
 
+/// The most Poisson events a stimulus may draw per neuron and step (10^4: a rate of
+/// 10^8 Hz at dt = 0.1 ms, a thousand times a cortical neuron's whole input).
+pub const MAX_POISSON_PER_STEP: f64 = 1e4;
+
 impl ModelError {
     /// The path of the offending field.
     pub fn field(&self) -> &str {
@@ -1456,6 +1460,36 @@ impl<'a> Checker<'a> {
 
     fn check_stimulus(&mut self, field: &str, stimulus: &Stimulus) {
         self.lookup(&format!("{field}.target"), stimulus.target());
+        // Inputs a target would ignore: a spike source emits only its given spikes,
+        // and neither it nor a parrot has a membrane for a current.
+        let target = self.network.population(stimulus.target());
+        let (source, parrot) = target.map_or((false, false), |p| {
+            (
+                matches!(
+                    p.neuron,
+                    NeuronModel::SpikeSourceArray(_) | NeuronModel::SpikeSourceStream(_)
+                ),
+                matches!(p.neuron, NeuronModel::ParrotNeuron(_)),
+            )
+        });
+        let current = matches!(
+            stimulus,
+            Stimulus::Dc { .. } | Stimulus::StepCurrent { .. } | Stimulus::CurrentStream { .. }
+        );
+        if source || (parrot && current) {
+            let name = stimulus.target();
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.target"),
+                reason: if current {
+                    format!("`{name}` is a spike source: it has no membrane for a current")
+                } else {
+                    format!(
+                        "`{name}` is a spike source: it emits only its given spikes, and \
+                         would ignore this input (a parrot_neuron repeats Poisson spikes)"
+                    )
+                },
+            });
+        }
         if let Stimulus::StepCurrent {
             times_ms,
             amplitudes_na: values,
@@ -1487,7 +1521,7 @@ impl<'a> Checker<'a> {
                     ..
                 } => {
                     for (k, &rate) in rates_hz.iter().enumerate() {
-                        self.non_negative(&format!("{field}.rates_hz[{k}]"), rate);
+                        self.poisson_rate(&format!("{field}.rates_hz[{k}]"), rate);
                     }
                     let target = self.network.population(target).map(|p| &p.neuron);
                     self.check_weight(
@@ -1502,6 +1536,25 @@ impl<'a> Checker<'a> {
             return;
         }
         self.check_segment(field, stimulus);
+    }
+
+    /// A Poisson rate: the generator's work per neuron and step grows with the events
+    /// it draws (rate · dt), so a rate far beyond any physiological input would run
+    /// for hours (or past a driver's loop limit); capped at `MAX_POISSON_PER_STEP`.
+    fn poisson_rate(&mut self, field: &str, rate_hz: f64) {
+        self.non_negative(field, rate_hz);
+        let per_step = rate_hz * self.network.dt_ms / 1000.0;
+        if per_step > MAX_POISSON_PER_STEP {
+            self.errors.push(ModelError::InvalidParameter {
+                field: field.into(),
+                value: rate_hz,
+                requirement: format!(
+                    "at most {MAX_POISSON_PER_STEP:e} events per neuron per step, here {}; \
+                     the generator's work grows with the rate",
+                    shown(per_step)
+                ),
+            });
+        }
     }
 
     fn check_schedule(&mut self, field: &str, times: &[f64], values: usize) {
@@ -1531,7 +1584,7 @@ impl<'a> Checker<'a> {
                 stop_ms,
                 ..
             } => {
-                self.non_negative(&format!("{field}.rate_hz"), *rate_hz);
+                self.poisson_rate(&format!("{field}.rate_hz"), *rate_hz);
                 let target = self
                     .network
                     .population(stimulus.target())
@@ -1556,22 +1609,6 @@ impl<'a> Checker<'a> {
             // Checked as written by `check_stimulus`.
             Stimulus::StepCurrent { .. } | Stimulus::InhomogeneousPoisson { .. } => return,
             Stimulus::CurrentStream { target } => {
-                let source = self.network.population(target).is_some_and(|p| {
-                    matches!(
-                        p.neuron,
-                        NeuronModel::SpikeSourceArray(_)
-                            | NeuronModel::SpikeSourceStream(_)
-                            | NeuronModel::ParrotNeuron(_)
-                    )
-                });
-                if source {
-                    self.errors.push(ModelError::Impossible {
-                        field: format!("{field}.target"),
-                        reason: format!(
-                            "`{target}` is a spike source: it has no membrane for a current"
-                        ),
-                    });
-                }
                 let first = self.network.stimuli.iter().position(
                     |s| matches!(s, Stimulus::CurrentStream { target: t } if t == target),
                 );

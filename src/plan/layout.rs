@@ -484,6 +484,29 @@ pub struct PlasticRule {
     pub own_words: u32,
 }
 
+impl PlasticRule {
+    /// The first of the record's floats that is not finite, by name: a parameter too
+    /// large or too small for f32 once lowered (η = 1e40, w_max = 1e-40 whose
+    /// inverse overflows) would make the weights NaN.
+    pub fn non_finite(&self) -> Option<&'static str> {
+        let floats: [(&'static str, &[f32]); 9] = [
+            ("pre_decay", &self.pre_decay),
+            ("post_decay", &self.post_decay),
+            ("w_max", std::slice::from_ref(&self.w_max)),
+            ("1/w_max", std::slice::from_ref(&self.inv_w_max)),
+            ("c", &self.c),
+            ("weight_scale", std::slice::from_ref(&self.weight_scale)),
+            ("w_min", std::slice::from_ref(&self.w_min)),
+            ("m", &self.m),
+            ("1/tau_n", std::slice::from_ref(&self.inv_tau_n)),
+        ];
+        floats
+            .into_iter()
+            .find(|(_, words)| words.iter().any(|w| !w.is_finite()))
+            .map(|(name, _)| name)
+    }
+}
+
 /// Words of a `PlasticRule` record.
 pub const RULE_WORDS: usize = size_of::<PlasticRule>() / 4;
 /// The words of a `PlasticRule` that a rule parameter can change (the floats other

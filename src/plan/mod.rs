@@ -95,6 +95,15 @@ pub enum PlanError {
     )]
     NonFiniteParameters { population: String, word: usize },
     #[error(
+        "`projections[{projection}].plasticity`: the rule's parameters lowered for the \
+         device overflow 32-bit floats ({word}); a rate or amplitude is too large, or a \
+         bound or time constant too small"
+    )]
+    NonFiniteRule {
+        projection: usize,
+        word: &'static str,
+    },
+    #[error(
         "`{field}.weight` = {weight}: its target port's fixed-point unit is {unit:e}, sized \
          for the most input the port can receive in one step, so it would arrive as {held}; \
          an input this small beside an extreme Poisson rate or in-degree onto the same port \
@@ -903,6 +912,17 @@ impl Plan {
                         } else {
                             Vec::new()
                         };
+                        let non_finite = std::iter::once(&lowered)
+                            .chain(&instance_rules)
+                            .find_map(layout::PlasticRule::non_finite)
+                            .or_else(|| {
+                                (rule_params.iter())
+                                    .any(|&w| !f32::from_bits(w).is_finite())
+                                    .then_some("a value drawn per synapse")
+                            });
+                        if let Some(word) = non_finite {
+                            return Err(PlanError::NonFiniteRule { projection, word });
+                        }
                         if let crate::model::Plasticity::Custom(custom) = rule {
                             let index = custom_rules
                                 .iter()

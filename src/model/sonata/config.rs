@@ -27,6 +27,9 @@ pub struct SonataConfig {
 }
 
 /// A config file read, with its manifest applied to every string in it.
+/// The longest a manifest entry may become once expanded.
+const MAX_EXPANDED: usize = 4096;
+
 fn read(path: &Path) -> Result<Json, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     let json: Json = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
@@ -48,8 +51,15 @@ fn read(path: &Path) -> Result<Json, String> {
     // Entries refer to each other: expand until nothing changes (a cycle is an error).
     for _ in 0..=manifest.len() {
         let before = manifest.clone();
-        for value in manifest.values_mut() {
+        for (name, value) in manifest.iter_mut() {
             *value = expand(value, &before);
+            // Entries that double each other grow exponentially (40 of them would
+            // ask for a terabyte): a path is never this long.
+            if value.len() > MAX_EXPANDED {
+                return Err(format!(
+                    "manifest entry `{name}` expands to more than {MAX_EXPANDED} characters"
+                ));
+            }
         }
         if manifest == before {
             let mut json = json;
