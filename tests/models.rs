@@ -523,6 +523,64 @@ fn a_conductance_pulse_matches_an_f64_reference() {
     }
 }
 
+/// A conductance far beyond what one step resolves (G h / C = 4: 8 µS on 0.2 nF) pulls
+/// V to the reversal potential and lets it relax as g decays, without a spike: RK4 is
+/// unstable past G h / C = 2.78 (the neuron fired at 500 Hz), so such steps take the
+/// exact solution with the mid-step conductances held. Both backends alike, against an
+/// f64 reference (fine Euler).
+#[test]
+fn a_conductance_too_strong_for_rk4_is_integrated_stably() {
+    let m = IafCondExp {
+        cm: 0.2,
+        tau_m: 20.0,
+        tau_syn_e: 5.0,
+        tau_syn_i: 10.0,
+        tau_refrac: 2.0,
+        v_rest: -65.0,
+        v_reset: -65.0,
+        v_thresh: -50.0,
+        i_offset: 0.0,
+        e_rev_e: 0.0,
+        e_rev_i: -70.0,
+    };
+    let g0 = 8.0;
+    let mut net = Network::new(0.1, 1);
+    net.add_population(
+        Population::new("n", 1, NeuronModel::IafCondExp(m.clone()))
+            .with_initial("g_I", Value::constant(g0)),
+    );
+    net.record_spikes("n");
+    net.record_state("n", "v", vec![0], 1);
+    let mut traces = Vec::new();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run(600).unwrap();
+        assert!(sim.spikes("n").unwrap().is_empty(), "no spike");
+        traces.push(sim.state_record("n", "v").unwrap().trace(0));
+    }
+    assert_eq!(traces[0], traces[1], "GPU and CPU differ");
+    let g_l = m.cm / m.tau_m;
+    let (mut v, h) = (m.v_rest, 1e-5);
+    let mut worst = 0f64;
+    for (step, &simulated) in traces[0].iter().enumerate() {
+        for k in 0..10_000 {
+            let t = step as f64 * 0.1 + k as f64 * h;
+            let g = g0 * (-t / m.tau_syn_i).exp();
+            v += h * (g_l * (m.v_rest - v) + g * (m.e_rev_i - v)) / m.cm;
+        }
+        worst = worst.max((f64::from(simulated) - v).abs());
+    }
+    let low = traces[0].iter().fold(f32::MAX, |a, &b| a.min(b));
+    assert!(
+        (-70.0..-69.0).contains(&low),
+        "pulled toward e_rev_I: {low}"
+    );
+    assert!(
+        worst < 0.02,
+        "largest deviation from the f64 reference: {worst} mV"
+    );
+}
+
 /// One input spike into a resting neuron of `model`; returns the probed traces of `v`
 /// (relative to rest) and of `current`, sampled after every step, and the time (ms)
 /// since the input entered the synaptic state for each sample.

@@ -24,7 +24,7 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     let g_e = vec3<f32>(ge, alpha_conductance(ge, dge, half, param(b + 6u)), alpha_conductance(ge, dge, h, param(b + 7u)));
     let g_i = vec3<f32>(gi, alpha_conductance(gi, dgi, half, param(b + 8u)), alpha_conductance(gi, dgi, h, param(b + 9u)));
     if (*r == 0u) {
-        v = conductance_rk4(b, v, h, g_e, g_i, rounded(param(b + 4u) + current));
+        v = conductance_step(b, v, h, g_e, g_i, rounded(param(b + 4u) + current));
     } else {
         *r = *r - 1u;
     }

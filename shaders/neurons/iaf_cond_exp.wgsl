@@ -13,7 +13,7 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     let g_e = vec3<f32>((*s)[1], rounded((*s)[1] * param(b + 6u)), rounded((*s)[1] * param(b + 7u)));
     let g_i = vec3<f32>((*s)[2], rounded((*s)[2] * param(b + 8u)), rounded((*s)[2] * param(b + 9u)));
     if (*r == 0u) {
-        v = conductance_rk4(b, v, param(b + 10u), g_e, g_i, rounded(param(b + 4u) + current));
+        v = conductance_step(b, v, param(b + 10u), g_e, g_i, rounded(param(b + 4u) + current));
     } else {
         *r = *r - 1u;
     }

@@ -493,10 +493,14 @@ impl Default for Izhikevich {
 /// half step, from the host in f64); V advances by the classical fourth-order
 /// Runge–Kutta step with the conductances at the start, middle and end of the step.
 /// (NEST integrates with adaptive RKF45; at h = 0.1 ms the RK4 step's error is far
-/// below f32 resolution for the membrane time constants of these models.) As in
-/// NEST, input arriving in a step enters the conductances at the end of the step,
-/// V stays at v_reset while refractory, and the threshold is tested at the end of
-/// each step. No exponential or division runs on the device.
+/// below f32 resolution for the membrane time constants of these models.) Where
+/// G h / C ≥ 1/2 (G = g_L + g_E + g_I at mid-step), which RK4 does not resolve (and
+/// past 2.78 would make unstable), V takes instead the exact solution with the
+/// mid-step conductances held: V∞ + (V − V∞) e^(−G h/C), V∞ = (g_L v_rest + g_E
+/// e_rev_E + g_I e_rev_I + I) / G (`det_exp`, `det_recip`: the same bits on every
+/// device). As in NEST, input arriving in a step enters the conductances at the end
+/// of the step, V stays at v_reset while refractory, and the threshold is tested at
+/// the end of each step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IafCondExp {

@@ -132,9 +132,10 @@ pub enum ModelError {
     Impossible { field: String, reason: String },
 }
 
-/// The most Poisson events a stimulus may draw per neuron and step (10^4: a rate of
-/// 10^8 Hz at dt = 0.1 ms, a thousand times a cortical neuron's whole input).
-pub const MAX_POISSON_PER_STEP: f64 = 1e4;
+/// The most Poisson events a stimulus may draw per neuron and step (10^6: a rate of
+/// 10^10 Hz at dt = 0.1 ms, 10^5 times a cortical neuron's whole input; enough to
+/// drive a driver's loop limit, which the run reports, `Error::LoopLimit`).
+pub const MAX_POISSON_PER_STEP: f64 = 1e6;
 
 impl ModelError {
     /// The path of the offending field.

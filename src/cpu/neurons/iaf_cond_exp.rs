@@ -1,6 +1,6 @@
 //! Twin of `shaders/neurons/iaf_cond_exp.wgsl`.
 
-use super::conductance::conductance_rk4;
+use super::conductance::conductance_step;
 use super::StepInput;
 use crate::cpu::arith::rounded;
 use crate::plan::MAX_STATE;
@@ -19,7 +19,7 @@ pub fn neuron_step(s: &mut [f32; MAX_STATE], r: &mut u32, x: &StepInput<'_>) -> 
         rounded(s[2] * params[b + 9]),
     ];
     if *r == 0 {
-        v = conductance_rk4(
+        v = conductance_step(
             params,
             b,
             v,
