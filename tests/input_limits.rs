@@ -174,11 +174,15 @@ fn input_beyond_the_fixed_point_range_is_refused_not_clipped() {
 
 #[test]
 fn parameters_that_overflow_f32_are_refused_before_the_run() {
-    for params in ["cm = 1e-45", "i_offset = 1e308"] {
-        let message = unplannable(&model(0.1, 5.0, "iaf_psc_exp", params, ""));
-        assert!(message.contains("populations[A]"), "{params}: {message}");
-        assert!(message.contains("32-bit floats"), "{params}: {message}");
-    }
+    // Within f32 as given, beyond it once lowered (1/cm).
+    let message = unplannable(&model(0.1, 5.0, "iaf_psc_exp", "cm = 1e-45", ""));
+    assert!(message.contains("populations[A]"), "{message}");
+    assert!(message.contains("32-bit floats"), "{message}");
+    // Beyond f32 as given: refused where it is written.
+    refused(
+        &model(0.1, 5.0, "iaf_psc_exp", "i_offset = 1e308", ""),
+        &["populations[0].params.i_offset", "32-bit float"],
+    );
 }
 
 #[test]
@@ -189,16 +193,18 @@ fn brackets_in_population_names_are_reserved() {
 
 #[test]
 fn a_weight_its_port_cannot_hold_is_refused_not_rounded_away() {
-    // At 10^14 Hz a Poisson drive's count per step sizes the port's unit at 1 nA, and
-    // its own 0.1 nA weight would arrive as 0.
+    // A Poisson drive of 10^6 events per step of 1000 nA sizes the port's unit at
+    // 1 nA, and a second drive's 0.1 nA weight would arrive as 0.
     let drive = |rate: &str| {
         lif(&format!(
             "[[stimuli]]\nkind = \"poisson\"\ntarget = \"A\"\nrate_hz = {rate}\n\
+                 weight = 1e3\nreceptor = \"excitatory\"\n\
+             [[stimuli]]\nkind = \"poisson\"\ntarget = \"A\"\nrate_hz = 1e3\n\
                  weight = 0.1\nreceptor = \"excitatory\"\n"
         ))
     };
-    let message = unplannable(&drive("1e14"));
-    assert!(message.contains("`stimuli[0].weight` = 0.1"), "{message}");
+    let message = unplannable(&drive("1e10"));
+    assert!(message.contains("`stimuli[1].weight` = 0.1"), "{message}");
     assert!(message.contains("would arrive as 0"), "{message}");
     Simulation::new(&load(&drive("1e4")).unwrap().network, Backend::Cpu).expect("held");
     // Drawn and listed weights too (they arrived as 0 with the run reported complete):

@@ -542,6 +542,30 @@ fn three_factor_weights_turn_from_a_bound_where_the_modulator_crosses_the_baseli
     assert_eq!(finals[0], finals[1], "GPU and CPU weights differ");
 }
 
+/// An inhibitory three-factor synapse may be bounded by 0 (w_max = 0): its 1/w_max,
+/// which the rule never reads, made the plan refuse it as an f32 overflow.
+#[test]
+fn an_inhibitory_three_factor_synapse_may_be_bounded_by_zero() {
+    let mut rule = dopamine(neurodyn::model::Modulator::Trace, Some("DA"));
+    if let Plasticity::StdpDopamineSynapse { w_min, w_max, .. } = &mut rule {
+        (*w_min, *w_max) = (-5.0, 0.0);
+    }
+    let mut net = Network::new(DT, 1);
+    net.add_population(source("pre", vec![vec![10.0]]));
+    net.add_population(source("post", vec![vec![14.0]]));
+    net.add_population(source("DA", vec![vec![20.0]]));
+    net.add_projection(
+        Projection::from_list("pre", "post", &[(0, 0, -1.0, DELAY)], Receptor::Inhibitory)
+            .with_plasticity(rule),
+    );
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run(300).unwrap();
+        let w = sim.weights(0).unwrap()[0];
+        assert!((-5.0..=0.0).contains(&w), "{w}");
+    }
+}
+
 #[test]
 fn three_factor_weights_are_read_at_the_end_of_the_run() {
     // No modulator, so only the baseline term acts: each integrated step after the

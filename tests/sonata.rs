@@ -264,6 +264,28 @@ fn unsupported_and_malformed_files_are_refused_by_name() {
     let dir = copy();
     std::fs::write(dir.join("circuit_config.json"), "{\"networks\": ").unwrap();
     assert!(refused(&dir).contains("not JSON"));
+    // A file listed twice (its synapses would count twice); a step that is not a number.
+    let dir = copy();
+    edit(
+        &dir.join("circuit_config.json"),
+        "thalamus_cortex_edges.h5",
+        "cortex_cortex_edges.h5",
+    );
+    let e = refused(&dir);
+    assert!(
+        e.contains("`networks.edges[1]`") && e.contains("cortex_cortex_edges.h5 is listed twice"),
+        "{e}"
+    );
+    let dir = copy();
+    let text = std::fs::read_to_string(dir.join("simulation_config.json")).unwrap();
+    let dt = text.find("\"dt\"").expect("a dt");
+    let end = dt + text[dt..].find([',', '\n', '}']).unwrap();
+    std::fs::write(
+        dir.join("simulation_config.json"),
+        format!("{}\"dt\": \"x\"{}", &text[..dt], &text[end..]),
+    )
+    .unwrap();
+    assert!(refused(&dir).contains("`run.dt` = \"x\" is not a number"));
     // Manifest entries that double each other (40 would ask for a terabyte).
     let dir = copy();
     let doubling: Vec<String> = (0..40)

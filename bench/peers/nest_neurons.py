@@ -27,16 +27,16 @@ Run from the repository root (bench/peers/setup.sh makes the venv; it takes a fe
     bench/peers/.venv/bin/python bench/peers/nest_neurons.py [--neurodyn target/release/neurodyn] [--out DIR]
 """
 import argparse
-import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from neurodyn_cli import run_model, toml_value
 
 ROOT = Path(__file__).resolve().parents[2]
 DT = 0.1          # ms, both simulators
@@ -176,20 +176,6 @@ def cases(nest):
 
 # ---------------------------------------------------------------- neurodyn side
 
-def toml_value(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(float(v))
-    if isinstance(v, str):
-        return json.dumps(v)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(toml_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(x)}" for k, x in v.items()) + " }"
-    raise TypeError(v)
-
-
 def model_file(case):
     """The network as a neurodyn model file (TOML)."""
     out = [f'name = "{case.model}"', "[simulation]", f"dt_ms = {DT!r}", f"duration_ms = {T_SIM!r}"]
@@ -216,16 +202,7 @@ def model_file(case):
 
 
 def run_neurodyn(binary, case, folder):
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "model.toml"
-    path.write_text(model_file(case))
-    env = dict(os.environ)
-    env.setdefault("XDG_RUNTIME_DIR", "/tmp")
-    out = folder / "neurodyn-out"
-    r = subprocess.run([str(binary), "run", str(path), "--backend", "cpu", "--out", str(out),
-                        "--no-plot", "-q"], env=env, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"neurodyn failed on {path} (exit {r.returncode}):\n{r.stdout}{r.stderr}")
+    out = run_model(binary, model_file(case), folder, "neurodyn-out")
     res = {}
     for pop in POPS:
         spikes = np.load(out / f"spikes_{pop}.npy")

@@ -56,21 +56,21 @@ Run from the repository root (bench/peers/setup.sh makes the venv; about 5 s, 14
     bench/peers/.venv/bin/python bench/peers/nest_synapses.py [--neurodyn target/release/neurodyn] [--out DIR] [--only TEXT]
 
 Prints a Markdown table with one row per case, notes on the rows marked [k], and exits 1 if
-a case is outside its tolerance. Measured 2026-12-07: every case agrees to f32 precision but
-`stdp_dopamine_synapse` with b > 0 and a weight bound reached (note [2], a real difference in
-when neurodyn applies the bounds).
+a case is outside its tolerance. Measured 2026-12-07: every case agrees to f32 precision
+(`stdp_dopamine_synapse` with b > 0 and a weight bound reached, note [2], did not until
+neurodyn's bounds were made to hold between its event-driven updates).
 """
 import argparse
-import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from neurodyn_cli import run_model, toml_value
 
 ROOT = Path(__file__).resolve().parents[2]
 DT = 0.1            # ms, both simulators
@@ -360,20 +360,6 @@ def phantom_offset(case, pre, post):
 
 # ---------------------------------------------------------------- neurodyn side
 
-def toml_value(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float, np.floating, np.integer)):
-        return repr(float(v))
-    if isinstance(v, str):
-        return json.dumps(v)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(toml_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{ " + ", ".join(f"{k.rstrip('_')} = {toml_value(x)}" for k, x in v.items()) + " }"
-    raise TypeError(v)
-
-
 def copies(case):
     """The synapses of a `pairs` case: per train, one copy per presynaptic spike k, with the
     first k presynaptic spikes and the postsynaptic spikes that reach the synapse by then.
@@ -425,17 +411,7 @@ def model_file(case, duration):
 
 
 def run_neurodyn(binary, case, folder, duration):
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "model.toml"
-    path.write_text(model_file(case, duration))
-    env = dict(os.environ)
-    env.setdefault("XDG_RUNTIME_DIR", "/tmp")
-    out = folder / f"out_{duration:g}"
-    r = subprocess.run([str(binary), "run", str(path), "--backend", "cpu", "--out", str(out),
-                        "--no-plot", "-q"], env=env, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"neurodyn failed on {path} (exit {r.returncode}):\n{r.stdout}{r.stderr}")
-    return out
+    return run_model(binary, model_file(case, duration), folder, f"out_{duration:g}")
 
 
 def neurodyn_weights(out, n):
@@ -581,7 +557,7 @@ def main():
                     help="the neurodyn binary (default: target/release/neurodyn of this repository)")
     ap.add_argument("--out", type=Path, default=None,
                     help="scratch folder for the model files and outputs (default: a temporary one)")
-    ap.add_argument("--only", default=None, help="run only the cases whose label contains this")
+    ap.add_argument("--only", default=None, help="run only the cases whose label or rule contains this")
     args = ap.parse_args()
     if not args.neurodyn.is_file():
         sys.exit(f"no neurodyn binary at {args.neurodyn} (cargo build --release, or --neurodyn PATH)")

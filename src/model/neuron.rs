@@ -915,7 +915,8 @@ pub struct ParrotNeuron {}
 ///
 /// Integration: each conductance is the pair (g, dg) with `dg' = −dg/τ`,
 /// `g' = dg − g/τ`, propagated exactly (`g(s) = e^(−s/τ) (g + s dg)`, evaluated at the
-/// middle and end of the step); V takes the same RK4 step as `iaf_cond_exp`; a spike
+/// middle and end of the step); V takes the same step as `iaf_cond_exp` (RK4, or the
+/// exact step with mid-step conductances held where G h/C ≥ 1/2); a spike
 /// adds `e/τ · w` to dg. Same parameters and units as `IafCondExp`, but PyNN's
 /// `IF_cond_alpha` defaults τ_syn_E = 0.3 ms, τ_syn_I = 0.5 ms: a model file's
 /// `iaf_cond_alpha` takes them, and `IafCondExp::alpha_defaults()` gives them

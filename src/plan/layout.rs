@@ -485,9 +485,9 @@ pub struct PlasticRule {
 }
 
 impl PlasticRule {
-    /// The first of the record's floats that is not finite, by name: a parameter too
-    /// large or too small for f32 once lowered (η = 1e40, w_max = 1e-40 whose
-    /// inverse overflows) would make the weights NaN.
+    /// The first of the record's floats that is not finite, by name: a parameter
+    /// whose lowered form overflows f32 (a target rate of 1e-40 Hz, whose inverse
+    /// the scaling rule keeps) would make the weights NaN.
     pub fn non_finite(&self) -> Option<&'static str> {
         let floats: [(&'static str, &[f32]); 9] = [
             ("pre_decay", &self.pre_decay),

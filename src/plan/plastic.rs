@@ -511,7 +511,7 @@ pub fn lower_rule(rule: &Plasticity, dt: f64, scale_log2: i32, link: RuleLink) -
             lowered.post_decay = [decay(tau_minus), 0.0];
             lowered.w_min = w_min as f32;
             lowered.w_max = w_max as f32;
-            lowered.inv_w_max = (1.0 / w_max) as f32;
+            // (1/w_max is not read: the bounds are a clamp, and w_max may be 0.)
             // A level is held between the host's changes: τ_n = ∞.
             let n_rate = match modulator {
                 Modulator::Trace => 1.0 / tau_n,
@@ -520,7 +520,10 @@ pub fn lower_rule(rule: &Plasticity, dt: f64, scale_log2: i32, link: RuleLink) -
             // τ_n / dt, the steps of one e-fold of n (0: a level, which never
             // crosses b).
             let n_steps = if n_rate > 0.0 { tau_n / dt } else { 0.0 };
-            lowered.c = [a_plus as f32, a_minus as f32, b as f32, n_steps as f32];
+            // A subnormal baseline is 0: a device may flush it to 0 where the host
+            // would take its logarithm (`modulator_crossing`), and the two would differ.
+            let b = Some(b as f32).filter(|b| b.is_normal()).unwrap_or(0.0);
+            lowered.c = [a_plus as f32, a_minus as f32, b, n_steps as f32];
             lowered.m = [
                 (1.0 / (1.0 / tau_c + n_rate)) as f32,
                 tau_c as f32,

@@ -26,10 +26,10 @@ pub struct SonataConfig {
     pub spike_inputs: Vec<(PathBuf, String)>,
 }
 
-/// A config file read, with its manifest applied to every string in it.
 /// The longest a manifest entry may become once expanded.
 const MAX_EXPANDED: usize = 4096;
 
+/// A config file read, with its manifest applied to every string in it.
 fn read(path: &Path) -> Result<Json, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     let json: Json = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
@@ -172,6 +172,23 @@ impl SonataConfig {
         if config.nodes.is_empty() {
             return Err("the circuit lists no node files (`networks.nodes`)".into());
         }
+        // A file listed twice would add its nodes or synapses twice.
+        for (kind, files) in [
+            (
+                "nodes",
+                config.nodes.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            ),
+            ("edges", config.edges.iter().map(|f| &f.0).collect()),
+        ] {
+            if let Some((k, file)) =
+                (files.iter().enumerate()).find(|(k, file)| files[..*k].contains(file))
+            {
+                return Err(format!(
+                    "`networks.{kind}[{k}]`: {} is listed twice",
+                    file.display()
+                ));
+            }
+        }
         if networks
             .get("gap_juncs")
             .and_then(Json::as_array)
@@ -193,8 +210,18 @@ impl SonataConfig {
         }
         if let Some(sim) = simulation {
             let run = &sim["run"];
-            config.dt_ms = run.get("dt").and_then(Json::as_f64);
-            config.tstop_ms = run.get("tstop").and_then(Json::as_f64);
+            // A value that is there must be a number (a string was silently ignored).
+            let number = |key: &str| -> Result<Option<f64>, String> {
+                match run.get(key) {
+                    None | Some(Json::Null) => Ok(None),
+                    Some(value) => value
+                        .as_f64()
+                        .map(Some)
+                        .ok_or_else(|| format!("`run.{key}` = {value} is not a number")),
+                }
+            };
+            config.dt_ms = number("dt")?;
+            config.tstop_ms = number("tstop")?;
             if run
                 .get("tstart")
                 .and_then(Json::as_f64)
