@@ -26,9 +26,7 @@ Run from the repository root (bench/peers/setup.sh makes the venv; it takes a fe
 
     bench/peers/.venv/bin/python bench/peers/nest_neurons.py [--neurodyn target/release/neurodyn] [--out DIR]
 """
-import argparse
 import math
-import os
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -36,9 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from neurodyn_cli import run_model, toml_value
+from neurodyn_cli import parser, quiet_nest, run_model, toml_value
 
-ROOT = Path(__file__).resolve().parents[2]
 DT = 0.1          # ms, both simulators
 T_SIM = 200.0     # ms
 DELAY = 1.0       # ms, spike_source_array -> neuron, both receptors
@@ -292,20 +289,9 @@ def tolerance_text(case):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--neurodyn", type=Path, default=ROOT / "target/release/neurodyn",
-                    help="the neurodyn binary (default: target/release/neurodyn of this repository)")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="scratch folder for the model files and outputs (default: a temporary one)")
+    ap = parser(__doc__)
     args = ap.parse_args()
-    if not args.neurodyn.is_file():
-        sys.exit(f"no neurodyn binary at {args.neurodyn} (cargo build --release, or --neurodyn PATH)")
-    os.environ.setdefault("PYNEST_QUIET", "1")
-    try:
-        import nest
-    except ImportError:
-        sys.exit("NEST is not importable: run with bench/peers/.venv/bin/python (bench/peers/setup.sh)")
-    nest.verbosity = nest.VerbosityLevel.ERROR
+    nest = quiet_nest(args)
     scratch = args.out or Path(tempfile.mkdtemp(prefix="nest_neurons_"))
 
     rows, failed = [], []

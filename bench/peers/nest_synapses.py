@@ -60,9 +60,7 @@ a case is outside its tolerance. Measured 2026-12-07: every case agrees to f32 p
 (`stdp_dopamine_synapse` with b > 0 and a weight bound reached, note [2], did not until
 neurodyn's bounds were made to hold between its event-driven updates).
 """
-import argparse
 import math
-import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -70,9 +68,8 @@ from pathlib import Path
 
 import numpy as np
 
-from neurodyn_cli import run_model, toml_value
+from neurodyn_cli import parser, quiet_nest, run_model, toml_value
 
-ROOT = Path(__file__).resolve().parents[2]
 DT = 0.1            # ms, both simulators
 LEAD = 0.1          # ms, NEST generator -> parrot (and -> volume_transmitter) delay
 TAU_SYN_PROBE = 0.01  # ms, tau_syn_E of neurodyn's tsodyks2 target (amplitude probe)
@@ -552,21 +549,10 @@ def compare(case, nd, ns):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--neurodyn", type=Path, default=ROOT / "target/release/neurodyn",
-                    help="the neurodyn binary (default: target/release/neurodyn of this repository)")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="scratch folder for the model files and outputs (default: a temporary one)")
+    ap = parser(__doc__)
     ap.add_argument("--only", default=None, help="run only the cases whose label or rule contains this")
     args = ap.parse_args()
-    if not args.neurodyn.is_file():
-        sys.exit(f"no neurodyn binary at {args.neurodyn} (cargo build --release, or --neurodyn PATH)")
-    os.environ.setdefault("PYNEST_QUIET", "1")
-    try:
-        import nest
-    except ImportError:
-        sys.exit("NEST is not importable: run with bench/peers/.venv/bin/python (bench/peers/setup.sh)")
-    nest.verbosity = nest.VerbosityLevel.ERROR
+    nest = quiet_nest(args)
     scratch = args.out or Path(tempfile.mkdtemp(prefix="nest_synapses_"))
 
     rows, failed = [], []

@@ -1,11 +1,39 @@
-"""What the NEST comparison scripts (nest_neurons.py, nest_synapses.py) share: a model file
-written from Python values, and one `neurodyn run` of it on the CPU reference."""
+"""What the NEST comparison scripts (nest_neurons.py, nest_synapses.py) share: their command
+line, NEST imported quietly, a model file written from Python values, and one `neurodyn run`
+of it on the CPU reference."""
+import argparse
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def parser(doc):
+    """The scripts' flags: --neurodyn and --out (the first paragraph of `doc` describes it)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--neurodyn", type=Path, default=ROOT / "target/release/neurodyn",
+                    help="the neurodyn binary (default: target/release/neurodyn of this repository)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="scratch folder for the model files and outputs (default: a temporary one)")
+    return ap
+
+
+def quiet_nest(args):
+    """NEST, imported with its banner and messages off, once the binary is known to exist."""
+    if not args.neurodyn.is_file():
+        sys.exit(f"no neurodyn binary at {args.neurodyn} (cargo build --release, or --neurodyn PATH)")
+    os.environ.setdefault("PYNEST_QUIET", "1")
+    try:
+        import nest
+    except ImportError:
+        sys.exit("NEST is not importable: run with bench/peers/.venv/bin/python (bench/peers/setup.sh)")
+    nest.verbosity = nest.VerbosityLevel.ERROR
+    return nest
 
 
 def toml_value(v):
