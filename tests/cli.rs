@@ -260,6 +260,30 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
             broken(&dir, "section_typo.toml", "dt_ms = 0.1", "dt_msx = 0.1"),
             vec![":7:1:", "`simulation.dt_msx`", "did you mean `dt_ms`?"],
         ),
+        // In a tagged table (a recorder), at its key: it was the first recorder's
+        // header (`recorders[0]`, line 57).
+        (
+            broken(
+                &dir,
+                "tagged_type.toml",
+                "every_steps = 10",
+                "every_steps = 2.5",
+            ),
+            vec![
+                ":70:1:",
+                "`recorders[2].every_steps`",
+                "floating point `2.5`",
+            ],
+        ),
+        (
+            broken(
+                &dir,
+                "tagged_variant.toml",
+                "record = \"state\"",
+                "record = \"stat\"",
+            ),
+            vec![":66:", "`recorders[2].record`", "unknown variant `stat`"],
+        ),
         (
             // Unknown fields of projections, their connectivity and recorders are
             // errors too, not silently ignored (a unit left out is suggested).

@@ -684,16 +684,60 @@ impl<'a> Source<'a> {
             toml::from_str(self.text).map_err(|e| {
                 let at = e.span().map(|s| s.start);
                 let field = at.and_then(|at| self.field_at(at));
-                (
-                    at.map(|a| line_column(self.text, a)),
-                    field,
-                    improve(e.message()),
-                )
+                let message = improve(e.message());
+                if let Some((field, location)) =
+                    (field.as_deref()).and_then(|field| self.element_at_fault(field, &message))
+                {
+                    return (location, Some(field), message);
+                }
+                (at.map(|a| line_column(self.text, a)), field, message)
             })
         } else {
             serde_json::from_str(self.text)
                 .map_err(|e| (Some((e.line(), e.column())), None, improve(&e.to_string())))
         }
+    }
+
+    /// The element and key behind an error the parser reports for a whole array of
+    /// tagged tables: a stimulus, recorder or sweep is read through a buffer that
+    /// loses the spans, so `every_steps = 2.5` in the fourth recorder was reported at
+    /// the first one's header. The element is the first that fails on its own; the
+    /// key, the one whose value the message quotes (where one does).
+    fn element_at_fault(
+        &self,
+        field: &str,
+        message: &str,
+    ) -> Option<(String, Option<(usize, usize)>)> {
+        let (array, index) = field.strip_suffix(']')?.split_once('[')?;
+        index.parse::<usize>().ok()?;
+        let fails: fn(&toml::Value) -> bool = match array {
+            "stimuli" => |v| v.clone().try_into::<Stimulus>().is_err(),
+            "recorders" => |v| v.clone().try_into::<Recorder>().is_err(),
+            "sweeps" => |v| v.clone().try_into::<Sweep>().is_err(),
+            _ => return None,
+        };
+        let document: toml::Table = toml::from_str(self.text).ok()?;
+        let elements = document.get(array)?.as_array()?;
+        let (k, element) = elements.iter().enumerate().find(|(_, v)| fails(v))?;
+        let quoted = |value: &toml::Value| {
+            let unexpected = match value {
+                toml::Value::Float(x) => serde::de::Unexpected::Float(*x),
+                toml::Value::Integer(i) => serde::de::Unexpected::Signed(*i),
+                toml::Value::Boolean(b) => serde::de::Unexpected::Bool(*b),
+                toml::Value::String(s) => serde::de::Unexpected::Str(s),
+                _ => return false,
+            };
+            // `invalid type: floating point `2.5``, or a tag's `unknown variant `x``.
+            message.contains(&unexpected.to_string())
+                || matches!(value, toml::Value::String(s) if message.contains(&format!("`{s}`")))
+        };
+        let key = (element.as_table()?.iter()).find(|(_, value)| quoted(value));
+        let field = match key {
+            Some((key, _)) => format!("{array}[{k}].{key}"),
+            None => format!("{array}[{k}]"),
+        };
+        let location = self.locate(&field);
+        Some((field, location))
     }
 
     /// The line and column of a field path in a TOML file.
