@@ -927,3 +927,49 @@ fn parameters_of_the_wrong_type_are_named() {
         assert!(e.to_string().contains(needle), "{e}");
     }
 }
+
+/// An error inside a stimulus, recorder or sweep (tables serde reads through a buffer
+/// without positions) names the element and the key at fault, in TOML and in JSON,
+/// and not another key that holds the same value.
+#[test]
+fn an_error_inside_a_tagged_table_names_its_element_and_key() {
+    let head = "name = \"t\"\n[simulation]\nduration_ms = 10.0\n[[populations]]\nname = \"E\"\n\
+                size = 2\nmodel = \"iaf_psc_exp\"\n";
+    let good = "[[stimuli]]\nkind = \"dc\"\ntarget = \"E\"\namplitude_na = 0.5\n";
+    for (bad, line, field, text) in [
+        // `start_ms = 0` is valid and quoted alike: it is not the culprit.
+        (
+            "[[stimuli]]\nkind = \"dc\"\ntarget = 0\namplitude_na = 0.5\nstart_ms = 0\n",
+            ":14:",
+            "`stimuli[1].target`",
+            "integer `0`",
+        ),
+        (
+            "[[stimuli]]\nkind = \"poisson\"\ntarget = \"E\"\nrate_hz = 10.0\nweight = 0.1\n\
+             receptor = \"exc\"\n",
+            ":17:",
+            "`stimuli[1].receptor`",
+            "exc",
+        ),
+    ] {
+        let text_of = format!("{head}{good}{bad}");
+        let Err(e) = neurodyn::model::file::load_text(std::path::Path::new("t.toml"), &text_of)
+        else {
+            panic!("{bad} accepted");
+        };
+        let e = e.to_string();
+        assert!(
+            e.contains(line) && e.contains(field) && e.contains(text),
+            "{e}"
+        );
+    }
+    let json = r#"{"name": "t", "simulation": {"duration_ms": 10.0},
+        "populations": [{"name": "E", "size": 2, "model": "iaf_psc_exp"}],
+        "recorders": [{"record": "spikes", "population": "E"},
+                      {"record": "state", "population": "E", "variable": "v",
+                       "neurons": [0], "every_steps": 2.5}]}"#;
+    let Err(e) = neurodyn::model::file::load_text(std::path::Path::new("t.json"), json) else {
+        panic!("accepted");
+    };
+    assert!(e.to_string().contains("`recorders[1].every_steps`"), "{e}");
+}

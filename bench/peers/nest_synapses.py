@@ -51,7 +51,7 @@ the largest relative error of one amplitude (f32 cancellation in x = 1 + (x − 
 makes the smallest amplitudes' relative error a few 1e-6). neurodyn computes in f32, NEST in
 f64: the exact cases are held to 2e-6 of the range.
 
-Run from the repository root (bench/peers/setup.sh makes the venv; about 5 s, 14 cases):
+Run from the repository root (bench/peers/setup.sh makes the venv; a few seconds, 14 cases):
 
     bench/peers/.venv/bin/python bench/peers/nest_synapses.py [--neurodyn target/release/neurodyn] [--out DIR] [--only TEXT]
 

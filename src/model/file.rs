@@ -686,56 +686,43 @@ impl<'a> Source<'a> {
                 let field = at.and_then(|at| self.field_at(at));
                 let message = improve(e.message());
                 if let Some((field, location)) =
-                    (field.as_deref()).and_then(|field| self.element_at_fault(field, &message))
+                    (field.as_deref()).and_then(|field| self.toml_element_at_fault(field, &message))
                 {
                     return (location, Some(field), message);
                 }
                 (at.map(|a| line_column(self.text, a)), field, message)
             })
         } else {
-            serde_json::from_str(self.text)
-                .map_err(|e| (Some((e.line(), e.column())), None, improve(&e.to_string())))
+            serde_json::from_str(self.text).map_err(|e| {
+                let message = improve(&e.to_string());
+                // A tagged table's error is reported at the end of its array, unnamed.
+                let field = serde_json::from_str::<serde_json::Value>(self.text)
+                    .ok()
+                    .and_then(|document| {
+                        TAGGED_ARRAYS.iter().find_map(|array| {
+                            let elements = document.get(*array)?.as_array()?;
+                            element_at_fault(array, elements, &message)
+                        })
+                    });
+                // Found, the field says where; the position (the array's end) would not.
+                let at = field.is_none().then(|| (e.line(), e.column()));
+                (at, field, message)
+            })
         }
     }
 
-    /// The element and key behind an error the parser reports for a whole array of
-    /// tagged tables: a stimulus, recorder or sweep is read through a buffer that
-    /// loses the spans, so `every_steps = 2.5` in the fourth recorder was reported at
-    /// the first one's header. The element is the first that fails on its own; the
-    /// key, the one whose value the message quotes (where one does).
-    fn element_at_fault(
+    /// The element and key behind an error the TOML parser reports for a whole array
+    /// of tagged tables (see `element_at_fault`), located.
+    fn toml_element_at_fault(
         &self,
         field: &str,
         message: &str,
     ) -> Option<(String, Option<(usize, usize)>)> {
-        let (array, index) = field.strip_suffix(']')?.split_once('[')?;
-        index.parse::<usize>().ok()?;
-        let fails: fn(&toml::Value) -> bool = match array {
-            "stimuli" => |v| v.clone().try_into::<Stimulus>().is_err(),
-            "recorders" => |v| v.clone().try_into::<Recorder>().is_err(),
-            "sweeps" => |v| v.clone().try_into::<Sweep>().is_err(),
-            _ => return None,
-        };
+        // `stimuli[0]` (an array of tables), or `stimuli` (an inline array).
+        let array = field.split('[').next()?;
         let document: toml::Table = toml::from_str(self.text).ok()?;
         let elements = document.get(array)?.as_array()?;
-        let (k, element) = elements.iter().enumerate().find(|(_, v)| fails(v))?;
-        let quoted = |value: &toml::Value| {
-            let unexpected = match value {
-                toml::Value::Float(x) => serde::de::Unexpected::Float(*x),
-                toml::Value::Integer(i) => serde::de::Unexpected::Signed(*i),
-                toml::Value::Boolean(b) => serde::de::Unexpected::Bool(*b),
-                toml::Value::String(s) => serde::de::Unexpected::Str(s),
-                _ => return false,
-            };
-            // `invalid type: floating point `2.5``, or a tag's `unknown variant `x``.
-            message.contains(&unexpected.to_string())
-                || matches!(value, toml::Value::String(s) if message.contains(&format!("`{s}`")))
-        };
-        let key = (element.as_table()?.iter()).find(|(_, value)| quoted(value));
-        let field = match key {
-            Some((key, _)) => format!("{array}[{k}].{key}"),
-            None => format!("{array}[{k}]"),
-        };
+        let field = element_at_fault(array, elements, message)?;
         let location = self.locate(&field);
         Some((field, location))
     }
@@ -854,4 +841,129 @@ fn improve(message: &str) -> String {
     };
     let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     format!("{message}{}", suggestion(unknown, &candidates))
+}
+
+/// The arrays whose elements are tagged tables (a `kind`, `record` or `sweep` key
+/// chooses the type): serde reads them through a buffer that loses the positions, so
+/// an error inside one is reported for the whole array (`every_steps = 2.5` in the
+/// third recorder was reported at the first one's header; in JSON, at the array's end).
+const TAGGED_ARRAYS: [&str; 3] = ["stimuli", "recorders", "sweeps"];
+
+/// One element of an array of tagged tables, as TOML or JSON reads it.
+trait TaggedElement: Sized {
+    /// Its error as an element of `array` (None: it reads).
+    fn error_as(&self, array: &str) -> Option<String>;
+    fn keys(&self) -> Vec<String>;
+    /// Whether `message` quotes the value of `key` (`floating point `2.5``, `string
+    /// "x"`, a tag's `unknown variant `x``).
+    fn quoted(&self, key: &str, message: &str) -> bool;
+    fn without(&self, key: &str) -> Self;
+}
+
+/// The field of an error in `array` that the parser could not place: the first element
+/// that fails on its own, and in it the key whose value the message quotes and without
+/// which the error changes (another key may hold the same value); the element alone
+/// where no one key is found. `None` where no element fails (the error is elsewhere).
+fn element_at_fault<E: TaggedElement>(
+    array: &str,
+    elements: &[E],
+    message: &str,
+) -> Option<String> {
+    if !TAGGED_ARRAYS.contains(&array) {
+        return None;
+    }
+    let (k, element, own) = (elements.iter().enumerate())
+        .find_map(|(k, e)| Some((k, e, e.error_as(array)?)))
+        // The parser's error is this element's (not one elsewhere in the file).
+        .filter(|(_, _, own)| message.contains(own.trim()))?;
+    let culprits: Vec<String> = (element.keys().into_iter())
+        .filter(|key| element.quoted(key, message))
+        .filter(|key| element.without(key).error_as(array).as_ref() != Some(&own))
+        .collect();
+    Some(match culprits.as_slice() {
+        [key] => format!("{array}[{k}].{key}"),
+        _ => format!("{array}[{k}]"),
+    })
+}
+
+fn quotes(message: &str, unexpected: serde::de::Unexpected<'_>) -> bool {
+    let tag = match unexpected {
+        serde::de::Unexpected::Str(s) => message.contains(&format!("`{s}`")),
+        _ => false,
+    };
+    tag || message.contains(&unexpected.to_string())
+}
+
+impl TaggedElement for toml::Value {
+    fn error_as(&self, array: &str) -> Option<String> {
+        let error = match array {
+            "stimuli" => self.clone().try_into::<Stimulus>().err(),
+            "recorders" => self.clone().try_into::<Recorder>().err(),
+            _ => self.clone().try_into::<Sweep>().err(),
+        };
+        error.map(|e| e.message().to_string())
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.as_table()
+            .map_or(Vec::new(), |t| t.keys().cloned().collect())
+    }
+
+    fn quoted(&self, key: &str, message: &str) -> bool {
+        use serde::de::Unexpected;
+        match self.get(key) {
+            Some(toml::Value::Float(x)) => quotes(message, Unexpected::Float(*x)),
+            Some(toml::Value::Integer(i)) => quotes(message, Unexpected::Signed(*i)),
+            Some(toml::Value::Boolean(b)) => quotes(message, Unexpected::Bool(*b)),
+            Some(toml::Value::String(s)) => quotes(message, Unexpected::Str(s)),
+            _ => false,
+        }
+    }
+
+    fn without(&self, key: &str) -> Self {
+        let mut table = self.as_table().cloned().unwrap_or_default();
+        table.remove(key);
+        toml::Value::Table(table)
+    }
+}
+
+impl TaggedElement for serde_json::Value {
+    fn error_as(&self, array: &str) -> Option<String> {
+        let error = match array {
+            "stimuli" => serde_json::from_value::<Stimulus>(self.clone()).err(),
+            "recorders" => serde_json::from_value::<Recorder>(self.clone()).err(),
+            _ => serde_json::from_value::<Sweep>(self.clone()).err(),
+        };
+        error.map(|e| e.to_string())
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.as_object()
+            .map_or(Vec::new(), |o| o.keys().cloned().collect())
+    }
+
+    fn quoted(&self, key: &str, message: &str) -> bool {
+        use serde::de::Unexpected;
+        match self.get(key) {
+            Some(serde_json::Value::Number(n)) => {
+                if let Some(i) = n.as_i64() {
+                    quotes(message, Unexpected::Signed(i))
+                } else if let Some(u) = n.as_u64() {
+                    quotes(message, Unexpected::Unsigned(u))
+                } else {
+                    n.as_f64()
+                        .is_some_and(|x| quotes(message, Unexpected::Float(x)))
+                }
+            }
+            Some(serde_json::Value::Bool(b)) => quotes(message, Unexpected::Bool(*b)),
+            Some(serde_json::Value::String(s)) => quotes(message, Unexpected::Str(s)),
+            _ => false,
+        }
+    }
+
+    fn without(&self, key: &str) -> Self {
+        let mut object = self.as_object().cloned().unwrap_or_default();
+        object.remove(key);
+        serde_json::Value::Object(object)
+    }
 }

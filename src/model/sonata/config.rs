@@ -222,11 +222,7 @@ impl SonataConfig {
             };
             config.dt_ms = number("dt")?;
             config.tstop_ms = number("tstop")?;
-            if run
-                .get("tstart")
-                .and_then(Json::as_f64)
-                .is_some_and(|t| t != 0.0)
-            {
+            if number("tstart")?.is_some_and(|t| t != 0.0) {
                 return Err("`run.tstart` other than 0 is not supported".into());
             }
             for (name, input) in sim["inputs"].as_object().into_iter().flatten() {
