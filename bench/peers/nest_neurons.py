@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurodyn_cli import parser, quiet_nest, run_model, toml_value
+from neurodyn_cli import parser, quiet_nest, report, run_model, toml_value
 
 DT = 0.1          # ms, both simulators
 T_SIM = 200.0     # ms
@@ -312,16 +312,8 @@ def main():
 
     print(f"neurodyn {args.neurodyn} (--backend cpu) against NEST {nest.__version__}, "
           f"dt = {DT} ms, {T_SIM:g} ms; outputs in {scratch}\n")
-    print("| model | case | spikes neurodyn / NEST | max spike Δt (ms) | max abs ΔV (mV) "
-          f"| … ≥ {FAR_MS:g} ms from spikes | verdict: tolerance |")
-    print("|---|---|---|---|---|---|---|")
-    print("\n".join(rows))
-    print()
-    for k, text in enumerate(NOTES.values(), 1):
-        print(f"[{k}] {text}")
-    if failed:
-        print(f"\nOutside tolerance: {', '.join(failed)}", file=sys.stderr)
-        sys.exit(1)
+    report("| model | case | spikes neurodyn / NEST | max spike Δt (ms) | max abs ΔV (mV) "
+           f"| … ≥ {FAR_MS:g} ms from spikes | verdict: tolerance |", rows, NOTES.values(), failed)
 
 
 if __name__ == "__main__":

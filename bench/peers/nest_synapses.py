@@ -68,7 +68,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurodyn_cli import parser, quiet_nest, run_model, toml_value
+from neurodyn_cli import parser, quiet_nest, report, run_model, toml_value
 
 DT = 0.1            # ms, both simulators
 LEAD = 0.1          # ms, NEST generator -> parrot (and -> volume_transmitter) delay
@@ -580,16 +580,8 @@ def main():
           "(tsodyks2: of u·x, in [0, 1]); change: the largest error of the change between "
           "consecutive points over the largest change (tsodyks2: the largest relative error of "
           "one amplitude).\n")
-    print("| rule | case | NEST model | compared | points | at a bound | error | change "
-          "| verdict (tolerances) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    print("\n".join(rows))
-    print()
-    for k, text in enumerate(NOTES.values(), 1):
-        print(f"[{k}] {text}")
-    if failed:
-        print(f"\nOutside tolerance: {', '.join(failed)}", file=sys.stderr)
-        sys.exit(1)
+    report("| rule | case | NEST model | compared | points | at a bound | error | change "
+           "| verdict (tolerances) |", rows, NOTES.values(), failed)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,20 @@ def toml_value(v):
     raise TypeError(v)
 
 
+def report(header, rows, notes, failed):
+    """Prints the Markdown table (`header` is its first line), the numbered notes under it,
+    and exits 1 naming the cases in `failed` if there are any."""
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    print("\n".join(rows))
+    print()
+    for k, text in enumerate(notes, 1):
+        print(f"[{k}] {text}")
+    if failed:
+        print(f"\nOutside tolerance: {', '.join(failed)}", file=sys.stderr)
+        sys.exit(1)
+
+
 def run_model(binary, text, folder, out_name):
     """Writes `text` to folder/model.toml, runs it with `neurodyn run --backend cpu` into
     folder/out_name and returns that folder; exits with neurodyn's message if it fails."""
