@@ -851,13 +851,31 @@ const TAGGED_ARRAYS: [&str; 3] = ["stimuli", "recorders", "sweeps"];
 
 /// One element of an array of tagged tables, as TOML or JSON reads it.
 trait TaggedElement: Sized {
-    /// Its error as an element of `array` (None: it reads).
-    fn error_as(&self, array: &str) -> Option<String>;
+    /// Its error as a `T` (None: it reads).
+    fn error_of<T: serde::de::DeserializeOwned>(&self) -> Option<String>;
     fn keys(&self) -> Vec<String>;
+    /// The value of `key` as a parser's error quotes it.
+    fn unexpected(&self, key: &str) -> Option<serde::de::Unexpected<'_>>;
+    fn without(&self, key: &str) -> Self;
+
+    /// Its error as an element of `array`.
+    fn error_as(&self, array: &str) -> Option<String> {
+        match array {
+            "stimuli" => self.error_of::<Stimulus>(),
+            "recorders" => self.error_of::<Recorder>(),
+            _ => self.error_of::<Sweep>(),
+        }
+    }
+
     /// Whether `message` quotes the value of `key` (`floating point `2.5``, `string
     /// "x"`, a tag's `unknown variant `x``).
-    fn quoted(&self, key: &str, message: &str) -> bool;
-    fn without(&self, key: &str) -> Self;
+    fn quoted(&self, key: &str, message: &str) -> bool {
+        self.unexpected(key).is_some_and(|unexpected| {
+            let tag = matches!(unexpected, serde::de::Unexpected::Str(s)
+                if message.contains(&format!("`{s}`")));
+            tag || message.contains(&unexpected.to_string())
+        })
+    }
 }
 
 /// The field of an error in `array` that the parser could not place: the first element
@@ -886,22 +904,9 @@ fn element_at_fault<E: TaggedElement>(
     })
 }
 
-fn quotes(message: &str, unexpected: serde::de::Unexpected<'_>) -> bool {
-    let tag = match unexpected {
-        serde::de::Unexpected::Str(s) => message.contains(&format!("`{s}`")),
-        _ => false,
-    };
-    tag || message.contains(&unexpected.to_string())
-}
-
 impl TaggedElement for toml::Value {
-    fn error_as(&self, array: &str) -> Option<String> {
-        let error = match array {
-            "stimuli" => self.clone().try_into::<Stimulus>().err(),
-            "recorders" => self.clone().try_into::<Recorder>().err(),
-            _ => self.clone().try_into::<Sweep>().err(),
-        };
-        error.map(|e| e.message().to_string())
+    fn error_of<T: serde::de::DeserializeOwned>(&self) -> Option<String> {
+        (self.clone().try_into::<T>().err()).map(|e| e.message().to_string())
     }
 
     fn keys(&self) -> Vec<String> {
@@ -909,15 +914,15 @@ impl TaggedElement for toml::Value {
             .map_or(Vec::new(), |t| t.keys().cloned().collect())
     }
 
-    fn quoted(&self, key: &str, message: &str) -> bool {
+    fn unexpected(&self, key: &str) -> Option<serde::de::Unexpected<'_>> {
         use serde::de::Unexpected;
-        match self.get(key) {
-            Some(toml::Value::Float(x)) => quotes(message, Unexpected::Float(*x)),
-            Some(toml::Value::Integer(i)) => quotes(message, Unexpected::Signed(*i)),
-            Some(toml::Value::Boolean(b)) => quotes(message, Unexpected::Bool(*b)),
-            Some(toml::Value::String(s)) => quotes(message, Unexpected::Str(s)),
-            _ => false,
-        }
+        Some(match self.get(key)? {
+            toml::Value::Float(x) => Unexpected::Float(*x),
+            toml::Value::Integer(i) => Unexpected::Signed(*i),
+            toml::Value::Boolean(b) => Unexpected::Bool(*b),
+            toml::Value::String(s) => Unexpected::Str(s),
+            _ => return None,
+        })
     }
 
     fn without(&self, key: &str) -> Self {
@@ -928,13 +933,10 @@ impl TaggedElement for toml::Value {
 }
 
 impl TaggedElement for serde_json::Value {
-    fn error_as(&self, array: &str) -> Option<String> {
-        let error = match array {
-            "stimuli" => serde_json::from_value::<Stimulus>(self.clone()).err(),
-            "recorders" => serde_json::from_value::<Recorder>(self.clone()).err(),
-            _ => serde_json::from_value::<Sweep>(self.clone()).err(),
-        };
-        error.map(|e| e.to_string())
+    fn error_of<T: serde::de::DeserializeOwned>(&self) -> Option<String> {
+        serde_json::from_value::<T>(self.clone())
+            .err()
+            .map(|e| e.to_string())
     }
 
     fn keys(&self) -> Vec<String> {
@@ -942,23 +944,18 @@ impl TaggedElement for serde_json::Value {
             .map_or(Vec::new(), |o| o.keys().cloned().collect())
     }
 
-    fn quoted(&self, key: &str, message: &str) -> bool {
+    fn unexpected(&self, key: &str) -> Option<serde::de::Unexpected<'_>> {
         use serde::de::Unexpected;
-        match self.get(key) {
-            Some(serde_json::Value::Number(n)) => {
-                if let Some(i) = n.as_i64() {
-                    quotes(message, Unexpected::Signed(i))
-                } else if let Some(u) = n.as_u64() {
-                    quotes(message, Unexpected::Unsigned(u))
-                } else {
-                    n.as_f64()
-                        .is_some_and(|x| quotes(message, Unexpected::Float(x)))
-                }
-            }
-            Some(serde_json::Value::Bool(b)) => quotes(message, Unexpected::Bool(*b)),
-            Some(serde_json::Value::String(s)) => quotes(message, Unexpected::Str(s)),
-            _ => false,
-        }
+        Some(match self.get(key)? {
+            serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Unexpected::Signed(i),
+                (None, Some(u)) => Unexpected::Unsigned(u),
+                _ => Unexpected::Float(n.as_f64()?),
+            },
+            serde_json::Value::Bool(b) => Unexpected::Bool(*b),
+            serde_json::Value::String(s) => Unexpected::Str(s),
+            _ => return None,
+        })
     }
 
     fn without(&self, key: &str) -> Self {
