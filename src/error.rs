@@ -115,6 +115,16 @@ pub enum Error {
         second: String,
         file: String,
     },
+    #[error(
+        "{what} would be written to `{file}`, {length} bytes: longer than the {limit} \
+         a file name may have; give it a shorter name"
+    )]
+    OutputNameTooLong {
+        what: String,
+        file: String,
+        length: usize,
+        limit: usize,
+    },
     #[error("benchmark case `{case}`: {detail}")]
     BenchmarkModel { case: String, detail: String },
     #[error("{variable}: {path}: {reason}")]

@@ -358,6 +358,7 @@ fn fail(error: &Error) -> ExitCode {
         Error::Model(_)
         | Error::Plan(_)
         | Error::OutputNames { .. }
+        | Error::OutputNameTooLong { .. }
         | Error::Shader(_)
         | Error::CheckpointRefused { .. }
         | Error::CustomModelOnCpu { .. }

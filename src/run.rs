@@ -29,7 +29,8 @@ pub struct RunOptions {
     /// Draw `raster.png`.
     pub plot: bool,
     /// Write `checkpoint.ndck` in the output directory every this much simulated time
-    /// (ms), replacing the previous one.
+    /// (ms, rounded to whole steps as the duration is, at least one), replacing the
+    /// previous one.
     pub checkpoint_every_ms: Option<f64>,
     /// Continue from this checkpoint (of the same model) instead of starting at 0;
     /// the outputs then hold the run from the checkpoint's step on.
@@ -170,6 +171,18 @@ pub fn run_model(
     }
     let dt = network.dt_ms;
     let steps_total = (model.duration_ms / dt).round() as u64;
+    let checkpoint_steps = match options.checkpoint_every_ms {
+        Some(ms) if !(ms.is_finite() && (ms / dt).round() >= 1.0) => {
+            return Err(Error::CheckpointRefused {
+                path: options.out_dir.join(CHECKPOINT_FILE).display().to_string(),
+                reason: format!(
+                    "the interval between checkpoints, {ms} ms, must be a finite time of at \
+                     least half a step (dt = {dt} ms): it is rounded to whole steps"
+                ),
+            });
+        }
+        every => every.map(|ms| (ms / dt).round() as u64),
+    };
 
     let build = Instant::now();
     let mut sim = match &options.resume {
@@ -198,9 +211,6 @@ pub fn run_model(
             limit: sim.step_limit(),
         });
     }
-    let checkpoint_steps = options
-        .checkpoint_every_ms
-        .map(|ms| ((ms / network.dt_ms).round() as u64).max(1));
 
     if options.out_dir.join("summary.json").exists() {
         // Files this run does not write (another population's spikes, an ensemble's
@@ -378,6 +388,10 @@ struct Outputs {
     dt_ms: f64,
 }
 
+/// The most `.npy` streams a run keeps open between flushes, well under the 1024
+/// files a Linux process may hold by default; more are each closed after each write.
+const STREAMS_KEPT_OPEN: usize = 256;
+
 impl Outputs {
     fn create(
         dir: &Path,
@@ -397,12 +411,13 @@ impl Outputs {
             .iter()
             .map(|r| instance_key(&r.population, r.instance))
             .collect();
+        let one_of_many = records.len() + 2 * sim.state_records().len() > STREAMS_KEPT_OPEN;
         let spikes = records
             .iter()
             .map(|r| {
                 let path = instance_dir(dir, r.instance, instances)
                     .join(format!("spikes_{}.npy", file_safe(&r.population)));
-                NpyStream::one_dimensional(&path).map_err(|e| io_error(&path, e))
+                opened(NpyStream::one_dimensional(&path), &path, one_of_many)
             })
             .collect::<Result<_, _>>()?;
         let mut states = Vec::new();
@@ -431,9 +446,12 @@ impl Outputs {
                 .map_err(|e| io_error(&neurons, e))?;
             index.finish().map_err(|e| io_error(&neurons, e))?;
             states.push((
-                NpyStream::two_dimensional(&values, r.neurons.len() as u64)
-                    .map_err(|e| io_error(&values, e))?,
-                NpyStream::one_dimensional(&times).map_err(|e| io_error(&times, e))?,
+                opened(
+                    NpyStream::two_dimensional(&values, r.neurons.len() as u64),
+                    &values,
+                    one_of_many,
+                )?,
+                opened(NpyStream::one_dimensional(&times), &times, one_of_many)?,
             ));
         }
         // One raster per instance, of its own populations.
@@ -588,6 +606,21 @@ impl Outputs {
     }
 }
 
+/// A stream just created, its error paired with its name, holding its file open only
+/// while appending where it is one of many.
+fn opened<T: npyz::AutoSerialize>(
+    created: std::io::Result<NpyStream<T>>,
+    path: &Path,
+    one_of_many: bool,
+) -> Result<NpyStream<T>, Error> {
+    let stream = created.map_err(|e| io_error(path, e))?;
+    match one_of_many {
+        true => stream.closing_after_writes(),
+        false => Ok(stream),
+    }
+    .map_err(|e| io_error(path, e))
+}
+
 /// Writes each plastic projection's final weights, `weights_<k>.npy` (k its index in
 /// the model's projections; in each instance's folder for an ensemble), and its
 /// synapses' (pre, post) neurons, `synapses_<k>.npy`, in the same order.
@@ -674,13 +707,19 @@ pub fn with_default_recorders(network: &Network) -> Network {
     network
 }
 
+/// The longest file name Linux, macOS and Windows file systems take, in bytes (output
+/// names are ASCII).
+const NAME_MAX: usize = 255;
+
 /// Two recorders whose outputs would share a file: populations whose names give the
 /// same spike file (`a.b` and `a_b` both give `spikes_a_b.npy`), or two branching
-/// estimates of one instance's populations with the same file name.
+/// estimates of one instance's populations with the same file name; and a name that
+/// makes a file name too long (found before the run, not when its file is opened).
 pub fn check_output_file_names(network: &Network) -> Result<(), Error> {
     // (instance folder, where the file is per instance; file) → what writes it.
     let mut seen: BTreeMap<(Option<u32>, String), String> = BTreeMap::new();
     for r in &network.recorders {
+        check_name_length(r, network)?;
         let (key, what) = match r {
             Recorder::Spikes { population } => (
                 (None, format!("spikes_{}.npy", file_safe(population))),
@@ -715,6 +754,51 @@ pub fn check_output_file_names(network: &Network) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The longest name among the files recorder `r` may write (its temporary name, a
+/// numbered state file, a sweep plot of its population) in `network`.
+fn check_name_length(r: &Recorder, network: &Network) -> Result<(), Error> {
+    let (what, longest) = match r {
+        Recorder::Spikes { population } => {
+            let p = file_safe(population);
+            let file = match network.grid {
+                Some(_) => format!("sweep_{p}_rate_hz.partial.png"),
+                None => format!("spikes_{p}.npy.partial"),
+            };
+            (format!("population `{population}`"), file)
+        }
+        Recorder::State {
+            population,
+            variable,
+            ..
+        } => (
+            format!("the state recorder of `{population}`.`{variable}`"),
+            format!(
+                "state_{}_{}{}_neurons.npy.partial",
+                file_safe(population),
+                file_safe(variable),
+                // The bound on a repeated state file's number.
+                match network.recorders.len() {
+                    1 => String::new(),
+                    n => format!("_{n}"),
+                }
+            ),
+        ),
+        Recorder::Branching { population, .. } => (
+            format!("the branching recorder of `{population}`"),
+            format!("branching_{}.csv.partial", file_safe(population)),
+        ),
+    };
+    match longest.len() {
+        length if length > NAME_MAX => Err(Error::OutputNameTooLong {
+            what,
+            file: longest,
+            length,
+            limit: NAME_MAX,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Keeps `result`'s error in `failure` unless an earlier one is there.

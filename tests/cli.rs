@@ -307,9 +307,47 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
                 "allow_autapse = false",
             ),
             vec![
-                ":28:",
-                "`projections[0].connectivity`",
+                ":28:56:",
+                "`projections[0].connectivity.allow_autapse`",
                 "did you mean `allow_autapses`?",
+            ],
+        ),
+        // In a tagged inline table (a rule, a distribution), at its key: it was the
+        // table (`projections[0].connectivity`, at its brace).
+        (
+            broken(&dir, "connectivity_type.toml", "p = 0.02", "p = \"x\""),
+            vec![":28:46:", "`projections[0].connectivity.p`", "string \"x\""],
+        ),
+        (
+            broken(
+                &dir,
+                "distribution_type.toml",
+                "weight = 0.081",
+                "weight = { distribution = \"normal\", mean = 0.081, sd = true }",
+            ),
+            vec![":29:51:", "`projections[0].weight.sd`", "boolean `true`"],
+        ),
+        (
+            // A `[projections.connectivity]` table: it was blamed on the key before
+            // its header (`projections[0].receptor`).
+            {
+                let path = broken(
+                    &dir,
+                    "connectivity_table.toml",
+                    "receptor = \"excitatory\"\n",
+                    "receptor = \"excitatory\"\n[projections.connectivity]\n\
+                     rule = \"fixed_probability\"\np = 0.02\nallow_self = false\n",
+                );
+                let text = std::fs::read_to_string(&path).unwrap();
+                let inline = "connectivity = { rule = \"fixed_probability\", p = 0.02, \
+                              allow_autapses = false }\n";
+                std::fs::write(&path, text.replacen(inline, "", 1)).unwrap();
+                path
+            },
+            vec![
+                ":34:1:",
+                "`projections[0].connectivity.allow_self`",
+                "unknown field `allow_self`",
             ],
         ),
         (
@@ -324,7 +362,12 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
         (
             // A distribution's table names its own unknown key and distribution.
             broken(&dir, "distribution_key.toml", "low = -60.0", "lo = -60.0"),
-            vec![":16:", "unknown field `lo`", "did you mean `low`?"],
+            vec![
+                ":16:45:",
+                "`populations[0].initial.v.lo`",
+                "unknown field `lo`",
+                "did you mean `low`?",
+            ],
         ),
         (
             broken(
@@ -699,6 +742,19 @@ fn a_run_resumed_from_a_checkpoint_in_a_new_process_continues_the_raster() {
         std::fs::read(dir.join("first").join("spikes_E.npy")).unwrap(),
         before
     );
+    // An interval under half a step (0.1 ms) would checkpoint every step.
+    let output = neurodyn(&[
+        "run",
+        "models/cuba.toml",
+        "--checkpoint-every",
+        "0.04",
+        "--out",
+        &out("every_step"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("0.04 ms, must be a finite time of at least half a step"));
+    assert!(!dir.join("every_step").exists(), "refused before the run");
     // A checkpoint of CUBA does not restore into another seed.
     let output = neurodyn(&[
         "run",
@@ -1186,4 +1242,91 @@ fn a_stage_is_dumped_and_built_from_an_edited_copy() {
         stderr.contains(DUMP_VARIABLE) && stderr.contains("missing"),
         "{stderr}"
     );
+}
+
+#[test]
+fn an_ensemble_records_more_files_than_the_process_may_hold_open() {
+    // 150 instances × 2 recorded populations: 300 spike files, written by a
+    // process allowed 200 open files (all were held open at once: EMFILE, exit 1).
+    let dir = temp_dir("many-files");
+    let model = dir.join("many.toml");
+    std::fs::write(
+        &model,
+        "name = \"many\"\n[simulation]\nduration_ms = 60.0\n[[populations]]\nname = \"E\"\n\
+         size = 3\nmodel = \"iaf_psc_exp\"\nparams = { i_offset = 1.0 }\n[[populations]]\n\
+         name = \"I\"\nsize = 2\nmodel = \"iaf_psc_exp\"\nparams = { i_offset = 0.9 }\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -n 200 && exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_neurodyn"))
+        .args(["run", model.to_str().unwrap(), "--no-plot", "-q"])
+        .args(["--seeds", "150", "--out", out.to_str().unwrap()])
+        .env_remove(neurodyn::lavapipe::THREADS_VARIABLE)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let expected = read_npy::<SpikeRow>(&out.join("instance_0").join("spikes_E.npy"));
+    assert!(!expected.1.is_empty());
+    for b in [1, 77, 149] {
+        let at = out.join(format!("instance_{b}"));
+        // The same drive in every instance: the same spikes.
+        assert_eq!(read_npy::<SpikeRow>(&at.join("spikes_E.npy")), expected);
+        let (_, rows) = read_npy::<SpikeRow>(&at.join("spikes_I.npy"));
+        assert!(!rows.is_empty());
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["complete"], true);
+}
+
+#[test]
+fn a_name_too_long_for_a_file_is_refused_before_the_run() {
+    // `spikes_<name>.npy.partial` is the longest file a lone population's recorder
+    // writes: 19 bytes around the name, 255 at most.
+    let dir = temp_dir("long-name");
+    let model = |length: usize| {
+        let path = dir.join(format!("long{length}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                "name = \"long\"\n[simulation]\nduration_ms = 2.0\n[[populations]]\n\
+                 name = \"{}\"\nsize = 2\nmodel = \"iaf_psc_exp\"\n",
+                "N".repeat(length)
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let too_long = model(237);
+    let too_long = too_long.to_str().unwrap();
+    let out = dir.join("out");
+    let out = out.to_str().unwrap();
+    for args in [
+        &["validate", too_long][..],
+        &["run", too_long, "--out", out][..],
+    ] {
+        let output = neurodyn(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("256 bytes: longer than the 255 a file name may have"),
+            "{stderr}"
+        );
+    }
+    assert!(!dir.join("out").exists());
+    succeeds(
+        &["run", model(236).to_str().unwrap(), "--no-plot", "-q"],
+        &["--out", out],
+    );
+    assert!(dir
+        .join("out")
+        .join(format!("spikes_{}.npy", "N".repeat(236)))
+        .exists());
 }

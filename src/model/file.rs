@@ -685,9 +685,10 @@ impl<'a> Source<'a> {
                 let at = e.span().map(|s| s.start);
                 let field = at.and_then(|at| self.field_at(at));
                 let message = improve(e.message());
-                if let Some((field, location)) =
-                    (field.as_deref()).and_then(|field| self.toml_element_at_fault(field, &message))
-                {
+                if let Some((field, location)) = (field.as_deref()).and_then(|field| {
+                    self.toml_element_at_fault(field, &message)
+                        .or_else(|| self.toml_key_at_fault(field, &message))
+                }) {
                     return (location, Some(field), message);
                 }
                 (at.map(|a| line_column(self.text, a)), field, message)
@@ -723,6 +724,46 @@ impl<'a> Source<'a> {
         let document: toml::Table = toml::from_str(self.text).ok()?;
         let elements = document.get(array)?.as_array()?;
         let field = element_at_fault(array, elements, message)?;
+        let location = self.locate(&field);
+        Some((field, location))
+    }
+
+    /// The key of the table at `field` that an error the parser reports for the
+    /// whole table is about (a tagged table, read through a buffer without positions:
+    /// `connectivity = { rule = "fixed_probability", p = "x" }`, a weight's
+    /// distribution): the unknown field the message names, or the one key whose value
+    /// it quotes; located.
+    fn toml_key_at_fault(
+        &self,
+        field: &str,
+        message: &str,
+    ) -> Option<(String, Option<(usize, usize)>)> {
+        let document: toml::Value = toml::from_str(self.text).ok()?;
+        let mut value = &document;
+        for segment in split_path(field) {
+            value = match segment {
+                Segment::Key(key) => value.get(key)?,
+                Segment::Index(i) => value.get(i)?,
+            };
+        }
+        let keys = value.keys();
+        let unknown = (message.strip_prefix("unknown field `"))
+            .and_then(|rest| rest.split('`').next())
+            .filter(|key| keys.iter().any(|k| k == key));
+        let key = match unknown {
+            Some(key) => key.to_string(),
+            None => {
+                let quoted: Vec<&String> = keys
+                    .iter()
+                    .filter(|key| value.quoted(key, message))
+                    .collect();
+                match quoted.as_slice() {
+                    [key] => (*key).clone(),
+                    _ => return None,
+                }
+            }
+        };
+        let field = format!("{field}.{key}");
         let location = self.locate(&field);
         Some((field, location))
     }
@@ -767,11 +808,14 @@ impl<'a> Source<'a> {
         let mut path = String::new();
         let mut value: &toml::de::DeValue<'_> = &toml::de::DeValue::Table(root.get_ref().clone());
         // Where a key's entry starts: a `[[table]]` or `[table]` header's brackets
-        // come before its key, and an error about the table points at them.
+        // come before its key (and the keys of its parents, in
+        // `[projections.connectivity]`), and an error about the table points at them.
         let entry_start = |key_start: usize| {
-            self.text[..key_start]
-                .trim_end_matches(['[', ' ', '\t'])
-                .len()
+            let line = self.text[..key_start].rfind('\n').map_or(0, |i| i + 1);
+            match self.text[line..key_start].trim_start().starts_with('[') {
+                true => line,
+                false => key_start,
+            }
         };
         loop {
             let next = match value {
