@@ -188,8 +188,14 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
         reason,
     };
     let bytes = std::fs::read(path).map_err(|e| refuse(e.to_string()))?;
-    if bytes.len() < 8 + 4 + 8 + 8 + size_of::<Counters>() + 8 || &bytes[..8] != MAGIC {
+    if !bytes.starts_with(MAGIC) {
         return Err(refuse("not a neurodyn checkpoint".into()));
+    }
+    if bytes.len() < 8 + 4 + 8 + 8 + size_of::<Counters>() + 8 {
+        return Err(refuse(format!(
+            "the file ends early ({} bytes): it is truncated",
+            bytes.len()
+        )));
     }
     let (body, tail) = bytes.split_at(bytes.len() - 8);
     let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
@@ -244,6 +250,12 @@ pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
     let events = bytemuck::pod_collect_to_vec(&array()?);
     let currents = bytemuck::pod_collect_to_vec(&array()?);
     let readout_window = bytemuck::pod_collect_to_vec(&array()?);
+    if at != body.len() {
+        return Err(refuse(format!(
+            "{} bytes follow the state: the file is not one this neurodyn wrote",
+            body.len() - at
+        )));
+    }
     Ok((
         step,
         Snapshot {

@@ -129,7 +129,7 @@ enum Command {
         #[arg(long, value_delimiter = ',', value_name = "IDS")]
         only: Option<Vec<String>>,
         /// Simulated time of every case instead of the suite's (ms).
-        #[arg(long, value_name = "MS", value_parser = positive_ms)]
+        #[arg(long, value_name = "MS", value_parser = positive_ms, allow_negative_numbers = true)]
         duration: Option<f64>,
         /// Run every case as an ensemble of B instances (throughput in instance·s / s).
         #[arg(long, value_name = "B", value_parser = clap::value_parser!(u32).range(1..))]
@@ -225,8 +225,8 @@ struct RunArgs {
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
     /// Save the whole simulation state to OUT/checkpoint.ndck every MS of simulated time
-    /// and at the run's end.
-    #[arg(long, value_name = "MS")]
+    /// and at the run's end (Ctrl-C included).
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
     checkpoint_every: Option<f64>,
     /// Continue from a checkpoint of the same model; outputs start at its step.
     #[arg(long, value_name = "FILE")]
@@ -522,7 +522,8 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
         if p.elapsed_s < 1.0 && p.steps_done < p.steps_total {
             return;
         }
-        let simulated_s = p.steps_done as f64 * p.dt_ms / 1000.0;
+        // Since the checkpoint after a resume, as the spikes counted.
+        let simulated_s = (p.steps_done - p.first_step) as f64 * p.dt_ms / 1000.0;
         bar.set_position(p.steps_done);
         let rate = p.spikes as f64 / (p.recorded_neurons.max(1) as f64 * simulated_s.max(1e-12));
         bar.set_message(format!(
@@ -541,13 +542,20 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
     };
     if !args.quiet {
         let s = &report.summary;
+        let simulated = match s.first_step {
+            0 => format!("{} ms simulated", shown_ms(s.duration_ms)),
+            first => format!(
+                "{} ms simulated, resumed at {} ms",
+                shown_ms((s.last_step - first) as f64 * s.dt_ms),
+                shown_ms(first as f64 * s.dt_ms)
+            ),
+        };
         outln!(
-            "{} on {}: {} neurons, {} synapses, {} ms simulated",
+            "{} on {}: {} neurons, {} synapses, {simulated}",
             s.model,
             s.device,
             report.neurons,
             report.synapses,
-            shown_ms(s.duration_ms)
         );
         outln!(
             "{:<12} {:>9} {:>10} {:>10} {:>8}",
@@ -648,20 +656,41 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
             format!("{b}: {}", format_bytes(bytes))
         })
         .collect();
-    let fits = gpu::choose_adapter(None)
-        .ok()
-        .and_then(|adapter| gpu::device_memory(&adapter))
-        .map_or(String::new(), |available| {
+    let adapter = gpu::choose_adapter(None).ok();
+    let binding = adapter.as_ref().map(|adapter| {
+        let limits = gpu::limits_of(adapter);
+        (limits.max_buffer_size).min(limits.max_storage_buffer_binding_size)
+    });
+    let fits = (adapter.as_ref())
+        .and_then(gpu::device_memory)
+        .zip(binding)
+        .map_or(String::new(), |(available, binding)| {
             format!(
-                "; at most {} instances fit in the device's {}",
-                neurodyn::plan::memory::largest_ensemble(&model.network, available),
-                format_bytes(available)
+                "; at most {} instances fit in the device's {} with no buffer that must \
+                 fit one binding over {}",
+                neurodyn::plan::memory::largest_ensemble(&model.network, available, binding),
+                format_bytes(available),
+                format_bytes(binding)
             )
         });
     outln!(
         "device memory by instances (estimate) {}{fits}",
         sizes.join(", ")
     );
+    // As `run` refuses it before allocating anything.
+    if let Some(b) =
+        binding.and_then(|limit| neurodyn::plan::memory::over_binding(&plan.buffers, limit))
+    {
+        errln!(
+            "error: {}: buffer `{}` needs {}, more than the {} one storage binding of the \
+             device may hold: `run` refuses it (a smaller network, or fewer instances)",
+            path.display(),
+            b.name,
+            format_bytes(b.bytes),
+            format_bytes(binding.unwrap_or_default())
+        );
+        return ExitCode::from(1);
+    }
     ExitCode::SUCCESS
 }
 

@@ -61,6 +61,8 @@ impl RunOptions {
 /// Where a run stands, reported after every stretch.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
+    /// The step the run began at: 0, or the checkpoint's after a resume.
+    pub first_step: u64,
     pub steps_done: u64,
     pub steps_total: u64,
     pub dt_ms: f64,
@@ -98,6 +100,10 @@ pub struct Summary {
     /// False when the run stopped early (a fault, a device error, an interrupt): the
     /// outputs then hold every step before `last_step`.
     pub complete: bool,
+    /// The first step in the outputs: 0, or the checkpoint's after a resume (the
+    /// statistics cover `first_step..last_step`).
+    #[serde(default)]
+    pub first_step: u64,
     /// Steps simulated (the first step not in the outputs).
     pub last_step: u64,
     /// Why the run stopped early.
@@ -184,27 +190,29 @@ pub fn run_model(
         every => every.map(|ms| (ms / dt).round() as u64),
     };
 
+    if let Some(path) = &options.resume {
+        // From the header alone, before a device is opened (the rest is checked when
+        // the simulation restores it).
+        let step = crate::checkpoint::step_of(path)?;
+        if step >= steps_total {
+            let ms = |steps: u64| crate::model::as_written(steps as f64 * dt, steps as f64 * dt);
+            return Err(Error::CheckpointRefused {
+                path: path.display().to_string(),
+                reason: format!(
+                    "it was taken at {} ms, not before the end of this run ({} ms): give a \
+                     longer duration",
+                    ms(step),
+                    ms(steps_total)
+                ),
+            });
+        }
+    }
     let build = Instant::now();
     let mut sim = match &options.resume {
         Some(path) => Simulation::restore(&network, options.backend.clone(), path)?,
         None => Simulation::new(&network, options.backend.clone())?,
     };
     let build_s = build.elapsed().as_secs_f64();
-    if let Some(path) = options
-        .resume
-        .as_ref()
-        .filter(|_| sim.current_step() >= steps_total)
-    {
-        return Err(Error::CheckpointRefused {
-            path: path.display().to_string(),
-            reason: format!(
-                "it was taken at {} ms, not before the end of this run ({} ms): give a longer \
-                 duration",
-                sim.current_step() as f64 * dt,
-                model.duration_ms
-            ),
-        });
-    }
     if steps_total > sim.step_limit() {
         return Err(Error::TooManySteps {
             steps: steps_total,
@@ -256,14 +264,15 @@ pub fn run_model(
                 break;
             }
         }
-        // Every interval, and at the end, from where a longer run can go on.
-        if checkpoint_steps.is_some_and(|every| done % every == 0 || done == steps_total) {
+        // Every interval (the run's end below).
+        if checkpoint_steps.is_some_and(|every| done % every == 0 && done < steps_total) {
             if let Err(e) = sim.checkpoint(&options.out_dir.join(CHECKPOINT_FILE)) {
                 failure = Some(e);
                 break;
             }
         }
         progress(Progress {
+            first_step,
             steps_done: done,
             steps_total,
             dt_ms: dt,
@@ -271,6 +280,13 @@ pub fn run_model(
             spikes: outputs.stats.iter().map(SpikeStats::spikes).sum(),
             recorded_neurons: outputs.stats.iter().map(|s| u64::from(s.size)).sum(),
         });
+    }
+    // At the end, from where a longer run can go on: also after a run of no steps,
+    // and after Ctrl-C, which stops between stretches, where device and records agree.
+    if checkpoint_steps.is_some() && matches!(failure, None | Some(Error::Interrupted { .. })) {
+        if let Err(e) = sim.checkpoint(&options.out_dir.join(CHECKPOINT_FILE)) {
+            failure.get_or_insert(e);
+        }
     }
     if failure.is_some() {
         // The batches read back before the failure are in the records: write what
@@ -340,6 +356,7 @@ pub fn run_model(
         },
         populations,
         complete: failure.is_none(),
+        first_step,
         last_step: done,
         error: failure.as_ref().map(|e| e.to_string()),
         instance: options.instance.as_ref().map(|(k, _)| *k),
@@ -894,6 +911,7 @@ mod tests {
                 .map(|k| (k.to_string(), population.clone()))
                 .collect(),
             complete: true,
+            first_step: 0,
             last_step: 10,
             error: None,
             instance: None,

@@ -118,6 +118,17 @@ fn other_models_and_damaged_files_are_refused() {
     )
     .unwrap();
     assert!(refusal(&network, &damaged).contains("not a neurodyn checkpoint"));
+    // Cut short of its fixed part it is truncated, not something else.
+    std::fs::write(&damaged, &bytes[..40]).unwrap();
+    assert!(refusal(&network, &damaged).contains("the file ends early (40 bytes)"));
+
+    // Bytes after the state, the checksum recomputed: not a file neurodyn wrote.
+    let mut longer = bytes[..bytes.len() - 8].to_vec();
+    longer.extend([0u8; 12]);
+    let checksum = neurodyn::checkpoint::fnv1a(&longer);
+    longer.extend(checksum.to_le_bytes());
+    std::fs::write(&damaged, &longer).unwrap();
+    assert!(refusal(&network, &damaged).contains("12 bytes follow the state"));
 
     // A whole file (its checksum recomputed) whose header's step is not its device
     // clock's: restoring it would run the generators from the wrong step.
@@ -215,4 +226,39 @@ fn three_factor_synapses_and_a_pending_reward_resume_bit_identically() {
             );
         }
     }
+}
+
+#[test]
+fn an_interrupted_run_leaves_a_checkpoint_at_its_last_step() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    use neurodyn::run::{run_model, RunOptions, CHECKPOINT_FILE};
+
+    let mut model = file::load(Path::new("models/cuba.toml")).unwrap();
+    model.duration_ms = 400.0;
+    let dir = temp("interrupted");
+    let _ = std::fs::remove_dir_all(&dir);
+    // Ctrl-C after the first stretch, long before the first interval's checkpoint.
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut options = RunOptions::new(dir.clone(), Backend::Cpu);
+    options.plot = false;
+    options.checkpoint_every_ms = Some(350.0);
+    options.interrupt = Some(stop.clone());
+    let stopped = run_model(&model, &options, &mut |_| {
+        stop.store(true, Ordering::Relaxed)
+    });
+    let Err(Error::Interrupted { step }) = stopped else {
+        panic!("not interrupted: {stopped:?}");
+    };
+    assert!(step > 0 && step < 3500, "{step}");
+    let checkpoint = dir.join(CHECKPOINT_FILE);
+    assert_eq!(neurodyn::checkpoint::step_of(&checkpoint).unwrap(), step);
+    // It resumes where the run stopped, as the straight run goes on.
+    let mut resumed = Simulation::restore(&model.network, Backend::Cpu, &checkpoint).unwrap();
+    let mut straight = Simulation::new(&model.network, Backend::Cpu).unwrap();
+    straight.run(step).unwrap();
+    resumed.run(50).unwrap();
+    straight.run(50).unwrap();
+    assert_eq!(state_bits(&mut resumed), state_bits(&mut straight));
 }

@@ -276,6 +276,20 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
             ],
         ),
         (
+            // An element of an array in it: it was the recorder (`recorders[2]`).
+            broken(
+                &dir,
+                "tagged_array.toml",
+                "neurons = [0, 1, 2, 3, 4]",
+                "neurons = [0, 1, 2.5, 3, 4]",
+            ),
+            vec![
+                ":69:18:",
+                "`recorders[2].neurons[2]`",
+                "floating point `2.5`",
+            ],
+        ),
+        (
             broken(
                 &dir,
                 "tagged_variant.toml",
@@ -420,10 +434,14 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
     for (flags, needle) in [
         (["--dt", "0"], "cuba.toml: --dt: `simulation.dt_ms` = 0"),
         (["--seeds", "0"], "cuba.toml: --seeds: `sweep.seeds`"),
-        (["--sweep", "E.tau_mem=1,2"], "cuba.toml: --sweep: `sweeps`"),
+        // Which --sweep, by its path (it was `--sweep: `sweeps``).
+        (
+            ["--sweep", "E.tau_mem=1,2"],
+            "cuba.toml: --sweep E.tau_mem: `sweep.axes[0].parameter`",
+        ),
         (
             ["--sweep", "E.i_offset=0:1:70000"],
-            "cuba.toml: --sweep: `sweep.axes[0].steps`",
+            "cuba.toml: --sweep E.i_offset: `sweep.axes[0].steps`",
         ),
     ] {
         // `validate` takes the same flags and checks the file as `run` would.
@@ -707,6 +725,12 @@ fn a_run_resumed_from_a_checkpoint_in_a_new_process_continues_the_raster() {
         "--out",
         &second,
     ]);
+    // The summary says where the outputs begin: the statistics cover 100–200 ms.
+    let summary: Summary = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("second").join("summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!((summary.first_step, summary.last_step), (1000, 2000));
     for population in ["E", "I"] {
         let file = format!("spikes_{population}.npy");
         let (_, all) = read_npy::<SpikeRow>(&dir.join("whole").join(&file));

@@ -272,5 +272,32 @@ heterogeneous = { i_offset = { distribution = "array", values = [0.5, 1.0, 1.5] 
     let model = neurodyn::model::file::load(&path).unwrap();
     assert_eq!(model.network.populations[0].heterogeneous.len(), 2);
     assert!(neurodyn::Plan::new(&model.network).is_ok());
+    // A bare array is the array table; a bad value in it, or a bad end of a range, is
+    // named and located as itself (it was `populations[0].params.tau_m`, at the
+    // population's header).
+    let bare = text.replace(
+        r#"{ distribution = "array", values = [0.5, 1.0, 1.5] }"#,
+        "[0.5, 1.0, 1.5]",
+    );
+    std::fs::write(&path, &bare).unwrap();
+    let same = neurodyn::model::file::load(&path).unwrap();
+    assert_eq!(same.network, model.network);
+    for (from, to, needle) in [
+        (
+            "[0.5, 1.0, 1.5]",
+            "[0.5, 1.0, 1.5], v_thresh = [-50.0, -70.0, -50.0]",
+            ":8:66: `populations[0].heterogeneous.v_thresh[1]`: at this value, v_reset = -65: \
+             must be below v_thresh (-70 mV)",
+        ),
+        (
+            "low = 15.0",
+            "low = -15.0",
+            ":8:83: `populations[0].heterogeneous.tau_m.low` = -15",
+        ),
+    ] {
+        std::fs::write(&path, bare.replace(from, to)).unwrap();
+        let e = neurodyn::model::file::load(&path).unwrap_err().to_string();
+        assert!(e.contains(needle), "{e}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -55,9 +55,27 @@ fn an_ensembles_memory_is_shared_plus_per_instance() {
     assert!(footprint.per_instance < footprint.shared, "{footprint:?}");
     // The largest ensemble that fits is the size whose plan fits and the next's not.
     let available = plan_bytes(40);
-    assert_eq!(largest_ensemble(&network, available), 40);
-    assert_eq!(largest_ensemble(&network, available - 1), 39);
-    assert_eq!(largest_ensemble(&network, footprint.shared / 2), 0);
+    let unbound = u64::MAX;
+    assert_eq!(largest_ensemble(&network, available, unbound), 40);
+    assert_eq!(largest_ensemble(&network, available - 1, unbound), 39);
+    assert_eq!(largest_ensemble(&network, footprint.shared / 2, unbound), 0);
+    // Within the memory, each buffer that must fit one binding must also fit it: with
+    // a binding that 30 instances' largest fills, 30 fit (`validate` said 40, `run`
+    // refused).
+    let largest = |b: u32| {
+        let mut n = network.clone();
+        n.instances = b;
+        let plan = Plan::new(&n).unwrap();
+        let bound = |limit| neurodyn::plan::memory::over_binding(&plan.buffers, limit);
+        // The smallest binding they all fit.
+        (plan.buffers.iter().map(|b| b.bytes))
+            .filter(|&bytes| bound(bytes).is_none())
+            .min()
+            .unwrap()
+    };
+    assert!(largest(30) < largest(31));
+    assert_eq!(largest_ensemble(&network, available, largest(30)), 30);
+    assert_eq!(largest_ensemble(&network, available, largest(30) - 1), 29);
 }
 
 #[test]

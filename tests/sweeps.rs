@@ -228,6 +228,26 @@ fn a_bad_grid_in_a_file_is_located() {
             "\n[sweep]\n[[sweep.axes]]\nparameter = \"E.tau_m\"\nvalues = [-1.0]\n",
             "tau_m",
         ),
+        // A path an axis scales is named as that axis's (it was `sweeps`, at line 1).
+        (
+            "\n[sweep]\n[[sweep.axes]]\nname = \"x\"\nvalues = [1.0, 2.0]\n\
+             scale = { \"E.bogus\" = 0.1 }\n",
+            ":30:1: `sweep.axes[0].scale.E.bogus`: `iaf_psc_exp` has no parameter `bogus`",
+        ),
+        // An axis named as a column sweep.csv has already (its values were lost): a
+        // path a `[[sweeps]]` entry sweeps, a population's statistic.
+        (
+            "\n[[sweeps]]\nsweep = \"neuron\"\npopulation = \"E\"\nparameter = \"tau_m\"\n\
+             values = [18.0, 22.0]\n[sweep]\n[[sweep.axes]]\nname = \"E.tau_m\"\n\
+             values = [1.0, 1.2]\nscale = { \"E.i_offset\" = 1.0 }\n",
+            "`sweep.axes[0].name`: `E.tau_m` names a column of sweep.csv already (the swept \
+             values of sweeps[0])",
+        ),
+        (
+            "\n[sweep]\n[[sweep.axes]]\nname = \"E.rate_hz\"\nvalues = [1.0, 1.2]\n\
+             scale = { \"E.i_offset\" = 1.0 }\n",
+            "(a statistic of population `E`)",
+        ),
     ] {
         let path = dir.join("bad.toml");
         std::fs::write(&path, model_text("", grid)).unwrap();

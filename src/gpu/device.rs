@@ -106,6 +106,20 @@ pub fn describe(info: &wgpu::AdapterInfo) -> String {
     )
 }
 
+/// The limits a device opened on `adapter` gets: the adapter's own, with a smaller
+/// storage binding where `NEURODYN_MAX_STORAGE_BINDING` asks for one (to exercise
+/// chunked buffers on any device).
+pub fn limits_of(adapter: &wgpu::Adapter) -> wgpu::Limits {
+    let mut limits = adapter.limits();
+    if let Some(bytes) = std::env::var(MAX_BINDING_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        limits.max_storage_buffer_binding_size = limits.max_storage_buffer_binding_size.min(bytes);
+    }
+    limits
+}
+
 /// The adapter `run` would use: the best ranked, or the first whose name contains
 /// `wanted` (case-insensitive; from `NEURODYN_ADAPTER` when not given).
 pub fn choose_adapter(wanted: Option<&str>) -> Result<wgpu::Adapter, Error> {
@@ -152,15 +166,7 @@ impl GpuContext {
         let adapter = choose_adapter(wanted)?;
         let info = adapter.get_info();
         let description = describe(&info);
-        let mut limits = adapter.limits();
-        // A smaller storage binding limit, to exercise chunked buffers on any device.
-        if let Some(bytes) = std::env::var(MAX_BINDING_VAR)
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-        {
-            limits.max_storage_buffer_binding_size =
-                limits.max_storage_buffer_binding_size.min(bytes);
-        }
+        let limits = limits_of(&adapter);
         let memory = super::memory::device_memory(&adapter);
         tracing::info!(adapter = %description, driver = %info.driver, "using adapter");
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {

@@ -1302,29 +1302,23 @@ fn check_limits(plan: &Plan, ctx: &GpuContext) -> Result<(), Error> {
         .map(|b| format!("{} {} bytes ({})", b.name, b.bytes, b.purpose))
         .collect::<Vec<_>>()
         .join(", ");
-    // The synapse arrays and the input ring are chunked to fit a binding, and the
-    // build batches are as small as a binding needs; the rest must fit one.
-    for b in plan.buffers.iter().filter(|b| {
-        !b.name.starts_with("syn_") && b.name != "ring" && b.name != "build_part_counts"
-    }) {
-        let limits = [
-            (ctx.limits.max_buffer_size, "max_buffer_size"),
-            (
-                ctx.limits.max_storage_buffer_binding_size,
-                "max_storage_buffer_binding_size",
-            ),
-        ];
-        for (limit, limit_name) in limits {
-            if b.bytes > limit {
-                return Err(Error::TooLarge {
-                    buffer: b.name,
-                    bytes: b.bytes,
-                    limit,
-                    limit_name,
-                    adapter: ctx.description.clone(),
-                    largest,
-                });
-            }
+    let limits = [
+        (ctx.limits.max_buffer_size, "max_buffer_size"),
+        (
+            ctx.limits.max_storage_buffer_binding_size,
+            "max_storage_buffer_binding_size",
+        ),
+    ];
+    for (limit, limit_name) in limits {
+        if let Some(b) = crate::plan::memory::over_binding(&plan.buffers, limit) {
+            return Err(Error::TooLarge {
+                buffer: b.name,
+                bytes: b.bytes,
+                limit,
+                limit_name,
+                adapter: ctx.description.clone(),
+                largest,
+            });
         }
     }
     Ok(())

@@ -20,7 +20,8 @@ mod user_code;
 pub use custom::generate as custom_model_files;
 pub use custom_rule::generate as custom_rule_files;
 pub use device::{
-    adapters, choose_adapter, cuts_long_loops, describe, rank, GpuContext, MAX_BINDING_VAR,
+    adapters, choose_adapter, cuts_long_loops, describe, limits_of, rank, GpuContext,
+    MAX_BINDING_VAR,
 };
 pub(crate) use engine::{check_memory, GpuEngine};
 pub use features::NeuronFeatures;

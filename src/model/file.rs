@@ -270,6 +270,7 @@ pub fn load_text_with(
         overrides.seeds.is_some(),
         !overrides.axes.is_empty(),
     );
+    let flag_axes: Vec<String> = overrides.axes.iter().map(|a| a.label()).collect();
     load_checked(path, text, overrides).map_err(|FileErrors(errors)| {
         // The file's own grid axes and sweeps: errors past them are the flags'.
         let own = Source::new(path, text).parse().ok().map(|f| {
@@ -277,19 +278,23 @@ pub fn load_text_with(
             (axes, axes > 0 || !f.sweeps.is_empty())
         });
         let (own_axes, own_sweep) = own.unwrap_or((0, false));
-        let blame = |field: &str| -> Option<&'static str> {
+        let blame = |field: &str| -> Option<String> {
             let axis = field
                 .strip_prefix("sweep.axes[")
                 .and_then(|rest| rest.split(']').next()?.parse::<usize>().ok());
-            match field {
-                "simulation.dt_ms" if dt => Some("--dt"),
-                "simulation.seed" if seed => Some("--seed"),
-                "sweep.seeds" if seeds => Some("--seeds"),
-                "sweep" if axes || seeds => Some("--sweep/--seeds"),
-                "sweeps" if axes && !own_sweep => Some("--sweep"),
-                _ if axes && axis.is_some_and(|a| a >= own_axes) => Some("--sweep"),
-                _ => None,
-            }
+            // The `--sweep` that made axis a, by its path.
+            let flag_axis = axis
+                .and_then(|a| a.checked_sub(own_axes))
+                .and_then(|k| flag_axes.get(k));
+            let flag = match field {
+                "simulation.dt_ms" if dt => "--dt",
+                "simulation.seed" if seed => "--seed",
+                "sweep.seeds" if seeds => "--seeds",
+                "sweep" if axes || seeds => "--sweep/--seeds",
+                "sweeps" if axes && !own_sweep => "--sweep",
+                _ => return flag_axis.map(|path| format!("--sweep {path}")),
+            };
+            Some(flag.to_string())
         };
         FileErrors(
             errors
@@ -753,12 +758,11 @@ impl<'a> Source<'a> {
         let key = match unknown {
             Some(key) => key.to_string(),
             None => {
-                let quoted: Vec<&String> = keys
-                    .iter()
-                    .filter(|key| value.quoted(key, message))
+                let quoted: Vec<&String> = (keys.iter())
+                    .filter(|key| !value.quoted(key, message).is_empty())
                     .collect();
                 match quoted.as_slice() {
-                    [key] => (*key).clone(),
+                    [key] => value.quoted_path(key, message),
                     _ => return None,
                 }
             }
@@ -898,8 +902,12 @@ trait TaggedElement: Sized {
     /// Its error as a `T` (None: it reads).
     fn error_of<T: serde::de::DeserializeOwned>(&self) -> Option<String>;
     fn keys(&self) -> Vec<String>;
-    /// The value of `key` as a parser's error quotes it.
-    fn unexpected(&self, key: &str) -> Option<serde::de::Unexpected<'_>>;
+    /// The element's value of `key`, if it is one.
+    fn get_key(&self, key: &str) -> Option<&Self>;
+    /// The elements of an array.
+    fn items(&self) -> Option<&[Self]>;
+    /// A scalar as a parser's error quotes it.
+    fn unexpected(&self) -> Option<serde::de::Unexpected<'_>>;
     fn without(&self, key: &str) -> Self;
 
     /// Its error as an element of `array`.
@@ -911,14 +919,38 @@ trait TaggedElement: Sized {
         }
     }
 
-    /// Whether `message` quotes the value of `key` (`floating point `2.5``, `string
-    /// "x"`, a tag's `unknown variant `x``).
-    fn quoted(&self, key: &str, message: &str) -> bool {
-        self.unexpected(key).is_some_and(|unexpected| {
-            let tag = matches!(unexpected, serde::de::Unexpected::Str(s)
-                if message.contains(&format!("`{s}`")));
-            tag || message.contains(&unexpected.to_string())
-        })
+    /// The parts of `key`'s value that `message` quotes (`floating point `2.5``,
+    /// `string "x"`, a tag's `unknown variant `x``): `""` for the value itself, `"[i]"`
+    /// for element i of an array (`neurons = [0, 1.5]`).
+    fn quoted(&self, key: &str, message: &str) -> Vec<String> {
+        let is_quoted = |value: &Self| {
+            value.unexpected().is_some_and(|unexpected| {
+                let tag = matches!(unexpected, serde::de::Unexpected::Str(s)
+                    if message.contains(&format!("`{s}`")));
+                tag || message.contains(&unexpected.to_string())
+            })
+        };
+        let Some(value) = self.get_key(key) else {
+            return Vec::new();
+        };
+        match value.items() {
+            Some(items) => (items.iter().enumerate())
+                .filter(|(_, item)| is_quoted(item))
+                .map(|(i, _)| format!("[{i}]"))
+                .collect(),
+            None => match is_quoted(value) {
+                true => vec![String::new()],
+                false => Vec::new(),
+            },
+        }
+    }
+
+    /// `key` and, where its value is an array, the one element `message` quotes.
+    fn quoted_path(&self, key: &str, message: &str) -> String {
+        match self.quoted(key, message).as_slice() {
+            [part] => format!("{key}{part}"),
+            _ => key.to_string(),
+        }
     }
 }
 
@@ -939,11 +971,11 @@ fn element_at_fault<E: TaggedElement>(
         // The parser's error is this element's (not one elsewhere in the file).
         .filter(|(_, _, own)| message.contains(own.trim()))?;
     let culprits: Vec<String> = (element.keys().into_iter())
-        .filter(|key| element.quoted(key, message))
+        .filter(|key| !element.quoted(key, message).is_empty())
         .filter(|key| element.without(key).error_as(array).as_ref() != Some(&own))
         .collect();
     Some(match culprits.as_slice() {
-        [key] => format!("{array}[{k}].{key}"),
+        [key] => format!("{array}[{k}].{}", element.quoted_path(key, message)),
         _ => format!("{array}[{k}]"),
     })
 }
@@ -958,9 +990,17 @@ impl TaggedElement for toml::Value {
             .map_or(Vec::new(), |t| t.keys().cloned().collect())
     }
 
-    fn unexpected(&self, key: &str) -> Option<serde::de::Unexpected<'_>> {
+    fn get_key(&self, key: &str) -> Option<&Self> {
+        self.get(key)
+    }
+
+    fn items(&self) -> Option<&[Self]> {
+        self.as_array().map(Vec::as_slice)
+    }
+
+    fn unexpected(&self) -> Option<serde::de::Unexpected<'_>> {
         use serde::de::Unexpected;
-        Some(match self.get(key)? {
+        Some(match self {
             toml::Value::Float(x) => Unexpected::Float(*x),
             toml::Value::Integer(i) => Unexpected::Signed(*i),
             toml::Value::Boolean(b) => Unexpected::Bool(*b),
@@ -988,9 +1028,17 @@ impl TaggedElement for serde_json::Value {
             .map_or(Vec::new(), |o| o.keys().cloned().collect())
     }
 
-    fn unexpected(&self, key: &str) -> Option<serde::de::Unexpected<'_>> {
+    fn get_key(&self, key: &str) -> Option<&Self> {
+        self.get(key)
+    }
+
+    fn items(&self) -> Option<&[Self]> {
+        self.as_array().map(Vec::as_slice)
+    }
+
+    fn unexpected(&self) -> Option<serde::de::Unexpected<'_>> {
         use serde::de::Unexpected;
-        Some(match self.get(key)? {
+        Some(match self {
             serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
                 (Some(i), _) => Unexpected::Signed(i),
                 (None, Some(u)) => Unexpected::Unsigned(u),

@@ -201,14 +201,39 @@ impl Network {
         Ok(())
     }
 
+    /// Where sweep `i` comes from: `sweeps[i]`, or for one the grid made, the field of
+    /// its axis (`sweep.axes[a].parameter`, `sweep.axes[a].scale.<path>`).
+    pub fn sweep_field(&self, i: usize) -> String {
+        let made = self.grid.as_ref().map(SweepGrid::sweep_fields);
+        let made = made.unwrap_or_default();
+        let own = self.sweeps.len().saturating_sub(made.len());
+        match i.checked_sub(own).and_then(|k| made.get(k)) {
+            Some(field) => field.clone(),
+            None => format!("sweeps[{i}]"),
+        }
+    }
+
     /// The network instance `instance` of the ensemble simulates: this one with every
     /// swept parameter at the instance's value (and one instance, no sweeps).
     pub fn instance(&self, instance: u32) -> Result<Network, String> {
+        self.instance_or_sweep_error(instance)
+            .map_err(|(field, reason)| format!("{field}: {reason}"))
+    }
+
+    /// `instance`, its error paired with the field of the sweep that fails (or
+    /// `instances`).
+    pub(crate) fn instance_or_sweep_error(
+        &self,
+        instance: u32,
+    ) -> Result<Network, (String, String)> {
         if instance >= self.instances {
-            return Err(format!(
-                "there is no instance {instance}: the network has {} (0 to {})",
-                self.instances,
-                self.instances.saturating_sub(1)
+            return Err((
+                "instances".into(),
+                format!(
+                    "there is no instance {instance}: the network has {} (0 to {})",
+                    self.instances,
+                    self.instances.saturating_sub(1)
+                ),
             ));
         }
         let mut network = self.clone();
@@ -229,89 +254,8 @@ impl Network {
             Recorder::Spikes { .. } => true,
         });
         for (i, sweep) in self.sweeps.iter().enumerate() {
-            let value = *sweep
-                .values()
-                .get(instance as usize)
-                .ok_or_else(|| format!("sweeps[{i}]: no value for instance {instance}"))?;
-            match sweep {
-                Sweep::Neuron {
-                    population,
-                    parameter,
-                    ..
-                } => {
-                    let p = network
-                        .populations
-                        .iter_mut()
-                        .find(|p| p.name == *population)
-                        .ok_or_else(|| format!("sweeps[{i}]: unknown population `{population}`"))?;
-                    p.neuron = p
-                        .neuron
-                        .with_parameter(parameter, value)
-                        .map_err(|e| format!("sweeps[{i}]: {e}"))?;
-                }
-                Sweep::Weight { projection, .. } => {
-                    let p = network.projections.get_mut(*projection).ok_or_else(|| {
-                        format!("sweeps[{i}]: there is no projections[{projection}]")
-                    })?;
-                    if p.generated_by().is_some() || p.plasticity.is_some() || p.per_instance {
-                        return Err(format!(
-                            "sweeps[{i}]: projections[{projection}] is procedural (or built on \
-                             the device), plastic or drawn per instance; a weight sweep needs a static stored \
-                             projection shared by the instances (set a plastic projection's \
-                             weights per instance with Simulation::set_instance_weights)"
-                        ));
-                    }
-                    p.weight = Value::constant(value);
-                }
-                Sweep::Delay { projection, .. } => {
-                    let swept_weight = self.sweeps.iter().any(
-                        |s| matches!(s, Sweep::Weight { projection: k, .. } if k == projection),
-                    );
-                    let p = network.projections.get_mut(*projection).ok_or_else(|| {
-                        format!("sweeps[{i}]: there is no projections[{projection}]")
-                    })?;
-                    if p.generated_by().is_some() || p.plasticity.is_some() || swept_weight {
-                        return Err(format!(
-                            "sweeps[{i}]: projections[{projection}] is procedural (or built on \
-                             the device), plastic or weight-swept; a delay sweep needs a static stored projection"
-                        ));
-                    }
-                    p.delay_ms = Value::constant(value);
-                }
-                Sweep::Plasticity {
-                    projection,
-                    parameter,
-                    ..
-                } => {
-                    let p = network.projections.get_mut(*projection).ok_or_else(|| {
-                        format!("sweeps[{i}]: there is no projections[{projection}]")
-                    })?;
-                    let rule = p.plasticity.as_ref().ok_or_else(|| {
-                        format!("sweeps[{i}]: projections[{projection}] is not plastic")
-                    })?;
-                    p.plasticity = Some(
-                        rule.with_parameter(parameter, value)
-                            .map_err(|e| format!("sweeps[{i}]: {e}"))?,
-                    );
-                }
-                Sweep::PoissonRate { stimulus, .. } => {
-                    let count = network.stimuli.len();
-                    match network.stimuli.get_mut(*stimulus) {
-                        Some(Stimulus::Poisson { rate_hz, .. }) => *rate_hz = value,
-                        Some(_) => {
-                            return Err(format!(
-                                "sweeps[{i}]: stimuli[{stimulus}] is not a Poisson stimulus"
-                            ))
-                        }
-                        None => {
-                            return Err(format!(
-                                "sweeps[{i}]: there is no stimuli[{stimulus}] (the network has \
-                                 {count} stimuli)"
-                            ))
-                        }
-                    }
-                }
-            }
+            set_swept(&mut network, &self.sweeps, sweep, instance)
+                .map_err(|reason| (self.sweep_field(i), reason))?;
         }
         Ok(network)
     }
@@ -936,4 +880,81 @@ fn ten() -> u32 {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+/// Sets `sweep`'s value for `instance` in `network` (one of the ensemble's `sweeps`).
+fn set_swept(
+    network: &mut Network,
+    sweeps: &[Sweep],
+    sweep: &Sweep,
+    instance: u32,
+) -> Result<(), String> {
+    let value = *sweep
+        .values()
+        .get(instance as usize)
+        .ok_or_else(|| format!("no value for instance {instance}"))?;
+    match sweep {
+        Sweep::Neuron {
+            population,
+            parameter,
+            ..
+        } => {
+            let p = (network.populations.iter_mut())
+                .find(|p| p.name == *population)
+                .ok_or_else(|| format!("unknown population `{population}`"))?;
+            p.neuron = p.neuron.with_parameter(parameter, value)?;
+        }
+        Sweep::Weight { projection, .. } => {
+            let p = projection_mut(network, *projection)?;
+            if p.generated_by().is_some() || p.plasticity.is_some() || p.per_instance {
+                return Err(format!(
+                    "projections[{projection}] is procedural (or built on the device), plastic \
+                     or drawn per instance; a weight sweep needs a static stored projection \
+                     shared by the instances (set a plastic projection's weights per instance \
+                     with Simulation::set_instance_weights)"
+                ));
+            }
+            p.weight = Value::constant(value);
+        }
+        Sweep::Delay { projection, .. } => {
+            let swept_weight = sweeps
+                .iter()
+                .any(|s| matches!(s, Sweep::Weight { projection: k, .. } if k == projection));
+            let p = projection_mut(network, *projection)?;
+            if p.generated_by().is_some() || p.plasticity.is_some() || swept_weight {
+                return Err(format!(
+                    "projections[{projection}] is procedural (or built on the device), plastic \
+                     or weight-swept; a delay sweep needs a static stored projection"
+                ));
+            }
+            p.delay_ms = Value::constant(value);
+        }
+        Sweep::Plasticity {
+            projection,
+            parameter,
+            ..
+        } => {
+            let p = projection_mut(network, *projection)?;
+            let rule = (p.plasticity.as_ref())
+                .ok_or_else(|| format!("projections[{projection}] is not plastic"))?;
+            p.plasticity = Some(rule.with_parameter(parameter, value)?);
+        }
+        Sweep::PoissonRate { stimulus, .. } => {
+            let count = network.stimuli.len();
+            match network.stimuli.get_mut(*stimulus) {
+                Some(Stimulus::Poisson { rate_hz, .. }) => *rate_hz = value,
+                Some(_) => return Err(format!("stimuli[{stimulus}] is not a Poisson stimulus")),
+                None => {
+                    return Err(format!(
+                        "there is no stimuli[{stimulus}] (the network has {count} stimuli)"
+                    ))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn projection_mut(network: &mut Network, k: usize) -> Result<&mut Projection, String> {
+    (network.projections.get_mut(k)).ok_or_else(|| format!("there is no projections[{k}]"))
 }

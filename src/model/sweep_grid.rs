@@ -152,6 +152,14 @@ impl SweepAxis {
         Ok(points)
     }
 
+    /// The field of the axis at `field` that sets `path`.
+    fn target_field(&self, field: &str, path: &str) -> String {
+        match self.parameter {
+            Some(_) => format!("{field}.parameter"),
+            None => format!("{field}.scale.{path}"),
+        }
+    }
+
     /// The paths the axis sets, each with its factor.
     fn targets(&self, field: &str) -> Result<Vec<(String, f64)>, GridError> {
         match (&self.parameter, self.scale.is_empty()) {
@@ -282,16 +290,14 @@ impl SweepGrid {
             let clash = |b: &SweepAxis| {
                 (b.name.is_some() || axis.name.is_some()) && b.label() == axis.label()
             };
-            // Nor may it take a column of its own kind: `repeat`, or a path another
-            // axis sets.
-            let taken =
-                axis.name.as_ref().is_some_and(|name| {
-                    name == "repeat"
-                        || name == "instance"
-                        || self.axes.iter().enumerate().any(|(c, b)| {
-                            c != a && b.parameter.is_none() && b.scale.contains_key(name)
-                        })
-                });
+            // Nor may it take a column of its own kind: `repeat`, or a path an axis
+            // (itself included) scales.
+            let taken = axis.name.as_ref().is_some_and(|name| {
+                name == "repeat"
+                    || name == "instance"
+                    || (self.axes.iter())
+                        .any(|b| b.parameter.is_none() && b.scale.contains_key(name))
+            });
             if taken {
                 return Err((
                     format!("sweep.axes[{a}].name"),
@@ -318,6 +324,20 @@ impl SweepGrid {
             .iter()
             .enumerate()
             .map(|(a, axis)| axis.points(&format!("sweep.axes[{a}]")))
+            .collect()
+    }
+
+    /// Where each of `sweeps` comes from: `sweep.axes[a].parameter`, or
+    /// `sweep.axes[a].scale.<path>` for an axis that scales several paths.
+    pub fn sweep_fields(&self) -> Vec<String> {
+        (self.axes.iter().enumerate())
+            .flat_map(|(a, axis)| {
+                let field = format!("sweep.axes[{a}]");
+                let targets = axis.targets(&field).unwrap_or_default();
+                (targets.iter())
+                    .map(|(path, _)| axis.target_field(&field, path))
+                    .collect::<Vec<_>>()
+            })
             .collect()
     }
 
@@ -348,14 +368,8 @@ impl SweepGrid {
                         format!("a value times its factor {factor} is {v}, not a number"),
                     ));
                 }
-                let sweep = Sweep::from_path(&path, values).map_err(|m| {
-                    let at = if axis.parameter.is_some() {
-                        "parameter".to_string()
-                    } else {
-                        format!("scale.{path}")
-                    };
-                    (format!("{field}.{at}"), m)
-                })?;
+                let sweep = Sweep::from_path(&path, values)
+                    .map_err(|m| (axis.target_field(&field, &path), m))?;
                 if sweeps.iter().any(|s| s.label() == sweep.label()) {
                     return Err((field, format!("`{path}` is set by two axes")));
                 }
@@ -432,7 +446,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_grid_expands_last_axis_fastest_then_seeds() {
+    fn a_grid_expands_repeats_fastest_then_the_last_axis() {
         let grid = SweepGrid {
             seeds: 2,
             axes: vec![
@@ -508,8 +522,9 @@ mod tests {
         let (field, message) = grid.grid_points().unwrap_err();
         assert_eq!(field, "sweep.axes[1].name");
         assert!(message.contains("`x`"), "{message}");
-        // Nor a column sweep.csv has already.
-        for name in ["repeat", "E.tau_m"] {
+        // Nor a column sweep.csv has already: the path an axis scales, its own too
+        // (its column showed the scaled values under the axis's name).
+        for name in ["repeat", "E.tau_m", "E.i_offset"] {
             let grid = SweepGrid {
                 seeds: 1,
                 axes: vec![

@@ -137,10 +137,10 @@ pub enum ModelError {
 /// drive a driver's loop limit, which the run reports, `Error::LoopLimit`).
 pub const MAX_POISSON_PER_STEP: f64 = 1e6;
 
-impl ModelError {
-    /// The path of the offending field.
-    pub fn field(&self) -> &str {
-        match self {
+/// The `field` of any `ModelError`, by reference or mutable reference.
+macro_rules! field_of {
+    ($error:expr) => {
+        match $error {
             ModelError::UnknownPopulation { field, .. }
             | ModelError::DuplicatePopulation { field, .. }
             | ModelError::EmptyPopulation { field, .. }
@@ -153,6 +153,17 @@ impl ModelError {
             | ModelError::UnknownVariable { field, .. }
             | ModelError::Impossible { field, .. } => field,
         }
+    };
+}
+
+impl ModelError {
+    /// The path of the offending field.
+    pub fn field(&self) -> &str {
+        field_of!(self)
+    }
+
+    fn field_mut(&mut self) -> &mut String {
+        field_of!(self)
     }
 }
 
@@ -201,17 +212,73 @@ impl<'a> Checker<'a> {
     /// Each heterogeneous parameter exists, may vary, has one value per neuron where
     /// it is an array, and gives a valid neuron at both ends of its range.
     fn check_heterogeneous(&mut self, index: usize, population: &Population) {
+        if population.heterogeneous.is_empty() {
+            return;
+        }
+        // What the population's own parameters are refused for (reported by its own
+        // check): not the heterogeneous values' fault.
+        let mut uniform = population.clone();
+        uniform.heterogeneous.clear();
+        let mut own = Checker {
+            network: self.network,
+            errors: Vec::new(),
+        };
+        own.check_population(index, &uniform);
+        let prefix = format!("populations[{}].", population.name);
         for (name, value) in &population.heterogeneous {
             let field = format!("populations[{}].heterogeneous.{name}", population.name);
             self.check_array_len(&field, value, u64::from(population.size), "one per neuron");
             let ends = self.range_ends(&field, value, |end| {
-                population.neuron.with_parameter(name, end)
+                population
+                    .neuron
+                    .with_parameter(name, end)
+                    .map(|m| (end, m))
             });
-            for model in ends {
+            let params = format!("populations[{}].{name}", population.name);
+            for (end, model) in ends {
                 let mut at_end = population.clone();
                 at_end.neuron = model;
                 at_end.heterogeneous.clear();
+                let before = self.errors.len();
                 self.check_population(index, &at_end);
+                // The parameter's error is its per-neuron value's (an array's element).
+                let blamed = match *value {
+                    Value::Array { ref values } => (values.iter().position(|&v| v == end))
+                        .map_or(field.clone(), |i| format!("{field}[{i}]")),
+                    Value::Uniform { low, .. } | Value::Normal { low, .. } if end == low => {
+                        format!("{field}.low")
+                    }
+                    Value::Uniform { high, .. } | Value::Normal { high, .. } if end == high => {
+                        format!("{field}.high")
+                    }
+                    _ => field.clone(),
+                };
+                let at_end: Vec<ModelError> = self.errors.drain(before..).collect();
+                for mut error in at_end.into_iter().filter(|e| !own.errors.contains(e)) {
+                    if error.field() == params {
+                        *error.field_mut() = blamed.clone();
+                    } else if error.field().starts_with(&prefix) {
+                        // Another parameter refused beside this value (v_reset below a
+                        // v_thresh given per neuron).
+                        let reason = match &error {
+                            ModelError::InvalidParameter {
+                                field,
+                                value,
+                                requirement,
+                            } => format!(
+                                "at this value, {} = {}: {requirement}",
+                                &field[prefix.len()..],
+                                shown(*value)
+                            ),
+                            other => format!("at this value, {other}"),
+                        };
+                        error = ModelError::Impossible {
+                            field: blamed.clone(),
+                            reason,
+                        };
+                    }
+                    self.errors.push(error);
+                }
             }
         }
     }
@@ -298,6 +365,37 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A grid axis's column of sweep.csv (one named otherwise than its parameter)
+    /// is not also a swept path's or a population's statistic's (two columns of one
+    /// name; the table kept only one of them).
+    fn check_sweep_columns(&mut self) {
+        let Some(grid) = &self.network.grid else {
+            return;
+        };
+        for (a, axis) in grid.axes.iter().enumerate() {
+            let label = axis.label();
+            if axis.parameter.as_ref() == Some(&label) {
+                continue;
+            }
+            let swept = (self.network.sweeps.iter()).position(|s| s.label() == label);
+            let statistic = (self.network.populations.iter()).find(|p| {
+                label == format!("{}.rate_hz", p.name) || label == format!("{}.cv_isi", p.name)
+            });
+            let column = match (swept, statistic) {
+                (Some(i), _) => format!("the swept values of {}", self.network.sweep_field(i)),
+                (_, Some(p)) => format!("a statistic of population `{}`", p.name),
+                _ => continue,
+            };
+            self.errors.push(ModelError::Impossible {
+                field: format!("sweep.axes[{a}].name"),
+                reason: format!(
+                    "`{label}` names a column of sweep.csv already ({column}): give the axis \
+                     another name"
+                ),
+            });
+        }
+    }
+
     /// Every swept value gives a valid network, one value per instance.
     fn check_sweeps(&mut self) {
         let instances = self.network.instances;
@@ -307,17 +405,18 @@ impl<'a> Checker<'a> {
                 .position(|s| s.label() == sweep.label())
             {
                 self.errors.push(ModelError::Impossible {
-                    field: format!("sweeps[{i}]"),
+                    field: self.network.sweep_field(i),
                     reason: format!(
-                        "`{}` is already swept by sweeps[{first}] (a `[sweep]` axis counts)",
-                        sweep.label()
+                        "`{}` is already swept by {}",
+                        sweep.label(),
+                        self.network.sweep_field(first)
                     ),
                 });
             }
             let values = sweep.values();
             if values.len() != instances as usize {
                 self.errors.push(ModelError::Impossible {
-                    field: format!("sweeps[{i}].values"),
+                    field: format!("{}.values", self.network.sweep_field(i)),
                     reason: format!(
                         "{} values for {instances} instances: give one per instance",
                         values.len()
@@ -325,16 +424,14 @@ impl<'a> Checker<'a> {
                 });
             }
         }
+        self.check_sweep_columns();
         if self.network.sweeps.is_empty() || !self.errors.is_empty() {
             return;
         }
         for b in 0..instances {
-            match self.network.instance(b) {
-                Err(reason) => {
-                    self.errors.push(ModelError::Impossible {
-                        field: "sweeps".into(),
-                        reason,
-                    });
+            match self.network.instance_or_sweep_error(b) {
+                Err((field, reason)) => {
+                    self.errors.push(ModelError::Impossible { field, reason });
                     return;
                 }
                 Ok(network) => {

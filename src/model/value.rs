@@ -36,6 +36,8 @@ pub enum Value {
 /// What a model file may write for a `Value`.
 enum ValueRepr {
     Number(f64),
+    /// A bare array, as `{ distribution = "array", values = [...] }`.
+    Values(Vec<f64>),
     Table(ValueTable),
 }
 
@@ -48,8 +50,9 @@ impl<'de> Deserialize<'de> for ValueRepr {
             type Value = ValueRepr;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(
-                    "a number, or a table with `distribution` = \"constant\", \"uniform\", \
-                     \"normal\", \"lognormal\" or \"array\" and its parameters",
+                    "a number, an array of numbers, or a table with `distribution` = \
+                     \"constant\", \"uniform\", \"normal\", \"lognormal\" or \"array\" and \
+                     its parameters",
                 )
             }
             fn visit_f64<E>(self, v: f64) -> Result<ValueRepr, E> {
@@ -60,6 +63,13 @@ impl<'de> Deserialize<'de> for ValueRepr {
             }
             fn visit_u64<E>(self, v: u64) -> Result<ValueRepr, E> {
                 Ok(ValueRepr::Number(v as f64))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<ValueRepr, A::Error> {
+                Vec::<f64>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(ValueRepr::Values)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
@@ -105,6 +115,7 @@ impl From<ValueRepr> for Value {
     fn from(repr: ValueRepr) -> Self {
         match repr {
             ValueRepr::Number(value) => Value::Constant { value },
+            ValueRepr::Values(values) => Value::Array { values },
             ValueRepr::Table(ValueTable::Constant { value }) => Value::Constant { value },
             ValueRepr::Table(ValueTable::Uniform { low, high }) => Value::Uniform { low, high },
             ValueRepr::Table(ValueTable::Normal {

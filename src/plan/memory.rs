@@ -332,6 +332,17 @@ pub struct MemoryReport {
     pub exact: bool,
 }
 
+/// The first of `buffers` that must fit one storage binding and is larger than
+/// `limit` bytes. The synapse arrays and the input ring are chunked to fit a binding,
+/// and the build batches are as small as a binding needs; the rest must fit one.
+pub fn over_binding(buffers: &[BufferPlan], limit: u64) -> Option<&BufferPlan> {
+    buffers.iter().find(|b| {
+        let chunked =
+            b.name.starts_with("syn_") || b.name == "ring" || b.name == "build_part_counts";
+        !chunked && b.bytes > limit
+    })
+}
+
 impl MemoryReport {
     pub fn total(&self) -> u64 {
         self.buffers.iter().map(|b| b.bytes).sum()
@@ -734,9 +745,15 @@ pub fn with_instances(network: &Network, instances: u32) -> u64 {
 }
 
 /// The most instances of `network` whose estimated memory fits in `available` bytes
-/// (0: not even one), at most `MAX_INSTANCES`.
-pub fn largest_ensemble(network: &Network, available: u64) -> u32 {
-    let fits = |b: u32| with_instances(network, b) <= available;
+/// with every buffer that must fit one binding within `binding` bytes (0: not even
+/// one), at most `MAX_INSTANCES`.
+pub fn largest_ensemble(network: &Network, available: u64, binding: u64) -> u32 {
+    let fits = |b: u32| {
+        let mut n = network.clone();
+        n.instances = b;
+        let report = estimate(&n);
+        report.total() <= available && over_binding(&report.buffers, binding).is_none()
+    };
     if !fits(1) {
         return 0;
     }

@@ -7,6 +7,9 @@ use plotters::prelude::*;
 
 use super::raster::{ensure_font, COLOURS};
 
+/// Series of at most this many points are drawn with a marker at each.
+const MARKED_POINTS: usize = 50;
+
 /// One named curve.
 #[derive(Debug, Clone)]
 pub struct Series {
@@ -67,6 +70,13 @@ pub fn line_plot(
             .map_err(|e| e.to_string())?
             .label(s.name.as_str())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
+        // A short series (a sweep's grid) is marked point by point: one point alone
+        // draws no line.
+        if s.points.len() <= MARKED_POINTS {
+            chart
+                .draw_series((s.points.iter()).map(|&point| Circle::new(point, 4, colour.filled())))
+                .map_err(|e| e.to_string())?;
+        }
     }
     chart
         .configure_series_labels()

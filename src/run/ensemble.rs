@@ -105,8 +105,10 @@ pub(super) fn write(
         .flat_map(|g| g.axes.iter().map(|a| a.label()))
         .collect();
     // An axis named by its parameter is already a column of swept values.
-    let axis_columns: Vec<usize> = (0..axes.len())
-        .filter(|&a| !labels.contains(&axes[a]))
+    let axis_columns: Vec<usize> = (network.grid.iter())
+        .flat_map(|g| g.axes.iter().enumerate())
+        .filter(|(_, axis)| axis.parameter.as_ref() != Some(&axis.label()))
+        .map(|(a, _)| a)
         .collect();
     let stats_of = |b: u32| -> BTreeMap<String, &PopulationSummary> {
         populations
