@@ -51,6 +51,7 @@ pub struct BenchResult {
     pub instances: u32,
     /// Neurons of one instance.
     pub neurons: u64,
+    /// Synapses of one instance (the mean where each draws its own).
     pub synapses: u64,
     pub simulated_ms: f64,
     pub build_s: f64,
@@ -333,6 +334,16 @@ pub fn case_ids(suite: Suite) -> Vec<&'static str> {
 }
 
 fn run_case(case: &Case, network: Network, backend: &Backend) -> Result<BenchResult, Error> {
+    // A real-time factor divides by the simulated time: a run of no step has none.
+    if (case.duration_ms / network.dt_ms).round() < 1.0 {
+        return Err(Error::BenchmarkModel {
+            case: case.id.into(),
+            detail: format!(
+                "{} ms is no step of {} ms: give a --duration of at least one step",
+                case.duration_ms, network.dt_ms
+            ),
+        });
+    }
     reset_peak_memory();
     let build = Instant::now();
     let mut sim = Simulation::new(&network, backend.clone())?;

@@ -363,6 +363,7 @@ fn fail(error: &Error) -> ExitCode {
         | Error::CheckpointRefused { .. }
         | Error::CustomModelOnCpu { .. }
         | Error::CustomRuleOnCpu { .. }
+        | Error::BenchmarkModel { .. }
         | Error::TooManySteps { .. } => ExitCode::from(2),
         _ => ExitCode::from(1),
     }
@@ -575,11 +576,14 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
                 cv
             );
         }
+        let factor = match s.last_step > s.first_step {
+            true => format!("{:.3} (wall / simulated)", s.realtime_factor),
+            false => "- (no step simulated)".into(),
+        };
         outln!(
-            "build {:.3} s, run {:.3} s, real-time factor {:.3} (wall / simulated)",
+            "build {:.3} s, run {:.3} s, real-time factor {factor}",
             s.build_s,
             s.run_s,
-            s.realtime_factor
         );
         outln!("outputs in {}", options.out_dir.display());
     }
@@ -618,7 +622,7 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
         plan.populations.len(),
         plan.n_neurons(),
         plan.synapse_count().round(),
-        plan.synapses.len(),
+        plan.stored_static_per_instance().round(),
         plan.plastic.len(),
         plan.procedural.iter().filter(|q| q.built == 0).count(),
         plan.procedural.iter().filter(|q| q.built != 0).count(),

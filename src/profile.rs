@@ -39,7 +39,11 @@ pub struct ProfileReport {
     pub device: String,
     pub steps: u64,
     pub dt_ms: f64,
+    /// Instances simulated together; the rates and bytes cover them all.
+    pub instances: u32,
+    /// Neurons of one instance.
     pub neurons: u64,
+    /// Synapses of one instance (the mean where each draws its own).
     pub synapses: u64,
     /// The plain run: build, upload, simulate and readback.
     pub build_s: f64,
@@ -309,6 +313,7 @@ pub fn profile_network(
         device: sim.device(),
         steps,
         dt_ms: plan.dt_ms,
+        instances: plan.config.n_instances,
         neurons: u64::from(plan.n_neurons()),
         synapses: plan.synapse_count().round() as u64,
         build_s: host.build_s,
@@ -366,9 +371,16 @@ fn loop_call_overhead(sim: &mut Simulation, calls: u64) -> Result<f64, Error> {
 pub fn format(report: &ProfileReport) -> String {
     let r = report;
     let mut out = format!(
-        "{} on {}: {} steps of {} ms, {} neurons, {} synapses\n",
+        "{} on {}: {} steps of {} ms, {} neurons, {} synapses",
         r.model, r.device, r.steps, r.dt_ms, r.neurons, r.synapses
     );
+    if r.instances > 1 {
+        out += &format!(
+            " per instance, {} instances (the rates count them all)",
+            r.instances
+        );
+    }
+    out.push('\n');
     match r.copy_gb_per_s {
         Some(c) => {
             out += &format!(

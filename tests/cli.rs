@@ -692,6 +692,30 @@ fn the_benchmark_runs_outside_the_repository_and_reads_models_where_told() {
     );
     assert!(!stderr.contains("cannot write the outputs"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+
+    // A model whose step is longer than the duration runs no step: refused (it
+    // printed an infinite real-time factor, exit 0).
+    let text = std::fs::read_to_string("models/cuba.toml").unwrap();
+    std::fs::write(
+        dir.join("cuba.toml"),
+        text.replace("dt_ms = 0.1", "dt_ms = 3.0"),
+    )
+    .unwrap();
+    let output = neurodyn(&[
+        "bench",
+        "--only",
+        "cuba",
+        "--duration",
+        "1",
+        "--models",
+        empty,
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("benchmark case `cuba`: 1 ms is no step of 3 ms"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -495,6 +495,10 @@ fn connectivity_drawn_per_instance_differs_between_instances_only() {
                     plan.synapses.len(),
                     3 * (200 * 20 + single.plan().synapses.len() - 200 * 20)
                 );
+                // Synapses of one instance, as with shared rows (it was the three
+                // sets' total: `bench` and `validate` then showed twice the degree).
+                // Each instance's in-degree is fixed: its count is the single one's.
+                assert_eq!(plan.synapse_count(), single.plan().synapse_count());
                 let estimate = neurodyn::plan::memory::estimate(&per_instance(3, true));
                 let row_start = |r: &neurodyn::plan::memory::MemoryReport| {
                     r.buffers

@@ -1540,11 +1540,27 @@ impl Plan {
         self.populations.partition_point(|p| p.first <= index) - 1
     }
 
-    /// Synapses of the network: stored ones plus procedural ones (see
-    /// `procedural_synapses`).
+    /// Synapses of one instance: stored ones plus procedural ones (see
+    /// `procedural_synapses`). Where each instance stores rows of its own (a
+    /// `per_instance` projection), the mean over the instances.
     pub fn synapse_count(&self) -> f64 {
-        (self.synapses.len() + self.plastic.len()) as f64
+        self.stored_static_per_instance()
+            + self.plastic.len() as f64
             + self.procedural_synapses.iter().sum::<f64>()
+    }
+
+    /// The sets of stored static rows: one per instance where instances store their
+    /// own (a `per_instance` projection), else one shared.
+    pub fn row_sets(&self) -> u32 {
+        match self.config.stored_per_instance {
+            0 => 1,
+            _ => self.config.n_instances,
+        }
+    }
+
+    /// Stored static synapses of one instance (the mean where each stores its own).
+    pub fn stored_static_per_instance(&self) -> f64 {
+        self.synapses.len() as f64 / f64::from(self.row_sets())
     }
 
     /// Instance `k` of `ensemble` as a network of its own that runs exactly as the
@@ -1650,11 +1666,7 @@ impl Plan {
             record_capacity: u64::from(self.config.record_capacity),
             window_steps: u64::from(self.config.window_steps),
             synapses: self.synapses.len() as u64,
-            row_sets: if self.config.stored_per_instance != 0 {
-                u64::from(self.config.n_instances)
-            } else {
-                1
-            },
+            row_sets: u64::from(self.row_sets()),
             plastic: self.plastic.len() as u64,
             synapse_words: self.config.synapse_words,
             plastic_rules: self.plastic.rules.len() as u64,
