@@ -143,6 +143,17 @@ pub fn profile_network(
         network.record_spikes(&p.name);
     }
     let mut sim = Simulation::new(&network, backend)?;
+    // The plain run, the profiled run and the closed loop's windows on one clock:
+    // refused at once, not after the first run.
+    let clock = steps
+        .saturating_mul(2)
+        .saturating_add(LOOP_WINDOW_STEPS * LOOP_CALLS);
+    if clock > sim.step_limit() {
+        return Err(Error::TooManySteps {
+            steps: clock,
+            limit: sim.step_limit(),
+        });
+    }
     let copy = sim.copy_bandwidth()?;
     sim.run(steps)?;
     let host: HostTimes = sim.host_times();
@@ -233,6 +244,12 @@ pub fn profile_network(
         None => (false, None, Vec::new()),
     };
     let kernel_ns: f64 = kernels.iter().map(|k| k.total_ns).sum();
+    // Stored propagation is one dispatch per table and chunk (built rows, a binding
+    // cut into chunks), each reading every spike's index and row bounds again: as
+    // many per window as propagate_prepare's one.
+    let prepare_calls = (kernels.iter())
+        .find(|k| matches!(k.kind, KernelKind::PropagatePrepare))
+        .map_or(1, |k| k.calls.max(1));
     let rows = kernels
         .iter()
         .map(|k| {
@@ -251,9 +268,10 @@ pub fn profile_network(
                 }
                 KernelKind::PropagatePrepare => (plan.propagate_prepare_bytes(k.calls), None, None),
                 KernelKind::Propagate => {
-                    let spikes = records.iter().map(|r| r.len() as u64).sum();
+                    let spikes: u64 = records.iter().map(|r| r.len() as u64).sum();
+                    let passes = (k.calls / prepare_calls).max(1);
                     (
-                        plan.propagate_bytes(spikes, stored_events),
+                        plan.propagate_bytes(spikes * passes, stored_events),
                         None,
                         Some(stored_events as f64 / seconds),
                     )

@@ -238,6 +238,19 @@ fn other_columns_of_a_neuron_table_are_per_neuron_parameters() {
     )
     .unwrap_err();
     assert!(e.contains("tau_q"), "{e}");
+    // A value the model refuses is named at its cell (it was the population's
+    // `params.tau_m`, at its line in the model file).
+    let negative = neurons.replace("ASHR,sensory,0.25,15", "ASHR,sensory,0.25,-15");
+    let e = load(
+        "negative",
+        "file = \"edges.csv\"",
+        &[("neurons.csv", negative.as_str()), ("edges.csv", edges)],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("neurons.csv:3:4: `populations[0].heterogeneous.tau_m[1]` = -15: must be greater than 0"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -114,6 +114,30 @@ fn the_report_counts_bytes_by_the_plan_and_splits_the_wall_time() {
         12 * report.spikes + 16 * report.synaptic_events
     );
     assert!(report.synaptic_events > 0);
+
+    // With one projection built on the device, two tables are dispatched per window,
+    // each reading every spike again (once was counted).
+    let mut built = network.clone();
+    built.projections[0].built_on_device = true;
+    let report = profile_network("built", &built, Backend::Gpu, 200, KernelTiming::Auto).unwrap();
+    let calls = |name: &str| {
+        report
+            .kernels
+            .iter()
+            .find(|k| k.kernel == name)
+            .unwrap()
+            .calls
+    };
+    assert_eq!(calls("propagate"), 2 * calls("propagate_prepare"));
+    let propagate = report
+        .kernels
+        .iter()
+        .find(|k| k.kernel == "propagate")
+        .unwrap();
+    assert_eq!(
+        propagate.bytes,
+        2 * 12 * report.spikes + 16 * report.synaptic_events
+    );
 }
 
 #[test]

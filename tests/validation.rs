@@ -619,3 +619,13 @@ fn input_a_spike_source_would_ignore_is_refused() {
         expect_one(&bad, "stimuli[1].target", text);
     }
 }
+
+#[test]
+fn no_instances_is_one_error_not_one_per_recorder() {
+    // A state recorder samples instance 0, which a network of no instances lacks: the
+    // instance count is the error (each recorder was a second one).
+    let mut net = base();
+    net.record_state("E", "v", vec![0], 1);
+    net.instances = 0;
+    expect_one(&net, "instances", "at least one instance");
+}

@@ -139,6 +139,24 @@ pub struct DataError {
     pub message: String,
 }
 
+/// What the data files added: each edge list with the projections, gap junction and
+/// graded synapse lists it made, and each neuron table's parameter columns.
+pub struct Attached {
+    pub lists: Vec<(PathBuf, [usize; 3])>,
+    pub columns: Vec<TableColumn>,
+}
+
+/// A neuron table's column of per-neuron values: the population and parameter it
+/// sets (`Population::heterogeneous`), its file, its column (from 1) and each
+/// neuron's line, so that an error in one value names its cell.
+pub struct TableColumn {
+    pub population: usize,
+    pub parameter: String,
+    pub path: PathBuf,
+    pub column: usize,
+    pub lines: Vec<usize>,
+}
+
 /// Neuron names: name → (population index, neuron index).
 type Names = HashMap<String, (usize, u32)>;
 
@@ -183,11 +201,13 @@ pub fn attach(
     tables: &[NeuronTable],
     lists: &[EdgeList],
     folder: &Path,
-) -> Result<Vec<(PathBuf, [usize; 3])>, Vec<DataError>> {
+) -> Result<Attached, Vec<DataError>> {
     let mut names = Names::new();
     let mut errors = Vec::new();
+    let mut columns = Vec::new();
     for table in tables {
-        if let Err(mut e) = read_table(network, &folder.join(&table.file), &mut names) {
+        let path = folder.join(&table.file);
+        if let Err(mut e) = read_table(network, &path, &mut names, &mut columns) {
             errors.append(&mut e);
         }
     }
@@ -212,7 +232,10 @@ pub fn attach(
         }
     }
     if errors.is_empty() {
-        Ok(added)
+        Ok(Attached {
+            lists: added,
+            columns,
+        })
     } else {
         Err(errors)
     }
@@ -303,7 +326,12 @@ type Cell = (Option<f64>, usize);
 
 /// A neuron table: its names, and its other columns as per-neuron parameters of the
 /// populations it covers (`Population::heterogeneous`, in the population's order).
-fn read_table(network: &mut Network, path: &Path, names: &mut Names) -> Result<(), Vec<DataError>> {
+fn read_table(
+    network: &mut Network,
+    path: &Path,
+    names: &mut Names,
+    sources: &mut Vec<TableColumn>,
+) -> Result<(), Vec<DataError>> {
     let Opened {
         mut reader,
         columns,
@@ -391,6 +419,13 @@ fn read_table(network: &mut Network, path: &Path, names: &mut Names) -> Result<(
         network.populations[p]
             .heterogeneous
             .insert(header[c].clone(), Value::array(array));
+        sources.push(TableColumn {
+            population: p,
+            parameter: header[c].clone(),
+            path: path.to_path_buf(),
+            column: c + 1,
+            lines: column.iter().map(|&(_, line)| line).collect(),
+        });
     }
     for (p, &count) in counts.iter().enumerate() {
         let size = network.populations[p].size;

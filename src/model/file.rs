@@ -374,8 +374,9 @@ fn load_checked(path: &Path, text: &str, overrides: Overrides) -> Result<LoadedM
         }
     }
     let before = counts(&network);
-    let lists = edge_list::attach(&mut network, &file.neuron_tables, &file.edge_lists, folder)
+    let attached = edge_list::attach(&mut network, &file.neuron_tables, &file.edge_lists, folder)
         .map_err(data_errors)?;
+    let lists = attached.lists;
     let mut ends = [before[1], before[2], before[3]];
     for (list, added) in lists {
         for kind in 0..3 {
@@ -410,12 +411,41 @@ fn load_checked(path: &Path, text: &str, overrides: Overrides) -> Result<LoadedM
             .find(|(_, end)| k >= own[kind] && k < *end)
             .map(|(path, _)| path.clone())
     };
+    // The cell of a neuron table behind a per-neuron value's error
+    // (`populations[E].heterogeneous.tau_m[3]`): its file, line and column.
+    let table_cell = |field: &str| -> Option<(PathBuf, (usize, usize))> {
+        let (name, rest) = field.strip_prefix("populations[")?.split_once(']')?;
+        let (parameter, index) = rest.strip_prefix(".heterogeneous.")?.split_once('[')?;
+        let index: usize = index.strip_suffix(']')?.parse().ok()?;
+        let p = network.populations.iter().position(|q| q.name == name)?;
+        let column =
+            (attached.columns.iter()).find(|c| c.population == p && c.parameter == parameter)?;
+        Some((
+            column.path.clone(),
+            (*column.lines.get(index)?, column.column),
+        ))
+    };
     if let Err(errors) = network.validate() {
         return Err(FileErrors(
             errors
                 .0
                 .iter()
                 .map(|e| {
+                    // The error with its field as the file writes it.
+                    let field = file.file_field(e.field());
+                    let message = (e.to_string()).replacen(
+                        &format!("`{}`", e.field()),
+                        &format!("`{field}`"),
+                        1,
+                    );
+                    if let Some((data, cell)) = table_cell(e.field()) {
+                        return FileError {
+                            path: data,
+                            location: Some(cell),
+                            message,
+                            field: Some(field),
+                        };
+                    }
                     if let Some(data) = data_file(e.field()) {
                         // Made from a data file: named by the network's own field.
                         return FileError {
@@ -425,15 +455,10 @@ fn load_checked(path: &Path, text: &str, overrides: Overrides) -> Result<LoadedM
                             message: e.to_string(),
                         };
                     }
-                    let field = file.file_field(e.field());
                     FileError {
                         path: path.to_path_buf(),
                         location: source.locate(&field),
-                        message: e.to_string().replacen(
-                            &format!("`{}`", e.field()),
-                            &format!("`{field}`"),
-                            1,
-                        ),
+                        message,
                         field: Some(field),
                     }
                 })
@@ -487,8 +512,9 @@ impl ModelFile {
                 return Err((
                     "simulation.instances".into(),
                     format!(
-                        "{declared} instances, but the `[sweep]` grid expands into {}: \
-                         leave `instances` out",
+                        "{declared} instances, but the grid (the file's `[sweep]` with \
+                         --sweep and --seeds) expands into {}: leave `instances` out (the \
+                         grid sets it), or give a grid of {declared}",
                         network.instances
                     ),
                 ));

@@ -1945,7 +1945,8 @@ impl<'a> Checker<'a> {
     }
 
     fn check_instance(&mut self, field: &str, instance: u32) {
-        if instance >= self.network.instances {
+        // With no instances at all, `instances` is the one error.
+        if instance >= self.network.instances && self.network.instances > 0 {
             self.errors.push(ModelError::Impossible {
                 field: field.into(),
                 reason: format!(

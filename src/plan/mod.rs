@@ -1570,10 +1570,13 @@ impl Plan {
     /// instance can make them coarser than the instance alone would choose).
     pub fn instance_network(ensemble: &Network, k: u32) -> Result<Network, PlanError> {
         if k >= ensemble.instances {
-            return Err(PlanError::Sweep(format!(
-                "there is no instance {k}: the network has {} instances",
-                ensemble.instances
-            )));
+            return Err(PlanError::Sweep(match ensemble.instances {
+                1 => format!("there is no instance {k}: the network is a single one (0)"),
+                n => format!(
+                    "there is no instance {k}: the network has {n} (0 to {})",
+                    n - 1
+                ),
+            }));
         }
         let plan = Plan::new(ensemble)?;
         let mut alone = ensemble.instance(k).map_err(PlanError::Sweep)?;

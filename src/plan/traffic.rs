@@ -57,9 +57,10 @@ impl Plan {
             + WORD * (spikes + recorded)
     }
 
-    /// Bytes propagation moves for `spikes` spikes whose rows hold `synapses` synapses
-    /// together: per spike its index and row bounds, per synapse its target-delay
-    /// word and weight and an atomic add into the ring.
+    /// Bytes propagation moves for `spikes` spike reads (each spike once per stored
+    /// table and chunk dispatched) whose rows hold `synapses` synapses together: per
+    /// spike read its index and row bounds, per synapse its target-delay word and
+    /// weight and an atomic add into the ring.
     pub fn propagate_bytes(&self, spikes: u64, synapses: u64) -> u64 {
         spikes * 3 * WORD + synapses * (2 * WORD + 2 * WORD)
     }
