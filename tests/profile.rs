@@ -70,6 +70,14 @@ fn the_cpu_reference_has_no_kernel_times() {
     assert_eq!(sim.current_step(), 100);
 }
 
+/// The report's row of kernel kind `name`.
+fn kernel<'a>(
+    report: &'a neurodyn::profile::ProfileReport,
+    name: &str,
+) -> &'a neurodyn::profile::KernelRow {
+    report.kernels.iter().find(|k| k.kernel == name).unwrap()
+}
+
 #[test]
 fn the_report_counts_bytes_by_the_plan_and_splits_the_wall_time() {
     let network = cuba();
@@ -104,13 +112,8 @@ fn the_report_counts_bytes_by_the_plan_and_splits_the_wall_time() {
 
     // Propagation: every spike's index and row bounds, every synapse's two words
     // (target and delay packed, weight) and its atomic add.
-    let propagate = report
-        .kernels
-        .iter()
-        .find(|k| k.kernel == "propagate")
-        .unwrap();
     assert_eq!(
-        propagate.bytes,
+        kernel(&report, "propagate").bytes,
         12 * report.spikes + 16 * report.synaptic_events
     );
     assert!(report.synaptic_events > 0);
@@ -120,20 +123,11 @@ fn the_report_counts_bytes_by_the_plan_and_splits_the_wall_time() {
     let mut built = network.clone();
     built.projections[0].built_on_device = true;
     let report = profile_network("built", &built, Backend::Gpu, 200, KernelTiming::Auto).unwrap();
-    let calls = |name: &str| {
-        report
-            .kernels
-            .iter()
-            .find(|k| k.kernel == name)
-            .unwrap()
-            .calls
-    };
-    assert_eq!(calls("propagate"), 2 * calls("propagate_prepare"));
-    let propagate = report
-        .kernels
-        .iter()
-        .find(|k| k.kernel == "propagate")
-        .unwrap();
+    let propagate = kernel(&report, "propagate");
+    assert_eq!(
+        propagate.calls,
+        2 * kernel(&report, "propagate_prepare").calls
+    );
     assert_eq!(
         propagate.bytes,
         2 * 12 * report.spikes + 16 * report.synaptic_events

@@ -1006,6 +1006,19 @@ fn element_at_fault<E: TaggedElement>(
     })
 }
 
+/// `get_key` and `items`, which TOML's and JSON's values spell alike.
+macro_rules! element_access {
+    () => {
+        fn get_key(&self, key: &str) -> Option<&Self> {
+            self.get(key)
+        }
+
+        fn items(&self) -> Option<&[Self]> {
+            self.as_array().map(Vec::as_slice)
+        }
+    };
+}
+
 impl TaggedElement for toml::Value {
     fn error_of<T: serde::de::DeserializeOwned>(&self) -> Option<String> {
         (self.clone().try_into::<T>().err()).map(|e| e.message().to_string())
@@ -1016,13 +1029,7 @@ impl TaggedElement for toml::Value {
             .map_or(Vec::new(), |t| t.keys().cloned().collect())
     }
 
-    fn get_key(&self, key: &str) -> Option<&Self> {
-        self.get(key)
-    }
-
-    fn items(&self) -> Option<&[Self]> {
-        self.as_array().map(Vec::as_slice)
-    }
+    element_access!();
 
     fn unexpected(&self) -> Option<serde::de::Unexpected<'_>> {
         use serde::de::Unexpected;
@@ -1054,13 +1061,7 @@ impl TaggedElement for serde_json::Value {
             .map_or(Vec::new(), |o| o.keys().cloned().collect())
     }
 
-    fn get_key(&self, key: &str) -> Option<&Self> {
-        self.get(key)
-    }
-
-    fn items(&self) -> Option<&[Self]> {
-        self.as_array().map(Vec::as_slice)
-    }
+    element_access!();
 
     fn unexpected(&self) -> Option<serde::de::Unexpected<'_>> {
         use serde::de::Unexpected;
