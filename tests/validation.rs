@@ -629,3 +629,19 @@ fn no_instances_is_one_error_not_one_per_recorder() {
     net.instances = 0;
     expect_one(&net, "instances", "at least one instance");
 }
+
+#[test]
+fn a_switch_or_a_list_takes_no_value_per_neuron() {
+    // `half_steps` per neuron was a serde message about a float and a boolean.
+    let mut net = base();
+    net.populations[0].neuron = NeuronModel::Izhikevich(neurodyn::Izhikevich::default());
+    net.populations[0]
+        .heterogeneous
+        .insert("half_steps".into(), Value::uniform(0.0, 1.0));
+    let errors = errors(&net);
+    let message = errors[0].to_string();
+    assert!(
+        message.contains("`half_steps` is a switch (true or false): it cannot take one number"),
+        "{message}"
+    );
+}

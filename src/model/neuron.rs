@@ -109,6 +109,17 @@ impl NeuronModel {
                     known.join(", ")
                 )
             })?;
+        if !slot.is_number() {
+            // A switch or a list (`half_steps`, `spike_times_ms`) holds no number.
+            let kind = match slot {
+                serde_json::Value::Bool(_) => "a switch (true or false)",
+                serde_json::Value::Array(_) => "a list",
+                _ => "not a number",
+            };
+            return Err(format!(
+                "`{name}` is {kind}: it cannot take one number per instance or neuron"
+            ));
+        }
         *slot = serde_json::json!(value);
         serde_json::from_value(json).map_err(|e| e.to_string())
     }
