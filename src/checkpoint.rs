@@ -151,12 +151,37 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
             file.write_all(&bytes)?;
             file.sync_all()
         })
-        .and_then(|()| std::fs::rename(&partial, path));
+        .map_err(|e| {
+            // The file that failed is the temporary one: say so, or a directory
+            // in its way reads as a fault of the checkpoint's own name.
+            fail(std::io::Error::new(
+                e.kind(),
+                format!("writing {}: {e}", partial.display()),
+            ))
+        });
     if written.is_err() {
         // Nothing half-written is left behind.
-        let _ = std::fs::remove_file(&partial);
+        if partial.is_file() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        return written;
     }
-    written.map_err(fail)
+    std::fs::rename(&partial, path).map_err(fail)
+}
+
+/// Opens a checkpoint to read, refusing anything but a regular file: a device such
+/// as /dev/zero never ends, a pipe may never answer.
+fn open_regular(path: &Path) -> Result<std::fs::File, Error> {
+    let refuse = |reason: String| Error::CheckpointRefused {
+        path: path.display().to_string(),
+        reason,
+    };
+    // Looked at before opening: opening a pipe waits for its writer.
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => std::fs::File::open(path).map_err(|e| refuse(e.to_string())),
+        Ok(_) => Err(refuse("not a regular file".into())),
+        Err(e) => Err(refuse(e.to_string())),
+    }
 }
 
 /// The step a checkpoint was taken at, from its header alone (its format, model and
@@ -169,8 +194,8 @@ pub fn step_of(path: &Path) -> Result<u64, Error> {
         reason,
     };
     let mut header = [0u8; 8 + 4 + 8 + 8];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut header))
+    open_regular(path)?
+        .read_exact(&mut header)
         .map_err(|e| refuse(e.to_string()))?;
     if &header[..8] != MAGIC {
         return Err(refuse("not a neurodyn checkpoint".into()));
@@ -183,11 +208,15 @@ pub fn step_of(path: &Path) -> Result<u64, Error> {
 /// Reads a checkpoint, refusing a wrong format, a corrupted or truncated file and
 /// one written for another model (`hash`). Returns the step and the snapshot.
 pub fn read(path: &Path, hash: u64) -> Result<(u64, Snapshot), Error> {
+    use std::io::Read;
     let refuse = |reason: String| Error::CheckpointRefused {
         path: path.display().to_string(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| refuse(e.to_string()))?;
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| refuse(e.to_string()))?;
     if !bytes.starts_with(MAGIC) {
         return Err(refuse("not a neurodyn checkpoint".into()));
     }

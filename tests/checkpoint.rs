@@ -144,6 +144,15 @@ fn other_models_and_damaged_files_are_refused() {
         "{message}"
     );
 
+    // Not a regular file: refused without reading (/dev/zero never ends).
+    assert!(refusal(&network, Path::new("/dev/zero")).contains("not a regular file"));
+    // A directory where the temporary file goes is named as itself.
+    let blocked = temp("blocked.ndck");
+    std::fs::create_dir_all(blocked.with_extension("partial")).unwrap();
+    let message = sim.checkpoint(&blocked).unwrap_err().to_string();
+    assert!(message.contains("blocked.partial: "), "{message}");
+    assert!(blocked.with_extension("partial").is_dir() && !blocked.exists());
+
     // The intact file still restores.
     assert_eq!(
         Simulation::restore(&network, Backend::Cpu, &path)
