@@ -56,9 +56,11 @@ pub struct ProfileReport {
     pub dispatches_per_step: f64,
     /// Compute passes per simulated step in a plain run (one per batch).
     pub passes_per_step: f64,
-    /// Steps recorded into one command batch.
+    /// Steps recorded into one command batch (the plan's, or the profiled steps
+    /// where they are fewer).
     pub batch_steps: u32,
-    /// Steps one neuron-update dispatch integrates (`plan::window`).
+    /// Steps one neuron-update dispatch integrates (`plan::window`; the profiled
+    /// steps where they are fewer: a shorter run integrates them in one).
     pub window_steps: u32,
     /// Device copy bandwidth (GB/s, bytes read + written), where there is a device.
     pub copy_gb_per_s: Option<f64>,
@@ -321,6 +323,7 @@ pub fn profile_network(
         })
         .collect();
     let dispatches: u64 = kernels.iter().map(|k| k.calls).sum();
+    let within_run = u32::try_from(steps).unwrap_or(u32::MAX);
     let calls = (steps / LOOP_WINDOW_STEPS).clamp(1, LOOP_CALLS);
     let loop_call_overhead_us = loop_call_overhead(&mut sim, calls)? * 1e6;
     let plan = sim.plan();
@@ -341,8 +344,8 @@ pub fn profile_network(
         realtime_factor: host.run_s / simulated_s,
         dispatches_per_step: dispatches as f64 / steps as f64,
         passes_per_step: steps.div_ceil(u64::from(plan.batch_steps)) as f64 / steps as f64,
-        batch_steps: plan.batch_steps,
-        window_steps: plan.config.window_steps,
+        batch_steps: plan.batch_steps.min(within_run),
+        window_steps: plan.config.window_steps.min(within_run),
         copy_gb_per_s: copy.map(|c| c / 1e9),
         timing: if timestamps {
             "timestamp queries"
