@@ -307,7 +307,47 @@ fn unsupported_and_malformed_files_are_refused_by_name() {
         "\"node_set\": \"thalamus\"",
         "\"node_set\": \"retina\"",
     );
-    assert!(refused(&dir).contains("spike input for unknown node population `retina`"));
+    let e = refused(&dir);
+    assert!(
+        e.contains("simulation_config.json")
+            && e.contains("`inputs.thalamus_spikes.node_set`: no node population `retina` (the circuit's: cortex, thalamus)"),
+        "{e}"
+    );
+    // A node set that is not one whole population (its spikes would be filtered).
+    let dir = copy();
+    edit(
+        &dir.join("simulation_config.json"),
+        "\"node_set\": \"thalamus\"",
+        "\"node_set\": \"lgn\"",
+    );
+    edit(
+        &dir.join("simulation_config.json"),
+        "\"run\"",
+        "\"node_sets_file\": \"node_sets.json\", \"run\"",
+    );
+    std::fs::write(
+        dir.join("node_sets.json"),
+        r#"{"lgn": {"population": "thalamus", "node_id": [0, 1]}}"#,
+    )
+    .unwrap();
+    let e = refused(&dir);
+    assert!(
+        e.contains("`inputs.thalamus_spikes.node_set` = `lgn`: node set `lgn` of")
+            && e.contains("node_sets.json selects by node_id, population"),
+        "{e}"
+    );
+    // A manifest name without `$` (it was replaced wherever its letters occurred).
+    let dir = copy();
+    edit(
+        &dir.join("circuit_config.json"),
+        "\"manifest\": {",
+        "\"manifest\": {\"NET\": \"x\",",
+    );
+    let e = refused(&dir);
+    assert!(
+        e.contains("manifest entry `NET`: a manifest name begins with `$` (`$NET`)"),
+        "{e}"
+    );
     // Per-node dynamics parameters.
     let dir = copy();
     {
@@ -527,6 +567,52 @@ fn damaged_files_are_refused_and_unusual_valid_ones_read_alike() {
         "{e}"
     );
 
+    // An edge delay under one step (it ran as one step; NEST refuses it).
+    let dir = copy();
+    edit(
+        &dir.join("network/cortex_cortex_edge_types.csv"),
+        "ei=='e' 1.5",
+        "ei=='e' 0.05",
+    );
+    let e = refused(&dir);
+    assert!(
+        e.contains("cortex_cortex_edges.h5")
+            && e.contains("delay 0.05 ms is shorter than one step (0.1 ms), which NEST refuses too"),
+        "{e}"
+    );
+    // A spike time before the first step, named in its spike file.
+    let dir = copy();
+    write_spikes(
+        &dir.join("inputs/thalamus_spikes.h5"),
+        &[(0.03, 5), (10.0, 1)],
+    );
+    let e = refused(&dir);
+    assert!(
+        e.contains("thalamus_spikes.h5")
+            && e.contains(
+                "node 5 of `thalamus` spikes at 0.03 ms: spike times must lie between 0.05 ms"
+            ),
+        "{e}"
+    );
+    // One node population in two node files (the second replaced the first's map).
+    let dir = copy();
+    std::fs::copy(
+        dir.join("network/cortex_nodes.h5"),
+        dir.join("network/cortex_again.h5"),
+    )
+    .unwrap();
+    edit(
+        &dir.join("circuit_config.json"),
+        "\"nodes\": [",
+        "\"nodes\": [{\"nodes_file\": \"$NETWORK_DIR/cortex_again.h5\", \
+         \"node_types_file\": \"$NETWORK_DIR/cortex_node_types.csv\"},",
+    );
+    let e = refused(&dir);
+    assert!(
+        e.contains("node population `cortex` is also in") && e.contains("cortex_again.h5"),
+        "{e}"
+    );
+
     // Valid files written otherwise read the same network:
     // columns aligned with several spaces, ...
     let dir = copy();
@@ -542,6 +628,24 @@ fn damaged_files_are_refused_and_unusual_valid_ones_read_alike() {
         "${NETWORK_DIR}/cortex_nodes.h5",
     );
     assert!(loaded(&dir) == original, "${{NAME}}");
+    // ... an input's node set that is its whole population, ...
+    let dir = copy();
+    edit(
+        &dir.join("simulation_config.json"),
+        "\"node_set\": \"thalamus\"",
+        "\"node_set\": \"lgn\"",
+    );
+    edit(
+        &dir.join("simulation_config.json"),
+        "\"run\"",
+        "\"node_sets_file\": \"$BASE_DIR/node_sets.json\", \"run\"",
+    );
+    std::fs::write(
+        dir.join("node_sets.json"),
+        r#"{"lgn": {"population": "thalamus"}}"#,
+    )
+    .unwrap();
+    assert!(loaded(&dir) == original, "node set");
     // ... an edge type id repeated for another population (a `population` column), ...
     let dir = copy();
     let (_, name) = cortex_edges(&dir);

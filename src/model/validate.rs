@@ -35,6 +35,12 @@ pub fn delay_to_steps(delay_ms: f64, dt_ms: f64) -> u32 {
         .clamp(1.0, f64::from(u32::MAX)) as u32
 }
 
+/// The earliest and latest time (ms) a spike source may spike at `dt_ms`: from half
+/// a step (which rounds to step 1, the first a spike can be emitted in) to 2^31 steps.
+pub fn spike_time_range(dt_ms: f64) -> (f64, f64) {
+    (dt_ms * 0.5, dt_ms * f64::from(1u32 << 31))
+}
+
 /// The most steps one run may take: a simulation's clock is 32 bits and its last
 /// batch of steps (at most `plan::MAX_BATCH_STEPS`, 500) must end below 2^32.
 pub const MAX_RUN_STEPS: u64 = u32::MAX as u64 - 500;
@@ -1032,18 +1038,16 @@ impl<'a> Checker<'a> {
             });
         }
         let dt = self.network.dt_ms;
+        let (earliest, limit) = spike_time_range(dt);
         for (i, list) in a.spike_times_ms.iter().enumerate() {
             let at = format!("{field}.spike_times_ms[{i}]");
-            let limit = dt * f64::from(1u32 << 31);
-            if let Some(&t) = list
-                .iter()
-                .find(|t| !t.is_finite() || **t < dt * 0.5 || **t > limit)
-            {
+            if let Some(&t) = list.iter().find(|&&t| !(t >= earliest && t <= limit)) {
                 self.errors.push(ModelError::InvalidParameter {
                     field: at.clone(),
                     value: t,
                     requirement: format!(
-                        "spike times must lie between one step ({dt} ms) and {limit} ms"
+                        "spike times must lie between {earliest} ms (half a step of {dt} ms) \
+                         and {limit} ms"
                     ),
                 });
             }

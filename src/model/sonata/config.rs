@@ -22,8 +22,22 @@ pub struct SonataConfig {
     /// `run`: step and end (ms).
     pub dt_ms: Option<f64>,
     pub tstop_ms: Option<f64>,
-    /// Spike trains for virtual nodes: (spike file, node population).
-    pub spike_inputs: Vec<(PathBuf, String)>,
+    /// Spike trains for virtual nodes.
+    pub spike_inputs: Vec<SpikeInput>,
+}
+
+/// A simulation config's spike-file input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpikeInput {
+    /// The input's key in its simulation config (`inputs.<key>`) and that config,
+    /// for errors.
+    pub key: String,
+    pub config: PathBuf,
+    /// The SONATA spike file.
+    pub file: PathBuf,
+    /// The node population its `node_set` names (itself, or a node set of the
+    /// `node_sets_file` that is one whole population).
+    pub population: String,
 }
 
 /// The longest a manifest entry may become once expanded.
@@ -45,6 +59,12 @@ fn read(path: &Path) -> Result<Json, String> {
             let value = value
                 .as_str()
                 .ok_or_else(|| format!("manifest entry `{name}` is not a string"))?;
+            // A name without `$` would be replaced wherever its letters occur.
+            if !name.starts_with('$') {
+                return Err(format!(
+                    "manifest entry `{name}`: a manifest name begins with `$` (`${name}`)"
+                ));
+            }
             manifest.insert(name.clone(), value.to_string());
         }
     }
@@ -111,13 +131,13 @@ impl SonataConfig {
         let path = &std::fs::canonicalize(path).map_err(|e| format!("cannot read: {e}"))?;
         let folder = path.parent().unwrap_or(Path::new(""));
         let json = read(path)?;
-        let (circuit, circuit_folder, simulation, simulation_folder) =
+        let (circuit, circuit_folder, simulation, simulation_path) =
             if json.get("networks").is_some() {
                 (
                     json.clone(),
                     folder.to_path_buf(),
                     Some(json),
-                    folder.to_path_buf(),
+                    path.to_path_buf(),
                 )
             } else if let Some(network) = json.get("network") {
                 let network_path = resolve(network, folder, "network")?;
@@ -127,9 +147,9 @@ impl SonataConfig {
                     Some(s) => {
                         let p = resolve(s, folder, "simulation")?;
                         let sim = read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-                        (sim, p.parent().unwrap_or(Path::new("")).to_path_buf())
+                        (sim, p)
                     }
-                    None => (json.clone(), folder.to_path_buf()),
+                    None => (json.clone(), path.to_path_buf()),
                 };
                 let circuit_folder = network_path.parent().unwrap_or(Path::new("")).to_path_buf();
                 (circuit, circuit_folder, Some(simulation.0), simulation.1)
@@ -209,45 +229,135 @@ impl SonataConfig {
             }
         }
         if let Some(sim) = simulation {
-            let run = &sim["run"];
-            // A value that is there must be a number (a string was silently ignored).
-            let number = |key: &str| -> Result<Option<f64>, String> {
-                match run.get(key) {
-                    None | Some(Json::Null) => Ok(None),
-                    Some(value) => value
-                        .as_f64()
-                        .map(Some)
-                        .ok_or_else(|| format!("`run.{key}` = {value} is not a number")),
-                }
-            };
-            config.dt_ms = number("dt")?;
-            config.tstop_ms = number("tstop")?;
-            if number("tstart")?.is_some_and(|t| t != 0.0) {
-                return Err("`run.tstart` other than 0 is not supported".into());
-            }
-            for (name, input) in sim["inputs"].as_object().into_iter().flatten() {
-                let field = format!("inputs.{name}");
-                let kind = input["input_type"].as_str().unwrap_or("");
-                let module = input["module"].as_str().unwrap_or("");
-                if kind != "spikes" || !matches!(module, "sonata" | "h5" | "hdf5") {
-                    return Err(format!(
-                        "`{field}`: input_type `{kind}` with module `{module}` is not \
-                         supported (spike trains from SONATA HDF5 files are)"
-                    ));
-                }
-                let population = input["node_set"].as_str().ok_or_else(|| {
-                    format!("`{field}.node_set`: a node population's name is supported")
+            // Its errors name its own file where it is not the one read.
+            config
+                .read_simulation(&sim, &simulation_path, &circuit, &circuit_folder)
+                .map_err(|m| {
+                    if simulation_path == *path {
+                        m
+                    } else {
+                        format!("{}: {m}", simulation_path.display())
+                    }
                 })?;
-                config.spike_inputs.push((
-                    resolve(
-                        &input["input_file"],
-                        &simulation_folder,
-                        &format!("{field}.input_file"),
-                    )?,
-                    population.to_string(),
-                ));
-            }
         }
         Ok(config)
     }
+
+    /// The run and the inputs of the simulation config `sim` (at `sim_path`).
+    fn read_simulation(
+        &mut self,
+        sim: &Json,
+        sim_path: &Path,
+        circuit: &Json,
+        circuit_folder: &Path,
+    ) -> Result<(), String> {
+        let simulation_folder = sim_path.parent().unwrap_or(Path::new(""));
+        let run = &sim["run"];
+        // A value that is there must be a number (a string was silently ignored).
+        let number = |key: &str| -> Result<Option<f64>, String> {
+            match run.get(key) {
+                None | Some(Json::Null) => Ok(None),
+                Some(value) => value
+                    .as_f64()
+                    .map(Some)
+                    .ok_or_else(|| format!("`run.{key}` = {value} is not a number")),
+            }
+        };
+        self.dt_ms = number("dt")?;
+        self.tstop_ms = number("tstop")?;
+        if number("tstart")?.is_some_and(|t| t != 0.0) {
+            return Err("`run.tstart` other than 0 is not supported".into());
+        }
+        // The simulation's node sets file, else the circuit's.
+        let node_sets = match (sim.get("node_sets_file"), circuit.get("node_sets_file")) {
+            (Some(file), _) => {
+                NodeSets::read(&resolve(file, simulation_folder, "node_sets_file")?)?
+            }
+            (None, Some(file)) => {
+                NodeSets::read(&resolve(file, circuit_folder, "node_sets_file")?)?
+            }
+            (None, None) => NodeSets::default(),
+        };
+        for (name, input) in sim["inputs"].as_object().into_iter().flatten() {
+            let field = format!("inputs.{name}");
+            let kind = input["input_type"].as_str().unwrap_or("");
+            let module = input["module"].as_str().unwrap_or("");
+            if kind != "spikes" || !matches!(module, "sonata" | "h5" | "hdf5") {
+                return Err(format!(
+                    "`{field}`: input_type `{kind}` with module `{module}` is not \
+                     supported (spike trains from SONATA HDF5 files are)"
+                ));
+            }
+            let set = input["node_set"].as_str().ok_or_else(|| {
+                format!("`{field}.node_set`: a node population's or node set's name is supported")
+            })?;
+            self.spike_inputs.push(SpikeInput {
+                key: field.clone(),
+                config: sim_path.to_path_buf(),
+                file: resolve(
+                    &input["input_file"],
+                    simulation_folder,
+                    &format!("{field}.input_file"),
+                )?,
+                population: node_sets
+                    .population(set)
+                    .map_err(|m| format!("`{field}.node_set` = `{set}`: {m}"))?,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A node sets file: names for selections of nodes. Spike inputs are read for whole
+/// node populations, so only a set that is one (`{"population": "thalamus"}`) is
+/// resolved; a name that is no set is taken as a population's own.
+#[derive(Debug, Default)]
+struct NodeSets {
+    file: Option<PathBuf>,
+    sets: serde_json::Map<String, Json>,
+}
+
+impl NodeSets {
+    fn read(path: &Path) -> Result<Self, String> {
+        let fail = |m: String| format!("{}: {m}", path.display());
+        let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+        let json: Json = serde_json::from_str(&text).map_err(|e| fail(format!("not JSON: {e}")))?;
+        let Json::Object(sets) = json else {
+            return Err(fail(
+                "a node sets file is a JSON object of named node sets".into(),
+            ));
+        };
+        Ok(Self {
+            file: Some(path.to_path_buf()),
+            sets,
+        })
+    }
+
+    /// The node population the set `name` is.
+    fn population(&self, name: &str) -> Result<String, String> {
+        let Some(set) = self.sets.get(name) else {
+            return Ok(name.to_string());
+        };
+        let file = self.file.as_deref().unwrap_or(Path::new("")).display();
+        match set.as_object() {
+            Some(rule) if rule.len() == 1 => (rule.get("population"))
+                .and_then(Json::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| unsupported(name, &file.to_string(), rule)),
+            Some(rule) => Err(unsupported(name, &file.to_string(), rule)),
+            None => Err(format!(
+                "the node set in {file} is a compound or not an object: an input's node set \
+                 must be one whole node population (`{{\"population\": …}}`)"
+            )),
+        }
+    }
+}
+
+fn unsupported(name: &str, file: &str, rule: &serde_json::Map<String, Json>) -> String {
+    let keys: Vec<&str> = rule.keys().map(String::as_str).collect();
+    format!(
+        "node set `{name}` of {file} selects by {}: an input's node set must be one whole \
+         node population (`{{\"population\": …}}`)",
+        keys.join(", ")
+    )
 }

@@ -33,6 +33,7 @@ pub use config::SonataConfig;
 pub use nest::{neuron as nest_neuron, NestNeuron, SUPPORTED as SUPPORTED_NEST_MODELS};
 
 use super::edge_list::DataError;
+use super::validate::spike_time_range;
 use super::{Network, NeuronModel, Population, Projection, Receptor, SpikeSourceArray, Value};
 
 /// An error in `path` (no line: the files are binary or JSON).
@@ -269,6 +270,8 @@ type ListSynapse = (u32, u32, f64, f64);
 /// A node population's nodes: per node (row), its neurodyn population and index.
 struct NodeMap {
     nodes: Vec<(usize, u32)>,
+    /// The nodes file the population is in.
+    file: PathBuf,
 }
 
 /// Reads the SONATA circuit of `config` (paths in it relative to the config's
@@ -297,8 +300,22 @@ pub fn attach(network: &mut Network, config: &Path) -> Result<(), Vec<DataError>
             Err(e) => errors.push(e),
         }
     }
-    for (file, population) in &sonata.spike_inputs {
-        if let Err(e) = read_spikes(network, file, population, &maps) {
+    for input in &sonata.spike_inputs {
+        // The config names a population the circuit lacks: the config is at fault.
+        if !maps.contains_key(&input.population) {
+            let known: Vec<&str> = maps.keys().map(String::as_str).collect();
+            errors.push(error(
+                &input.config,
+                format!(
+                    "`{}.node_set`: no node population `{}` (the circuit's: {})",
+                    input.key,
+                    input.population,
+                    known.join(", ")
+                ),
+            ));
+            continue;
+        }
+        if let Err(e) = read_spikes(network, &input.file, &input.population, &maps) {
             errors.push(e);
         }
     }
@@ -322,6 +339,15 @@ fn read_nodes(
     let file = hdf5::File::open(path).map_err(h5(path))?;
     let root = file.group("nodes").map_err(h5(path))?;
     for name in root.member_names().map_err(h5(path))? {
+        if let Some(other) = maps.get(&name) {
+            return Err(error(
+                path,
+                format!(
+                    "node population `{name}` is also in {}: a population's nodes are in one file",
+                    other.file.display()
+                ),
+            ));
+        }
         let group = root.group(&name).map_err(h5(path))?;
         let type_ids = integer_column(&group, "node_type_id", path)?;
         if let Ok(ids) = group.dataset("node_id") {
@@ -436,7 +462,13 @@ fn read_nodes(
                 (firsts[t], *index - 1)
             })
             .collect();
-        maps.insert(name, NodeMap { nodes });
+        maps.insert(
+            name,
+            NodeMap {
+                nodes,
+                file: path.to_path_buf(),
+            },
+        );
     }
     Ok(())
 }
@@ -624,6 +656,18 @@ fn read_edges(
             };
             let syn_weight = value("syn_weight")?.ok_or_else(|| missing("syn_weight"))?;
             let delay = value("delay")?.ok_or_else(|| missing("delay"))?;
+            // NEST, which SONATA's point-neuron circuits are built for, refuses a
+            // delay under its resolution; neurodyn would lengthen it to one step.
+            let dt = network.dt_ms;
+            if !(delay.is_finite() && delay >= dt * (1.0 - 1e-9)) {
+                return Err(error(
+                    path,
+                    format!(
+                        "edges/{name}: edge {e}'s delay {delay} ms is shorter than one step \
+                         ({dt} ms), which NEST refuses too"
+                    ),
+                ));
+            }
             let nsyns = value("nsyns")?.unwrap_or(1.0);
             let Some(&(factor, conductance)) = units.get(&post) else {
                 return Err(error(
@@ -709,7 +753,18 @@ fn read_spikes(
         ));
     }
     let mut trains: BTreeMap<usize, Vec<Vec<f64>>> = BTreeMap::new();
+    let (earliest, latest) = spike_time_range(network.dt_ms);
     for (&t, &node) in times.iter().zip(&nodes) {
+        if !(t * scale >= earliest && t * scale <= latest) {
+            return Err(error(
+                path,
+                format!(
+                    "node {node} of `{population}` spikes at {} ms: spike times must lie \
+                     between {earliest} ms (half a step) and {latest} ms",
+                    t * scale
+                ),
+            ));
+        }
         let &(p, i) = map.nodes.get(node as usize).ok_or_else(|| {
             error(
                 path,
