@@ -577,7 +577,9 @@ fn damaged_files_are_refused_and_unusual_valid_ones_read_alike() {
     let e = refused(&dir);
     assert!(
         e.contains("cortex_cortex_edges.h5")
-            && e.contains("delay 0.05 ms is shorter than one step (0.1 ms), which NEST refuses too"),
+            && e.contains(
+                "delay 0.05 ms is shorter than one step (0.1 ms), which NEST refuses too"
+            ),
         "{e}"
     );
     // A spike time before the first step, named in its spike file.
