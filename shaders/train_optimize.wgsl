@@ -56,5 +56,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
         let scale = det_recip(rounded(det_sqrt(v_hat) + config.epsilon));
         p = rounded(p - rounded(rounded(config.learning_rate * m_hat) * scale));
     }
-    parameters[s] = max(p, config.floor);
+    // Not `max`: a NaN must stay NaN to be reported, not become the floor.
+    parameters[s] = select(p, config.floor, p < config.floor);
 }

@@ -267,8 +267,9 @@ fn network(seed: u64, spiking_output: bool, dt: f64) -> TrainingNetwork {
 /// resolution of spike times (`the_gradient_converges_as_the_step_shrinks`).
 const DT: f64 = 0.0025;
 
-/// Input spikes in the middle of steps of `dt` (a divisor of 0.01 ms), so the grid's
-/// rounding up lands exactly on the step end the exact simulation uses.
+/// Input spikes a quarter step before step ends of `dt` (a divisor of 0.01 ms), so
+/// the grid's rounding to the nearest step end lands exactly on the end the exact
+/// simulation uses (a half step would round either way once stored in f32).
 fn inputs(dt: f64) -> (Sample, Vec<(f64, usize)>) {
     let r = (0.01 / dt).round() as usize;
     let steps = [
@@ -286,7 +287,7 @@ fn inputs(dt: f64) -> (Sample, Vec<(f64, usize)>) {
     let sample = Sample {
         events: steps
             .iter()
-            .map(|&(c, m)| ((((m * r) as f64 - 0.5) * dt) as f32, c as u32))
+            .map(|&(c, m)| ((((m * r) as f64 - 0.25) * dt) as f32, c as u32))
             .collect(),
         label: 1,
     };
@@ -298,6 +299,10 @@ fn inputs(dt: f64) -> (Sample, Vec<(f64, usize)>) {
 }
 
 fn trainer(loss: Loss, dt: f64) -> Trainer {
+    trainer_on(loss, dt, Backend::Cpu)
+}
+
+fn trainer_on(loss: Loss, dt: f64, backend: Backend) -> Trainer {
     Trainer::new(
         network(11, matches!(loss, Loss::CrossEntropyFirstSpike { .. }), dt),
         TrainingConfig {
@@ -309,7 +314,7 @@ fn trainer(loss: Loss, dt: f64) -> Trainer {
             batch_size: 1,
             shuffle: false,
         },
-        Backend::Cpu,
+        backend,
     )
     .unwrap()
 }
@@ -687,6 +692,33 @@ fn eprop_gradients_on_the_gpu_equal_the_cpu_twin() {
     }
 }
 
+/// e-prop's γ changed between batches reaches the device (the GPU kept the one it
+/// was made with).
+#[test]
+fn a_gamma_changed_between_batches_reaches_the_gpu() {
+    let samples = latency::dataset(4, 6, 0.5, 5);
+    let refs: Vec<&Sample> = samples.samples.iter().collect();
+    let labels: Vec<u32> = samples.samples.iter().map(|s| s.label).collect();
+    let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    let run = |backend: Backend| {
+        let config = latency::eprop_config(6, Feedback::Symmetric);
+        let mut t = Trainer::new(latency::eprop_network(4, 16, false, 1), config, backend).unwrap();
+        let mut gradients = Vec::new();
+        for gamma in [0.3, 1.0] {
+            t.config.method = Method::Eprop(neurodyn::train::Eprop {
+                feedback: Feedback::Symmetric,
+                gamma,
+            });
+            let g = t.gradient(&refs, &Targets::Labels(&labels)).unwrap();
+            gradients.push(bits(&g.weights));
+        }
+        gradients
+    };
+    let (cpu, gpu) = (run(Backend::Cpu), run(Backend::Gpu));
+    assert_ne!(cpu[0], cpu[1], "γ moves the gradient");
+    assert_eq!(cpu, gpu);
+}
+
 /// Onto readouts e-prop's gradient is exact, so it agrees with EventProp's on the
 /// same network and loss (to f32 rounding: the two sum in different orders).
 #[test]
@@ -924,6 +956,43 @@ fn bad_batches_and_settings_are_refused() {
     );
     let e = after(&|t| t.network.trial_ms = f64::NAN);
     assert!(e.contains("`network`"), "{e}");
+}
+
+/// A target that is not finite, and an update that overflows, are refused on both
+/// backends (a NaN became every weight's floor, -3.4e38, without a word).
+#[test]
+fn a_loss_or_an_update_that_is_not_finite_is_refused() {
+    let (sample, _) = inputs(0.01);
+    for backend in [Backend::Cpu, Backend::Gpu] {
+        let name = format!("{backend:?}");
+        let mut t = trainer_on(Loss::MeanSquaredVoltage, 0.01, backend);
+        let values = (t.plan.steps * 3) as usize;
+        let mut traces = vec![20.0f32; values];
+        traces[45] = f32::NAN;
+        let before = t.weights.clone();
+        let e = t
+            .train_batch_with(&[&sample], &Targets::Traces(&traces))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("target trace value 45 (instance 0, step 15, neuron 0) is NaN"),
+            "{name}: {e}"
+        );
+        assert_eq!(t.weights, before, "{name}");
+        traces[45] = 20.0;
+        t.config.optimizer = Optimizer::Sgd {
+            learning_rate: f32::MAX,
+            momentum: 0.0,
+        };
+        let e = t
+            .train_batch_with(&[&sample], &Targets::Traces(&traces))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`weights[") && e.contains("the update made it") && e.contains("inf"),
+            "{name}: {e}"
+        );
+    }
 }
 
 #[test]

@@ -78,6 +78,7 @@ pub fn train_optimize(
             let scale = det_recip(rounded(det_sqrt(v_hat) + config.epsilon));
             p = rounded(p - rounded(rounded(config.learning_rate * m_hat) * scale));
         }
-        parameters[s] = p.max(config.floor);
+        // Not `max`: a NaN must stay NaN to be reported, not become the floor.
+        parameters[s] = if p < config.floor { config.floor } else { p };
     }
 }

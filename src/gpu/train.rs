@@ -475,6 +475,12 @@ impl GpuTrainer {
         self.depth - 1
     }
 
+    /// e-prop's pseudo-derivative height for the runs from now on (a configuration
+    /// may change it between batches).
+    pub fn set_gamma(&mut self, gamma: f32) {
+        self.gamma = gamma;
+    }
+
     /// The connection table as the plan has it now (each connection's shared
     /// delay follows the delays).
     pub fn set_connections(&self, connections: &[ConnectionPlan]) {

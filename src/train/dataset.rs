@@ -228,8 +228,9 @@ impl EventDataset {
     }
 
     /// The input spike bits of `samples` as a batch: for instance `b`, each event at
-    /// time `t` is a spike in the step that ends at or after `t` (the convention of
-    /// `SpikeSourceArray`); events past the trial are outside it, and several in one
+    /// time `t` is a spike in the step whose end is nearest `t` (halves up, at least
+    /// step 0: `SpikeSourceArray`'s rule, so a trained network sees the same input
+    /// when simulated); events past the trial are outside it, and several in one
     /// step of one channel make one spike. Writes the input layer's words of
     /// `spikes` (`[instance][step][word]`).
     pub fn write_input_spikes(
@@ -242,8 +243,8 @@ impl EventDataset {
     ) {
         for (b, sample) in samples.iter().enumerate() {
             for &(t, c) in &sample.events {
-                let step = ((f64::from(t) / dt_ms).ceil() as i64 - 1).max(0);
-                if step >= i64::from(steps) {
+                let step = crate::model::spike_step(f64::from(t), dt_ms);
+                if step >= u64::from(steps) {
                     continue;
                 }
                 let j = input_offset + c;
@@ -351,15 +352,27 @@ mod tests {
     }
 
     #[test]
-    fn events_become_spikes_in_the_step_that_ends_at_or_after_them() {
+    fn events_become_spikes_in_the_step_whose_end_is_nearest_as_for_spike_sources() {
         let sample = Sample {
-            events: vec![(0.0, 0), (0.25, 1), (0.5, 1), (0.55, 33), (9.0, 2)],
+            events: vec![(0.0, 0), (0.7, 1), (0.75, 1), (0.3, 33), (1.2, 2), (9.0, 2)],
             label: 0,
         };
         let mut spikes = vec![0u32; 2 * 4 * 2];
         EventDataset::write_input_spikes(&[&sample, &sample], 0.5, 4, 2, 0, &mut spikes);
-        // Step 0 holds t ∈ [0, 0.5]; step 1 holds 0.55; 9 ms is past the 2 ms trial.
-        assert_eq!(&spikes[..8], &[0b11, 0, 0, 0b10, 0, 0, 0, 0]);
+        // Step k ends at (k + 1) · 0.5 ms: 0 and 0.3 go to step 0, 0.7 to step 0,
+        // 0.75 (a half, up) to step 1, 1.2 to step 1; 9 ms is past the 2 ms trial.
+        assert_eq!(&spikes[..8], &[0b11, 0b10, 0b110, 0, 0, 0, 0, 0]);
         assert_eq!(&spikes[8..], &spikes[..8]);
+        // The rule of a spike source (0.3 = 3 · 0.1 in f32 is 0.3000000119).
+        for (t, dt) in [(0.3f32, 0.1), (1.2, 0.1), (0.24, 0.1), (0.25, 0.1)] {
+            let mut bits = vec![0u32; 20];
+            let sample = Sample {
+                events: vec![(t, 0)],
+                label: 0,
+            };
+            EventDataset::write_input_spikes(&[&sample], dt, 20, 1, 0, &mut bits);
+            let step = bits.iter().position(|&w| w != 0).unwrap() as u64;
+            assert_eq!(step, crate::model::spike_step(f64::from(t), dt), "{t}");
+        }
     }
 }

@@ -92,7 +92,17 @@ impl Loss {
             )));
         }
         match (self, targets) {
-            (Loss::MeanSquaredVoltage, Targets::Traces(t)) if t.len() == (instances * steps * size) as usize => {}
+            (Loss::MeanSquaredVoltage, Targets::Traces(t)) if t.len() == (instances * steps * size) as usize => {
+                if let Some(k) = t.iter().position(|v| !v.is_finite()) {
+                    return Err(TrainError::Loss(format!(
+                        "target trace value {k} (instance {}, step {}, neuron {}) is {}: targets must be finite",
+                        k / (steps * size) as usize,
+                        k / size as usize % steps as usize,
+                        k % size as usize,
+                        t[k]
+                    )));
+                }
+            }
             (Loss::MeanSquaredVoltage, _) => {
                 return Err(TrainError::Loss(format!(
                     "the mean squared error needs target traces of {instances} × {steps} × {size} values"
@@ -307,6 +317,9 @@ mod tests {
         refused(Loss::CrossEntropyMaxVoltage, 1, Targets::Labels(&[0]));
         refused(Loss::CrossEntropyMaxVoltage, 1, Targets::Labels(&[0, 3]));
         refused(Loss::MeanSquaredVoltage, 1, Targets::Traces(&[0.0; 5]));
+        let mut nan = vec![0.0f32; 24];
+        nan[7] = f32::NAN;
+        refused(Loss::MeanSquaredVoltage, 1, Targets::Traces(&nan));
         refused(
             Loss::CrossEntropyFirstSpike { tau0_ms: 1.0 },
             1,

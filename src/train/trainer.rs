@@ -283,6 +283,7 @@ impl Trainer {
     /// Makes the GPU trainer, or remakes it where it cannot take this batch (nothing
     /// on the CPU reference).
     fn prepare_gpu(&mut self, instances: u32, delays: &[u32]) -> Result<(), Error> {
+        let gamma = self.gamma();
         let Engine::Gpu { adapter, trainer } = &mut self.engine else {
             return Ok(());
         };
@@ -301,16 +302,16 @@ impl Trainer {
                 capacity,
                 max_delay_steps: room,
                 output: self.output as u32,
-                gamma: match self.config.method {
-                    Method::Eprop(e) => e.gamma,
-                    Method::EventProp => 0.0,
-                },
+                gamma,
                 eprop: matches!(self.config.method, Method::Eprop(_)),
             };
             *trainer = Some(Box::new(GpuTrainer::new(ctx, &self.plan, sizes, moments)?));
         }
         if let Some(gpu) = trainer {
+            // The configuration may have changed since the trainer was made: its
+            // connections (learnt delays) and e-prop's γ are the current ones.
             gpu.set_connections(&self.plan.connections);
+            gpu.set_gamma(gamma);
         }
         Ok(())
     }
@@ -468,6 +469,14 @@ impl Trainer {
         }
         let on_gpu = matches!(self.engine, Engine::Gpu { .. });
         let (history, loss, per_instance) = self.run_gradient(samples, targets, !on_gpu)?;
+        // A loss that is not finite has no usable gradient: refused before the
+        // optimiser's state takes it in.
+        if let Some(k) = loss.losses.iter().position(|l| !l.is_finite()) {
+            return Err(Error::Train(TrainError::Loss(format!(
+                "instance {k}'s loss is {}: no weight was changed",
+                loss.losses[k]
+            ))));
+        }
         self.updates += 1;
         let (t, b, s) = (self.updates, history.instances, self.plan.synapses);
         let weights = self.config.optimizer.step(t, s, b, s, 0, f32::MIN);
@@ -512,6 +521,19 @@ impl Trainer {
                 }
             }
             _ => unreachable!("the GPU trainer exists after a backward pass"),
+        }
+        // A gradient that overflowed leaves a parameter (and its moments) not finite.
+        for (field, values) in [("weights", &self.weights), ("delays_ms", &self.delays_ms)] {
+            if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+                return Err(Error::Train(TrainError::Structure {
+                    field: format!("{field}[{k}]"),
+                    reason: format!(
+                        "the update made it {}: a gradient was not finite (its optimiser \
+                         state too; make a new trainer, with a smaller learning rate)",
+                        values[k]
+                    ),
+                }));
+            }
         }
         // A delay longer than the trial has no effect: learnt delays stay within it.
         let longest = self.network.trial_ms as f32;
