@@ -82,10 +82,11 @@ pub struct ProfileReport {
 
 /// Steps per window of the closed-loop measurement (one: the per-call cost is then
 /// not lost in the steps' own time, which varies by tens of percent on lavapipe), and
-/// the most windows a round runs (as many as the profiled steps hold; three rounds,
-/// each windowed and at once).
+/// the most windows a round runs (as many as the profiled steps hold), and the rounds,
+/// each windowed and at once.
 const LOOP_WINDOW_STEPS: u64 = 1;
 const LOOP_CALLS: u64 = 100;
+const LOOP_ROUNDS: u32 = 5;
 
 impl ProfileReport {
     /// Summed kernel time (ms).
@@ -363,14 +364,14 @@ pub fn profile_network(
 
 /// The wall time of one closed-loop call (`run_until` of a short window, reading the
 /// window's spikes and readouts) beyond its steps' own cost: windows against the
-/// same steps, from the same state, run at once (s per call). Each is timed five
-/// times, alternately, and the fastest of each taken: other work on the machine only
+/// same steps, from the same state, run at once (s per call). Each is timed
+/// `LOOP_ROUNDS` times, alternately, and the fastest of each taken: other work on the machine only
 /// ever adds time, so the minimum is the estimate least disturbed by it.
 fn loop_call_overhead(sim: &mut Simulation, calls: u64) -> Result<f64, Error> {
     let steps = LOOP_WINDOW_STEPS * calls;
     let saved = sim.save_point()?;
     let (mut once, mut windows) = (f64::INFINITY, f64::INFINITY);
-    for _ in 0..5 {
+    for _ in 0..LOOP_ROUNDS {
         sim.return_to(&saved)?;
         let start = std::time::Instant::now();
         sim.run(steps)?;

@@ -266,7 +266,7 @@ impl Simulation {
             None => Box::new(CpuEngine::new(&plan)?),
         };
         let engine_build_s = engine.device_build_time().as_secs_f64();
-        // Records of instance b follow those of instance b − 1, each in population order.
+        // Records of instance b follow those of instance b − 1, each in plan order.
         let recorded: Vec<&crate::plan::PopulationPlan> = plan
             .populations
             .iter()
@@ -512,7 +512,9 @@ impl Simulation {
             })
     }
 
-    /// Every spike record: instance by instance, in population order within each.
+    /// Every spike record: instance by instance, and within each in the plan's order
+    /// of populations (grouped by neuron kind, not the model's order: find a
+    /// population's record by its `population` name).
     pub fn spike_records(&self) -> &[SpikeRecord] {
         &self.spikes
     }

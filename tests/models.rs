@@ -916,6 +916,23 @@ fn parameters_of_the_wrong_type_are_named() {
             "spike_times_ms = 5",
             "`populations[0].params.spike_times_ms`: expected an array",
         ),
+        // Arrays of the wrong elements (blamed on the population's `model`).
+        (
+            "spike_source_stream",
+            "events = [[1.0, 0], [2.0, -1]]",
+            "`populations[0].params.events`: invalid value: integer `-1`, expected u32: \
+             events are [time in ms, neuron index] pairs",
+        ),
+        (
+            "spike_source_stream",
+            "events = [[2.0, 1.5]]",
+            "`populations[0].params.events`: invalid type: floating point `1.5`",
+        ),
+        (
+            "spike_source_array",
+            "spike_times_ms = [[1.0], [\"x\"]]",
+            "`populations[0].params.spike_times_ms`: invalid type: string",
+        ),
     ] {
         let text = format!(
             "name = \"t\"\n[simulation]\nduration_ms = 10.0\n[[populations]]\nname = \"P\"\n\

@@ -215,6 +215,14 @@ fn bad_readouts_are_refused() {
         "{e}"
     );
     assert!(e.contains("readouts[2].tau_ms"), "{e}");
+    // So short that dt/τ is beyond f32 (its trace read NaN in a spike's step).
+    let mut net = sources();
+    net.add_readout("A", 1e-40);
+    let e = neurodyn::Plan::new(&net).unwrap_err().to_string();
+    assert!(
+        e.contains("readouts[1].tau_ms") && e.contains("dt/τ must be an f32"),
+        "{e}"
+    );
     let mut sim = Simulation::new(&sources(), Backend::Cpu).unwrap();
     assert!(sim
         .run_until(f64::NAN)

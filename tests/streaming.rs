@@ -276,6 +276,24 @@ fn a_model_file_reads_its_events_from_npy() {
         raster(&sim, "S", 0),
         vec![(3, 0), (9, 1), (9, 3), (19, 2), (28, 3)]
     );
+    // A time that is not finite is named at its row (it became JSON's null, blamed
+    // on the population's `model`).
+    let mut writer = npyz::WriteOptions::new()
+        .default_dtype()
+        .shape(&[2, 2])
+        .writer(std::fs::File::create(dir.join("events.npy")).unwrap())
+        .begin_nd()
+        .unwrap();
+    writer.extend([1.0, 0.0, f64::NAN, 1.0]).unwrap();
+    writer.finish().unwrap();
+    let e = neurodyn::model::file::load(&dir.join("model.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`populations[0].params.events_npy`: `")
+            && e.contains("events.npy` row 1: time NaN is not a finite time"),
+        "{e}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

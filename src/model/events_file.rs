@@ -18,6 +18,11 @@ pub fn read_events_npy(path: &Path) -> Result<Vec<(f64, u32)>, String> {
         .enumerate()
         .map(|(row, pair)| {
             let (t, neuron) = (pair[0], pair[1]);
+            if !t.is_finite() {
+                return Err(format!(
+                    "`{shown}` row {row}: time {t} is not a finite time"
+                ));
+            }
             if neuron.fract() != 0.0 || !(0.0..f64::from(u32::MAX)).contains(&neuron) {
                 return Err(format!(
                     "`{shown}` row {row}: neuron {neuron} is not a neuron index"

@@ -672,7 +672,32 @@ fn neuron_model(
         tagged.entry("tau_syn_I").or_insert(i.into());
     }
     tagged.insert("model".into(), serde_json::Value::String(name.into()));
-    serde_json::from_value(serde_json::Value::Object(tagged)).map_err(|e| (None, e.to_string()))
+    // Read by reference (no second copy: a source's spike times may be millions).
+    let table = serde_json::Value::Object(tagged);
+    NeuronModel::deserialize(&table).map_err(|e| {
+        let tagged = table.as_object().expect("made an object");
+        array_at_fault(tagged).unwrap_or((None, e.to_string()))
+    })
+}
+
+/// The array parameter of a neuron model's table that is not of its type, and why:
+/// serde's message for the whole table names no field (`events = [[2.0, -1]]` was
+/// blamed on the population's `model`).
+fn array_at_fault(
+    tagged: &serde_json::Map<String, serde_json::Value>,
+) -> Option<(Option<String>, String)> {
+    let value = |key: &str| tagged.get(key);
+    let message = if let Some(Err(e)) = value("events").map(<Vec<(f64, u32)>>::deserialize) {
+        (
+            "events",
+            format!("{e}: events are [time in ms, neuron index] pairs"),
+        )
+    } else if let Some(Err(e)) = value("spike_times_ms").map(<Vec<Vec<f64>>>::deserialize) {
+        ("spike_times_ms", e.to_string())
+    } else {
+        return None;
+    };
+    Some((Some(message.0.to_string()), message.1))
 }
 
 /// " (did you mean `x`?)" for the closest candidate, if it is close enough.

@@ -552,6 +552,19 @@ impl<'a> Checker<'a> {
             let field = format!("readouts[{i}]");
             self.lookup(&format!("{field}.population"), &readout.population);
             self.positive(&format!("{field}.tau_ms"), readout.tau_ms);
+            // The trace decays by exp(−dt/τ · steps), −dt/τ held in f32: beyond its
+            // range the exponent is −∞, and −∞ · 0 steps a NaN.
+            let dt = self.network.dt_ms;
+            let shortest = dt / f64::from(f32::MAX);
+            if readout.tau_ms > 0.0 && readout.tau_ms < shortest {
+                self.errors.push(ModelError::InvalidParameter {
+                    field: format!("{field}.tau_ms"),
+                    value: readout.tau_ms,
+                    requirement: format!(
+                        "at least {shortest:e} ms (dt / 3.4e38: dt/τ must be an f32)"
+                    ),
+                });
+            }
             if self.network.readouts[..i]
                 .iter()
                 .any(|r| r.population == readout.population)

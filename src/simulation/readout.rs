@@ -33,10 +33,12 @@ pub struct Window {
     pub end_step: u64,
     /// The recorded populations' spikes not taken from the records before (as
     /// `drain_spikes` takes them): the window's, and those of steps a plain `run`
-    /// made since the last drain.
+    /// made since the last drain. Ordered as `Simulation::spike_records` (plan
+    /// order: match on each record's `population`).
     pub spikes: Vec<SpikeRecord>,
     /// Every readout of every instance after the window (see `Simulation::readouts`:
-    /// counts since the last read, which a plain `run` in between extends).
+    /// counts since the last read, which a plain `run` in between extends; plan
+    /// order, each named by its `population`).
     pub readouts: Vec<ReadoutValues>,
 }
 
@@ -62,7 +64,8 @@ impl Simulation {
     }
 
     /// Every readout population's values in every instance (instance by instance,
-    /// populations in plan order), and a new window for the counts and rates.
+    /// populations in plan order: grouped by neuron kind, not the model's order), and
+    /// a new window for the counts and rates.
     pub fn readouts(&mut self) -> Result<Vec<ReadoutValues>, Error> {
         // After a failed run the device may have run past the last step counted.
         if let Some(reason) = &self.stopped {
