@@ -113,7 +113,8 @@ pub struct Summary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<u32>,
     /// That instance's swept values and place on the grid, as in the ensemble's
-    /// `instance_<K>/summary.json`.
+    /// `instance_<K>/summary.json`; also those of a study of one point (a grid of one
+    /// value and seed, or sweeps of one value), which runs alone.
     #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
     pub place: Option<InstancePlace>,
 }
@@ -360,7 +361,17 @@ pub fn run_model(
         last_step: done,
         error: failure.as_ref().map(|e| e.to_string()),
         instance: options.instance.as_ref().map(|(k, _)| *k),
-        place: options.instance.as_ref().map(|(_, place)| place.clone()),
+        place: match &options.instance {
+            Some((_, place)) => Some(place.clone()),
+            // A study of one point runs alone: its values are recorded as an
+            // instance's would be.
+            None if network.instances == 1
+                && (network.grid.is_some() || !network.sweeps.is_empty()) =>
+            {
+                Some(ensemble::instance_place(&network, 0))
+            }
+            None => None,
+        },
     };
     if network.instances > 1 {
         match ensemble::write(&options.out_dir, &network, &summary, options.plot) {

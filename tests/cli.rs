@@ -1161,6 +1161,23 @@ fn a_command_line_grid_gives_the_instances_a_recorder_names() {
     );
     let (shape, _) = read_npy::<f32>(&out.join("instance_3").join("state_E_v.npy"));
     assert_eq!(shape, vec![20, 2]);
+    // A grid of one point runs alone, its value in the summary (it was nowhere).
+    let one = dir.join("one");
+    std::fs::write(
+        &model,
+        "name = \"st\"\n[simulation]\nduration_ms = 20.0\n[[populations]]\nname = \"E\"\n\
+         size = 5\nmodel = \"iaf_psc_exp\"\nparams = { i_offset = 1.0 }\n",
+    )
+    .unwrap();
+    succeeds(
+        &["run", model.to_str().unwrap(), "--no-plot", "-q"],
+        &["--sweep", "E.i_offset=1.2", "--out", one.to_str().unwrap()],
+    );
+    assert!(!one.join("sweep.csv").exists());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(one.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["coordinates"]["E.i_offset"], 1.2, "{summary}");
+    assert_eq!(summary["repeat"], 0, "{summary}");
     // The grid is validated at the step given on the command line: 600 ms is 3000
     // steps of 0.2 ms (within 4096), 6000 of the file's 0.1 ms.
     let delayed = dir.join("delayed.toml");
