@@ -92,6 +92,7 @@ struct StagingLayout {
     counters: u64,
     step_ends: u64,
     probe_out: u64,
+    readouts: u64,
     record: u64,
     total: u64,
 }
@@ -164,6 +165,12 @@ pub(crate) struct GpuEngine {
     /// The batch length last written to the counters (none: unknown, as after a
     /// restore).
     batch_len: std::cell::Cell<Option<u32>>,
+    /// The end step of the batch last submitted.
+    submitted_end: std::cell::Cell<Option<u64>>,
+    /// The readouts a read-back batch brought with it, and that batch's end step:
+    /// the device's readouts while no later batch has been submitted and no restore
+    /// has rewritten them.
+    batch_readouts: Option<(u64, Vec<u32>)>,
 }
 
 /// Entries of the `dispatch` buffer.
@@ -544,12 +551,14 @@ impl GpuEngine {
             let counters = 0;
             let step_ends = size_of::<Counters>() as u64;
             let probe_out = step_ends + u64::from(plan.batch_steps) * 4;
-            let record = probe_out + u64::from(plan.probe_capacity) * 4;
+            let readouts = probe_out + u64::from(plan.probe_capacity) * 4;
+            let record = readouts + plan.readouts_len() as u64 * 4;
             let total = record + u64::from(plan.config.record_capacity) * 4;
             StagingLayout {
                 counters,
                 step_ends,
                 probe_out,
+                readouts,
                 record,
                 total,
             }
@@ -583,6 +592,8 @@ impl GpuEngine {
             readback: Duration::ZERO,
             device_build,
             batch_len: std::cell::Cell::new(None),
+            submitted_end: std::cell::Cell::new(None),
+            batch_readouts: None,
         };
         engine.ctx.check()?;
         Ok(engine)
@@ -622,7 +633,7 @@ impl GpuEngine {
             encoder.resolve_query_set(&p.queries, 0..count, &p.resolve, 0);
             encoder.copy_buffer_to_buffer(&p.resolve, 0, &p.readback, 0, u64::from(count) * 8);
         }
-        self.finish_batch(encoder, staging, steps)
+        self.finish_batch(encoder, staging, first_step, steps)
     }
 
     /// Runs one batch with every dispatch in a submission of its own, waited for and
@@ -651,7 +662,7 @@ impl GpuEngine {
                 KernelTime::add(totals, kind, start.elapsed().as_secs_f64() * 1e9);
             }
         }
-        Ok(self.finish_batch(self.encoder("batch outputs"), staging, steps))
+        Ok(self.finish_batch(self.encoder("batch outputs"), staging, first_step, steps))
     }
 
     fn encoder(&self, label: &str) -> wgpu::CommandEncoder {
@@ -698,11 +709,14 @@ impl GpuEngine {
         window_starts(first_step, steps, self.plan.config.window_steps)
     }
 
-    /// Copies the batch's outputs to staging buffer `staging` and submits `encoder`.
+    /// Copies the outputs of the batch of `steps` from `first_step` (its readouts
+    /// included: a closed-loop call then reads them without a download of its own)
+    /// to staging buffer `staging` and submits `encoder`.
     fn finish_batch(
         &self,
         mut encoder: wgpu::CommandEncoder,
         staging: usize,
+        first_step: u64,
         steps: u32,
     ) -> wgpu::SubmissionIndex {
         let b = &self.buffers;
@@ -711,15 +725,15 @@ impl GpuEngine {
         let counters_bytes = size_of::<Counters>() as u64;
         encoder.copy_buffer_to_buffer(&b.counters, 0, out, l.counters, counters_bytes);
         encoder.copy_buffer_to_buffer(&b.step_ends, 0, out, l.step_ends, l.probe_out - l.step_ends);
-        if l.record > l.probe_out {
-            encoder.copy_buffer_to_buffer(
-                &b.probe_out,
-                0,
-                out,
-                l.probe_out,
-                l.record - l.probe_out,
-            );
+        for (buffer, from, to) in [
+            (&b.probe_out, l.probe_out, l.readouts),
+            (&b.readouts, l.readouts, l.record),
+        ] {
+            if to > from {
+                encoder.copy_buffer_to_buffer(buffer, 0, out, from, to - from);
+            }
         }
+        self.submitted_end.set(Some(first_step + u64::from(steps)));
         let record_bytes = self.record_bytes(steps);
         if record_bytes > 0 {
             // The recording follows the window's spike list in the spikes buffer.
@@ -939,7 +953,11 @@ impl GpuEngine {
             )));
         }
         let record = bytemuck::pod_collect_to_vec(words(l.record, l.record + recorded * 4));
-        let probe_out = bytemuck::pod_collect_to_vec(words(l.probe_out, l.record));
+        let probe_out = bytemuck::pod_collect_to_vec(words(l.probe_out, l.readouts));
+        self.batch_readouts = Some((
+            batch.first_step + u64::from(batch.steps),
+            bytemuck::pod_collect_to_vec(words(l.readouts, l.record)),
+        ));
         let result = sink(BatchOutput {
             first_step: batch.first_step,
             steps: batch.steps,
@@ -1161,6 +1179,7 @@ impl Engine for GpuEngine {
         queue.write_buffer(&b.history, 0, cast(&snapshot.history));
         queue.write_buffer(&b.modulators, 0, cast(&snapshot.modulators));
         queue.write_buffer(&b.readouts, 0, cast(&snapshot.readouts));
+        self.batch_readouts = None;
         queue.write_buffer(&b.errors, 0, cast(&snapshot.errors));
         queue.submit([]);
         self.ctx.check()
@@ -1216,6 +1235,13 @@ impl Engine for GpuEngine {
         let len = self.plan.readouts_len();
         if len == 0 {
             return Ok(Vec::new());
+        }
+        // The last batch brought them back with its outputs, unless a restore
+        // rewrote them since.
+        if let Some((end, words)) = &self.batch_readouts {
+            if Some(*end) == self.submitted_end.get() {
+                return Ok(words.clone());
+            }
         }
         let bytes = self.download(&self.buffers.readouts)?;
         Ok(bytemuck::pod_collect_to_vec(&bytes[..len * 4]))

@@ -45,7 +45,8 @@ pub struct Window {
 impl Simulation {
     /// Runs until `t_ms` (rounded to whole steps; nothing if the simulation is there
     /// already) and returns the window's spikes and readouts: the closed loop's step.
-    /// A window costs the steps plus one readback of the readouts.
+    /// A window costs its steps: the readouts come back with the last batch's
+    /// outputs (a GPU engine downloads them apart only after a restore).
     pub fn run_until(&mut self, t_ms: f64) -> Result<Window, Error> {
         if !t_ms.is_finite() {
             return Err(Error::NotATime { t_ms });
