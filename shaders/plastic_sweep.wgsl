@@ -53,5 +53,7 @@ fn main(
     }
     if (rule.kind >= PLASTIC_CUSTOM) {
         sweep_custom(base, rule, step);
+        // A custom rule's each_step may loop: a driver that cut it short says so.
+        check_loop_limit(STAGE_PLASTIC_SWEEP);
     }
 }

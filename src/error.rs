@@ -71,7 +71,9 @@ pub enum Error {
          number of iterations (Mesa's lavapipe: 65,535 in all), and the results would \
          be incomplete, so the run stopped. Split the work (shorter rows, fewer \
          candidates per procedural row, narrower clipped distributions, lower Poisson \
-         rates per stimulus) or run with `--backend cpu` / `Backend::Cpu`"
+         rates per stimulus, shorter loops in custom WGSL) or run with `--backend cpu` / \
+         `Backend::Cpu` (which runs no custom WGSL), or on a driver without the limit \
+         (Mesa 25 or later)"
     )]
     LoopLimit {
         count: u32,

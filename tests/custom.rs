@@ -242,6 +242,78 @@ fn reserved_names_are_rejected_with_a_clear_message() {
         message.contains("populations[n].update") && message.contains("`I_stim`"),
         "{message}"
     );
+
+    // Snippets stay inside their function, keep their hands off the engine's own
+    // names and do not shadow the model's (each was accepted: the first ran code
+    // outside the generated function, the second wrote the counters, the third lost
+    // `v`'s update); a comment's words are not declarations; a name is one line.
+    let refused = |change: &dyn Fn(&mut CustomNeuron)| {
+        let mut model = user_lif(&builtin(), 0.1);
+        change(&mut model);
+        let net = network(NeuronModel::Custom(model), Value::constant(0.0));
+        Simulation::new(&net, Backend::Gpu)
+            .err()
+            .map(|e| e.to_string())
+    };
+    for (change, needle) in [
+        (
+            &(|m: &mut CustomNeuron| m.update = "}\nfn evil() {".into())
+                as &dyn Fn(&mut CustomNeuron),
+            "`}` closes what the snippet did not open",
+        ),
+        (
+            &|m| m.update = "counters.record_count = 7u;".into(),
+            "uses `counters`, the engine's own",
+        ),
+        (
+            &|m| m.update = "let v = 1.0;".into(),
+            "declares `v`, a declared name",
+        ),
+        (&|m| m.threshold = "v > 1.0) || (true".into(), "`)` closes"),
+        (
+            &|m| m.reset = "/* unclosed".into(),
+            "comment is never closed",
+        ),
+        (&|m| m.name = "lif\nfn x() {}".into(), "control character"),
+        (
+            &|m| {
+                m.parameters.insert("I_syn_E".into(), 1.0);
+            },
+            "its input `I_syn_E` is also a parameter",
+        ),
+    ] {
+        let message = refused(change).expect(needle);
+        assert!(message.contains(needle), "{message}");
+    }
+    assert_eq!(
+        refused(&|m| m.update = format!("// let step size be dt\n{}", m.update)),
+        None
+    );
+}
+
+/// A custom model's refractory time keeps it from spiking, whatever its threshold
+/// (it spiked every step).
+#[test]
+fn a_custom_model_does_not_spike_while_refractory() {
+    let model = CustomNeuron {
+        name: "pump".into(),
+        parameters: Default::default(),
+        state: [("v".to_string(), 0.0)].into(),
+        update: "v = v + 10.0;".into(),
+        threshold: "v > 5.0".into(),
+        reset: "v = 0.0;".into(),
+        refractory_ms: 1.0,
+        receptors: vec!["E".into(), "I".into()],
+    };
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new("P", 1, NeuronModel::Custom(model)));
+    net.record_spikes("P");
+    let mut sim = Simulation::new(&net, Backend::Gpu).unwrap();
+    sim.run(100).unwrap();
+    let steps: Vec<u64> = sim.spikes("P").unwrap().steps.clone();
+    // A spike, then 10 refractory steps (1 ms), then the next.
+    assert_eq!(steps.len(), 10, "{steps:?}");
+    assert!(steps.windows(2).all(|w| w[1] - w[0] == 11), "{steps:?}");
 }
 
 #[test]

@@ -251,3 +251,31 @@ fn loops_a_driver_cuts_short_stop_the_run_not_its_synapses() {
         }
     }
 }
+
+/// A custom rule's each_step that loops past the driver's limit reports the cut (its
+/// weights ended at 65,534 with the run's exit 0); a driver without the limit runs it
+/// whole.
+#[test]
+fn a_custom_rule_looping_past_the_drivers_limit_stops_the_run() {
+    let text = "[simulation]\ndt_ms = 0.1\nduration_ms = 2.0\n\
+        [[populations]]\nname = \"A\"\nsize = 2\nmodel = \"iaf_psc_exp\"\n\
+        [[projections]]\npre = \"A\"\npost = \"A\"\nconnectivity = { rule = \"all_to_all\" }\n\
+        weight = 0.5\ndelay_ms = 1.0\nreceptor = \"excitatory\"\n\
+        [projections.plasticity]\nmodel = \"custom\"\nname = \"count\"\nw_max = 100000.0\n\
+        each_step = \"if (step == 10u) { var n = 0.0; loop { n = n + 1.0; \
+        if (n > 99999.0) { break; } } w = n; }\"\n";
+    let model = neurodyn::model::file::load_text(std::path::Path::new("t.toml"), text).unwrap();
+    let mut sim = Simulation::new(&model.network, Backend::Gpu).unwrap();
+    let limited = sim.device().contains("Mesa 22.");
+    match sim.run(20) {
+        Err(Error::LoopLimit { stage, .. }) => {
+            assert!(limited);
+            assert_eq!(stage, "per-step plasticity");
+        }
+        Ok(()) => {
+            assert!(!limited, "the cut went unreported");
+            assert!(sim.weights(0).unwrap().iter().all(|&w| w == 100_000.0));
+        }
+        Err(other) => panic!("{other}"),
+    }
+}

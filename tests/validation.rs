@@ -196,6 +196,21 @@ fn weight_sign_must_match_the_receptor() {
         Receptor::Inhibitory,
     ));
     expect_one(&net, "projections[0] (I -> E).weight", "≤ 0");
+    // Written as its port, the inhibitory receptor is checked alike (it was not).
+    let mut net = base();
+    net.add_projection(Projection::new(
+        "I",
+        "E",
+        fixed_p(0.1),
+        0.5,
+        1.0,
+        Receptor::Port(1),
+    ));
+    expect_one(
+        &net,
+        "projections[0] (I -> E).weight",
+        "inhibitory receptor must be ≤ 0",
+    );
     let mut net = base();
     net.add_projection(Projection::new(
         "E",

@@ -46,7 +46,8 @@ pub fn generate(model: &CustomNeuron) -> Vec<ShaderFile> {
     vec![
         generated("header", head),
         snippet("update", &model.update),
-        generated("threshold", "}\nlet spiked = (\n".into()),
+        // No spike while refractory, whatever the threshold says.
+        generated("threshold", "}\nlet spiked = !refractory && (\n".into()),
         snippet("threshold", &model.threshold),
         generated(
             "reset",

@@ -44,7 +44,8 @@ pub struct CustomNeuron {
     /// WGSL statements run after a spike.
     #[serde(default)]
     pub reset: String,
-    /// Refractory period after a spike (ms), rounded up to whole steps.
+    /// Refractory period after a spike (ms), rounded up to whole steps: no spike
+    /// while refractory (`update` still runs; it may test `refractory`).
     #[serde(default)]
     pub refractory_ms: f64,
     /// Names of the receptor ports, each seen in the snippets as `I_syn_<name>`: port 0
@@ -104,6 +105,19 @@ pub const RESERVED_NAMES: &[&str] = &[
     "STATE_VECTORS",
 ];
 
+/// The reserved names a neuron model's snippets may use (the rest are the engine's
+/// own: its bindings, buffers and locals).
+pub const SNIPPET_NAMES: &[&str] = &[
+    "dt",
+    "neuron",
+    "step",
+    "I_syn_E",
+    "I_syn_I",
+    "I_stim",
+    "refractory",
+    "rounded",
+];
+
 /// WGSL's keywords and the type names the generated code uses: no declared name may
 /// be one.
 pub const WGSL_WORDS: &[&str] = &[
@@ -156,27 +170,135 @@ impl CustomNeuron {
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !name.starts_with("__")
+            && name != "_"
     }
 
-    /// A reserved name that a snippet declares with `let`, `var` or `const`, if any.
-    pub fn redeclared_reserved_name(&self) -> Option<(&'static str, &'static str)> {
-        for (snippet, text) in [("update", &self.update), ("reset", &self.reset)] {
-            let words: Vec<&str> = text
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .filter(|w| !w.is_empty())
+    /// What is wrong with a snippet, if anything, and in which: see [`snippet_fault`].
+    /// Its declared names, the receptor ports' `I_syn_<port>` and the reserved names
+    /// may not be declared again in `update` or `reset`.
+    pub fn snippet_fault(&self) -> Option<(&'static str, String)> {
+        let ports: Vec<String> = self
+            .receptors
+            .iter()
+            .map(|p| format!("I_syn_{p}"))
+            .collect();
+        let own: Vec<&str> = (self.parameters.keys().chain(self.state.keys()))
+            .map(String::as_str)
+            .chain(ports.iter().map(String::as_str))
+            .collect();
+        [
+            ("update", &self.update),
+            ("threshold", &self.threshold),
+            ("reset", &self.reset),
+        ]
+        .into_iter()
+        .find_map(|(name, text)| {
+            let internal: Vec<&str> = (RESERVED_NAMES.iter())
+                .filter(|n| !SNIPPET_NAMES.contains(n))
+                .copied()
                 .collect();
-            for pair in words.windows(2) {
-                if matches!(pair[0], "let" | "var" | "const") {
-                    if let Some(reserved) = RESERVED_NAMES
-                        .iter()
-                        .chain(WGSL_WORDS)
-                        .find(|n| **n == pair[1])
-                    {
-                        return Some((snippet, reserved));
+            snippet_fault(text, &own, RESERVED_NAMES, &internal).map(|fault| (name, fault))
+        })
+    }
+}
+
+/// What is wrong with a user's WGSL `snippet` before it is spliced into generated
+/// code (naga then checks the rest): a bracket it closes that it did not open, or
+/// leaves open (it would end the generated function, and could add code outside
+/// it), a comment it leaves open, or a `let`, `var` or `const` of one of `own` names
+/// or of `reserved` (which would shadow the generated one: the value would be lost)
+/// or WGSL's own words, or any use of an `internal` name (the engine's bindings and
+/// locals, which a snippet could otherwise read or write). Comments are read past.
+pub fn snippet_fault(
+    snippet: &str,
+    own: &[&str],
+    reserved: &[&str],
+    internal: &[&str],
+) -> Option<String> {
+    let code = match without_comments(snippet) {
+        Ok(code) => code,
+        Err(fault) => return Some(fault),
+    };
+    let mut open: Vec<char> = Vec::new();
+    for c in code.chars() {
+        match c {
+            '(' | '[' | '{' => open.push(c),
+            ')' | ']' | '}' => {
+                let opener = match c {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                };
+                if open.pop() != Some(opener) {
+                    return Some(format!(
+                        "`{c}` closes what the snippet did not open: a snippet stays \
+                         inside the generated function"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(c) = open.last() {
+        return Some(format!("`{c}` is never closed"));
+    }
+    let words: Vec<&str> = code
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if let Some(name) = words.iter().find(|w| internal.contains(w)) {
+        return Some(format!(
+            "the snippet uses `{name}`, the engine's own (its bindings and locals are not \
+             for snippets)"
+        ));
+    }
+    words.windows(2).find_map(|pair| {
+        let name = pair[1];
+        let what = if own.contains(&name) {
+            "a declared name, which the generated code keeps: assign to it instead"
+        } else if reserved.contains(&name) || WGSL_WORDS.contains(&name) {
+            "a reserved name; use another name"
+        } else {
+            return None;
+        };
+        matches!(pair[0], "let" | "var" | "const")
+            .then(|| format!("the snippet declares `{name}`, {what}"))
+    })
+}
+
+/// `snippet` with its comments (`//` to the line's end, `/* */` nested, as WGSL
+/// reads them) blanked, or why it cannot be read.
+fn without_comments(snippet: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(snippet.len());
+    let mut chars = snippet.chars().peekable();
+    let mut depth = 0u32;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        match (c, next) {
+            ('/', Some('*')) => {
+                chars.next();
+                depth += 1;
+                out.push_str("  ");
+            }
+            ('*', Some('/')) if depth > 0 => {
+                chars.next();
+                depth -= 1;
+                out.push_str("  ");
+            }
+            ('/', Some('/')) if depth == 0 => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
                     }
                 }
             }
+            _ if depth > 0 => out.push(if c == '\n' { '\n' } else { ' ' }),
+            _ => out.push(c),
         }
-        None
     }
+    if depth > 0 {
+        return Err("a `/*` comment is never closed".into());
+    }
+    Ok(out)
 }

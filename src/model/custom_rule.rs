@@ -76,14 +76,21 @@ pub const RULE_RESERVED_NAMES: &[&str] = &[
     "w",
     "x",
     "y",
+    "s",
     "dt",
     "step",
     "rule",
     "v",
+    "clamp",
+    "bitcast",
     "syn_state",
     "synapses",
     "rules",
 ];
+
+/// The reserved names a rule's snippets may not use at all: the generated code's
+/// packed synapse and rule, and the shader's bindings.
+pub const RULE_INTERNAL_NAMES: &[&str] = &["s", "rule", "syn_state", "synapses", "rules"];
 
 impl CustomRule {
     /// Whether `name` can name a parameter or variable of a rule.

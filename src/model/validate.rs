@@ -121,7 +121,7 @@ pub enum ModelError {
         population: String,
         size: u32,
     },
-    #[error("`{field}`: weights onto the {receptor:?} receptor must be {sign}, but the weight can be {value}")]
+    #[error("`{field}`: weights onto the {} receptor must be {sign}, but the weight can be {value}", receptor.name())]
     WeightSign {
         field: String,
         receptor: Receptor,
@@ -1011,6 +1011,13 @@ impl<'a> Checker<'a> {
             });
         }
         for (k, port) in c.receptors.iter().enumerate() {
+            let input = format!("I_syn_{port}");
+            if let Some(name) = seen.iter().find(|name| **name == input) {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.receptors[{k}]"),
+                    reason: format!("its input `{name}` is also a parameter or state variable"),
+                });
+            }
             if !CustomNeuron::is_valid_name(port) || c.receptors[..k].contains(port) {
                 self.errors.push(ModelError::Impossible {
                     field: format!("{field}.receptors[{k}]"),
@@ -1024,13 +1031,25 @@ impl<'a> Checker<'a> {
                 reason: "the threshold condition is empty".into(),
             });
         }
-        if let Some((snippet, name)) = c.redeclared_reserved_name() {
+        if let Some((snippet, fault)) = c.snippet_fault() {
             self.errors.push(ModelError::Impossible {
                 field: format!("{field}.{snippet}"),
-                reason: format!("the snippet declares `{name}`, a reserved name; use another name"),
+                reason: fault,
             });
         }
+        self.check_generated_name(&format!("{field}.name"), &c.name);
         self.non_negative(&format!("{field}.refractory_ms"), c.refractory_ms);
+    }
+
+    /// A custom model's or rule's name goes into the generated code's comments and
+    /// its errors: one line of printable characters.
+    fn check_generated_name(&mut self, field: &str, name: &str) {
+        if name.chars().any(char::is_control) {
+            self.errors.push(ModelError::Impossible {
+                field: field.into(),
+                reason: format!("{name:?} holds a control character (a line break, a tab)"),
+            });
+        }
     }
 
     fn check_spike_times(&mut self, field: &str, a: &SpikeSourceArray, size: u32) {
@@ -1353,7 +1372,8 @@ impl<'a> Checker<'a> {
         if matches!(target, Some(NeuronModel::Custom(_))) {
             return;
         }
-        match receptor {
+        // By port: `{ port = 1 }` is the inhibitory port too.
+        match receptor.index() {
             _ if conductance && low < 0.0 => self.errors.push(ModelError::WeightSign {
                 field: field.into(),
                 receptor,
@@ -1361,13 +1381,13 @@ impl<'a> Checker<'a> {
                 value: low,
             }),
             _ if conductance => {}
-            Receptor::Excitatory if low < 0.0 => self.errors.push(ModelError::WeightSign {
+            0 if low < 0.0 => self.errors.push(ModelError::WeightSign {
                 field: field.into(),
                 receptor,
                 sign: "≥ 0",
                 value: low,
             }),
-            Receptor::Inhibitory if high > 0.0 => self.errors.push(ModelError::WeightSign {
+            1 if high > 0.0 => self.errors.push(ModelError::WeightSign {
                 field: field.into(),
                 receptor,
                 sign: "≤ 0",
@@ -1440,6 +1460,23 @@ impl<'a> Checker<'a> {
                 self.finite(&at, value);
             }
         }
+        let own: Vec<&str> = (rule.parameters.keys().chain(rule.variables.keys()))
+            .map(String::as_str)
+            .collect();
+        for (snippet, text) in rule.snippets() {
+            if let Some(fault) = super::custom::snippet_fault(
+                text,
+                &own,
+                super::custom_rule::RULE_RESERVED_NAMES,
+                super::custom_rule::RULE_INTERNAL_NAMES,
+            ) {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.{snippet}"),
+                    reason: fault,
+                });
+            }
+        }
+        self.check_generated_name(&format!("{field}.name"), &rule.name);
         if rule
             .snippets()
             .iter()

@@ -142,13 +142,14 @@ impl Counters {
 
 /// The stages whose loops a driver may cut short, as `Counters::loop_cut_stage` names
 /// them (`STAGE_*` in faults.wgsl).
-pub const STAGE_NAMES: [&str; 6] = [
+pub const STAGE_NAMES: [&str; 7] = [
     "neuron update",
     "propagation",
     "procedural propagation",
     "plastic propagation",
     "postsynaptic plasticity",
     "propagation preparation",
+    "per-step plasticity",
 ];
 
 /// The name of stage `id` of `Counters::loop_cut_stage`.

@@ -54,8 +54,9 @@ pub fn inputs_as_events(network: &Network) -> Cow<'_, Network> {
 
 /// One event's weight on `receptor`, with the port's sign.
 fn unit(receptor: Receptor) -> f64 {
-    match receptor {
-        Receptor::Inhibitory => -1.0,
+    // By port: `{ port = 1 }` is the inhibitory port too.
+    match receptor.index() {
+        1 => -1.0,
         _ => 1.0,
     }
 }
