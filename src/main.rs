@@ -603,7 +603,9 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
         errln!("error: {}: {e}", path.display());
         return ExitCode::from(2);
     }
-    let plan = match Plan::new(&model.network) {
+    // The network as `run` plans it (its default recorders included: their buffers
+    // count).
+    let plan = match Plan::new(&as_run) {
         Ok(plan) => plan,
         Err(e) => {
             errln!("error: {}: {e}", path.display());
@@ -656,7 +658,7 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
     let sizes: Vec<String> = counts
         .into_iter()
         .map(|b| {
-            let bytes = neurodyn::plan::memory::with_instances(&model.network, b);
+            let bytes = neurodyn::plan::memory::with_instances(&as_run, b);
             format!("{b}: {}", format_bytes(bytes))
         })
         .collect();
@@ -672,7 +674,7 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
             format!(
                 "; at most {} instances fit in the device's {} with no buffer that must \
                  fit one binding over {}",
-                neurodyn::plan::memory::largest_ensemble(&model.network, available, binding),
+                neurodyn::plan::memory::largest_ensemble(&as_run, available, binding),
                 format_bytes(available),
                 format_bytes(binding)
             )

@@ -181,6 +181,32 @@ fn validate_and_devices_succeed() {
     assert!(stdout.contains("max storage binding"), "{stdout}");
 }
 
+/// `validate` reports the memory of the network `run` plans: with the spike
+/// recorders a file without recorders gets (it left their buffers out).
+#[test]
+fn validate_reports_the_memory_of_the_network_run_plans() {
+    let dir = temp_dir("cli-validate-memory");
+    let path = dir.join("bare.toml");
+    let text = "name = \"bare\"\n[simulation]\nduration_ms = 10.0\n[[populations]]\n\
+                name = \"E\"\nsize = 100000\nmodel = \"iaf_psc_exp\"\n";
+    std::fs::write(&path, text).unwrap();
+    let output = neurodyn(&["validate", path.to_str().unwrap()]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let network = neurodyn::model::file::load(&path).unwrap().network;
+    let plan = neurodyn::Plan::new(&neurodyn::run::with_default_recorders(&network)).unwrap();
+    let total: u64 = plan.buffers.iter().map(|b| b.bytes).sum();
+    let line = format!("total {:>12}", neurodyn::plan::memory::format_bytes(total));
+    assert!(
+        stdout.lines().any(|l| l
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .starts_with(&line.split_whitespace().collect::<Vec<_>>().join(" "))),
+        "{line}\n{stdout}"
+    );
+}
+
 /// A copy of cuba.toml with `from` replaced by `to` (first occurrence).
 fn broken(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
     let text = std::fs::read_to_string("models/cuba.toml").unwrap();

@@ -179,8 +179,26 @@ fn a_network_beyond_the_host_is_refused_before_any_synapse_is_drawn() {
         .expect("refused");
     let message = error.to_string();
     assert!(
-        message.contains("stored synapses (expected before drawing)")
+        message.contains("stored synapses (expected before drawing or building)")
             && message.contains("6250000000"),
+        "{message}"
+    );
+    // Built on the device they are stored too (they were let through, to be refused
+    // only after the device had counted them).
+    let mut built = brunel(1_000_000);
+    for p in &mut built.projections {
+        p.connectivity = neurodyn::Connectivity::FixedProbability {
+            p: 0.00625,
+            allow_autapses: true,
+        };
+        p.built_on_device = true;
+    }
+    let Err(refusal) = neurodyn::Plan::new(&built) else {
+        panic!("built synapses beyond 2^32 accepted")
+    };
+    let message = refusal.to_string();
+    assert!(
+        message.contains("stored synapses (expected before drawing or building)"),
         "{message}"
     );
 

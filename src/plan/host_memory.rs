@@ -8,7 +8,7 @@
 use super::layout::PROPAGATE_WORKGROUP;
 use super::memory::{self, expected_synapses, format_bytes, MemoryReport};
 use super::{drawn_per_instance, PlanError, MIN_BUFFER_BYTES};
-use crate::model::Network;
+use crate::model::{Network, Projection};
 
 /// Host bytes per drawn synapse before it is laid out: presynaptic and postsynaptic
 /// index (u32 each), weight (f64) and delay in steps (u32), as `DrawnSynapses` holds it.
@@ -17,12 +17,23 @@ pub const DRAWN_SYNAPSE_BYTES: u64 = 20;
 /// Synapses the host draws for `network`'s stored projections (fixed-probability
 /// counts are their expectation): projections drawn per instance once per instance.
 pub fn drawn_synapses(network: &Network) -> f64 {
+    expected_of(network, |p| p.generated_by().is_none())
+}
+
+/// The synapses expected in stored tables, drawn on the host or built on the device
+/// (one index space: at most 2^32 − 1 of them).
+pub fn stored_synapses(network: &Network) -> f64 {
+    expected_of(network, |p| !p.procedural)
+}
+
+/// The synapses expected of the projections `which` takes, each set of rows counted.
+fn expected_of(network: &Network, which: impl Fn(&Projection) -> bool) -> f64 {
     let size = |name: &str| network.population(name).map_or(0, |p| u64::from(p.size));
     network
         .projections
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.generated_by().is_none())
+        .filter(|(_, p)| which(p))
         .map(|(index, p)| {
             let sets = if drawn_per_instance(network, index) {
                 network.instances

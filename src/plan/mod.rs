@@ -312,8 +312,8 @@ impl Plan {
         // Refused before the first synapse is drawn: a table too large to index, or a
         // plan the host cannot hold.
         limit(
-            "stored synapses (expected before drawing)",
-            host_memory::drawn_synapses(network).round() as u64,
+            "stored synapses (expected before drawing or building)",
+            host_memory::stored_synapses(network).round() as u64,
             u64::from(u32::MAX),
         )?;
         host_memory::check(
