@@ -67,7 +67,20 @@ fn procedural_and_stored_projections_run_identically_on_gpu_and_cpu() {
 /// (in one slot): each target's in-degree times the fixed-point weight. Returns the in-degrees, checked
 /// equal on the GPU and the CPU reference.
 fn in_degrees(n_pre: u32, n_post: u32, rule: Connectivity) -> Vec<u32> {
+    in_degrees_beside(n_pre, n_post, rule, &[])
+}
+
+/// As `in_degrees`, with the unconnected `others` first in the network.
+fn in_degrees_beside(
+    n_pre: u32,
+    n_post: u32,
+    rule: Connectivity,
+    others: &[Population],
+) -> Vec<u32> {
     let mut net = Network::new(0.1, 5);
+    for other in others {
+        net.add_population(other.clone());
+    }
     net.add_population(Population::new(
         "pre",
         n_pre,
@@ -137,6 +150,26 @@ fn procedural_fixed_probability_in_degrees_are_binomial() {
     assert!(
         (var - sigma2).abs() < 3.0 * se_var,
         "in-degree variance {var}, binomial {sigma2} ± {se_var}"
+    );
+}
+
+/// A row is keyed by the neuron's index in its population: unconnected populations
+/// that come before it in the network's layout change no synapse (every row was
+/// redrawn when one was added).
+#[test]
+fn procedural_rows_do_not_depend_on_other_populations() {
+    let rule = || Connectivity::FixedProbability {
+        p: 0.1,
+        allow_autapses: true,
+    };
+    let others = [
+        Population::new("a", 7, NeuronModel::IafPscExp(Default::default())),
+        Population::new("b", 5, NeuronModel::IafPscDelta(Default::default())),
+        Population::new("c", 3, NeuronModel::ParrotNeuron(ParrotNeuron {})),
+    ];
+    assert_eq!(
+        in_degrees(200, 300, rule()),
+        in_degrees_beside(200, 300, rule(), &others)
     );
 }
 

@@ -3,8 +3,9 @@
 // build_fill store once (projections built on the device). A row of n candidates
 // (or, fixed total number, n synapses) is split into PROPAGATE_WORKGROUP parts; part
 // `part` of row (instance, pre) of projection q is drawn from a stream of its own,
-// (pre, part + stream · PROPAGATE_WORKGROUP, STREAM_PROCEDURAL + q.stream), so a row
-// is the same whichever kernel walks it, on whatever device, in whatever order.
+// (i, part + stream · PROPAGATE_WORKGROUP, STREAM_PROCEDURAL + q.stream), i the neuron's
+// index within its population, so a row is the same whichever kernel walks it, on
+// whatever device, in whatever order, and whatever other populations the network has.
 // Twin: src/cpu/procedural_row.rs.
 // Uses `config` (DRAWS) and the including stage's `row_lengths`.
 
@@ -47,7 +48,9 @@ fn row_part(q: ProceduralProjection, instance: u32, pre: u32, part: u32) -> RowP
     // is the shared one.
     let own = select(0u, instance, q.per_instance != 0u);
     let stream = select(0u, config.first_instance + instance, q.per_instance != 0u);
-    r.d = draws_new(pre, part + stream * PROPAGATE_WORKGROUP, STREAM_PROCEDURAL + q.stream);
+    // Keyed by the neuron's index within its population, not the network's layout:
+    // another population added elsewhere changes no row.
+    r.d = draws_new(r.i, part + stream * PROPAGATE_WORKGROUP, STREAM_PROCEDURAL + q.stream);
     if (q.rule == RULE_FIXED_TOTAL_NUMBER) {
         let n = row_lengths[q.row_offset + own * q.pre_size + r.i];
         r.left = part_start(n, part + 1u) - part_start(n, part);

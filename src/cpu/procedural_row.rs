@@ -67,9 +67,11 @@ impl<'q> RowPart<'q> {
         } else {
             0
         };
+        // Keyed by the neuron's index within its population, not the network's
+        // layout: another population added elsewhere changes no row.
         let d = Draws::new(
             key,
-            pre,
+            i,
             part + stream * PROPAGATE_WORKGROUP,
             STREAM_PROCEDURAL + q.stream,
         );
