@@ -896,6 +896,40 @@ fn a_flat_spike_time_list_is_the_list_for_every_neuron() {
     );
 }
 
+/// Every key of a custom model is one the error lookup knows (a key it did not
+/// know would be blamed as unknown where another was at fault): a complete table
+/// with one error elsewhere names that one.
+#[test]
+fn every_key_of_a_custom_model_is_known_to_its_error_lookup() {
+    let model = neurodyn::model::CustomNeuron {
+        name: "m".into(),
+        parameters: [("k".to_string(), 1.0)].into(),
+        state: [("v".to_string(), 0.0)].into(),
+        update: "v = v + k;".into(),
+        threshold: "v > 1.0".into(),
+        reset: "v = 0.0;".into(),
+        refractory_ms: 1.0,
+        receptors: vec!["E".into()],
+    };
+    let serde_json::Value::Object(mut table) = serde_json::to_value(&model).unwrap() else {
+        panic!("a table")
+    };
+    table.insert("refractory_ms".into(), "x".into());
+    let text = serde_json::json!({
+        "simulation": { "duration_ms": 1.0 },
+        "populations": [{ "name": "P", "size": 1, "model": "custom", "params": table }],
+    })
+    .to_string();
+    let Err(e) = neurodyn::model::file::load_text(std::path::Path::new("t.json"), &text) else {
+        panic!("accepted")
+    };
+    assert!(
+        e.to_string()
+            .contains("`populations[0].params.refractory_ms`: invalid type"),
+        "{e}"
+    );
+}
+
 /// A parameter of the wrong type is named with the type it needs, not blamed on the
 /// model (`half_steps = 1`), nor ignored (`events_npy = 5`).
 #[test]
@@ -932,6 +966,19 @@ fn parameters_of_the_wrong_type_are_named() {
             "spike_source_array",
             "spike_times_ms = [[1.0], [\"x\"]]",
             "`populations[0].params.spike_times_ms`: invalid type: string",
+        ),
+        // A custom model's keys (blamed on `model`): unknown, of the wrong type.
+        (
+            "custom",
+            "name = \"m\", state = { v = 0.0 }, treshold = \"v > 1.0\"",
+            "`populations[0].params.treshold`: unknown field `treshold`, expected one of \
+             `name`, `parameters`, `state`, `update`, `threshold`, `reset`, `refractory_ms`, \
+             `receptors` (did you mean `threshold`?)",
+        ),
+        (
+            "custom",
+            "name = \"m\", state = { v = 0.0 }, threshold = \"v > 1.0\", parameters = { k = \"abc\" }",
+            "`populations[0].params.parameters`: invalid type: string \"abc\", expected f64",
         ),
     ] {
         let text = format!(

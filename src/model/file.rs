@@ -608,7 +608,7 @@ fn neuron_model(
     if name == "custom" {
         return serde_json::from_value(serde_json::Value::Object(params.clone()))
             .map(NeuronModel::Custom)
-            .map_err(|e| (None, improve(&e.to_string())));
+            .map_err(|e| custom_key_at_fault(params).unwrap_or((None, improve(&e.to_string()))));
     }
     let Some(known) = NeuronModel::parameter_names(name) else {
         return Err((
@@ -678,6 +678,33 @@ fn neuron_model(
         let tagged = table.as_object().expect("made an object");
         array_at_fault(tagged).unwrap_or((None, e.to_string()))
     })
+}
+
+/// The key of a custom model's table that is unknown or not of its type, and why:
+/// serde's message for the whole table names no key (`treshold = …` was blamed on
+/// the population's `model`).
+fn custom_key_at_fault(
+    params: &serde_json::Map<String, serde_json::Value>,
+) -> Option<(Option<String>, String)> {
+    use std::collections::BTreeMap;
+    let fault = |key: &str, value: &serde_json::Value| -> Option<String> {
+        let e = match key {
+            "name" | "update" | "threshold" | "reset" => String::deserialize(value).err(),
+            "parameters" | "state" => <BTreeMap<String, f64>>::deserialize(value).err(),
+            "refractory_ms" => f64::deserialize(value).err(),
+            "receptors" => <Vec<String>>::deserialize(value).err(),
+            _ => {
+                return Some(improve(&format!(
+                    "unknown field `{key}`, expected one of `name`, `parameters`, `state`, \
+                     `update`, `threshold`, `reset`, `refractory_ms`, `receptors`"
+                )))
+            }
+        };
+        e.map(|e| e.to_string())
+    };
+    params
+        .iter()
+        .find_map(|(key, value)| Some((Some(key.clone()), fault(key, value)?)))
 }
 
 /// The array parameter of a neuron model's table that is not of its type, and why:
