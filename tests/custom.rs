@@ -215,6 +215,32 @@ fn a_wgsl_error_in_a_snippet_is_reported_at_its_line_and_column() {
         error.to_string().contains("custom model `user_lif`"),
         "{error}"
     );
+    // Errors naga's validator finds (not its parser) are located in the snippet too,
+    // at the expression at fault (they named the generated header's line 3).
+    for (change, file, at) in [
+        (
+            &(|m: &mut CustomNeuron| m.threshold = "v - theta".into())
+                as &dyn Fn(&mut CustomNeuron),
+            "custom model `user_lif`, threshold",
+            (1, 1),
+        ),
+        (
+            &|m| m.update = "v = v + 1.0;\nv = v\n  + true;".into(),
+            "custom model `user_lif`, update",
+            (2, 5),
+        ),
+    ] {
+        let mut model = user_lif(&builtin(), 0.1);
+        change(&mut model);
+        let net = network(NeuronModel::Custom(model), Value::constant(0.0));
+        match Simulation::new(&net, Backend::Gpu) {
+            Err(Error::Shader(e)) => {
+                assert_eq!(e.file, file, "{e}");
+                assert_eq!((e.line, e.column), at, "{e}");
+            }
+            other => panic!("expected a shader error, got {:?}", other.err()),
+        }
+    }
 }
 
 #[test]

@@ -415,7 +415,18 @@ impl AssembledShader {
             naga::valid::Capabilities::SHADER_INT64,
         )
         .validate(&module)
-        .map_err(|e| self.error(e.location(&self.source), e.emit_to_string(&self.source)))?;
+        .map_err(|e| {
+            // The validator's first span is the whole function; its innermost (the
+            // shortest) is the expression at fault, in the user's snippet where it is one.
+            let innermost = (e.spans())
+                .filter_map(|(span, _)| Some((span.to_range()?.len(), span)))
+                .min_by_key(|(len, _)| *len)
+                .map(|(_, span)| span.location(&self.source));
+            self.error(
+                innermost.or_else(|| e.location(&self.source)),
+                e.emit_to_string(&self.source),
+            )
+        })?;
         Ok((module, info))
     }
 
