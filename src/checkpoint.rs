@@ -24,7 +24,7 @@ const MAGIC: &[u8; 8] = b"NEURODYN";
 /// count the window's spikes per step; 10: a neuron's state and refractory counter
 /// are one block; 12: they count stages a driver cut short; 13: the model hash leaves
 /// out the recorders.
-pub const FORMAT_VERSION: u32 = 13;
+pub const FORMAT_VERSION: u32 = 14;
 
 /// The dynamic state of a simulation between two batches.
 #[derive(Debug, Clone, PartialEq)]

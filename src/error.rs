@@ -153,6 +153,17 @@ pub enum Error {
         /// Which variable and its value at the end of the batch, where the host could read it.
         detail: String,
     },
+    #[error(
+        "the custom plasticity rule `{rule}` left a weight or variable NaN or infinite \
+         {count} time(s), first in step {step} ({t_ms} ms): the run stopped (a snippet \
+         that divides by zero, takes the root or log of a negative, or overflows f32)"
+    )]
+    RuleNonFinite {
+        count: u32,
+        step: u32,
+        t_ms: f64,
+        rule: String,
+    },
     #[error("interrupted at step {step}; the outputs hold every step before it")]
     Interrupted { step: u64 },
     #[error("no instance {instance}: the ensemble has {instances} (0 to {})", instances - 1)]

@@ -831,6 +831,17 @@ fn check_faults(plan: &Plan, counters: &Counters, batch_end: u64) -> Result<(), 
             stage: crate::plan::layout::stage_name(counters.loop_cut_stage),
         });
     }
+    if counters.rule_nonfinite_count > 0 {
+        let rule = plan
+            .custom_rules
+            .get(counters.rule_nonfinite_min_rule as usize);
+        return Err(Error::RuleNonFinite {
+            count: counters.rule_nonfinite_count,
+            step: counters.rule_nonfinite_first_step,
+            t_ms: f64::from(counters.rule_nonfinite_first_step) * plan.dt_ms,
+            rule: rule.map_or("?".into(), |r| r.name.clone()),
+        });
+    }
     if counters.nonfinite_count > 0 {
         let neuron = counters.nonfinite_min_neuron % plan.n_neurons();
         let pop = &plan.populations[plan.population_of(neuron)];

@@ -279,3 +279,25 @@ fn a_custom_rule_looping_past_the_drivers_limit_stops_the_run() {
         Err(other) => panic!("{other}"),
     }
 }
+
+/// A custom rule that makes a weight NaN stops the run naming the rule (the weight
+/// became whatever the driver's clamp made of NaN, and the run went on).
+#[test]
+fn a_custom_rule_that_makes_a_weight_nan_stops_the_run() {
+    let text = "[simulation]\ndt_ms = 0.1\nduration_ms = 2.0\n\
+        [[populations]]\nname = \"A\"\nsize = 2\nmodel = \"iaf_psc_exp\"\n\
+        params = { i_offset = 5.0 }\n\
+        [[projections]]\npre = \"A\"\npost = \"A\"\nconnectivity = { rule = \"all_to_all\" }\n\
+        weight = 0.5\ndelay_ms = 1.0\nreceptor = \"excitatory\"\n\
+        [projections.plasticity]\nmodel = \"custom\"\nname = \"root\"\nw_max = 10.0\n\
+        on_pre = \"w = sqrt(w - 1000.0);\"\n";
+    let model = neurodyn::model::file::load_text(std::path::Path::new("t.toml"), text).unwrap();
+    let mut sim = Simulation::new(&model.network, Backend::Gpu).unwrap();
+    match sim.run(200) {
+        Err(Error::RuleNonFinite { rule, count, .. }) => {
+            assert_eq!(rule, "root");
+            assert!(count > 0);
+        }
+        other => panic!("{other:?}"),
+    }
+}

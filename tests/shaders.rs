@@ -196,7 +196,7 @@ fn main() {
     check_struct(
         &module,
         "Counters",
-        members!(Counters: step, prop_count, prop_step, record_count, batch_step, batch_len, saturation_count, saturation_first_step, saturation_min_target, nonfinite_count, nonfinite_first_step, nonfinite_min_neuron, loop_cut_count, loop_cut_stage, spike_counts, prop_ends),
+        members!(Counters: step, prop_count, prop_step, record_count, batch_step, batch_len, saturation_count, saturation_first_step, saturation_min_target, nonfinite_count, nonfinite_first_step, nonfinite_min_neuron, loop_cut_count, loop_cut_stage, rule_nonfinite_count, rule_nonfinite_first_step, rule_nonfinite_min_rule, spike_counts, prop_ends),
         size_of::<Counters>(),
     );
     check_struct(

@@ -54,3 +54,10 @@ fn report_nonfinite(step: u32, neuron: u32, count: u32) {
     atomicMin(&counters.nonfinite_first_step, step);
     atomicMin(&counters.nonfinite_min_neuron, neuron);
 }
+
+// Custom rule `index`'s update at `step` left a weight or variable NaN or infinite.
+fn report_rule_nonfinite(step: u32, index: u32) {
+    atomicAdd(&counters.rule_nonfinite_count, 1u);
+    atomicMin(&counters.rule_nonfinite_first_step, step);
+    atomicMin(&counters.rule_nonfinite_min_rule, index);
+}

@@ -48,6 +48,11 @@ struct Counters {
     // Invocations whose loops the driver cut short, and the lowest stage id among them.
     loop_cut_count: atomic<u32>,
     loop_cut_stage: atomic<u32>,
+    // Custom rule updates that left a weight or variable NaN or infinite, the earliest
+    // step with one and the lowest custom rule index among them.
+    rule_nonfinite_count: atomic<u32>,
+    rule_nonfinite_first_step: atomic<u32>,
+    rule_nonfinite_min_rule: atomic<u32>,
     // Spikes of the current window so far, per step of it: step k's lie in the spike
     // list from k · n_neurons · n_instances on.
     spike_counts: array<atomic<u32>, MAX_WINDOW_STEPS>,

@@ -49,8 +49,16 @@ pub fn generate(rules: &[CustomRule], dt_ms: f64) -> Vec<ShaderFile> {
             for (k, variable) in rule.variables.keys().enumerate() {
                 packed[k] = variable.clone();
             }
+            // A weight or variable NaN or infinite stops the run (clamp would hide a
+            // NaN as whatever the driver makes of it).
+            let checked: Vec<String> = std::iter::once("w".to_string())
+                .chain(rule.variables.keys().cloned())
+                .map(|v| format!("is_nonfinite({v})"))
+                .collect();
             let tail = format!(
-                "}}\nreturn vec4<f32>(clamp(w, rule.w_min, rule.w_max), {});\n}}\n",
+                "}}\nif ({}) {{ report_rule_nonfinite(step, {index}u); }}\n\
+                 return vec4<f32>(clamp(w, rule.w_min, rule.w_max), {});\n}}\n",
+                checked.join(" || "),
                 packed.join(", ")
             );
             files.push(ShaderFile::text(

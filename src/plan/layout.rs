@@ -116,6 +116,12 @@ pub struct Counters {
     /// among them (`STAGE_*`; u32::MAX when none).
     pub loop_cut_count: u32,
     pub loop_cut_stage: u32,
+    /// Custom plasticity rule updates that left a weight or variable NaN or infinite,
+    /// the earliest step with one and the lowest custom rule index among them
+    /// (u32::MAX when none).
+    pub rule_nonfinite_count: u32,
+    pub rule_nonfinite_first_step: u32,
+    pub rule_nonfinite_min_rule: u32,
     /// Spikes of the current window so far, per step of it: step k's lie in the
     /// spike list from `k · n_neurons · n_instances` on, so propagation takes the
     /// window's spikes step by step and its atomics stay within one ring slot at a
@@ -135,6 +141,8 @@ impl Counters {
             nonfinite_first_step: u32::MAX,
             nonfinite_min_neuron: u32::MAX,
             loop_cut_stage: u32::MAX,
+            rule_nonfinite_first_step: u32::MAX,
+            rule_nonfinite_min_rule: u32::MAX,
             ..Self::zeroed()
         }
     }
