@@ -346,10 +346,24 @@ fn shown_ms(ms: f64) -> f64 {
     neurodyn::model::as_written(ms, ms.abs())
 }
 
+/// As `fail`, for an error of the model file at `path`: a WGSL error is in a
+/// snippet of that file, which the message then names.
+fn fail_in(path: &Path, error: &Error) -> ExitCode {
+    if matches!(error, Error::Shader(_)) {
+        errln!("error: {}: {error}", path.display());
+        return exit_code(error);
+    }
+    fail(error)
+}
+
 /// Invalid input: exit 2; interrupted: 130 (as a shell reports SIGINT). Anything else
 /// that fails at run time: exit 1.
 fn fail(error: &Error) -> ExitCode {
     errln!("error: {error}");
+    exit_code(error)
+}
+
+fn exit_code(error: &Error) -> ExitCode {
     match error {
         Error::Interrupted { .. } => ExitCode::from(130),
         // A user's WGSL is input too (`validate` reports it the same way).
@@ -539,7 +553,7 @@ fn run(args: RunArgs, threads: lavapipe::ThreadChoice) -> ExitCode {
     }
     let report = match result {
         Ok(report) => report,
-        Err(e) => return fail(&e),
+        Err(e) => return fail_in(&args.model, &e),
     };
     if !args.quiet {
         let s = &report.summary;
@@ -614,8 +628,7 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
     };
     // A user's WGSL is input too: exit 2, with the snippet's line and column.
     if let Err(e) = gpu::check_user_code(&plan) {
-        errln!("error: {}", Error::Shader(e));
-        return ExitCode::from(2);
+        return fail_in(path, &Error::Shader(e));
     }
     let steps = neurodyn::model::run_steps(model.duration_ms, plan.dt_ms).unwrap_or_default();
     outln!("{}: valid", path.display());
@@ -807,7 +820,7 @@ fn profile(
         timing,
     ) {
         Ok(report) => report,
-        Err(e) => return fail(&e),
+        Err(e) => return fail_in(path, &e),
     };
     out!("{}", neurodyn::profile::format(&report));
     if let Some(path) = json {

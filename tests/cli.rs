@@ -523,6 +523,20 @@ fn validate_locates_an_error_in_a_custom_models_wgsl() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("custom model `c`, update:1:9"), "{stderr}");
+    // The message names the model file the snippet is in, for run as for validate.
+    assert!(stderr.contains("custom.toml: shader error"), "{stderr}");
+    let output = neurodyn(
+        &["run", model.to_str().unwrap(), "-q", "--no-plot", "--out"]
+            .into_iter()
+            .chain([dir.join("out").to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("custom.toml: shader error: custom model `c`, update:1:9"),
+        "{stderr}"
+    );
     std::fs::write(&model, text("v = decay * v;")).unwrap();
     assert!(neurodyn(&["validate", model.to_str().unwrap()])
         .status

@@ -317,6 +317,34 @@ fn reserved_names_are_rejected_with_a_clear_message() {
     );
 }
 
+/// Two different custom models under one name are refused (a WGSL error names its
+/// snippet by the model's name, and could not say which); the same model twice is
+/// one model.
+#[test]
+fn two_custom_models_of_one_name_are_refused() {
+    let mut net = network(
+        NeuronModel::Custom(user_lif(&builtin(), 0.1)),
+        Value::constant(0.0),
+    );
+    let mut other = user_lif(&builtin(), 0.1);
+    other.reset = "v = 0.0;".into();
+    net.add_population(Population::new(
+        "m",
+        2,
+        NeuronModel::Custom(user_lif(&builtin(), 0.1)),
+    ));
+    assert!(neurodyn::Plan::new(&net).is_ok());
+    net.add_population(Population::new("o", 2, NeuronModel::Custom(other)));
+    let Err(refusal) = neurodyn::Plan::new(&net) else {
+        panic!("two models of one name accepted")
+    };
+    let message = refusal.to_string();
+    assert!(
+        message.contains("populations[o].name") && message.contains("names another custom model"),
+        "{message}"
+    );
+}
+
 /// A custom model's refractory time keeps it from spiking, whatever its threshold
 /// (it spiked every step).
 #[test]

@@ -477,6 +477,7 @@ impl<'a> Checker<'a> {
         for (i, population) in self.network.populations.iter().enumerate() {
             self.check_population(i, population);
         }
+        self.check_custom_names();
         for (i, projection) in self.network.projections.iter().enumerate() {
             let field = format!(
                 "projections[{i}] ({} -> {})",
@@ -1430,6 +1431,51 @@ impl<'a> Checker<'a> {
                     other.name
                 ),
             });
+        }
+    }
+
+    /// Custom models and rules are told apart in errors (a WGSL error names its
+    /// snippet by the model's or rule's name): one name, one definition.
+    fn check_custom_names(&mut self) {
+        let network = self.network;
+        let models = network.populations.iter().filter_map(|p| match &p.neuron {
+            NeuronModel::Custom(c) => Some((format!("populations[{}]", p.name), &c.name, c)),
+            _ => None,
+        });
+        let mut seen: Vec<(String, &String, &CustomNeuron)> = Vec::new();
+        for (field, name, model) in models {
+            if let Some((first, ..)) = seen.iter().find(|(_, n, m)| *n == name && *m != model) {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.name"),
+                    reason: format!(
+                        "`{name}` names another custom model (`{first}`'s): its errors could \
+                         not be told apart; give each its own name"
+                    ),
+                });
+            }
+            seen.push((field, name, model));
+        }
+        let rules =
+            (network.projections.iter().enumerate()).filter_map(|(i, p)| match &p.plasticity {
+                Some(Plasticity::Custom(c)) => Some((
+                    format!("projections[{i}] ({} -> {}).plasticity", p.pre, p.post),
+                    &c.name,
+                    c,
+                )),
+                _ => None,
+            });
+        let mut seen: Vec<(String, &String, &super::CustomRule)> = Vec::new();
+        for (field, name, rule) in rules {
+            if let Some((first, ..)) = seen.iter().find(|(_, n, r)| *n == name && *r != rule) {
+                self.errors.push(ModelError::Impossible {
+                    field: format!("{field}.name"),
+                    reason: format!(
+                        "`{name}` names another custom rule (`{first}`'s): its errors could \
+                         not be told apart; give each its own name"
+                    ),
+                });
+            }
+            seen.push((field, name, rule));
         }
     }
 
