@@ -180,7 +180,9 @@ fn a_network_beyond_the_host_is_refused_before_any_synapse_is_drawn() {
     let message = error.to_string();
     assert!(
         message.contains("stored synapses (expected before drawing or building)")
-            && message.contains("6250000000"),
+            && message.contains("6250000000")
+            && message.contains("the largest: projections[0] (E -> E): ")
+            && message.contains("procedural = true"),
         "{message}"
     );
     // Built on the device they are stored too (they were let through, to be refused

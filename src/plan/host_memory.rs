@@ -18,16 +18,20 @@ pub const DRAWN_SYNAPSE_BYTES: u64 = 20;
 /// counts are their expectation): projections drawn per instance once per instance.
 pub fn drawn_synapses(network: &Network) -> f64 {
     expected_of(network, |p| p.generated_by().is_none())
+        .iter()
+        .map(|(_, n)| n)
+        .sum()
 }
 
 /// The synapses expected in stored tables, drawn on the host or built on the device
-/// (one index space: at most 2^32 − 1 of them).
-pub fn stored_synapses(network: &Network) -> f64 {
+/// (one index space: at most 2^32 − 1 of them), by projection index.
+pub fn stored_synapses(network: &Network) -> Vec<(usize, f64)> {
     expected_of(network, |p| !p.procedural)
 }
 
-/// The synapses expected of the projections `which` takes, each set of rows counted.
-fn expected_of(network: &Network, which: impl Fn(&Projection) -> bool) -> f64 {
+/// The synapses expected of each projection `which` takes (its index and count),
+/// each set of rows counted.
+fn expected_of(network: &Network, which: impl Fn(&Projection) -> bool) -> Vec<(usize, f64)> {
     let size = |name: &str| network.population(name).map_or(0, |p| u64::from(p.size));
     network
         .projections
@@ -40,14 +44,15 @@ fn expected_of(network: &Network, which: impl Fn(&Projection) -> bool) -> f64 {
             } else {
                 1
             };
-            expected_synapses(
+            let count = expected_synapses(
                 &p.connectivity,
                 size(&p.pre),
                 size(&p.post),
                 p.pre == p.post,
-            ) * f64::from(sets)
+            ) * f64::from(sets);
+            (index, count)
         })
-        .sum()
+        .collect()
 }
 
 /// Host bytes at the peak of building a plan: the drawn synapses and every buffer's

@@ -471,7 +471,9 @@ pub fn estimate_sizes(network: &Network) -> BufferSizes {
         );
         // The shortest and longest delay in steps (a swept delay replaces the
         // projection's): the ring holds the longest, the window is at most the shortest.
-        let steps = |ms: f64| (ms / network.dt_ms).round().max(1.0) as u32;
+        // Drawn delays are taken at the distribution's bounds: the plan uses those
+        // drawn, so its window and ring may differ (its own check is exact).
+        let steps = |ms: f64| delay_to_steps(ms, network.dt_ms);
         let (shortest, delay_steps) =
             match (super::delay_sweep(network, index), &projection.delay_ms) {
                 (Some(values), _) => values

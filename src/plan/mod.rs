@@ -150,6 +150,17 @@ pub enum PlanError {
         count: u64,
         limit: u64,
     },
+    #[error(
+        "the network has {count} stored synapses (expected before drawing or building), \
+         more than the {limit} one simulation can index; the largest: {largest}. Mark \
+         projections procedural (`procedural = true`: regenerated at each spike, never \
+         stored), make them sparser, or split the network"
+    )]
+    StoredSynapses {
+        count: u64,
+        limit: u64,
+        largest: String,
+    },
     #[error("{0}")]
     HostMemory(Box<host_memory::HostShortfall>),
     #[error(
@@ -311,11 +322,7 @@ impl Plan {
         let network = &*parrot::inputs_as_events(network);
         // Refused before the first synapse is drawn: a table too large to index, or a
         // plan the host cannot hold.
-        limit(
-            "stored synapses (expected before drawing or building)",
-            host_memory::stored_synapses(network).round() as u64,
-            u64::from(u32::MAX),
-        )?;
+        check_stored_synapses(network)?;
         host_memory::check(
             network,
             &memory::estimate(network),
@@ -2086,6 +2093,29 @@ fn fixed_point_log2(bound: f64) -> i32 {
         return FIXED_POINT_HEADROOM_BITS;
     }
     ((f64::from(FIXED_POINT_HEADROOM_BITS) - bound.log2()).floor() as i32).clamp(-60, 60)
+}
+
+/// Refuses, before any synapse is drawn or built, a network whose stored synapses
+/// (expected) are more than one table can index, naming the largest projections.
+fn check_stored_synapses(network: &Network) -> Result<(), PlanError> {
+    let mut each = host_memory::stored_synapses(network);
+    let count = each.iter().map(|(_, n)| n).sum::<f64>().round() as u64;
+    if count <= u64::from(u32::MAX) {
+        return Ok(());
+    }
+    each.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let largest = (each.iter().take(3))
+        .map(|&(i, n)| {
+            let p = &network.projections[i];
+            format!("projections[{i}] ({} -> {}): {n:.0}", p.pre, p.post)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(PlanError::StoredSynapses {
+        count,
+        limit: u64::from(u32::MAX),
+        largest,
+    })
 }
 
 fn limit(what: &'static str, count: u64, limit: u64) -> Result<u32, PlanError> {
