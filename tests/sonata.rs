@@ -648,6 +648,19 @@ fn damaged_files_are_refused_and_unusual_valid_ones_read_alike() {
     )
     .unwrap();
     assert!(loaded(&dir) == original, "node set");
+    // ... and dynamics parameters beside their type table where the config names no
+    // models folder (they were looked for in the working directory).
+    let dir = copy();
+    edit(
+        &dir.join("circuit_config.json"),
+        "\"point_neuron_models_dir\": \"$COMPONENTS_DIR/point_neuron_models\",",
+        "",
+    );
+    for entry in std::fs::read_dir(dir.join("components/point_neuron_models")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::rename(entry.path(), dir.join("network").join(entry.file_name())).unwrap();
+    }
+    assert!(loaded(&dir) == original, "dynamics beside the types");
     // ... an edge type id repeated for another population (a `population` column), ...
     let dir = copy();
     let (_, name) = cortex_edges(&dir);

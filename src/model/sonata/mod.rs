@@ -156,13 +156,16 @@ fn read_types(path: &Path, id: &str) -> Result<TypeTable, DataError> {
     Ok(TypeTable { rows })
 }
 
-/// A `dynamics_params` JSON object from `folder`.
+/// A `dynamics_params` JSON object from `folder`, or, where the config names no
+/// models folder, from the folder of the type table `types` that names it (not the
+/// working directory, which would make the circuit read differently from elsewhere).
 fn dynamics(
     folder: Option<&Path>,
     file: &str,
     types: &Path,
 ) -> Result<Map<String, Json>, DataError> {
-    let path = folder.unwrap_or(Path::new("")).join(file);
+    let beside_types = types.parent().unwrap_or(Path::new(""));
+    let path = folder.unwrap_or(beside_types).join(file);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         error(
             types,
