@@ -199,6 +199,29 @@ fn refused(folder: &Path) -> String {
     e
 }
 
+/// A copy whose input reads node set `lgn`, defined as `definition` in the
+/// simulation config's node sets file.
+fn with_node_set(definition: &str) -> PathBuf {
+    let dir = copy();
+    let config = dir.join("simulation_config.json");
+    edit(
+        &config,
+        "\"node_set\": \"thalamus\"",
+        "\"node_set\": \"lgn\"",
+    );
+    edit(
+        &config,
+        "\"run\"",
+        "\"node_sets_file\": \"$BASE_DIR/node_sets.json\", \"run\"",
+    );
+    std::fs::write(
+        dir.join("node_sets.json"),
+        format!("{{\"lgn\": {definition}}}"),
+    )
+    .unwrap();
+    dir
+}
+
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{from} not in {}", path.display());
@@ -314,22 +337,7 @@ fn unsupported_and_malformed_files_are_refused_by_name() {
         "{e}"
     );
     // A node set that is not one whole population (its spikes would be filtered).
-    let dir = copy();
-    edit(
-        &dir.join("simulation_config.json"),
-        "\"node_set\": \"thalamus\"",
-        "\"node_set\": \"lgn\"",
-    );
-    edit(
-        &dir.join("simulation_config.json"),
-        "\"run\"",
-        "\"node_sets_file\": \"node_sets.json\", \"run\"",
-    );
-    std::fs::write(
-        dir.join("node_sets.json"),
-        r#"{"lgn": {"population": "thalamus", "node_id": [0, 1]}}"#,
-    )
-    .unwrap();
+    let dir = with_node_set(r#"{"population": "thalamus", "node_id": [0, 1]}"#);
     let e = refused(&dir);
     assert!(
         e.contains("`inputs.thalamus_spikes.node_set` = `lgn`: node set `lgn` of")
@@ -631,22 +639,7 @@ fn damaged_files_are_refused_and_unusual_valid_ones_read_alike() {
     );
     assert!(loaded(&dir) == original, "${{NAME}}");
     // ... an input's node set that is its whole population, ...
-    let dir = copy();
-    edit(
-        &dir.join("simulation_config.json"),
-        "\"node_set\": \"thalamus\"",
-        "\"node_set\": \"lgn\"",
-    );
-    edit(
-        &dir.join("simulation_config.json"),
-        "\"run\"",
-        "\"node_sets_file\": \"$BASE_DIR/node_sets.json\", \"run\"",
-    );
-    std::fs::write(
-        dir.join("node_sets.json"),
-        r#"{"lgn": {"population": "thalamus"}}"#,
-    )
-    .unwrap();
+    let dir = with_node_set(r#"{"population": "thalamus"}"#);
     assert!(loaded(&dir) == original, "node set");
     // ... and dynamics parameters beside their type table where the config names no
     // models folder (they were looked for in the working directory).

@@ -186,31 +186,16 @@ fn duplicate_population_name() {
 
 #[test]
 fn weight_sign_must_match_the_receptor() {
-    let mut net = base();
-    net.add_projection(Projection::new(
-        "I",
-        "E",
-        fixed_p(0.1),
-        0.5,
-        1.0,
-        Receptor::Inhibitory,
-    ));
-    expect_one(&net, "projections[0] (I -> E).weight", "≤ 0");
     // Written as its port, the inhibitory receptor is checked alike (it was not).
-    let mut net = base();
-    net.add_projection(Projection::new(
-        "I",
-        "E",
-        fixed_p(0.1),
-        0.5,
-        1.0,
-        Receptor::Port(1),
-    ));
-    expect_one(
-        &net,
-        "projections[0] (I -> E).weight",
-        "inhibitory receptor must be ≤ 0",
-    );
+    for receptor in [Receptor::Inhibitory, Receptor::Port(1)] {
+        let mut net = base();
+        net.add_projection(Projection::new("I", "E", fixed_p(0.1), 0.5, 1.0, receptor));
+        expect_one(
+            &net,
+            "projections[0] (I -> E).weight",
+            "inhibitory receptor must be ≤ 0",
+        );
+    }
     let mut net = base();
     net.add_projection(Projection::new(
         "E",

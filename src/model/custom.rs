@@ -62,9 +62,9 @@ fn default_receptors() -> Vec<String> {
 /// The most receptor ports a neuron model may have.
 pub const MAX_RECEPTOR_PORTS: usize = 4;
 
-/// Names a custom model may not declare besides `WGSL_WORDS`: what the generated code
-/// defines around the snippets and the shader's own bindings and functions.
-pub const RESERVED_NAMES: &[&str] = &[
+/// The names the generated code gives the snippets (`dt`, the inputs, …): they may
+/// use them but not declare them.
+pub const SNIPPET_NAMES: &[&str] = &[
     "dt",
     "neuron",
     "step",
@@ -73,6 +73,11 @@ pub const RESERVED_NAMES: &[&str] = &[
     "I_stim",
     "refractory",
     "rounded",
+];
+
+/// The engine's own names around the snippets (the generated code's locals, the
+/// shader's bindings and functions): a snippet may not use them at all.
+pub const ENGINE_NAMES: &[&str] = &[
     "s",
     "r",
     "p",
@@ -105,18 +110,12 @@ pub const RESERVED_NAMES: &[&str] = &[
     "STATE_VECTORS",
 ];
 
-/// The reserved names a neuron model's snippets may use (the rest are the engine's
-/// own: its bindings, buffers and locals).
-pub const SNIPPET_NAMES: &[&str] = &[
-    "dt",
-    "neuron",
-    "step",
-    "I_syn_E",
-    "I_syn_I",
-    "I_stim",
-    "refractory",
-    "rounded",
-];
+/// Whether a custom model may not declare `name`: the generated code or WGSL has it.
+pub fn is_reserved(name: &str) -> bool {
+    [SNIPPET_NAMES, ENGINE_NAMES, WGSL_WORDS]
+        .iter()
+        .any(|names| names.contains(&name))
+}
 
 /// WGSL's keywords and the type names the generated code uses: no declared name may
 /// be one.
@@ -193,11 +192,7 @@ impl CustomNeuron {
         ]
         .into_iter()
         .find_map(|(name, text)| {
-            let internal: Vec<&str> = (RESERVED_NAMES.iter())
-                .filter(|n| !SNIPPET_NAMES.contains(n))
-                .copied()
-                .collect();
-            snippet_fault(text, &own, RESERVED_NAMES, &internal).map(|fault| (name, fault))
+            snippet_fault(text, &own, SNIPPET_NAMES, ENGINE_NAMES).map(|fault| (name, fault))
         })
     }
 }

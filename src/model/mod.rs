@@ -23,7 +23,9 @@ mod validate;
 mod value;
 
 pub use astrocyte::{Astrocyte, AstrocyteInput};
-pub use custom::{CustomNeuron, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, RESERVED_NAMES};
+pub use custom::{
+    is_reserved, CustomNeuron, ENGINE_NAMES, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, SNIPPET_NAMES,
+};
 pub use custom_rule::{CustomRule, MAX_RULE_PARAMETERS, MAX_RULE_VARIABLES};
 pub use graded::GradedSynapses;
 pub use network::{

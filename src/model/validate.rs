@@ -8,7 +8,7 @@ use thiserror::Error;
 use super::{
     Astrocyte, Connectivity, CustomNeuron, Network, NeuronModel, Plasticity, Population,
     Projection, Receptor, Recorder, SpikeSourceArray, Stimulus, Value, MAX_RECEPTOR_PORTS,
-    MAX_STATE_VARIABLES, RESERVED_NAMES,
+    MAX_STATE_VARIABLES,
 };
 
 /// The most instances an ensemble may have.
@@ -976,9 +976,7 @@ impl<'a> Checker<'a> {
                         field: at.clone(),
                         reason: format!("`{name}` is not a WGSL identifier (letters, digits and _, not starting with a digit or __)"),
                     });
-                } else if RESERVED_NAMES.contains(&name.as_str())
-                    || super::custom::WGSL_WORDS.contains(&name.as_str())
-                {
+                } else if super::custom::is_reserved(name) {
                     self.errors.push(ModelError::Impossible {
                         field: at.clone(),
                         reason: format!("`{name}` is reserved (the generated code or WGSL defines it); choose another name"),
@@ -1442,19 +1440,7 @@ impl<'a> Checker<'a> {
             NeuronModel::Custom(c) => Some((format!("populations[{}]", p.name), &c.name, c)),
             _ => None,
         });
-        let mut seen: Vec<(String, &String, &CustomNeuron)> = Vec::new();
-        for (field, name, model) in models {
-            if let Some((first, ..)) = seen.iter().find(|(_, n, m)| *n == name && *m != model) {
-                self.errors.push(ModelError::Impossible {
-                    field: format!("{field}.name"),
-                    reason: format!(
-                        "`{name}` names another custom model (`{first}`'s): its errors could \
-                         not be told apart; give each its own name"
-                    ),
-                });
-            }
-            seen.push((field, name, model));
-        }
+        self.one_definition_per_name("model", models);
         let rules =
             (network.projections.iter().enumerate()).filter_map(|(i, p)| match &p.plasticity {
                 Some(Plasticity::Custom(c)) => Some((
@@ -1464,18 +1450,30 @@ impl<'a> Checker<'a> {
                 )),
                 _ => None,
             });
-        let mut seen: Vec<(String, &String, &super::CustomRule)> = Vec::new();
-        for (field, name, rule) in rules {
-            if let Some((first, ..)) = seen.iter().find(|(_, n, r)| *n == name && *r != rule) {
+        self.one_definition_per_name("rule", rules);
+    }
+
+    /// Refuses a (field, name, definition) whose name an earlier one with another
+    /// definition has.
+    fn one_definition_per_name<'n, T: PartialEq + 'n>(
+        &mut self,
+        what: &str,
+        items: impl Iterator<Item = (String, &'n String, &'n T)>,
+    ) {
+        let mut seen: Vec<(String, &String, &T)> = Vec::new();
+        for (field, name, definition) in items {
+            if let Some((first, ..)) =
+                (seen.iter()).find(|(_, n, d)| *n == name && *d != definition)
+            {
                 self.errors.push(ModelError::Impossible {
                     field: format!("{field}.name"),
                     reason: format!(
-                        "`{name}` names another custom rule (`{first}`'s): its errors could \
+                        "`{name}` names another custom {what} (`{first}`'s): its errors could \
                          not be told apart; give each its own name"
                     ),
                 });
             }
-            seen.push((field, name, rule));
+            seen.push((field, name, definition));
         }
     }
 
