@@ -166,7 +166,11 @@ pub fn write(path: &Path, hash: u64, step: u64, snapshot: &Snapshot) -> Result<(
         }
         return written;
     }
-    std::fs::rename(&partial, path).map_err(fail)
+    std::fs::rename(&partial, path).map_err(|e| {
+        // Nothing half-done is left behind: the complete temporary file goes too.
+        let _ = std::fs::remove_file(&partial);
+        fail(e)
+    })
 }
 
 /// Opens a checkpoint to read, refusing anything but a regular file: a device such

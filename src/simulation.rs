@@ -680,9 +680,11 @@ fn absorb(
     let keep_until = match &fault {
         Ok(()) => end,
         // The earlier of the two where a batch has both (the error names one).
-        Err(Error::NonFinite { .. } | Error::Saturation { .. }) => {
+        Err(Error::NonFinite { .. } | Error::Saturation { .. } | Error::RuleNonFinite { .. }) => {
             let c = &batch.counters;
-            let first = c.nonfinite_first_step.min(c.saturation_first_step);
+            let first = (c.nonfinite_first_step)
+                .min(c.saturation_first_step)
+                .min(c.rule_nonfinite_first_step);
             u64::from(first).clamp(batch.first_step, end)
         }
         // Spoilt: not even read.

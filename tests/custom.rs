@@ -315,6 +315,14 @@ fn reserved_names_are_rejected_with_a_clear_message() {
         refused(&|m| m.update = format!("// let step size be dt\n{}", m.update)),
         None
     );
+    // A snippet that returns skips the generated code after it (the state's store).
+    let message = refused(&|m| m.reset = "v = v_reset;\nreturn true;".into()).unwrap();
+    assert!(message.contains("the snippet returns"), "{message}");
+    // A member or swizzle is not the engine's name (`.r` is not the counter `r`).
+    assert_eq!(
+        refused(&|m| m.update = format!("let q = vec2<f32>(0.0, 1.0);\nv = v + q.r;\n{}", m.update)),
+        None
+    );
 }
 
 /// Two different custom models under one name are refused (a WGSL error names its
@@ -333,6 +341,13 @@ fn two_custom_models_of_one_name_are_refused() {
         2,
         NeuronModel::Custom(user_lif(&builtin(), 0.1)),
     ));
+    // The same code with other values is the same model (its parameters are values).
+    let mut valued = user_lif(&builtin(), 0.1);
+    for value in valued.parameters.values_mut() {
+        *value *= 0.5;
+    }
+    valued.refractory_ms = 3.0;
+    net.add_population(Population::new("v", 2, NeuronModel::Custom(valued)));
     assert!(neurodyn::Plan::new(&net).is_ok());
     net.add_population(Population::new("o", 2, NeuronModel::Custom(other)));
     let Err(refusal) = neurodyn::Plan::new(&net) else {

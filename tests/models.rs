@@ -911,23 +911,27 @@ fn every_key_of_a_custom_model_is_known_to_its_error_lookup() {
         refractory_ms: 1.0,
         receptors: vec!["E".into()],
     };
-    let serde_json::Value::Object(mut table) = serde_json::to_value(&model).unwrap() else {
+    let serde_json::Value::Object(table) = serde_json::to_value(&model).unwrap() else {
         panic!("a table")
     };
-    table.insert("refractory_ms".into(), "x".into());
-    let text = serde_json::json!({
-        "simulation": { "duration_ms": 1.0 },
-        "populations": [{ "name": "P", "size": 1, "model": "custom", "params": table }],
-    })
-    .to_string();
-    let Err(e) = neurodyn::model::file::load_text(std::path::Path::new("t.json"), &text) else {
-        panic!("accepted")
-    };
-    assert!(
-        e.to_string()
-            .contains("`populations[0].params.refractory_ms`: invalid type"),
-        "{e}"
-    );
+    // Each key in turn given a value of no key's type: the error names that key.
+    for key in table.keys() {
+        let mut broken = table.clone();
+        broken.insert(key.clone(), true.into());
+        let text = serde_json::json!({
+            "simulation": { "duration_ms": 1.0 },
+            "populations": [{ "name": "P", "size": 1, "model": "custom", "params": broken }],
+        })
+        .to_string();
+        let Err(e) = neurodyn::model::file::load_text(std::path::Path::new("t.json"), &text) else {
+            panic!("{key} = true accepted")
+        };
+        assert!(
+            e.to_string()
+                .contains(&format!("`populations[0].params.{key}`: invalid type")),
+            "{key}: {e}"
+        );
+    }
 }
 
 /// A parameter of the wrong type is named with the type it needs, not blamed on the

@@ -172,6 +172,17 @@ impl CustomNeuron {
             && name != "_"
     }
 
+    /// Whether `other` generates the same WGSL (its values may differ: they are in
+    /// the parameter block and the initial state, not the code).
+    pub fn same_code(&self, other: &Self) -> bool {
+        self.parameters.keys().eq(other.parameters.keys())
+            && self.state.keys().eq(other.state.keys())
+            && (self.update == other.update)
+            && (self.threshold == other.threshold)
+            && (self.reset == other.reset)
+            && (self.receptors == other.receptors)
+    }
+
     /// What is wrong with a snippet, if anything, and in which: see [`snippet_fault`].
     /// Its declared names, the receptor ports' `I_syn_<port>` and the reserved names
     /// may not be declared again in `update` or `reset`.
@@ -237,16 +248,39 @@ pub fn snippet_fault(
     if let Some(c) = open.last() {
         return Some(format!("`{c}` is never closed"));
     }
-    let words: Vec<&str> = code
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    if let Some(name) = words.iter().find(|w| internal.contains(w)) {
+    // Identifiers, each with whether a `.` precedes it (a member or swizzle, `v.r`,
+    // which names nothing of the engine's).
+    let mut words: Vec<(&str, bool)> = Vec::new();
+    let mut start = None;
+    for (at, c) in code.char_indices().chain([(code.len(), ' ')]) {
+        let part = c.is_ascii_alphanumeric() || c == '_';
+        match (part, start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                let member = code[..from].trim_end().ends_with('.');
+                words.push((&code[from..at], member));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some((name, _)) = words
+        .iter()
+        .find(|(w, member)| !member && internal.contains(w))
+    {
         return Some(format!(
             "the snippet uses `{name}`, the engine's own (its bindings and locals are not \
              for snippets)"
         ));
     }
+    if words.iter().any(|(w, member)| !member && *w == "return") {
+        return Some(
+            "the snippet returns: the generated code after it (the state's store, the \
+             checks) would not run"
+                .into(),
+        );
+    }
+    let words: Vec<&str> = words.into_iter().map(|(w, _)| w).collect();
     words.windows(2).find_map(|pair| {
         let name = pair[1];
         let what = if own.contains(&name) {

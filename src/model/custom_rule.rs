@@ -89,8 +89,9 @@ pub const RULE_RESERVED_NAMES: &[&str] = &[
 ];
 
 /// The reserved names a rule's snippets may not use at all: the generated code's
-/// packed synapse and rule, and the shader's bindings.
-pub const RULE_INTERNAL_NAMES: &[&str] = &["s", "rule", "syn_state", "synapses", "rules"];
+/// packed synapse and the shader's bindings (`rule`, the rule's own table entry,
+/// may be read: `rule.w_max` for soft bounds).
+pub const RULE_INTERNAL_NAMES: &[&str] = &["s", "syn_state", "synapses", "rules"];
 
 impl CustomRule {
     /// Whether `name` can name a parameter or variable of a rule.
@@ -98,6 +99,14 @@ impl CustomRule {
         CustomNeuron::is_valid_name(name)
             && !WGSL_WORDS.contains(&name)
             && !RULE_RESERVED_NAMES.contains(&name)
+    }
+
+    /// Whether `other` generates the same WGSL (its values may differ: they are in
+    /// the rule table, not the code).
+    pub fn same_code(&self, other: &Self) -> bool {
+        self.parameters.keys().eq(other.parameters.keys())
+            && self.variables.keys().eq(other.variables.keys())
+            && self.snippets() == other.snippets()
     }
 
     /// The snippets by name.

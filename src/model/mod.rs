@@ -26,7 +26,9 @@ pub use astrocyte::{Astrocyte, AstrocyteInput};
 pub use custom::{
     is_reserved, CustomNeuron, ENGINE_NAMES, MAX_RECEPTOR_PORTS, MAX_STATE_VARIABLES, SNIPPET_NAMES,
 };
-pub use custom_rule::{CustomRule, MAX_RULE_PARAMETERS, MAX_RULE_VARIABLES};
+pub use custom_rule::{
+    CustomRule, MAX_RULE_PARAMETERS, MAX_RULE_VARIABLES, RULE_INTERNAL_NAMES, RULE_RESERVED_NAMES,
+};
 pub use graded::GradedSynapses;
 pub use network::{
     Connectivity, GapJunctions, IntrinsicPlasticity, Network, Population, Projection, Readout,

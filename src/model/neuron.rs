@@ -882,8 +882,9 @@ pub fn spike_step(t: f64, h: f64) -> u64 {
 ///
 /// `spike_times_ms` holds one list for every neuron, or a single list that all neurons
 /// share. A spike at time t appears in the record at t rounded to the step grid
-/// (stamped, like every spike, at the end of its step, so t must be at least one
-/// step); two times in the same step give one spike. The lists are kept on the device
+/// (stamped, like every spike, at the end of its step, so t must be at least half a
+/// step, which rounds to the first step's end); two times in the same step give one
+/// spike. The lists are kept on the device
 /// (two 16-bit halves of each step number as exact f32); state `next_spike` is each
 /// neuron's position in its list.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

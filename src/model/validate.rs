@@ -1440,7 +1440,7 @@ impl<'a> Checker<'a> {
             NeuronModel::Custom(c) => Some((format!("populations[{}]", p.name), &c.name, c)),
             _ => None,
         });
-        self.one_definition_per_name("model", models);
+        self.one_definition_per_name("model", models, CustomNeuron::same_code);
         let rules =
             (network.projections.iter().enumerate()).filter_map(|(i, p)| match &p.plasticity {
                 Some(Plasticity::Custom(c)) => Some((
@@ -1450,20 +1450,21 @@ impl<'a> Checker<'a> {
                 )),
                 _ => None,
             });
-        self.one_definition_per_name("rule", rules);
+        self.one_definition_per_name("rule", rules, super::CustomRule::same_code);
     }
 
-    /// Refuses a (field, name, definition) whose name an earlier one with another
-    /// definition has.
-    fn one_definition_per_name<'n, T: PartialEq + 'n>(
+    /// Refuses a (field, name, definition) whose name an earlier one with other code
+    /// has (`same` tells; values may differ, as one model's in two populations).
+    fn one_definition_per_name<'n, T: 'n>(
         &mut self,
         what: &str,
         items: impl Iterator<Item = (String, &'n String, &'n T)>,
+        same: impl Fn(&T, &T) -> bool,
     ) {
         let mut seen: Vec<(String, &String, &T)> = Vec::new();
         for (field, name, definition) in items {
             if let Some((first, ..)) =
-                (seen.iter()).find(|(_, n, d)| *n == name && *d != definition)
+                (seen.iter()).find(|(_, n, d)| *n == name && !same(d, definition))
             {
                 self.errors.push(ModelError::Impossible {
                     field: format!("{field}.name"),
