@@ -34,6 +34,7 @@ fn a_state_variable_that_overflows_is_reported_by_population_neuron_variable_and
         "quiet",
         50,
         NeuronModel::Custom(CustomNeuron {
+            name: "counting".into(),
             update: "t = t + 1.0;".into(),
             ..diverging()
         }),
