@@ -566,3 +566,29 @@ fn events_and_currents_cutting_batches_in_one_run_lose_nothing() {
         assert!(whole_state == state, "{backend:?}: driven neurons' state");
     }
 }
+
+/// Events queued in the model beyond the clock's steps are refused, as `push_events`
+/// refuses them (they were accepted and never delivered); half a step is the earliest.
+#[test]
+fn model_events_beyond_the_clock_are_refused() {
+    let net = |events: Vec<(f64, u32)>| {
+        let mut net = Network::new(DT, 1);
+        net.add_population(Population::new(
+            "S",
+            2,
+            NeuronModel::SpikeSourceStream(SpikeSourceStream { events }),
+        ));
+        net
+    };
+    assert!(neurodyn::Plan::new(&net(vec![(DT * 0.5, 0), (5.0, 1)])).is_ok());
+    for events in [vec![(1e12, 0)], vec![(DT * 0.4, 1)]] {
+        let Err(e) = neurodyn::Plan::new(&net(events)) else {
+            panic!("accepted")
+        };
+        assert!(
+            e.to_string().contains("events`: event (")
+                && e.to_string().contains("steps), neurons below the size 2"),
+            "{e}"
+        );
+    }
+}

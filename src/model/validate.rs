@@ -901,15 +901,23 @@ impl<'a> Checker<'a> {
             NeuronModel::SpikeSourceArray(a) => self.check_spike_times(&field, a, population.size),
             NeuronModel::SpikeSourceStream(s) => {
                 let at = format!("{field}.events");
-                if let Some(&(t, neuron)) = s.events.iter().find(|(t, n)| {
-                    !t.is_finite() || *t < self.network.dt_ms * 0.5 || *n >= population.size
-                }) {
+                let dt = self.network.dt_ms;
+                // From half a step (the first step's end) to within the clock's steps:
+                // an event beyond them was queued and never delivered.
+                let latest = MAX_RUN_STEPS as f64 * dt;
+                if let Some(&(t, neuron)) = s
+                    .events
+                    .iter()
+                    .find(|(t, n)| !(*t >= dt * 0.5 && *t < latest) || *n >= population.size)
+                {
                     self.errors.push(ModelError::Impossible {
                         field: at,
                         reason: format!(
-                            "event ({t} ms, neuron {neuron}): times must be finite and at \
-                             least one step ({} ms), neurons below the size {}",
-                            self.network.dt_ms, population.size
+                            "event ({t} ms, neuron {neuron}): times must lie between half a \
+                             step ({} ms) and {latest:e} ms (the clock's {MAX_RUN_STEPS} \
+                             steps), neurons below the size {}",
+                            dt * 0.5,
+                            population.size
                         ),
                     });
                 }
