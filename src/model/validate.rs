@@ -902,21 +902,22 @@ impl<'a> Checker<'a> {
             NeuronModel::SpikeSourceStream(s) => {
                 let at = format!("{field}.events");
                 let dt = self.network.dt_ms;
-                // From half a step (the first step's end) to within the clock's steps:
+                // From a spike source's earliest time to within the clock's steps (a
+                // stream's table, unlike a source's list, is not bound to 2^31 steps):
                 // an event beyond them was queued and never delivered.
+                let (earliest, _) = spike_time_range(dt);
                 let latest = MAX_RUN_STEPS as f64 * dt;
                 if let Some(&(t, neuron)) = s
                     .events
                     .iter()
-                    .find(|(t, n)| !(*t >= dt * 0.5 && *t < latest) || *n >= population.size)
+                    .find(|(t, n)| !(*t >= earliest && *t < latest) || *n >= population.size)
                 {
                     self.errors.push(ModelError::Impossible {
                         field: at,
                         reason: format!(
                             "event ({t} ms, neuron {neuron}): times must lie between half a \
-                             step ({} ms) and {latest:e} ms (the clock's {MAX_RUN_STEPS} \
-                             steps), neurons below the size {}",
-                            dt * 0.5,
+                             step ({earliest} ms) and {latest:e} ms (the clock's \
+                             {MAX_RUN_STEPS} steps), neurons below the size {}",
                             population.size
                         ),
                     });
