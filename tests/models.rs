@@ -1041,3 +1041,44 @@ fn an_error_inside_a_tagged_table_names_its_element_and_key() {
     };
     assert!(e.to_string().contains("`recorders[1].every_steps`"), "{e}");
 }
+
+/// NEST's connection rule and parameter names (`pairwise_bernoulli`, `fixed_indegree`
+/// with `indegree`, `fixed_outdegree` with `outdegree`, `fixed_total_number` with `N`)
+/// read as the rules they name, so a NEST `conn_spec` ports as it is.
+#[test]
+fn nest_connection_rule_names_are_accepted() {
+    let rules = [
+        (
+            r#"{ rule = "pairwise_bernoulli", p = 0.1 }"#,
+            r#"{ rule = "fixed_probability", p = 0.1 }"#,
+        ),
+        (
+            r#"{ rule = "fixed_indegree", indegree = 3, allow_autapses = false }"#,
+            r#"{ rule = "fixed_in_degree", k = 3, allow_autapses = false }"#,
+        ),
+        (
+            r#"{ rule = "fixed_outdegree", outdegree = 2, allow_multapses = false }"#,
+            r#"{ rule = "fixed_out_degree", k = 2, allow_multapses = false }"#,
+        ),
+        (
+            r#"{ rule = "fixed_total_number", N = 40 }"#,
+            r#"{ rule = "fixed_total_number", n = 40 }"#,
+        ),
+        (r#"{ rule = "one_to_one" }"#, r#"{ rule = "one_to_one" }"#),
+    ];
+    let network = |rule: &str| {
+        let text = format!(
+            "[simulation]\nduration_ms = 1.0\n\
+             [[populations]]\nname = \"P\"\nsize = 10\nmodel = \"iaf_psc_exp\"\n\
+             [[projections]]\npre = \"P\"\npost = \"P\"\nconnectivity = {rule}\n\
+             weight = 0.1\ndelay_ms = 1.0\nreceptor = \"excitatory\"\n"
+        );
+        match neurodyn::model::file::load_text(std::path::Path::new("t.toml"), &text) {
+            Ok(loaded) => loaded.network.projections[0].connectivity.clone(),
+            Err(e) => panic!("{rule}: {e}"),
+        }
+    };
+    for (nest, ours) in rules {
+        assert_eq!(network(nest), network(ours), "{nest}");
+    }
+}

@@ -404,3 +404,26 @@ fn batches_shorten_until_their_state_samples_fit_the_budget() {
     assert_eq!(plan.batch_steps, 410);
     assert_eq!(plan.probe_capacity, 41 * 100_000);
 }
+
+/// `one_to_one` pairs neuron i with neuron i, once each, across drawing chunks, and
+/// gives array values in neuron order.
+#[test]
+fn one_to_one_pairs_each_neuron_with_its_namesake() {
+    let n = 2 * neurodyn::plan::DRAW_CHUNK + 17;
+    let s = draw_projection(
+        &projection(Connectivity::OneToOne {}),
+        0,
+        n,
+        n,
+        false,
+        1,
+        0.1,
+    );
+    assert_eq!(s.pre, (0..n).collect::<Vec<_>>());
+    assert_eq!(s.post, s.pre);
+    let weights: Vec<f64> = (0..5).map(|i| 0.1 * f64::from(i + 1)).collect();
+    let mut listed = projection(Connectivity::OneToOne {});
+    listed.weight = Value::array(weights.clone());
+    let s = draw_projection(&listed, 0, 5, 5, false, 1, 0.1);
+    assert_eq!(s.weight, weights);
+}

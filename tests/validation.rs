@@ -645,3 +645,38 @@ fn a_switch_or_a_list_takes_no_value_per_neuron() {
         "{message}"
     );
 }
+
+#[test]
+fn one_to_one_needs_populations_of_one_size_and_is_stored() {
+    let mut net = base();
+    net.add_projection(Projection::new(
+        "E",
+        "I",
+        Connectivity::OneToOne {},
+        0.1,
+        1.0,
+        Receptor::Excitatory,
+    ));
+    expect_one(
+        &net,
+        "projections[0] (E -> I).connectivity",
+        "they have 10 and 5 neurons",
+    );
+    let mut net = base();
+    net.add_projection(
+        Projection::new(
+            "E",
+            "E",
+            Connectivity::OneToOne {},
+            0.1,
+            1.0,
+            Receptor::Excitatory,
+        )
+        .procedural(),
+    );
+    expect_one(
+        &net,
+        "projections[0] (E -> E).procedural",
+        "one synapse per neuron",
+    );
+}

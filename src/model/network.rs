@@ -477,14 +477,19 @@ pub enum Connectivity {
         #[serde(default = "yes")]
         allow_autapses: bool,
     },
-    /// Each (pre, post) pair independently with probability `p`.
+    /// Each (pre, post) pair independently with probability `p` (NEST
+    /// `pairwise_bernoulli`, accepted as an alias).
+    #[serde(alias = "pairwise_bernoulli")]
     FixedProbability {
         p: f64,
         #[serde(default = "yes")]
         allow_autapses: bool,
     },
-    /// Each post neuron receives exactly `k` synapses from uniformly drawn pre neurons.
+    /// Each post neuron receives exactly `k` synapses from uniformly drawn pre neurons
+    /// (NEST `fixed_indegree` with `indegree`, accepted as aliases).
+    #[serde(alias = "fixed_indegree")]
     FixedInDegree {
+        #[serde(alias = "indegree")]
         k: u32,
         #[serde(default = "yes")]
         allow_autapses: bool,
@@ -492,22 +497,29 @@ pub enum Connectivity {
         allow_multapses: bool,
     },
     /// Each pre neuron makes exactly `k` synapses onto uniformly drawn post neurons
-    /// (NEST `fixed_outdegree`).
+    /// (NEST `fixed_outdegree` with `outdegree`, accepted as aliases).
+    #[serde(alias = "fixed_outdegree")]
     FixedOutDegree {
+        #[serde(alias = "outdegree")]
         k: u32,
         #[serde(default = "yes")]
         allow_autapses: bool,
         #[serde(default = "yes")]
         allow_multapses: bool,
     },
-    /// Exactly `n` synapses between uniformly drawn (pre, post) pairs.
+    /// Exactly `n` synapses between uniformly drawn (pre, post) pairs (NEST's `N`
+    /// accepted as an alias).
     FixedTotalNumber {
+        #[serde(alias = "N")]
         n: u64,
         #[serde(default = "yes")]
         allow_autapses: bool,
         #[serde(default = "yes")]
         allow_multapses: bool,
     },
+    /// Neuron `i` of the pre population to neuron `i` of the post population (NEST
+    /// `one_to_one`, PyNN `OneToOneConnector`); the populations have one size.
+    OneToOne {},
     /// An explicit list of (pre, post) index pairs; weights and delays given as arrays
     /// are in list order.
     FromList { pairs: Vec<(u32, u32)> },

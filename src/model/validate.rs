@@ -1159,7 +1159,7 @@ impl<'a> Checker<'a> {
                     checker.errors.push(ModelError::Impossible {
                         field: format!("{field}.{name}"),
                         reason: "per-synapse arrays need a rule with a known synapse order \
-                                 (all_to_all or from_list); use a distribution instead"
+                                 (all_to_all, one_to_one or from_list); use a distribution instead"
                             .into(),
                     });
                 }
@@ -1203,6 +1203,10 @@ impl<'a> Checker<'a> {
                      regenerated per presynaptic neuron cannot know; use fixed_probability \
                      with p = k / n_pre, or draw it on the host (neither procedural nor \
                      built on the device)",
+                ),
+                Connectivity::OneToOne {} => Some(
+                    "one_to_one makes one synapse per neuron, nothing to draw; store it \
+                     (neither procedural nor built on the device)",
                 ),
                 Connectivity::FromList { .. } => {
                     Some("a list of synapses is data, not a rule to draw rows from; store it")
@@ -1307,6 +1311,26 @@ impl<'a> Checker<'a> {
                     });
                 }
                 random_rule(self);
+            }
+            Connectivity::OneToOne {} => {
+                if pre.size != post.size {
+                    self.errors.push(ModelError::Impossible {
+                        field: rule_field.clone(),
+                        reason: format!(
+                            "one_to_one pairs neuron i of `{}` with neuron i of `{}`, \
+                             but they have {} and {} neurons",
+                            pre.name, post.name, pre.size, post.size
+                        ),
+                    });
+                }
+                for (name, value) in projection.synapse_values() {
+                    self.check_array_len(
+                        &format!("{field}.{name}"),
+                        value,
+                        n_pre.min(n_post),
+                        "one per neuron, in neuron order",
+                    );
+                }
             }
             Connectivity::FromList { pairs } => {
                 for (i, &(a, b)) in pairs.iter().enumerate() {

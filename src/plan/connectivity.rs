@@ -300,6 +300,11 @@ fn draw_pairs(
                 }
             }
         },
+        Connectivity::OneToOne {} => {
+            for i in pre_units.start..pre_units.end.min(n_post) {
+                push(i, i);
+            }
+        }
         Connectivity::FromList { ref pairs } => {
             for &(i, j) in pairs {
                 push(i, j);

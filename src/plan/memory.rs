@@ -414,6 +414,7 @@ pub(crate) fn expected_synapses(rule: &Connectivity, n_pre: u64, n_post: u64, sa
         Connectivity::FixedInDegree { k, .. } => (u64::from(k) * n_post) as f64,
         Connectivity::FixedOutDegree { k, .. } => (u64::from(k) * n_pre) as f64,
         Connectivity::FixedTotalNumber { n, .. } => n as f64,
+        Connectivity::OneToOne {} => n_pre.min(n_post) as f64,
         Connectivity::FromList { ref pairs } => pairs.len() as f64,
     }
 }

@@ -24,7 +24,9 @@ pub use crate::model::delay_to_steps;
 pub use crate::model::spike_step;
 pub use astrocyte::AstrocyteTable;
 pub use built::{place_parts, BuiltPlan, BUILD_BATCH_ROWS};
-pub use connectivity::{draw_chunk, draw_chunks, draw_projection, DrawnSynapses, SynapseTable};
+pub use connectivity::{
+    draw_chunk, draw_chunks, draw_projection, DrawnSynapses, SynapseTable, DRAW_CHUNK,
+};
 pub use gap::GapTable;
 pub use neurons::{initial_state, lower, LoweredNeuron, NeuronKind, MAX_STATE};
 pub use plastic::{lower_rule, PlasticProjection, PlasticTable, RuleLink};

@@ -115,6 +115,7 @@ impl PendingProcedural {
             }
             Connectivity::FixedInDegree { .. }
             | Connectivity::FixedOutDegree { .. }
+            | Connectivity::OneToOne {}
             | Connectivity::FromList { .. } => {
                 unreachable!("validation refuses these rules for generated projections")
             }
