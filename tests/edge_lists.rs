@@ -381,7 +381,32 @@ fn duplicate_edges_are_refused_or_summed() {
 
 #[test]
 fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
-    let cases: [(&str, &str, &[&str]); 5] = [
+    let cases: [(&str, &str, &[&str]); 9] = [
+        // Lines as an editor counts them, whatever ends them and whatever the
+        // reader skips: CRLF (a Windows export), a lone CR, comment and blank lines.
+        (
+            NEURONS,
+            "pre,post,weight\r\nASHL,VA1,0.5\r\nASHL,VA1,0.5\r\nASHL,VC9,0.5\r\n",
+            &[
+                "edges.csv:3:1: the edge ASHL → VA1 is listed again (first on line 2)",
+                "edges.csv:4:2: `VC9`",
+            ],
+        ),
+        (
+            NEURONS,
+            "pre,post,weight\r# one\r\n\n# two\n\r\nASHL,VC9,0.5\n",
+            &["edges.csv:6:2: `VC9`"],
+        ),
+        (
+            "# cells\r\nname,population\r\n\r\nASHL,sensory\r\nASHR,muscle\r\n",
+            "pre,post,weight\n",
+            &["neurons.csv:5:2: no population `muscle` in the model"],
+        ),
+        (
+            NEURONS,
+            "# edges\n\npre,post\nASHL,VA1\n",
+            &["edges.csv:3:1: no column `weight` (columns: pre, post)"],
+        ),
         (
             NEURONS,
             "pre,post,weight\nASHL,VA1,0.5\nASHL,VC9,0.5\n",

@@ -244,9 +244,53 @@ pub fn attach(
 /// A data file opened: its reader (at the first row), the positions of the columns
 /// asked for (`None` for an optional one that is absent) and the header.
 struct Opened {
-    reader: csv::Reader<std::fs::File>,
+    /// The file's bytes.
+    bytes: Vec<u8>,
+    /// Where each of its lines starts (`line_starts`).
+    line_starts: Vec<usize>,
+    tsv: bool,
     columns: Vec<Option<usize>>,
     header: Vec<String>,
+}
+
+/// A reader of a data file's `bytes` (tab-separated where `tsv`), at its header.
+fn reader(bytes: &[u8], tsv: bool) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(if tsv { b'\t' } else { b',' })
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(bytes)
+}
+
+/// Where each line of `bytes` starts: after a `\n`, a `\r\n` or a lone `\r`.
+fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let ends = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')));
+    std::iter::once(0).chain(ends.map(|(i, _)| i + 1)).collect()
+}
+
+/// The (1-based) line of the record the `csv` reader places at `offset` in `opened`.
+/// The reader's own line numbers count a `\r\n` as no line and skip the comment and
+/// blank lines after the header, and its offset is where it began looking: before
+/// the `\n` of a `\r\n` and before the lines it skipped. So the record starts at the
+/// first byte from `offset` on that is neither a line end nor in a comment line.
+fn line_at(opened: &Opened, offset: u64) -> usize {
+    let bytes = &opened.bytes;
+    let mut at = (offset as usize).min(bytes.len());
+    loop {
+        match bytes.get(at) {
+            Some(b'\r' | b'\n') => at += 1,
+            Some(b'#') if at == 0 || matches!(bytes[at - 1], b'\r' | b'\n') => {
+                while !matches!(bytes.get(at), None | Some(b'\r' | b'\n')) {
+                    at += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    opened.line_starts.partition_point(|&start| start <= at)
 }
 
 /// Opens `path` (tab-separated for `.tsv`) and finds its columns; an absent required
@@ -260,22 +304,31 @@ fn open(path: &Path, required: &[&str], optional: &[&str]) -> Result<Opened, Dat
     let tsv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(if tsv { b'\t' } else { b',' })
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_path(path)
-        .map_err(|e| fail(None, format!("cannot read: {e}")))?;
-    let header = reader
-        .headers()
-        .map_err(|e| fail(Some((1, 1)), format!("cannot read the header: {e}")))?
-        .clone();
+    let bytes = std::fs::read(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    let mut opened = Opened {
+        line_starts: line_starts(&bytes),
+        bytes,
+        tsv,
+        columns: Vec::new(),
+        header: Vec::new(),
+    };
+    let header = match reader(&opened.bytes, tsv).headers() {
+        Ok(header) => header.clone(),
+        Err(e) => {
+            let line = e.position().map_or(1, |p| line_at(&opened, p.byte()));
+            return Err(fail(
+                Some((line, 1)),
+                format!("cannot read the header: {e}"),
+            ));
+        }
+    };
+    let header_line = header.position().map_or(1, |p| line_at(&opened, p.byte()));
     let find = |name: &str| header.iter().position(|h| h == name);
     let mut columns = Vec::new();
     for name in required {
         columns.push(Some(find(name).ok_or_else(|| {
             fail(
-                Some((1, 1)),
+                Some((header_line, 1)),
                 format!(
                     "no column `{name}` (columns: {}); needed: {}",
                     header.iter().collect::<Vec<_>>().join(", "),
@@ -285,25 +338,21 @@ fn open(path: &Path, required: &[&str], optional: &[&str]) -> Result<Opened, Dat
         })?));
     }
     columns.extend(optional.iter().map(|name| find(name)));
-    Ok(Opened {
-        reader,
-        columns,
-        header: header.iter().map(str::to_string).collect(),
-    })
+    opened.columns = columns;
+    opened.header = header.iter().map(str::to_string).collect();
+    Ok(opened)
 }
 
 /// Every row of `reader` with its line; the rows the file's own syntax breaks are
 /// errors instead, at their line.
-fn rows(
-    path: &Path,
-    reader: &mut csv::Reader<std::fs::File>,
-) -> (Vec<(usize, csv::StringRecord)>, Vec<DataError>) {
+fn rows(path: &Path, opened: &Opened) -> (Vec<(usize, csv::StringRecord)>, Vec<DataError>) {
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    for record in reader.records() {
+    let line = |p: &csv::Position| line_at(opened, p.byte());
+    for record in reader(&opened.bytes, opened.tsv).records() {
         match record {
-            Ok(r) => rows.push((r.position().map_or(0, |p| p.line() as usize), r)),
+            Ok(r) => rows.push((r.position().map_or(0, line), r)),
             Err(e) => errors.push(DataError {
-                location: e.position().map(|p| (p.line() as usize, 1)),
+                location: e.position().map(|p| (line(p), 1)),
                 path: path.to_path_buf(),
                 message: e.to_string(),
             }),
@@ -332,11 +381,8 @@ fn read_table(
     names: &mut Names,
     sources: &mut Vec<TableColumn>,
 ) -> Result<(), Vec<DataError>> {
-    let Opened {
-        mut reader,
-        columns,
-        header,
-    } = open(path, &["name", "population"], &[]).map_err(|e| vec![e])?;
+    let opened = open(path, &["name", "population"], &[]).map_err(|e| vec![e])?;
+    let (columns, header) = (opened.columns.clone(), opened.header.clone());
     let (name_at, pop_at) = (columns[0].expect("required"), columns[1].expect("required"));
     let parameters: Vec<usize> = (0..header.len())
         .filter(|&c| c != name_at && c != pop_at)
@@ -345,7 +391,7 @@ fn read_table(
     let mut values: HashMap<(usize, usize), Vec<Cell>> = HashMap::new();
     let mut counts = vec![0u32; network.populations.len()];
     let mut first_line = HashMap::new();
-    let (table, mut errors) = rows(path, &mut reader);
+    let (table, mut errors) = rows(path, &opened);
     for (line, record) in table {
         let at = |column: usize, message: String| error_at(path, line, column, message);
         let (name, population) = (&record[name_at], &record[pop_at]);
@@ -497,11 +543,8 @@ fn read_edges(
     }
     let name = |ours: &'static str| list.columns.get(ours).map_or(ours, String::as_str);
     let file_columns: Vec<&str> = EDGE_COLUMNS.iter().map(|c| name(c)).collect();
-    let Opened {
-        mut reader,
-        columns,
-        ..
-    } = open(path, &file_columns[..3], &file_columns[3..]).map_err(|e| vec![e])?;
+    let opened = open(path, &file_columns[..3], &file_columns[3..]).map_err(|e| vec![e])?;
+    let columns = opened.columns.clone();
     let [pre_at, post_at, weight_at, delay_at, receptor_at] = columns[..] else {
         unreachable!("five columns asked for");
     };
@@ -515,7 +558,7 @@ fn read_edges(
     let mut seen: HashMap<_, usize> = HashMap::new();
     // Gap junctions already met from their other end (by their first listing).
     let mut ends_met = std::collections::HashSet::new();
-    let (table, mut errors) = rows(path, &mut reader);
+    let (table, mut errors) = rows(path, &opened);
     for (line, record) in table {
         let at = |column: usize, message: String| error_at(path, line, column, message);
         let neuron = |column: usize| -> Result<(usize, u32), DataError> {
