@@ -289,7 +289,11 @@ fn electrical_edges_become_gap_junctions_listed_from_either_end() {
     )
     .unwrap_err();
     assert!(
-        e.contains("edges.csv:3:1: the edge ASHR → ASHL is listed again (first on line 2)"),
+        e.contains(
+            "edges.csv:3:3: the junction ASHR – ASHL is listed again from its other end \
+             with another conductance (0.3 against 0.1 on line 2); set \
+             `junction_ends = \"mean\"`"
+        ),
         "{e}"
     );
     // A table that lists each end's own count: one junction of the mean conductance;
@@ -341,6 +345,37 @@ fn a_connectome_table_with_its_own_column_names_and_types_is_read() {
     assert_eq!(net.projections[0].weight, Value::array(vec![0.75]));
     assert_eq!(net.gap_junctions[0].pairs, vec![(0, 1)]);
     assert_eq!(net.gap_junctions[0].g_us, Value::array(vec![0.1]));
+    // A factor's key is read as a receptor value is: case aside, a port by number,
+    // `gap` for electrical; two keys for the same edges are refused.
+    let scaled = |scale: &str| {
+        let entry = entry.replace("{ excitatory = 0.25, electrical = 0.05 }", scale);
+        load(
+            "scale-keys",
+            &entry,
+            &[("neurons.csv", NEURONS), ("edges.tsv", edges)],
+        )
+    };
+    for scale in [
+        "{ Excitatory = 0.25, GAP = 0.05 }",
+        "{ \"0\" = 0.25, Electrical = 0.05 }",
+    ] {
+        let net = scaled(scale).unwrap().network;
+        assert_eq!(
+            net.projections[0].weight,
+            Value::array(vec![0.75]),
+            "{scale}"
+        );
+        assert_eq!(
+            net.gap_junctions[0].g_us,
+            Value::array(vec![0.1]),
+            "{scale}"
+        );
+    }
+    let e = scaled("{ excitatory = 0.25, \"00\" = 0.5 }").unwrap_err();
+    assert!(
+        e.contains("`weight_scale.excitatory` and `weight_scale.00` name the same edges"),
+        "{e}"
+    );
     let e = load(
         "bad-columns",
         "file = \"edges.tsv\"\ncolumns = { wieght = \"synapses\" }",

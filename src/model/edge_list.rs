@@ -60,7 +60,8 @@ pub struct EdgeList {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub receptors: BTreeMap<String, String>,
     /// A factor on the weight by the edge's receptor (`excitatory`, `inhibitory`, a
-    /// port number, `electrical`, `graded`), e.g. from synapse counts to nA or µS
+    /// port number, `electrical`, `graded`; keys read as the receptor column is, so
+    /// `Excitatory` and `0` are one key), e.g. from synapse counts to nA or µS
     /// (default 1).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub weight_scale: BTreeMap<String, f64>,
@@ -523,12 +524,19 @@ fn read_edges(
             EDGE_COLUMNS.join(", ")
         )));
     }
+    // Each factor by the kind it scales, however its key is written (`Excitatory`,
+    // `0`, `gap`), so none is accepted and then never applied.
+    let mut scales: HashMap<ScaleKey, (f64, &str)> = HashMap::new();
     for (key, &factor) in &list.weight_scale {
-        let known = key == "electrical" || key == "graded" || receptor(key).is_some();
-        if !known || !factor.is_finite() {
+        let Some(scaled) = scale_key(key).filter(|_| factor.is_finite()) else {
             return Err(fail(format!(
                 "`weight_scale.{key}` = {factor}: a finite factor for excitatory, \
                  inhibitory, a port number, electrical or graded"
+            )));
+        };
+        if let Some((_, first)) = scales.insert(scaled, (factor, key)) {
+            return Err(fail(format!(
+                "`weight_scale.{key}` and `weight_scale.{first}` name the same edges"
             )));
         }
     }
@@ -629,11 +637,9 @@ fn read_edges(
                     })?,
                 _ => list.receptor,
             };
-            let scale_key = match (kind, receptor) {
-                (EdgeKind::Electrical, _) => "electrical".to_string(),
-                (EdgeKind::Graded, _) => "graded".to_string(),
-                (EdgeKind::Chemical, Receptor::Port(k)) => k.to_string(),
-                (EdgeKind::Chemical, r) => r.name(),
+            let scaled = match kind {
+                EdgeKind::Chemical => ScaleKey::Receptor(receptor.index()),
+                kind => ScaleKey::Kind(kind),
             };
             Ok(Edge {
                 pre_population: pre_pop,
@@ -642,7 +648,7 @@ fn read_edges(
                 post,
                 receptor,
                 kind,
-                weight: weight * list.weight_scale.get(&scale_key).copied().unwrap_or(1.0),
+                weight: weight * scales.get(&scaled).map_or(1.0, |&(factor, _)| factor),
                 delay_ms: delay,
             })
         })();
@@ -676,6 +682,20 @@ fn read_edges(
                 e.weight = (e.weight + edge.weight) / 2.0;
             }
             Some(&k) => match list.duplicates {
+                Duplicates::Reject if from_other_end(&edges[k].0) => errors.push(at(
+                    weight_at,
+                    format!(
+                        "the junction {} – {} is listed again from its other end with \
+                         another conductance ({} against {} on line {}); set \
+                         `junction_ends = \"mean\"` for one junction of their mean, or \
+                         `duplicates = \"sum\"` for two junctions",
+                        &record[pre_at],
+                        &record[post_at],
+                        edge.weight,
+                        edges[k].0.weight,
+                        edges[k].1
+                    ),
+                )),
                 Duplicates::Reject => errors.push(at(
                     pre_at,
                     format!(
@@ -793,6 +813,24 @@ pub fn projections(network: &Network, edges: impl IntoIterator<Item = Edge>) -> 
 }
 
 /// `excitatory`, `inhibitory` or a port number.
+/// What a `weight_scale` factor applies to: the chemical edges onto one receptor
+/// (by index), or the electrical or graded edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ScaleKey {
+    Receptor(usize),
+    Kind(EdgeKind),
+}
+
+/// The edges a `weight_scale` key names, read as a receptor column's value is
+/// (case aside, `gap` for `electrical`, a port by its number).
+fn scale_key(key: &str) -> Option<ScaleKey> {
+    match key.to_ascii_lowercase().as_str() {
+        "electrical" | "gap" => Some(ScaleKey::Kind(EdgeKind::Electrical)),
+        "graded" => Some(ScaleKey::Kind(EdgeKind::Graded)),
+        other => receptor(other).map(|r| ScaleKey::Receptor(r.index())),
+    }
+}
+
 fn receptor(text: &str) -> Option<Receptor> {
     match text.to_ascii_lowercase().as_str() {
         "excitatory" => Some(Receptor::Excitatory),
