@@ -140,6 +140,11 @@ name = "motor"
 size = 2
 model = "iaf_psc_exp"
 
+[[populations]]
+name = "relay"
+size = 1
+model = "parrot_neuron"
+
 [[neuron_tables]]
 file = "neurons.csv"
 
@@ -416,7 +421,18 @@ fn duplicate_edges_are_refused_or_summed() {
 
 #[test]
 fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
-    let cases: [(&str, &str, &[&str]); 9] = [
+    let cases: [(&str, &str, &[&str]); 10] = [
+        // Values the validation would refuse, named at their row.
+        (
+            NEURONS,
+            "pre,post,weight,receptor\nASHL,ASHR,0.1,electrical\nVA1,VB1,-0.1,gap\n\
+             ASHL,VA1,1e39,excitatory\n",
+            &[
+                "edges.csv:3:3: conductance -0.1 µS (scaled) cannot be negative",
+                "edges.csv:4:3: weight 1000000000000000000000000000000000000000 (scaled) \
+                 does not fit a 32-bit float",
+            ],
+        ),
         // Lines as an editor counts them, whatever ends them and whatever the
         // reader skips: CRLF (a Windows export), a lone CR, comment and blank lines.
         (
@@ -512,9 +528,9 @@ fn errors_the_validation_finds_in_listed_projections_name_the_list() {
     for (name, row, field) in [
         ("wrong-sign", "ASHL,VA1,0.5,inhibitory", "projections[0]"),
         (
-            "negative-gap",
-            "ASHL,ASHR,-0.1,electrical",
-            "gap_junctions[0].g_us",
+            "gap-to-a-parrot",
+            "ASHL,relay:0,0.1,electrical",
+            "gap_junctions[0].b",
         ),
     ] {
         let edges = format!("pre,post,weight,receptor\n{row}\n");

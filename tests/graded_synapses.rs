@@ -319,6 +319,17 @@ fn bad_graded_synapses_are_refused() {
         e_rev: f64::NAN,
         ..synapses("A", "A", vec![(0, 1)], Value::normal(0.1, 0.01))
     });
+    // A slope whose inverse overflows f32 (the sigmoid would be NaN at v_th), and an
+    // array's bad conductance named by its index.
+    net.add_graded_synapses(GradedSynapses {
+        delta: 1e-40,
+        ..synapses(
+            "A",
+            "A",
+            vec![(0, 1), (1, 0)],
+            Value::array(vec![0.1, -0.1]),
+        )
+    });
     let e = match Simulation::new(&net, Backend::Cpu) {
         Ok(_) => panic!("accepted"),
         Err(e) => e.to_string(),
@@ -331,6 +342,8 @@ fn bad_graded_synapses_are_refused() {
         "graded_synapses[3].g_us",
         "graded_synapses[4].g_us",
         "graded_synapses[4].e_rev",
+        "`graded_synapses[5].delta` = 1e-40: must be at least 2.9e-39 mV",
+        "`graded_synapses[5].g_us[1]` = -0.1: cannot be negative",
     ] {
         assert!(e.contains(needle), "{needle}\n{e}");
     }

@@ -641,6 +641,21 @@ fn read_edges(
                 EdgeKind::Chemical => ScaleKey::Receptor(receptor.index()),
                 kind => ScaleKey::Kind(kind),
             };
+            let weight = weight * scales.get(&scaled).map_or(1.0, |&(factor, _)| factor);
+            // Checked here, where the row is known, rather than by the validation of
+            // the list it becomes (which could name only the list).
+            if !(weight as f32).is_finite() {
+                return Err(at(
+                    weight_at,
+                    format!("weight {weight} (scaled) does not fit a 32-bit float"),
+                ));
+            }
+            if kind != EdgeKind::Chemical && weight < 0.0 {
+                return Err(at(
+                    weight_at,
+                    format!("conductance {weight} µS (scaled) cannot be negative"),
+                ));
+            }
             Ok(Edge {
                 pre_population: pre_pop,
                 pre,
@@ -648,7 +663,7 @@ fn read_edges(
                 post,
                 receptor,
                 kind,
-                weight: weight * scales.get(&scaled).map_or(1.0, |&(factor, _)| factor),
+                weight,
                 delay_ms: delay,
             })
         })();

@@ -536,7 +536,20 @@ impl<'a> Checker<'a> {
             self.check_coupling(&field, ends, &synapses.pairs, &synapses.g_us);
             self.finite(&format!("{field}.e_rev"), synapses.e_rev);
             self.finite(&format!("{field}.v_th"), synapses.v_th);
-            self.positive(&format!("{field}.delta"), synapses.delta);
+            let delta = format!("{field}.delta");
+            self.positive(&delta, synapses.delta);
+            // The sigmoid's slope is held as 1 / delta in a 32-bit float.
+            let smallest = 1.0 / f64::from(f32::MAX);
+            if synapses.delta > 0.0 && synapses.delta < smallest {
+                self.errors.push(ModelError::InvalidParameter {
+                    field: delta,
+                    value: synapses.delta,
+                    requirement: format!(
+                        "must be at least {smallest:.1e} mV (its inverse is held in a \
+                         32-bit float)"
+                    ),
+                });
+            }
         }
         let coupled =
             !(self.network.gap_junctions.is_empty() && self.network.graded_synapses.is_empty());
@@ -625,15 +638,11 @@ impl<'a> Checker<'a> {
         }
         let at = format!("{field}.g_us");
         match g_us {
-            Value::Constant { value } => {
-                self.non_negative(&at, *value);
-                self.finite(&at, *value);
-            }
+            Value::Constant { value } => self.non_negative(&at, *value),
             Value::Array { values } => {
                 self.check_array_len(&at, g_us, pairs.len() as u64, "one per pair");
-                for &g in values {
-                    self.non_negative(&at, g);
-                    self.finite(&at, g);
+                for (k, &g) in values.iter().enumerate() {
+                    self.non_negative(&format!("{at}[{k}]"), g);
                 }
             }
             _ => self.errors.push(ModelError::Impossible {
