@@ -6,7 +6,9 @@
 // leaves it for the neuron update as an input current (nA; g in µS). The sigmoid uses
 // the deterministic e^x and 1/x of common/math.wgsl. Every invocation writes only its
 // own entry, and only a neuron that is fed (the others' entries stay 0 from
-// allocation). Twin: src/cpu/gap_coupling.rs.
+// allocation). A neuron's entries are walked in one loop, which lavapipe before Mesa 25
+// may cut short (a hub of 65,535 entries): the stage then reports itself
+// (faults.wgsl). Twin: src/cpu/gap_coupling.rs.
 
 @group(0) @binding(0) var<uniform> config: Config;
 @group(0) @binding(1) var<storage, read> state: array<f32>;
@@ -19,6 +21,7 @@
 // Per (instance, neuron): [state index of v, bits of its offset], or [NEVER, 0].
 @group(0) @binding(5) var<storage, read> gap_potential: array<vec2<u32>>;
 @group(0) @binding(6) var<storage, read_write> gap_current: array<f32>;
+@group(0) @binding(7) var<storage, read_write> counters: Counters;
 
 // The membrane potential (mV) of entry `at` of `gap_potential`.
 fn potential(at: u32) -> f32 {
@@ -58,4 +61,5 @@ fn main(
         sum = rounded(sum + rounded(rounded(c.x * open) * rounded(c.y - v)));
     }
     gap_current[gid] = sum;
+    check_loop_limit(STAGE_GAP_COUPLING);
 }

@@ -155,8 +155,9 @@ fn no_adapter_tells_the_user_what_to_install() {
 /// Work a driver may cut short: a procedural row whose clipped-normal weights take
 /// many redraws each (16,000 synapses onto 10 neurons from one spike), Poisson input
 /// of 3·10^9 Hz (more draws in one step than lavapipe lets an invocation loop), and a
-/// row built on the device whose 64 parts hold 13,500 synapses each.
-fn long_loops() -> [Network; 3] {
+/// row built on the device whose 64 parts hold 13,500 synapses each, and a neuron
+/// joined by 66,000 gap junctions (a hub whose coupling is one loop).
+fn long_loops() -> [Network; 4] {
     let passive = NeuronModel::IafPscExp(IafPscExp {
         v_thresh: 1e5,
         ..IafPscExp::default()
@@ -191,7 +192,7 @@ fn long_loops() -> [Network; 3] {
         .procedural(),
     );
     let mut poisson = Network::new(0.1, 3);
-    poisson.add_population(Population::new("T", 8, passive));
+    poisson.add_population(Population::new("T", 8, passive.clone()));
     poisson.add_stimulus(Stimulus::Poisson {
         target: "T".into(),
         rate_hz: 3e9,
@@ -214,7 +215,13 @@ fn long_loops() -> [Network; 3] {
         Receptor::Excitatory,
     )
     .built_on_device();
-    [row, poisson, built]
+    let mut hub = Network::new(0.1, 3);
+    hub.add_population(
+        Population::new("T", 66_001, passive).with_initial_v(Value::uniform(-70.0, -60.0)),
+    );
+    let spokes: Vec<(u32, u32)> = (1..66_001).map(|j| (0, j)).collect();
+    hub.add_gap_junctions("T", "T", &spokes, Value::constant(1e-6));
+    [row, poisson, built, hub]
 }
 
 #[test]
@@ -235,6 +242,7 @@ fn loops_a_driver_cuts_short_stop_the_run_not_its_synapses() {
         "procedural propagation",
         "neuron update",
         "device build's filling",
+        "gap coupling",
     ];
     for (k, net) in long_loops().iter().enumerate() {
         let mut cpu = Simulation::new(net, Backend::Cpu).unwrap();

@@ -32,6 +32,7 @@ const STAGE_PROPAGATE_PLASTIC: u32 = 3u;
 const STAGE_PLASTIC_POST: u32 = 4u;
 const STAGE_PROPAGATE_PREPARE: u32 = 5u;
 const STAGE_PLASTIC_SWEEP: u32 = 6u;
+const STAGE_GAP_COUPLING: u32 = 7u;
 
 // Called after a stage's loops: a stage the driver cut short reports itself
 // (loop_limit.wgsl). The CPU twin has no such limit and nothing to report.

@@ -369,6 +369,7 @@ impl GpuEngine {
                         &b.gap_coupling,
                         &b.gap_potential,
                         &b.gap_current,
+                        &b.counters,
                     ]
                     .map(|b| b.as_entire_binding()),
                 )

@@ -288,7 +288,7 @@ impl Stage {
                     self.file(),
                 ]
             }
-            Stage::GapCoupling => vec![LAYOUT, ROUNDING, MATH, self.file()],
+            Stage::GapCoupling => vec![LAYOUT, LOOP_LIMIT, FAULTS, ROUNDING, MATH, self.file()],
             Stage::Probe => vec![LAYOUT, self.file()],
         }
     }

@@ -150,7 +150,7 @@ impl Counters {
 
 /// The stages whose loops a driver may cut short, as `Counters::loop_cut_stage` names
 /// them (`STAGE_*` in faults.wgsl).
-pub const STAGE_NAMES: [&str; 7] = [
+pub const STAGE_NAMES: [&str; 8] = [
     "neuron update",
     "propagation",
     "procedural propagation",
@@ -158,6 +158,7 @@ pub const STAGE_NAMES: [&str; 7] = [
     "postsynaptic plasticity",
     "propagation preparation",
     "per-step plasticity",
+    "gap coupling",
 ];
 
 /// The name of stage `id` of `Counters::loop_cut_stage`.
