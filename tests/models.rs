@@ -777,6 +777,73 @@ fn adex_adapts_and_reaches_the_reference_steady_state_rate() {
     );
 }
 
+/// Steps RK4 does not resolve take exponential Euler: a 10 µS inhibitory conductance
+/// (G h / C = 3.6; RK4 fired the neuron four times) pulls V toward e_rev_I without a
+/// spike; tau_m = 0.02 ms (g_L h / C = 5; RK4 fired every other step where NEST
+/// stays silent) and tau_w = 0.01 ms (h / tau_w = 10; RK4 gave NaN) fire as the f64
+/// reference does, within a millisecond over 100 ms. Both backends alike.
+#[test]
+fn adex_steps_too_stiff_for_rk4_are_integrated_stably() {
+    let m = AeifCondExp::default();
+    let mut net = Network::new(0.1, 1);
+    net.add_population(
+        Population::new("n", 1, NeuronModel::AeifCondExp(m.clone()))
+            .with_initial("g_I", Value::constant(10.0)),
+    );
+    net.record_spikes("n");
+    net.record_state("n", "v", vec![0], 1);
+    let mut traces = Vec::new();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run(500).unwrap();
+        assert!(sim.spikes("n").unwrap().is_empty(), "no spike");
+        traces.push(sim.state_record("n", "v").unwrap().trace(0));
+    }
+    assert_eq!(traces[0], traces[1], "GPU and CPU differ");
+    let low = traces[0].iter().fold(f32::MAX, |a, &b| a.min(b));
+    assert!(
+        f64::from(low) > m.e_rev_i && f64::from(low) < m.v_rest - 5.0,
+        "pulled toward e_rev_I: {low}"
+    );
+    for stiff in [
+        AeifCondExp {
+            tau_m: 0.02,
+            i_offset: 0.8,
+            ..Default::default()
+        },
+        AeifCondExp {
+            tau_w: 0.01,
+            i_offset: 0.8,
+            ..Default::default()
+        },
+    ] {
+        let mut net = Network::new(0.1, 1);
+        net.add_population(Population::new(
+            "n",
+            1,
+            NeuronModel::AeifCondExp(stiff.clone()),
+        ));
+        net.record_spikes("n");
+        let mut times = Vec::new();
+        for backend in [Backend::Gpu, Backend::Cpu] {
+            let mut sim = Simulation::new(&net, backend).unwrap();
+            sim.run_ms(100.0).unwrap();
+            times.push(sim.spikes("n").unwrap().times_ms());
+        }
+        assert_eq!(times[0], times[1], "GPU and CPU differ");
+        let reference = adex_reference(&stiff, 100.0);
+        assert_eq!(
+            times[0].len(),
+            reference.len(),
+            "{:?} vs {reference:?}",
+            times[0]
+        );
+        for (t, r) in times[0].iter().zip(&reference) {
+            assert!((t - r).abs() < 1.0, "{:?} vs {reference:?}", times[0]);
+        }
+    }
+}
+
 #[test]
 fn hh_fires_one_spike_per_suprathreshold_pulse_peaking_above_zero() {
     let mut net = Network::new(0.1, 1);

@@ -39,6 +39,29 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
         v = param(b + 12u);
     }
     let i = rounded(param(b + 4u) + current);
+    // Stiff: the membrane's effective time constant unresolved (G h / C ≥ 1/2, G =
+    // g_L + g_E + g_I at mid-step, as iaf_cond_*), or the adaptation's near RK4's
+    // stability limit (h / tau_w ≥ 2.5; unstable past 2.78). RK4 there made a strong
+    // inhibitory conductance fire the neuron, and tau_w = 0.01 ms gave NaN; at
+    // h / tau_w = 2 it still matched NEST's spikes, which exponential Euler did not.
+    let g_total = rounded(rounded(param(b) + g_e_mid) + g_i_mid);
+    let stiff_v = rounded(rounded(g_total * h) * param(b + 5u));
+    let stiff_w = rounded(h * param(b + 17u));
+    if (stiff_v >= 0.5 || stiff_w >= 2.5) {
+        // Exponential Euler: V and w take the exact solutions of their linear
+        // equations with the rest (conductances at mid-step, the spike current and w
+        // for V, V for w) held: V∞ + (V − V∞) e^(−G h / C), w∞ + (w − w∞) e^(−h / tau_w).
+        let v_held = select(min(v, param(b + 11u)), param(b + 12u), refractory);
+        let spike = rounded(param(b + 13u) * det_exp(rounded(rounded(v_held - param(b + 15u)) * param(b + 14u))));
+        let drive = rounded(rounded(rounded(rounded(rounded(rounded(param(b) * param(b + 1u)) + rounded(g_e_mid * param(b + 2u))) + rounded(g_i_mid * param(b + 3u))) + spike) - w) + i);
+        let v_inf = rounded(drive * det_recip(g_total));
+        let w_inf = rounded(param(b + 16u) * rounded(v_held - param(b + 1u)));
+        w = rounded(w_inf + rounded(rounded(w - w_inf) * det_exp(-stiff_w)));
+        if (!refractory) {
+            v = rounded(v_inf + rounded(rounded(v - v_inf) * det_exp(-stiff_v)));
+        }
+        return aeif_end(s, r, p, synaptic, v, w, g_e_end, g_i_end);
+    }
     let k1 = aeif_rhs(b, v, w, g_e, g_i, i, refractory);
     let k2 = aeif_rhs(b, rounded(v + rounded(half * k1.x)), rounded(w + rounded(half * k1.y)), g_e_mid, g_i_mid, i, refractory);
     let k3 = aeif_rhs(b, rounded(v + rounded(half * k2.x)), rounded(w + rounded(half * k2.y)), g_e_mid, g_i_mid, i, refractory);
@@ -47,6 +70,15 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
     let sum_w = rounded(rounded(rounded(k1.y + rounded(2.0 * k2.y)) + rounded(2.0 * k3.y)) + k4.y);
     v = rounded(v + rounded(rounded(h * sum_v) * (1.0 / 6.0)));
     w = rounded(w + rounded(rounded(h * sum_w) * (1.0 / 6.0)));
+    return aeif_end(s, r, p, synaptic, v, w, g_e_end, g_i_end);
+}
+
+// The end of a step at the new v and w: spike and reset, store the state with the
+// step's synaptic input added to the decayed conductances.
+fn aeif_end(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p: PopulationInfo, synaptic: SynapticInput, v_new: f32, w_new: f32, g_e_end: f32, g_i_end: f32) -> bool {
+    let b = p.param_offset;
+    var v = v_new;
+    var w = w_new;
     let spiked = v >= param(b + 11u);
     // A potential that overflowed to +inf is not reset: the fault check reports it.
     if (spiked && !is_nonfinite(v)) {

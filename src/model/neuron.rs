@@ -503,8 +503,10 @@ impl Default for Izhikevich {
 /// Integration: the conductances decay exactly (exp(−h/τ), and exp(−h/2τ) at the
 /// half step, from the host in f64); V advances by the classical fourth-order
 /// Runge–Kutta step with the conductances at the start, middle and end of the step.
-/// (NEST integrates with adaptive RKF45; at h = 0.1 ms the RK4 step's error is far
-/// below f32 resolution for the membrane time constants of these models.) Where
+/// (NEST integrates with adaptive RKF45. RK4 with the conductances sampled at three
+/// points is accurate where the step resolves the synaptic time constants; with
+/// tau_syn at or below h, or several strong inputs within a step, its error reaches
+/// 0.1–0.5 mV, which can move a spike by a step: README, "Neuron `iaf_cond_exp`".) Where
 /// G h / C ≥ 1/2 (G = g_L + g_E + g_I at mid-step), which RK4 does not resolve (and
 /// past 2.78 would make unstable), V takes instead the exact solution with the
 /// mid-step conductances held: V∞ + (V − V∞) e^(−G h/C), V∞ = (g_L v_rest + g_E
@@ -622,9 +624,16 @@ impl IafPscExp {
 /// while refractory V stays at `v_reset` and only w evolves.
 ///
 /// Integration: conductances decay exactly; (V, w) take a classical RK4 step with the
-/// conductances of the start, middle and end of the step (NEST: adaptive RKF45). The
-/// exponential is `det_exp` (`shaders/common/math.wgsl`), built from rounded
-/// operations so every device and the CPU twin agree bit for bit.
+/// conductances of the start, middle and end of the step (NEST: adaptive RKF45). A
+/// step RK4 does not resolve — G h / C ≥ 1/2 (G = g_L + g_E + g_I at mid-step, as for
+/// `IafCondExp`) or h / tau_w ≥ 2.5 (RK4 is unstable past 2.78) — takes exponential
+/// Euler instead: V∞ + (V − V∞) e^(−G h / C) with the mid-step conductances, the
+/// spike current and w held, V∞ = (g_L v_rest + g_E e_rev_E + g_I e_rev_I + spike
+/// current − w + I) / G; and w∞ + (w − w∞) e^(−h / tau_w), w∞ = a (V − v_rest) with V
+/// held. First order, but stable: RK4 made a 10 µS inhibitory conductance fire the
+/// neuron and tau_w = 0.01 ms NaN. The exponential is `det_exp`
+/// (`shaders/common/math.wgsl`), built from rounded operations so every device and
+/// the CPU twin agree bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AeifCondExp {

@@ -2,7 +2,7 @@
 
 use super::StepInput;
 use crate::cpu::arith::rounded;
-use crate::cpu::math::det_exp;
+use crate::cpu::math::{det_exp, det_recip};
 use crate::plan::MAX_STATE;
 
 #[allow(clippy::too_many_arguments)]
@@ -54,6 +54,38 @@ pub fn neuron_step(s: &mut [f32; MAX_STATE], r: &mut u32, x: &StepInput<'_>) -> 
         v = params[b + 12];
     }
     let i = rounded(params[b + 4] + x.current);
+    // Stiff: the membrane's effective time constant unresolved (G h / C ≥ 1/2, G =
+    // g_L + g_E + g_I at mid-step, as iaf_cond_*), or the adaptation's near RK4's
+    // stability limit (h / tau_w ≥ 2.5; unstable past 2.78). RK4 there made a strong
+    // inhibitory conductance fire the neuron, and tau_w = 0.01 ms gave NaN; at
+    // h / tau_w = 2 it still matched NEST's spikes, which exponential Euler did not.
+    let g_total = rounded(rounded(params[b] + g_e_mid) + g_i_mid);
+    let stiff_v = rounded(rounded(g_total * h) * params[b + 5]);
+    let stiff_w = rounded(h * params[b + 17]);
+    if stiff_v >= 0.5 || stiff_w >= 2.5 {
+        // Exponential Euler: V and w take the exact solutions of their linear
+        // equations with the rest (conductances at mid-step, the spike current and w
+        // for V, V for w) held: V∞ + (V − V∞) e^(−G h / C), w∞ + (w − w∞) e^(−h / tau_w).
+        let v_held = if refractory {
+            params[b + 12]
+        } else {
+            v.min(params[b + 11])
+        };
+        let spike = rounded(
+            params[b + 13] * det_exp(rounded(rounded(v_held - params[b + 15]) * params[b + 14])),
+        );
+        let leak = rounded(params[b] * params[b + 1]);
+        let exc = rounded(g_e_mid * params[b + 2]);
+        let inh = rounded(g_i_mid * params[b + 3]);
+        let drive = rounded(rounded(rounded(rounded(rounded(leak + exc) + inh) + spike) - w) + i);
+        let v_inf = rounded(drive * det_recip(g_total));
+        let w_inf = rounded(params[b + 16] * rounded(v_held - params[b + 1]));
+        w = rounded(w_inf + rounded(rounded(w - w_inf) * det_exp(-stiff_w)));
+        if !refractory {
+            v = rounded(v_inf + rounded(rounded(v - v_inf) * det_exp(-stiff_v)));
+        }
+        return aeif_end(s, r, x, v, w, [g_e_end, g_i_end]);
+    }
     let rhs =
         |v: f32, w: f32, g_e: f32, g_i: f32| aeif_rhs(params, b, v, w, g_e, g_i, i, refractory);
     let k1 = rhs(v, w, g_e, g_i);
@@ -79,6 +111,20 @@ pub fn neuron_step(s: &mut [f32; MAX_STATE], r: &mut u32, x: &StepInput<'_>) -> 
     let sum_w = rounded(rounded(rounded(k1.1 + rounded(2.0 * k2.1)) + rounded(2.0 * k3.1)) + k4.1);
     v = rounded(v + rounded(rounded(h * sum_v) * (1.0 / 6.0)));
     w = rounded(w + rounded(rounded(h * sum_w) * (1.0 / 6.0)));
+    aeif_end(s, r, x, v, w, [g_e_end, g_i_end])
+}
+
+/// The end of a step at the new `v` and `w`: spike and reset, store the state with
+/// the step's synaptic input added to the decayed conductances `g_end`.
+fn aeif_end(
+    s: &mut [f32; MAX_STATE],
+    r: &mut u32,
+    x: &StepInput<'_>,
+    mut v: f32,
+    mut w: f32,
+    [g_e_end, g_i_end]: [f32; 2],
+) -> bool {
+    let (params, b) = (x.params, x.p.param_offset as usize);
     let spiked = v >= params[b + 11];
     // A potential that overflowed to +inf is not reset: the fault check reports it.
     if spiked && v.is_finite() {
