@@ -706,18 +706,22 @@ fn exponential_and_alpha_psps_follow_their_closed_forms() {
 /// integration with a step of 1 µs and the model's own rules (V clamped at v_spike
 /// in the right-hand side, held at v_reset while refractory).
 fn adex_reference(m: &AeifCondExp, duration_ms: f64) -> Vec<f64> {
+    let peak = if m.delta_t > 0.0 {
+        m.v_spike
+    } else {
+        m.v_thresh
+    };
     let g_l = m.cm / m.tau_m;
     let a = m.a / 1000.0;
     let rhs = |v: f64, w: f64, refractory: bool| {
-        let v = if refractory {
-            m.v_reset
+        let v = if refractory { m.v_reset } else { v.min(peak) };
+        // ΔT = 0: no spike current, and the spike at v_thresh (NEST).
+        let spike = if m.delta_t > 0.0 {
+            g_l * m.delta_t * ((v - m.v_thresh) / m.delta_t).exp()
         } else {
-            v.min(m.v_spike)
+            0.0
         };
-        let dv = (g_l * (m.v_rest - v) + g_l * m.delta_t * ((v - m.v_thresh) / m.delta_t).exp()
-            - w
-            + m.i_offset)
-            / m.cm;
+        let dv = (g_l * (m.v_rest - v) + spike - w + m.i_offset) / m.cm;
         let dw = (a * (v - m.v_rest) - w) / m.tau_w;
         (if refractory { 0.0 } else { dv }, dw)
     };
@@ -736,7 +740,7 @@ fn adex_reference(m: &AeifCondExp, duration_ms: f64) -> Vec<f64> {
         let k4 = rhs(v + h * k3.0, w + h * k3.1, refractory);
         v += h / 6.0 * (k1.0 + 2.0 * k2.0 + 2.0 * k3.0 + k4.0);
         w += h / 6.0 * (k1.1 + 2.0 * k2.1 + 2.0 * k3.1 + k4.1);
-        if v >= m.v_spike {
+        if v >= peak {
             spikes.push((k + 1) as f64 * h);
             v = m.v_reset;
             w += m.b;
@@ -842,6 +846,62 @@ fn adex_steps_too_stiff_for_rk4_are_integrated_stably() {
             assert!((t - r).abs() < 1.0, "{:?} vs {reference:?}", times[0]);
         }
     }
+}
+
+/// `delta_T = 0` is NEST's integrate-and-fire limit: no spike current, the spike at
+/// `v_thresh` (`v_spike` ignored); a `delta_T` whose exponential would overflow f32 at
+/// `v_spike` is refused.
+#[test]
+fn adex_without_its_exponential_fires_at_v_thresh() {
+    let m = AeifCondExp {
+        delta_t: 0.0,
+        i_offset: 0.8,
+        ..Default::default()
+    };
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new("n", 1, NeuronModel::AeifCondExp(m.clone())));
+    net.record_spikes("n");
+    net.record_state("n", "v", vec![0], 1);
+    let mut runs = Vec::new();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run_ms(100.0).unwrap();
+        let v = sim.state_record("n", "v").unwrap().trace(0);
+        runs.push((sim.spikes("n").unwrap().times_ms(), v));
+    }
+    assert_eq!(runs[0], runs[1], "GPU and CPU differ");
+    let (times, v) = &runs[0];
+    let reference = adex_reference(&m, 100.0);
+    assert!(reference.len() >= 3, "{reference:?}");
+    assert_eq!(times.len(), reference.len(), "{times:?} vs {reference:?}");
+    for (k, (t, r)) in times.iter().zip(&reference).enumerate() {
+        // Each spike at the end of its step: up to a step late per spike so far.
+        assert!(
+            (t - r).abs() < 0.1 * (k + 1) as f64 + 1e-9,
+            "{times:?} vs {reference:?}"
+        );
+    }
+    assert!(
+        v.iter().all(|&x| f64::from(x) < m.v_thresh),
+        "reset at v_thresh"
+    );
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new(
+        "n",
+        1,
+        NeuronModel::AeifCondExp(AeifCondExp {
+            delta_t: 0.05,
+            ..Default::default()
+        }),
+    ));
+    let e = Simulation::new(&net, Backend::Cpu)
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        e.as_deref()
+            .is_some_and(|e| e.contains("`populations[n].delta_T` = 0.05: must be at least")),
+        "{e:?}"
+    );
 }
 
 #[test]

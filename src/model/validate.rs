@@ -809,7 +809,7 @@ impl<'a> Checker<'a> {
                     p.tau_refrac,
                     p.v_rest,
                     p.v_reset,
-                    p.v_thresh,
+                    ("v_thresh", p.v_thresh),
                     p.i_offset,
                 );
             }
@@ -825,7 +825,7 @@ impl<'a> Checker<'a> {
                     p.tau_refrac,
                     p.v_rest,
                     p.v_reset,
-                    p.v_thresh,
+                    ("v_thresh", p.v_thresh),
                     p.i_offset,
                 );
             }
@@ -839,27 +839,54 @@ impl<'a> Checker<'a> {
                         ("tau_syn_E", p.tau_syn_e),
                         ("tau_syn_I", p.tau_syn_i),
                         ("tau_w", p.tau_w),
-                        ("delta_T", p.delta_t),
                     ],
                 );
+                // ΔT = 0: no spike current, and the spike at v_thresh (NEST).
+                self.non_negative(&format!("{field}.delta_T"), p.delta_t);
+                let exponential = p.delta_t != 0.0;
                 for (name, value) in [
                     ("a", p.a),
                     ("b", p.b),
                     ("e_rev_E", p.e_rev_e),
                     ("e_rev_I", p.e_rev_i),
-                    ("v_thresh", p.v_thresh),
+                    if exponential {
+                        ("v_thresh", p.v_thresh)
+                    } else {
+                        ("v_spike", p.v_spike)
+                    },
                 ] {
                     self.finite(&format!("{field}.{name}"), value);
                 }
+                let threshold = if exponential {
+                    ("v_spike", p.v_spike)
+                } else {
+                    ("v_thresh", p.v_thresh)
+                };
                 self.check_lif(
                     &field,
                     p.tau_refrac,
                     p.v_rest,
                     p.v_reset,
-                    p.v_spike,
+                    threshold,
                     p.i_offset,
                 );
-                if p.v_thresh >= p.v_spike {
+                // The spike current's exponent at v_spike, where V is clamped: past 88
+                // det_exp saturates (f32), and the upswing is no longer the model's.
+                let exponent = (p.v_spike - p.v_thresh) / p.delta_t;
+                if exponential && exponent > 88.0 {
+                    self.errors.push(ModelError::InvalidParameter {
+                        field: format!("{field}.delta_T"),
+                        value: p.delta_t,
+                        requirement: format!(
+                            "must be at least (v_spike − v_thresh) / 88 = {:.3} mV: the \
+                             spike current e^((V − v_thresh)/delta_T) at v_spike would \
+                             overflow a 32-bit float (NEST refuses such values for 64-bit); \
+                             raise delta_T or lower v_spike",
+                            (p.v_spike - p.v_thresh) / 88.0
+                        ),
+                    });
+                }
+                if exponential && p.v_thresh >= p.v_spike {
                     self.errors.push(ModelError::InvalidParameter {
                         field: format!("{field}.v_thresh"),
                         value: p.v_thresh,
@@ -941,7 +968,7 @@ impl<'a> Checker<'a> {
                     p.tau_refrac,
                     p.v_rest,
                     p.v_reset,
-                    p.v_thresh,
+                    ("v_thresh", p.v_thresh),
                     p.i_offset,
                 );
             }
@@ -1124,20 +1151,22 @@ impl<'a> Checker<'a> {
         );
     }
 
+    /// `threshold`: the name and value of the potential at which the model spikes
+    /// (`v_thresh`; `v_spike` for aeif_cond_exp).
     fn check_lif(
         &mut self,
         field: &str,
         tau_refrac: f64,
         v_rest: f64,
         v_reset: f64,
-        v_thresh: f64,
+        (threshold, v_thresh): (&str, f64),
         i_offset: f64,
     ) {
         self.non_negative(&format!("{field}.tau_refrac"), tau_refrac);
         for (name, value) in [
             ("v_rest", v_rest),
             ("v_reset", v_reset),
-            ("v_thresh", v_thresh),
+            (threshold, v_thresh),
             ("i_offset", i_offset),
         ] {
             self.finite(&format!("{field}.{name}"), value);
@@ -1146,7 +1175,7 @@ impl<'a> Checker<'a> {
             self.errors.push(ModelError::InvalidParameter {
                 field: format!("{field}.v_reset"),
                 value: v_reset,
-                requirement: format!("must be below v_thresh ({v_thresh} mV)"),
+                requirement: format!("must be below {threshold} ({v_thresh} mV)"),
             });
         }
     }

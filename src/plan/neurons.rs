@@ -266,10 +266,20 @@ pub fn lower(model: &NeuronModel, kind: NeuronKind, h: f64) -> LoweredNeuron {
                     decay(m.tau_syn_i, h / 2.0),
                     decay(m.tau_syn_i, h),
                     h,
-                    m.v_spike,
+                    // ΔT = 0 (NEST): no spike current (g_L ΔT = 0 times e^0), and
+                    // the spike at v_thresh.
+                    if m.delta_t > 0.0 {
+                        m.v_spike
+                    } else {
+                        m.v_thresh
+                    },
                     m.v_reset,
                     g_l * m.delta_t,
-                    1.0 / m.delta_t,
+                    if m.delta_t > 0.0 {
+                        1.0 / m.delta_t
+                    } else {
+                        0.0
+                    },
                     m.v_thresh,
                     m.a / 1000.0,
                     1.0 / m.tau_w,
