@@ -127,7 +127,9 @@ fn decay(tau: f64, t: f64) -> f64 {
 /// that a neuron is never released before its period has passed (Brian2's
 /// `t - lastspike < refractory` gives the same count). The tolerance of 10^-6 steps
 /// keeps a period written in decimal that is a whole number of steps (2.0 / 0.1 =
-/// 20.000000000000004) at that number.
+/// 20.000000000000004) at that number. NEST first rounds the period to its tic (1 µs
+/// by default), so a period with a part below 1 µs (2.0004 ms: NEST 20 steps, here
+/// 21) counts differently; on the tic grid the counts agree.
 pub fn refractory_steps(ms: f64, h: f64) -> u32 {
     ((ms / h) - 1e-6).ceil().clamp(0.0, f64::from(u32::MAX)) as u32
 }

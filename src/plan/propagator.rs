@@ -35,14 +35,22 @@ impl IafPscExpPropagators {
 /// start: τs τm / (C (τm − τs)) (e^{−h/τm} − e^{−h/τs}), written with expm1 so that it
 /// stays accurate when τs ≈ τm, and its limit h/C e^{−h/τm} when they are equal or so
 /// close that the difference form loses its precision (as NEST's `IAFPropagatorExp`).
+/// The difference is factored by the slower decay, so that expm1 takes −|a| h (a =
+/// 1/τs − 1/τm): a time constant far below h (τs = 1e-4 ms at h = 0.1) then gives 0
+/// for the faster exponential instead of 0 · ∞.
 pub fn propagator_32(tau_syn: f64, tau_m: f64, c_m: f64, h: f64) -> f64 {
     let singular = h / c_m * (-h / tau_m).exp();
     if tau_syn == tau_m {
         return singular;
     }
     let tau_factor = tau_syn * tau_m / (tau_m - tau_syn);
-    let regular =
-        tau_factor / c_m * (-h / tau_syn).exp() * (h * (1.0 / tau_syn - 1.0 / tau_m)).exp_m1();
+    let a = 1.0 / tau_syn - 1.0 / tau_m;
+    let difference = if a > 0.0 {
+        -(-h / tau_m).exp() * (-a * h).exp_m1()
+    } else {
+        (-h / tau_syn).exp() * (a * h).exp_m1()
+    };
+    let regular = tau_factor / c_m * difference;
     let linear = h * h * (tau_syn - tau_m) * (-h / tau_m).exp() / (2.0 * c_m * tau_m * tau_m);
     if (tau_m - tau_syn).abs() < 0.1 && (regular - singular).abs() > 2.0 * linear.abs() {
         singular
@@ -54,7 +62,9 @@ pub fn propagator_32(tau_syn: f64, tau_m: f64, c_m: f64, h: f64) -> f64 {
 /// The response of the membrane after `h` to a unit `dI` of an alpha current at the
 /// step's start (`I(t) = t e^{−t/τs}`, `I(0) = 0`): e^{−h/τm} f(a h) / (C a²) with
 /// a = 1/τs − 1/τm and f(x) = 1 − e^{−x}(1 + x), by its series where x is small
-/// (the closed form cancels) and h²/(2C) e^{−h/τm} at a = 0.
+/// (the closed form cancels) and h²/(2C) e^{−h/τm} at a = 0. For x < 0 (τm < τs) it
+/// is written e^{−h/τs} (e^x − 1 − x) / (C a²), the same value without e^{−x},
+/// which overflows where τm is far below h (NEST's propagator is NaN there).
 pub fn propagator_31(tau_syn: f64, tau_m: f64, c_m: f64, h: f64) -> f64 {
     let a = 1.0 / tau_syn - 1.0 / tau_m;
     let x = a * h;
@@ -63,6 +73,9 @@ pub fn propagator_31(tau_syn: f64, tau_m: f64, c_m: f64, h: f64) -> f64 {
         // f(x)/a² = h² (1/2 − x/3 + x²/8 − x³/30 + …)
         let series = 0.5 - x / 3.0 + x * x / 8.0 - x * x * x / 30.0;
         return decay * h * h * series / c_m;
+    }
+    if x < 0.0 {
+        return (-h / tau_syn).exp() * (x.exp_m1() - x) / (c_m * a * a);
     }
     let f = -(-x).exp_m1() - x * (-x).exp();
     decay * f / (c_m * a * a)
@@ -104,6 +117,41 @@ mod tests {
         let at = propagator_32(10.0, 10.0, 1.0, 0.1);
         let near = propagator_32(10.0 + 1e-9, 10.0, 1.0, 0.1);
         assert!((at - near).abs() / at < 1e-6, "{at} vs {near}");
+    }
+
+    /// A time constant far below the step: the faster exponential is 0, not 0 · ∞
+    /// (τs = 1e-4 ms made the run refuse its "overflowing" parameters).
+    #[test]
+    fn propagators_stay_finite_for_time_constants_far_below_the_step() {
+        let (h, c) = (0.1, 0.25);
+        let exact_32 =
+            |ts: f64, tm: f64| ts * tm / (c * (tm - ts)) * ((-h / tm).exp() - (-h / ts).exp());
+        for (ts, tm) in [(1e-4, 10.0), (10.0, 1e-4), (2.0, 10.0), (10.0, 2.0)] {
+            let p = propagator_32(ts, tm, c, h);
+            let e = exact_32(ts, tm);
+            assert!(
+                (p - e).abs() <= 1e-12 * e.abs(),
+                "32 ({ts}, {tm}): {p} vs {e}"
+            );
+        }
+        // Alpha: both forms agree where both are finite, and the x < 0 one is finite
+        // where e^{−x} overflows.
+        let closed = |ts: f64, tm: f64| {
+            let a = 1.0 / ts - 1.0 / tm;
+            let x = a * h;
+            (-h / tm).exp() * (1.0 - (-x).exp() * (1.0 + x)) / (c * a * a)
+        };
+        for (ts, tm) in [(10.0, 2.0), (5.0, 0.5), (2.0, 10.0)] {
+            let (p, e) = (propagator_31(ts, tm, c, h), closed(ts, tm));
+            assert!(
+                (p - e).abs() <= 1e-9 * e.abs(),
+                "31 ({ts}, {tm}): {p} vs {e}"
+            );
+        }
+        let p = propagator_31(5.0, 1e-4, c, h);
+        // τm → 0: the membrane follows the current, V ≈ τm/C · h e^{−h/τs}.
+        let limit = 1e-4 / c * h * (-h / 5.0f64).exp();
+        assert!((p - limit).abs() < 1e-3 * limit, "{p} vs {limit}");
     }
 
     #[test]
