@@ -65,11 +65,11 @@ fn neuron_step(s: ptr<function, array<f32, MAX_STATE>>, r: ptr<function, u32>, p
         g_e = g_e_end;
         g_i = g_i_end;
     }
-    // NEST: a spike is the peak of an action potential: V above V_T + 30 mV and falling.
+    // NEST: a spike is the peak of an action potential, V >= V_T + 30 mV and falling.
     var spiked = false;
     if (*r > 0u) {
         *r = *r - 1u;
-    } else if (y.x > rounded(param(b + 6u) + 30.0) && y.x < v_before) {
+    } else if (y.x >= rounded(param(b + 6u) + 30.0) && y.x < v_before) {
         spiked = true;
         *r = p.refractory_steps;
     }

@@ -425,8 +425,9 @@ impl Default for IafPscDelta {
 /// `v' = v + h (0.04 v² + 5 v + 140 − u + I) + J`, `u' = u + h a (b v − u)`; the
 /// threshold is tested on `v'`. With `half_steps` (Izhikevich 2006, the
 /// polychronization network): `v½ = v + h/2 f(v, u)`, `v' = v½ + h/2 f(v½, u) + J`,
-/// `u' = u + h a (b v' − u)` with v' before the input. Initial state: `v = c`, `u = b c` unless `v` is given
-/// is given (then `u = b v`).
+/// `u' = u + h a (b v' − u)` with v' before the input (NEST's `consistent_integration
+/// = false` instead adds h/2 · J inside each half step). Initial state: `v = c`,
+/// `u = b c` unless `v` is given (then `u = b v`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Izhikevich {
@@ -750,7 +751,7 @@ impl Default for AeifCondExp {
 ///
 /// Units (PyNN): conductances µS, `cm` nF, potentials mV, times ms, currents nA.
 /// A spike is registered, as in NEST, at the peak of an action potential: when V is
-/// above v_offset + 30 mV and falling; no reset; `tau_refrac` (NEST `t_ref`) is the
+/// at or above v_offset + 30 mV and falling; no reset; `tau_refrac` (NEST `t_ref`) is the
 /// dead time before the next one can be registered.
 ///
 /// Integration: conductances decay exactly; (V, m, h, n) take classical RK4 substeps of

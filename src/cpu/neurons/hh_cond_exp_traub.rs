@@ -64,7 +64,7 @@ pub fn neuron_step(s: &mut [f32; MAX_STATE], r: &mut u32, x: &StepInput<'_>) -> 
     let mut spiked = false;
     if *r > 0 {
         *r -= 1;
-    } else if y[0] > rounded(params[b + 6] + 30.0) && y[0] < v_before {
+    } else if y[0] >= rounded(params[b + 6] + 30.0) && y[0] < v_before {
         spiked = true;
         *r = x.p.refractory_steps;
     }
