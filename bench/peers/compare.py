@@ -305,6 +305,13 @@ def main() -> int:
                     else:
                         cells += [pct(nd.rate(p)[0], g.rate(p)[0]), pct(nd.cv(p)[0], g.cv(p)[0])]
                 lines.append("| " + " | ".join(cells) + " |")
+            for sim, g in rows:
+                pooled = [d for d in g.simulated_ms if d is not None]
+                if len(pooled) > 1 and sim != "peers (all)":
+                    lines.append(
+                        f"| ⚠ {model_id}: {sim}'s mean pools records of several durations: "
+                        f"{pooled} ms (compare runs of one length) |" + " |" * (len(head) - 1)
+                    )
             mismatch = {r.get("simulated_ms") for r in nd_model_recs} ^ {
                 r.get("simulated_ms") for s in sims for r in peers[(model_id, s)]
             }
