@@ -329,8 +329,11 @@ fn positive_ms(text: &str) -> Result<f64, String> {
     }
 }
 
-/// A flag Ctrl-C sets: the run then stops after its current stretch, finishing its
-/// outputs. A second Ctrl-C while the handler cannot be installed kills as usual.
+/// A flag Ctrl-C sets, and SIGTERM and SIGHUP (what `timeout`, Slurm, `docker stop`
+/// and a closed terminal send; ctrlc's `termination`): the run then stops after its
+/// current stretch, finishing its outputs (they were left as `.partial` files with a
+/// row count of 0). A second Ctrl-C while the handler cannot be installed kills as
+/// usual.
 fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = flag.clone();

@@ -18,7 +18,7 @@ pub use ensemble::{instance_place, InstancePlace};
 use crate::error::Error;
 use crate::model::file::LoadedModel;
 use crate::model::{Network, Recorder};
-use crate::record::{BranchingSeries, NpyStream, RasterPlot, SpikeRow, SpikeStats};
+use crate::record::{partial_name, BranchingSeries, NpyStream, RasterPlot, SpikeRow, SpikeStats};
 use crate::simulation::{Backend, Simulation};
 
 /// How to run a model.
@@ -208,6 +208,8 @@ pub fn run_model(
             });
         }
     }
+    // The output folder before the network is built (minutes for a large one).
+    prepare_out_dir(&options.out_dir)?;
     let build = Instant::now();
     let mut sim = match &options.resume {
         Some(path) => Simulation::restore(&network, options.backend.clone(), path)?,
@@ -221,16 +223,6 @@ pub fn run_model(
         });
     }
 
-    if options.out_dir.join("summary.json").exists() {
-        // Files this run does not write (another population's spikes, an ensemble's
-        // folders, a raster with --no-plot) stay from the previous run.
-        tracing::warn!(
-            "{} holds a previous run's outputs: the files this run writes replace theirs, \
-             the others stay",
-            options.out_dir.display()
-        );
-    }
-    std::fs::create_dir_all(&options.out_dir).map_err(|e| io_error(&options.out_dir, e))?;
     let mut outputs = Outputs::create(&options.out_dir, &sim, &network, model.duration_ms)?;
     let stretch = u64::from(sim.plan().batch_steps) * 4;
     let mut max_buffered = 0;
@@ -467,12 +459,14 @@ impl Outputs {
             let values = at.join(format!("{stem}.npy"));
             let times = at.join(format!("{stem}_times.npy"));
             let neurons = at.join(format!("{stem}_neurons.npy"));
-            let mut index =
-                NpyStream::<u32>::one_dimensional(&neurons).map_err(|e| io_error(&neurons, e))?;
+            let mut index = NpyStream::<u32>::one_dimensional(&neurons)
+                .map_err(|e| io_error(&partial_name(&neurons), e))?;
             index
                 .extend(r.neurons.iter().copied())
-                .map_err(|e| io_error(&neurons, e))?;
-            index.finish().map_err(|e| io_error(&neurons, e))?;
+                .map_err(|e| io_error(&partial_name(&neurons), e))?;
+            index
+                .finish()
+                .map_err(|e| io_error(&partial_name(&neurons), e))?;
             states.push((
                 opened(
                     NpyStream::two_dimensional(&values, r.neurons.len() as u64),
@@ -555,7 +549,9 @@ impl Outputs {
                     neuron,
                 });
             let stream = &mut self.spikes[i];
-            let written = stream.extend(rows).map_err(|e| io_error(stream.path(), e));
+            let written = stream
+                .extend(rows)
+                .map_err(|e| io_error(stream.partial_path(), e));
             keep_first(&mut failure, written);
             for series in &mut self.branching {
                 if series.population == record.population && series.instance == record.instance {
@@ -569,11 +565,11 @@ impl Outputs {
         for (record, (values, times)) in sim.drain_states().iter().zip(&mut self.states) {
             let written = values
                 .extend(record.values.iter().copied())
-                .map_err(|e| io_error(values.path(), e));
+                .map_err(|e| io_error(values.partial_path(), e));
             keep_first(&mut failure, written);
             let written = times
                 .extend(record.times_ms())
-                .map_err(|e| io_error(times.path(), e));
+                .map_err(|e| io_error(times.partial_path(), e));
             keep_first(&mut failure, written);
         }
         failure.map_or(Ok(held), Err)
@@ -641,12 +637,13 @@ fn opened<T: npyz::AutoSerialize>(
     path: &Path,
     one_of_many: bool,
 ) -> Result<NpyStream<T>, Error> {
-    let stream = created.map_err(|e| io_error(path, e))?;
+    let partial = partial_name(path);
+    let stream = created.map_err(|e| io_error(&partial, e))?;
     match one_of_many {
         true => stream.closing_after_writes(),
         false => Ok(stream),
     }
-    .map_err(|e| io_error(path, e))
+    .map_err(|e| io_error(&partial, e))
 }
 
 /// Writes each plastic projection's final weights, `weights_<k>.npy` (k its index in
@@ -658,20 +655,30 @@ fn write_weights(dir: &Path, sim: &mut Simulation) -> Result<Vec<PathBuf>, Error
     for p in projections {
         let k = p.projection;
         let path = dir.join(format!("synapses_{k}.npy"));
-        let mut pairs =
-            NpyStream::<u32>::two_dimensional(&path, 2).map_err(|e| io_error(&path, e))?;
+        let mut pairs = NpyStream::<u32>::two_dimensional(&path, 2)
+            .map_err(|e| io_error(&partial_name(&path), e))?;
         pairs
             .extend(p.pre.iter().zip(&p.post).flat_map(|(&i, &j)| [i, j]))
-            .map_err(|e| io_error(&path, e))?;
-        files.push(pairs.finish().map_err(|e| io_error(&path, e))?);
+            .map_err(|e| io_error(&partial_name(&path), e))?;
+        files.push(
+            pairs
+                .finish()
+                .map_err(|e| io_error(&partial_name(&path), e))?,
+        );
         for instance in 0..sim.plan().config.n_instances {
             let path = instance_dir(dir, instance, sim.plan().config.n_instances)
                 .join(format!("weights_{k}.npy"));
             let weights = sim.instance_weights(k, instance)?;
-            let mut stream =
-                NpyStream::<f32>::one_dimensional(&path).map_err(|e| io_error(&path, e))?;
-            stream.extend(weights).map_err(|e| io_error(&path, e))?;
-            files.push(stream.finish().map_err(|e| io_error(&path, e))?);
+            let mut stream = NpyStream::<f32>::one_dimensional(&path)
+                .map_err(|e| io_error(&partial_name(&path), e))?;
+            stream
+                .extend(weights)
+                .map_err(|e| io_error(&partial_name(&path), e))?;
+            files.push(
+                stream
+                    .finish()
+                    .map_err(|e| io_error(&partial_name(&path), e))?,
+            );
         }
     }
     Ok(files)
@@ -858,6 +865,31 @@ fn refuse_resume_into_its_outputs(checkpoint: &Path, out_dir: &Path) -> Result<(
     Ok(())
 }
 
+/// Makes the output folder and checks that files can be created in it, warning where
+/// it holds a previous run's outputs.
+fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Output(format!(
+            "{}: not a folder (--out names a file)",
+            dir.display()
+        )));
+    }
+    if dir.join("summary.json").exists() {
+        // Files this run does not write (another population's spikes, an ensemble's
+        // folders, a raster with --no-plot) stay from the previous run.
+        tracing::warn!(
+            "{} holds a previous run's outputs: the files this run writes replace theirs, \
+             the others stay",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+    let probe = dir.join(".neurodyn-write-probe");
+    std::fs::write(&probe, b"").map_err(|e| io_error(dir, e))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 /// Writes a whole file under a temporary name (`<name>.partial`; an image
 /// `<stem>.partial.png`, whose writer goes by the extension) and renames it when
 /// complete: a file under its final name is never cut short by a full disk.
@@ -879,7 +911,7 @@ pub(crate) fn write_whole(
         let _ = std::fs::remove_file(path);
         return Err(failed(e));
     }
-    std::fs::rename(&partial, path).map_err(|e| io_error(path, e))?;
+    std::fs::rename(&partial, path).map_err(|e| io_error(&partial, e))?;
     Ok(path.to_path_buf())
 }
 

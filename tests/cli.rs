@@ -856,6 +856,34 @@ fn a_run_resumed_from_a_checkpoint_in_a_new_process_continues_the_raster() {
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("another model"));
+    // An ensemble's per-instance summaries say where a resumed run's statistics begin
+    // too (they gave 20 ms and the last step only).
+    let ensemble = ["run", "models/cuba.toml", "--seeds", "2", "--no-plot", "-q"];
+    let first = out("ensemble_first");
+    succeeds(
+        &ensemble,
+        &[
+            "--duration",
+            "10",
+            "--checkpoint-every",
+            "10",
+            "--out",
+            &first,
+        ],
+    );
+    let checkpoint = dir.join("ensemble_first").join("checkpoint.ndck");
+    let resumed = out("ensemble_resumed");
+    let resume = ["--duration", "20", "--resume", checkpoint.to_str().unwrap()];
+    succeeds(&ensemble, &[&resume[..], &["--out", &resumed]].concat());
+    let instance: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("ensemble_resumed/instance_1/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (&instance["first_step"], &instance["last_step"]),
+        (&100.into(), &200.into()),
+        "{instance}"
+    );
 }
 
 #[test]
@@ -1434,4 +1462,52 @@ fn a_name_too_long_for_a_file_is_refused_before_the_run() {
         .join("out")
         .join(format!("spikes_{}.npy", "N".repeat(236)))
         .exists());
+}
+
+/// SIGTERM (what `timeout`, Slurm and `docker stop` send) and SIGINT stop a run as
+/// Ctrl-C does: every file finished with what was recorded, `summary.json` saying it
+/// is incomplete, exit 130. SIGTERM killed it with only `.partial` files left, whose
+/// headers said 0 rows.
+#[test]
+fn a_terminated_run_finishes_its_outputs() {
+    let dir = temp_dir("terminated");
+    for signal in ["-TERM", "-INT"] {
+        let out = dir.join(&signal[1..]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_neurodyn"))
+            .args([
+                "run",
+                "models/cuba.toml",
+                "--backend",
+                "cpu",
+                "--no-plot",
+                "-q",
+            ])
+            .args(["--duration", "1000000", "--out", out.to_str().unwrap()])
+            .spawn()
+            .expect("the neurodyn binary runs");
+        // Running once its first stretch has reached the file.
+        let partial = out.join("spikes_E.npy.partial");
+        let started = std::time::Instant::now();
+        while std::fs::metadata(&partial).map_or(0, |m| m.len()) < 10_000 {
+            assert!(started.elapsed().as_secs() < 120, "the run never started");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let killed = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}");
+        let summary: Summary =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        assert!(!summary.complete && summary.last_step > 0, "{signal}");
+        let (shape, spikes) = read_npy::<SpikeRow>(&out.join("spikes_E.npy"));
+        assert!(
+            shape[0] > 0 && shape[0] as usize == spikes.len(),
+            "{signal}"
+        );
+        assert!(!partial.exists(), "{signal}");
+    }
 }

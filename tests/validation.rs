@@ -284,6 +284,17 @@ fn stimulus_with_negative_rate_and_unknown_target() {
 }
 
 #[test]
+fn a_neuron_recorded_twice_by_one_recorder_is_refused() {
+    let mut net = base();
+    net.record_state("E", "v", vec![7, 2, 2], 1);
+    expect_one(
+        &net,
+        "recorders[0].neurons[2]",
+        "neuron 2 is listed already (neurons[1])",
+    );
+}
+
+#[test]
 fn recorder_of_an_unknown_variable_or_neuron() {
     let mut net = base();
     net.record_state("E", "w", vec![0], 1);

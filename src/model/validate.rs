@@ -1983,6 +1983,16 @@ impl<'a> Checker<'a> {
                         reason: "no neuron to record".into(),
                     });
                 }
+                // A neuron listed twice would be two identical columns of the record.
+                let mut seen = std::collections::HashMap::new();
+                if let Some((i, n, first)) = (neurons.iter().enumerate())
+                    .find_map(|(i, &n)| seen.insert(n, i).map(|first| (i, n, first)))
+                {
+                    self.errors.push(ModelError::Impossible {
+                        field: format!("{field}.neurons[{i}]"),
+                        reason: format!("neuron {n} is listed already (neurons[{first}])"),
+                    });
+                }
                 if let Some(pop) = self.lookup(&format!("{field}.population"), population) {
                     let size = pop.size;
                     let name = pop.name.clone();

@@ -14,7 +14,7 @@ mod stats;
 pub use branching::{activity, branching_ratio, BranchingRatio, BranchingSeries, BranchingWindow};
 pub use heat_map::HeatMap;
 pub use line_plot::{line_plot, Series};
-pub use output::{NpyStream, SpikeRow};
+pub use output::{partial_name, NpyStream, SpikeRow};
 pub use raster::RasterPlot;
 pub use spike_record::SpikeRecord;
 pub use state_record::StateRecord;

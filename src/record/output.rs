@@ -141,6 +141,12 @@ impl<T: AutoSerialize> NpyStream<T> {
         &self.path
     }
 
+    /// The name it is written under until `finish` (`NAME.partial`): the file a
+    /// failed write leaves, which an error names.
+    pub fn partial_path(&self) -> &Path {
+        &self.partial
+    }
+
     /// Writes the final shape into the header and gives the file its name; a file a
     /// write failed in keeps its temporary name.
     pub fn finish(mut self) -> io::Result<PathBuf> {
@@ -171,10 +177,10 @@ impl<T: AutoSerialize> NpyStream<T> {
         Ok(self.path)
     }
 
-    /// `finish`, its error paired with the file's name.
+    /// `finish`, its error paired with the name of the file it leaves (`NAME.partial`).
     pub fn finish_reporting_path(self) -> Result<PathBuf, (PathBuf, io::Error)> {
-        let path = self.path.clone();
-        self.finish().map_err(|e| (path, e))
+        let partial = self.partial.clone();
+        self.finish().map_err(|e| (partial, e))
     }
 }
 
@@ -207,7 +213,8 @@ fn count_text(rows: u64, row_len: Option<u64>) -> Vec<u8> {
     text.into_bytes()
 }
 
-fn partial_name(path: &Path) -> PathBuf {
+/// The name a stream of `path` is written under until it is finished.
+pub fn partial_name(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".partial");
     PathBuf::from(name)

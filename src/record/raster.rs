@@ -10,8 +10,10 @@ use super::SpikeRecord;
 
 /// Neurons shown per population at most.
 pub const RASTER_NEURONS: u32 = 100;
-/// Bins of the rate histogram over the run.
-pub const RATE_BINS: usize = 200;
+/// Bins of the rate histogram over the run, at most: each bin is a whole number of
+/// steps (the run's steps / 200, rounded up), so that every bin holds the same
+/// number of steps and a rate is its count over its own duration.
+pub const RATE_BINS: u64 = 200;
 
 pub(super) const COLOURS: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
@@ -41,12 +43,19 @@ pub struct RasterPlot {
     start_ms: f64,
     end_ms: f64,
     dt_ms: f64,
+    /// The run's first step, its planned steps and the steps of one rate bin.
+    first_step: u64,
+    steps: u64,
+    steps_per_bin: u64,
 }
 
 impl RasterPlot {
     /// A plot of `populations` (name, size) over a run from `start_ms` (0, or a
     /// checkpoint's time) to `end_ms`.
     pub fn new(populations: &[(String, u32)], start_ms: f64, end_ms: f64, dt_ms: f64) -> Self {
+        let end_ms = end_ms.max(start_ms + dt_ms);
+        let steps = (((end_ms - start_ms) / dt_ms).round() as u64).max(1);
+        let steps_per_bin = steps.div_ceil(RATE_BINS);
         let tracks = populations
             .iter()
             .map(|(name, size)| Track {
@@ -54,28 +63,28 @@ impl RasterPlot {
                 size: *size,
                 stride: size.div_ceil(RASTER_NEURONS).max(1),
                 points: Vec::new(),
-                bins: vec![0; RATE_BINS],
+                bins: vec![0; steps.div_ceil(steps_per_bin) as usize],
             })
             .collect();
         Self {
             tracks,
             start_ms,
-            end_ms: end_ms.max(start_ms + dt_ms),
+            end_ms,
             dt_ms,
+            first_step: (start_ms / dt_ms).round() as u64,
+            steps,
+            steps_per_bin,
         }
-    }
-
-    fn bin_ms(&self) -> f64 {
-        (self.end_ms - self.start_ms) / RATE_BINS as f64
     }
 
     /// Adds the next stretch of spikes of the population at `index`.
     pub fn add(&mut self, index: usize, record: &SpikeRecord) {
-        let (start_ms, bin_ms) = (self.start_ms, self.bin_ms());
+        let (first, per_bin) = (self.first_step, self.steps_per_bin);
         let track = &mut self.tracks[index];
+        let last = track.bins.len() - 1;
         for (&step, &neuron) in record.steps.iter().zip(&record.neurons) {
             let t = (step + 1) as f64 * self.dt_ms;
-            let bin = (((t - start_ms) / bin_ms).max(0.0) as usize).min(RATE_BINS - 1);
+            let bin = ((step.saturating_sub(first) / per_bin) as usize).min(last);
             track.bins[bin] += 1;
             if neuron % track.stride == 0 {
                 track.points.push((t, neuron / track.stride));
@@ -133,20 +142,13 @@ impl RasterPlot {
             .draw()
             .map_err(|e| e.to_string())?;
 
-        // The bins the run reached, each with the time it covered.
-        let bin_ms = self.bin_ms();
-        let covered: Vec<(f64, f64)> = (0..RATE_BINS)
-            .map(|b| self.start_ms + b as f64 * bin_ms)
-            // A sliver of a bin left by rounding is no bin.
-            .take_while(|&from| from < until_ms - self.dt_ms / 2.0)
-            .map(|from| (from, (from + bin_ms).min(until_ms) - from))
+        let series: Vec<Vec<(f64, f64)>> = (0..self.tracks.len())
+            .map(|i| self.rates(i, until_ms))
             .collect();
-        let rate =
-            |t: &Track, b: usize| t.bins[b] as f64 / (f64::from(t.size) * covered[b].1 / 1000.0);
-        let peak = self
-            .tracks
+        let peak = series
             .iter()
-            .flat_map(|t| (0..covered.len()).map(move |b| rate(t, b)))
+            .flatten()
+            .map(|&(_, rate)| rate)
             .fold(1.0f64, f64::max);
         let mut rates = ChartBuilder::on(&lower)
             .margin(10)
@@ -160,19 +162,31 @@ impl RasterPlot {
             .y_desc("rate (Hz)")
             .draw()
             .map_err(|e| e.to_string())?;
-        for (i, track) in self.tracks.iter().enumerate() {
+        for (i, points) in series.into_iter().enumerate() {
             let colour = COLOURS[i % COLOURS.len()];
             rates
-                .draw_series(LineSeries::new(
-                    covered
-                        .iter()
-                        .enumerate()
-                        .map(|(b, &(from, width))| (from + width / 2.0, rate(track, b))),
-                    colour,
-                ))
+                .draw_series(LineSeries::new(points, colour))
                 .map_err(|e| e.to_string())?;
         }
         root.present().map_err(|e| e.to_string())
+    }
+
+    /// The rate (Hz per neuron) of the population at `index` in each bin the run
+    /// reached by `until_ms`, at the bin's middle (ms): its count over the steps it
+    /// covered (the last bin reached may hold fewer).
+    pub fn rates(&self, index: usize, until_ms: f64) -> Vec<(f64, f64)> {
+        let track = &self.tracks[index];
+        let run = (((until_ms - self.start_ms) / self.dt_ms).round() as u64).clamp(1, self.steps);
+        let per_bin = self.steps_per_bin;
+        (0..run.div_ceil(per_bin))
+            .map(|b| {
+                let (from, to) = (b * per_bin, ((b + 1) * per_bin).min(run));
+                let width_ms = (to - from) as f64 * self.dt_ms;
+                let middle = self.start_ms + from as f64 * self.dt_ms + width_ms / 2.0;
+                let count = track.bins[b as usize] as f64;
+                (middle, count / (f64::from(track.size) * width_ms / 1000.0))
+            })
+            .collect()
     }
 }
 
@@ -184,4 +198,50 @@ pub(super) fn ensure_font() {
         plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
             .unwrap_or_else(|_| panic!("the embedded font is a valid TrueType file"));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 50 neurons firing every step: every bin shows 10 kHz, whatever the run's
+    /// length (25 ms in 200 bins showed 8 and 16 kHz; 0.3 ms lost its last step).
+    #[test]
+    fn a_constant_rate_is_flat_in_every_bin() {
+        for (start_ms, end_ms, until_ms) in [
+            (0.0, 25.0, 25.0),
+            (0.0, 5.0, 5.0),
+            (0.0, 0.3, 0.3),
+            (150.0, 250.0, 250.0),
+            (0.0, 25.0, 12.3),
+        ] {
+            let dt = 0.1;
+            let mut plot = RasterPlot::new(&[("P".into(), 50)], start_ms, end_ms, dt);
+            let first = (start_ms / dt).round() as u64;
+            let last = (until_ms / dt).round() as u64;
+            let (steps, neurons): (Vec<u64>, Vec<u32>) = (first..last)
+                .flat_map(|step| (0..50).map(move |n| (step, n)))
+                .unzip();
+            let record = SpikeRecord {
+                population: "P".into(),
+                size: 50,
+                dt_ms: dt,
+                steps,
+                neurons,
+                duration_steps: last - first,
+                instance: 0,
+            };
+            plot.add(0, &record);
+            let rates = plot.rates(0, until_ms);
+            assert!(rates.len() <= RATE_BINS as usize);
+            for &(_, rate) in &rates {
+                assert!(
+                    (rate - 10_000.0).abs() < 1e-6,
+                    "{start_ms}..{end_ms}: {rates:?}"
+                );
+            }
+            let covered = rates.len() as f64 * plot.steps_per_bin as f64 * dt;
+            assert!(covered >= until_ms - start_ms - 1e-9, "{rates:?}");
+        }
+    }
 }

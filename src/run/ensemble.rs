@@ -66,6 +66,9 @@ struct InstanceSummary<'a> {
     dt_ms: f64,
     duration_ms: f64,
     complete: bool,
+    /// The first step in the outputs (a resumed run's checkpoint step): the
+    /// statistics cover `first_step..last_step`, as in the run's own summary.
+    first_step: u64,
     last_step: u64,
     /// Why the run stopped early (as the run's own summary).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -163,6 +166,7 @@ pub(super) fn write(
             dt_ms: summary.dt_ms,
             duration_ms: summary.duration_ms,
             complete: summary.complete,
+            first_step: summary.first_step,
             last_step: summary.last_step,
             error: summary.error.as_deref(),
             populations: stats.clone(),
