@@ -283,6 +283,14 @@ fn bad_astrocytes_are_refused() {
     let e = refused(&net);
     assert!(e.contains("astrocytes[0].tau_ms"), "{e}");
     assert!(e.contains("astrocytes[0].inputs[1].population"), "{e}");
+    // A weight whose worst case overflows f32 (A became +inf without a fault).
+    let mut net = reservoir();
+    net.astrocytes[0].inputs[0].weight = 3e36;
+    let e = refused(&net);
+    assert!(
+        e.contains("`astrocytes[0].inputs`: with every input neuron spiking every step"),
+        "{e}"
+    );
     let mut net = reservoir();
     net.projections[0].astrocyte = Some("glia".into());
     let e = refused(&net);

@@ -669,10 +669,26 @@ impl<'a> Checker<'a> {
         }
         self.positive(&format!("{field}.tau_ms"), astrocyte.tau_ms);
         self.finite(&format!("{field}.bias"), astrocyte.bias);
+        // The largest |A| the inputs can drive: every neuron spiking every step, the
+        // jumps summing as a geometric series of the per-step decay.
+        let decay = (-self.network.dt_ms / astrocyte.tau_ms).exp();
+        let mut reach = astrocyte.bias.abs();
         for (j, input) in astrocyte.inputs.iter().enumerate() {
             let at = format!("{field}.inputs[{j}]");
-            self.lookup(&format!("{at}.population"), &input.population);
+            let size = self
+                .lookup(&format!("{at}.population"), &input.population)
+                .map_or(0, |p| p.size);
             self.finite(&format!("{at}.weight"), input.weight);
+            reach += input.weight.abs() * f64::from(size) / (1.0 - decay);
+        }
+        if astrocyte.tau_ms > 0.0 && reach > f64::from(f32::MAX) {
+            self.errors.push(ModelError::Impossible {
+                field: format!("{field}.inputs"),
+                reason: format!(
+                    "with every input neuron spiking every step, A could reach {reach:.3e}, \
+                     beyond a 32-bit float (3.4e38): smaller weights"
+                ),
+            });
         }
         let covers = self
             .network
