@@ -421,7 +421,24 @@ fn duplicate_edges_are_refused_or_summed() {
 
 #[test]
 fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
-    let cases: [(&str, &str, &[&str]); 10] = [
+    let cases: [(&str, &str, &[&str]); 13] = [
+        // `population:index` in digits only; a table name of that form is refused.
+        (
+            NEURONS,
+            "pre,post,weight\nsensory:+1,VA1,0.5\n",
+            &["edges.csv:2:1: `sensory:+1` is neither a neuron named"],
+        ),
+        (
+            "name,population\nmotor:0,sensory\nASHR,sensory\nVA1,motor\nVB1,motor\n",
+            "pre,post,weight\n",
+            &["neurons.csv:2:1: the name `motor:0` is also neuron 0 of population `motor`"],
+        ),
+        // A junction's or graded synapse's delay is not read (a table's placeholder).
+        (
+            NEURONS,
+            "pre,post,weight,delay_ms,receptor\nASHL,ASHR,0.1,-,electrical\nASHL,VA1,0.1,x,0\n",
+            &["edges.csv:3:4: delay `x` is not a finite number"],
+        ),
         // Values the validation would refuse, named at their row.
         (
             NEURONS,
@@ -502,6 +519,14 @@ fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
             assert!(e.contains(needle), "case {k}: {needle}\n{e}");
         }
     }
+    // The junction's placeholder delay alone: accepted.
+    let edges = "pre,post,weight,delay_ms,receptor\nASHL,ASHR,0.1,-,electrical\n";
+    let model = load(
+        "gap-delay",
+        "file = \"edges.csv\"",
+        &[("neurons.csv", NEURONS), ("edges.csv", edges)],
+    );
+    assert!(model.is_ok(), "{:?}", model.err());
     // A name in two tables: an edge list would have found the second only.
     let e = load(
         "two-tables",

@@ -407,6 +407,18 @@ fn read_table(
             ));
             continue;
         };
+        if let Some((q, i)) = population_index(network, name) {
+            // An edge list's `S:0` would mean this neuron, not population S's first.
+            errors.push(at(
+                name_at,
+                format!(
+                    "the name `{name}` is also neuron {i} of population `{}` in edge \
+                     lists' `population:index` form; name it otherwise",
+                    network.populations[q].name
+                ),
+            ));
+            continue;
+        }
         if let Some(earlier) = first_line.insert(name.to_string(), line) {
             errors.push(at(
                 name_at,
@@ -574,15 +586,7 @@ fn read_edges(
             if let Some(&found) = names.get(text) {
                 return Ok(found);
             }
-            let indexed = text.rsplit_once(':').and_then(|(population, index)| {
-                let p = network
-                    .populations
-                    .iter()
-                    .position(|q| q.name == population)?;
-                let i: u32 = index.parse().ok()?;
-                (i < network.populations[p].size).then_some((p, i))
-            });
-            indexed.ok_or_else(|| {
+            population_index(network, text).ok_or_else(|| {
                 at(
                     column,
                     format!(
@@ -603,16 +607,20 @@ fn read_edges(
             let (pre_pop, pre) = neuron(pre_at)?;
             let (post_pop, post) = neuron(post_at)?;
             let weight = number(weight_at, "weight")?;
-            let delay = match delay_at {
-                Some(c) if !record[c].is_empty() => number(c, "delay")?,
-                _ => list.delay_ms,
-            };
             let raw = receptor_at.map_or("", |c| &record[c]);
             let text = list.receptors.get(raw).map_or(raw, String::as_str);
             let kind = match text.to_ascii_lowercase().as_str() {
                 "electrical" | "gap" => EdgeKind::Electrical,
                 "graded" => EdgeKind::Graded,
                 _ => EdgeKind::Chemical,
+            };
+            // Junctions and graded synapses act without delay: a row's delay (a
+            // table's placeholder such as `-` or `n/a`) is not read.
+            let delay = match delay_at {
+                Some(c) if kind == EdgeKind::Chemical && !record[c].is_empty() => {
+                    number(c, "delay")?
+                }
+                _ => list.delay_ms,
             };
             if kind == EdgeKind::Graded && kinetics(list, network, pre_pop).is_none() {
                 return Err(at(
@@ -828,6 +836,21 @@ pub fn projections(network: &Network, edges: impl IntoIterator<Item = Edge>) -> 
 }
 
 /// `excitatory`, `inhibitory` or a port number.
+/// The neuron `text` names in the `population:index` form (the index in decimal
+/// digits, within the population's size), if it is one.
+fn population_index(network: &Network, text: &str) -> Option<(usize, u32)> {
+    let (population, index) = text.rsplit_once(':')?;
+    let p = network
+        .populations
+        .iter()
+        .position(|q| q.name == population)?;
+    if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let i: u32 = index.parse().ok()?;
+    (i < network.populations[p].size).then_some((p, i))
+}
+
 /// What a `weight_scale` factor applies to: the chemical edges onto one receptor
 /// (by index), or the electrical or graded edges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
