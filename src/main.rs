@@ -634,7 +634,20 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
         return fail_in(path, &Error::Shader(e));
     }
     let steps = neurodyn::model::run_steps(model.duration_ms, plan.dt_ms).unwrap_or_default();
-    outln!("{}: valid", path.display());
+    let adapter = gpu::choose_adapter(None).ok();
+    let binding = adapter.as_ref().map(|adapter| {
+        let limits = gpu::limits_of(adapter);
+        (limits.max_buffer_size).min(limits.max_storage_buffer_binding_size)
+    });
+    // As `run` refuses it before allocating anything (reported after the tables).
+    let over = binding.and_then(|limit| neurodyn::plan::memory::over_binding(&plan.buffers, limit));
+    match over {
+        None => outln!("{}: valid", path.display()),
+        Some(_) => outln!(
+            "{}: a valid model, too large for this device (below)",
+            path.display()
+        ),
+    }
     outln!(
         "{} population(s), {} neurons, {} synapses ({} stored static, {} with weights of their own per instance (plastic or swept), {} procedural projections, {} built on the device), ring of {} steps, {} ms simulated ({} steps) at dt = {} ms",
         plan.populations.len(),
@@ -678,11 +691,6 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
             format!("{b}: {}", format_bytes(bytes))
         })
         .collect();
-    let adapter = gpu::choose_adapter(None).ok();
-    let binding = adapter.as_ref().map(|adapter| {
-        let limits = gpu::limits_of(adapter);
-        (limits.max_buffer_size).min(limits.max_storage_buffer_binding_size)
-    });
     let fits = (adapter.as_ref())
         .and_then(gpu::device_memory)
         .zip(binding)
@@ -699,10 +707,7 @@ fn validate(path: &Path, set: &FileSettings) -> ExitCode {
         "device memory by instances (estimate) {}{fits}",
         sizes.join(", ")
     );
-    // As `run` refuses it before allocating anything.
-    if let Some(b) =
-        binding.and_then(|limit| neurodyn::plan::memory::over_binding(&plan.buffers, limit))
-    {
+    if let Some(b) = over {
         errln!(
             "error: {}: buffer `{}` needs {}, more than the {} one storage binding of the \
              device may hold: `run` refuses it (a smaller network, or fewer instances)",

@@ -205,6 +205,24 @@ fn validate_reports_the_memory_of_the_network_run_plans() {
             .starts_with(&line.split_whitespace().collect::<Vec<_>>().join(" "))),
         "{line}\n{stdout}"
     );
+    // 9·10^6 neurons' state (137 MiB) exceeds lavapipe's 128 MiB storage binding: the
+    // first line says so, never "valid" before the refusal; where it fits, "valid".
+    let path = dir.join("big.toml");
+    std::fs::write(&path, text.replace("size = 100000", "size = 9000000")).unwrap();
+    let output = neurodyn(&["validate", path.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let first = stdout.lines().next().unwrap_or_default();
+    if output.status.success() {
+        assert!(first.ends_with("big.toml: valid"), "{stdout}");
+    } else {
+        assert_eq!(output.status.code(), Some(1), "{stdout}");
+        assert!(
+            first.ends_with("big.toml: a valid model, too large for this device (below)"),
+            "{stdout}"
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("`run` refuses it"), "{stderr}");
+    }
 }
 
 /// A copy of cuba.toml with `from` replaced by `to` (first occurrence).
@@ -468,6 +486,11 @@ fn bad_model_files_exit_2_naming_file_line_and_field() {
         (
             ["--sweep", "E.i_offset=0:1:70000"],
             "cuba.toml: --sweep E.i_offset: `sweep.axes[0].steps`",
+        ),
+        // A swept value the validation refuses, by its flag's path too.
+        (
+            ["--sweep", "projections[2].weight=0.1,0.2"],
+            "cuba.toml: --sweep projections[2].weight: `sweeps`:",
         ),
     ] {
         // `validate` takes the same flags and checks the file as `run` would.

@@ -291,7 +291,11 @@ pub fn load_text_with(
                 "simulation.seed" if seed => "--seed",
                 "sweep.seeds" if seeds => "--seeds",
                 "sweep" if axes || seeds => "--sweep/--seeds",
-                "sweeps" if axes && !own_sweep => "--sweep",
+                // One flag's axis: it by its path; several: which is not known here.
+                "sweeps" if axes && !own_sweep => match &flag_axes[..] {
+                    [path] => return Some(format!("--sweep {path}")),
+                    _ => "--sweep",
+                },
                 _ => return flag_axis.map(|path| format!("--sweep {path}")),
             };
             Some(flag.to_string())
