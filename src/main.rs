@@ -352,8 +352,13 @@ fn shown_ms(ms: f64) -> f64 {
 /// As `fail`, for an error of the model file at `path`: a WGSL error is in a
 /// snippet of that file, which the message then names.
 fn fail_in(path: &Path, error: &Error) -> ExitCode {
-    if matches!(error, Error::Shader(_)) {
-        errln!("error: {}: {error}", path.display());
+    if let Error::Shader(e) = error {
+        // At the snippet's own line and column in the file, where it is found there.
+        let at = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| e.line_in(&text))
+            .map_or(String::new(), |(line, column)| format!(":{line}:{column}"));
+        errln!("error: {}{at}: {error}", path.display());
         return exit_code(error);
     }
     fail(error)

@@ -546,8 +546,13 @@ fn validate_locates_an_error_in_a_custom_models_wgsl() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("custom model `c`, update:1:9"), "{stderr}");
-    // The message names the model file the snippet is in, for run as for validate.
-    assert!(stderr.contains("custom.toml: shader error"), "{stderr}");
+    // The message names the model file the snippet is in, at the snippet's own line
+    // and column there (line 8, the snippet's ninth character), for run as for
+    // validate.
+    let line = text("v = v + ;").lines().nth(7).unwrap().to_string();
+    let column = line.find("v = v + ;").unwrap() + 9;
+    let at = format!("custom.toml:8:{column}: shader error");
+    assert!(stderr.contains(&at), "{at}: {stderr}");
     let output = neurodyn(
         &["run", model.to_str().unwrap(), "-q", "--no-plot", "--out"]
             .into_iter()
@@ -557,7 +562,7 @@ fn validate_locates_an_error_in_a_custom_models_wgsl() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("custom.toml: shader error: custom model `c`, update:1:9"),
+        stderr.contains(&format!("{at}: custom model `c`, update:1:9")),
         "{stderr}"
     );
     std::fs::write(&model, text("v = decay * v;")).unwrap();

@@ -373,10 +373,10 @@ impl AssembledShader {
     }
 
     /// Maps a line of the assembled source to (file, line in that file).
-    pub fn locate(&self, line: u32) -> (&str, u32) {
+    pub fn locate(&self, line: u32) -> (&ShaderFile, u32) {
         let index = self.parts.partition_point(|(start, _)| *start <= line) - 1;
         let (start, file) = &self.parts[index];
-        (&file.path, line - start + 1)
+        (file, line - start + 1)
     }
 
     /// Parses and validates with naga.
@@ -431,18 +431,20 @@ impl AssembledShader {
     }
 
     fn error(&self, at: Option<naga::SourceLocation>, message: String) -> ShaderError {
-        let (file, line, column) = match at {
+        let (file, piece, line, column) = match at {
             Some(at) => {
                 let (file, line) = self.locate(at.line_number);
-                (file, line, at.line_position)
+                let piece = file.source.to_string();
+                (file.path.to_string(), piece, line, at.line_position)
             }
-            None => ("<assembled shader>", 0, 0),
+            None => ("<assembled shader>".into(), String::new(), 0, 0),
         };
         ShaderError {
-            file: file.to_string(),
+            file,
             line,
             column,
             message,
+            piece,
         }
     }
 }
@@ -455,4 +457,61 @@ pub struct ShaderError {
     pub line: u32,
     pub column: u32,
     pub message: String,
+    /// The text of the piece the error is in (a user's snippet, or a shader file):
+    /// where the piece is a snippet of a model file, the file's own line is found
+    /// from it ([`ShaderError::line_in`]).
+    pub piece: String,
+}
+
+impl ShaderError {
+    /// The (1-based) line and column of the error in `text` (a model file), where the
+    /// piece it is in occurs there verbatim, once (a snippet in a TOML multi-line or
+    /// escape-free string); `None` otherwise (a JSON string with escapes, a generated
+    /// or built-in piece).
+    pub fn line_in(&self, text: &str) -> Option<(usize, usize)> {
+        // Only a piece of several characters locates anything; a snippet's leading
+        // newline (TOML trims the one after `"""`) is not part of it.
+        if self.piece.trim().len() < 3 || self.line == 0 {
+            return None;
+        }
+        let mut found = text.match_indices(self.piece.as_str());
+        let (offset, _) = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        let before = &text[..offset];
+        let start_line = before.matches('\n').count() + 1;
+        let start_column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        let line = start_line + self.line as usize - 1;
+        let column = match self.line {
+            1 => start_column + self.column as usize - 1,
+            _ => self.column as usize,
+        };
+        Some((line, column))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A snippet's error found in the model file: its line and column there, for a
+    /// multi-line string and a one-line one; not for a piece found twice or not at all.
+    #[test]
+    fn a_snippet_error_is_placed_in_the_model_file() {
+        let error = |piece: &str, line, column| ShaderError {
+            file: "custom model `m`, update".into(),
+            line,
+            column,
+            message: String::new(),
+            piece: piece.into(),
+        };
+        let file = "[x]\nupdate = \"\"\"\nv = v + k;\nv = v + bad;\n\"\"\", reset = \"v = 0.0;\"\n";
+        let update = error("v = v + k;\nv = v + bad;\n", 2, 9);
+        assert_eq!(update.line_in(file), Some((4, 9)));
+        let reset = error("v = 0.0;", 1, 5);
+        assert_eq!(reset.line_in(file), Some((5, 19)));
+        assert_eq!(reset.line_in(&format!("{file}{file}")), None);
+        assert_eq!(error("w = 1.0;", 1, 1).line_in(file), None);
+    }
 }
