@@ -61,12 +61,26 @@ impl Conditioning {
 
     /// The experiment on `network`, a variant of `izhikevich2007::network` (same
     /// populations and projections, other parameters).
+    /// Refused unless it has a population `E` whose spikes are recorded and a plastic
+    /// projection 0 with a synapse to reinforce (`Error::Conditioning`); projections 0
+    /// and 1 take the rewards, so a rule without a modulator fails at the first one
+    /// (`Error::Modulator`).
     pub fn with_network(network: &Network, backend: Backend) -> Result<Self, Error> {
+        let refuse = |reason: &str| Err(Error::Conditioning(reason.to_string()));
+        let recorded = network.recorders.iter().any(
+            |r| matches!(r, crate::model::Recorder::Spikes { population } if population == "E"),
+        );
+        if !recorded {
+            return refuse("the network needs a population `E` with its spikes recorded");
+        }
         let mut sim = Simulation::new(network, backend)?;
         let synapse = 0;
         let (pre, post) = {
             let p = sim.plastic_projection(0)?;
-            (p.pre[synapse], p.post[synapse])
+            match (p.pre.get(synapse), p.post.get(synapse)) {
+                (Some(&pre), Some(&post)) => (pre, post),
+                _ => return refuse("projections[0] has no synapse to reinforce"),
+            }
         };
         let mut weights = sim.weights(0)?;
         weights[synapse] = 0.0;
@@ -81,12 +95,9 @@ impl Conditioning {
             rng: HostStream::new(network.seed, STREAM_REWARD, 0),
             spikes_since_report: 0,
             ms_since_report: 0.0,
-            e_index: sim
-                .plan()
-                .populations
-                .iter()
+            e_index: (sim.plan().populations.iter())
                 .position(|p| p.name == "E")
-                .expect("E"),
+                .unwrap_or_default(),
             sim,
         })
     }
@@ -119,6 +130,11 @@ impl Conditioning {
         report_ms: f64,
         report: &mut dyn FnMut(&ConditioningReport),
     ) -> Result<ConditioningReport, Error> {
+        for t_ms in [duration_ms, report_ms] {
+            if !(t_ms.is_finite() && t_ms >= 0.0) {
+                return Err(Error::NotATime { t_ms });
+            }
+        }
         let windows = (duration_ms / WINDOW_MS).round() as u64;
         let per_report = ((report_ms / WINDOW_MS).round() as u64).max(1);
         let mut last = None;
@@ -148,10 +164,10 @@ impl Conditioning {
         }
         self.sim.run_ms(WINDOW_MS)?;
         let records = self.sim.drain_spikes();
-        let e = records
-            .iter()
-            .find(|r| r.population == "E")
-            .expect("E is recorded");
+        // Recorded: `with_network` checked.
+        let Some(e) = records.iter().find(|r| r.population == "E") else {
+            return Err(Error::Conditioning("no spikes of `E` recorded".into()));
+        };
         self.spikes_since_report += e.len() as u64;
         self.ms_since_report += WINDOW_MS;
         // Spikes come ordered by step; within a step n1 and n2 are not a pairing.

@@ -207,6 +207,8 @@ pub enum Error {
         sum: f64,
         limit: f64,
     },
+    #[error("conditioning experiment: {0}")]
+    Conditioning(String),
     #[error("liquid state machine task: `{field}` {reason}")]
     LsmTask { field: &'static str, reason: String },
     #[error("there is no astrocyte `{name}` (astrocytes: {known})")]

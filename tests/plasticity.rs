@@ -768,6 +768,30 @@ fn conditioning_reinforces_the_rewarded_synapse_and_not_the_others() {
     assert!(end.median_others < 0.25 * w_max, "{end:?}");
 }
 
+/// A network the experiment cannot run on is refused with the reason (it panicked on
+/// an index or `E`), and so is a duration that is not a time.
+#[test]
+fn conditioning_refuses_a_network_it_cannot_run_on() {
+    use neurodyn::conditioning::Conditioning;
+    let refused = |net: &Network| match Conditioning::with_network(net, Backend::Cpu) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    };
+    let mut net = neurodyn::model::izhikevich2007::network(1);
+    net.recorders.clear();
+    assert!(refused(&net).contains("a population `E` with its spikes recorded"));
+    let mut net = neurodyn::model::izhikevich2007::network(1);
+    net.projections[0].connectivity = neurodyn::Connectivity::FixedProbability {
+        p: 0.0,
+        allow_autapses: false,
+    };
+    assert!(refused(&net).contains("projections[0] has no synapse to reinforce"));
+    let variant = neurodyn::model::izhikevich2007::Izhikevich2007::small();
+    let mut experiment = Conditioning::with_network(&variant.network(1), Backend::Cpu).unwrap();
+    let e = experiment.run(f64::NAN, 100.0, &mut |_| {}).err();
+    assert!(matches!(e, Some(neurodyn::Error::NotATime { .. })), "{e:?}");
+}
+
 #[test]
 fn the_hebbian_rule_follows_its_equation_step_by_step() {
     let (eta, alpha, gamma, tau, w0) = (0.01, 0.5, 0.001, 20.0, 1.0);
