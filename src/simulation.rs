@@ -248,8 +248,11 @@ impl Simulation {
         Ok(())
     }
 
-    /// Sets up an existing plan on `backend`.
+    /// Sets up an existing plan on `backend`: one from `Plan::new`, whose public
+    /// fields a caller may have edited (`Plan::check_consistent` refuses the edits
+    /// that break its basic invariants; an edited table is the caller's to keep right).
     pub fn from_plan(plan: Plan, backend: Backend) -> Result<Self, Error> {
+        plan.check_consistent()?;
         let context = match &backend {
             Backend::Gpu => Some(GpuContext::new(None)?),
             Backend::GpuNamed(name) => Some(GpuContext::new(Some(name))?),

@@ -51,7 +51,7 @@ struct ExactRun {
 
 impl Exact {
     fn new(trainer: &Trainer) -> Self {
-        let plan = &trainer.plan;
+        let plan = trainer.plan();
         let n = plan.neurons as usize;
         let mut e = Exact {
             tau_m: vec![1.0; n],
@@ -90,7 +90,7 @@ impl Exact {
     /// Sets the synapses from weights and delays (the trainer's flat arrays; delays are
     /// rounded to steps as the grid does).
     fn with_synapses(mut self, trainer: &Trainer, weights: &[f32], delays_ms: &[f64]) -> Self {
-        let plan = &trainer.plan;
+        let plan = trainer.plan();
         for c in &plan.connections {
             let pre = plan.layers[c.pre_layer as usize];
             let post = plan.layers[c.post_layer as usize];
@@ -329,8 +329,8 @@ fn cross_entropy(logits: &[f64], label: usize) -> f64 {
 /// potential, or over −t/τ0 of each output neuron's first spike.
 fn exact_loss(t: &Trainer, weights: &[f32], delays: &[f64], label: usize) -> f64 {
     let exact = Exact::new(t).with_synapses(t, weights, delays);
-    let run = exact.run(&inputs(t.plan.dt_ms).1);
-    let out = t.plan.layers[2];
+    let run = exact.run(&inputs(t.plan().dt_ms).1);
+    let out = t.plan().layers[2];
     let logits: Vec<f64> = (0..out.size as usize)
         .map(|c| {
             let j = out.offset as usize + c;
@@ -351,7 +351,7 @@ fn exact_loss(t: &Trainer, weights: &[f32], delays: &[f64], label: usize) -> f64
 fn grid_delays(t: &Trainer) -> Vec<f64> {
     t.delays_ms
         .iter()
-        .map(|&d| (f64::from(d) / t.plan.dt_ms).round() * t.plan.dt_ms)
+        .map(|&d| (f64::from(d) / t.plan().dt_ms).round() * t.plan().dt_ms)
         .collect()
 }
 
@@ -403,10 +403,10 @@ fn check_gradients(loss: Loss) {
     // The network is active: every hidden neuron spikes, and so does every output
     // whose spike time the loss reads.
     let active = |layer: usize| {
-        let l = t.plan.layers[layer];
+        let l = t.plan().layers[layer];
         for j in l.offset..l.offset + l.size {
             assert!(
-                (0..t.plan.steps).any(|n| g.history.spiked(0, n, j)),
+                (0..t.plan().steps).any(|n| g.history.spiked(0, n, j)),
                 "neuron {j} is silent"
             );
         }
@@ -421,7 +421,7 @@ fn check_gradients(loss: Loss) {
         .iter()
         .enumerate()
     {
-        let range = t.plan.connection_synapses(c);
+        let range = t.plan().connection_synapses(c);
         let fd_weights: Vec<f64> = range
             .clone()
             .map(|s| fd_weight(&t, &delays, s, eps))
@@ -466,7 +466,7 @@ fn the_gradient_converges_as_the_step_shrinks() {
             let g = t.gradient(&[&sample], &Targets::Labels(&[1])).unwrap();
             let delays = grid_delays(&t);
             let eps = 1e-4;
-            let range = t.plan.connection_synapses(0);
+            let range = t.plan().connection_synapses(0);
             let (mut diff, mut norm) = (0.0, 0.0);
             for s in range {
                 let fd = fd_weight(&t, &delays, s, eps);
@@ -683,7 +683,7 @@ fn eprop_gradients_on_the_gpu_equal_the_cpu_twin() {
         .unwrap();
         for c in 0..3 {
             assert!(
-                cpu.weights[t.plan.connection_synapses(c)]
+                cpu.weights[t.plan().connection_synapses(c)]
                     .iter()
                     .any(|&g| g != 0.0),
                 "connection {c}"
@@ -736,7 +736,7 @@ fn eprop_readout_gradients_equal_eventprops() {
         )
         .unwrap();
         let g = t.gradient(&refs, &Targets::Labels(&labels)).unwrap();
-        g.weights[t.plan.connection_synapses(2)].to_vec()
+        g.weights[t.plan().connection_synapses(2)].to_vec()
     };
     let eprop = gradient(Method::Eprop(neurodyn::train::Eprop::default()));
     let eventprop = gradient(Method::EventProp);
@@ -887,7 +887,7 @@ fn bad_batches_and_settings_are_refused() {
     assert_eq!((r.samples, r.correct), (0, 0));
     assert_eq!(t.weights, before, "an empty batch moves no weight");
     // A batch beyond 32-bit indexing is refused before anything is allocated.
-    assert!(t.plan.check_batch(u32::MAX).is_err());
+    assert!(t.plan().check_batch(u32::MAX).is_err());
     // A batch size of 0 set after the trainer was made, and a connection it lacks.
     assert!(t.connection_weights(0).is_some() && t.connection_weights(9).is_none());
     t.config.batch_size = 0;
@@ -966,7 +966,7 @@ fn a_loss_or_an_update_that_is_not_finite_is_refused() {
     for backend in [Backend::Cpu, Backend::Gpu] {
         let name = format!("{backend:?}");
         let mut t = trainer_on(Loss::MeanSquaredVoltage, 0.01, backend);
-        let values = (t.plan.steps * 3) as usize;
+        let values = (t.plan().steps * 3) as usize;
         let mut traces = vec![20.0f32; values];
         traces[45] = f32::NAN;
         let before = t.weights.clone();

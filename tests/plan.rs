@@ -427,3 +427,47 @@ fn one_to_one_pairs_each_neuron_with_its_namesake() {
     let s = draw_projection(&listed, 0, 5, 5, false, 1, 0.1);
     assert_eq!(s.weight, weights);
 }
+
+/// A plan edited before `Simulation::from_plan` is checked: the edits that broke its
+/// invariants (a batch of 0 steps panicked on both backends, a short initial state
+/// panicked on the CPU and ran on the GPU) are refused, and every shipped model's
+/// plan passes.
+#[test]
+fn an_edited_plan_is_checked_before_it_runs() {
+    for entry in std::fs::read_dir("models").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let network = neurodyn::model::file::load(&path).unwrap().network;
+            let plan = Plan::new(&network).unwrap();
+            plan.check_consistent()
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+    }
+    let mut net = Network::new(0.1, 1);
+    net.add_population(Population::new(
+        "E",
+        10,
+        NeuronModel::IafPscExp(IafPscExp::default()),
+    ));
+    let plan = Plan::new(&net).unwrap();
+    type Edit = fn(&mut Plan);
+    let edits: [(&str, Edit); 4] = [
+        ("steps per batch", |p| p.batch_steps = 0),
+        ("initial state values", |p| p.initial_state.truncate(2)),
+        ("population `E` has neurons 0..+15", |p| {
+            p.populations[0].size += 5
+        }),
+        ("dt_ms", |p| p.dt_ms = f64::NAN),
+    ];
+    for (needle, edit) in edits {
+        let mut edited = plan.clone();
+        edit(&mut edited);
+        for backend in [neurodyn::Backend::Cpu, neurodyn::Backend::Gpu] {
+            let e = match neurodyn::Simulation::from_plan(edited.clone(), backend) {
+                Ok(_) => panic!("{needle}: accepted"),
+                Err(e) => e.to_string(),
+            };
+            assert!(e.contains("inconsistent plan") && e.contains(needle), "{e}");
+        }
+    }
+}

@@ -78,6 +78,9 @@ pub enum PlanError {
     Invalid(#[from] ValidationErrors),
     #[error("parameter sweep: {0}")]
     Sweep(String),
+    /// A plan whose fields disagree (a plan edited before `Simulation::from_plan`).
+    #[error("inconsistent plan: {0}")]
+    Inconsistent(String),
     #[error("heterogeneous parameters of {0}")]
     Heterogeneous(String),
     #[error(
@@ -319,6 +322,71 @@ pub fn stream_capacity(rows: u64) -> u64 {
 impl Plan {
     /// Validates and lowers `network`.
     #[tracing::instrument(name = "plan", skip_all)]
+    /// The invariants a simulation relies on among the plan's own fields, for a plan
+    /// edited after `Plan::new` (its fields are public: tests shorten batches or
+    /// force faults): a positive step, at least one instance and one step per batch,
+    /// the populations covering the neurons in order, each kind's state region where
+    /// its predecessor's ends, and an initial state of that size. Not a proof that
+    /// every table is right; `Plan::new`'s plans pass.
+    pub fn check_consistent(&self) -> Result<(), PlanError> {
+        let fail = |what: String| Err(PlanError::Inconsistent(what));
+        if !(self.dt_ms.is_finite() && self.dt_ms > 0.0) {
+            return fail(format!(
+                "dt_ms = {}: must be a finite time above 0",
+                self.dt_ms
+            ));
+        }
+        let (n_neurons, instances) = (self.config.n_neurons, self.config.n_instances);
+        if instances == 0 || self.batch_steps == 0 {
+            return fail(format!(
+                "{instances} instances, {} steps per batch: at least 1 each",
+                self.batch_steps
+            ));
+        }
+        let mut first = 0u32;
+        for p in &self.populations {
+            if p.first != first || p.size == 0 {
+                return fail(format!(
+                    "population `{}` starts at neuron {} with {} neurons; the one before \
+                     ends at {first}",
+                    p.name, p.first, p.size
+                ));
+            }
+            if (p.info.first, p.info.size) != (p.first, p.size) {
+                return fail(format!(
+                    "population `{}` has neurons {}..+{}, its device block {}..+{}",
+                    p.name, p.first, p.size, p.info.first, p.info.size
+                ));
+            }
+            first = first.saturating_add(p.size);
+        }
+        if first != n_neurons {
+            return fail(format!(
+                "the populations hold {first} neurons, config.n_neurons says {n_neurons}"
+            ));
+        }
+        let mut state = 0u64;
+        for g in &self.groups {
+            if u64::from(g.info.state_base) != state {
+                return fail(format!(
+                    "the {} neurons' state starts at word {}, not {state}",
+                    g.kind.name(),
+                    g.info.state_base
+                ));
+            }
+            state += u64::from(layout::state_words(g.state_count))
+                * u64::from(g.info.size)
+                * u64::from(instances);
+        }
+        if self.initial_state.len() as u64 != state {
+            return fail(format!(
+                "{} initial state values for {state} state words",
+                self.initial_state.len()
+            ));
+        }
+        Ok(())
+    }
+
     pub fn new(network: &Network) -> Result<Self, PlanError> {
         network.validate()?;
         let network = &*parrot::inputs_as_events(network);

@@ -45,7 +45,8 @@ pub struct TrainingConfig {
 pub struct Trainer {
     /// To read: a changed network is refused at the next run (make a new trainer).
     pub network: TrainingNetwork,
-    pub plan: TrainingPlan,
+    /// Made from `network` (read it with `plan()`: an edit would not be checked).
+    plan: TrainingPlan,
     pub config: TrainingConfig,
     /// The plan's flat arrays: one weight (nA) and one delay (ms) per synapse.
     pub weights: Vec<f32>,
@@ -102,6 +103,11 @@ pub struct BatchGradient {
 }
 
 impl Trainer {
+    /// The plan the trainer was made with (steps, layers, synapse ranges).
+    pub fn plan(&self) -> &TrainingPlan {
+        &self.plan
+    }
+
     pub fn new(
         network: TrainingNetwork,
         config: TrainingConfig,
