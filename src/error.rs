@@ -97,6 +97,14 @@ pub enum Error {
     #[error("{steps} steps exceed the {limit} steps one simulation can count")]
     TooManySteps { steps: u64, limit: u64 },
     #[error(
+        "a run to {t_ms:e} ms exceeds the {limit} steps ({limit_ms} ms) one simulation can count"
+    )]
+    TooLong {
+        t_ms: f64,
+        limit: u64,
+        limit_ms: f64,
+    },
+    #[error(
         "the custom neuron model `{model}` is WGSL and runs only on the GPU backend; \
          the CPU reference cannot execute it"
     )]
@@ -209,6 +217,8 @@ pub enum Error {
     },
     #[error("conditioning experiment: {0}")]
     Conditioning(String),
+    #[error("prediction task: {0}")]
+    Prediction(String),
     #[error("liquid state machine task: `{field}` {reason}")]
     LsmTask { field: &'static str, reason: String },
     #[error("there is no astrocyte `{name}` (astrocytes: {known})")]

@@ -386,7 +386,8 @@ fn exit_code(error: &Error) -> ExitCode {
         | Error::CustomModelOnCpu { .. }
         | Error::CustomRuleOnCpu { .. }
         | Error::BenchmarkModel { .. }
-        | Error::TooManySteps { .. } => ExitCode::from(2),
+        | Error::TooManySteps { .. }
+        | Error::TooLong { .. } => ExitCode::from(2),
         _ => ExitCode::from(1),
     }
 }

@@ -217,8 +217,14 @@ pub struct PhaseReport {
     pub reservoir_hz: f64,
 }
 
-/// Trains on `train` periods (none for `train = 0`), then tests on `test` periods.
+/// Trains on `train` periods (none for `train = 0`), then tests on `test` periods (at
+/// least one: the report is the test's).
 pub fn epoch(sim: &mut Simulation, train: u32, test: u32) -> Result<PhaseReport, Error> {
+    if test == 0 {
+        return Err(Error::Prediction(
+            "no test period: the report's rates and histogram are the test's".into(),
+        ));
+    }
     for _ in 0..train {
         period(sim, true)?;
     }

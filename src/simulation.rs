@@ -357,7 +357,11 @@ impl Simulation {
         self.engine.wgpu()
     }
 
-    /// Steps simulated so far.
+    /// Steps simulated so far: those of the runs that succeeded. After a failed run
+    /// it stays at that run's start, though the device may have stepped further; the
+    /// state, weights and modulators then read as the device left them (past
+    /// `recorded_until`), which is what a fault's diagnosis needs, and further runs
+    /// are refused.
     pub fn current_step(&self) -> u64 {
         self.step
     }
@@ -481,6 +485,15 @@ impl Simulation {
             return Err(Error::NotATime { t_ms: ms });
         }
         let to = self.run_ms_to.unwrap_or_else(|| self.time_ms()) + ms;
+        let limit = self.step_limit();
+        if (to / self.plan.dt_ms).round() > limit as f64 {
+            // Said in ms: the step count would be a saturated cast, not the request.
+            return Err(Error::TooLong {
+                t_ms: to,
+                limit,
+                limit_ms: limit as f64 * self.plan.dt_ms,
+            });
+        }
         let end = (to / self.plan.dt_ms).round() as u64;
         self.run(end.saturating_sub(self.step))?;
         self.run_ms_to = Some(to);
@@ -547,7 +560,8 @@ impl Simulation {
             .collect()
     }
 
-    /// The samples of `variable` recorded for `population` (the first such recorder).
+    /// The samples of `variable` recorded for `population` in instance 0 (the
+    /// single network; `instance_state_record` for the others).
     pub fn state_record(&self, population: &str, variable: &str) -> Result<&StateRecord, Error> {
         self.instance_state_record(population, variable, 0)
     }
@@ -560,6 +574,13 @@ impl Simulation {
         instance: u32,
     ) -> Result<&StateRecord, Error> {
         self.population_index(population)?;
+        let instances = self.plan.config.n_instances;
+        if instance >= instances {
+            return Err(Error::NoInstance {
+                instance,
+                instances,
+            });
+        }
         self.states
             .iter()
             .find(|s| {
@@ -609,7 +630,10 @@ impl Simulation {
             .position(|v| *v == variable)
             .ok_or_else(|| Error::UnknownVariable {
                 name: variable.to_string(),
-                known: p.state_variables.join(", "),
+                known: match p.state_variables.is_empty() {
+                    true => format!("none: a {} keeps no state", p.kind.name()),
+                    false => p.state_variables.join(", "),
+                },
             })? as u32;
         let state = self.engine.read_state()?;
         let plan = &self.plan;

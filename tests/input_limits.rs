@@ -256,3 +256,46 @@ fn run_times_that_are_not_times_or_overflow_the_clock_are_refused() {
     sim.run(2).unwrap();
     assert_eq!(sim.current_step(), 5);
 }
+
+/// Library calls given what no run can be: each refused with what is wrong, on both
+/// backends (found by a reviewer writing against the API): a run to 1e300 ms (its
+/// step count was printed as the saturated 2^64 − 1), a closed-loop window ending at a
+/// negative time (an empty window), a state record of an instance past the ensemble
+/// ("no recorder"), a state read of a parrot ("this model has: "), a stream event at
+/// 1e300 ms (three hundred digits).
+#[test]
+fn library_calls_that_name_no_time_or_thing_are_refused_plainly() {
+    let mut net = neurodyn::Network::new(0.1, 1);
+    let lif = neurodyn::NeuronModel::IafPscExp(Default::default());
+    net.add_population(neurodyn::Population::new("E", 2, lif));
+    net.add_population(neurodyn::Population::new(
+        "P",
+        2,
+        neurodyn::NeuronModel::ParrotNeuron(Default::default()),
+    ));
+    net.add_population(neurodyn::Population::new(
+        "S",
+        2,
+        neurodyn::NeuronModel::SpikeSourceStream(Default::default()),
+    ));
+    net.record_state("E", "v", vec![0], 1);
+    for backend in [Backend::Cpu, Backend::Gpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        let e = sim.run_ms(1e300).unwrap_err().to_string();
+        assert!(e.contains("a run to 1e300 ms exceeds the"), "{e}");
+        let e = sim.run_until(-5.0).err().map(|e| e.to_string());
+        assert!(
+            e.is_some_and(|e| e.contains("-5")),
+            "negative time accepted"
+        );
+        let e = sim.instance_state_record("E", "v", 7).unwrap_err();
+        assert!(matches!(e, Error::NoInstance { instance: 7, .. }), "{e}");
+        let e = sim.read_state("P", "v").unwrap_err().to_string();
+        assert!(e.contains("none: a parrot_neuron keeps no state"), "{e}");
+        let e = sim
+            .push_events("S", 0, &[(1e300, 0)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("an event at 1e300 ms"), "{e}");
+    }
+}

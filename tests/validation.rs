@@ -691,3 +691,27 @@ fn one_to_one_needs_populations_of_one_size_and_is_stored() {
         "one synapse per neuron",
     );
 }
+
+/// One fault, one message: an array of equal bad values was checked (and reported)
+/// at both ends of its range, and a NaN branching window added a count of its bins.
+#[test]
+fn a_fault_is_reported_once() {
+    let mut net = base();
+    net.populations[0]
+        .heterogeneous
+        .insert("tau_m".into(), Value::array(vec![0.0; 10]));
+    expect_one(
+        &net,
+        "populations[E].heterogeneous.tau_m[0]",
+        "must be greater than 0",
+    );
+    let mut net = base();
+    net.recorders.push(neurodyn::Recorder::Branching {
+        population: "E".into(),
+        window_ms: f64::NAN,
+        bin_ms: 1.0,
+        max_lag: 10,
+        instance: 0,
+    });
+    expect_one(&net, "recorders[0].window_ms", "finite");
+}

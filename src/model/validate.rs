@@ -306,6 +306,19 @@ impl<'a> Checker<'a> {
             });
             return Vec::new();
         }
+        if low == high {
+            // One value (an array of equal ones): checked once, reported once.
+            return match at(low) {
+                Ok(a) => vec![a],
+                Err(reason) => {
+                    self.errors.push(ModelError::Impossible {
+                        field: field.into(),
+                        reason,
+                    });
+                    Vec::new()
+                }
+            };
+        }
         match [low, high].map(&at) {
             [Ok(a), Ok(b)] => vec![a, b],
             [Err(reason), _] | [_, Err(reason)] => {
@@ -1936,10 +1949,14 @@ impl<'a> Checker<'a> {
                         requirement: "must be at least 1".into(),
                     });
                 }
-                // Counted as the recorder counts them: in whole steps, each at least one.
+                // Counted as the recorder counts them: in whole steps, each at least one
+                // (of times refused above, nothing more is said).
                 let steps = |ms: f64| (ms / self.network.dt_ms).round().max(1.0);
                 let bins = (steps(*window_ms) / steps(*bin_ms)).floor().max(1.0);
-                if bins > f64::from(MAX_BRANCHING_BINS) {
+                let times = [*window_ms, *bin_ms]
+                    .iter()
+                    .all(|t| t.is_finite() && *t > 0.0);
+                if times && bins > f64::from(MAX_BRANCHING_BINS) {
                     self.errors.push(ModelError::Impossible {
                         field: format!("{field}.window_ms"),
                         reason: format!(
@@ -1947,7 +1964,7 @@ impl<'a> Checker<'a> {
                              most {MAX_BRANCHING_BINS} (a longer bin_ms, a shorter window)"
                         ),
                     });
-                } else if bins.is_finite() && bins < f64::from(*max_lag) + 2.0 {
+                } else if times && bins < f64::from(*max_lag) + 2.0 {
                     self.errors.push(ModelError::Impossible {
                         field: format!("{field}.window_ms"),
                         reason: format!(

@@ -78,6 +78,9 @@ impl RasterPlot {
     }
 
     /// Adds the next stretch of spikes of the population at `index`.
+    ///
+    /// # Panics
+    /// If `index` is not one of the plot's populations.
     pub fn add(&mut self, index: usize, record: &SpikeRecord) {
         let (first, per_bin) = (self.first_step, self.steps_per_bin);
         let track = &mut self.tracks[index];

@@ -30,11 +30,27 @@ impl SpikeStats {
     }
 
     /// Adds the spikes and duration of `record` (the next stretch of the run).
+    ///
+    /// # Panics
+    /// If `record` is of a larger population (a neuron at or past `size`) or comes
+    /// before a stretch already added (a spike before a neuron's last one): the
+    /// intervals would be wrong.
     pub fn add(&mut self, record: &SpikeRecord) {
         for (&step, &neuron) in record.steps.iter().zip(&record.neurons) {
             let n = neuron as usize;
+            assert!(
+                n < self.counts.len(),
+                "neuron {neuron} of `{}` is outside these statistics' {} neurons",
+                record.population,
+                self.size
+            );
             self.counts[n] += 1;
             if let Some(previous) = self.last[n] {
+                assert!(
+                    step >= previous,
+                    "a spike of neuron {neuron} at step {step} after one at step {previous}: \
+                     stretches must be added in order"
+                );
                 let isi = (step - previous) as f64;
                 self.isi_sum[n] += isi;
                 self.isi_sum_sq[n] += isi * isi;

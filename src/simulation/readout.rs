@@ -44,11 +44,12 @@ pub struct Window {
 
 impl Simulation {
     /// Runs until `t_ms` (rounded to whole steps; nothing if the simulation is there
-    /// already) and returns the window's spikes and readouts: the closed loop's step.
+    /// already; a negative or non-finite time is refused, `Error::NotATime`) and
+    /// returns the window's spikes and readouts: the closed loop's step.
     /// A window costs its steps: the readouts come back with the last batch's
     /// outputs (a GPU engine downloads them apart only after a restore).
     pub fn run_until(&mut self, t_ms: f64) -> Result<Window, Error> {
-        if !t_ms.is_finite() {
+        if !(t_ms.is_finite() && t_ms >= 0.0) {
             return Err(Error::NotATime { t_ms });
         }
         let first_step = self.step;

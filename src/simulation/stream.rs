@@ -44,16 +44,18 @@ impl Simulation {
             let step = spike_step(t, dt);
             if !t.is_finite() || t < dt * 0.5 || step < self.step {
                 return Err(refuse(format!(
-                    "an event at {t} ms: the simulation is at {} ms, and an event's spike \
+                    "an event at {} ms: the simulation is at {} ms, and an event's spike \
                      is in the step that ends at its time rounded to the step grid, so the \
                      earliest it takes is {} ms",
+                    ms_text(t),
                     self.step as f64 * dt,
                     (self.step as f64 + 0.5) * dt
                 )));
             }
             if step >= self.step_limit() {
                 return Err(refuse(format!(
-                    "an event at {t} ms is beyond the {} steps a simulation can run",
+                    "an event at {} ms is beyond the {} steps a simulation can run",
+                    ms_text(t),
                     self.step_limit()
                 )));
             }
@@ -105,7 +107,8 @@ impl Simulation {
         let first_step = (from_ms / self.plan.dt_ms).round();
         if !first_step.is_finite() || first_step < self.step as f64 {
             return Err(refuse(format!(
-                "currents from {from_ms} ms: the simulation is at {} ms",
+                "currents from {} ms: the simulation is at {} ms",
+                ms_text(from_ms),
                 self.step as f64 * self.plan.dt_ms
             )));
         }
@@ -113,7 +116,7 @@ impl Simulation {
         if last_step > self.step_limit() as f64 {
             return Err(refuse(format!(
                 "currents until {} ms are beyond the {} steps a simulation can run",
-                last_step * self.plan.dt_ms,
+                ms_text(last_step * self.plan.dt_ms),
                 self.step_limit()
             )));
         }
@@ -128,5 +131,15 @@ impl Simulation {
             );
         }
         Ok(())
+    }
+}
+
+/// A time for a message: as written, or in scientific notation where `{}` would
+/// print hundreds of digits (1e300 ms).
+fn ms_text(t: f64) -> String {
+    if t.abs() >= 1e12 {
+        format!("{t:e}")
+    } else {
+        format!("{t}")
     }
 }
