@@ -207,6 +207,11 @@ impl LsmTask {
             t if t.classes == 0 || t.channels == 0 || t.reservoir == 0 => {
                 refuse("classes, channels, reservoir", "must each be at least 1")
             }
+            // Four fifths excitatory (rounded down), the rest inhibitory: one of each.
+            t if t.reservoir < 2 => refuse(
+                "reservoir",
+                "must be at least 2: four fifths excitatory, the rest inhibitory, at least one neuron each",
+            ),
             t if !positive(t.pattern_ms) || !positive(t.rate_hz) => {
                 refuse("pattern_ms, rate_hz", "must be finite and above 0")
             }

@@ -38,6 +38,11 @@ fn a_task_that_cannot_run_and_a_class_it_lacks_are_refused() {
             drop: 1.0,
             ..LsmTask::small()
         },
+        // No inhibitory neuron left (it was refused as population `E` being empty).
+        LsmTask {
+            reservoir: 1,
+            ..LsmTask::small()
+        },
     ] {
         match Lsm::new(task, Backend::Cpu) {
             Err(neurodyn::Error::LsmTask { .. }) => {}

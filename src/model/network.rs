@@ -227,13 +227,13 @@ impl Network {
         instance: u32,
     ) -> Result<Network, (String, String)> {
         if instance >= self.instances {
+            let has = match self.instances {
+                0 => "none (`instances` must be at least 1)".to_string(),
+                n => format!("{n} (0 to {})", n - 1),
+            };
             return Err((
                 "instances".into(),
-                format!(
-                    "there is no instance {instance}: the network has {} (0 to {})",
-                    self.instances,
-                    self.instances.saturating_sub(1)
-                ),
+                format!("there is no instance {instance}: the network has {has}"),
             ));
         }
         let mut network = self.clone();
