@@ -332,16 +332,53 @@ fn positive_ms(text: &str) -> Result<f64, String> {
 /// A flag Ctrl-C sets, and SIGTERM and SIGHUP (what `timeout`, Slurm, `docker stop`
 /// and a closed terminal send; ctrlc's `termination`): the run then stops after its
 /// current stretch, finishing its outputs (they were left as `.partial` files with a
-/// row count of 0). A second Ctrl-C while the handler cannot be installed kills as
-/// usual.
+/// row count of 0), or, while the network is still being built, once it is built,
+/// writing nothing. A second signal exits at once (130). A SIGHUP that was ignored
+/// (`nohup`) stays ignored.
 fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = flag.clone();
-    if let Err(e) = ctrlc::set_handler(move || handler_flag.store(true, Ordering::Relaxed)) {
+    let nohup = hangup_ignored();
+    let handler = move || {
+        if handler_flag.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+    };
+    if let Err(e) = ctrlc::set_handler(handler) {
         errln!("warning: cannot catch Ctrl-C ({e}); an interrupted run loses its last files");
+    }
+    if nohup {
+        ignore_hangup();
     }
     flag
 }
+
+/// Whether SIGHUP is ignored (`nohup`), before ctrlc replaces its disposition.
+#[cfg(unix)]
+fn hangup_ignored() -> bool {
+    // SAFETY: sigaction with a null new action only reads the current one into `old`.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGHUP, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+#[cfg(unix)]
+fn ignore_hangup() {
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGHUP, libc::SIG_IGN);
+    }
+}
+
+#[cfg(not(unix))]
+fn hangup_ignored() -> bool {
+    false
+}
+
+#[cfg(not(unix))]
+fn ignore_hangup() {}
 
 /// A time in ms as a person reads it: whole steps times dt, without the binary
 /// fraction's tail (99.9, not 99.89999999999999).

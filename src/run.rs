@@ -208,8 +208,9 @@ pub fn run_model(
             });
         }
     }
-    // The output folder before the network is built (minutes for a large one).
-    prepare_out_dir(&options.out_dir)?;
+    // The output folder can be made, before the network is built (minutes for a
+    // large one); it is made only when the run goes ahead.
+    check_out_dir(&options.out_dir)?;
     let build = Instant::now();
     let mut sim = match &options.resume {
         Some(path) => Simulation::restore(&network, options.backend.clone(), path)?,
@@ -222,7 +223,13 @@ pub fn run_model(
             limit: sim.step_limit(),
         });
     }
-
+    // Interrupted while the network was built: nothing run, nothing written.
+    if (options.interrupt.as_ref()).is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+        return Err(Error::Interrupted {
+            step: sim.current_step(),
+        });
+    }
+    prepare_out_dir(&options.out_dir)?;
     let mut outputs = Outputs::create(&options.out_dir, &sim, &network, model.duration_ms)?;
     let stretch = u64::from(sim.plan().batch_steps) * 4;
     let mut max_buffered = 0;
@@ -865,15 +872,35 @@ fn refuse_resume_into_its_outputs(checkpoint: &Path, out_dir: &Path) -> Result<(
     Ok(())
 }
 
-/// Makes the output folder and checks that files can be created in it, warning where
-/// it holds a previous run's outputs.
-fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::Output(format!(
-            "{}: not a folder (--out names a file)",
-            dir.display()
-        )));
+/// Whether the output folder can be made and written, without making it: the nearest
+/// folder of its path that exists takes a file (created and removed at once).
+fn check_out_dir(dir: &Path) -> Result<(), Error> {
+    let not_folder = |at: &Path| {
+        Error::Output(format!(
+            "{}: not a folder (--out names a file, or a path through one)",
+            at.display()
+        ))
+    };
+    let mut existing = dir;
+    while !existing.as_os_str().is_empty() && !existing.exists() {
+        existing = existing.parent().unwrap_or(Path::new(""));
     }
+    let existing = if existing.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        existing
+    };
+    if !existing.is_dir() {
+        return Err(not_folder(existing));
+    }
+    let probe = existing.join(format!(".neurodyn-write-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| io_error(existing, e))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Makes the output folder, warning where it holds a previous run's outputs.
+fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
     if dir.join("summary.json").exists() {
         // Files this run does not write (another population's spikes, an ensemble's
         // folders, a raster with --no-plot) stay from the previous run.
@@ -884,9 +911,6 @@ fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
         );
     }
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
-    let probe = dir.join(".neurodyn-write-probe");
-    std::fs::write(&probe, b"").map_err(|e| io_error(dir, e))?;
-    let _ = std::fs::remove_file(&probe);
     Ok(())
 }
 
@@ -911,7 +935,10 @@ pub(crate) fn write_whole(
         let _ = std::fs::remove_file(path);
         return Err(failed(e));
     }
-    std::fs::rename(&partial, path).map_err(|e| io_error(&partial, e))?;
+    if let Err(e) = std::fs::rename(&partial, path) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(io_error(&partial, e));
+    }
     Ok(path.to_path_buf())
 }
 

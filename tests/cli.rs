@@ -569,6 +569,18 @@ fn validate_locates_an_error_in_a_custom_models_wgsl() {
     assert!(neurodyn(&["validate", model.to_str().unwrap()])
         .status
         .success());
+    // Refused by the backend (the CPU cannot run WGSL): no output folder made.
+    let out = dir.join("refused");
+    let output = neurodyn(&[
+        "run",
+        model.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!out.exists(), "a refused run made its output folder");
 }
 
 #[test]
@@ -1538,4 +1550,32 @@ fn a_terminated_run_finishes_its_outputs() {
         );
         assert!(!partial.exists(), "{signal}");
     }
+    // Under `nohup` (SIGHUP ignored) a hangup leaves the run going: it was stopped.
+    let out = dir.join("nohup");
+    let command = format!(
+        "trap '' HUP; exec {} run models/cuba.toml --backend cpu --no-plot -q \
+         --duration 1000000 --out {}",
+        env!("CARGO_BIN_EXE_neurodyn"),
+        out.display()
+    );
+    let mut child = Command::new("sh").args(["-c", &command]).spawn().unwrap();
+    let partial = out.join("spikes_E.npy.partial");
+    let started = std::time::Instant::now();
+    while std::fs::metadata(&partial).map_or(0, |m| m.len()) < 10_000 {
+        assert!(started.elapsed().as_secs() < 120, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid = child.id().to_string();
+    let kill = |signal: &str| {
+        let sent = Command::new("kill").args([signal, &pid]).status().unwrap();
+        assert!(sent.success());
+    };
+    kill("-HUP");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "a hangup under nohup stopped the run"
+    );
+    kill("-TERM");
+    assert_eq!(child.wait().unwrap().code(), Some(130));
 }

@@ -421,7 +421,20 @@ fn duplicate_edges_are_refused_or_summed() {
 
 #[test]
 fn bad_tables_and_edge_lists_are_refused_naming_file_line_and_column() {
-    let cases: [(&str, &str, &[&str]); 13] = [
+    let cases: [(&str, &str, &[&str]); 15] = [
+        // A CR-only file with a comment: every row read (those after the comment
+        // were lost), each at its line.
+        (
+            NEURONS,
+            "pre,post,weight\r# c\rASHL,VA1,0.5\rASHL,VC9,0.5\r",
+            &["edges.csv:4:2: `VC9`"],
+        ),
+        // A byte-order mark before a comment line: the header is still line 2.
+        (
+            "\u{feff}# cells\nnome,population\n",
+            "pre,post,weight\n",
+            &["neurons.csv:2:1: no column `name`"],
+        ),
         // `population:index` in digits only; a table name of that form is refused.
         (
             NEURONS,

@@ -263,28 +263,43 @@ fn reader(bytes: &[u8], tsv: bool) -> csv::Reader<&[u8]> {
         .from_reader(bytes)
 }
 
-/// Where each line of `bytes` starts: after a `\n`, a `\r\n` or a lone `\r`.
+/// Where each line of `bytes` starts (after each `\n`; `lone_cr_as_newline` made
+/// every line end one).
 fn line_starts(bytes: &[u8]) -> Vec<usize> {
-    let ends = bytes
-        .iter()
-        .enumerate()
-        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')));
+    let ends = bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n');
     std::iter::once(0).chain(ends.map(|(i, _)| i + 1)).collect()
+}
+
+/// A lone `\r` (old Mac line ends) made a `\n`, byte for byte, so that offsets stay
+/// those of the file: the `csv` reader ends a comment only at a `\n`, and the rows
+/// after a comment in a CR-only file were lost.
+fn lone_cr_as_newline(bytes: &mut [u8]) {
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
 }
 
 /// The (1-based) line of the record the `csv` reader places at `offset` in `opened`.
 /// The reader's own line numbers count a `\r\n` as no line and skip the comment and
 /// blank lines after the header, and its offset is where it began looking: before
 /// the `\n` of a `\r\n` and before the lines it skipped. So the record starts at the
-/// first byte from `offset` on that is neither a line end nor in a comment line.
+/// first byte from `offset` on that is neither a line end nor in a comment line (a
+/// line starting with `#`, after a byte-order mark on the first).
 fn line_at(opened: &Opened, offset: u64) -> usize {
     let bytes = &opened.bytes;
-    let mut at = (offset as usize).min(bytes.len());
+    let first = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let mut at = (offset as usize).clamp(first, bytes.len().max(first));
     loop {
         match bytes.get(at) {
             Some(b'\r' | b'\n') => at += 1,
-            Some(b'#') if at == 0 || matches!(bytes[at - 1], b'\r' | b'\n') => {
-                while !matches!(bytes.get(at), None | Some(b'\r' | b'\n')) {
+            Some(b'#') if at == first || bytes[at - 1] == b'\n' => {
+                while !matches!(bytes.get(at), None | Some(b'\n')) {
                     at += 1;
                 }
             }
@@ -305,7 +320,8 @@ fn open(path: &Path, required: &[&str], optional: &[&str]) -> Result<Opened, Dat
     let tsv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-    let bytes = std::fs::read(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    let mut bytes = std::fs::read(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    lone_cr_as_newline(&mut bytes);
     let mut opened = Opened {
         line_starts: line_starts(&bytes),
         bytes,
@@ -835,7 +851,6 @@ pub fn projections(network: &Network, edges: impl IntoIterator<Item = Edge>) -> 
         .collect()
 }
 
-/// `excitatory`, `inhibitory` or a port number.
 /// The neuron `text` names in the `population:index` form (the index in decimal
 /// digits, within the population's size), if it is one.
 fn population_index(network: &Network, text: &str) -> Option<(usize, u32)> {
@@ -869,6 +884,7 @@ fn scale_key(key: &str) -> Option<ScaleKey> {
     }
 }
 
+/// `excitatory`, `inhibitory` or a port number.
 fn receptor(text: &str) -> Option<Receptor> {
     match text.to_ascii_lowercase().as_str() {
         "excitatory" => Some(Receptor::Excitatory),

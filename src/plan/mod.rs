@@ -320,8 +320,6 @@ pub fn stream_capacity(rows: u64) -> u64 {
 }
 
 impl Plan {
-    /// Validates and lowers `network`.
-    #[tracing::instrument(name = "plan", skip_all)]
     /// The invariants a simulation relies on among the plan's own fields, for a plan
     /// edited after `Plan::new` (its fields are public: tests shorten batches or
     /// force faults): a positive step, at least one instance and one step per batch,
@@ -387,6 +385,8 @@ impl Plan {
         Ok(())
     }
 
+    /// Validates and lowers `network`.
+    #[tracing::instrument(name = "plan", skip_all)]
     pub fn new(network: &Network) -> Result<Self, PlanError> {
         network.validate()?;
         let network = &*parrot::inputs_as_events(network);
