@@ -899,9 +899,27 @@ fn adex_without_its_exponential_fires_at_v_thresh() {
         .map(|e| e.to_string());
     assert!(
         e.as_deref()
-            .is_some_and(|e| e.contains("`populations[n].delta_T` = 0.05: must be at least")),
+            .is_some_and(|e| e.contains("`populations[n].delta_T` = 0.05: (v_spike − v_thresh)")),
         "{e:?}"
     );
+    // Per neuron: 0 and 2 are valid, values between them need not be.
+    for (values, field) in [
+        (Value::uniform(0.0, 2.0), "heterogeneous.delta_T.low"),
+        (
+            Value::array(vec![0.0, 0.05, 2.0]),
+            "heterogeneous.delta_T[1]",
+        ),
+    ] {
+        let mut net = Network::new(0.1, 1);
+        net.add_population(
+            Population::new("n", 3, NeuronModel::AeifCondExp(AeifCondExp::default()))
+                .with_heterogeneous("delta_T", values),
+        );
+        let e = Simulation::new(&net, Backend::Cpu)
+            .err()
+            .map(|e| e.to_string());
+        assert!(e.as_deref().is_some_and(|e| e.contains(field)), "{e:?}");
+    }
 }
 
 #[test]

@@ -481,11 +481,19 @@ impl ShaderError {
         }
         let before = &text[..offset];
         let start_line = before.matches('\n').count() + 1;
-        let start_column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        // Columns in characters, as an editor counts them; naga's are in bytes.
+        let start_column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
+        let snippet_line = self.piece.split('\n').nth(self.line as usize - 1)?;
+        let within = (snippet_line.char_indices())
+            .take_while(|&(byte, _)| byte + 1 < self.column as usize)
+            .count();
         let line = start_line + self.line as usize - 1;
         let column = match self.line {
-            1 => start_column + self.column as usize - 1,
-            _ => self.column as usize,
+            1 => start_column + within,
+            _ => within + 1,
         };
         Some((line, column))
     }
@@ -513,5 +521,8 @@ mod tests {
         assert_eq!(reset.line_in(file), Some((5, 19)));
         assert_eq!(reset.line_in(&format!("{file}{file}")), None);
         assert_eq!(error("w = 1.0;", 1, 1).line_in(file), None);
+        // Characters, not bytes: `é` is two bytes before and inside the snippet.
+        let file = "name = \"é\", update = \"v = é + bad;\"\n";
+        assert_eq!(error("v = é + bad;", 1, 10).line_in(file), Some((1, 31)));
     }
 }

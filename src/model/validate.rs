@@ -234,6 +234,31 @@ impl<'a> Checker<'a> {
         for (name, value) in &population.heterogeneous {
             let field = format!("populations[{}].heterogeneous.{name}", population.name);
             self.check_array_len(&field, value, u64::from(population.size), "one per neuron");
+            if let (NeuronModel::AeifCondExp(p), "delta_T") = (&population.neuron, name.as_str()) {
+                // Valid: 0, or above a bound: not an interval, so its ends (checked
+                // below) do not cover the values between them.
+                let (low, high) = value.range();
+                let bad = match value {
+                    Value::Array { values } => values.iter().enumerate().find_map(|(i, &d)| {
+                        let between = d != low && d != high;
+                        let why = aeif_spike_current_overflows(p, d).filter(|_| between);
+                        why.map(|why| (format!("{field}[{i}]"), d, why))
+                    }),
+                    _ if low == 0.0 && high > 0.0 => {
+                        let smallest = high * 1e-9;
+                        aeif_spike_current_overflows(p, smallest)
+                            .map(|why| (format!("{field}.low"), smallest, why))
+                    }
+                    _ => None,
+                };
+                if let Some((field, value, requirement)) = bad {
+                    self.errors.push(ModelError::InvalidParameter {
+                        field,
+                        value,
+                        requirement,
+                    });
+                }
+            }
             let ends = self.range_ends(&field, value, |end| {
                 population
                     .neuron
@@ -694,7 +719,8 @@ impl<'a> Checker<'a> {
             self.finite(&format!("{at}.weight"), input.weight);
             reach += input.weight.abs() * f64::from(size) / (1.0 - decay);
         }
-        if astrocyte.tau_ms > 0.0 && reach > f64::from(f32::MAX) {
+        let times = astrocyte.tau_ms > 0.0 && self.network.dt_ms > 0.0;
+        if times && reach > f64::from(f32::MAX) {
             self.errors.push(ModelError::Impossible {
                 field: format!("{field}.inputs"),
                 reason: format!(
@@ -899,20 +925,11 @@ impl<'a> Checker<'a> {
                     threshold,
                     p.i_offset,
                 );
-                // The spike current's exponent at v_spike, where V is clamped: past 88
-                // det_exp saturates (f32), and the upswing is no longer the model's.
-                let exponent = (p.v_spike - p.v_thresh) / p.delta_t;
-                if exponential && exponent > 88.0 {
+                if let Some(requirement) = aeif_spike_current_overflows(p, p.delta_t) {
                     self.errors.push(ModelError::InvalidParameter {
                         field: format!("{field}.delta_T"),
                         value: p.delta_t,
-                        requirement: format!(
-                            "must be at least (v_spike − v_thresh) / 88 = {:.3} mV: the \
-                             spike current e^((V − v_thresh)/delta_T) at v_spike would \
-                             overflow a 32-bit float (NEST refuses such values for 64-bit); \
-                             raise delta_T or lower v_spike",
-                            (p.v_spike - p.v_thresh) / 88.0
-                        ),
+                        requirement,
                     });
                 }
                 if exponential && p.v_thresh >= p.v_spike {
@@ -2293,4 +2310,25 @@ impl<'a> Checker<'a> {
             });
         }
     }
+}
+
+/// Why `delta_t` (for a neuron otherwise `p`) would overflow the spike current
+/// g_L ΔT e^((V − v_thresh)/ΔT) at v_spike, where V is clamped, in f32 (det_exp
+/// saturates past 88, and the current past 3.4e38), if it would; `None` for ΔT = 0,
+/// NEST's integrate-and-fire limit, which has no spike current.
+pub(crate) fn aeif_spike_current_overflows(p: &super::AeifCondExp, delta_t: f64) -> Option<String> {
+    if delta_t <= 0.0 || !delta_t.is_finite() {
+        return None;
+    }
+    let g_l = p.cm / p.tau_m;
+    let exponent = (p.v_spike - p.v_thresh) / delta_t;
+    let limit = (f64::from(f32::MAX) / (g_l * delta_t)).ln().min(88.0);
+    (exponent > limit).then(|| {
+        format!(
+            "(v_spike − v_thresh) / delta_T = {exponent:.4} at v_spike exceeds {limit:.2}, \
+             where the spike current g_L·delta_T·e^((V − v_thresh)/delta_T) would overflow a \
+             32-bit float (NEST refuses such values for 64-bit): raise delta_T, or lower \
+             v_spike"
+        )
+    })
 }
