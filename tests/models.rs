@@ -523,6 +523,22 @@ fn a_conductance_pulse_matches_an_f64_reference() {
     }
 }
 
+/// The trace of `v` of neuron 0 of `n` over `steps`, which must be the same on both
+/// backends and hold no spike.
+fn silent_trace(mut net: Network, steps: u64) -> Vec<f32> {
+    net.record_spikes("n");
+    net.record_state("n", "v", vec![0], 1);
+    let mut traces = Vec::new();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut sim = Simulation::new(&net, backend).unwrap();
+        sim.run(steps).unwrap();
+        assert!(sim.spikes("n").unwrap().is_empty(), "no spike");
+        traces.push(sim.state_record("n", "v").unwrap().trace(0));
+    }
+    assert_eq!(traces[0], traces[1], "GPU and CPU differ");
+    traces.swap_remove(0)
+}
+
 /// A conductance far beyond what one step resolves (G h / C = 4: 8 µS on 0.2 nF) pulls
 /// V to the reversal potential and lets it relax as g decays, without a spike: RK4 is
 /// unstable past G h / C = 2.78 (the neuron fired at 500 Hz), so such steps take the
@@ -549,20 +565,11 @@ fn a_conductance_too_strong_for_rk4_is_integrated_stably() {
         Population::new("n", 1, NeuronModel::IafCondExp(m.clone()))
             .with_initial("g_I", Value::constant(g0)),
     );
-    net.record_spikes("n");
-    net.record_state("n", "v", vec![0], 1);
-    let mut traces = Vec::new();
-    for backend in [Backend::Gpu, Backend::Cpu] {
-        let mut sim = Simulation::new(&net, backend).unwrap();
-        sim.run(600).unwrap();
-        assert!(sim.spikes("n").unwrap().is_empty(), "no spike");
-        traces.push(sim.state_record("n", "v").unwrap().trace(0));
-    }
-    assert_eq!(traces[0], traces[1], "GPU and CPU differ");
+    let trace = silent_trace(net, 600);
     let g_l = m.cm / m.tau_m;
     let (mut v, h) = (m.v_rest, 1e-5);
     let mut worst = 0f64;
-    for (step, &simulated) in traces[0].iter().enumerate() {
+    for (step, &simulated) in trace.iter().enumerate() {
         for k in 0..10_000 {
             let t = step as f64 * 0.1 + k as f64 * h;
             let g = g0 * (-t / m.tau_syn_i).exp();
@@ -570,7 +577,7 @@ fn a_conductance_too_strong_for_rk4_is_integrated_stably() {
         }
         worst = worst.max((f64::from(simulated) - v).abs());
     }
-    let low = traces[0].iter().fold(f32::MAX, |a, &b| a.min(b));
+    let low = trace.iter().fold(f32::MAX, |a, &b| a.min(b));
     assert!(
         (-70.0..-69.0).contains(&low),
         "pulled toward e_rev_I: {low}"
@@ -794,17 +801,8 @@ fn adex_steps_too_stiff_for_rk4_are_integrated_stably() {
         Population::new("n", 1, NeuronModel::AeifCondExp(m.clone()))
             .with_initial("g_I", Value::constant(10.0)),
     );
-    net.record_spikes("n");
-    net.record_state("n", "v", vec![0], 1);
-    let mut traces = Vec::new();
-    for backend in [Backend::Gpu, Backend::Cpu] {
-        let mut sim = Simulation::new(&net, backend).unwrap();
-        sim.run(500).unwrap();
-        assert!(sim.spikes("n").unwrap().is_empty(), "no spike");
-        traces.push(sim.state_record("n", "v").unwrap().trace(0));
-    }
-    assert_eq!(traces[0], traces[1], "GPU and CPU differ");
-    let low = traces[0].iter().fold(f32::MAX, |a, &b| a.min(b));
+    let trace = silent_trace(net, 500);
+    let low = trace.iter().fold(f32::MAX, |a, &b| a.min(b));
     assert!(
         f64::from(low) > m.e_rev_i && f64::from(low) < m.v_rest - 5.0,
         "pulled toward e_rev_I: {low}"
