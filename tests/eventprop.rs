@@ -875,6 +875,15 @@ fn a_batch_too_large_for_the_device_is_refused_naming_the_buffer() {
 /// runs; an empty batch changes nothing.
 #[test]
 fn bad_batches_and_settings_are_refused() {
+    // An adapter no device has: refused when the trainer is made (it was found only at
+    // the first batch, when the device is opened).
+    let named = Backend::GpuNamed("no such adapter".into());
+    let e = Trainer::new(latency::network(4, 8, 3), latency::config(4), named).err();
+    let e = e.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        e.contains("backend") && e.contains("no such adapter"),
+        "{e}"
+    );
     let mut t = Trainer::new(latency::network(4, 8, 3), latency::config(4), Backend::Cpu).unwrap();
     let outside = Sample {
         events: vec![(1.0, 4)],

@@ -127,6 +127,19 @@ impl Trainer {
             });
         }
         let output = check_config(&network, &plan, &config)?;
+        // The device itself is opened at the first batch; a missing or misnamed
+        // adapter is found now (adapters are listed, none opened).
+        let wanted = match &backend {
+            Backend::Cpu => None,
+            Backend::Gpu => Some(None),
+            Backend::GpuNamed(name) => Some(Some(name.as_str())),
+        };
+        if let Some(Err(e)) = wanted.map(crate::gpu::choose_adapter) {
+            return Err(TrainError::Structure {
+                field: "backend".into(),
+                reason: e.to_string(),
+            });
+        }
         let weights: Vec<f32> = (0..network.connections.len())
             .flat_map(|c| network.initial_weights(c))
             .collect();
