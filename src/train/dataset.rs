@@ -16,8 +16,7 @@ const STREAM_POISSON: u32 = 0x5470_6f69; // "Tpoi"
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// (time in ms, channel), in any order. Events past the trial (`trial_ms`) are
-    /// not seen, as a recording cut to the trial's length (SHD's 1 s): times in ms,
-    /// not s, or every event but the first second's would be lost unnoticed.
+    /// not seen, as a recording cut to the trial's length (SHD's 1 s).
     pub events: Vec<(f32, u32)>,
     pub label: u32,
 }
