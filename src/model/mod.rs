@@ -42,6 +42,7 @@ pub use neuron::{
 pub use passive::PassivePscExp;
 pub use plasticity::{Modulator, Pairing, Plasticity};
 pub use sweep_grid::{GridError, GridPoint, SweepAxis, SweepGrid};
+pub(crate) use validate::shown;
 pub use validate::{
     delay_to_steps, run_steps, ModelError, ValidationErrors, MAX_DELAY_STEPS, MAX_INSTANCES,
     MAX_RUN_STEPS,

@@ -65,7 +65,7 @@ pub fn run_steps(duration_ms: f64, dt_ms: f64) -> Result<u64, String> {
 
 /// A number as an error shows it: in exponent form where plain digits would run on
 /// (1e300, 1e-12), else as written.
-fn shown(value: f64) -> String {
+pub(crate) fn shown(value: f64) -> String {
     let magnitude = value.abs();
     if value.is_finite() && (magnitude >= 1e15 || (magnitude > 0.0 && magnitude < 1e-6)) {
         format!("{value:e}")

@@ -4,6 +4,7 @@
 
 use super::Simulation;
 use crate::error::Error;
+use crate::model::shown;
 use crate::plan::spike_step;
 
 impl Simulation {
@@ -47,7 +48,7 @@ impl Simulation {
                     "an event at {} ms: the simulation is at {} ms, and an event's spike \
                      is in the step that ends at its time rounded to the step grid, so the \
                      earliest it takes is {} ms",
-                    ms_text(t),
+                    shown(t),
                     self.step as f64 * dt,
                     (self.step as f64 + 0.5) * dt
                 )));
@@ -55,7 +56,7 @@ impl Simulation {
             if step >= self.step_limit() {
                 return Err(refuse(format!(
                     "an event at {} ms is beyond the {} steps a simulation can run",
-                    ms_text(t),
+                    shown(t),
                     self.step_limit()
                 )));
             }
@@ -108,7 +109,7 @@ impl Simulation {
         if !first_step.is_finite() || first_step < self.step as f64 {
             return Err(refuse(format!(
                 "currents from {} ms: the simulation is at {} ms",
-                ms_text(from_ms),
+                shown(from_ms),
                 self.step as f64 * self.plan.dt_ms
             )));
         }
@@ -116,7 +117,7 @@ impl Simulation {
         if last_step > self.step_limit() as f64 {
             return Err(refuse(format!(
                 "currents until {} ms are beyond the {} steps a simulation can run",
-                ms_text(last_step * self.plan.dt_ms),
+                shown(last_step * self.plan.dt_ms),
                 self.step_limit()
             )));
         }
@@ -131,15 +132,5 @@ impl Simulation {
             );
         }
         Ok(())
-    }
-}
-
-/// A time for a message: as written, or in scientific notation where `{}` would
-/// print hundreds of digits (1e300 ms).
-fn ms_text(t: f64) -> String {
-    if t.abs() >= 1e12 {
-        format!("{t:e}")
-    } else {
-        format!("{t}")
     }
 }
