@@ -60,6 +60,10 @@ NOTES = {
              "drift 0.1–0.3 ms after a few of them (within 0.05 ms at dt = 0.01 ms). Near a spike "
              "the traces then compare an upswing with a reset (tens of mV), so ΔV is held off "
              "spikes only.",
+    "aeif_w": "aeif_cond_exp, tau_w = 0.01 ms (h / tau_w = 10): beyond RK4's stability, the step "
+              "is exponential Euler (README, aeif_cond_exp), first order in the coupling of V and "
+              "w: spike for spike with NEST, each up to a step or so late after the first few, so "
+              "ΔV is held off spikes only.",
     "hh": "hh_cond_exp_traub: on the upstroke (|dV/dt| ~ 100 mV/ms) V differs by ~1.5 mV: NEST's "
           "GSL RKF45 error control against neurodyn's RK4 in 0.01 ms substeps (the closer of the "
           "two to an f64 RK4 reference at 0.0025 ms); off spikes they agree within 0.01 mV. m, h, n "
@@ -114,20 +118,28 @@ def lif_case(model, w):
                 dc=0.5, steps=(0.45, 0.9, 0.0), bias=0.1)
 
 
-def aeif_case(v_spike):
+def aeif_case(v_spike, label=None, w=(0.015, 0.02), **changes):
     nd = dict(cm=0.281, tau_m=9.3667, tau_syn_E=2.0, tau_syn_I=5.0, tau_refrac=0.1,
               v_rest=-70.6, v_reset=-60.0, v_thresh=-50.4, v_spike=v_spike, delta_T=2.0,
               a=4.0, b=0.0805, tau_w=144.0, i_offset=0.0, e_rev_E=0.0, e_rev_I=-80.0)
+    nd.update(changes)
     ns = dict(C_m=nd["cm"] * 1e3, g_L=nd["cm"] / nd["tau_m"] * 1e3, tau_syn_ex=2.0,
               tau_syn_in=5.0, t_ref=nd["tau_refrac"], E_L=nd["v_rest"], V_reset=nd["v_reset"],
               V_th=nd["v_thresh"], V_peak=v_spike, Delta_T=nd["delta_T"], a=nd["a"],
               b=nd["b"] * 1e3, tau_w=nd["tau_w"], I_e=0.0, E_ex=0.0, E_in=-80.0,
               gsl_error_tol=1e-6, V_m=nd["v_rest"], w=0.0)
-    c = Case("aeif_cond_exp", f"v_spike {v_spike:g} mV", nd, {"v": nd["v_rest"], "w": 0.0}, ns,
-             (0.015, 0.02), 1e3, 1e3, dc=0.8, steps=(0.6, 1.2, 0.0), bias=0.1,
-             v_tol=0.5, v_far_tol=0.1, note="aeif")
+    c = Case("aeif_cond_exp", label or f"v_spike {v_spike:g} mV", nd,
+             {"v": nd["v_rest"], "w": 0.0}, ns, w, 1e3, 1e3, dc=0.8, steps=(0.6, 1.2, 0.0),
+             bias=0.1, v_tol=0.5, v_far_tol=0.1, note="aeif")
     if v_spike > -40.0:
         c.t_tol, c.v_tol, c.v_far_tol, c.note = 0.5, None, 1.0, "aeif0"
+    return c
+
+
+def tau_w_case():
+    """tau_w = 0.01 ms: h / tau_w = 10, where RK4 gave NaN; exponential Euler is first order."""
+    c = aeif_case(-40.0, "tau_w 0.01 ms", tau_w=0.01)
+    c.t_tol, c.v_tol, c.v_far_tol, c.note = 1.05, None, 3.0, "aeif_w"
     return c
 
 
@@ -166,6 +178,12 @@ def cases(nest):
         lif_case("iaf_cond_alpha", (0.015, 0.02)),
         aeif_case(-40.0),
         aeif_case(0.0),
+        # Steps RK4 does not resolve (README, aeif_cond_exp): exponential Euler.
+        aeif_case(-40.0, "10 µS inhibitory inputs", w=(0.015, 10.0)),
+        aeif_case(-40.0, "tau_m 0.02 ms", tau_m=0.02),
+        tau_w_case(),
+        # NEST's integrate-and-fire limit.
+        aeif_case(-40.0, "delta_T 0", delta_T=0.0),
         hh_case(nest),
         izh_case(),
     ]
